@@ -1,0 +1,244 @@
+import path from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifyView from '@fastify/view';
+import fastifyMultipart from '@fastify/multipart';
+import nunjucks from 'nunjucks';
+import type { Config } from './config.ts';
+import type { Services } from './container.ts';
+import { AppError, ValidationError } from './errors.ts';
+import { loggerOptions } from './platform/logger.ts';
+import type { Access } from './web/access.ts';
+import { configureNunjucks, rootDir, templateDirs } from './web/views.ts';
+import { navigationFor } from './web/navigation.ts';
+import { errorList } from './web/forms.ts';
+import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
+import { peopleRoutes } from './modules/people/people.routes.ts';
+import { importRoutes } from './modules/people/import.routes.ts';
+import { policyRoutes } from './modules/policies/policies.routes.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { apiRoutes } from './web/api.ts';
+import { healthRoutes } from './web/health.ts';
+import { devRoutes } from './web/dev.routes.ts';
+
+export function isApi(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/');
+}
+
+function problem(reply: FastifyReply, status: number, title: string, detail?: string, extra: Record<string, unknown> = {}) {
+  return reply
+    .status(status)
+    .type('application/problem+json')
+    .send({ type: 'about:blank', title, status, ...(detail ? { detail } : {}), ...extra });
+}
+
+/** Builds the Fastify instance with every plugin and module; never listens itself. */
+export async function buildApp(services: Services, config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.env === 'test' ? false : loggerOptions(config.logLevel),
+    trustProxy: config.env === 'production',
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: config.env !== 'development',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  // Deny by default: a route that does not say who may reach it is a start-up error.
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as { access?: Access };
+    if (route.url.startsWith('/assets')) {
+      route.config = { ...config, access: 'public' };
+      return;
+    }
+    if (!config.access) throw new Error(`Route ${String(route.method)} ${route.url} declares no access policy`);
+  });
+
+  await app.register(fastifyHelmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: config.cookieSecure ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.cookieSecure,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyCookie, { secret: config.sessionSecret });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10 },
+    attachFieldsToBody: 'keyValues',
+  });
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.cookieSecure },
+    getToken: (req) => {
+      const body = req.body as Record<string, unknown> | undefined;
+      const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
+      const header = req.headers['x-csrf-token'];
+      return fromBody ?? (typeof header === 'string' ? header : undefined);
+    },
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyStatic, {
+    root: path.join(rootDir, 'public'),
+    prefix: '/assets/',
+    maxAge: config.env === 'production' ? '1d' : 0,
+    index: false,
+  });
+  await app.register(fastifyView, {
+    engine: { nunjucks },
+    templates: templateDirs,
+    options: { onConfigure: configureNunjucks, autoescape: true, noCache: config.env === 'development' },
+  });
+
+  app.decorateRequest('principal', null);
+  app.decorateRequest('lanyardSession', null);
+  app.decorateRequest('viaApiToken', false);
+
+  // Pages show the school's name in the header; look it up before rendering.
+  app.addHook('preHandler', async (request) => {
+    const p = request.principal;
+    if (p && p.kind !== 'org_admin' && !isApi(request)) {
+      (request as unknown as { schoolName: string }).schoolName = await services.people.schoolName(p.schoolId);
+    }
+  });
+
+  app.decorateReply('page', function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+    const request = this.request;
+    const p = request.principal;
+    const path = request.url.split('?')[0] ?? '/';
+    const errors = data.errors as Record<string, string> | undefined;
+    return this.view(template, {
+      schoolName: (request as unknown as { schoolName?: string }).schoolName,
+      ...data,
+      principal: p,
+      secondFactorPending: request.lanyardSession?.secondFactor ?? null,
+      navigation: request.lanyardSession?.secondFactor ? [] : navigationFor(p, path),
+      currentPath: path,
+      csrfToken: this.generateCsrf(),
+      cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
+      errorList: errorList(errors),
+      isDevelopment: config.env === 'development',
+      flash: request.cookies.lanyard_flash ? request.unsignCookie(request.cookies.lanyard_flash).value : null,
+    });
+  });
+
+  // Who is asking: a session cookie, or a Bearer API token on /api/.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/assets/')) return;
+    if (request.cookies.lanyard_flash) reply.clearCookie('lanyard_flash', { path: '/' });
+    const auth = request.headers.authorization;
+    if (isApi(request) && auth?.startsWith('Bearer ')) {
+      const principal = await services.auth.principalForApiToken(auth.slice(7).trim());
+      if (!principal) return problem(reply, 401, 'Invalid API token');
+      request.principal = principal;
+      request.viaApiToken = true;
+      return;
+    }
+    const raw = request.cookies[SESSION_COOKIE];
+    if (!raw) return;
+    const unsigned = request.unsignCookie(raw);
+    if (!unsigned.valid || !unsigned.value) return;
+    const loaded = await services.auth.loadSession(unsigned.value);
+    if (!loaded) return;
+    request.lanyardSession = loaded;
+    request.principal = loaded.principal;
+  });
+
+  // Who may: the route's declared access, then CSRF on every state-changing request.
+  app.addHook('preHandler', async (request, reply) => {
+    const access = request.routeOptions.config.access ?? 'public';
+    if (access !== 'public') {
+      const session = request.lanyardSession;
+      const principal = request.principal;
+      if (!principal) {
+        if (isApi(request)) return problem(reply, 401, 'Sign in required', 'Sign in or send an API token.');
+        const next = encodeURIComponent(request.url);
+        return reply.redirect(`/sign-in?next=${next}`, 303);
+      }
+      if (access === 'signed-in') {
+        // nothing more to check
+      } else if (access === 'second-factor') {
+        if (!session?.secondFactor) return reply.redirect('/', 303);
+      } else {
+        if (session?.secondFactor) {
+          if (isApi(request)) return problem(reply, 401, 'Second factor required');
+          return reply.redirect(session.secondFactor === 'enrol' ? '/account/two-factor/set-up' : '/sign-in/two-factor', 303);
+        }
+        if (!access(principal)) {
+          if (isApi(request)) return problem(reply, 404, 'Not found');
+          return reply.status(404).page('errors/not-found.njk');
+        }
+      }
+    }
+    const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
+    if (unsafe && !request.viaApiToken) {
+      await new Promise<void>((resolve, reject) => {
+        app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve()));
+      });
+    }
+  });
+
+  app.setNotFoundHandler(
+    { preHandler: async () => undefined },
+    async (request, reply) => {
+      if (isApi(request)) return problem(reply, 404, 'Not found');
+      return reply.status(404).page('errors/not-found.njk');
+    },
+  );
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    let status = error instanceof AppError ? error.status : (error.statusCode ?? 500);
+    let title = error instanceof AppError ? error.title : 'Sorry, there is a problem with the service';
+    let detail: string | undefined = error instanceof AppError ? error.message : undefined;
+    if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
+      status = 403;
+      title = 'This form has expired';
+      detail = 'Go back, reload the page and try again.';
+    } else if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      status = 413;
+      title = 'The file is too large';
+      detail = `Files must be smaller than ${Math.round(config.uploadMaxBytes / 1024 / 1024)} MB.`;
+    } else if (status === 429) {
+      title = 'Too many attempts';
+      detail = 'Wait a minute, then try again.';
+    } else if (status >= 400 && status < 500 && !(error instanceof AppError)) {
+      title = 'There is a problem with the request';
+      detail = error.message;
+    }
+    if (status >= 500) request.log.error({ err: { type: error.name, code: error.code, stack: error.stack } }, 'request failed');
+    if (isApi(request)) {
+      const extra = error instanceof ValidationError ? { errors: error.fieldErrors } : {};
+      return problem(reply, status, title, detail, extra);
+    }
+    if (status === 404) return reply.status(404).page('errors/not-found.njk');
+    return reply.status(status).page('errors/error.njk', { title, detail, status });
+  });
+
+  await app.register(healthRoutes, { services });
+  await app.register(authRoutes, { services, config });
+  await app.register(dashboardRoutes, { services });
+  await app.register(peopleRoutes, { services });
+  await app.register(importRoutes, { services, config });
+  await app.register(policyRoutes, { services });
+  await app.register(auditRoutes, { services });
+  await app.register(apiRoutes, { services, config });
+  if (config.env === 'development' && services.mailSink) await app.register(devRoutes, { services });
+
+  return app;
+}

@@ -1,0 +1,177 @@
+import { loadConfig } from '../config.ts';
+import { createPlatform, createServices, type Platform, type Services } from '../container.ts';
+import { explainStartupError, runServer, type ProcessRole } from '../main.ts';
+import { seedDemoSchool, demoCredentials, printDemoCredentials } from '../demo/seed.ts';
+import { PeopleRepository } from '../modules/people/people.repository.ts';
+import { hashPassword } from '../platform/crypto.ts';
+import { staffRoles, type StaffRole } from '../modules/auth/principal.ts';
+import { importPupilsCommand } from './import-pupils.ts';
+
+const usage = `Usage: lanyard <command>
+
+  start [all|web|worker]                 run Lanyard (default: all)
+  migrate                                apply database migrations
+  seed demo                              add the demo trust and schools (not in production)
+  import pupils FILE.csv --school SLUG [--yes]
+                                         preview (and with --yes apply) an MIS export
+  create-user --school SLUG --email E --name "Given Family" --role ROLE [--role ROLE…]
+                                         create a staff account (password read from LANYARD_PASSWORD
+                                         or printed once)
+  token create --email E --name LABEL    create an API token for a staff member
+  audit verify                           check the whole audit hash chain
+  demo-code EMAIL                        print the current two-step code of a demo account
+  schools                                list schools and their slugs
+
+Roles: ${staffRoles.join(', ')}`;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function flags(args: string[], name: string): string[] {
+  const out: string[] = [];
+  args.forEach((a, i) => {
+    if (a === `--${name}` && args[i + 1]) out.push(args[i + 1]!);
+  });
+  return out;
+}
+
+async function withServices<T>(fn: (services: Services, platform: Platform) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const platform = await createPlatform(config, { supervise: false, attachToRunningServer: true });
+  try {
+    return await fn(createServices(platform), platform);
+  } finally {
+    await platform.close();
+  }
+}
+
+const out = (m: string) => process.stdout.write(`${m}\n`);
+const err = (m: string) => process.stderr.write(`${m}\n`);
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+      out(usage);
+      return 0;
+    case 'start':
+      await runServer((args[0] ?? 'all') as ProcessRole);
+      return -1; // keeps running
+    case 'migrate':
+      await withServices(async () => out('Migrations applied.'));
+      return 0;
+    case 'seed':
+      if (args[0] !== 'demo') break;
+      return withServices(async (services) => {
+        const seeded = await seedDemoSchool(services);
+        out(seeded ? 'Seeded the demo trust.' : 'The demo trust is already there.');
+        printDemoCredentials(out, demoCredentials);
+        return 0;
+      });
+    case 'schools':
+      return withServices(async (services) => {
+        for (const s of await new PeopleRepository().listSchools(services.database.db)) out(`${s.slug.padEnd(30)} ${s.name}`);
+        return 0;
+      });
+    case 'import':
+      if (args[0] !== 'pupils' || !args[1]) break;
+      return withServices((services) =>
+        importPupilsCommand(services, { file: args[1]!, school: flag(args, 'school') ?? '', yes: args.includes('--yes') }),
+      );
+    case 'create-user': {
+      const school = flag(args, 'school');
+      const email = flag(args, 'email');
+      const name = flag(args, 'name');
+      const roles = flags(args, 'role');
+      const bad = roles.filter((r) => !(staffRoles as readonly string[]).includes(r));
+      if (!school || !email || !name || roles.length === 0 || bad.length > 0) {
+        err(bad.length ? `Unknown role(s): ${bad.join(', ')}` : 'create-user needs --school, --email, --name and at least one --role');
+        return 2;
+      }
+      return withServices(async (services) => {
+        const people = new PeopleRepository();
+        const found = await people.getSchoolBySlug(services.database.db, school);
+        if (!found) {
+          err(`No school with slug "${school}". Run \`lanyard schools\` to list them.`);
+          return 2;
+        }
+        if (await people.getStaffByEmail(services.database.db, email)) {
+          err(`A staff account with ${email} already exists.`);
+          return 2;
+        }
+        const generated = !process.env.LANYARD_PASSWORD;
+        const password = process.env.LANYARD_PASSWORD ?? (await import('../platform/crypto.ts')).randomToken(12);
+        const [given, ...rest] = name.trim().split(/\s+/);
+        await services.database.transaction(async (tx) => {
+          const row = await people.createStaff(
+            tx.db,
+            { schoolId: found.id, email, givenName: given ?? name, familyName: rest.join(' ') || '-', passwordHash: await hashPassword(password) },
+            roles as StaffRole[],
+          );
+          await services.audit.record(tx, {
+            schoolId: found.id,
+            actor: { kind: 'cli', id: null },
+            action: 'people.staff-created',
+            entityType: 'staff',
+            entityId: row.id,
+            data: { roles },
+          });
+        });
+        out(`Created ${email} (${roles.join(', ')}) at ${found.name}.`);
+        if (generated) out(`Password (shown once): ${password}`);
+        return 0;
+      });
+    }
+    case 'token':
+      if (args[0] !== 'create') break;
+      return withServices(async (services) => {
+        const email = flag(args, 'email');
+        const label = flag(args, 'name') ?? 'API token';
+        const member = email ? await new PeopleRepository().getStaffByEmail(services.database.db, email) : undefined;
+        if (!member) {
+          err('token create needs --email of an existing staff member');
+          return 2;
+        }
+        out(await services.auth.createApiToken(member.id, member.schoolId, label));
+        return 0;
+      });
+    case 'audit':
+      if (args[0] !== 'verify') break;
+      return withServices(async (services) => {
+        const result = await services.audit.verify((n) => process.stderr.write(`\rchecked ${n} entries`));
+        process.stderr.write('\n');
+        if (result.ok) {
+          out(`Audit log verified: ${result.entries} entries in ${result.chains} chains, no breaks.`);
+          return 0;
+        }
+        out(`AUDIT LOG BROKEN at entry id ${result.broken.id} (chain ${result.broken.chain}, #${result.broken.seq}): ${result.broken.reason}.`);
+        return 1;
+      });
+    case 'demo-code':
+      return withServices(async (services) => {
+        const code = args[0] ? await services.auth.currentCode(args[0]) : null;
+        if (!code) {
+          err('No two-step sign-in is set up for that email.');
+          return 2;
+        }
+        out(code);
+        return 0;
+      });
+  }
+  err(usage);
+  return 2;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    err(explainStartupError(error));
+    process.exit(1);
+  },
+);

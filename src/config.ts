@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every setting Lanyard understands is listed here and in the
+ * README's "Configuration" table.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  BASE_URL: z.url().optional(),
+  DATABASE_URL: z.string().optional(),
+  DATA_DIR: z.string().default('./data'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  SESSION_SECRET: z.string().min(32).optional(),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(8),
+  LINK_TTL_MINUTES: z.coerce.number().positive().default(60),
+  COOKIE_SECURE: bool.optional(),
+  SMTP_URL: z.string().optional(),
+  SMTP_SINK_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  MAIL_FROM: z.string().default('Lanyard <no-reply@lanyard.invalid>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEMO_SEED: bool.optional(),
+  UPLOAD_MAX_MB: z.coerce.number().positive().default(50),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  JOBS: bool.default(true),
+});
+
+export type Config = {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  baseUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  sessionSecret: string;
+  sessionTtlHours: number;
+  linkTtlMinutes: number;
+  cookieSecure: boolean;
+  smtpUrl: string | undefined;
+  smtpSinkPort: number;
+  mailFrom: string;
+  logLevel: string;
+  demoSeed: boolean;
+  uploadMaxBytes: number;
+  loginMaxAttempts: number;
+  loginRateLimit: number;
+  jobs: boolean;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const missing: string[] = [];
+  if (production && !e.DATABASE_URL) missing.push('DATABASE_URL');
+  if (production && !e.SESSION_SECRET) missing.push('SESSION_SECRET');
+  if (production && !e.SMTP_URL) missing.push('SMTP_URL');
+  if (production && !e.BASE_URL) missing.push('BASE_URL');
+  if (missing.length > 0) {
+    throw new ConfigError(`In production these settings are required: ${missing.join(', ')}`);
+  }
+  if (production && e.DEMO_SEED) {
+    throw new ConfigError('DEMO_SEED cannot be switched on when NODE_ENV=production');
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    // Development only: a fixed, well-known secret is fine because it protects nothing real.
+    sessionSecret: e.SESSION_SECRET ?? 'development-only-secret-not-for-production-use-0000',
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    linkTtlMinutes: e.LINK_TTL_MINUTES,
+    cookieSecure: e.COOKIE_SECURE ?? production,
+    smtpUrl: e.SMTP_URL,
+    smtpSinkPort: e.SMTP_SINK_PORT,
+    mailFrom: e.MAIL_FROM,
+    logLevel: e.LOG_LEVEL,
+    demoSeed: e.DEMO_SEED ?? !production,
+    uploadMaxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024),
+    loginMaxAttempts: e.LOGIN_MAX_ATTEMPTS,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+    jobs: e.JOBS,
+  };
+}

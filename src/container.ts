@@ -1,0 +1,190 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.ts';
+import { Database } from './platform/db/database.ts';
+import {
+  DataFolderLockedError,
+  lockDataFolder,
+  runningEmbeddedUrl,
+  startEmbeddedPostgres,
+  type EmbeddedServer,
+} from './platform/db/embedded.ts';
+import { runMigrations } from './platform/db/migrate.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import { SecretBox } from './platform/crypto.ts';
+import { SmtpMailer, type Mailer } from './platform/mail/mailer.ts';
+import { SmtpSink } from './platform/mail/smtp-sink.ts';
+import { JobQueue } from './platform/jobs/queue.ts';
+import { jobNames, type JobPayloads } from './jobs.ts';
+import { AuditRepository } from './modules/audit/audit.repository.ts';
+import { AuditService } from './modules/audit/audit.service.ts';
+import { AuthRepository } from './modules/auth/auth.repository.ts';
+import { AuthService } from './modules/auth/auth.service.ts';
+import { PeopleRepository } from './modules/people/people.repository.ts';
+import { PeopleService } from './modules/people/people.service.ts';
+import { ImportRepository } from './modules/people/import.repository.ts';
+import { ImportService } from './modules/people/import.service.ts';
+import { PolicyRepository } from './modules/policies/policies.repository.ts';
+import { PolicyService } from './modules/policies/policies.service.ts';
+import { DashboardService } from './modules/dashboard/dashboard.service.ts';
+
+export type Jobs = JobQueue<JobPayloads>;
+
+export interface Platform {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  mailer: Mailer;
+  mailSink: SmtpSink | undefined;
+  jobs: Jobs;
+  secretBox: SecretBox;
+  embedded: EmbeddedServer | undefined;
+  /** Stops everything the platform started, in order. */
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** Run pg-boss maintenance and cron (the worker role); web-only processes only send jobs. */
+  supervise: boolean;
+  clock?: Clock;
+  /** Use this SMTP sink (tests) instead of starting one. */
+  mailSink?: SmtpSink;
+  log?: (message: string) => void;
+  /**
+   * CLI commands: when a Lanyard server already holds the data folder, use its running embedded
+   * PostgreSQL instead of refusing.
+   */
+  attachToRunningServer?: boolean;
+}
+
+/** Starts the technology: database (embedded unless DATABASE_URL), migrations, mail, jobs. */
+export async function createPlatform(config: Config, options: PlatformOptions): Promise<Platform> {
+  const log = options.log ?? (() => undefined);
+  const closers: (() => Promise<void> | void)[] = [];
+  let embedded: EmbeddedServer | undefined;
+  let url = config.databaseUrl;
+  try {
+    if (!url) {
+      try {
+        const release = lockDataFolder(config.dataDir);
+        closers.push(release);
+        embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
+        closers.push(() => embedded!.stop());
+        url = embedded.url;
+      } catch (error) {
+        if (!(error instanceof DataFolderLockedError) || !options.attachToRunningServer) throw error;
+        url = runningEmbeddedUrl(config.dataDir, config.embeddedPgPort);
+      }
+    }
+    await runMigrations(url);
+    const database = new Database(url, { max: 20 });
+    closers.push(() => database.close());
+
+    let mailSink = options.mailSink;
+    let smtpUrl = config.smtpUrl;
+    if (!smtpUrl) {
+      if (!mailSink) {
+        mailSink = new SmtpSink();
+        await mailSink.start(config.smtpSinkPort);
+        const sink = mailSink;
+        closers.push(() => sink.stop());
+        log(`Development mail sink listening on ${sink.url}`);
+      }
+      smtpUrl = mailSink.url;
+    }
+    const mailer = new SmtpMailer(smtpUrl, config.mailFrom);
+    closers.push(() => mailer.close());
+
+    const jobs: Jobs = new JobQueue<JobPayloads>(url, jobNames, {
+      supervise: options.supervise,
+      schedule: options.supervise,
+      onError: (e) => log(`job queue error: ${e.message}`),
+    });
+    await jobs.start();
+    closers.push(() => jobs.stop());
+
+    if (config.dataDir) fs.mkdirSync(path.join(config.dataDir, 'files'), { recursive: true });
+
+    return {
+      config,
+      database,
+      clock: options.clock ?? systemClock,
+      mailer,
+      mailSink,
+      jobs,
+      secretBox: new SecretBox(config.sessionSecret),
+      embedded,
+      close: async () => {
+        for (const close of closers.reverse()) await close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
+    throw error;
+  }
+}
+
+export interface Repositories {
+  audit: AuditRepository;
+  auth: AuthRepository;
+  people: PeopleRepository;
+  imports: ImportRepository;
+  policies: PolicyRepository;
+}
+
+export function createRepositories(): Repositories {
+  return {
+    audit: new AuditRepository(),
+    auth: new AuthRepository(),
+    people: new PeopleRepository(),
+    imports: new ImportRepository(),
+    policies: new PolicyRepository(),
+  };
+}
+
+export interface Services {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  jobs: Jobs;
+  mailSink: SmtpSink | undefined;
+  audit: AuditService;
+  auth: AuthService;
+  people: PeopleService;
+  imports: ImportService;
+  policies: PolicyService;
+  dashboard: DashboardService;
+}
+
+/** Wires every service by hand; each constructor takes only what it uses. */
+export function createServices(platform: Platform, repos: Repositories = createRepositories()): Services {
+  const { config, database, clock, mailer, jobs } = platform;
+  const audit = new AuditService({ database, repository: repos.audit, clock });
+  const auth = new AuthService({
+    database,
+    repository: repos.auth,
+    people: repos.people,
+    audit,
+    clock,
+    mailer,
+    secretBox: platform.secretBox,
+    config: {
+      sessionTtlHours: config.sessionTtlHours,
+      linkTtlMinutes: config.linkTtlMinutes,
+      loginMaxAttempts: config.loginMaxAttempts,
+      baseUrl: config.baseUrl,
+    },
+  });
+  const policies = new PolicyService({ database, repository: repos.policies, people: repos.people, audit, clock, mailer, baseUrl: config.baseUrl });
+  const people = new PeopleService({ database, repository: repos.people, audit, clock });
+  const imports = new ImportService({
+    database,
+    repository: repos.imports,
+    audit,
+    clock,
+    jobs,
+    filesDir: path.join(config.dataDir, 'imports'),
+  });
+  const dashboard = new DashboardService({ database, people: repos.people, imports: repos.imports, policies, clock });
+  return { config, database, clock, jobs, mailSink: platform.mailSink, audit, auth, people, imports, policies, dashboard };
+}

@@ -1,0 +1,104 @@
+import { classTrees, familyNames, givenNames, pick, prng } from './names.ts';
+import type { NewParent, NewPupil, NewPupilParent } from '../modules/people/people.repository.ts';
+
+export interface GeneratedPeople {
+  pupils: NewPupil[];
+  parents: NewParent[];
+  /** Links by index into pupils / parents. */
+  links: { pupil: number; parent: number; relationship: string; parentalResponsibility: boolean }[];
+}
+
+function iso(y: number, m: number, d: number): string {
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** Start year of the academic year (1 September – 31 August) containing `today`. */
+export function academicYearStart(today: Date): number {
+  return today.getUTCMonth() >= 8 ? today.getUTCFullYear() : today.getUTCFullYear() - 1;
+}
+
+/**
+ * A primary school's pupils (Reception to Year 6) with one or two parents each and some siblings.
+ * Deterministic for a given seed.
+ */
+export function generatePeople(options: {
+  schoolId: string;
+  pupils: number;
+  classesPerYear: number;
+  today: Date;
+  seed: number;
+  emailDomain: string;
+  misPrefix: string;
+}): GeneratedPeople {
+  const rand = prng(options.seed);
+  const years = ['R', '1', '2', '3', '4', '5', '6'];
+  const start = academicYearStart(options.today);
+  const out: GeneratedPeople = { pupils: [], parents: [], links: [] };
+  let family: { parentIdx: number[]; familyName: string } | null = null;
+  for (let i = 0; i < options.pupils; i++) {
+    const yIndex = Math.floor((i * years.length) / options.pupils);
+    const year = years[yIndex]!;
+    const tree = classTrees[Math.floor(rand() * options.classesPerYear) % classTrees.length]!;
+    const birthYear = start - 5 - yIndex + (rand() < 0.66 ? 0 : 1);
+    const month = birthYear === start - 5 - yIndex ? 9 + Math.floor(rand() * 4) : 1 + Math.floor(rand() * 8);
+    const sibling: boolean = family !== null && rand() < 0.15;
+    const familyName: string = sibling && family ? family.familyName : pick(rand, familyNames);
+    const givenName = pick(rand, givenNames);
+    out.pupils.push({
+      schoolId: options.schoolId,
+      misId: `${options.misPrefix}${String(100000 + i)}`,
+      givenName,
+      familyName,
+      dateOfBirth: iso(birthYear, month, 1 + Math.floor(rand() * 28)),
+      yearGroup: year,
+      className: `${year === 'R' ? 'R' : year} ${tree}`,
+      admissionDate: iso(start - yIndex, 9, 4),
+      leavingDate: null,
+    });
+    if (sibling && family) {
+      for (const p of family.parentIdx) {
+        out.links.push({ pupil: i, parent: p, relationship: 'Parent', parentalResponsibility: true });
+      }
+      continue;
+    }
+    const count = rand() < 0.7 ? 2 : 1;
+    const idx: number[] = [];
+    for (let k = 0; k < count; k++) {
+      const pg = pick(rand, givenNames);
+      const n = out.parents.length;
+      out.parents.push({
+        schoolId: options.schoolId,
+        misId: `${options.misPrefix}C${String(200000 + n)}`,
+        givenName: pg,
+        familyName: k === 1 && rand() < 0.3 ? pick(rand, familyNames) : familyName,
+        email: `${pg.toLowerCase()}.${familyName.toLowerCase()}.${n}@${options.emailDomain}`,
+        phone: `07700 9${String(n % 100000).padStart(5, '0')}`,
+      });
+      idx.push(n);
+      out.links.push({
+        pupil: i,
+        parent: n,
+        relationship: k === 0 ? 'Mother' : 'Father',
+        // A few carers without parental responsibility, as in real MIS data.
+        parentalResponsibility: !(k === 1 && rand() < 0.1),
+      });
+    }
+    family = { parentIdx: idx, familyName };
+  }
+  return out;
+}
+
+export function linkRows(
+  generated: GeneratedPeople,
+  pupilIds: string[],
+  parentIds: string[],
+  schoolId: string,
+): NewPupilParent[] {
+  return generated.links.map((l) => ({
+    schoolId,
+    pupilId: pupilIds[l.pupil]!,
+    parentId: parentIds[l.parent]!,
+    relationship: l.relationship,
+    parentalResponsibility: l.parentalResponsibility,
+  }));
+}

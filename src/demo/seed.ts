@@ -1,0 +1,131 @@
+import type { Services } from '../container.ts';
+import { hashPassword } from '../platform/crypto.ts';
+import { PeopleBulkRepository, PeopleRepository } from '../modules/people/people.repository.ts';
+import { AuthRepository } from '../modules/auth/auth.repository.ts';
+import type { StaffRole } from '../modules/auth/principal.ts';
+import { generatePeople, linkRows } from './generate.ts';
+
+/** The demo school's sign-ins, printed at start and listed in the README. */
+export const DEMO_PASSWORD = 'lanyard-demo-2026';
+
+export interface DemoCredential {
+  role: string;
+  name: string;
+  email: string;
+  password: string | null;
+  /** Base32 TOTP secret for roles that need a second factor (add it to an authenticator app). */
+  totpSecret: string | null;
+}
+
+const staffSpec: { role: StaffRole; given: string; family: string; email: string; title: string; totp?: string }[] = [
+  { role: 'headteacher', given: 'Helen', family: 'Carter', email: 'head@oakfield.example', title: 'Headteacher', totp: 'LANYARDDEMOHEADTEACHERAAAAAAAAAA' },
+  { role: 'dsl', given: 'Daniel', family: 'Okoro', email: 'dsl@oakfield.example', title: 'Designated Safeguarding Lead', totp: 'LANYARDDEMODSLAAAAAAAAAAAAAAAAAA' },
+  { role: 'dpo', given: 'Priya', family: 'Shah', email: 'dpo@oakfield.example', title: 'Data Protection Officer', totp: 'LANYARDDEMODPOAAAAAAAAAAAAAAAAAA' },
+  { role: 'business_manager', given: 'Brian', family: 'Moss', email: 'business@oakfield.example', title: 'Business Manager' },
+  { role: 'office', given: 'Olivia', family: 'Reed', email: 'office@oakfield.example', title: 'School Office Manager' },
+  { role: 'ict_technician', given: 'Ian', family: 'Tran', email: 'ict@oakfield.example', title: 'ICT Technician' },
+  { role: 'teacher', given: 'Tara', family: 'Lowe', email: 'teacher@oakfield.example', title: 'Year 3 Teacher' },
+  { role: 'support_staff', given: 'Sam', family: 'Fenwick', email: 'support@oakfield.example', title: 'Teaching Assistant' },
+  { role: 'volunteer', given: 'Vera', family: 'Quinn', email: 'volunteer@oakfield.example', title: 'Reading volunteer' },
+  { role: 'governor', given: 'Gordon', family: 'Hale', email: 'governor@oakfield.example', title: 'Chair of Governors' },
+];
+
+export const demoCredentials: DemoCredential[] = [
+  ...staffSpec.map((s) => ({
+    role: s.title,
+    name: `${s.given} ${s.family}`,
+    email: s.email,
+    password: DEMO_PASSWORD,
+    totpSecret: s.totp ?? null,
+  })),
+  { role: 'Parent (one-time link by email)', name: 'Demo parent', email: 'parent@oakfield.example', password: null, totpSecret: null },
+  { role: 'Pupil (one-time link by email)', name: 'Demo pupil', email: 'pupil@oakfield.example', password: null, totpSecret: null },
+  { role: 'Trust admin (aggregates only)', name: 'Nadia Brooks', email: 'trust@northway.example', password: DEMO_PASSWORD, totpSecret: null },
+];
+
+export function printDemoCredentials(say: (m: string) => void, creds: DemoCredential[]): void {
+  say('Demo sign-ins (password for every staff account: ' + DEMO_PASSWORD + '):');
+  for (const c of creds) {
+    const extra = c.totpSecret ? `  second factor: run \`npx lanyard demo-code ${c.email}\` (secret ${c.totpSecret})` : '';
+    say(`  ${c.role.padEnd(34)} ${c.email}${extra}`);
+  }
+}
+
+/**
+ * Seeds the demo trust (two schools, ~300 + 60 pupils). Returns false if it is already there.
+ * Refused when NODE_ENV=production.
+ */
+export async function seedDemoSchool(services: Services): Promise<boolean> {
+  if (services.config.env === 'production') throw new Error('The demo school cannot be seeded when NODE_ENV=production.');
+  const people = new PeopleRepository();
+  if (await people.getSchoolBySlug(services.database.db, 'oakfield-primary')) return false;
+  const bulk = new PeopleBulkRepository();
+  const auth = new AuthRepository();
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const today = services.clock.now();
+
+  await services.database.transaction(async (tx) => {
+    const orgId = await people.createOrganisation(tx.db, 'Northway Learning Trust');
+    await auth.createOrganisationAdmin(tx.db, {
+      organisationId: orgId,
+      email: 'trust@northway.example',
+      name: 'Nadia Brooks',
+      passwordHash,
+    });
+    const schools = [
+      { slug: 'oakfield-primary', name: 'Oakfield Primary School', template: '003', pupils: 301, classes: 2, seed: 2026, domain: 'oakfield.example', prefix: 'A' },
+      { slug: 'riverside-primary', name: 'Riverside Primary School', template: '004', pupils: 63, classes: 1, seed: 1917, domain: 'riverside.example', prefix: 'B' },
+    ];
+    for (const spec of schools) {
+      const school = await people.createSchool(tx.db, { organisationId: orgId, name: spec.name, slug: spec.slug });
+      const staffList =
+        spec.slug === 'oakfield-primary'
+          ? staffSpec
+          : [{ role: 'headteacher' as const, given: 'Rita', family: 'Adeyemi', email: 'head@riverside.example', title: 'Headteacher', totp: 'LANYARDDEMORIVERSIDEHEADAAAAAAAA' }];
+      for (const s of staffList) {
+        await people.createStaff(
+          tx.db,
+          {
+            schoolId: school.id,
+            email: s.email,
+            givenName: s.given,
+            familyName: s.family,
+            jobTitle: s.title,
+            passwordHash,
+            totpSecret: s.totp ? services.auth.sealTotpSecret(s.totp) : null,
+            totpEnabledAt: s.totp ? today : null,
+            startDate: '2019-09-01',
+          },
+          [s.role],
+        );
+      }
+      const generated = generatePeople({
+        schoolId: school.id,
+        pupils: spec.pupils,
+        classesPerYear: spec.classes,
+        today,
+        seed: spec.seed,
+        emailDomain: spec.domain,
+        misPrefix: spec.prefix,
+      });
+      if (spec.slug === 'oakfield-primary') {
+        const firstLink = generated.links[0]!;
+        generated.parents[firstLink.parent]!.email = 'parent@oakfield.example';
+        generated.pupils[generated.pupils.length - 1]!.email = 'pupil@oakfield.example';
+      }
+      const pupils = await bulk.insertPupils(tx.db, generated.pupils);
+      const parents = await bulk.insertParents(tx.db, generated.parents);
+      await bulk.linkParents(tx.db, linkRows(generated, pupils.map((p) => p.id), parents.map((p) => p.id), school.id));
+      await services.policies.adoptTemplate(tx, school.id, spec.template, { kind: 'system', id: null });
+      await services.audit.record(tx, {
+        schoolId: school.id,
+        actor: { kind: 'system', id: null },
+        action: 'demo.seeded',
+        entityType: 'school',
+        entityId: school.id,
+        data: { pupils: pupils.length, parents: parents.length, staff: staffList.length },
+      });
+    }
+  });
+  return true;
+}

@@ -1,0 +1,97 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, ConfigError, type Config } from './config.ts';
+import { createPlatform, createServices } from './container.ts';
+import { buildApp } from './app.ts';
+import { jobHandlers, jobNames, jobSchedules } from './jobs.ts';
+import { DataFolderLockedError } from './platform/db/embedded.ts';
+import { MissingJobHandlerError } from './platform/jobs/queue.ts';
+import { seedDemoSchool, demoCredentials, printDemoCredentials } from './demo/seed.ts';
+
+export type ProcessRole = 'all' | 'web' | 'worker';
+
+function say(message: string): void {
+  process.stdout.write(`${message}\n`);
+}
+
+/** Runs Lanyard: web, worker or both in one process (the default for `npm start`). */
+export async function runServer(role: ProcessRole, config: Config = loadConfig()): Promise<void> {
+  const started = performance.now();
+  const platform = await createPlatform(config, { supervise: role !== 'web', log: say });
+  const services = createServices(platform);
+  let app: FastifyInstance | undefined;
+  let stopping = false;
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal} received: finishing requests and jobs, then stopping.`);
+    const force = setTimeout(() => {
+      say('Shutdown took too long; exiting.');
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    try {
+      if (app) await app.close(); // stop accepting, wait for requests in flight
+      await platform.close(); // jobs (graceful), pool, mail, embedded PostgreSQL, lock
+      say('Stopped cleanly.');
+      process.exit(0);
+    } catch (error) {
+      say(`Error while stopping: ${(error as Error).message}`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const handlers = jobHandlers(services);
+    const missing = jobNames.filter((n) => typeof handlers[n] !== 'function');
+    if (missing.length > 0) throw new MissingJobHandlerError(`No handler registered for job(s): ${missing.join(', ')}`);
+
+    let seeded = false;
+    if (config.demoSeed && role !== 'worker') seeded = await seedDemoSchool(services);
+
+    if (role !== 'web' && config.jobs) {
+      await platform.jobs.work(handlers);
+      for (const s of jobSchedules) await platform.jobs.schedule(s.name, s.cron, {});
+    }
+    if (role !== 'worker') {
+      app = await buildApp(services, config);
+      await app.listen({ host: config.host, port: config.port });
+    }
+    const ms = Math.round(performance.now() - started);
+    say(`Lanyard (${role}) is ready in ${ms} ms${platform.embedded ? ' on the embedded PostgreSQL in ' + config.dataDir : ''}.`);
+    if (app) say(`Open ${config.baseUrl}`);
+    if (config.demoSeed && role !== 'worker') {
+      if (seeded) say('Seeded the demo school.');
+      printDemoCredentials(say, demoCredentials);
+    }
+    if (process.send) process.send({ ready: true, ms });
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await platform.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+export function explainStartupError(error: unknown): string {
+  if (error instanceof DataFolderLockedError || error instanceof ConfigError || error instanceof MissingJobHandlerError) {
+    return error.message;
+  }
+  const e = error as NodeJS.ErrnoException;
+  if (e?.code === 'EADDRINUSE') return `Port already in use: ${e.message}. Set PORT to another port.`;
+  return `Lanyard could not start: ${e?.message ?? String(error)}`;
+}
+
+const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry) {
+  const role = (process.argv[2] ?? 'all') as ProcessRole;
+  if (!['all', 'web', 'worker'].includes(role)) {
+    say('Usage: main.ts [all|web|worker]');
+    process.exit(2);
+  }
+  runServer(role).catch((error: unknown) => {
+    process.stderr.write(`${explainStartupError(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,409 @@
+import QRCode from 'qrcode';
+import { Secret, TOTP } from 'otpauth';
+import type { Database } from '../../platform/db/database.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Mailer } from '../../platform/mail/mailer.ts';
+import { burnPasswordCheck, hashPassword, randomToken, sha256, verifyPassword, type SecretBox } from '../../platform/crypto.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { PeopleRepository } from '../people/people.repository.ts';
+import type { AuthRepository, SessionRow } from './auth.repository.ts';
+import { secondFactorRoles, staffRoles, type Principal, type StaffRole } from './principal.ts';
+
+export type SecondFactorState = 'verify' | 'enrol' | null;
+
+export interface LoadedSession {
+  sessionId: string;
+  principal: Principal;
+  /** What the person must still do before anything else: verify a code, or set up an app. */
+  secondFactor: SecondFactorState;
+}
+
+export type SignInResult =
+  | { ok: true; token: string; secondFactor: SecondFactorState }
+  | { ok: false; reason: 'invalid' | 'locked' };
+
+export type LinkResult =
+  | { ok: true; token: string; principal: Principal }
+  | { ok: false; reason: 'used' | 'expired' | 'unknown' };
+
+interface AuthConfig {
+  sessionTtlHours: number;
+  linkTtlMinutes: number;
+  loginMaxAttempts: number;
+  baseUrl: string;
+}
+
+const LOCK_MINUTES = 15;
+const CACHE_MS = 5_000;
+
+function asRoles(roles: string[]): StaffRole[] {
+  return roles.filter((r): r is StaffRole => (staffRoles as readonly string[]).includes(r));
+}
+
+export class AuthService {
+  private readonly cache = new Map<string, { at: number; value: LoadedSession | null }>();
+
+  constructor(
+    private readonly deps: {
+      database: Database;
+      repository: AuthRepository;
+      people: PeopleRepository;
+      audit: AuditService;
+      clock: Clock;
+      mailer: Mailer;
+      secretBox: SecretBox;
+      config: AuthConfig;
+      issuer?: string;
+    },
+  ) {}
+
+  private expiry(): Date {
+    return new Date(this.deps.clock.now().getTime() + this.deps.config.sessionTtlHours * 3_600_000);
+  }
+
+  private async startSession(principal: Principal, secondFactorDone: boolean): Promise<string> {
+    const token = randomToken();
+    await this.deps.repository.createSession(this.deps.database.db, {
+      id: sha256(token),
+      principalKind: principal.kind,
+      principalId: principal.id,
+      schoolId: principal.kind === 'org_admin' ? null : principal.schoolId,
+      organisationId: principal.kind === 'org_admin' ? principal.organisationId : null,
+      secondFactorDone,
+      expiresAt: this.expiry(),
+    });
+    return token;
+  }
+
+  /** Staff and organisation admins: email + password, with per-account lockout. */
+  async signInWithPassword(email: string, password: string): Promise<SignInResult> {
+    const { database, people, repository, clock, audit, config } = this.deps;
+    const db = database.db;
+    const now = clock.now();
+    const member = await people.getStaffByEmail(db, email);
+    if (member) {
+      if (!member.active || !member.passwordHash) {
+        await burnPasswordCheck(password);
+        return { ok: false, reason: 'invalid' };
+      }
+      if (member.lockedUntil && member.lockedUntil > now) return { ok: false, reason: 'locked' };
+      if (!(await verifyPassword(member.passwordHash, password))) {
+        const failed = member.failedAttempts + 1;
+        const lock = failed >= config.loginMaxAttempts;
+        await database.transaction(async (tx) => {
+          await people.updateStaffAuth(tx.db, member.id, {
+            failedAttempts: lock ? 0 : failed,
+            lockedUntil: lock ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : member.lockedUntil,
+          });
+          if (lock) {
+            await audit.record(tx, {
+              schoolId: member.schoolId,
+              actor: { kind: 'system', id: null },
+              action: 'auth.account-locked',
+              entityType: 'staff',
+              entityId: member.id,
+              data: { minutes: LOCK_MINUTES, attempts: failed },
+            });
+          }
+        });
+        return { ok: false, reason: lock ? 'locked' : 'invalid' };
+      }
+      if (member.failedAttempts > 0) await people.updateStaffAuth(db, member.id, { failedAttempts: 0, lockedUntil: null });
+      const roles = asRoles(member.roles);
+      const principal: Principal = {
+        kind: 'staff',
+        id: member.id,
+        schoolId: member.schoolId,
+        roles,
+        name: `${member.givenName} ${member.familyName}`,
+      };
+      const needs = member.totpEnabledAt !== null || roles.some((r) => secondFactorRoles.includes(r));
+      const token = await this.startSession(principal, !needs);
+      return { ok: true, token, secondFactor: needs ? (member.totpEnabledAt ? 'verify' : 'enrol') : null };
+    }
+    const admin = await repository.getOrganisationAdminByEmail(db, email);
+    if (!admin) {
+      await burnPasswordCheck(password);
+      return { ok: false, reason: 'invalid' };
+    }
+    if (admin.lockedUntil && admin.lockedUntil > now) return { ok: false, reason: 'locked' };
+    if (!(await verifyPassword(admin.passwordHash, password))) {
+      const failed = admin.failedAttempts + 1;
+      const lock = failed >= config.loginMaxAttempts;
+      await repository.updateOrganisationAdminAttempts(db, admin.id, lock ? 0 : failed, lock ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : null);
+      return { ok: false, reason: lock ? 'locked' : 'invalid' };
+    }
+    await repository.updateOrganisationAdminAttempts(db, admin.id, 0, null);
+    const token = await this.startSession(
+      { kind: 'org_admin', id: admin.id, organisationId: admin.organisationId, name: admin.name },
+      true,
+    );
+    return { ok: true, token, secondFactor: null };
+  }
+
+  /** Resolves a session cookie to a principal. Cached for a few seconds per process. */
+  async loadSession(token: string): Promise<LoadedSession | null> {
+    const id = sha256(token);
+    const hit = this.cache.get(id);
+    const nowMs = this.deps.clock.now().getTime();
+    if (hit && nowMs - hit.at < CACHE_MS) return hit.value;
+    const value = await this.loadSessionFresh(id);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(id, { at: nowMs, value });
+    return value;
+  }
+
+  private async loadSessionFresh(id: string): Promise<LoadedSession | null> {
+    const { database, repository, people, clock } = this.deps;
+    const db = database.db;
+    const now = clock.now();
+    const session = await repository.getLiveSession(db, id, now);
+    if (!session) return null;
+    const principal = await this.principalFor(session);
+    if (!principal) return null;
+    if (now.getTime() - session.lastSeenAt.getTime() > 60_000) {
+      await repository.touchSession(db, id, now, this.expiry());
+    }
+    let secondFactor: SecondFactorState = null;
+    if (!session.secondFactorDone && principal.kind === 'staff') {
+      const member = await people.getStaffById(db, principal.id);
+      secondFactor = member?.totpEnabledAt ? 'verify' : 'enrol';
+    }
+    return { sessionId: id, principal, secondFactor };
+  }
+
+  private async principalFor(session: SessionRow): Promise<Principal | null> {
+    const { database, people, repository } = this.deps;
+    const db = database.db;
+    switch (session.principalKind) {
+      case 'staff': {
+        const m = await people.getStaffById(db, session.principalId);
+        if (!m || !m.active) return null;
+        return { kind: 'staff', id: m.id, schoolId: m.schoolId, roles: asRoles(m.roles), name: `${m.givenName} ${m.familyName}` };
+      }
+      case 'parent': {
+        const p = await people.getParent(db, session.schoolId ?? '', session.principalId);
+        return p ? { kind: 'parent', id: p.id, schoolId: p.schoolId, name: `${p.givenName} ${p.familyName}` } : null;
+      }
+      case 'pupil': {
+        const p = await people.getPupil(db, session.schoolId ?? '', session.principalId);
+        return p ? { kind: 'pupil', id: p.id, schoolId: p.schoolId, name: `${p.givenName} ${p.familyName}` } : null;
+      }
+      case 'org_admin': {
+        const a = await repository.getOrganisationAdmin(db, session.principalId);
+        return a ? { kind: 'org_admin', id: a.id, organisationId: a.organisationId, name: a.name } : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private totp(secretBase32: string, label: string): TOTP {
+    return new TOTP({
+      issuer: this.deps.issuer ?? 'Lanyard',
+      label,
+      algorithm: 'SHA1',
+      digits: 6,
+      period: 30,
+      secret: Secret.fromBase32(secretBase32),
+    });
+  }
+
+  private checkCode(secretBase32: string, code: string): boolean {
+    const token = code.replace(/\s+/g, '');
+    if (!/^\d{6}$/.test(token)) return false;
+    return this.totp(secretBase32, 'check').validate({ token, timestamp: this.deps.clock.now().getTime(), window: 1 }) !== null;
+  }
+
+  /** Starts (or restarts) setting up an authenticator app; returns the QR code as inline SVG. */
+  async beginTotpEnrolment(staffId: string): Promise<{ secret: string; qrSvg: string }> {
+    const { database, people, secretBox } = this.deps;
+    const member = await people.getStaffById(database.db, staffId);
+    if (!member) throw new Error('Unknown staff member');
+    let secret: string;
+    if (member.totpSecret && !member.totpEnabledAt) {
+      secret = secretBox.open(member.totpSecret);
+    } else {
+      secret = new Secret({ size: 20 }).base32;
+      await people.updateStaffAuth(database.db, staffId, { totpSecret: secretBox.seal(secret), totpEnabledAt: null });
+    }
+    const uri = this.totp(secret, member.email).toString();
+    const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+    return { secret, qrSvg };
+  }
+
+  async confirmTotpEnrolment(staffId: string, sessionId: string, code: string): Promise<boolean> {
+    const { database, people, secretBox, repository, audit, clock } = this.deps;
+    const member = await people.getStaffById(database.db, staffId);
+    if (!member?.totpSecret) return false;
+    if (!this.checkCode(secretBox.open(member.totpSecret), code)) return false;
+    await database.transaction(async (tx) => {
+      await people.updateStaffAuth(tx.db, staffId, { totpEnabledAt: clock.now() });
+      await repository.markSecondFactorDone(tx.db, sessionId);
+      await audit.record(tx, {
+        schoolId: member.schoolId,
+        actor: { kind: 'staff', id: staffId },
+        action: 'auth.second-factor-enrolled',
+        entityType: 'staff',
+        entityId: staffId,
+      });
+    });
+    this.cache.delete(sessionId);
+    return true;
+  }
+
+  async verifySecondFactor(staffId: string, sessionId: string, code: string): Promise<boolean> {
+    const { database, people, secretBox, repository } = this.deps;
+    const member = await people.getStaffById(database.db, staffId);
+    if (!member?.totpSecret || !member.totpEnabledAt) return false;
+    if (member.lockedUntil && member.lockedUntil > this.deps.clock.now()) return false;
+    if (!this.checkCode(secretBox.open(member.totpSecret), code)) {
+      const failed = member.failedAttempts + 1;
+      const lock = failed >= this.deps.config.loginMaxAttempts;
+      await people.updateStaffAuth(database.db, staffId, {
+        failedAttempts: lock ? 0 : failed,
+        lockedUntil: lock ? new Date(this.deps.clock.now().getTime() + LOCK_MINUTES * 60_000) : null,
+      });
+      if (lock) await repository.deleteSession(database.db, sessionId);
+      this.cache.delete(sessionId);
+      return false;
+    }
+    await repository.markSecondFactorDone(database.db, sessionId);
+    this.cache.delete(sessionId);
+    return true;
+  }
+
+  /**
+   * Emails a one-time sign-in link to every parent and pupil record with this address. Says
+   * nothing about whether the address is known.
+   */
+  async requestSignInLink(email: string): Promise<void> {
+    const { database, people, repository, clock, mailer, config } = this.deps;
+    const db = database.db;
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + config.linkTtlMinutes * 60_000);
+    const targets: { kind: 'parent' | 'pupil'; id: string; schoolId: string; name: string }[] = [
+      ...(await people.findParentsByEmail(db, email)).map((p) => ({ kind: 'parent' as const, id: p.id, schoolId: p.schoolId, name: p.givenName })),
+      ...(await people.findPupilsByEmail(db, email)).map((p) => ({ kind: 'pupil' as const, id: p.id, schoolId: p.schoolId, name: p.givenName })),
+    ];
+    for (const t of targets) {
+      const token = randomToken();
+      await repository.createLink(db, {
+        schoolId: t.schoolId,
+        tokenHash: sha256(token),
+        principalKind: t.kind,
+        principalId: t.id,
+        expiresAt,
+      });
+      const school = await people.getSchool(db, t.schoolId);
+      await mailer.send({
+        to: email,
+        subject: `Your sign-in link for ${school?.name ?? 'Lanyard'}`,
+        text: [
+          `Hello ${t.name},`,
+          '',
+          `Use this link to sign in to ${school?.name ?? 'your school'} on Lanyard:`,
+          `${config.baseUrl}/sign-in/link/${token}`,
+          '',
+          `The link works once and expires in ${config.linkTtlMinutes} minutes.`,
+          'If you did not ask for it, you can ignore this email.',
+        ].join('\n'),
+      });
+    }
+  }
+
+  async checkSignInLink(token: string): Promise<'ok' | 'used' | 'expired' | 'unknown'> {
+    const link = await this.deps.repository.getLinkByHash(this.deps.database.db, sha256(token));
+    if (!link) return 'unknown';
+    if (link.usedAt) return 'used';
+    if (link.expiresAt <= this.deps.clock.now()) return 'expired';
+    return 'ok';
+  }
+
+  async consumeSignInLink(token: string): Promise<LinkResult> {
+    const { database, repository, clock } = this.deps;
+    const status = await this.checkSignInLink(token);
+    if (status !== 'ok') return { ok: false, reason: status };
+    const link = (await repository.getLinkByHash(database.db, sha256(token)))!;
+    if (!(await repository.useLink(database.db, link.id, clock.now()))) return { ok: false, reason: 'used' };
+    const principal = await this.principalFor({
+      id: '',
+      principalKind: link.principalKind,
+      principalId: link.principalId,
+      schoolId: link.schoolId,
+      organisationId: null,
+      secondFactorDone: true,
+      createdAt: link.createdAt,
+      expiresAt: link.expiresAt,
+      lastSeenAt: link.createdAt,
+    });
+    if (!principal) return { ok: false, reason: 'unknown' };
+    return { ok: true, token: await this.startSession(principal, true), principal };
+  }
+
+  async signOut(token: string): Promise<void> {
+    const id = sha256(token);
+    await this.deps.repository.deleteSession(this.deps.database.db, id);
+    this.cache.delete(id);
+  }
+
+  async setPassword(staffId: string, password: string): Promise<void> {
+    await this.deps.people.updateStaffAuth(this.deps.database.db, staffId, {
+      passwordHash: await hashPassword(password),
+      failedAttempts: 0,
+      lockedUntil: null,
+    });
+  }
+
+  async createApiToken(staffId: string, schoolId: string, name: string): Promise<string> {
+    const token = `lny_${randomToken()}`;
+    await this.deps.database.transaction(async (tx) => {
+      const id = await this.deps.repository.createApiToken(tx.db, { schoolId, staffId, name, tokenHash: sha256(token) });
+      await this.deps.audit.record(tx, {
+        schoolId,
+        actor: { kind: 'staff', id: staffId },
+        action: 'auth.api-token-created',
+        entityType: 'api_token',
+        entityId: id,
+      });
+    });
+    return token;
+  }
+
+  async principalForApiToken(token: string): Promise<Principal | null> {
+    const hit = this.cache.get(`api:${token}`);
+    const now = this.deps.clock.now();
+    if (hit && now.getTime() - hit.at < CACHE_MS) return hit.value?.principal ?? null;
+    const row = await this.deps.repository.getLiveApiToken(this.deps.database.db, sha256(token));
+    let value: LoadedSession | null = null;
+    if (row) {
+      const m = await this.deps.people.getStaffById(this.deps.database.db, row.staffId);
+      if (m && m.active && m.schoolId === row.schoolId) {
+        await this.deps.repository.touchApiToken(this.deps.database.db, row.id, now);
+        value = {
+          sessionId: `api:${row.id}`,
+          secondFactor: null,
+          principal: { kind: 'staff', id: m.id, schoolId: m.schoolId, roles: asRoles(m.roles), name: `${m.givenName} ${m.familyName}` },
+        };
+      }
+    }
+    this.cache.set(`api:${token}`, { at: now.getTime(), value });
+    return value?.principal ?? null;
+  }
+
+  /** Seals a TOTP secret for storage (used when seeding the demo school). */
+  sealTotpSecret(secretBase32: string): string {
+    return this.deps.secretBox.seal(secretBase32);
+  }
+
+  /** The current code for a staff member's authenticator (demo and tests only). */
+  async currentCode(email: string): Promise<string | null> {
+    const member = await this.deps.people.getStaffByEmail(this.deps.database.db, email);
+    if (!member?.totpSecret) return null;
+    return this.totp(this.deps.secretBox.open(member.totpSecret), email).generate({ timestamp: this.deps.clock.now().getTime() });
+  }
+
+  async sweepExpiredSessions(): Promise<number> {
+    return this.deps.repository.deleteExpiredSessions(this.deps.database.db, this.deps.clock.now());
+  }
+}

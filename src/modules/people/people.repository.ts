@@ -1,0 +1,317 @@
+import { and, asc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../platform/db/database.ts';
+import { organisations, parents, pupilParents, pupils, schools, staff, staffRoles } from './people.tables.ts';
+
+export type SchoolRow = typeof schools.$inferSelect;
+export type PupilRow = typeof pupils.$inferSelect;
+export type ParentRow = typeof parents.$inferSelect;
+export type StaffRow = typeof staff.$inferSelect;
+
+export interface PageQuery {
+  limit: number;
+  offset: number;
+}
+
+export interface PupilFilters {
+  q?: string | undefined;
+  yearGroup?: string | undefined;
+  className?: string | undefined;
+  /** Include pupils whose leaving date has passed or who are flagged as possibly left. */
+  includeLeavers?: boolean | undefined;
+  /** Only pupils an MIS import no longer listed. */
+  possiblyLeft?: boolean | undefined;
+  today: string;
+}
+
+function likeTerm(q: string): string {
+  return `%${q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function pupilSearchText(p: { givenName: string; familyName: string; misId: string }): string {
+  return `${p.givenName} ${p.familyName} ${p.misId}`.toLowerCase();
+}
+
+export class PeopleRepository {
+  async getSchool(db: Db, id: string): Promise<SchoolRow | undefined> {
+    const rows = await db.select().from(schools).where(eq(schools.id, id)).limit(1);
+    return rows[0];
+  }
+
+  async getSchoolBySlug(db: Db, slug: string): Promise<SchoolRow | undefined> {
+    const rows = await db.select().from(schools).where(eq(schools.slug, slug)).limit(1);
+    return rows[0];
+  }
+
+  async listSchools(db: Db): Promise<SchoolRow[]> {
+    return db.select().from(schools).orderBy(asc(schools.name));
+  }
+
+  async listSchoolsInOrganisation(db: Db, organisationId: string): Promise<SchoolRow[]> {
+    return db.select().from(schools).where(eq(schools.organisationId, organisationId)).orderBy(asc(schools.name));
+  }
+
+  async createOrganisation(db: Db, name: string): Promise<string> {
+    const [row] = await db.insert(organisations).values({ name }).returning({ id: organisations.id });
+    return row!.id;
+  }
+
+  async createSchool(db: Db, values: typeof schools.$inferInsert): Promise<SchoolRow> {
+    const [row] = await db.insert(schools).values(values).returning();
+    return row!;
+  }
+
+  private pupilConditions(schoolId: string, f: PupilFilters): SQL | undefined {
+    const c: (SQL | undefined)[] = [eq(pupils.schoolId, schoolId)];
+    if (f.q && f.q.trim()) c.push(ilike(pupils.searchText, likeTerm(f.q)));
+    if (f.yearGroup) c.push(eq(pupils.yearGroup, f.yearGroup));
+    if (f.className) c.push(eq(pupils.className, f.className));
+    if (f.possiblyLeft) c.push(sql`${pupils.possiblyLeftAt} IS NOT NULL`);
+    if (!f.includeLeavers) {
+      c.push(or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${f.today}`));
+    }
+    return and(...c);
+  }
+
+  async listPupils(db: Db, schoolId: string, f: PupilFilters, page: PageQuery): Promise<{ rows: PupilRow[]; total: number }> {
+    const where = this.pupilConditions(schoolId, f);
+    const [rows, count] = await Promise.all([
+      db
+        .select()
+        .from(pupils)
+        .where(where)
+        .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id))
+        .limit(page.limit)
+        .offset(page.offset),
+      db.select({ n: sql<number>`count(*)::int` }).from(pupils).where(where),
+    ]);
+    return { rows, total: count[0]?.n ?? 0 };
+  }
+
+  async getPupil(db: Db, schoolId: string, id: string): Promise<PupilRow | undefined> {
+    const rows = await db
+      .select()
+      .from(pupils)
+      .where(and(eq(pupils.schoolId, schoolId), eq(pupils.id, id)))
+      .limit(1);
+    return rows[0];
+  }
+
+  async classes(db: Db, schoolId: string): Promise<{ yearGroup: string; className: string | null; pupils: number }[]> {
+    return db
+      .select({ yearGroup: pupils.yearGroup, className: pupils.className, pupils: sql<number>`count(*)::int` })
+      .from(pupils)
+      .where(and(eq(pupils.schoolId, schoolId), isNull(pupils.leavingDate)))
+      .groupBy(pupils.yearGroup, pupils.className)
+      .orderBy(asc(pupils.yearGroup), asc(pupils.className));
+  }
+
+  async countPossiblyLeft(db: Db, schoolId: string): Promise<number> {
+    const rows = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(pupils)
+      .where(and(eq(pupils.schoolId, schoolId), sql`${pupils.possiblyLeftAt} IS NOT NULL`, isNull(pupils.leavingDate)));
+    return rows[0]?.n ?? 0;
+  }
+
+  async countPupils(db: Db, schoolId: string, today: string): Promise<number> {
+    const rows = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(pupils)
+      .where(and(eq(pupils.schoolId, schoolId), or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${today}`)));
+    return rows[0]?.n ?? 0;
+  }
+
+  async parentsOfPupil(db: Db, schoolId: string, pupilId: string) {
+    return db
+      .select({
+        id: parents.id,
+        givenName: parents.givenName,
+        familyName: parents.familyName,
+        email: parents.email,
+        phone: parents.phone,
+        relationship: pupilParents.relationship,
+        parentalResponsibility: pupilParents.parentalResponsibility,
+      })
+      .from(pupilParents)
+      .innerJoin(parents, eq(parents.id, pupilParents.parentId))
+      .where(and(eq(pupilParents.schoolId, schoolId), eq(pupilParents.pupilId, pupilId)))
+      .orderBy(asc(parents.familyName), asc(parents.givenName));
+  }
+
+  async childrenOfParent(db: Db, schoolId: string, parentId: string) {
+    return db
+      .select({
+        id: pupils.id,
+        givenName: pupils.givenName,
+        familyName: pupils.familyName,
+        yearGroup: pupils.yearGroup,
+        className: pupils.className,
+        leavingDate: pupils.leavingDate,
+        parentalResponsibility: pupilParents.parentalResponsibility,
+      })
+      .from(pupilParents)
+      .innerJoin(pupils, eq(pupils.id, pupilParents.pupilId))
+      .where(and(eq(pupilParents.schoolId, schoolId), eq(pupilParents.parentId, parentId)))
+      .orderBy(asc(pupils.givenName));
+  }
+
+  async isParentOf(db: Db, schoolId: string, parentId: string, pupilId: string): Promise<boolean> {
+    const rows = await db
+      .select({ p: pupilParents.pupilId })
+      .from(pupilParents)
+      .where(and(eq(pupilParents.schoolId, schoolId), eq(pupilParents.parentId, parentId), eq(pupilParents.pupilId, pupilId)))
+      .limit(1);
+    return rows.length > 0;
+  }
+
+  async listParents(db: Db, schoolId: string, q: string | undefined, page: PageQuery) {
+    const c: (SQL | undefined)[] = [eq(parents.schoolId, schoolId)];
+    if (q && q.trim()) {
+      const term = likeTerm(q);
+      c.push(or(ilike(sql`${parents.givenName} || ' ' || ${parents.familyName}`, term), ilike(parents.email, term)));
+    }
+    const where = and(...c);
+    const [rows, count] = await Promise.all([
+      db
+        .select()
+        .from(parents)
+        .where(where)
+        .orderBy(asc(parents.familyName), asc(parents.givenName), asc(parents.id))
+        .limit(page.limit)
+        .offset(page.offset),
+      db.select({ n: sql<number>`count(*)::int` }).from(parents).where(where),
+    ]);
+    return { rows, total: count[0]?.n ?? 0 };
+  }
+
+  async getParent(db: Db, schoolId: string, id: string): Promise<ParentRow | undefined> {
+    const rows = await db
+      .select()
+      .from(parents)
+      .where(and(eq(parents.schoolId, schoolId), eq(parents.id, id)))
+      .limit(1);
+    return rows[0];
+  }
+
+  async findParentsByEmail(db: Db, email: string): Promise<ParentRow[]> {
+    return db.select().from(parents).where(sql`lower(${parents.email}) = ${email.toLowerCase()}`);
+  }
+
+  async findPupilsByEmail(db: Db, email: string): Promise<PupilRow[]> {
+    return db.select().from(pupils).where(sql`lower(${pupils.email}) = ${email.toLowerCase()}`);
+  }
+
+  async listStaff(db: Db, schoolId: string, q: string | undefined, page: PageQuery) {
+    const c: (SQL | undefined)[] = [eq(staff.schoolId, schoolId)];
+    if (q && q.trim()) {
+      const term = likeTerm(q);
+      c.push(or(ilike(sql`${staff.givenName} || ' ' || ${staff.familyName}`, term), ilike(staff.email, term)));
+    }
+    const where = and(...c);
+    const [rows, count] = await Promise.all([
+      db
+        .select()
+        .from(staff)
+        .where(where)
+        .orderBy(asc(staff.familyName), asc(staff.givenName), asc(staff.id))
+        .limit(page.limit)
+        .offset(page.offset),
+      db.select({ n: sql<number>`count(*)::int` }).from(staff).where(where),
+    ]);
+    const roles = await this.rolesFor(db, rows.map((r) => r.id));
+    return { rows: rows.map((r) => ({ ...r, roles: roles.get(r.id) ?? [] })), total: count[0]?.n ?? 0 };
+  }
+
+  async rolesFor(db: Db, staffIds: string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>();
+    if (staffIds.length === 0) return map;
+    const rows = await db.select().from(staffRoles).where(inArray(staffRoles.staffId, staffIds));
+    for (const r of rows) map.set(r.staffId, [...(map.get(r.staffId) ?? []), r.role]);
+    return map;
+  }
+
+  async getStaff(db: Db, schoolId: string, id: string): Promise<(StaffRow & { roles: string[] }) | undefined> {
+    const rows = await db
+      .select()
+      .from(staff)
+      .where(and(eq(staff.schoolId, schoolId), eq(staff.id, id)))
+      .limit(1);
+    const row = rows[0];
+    if (!row) return undefined;
+    return { ...row, roles: (await this.rolesFor(db, [row.id])).get(row.id) ?? [] };
+  }
+
+  async getStaffById(db: Db, id: string): Promise<(StaffRow & { roles: string[] }) | undefined> {
+    const rows = await db.select().from(staff).where(eq(staff.id, id)).limit(1);
+    const row = rows[0];
+    if (!row) return undefined;
+    return { ...row, roles: (await this.rolesFor(db, [row.id])).get(row.id) ?? [] };
+  }
+
+  async getStaffByEmail(db: Db, email: string): Promise<(StaffRow & { roles: string[] }) | undefined> {
+    const rows = await db.select().from(staff).where(sql`lower(${staff.email}) = ${email.toLowerCase()}`).limit(1);
+    const row = rows[0];
+    if (!row) return undefined;
+    return { ...row, roles: (await this.rolesFor(db, [row.id])).get(row.id) ?? [] };
+  }
+
+  async staffWithRole(db: Db, schoolId: string, role: string): Promise<StaffRow[]> {
+    return db
+      .select({ s: staff })
+      .from(staff)
+      .innerJoin(staffRoles, eq(staffRoles.staffId, staff.id))
+      .where(and(eq(staff.schoolId, schoolId), eq(staffRoles.role, role), eq(staff.active, true)))
+      .then((rows) => rows.map((r) => r.s));
+  }
+
+  async createStaff(db: Db, values: typeof staff.$inferInsert, roles: string[]): Promise<StaffRow> {
+    const [row] = await db.insert(staff).values(values).returning();
+    if (roles.length > 0) {
+      await db.insert(staffRoles).values(roles.map((role) => ({ schoolId: row!.schoolId, staffId: row!.id, role })));
+    }
+    return row!;
+  }
+
+  async updateStaffAuth(
+    db: Db,
+    id: string,
+    values: Partial<Pick<StaffRow, 'passwordHash' | 'totpSecret' | 'totpEnabledAt' | 'failedAttempts' | 'lockedUntil'>>,
+  ): Promise<void> {
+    await db.update(staff).set(values).where(eq(staff.id, id));
+  }
+
+  async staffWithoutSecondFactor(db: Db, schoolId: string, roles: readonly string[]): Promise<StaffRow[]> {
+    return db
+      .selectDistinct({ s: staff })
+      .from(staff)
+      .innerJoin(staffRoles, eq(staffRoles.staffId, staff.id))
+      .where(and(eq(staff.schoolId, schoolId), inArray(staffRoles.role, [...roles]), isNull(staff.totpEnabledAt), eq(staff.active, true)))
+      .then((rows) => rows.map((r) => r.s));
+  }
+}
+
+export type NewPupil = typeof pupils.$inferInsert;
+export type NewParent = typeof parents.$inferInsert;
+export type NewPupilParent = typeof pupilParents.$inferInsert;
+
+/** Bulk inserts used by the demo seeder and test factories. */
+export class PeopleBulkRepository {
+  async insertPupils(db: Db, rows: NewPupil[]): Promise<PupilRow[]> {
+    const out: PupilRow[] = [];
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500).map((r) => ({ ...r, searchText: pupilSearchText(r) }));
+      out.push(...(await db.insert(pupils).values(chunk).returning()));
+    }
+    return out;
+  }
+
+  async insertParents(db: Db, rows: NewParent[]): Promise<ParentRow[]> {
+    const out: ParentRow[] = [];
+    for (let i = 0; i < rows.length; i += 500) out.push(...(await db.insert(parents).values(rows.slice(i, i + 500)).returning()));
+    return out;
+  }
+
+  async linkParents(db: Db, rows: NewPupilParent[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 1000) await db.insert(pupilParents).values(rows.slice(i, i + 1000));
+  }
+}

@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Services } from '../../container.ts';
+import { NotFoundError } from '../../errors.ts';
+import { canListParents, canListPupils, canListStaff } from './people.policy.ts';
+import type { Principal } from '../auth/principal.ts';
+
+export const pageQuery = z.coerce.number().int().min(1).max(100_000).catch(1);
+
+const pupilListQuery = z.object({
+  q: z.string().max(100).optional().catch(undefined),
+  year: z.string().max(3).optional().catch(undefined),
+  class: z.string().max(60).optional().catch(undefined),
+  leavers: z.enum(['yes']).optional().catch(undefined),
+  possiblyLeft: z.enum(['yes']).optional().catch(undefined),
+  page: pageQuery.default(1),
+});
+
+const idParams = z.object({ id: z.uuid() });
+
+function schoolId(p: Principal | null): string {
+  if (!p || p.kind === 'org_admin') throw new NotFoundError();
+  return p.schoolId;
+}
+
+export function queryString(values: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(values)) if (v) params.set(k, v);
+  const s = params.toString();
+  return s ? `?${s}&` : '?';
+}
+
+/** Pupils, parents/carers and staff lists with search and pagination; the pupil page. */
+export async function peopleRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  app.get('/pupils', { config: { access: canListPupils } }, async (request, reply) => {
+    const q = pupilListQuery.parse(request.query);
+    const sid = schoolId(request.principal);
+    const [result, classes] = await Promise.all([
+      services.people.listPupils(sid, { q: q.q, yearGroup: q.year, className: q.class, includeLeavers: q.leavers === 'yes', possiblyLeft: q.possiblyLeft === 'yes' }, q.page),
+      services.people.classes(sid),
+    ]);
+    return reply.page('people/views/pupils.njk', {
+      title: 'Pupils',
+      result,
+      classes,
+      query: q,
+      pageUrl: `/pupils${queryString({ q: q.q, year: q.year, class: q.class, leavers: q.leavers, possiblyLeft: q.possiblyLeft })}`,
+    });
+  });
+
+  app.get('/pupils/:id', { config: { access: (p) => p.kind !== 'org_admin' } }, async (request, reply) => {
+    const parsed = idParams.safeParse(request.params);
+    if (!parsed.success) throw new NotFoundError();
+    const record = await services.people.pupilRecord(request.principal!, parsed.data.id);
+    return reply.page('people/views/pupil.njk', { title: `${record.pupil.givenName} ${record.pupil.familyName}`, ...record });
+  });
+
+  app.get('/parents', { config: { access: canListParents } }, async (request, reply) => {
+    const q = z.object({ q: z.string().max(100).optional().catch(undefined), page: pageQuery.default(1) }).parse(request.query);
+    const result = await services.people.listParents(schoolId(request.principal), q.q, q.page);
+    return reply.page('people/views/parents.njk', {
+      title: 'Parents and carers',
+      result,
+      query: q,
+      pageUrl: `/parents${queryString({ q: q.q })}`,
+    });
+  });
+
+  app.get('/parents/:id', { config: { access: canListParents } }, async (request, reply) => {
+    const parsed = idParams.safeParse(request.params);
+    if (!parsed.success) throw new NotFoundError();
+    const record = await services.people.parentRecord(schoolId(request.principal), parsed.data.id);
+    return reply.page('people/views/parent.njk', { title: `${record.parent.givenName} ${record.parent.familyName}`, ...record });
+  });
+
+  app.get('/staff', { config: { access: canListStaff } }, async (request, reply) => {
+    const q = z.object({ q: z.string().max(100).optional().catch(undefined), page: pageQuery.default(1) }).parse(request.query);
+    const result = await services.people.listStaff(schoolId(request.principal), q.q, q.page);
+    return reply.page('people/views/staff.njk', { title: 'Staff', result, query: q, pageUrl: `/staff${queryString({ q: q.q })}` });
+  });
+}

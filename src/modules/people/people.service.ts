@@ -1,0 +1,109 @@
+import type { Database } from '../../platform/db/database.ts';
+import { ukDate, type Clock } from '../../platform/clock.ts';
+import { NotFoundError } from '../../errors.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { Principal } from '../auth/principal.ts';
+import { canViewPupilRecord } from './people.policy.ts';
+import type { PeopleRepository, PupilFilters } from './people.repository.ts';
+
+export const PAGE_SIZE = 50;
+
+export interface PageOf<T> {
+  rows: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+  pages: number;
+}
+
+function pageOf<T>(rows: T[], total: number, page: number, pageSize = PAGE_SIZE): PageOf<T> {
+  return { rows, total, page, pageSize, pages: Math.max(1, Math.ceil(total / pageSize)) };
+}
+
+/** Reads of pupils, parents and staff, always scoped to the asking person's school. */
+export class PeopleService {
+  constructor(
+    private readonly deps: { database: Database; repository: PeopleRepository; audit: AuditService; clock: Clock },
+  ) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  private readonly schoolNames = new Map<string, string>();
+
+  /** The school's display name (cached: names change rarely). */
+  async schoolName(schoolId: string): Promise<string> {
+    const cached = this.schoolNames.get(schoolId);
+    if (cached) return cached;
+    const school = await this.deps.repository.getSchool(this.db, schoolId);
+    const name = school?.name ?? '';
+    if (school) this.schoolNames.set(schoolId, name);
+    return name;
+  }
+
+  today(): string {
+    return ukDate(this.deps.clock.now());
+  }
+
+  async school(schoolId: string) {
+    const school = await this.deps.repository.getSchool(this.db, schoolId);
+    if (!school) throw new NotFoundError();
+    return school;
+  }
+
+  async listPupils(schoolId: string, filters: Omit<PupilFilters, 'today'>, page: number) {
+    const { rows, total } = await this.deps.repository.listPupils(
+      this.db,
+      schoolId,
+      { ...filters, today: this.today() },
+      { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
+    );
+    return pageOf(rows, total, page);
+  }
+
+  async classes(schoolId: string) {
+    return this.deps.repository.classes(this.db, schoolId);
+  }
+
+  /** The pupil page: 404 unless this person may see this pupil. */
+  async pupilRecord(principal: Principal, pupilId: string) {
+    if (principal.kind === 'org_admin') throw new NotFoundError();
+    const pupil = await this.deps.repository.getPupil(this.db, principal.schoolId, pupilId);
+    if (!pupil) throw new NotFoundError();
+    const isParent =
+      principal.kind === 'parent' &&
+      (await this.deps.repository.isParentOf(this.db, principal.schoolId, principal.id, pupil.id));
+    if (!canViewPupilRecord(principal, pupil, isParent)) throw new NotFoundError();
+    const parents = principal.kind === 'staff' ? await this.deps.repository.parentsOfPupil(this.db, principal.schoolId, pupil.id) : [];
+    return { pupil, parents, hasLeft: pupil.leavingDate !== null && pupil.leavingDate <= this.today() };
+  }
+
+  async listParents(schoolId: string, q: string | undefined, page: number) {
+    const { rows, total } = await this.deps.repository.listParents(this.db, schoolId, q, {
+      limit: PAGE_SIZE,
+      offset: (page - 1) * PAGE_SIZE,
+    });
+    return pageOf(rows, total, page);
+  }
+
+  async parentRecord(schoolId: string, parentId: string) {
+    const parent = await this.deps.repository.getParent(this.db, schoolId, parentId);
+    if (!parent) throw new NotFoundError();
+    const children = await this.deps.repository.childrenOfParent(this.db, schoolId, parentId);
+    return { parent, children };
+  }
+
+  async childrenOf(principal: Principal) {
+    if (principal.kind !== 'parent') return [];
+    return this.deps.repository.childrenOfParent(this.db, principal.schoolId, principal.id);
+  }
+
+  async listStaff(schoolId: string, q: string | undefined, page: number) {
+    const { rows, total } = await this.deps.repository.listStaff(this.db, schoolId, q, {
+      limit: PAGE_SIZE,
+      offset: (page - 1) * PAGE_SIZE,
+    });
+    return pageOf(rows, total, page);
+  }
+}

@@ -1,0 +1,192 @@
+import {
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const created = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updated = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const organisations = pgTable('organisations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  createdAt: created(),
+});
+
+export const schools = pgTable(
+  'schools',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id').references(() => organisations.id),
+    name: text('name').notNull(),
+    slug: text('slug').notNull(),
+    urn: text('urn'),
+    createdAt: created(),
+  },
+  (t) => [uniqueIndex('schools_slug_key').on(t.slug)],
+);
+
+/** People who sign in with a password for an organisation (trust / local authority). */
+export const organisationAdmins = pgTable(
+  'organisation_admins',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    createdAt: created(),
+  },
+  (t) => [uniqueIndex('organisation_admins_email_key').on(t.email)],
+);
+
+export const staff = pgTable(
+  'staff',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    email: text('email').notNull(),
+    givenName: text('given_name').notNull(),
+    familyName: text('family_name').notNull(),
+    jobTitle: text('job_title'),
+    passwordHash: text('password_hash'),
+    totpSecret: text('totp_secret'),
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    startDate: date('start_date', { mode: 'string' }),
+    leaveDate: date('leave_date', { mode: 'string' }),
+    active: boolean('active').notNull().default(true),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [
+    uniqueIndex('staff_email_key').on(t.email),
+    index('staff_school_idx').on(t.schoolId, t.familyName, t.givenName),
+  ],
+);
+
+export const staffRoles = pgTable(
+  'staff_roles',
+  {
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    staffId: uuid('staff_id')
+      .notNull()
+      .references(() => staff.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.staffId, t.role] }), index('staff_roles_school_idx').on(t.schoolId, t.role)],
+);
+
+export const pupils = pgTable(
+  'pupils',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    misId: text('mis_id').notNull(),
+    givenName: text('given_name').notNull(),
+    familyName: text('family_name').notNull(),
+    dateOfBirth: date('date_of_birth', { mode: 'string' }).notNull(),
+    yearGroup: text('year_group').notNull(),
+    className: text('class_name'),
+    admissionDate: date('admission_date', { mode: 'string' }),
+    leavingDate: date('leaving_date', { mode: 'string' }),
+    email: text('email'),
+    /** Set when an MIS import no longer lists the pupil; never deleted (SPEC §3.1). */
+    possiblyLeftAt: timestamp('possibly_left_at', { withTimezone: true }),
+    searchText: text('search_text').notNull().default(''),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [
+    uniqueIndex('pupils_school_mis_key').on(t.schoolId, t.misId),
+    index('pupils_school_name_idx').on(t.schoolId, t.familyName, t.givenName, t.id),
+    index('pupils_school_class_idx').on(t.schoolId, t.yearGroup, t.className),
+  ],
+);
+
+export const parents = pgTable(
+  'parents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    misId: text('mis_id'),
+    givenName: text('given_name').notNull(),
+    familyName: text('family_name').notNull(),
+    email: text('email'),
+    phone: text('phone'),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [
+    uniqueIndex('parents_school_mis_key').on(t.schoolId, t.misId),
+    index('parents_school_email_idx').on(t.schoolId, t.email),
+    index('parents_school_name_idx').on(t.schoolId, t.familyName, t.givenName),
+  ],
+);
+
+export const pupilParents = pgTable(
+  'pupil_parents',
+  {
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    pupilId: uuid('pupil_id')
+      .notNull()
+      .references(() => pupils.id),
+    parentId: uuid('parent_id')
+      .notNull()
+      .references(() => parents.id),
+    relationship: text('relationship'),
+    parentalResponsibility: boolean('parental_responsibility').notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.pupilId, t.parentId] }),
+    index('pupil_parents_parent_idx').on(t.parentId),
+  ],
+);
+
+/** One MIS file: uploaded, previewed (with row errors), then committed all-or-nothing. */
+export const pupilImports = pgTable(
+  'pupil_imports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    filename: text('filename').notNull(),
+    sha256: text('sha256').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    /** uploaded → parsing → previewed | rejected → committing → committed | failed */
+    status: text('status').notNull(),
+    progressDone: integer('progress_done').notNull().default(0),
+    progressTotal: integer('progress_total').notNull().default(0),
+    fileError: text('file_error'),
+    preview: jsonb('preview'),
+    summary: jsonb('summary'),
+    createdBy: uuid('created_by'),
+    createdAt: created(),
+    committedAt: timestamp('committed_at', { withTimezone: true }),
+  },
+  (t) => [index('pupil_imports_school_idx').on(t.schoolId, t.createdAt)],
+);

@@ -1,0 +1,93 @@
+import { and, desc, eq, lte, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db/database.ts';
+import { policyProfiles, policyProfileVersions, policyReviewReminders } from './policies.tables.ts';
+
+export type ProfileRow = typeof policyProfiles.$inferSelect;
+export type ProfileVersionRow = typeof policyProfileVersions.$inferSelect;
+
+export class PolicyRepository {
+  async getProfile(db: Db, schoolId: string): Promise<ProfileRow | undefined> {
+    const rows = await db.select().from(policyProfiles).where(eq(policyProfiles.schoolId, schoolId)).limit(1);
+    return rows[0];
+  }
+
+  /** Locks the profile row so two editors cannot both write version n+1. */
+  async getProfileForUpdate(db: Db, schoolId: string): Promise<ProfileRow | undefined> {
+    const rows = await db.select().from(policyProfiles).where(eq(policyProfiles.schoolId, schoolId)).for('update').limit(1);
+    return rows[0];
+  }
+
+  async current(db: Db, schoolId: string): Promise<{ profile: ProfileRow; version: ProfileVersionRow } | undefined> {
+    const rows = await db
+      .select({ profile: policyProfiles, version: policyProfileVersions })
+      .from(policyProfiles)
+      .innerJoin(
+        policyProfileVersions,
+        and(eq(policyProfileVersions.profileId, policyProfiles.id), eq(policyProfileVersions.version, policyProfiles.currentVersion)),
+      )
+      .where(eq(policyProfiles.schoolId, schoolId))
+      .limit(1);
+    return rows[0];
+  }
+
+  async createProfile(db: Db, row: typeof policyProfiles.$inferInsert): Promise<ProfileRow> {
+    const [created] = await db.insert(policyProfiles).values(row).returning();
+    return created!;
+  }
+
+  async createVersion(db: Db, row: typeof policyProfileVersions.$inferInsert): Promise<ProfileVersionRow> {
+    const [created] = await db.insert(policyProfileVersions).values(row).returning();
+    return created!;
+  }
+
+  async setCurrent(db: Db, profileId: string, version: number, nextReviewDate: string): Promise<void> {
+    await db.update(policyProfiles).set({ currentVersion: version, nextReviewDate }).where(eq(policyProfiles.id, profileId));
+  }
+
+  async versions(db: Db, schoolId: string): Promise<ProfileVersionRow[]> {
+    return db
+      .select()
+      .from(policyProfileVersions)
+      .where(eq(policyProfileVersions.schoolId, schoolId))
+      .orderBy(desc(policyProfileVersions.version));
+  }
+
+  async version(db: Db, schoolId: string, version: number): Promise<ProfileVersionRow | undefined> {
+    const rows = await db
+      .select()
+      .from(policyProfileVersions)
+      .where(and(eq(policyProfileVersions.schoolId, schoolId), eq(policyProfileVersions.version, version)))
+      .limit(1);
+    return rows[0];
+  }
+
+  async profilesDueForReview(db: Db, onOrBefore: string, schoolId?: string): Promise<ProfileRow[]> {
+    const where = schoolId
+      ? and(lte(policyProfiles.nextReviewDate, onOrBefore), eq(policyProfiles.schoolId, schoolId))
+      : lte(policyProfiles.nextReviewDate, onOrBefore);
+    return db.select().from(policyProfiles).where(where);
+  }
+
+  /** Records a reminder; false if this one was already sent (the job is safe to run twice). */
+  async recordReminder(db: Db, schoolId: string, reviewDate: string, stage: string): Promise<boolean> {
+    const rows = await db
+      .insert(policyReviewReminders)
+      .values({ schoolId, reviewDate, stage })
+      .onConflictDoNothing()
+      .returning({ id: policyReviewReminders.id });
+    return rows.length === 1;
+  }
+
+  async remindersSent(db: Db, schoolId: string) {
+    return db
+      .select()
+      .from(policyReviewReminders)
+      .where(eq(policyReviewReminders.schoolId, schoolId))
+      .orderBy(desc(policyReviewReminders.sentAt));
+  }
+
+  async countProfiles(db: Db): Promise<number> {
+    const rows = await db.select({ n: sql<number>`count(*)::int` }).from(policyProfiles);
+    return rows[0]?.n ?? 0;
+  }
+}

@@ -1,0 +1,129 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Services } from '../../container.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
+import type { Principal } from '../auth/principal.ts';
+import { parseForm } from '../../web/forms.ts';
+import { flash } from '../../web/flash.ts';
+import { canEditPolicy, canViewPolicy } from './policies.policy.ts';
+import { adoptForm, editForm, reviewedForm } from './policies.forms.ts';
+import { ruleGroups } from './policy-groups.ts';
+
+function schoolId(p: Principal | null): string {
+  if (!p || p.kind === 'org_admin') throw new NotFoundError();
+  return p.schoolId;
+}
+
+function actorOf(p: Principal) {
+  return { kind: 'staff' as const, id: p.id };
+}
+
+/** The policy profile pages: view with citations, choose a template, edit settings, versions, review. */
+export async function policyRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const policies = services.policies;
+
+  app.get('/policy', { config: { access: canViewPolicy } }, async (request, reply) => {
+    const sid = schoolId(request.principal);
+    if (!(await policies.hasProfile(sid))) {
+      return reply.page('policies/views/choose-template.njk', { title: 'Choose a policy template', templates: policies.templates() });
+    }
+    const current = await policies.current(sid);
+    const rules = policies.rules(current.settings);
+    return reply.page('policies/views/policy.njk', {
+      title: 'Social media policy',
+      current,
+      groups: ruleGroups(rules),
+      canEdit: canEditPolicy(request.principal!),
+      today: services.people.today(),
+    });
+  });
+
+  app.post('/policy/adopt', { config: { access: canEditPolicy } }, async (request, reply) => {
+    const sid = schoolId(request.principal);
+    const form = parseForm(adoptForm, request.body);
+    if (!form.ok) {
+      return reply.status(400).page('policies/views/choose-template.njk', { title: 'Choose a policy template', templates: policies.templates(), errors: form.errors });
+    }
+    try {
+      await policies.adopt(sid, form.value.templateKey, actorOf(request.principal!));
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        return reply.status(400).page('policies/views/choose-template.njk', { title: 'Choose a policy template', templates: policies.templates(), errors: error.fieldErrors });
+      }
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    flash(reply, 'The policy profile is set up. Review its settings below.');
+    return reply.redirect('/policy', 303);
+  });
+
+  const renderEdit = async (sid: string, extra: Record<string, unknown>) => {
+    const current = await policies.current(sid);
+    const rules = policies.rules(current.settings).filter((r) => r.editable);
+    return { title: 'Change the policy settings', current, groups: ruleGroups(rules), ...extra };
+  };
+
+  app.get('/policy/edit', { config: { access: canEditPolicy } }, async (request, reply) => {
+    const sid = schoolId(request.principal);
+    return reply.page('policies/views/edit.njk', await renderEdit(sid, { values: {} }));
+  });
+
+  app.post('/policy/edit', { config: { access: canEditPolicy } }, async (request, reply) => {
+    const sid = schoolId(request.principal);
+    const form = parseForm(editForm, request.body);
+    if (!form.ok) return reply.status(400).page('policies/views/edit.njk', await renderEdit(sid, { errors: form.errors, values: form.values }));
+    const body = request.body as Record<string, unknown>;
+    const answers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(body)) if (k.includes('.') && typeof v === 'string') answers[k] = v;
+    try {
+      const result = await policies.updateSettings(sid, actorOf(request.principal!), {
+        answers,
+        note: form.value.note,
+        expectedVersion: form.value.expectedVersion,
+        nextReviewDate: form.value.nextReviewDate || undefined,
+      });
+      flash(reply, `Saved as version ${result.version} (${result.changed.length} setting${result.changed.length === 1 ? '' : 's'} changed).`);
+      return reply.redirect('/policy', 303);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        return reply.status(400).page('policies/views/edit.njk', await renderEdit(sid, { errors: error.fieldErrors, values: body }));
+      }
+      if (error instanceof ConflictError) {
+        return reply.status(409).page('policies/views/edit.njk', await renderEdit(sid, { errors: { note: error.message }, values: {} }));
+      }
+      throw error;
+    }
+  });
+
+  app.post('/policy/reviewed', { config: { access: canEditPolicy } }, async (request, reply) => {
+    const sid = schoolId(request.principal);
+    const form = parseForm(reviewedForm, request.body);
+    try {
+      const next = await policies.markReviewed(sid, actorOf(request.principal!), form.ok ? form.value.reviewNote : '');
+      flash(reply, `Review recorded. The next review is due on ${next}.`);
+      return reply.redirect('/policy', 303);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const current = await policies.current(sid);
+      return reply.status(400).page('policies/views/policy.njk', {
+        title: 'Social media policy',
+        current,
+        groups: ruleGroups(policies.rules(current.settings)),
+        canEdit: true,
+        errors: error.fieldErrors,
+        today: services.people.today(),
+      });
+    }
+  });
+
+  app.get('/policy/versions', { config: { access: canViewPolicy } }, async (request, reply) => {
+    const versions = await policies.versions(schoolId(request.principal));
+    return reply.page('policies/views/versions.njk', { title: 'Policy versions', versions });
+  });
+
+  app.get('/policy/versions/:version', { config: { access: canViewPolicy } }, async (request, reply) => {
+    const parsed = z.object({ version: z.coerce.number().int().positive().max(1_000_000) }).safeParse(request.params);
+    if (!parsed.success) throw new NotFoundError();
+    const { row, settings } = await policies.version(schoolId(request.principal), parsed.data.version);
+    return reply.page('policies/views/version.njk', { title: `Policy version ${row.version}`, row, groups: ruleGroups(policies.rules(settings)) });
+  });
+}

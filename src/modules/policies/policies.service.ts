@@ -1,0 +1,278 @@
+import type { Database, Tx } from '../../platform/db/database.ts';
+import { ukDate, type Clock } from '../../platform/clock.ts';
+import type { Mailer } from '../../platform/mail/mailer.ts';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
+import type { Actor, AuditService } from '../audit/audit.service.ts';
+import type { PeopleRepository } from '../people/people.repository.ts';
+import type { PolicyRepository, ProfileRow, ProfileVersionRow } from './policies.repository.ts';
+import {
+  formatCitation,
+  policySettingsSchema,
+  ruleList,
+  schoolDecisionCitation,
+  type PolicySettings,
+} from './policy-settings.ts';
+import { getTemplate, policyTemplates } from './templates/index.ts';
+import { editableRule, type EditableRule } from './policy-editing.ts';
+
+export interface CurrentPolicy {
+  profile: ProfileRow;
+  version: number;
+  settings: PolicySettings;
+  templateKey: string;
+  nextReviewDate: string;
+}
+
+export function addMonths(isoDate: string, months: number): string {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d, lastDay));
+  return target.toISOString().slice(0, 10);
+}
+
+export function addDays(isoDate: string, days: number): string {
+  const t = new Date(`${isoDate}T12:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + days);
+  return t.toISOString().slice(0, 10);
+}
+
+/**
+ * The school's policy profile (SPEC §2): templates, versions, edits, review reminders. Every
+ * module reads the rules through `current(schoolId)`.
+ */
+export class PolicyService {
+  constructor(
+    private readonly deps: {
+      database: Database;
+      repository: PolicyRepository;
+      people: PeopleRepository;
+      audit: AuditService;
+      clock: Clock;
+      mailer: Mailer;
+      baseUrl: string;
+    },
+  ) {}
+
+  templates() {
+    return policyTemplates;
+  }
+
+  /** The one call every module uses to read a school's rules. */
+  async current(schoolId: string): Promise<CurrentPolicy> {
+    const found = await this.deps.repository.current(this.deps.database.db, schoolId);
+    if (!found) throw new NotFoundError('This school has no policy profile yet');
+    return {
+      profile: found.profile,
+      version: found.version.version,
+      settings: policySettingsSchema.parse(found.version.settings),
+      templateKey: found.profile.templateKey,
+      nextReviewDate: found.profile.nextReviewDate,
+    };
+  }
+
+  async hasProfile(schoolId: string): Promise<boolean> {
+    return (await this.deps.repository.getProfile(this.deps.database.db, schoolId)) !== undefined;
+  }
+
+  /** Set-up: a school starts from one of the built-in templates (version 1). */
+  async adoptTemplate(tx: Tx, schoolId: string, templateKey: string, actor: Actor): Promise<void> {
+    const template = getTemplate(templateKey);
+    if (!template) throw new ValidationError({ templateKey: 'Choose one of the policy templates' });
+    const repo = this.deps.repository;
+    if (await repo.getProfileForUpdate(tx.db, schoolId)) throw new ConflictError('This school already has a policy profile');
+    const settings = policySettingsSchema.parse(template.settings);
+    const nextReviewDate = addMonths(ukDate(this.deps.clock.now()), settings.review.cycleMonths.value);
+    const profile = await repo.createProfile(tx.db, { schoolId, templateKey, currentVersion: 1, nextReviewDate });
+    await repo.createVersion(tx.db, {
+      schoolId,
+      profileId: profile.id,
+      version: 1,
+      settings,
+      changeNote: `Adopted the ${template.name} template`,
+      createdBy: actor.kind === 'staff' ? actor.id : null,
+    });
+    await this.deps.audit.record(tx, {
+      schoolId,
+      actor,
+      action: 'policy.profile-adopted',
+      entityType: 'policy_profile',
+      entityId: profile.id,
+      data: { templateKey, version: 1, nextReviewDate },
+    });
+  }
+
+  async adopt(schoolId: string, templateKey: string, actor: Actor): Promise<void> {
+    await this.deps.database.transaction((tx) => this.adoptTemplate(tx, schoolId, templateKey, actor));
+  }
+
+  async versions(schoolId: string): Promise<ProfileVersionRow[]> {
+    return this.deps.repository.versions(this.deps.database.db, schoolId);
+  }
+
+  async version(schoolId: string, version: number): Promise<{ row: ProfileVersionRow; settings: PolicySettings }> {
+    const row = await this.deps.repository.version(this.deps.database.db, schoolId, version);
+    if (!row) throw new NotFoundError();
+    return { row, settings: policySettingsSchema.parse(row.settings) };
+  }
+
+  /** Every rule with its value, label, citation and (where the page can edit it) its input kind. */
+  rules(settings: PolicySettings): (ReturnType<typeof ruleList>[number] & { editable: EditableRule | null; source: string })[] {
+    return ruleList(settings).map((r) => ({ ...r, editable: editableRule(r.path, r.value), source: formatCitation(r.citation) }));
+  }
+
+  /**
+   * The Headteacher changes settings: one new, audited version. `answers` maps rule paths to the
+   * submitted text; only changed values are applied. `expectedVersion` stops a lost update.
+   */
+  async updateSettings(
+    schoolId: string,
+    actor: Actor,
+    input: { answers: Record<string, string>; note: string; expectedVersion: number; nextReviewDate?: string | undefined },
+  ): Promise<{ version: number; changed: string[] }> {
+    const { database, repository, audit, clock } = this.deps;
+    return database.transaction(async (tx) => {
+      const profile = await repository.getProfileForUpdate(tx.db, schoolId);
+      if (!profile) throw new NotFoundError();
+      if (profile.currentVersion !== input.expectedVersion) {
+        throw new ConflictError('Someone else changed the policy while you were editing. Your changes were not saved; review the new version and try again.');
+      }
+      const current = await repository.version(tx.db, schoolId, profile.currentVersion);
+      const settings = policySettingsSchema.parse(current!.settings);
+      const next = structuredClone(settings) as unknown as Record<string, Record<string, { value: unknown; citation: unknown }>>;
+      const errors: FieldErrors = {};
+      const changed: string[] = [];
+      const today = ukDate(clock.now());
+      for (const rule of ruleList(settings)) {
+        const answer = input.answers[rule.path];
+        if (answer === undefined) continue;
+        const editable = editableRule(rule.path, rule.value);
+        if (!editable) continue;
+        const parsed = editable.parse(answer);
+        if (!parsed.ok) {
+          errors[rule.path] = parsed.message;
+          continue;
+        }
+        if (JSON.stringify(parsed.value) === JSON.stringify(rule.value)) continue;
+        const [group, key] = rule.path.split('.') as [string, string];
+        const leaf = next[group]?.[key];
+        if (!leaf) continue;
+        leaf.value = parsed.value;
+        leaf.citation = schoolDecisionCitation(`Changed on ${today}; previously ${JSON.stringify(rule.value)} (${formatCitation(rule.citation)})`);
+        changed.push(rule.path);
+      }
+      let nextReviewDate = profile.nextReviewDate;
+      if (input.nextReviewDate !== undefined && input.nextReviewDate !== profile.nextReviewDate) {
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(input.nextReviewDate) || Number.isNaN(Date.parse(input.nextReviewDate))) {
+          errors.nextReviewDate = 'Enter a real date for the next review';
+        } else if (input.nextReviewDate <= today) {
+          errors.nextReviewDate = 'The next review date must be in the future';
+        } else {
+          nextReviewDate = input.nextReviewDate;
+          changed.push('review.nextReviewDate');
+        }
+      }
+      if (!input.note.trim()) errors.note = 'Say why the policy is changing (this goes in the version history)';
+      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+      if (changed.length === 0) throw new ValidationError({ note: 'Nothing was changed' });
+      const parsed = policySettingsSchema.safeParse(next);
+      if (!parsed.success) throw new ValidationError({ note: `The settings are not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}` });
+      const version = profile.currentVersion + 1;
+      await repository.createVersion(tx.db, {
+        schoolId,
+        profileId: profile.id,
+        version,
+        settings: parsed.data,
+        changeNote: input.note.trim(),
+        createdBy: actor.kind === 'staff' ? actor.id : null,
+      });
+      await repository.setCurrent(tx.db, profile.id, version, nextReviewDate);
+      await audit.record(tx, {
+        schoolId,
+        actor,
+        action: 'policy.profile-updated',
+        entityType: 'policy_profile',
+        entityId: profile.id,
+        data: { version, changed, nextReviewDate },
+      });
+      return { version, changed };
+    });
+  }
+
+  /** The annual review is done: record it and set the next date from the review cycle. */
+  async markReviewed(schoolId: string, actor: Actor, note: string): Promise<string> {
+    const { database, repository, audit, clock } = this.deps;
+    if (!note.trim()) throw new ValidationError({ reviewNote: 'Summarise the review (who took part, what changed)' });
+    return database.transaction(async (tx) => {
+      const profile = await repository.getProfileForUpdate(tx.db, schoolId);
+      if (!profile) throw new NotFoundError();
+      const current = await repository.version(tx.db, schoolId, profile.currentVersion);
+      const settings = policySettingsSchema.parse(current!.settings);
+      const nextReviewDate = addMonths(ukDate(clock.now()), settings.review.cycleMonths.value);
+      await repository.setCurrent(tx.db, profile.id, profile.currentVersion, nextReviewDate);
+      await audit.record(tx, {
+        schoolId,
+        actor,
+        action: 'policy.reviewed',
+        entityType: 'policy_profile',
+        entityId: profile.id,
+        data: { version: profile.currentVersion, nextReviewDate, previousReviewDate: profile.nextReviewDate },
+      });
+      return nextReviewDate;
+    });
+  }
+
+  /**
+   * The policy-review reminder job: emails each school's Headteacher(s) once when the review date
+   * is within the profile's reminder window, and once more when it has passed.
+   */
+  async sendReviewReminders(onlySchoolId?: string): Promise<{ sent: number }> {
+    const { database, repository, people, mailer, clock, baseUrl } = this.deps;
+    const today = ukDate(clock.now());
+    const horizon = addDays(today, 366);
+    let sent = 0;
+    for (const profile of await repository.profilesDueForReview(database.db, horizon, onlySchoolId)) {
+      const { settings } = await this.current(profile.schoolId);
+      const windowStart = addDays(profile.nextReviewDate, -settings.review.reminderDaysBefore.value);
+      if (today < windowStart) continue;
+      const stage = today > profile.nextReviewDate ? 'overdue' : 'due-soon';
+      const heads = await people.staffWithRole(database.db, profile.schoolId, 'headteacher');
+      if (heads.length === 0) continue;
+      const sentNow = await database.transaction(async (tx) => {
+        if (!(await repository.recordReminder(tx.db, profile.schoolId, profile.nextReviewDate, stage))) return false;
+        await this.deps.audit.record(tx, {
+          schoolId: profile.schoolId,
+          actor: { kind: 'system', id: null },
+          action: 'policy.review-reminder-sent',
+          entityType: 'policy_profile',
+          entityId: profile.id,
+          data: { stage, reviewDate: profile.nextReviewDate, recipients: heads.length },
+        });
+        return true;
+      });
+      if (!sentNow) continue;
+      const school = await people.getSchool(database.db, profile.schoolId);
+      for (const head of heads) {
+        await mailer.send({
+          to: head.email,
+          subject:
+            stage === 'overdue'
+              ? `The social media policy review for ${school?.name ?? 'your school'} is overdue`
+              : `The social media policy review for ${school?.name ?? 'your school'} is due on ${profile.nextReviewDate}`,
+          text: [
+            `Dear ${head.givenName},`,
+            '',
+            stage === 'overdue'
+              ? `The annual review of the social media policy was due on ${profile.nextReviewDate} and has not been recorded.`
+              : `The annual review of the social media policy is due on ${profile.nextReviewDate}.`,
+            `Reviewers named in the policy: ${settings.review.reviewers.value.join(', ')}.`,
+            '',
+            `Open the policy in Lanyard to review it: ${baseUrl}/policy`,
+          ].join('\n'),
+        });
+        sent++;
+      }
+    }
+    return { sent };
+  }
+}

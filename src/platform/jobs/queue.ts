@@ -1,0 +1,79 @@
+import PgBoss from 'pg-boss';
+import type { Tx } from '../db/database.ts';
+
+export class MissingJobHandlerError extends Error {}
+
+export interface EnqueueOptions {
+  /** Enqueue inside this transaction: the job exists only if the change commits. */
+  tx?: Tx;
+  startAfter?: Date | number;
+  singletonKey?: string;
+}
+
+/**
+ * pg-boss behind a typed registry: P maps each job name to its payload. Every name in the registry
+ * must have a handler before workers start.
+ */
+export class JobQueue<P extends { [K in keyof P]: object }> {
+  private readonly boss: PgBoss;
+  private started = false;
+
+  constructor(
+    url: string,
+    readonly names: readonly (keyof P & string)[],
+    private readonly options: { supervise: boolean; schedule: boolean; onError?: (e: Error) => void },
+  ) {
+    this.boss = new PgBoss({
+      connectionString: url,
+      schema: 'pgboss',
+      max: 4,
+      application_name: 'lanyard-jobs',
+      supervise: options.supervise,
+      schedule: options.schedule,
+      migrate: true,
+    });
+    this.boss.on('error', (error: Error) => options.onError?.(error));
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    for (const name of this.names) await this.boss.createQueue(name);
+    this.started = true;
+  }
+
+  async enqueue<N extends keyof P & string>(name: N, data: P[N], options: EnqueueOptions = {}): Promise<string | null> {
+    const tx = options.tx;
+    return this.boss.send(name, data, {
+      startAfter: options.startAfter instanceof Date ? options.startAfter : options.startAfter,
+      singletonKey: options.singletonKey,
+      retryLimit: 3,
+      retryBackoff: true,
+      db: tx ? { executeSql: (text, values) => tx.client.query(text, values) } : undefined,
+    });
+  }
+
+  /** Starts workers. Throws before anything runs if any registered job lacks a handler. */
+  async work(handlers: { [N in keyof P & string]: (data: P[N], jobId: string) => Promise<void> }): Promise<void> {
+    const missing = this.names.filter((n) => typeof handlers[n] !== 'function');
+    if (missing.length > 0) {
+      throw new MissingJobHandlerError(`No handler registered for job(s): ${missing.join(', ')}`);
+    }
+    for (const name of this.names) {
+      const handler = handlers[name];
+      await this.boss.work<P[typeof name]>(name, { batchSize: 1 }, async (jobs) => {
+        for (const job of jobs) await handler(job.data, job.id);
+      });
+    }
+  }
+
+  async schedule<N extends keyof P & string>(name: N, cron: string, data: P[N]): Promise<void> {
+    await this.boss.schedule(name, cron, data, { tz: 'Europe/London' });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, wait: true, timeout: 20_000 });
+  }
+}

@@ -1,0 +1,223 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../config.ts';
+import type { Services } from '../container.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import type { Principal } from '../modules/auth/principal.ts';
+import type { Access } from './access.ts';
+import { canListPupils } from '../modules/people/people.policy.ts';
+import { canViewPolicy } from '../modules/policies/policies.policy.ts';
+
+interface ApiSpec<Q extends z.ZodType, P extends z.ZodType, B extends z.ZodType, R extends z.ZodType> {
+  method: 'GET' | 'POST';
+  url: string;
+  summary: string;
+  access: Exclude<Access, 'public' | 'signed-in' | 'second-factor'>;
+  query?: Q;
+  params?: P;
+  body?: B;
+  response: R;
+  handler(input: { principal: Principal; query: z.output<Q>; params: z.output<P>; body: z.output<B>; request: FastifyRequest }): Promise<z.input<R>>;
+}
+
+const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  errors: z.record(z.string(), z.string()).optional(),
+});
+
+/**
+ * JSON API under /api/v1. Each route is described once (zod schemas); the same schemas parse the
+ * request and generate /api/v1/openapi.json.
+ */
+export class ApiRegistry {
+  readonly routes: { method: string; url: string; summary: string; query?: z.ZodType; params?: z.ZodType; body?: z.ZodType; response: z.ZodType }[] = [];
+
+  add<Q extends z.ZodType, P extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(app: FastifyInstance, spec: ApiSpec<Q, P, B, R>) {
+    this.routes.push(spec);
+    const parse = <S extends z.ZodType | undefined>(schema: S, value: unknown, where: string) => {
+      if (!schema) return undefined;
+      const result = schema.safeParse(value ?? {});
+      if (result.success) return result.data;
+      const errors: Record<string, string> = {};
+      for (const issue of result.error.issues) errors[issue.path.join('.') || where] ??= issue.message;
+      if (where === 'params') throw new NotFoundError();
+      throw new ValidationError(errors, `The ${where} is not valid`);
+    };
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      config: { access: spec.access },
+      handler: async (request, reply) => {
+        const result = await spec.handler({
+          principal: request.principal!,
+          query: parse(spec.query, request.query, 'query') as z.output<Q>,
+          params: parse(spec.params, request.params, 'params') as z.output<P>,
+          body: parse(spec.body, request.body, 'body') as z.output<B>,
+          request,
+        });
+        return reply.send(result);
+      },
+    });
+  }
+
+  openApi(baseUrl: string) {
+    const paths: Record<string, Record<string, unknown>> = {};
+    const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
+    for (const r of this.routes) {
+      const path = r.url.replace(/:(\w+)/g, '{$1}');
+      const parameters: unknown[] = [];
+      for (const [where, s] of [['query', r.query], ['path', r.params]] as const) {
+        if (!s || !(s instanceof z.ZodObject)) continue;
+        for (const [name, field] of Object.entries(s.shape as Record<string, z.ZodType>)) {
+          parameters.push({ name, in: where, required: where === 'path' || !field.safeParse(undefined).success, schema: schema(field, 'input') });
+        }
+      }
+      paths[path] ??= {};
+      paths[path][r.method.toLowerCase()] = {
+        summary: r.summary,
+        parameters,
+        ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body, 'input') } } } } : {}),
+        responses: {
+          '200': { description: 'OK', content: { 'application/json': { schema: schema(r.response) } } },
+          '400': { description: 'Invalid input', content: { 'application/problem+json': { schema: schema(problemSchema) } } },
+          '401': { description: 'Not signed in', content: { 'application/problem+json': { schema: schema(problemSchema) } } },
+          '404': { description: 'Not found (or not yours to see)', content: { 'application/problem+json': { schema: schema(problemSchema) } } },
+        },
+        security: [{ bearer: [] }, { session: [] }],
+      };
+    }
+    return {
+      openapi: '3.1.0',
+      info: { title: 'Lanyard API', version: '1', description: 'Every request is scoped to the caller’s school. Errors are RFC 9457 problem details.' },
+      servers: [{ url: `${baseUrl}/api/v1` }],
+      paths: Object.fromEntries(Object.entries(paths).map(([k, v]) => [k.replace(/^\/api\/v1/, ''), v])),
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token: `npx lanyard token create --email …`' },
+          session: { type: 'apiKey', in: 'cookie', name: 'lanyard_session', description: 'A signed-in browser session (state-changing requests also need the x-csrf-token header)' },
+        },
+      },
+    };
+  }
+}
+
+const pupilSchema = z.object({
+  id: z.uuid(),
+  misId: z.string(),
+  givenName: z.string(),
+  familyName: z.string(),
+  dateOfBirth: z.string(),
+  yearGroup: z.string(),
+  className: z.string().nullable(),
+  admissionDate: z.string().nullable(),
+  leavingDate: z.string().nullable(),
+  possiblyLeft: z.boolean(),
+});
+
+function toPupil(p: { id: string; misId: string; givenName: string; familyName: string; dateOfBirth: string; yearGroup: string; className: string | null; admissionDate: string | null; leavingDate: string | null; possiblyLeftAt: Date | null }) {
+  return {
+    id: p.id,
+    misId: p.misId,
+    givenName: p.givenName,
+    familyName: p.familyName,
+    dateOfBirth: p.dateOfBirth,
+    yearGroup: p.yearGroup,
+    className: p.className,
+    admissionDate: p.admissionDate,
+    leavingDate: p.leavingDate,
+    possiblyLeft: p.possiblyLeftAt !== null,
+  };
+}
+
+function schoolOf(p: Principal): string {
+  if (p.kind === 'org_admin') throw new NotFoundError();
+  return p.schoolId;
+}
+
+export async function apiRoutes(app: FastifyInstance, { services, config }: { services: Services; config: Config }) {
+  const api = new ApiRegistry();
+
+  api.add(app, {
+    method: 'GET',
+    url: '/api/v1/me',
+    summary: 'Who am I',
+    access: () => true,
+    response: z.object({ kind: z.string(), id: z.uuid(), name: z.string(), schoolId: z.uuid().nullable(), roles: z.array(z.string()) }),
+    handler: async ({ principal }) => ({
+      kind: principal.kind,
+      id: principal.id,
+      name: principal.name,
+      schoolId: principal.kind === 'org_admin' ? null : principal.schoolId,
+      roles: principal.kind === 'staff' ? principal.roles : [],
+    }),
+  });
+
+  api.add(app, {
+    method: 'GET',
+    url: '/api/v1/pupils',
+    summary: 'List pupils on roll (search, filter, paginate)',
+    access: canListPupils,
+    query: z.object({
+      q: z.string().max(100).optional(),
+      yearGroup: z.string().max(3).optional(),
+      className: z.string().max(60).optional(),
+      includeLeavers: z.enum(['true', 'false']).optional(),
+      page: z.coerce.number().int().min(1).max(100_000).default(1),
+    }),
+    response: z.object({ page: z.number(), pages: z.number(), total: z.number(), pupils: z.array(pupilSchema) }),
+    handler: async ({ principal, query }) => {
+      const result = await services.people.listPupils(
+        schoolOf(principal),
+        { q: query.q, yearGroup: query.yearGroup, className: query.className, includeLeavers: query.includeLeavers === 'true' },
+        query.page,
+      );
+      return { page: result.page, pages: result.pages, total: result.total, pupils: result.rows.map(toPupil) };
+    },
+  });
+
+  api.add(app, {
+    method: 'GET',
+    url: '/api/v1/pupils/:id',
+    summary: 'One pupil (staff who may list pupils, the pupil’s parents, the pupil)',
+    access: (p) => p.kind !== 'org_admin',
+    params: z.object({ id: z.uuid() }),
+    response: pupilSchema.extend({
+      parents: z.array(z.object({ id: z.uuid(), givenName: z.string(), familyName: z.string(), relationship: z.string().nullable(), parentalResponsibility: z.boolean() })),
+    }),
+    handler: async ({ principal, params }) => {
+      const record = await services.people.pupilRecord(principal, params.id);
+      return {
+        ...toPupil(record.pupil),
+        parents: record.parents.map((c) => ({ id: c.id, givenName: c.givenName, familyName: c.familyName, relationship: c.relationship, parentalResponsibility: c.parentalResponsibility })),
+      };
+    },
+  });
+
+  api.add(app, {
+    method: 'GET',
+    url: '/api/v1/policy-profile',
+    summary: 'The school’s current policy profile: every rule with its clause citation',
+    access: canViewPolicy,
+    response: z.object({
+      version: z.number(),
+      templateKey: z.string(),
+      nextReviewDate: z.string(),
+      rules: z.array(z.object({ path: z.string(), label: z.string(), value: z.unknown(), citation: z.object({ seed: z.string().nullable(), section: z.string(), quote: z.string() }).loose() })),
+    }),
+    handler: async ({ principal }) => {
+      const current = await services.policies.current(schoolOf(principal));
+      return {
+        version: current.version,
+        templateKey: current.templateKey,
+        nextReviewDate: current.nextReviewDate,
+        rules: services.policies.rules(current.settings).map((r) => ({ path: r.path, label: r.label, value: r.value, citation: r.citation })),
+      };
+    },
+  });
+
+  const document = api.openApi(config.baseUrl);
+  app.get('/api/v1/openapi.json', { config: { access: 'public' } }, async (_request, reply) => reply.send(document));
+}

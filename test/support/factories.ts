@@ -1,0 +1,79 @@
+import crypto from 'node:crypto';
+import type { Services } from '../../src/container.ts';
+import { hashPassword } from '../../src/platform/crypto.ts';
+import { PeopleBulkRepository, PeopleRepository, type ParentRow, type PupilRow } from '../../src/modules/people/people.repository.ts';
+import { staffRoles, secondFactorRoles, type StaffRole } from '../../src/modules/auth/principal.ts';
+import { generatePeople, linkRows } from '../../src/demo/generate.ts';
+
+export const TEST_PASSWORD = 'correct-horse-battery-staple';
+/** Every factory staff member with a second-factor role gets this TOTP secret (base32). */
+export const TEST_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+let passwordHash: Promise<string> | undefined;
+
+export interface StaffFixture {
+  id: string;
+  email: string;
+  role: StaffRole;
+}
+
+export interface SchoolFixture {
+  school: { id: string; slug: string; name: string };
+  staff: Record<StaffRole, StaffFixture>;
+  pupils: PupilRow[];
+  parents: ParentRow[];
+  /** A parent with parental responsibility for pupils[0], with an email for sign-in links. */
+  parent: ParentRow;
+}
+
+/**
+ * A school with one staff member per role (password TEST_PASSWORD; Headteacher, DSL and DPO have
+ * TOTP enrolled with TEST_TOTP_SECRET), pupils with parents, and the chosen policy template.
+ */
+export async function createSchool(
+  services: Services,
+  options: { slug?: string; pupils?: number; template?: string } = {},
+): Promise<SchoolFixture> {
+  const slug = options.slug ?? `school-${crypto.randomBytes(4).toString('hex')}`;
+  const people = new PeopleRepository();
+  const bulk = new PeopleBulkRepository();
+  passwordHash ??= hashPassword(TEST_PASSWORD);
+  const hash = await passwordHash;
+  return services.database.transaction(async (tx) => {
+    const school = await people.createSchool(tx.db, { name: `${slug} School`, slug });
+    const staff = {} as Record<StaffRole, StaffFixture>;
+    for (const role of staffRoles) {
+      const email = `${role}@${slug}.test`;
+      const needs = secondFactorRoles.includes(role);
+      const row = await people.createStaff(
+        tx.db,
+        {
+          schoolId: school.id,
+          email,
+          givenName: role.replace('_', ' '),
+          familyName: 'Tester',
+          passwordHash: hash,
+          totpSecret: needs ? services.auth.sealTotpSecret(TEST_TOTP_SECRET) : null,
+          totpEnabledAt: needs ? new Date() : null,
+        },
+        [role],
+      );
+      staff[role] = { id: row.id, email, role };
+    }
+    const generated = generatePeople({
+      schoolId: school.id,
+      pupils: options.pupils ?? 20,
+      classesPerYear: 1,
+      today: services.clock.now(),
+      seed: [...slug].reduce((a, c) => a + c.charCodeAt(0), 0),
+      emailDomain: `${slug}.test`,
+      misPrefix: `${slug.slice(0, 6)}-`,
+    });
+    const pupils = await bulk.insertPupils(tx.db, generated.pupils);
+    const parents = await bulk.insertParents(tx.db, generated.parents);
+    await bulk.linkParents(tx.db, linkRows(generated, pupils.map((p) => p.id), parents.map((p) => p.id), school.id));
+    await services.policies.adoptTemplate(tx, school.id, options.template ?? '003', { kind: 'system', id: null });
+    const firstLink = generated.links.find((l) => l.pupil === 0 && l.parentalResponsibility)!;
+    return { school, staff, pupils, parents, parent: parents[firstLink.parent]! };
+  });
+}
