@@ -73,8 +73,8 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
       passwordHash,
     });
     const schools = [
-      { slug: 'oakfield-primary', name: 'Oakfield Primary School', template: '003', pupils: 301, classes: 2, seed: 2026, domain: 'oakfield.example', prefix: 'A' },
-      { slug: 'riverside-primary', name: 'Riverside Primary School', template: '004', pupils: 63, classes: 1, seed: 1917, domain: 'riverside.example', prefix: 'B' },
+      { slug: 'oakfield-primary', name: 'Oakfield Primary School', template: 'sacred-heart-rochdale', pupils: 301, classes: 2, seed: 2026, domain: 'oakfield.example', prefix: 'A' },
+      { slug: 'riverside-primary', name: 'Riverside Primary School', template: 'john-clifford-primary', pupils: 63, classes: 1, seed: 1917, domain: 'riverside.example', prefix: 'B' },
     ];
     for (const spec of schools) {
       const school = await people.createSchool(tx.db, { organisationId: orgId, name: spec.name, slug: spec.slug });

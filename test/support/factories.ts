@@ -72,7 +72,7 @@ export async function createSchool(
     const pupils = await bulk.insertPupils(tx.db, generated.pupils);
     const parents = await bulk.insertParents(tx.db, generated.parents);
     await bulk.linkParents(tx.db, linkRows(generated, pupils.map((p) => p.id), parents.map((p) => p.id), school.id));
-    await services.policies.adoptTemplate(tx, school.id, options.template ?? '003', { kind: 'system', id: null });
+    await services.policies.adoptTemplate(tx, school.id, options.template ?? 'sacred-heart-rochdale', { kind: 'system', id: null });
     const firstLink = generated.links.find((l) => l.pupil === 0 && l.parentalResponsibility)!;
     return { school, staff, pupils, parents, parent: parents[firstLink.parent]! };
   });

@@ -10,7 +10,9 @@ import {
   policySettingsSchema,
   ruleList,
   schoolDecisionCitation,
+  setRule,
   type PolicySettings,
+  type RulePath,
 } from './policy-settings.ts';
 import { getTemplate, policyTemplates } from './templates/index.ts';
 import { editableRule, type EditableRule } from './policy-editing.ts';
@@ -139,7 +141,7 @@ export class PolicyService {
       }
       const current = await repository.version(tx.db, schoolId, profile.currentVersion);
       const settings = policySettingsSchema.parse(current!.settings);
-      const next = structuredClone(settings) as unknown as Record<string, Record<string, { value: unknown; citation: unknown }>>;
+      const next = structuredClone(settings);
       const errors: FieldErrors = {};
       const changed: string[] = [];
       const today = ukDate(clock.now());
@@ -154,11 +156,10 @@ export class PolicyService {
           continue;
         }
         if (JSON.stringify(parsed.value) === JSON.stringify(rule.value)) continue;
-        const [group, key] = rule.path.split('.') as [string, string];
-        const leaf = next[group]?.[key];
-        if (!leaf) continue;
-        leaf.value = parsed.value;
-        leaf.citation = schoolDecisionCitation(`Changed on ${today}; previously ${JSON.stringify(rule.value)} (${formatCitation(rule.citation)})`);
+        setRule(next, rule.path as RulePath, {
+          value: parsed.value,
+          citation: schoolDecisionCitation(`Changed on ${today}; previously ${JSON.stringify(rule.value)} (${formatCitation(rule.citation)})`),
+        } as never);
         changed.push(rule.path);
       }
       let nextReviewDate = profile.nextReviewDate;

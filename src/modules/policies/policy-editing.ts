@@ -40,6 +40,8 @@ function unwrap(node: z.ZodType): z.ZodType {
 /** How the settings page edits a rule, or null where its value is a list or table. */
 export function editableRule(path: string, current: unknown): EditableRule | null {
   const schema = valueSchemaAt(path);
+  // Rules the law fixes (e.g. withdrawal is never retroactive) are shown but not editable.
+  if (schema instanceof z.ZodLiteral) return null;
   if (typeof current === 'boolean') {
     return {
       kind: 'boolean',

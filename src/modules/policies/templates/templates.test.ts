@@ -20,7 +20,7 @@ import {
 import { getTemplate, policyTemplates } from './index.ts';
 import { renderPolicyRulesDoc } from '../../../../scripts/policy-rules-doc.ts';
 
-const seedsDir = fileURLToPath(new URL('../../../../../shared/seeds/', import.meta.url));
+const seedsDir = fileURLToPath(new URL('../../../../seeds/', import.meta.url));
 const docFile = fileURLToPath(new URL('../../../../docs/policy-rules.md', import.meta.url));
 
 const normalise = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase();
@@ -51,7 +51,7 @@ function leafPaths(node: unknown, path = ''): string[] {
 }
 
 describe('seed folder', () => {
-  // Resolves to /work/shared/seeds/ in the workspace. A missing folder fails here, not skips.
+  // Resolves to seeds/ at the repository root (the five source policies). A missing folder fails here, not skips.
   it('holds all five seeds', () => {
     expect(existsSync(seedsDir), `seed folder ${seedsDir}`).toBe(true);
     for (const file of Object.values(seedFiles)) {
