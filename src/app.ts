@@ -27,6 +27,19 @@ import { apiRoutes } from './web/api.ts';
 import { healthRoutes } from './web/health.ts';
 import { devRoutes } from './web/dev.routes.ts';
 
+/** Every route with its declared access, for the authorisation-matrix tests. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    lanyardRoutes: RegisteredRoute[];
+  }
+}
+
 export function isApi(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/');
 }
@@ -44,11 +57,12 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
     logger: config.env === 'test' ? false : loggerOptions(config.logLevel),
     trustProxy: config.env === 'production',
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: config.env !== 'development',
     routerOptions: { ignoreTrailingSlash: true },
   });
 
   // Deny by default: a route that does not say who may reach it is a start-up error.
+  const routes: RegisteredRoute[] = [];
+  app.decorate('lanyardRoutes', routes);
   app.addHook('onRoute', (route) => {
     const config = (route.config ?? {}) as { access?: Access };
     if (route.url.startsWith('/assets')) {
@@ -56,6 +70,9 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
       return;
     }
     if (!config.access) throw new Error(`Route ${String(route.method)} ${route.url} declares no access policy`);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, access: config.access });
+    }
   });
 
   await app.register(fastifyHelmet, {

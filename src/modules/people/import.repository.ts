@@ -7,13 +7,7 @@ export type PupilImportRecord = typeof pupilImports.$inferSelect;
 
 /** uploaded → previewing → previewed | rejected → committing → committed | failed */
 export type ImportStatus =
-  | 'uploaded'
-  | 'previewing'
-  | 'previewed'
-  | 'rejected'
-  | 'committing'
-  | 'committed'
-  | 'failed';
+  'uploaded' | 'previewing' | 'previewed' | 'rejected' | 'committing' | 'committed' | 'failed';
 
 /** A pupil as the import compares it. */
 export interface ExistingPupil {
@@ -134,7 +128,11 @@ export class ImportRepository {
     schoolId: string,
   ): Promise<{ id: string; filename: string; createdAt: Date }[]> {
     return db
-      .select({ id: pupilImports.id, filename: pupilImports.filename, createdAt: pupilImports.createdAt })
+      .select({
+        id: pupilImports.id,
+        filename: pupilImports.filename,
+        createdAt: pupilImports.createdAt,
+      })
       .from(pupilImports)
       .where(
         and(
@@ -178,7 +176,9 @@ export class ImportRepository {
 
   /** Serialises commits of one school's imports until the transaction ends. */
   async lockSchool(db: Db, schoolId: string): Promise<void> {
-    await db.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`pupil-import:${schoolId}`}, 0))`);
+    await db.execute(
+      sql`SELECT pg_advisory_xact_lock(hashtextextended(${`pupil-import:${schoolId}`}, 0))`,
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -293,7 +293,12 @@ export class ImportRepository {
   }
 
   /** Flags pupils as possibly left (missing from the import); already-flagged ones keep their date. */
-  async markPossiblyLeft(db: Db, schoolId: string, pupilIds: readonly string[], at: Date): Promise<number> {
+  async markPossiblyLeft(
+    db: Db,
+    schoolId: string,
+    pupilIds: readonly string[],
+    at: Date,
+  ): Promise<number> {
     if (pupilIds.length === 0) return 0;
     const result = await db.execute(sql`
       UPDATE pupils SET possibly_left_at = ${at.toISOString()}::timestamptz
@@ -315,7 +320,12 @@ export class ImportRepository {
   }
 
   /** Inserts new parents with the ids given (so links can refer to them in the same commit). */
-  async insertParents(db: Db, schoolId: string, rows: readonly ParentWrite[], now: Date): Promise<number> {
+  async insertParents(
+    db: Db,
+    schoolId: string,
+    rows: readonly ParentWrite[],
+    now: Date,
+  ): Promise<number> {
     if (rows.length === 0) return 0;
     const payload = rows.map((r) => ({
       id: r.id,
@@ -336,7 +346,12 @@ export class ImportRepository {
   }
 
   /** Updates parents by id, only where something differs. */
-  async updateParents(db: Db, schoolId: string, rows: readonly ParentWrite[], now: Date): Promise<number> {
+  async updateParents(
+    db: Db,
+    schoolId: string,
+    rows: readonly ParentWrite[],
+    now: Date,
+  ): Promise<number> {
     if (rows.length === 0) return 0;
     const payload = rows.map((r) => ({
       id: r.id,

@@ -1,0 +1,194 @@
+import type { FastifyContextConfig, FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../../config.ts';
+import type { Services } from '../../container.ts';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
+import { flash } from '../../web/flash.ts';
+import { isStaff, type Principal } from '../auth/principal.ts';
+import type { Actor } from '../audit/audit.service.ts';
+import type { ImportStatus, ImportView } from './import.service.ts';
+import { canImportPupils } from './people.policy.ts';
+import {
+  normaliseHeader,
+  PUPIL_COLUMNS,
+  PUPIL_FIELD_ORDER,
+  PUPIL_ID_COLUMNS,
+  PUPIL_ID_ORDER,
+} from './mis-import/mis-columns.ts';
+
+const idParams = z.object({ id: z.uuid() });
+
+/**
+ * The multipart body (attachFieldsToBody: 'keyValues'): the file arrives as a Buffer. When the
+ * multipart plugin's `onFile` keeps the original name it is a `filename` property on the Buffer.
+ */
+const uploadBody = z.object({
+  file: z
+    .custom<Buffer & { filename?: unknown }>((v) => Buffer.isBuffer(v))
+    .optional()
+    .catch(undefined),
+});
+
+function staffOf(p: Principal | null): { schoolId: string; actor: Actor } {
+  if (!isStaff(p)) throw new NotFoundError();
+  return { schoolId: p.schoolId, actor: { kind: 'staff', id: p.id } };
+}
+
+/** The accepted headings, from the same table the parser uses (mis-columns.ts). */
+const columnGuide = [
+  {
+    label: 'Pupil id (one of these)',
+    required: true,
+    headings: PUPIL_ID_ORDER.flatMap((kind) => headingsOf(PUPIL_ID_COLUMNS[kind])).join(', '),
+  },
+  ...PUPIL_FIELD_ORDER.map((field) => ({
+    label: PUPIL_COLUMNS[field].label,
+    required: PUPIL_COLUMNS[field].required,
+    headings: headingsOf(PUPIL_COLUMNS[field]).join(', '),
+  })),
+];
+
+function headingsOf(spec: {
+  canonical: string;
+  sims: readonly string[];
+  arbor: readonly string[];
+  other: readonly string[];
+}): string[] {
+  const seen = new Set<string>();
+  return [...spec.sims, ...spec.arbor, ...spec.other, spec.canonical].filter((h) => {
+    const key = normaliseHeader(h);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const formatNumber = (n: unknown): string =>
+  typeof n === 'number' ? n.toLocaleString('en-GB') : String(n ?? '');
+
+const statusTags: Record<ImportStatus, { text: string; classes: string }> = {
+  uploaded: { text: 'Checking', classes: 'govuk-tag--blue' },
+  previewing: { text: 'Checking', classes: 'govuk-tag--blue' },
+  previewed: { text: 'Ready to confirm', classes: 'govuk-tag--orange' },
+  rejected: { text: 'Not imported', classes: 'govuk-tag--red' },
+  committing: { text: 'Importing', classes: 'govuk-tag--blue' },
+  committed: { text: 'Imported', classes: 'govuk-tag--green' },
+  failed: { text: 'Failed', classes: 'govuk-tag--red' },
+};
+
+/** What the import page needs besides the import itself. */
+function importPage(view: ImportView) {
+  const inProgress = ['uploaded', 'previewing', 'committing'].includes(view.status);
+  const percent =
+    view.progressTotal > 0
+      ? Math.min(100, Math.floor((view.progressDone / view.progressTotal) * 100))
+      : 0;
+  return {
+    title: `Pupil import: ${view.filename}`,
+    imp: view,
+    tag: statusTags[view.status],
+    inProgress,
+    percent,
+    fmt: formatNumber,
+  };
+}
+
+/** Pupil import from an MIS export: upload, progress and preview, confirm. */
+export async function importRoutes(
+  app: FastifyInstance,
+  { services, config }: { services: Services; config: Config },
+) {
+  const maxMb = Math.round(config.uploadMaxBytes / 1024 / 1024);
+
+  const renderList = async (
+    reply: FastifyReply,
+    schoolId: string,
+    errors?: FieldErrors,
+  ): Promise<FastifyReply> => {
+    const recent = await services.imports.listRecent(schoolId);
+    return reply.page('people/views/imports.njk', {
+      title: 'Import pupils',
+      recent,
+      statusTags,
+      columnGuide,
+      maxMb,
+      fmt: formatNumber,
+      ...(errors ? { errors } : {}),
+    });
+  };
+
+  app.get('/imports/pupils', { config: { access: canImportPupils } }, async (request, reply) => {
+    const { schoolId } = staffOf(request.principal);
+    return renderList(reply, schoolId);
+  });
+
+  // One more byte than the limit and no exception: a bigger file arrives cut short, and we say
+  // so on the form (rather than on an error page).
+  const multipartOptions = {
+    limits: { fileSize: config.uploadMaxBytes + 1 },
+    throwFileSizeLimit: false,
+  } as FastifyContextConfig['multipartOptions'];
+
+  app.post(
+    '/imports/pupils',
+    { config: { access: canImportPupils, multipartOptions } },
+    async (request, reply) => {
+      const { schoolId, actor } = staffOf(request.principal);
+      const { file } = uploadBody.parse(request.body ?? {});
+      const filename = typeof file?.filename === 'string' ? file.filename : '';
+      let error: string | null = null;
+      if (!file || (file.length === 0 && filename === '')) error = 'Select a CSV file';
+      else if (file.length === 0) error = 'The selected file is empty';
+      else if (file.length > config.uploadMaxBytes) {
+        error = `The selected file must be smaller than ${maxMb} MB`;
+      }
+      if (error || !file) {
+        return renderList(reply.status(400), schoolId, { file: error ?? 'Select a CSV file' });
+      }
+      try {
+        const id = await services.imports.upload(schoolId, actor, {
+          filename: filename || 'pupils.csv',
+          data: file,
+        });
+        return reply.redirect(`/imports/pupils/${id}`, 303);
+      } catch (e) {
+        if (e instanceof ValidationError)
+          return renderList(reply.status(400), schoolId, e.fieldErrors);
+        throw e;
+      }
+    },
+  );
+
+  app.get(
+    '/imports/pupils/:id',
+    { config: { access: canImportPupils } },
+    async (request, reply) => {
+      const { schoolId } = staffOf(request.principal);
+      const params = idParams.safeParse(request.params);
+      if (!params.success) throw new NotFoundError();
+      const view = await services.imports.get(schoolId, params.data.id);
+      return reply.page('people/views/import.njk', importPage(view));
+    },
+  );
+
+  app.post(
+    '/imports/pupils/:id/confirm',
+    { config: { access: canImportPupils } },
+    async (request, reply) => {
+      const { schoolId, actor } = staffOf(request.principal);
+      const params = idParams.safeParse(request.params);
+      if (!params.success) throw new NotFoundError();
+      try {
+        await services.imports.requestCommit(schoolId, actor, params.data.id);
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+        const view = await services.imports.get(schoolId, params.data.id);
+        return reply
+          .status(409)
+          .page('people/views/import.njk', { ...importPage(view), errors: { confirm: e.message } });
+      }
+      flash(reply, 'Import confirmed. Lanyard is saving the changes.');
+      return reply.redirect(`/imports/pupils/${params.data.id}`, 303);
+    },
+  );
+}
