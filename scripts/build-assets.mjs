@@ -21,5 +21,6 @@ const css = sass.compile(path.join(root, 'src/web/assets/app.scss'), {
 fs.writeFileSync(path.join(out, 'app.css'), css.css);
 fs.copyFileSync(path.join(govuk, 'govuk-frontend.min.js'), path.join(out, 'govuk-frontend.min.js'));
 fs.cpSync(path.join(govuk, 'assets/images'), path.join(out, 'images'), { recursive: true });
-for (const f of ['app.js', 'favicon.svg']) fs.copyFileSync(path.join(root, 'src/web/assets', f), path.join(out, f));
+for (const f of ['app.js', 'favicon.svg'])
+  fs.copyFileSync(path.join(root, 'src/web/assets', f), path.join(out, f));
 console.log(`assets: built public/ in ${Date.now() - started} ms`);

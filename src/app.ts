@@ -1,5 +1,10 @@
 import path from 'node:path';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
@@ -44,7 +49,13 @@ export function isApi(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/');
 }
 
-function problem(reply: FastifyReply, status: number, title: string, detail?: string, extra: Record<string, unknown> = {}) {
+function problem(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  detail?: string,
+  extra: Record<string, unknown> = {},
+) {
   return reply
     .status(status)
     .type('application/problem+json')
@@ -69,7 +80,8 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
       route.config = { ...config, access: 'public' };
       return;
     }
-    if (!config.access) throw new Error(`Route ${String(route.method)} ${route.url} declares no access policy`);
+    if (!config.access)
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no access policy`);
     for (const method of [route.method].flat()) {
       if (method !== 'HEAD') routes.push({ method, url: route.url, access: config.access });
     }
@@ -102,7 +114,13 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
   });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
-    cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.cookieSecure },
+    cookieOpts: {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: config.cookieSecure,
+    },
     getToken: (req) => {
       const body = req.body as Record<string, unknown> | undefined;
       const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
@@ -120,7 +138,11 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
   await app.register(fastifyView, {
     engine: { nunjucks },
     templates: templateDirs,
-    options: { onConfigure: configureNunjucks, autoescape: true, noCache: config.env === 'development' },
+    options: {
+      onConfigure: configureNunjucks,
+      autoescape: true,
+      noCache: config.env === 'development',
+    },
   });
 
   app.decorateRequest('principal', null);
@@ -131,29 +153,36 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
   app.addHook('preHandler', async (request) => {
     const p = request.principal;
     if (p && p.kind !== 'org_admin' && !isApi(request)) {
-      (request as unknown as { schoolName: string }).schoolName = await services.people.schoolName(p.schoolId);
+      (request as unknown as { schoolName: string }).schoolName = await services.people.schoolName(
+        p.schoolId,
+      );
     }
   });
 
-  app.decorateReply('page', function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
-    const request = this.request;
-    const p = request.principal;
-    const path = request.url.split('?')[0] ?? '/';
-    const errors = data.errors as Record<string, string> | undefined;
-    return this.view(template, {
-      schoolName: (request as unknown as { schoolName?: string }).schoolName,
-      ...data,
-      principal: p,
-      secondFactorPending: request.lanyardSession?.secondFactor ?? null,
-      navigation: request.lanyardSession?.secondFactor ? [] : navigationFor(p, path),
-      currentPath: path,
-      csrfToken: this.generateCsrf(),
-      cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
-      errorList: errorList(errors),
-      isDevelopment: config.env === 'development',
-      flash: request.cookies.lanyard_flash ? request.unsignCookie(request.cookies.lanyard_flash).value : null,
-    });
-  });
+  app.decorateReply(
+    'page',
+    function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+      const request = this.request;
+      const p = request.principal;
+      const path = request.url.split('?')[0] ?? '/';
+      const errors = data.errors as Record<string, string> | undefined;
+      return this.view(template, {
+        schoolName: (request as unknown as { schoolName?: string }).schoolName,
+        ...data,
+        principal: p,
+        secondFactorPending: request.lanyardSession?.secondFactor ?? null,
+        navigation: request.lanyardSession?.secondFactor ? [] : navigationFor(p, path),
+        currentPath: path,
+        csrfToken: this.generateCsrf(),
+        cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
+        errorList: errorList(errors),
+        isDevelopment: config.env === 'development',
+        flash: request.cookies.lanyard_flash
+          ? request.unsignCookie(request.cookies.lanyard_flash).value
+          : null,
+      });
+    },
+  );
 
   // Who is asking: a session cookie, or a Bearer API token on /api/.
   app.addHook('onRequest', async (request, reply) => {
@@ -184,7 +213,8 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
       const session = request.lanyardSession;
       const principal = request.principal;
       if (!principal) {
-        if (isApi(request)) return problem(reply, 401, 'Sign in required', 'Sign in or send an API token.');
+        if (isApi(request))
+          return problem(reply, 401, 'Sign in required', 'Sign in or send an API token.');
         const next = encodeURIComponent(request.url);
         return reply.redirect(`/sign-in?next=${next}`, 303);
       }
@@ -195,7 +225,10 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
       } else {
         if (session?.secondFactor) {
           if (isApi(request)) return problem(reply, 401, 'Second factor required');
-          return reply.redirect(session.secondFactor === 'enrol' ? '/account/two-factor/set-up' : '/sign-in/two-factor', 303);
+          return reply.redirect(
+            session.secondFactor === 'enrol' ? '/account/two-factor/set-up' : '/sign-in/two-factor',
+            303,
+          );
         }
         if (!access(principal)) {
           if (isApi(request)) return problem(reply, 404, 'Not found');
@@ -211,23 +244,24 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
     }
   });
 
-  app.setNotFoundHandler(
-    { preHandler: async () => undefined },
-    async (request, reply) => {
-      if (isApi(request)) return problem(reply, 404, 'Not found');
-      return reply.status(404).page('errors/not-found.njk');
-    },
-  );
+  app.setNotFoundHandler({ preHandler: async () => undefined }, async (request, reply) => {
+    if (isApi(request)) return problem(reply, 404, 'Not found');
+    return reply.status(404).page('errors/not-found.njk');
+  });
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     let status = error instanceof AppError ? error.status : (error.statusCode ?? 500);
-    let title = error instanceof AppError ? error.title : 'Sorry, there is a problem with the service';
+    let title =
+      error instanceof AppError ? error.title : 'Sorry, there is a problem with the service';
     let detail: string | undefined = error instanceof AppError ? error.message : undefined;
     if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
       status = 403;
       title = 'This form has expired';
       detail = 'Go back, reload the page and try again.';
-    } else if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    } else if (
+      error.code === 'FST_REQ_FILE_TOO_LARGE' ||
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+    ) {
       status = 413;
       title = 'The file is too large';
       detail = `Files must be smaller than ${Math.round(config.uploadMaxBytes / 1024 / 1024)} MB.`;
@@ -238,7 +272,11 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
       title = 'There is a problem with the request';
       detail = error.message;
     }
-    if (status >= 500) request.log.error({ err: { type: error.name, code: error.code, stack: error.stack } }, 'request failed');
+    if (status >= 500)
+      request.log.error(
+        { err: { type: error.name, code: error.code, stack: error.stack } },
+        'request failed',
+      );
     if (isApi(request)) {
       const extra = error instanceof ValidationError ? { errors: error.fieldErrors } : {};
       return problem(reply, status, title, detail, extra);
@@ -255,7 +293,8 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
   await app.register(policyRoutes, { services });
   await app.register(auditRoutes, { services });
   await app.register(apiRoutes, { services, config });
-  if (config.env === 'development' && services.mailSink) await app.register(devRoutes, { services });
+  if (config.env === 'development' && services.mailSink)
+    await app.register(devRoutes, { services });
 
   return app;
 }

@@ -68,11 +68,15 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       try {
         const release = lockDataFolder(config.dataDir);
         closers.push(release);
-        embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
+        embedded = await startEmbeddedPostgres({
+          dataDir: config.dataDir,
+          port: config.embeddedPgPort,
+        });
         closers.push(() => embedded!.stop());
         url = embedded.url;
       } catch (error) {
-        if (!(error instanceof DataFolderLockedError) || !options.attachToRunningServer) throw error;
+        if (!(error instanceof DataFolderLockedError) || !options.attachToRunningServer)
+          throw error;
         url = runningEmbeddedUrl(config.dataDir, config.embeddedPgPort);
       }
     }
@@ -157,7 +161,10 @@ export interface Services {
 }
 
 /** Wires every service by hand; each constructor takes only what it uses. */
-export function createServices(platform: Platform, repos: Repositories = createRepositories()): Services {
+export function createServices(
+  platform: Platform,
+  repos: Repositories = createRepositories(),
+): Services {
   const { config, database, clock, mailer, jobs } = platform;
   const audit = new AuditService({ database, repository: repos.audit, clock });
   const auth = new AuthService({
@@ -175,7 +182,15 @@ export function createServices(platform: Platform, repos: Repositories = createR
       baseUrl: config.baseUrl,
     },
   });
-  const policies = new PolicyService({ database, repository: repos.policies, people: repos.people, audit, clock, mailer, baseUrl: config.baseUrl });
+  const policies = new PolicyService({
+    database,
+    repository: repos.policies,
+    people: repos.people,
+    audit,
+    clock,
+    mailer,
+    baseUrl: config.baseUrl,
+  });
   const people = new PeopleService({ database, repository: repos.people, audit, clock });
   const imports = new ImportService({
     database,
@@ -185,6 +200,24 @@ export function createServices(platform: Platform, repos: Repositories = createR
     jobs,
     filesDir: path.join(config.dataDir, 'imports'),
   });
-  const dashboard = new DashboardService({ database, people: repos.people, imports: repos.imports, policies, clock });
-  return { config, database, clock, jobs, mailSink: platform.mailSink, audit, auth, people, imports, policies, dashboard };
+  const dashboard = new DashboardService({
+    database,
+    people: repos.people,
+    imports: repos.imports,
+    policies,
+    clock,
+  });
+  return {
+    config,
+    database,
+    clock,
+    jobs,
+    mailSink: platform.mailSink,
+    audit,
+    auth,
+    people,
+    imports,
+    policies,
+    dashboard,
+  };
 }

@@ -28,7 +28,9 @@ export const jobSchedules: { name: (typeof jobNames)[number]; cron: string }[] =
   { name: 'auth.session-sweep', cron: '17 * * * *' },
 ];
 
-export type JobHandlers = { [N in keyof JobPayloads & string]: (data: JobPayloads[N], jobId: string) => Promise<void> };
+export type JobHandlers = {
+  [N in keyof JobPayloads & string]: (data: JobPayloads[N], jobId: string) => Promise<void>;
+};
 
 export function jobHandlers(services: Services): JobHandlers {
   return {

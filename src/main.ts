@@ -46,7 +46,8 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
   try {
     const handlers = jobHandlers(services);
     const missing = jobNames.filter((n) => typeof handlers[n] !== 'function');
-    if (missing.length > 0) throw new MissingJobHandlerError(`No handler registered for job(s): ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new MissingJobHandlerError(`No handler registered for job(s): ${missing.join(', ')}`);
 
     let seeded = false;
     if (config.demoSeed && role !== 'worker') seeded = await seedDemoSchool(services);
@@ -60,7 +61,9 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
       await app.listen({ host: config.host, port: config.port });
     }
     const ms = Math.round(performance.now() - started);
-    say(`Lanyard (${role}) is ready in ${ms} ms${platform.embedded ? ' on the embedded PostgreSQL in ' + config.dataDir : ''}.`);
+    say(
+      `Lanyard (${role}) is ready in ${ms} ms${platform.embedded ? ' on the embedded PostgreSQL in ' + config.dataDir : ''}.`,
+    );
     if (app) say(`Open ${config.baseUrl}`);
     if (config.demoSeed && role !== 'worker') {
       if (seeded) say('Seeded the demo school.');
@@ -75,11 +78,16 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
 }
 
 export function explainStartupError(error: unknown): string {
-  if (error instanceof DataFolderLockedError || error instanceof ConfigError || error instanceof MissingJobHandlerError) {
+  if (
+    error instanceof DataFolderLockedError ||
+    error instanceof ConfigError ||
+    error instanceof MissingJobHandlerError
+  ) {
     return error.message;
   }
   const e = error as NodeJS.ErrnoException;
-  if (e?.code === 'EADDRINUSE') return `Port already in use: ${e.message}. Set PORT to another port.`;
+  if (e?.code === 'EADDRINUSE')
+    return `Port already in use: ${e.message}. Set PORT to another port.`;
   return `Lanyard could not start: ${e?.message ?? String(error)}`;
 }
 

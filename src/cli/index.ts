@@ -37,7 +37,9 @@ function flags(args: string[], name: string): string[] {
   return out;
 }
 
-async function withServices<T>(fn: (services: Services, platform: Platform) => Promise<T>): Promise<T> {
+async function withServices<T>(
+  fn: (services: Services, platform: Platform) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const platform = await createPlatform(config, { supervise: false, attachToRunningServer: true });
   try {
@@ -74,13 +76,18 @@ async function run(argv: string[]): Promise<number> {
       });
     case 'schools':
       return withServices(async (services) => {
-        for (const s of await new PeopleRepository().listSchools(services.database.db)) out(`${s.slug.padEnd(30)} ${s.name}`);
+        for (const s of await new PeopleRepository().listSchools(services.database.db))
+          out(`${s.slug.padEnd(30)} ${s.name}`);
         return 0;
       });
     case 'import':
       if (args[0] !== 'pupils' || !args[1]) break;
       return withServices((services) =>
-        importPupilsCommand(services, { file: args[1]!, school: flag(args, 'school') ?? '', yes: args.includes('--yes') }),
+        importPupilsCommand(services, {
+          file: args[1]!,
+          school: flag(args, 'school') ?? '',
+          yes: args.includes('--yes'),
+        }),
       );
     case 'create-user': {
       const school = flag(args, 'school');
@@ -89,7 +96,11 @@ async function run(argv: string[]): Promise<number> {
       const roles = flags(args, 'role');
       const bad = roles.filter((r) => !(staffRoles as readonly string[]).includes(r));
       if (!school || !email || !name || roles.length === 0 || bad.length > 0) {
-        err(bad.length ? `Unknown role(s): ${bad.join(', ')}` : 'create-user needs --school, --email, --name and at least one --role');
+        err(
+          bad.length
+            ? `Unknown role(s): ${bad.join(', ')}`
+            : 'create-user needs --school, --email, --name and at least one --role',
+        );
         return 2;
       }
       return withServices(async (services) => {
@@ -104,12 +115,19 @@ async function run(argv: string[]): Promise<number> {
           return 2;
         }
         const generated = !process.env.LANYARD_PASSWORD;
-        const password = process.env.LANYARD_PASSWORD ?? (await import('../platform/crypto.ts')).randomToken(12);
+        const password =
+          process.env.LANYARD_PASSWORD ?? (await import('../platform/crypto.ts')).randomToken(12);
         const [given, ...rest] = name.trim().split(/\s+/);
         await services.database.transaction(async (tx) => {
           const row = await people.createStaff(
             tx.db,
-            { schoolId: found.id, email, givenName: given ?? name, familyName: rest.join(' ') || '-', passwordHash: await hashPassword(password) },
+            {
+              schoolId: found.id,
+              email,
+              givenName: given ?? name,
+              familyName: rest.join(' ') || '-',
+              passwordHash: await hashPassword(password),
+            },
             roles as StaffRole[],
           );
           await services.audit.record(tx, {
@@ -131,7 +149,9 @@ async function run(argv: string[]): Promise<number> {
       return withServices(async (services) => {
         const email = flag(args, 'email');
         const label = flag(args, 'name') ?? 'API token';
-        const member = email ? await new PeopleRepository().getStaffByEmail(services.database.db, email) : undefined;
+        const member = email
+          ? await new PeopleRepository().getStaffByEmail(services.database.db, email)
+          : undefined;
         if (!member) {
           err('token create needs --email of an existing staff member');
           return 2;
@@ -142,13 +162,19 @@ async function run(argv: string[]): Promise<number> {
     case 'audit':
       if (args[0] !== 'verify') break;
       return withServices(async (services) => {
-        const result = await services.audit.verify((n) => process.stderr.write(`\rchecked ${n} entries`));
+        const result = await services.audit.verify((n) =>
+          process.stderr.write(`\rchecked ${n} entries`),
+        );
         process.stderr.write('\n');
         if (result.ok) {
-          out(`Audit log verified: ${result.entries} entries in ${result.chains} chains, no breaks.`);
+          out(
+            `Audit log verified: ${result.entries} entries in ${result.chains} chains, no breaks.`,
+          );
           return 0;
         }
-        out(`AUDIT LOG BROKEN at entry id ${result.broken.id} (chain ${result.broken.chain}, #${result.broken.seq}): ${result.broken.reason}.`);
+        out(
+          `AUDIT LOG BROKEN at entry id ${result.broken.id} (chain ${result.broken.chain}, #${result.broken.seq}): ${result.broken.reason}.`,
+        );
         return 1;
       });
     case 'demo-code':

@@ -40,7 +40,8 @@ export function generatePeople(options: {
     const year = years[yIndex]!;
     const tree = classTrees[Math.floor(rand() * options.classesPerYear) % classTrees.length]!;
     const birthYear = start - 5 - yIndex + (rand() < 0.66 ? 0 : 1);
-    const month = birthYear === start - 5 - yIndex ? 9 + Math.floor(rand() * 4) : 1 + Math.floor(rand() * 8);
+    const month =
+      birthYear === start - 5 - yIndex ? 9 + Math.floor(rand() * 4) : 1 + Math.floor(rand() * 8);
     const sibling: boolean = family !== null && rand() < 0.15;
     const familyName: string = sibling && family ? family.familyName : pick(rand, familyNames);
     const givenName = pick(rand, givenNames);
@@ -57,7 +58,12 @@ export function generatePeople(options: {
     });
     if (sibling && family) {
       for (const p of family.parentIdx) {
-        out.links.push({ pupil: i, parent: p, relationship: 'Parent', parentalResponsibility: true });
+        out.links.push({
+          pupil: i,
+          parent: p,
+          relationship: 'Parent',
+          parentalResponsibility: true,
+        });
       }
       continue;
     }

@@ -17,17 +17,87 @@ export interface DemoCredential {
   totpSecret: string | null;
 }
 
-const staffSpec: { role: StaffRole; given: string; family: string; email: string; title: string; totp?: string }[] = [
-  { role: 'headteacher', given: 'Helen', family: 'Carter', email: 'head@oakfield.example', title: 'Headteacher', totp: 'LANYARDDEMOHEADTEACHERAAAAAAAAAA' },
-  { role: 'dsl', given: 'Daniel', family: 'Okoro', email: 'dsl@oakfield.example', title: 'Designated Safeguarding Lead', totp: 'LANYARDDEMODSLAAAAAAAAAAAAAAAAAA' },
-  { role: 'dpo', given: 'Priya', family: 'Shah', email: 'dpo@oakfield.example', title: 'Data Protection Officer', totp: 'LANYARDDEMODPOAAAAAAAAAAAAAAAAAA' },
-  { role: 'business_manager', given: 'Brian', family: 'Moss', email: 'business@oakfield.example', title: 'Business Manager' },
-  { role: 'office', given: 'Olivia', family: 'Reed', email: 'office@oakfield.example', title: 'School Office Manager' },
-  { role: 'ict_technician', given: 'Ian', family: 'Tran', email: 'ict@oakfield.example', title: 'ICT Technician' },
-  { role: 'teacher', given: 'Tara', family: 'Lowe', email: 'teacher@oakfield.example', title: 'Year 3 Teacher' },
-  { role: 'support_staff', given: 'Sam', family: 'Fenwick', email: 'support@oakfield.example', title: 'Teaching Assistant' },
-  { role: 'volunteer', given: 'Vera', family: 'Quinn', email: 'volunteer@oakfield.example', title: 'Reading volunteer' },
-  { role: 'governor', given: 'Gordon', family: 'Hale', email: 'governor@oakfield.example', title: 'Chair of Governors' },
+const staffSpec: {
+  role: StaffRole;
+  given: string;
+  family: string;
+  email: string;
+  title: string;
+  totp?: string;
+}[] = [
+  {
+    role: 'headteacher',
+    given: 'Helen',
+    family: 'Carter',
+    email: 'head@oakfield.example',
+    title: 'Headteacher',
+    totp: 'LANYARDDEMOHEADTEACHERAAAAAAAAAA',
+  },
+  {
+    role: 'dsl',
+    given: 'Daniel',
+    family: 'Okoro',
+    email: 'dsl@oakfield.example',
+    title: 'Designated Safeguarding Lead',
+    totp: 'LANYARDDEMODSLAAAAAAAAAAAAAAAAAA',
+  },
+  {
+    role: 'dpo',
+    given: 'Priya',
+    family: 'Shah',
+    email: 'dpo@oakfield.example',
+    title: 'Data Protection Officer',
+    totp: 'LANYARDDEMODPOAAAAAAAAAAAAAAAAAA',
+  },
+  {
+    role: 'business_manager',
+    given: 'Brian',
+    family: 'Moss',
+    email: 'business@oakfield.example',
+    title: 'Business Manager',
+  },
+  {
+    role: 'office',
+    given: 'Olivia',
+    family: 'Reed',
+    email: 'office@oakfield.example',
+    title: 'School Office Manager',
+  },
+  {
+    role: 'ict_technician',
+    given: 'Ian',
+    family: 'Tran',
+    email: 'ict@oakfield.example',
+    title: 'ICT Technician',
+  },
+  {
+    role: 'teacher',
+    given: 'Tara',
+    family: 'Lowe',
+    email: 'teacher@oakfield.example',
+    title: 'Year 3 Teacher',
+  },
+  {
+    role: 'support_staff',
+    given: 'Sam',
+    family: 'Fenwick',
+    email: 'support@oakfield.example',
+    title: 'Teaching Assistant',
+  },
+  {
+    role: 'volunteer',
+    given: 'Vera',
+    family: 'Quinn',
+    email: 'volunteer@oakfield.example',
+    title: 'Reading volunteer',
+  },
+  {
+    role: 'governor',
+    given: 'Gordon',
+    family: 'Hale',
+    email: 'governor@oakfield.example',
+    title: 'Chair of Governors',
+  },
 ];
 
 export const demoCredentials: DemoCredential[] = [
@@ -38,15 +108,35 @@ export const demoCredentials: DemoCredential[] = [
     password: DEMO_PASSWORD,
     totpSecret: s.totp ?? null,
   })),
-  { role: 'Parent (one-time link by email)', name: 'Demo parent', email: 'parent@oakfield.example', password: null, totpSecret: null },
-  { role: 'Pupil (one-time link by email)', name: 'Demo pupil', email: 'pupil@oakfield.example', password: null, totpSecret: null },
-  { role: 'Trust admin (aggregates only)', name: 'Nadia Brooks', email: 'trust@northway.example', password: DEMO_PASSWORD, totpSecret: null },
+  {
+    role: 'Parent (one-time link by email)',
+    name: 'Demo parent',
+    email: 'parent@oakfield.example',
+    password: null,
+    totpSecret: null,
+  },
+  {
+    role: 'Pupil (one-time link by email)',
+    name: 'Demo pupil',
+    email: 'pupil@oakfield.example',
+    password: null,
+    totpSecret: null,
+  },
+  {
+    role: 'Trust admin (aggregates only)',
+    name: 'Nadia Brooks',
+    email: 'trust@northway.example',
+    password: DEMO_PASSWORD,
+    totpSecret: null,
+  },
 ];
 
 export function printDemoCredentials(say: (m: string) => void, creds: DemoCredential[]): void {
   say('Demo sign-ins (password for every staff account: ' + DEMO_PASSWORD + '):');
   for (const c of creds) {
-    const extra = c.totpSecret ? `  second factor: run \`npx lanyard demo-code ${c.email}\` (secret ${c.totpSecret})` : '';
+    const extra = c.totpSecret
+      ? `  second factor: run \`npx lanyard demo-code ${c.email}\` (secret ${c.totpSecret})`
+      : '';
     say(`  ${c.role.padEnd(34)} ${c.email}${extra}`);
   }
 }
@@ -56,7 +146,8 @@ export function printDemoCredentials(say: (m: string) => void, creds: DemoCreden
  * Refused when NODE_ENV=production.
  */
 export async function seedDemoSchool(services: Services): Promise<boolean> {
-  if (services.config.env === 'production') throw new Error('The demo school cannot be seeded when NODE_ENV=production.');
+  if (services.config.env === 'production')
+    throw new Error('The demo school cannot be seeded when NODE_ENV=production.');
   const people = new PeopleRepository();
   if (await people.getSchoolBySlug(services.database.db, 'oakfield-primary')) return false;
   const bulk = new PeopleBulkRepository();
@@ -73,15 +164,46 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
       passwordHash,
     });
     const schools = [
-      { slug: 'oakfield-primary', name: 'Oakfield Primary School', template: 'sacred-heart-rochdale', pupils: 301, classes: 2, seed: 2026, domain: 'oakfield.example', prefix: 'A' },
-      { slug: 'riverside-primary', name: 'Riverside Primary School', template: 'john-clifford-primary', pupils: 63, classes: 1, seed: 1917, domain: 'riverside.example', prefix: 'B' },
+      {
+        slug: 'oakfield-primary',
+        name: 'Oakfield Primary School',
+        template: 'sacred-heart-rochdale',
+        pupils: 301,
+        classes: 2,
+        seed: 2026,
+        domain: 'oakfield.example',
+        prefix: 'A',
+      },
+      {
+        slug: 'riverside-primary',
+        name: 'Riverside Primary School',
+        template: 'john-clifford-primary',
+        pupils: 63,
+        classes: 1,
+        seed: 1917,
+        domain: 'riverside.example',
+        prefix: 'B',
+      },
     ];
     for (const spec of schools) {
-      const school = await people.createSchool(tx.db, { organisationId: orgId, name: spec.name, slug: spec.slug });
+      const school = await people.createSchool(tx.db, {
+        organisationId: orgId,
+        name: spec.name,
+        slug: spec.slug,
+      });
       const staffList =
         spec.slug === 'oakfield-primary'
           ? staffSpec
-          : [{ role: 'headteacher' as const, given: 'Rita', family: 'Adeyemi', email: 'head@riverside.example', title: 'Headteacher', totp: 'LANYARDDEMORIVERSIDEHEADAAAAAAAA' }];
+          : [
+              {
+                role: 'headteacher' as const,
+                given: 'Rita',
+                family: 'Adeyemi',
+                email: 'head@riverside.example',
+                title: 'Headteacher',
+                totp: 'LANYARDDEMORIVERSIDEHEADAAAAAAAA',
+              },
+            ];
       for (const s of staffList) {
         await people.createStaff(
           tx.db,
@@ -115,8 +237,19 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
       }
       const pupils = await bulk.insertPupils(tx.db, generated.pupils);
       const parents = await bulk.insertParents(tx.db, generated.parents);
-      await bulk.linkParents(tx.db, linkRows(generated, pupils.map((p) => p.id), parents.map((p) => p.id), school.id));
-      await services.policies.adoptTemplate(tx, school.id, spec.template, { kind: 'system', id: null });
+      await bulk.linkParents(
+        tx.db,
+        linkRows(
+          generated,
+          pupils.map((p) => p.id),
+          parents.map((p) => p.id),
+          school.id,
+        ),
+      );
+      await services.policies.adoptTemplate(tx, school.id, spec.template, {
+        kind: 'system',
+        id: null,
+      });
       await services.audit.record(tx, {
         schoolId: school.id,
         actor: { kind: 'system', id: null },

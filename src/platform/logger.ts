@@ -8,12 +8,22 @@ export function loggerOptions(level: string): NonNullable<FastifyServerOptions['
   return {
     level,
     redact: {
-      paths: ['req.headers.cookie', 'req.headers.authorization', '*.password', '*.token', '*.email'],
+      paths: [
+        'req.headers.cookie',
+        'req.headers.authorization',
+        '*.password',
+        '*.token',
+        '*.email',
+      ],
       censor: '[redacted]',
     },
     serializers: {
       req(req: { method: string; routeOptions?: { url?: string }; url: string; id: string }) {
-        return { id: req.id, method: req.method, route: req.routeOptions?.url ?? req.url.split('?')[0] };
+        return {
+          id: req.id,
+          method: req.method,
+          route: req.routeOptions?.url ?? req.url.split('?')[0],
+        };
       },
       res(res: { statusCode: number }) {
         return { statusCode: res.statusCode };

@@ -8,7 +8,12 @@ import type { Access } from './access.ts';
 import { canListPupils } from '../modules/people/people.policy.ts';
 import { canViewPolicy } from '../modules/policies/policies.policy.ts';
 
-interface ApiSpec<Q extends z.ZodType, P extends z.ZodType, B extends z.ZodType, R extends z.ZodType> {
+interface ApiSpec<
+  Q extends z.ZodType,
+  P extends z.ZodType,
+  B extends z.ZodType,
+  R extends z.ZodType,
+> {
   method: 'GET' | 'POST';
   url: string;
   summary: string;
@@ -17,7 +22,13 @@ interface ApiSpec<Q extends z.ZodType, P extends z.ZodType, B extends z.ZodType,
   params?: P;
   body?: B;
   response: R;
-  handler(input: { principal: Principal; query: z.output<Q>; params: z.output<P>; body: z.output<B>; request: FastifyRequest }): Promise<z.input<R>>;
+  handler(input: {
+    principal: Principal;
+    query: z.output<Q>;
+    params: z.output<P>;
+    body: z.output<B>;
+    request: FastifyRequest;
+  }): Promise<z.input<R>>;
 }
 
 const problemSchema = z.object({
@@ -33,16 +44,28 @@ const problemSchema = z.object({
  * request and generate /api/v1/openapi.json.
  */
 export class ApiRegistry {
-  readonly routes: { method: string; url: string; summary: string; query?: z.ZodType; params?: z.ZodType; body?: z.ZodType; response: z.ZodType }[] = [];
+  readonly routes: {
+    method: string;
+    url: string;
+    summary: string;
+    query?: z.ZodType;
+    params?: z.ZodType;
+    body?: z.ZodType;
+    response: z.ZodType;
+  }[] = [];
 
-  add<Q extends z.ZodType, P extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(app: FastifyInstance, spec: ApiSpec<Q, P, B, R>) {
+  add<Q extends z.ZodType, P extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+    app: FastifyInstance,
+    spec: ApiSpec<Q, P, B, R>,
+  ) {
     this.routes.push(spec);
     const parse = <S extends z.ZodType | undefined>(schema: S, value: unknown, where: string) => {
       if (!schema) return undefined;
       const result = schema.safeParse(value ?? {});
       if (result.success) return result.data;
       const errors: Record<string, string> = {};
-      for (const issue of result.error.issues) errors[issue.path.join('.') || where] ??= issue.message;
+      for (const issue of result.error.issues)
+        errors[issue.path.join('.') || where] ??= issue.message;
       if (where === 'params') throw new NotFoundError();
       throw new ValidationError(errors, `The ${where} is not valid`);
     };
@@ -65,39 +88,84 @@ export class ApiRegistry {
 
   openApi(baseUrl: string) {
     const paths: Record<string, Record<string, unknown>> = {};
-    const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
+    const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') =>
+      z.toJSONSchema(s, { io, unrepresentable: 'any' });
     for (const r of this.routes) {
       const path = r.url.replace(/:(\w+)/g, '{$1}');
       const parameters: unknown[] = [];
-      for (const [where, s] of [['query', r.query], ['path', r.params]] as const) {
+      for (const [where, s] of [
+        ['query', r.query],
+        ['path', r.params],
+      ] as const) {
         if (!s || !(s instanceof z.ZodObject)) continue;
         for (const [name, field] of Object.entries(s.shape as Record<string, z.ZodType>)) {
-          parameters.push({ name, in: where, required: where === 'path' || !field.safeParse(undefined).success, schema: schema(field, 'input') });
+          parameters.push({
+            name,
+            in: where,
+            required: where === 'path' || !field.safeParse(undefined).success,
+            schema: schema(field, 'input'),
+          });
         }
       }
       paths[path] ??= {};
       paths[path][r.method.toLowerCase()] = {
         summary: r.summary,
         parameters,
-        ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body, 'input') } } } } : {}),
+        ...(r.body
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: schema(r.body, 'input') } },
+              },
+            }
+          : {}),
         responses: {
-          '200': { description: 'OK', content: { 'application/json': { schema: schema(r.response) } } },
-          '400': { description: 'Invalid input', content: { 'application/problem+json': { schema: schema(problemSchema) } } },
-          '401': { description: 'Not signed in', content: { 'application/problem+json': { schema: schema(problemSchema) } } },
-          '404': { description: 'Not found (or not yours to see)', content: { 'application/problem+json': { schema: schema(problemSchema) } } },
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: schema(r.response) } },
+          },
+          '400': {
+            description: 'Invalid input',
+            content: { 'application/problem+json': { schema: schema(problemSchema) } },
+          },
+          '401': {
+            description: 'Not signed in',
+            content: { 'application/problem+json': { schema: schema(problemSchema) } },
+          },
+          '404': {
+            description: 'Not found (or not yours to see)',
+            content: { 'application/problem+json': { schema: schema(problemSchema) } },
+          },
         },
         security: [{ bearer: [] }, { session: [] }],
       };
     }
     return {
       openapi: '3.1.0',
-      info: { title: 'Lanyard API', version: '1', description: 'Every request is scoped to the caller’s school. Errors are RFC 9457 problem details.' },
+      info: {
+        title: 'Lanyard API',
+        version: '1',
+        description:
+          'Every request is scoped to the caller’s school. Errors are RFC 9457 problem details.',
+      },
       servers: [{ url: `${baseUrl}/api/v1` }],
-      paths: Object.fromEntries(Object.entries(paths).map(([k, v]) => [k.replace(/^\/api\/v1/, ''), v])),
+      paths: Object.fromEntries(
+        Object.entries(paths).map(([k, v]) => [k.replace(/^\/api\/v1/, ''), v]),
+      ),
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'An API token: `npx lanyard token create --email …`' },
-          session: { type: 'apiKey', in: 'cookie', name: 'lanyard_session', description: 'A signed-in browser session (state-changing requests also need the x-csrf-token header)' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API token: `npx lanyard token create --email …`',
+          },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'lanyard_session',
+            description:
+              'A signed-in browser session (state-changing requests also need the x-csrf-token header)',
+          },
         },
       },
     };
@@ -117,7 +185,18 @@ const pupilSchema = z.object({
   possiblyLeft: z.boolean(),
 });
 
-function toPupil(p: { id: string; misId: string; givenName: string; familyName: string; dateOfBirth: string; yearGroup: string; className: string | null; admissionDate: string | null; leavingDate: string | null; possiblyLeftAt: Date | null }) {
+function toPupil(p: {
+  id: string;
+  misId: string;
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  yearGroup: string;
+  className: string | null;
+  admissionDate: string | null;
+  leavingDate: string | null;
+  possiblyLeftAt: Date | null;
+}) {
   return {
     id: p.id,
     misId: p.misId,
@@ -137,7 +216,10 @@ function schoolOf(p: Principal): string {
   return p.schoolId;
 }
 
-export async function apiRoutes(app: FastifyInstance, { services, config }: { services: Services; config: Config }) {
+export async function apiRoutes(
+  app: FastifyInstance,
+  { services, config }: { services: Services; config: Config },
+) {
   const api = new ApiRegistry();
 
   api.add(app, {
@@ -145,7 +227,13 @@ export async function apiRoutes(app: FastifyInstance, { services, config }: { se
     url: '/api/v1/me',
     summary: 'Who am I',
     access: () => true,
-    response: z.object({ kind: z.string(), id: z.uuid(), name: z.string(), schoolId: z.uuid().nullable(), roles: z.array(z.string()) }),
+    response: z.object({
+      kind: z.string(),
+      id: z.uuid(),
+      name: z.string(),
+      schoolId: z.uuid().nullable(),
+      roles: z.array(z.string()),
+    }),
     handler: async ({ principal }) => ({
       kind: principal.kind,
       id: principal.id,
@@ -167,14 +255,29 @@ export async function apiRoutes(app: FastifyInstance, { services, config }: { se
       includeLeavers: z.enum(['true', 'false']).optional(),
       page: z.coerce.number().int().min(1).max(100_000).default(1),
     }),
-    response: z.object({ page: z.number(), pages: z.number(), total: z.number(), pupils: z.array(pupilSchema) }),
+    response: z.object({
+      page: z.number(),
+      pages: z.number(),
+      total: z.number(),
+      pupils: z.array(pupilSchema),
+    }),
     handler: async ({ principal, query }) => {
       const result = await services.people.listPupils(
         schoolOf(principal),
-        { q: query.q, yearGroup: query.yearGroup, className: query.className, includeLeavers: query.includeLeavers === 'true' },
+        {
+          q: query.q,
+          yearGroup: query.yearGroup,
+          className: query.className,
+          includeLeavers: query.includeLeavers === 'true',
+        },
         query.page,
       );
-      return { page: result.page, pages: result.pages, total: result.total, pupils: result.rows.map(toPupil) };
+      return {
+        page: result.page,
+        pages: result.pages,
+        total: result.total,
+        pupils: result.rows.map(toPupil),
+      };
     },
   });
 
@@ -185,13 +288,27 @@ export async function apiRoutes(app: FastifyInstance, { services, config }: { se
     access: (p) => p.kind !== 'org_admin',
     params: z.object({ id: z.uuid() }),
     response: pupilSchema.extend({
-      parents: z.array(z.object({ id: z.uuid(), givenName: z.string(), familyName: z.string(), relationship: z.string().nullable(), parentalResponsibility: z.boolean() })),
+      parents: z.array(
+        z.object({
+          id: z.uuid(),
+          givenName: z.string(),
+          familyName: z.string(),
+          relationship: z.string().nullable(),
+          parentalResponsibility: z.boolean(),
+        }),
+      ),
     }),
     handler: async ({ principal, params }) => {
       const record = await services.people.pupilRecord(principal, params.id);
       return {
         ...toPupil(record.pupil),
-        parents: record.parents.map((c) => ({ id: c.id, givenName: c.givenName, familyName: c.familyName, relationship: c.relationship, parentalResponsibility: c.parentalResponsibility })),
+        parents: record.parents.map((c) => ({
+          id: c.id,
+          givenName: c.givenName,
+          familyName: c.familyName,
+          relationship: c.relationship,
+          parentalResponsibility: c.parentalResponsibility,
+        })),
       };
     },
   });
@@ -205,7 +322,16 @@ export async function apiRoutes(app: FastifyInstance, { services, config }: { se
       version: z.number(),
       templateKey: z.string(),
       nextReviewDate: z.string(),
-      rules: z.array(z.object({ path: z.string(), label: z.string(), value: z.unknown(), citation: z.object({ seed: z.string().nullable(), section: z.string(), quote: z.string() }).loose() })),
+      rules: z.array(
+        z.object({
+          path: z.string(),
+          label: z.string(),
+          value: z.unknown(),
+          citation: z
+            .object({ seed: z.string().nullable(), section: z.string(), quote: z.string() })
+            .loose(),
+        }),
+      ),
     }),
     handler: async ({ principal }) => {
       const current = await services.policies.current(schoolOf(principal));
@@ -213,11 +339,15 @@ export async function apiRoutes(app: FastifyInstance, { services, config }: { se
         version: current.version,
         templateKey: current.templateKey,
         nextReviewDate: current.nextReviewDate,
-        rules: services.policies.rules(current.settings).map((r) => ({ path: r.path, label: r.label, value: r.value, citation: r.citation })),
+        rules: services.policies
+          .rules(current.settings)
+          .map((r) => ({ path: r.path, label: r.label, value: r.value, citation: r.citation })),
       };
     },
   });
 
   const document = api.openApi(config.baseUrl);
-  app.get('/api/v1/openapi.json', { config: { access: 'public' } }, async (_request, reply) => reply.send(document));
+  app.get('/api/v1/openapi.json', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.send(document),
+  );
 }

@@ -2,8 +2,7 @@ import type { z } from 'zod';
 import type { FieldErrors } from '../errors.ts';
 
 export type FormResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; errors: FieldErrors; values: Record<string, unknown> };
+  { ok: true; value: T } | { ok: false; errors: FieldErrors; values: Record<string, unknown> };
 
 /** Parses a form or API body; field errors keep the first message per field (GOV.UK pattern). */
 export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.output<S>> {
@@ -19,5 +18,8 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormRe
 
 /** The GOV.UK error summary list: each message links to its field. */
 export function errorList(errors: FieldErrors | undefined): { text: string; href: string }[] {
-  return Object.entries(errors ?? {}).map(([field, text]) => ({ text, href: `#${field.replace(/\./g, '-')}` }));
+  return Object.entries(errors ?? {}).map(([field, text]) => ({
+    text,
+    href: `#${field.replace(/\./g, '-')}`,
+  }));
 }

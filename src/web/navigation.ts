@@ -1,5 +1,10 @@
 import type { Principal } from '../modules/auth/principal.ts';
-import { canImportPupils, canListParents, canListPupils, canListStaff } from '../modules/people/people.policy.ts';
+import {
+  canImportPupils,
+  canListParents,
+  canListPupils,
+  canListStaff,
+} from '../modules/people/people.policy.ts';
 import { canViewPolicy } from '../modules/policies/policies.policy.ts';
 import { canViewAudit } from '../modules/audit/audit.policy.ts';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import nunjucks from 'nunjucks';
+import type nunjucks from 'nunjucks';
 import { roleLabels, type StaffRole } from '../modules/auth/principal.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -12,7 +12,12 @@ export const templateDirs = [
   path.join(rootDir, 'node_modules/govuk-frontend/dist'),
 ];
 
-const ukDate = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
+const ukDate = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
 const ukDateTime = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
   day: 'numeric',

@@ -36,7 +36,12 @@ describe('audit log (real PostgreSQL)', () => {
     const before = await ctx.services.audit.listForSchool(schoolId, {}, 1);
     await expect(
       ctx.services.database.transaction(async (tx) => {
-        await ctx.services.audit.record(tx, { schoolId, actor: { kind: 'system', id: null }, action: 'test.rolled-back', entityType: 'thing' });
+        await ctx.services.audit.record(tx, {
+          schoolId,
+          actor: { kind: 'system', id: null },
+          action: 'test.rolled-back',
+          entityType: 'thing',
+        });
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
@@ -48,7 +53,13 @@ describe('audit log (real PostgreSQL)', () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         ctx.services.database.transaction((tx) =>
-          ctx.services.audit.record(tx, { schoolId, actor: { kind: 'system', id: null }, action: 'test.concurrent', entityType: 'thing', data: { i } }),
+          ctx.services.audit.record(tx, {
+            schoolId,
+            actor: { kind: 'system', id: null },
+            action: 'test.concurrent',
+            entityType: 'thing',
+            data: { i },
+          }),
         ),
       ),
     );
@@ -59,8 +70,12 @@ describe('audit log (real PostgreSQL)', () => {
     const client = new pg.Client({ connectionString: ctx.database.url });
     await client.connect();
     try {
-      await expect(client.query(`UPDATE audit_events SET action = 'x' WHERE school_id = $1`, [schoolId])).rejects.toThrow(/append-only/);
-      await expect(client.query(`DELETE FROM audit_events WHERE school_id = $1`, [schoolId])).rejects.toThrow(/append-only/);
+      await expect(
+        client.query(`UPDATE audit_events SET action = 'x' WHERE school_id = $1`, [schoolId]),
+      ).rejects.toThrow(/append-only/);
+      await expect(
+        client.query(`DELETE FROM audit_events WHERE school_id = $1`, [schoolId]),
+      ).rejects.toThrow(/append-only/);
     } finally {
       await client.end();
     }

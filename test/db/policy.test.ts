@@ -32,14 +32,21 @@ describe('policy profiles (real PostgreSQL)', () => {
       expectedVersion: 1,
     });
     expect(result.version).toBe(2);
-    expect(result.changed.sort()).toEqual(['media.retention.deleteAfterYears', 'review.reminderDaysBefore']);
+    expect(result.changed.sort()).toEqual([
+      'media.retention.deleteAfterYears',
+      'review.reminderDaysBefore',
+    ]);
     const current = await ctx.services.policies.current(fx.school.id);
     expect(current.settings.review.reminderDaysBefore.value).toBe(45);
     expect(current.settings.media.retention.deleteAfterYears.value).toBe(2);
     expect(current.settings.review.reminderDaysBefore.citation.seed).toBeNull();
     const v1 = await ctx.services.policies.version(fx.school.id, 1);
     expect(v1.settings.review.reminderDaysBefore.value).not.toBe(45);
-    const audit = await ctx.services.audit.listForSchool(fx.school.id, { action: 'policy.profile-updated' }, 1);
+    const audit = await ctx.services.audit.listForSchool(
+      fx.school.id,
+      { action: 'policy.profile-updated' },
+      1,
+    );
     expect(audit.total).toBe(1);
     expect(audit.rows[0]!.data).toMatchObject({ version: 2 });
   });
@@ -47,13 +54,25 @@ describe('policy profiles (real PostgreSQL)', () => {
   it('refuses a stale edit (lost update) and bad values, changing nothing', async () => {
     const actor = { kind: 'staff' as const, id: fx.staff.headteacher.id };
     await expect(
-      ctx.services.policies.updateSettings(fx.school.id, actor, { answers: { 'review.reminderDaysBefore': '10' }, note: 'x', expectedVersion: 1 }),
+      ctx.services.policies.updateSettings(fx.school.id, actor, {
+        answers: { 'review.reminderDaysBefore': '10' },
+        note: 'x',
+        expectedVersion: 1,
+      }),
     ).rejects.toBeInstanceOf(ConflictError);
     await expect(
-      ctx.services.policies.updateSettings(fx.school.id, actor, { answers: { 'review.reminderDaysBefore': 'soon' }, note: 'x', expectedVersion: 2 }),
+      ctx.services.policies.updateSettings(fx.school.id, actor, {
+        answers: { 'review.reminderDaysBefore': 'soon' },
+        note: 'x',
+        expectedVersion: 2,
+      }),
     ).rejects.toBeInstanceOf(ValidationError);
     await expect(
-      ctx.services.policies.updateSettings(fx.school.id, actor, { answers: { 'review.reminderDaysBefore': '10' }, note: '  ', expectedVersion: 2 }),
+      ctx.services.policies.updateSettings(fx.school.id, actor, {
+        answers: { 'review.reminderDaysBefore': '10' },
+        note: '  ',
+        expectedVersion: 2,
+      }),
     ).rejects.toBeInstanceOf(ValidationError);
     expect((await ctx.services.policies.current(fx.school.id)).version).toBe(2);
   });
@@ -78,13 +97,21 @@ describe('policy profiles (real PostgreSQL)', () => {
     const { jobHandlers } = await import('../../src/jobs.ts');
     clock.set('2027-11-30T07:00:00Z');
     await jobHandlers(ctx.services)['policy.review-reminder']({ schoolId: fx.school.id }, 'job-1');
-    const audit = await ctx.services.audit.listForSchool(fx.school.id, { action: 'policy.review-reminder-sent' }, 1);
+    const audit = await ctx.services.audit.listForSchool(
+      fx.school.id,
+      { action: 'policy.review-reminder-sent' },
+      1,
+    );
     expect(audit.total).toBe(2);
   });
 
   it('records the annual review and moves the date on by the cycle', async () => {
     clock.set('2027-12-01T10:00:00Z');
-    const next = await ctx.services.policies.markReviewed(fx.school.id, { kind: 'staff', id: fx.staff.headteacher.id }, 'Reviewed with ICT and DPO');
+    const next = await ctx.services.policies.markReviewed(
+      fx.school.id,
+      { kind: 'staff', id: fx.staff.headteacher.id },
+      'Reviewed with ICT and DPO',
+    );
     expect(next).toBe('2028-12-01');
   });
 });

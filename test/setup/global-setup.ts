@@ -46,7 +46,11 @@ export default async function setup(project: TestProject) {
   if (!adminUrl) {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lanyard-test-pg-'));
     fs.chmodSync(dataDir, 0o755);
-    embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres' });
+    embedded = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      database: 'postgres',
+    });
     adminUrl = embedded.adminUrl;
   }
   const template = `lanyard_tpl_${project.name}_${process.pid}`;
@@ -56,7 +60,12 @@ export default async function setup(project: TestProject) {
   await admin.query(`CREATE DATABASE "${template}"`);
   const templateUrl = withDatabase(adminUrl, template);
   await runMigrations(templateUrl);
-  const boss = new PgBoss({ connectionString: templateUrl, schema: 'pgboss', supervise: false, schedule: false });
+  const boss = new PgBoss({
+    connectionString: templateUrl,
+    schema: 'pgboss',
+    supervise: false,
+    schedule: false,
+  });
   await boss.start();
   for (const name of jobNames) await boss.createQueue(name);
   await boss.stop({ graceful: false, wait: true });

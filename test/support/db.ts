@@ -5,7 +5,12 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createPlatform, createServices, type Platform, type Services } from '../../src/container.ts';
+import {
+  createPlatform,
+  createServices,
+  type Platform,
+  type Services,
+} from '../../src/container.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
 import type { Clock } from '../../src/platform/clock.ts';
 
@@ -52,7 +57,9 @@ export interface TestContext {
 }
 
 /** Real services on a fresh database, a real SMTP sink, and a temporary data folder. */
-export async function createTestServices(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestContext> {
+export async function createTestServices(
+  options: { clock?: Clock; env?: Record<string, string> } = {},
+): Promise<TestContext> {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lanyard-test-data-'));
   const sink = new SmtpSink();
@@ -67,7 +74,11 @@ export async function createTestServices(options: { clock?: Clock; env?: Record<
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const platform = await createPlatform(config, { supervise: false, mailSink: sink, ...(options.clock ? { clock: options.clock } : {}) });
+  const platform = await createPlatform(config, {
+    supervise: false,
+    mailSink: sink,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const services = createServices(platform);
   return {
     services,

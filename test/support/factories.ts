@@ -1,7 +1,12 @@
 import crypto from 'node:crypto';
 import type { Services } from '../../src/container.ts';
 import { hashPassword } from '../../src/platform/crypto.ts';
-import { PeopleBulkRepository, PeopleRepository, type ParentRow, type PupilRow } from '../../src/modules/people/people.repository.ts';
+import {
+  PeopleBulkRepository,
+  PeopleRepository,
+  type ParentRow,
+  type PupilRow,
+} from '../../src/modules/people/people.repository.ts';
 import { staffRoles, secondFactorRoles, type StaffRole } from '../../src/modules/auth/principal.ts';
 import { generatePeople, linkRows } from '../../src/demo/generate.ts';
 
@@ -71,8 +76,21 @@ export async function createSchool(
     });
     const pupils = await bulk.insertPupils(tx.db, generated.pupils);
     const parents = await bulk.insertParents(tx.db, generated.parents);
-    await bulk.linkParents(tx.db, linkRows(generated, pupils.map((p) => p.id), parents.map((p) => p.id), school.id));
-    await services.policies.adoptTemplate(tx, school.id, options.template ?? 'sacred-heart-rochdale', { kind: 'system', id: null });
+    await bulk.linkParents(
+      tx.db,
+      linkRows(
+        generated,
+        pupils.map((p) => p.id),
+        parents.map((p) => p.id),
+        school.id,
+      ),
+    );
+    await services.policies.adoptTemplate(
+      tx,
+      school.id,
+      options.template ?? 'sacred-heart-rochdale',
+      { kind: 'system', id: null },
+    );
     const firstLink = generated.links.find((l) => l.pupil === 0 && l.parentalResponsibility)!;
     return { school, staff, pupils, parents, parent: parents[firstLink.parent]! };
   });

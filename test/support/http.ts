@@ -11,7 +11,12 @@ export async function buildTestApp(ctx: TestContext): Promise<FastifyInstance> {
 }
 
 export function totpNow(secret = TEST_TOTP_SECRET, at = Date.now()): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: at });
+  return new TOTP({
+    secret: Secret.fromBase32(secret),
+    digits: 6,
+    period: 30,
+    algorithm: 'SHA1',
+  }).generate({ timestamp: at });
 }
 
 /**
@@ -30,7 +35,8 @@ export class HttpClient {
 
   private remember(res: LightMyRequestResponse): void {
     for (const c of res.cookies) {
-      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
+      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now()))
+        this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
     const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
@@ -38,15 +44,26 @@ export class HttpClient {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    const res = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } });
+    const res = await this.app.inject({
+      method: 'GET',
+      url,
+      headers: { cookie: this.cookieHeader(), ...headers },
+    });
     this.remember(res);
     return res;
   }
 
   /** Posts a urlencoded form with the current CSRF token (fetches `csrfFrom` first if given). */
-  async post(url: string, form: Record<string, string> = {}, options: { csrfFrom?: string; csrf?: boolean } = {}) {
+  async post(
+    url: string,
+    form: Record<string, string> = {},
+    options: { csrfFrom?: string; csrf?: boolean } = {},
+  ) {
     if (options.csrfFrom) await this.get(options.csrfFrom);
-    const body = new URLSearchParams({ ...(options.csrf === false ? {} : { _csrf: this.csrf ?? '' }), ...form }).toString();
+    const body = new URLSearchParams({
+      ...(options.csrf === false ? {} : { _csrf: this.csrf ?? '' }),
+      ...form,
+    }).toString();
     const res = await this.app.inject({
       method: 'POST',
       url,
@@ -62,8 +79,13 @@ export class HttpClient {
     const res = await this.post('/sign-in', { email, password }, { csrfFrom: '/sign-in' });
     if (res.statusCode !== 303) throw new Error(`sign-in failed for ${email}: ${res.statusCode}`);
     if (res.headers.location === '/sign-in/two-factor') {
-      const two = await this.post('/sign-in/two-factor', { code: totpNow() }, { csrfFrom: '/sign-in/two-factor' });
-      if (two.statusCode !== 303) throw new Error(`second factor failed for ${email}: ${two.statusCode}`);
+      const two = await this.post(
+        '/sign-in/two-factor',
+        { code: totpNow() },
+        { csrfFrom: '/sign-in/two-factor' },
+      );
+      if (two.statusCode !== 303)
+        throw new Error(`second factor failed for ${email}: ${two.statusCode}`);
     }
   }
 }

@@ -33,11 +33,23 @@ export class AuditRepository {
   }
 
   /** Keyset batch over every chain in (chain, seq) order, for verification. */
-  async batchAfter(db: Db, after: { chain: string; seq: number } | null, limit: number): Promise<AuditRow[]> {
+  async batchAfter(
+    db: Db,
+    after: { chain: string; seq: number } | null,
+    limit: number,
+  ): Promise<AuditRow[]> {
     const where = after
-      ? or(gt(auditEvents.chain, after.chain), and(eq(auditEvents.chain, after.chain), gt(auditEvents.seq, after.seq)))
+      ? or(
+          gt(auditEvents.chain, after.chain),
+          and(eq(auditEvents.chain, after.chain), gt(auditEvents.seq, after.seq)),
+        )
       : undefined;
-    return db.select().from(auditEvents).where(where).orderBy(asc(auditEvents.chain), asc(auditEvents.seq)).limit(limit);
+    return db
+      .select()
+      .from(auditEvents)
+      .where(where)
+      .orderBy(asc(auditEvents.chain), asc(auditEvents.seq))
+      .limit(limit);
   }
 
   async listForSchool(
@@ -47,15 +59,27 @@ export class AuditRepository {
     page: { limit: number; offset: number },
   ): Promise<{ rows: AuditRow[]; total: number }> {
     const conditions: SQL[] = [eq(auditEvents.schoolId, schoolId)];
-    if (filters.action) conditions.push(sql`${auditEvents.action} ILIKE ${filters.action.replace(/[%_]/g, '') + '%'}`);
+    if (filters.action)
+      conditions.push(
+        sql`${auditEvents.action} ILIKE ${filters.action.replace(/[%_]/g, '') + '%'}`,
+      );
     if (filters.entityType) conditions.push(eq(auditEvents.entityType, filters.entityType));
     if (filters.actorId) conditions.push(eq(auditEvents.actorId, filters.actorId));
     if (filters.from) conditions.push(gte(auditEvents.occurredAt, filters.from));
     if (filters.to) conditions.push(lt(auditEvents.occurredAt, filters.to));
     const where = and(...conditions);
     const [rows, count] = await Promise.all([
-      db.select().from(auditEvents).where(where).orderBy(desc(auditEvents.id)).limit(page.limit).offset(page.offset),
-      db.select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(where),
+      db
+        .select()
+        .from(auditEvents)
+        .where(where)
+        .orderBy(desc(auditEvents.id))
+        .limit(page.limit)
+        .offset(page.offset),
+      db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(auditEvents)
+        .where(where),
     ]);
     return { rows, total: count[0]?.n ?? 0 };
   }

@@ -30,7 +30,12 @@ export async function auditRoutes(app: FastifyInstance, { services }: { services
     if (to) to.setUTCDate(to.getUTCDate() + 1);
     const result = await services.audit.listForSchool(
       p.schoolId,
-      { action: q.action, entityType: q.entityType, from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined, to },
+      {
+        action: q.action,
+        entityType: q.entityType,
+        from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
+        to,
+      },
       q.page,
     );
     return reply.page('audit/views/audit.njk', {

@@ -24,8 +24,12 @@ describe('audit entry hash', () => {
     const h = entryHash(GENESIS_HASH, base);
     expect(entryHash('1'.repeat(64), base)).not.toBe(h);
     expect(entryHash(GENESIS_HASH, { ...base, action: 'policy.reviewed' })).not.toBe(h);
-    expect(entryHash(GENESIS_HASH, { ...base, data: { b: 2, a: [1, { y: 2, x: 1 }] } })).not.toBe(h);
-    expect(entryHash(GENESIS_HASH, { ...base, occurredAt: new Date('2026-11-22T08:00:00.001Z') })).not.toBe(h);
+    expect(entryHash(GENESIS_HASH, { ...base, data: { b: 2, a: [1, { y: 2, x: 1 }] } })).not.toBe(
+      h,
+    );
+    expect(
+      entryHash(GENESIS_HASH, { ...base, occurredAt: new Date('2026-11-22T08:00:00.001Z') }),
+    ).not.toBe(h);
     expect(entryHash(GENESIS_HASH, { ...base, seq: 2 })).not.toBe(h);
     expect(h).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -25,7 +25,12 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export type VerifyResult =
   | { ok: true; chains: number; entries: number }
-  | { ok: false; chains: number; entries: number; broken: { id: number; chain: string; seq: number; reason: string } };
+  | {
+      ok: false;
+      chains: number;
+      entries: number;
+      broken: { id: number; chain: string; seq: number; reason: string };
+    };
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -61,7 +66,9 @@ export function chainFor(schoolId: string | null): string {
 }
 
 export class AuditService {
-  constructor(private readonly deps: { database: Database; repository: AuditRepository; clock: Clock }) {}
+  constructor(
+    private readonly deps: { database: Database; repository: AuditRepository; clock: Clock },
+  ) {}
 
   /** Appends one entry inside the caller's transaction (so it commits or rolls back with the change). */
   async record(tx: Tx, entry: AuditEntry): Promise<void> {
@@ -107,9 +114,12 @@ export class AuditService {
           entries,
           broken: { id: row.id, chain: row.chain, seq: row.seq, reason },
         });
-        if (row.seq !== expectedSeq) return broken(`expected sequence ${expectedSeq}, found ${row.seq} (an entry is missing)`);
-        if (row.prevHash !== expectedPrev) return broken('its link to the previous entry does not match');
-        if (entryHash(row.prevHash, row) !== row.hash) return broken('its content does not match its hash (it was changed)');
+        if (row.seq !== expectedSeq)
+          return broken(`expected sequence ${expectedSeq}, found ${row.seq} (an entry is missing)`);
+        if (row.prevHash !== expectedPrev)
+          return broken('its link to the previous entry does not match');
+        if (entryHash(row.prevHash, row) !== row.hash)
+          return broken('its content does not match its hash (it was changed)');
         prev = { chain: row.chain, seq: row.seq, hash: row.hash };
       }
       const last = batch[batch.length - 1]!;
@@ -120,11 +130,19 @@ export class AuditService {
   }
 
   async listForSchool(schoolId: string, filters: AuditFilters, page: number, pageSize = 50) {
-    const { rows, total } = await this.deps.repository.listForSchool(this.deps.database.db, schoolId, filters, {
-      limit: pageSize,
-      offset: (page - 1) * pageSize,
-    });
-    const entityTypes = await this.deps.repository.distinctEntityTypes(this.deps.database.db, schoolId);
+    const { rows, total } = await this.deps.repository.listForSchool(
+      this.deps.database.db,
+      schoolId,
+      filters,
+      {
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+      },
+    );
+    const entityTypes = await this.deps.repository.distinctEntityTypes(
+      this.deps.database.db,
+      schoolId,
+    );
     return { rows, total, page, pageSize, entityTypes };
   }
 }

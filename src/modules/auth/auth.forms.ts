@@ -7,7 +7,12 @@ export const safeNext = z
   .transform((v) => (v && /^\/(?!\/)[^\s\\]*$/.test(v) && !v.startsWith('/sign-') ? v : '/'));
 
 export const signInForm = z.object({
-  email: z.string().trim().min(1, 'Enter your email address').max(254).pipe(z.email('Enter an email address in the correct format, like name@example.com')),
+  email: z
+    .string()
+    .trim()
+    .min(1, 'Enter your email address')
+    .max(254)
+    .pipe(z.email('Enter an email address in the correct format, like name@example.com')),
   password: z.string().min(1, 'Enter your password').max(1000),
   next: safeNext,
 });
@@ -16,9 +21,19 @@ export const codeForm = z.object({
   code: z
     .string()
     .transform((v) => v.replace(/\s+/g, ''))
-    .pipe(z.string().min(1, 'Enter the 6-digit code from your authenticator app').regex(/^\d{6}$/, 'The code must be 6 digits')),
+    .pipe(
+      z
+        .string()
+        .min(1, 'Enter the 6-digit code from your authenticator app')
+        .regex(/^\d{6}$/, 'The code must be 6 digits'),
+    ),
 });
 
 export const linkRequestForm = z.object({
-  email: z.string().trim().min(1, 'Enter your email address').max(254).pipe(z.email('Enter an email address in the correct format, like name@example.com')),
+  email: z
+    .string()
+    .trim()
+    .min(1, 'Enter your email address')
+    .max(254)
+    .pipe(z.email('Enter an email address in the correct format, like name@example.com')),
 });

@@ -38,7 +38,10 @@ export class AuthRepository {
   }
 
   async deleteExpiredSessions(db: Db, now: Date): Promise<number> {
-    const rows = await db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id });
+    const rows = await db
+      .delete(sessions)
+      .where(lt(sessions.expiresAt, now))
+      .returning({ id: sessions.id });
     return rows.length;
   }
 
@@ -47,7 +50,11 @@ export class AuthRepository {
   }
 
   async getLinkByHash(db: Db, tokenHash: string): Promise<SignInLinkRow | undefined> {
-    const rows = await db.select().from(signInLinks).where(eq(signInLinks.tokenHash, tokenHash)).limit(1);
+    const rows = await db
+      .select()
+      .from(signInLinks)
+      .where(eq(signInLinks.tokenHash, tokenHash))
+      .limit(1);
     return rows[0];
   }
 
@@ -56,7 +63,9 @@ export class AuthRepository {
     const rows = await db
       .update(signInLinks)
       .set({ usedAt: now })
-      .where(and(eq(signInLinks.id, id), isNull(signInLinks.usedAt), gt(signInLinks.expiresAt, now)))
+      .where(
+        and(eq(signInLinks.id, id), isNull(signInLinks.usedAt), gt(signInLinks.expiresAt, now)),
+      )
       .returning({ id: signInLinks.id });
     return rows.length === 1;
   }
@@ -79,10 +88,18 @@ export class AuthRepository {
     await db
       .update(apiTokens)
       .set({ lastUsedAt: now })
-      .where(and(eq(apiTokens.id, id), sql`(${apiTokens.lastUsedAt} IS NULL OR ${apiTokens.lastUsedAt} < ${new Date(now.getTime() - 60_000)})`));
+      .where(
+        and(
+          eq(apiTokens.id, id),
+          sql`(${apiTokens.lastUsedAt} IS NULL OR ${apiTokens.lastUsedAt} < ${new Date(now.getTime() - 60_000)})`,
+        ),
+      );
   }
 
-  async getOrganisationAdminByEmail(db: Db, email: string): Promise<OrganisationAdminRow | undefined> {
+  async getOrganisationAdminByEmail(
+    db: Db,
+    email: string,
+  ): Promise<OrganisationAdminRow | undefined> {
     const rows = await db
       .select()
       .from(organisationAdmins)
@@ -92,15 +109,30 @@ export class AuthRepository {
   }
 
   async getOrganisationAdmin(db: Db, id: string): Promise<OrganisationAdminRow | undefined> {
-    const rows = await db.select().from(organisationAdmins).where(eq(organisationAdmins.id, id)).limit(1);
+    const rows = await db
+      .select()
+      .from(organisationAdmins)
+      .where(eq(organisationAdmins.id, id))
+      .limit(1);
     return rows[0];
   }
 
-  async updateOrganisationAdminAttempts(db: Db, id: string, failedAttempts: number, lockedUntil: Date | null) {
-    await db.update(organisationAdmins).set({ failedAttempts, lockedUntil }).where(eq(organisationAdmins.id, id));
+  async updateOrganisationAdminAttempts(
+    db: Db,
+    id: string,
+    failedAttempts: number,
+    lockedUntil: Date | null,
+  ) {
+    await db
+      .update(organisationAdmins)
+      .set({ failedAttempts, lockedUntil })
+      .where(eq(organisationAdmins.id, id));
   }
 
-  async createOrganisationAdmin(db: Db, row: typeof organisationAdmins.$inferInsert): Promise<void> {
+  async createOrganisationAdmin(
+    db: Db,
+    row: typeof organisationAdmins.$inferInsert,
+  ): Promise<void> {
     await db.insert(organisationAdmins).values(row);
   }
 }

@@ -7,7 +7,10 @@ import { codeForm, linkRequestForm, safeNext, signInForm } from './auth.forms.ts
 export const SESSION_COOKIE = 'lanyard_session';
 
 /** Sign-in (password + TOTP for staff, one-time email links for parents and pupils), sign-out. */
-export async function authRoutes(app: FastifyInstance, { services, config }: { services: Services; config: Config }) {
+export async function authRoutes(
+  app: FastifyInstance,
+  { services, config }: { services: Services; config: Config },
+) {
   const setSession = (reply: FastifyReply, token: string) =>
     reply.setCookie(SESSION_COOKIE, token, {
       signed: true,
@@ -26,10 +29,22 @@ export async function authRoutes(app: FastifyInstance, { services, config }: { s
 
   app.post(
     '/sign-in',
-    { config: { access: 'public', rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } } },
+    {
+      config: {
+        access: 'public',
+        rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' },
+      },
+    },
     async (request, reply) => {
       const form = parseForm(signInForm, request.body);
-      if (!form.ok) return reply.status(400).page('auth/views/sign-in.njk', { title: 'Sign in', errors: form.errors, values: form.values });
+      if (!form.ok)
+        return reply
+          .status(400)
+          .page('auth/views/sign-in.njk', {
+            title: 'Sign in',
+            errors: form.errors,
+            values: form.values,
+          });
       const result = await services.auth.signInWithPassword(form.value.email, form.value.password);
       if (!result.ok) {
         const message =
@@ -38,7 +53,11 @@ export async function authRoutes(app: FastifyInstance, { services, config }: { s
             : 'The email address or password is not right';
         return reply
           .status(result.reason === 'locked' ? 423 : 401)
-          .page('auth/views/sign-in.njk', { title: 'Sign in', errors: { email: message }, values: { email: form.value.email, next: form.value.next } });
+          .page('auth/views/sign-in.njk', {
+            title: 'Sign in',
+            errors: { email: message },
+            values: { email: form.value.email, next: form.value.next },
+          });
       }
       setSession(reply, result.token);
       if (result.secondFactor === 'verify') return reply.redirect('/sign-in/two-factor', 303);
@@ -47,52 +66,96 @@ export async function authRoutes(app: FastifyInstance, { services, config }: { s
     },
   );
 
-  app.get('/sign-in/two-factor', { config: { access: 'second-factor' } }, async (request, reply) => {
-    if (request.lanyardSession?.secondFactor === 'enrol') return reply.redirect('/account/two-factor/set-up', 303);
-    return reply.page('auth/views/two-factor.njk', { title: 'Enter your security code' });
-  });
+  app.get(
+    '/sign-in/two-factor',
+    { config: { access: 'second-factor' } },
+    async (request, reply) => {
+      if (request.lanyardSession?.secondFactor === 'enrol')
+        return reply.redirect('/account/two-factor/set-up', 303);
+      return reply.page('auth/views/two-factor.njk', { title: 'Enter your security code' });
+    },
+  );
 
   app.post(
     '/sign-in/two-factor',
-    { config: { access: 'second-factor', rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } } },
+    {
+      config: {
+        access: 'second-factor',
+        rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' },
+      },
+    },
     async (request, reply) => {
       const session = request.lanyardSession!;
       const form = parseForm(codeForm, request.body);
-      if (!form.ok) return reply.status(400).page('auth/views/two-factor.njk', { title: 'Enter your security code', errors: form.errors });
-      const ok = await services.auth.verifySecondFactor(session.principal.id, session.sessionId, form.value.code);
+      if (!form.ok)
+        return reply
+          .status(400)
+          .page('auth/views/two-factor.njk', {
+            title: 'Enter your security code',
+            errors: form.errors,
+          });
+      const ok = await services.auth.verifySecondFactor(
+        session.principal.id,
+        session.sessionId,
+        form.value.code,
+      );
       if (!ok) {
         return reply.status(401).page('auth/views/two-factor.njk', {
           title: 'Enter your security code',
-          errors: { code: 'The code is not right or has expired. Enter the latest code from your app.' },
+          errors: {
+            code: 'The code is not right or has expired. Enter the latest code from your app.',
+          },
         });
       }
       return reply.redirect('/', 303);
     },
   );
 
-  app.get('/account/two-factor/set-up', { config: { access: 'second-factor' } }, async (request, reply) => {
-    const session = request.lanyardSession!;
-    if (session.secondFactor !== 'enrol') return reply.redirect('/sign-in/two-factor', 303);
-    const { secret, qrSvg } = await services.auth.beginTotpEnrolment(session.principal.id);
-    return reply.page('auth/views/two-factor-set-up.njk', { title: 'Set up two-step sign-in', secret, qrSvg });
-  });
-
-  app.post('/account/two-factor/set-up', { config: { access: 'second-factor' } }, async (request, reply) => {
-    const session = request.lanyardSession!;
-    if (session.secondFactor !== 'enrol') return reply.redirect('/sign-in/two-factor', 303);
-    const form = parseForm(codeForm, request.body);
-    const ok = form.ok && (await services.auth.confirmTotpEnrolment(session.principal.id, session.sessionId, form.value.code));
-    if (!ok) {
+  app.get(
+    '/account/two-factor/set-up',
+    { config: { access: 'second-factor' } },
+    async (request, reply) => {
+      const session = request.lanyardSession!;
+      if (session.secondFactor !== 'enrol') return reply.redirect('/sign-in/two-factor', 303);
       const { secret, qrSvg } = await services.auth.beginTotpEnrolment(session.principal.id);
-      return reply.status(400).page('auth/views/two-factor-set-up.njk', {
+      return reply.page('auth/views/two-factor-set-up.njk', {
         title: 'Set up two-step sign-in',
         secret,
         qrSvg,
-        errors: { code: form.ok ? 'The code is not right. Check the time on your phone and enter the latest code.' : form.errors.code! },
       });
-    }
-    return reply.redirect('/', 303);
-  });
+    },
+  );
+
+  app.post(
+    '/account/two-factor/set-up',
+    { config: { access: 'second-factor' } },
+    async (request, reply) => {
+      const session = request.lanyardSession!;
+      if (session.secondFactor !== 'enrol') return reply.redirect('/sign-in/two-factor', 303);
+      const form = parseForm(codeForm, request.body);
+      const ok =
+        form.ok &&
+        (await services.auth.confirmTotpEnrolment(
+          session.principal.id,
+          session.sessionId,
+          form.value.code,
+        ));
+      if (!ok) {
+        const { secret, qrSvg } = await services.auth.beginTotpEnrolment(session.principal.id);
+        return reply.status(400).page('auth/views/two-factor-set-up.njk', {
+          title: 'Set up two-step sign-in',
+          secret,
+          qrSvg,
+          errors: {
+            code: form.ok
+              ? 'The code is not right. Check the time on your phone and enter the latest code.'
+              : form.errors.code!,
+          },
+        });
+      }
+      return reply.redirect('/', 303);
+    },
+  );
 
   app.post('/sign-out', { config: { access: 'signed-in' } }, async (request, reply) => {
     const raw = request.cookies[SESSION_COOKIE];
@@ -112,10 +175,22 @@ export async function authRoutes(app: FastifyInstance, { services, config }: { s
 
   app.post(
     '/sign-in/link',
-    { config: { access: 'public', rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } } },
+    {
+      config: {
+        access: 'public',
+        rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' },
+      },
+    },
     async (request, reply) => {
       const form = parseForm(linkRequestForm, request.body);
-      if (!form.ok) return reply.status(400).page('auth/views/link-request.njk', { title: 'Get a sign-in link', errors: form.errors, values: form.values });
+      if (!form.ok)
+        return reply
+          .status(400)
+          .page('auth/views/link-request.njk', {
+            title: 'Get a sign-in link',
+            errors: form.errors,
+            values: form.values,
+          });
       await services.auth.requestSignInLink(form.value.email);
       return reply.redirect('/sign-in/link/sent', 303);
     },
@@ -128,7 +203,10 @@ export async function authRoutes(app: FastifyInstance, { services, config }: { s
   app.get('/sign-in/link/:token', { config: { access: 'public' } }, async (request, reply) => {
     const token = String((request.params as { token: string }).token);
     const status = await services.auth.checkSignInLink(token);
-    if (status !== 'ok') return reply.status(410).page('auth/views/link-invalid.njk', { title: 'This link cannot be used', status });
+    if (status !== 'ok')
+      return reply
+        .status(410)
+        .page('auth/views/link-invalid.njk', { title: 'This link cannot be used', status });
     // A button, not an automatic sign-in: email scanners that open links must not use them up.
     return reply.page('auth/views/link-continue.njk', { title: 'Continue to sign in', token });
   });
@@ -136,7 +214,13 @@ export async function authRoutes(app: FastifyInstance, { services, config }: { s
   app.post('/sign-in/link/:token', { config: { access: 'public' } }, async (request, reply) => {
     const token = String((request.params as { token: string }).token);
     const result = await services.auth.consumeSignInLink(token);
-    if (!result.ok) return reply.status(410).page('auth/views/link-invalid.njk', { title: 'This link cannot be used', status: result.reason });
+    if (!result.ok)
+      return reply
+        .status(410)
+        .page('auth/views/link-invalid.njk', {
+          title: 'This link cannot be used',
+          status: result.reason,
+        });
     setSession(reply, result.token);
     return reply.redirect('/', 303);
   });

@@ -3,7 +3,14 @@ import { Secret, TOTP } from 'otpauth';
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
-import { burnPasswordCheck, hashPassword, randomToken, sha256, verifyPassword, type SecretBox } from '../../platform/crypto.ts';
+import {
+  burnPasswordCheck,
+  hashPassword,
+  randomToken,
+  sha256,
+  verifyPassword,
+  type SecretBox,
+} from '../../platform/crypto.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { PeopleRepository } from '../people/people.repository.ts';
 import type { AuthRepository, SessionRow } from './auth.repository.ts';
@@ -93,7 +100,9 @@ export class AuthService {
         await database.transaction(async (tx) => {
           await people.updateStaffAuth(tx.db, member.id, {
             failedAttempts: lock ? 0 : failed,
-            lockedUntil: lock ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : member.lockedUntil,
+            lockedUntil: lock
+              ? new Date(now.getTime() + LOCK_MINUTES * 60_000)
+              : member.lockedUntil,
           });
           if (lock) {
             await audit.record(tx, {
@@ -108,7 +117,8 @@ export class AuthService {
         });
         return { ok: false, reason: lock ? 'locked' : 'invalid' };
       }
-      if (member.failedAttempts > 0) await people.updateStaffAuth(db, member.id, { failedAttempts: 0, lockedUntil: null });
+      if (member.failedAttempts > 0)
+        await people.updateStaffAuth(db, member.id, { failedAttempts: 0, lockedUntil: null });
       const roles = asRoles(member.roles);
       const principal: Principal = {
         kind: 'staff',
@@ -117,9 +127,14 @@ export class AuthService {
         roles,
         name: `${member.givenName} ${member.familyName}`,
       };
-      const needs = member.totpEnabledAt !== null || roles.some((r) => secondFactorRoles.includes(r));
+      const needs =
+        member.totpEnabledAt !== null || roles.some((r) => secondFactorRoles.includes(r));
       const token = await this.startSession(principal, !needs);
-      return { ok: true, token, secondFactor: needs ? (member.totpEnabledAt ? 'verify' : 'enrol') : null };
+      return {
+        ok: true,
+        token,
+        secondFactor: needs ? (member.totpEnabledAt ? 'verify' : 'enrol') : null,
+      };
     }
     const admin = await repository.getOrganisationAdminByEmail(db, email);
     if (!admin) {
@@ -130,7 +145,12 @@ export class AuthService {
     if (!(await verifyPassword(admin.passwordHash, password))) {
       const failed = admin.failedAttempts + 1;
       const lock = failed >= config.loginMaxAttempts;
-      await repository.updateOrganisationAdminAttempts(db, admin.id, lock ? 0 : failed, lock ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : null);
+      await repository.updateOrganisationAdminAttempts(
+        db,
+        admin.id,
+        lock ? 0 : failed,
+        lock ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : null,
+      );
       return { ok: false, reason: lock ? 'locked' : 'invalid' };
     }
     await repository.updateOrganisationAdminAttempts(db, admin.id, 0, null);
@@ -179,19 +199,41 @@ export class AuthService {
       case 'staff': {
         const m = await people.getStaffById(db, session.principalId);
         if (!m || !m.active) return null;
-        return { kind: 'staff', id: m.id, schoolId: m.schoolId, roles: asRoles(m.roles), name: `${m.givenName} ${m.familyName}` };
+        return {
+          kind: 'staff',
+          id: m.id,
+          schoolId: m.schoolId,
+          roles: asRoles(m.roles),
+          name: `${m.givenName} ${m.familyName}`,
+        };
       }
       case 'parent': {
         const p = await people.getParent(db, session.schoolId ?? '', session.principalId);
-        return p ? { kind: 'parent', id: p.id, schoolId: p.schoolId, name: `${p.givenName} ${p.familyName}` } : null;
+        return p
+          ? {
+              kind: 'parent',
+              id: p.id,
+              schoolId: p.schoolId,
+              name: `${p.givenName} ${p.familyName}`,
+            }
+          : null;
       }
       case 'pupil': {
         const p = await people.getPupil(db, session.schoolId ?? '', session.principalId);
-        return p ? { kind: 'pupil', id: p.id, schoolId: p.schoolId, name: `${p.givenName} ${p.familyName}` } : null;
+        return p
+          ? {
+              kind: 'pupil',
+              id: p.id,
+              schoolId: p.schoolId,
+              name: `${p.givenName} ${p.familyName}`,
+            }
+          : null;
       }
       case 'org_admin': {
         const a = await repository.getOrganisationAdmin(db, session.principalId);
-        return a ? { kind: 'org_admin', id: a.id, organisationId: a.organisationId, name: a.name } : null;
+        return a
+          ? { kind: 'org_admin', id: a.id, organisationId: a.organisationId, name: a.name }
+          : null;
       }
       default:
         return null;
@@ -212,7 +254,13 @@ export class AuthService {
   private checkCode(secretBase32: string, code: string): boolean {
     const token = code.replace(/\s+/g, '');
     if (!/^\d{6}$/.test(token)) return false;
-    return this.totp(secretBase32, 'check').validate({ token, timestamp: this.deps.clock.now().getTime(), window: 1 }) !== null;
+    return (
+      this.totp(secretBase32, 'check').validate({
+        token,
+        timestamp: this.deps.clock.now().getTime(),
+        window: 1,
+      }) !== null
+    );
   }
 
   /** Starts (or restarts) setting up an authenticator app; returns the QR code as inline SVG. */
@@ -225,7 +273,10 @@ export class AuthService {
       secret = secretBox.open(member.totpSecret);
     } else {
       secret = new Secret({ size: 20 }).base32;
-      await people.updateStaffAuth(database.db, staffId, { totpSecret: secretBox.seal(secret), totpEnabledAt: null });
+      await people.updateStaffAuth(database.db, staffId, {
+        totpSecret: secretBox.seal(secret),
+        totpEnabledAt: null,
+      });
     }
     const uri = this.totp(secret, member.email).toString();
     const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
@@ -262,7 +313,9 @@ export class AuthService {
       const lock = failed >= this.deps.config.loginMaxAttempts;
       await people.updateStaffAuth(database.db, staffId, {
         failedAttempts: lock ? 0 : failed,
-        lockedUntil: lock ? new Date(this.deps.clock.now().getTime() + LOCK_MINUTES * 60_000) : null,
+        lockedUntil: lock
+          ? new Date(this.deps.clock.now().getTime() + LOCK_MINUTES * 60_000)
+          : null,
       });
       if (lock) await repository.deleteSession(database.db, sessionId);
       this.cache.delete(sessionId);
@@ -283,8 +336,18 @@ export class AuthService {
     const now = clock.now();
     const expiresAt = new Date(now.getTime() + config.linkTtlMinutes * 60_000);
     const targets: { kind: 'parent' | 'pupil'; id: string; schoolId: string; name: string }[] = [
-      ...(await people.findParentsByEmail(db, email)).map((p) => ({ kind: 'parent' as const, id: p.id, schoolId: p.schoolId, name: p.givenName })),
-      ...(await people.findPupilsByEmail(db, email)).map((p) => ({ kind: 'pupil' as const, id: p.id, schoolId: p.schoolId, name: p.givenName })),
+      ...(await people.findParentsByEmail(db, email)).map((p) => ({
+        kind: 'parent' as const,
+        id: p.id,
+        schoolId: p.schoolId,
+        name: p.givenName,
+      })),
+      ...(await people.findPupilsByEmail(db, email)).map((p) => ({
+        kind: 'pupil' as const,
+        id: p.id,
+        schoolId: p.schoolId,
+        name: p.givenName,
+      })),
     ];
     for (const t of targets) {
       const token = randomToken();
@@ -325,7 +388,8 @@ export class AuthService {
     const status = await this.checkSignInLink(token);
     if (status !== 'ok') return { ok: false, reason: status };
     const link = (await repository.getLinkByHash(database.db, sha256(token)))!;
-    if (!(await repository.useLink(database.db, link.id, clock.now()))) return { ok: false, reason: 'used' };
+    if (!(await repository.useLink(database.db, link.id, clock.now())))
+      return { ok: false, reason: 'used' };
     const principal = await this.principalFor({
       id: '',
       principalKind: link.principalKind,
@@ -358,7 +422,12 @@ export class AuthService {
   async createApiToken(staffId: string, schoolId: string, name: string): Promise<string> {
     const token = `lny_${randomToken()}`;
     await this.deps.database.transaction(async (tx) => {
-      const id = await this.deps.repository.createApiToken(tx.db, { schoolId, staffId, name, tokenHash: sha256(token) });
+      const id = await this.deps.repository.createApiToken(tx.db, {
+        schoolId,
+        staffId,
+        name,
+        tokenHash: sha256(token),
+      });
       await this.deps.audit.record(tx, {
         schoolId,
         actor: { kind: 'staff', id: staffId },
@@ -383,7 +452,13 @@ export class AuthService {
         value = {
           sessionId: `api:${row.id}`,
           secondFactor: null,
-          principal: { kind: 'staff', id: m.id, schoolId: m.schoolId, roles: asRoles(m.roles), name: `${m.givenName} ${m.familyName}` },
+          principal: {
+            kind: 'staff',
+            id: m.id,
+            schoolId: m.schoolId,
+            roles: asRoles(m.roles),
+            name: `${m.givenName} ${m.familyName}`,
+          },
         };
       }
     }
@@ -400,7 +475,9 @@ export class AuthService {
   async currentCode(email: string): Promise<string | null> {
     const member = await this.deps.people.getStaffByEmail(this.deps.database.db, email);
     if (!member?.totpSecret) return null;
-    return this.totp(this.deps.secretBox.open(member.totpSecret), email).generate({ timestamp: this.deps.clock.now().getTime() });
+    return this.totp(this.deps.secretBox.open(member.totpSecret), email).generate({
+      timestamp: this.deps.clock.now().getTime(),
+    });
   }
 
   async sweepExpiredSessions(): Promise<number> {

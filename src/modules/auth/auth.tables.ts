@@ -15,7 +15,10 @@ export const sessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('sessions_principal_idx').on(t.principalId), index('sessions_expiry_idx').on(t.expiresAt)],
+  (t) => [
+    index('sessions_principal_idx').on(t.principalId),
+    index('sessions_expiry_idx').on(t.expiresAt),
+  ],
 );
 
 /** One-time sign-in links for parents and pupils (emailed). */

@@ -41,7 +41,10 @@ export function isStaff(p: Principal | null | undefined): p is StaffPrincipal {
   return p?.kind === 'staff';
 }
 
-export function hasRole(p: Principal | null | undefined, ...roles: StaffRole[]): p is StaffPrincipal {
+export function hasRole(
+  p: Principal | null | undefined,
+  ...roles: StaffRole[]
+): p is StaffPrincipal {
   return isStaff(p) && p.roles.some((r) => roles.includes(r));
 }
 

@@ -18,7 +18,13 @@ export interface Dashboard {
   items: AttentionItem[];
   stats: { label: string; value: string | number; href?: string }[];
   children?: Awaited<ReturnType<PeopleRepository['childrenOfParent']>>;
-  schools?: { id: string; name: string; pupils: number; templateKey: string | null; nextReviewDate: string | null }[];
+  schools?: {
+    id: string;
+    name: string;
+    pupils: number;
+    templateKey: string | null;
+    nextReviewDate: string | null;
+  }[];
   schoolName?: string;
 }
 
@@ -41,7 +47,9 @@ export class DashboardService {
       const schools = await this.deps.people.listSchoolsInOrganisation(db, p.organisationId);
       const rows = await Promise.all(
         schools.map(async (s) => {
-          const profile = (await this.deps.policies.hasProfile(s.id)) ? await this.deps.policies.current(s.id) : null;
+          const profile = (await this.deps.policies.hasProfile(s.id))
+            ? await this.deps.policies.current(s.id)
+            : null;
           return {
             id: s.id,
             name: s.name,
@@ -58,20 +66,27 @@ export class DashboardService {
       const children = await this.deps.people.childrenOfParent(db, p.schoolId, p.id);
       return { kind: p.kind, items: [], stats: [], children, schoolName: school?.name ?? '' };
     }
-    if (p.kind === 'pupil') return { kind: p.kind, items: [], stats: [], schoolName: school?.name ?? '' };
+    if (p.kind === 'pupil')
+      return { kind: p.kind, items: [], stats: [], schoolName: school?.name ?? '' };
 
     const items: AttentionItem[] = [];
-    const policy = (await this.deps.policies.hasProfile(p.schoolId)) ? await this.deps.policies.current(p.schoolId) : null;
+    const policy = (await this.deps.policies.hasProfile(p.schoolId))
+      ? await this.deps.policies.current(p.schoolId)
+      : null;
     if (!policy && hasRole(p, 'headteacher')) {
       items.push({
         title: 'Choose a policy template',
-        detail: 'Lanyard needs the school’s policy profile before consent and publishing checks can run.',
+        detail:
+          'Lanyard needs the school’s policy profile before consent and publishing checks can run.',
         href: '/policy',
         tag: { text: 'Set up', colour: 'red' },
       });
     }
     if (policy && hasRole(p, 'headteacher', 'dpo', 'ict_technician', 'governor')) {
-      const remindFrom = addDays(policy.nextReviewDate, -policy.settings.review.reminderDaysBefore.value);
+      const remindFrom = addDays(
+        policy.nextReviewDate,
+        -policy.settings.review.reminderDaysBefore.value,
+      );
       if (today > policy.nextReviewDate) {
         items.push({
           title: 'The policy review is overdue',
@@ -109,19 +124,39 @@ export class DashboardService {
       }
     }
     if (hasRole(p, 'headteacher')) {
-      const missing = await this.deps.people.staffWithoutSecondFactor(db, p.schoolId, secondFactorRoles);
+      const missing = await this.deps.people.staffWithoutSecondFactor(
+        db,
+        p.schoolId,
+        secondFactorRoles,
+      );
       if (missing.length > 0) {
         items.push({
           title: `${missing.length} safeguarding or data role${missing.length === 1 ? ' has' : 's have'} not set up two-step sign-in`,
-          detail: 'Headteacher, DSL and DPO accounts must use an authenticator app. They will be asked at their next sign-in.',
+          detail:
+            'Headteacher, DSL and DPO accounts must use an authenticator app. They will be asked at their next sign-in.',
           href: '/staff',
           tag: { text: 'Security', colour: 'orange' },
         });
       }
     }
     const stats: Dashboard['stats'] = [];
-    if (hasRole(p, 'headteacher', 'dsl', 'dpo', 'business_manager', 'office', 'teacher', 'support_staff')) {
-      stats.push({ label: 'Pupils on roll', value: await this.deps.people.countPupils(db, p.schoolId, today), href: '/pupils' });
+    if (
+      hasRole(
+        p,
+        'headteacher',
+        'dsl',
+        'dpo',
+        'business_manager',
+        'office',
+        'teacher',
+        'support_staff',
+      )
+    ) {
+      stats.push({
+        label: 'Pupils on roll',
+        value: await this.deps.people.countPupils(db, p.schoolId, today),
+        href: '/pupils',
+      });
     }
     if (policy) {
       stats.push({ label: 'Policy version', value: policy.version, href: '/policy' });

@@ -377,7 +377,7 @@ export function planImport(input: {
       const others = candidates.filter(
         (p) => !filePeople.has(personKey(p.email, p.givenName, p.familyName)),
       );
-      if (candidates.length === 1 && others.length === 1) return others[0];
+      if (others.length === 1) return others[0];
     }
     if (pupilId) {
       for (const link of linksByPupil.get(pupilId) ?? []) {

@@ -4,17 +4,25 @@ import { hasRole, type Principal } from '../auth/principal.ts';
 export const canListPupils = (p: Principal): boolean =>
   hasRole(p, 'headteacher', 'dsl', 'dpo', 'business_manager', 'office', 'teacher', 'support_staff');
 
-export const canListParents = (p: Principal): boolean => hasRole(p, 'headteacher', 'dsl', 'dpo', 'business_manager', 'office');
+export const canListParents = (p: Principal): boolean =>
+  hasRole(p, 'headteacher', 'dsl', 'dpo', 'business_manager', 'office');
 
-export const canListStaff = (p: Principal): boolean => hasRole(p, 'headteacher', 'dsl', 'dpo', 'business_manager', 'office');
+export const canListStaff = (p: Principal): boolean =>
+  hasRole(p, 'headteacher', 'dsl', 'dpo', 'business_manager', 'office');
 
 /** Staff who keep the MIS data in step: Headteacher, DPO and the office. */
-export const canImportPupils = (p: Principal): boolean => hasRole(p, 'headteacher', 'dpo', 'office');
+export const canImportPupils = (p: Principal): boolean =>
+  hasRole(p, 'headteacher', 'dpo', 'office');
 
 /** A parent may see their own children; a pupil only themself. */
-export const canViewOwnFamily = (p: Principal): boolean => p.kind === 'parent' || p.kind === 'pupil';
+export const canViewOwnFamily = (p: Principal): boolean =>
+  p.kind === 'parent' || p.kind === 'pupil';
 
-export function canViewPupilRecord(p: Principal, pupil: { id: string; schoolId: string }, isParentOf: boolean): boolean {
+export function canViewPupilRecord(
+  p: Principal,
+  pupil: { id: string; schoolId: string },
+  isParentOf: boolean,
+): boolean {
   if (p.kind === 'org_admin') return false;
   if (p.schoolId !== pupil.schoolId) return false;
   if (p.kind === 'staff') return canListPupils(p);

@@ -1,6 +1,14 @@
 import { and, asc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
-import { organisations, parents, pupilParents, pupils, schools, staff, staffRoles } from './people.tables.ts';
+import {
+  organisations,
+  parents,
+  pupilParents,
+  pupils,
+  schools,
+  staff,
+  staffRoles,
+} from './people.tables.ts';
 
 export type SchoolRow = typeof schools.$inferSelect;
 export type PupilRow = typeof pupils.$inferSelect;
@@ -24,10 +32,17 @@ export interface PupilFilters {
 }
 
 function likeTerm(q: string): string {
-  return `%${q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${q
+    .trim()
+    .toLowerCase()
+    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export function pupilSearchText(p: { givenName: string; familyName: string; misId: string }): string {
+export function pupilSearchText(p: {
+  givenName: string;
+  familyName: string;
+  misId: string;
+}): string {
   return `${p.givenName} ${p.familyName} ${p.misId}`.toLowerCase();
 }
 
@@ -47,11 +62,18 @@ export class PeopleRepository {
   }
 
   async listSchoolsInOrganisation(db: Db, organisationId: string): Promise<SchoolRow[]> {
-    return db.select().from(schools).where(eq(schools.organisationId, organisationId)).orderBy(asc(schools.name));
+    return db
+      .select()
+      .from(schools)
+      .where(eq(schools.organisationId, organisationId))
+      .orderBy(asc(schools.name));
   }
 
   async createOrganisation(db: Db, name: string): Promise<string> {
-    const [row] = await db.insert(organisations).values({ name }).returning({ id: organisations.id });
+    const [row] = await db
+      .insert(organisations)
+      .values({ name })
+      .returning({ id: organisations.id });
     return row!.id;
   }
 
@@ -72,7 +94,12 @@ export class PeopleRepository {
     return and(...c);
   }
 
-  async listPupils(db: Db, schoolId: string, f: PupilFilters, page: PageQuery): Promise<{ rows: PupilRow[]; total: number }> {
+  async listPupils(
+    db: Db,
+    schoolId: string,
+    f: PupilFilters,
+    page: PageQuery,
+  ): Promise<{ rows: PupilRow[]; total: number }> {
     const where = this.pupilConditions(schoolId, f);
     const [rows, count] = await Promise.all([
       db
@@ -82,7 +109,10 @@ export class PeopleRepository {
         .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id))
         .limit(page.limit)
         .offset(page.offset),
-      db.select({ n: sql<number>`count(*)::int` }).from(pupils).where(where),
+      db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(pupils)
+        .where(where),
     ]);
     return { rows, total: count[0]?.n ?? 0 };
   }
@@ -96,9 +126,16 @@ export class PeopleRepository {
     return rows[0];
   }
 
-  async classes(db: Db, schoolId: string): Promise<{ yearGroup: string; className: string | null; pupils: number }[]> {
+  async classes(
+    db: Db,
+    schoolId: string,
+  ): Promise<{ yearGroup: string; className: string | null; pupils: number }[]> {
     return db
-      .select({ yearGroup: pupils.yearGroup, className: pupils.className, pupils: sql<number>`count(*)::int` })
+      .select({
+        yearGroup: pupils.yearGroup,
+        className: pupils.className,
+        pupils: sql<number>`count(*)::int`,
+      })
       .from(pupils)
       .where(and(eq(pupils.schoolId, schoolId), isNull(pupils.leavingDate)))
       .groupBy(pupils.yearGroup, pupils.className)
@@ -109,7 +146,13 @@ export class PeopleRepository {
     const rows = await db
       .select({ n: sql<number>`count(*)::int` })
       .from(pupils)
-      .where(and(eq(pupils.schoolId, schoolId), sql`${pupils.possiblyLeftAt} IS NOT NULL`, isNull(pupils.leavingDate)));
+      .where(
+        and(
+          eq(pupils.schoolId, schoolId),
+          sql`${pupils.possiblyLeftAt} IS NOT NULL`,
+          isNull(pupils.leavingDate),
+        ),
+      );
     return rows[0]?.n ?? 0;
   }
 
@@ -117,7 +160,12 @@ export class PeopleRepository {
     const rows = await db
       .select({ n: sql<number>`count(*)::int` })
       .from(pupils)
-      .where(and(eq(pupils.schoolId, schoolId), or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${today}`)));
+      .where(
+        and(
+          eq(pupils.schoolId, schoolId),
+          or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${today}`),
+        ),
+      );
     return rows[0]?.n ?? 0;
   }
 
@@ -159,7 +207,13 @@ export class PeopleRepository {
     const rows = await db
       .select({ p: pupilParents.pupilId })
       .from(pupilParents)
-      .where(and(eq(pupilParents.schoolId, schoolId), eq(pupilParents.parentId, parentId), eq(pupilParents.pupilId, pupilId)))
+      .where(
+        and(
+          eq(pupilParents.schoolId, schoolId),
+          eq(pupilParents.parentId, parentId),
+          eq(pupilParents.pupilId, pupilId),
+        ),
+      )
       .limit(1);
     return rows.length > 0;
   }
@@ -168,7 +222,12 @@ export class PeopleRepository {
     const c: (SQL | undefined)[] = [eq(parents.schoolId, schoolId)];
     if (q && q.trim()) {
       const term = likeTerm(q);
-      c.push(or(ilike(sql`${parents.givenName} || ' ' || ${parents.familyName}`, term), ilike(parents.email, term)));
+      c.push(
+        or(
+          ilike(sql`${parents.givenName} || ' ' || ${parents.familyName}`, term),
+          ilike(parents.email, term),
+        ),
+      );
     }
     const where = and(...c);
     const [rows, count] = await Promise.all([
@@ -179,7 +238,10 @@ export class PeopleRepository {
         .orderBy(asc(parents.familyName), asc(parents.givenName), asc(parents.id))
         .limit(page.limit)
         .offset(page.offset),
-      db.select({ n: sql<number>`count(*)::int` }).from(parents).where(where),
+      db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(parents)
+        .where(where),
     ]);
     return { rows, total: count[0]?.n ?? 0 };
   }
@@ -194,18 +256,29 @@ export class PeopleRepository {
   }
 
   async findParentsByEmail(db: Db, email: string): Promise<ParentRow[]> {
-    return db.select().from(parents).where(sql`lower(${parents.email}) = ${email.toLowerCase()}`);
+    return db
+      .select()
+      .from(parents)
+      .where(sql`lower(${parents.email}) = ${email.toLowerCase()}`);
   }
 
   async findPupilsByEmail(db: Db, email: string): Promise<PupilRow[]> {
-    return db.select().from(pupils).where(sql`lower(${pupils.email}) = ${email.toLowerCase()}`);
+    return db
+      .select()
+      .from(pupils)
+      .where(sql`lower(${pupils.email}) = ${email.toLowerCase()}`);
   }
 
   async listStaff(db: Db, schoolId: string, q: string | undefined, page: PageQuery) {
     const c: (SQL | undefined)[] = [eq(staff.schoolId, schoolId)];
     if (q && q.trim()) {
       const term = likeTerm(q);
-      c.push(or(ilike(sql`${staff.givenName} || ' ' || ${staff.familyName}`, term), ilike(staff.email, term)));
+      c.push(
+        or(
+          ilike(sql`${staff.givenName} || ' ' || ${staff.familyName}`, term),
+          ilike(staff.email, term),
+        ),
+      );
     }
     const where = and(...c);
     const [rows, count] = await Promise.all([
@@ -216,10 +289,19 @@ export class PeopleRepository {
         .orderBy(asc(staff.familyName), asc(staff.givenName), asc(staff.id))
         .limit(page.limit)
         .offset(page.offset),
-      db.select({ n: sql<number>`count(*)::int` }).from(staff).where(where),
+      db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(staff)
+        .where(where),
     ]);
-    const roles = await this.rolesFor(db, rows.map((r) => r.id));
-    return { rows: rows.map((r) => ({ ...r, roles: roles.get(r.id) ?? [] })), total: count[0]?.n ?? 0 };
+    const roles = await this.rolesFor(
+      db,
+      rows.map((r) => r.id),
+    );
+    return {
+      rows: rows.map((r) => ({ ...r, roles: roles.get(r.id) ?? [] })),
+      total: count[0]?.n ?? 0,
+    };
   }
 
   async rolesFor(db: Db, staffIds: string[]): Promise<Map<string, string[]>> {
@@ -230,7 +312,11 @@ export class PeopleRepository {
     return map;
   }
 
-  async getStaff(db: Db, schoolId: string, id: string): Promise<(StaffRow & { roles: string[] }) | undefined> {
+  async getStaff(
+    db: Db,
+    schoolId: string,
+    id: string,
+  ): Promise<(StaffRow & { roles: string[] }) | undefined> {
     const rows = await db
       .select()
       .from(staff)
@@ -248,8 +334,15 @@ export class PeopleRepository {
     return { ...row, roles: (await this.rolesFor(db, [row.id])).get(row.id) ?? [] };
   }
 
-  async getStaffByEmail(db: Db, email: string): Promise<(StaffRow & { roles: string[] }) | undefined> {
-    const rows = await db.select().from(staff).where(sql`lower(${staff.email}) = ${email.toLowerCase()}`).limit(1);
+  async getStaffByEmail(
+    db: Db,
+    email: string,
+  ): Promise<(StaffRow & { roles: string[] }) | undefined> {
+    const rows = await db
+      .select()
+      .from(staff)
+      .where(sql`lower(${staff.email}) = ${email.toLowerCase()}`)
+      .limit(1);
     const row = rows[0];
     if (!row) return undefined;
     return { ...row, roles: (await this.rolesFor(db, [row.id])).get(row.id) ?? [] };
@@ -267,7 +360,9 @@ export class PeopleRepository {
   async createStaff(db: Db, values: typeof staff.$inferInsert, roles: string[]): Promise<StaffRow> {
     const [row] = await db.insert(staff).values(values).returning();
     if (roles.length > 0) {
-      await db.insert(staffRoles).values(roles.map((role) => ({ schoolId: row!.schoolId, staffId: row!.id, role })));
+      await db
+        .insert(staffRoles)
+        .values(roles.map((role) => ({ schoolId: row!.schoolId, staffId: row!.id, role })));
     }
     return row!;
   }
@@ -275,17 +370,33 @@ export class PeopleRepository {
   async updateStaffAuth(
     db: Db,
     id: string,
-    values: Partial<Pick<StaffRow, 'passwordHash' | 'totpSecret' | 'totpEnabledAt' | 'failedAttempts' | 'lockedUntil'>>,
+    values: Partial<
+      Pick<
+        StaffRow,
+        'passwordHash' | 'totpSecret' | 'totpEnabledAt' | 'failedAttempts' | 'lockedUntil'
+      >
+    >,
   ): Promise<void> {
     await db.update(staff).set(values).where(eq(staff.id, id));
   }
 
-  async staffWithoutSecondFactor(db: Db, schoolId: string, roles: readonly string[]): Promise<StaffRow[]> {
+  async staffWithoutSecondFactor(
+    db: Db,
+    schoolId: string,
+    roles: readonly string[],
+  ): Promise<StaffRow[]> {
     return db
       .selectDistinct({ s: staff })
       .from(staff)
       .innerJoin(staffRoles, eq(staffRoles.staffId, staff.id))
-      .where(and(eq(staff.schoolId, schoolId), inArray(staffRoles.role, [...roles]), isNull(staff.totpEnabledAt), eq(staff.active, true)))
+      .where(
+        and(
+          eq(staff.schoolId, schoolId),
+          inArray(staffRoles.role, [...roles]),
+          isNull(staff.totpEnabledAt),
+          eq(staff.active, true),
+        ),
+      )
       .then((rows) => rows.map((r) => r.s));
   }
 }
@@ -307,11 +418,18 @@ export class PeopleBulkRepository {
 
   async insertParents(db: Db, rows: NewParent[]): Promise<ParentRow[]> {
     const out: ParentRow[] = [];
-    for (let i = 0; i < rows.length; i += 500) out.push(...(await db.insert(parents).values(rows.slice(i, i + 500)).returning()));
+    for (let i = 0; i < rows.length; i += 500)
+      out.push(
+        ...(await db
+          .insert(parents)
+          .values(rows.slice(i, i + 500))
+          .returning()),
+      );
     return out;
   }
 
   async linkParents(db: Db, rows: NewPupilParent[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 1000) await db.insert(pupilParents).values(rows.slice(i, i + 1000));
+    for (let i = 0; i < rows.length; i += 1000)
+      await db.insert(pupilParents).values(rows.slice(i, i + 1000));
   }
 }

@@ -36,7 +36,17 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
     const q = pupilListQuery.parse(request.query);
     const sid = schoolId(request.principal);
     const [result, classes] = await Promise.all([
-      services.people.listPupils(sid, { q: q.q, yearGroup: q.year, className: q.class, includeLeavers: q.leavers === 'yes', possiblyLeft: q.possiblyLeft === 'yes' }, q.page),
+      services.people.listPupils(
+        sid,
+        {
+          q: q.q,
+          yearGroup: q.year,
+          className: q.class,
+          includeLeavers: q.leavers === 'yes',
+          possiblyLeft: q.possiblyLeft === 'yes',
+        },
+        q.page,
+      ),
       services.people.classes(sid),
     ]);
     return reply.page('people/views/pupils.njk', {
@@ -48,15 +58,24 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
     });
   });
 
-  app.get('/pupils/:id', { config: { access: (p) => p.kind !== 'org_admin' } }, async (request, reply) => {
-    const parsed = idParams.safeParse(request.params);
-    if (!parsed.success) throw new NotFoundError();
-    const record = await services.people.pupilRecord(request.principal!, parsed.data.id);
-    return reply.page('people/views/pupil.njk', { title: `${record.pupil.givenName} ${record.pupil.familyName}`, ...record });
-  });
+  app.get(
+    '/pupils/:id',
+    { config: { access: (p) => p.kind !== 'org_admin' } },
+    async (request, reply) => {
+      const parsed = idParams.safeParse(request.params);
+      if (!parsed.success) throw new NotFoundError();
+      const record = await services.people.pupilRecord(request.principal!, parsed.data.id);
+      return reply.page('people/views/pupil.njk', {
+        title: `${record.pupil.givenName} ${record.pupil.familyName}`,
+        ...record,
+      });
+    },
+  );
 
   app.get('/parents', { config: { access: canListParents } }, async (request, reply) => {
-    const q = z.object({ q: z.string().max(100).optional().catch(undefined), page: pageQuery.default(1) }).parse(request.query);
+    const q = z
+      .object({ q: z.string().max(100).optional().catch(undefined), page: pageQuery.default(1) })
+      .parse(request.query);
     const result = await services.people.listParents(schoolId(request.principal), q.q, q.page);
     return reply.page('people/views/parents.njk', {
       title: 'Parents and carers',
@@ -70,12 +89,22 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
     const parsed = idParams.safeParse(request.params);
     if (!parsed.success) throw new NotFoundError();
     const record = await services.people.parentRecord(schoolId(request.principal), parsed.data.id);
-    return reply.page('people/views/parent.njk', { title: `${record.parent.givenName} ${record.parent.familyName}`, ...record });
+    return reply.page('people/views/parent.njk', {
+      title: `${record.parent.givenName} ${record.parent.familyName}`,
+      ...record,
+    });
   });
 
   app.get('/staff', { config: { access: canListStaff } }, async (request, reply) => {
-    const q = z.object({ q: z.string().max(100).optional().catch(undefined), page: pageQuery.default(1) }).parse(request.query);
+    const q = z
+      .object({ q: z.string().max(100).optional().catch(undefined), page: pageQuery.default(1) })
+      .parse(request.query);
     const result = await services.people.listStaff(schoolId(request.principal), q.q, q.page);
-    return reply.page('people/views/staff.njk', { title: 'Staff', result, query: q, pageUrl: `/staff${queryString({ q: q.q })}` });
+    return reply.page('people/views/staff.njk', {
+      title: 'Staff',
+      result,
+      query: q,
+      pageUrl: `/staff${queryString({ q: q.q })}`,
+    });
   });
 }

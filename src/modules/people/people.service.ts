@@ -23,7 +23,12 @@ function pageOf<T>(rows: T[], total: number, page: number, pageSize = PAGE_SIZE)
 /** Reads of pupils, parents and staff, always scoped to the asking person's school. */
 export class PeopleService {
   constructor(
-    private readonly deps: { database: Database; repository: PeopleRepository; audit: AuditService; clock: Clock },
+    private readonly deps: {
+      database: Database;
+      repository: PeopleRepository;
+      audit: AuditService;
+      clock: Clock;
+    },
   ) {}
 
   private get db() {
@@ -75,8 +80,15 @@ export class PeopleService {
       principal.kind === 'parent' &&
       (await this.deps.repository.isParentOf(this.db, principal.schoolId, principal.id, pupil.id));
     if (!canViewPupilRecord(principal, pupil, isParent)) throw new NotFoundError();
-    const parents = principal.kind === 'staff' ? await this.deps.repository.parentsOfPupil(this.db, principal.schoolId, pupil.id) : [];
-    return { pupil, parents, hasLeft: pupil.leavingDate !== null && pupil.leavingDate <= this.today() };
+    const parents =
+      principal.kind === 'staff'
+        ? await this.deps.repository.parentsOfPupil(this.db, principal.schoolId, pupil.id)
+        : [];
+    return {
+      pupil,
+      parents,
+      hasLeft: pupil.leavingDate !== null && pupil.leavingDate <= this.today(),
+    };
   }
 
   async listParents(schoolId: string, q: string | undefined, page: number) {

@@ -91,7 +91,10 @@ export const staffRoles = pgTable(
       .references(() => staff.id, { onDelete: 'cascade' }),
     role: text('role').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.staffId, t.role] }), index('staff_roles_school_idx').on(t.schoolId, t.role)],
+  (t) => [
+    primaryKey({ columns: [t.staffId, t.role] }),
+    index('staff_roles_school_idx').on(t.schoolId, t.role),
+  ],
 );
 
 export const pupils = pgTable(

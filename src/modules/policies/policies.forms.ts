@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 export const adoptForm = z.object({
-  templateKey: z.string({ error: 'Choose the policy your school’s is closest to' }).min(1, 'Choose the policy your school’s is closest to'),
+  templateKey: z
+    .string({ error: 'Choose the policy your school’s is closest to' })
+    .min(1, 'Choose the policy your school’s is closest to'),
 });
 
 export const editForm = z

@@ -7,23 +7,38 @@ export type ProfileVersionRow = typeof policyProfileVersions.$inferSelect;
 
 export class PolicyRepository {
   async getProfile(db: Db, schoolId: string): Promise<ProfileRow | undefined> {
-    const rows = await db.select().from(policyProfiles).where(eq(policyProfiles.schoolId, schoolId)).limit(1);
+    const rows = await db
+      .select()
+      .from(policyProfiles)
+      .where(eq(policyProfiles.schoolId, schoolId))
+      .limit(1);
     return rows[0];
   }
 
   /** Locks the profile row so two editors cannot both write version n+1. */
   async getProfileForUpdate(db: Db, schoolId: string): Promise<ProfileRow | undefined> {
-    const rows = await db.select().from(policyProfiles).where(eq(policyProfiles.schoolId, schoolId)).for('update').limit(1);
+    const rows = await db
+      .select()
+      .from(policyProfiles)
+      .where(eq(policyProfiles.schoolId, schoolId))
+      .for('update')
+      .limit(1);
     return rows[0];
   }
 
-  async current(db: Db, schoolId: string): Promise<{ profile: ProfileRow; version: ProfileVersionRow } | undefined> {
+  async current(
+    db: Db,
+    schoolId: string,
+  ): Promise<{ profile: ProfileRow; version: ProfileVersionRow } | undefined> {
     const rows = await db
       .select({ profile: policyProfiles, version: policyProfileVersions })
       .from(policyProfiles)
       .innerJoin(
         policyProfileVersions,
-        and(eq(policyProfileVersions.profileId, policyProfiles.id), eq(policyProfileVersions.version, policyProfiles.currentVersion)),
+        and(
+          eq(policyProfileVersions.profileId, policyProfiles.id),
+          eq(policyProfileVersions.version, policyProfiles.currentVersion),
+        ),
       )
       .where(eq(policyProfiles.schoolId, schoolId))
       .limit(1);
@@ -35,13 +50,24 @@ export class PolicyRepository {
     return created!;
   }
 
-  async createVersion(db: Db, row: typeof policyProfileVersions.$inferInsert): Promise<ProfileVersionRow> {
+  async createVersion(
+    db: Db,
+    row: typeof policyProfileVersions.$inferInsert,
+  ): Promise<ProfileVersionRow> {
     const [created] = await db.insert(policyProfileVersions).values(row).returning();
     return created!;
   }
 
-  async setCurrent(db: Db, profileId: string, version: number, nextReviewDate: string): Promise<void> {
-    await db.update(policyProfiles).set({ currentVersion: version, nextReviewDate }).where(eq(policyProfiles.id, profileId));
+  async setCurrent(
+    db: Db,
+    profileId: string,
+    version: number,
+    nextReviewDate: string,
+  ): Promise<void> {
+    await db
+      .update(policyProfiles)
+      .set({ currentVersion: version, nextReviewDate })
+      .where(eq(policyProfiles.id, profileId));
   }
 
   async versions(db: Db, schoolId: string): Promise<ProfileVersionRow[]> {
@@ -56,7 +82,12 @@ export class PolicyRepository {
     const rows = await db
       .select()
       .from(policyProfileVersions)
-      .where(and(eq(policyProfileVersions.schoolId, schoolId), eq(policyProfileVersions.version, version)))
+      .where(
+        and(
+          eq(policyProfileVersions.schoolId, schoolId),
+          eq(policyProfileVersions.version, version),
+        ),
+      )
       .limit(1);
     return rows[0];
   }
@@ -69,7 +100,12 @@ export class PolicyRepository {
   }
 
   /** Records a reminder; false if this one was already sent (the job is safe to run twice). */
-  async recordReminder(db: Db, schoolId: string, reviewDate: string, stage: string): Promise<boolean> {
+  async recordReminder(
+    db: Db,
+    schoolId: string,
+    reviewDate: string,
+    stage: string,
+  ): Promise<boolean> {
     const rows = await db
       .insert(policyReviewReminders)
       .values({ schoolId, reviewDate, stage })

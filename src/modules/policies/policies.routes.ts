@@ -25,7 +25,10 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
   app.get('/policy', { config: { access: canViewPolicy } }, async (request, reply) => {
     const sid = schoolId(request.principal);
     if (!(await policies.hasProfile(sid))) {
-      return reply.page('policies/views/choose-template.njk', { title: 'Choose a policy template', templates: policies.templates() });
+      return reply.page('policies/views/choose-template.njk', {
+        title: 'Choose a policy template',
+        templates: policies.templates(),
+      });
     }
     const current = await policies.current(sid);
     const rules = policies.rules(current.settings);
@@ -42,13 +45,25 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
     const sid = schoolId(request.principal);
     const form = parseForm(adoptForm, request.body);
     if (!form.ok) {
-      return reply.status(400).page('policies/views/choose-template.njk', { title: 'Choose a policy template', templates: policies.templates(), errors: form.errors });
+      return reply
+        .status(400)
+        .page('policies/views/choose-template.njk', {
+          title: 'Choose a policy template',
+          templates: policies.templates(),
+          errors: form.errors,
+        });
     }
     try {
       await policies.adopt(sid, form.value.templateKey, actorOf(request.principal!));
     } catch (error) {
       if (error instanceof ValidationError) {
-        return reply.status(400).page('policies/views/choose-template.njk', { title: 'Choose a policy template', templates: policies.templates(), errors: error.fieldErrors });
+        return reply
+          .status(400)
+          .page('policies/views/choose-template.njk', {
+            title: 'Choose a policy template',
+            templates: policies.templates(),
+            errors: error.fieldErrors,
+          });
       }
       if (!(error instanceof ConflictError)) throw error;
     }
@@ -70,10 +85,17 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
   app.post('/policy/edit', { config: { access: canEditPolicy } }, async (request, reply) => {
     const sid = schoolId(request.principal);
     const form = parseForm(editForm, request.body);
-    if (!form.ok) return reply.status(400).page('policies/views/edit.njk', await renderEdit(sid, { errors: form.errors, values: form.values }));
+    if (!form.ok)
+      return reply
+        .status(400)
+        .page(
+          'policies/views/edit.njk',
+          await renderEdit(sid, { errors: form.errors, values: form.values }),
+        );
     const body = request.body as Record<string, unknown>;
     const answers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(body)) if (k.includes('.') && typeof v === 'string') answers[k] = v;
+    for (const [k, v] of Object.entries(body))
+      if (k.includes('.') && typeof v === 'string') answers[k] = v;
     try {
       const result = await policies.updateSettings(sid, actorOf(request.principal!), {
         answers,
@@ -81,14 +103,27 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
         expectedVersion: form.value.expectedVersion,
         nextReviewDate: form.value.nextReviewDate || undefined,
       });
-      flash(reply, `Saved as version ${result.version} (${result.changed.length} setting${result.changed.length === 1 ? '' : 's'} changed).`);
+      flash(
+        reply,
+        `Saved as version ${result.version} (${result.changed.length} setting${result.changed.length === 1 ? '' : 's'} changed).`,
+      );
       return reply.redirect('/policy', 303);
     } catch (error) {
       if (error instanceof ValidationError) {
-        return reply.status(400).page('policies/views/edit.njk', await renderEdit(sid, { errors: error.fieldErrors, values: body }));
+        return reply
+          .status(400)
+          .page(
+            'policies/views/edit.njk',
+            await renderEdit(sid, { errors: error.fieldErrors, values: body }),
+          );
       }
       if (error instanceof ConflictError) {
-        return reply.status(409).page('policies/views/edit.njk', await renderEdit(sid, { errors: { note: error.message }, values: {} }));
+        return reply
+          .status(409)
+          .page(
+            'policies/views/edit.njk',
+            await renderEdit(sid, { errors: { note: error.message }, values: {} }),
+          );
       }
       throw error;
     }
@@ -98,7 +133,11 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
     const sid = schoolId(request.principal);
     const form = parseForm(reviewedForm, request.body);
     try {
-      const next = await policies.markReviewed(sid, actorOf(request.principal!), form.ok ? form.value.reviewNote : '');
+      const next = await policies.markReviewed(
+        sid,
+        actorOf(request.principal!),
+        form.ok ? form.value.reviewNote : '',
+      );
       flash(reply, `Review recorded. The next review is due on ${next}.`);
       return reply.redirect('/policy', 303);
     } catch (error) {
@@ -120,10 +159,23 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
     return reply.page('policies/views/versions.njk', { title: 'Policy versions', versions });
   });
 
-  app.get('/policy/versions/:version', { config: { access: canViewPolicy } }, async (request, reply) => {
-    const parsed = z.object({ version: z.coerce.number().int().positive().max(1_000_000) }).safeParse(request.params);
-    if (!parsed.success) throw new NotFoundError();
-    const { row, settings } = await policies.version(schoolId(request.principal), parsed.data.version);
-    return reply.page('policies/views/version.njk', { title: `Policy version ${row.version}`, row, groups: ruleGroups(policies.rules(settings)) });
-  });
+  app.get(
+    '/policy/versions/:version',
+    { config: { access: canViewPolicy } },
+    async (request, reply) => {
+      const parsed = z
+        .object({ version: z.coerce.number().int().positive().max(1_000_000) })
+        .safeParse(request.params);
+      if (!parsed.success) throw new NotFoundError();
+      const { row, settings } = await policies.version(
+        schoolId(request.principal),
+        parsed.data.version,
+      );
+      return reply.page('policies/views/version.njk', {
+        title: `Policy version ${row.version}`,
+        row,
+        groups: ruleGroups(policies.rules(settings)),
+      });
+    },
+  );
 }

@@ -28,7 +28,9 @@ export interface CurrentPolicy {
 export function addMonths(isoDate: string, months: number): string {
   const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
   const target = new Date(Date.UTC(y, m - 1 + months, 1));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  const lastDay = new Date(
+    Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0),
+  ).getUTCDate();
   target.setUTCDate(Math.min(d, lastDay));
   return target.toISOString().slice(0, 10);
 }
@@ -82,10 +84,19 @@ export class PolicyService {
     const template = getTemplate(templateKey);
     if (!template) throw new ValidationError({ templateKey: 'Choose one of the policy templates' });
     const repo = this.deps.repository;
-    if (await repo.getProfileForUpdate(tx.db, schoolId)) throw new ConflictError('This school already has a policy profile');
+    if (await repo.getProfileForUpdate(tx.db, schoolId))
+      throw new ConflictError('This school already has a policy profile');
     const settings = policySettingsSchema.parse(template.settings);
-    const nextReviewDate = addMonths(ukDate(this.deps.clock.now()), settings.review.cycleMonths.value);
-    const profile = await repo.createProfile(tx.db, { schoolId, templateKey, currentVersion: 1, nextReviewDate });
+    const nextReviewDate = addMonths(
+      ukDate(this.deps.clock.now()),
+      settings.review.cycleMonths.value,
+    );
+    const profile = await repo.createProfile(tx.db, {
+      schoolId,
+      templateKey,
+      currentVersion: 1,
+      nextReviewDate,
+    });
     await repo.createVersion(tx.db, {
       schoolId,
       profileId: profile.id,
@@ -105,22 +116,33 @@ export class PolicyService {
   }
 
   async adopt(schoolId: string, templateKey: string, actor: Actor): Promise<void> {
-    await this.deps.database.transaction((tx) => this.adoptTemplate(tx, schoolId, templateKey, actor));
+    await this.deps.database.transaction((tx) =>
+      this.adoptTemplate(tx, schoolId, templateKey, actor),
+    );
   }
 
   async versions(schoolId: string): Promise<ProfileVersionRow[]> {
     return this.deps.repository.versions(this.deps.database.db, schoolId);
   }
 
-  async version(schoolId: string, version: number): Promise<{ row: ProfileVersionRow; settings: PolicySettings }> {
+  async version(
+    schoolId: string,
+    version: number,
+  ): Promise<{ row: ProfileVersionRow; settings: PolicySettings }> {
     const row = await this.deps.repository.version(this.deps.database.db, schoolId, version);
     if (!row) throw new NotFoundError();
     return { row, settings: policySettingsSchema.parse(row.settings) };
   }
 
   /** Every rule with its value, label, citation and (where the page can edit it) its input kind. */
-  rules(settings: PolicySettings): (ReturnType<typeof ruleList>[number] & { editable: EditableRule | null; source: string })[] {
-    return ruleList(settings).map((r) => ({ ...r, editable: editableRule(r.path, r.value), source: formatCitation(r.citation) }));
+  rules(
+    settings: PolicySettings,
+  ): (ReturnType<typeof ruleList>[number] & { editable: EditableRule | null; source: string })[] {
+    return ruleList(settings).map((r) => ({
+      ...r,
+      editable: editableRule(r.path, r.value),
+      source: formatCitation(r.citation),
+    }));
   }
 
   /**
@@ -130,14 +152,21 @@ export class PolicyService {
   async updateSettings(
     schoolId: string,
     actor: Actor,
-    input: { answers: Record<string, string>; note: string; expectedVersion: number; nextReviewDate?: string | undefined },
+    input: {
+      answers: Record<string, string>;
+      note: string;
+      expectedVersion: number;
+      nextReviewDate?: string | undefined;
+    },
   ): Promise<{ version: number; changed: string[] }> {
     const { database, repository, audit, clock } = this.deps;
     return database.transaction(async (tx) => {
       const profile = await repository.getProfileForUpdate(tx.db, schoolId);
       if (!profile) throw new NotFoundError();
       if (profile.currentVersion !== input.expectedVersion) {
-        throw new ConflictError('Someone else changed the policy while you were editing. Your changes were not saved; review the new version and try again.');
+        throw new ConflictError(
+          'Someone else changed the policy while you were editing. Your changes were not saved; review the new version and try again.',
+        );
       }
       const current = await repository.version(tx.db, schoolId, profile.currentVersion);
       const settings = policySettingsSchema.parse(current!.settings);
@@ -156,15 +185,24 @@ export class PolicyService {
           continue;
         }
         if (JSON.stringify(parsed.value) === JSON.stringify(rule.value)) continue;
-        setRule(next, rule.path as RulePath, {
-          value: parsed.value,
-          citation: schoolDecisionCitation(`Changed on ${today}; previously ${JSON.stringify(rule.value)} (${formatCitation(rule.citation)})`),
-        } as never);
+        setRule(
+          next,
+          rule.path as RulePath,
+          {
+            value: parsed.value,
+            citation: schoolDecisionCitation(
+              `Changed on ${today}; previously ${JSON.stringify(rule.value)} (${formatCitation(rule.citation)})`,
+            ),
+          } as never,
+        );
         changed.push(rule.path);
       }
       let nextReviewDate = profile.nextReviewDate;
       if (input.nextReviewDate !== undefined && input.nextReviewDate !== profile.nextReviewDate) {
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(input.nextReviewDate) || Number.isNaN(Date.parse(input.nextReviewDate))) {
+        if (
+          !/^\d{4}-\d{2}-\d{2}$/.test(input.nextReviewDate) ||
+          Number.isNaN(Date.parse(input.nextReviewDate))
+        ) {
           errors.nextReviewDate = 'Enter a real date for the next review';
         } else if (input.nextReviewDate <= today) {
           errors.nextReviewDate = 'The next review date must be in the future';
@@ -173,11 +211,15 @@ export class PolicyService {
           changed.push('review.nextReviewDate');
         }
       }
-      if (!input.note.trim()) errors.note = 'Say why the policy is changing (this goes in the version history)';
+      if (!input.note.trim())
+        errors.note = 'Say why the policy is changing (this goes in the version history)';
       if (Object.keys(errors).length > 0) throw new ValidationError(errors);
       if (changed.length === 0) throw new ValidationError({ note: 'Nothing was changed' });
       const parsed = policySettingsSchema.safeParse(next);
-      if (!parsed.success) throw new ValidationError({ note: `The settings are not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}` });
+      if (!parsed.success)
+        throw new ValidationError({
+          note: `The settings are not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`,
+        });
       const version = profile.currentVersion + 1;
       await repository.createVersion(tx.db, {
         schoolId,
@@ -203,7 +245,10 @@ export class PolicyService {
   /** The annual review is done: record it and set the next date from the review cycle. */
   async markReviewed(schoolId: string, actor: Actor, note: string): Promise<string> {
     const { database, repository, audit, clock } = this.deps;
-    if (!note.trim()) throw new ValidationError({ reviewNote: 'Summarise the review (who took part, what changed)' });
+    if (!note.trim())
+      throw new ValidationError({
+        reviewNote: 'Summarise the review (who took part, what changed)',
+      });
     return database.transaction(async (tx) => {
       const profile = await repository.getProfileForUpdate(tx.db, schoolId);
       if (!profile) throw new NotFoundError();
@@ -217,7 +262,11 @@ export class PolicyService {
         action: 'policy.reviewed',
         entityType: 'policy_profile',
         entityId: profile.id,
-        data: { version: profile.currentVersion, nextReviewDate, previousReviewDate: profile.nextReviewDate },
+        data: {
+          version: profile.currentVersion,
+          nextReviewDate,
+          previousReviewDate: profile.nextReviewDate,
+        },
       });
       return nextReviewDate;
     });
@@ -232,15 +281,25 @@ export class PolicyService {
     const today = ukDate(clock.now());
     const horizon = addDays(today, 366);
     let sent = 0;
-    for (const profile of await repository.profilesDueForReview(database.db, horizon, onlySchoolId)) {
+    for (const profile of await repository.profilesDueForReview(
+      database.db,
+      horizon,
+      onlySchoolId,
+    )) {
       const { settings } = await this.current(profile.schoolId);
-      const windowStart = addDays(profile.nextReviewDate, -settings.review.reminderDaysBefore.value);
+      const windowStart = addDays(
+        profile.nextReviewDate,
+        -settings.review.reminderDaysBefore.value,
+      );
       if (today < windowStart) continue;
       const stage = today > profile.nextReviewDate ? 'overdue' : 'due-soon';
       const heads = await people.staffWithRole(database.db, profile.schoolId, 'headteacher');
       if (heads.length === 0) continue;
       const sentNow = await database.transaction(async (tx) => {
-        if (!(await repository.recordReminder(tx.db, profile.schoolId, profile.nextReviewDate, stage))) return false;
+        if (
+          !(await repository.recordReminder(tx.db, profile.schoolId, profile.nextReviewDate, stage))
+        )
+          return false;
         await this.deps.audit.record(tx, {
           schoolId: profile.schoolId,
           actor: { kind: 'system', id: null },

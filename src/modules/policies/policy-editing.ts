@@ -46,7 +46,10 @@ export function editableRule(path: string, current: unknown): EditableRule | nul
     return {
       kind: 'boolean',
       options: ['yes', 'no'],
-      parse: (a) => (a === 'yes' || a === 'no' ? { ok: true, value: a === 'yes' } : { ok: false, message: 'Select yes or no' }),
+      parse: (a) =>
+        a === 'yes' || a === 'no'
+          ? { ok: true, value: a === 'yes' }
+          : { ok: false, message: 'Select yes or no' },
     };
   }
   if (typeof current === 'number') {
@@ -55,10 +58,12 @@ export function editableRule(path: string, current: unknown): EditableRule | nul
       options: [],
       parse: (a) => {
         const trimmed = a.trim();
-        if (!/^\d{1,4}$/.test(trimmed)) return { ok: false, message: 'Enter a whole number, like 12' };
+        if (!/^\d{1,4}$/.test(trimmed))
+          return { ok: false, message: 'Enter a whole number, like 12' };
         const value = Number(trimmed);
         const check = schema?.safeParse(value);
-        if (check && !check.success) return { ok: false, message: check.error.issues[0]?.message ?? 'Enter a valid number' };
+        if (check && !check.success)
+          return { ok: false, message: check.error.issues[0]?.message ?? 'Enter a valid number' };
         return { ok: true, value };
       },
     };
@@ -69,7 +74,10 @@ export function editableRule(path: string, current: unknown): EditableRule | nul
       return {
         kind: 'choice',
         options,
-        parse: (a) => (options.includes(a) ? { ok: true, value: a } : { ok: false, message: 'Select one of the options' }),
+        parse: (a) =>
+          options.includes(a)
+            ? { ok: true, value: a }
+            : { ok: false, message: 'Select one of the options' },
       };
     }
     return {

@@ -10,11 +10,17 @@ export const groupTitles: Record<string, string> = {
   review: 'Policy review',
 };
 
-export function ruleGroups<T extends { path: string }>(rules: T[]): { key: string; title: string; rules: T[] }[] {
+export function ruleGroups<T extends { path: string }>(
+  rules: T[],
+): { key: string; title: string; rules: T[] }[] {
   const groups = new Map<string, T[]>();
   for (const r of rules) {
     const key = r.path.split('.')[0] ?? '';
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  return [...groups.entries()].map(([key, list]) => ({ key, title: groupTitles[key] ?? key, rules: list }));
+  return [...groups.entries()].map(([key, list]) => ({
+    key,
+    title: groupTitles[key] ?? key,
+    rules: list,
+  }));
 }

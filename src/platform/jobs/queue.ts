@@ -21,7 +21,11 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
   constructor(
     url: string,
     readonly names: readonly (keyof P & string)[],
-    private readonly options: { supervise: boolean; schedule: boolean; onError?: (e: Error) => void },
+    private readonly options: {
+      supervise: boolean;
+      schedule: boolean;
+      onError?: (e: Error) => void;
+    },
   ) {
     this.boss = new PgBoss({
       connectionString: url,
@@ -42,7 +46,11 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
     this.started = true;
   }
 
-  async enqueue<N extends keyof P & string>(name: N, data: P[N], options: EnqueueOptions = {}): Promise<string | null> {
+  async enqueue<N extends keyof P & string>(
+    name: N,
+    data: P[N],
+    options: EnqueueOptions = {},
+  ): Promise<string | null> {
     const tx = options.tx;
     return this.boss.send(name, data, {
       startAfter: options.startAfter instanceof Date ? options.startAfter : options.startAfter,
@@ -54,7 +62,9 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
   }
 
   /** Starts workers. Throws before anything runs if any registered job lacks a handler. */
-  async work(handlers: { [N in keyof P & string]: (data: P[N], jobId: string) => Promise<void> }): Promise<void> {
+  async work(handlers: {
+    [N in keyof P & string]: (data: P[N], jobId: string) => Promise<void>;
+  }): Promise<void> {
     const missing = this.names.filter((n) => typeof handlers[n] !== 'function');
     if (missing.length > 0) {
       throw new MissingJobHandlerError(`No handler registered for job(s): ${missing.join(', ')}`);

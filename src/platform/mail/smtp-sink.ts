@@ -59,11 +59,15 @@ export class SmtpSink {
   }
 
   /** Resolves with the first message to `to` received after `since` (tests). */
-  async waitFor(to: string, options: { since?: number; timeoutMs?: number } = {}): Promise<CapturedMail> {
+  async waitFor(
+    to: string,
+    options: { since?: number; timeoutMs?: number } = {},
+  ): Promise<CapturedMail> {
     const deadline = Date.now() + (options.timeoutMs ?? 5000);
     for (;;) {
       const found = this.messages.find(
-        (m) => m.id > (options.since ?? 0) && m.to.some((t) => t.toLowerCase() === to.toLowerCase()),
+        (m) =>
+          m.id > (options.since ?? 0) && m.to.some((t) => t.toLowerCase() === to.toLowerCase()),
       );
       if (found) return found;
       if (Date.now() > deadline) throw new Error(`No email to ${to} arrived`);

@@ -305,10 +305,6 @@ interface AliasTarget {
   priority: number;
 }
 
-function aliasesOf(spec: ColumnSpec): string[] {
-  return [spec.canonical, ...spec.sims, ...spec.arbor, ...spec.other];
-}
-
 const PUPIL_ALIASES: ReadonlyMap<string, AliasTarget> = (() => {
   const map = new Map<string, AliasTarget>();
   const add = (column: CanonicalColumn, spec: ColumnSpec): void => {

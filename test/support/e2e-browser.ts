@@ -1,0 +1,248 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { buildApp } from '../../src/app.ts';
+import { seedDemoSchool } from '../../src/demo/seed.ts';
+import { jobHandlers } from '../../src/jobs.ts';
+import { createTestServices, type TestContext } from './db.ts';
+
+/**
+ * Browser tests (ARCHITECTURE.md §Tests): the real app on 127.0.0.1 with the demo school, driven
+ * by Debian's chromium through playwright-core. One browser per test file, a fresh context (and
+ * cookie jar) per test, and an axe check on every page the test visits.
+ */
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** WCAG 2.2 AA, as the accessibility statement promises. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+// ---------------------------------------------------------------------------------------------
+// Server and browser
+
+export interface E2eEnvironment {
+  ctx: TestContext;
+  app: FastifyInstance;
+  /** http://127.0.0.1:<port> */
+  baseUrl: string;
+  browser: Browser;
+  /** A fresh browser context (no cookies) with one page, tracked for axe. */
+  newSession(options?: BrowserContextOptions): Promise<BrowserSession>;
+  close(): Promise<void>;
+}
+
+export interface E2eOptions {
+  /** Start pg-boss workers in this process (imports need the preview and commit jobs). */
+  workers?: boolean;
+  env?: Record<string, string>;
+}
+
+/**
+ * Real services on a fresh database with the demo trust seeded, the app listening on an
+ * ephemeral port, and chromium with its own temporary profile folder.
+ */
+export async function startE2e(options: E2eOptions = {}): Promise<E2eEnvironment> {
+  // Every sign-in in a file comes from 127.0.0.1: lift the per-IP limit so it never trips.
+  const ctx = await createTestServices({ env: { LOGIN_RATE_LIMIT: '10000', ...options.env } });
+  let app: FastifyInstance | undefined;
+  let browser: Browser | undefined;
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lanyard-e2e-chromium-'));
+  try {
+    await seedDemoSchool(ctx.services);
+    if (options.workers) await ctx.platform.jobs.work(jobHandlers(ctx.services));
+    app = await buildApp(ctx.services, ctx.config);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const baseUrl = `http://127.0.0.1:${port}`;
+    browser = await launchBrowser(userDataDir);
+    const sessions = new Set<BrowserSession>();
+    const started = { ctx, app, browser };
+    return {
+      ...started,
+      baseUrl,
+      newSession: async (contextOptions = {}) => {
+        const context = await started.browser.newContext({
+          baseURL: baseUrl,
+          viewport: { width: 1024, height: 768 },
+          locale: 'en-GB',
+          timezoneId: 'Europe/London',
+          ...contextOptions,
+        });
+        const session = await BrowserSession.open(context);
+        sessions.add(session);
+        return session;
+      },
+      close: async () => {
+        for (const s of sessions) await s.context.close().catch(() => undefined);
+        await started.browser.close().catch(() => undefined);
+        await started.app.close().catch(() => undefined);
+        await ctx.close();
+        fs.rmSync(userDataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await browser?.close().catch(() => undefined);
+    await app?.close().catch(() => undefined);
+    await ctx.close().catch(() => undefined);
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Debian's chromium, never a downloaded one. `chromium.launch` gives each browser its own
+ * temporary profile; the folder passed here is where chromium keeps its crash dumps and cache.
+ */
+export async function launchBrowser(userDataDir: string): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`No chromium at ${CHROMIUM_PATH}: install Debian's chromium package`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS, `--disk-cache-dir=${path.join(userDataDir, 'cache')}`],
+    env: { ...process.env, HOME: userDataDir, XDG_CONFIG_HOME: userDataDir, XDG_CACHE_HOME: userDataDir },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions: every page visited must get an axe check
+
+interface Visit {
+  url: string;
+  checked: boolean;
+}
+
+const sessionsByPage = new WeakMap<Page, BrowserSession>();
+
+/**
+ * One browser context and its page. Records every document the page loads, server errors and
+ * script errors; `close()` fails the test if a visited page had no axe check or anything went
+ * wrong in the browser.
+ */
+export class BrowserSession {
+  readonly visits: Visit[] = [];
+  readonly problems: string[] = [];
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+  ) {}
+
+  static async open(context: BrowserContext): Promise<BrowserSession> {
+    const page = await context.newPage();
+    const session = new BrowserSession(context, page);
+    sessionsByPage.set(page, session);
+    page.on('domcontentloaded', () => session.visits.push({ url: page.url(), checked: false }));
+    page.on('response', (response) => {
+      const request = response.request();
+      if (request.isNavigationRequest() && response.status() >= 500) {
+        session.problems.push(`${response.status()} from ${request.method()} ${response.url()}`);
+      }
+    });
+    page.on('pageerror', (error) => session.problems.push(`script error: ${error.message}`));
+    page.on('console', (message) => {
+      // A 4xx form page (400 with an error summary) logs "Failed to load resource": expected.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        session.problems.push(`console error: ${message.text()}`);
+      }
+    });
+    return session;
+  }
+
+  /** Called by checkA11y: the current document has been checked. */
+  markChecked(): void {
+    const last = this.visits.at(-1);
+    if (last) last.checked = true;
+  }
+
+  /** Closes the context; throws if a page was visited without an axe check, or errors happened. */
+  async close(): Promise<void> {
+    await this.context.close().catch(() => undefined);
+    const unchecked = this.visits.filter((v) => !v.checked).map((v) => `  - ${v.url}`);
+    const report: string[] = [];
+    if (unchecked.length) report.push(`Pages visited without an axe check:\n${unchecked.join('\n')}`);
+    if (this.problems.length) report.push(`Problems in the browser:\n  - ${this.problems.join('\n  - ')}`);
+    if (report.length) throw new Error(report.join('\n'));
+  }
+}
+
+/**
+ * Runs the action (a click or a form submission) and waits for the page it leads to: the next
+ * document's load event, after any redirects.
+ */
+export async function navigate(page: Page, action: () => Promise<unknown>): Promise<void> {
+  await Promise.all([page.waitForEvent('domcontentloaded', { timeout: 20_000 }), action()]);
+  await page.waitForLoadState('load');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accessibility
+
+/**
+ * Runs axe (WCAG 2.0, 2.1 and 2.2 A and AA) on the page as it is now and fails with a readable
+ * list of violations: rule, impact, help text, and each offending element with axe's summary.
+ */
+export async function checkA11y(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  sessionsByPage.get(page)?.markChecked();
+  if (results.violations.length === 0) return;
+  const lines = [`${label} (${page.url()}): ${results.violations.length} accessibility violation(s)`];
+  for (const v of results.violations) {
+    lines.push(`- [${v.impact ?? 'unknown'}] ${v.id}: ${v.help} (${v.helpUrl})`);
+    for (const node of v.nodes.slice(0, 5)) {
+      lines.push(`    at ${node.target.join(' ')}`);
+      lines.push(`      ${node.html.slice(0, 200)}`);
+      if (node.failureSummary) {
+        lines.push(...node.failureSummary.split('\n').map((l) => `      ${l.trim()}`));
+      }
+    }
+    if (v.nodes.length > 5) lines.push(`    … and ${v.nodes.length - 5} more`);
+  }
+  throw new Error(lines.join('\n'));
+}
+
+/** The width the document scrolls to: more than the viewport means horizontal scrolling. */
+export async function scrollWidth(page: Page): Promise<number> {
+  return page.evaluate(() => (document.scrollingElement ?? document.documentElement).scrollWidth);
+}
+
+/**
+ * Waits until `check` returns true, reloading the page between tries (a person pressing F5).
+ * Every reloaded page is a page visited, so each one gets its axe check.
+ */
+export async function reloadUntil(
+  page: Page,
+  check: () => Promise<boolean>,
+  { timeoutMs = 25_000, intervalMs = 750, label = 'the page to change' } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+    await page.reload({ waitUntil: 'load' });
+    await checkA11y(page, `${label} (reloaded)`);
+  }
+}
