@@ -191,7 +191,7 @@ export function createServices(
     mailer,
     baseUrl: config.baseUrl,
   });
-  const people = new PeopleService({ database, repository: repos.people, audit, clock });
+  const people = new PeopleService({ database, repository: repos.people, audit, clock, policies });
   const imports = new ImportService({
     database,
     repository: repos.imports,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ConflictError, ValidationError } from './errors.ts';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createPlatform, createServices } from './container.ts';
 import { buildApp } from './app.ts';
@@ -78,7 +79,9 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
 }
 
 export function explainStartupError(error: unknown): string {
+  if (error instanceof ValidationError) return Object.values(error.fieldErrors).join('\n');
   if (
+    error instanceof ConflictError ||
     error instanceof DataFolderLockedError ||
     error instanceof ConfigError ||
     error instanceof MissingJobHandlerError

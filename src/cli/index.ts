@@ -14,6 +14,10 @@ const usage = `Usage: lanyard <command>
   seed demo                              add the demo trust and schools (not in production)
   import pupils FILE.csv --school SLUG [--yes]
                                          preview (and with --yes apply) an MIS export
+  create-school --name NAME --slug SLUG --template KEY
+                                         set up a school from a policy template
+                                         (keys: jump-primary, the-avenue-primary, christ-church-hampstead,
+                                         sacred-heart-rochdale, john-clifford-primary)
   create-user --school SLUG --email E --name "Given Family" --role ROLE [--role ROLE…]
                                          create a staff account (password read from LANYARD_PASSWORD
                                          or printed once)
@@ -89,6 +93,24 @@ async function run(argv: string[]): Promise<number> {
           yes: args.includes('--yes'),
         }),
       );
+    case 'create-school': {
+      const name = flag(args, 'name');
+      const slug = flag(args, 'slug');
+      const template = flag(args, 'template');
+      if (!name || !slug || !template) {
+        err('create-school needs --name, --slug and --template');
+        return 2;
+      }
+      return withServices(async (services) => {
+        const school = await services.people.createSchool(
+          { name, slug, templateKey: template },
+          { kind: 'cli', id: null },
+        );
+        out(`Created ${school.name} (${school.slug}) with the ${template} policy template.`);
+        out(`Next: npx lanyard create-user --school ${school.slug} --email … --name … --role headteacher`);
+        return 0;
+      });
+    }
     case 'create-user': {
       const school = flag(args, 'school');
       const email = flag(args, 'email');

