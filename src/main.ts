@@ -4,7 +4,7 @@ import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createPlatform, createServices } from './container.ts';
 import { buildApp } from './app.ts';
 import { jobHandlers, jobNames, jobSchedules } from './jobs.ts';
-import { DataFolderLockedError } from './platform/db/embedded.ts';
+import { DataFolderLockedError, leaveSignalsToCaller } from './platform/db/embedded.ts';
 import { MissingJobHandlerError } from './platform/jobs/queue.ts';
 import { seedDemoSchool, demoCredentials, printDemoCredentials } from './demo/seed.ts';
 
@@ -41,6 +41,7 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
       process.exit(1);
     }
   };
+  leaveSignalsToCaller(); // this process stops the embedded PostgreSQL itself, last
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 

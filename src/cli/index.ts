@@ -107,7 +107,9 @@ async function run(argv: string[]): Promise<number> {
           { kind: 'cli', id: null },
         );
         out(`Created ${school.name} (${school.slug}) with the ${template} policy template.`);
-        out(`Next: npx lanyard create-user --school ${school.slug} --email … --name … --role headteacher`);
+        out(
+          `Next: npx lanyard create-user --school ${school.slug} --email … --name … --role headteacher`,
+        );
         return 0;
       });
     }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('config', () => {
+  it('has working development defaults', () => {
+    const c = loadConfig({});
+    expect(c.env).toBe('development');
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.demoSeed).toBe(true);
+    expect(c.cookieSecure).toBe(false);
+    expect(c.baseUrl).toBe('http://localhost:3000');
+  });
+
+  it('requires real secrets and services in production and refuses demo data there', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /DATABASE_URL, SESSION_SECRET, SMTP_URL, BASE_URL/,
+    );
+    const prod = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://x@db/lanyard',
+      SESSION_SECRET: 'x'.repeat(40),
+      SMTP_URL: 'smtp://mail:25',
+      BASE_URL: 'https://lanyard.school.example',
+    };
+    const c = loadConfig(prod);
+    expect(c.demoSeed).toBe(false);
+    expect(c.cookieSecure).toBe(true);
+    expect(() => loadConfig({ ...prod, DEMO_SEED: 'true' })).toThrow(ConfigError);
+  });
+
+  it('explains bad values', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET/);
+  });
+});
