@@ -111,6 +111,14 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
   await app.register(fastifyMultipart, {
     limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10 },
     attachFieldsToBody: 'keyValues',
+    // Keep the original file name: the value is still a Buffer, with filename/mimetype on it.
+    onFile: async (part) => {
+      const data = await part.toBuffer();
+      (part as unknown as { value: unknown }).value = Object.assign(data, {
+        filename: part.filename,
+        mimetype: part.mimetype,
+      });
+    },
   });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',

@@ -212,7 +212,7 @@ export async function navigate(page: Page, action: () => Promise<unknown>): Prom
  * list of violations: rule, impact, help text, and each offending element with axe's summary.
  */
 export async function checkA11y(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).setLegacyMode(true).analyze();
   sessionsByPage.get(page)?.markChecked();
   if (results.violations.length === 0) return;
   const lines = [

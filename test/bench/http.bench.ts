@@ -1,0 +1,447 @@
+/**
+ * `npm run bench:http` — HTTP throughput and latency of the real server, plus cold start and
+ * idle memory. Not a test: it prints figures, and its last line is one JSON object.
+ *
+ * 1. Cold start: spawn `node --import tsx src/main.ts all` on an empty data folder (initdb,
+ *    migrations, demo seed) until it reports ready over IPC; stop it; start it 3 more times on
+ *    the same folder (the median of those is `cold_start_ms`).
+ * 2. Idle RSS of the node process and every process under it (the embedded PostgreSQL, tsx's
+ *    esbuild helper) after 3 s of idling.
+ * 3. A 2,000-pupil school (CLI `create-school` and `create-user`, then bulk pupils and parents
+ *    straight into the server's database) and an office account without a second factor.
+ * 4. autocannon at 32 connections on loopback, 2 s warm-up then 10 s, for /healthz (the
+ *    baseline), the dashboard and the pupil list, signed in with a real session cookie.
+ *
+ * Environment: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 32), BENCH_PROFILE=1
+ * to count SQL statements per request even when every target is met.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import type { Result } from 'autocannon';
+import pg from 'pg';
+import { Database } from '../../src/platform/db/database.ts';
+import { runningEmbeddedUrl } from '../../src/platform/db/embedded.ts';
+import { generatePeople, linkRows } from '../../src/demo/generate.ts';
+import { PeopleBulkRepository, PeopleRepository } from '../../src/modules/people/people.repository.ts';
+import {
+  freePort,
+  killPostgresFor,
+  lanyardEnv,
+  makeDataDir,
+  memoryOf,
+  portInUse,
+  postgresPidsUnder,
+  repoRoot,
+  startLanyard,
+  stillRunning,
+  stopLanyard,
+  withTimeout,
+  type LanyardOptions,
+  type LanyardProcess,
+  type MemoryFigures,
+} from './lanyard-process.ts';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP = 2;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const LATER_RUNS = 3;
+const PUPILS = 2000;
+const SCHOOL_SLUG = 'bench-academy';
+const OFFICE_EMAIL = 'office@bench-academy.example';
+const OFFICE_PASSWORD = 'bench-password-not-secret-2026';
+
+const TARGET = { ratio: 0.25, p99Ms: 50, coldStartMs: 3000, idleRssMb: 250 };
+
+const say = (m = '') => process.stdout.write(`${m}\n`);
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Server lifecycle
+
+/** Stops the server and checks the shutdown contract: exit 0, clean message, no postgres left. */
+async function stopChecked(proc: LanyardProcess): Promise<{ stopMs: number }> {
+  const pgPids = postgresPidsUnder(proc.pid);
+  const { code, signal, stopMs } = await stopLanyard(proc);
+  const problems: string[] = [];
+  if (code !== 0) problems.push(`exit code ${code} (signal ${signal})`);
+  if (!proc.output().includes('Stopped cleanly')) problems.push('no "Stopped cleanly" message');
+  await sleep(200);
+  const left = stillRunning(pgPids);
+  if (left.length > 0) problems.push(`postgres processes still running: ${left.join(', ')}`);
+  if (fs.existsSync(`${proc.options.dataDir}/postgres/postmaster.pid`))
+    problems.push('postmaster.pid left behind');
+  if (await portInUse(proc.options.pgPort)) problems.push('the PostgreSQL port is still open');
+  if (problems.length > 0) {
+    throw new Error(`Unclean shutdown: ${problems.join('; ')}\n--- output ---\n${proc.output()}`);
+  }
+  return { stopMs };
+}
+
+async function startReady(options: LanyardOptions, what: string) {
+  const proc = startLanyard(options);
+  const ready = await withTimeout(proc.ready, 120_000, what);
+  return { proc, ready };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data: a 2,000-pupil school
+
+function runCli(options: LanyardOptions, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+      cwd: repoRoot,
+      env: lanyardEnv({ ...options, env: { ...options.env, LANYARD_PASSWORD: OFFICE_PASSWORD } }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`lanyard ${args.join(' ')} → ${code}\n${out}`)),
+    );
+  });
+}
+
+async function createBigSchool(options: LanyardOptions): Promise<void> {
+  await runCli(options, [
+    'create-school',
+    '--name',
+    'Bench Academy',
+    '--slug',
+    SCHOOL_SLUG,
+    '--template',
+    'jump-primary',
+  ]);
+  await runCli(options, [
+    'create-user',
+    '--school',
+    SCHOOL_SLUG,
+    '--email',
+    OFFICE_EMAIL,
+    '--name',
+    'Bench Office',
+    '--role',
+    'office',
+  ]);
+  const database = new Database(runningEmbeddedUrl(options.dataDir, options.pgPort), { max: 2 });
+  try {
+    const school = await new PeopleRepository().getSchoolBySlug(database.db, SCHOOL_SLUG);
+    if (!school) throw new Error('create-school did not create the school');
+    const generated = generatePeople({
+      schoolId: school.id,
+      pupils: PUPILS,
+      classesPerYear: 3,
+      today: new Date(),
+      seed: 2000,
+      emailDomain: 'bench-academy.example',
+      misPrefix: 'Z',
+    });
+    const bulk = new PeopleBulkRepository();
+    await database.transaction(async (tx) => {
+      const pupils = await bulk.insertPupils(tx.db, generated.pupils);
+      const parents = await bulk.insertParents(tx.db, generated.parents);
+      const links = linkRows(
+        generated,
+        pupils.map((p) => p.id),
+        parents.map((p) => p.id),
+        school.id,
+      );
+      await bulk.linkParents(tx.db, links);
+    });
+    await database.pool.query('ANALYZE pupils, parents, pupil_parents');
+  } finally {
+    await database.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+function cookiePairs(setCookies: string[]): Map<string, string> {
+  const jar = new Map<string, string>();
+  for (const c of setCookies) {
+    const pair = c.split(';')[0] ?? '';
+    const eq = pair.indexOf('=');
+    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+  return jar;
+}
+
+const cookieHeader = (jar: Map<string, string>) =>
+  [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+/** Signs in through the real form (CSRF token and cookie) and returns the Cookie header. */
+async function signIn(base: string, email: string, password: string): Promise<string> {
+  const page = await fetch(`${base}/sign-in`);
+  const html = await page.text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+  if (page.status !== 200 || !csrf) throw new Error(`GET /sign-in → ${page.status}, no _csrf`);
+  const jar = cookiePairs(page.headers.getSetCookie());
+  const res = await fetch(`${base}/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: cookieHeader(jar),
+    },
+    body: new URLSearchParams({ _csrf: csrf, email, password, next: '/' }).toString(),
+  });
+  if (res.status !== 303 || res.headers.get('location') !== '/') {
+    throw new Error(`POST /sign-in → ${res.status} ${res.headers.get('location')}`);
+  }
+  for (const [k, v] of cookiePairs(res.headers.getSetCookie())) jar.set(k, v);
+  if (![...jar.keys()].some((k) => k.includes('session'))) throw new Error('no session cookie');
+  return cookieHeader(jar);
+}
+
+async function expectPage(url: string, cookie: string, mustContain: RegExp): Promise<void> {
+  const res = await fetch(url, { headers: { cookie }, redirect: 'manual' });
+  const body = await res.text();
+  if (res.status !== 200 || !mustContain.test(body)) {
+    throw new Error(`GET ${url} → ${res.status}; expected ${mustContain} in the page`);
+  }
+}
+
+interface Measured {
+  name: string;
+  path: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+async function load(url: string, cookie: string | undefined, duration: number): Promise<Result> {
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration,
+    timeout: 10,
+    headers: cookie ? { cookie } : {},
+  });
+}
+
+async function measure(
+  name: string,
+  base: string,
+  path: string,
+  cookie?: string,
+): Promise<Measured> {
+  await load(base + path, cookie, WARMUP);
+  const r = await load(base + path, cookie, DURATION);
+  return {
+    name,
+    path,
+    rps: round(r.requests.average, 0),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+  };
+}
+
+/**
+ * SQL statements per request, from pg_stat_database. Backends publish their counters at most
+ * once a second and up to 10 s after going idle, so each window ends with an 11 s wait; the
+ * background rate (pg-boss polling) is measured over an idle window and subtracted.
+ */
+async function statementsPerRequest(
+  dbUrl: string,
+  targets: { name: string; url: string; cookie: string }[],
+): Promise<Record<string, number>> {
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  const count = async () => {
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const r = await client.query<{ n: string }>(
+      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return Number(r.rows[0]!.n) - 1; // this query's own transaction
+  };
+  const settle = 11_000;
+  const n = 200;
+  const out: Record<string, number> = {};
+  try {
+    await sleep(settle);
+    const idleStart = await count();
+    await sleep(settle);
+    const idleRate = ((await count()) - idleStart - 1) / settle;
+    for (const t of targets) {
+      const before = await count();
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        const res = await fetch(t.url, { headers: { cookie: t.cookie } });
+        await res.arrayBuffer();
+      }
+      await sleep(settle);
+      const elapsed = performance.now() - t0;
+      const after = await count();
+      out[t.name] = round((after - before - 1 - idleRate * elapsed) / n, 2);
+    }
+  } finally {
+    await client.end();
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const dataDir = makeDataDir('lanyard-bench-');
+  const options: LanyardOptions = { dataDir, port: await freePort(), pgPort: await freePort() };
+  const base = `http://127.0.0.1:${options.port}`;
+  let running: LanyardProcess | undefined;
+  say(`Lanyard HTTP benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''}`);
+  say(`data folder ${dataDir}, port ${options.port}, embedded PostgreSQL port ${options.pgPort}`);
+  try {
+    // 1. Cold start
+    const first = await startReady(options, 'first start');
+    running = first.proc;
+    say(`first start (initdb, migrations, demo seed): ${Math.round(first.ready.wallMs)} ms`);
+    await stopChecked(first.proc);
+    running = undefined;
+
+    const later: number[] = [];
+    let proc: LanyardProcess | undefined;
+    for (let i = 0; i < LATER_RUNS; i++) {
+      const run = await startReady(options, `start ${i + 2}`);
+      running = proc = run.proc;
+      later.push(run.ready.wallMs);
+      say(`later start ${i + 1}: ${Math.round(run.ready.wallMs)} ms`);
+      if (i < LATER_RUNS - 1) {
+        const { stopMs } = await stopChecked(run.proc);
+        running = undefined;
+        say(`  stopped cleanly in ${Math.round(stopMs)} ms`);
+      }
+    }
+    if (!proc) throw new Error('no server');
+
+    // 2. Idle memory
+    await sleep(3000);
+    const idle = memoryOf(proc.pid);
+    say(
+      `idle memory: RSS ${idle.rssMb} MB (node ${idle.nodeRssMb}, postgres ×${idle.postgresProcesses} ${idle.postgresRssMb}, other ${idle.otherRssMb}); PSS ${idle.pssMb} MB`,
+    );
+
+    // 3. Data and sign-in
+    const t0 = performance.now();
+    await createBigSchool(options);
+    say(`created a ${PUPILS}-pupil school in ${Math.round(performance.now() - t0)} ms`);
+    const cookie = await signIn(base, OFFICE_EMAIL, OFFICE_PASSWORD);
+    await expectPage(`${base}/`, cookie, /Pupils on roll/);
+    await expectPage(`${base}/pupils`, cookie, new RegExp(`Pupils \\(${PUPILS}\\)`));
+
+    // 4. Load
+    say(`\nautocannon: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per target`);
+    const baseline = await measure('baseline', base, '/healthz');
+    const dashboard = await measure('dashboard', base, '/', cookie);
+    const pupils = await measure('pupils', base, '/pupils', cookie);
+    await sleep(3000);
+    const loaded: MemoryFigures = memoryOf(proc.pid);
+
+    const ratio = (m: Measured) => round(m.rps / baseline.rps, 3);
+    const meets = (m: Measured) =>
+      ratio(m) >= TARGET.ratio && m.p99 < TARGET.p99Ms && m.non2xx === 0 && m.errors === 0;
+    const rows = [baseline, dashboard, pupils];
+    say('');
+    say(
+      `${'target'.padEnd(10)} ${'path'.padEnd(9)} ${'req/s'.padStart(8)} ${'ratio'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'requests'.padStart(9)} ${'non-2xx'.padStart(8)} ${'errors'.padStart(7)}  verdict`,
+    );
+    for (const m of rows) {
+      const verdict = m === baseline ? '' : meets(m) ? 'ok' : 'MISSES TARGET';
+      say(
+        `${m.name.padEnd(10)} ${m.path.padEnd(9)} ${String(m.rps).padStart(8)} ${ratio(m).toFixed(3).padStart(6)} ${String(m.p50).padStart(7)} ${String(m.p99).padStart(7)} ${String(m.max).padStart(7)} ${String(m.requests).padStart(9)} ${String(m.non2xx).padStart(8)} ${String(m.errors + m.timeouts).padStart(7)}  ${verdict}`,
+      );
+    }
+    const coldLater = Math.round(median(later));
+    say('');
+    say(
+      `cold start: first ${Math.round(first.ready.wallMs)} ms, later runs ${later.map((l) => Math.round(l)).join(' / ')} ms (median ${coldLater} ms, target < ${TARGET.coldStartMs}) ${coldLater < TARGET.coldStartMs ? 'ok' : 'MISSES TARGET'}`,
+    );
+    say(
+      `idle RSS: ${idle.rssMb} MB (target < ${TARGET.idleRssMb}) ${idle.rssMb < TARGET.idleRssMb ? 'ok' : 'MISSES TARGET'}; after load ${loaded.rssMb} MB RSS, ${loaded.pssMb} MB PSS`,
+    );
+    say('(requests/s from the server start of a process: node + tsx + Lanyard until it listens)');
+
+    let profile: Record<string, number> | undefined;
+    if (process.env.BENCH_PROFILE === '1' || !meets(dashboard) || !meets(pupils)) {
+      say('\ncounting SQL statements per request (about a minute)…');
+      profile = await statementsPerRequest(runningEmbeddedUrl(dataDir, options.pgPort), [
+        { name: 'dashboard', url: `${base}/`, cookie },
+        { name: 'pupils', url: `${base}/pupils`, cookie },
+      ]);
+      say(`SQL statements per request: dashboard ${profile.dashboard}, pupils ${profile.pupils}`);
+    }
+
+    // 5. Shutdown
+    const { stopMs } = await stopChecked(proc);
+    running = undefined;
+    say(`stopped cleanly in ${Math.round(stopMs)} ms (exit 0, embedded PostgreSQL gone)`);
+
+    const summary = {
+      bench: 'http',
+      node: process.version,
+      cpus: os.cpus().length,
+      connections: CONNECTIONS,
+      duration_s: DURATION,
+      baseline_rps: baseline.rps,
+      baseline_p99_ms: baseline.p99,
+      dashboard_rps: dashboard.rps,
+      dashboard_ratio: ratio(dashboard),
+      dashboard_p99_ms: dashboard.p99,
+      pupils_rps: pupils.rps,
+      pupils_ratio: ratio(pupils),
+      pupils_p99_ms: pupils.p99,
+      pupils_in_school: PUPILS,
+      non2xx: baseline.non2xx + dashboard.non2xx + pupils.non2xx,
+      errors: rows.reduce((n, m) => n + m.errors + m.timeouts, 0),
+      cold_start_ms: coldLater,
+      cold_start_first_ms: Math.round(first.ready.wallMs),
+      cold_start_later_ms: coldLater,
+      cold_start_later_runs_ms: later.map((l) => Math.round(l)),
+      idle_rss_mb: idle.rssMb,
+      idle_rss_node_mb: idle.nodeRssMb,
+      idle_rss_postgres_mb: idle.postgresRssMb,
+      idle_rss_other_mb: idle.otherRssMb,
+      idle_pss_mb: idle.pssMb,
+      loaded_rss_mb: loaded.rssMb,
+      ...(profile
+        ? {
+            dashboard_sql_per_request: profile.dashboard,
+            pupils_sql_per_request: profile.pupils,
+          }
+        : {}),
+      targets_met:
+        meets(dashboard) &&
+        meets(pupils) &&
+        coldLater < TARGET.coldStartMs &&
+        idle.rssMb < TARGET.idleRssMb,
+      shutdown_clean: true,
+    };
+    say(JSON.stringify(summary));
+  } finally {
+    if (running) await stopLanyard(running, 5_000).catch(() => undefined);
+    await killPostgresFor(dataDir);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,386 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type RegisteredRoute } from '../../src/app.ts';
+import { canViewPupilRecord } from '../../src/modules/people/people.policy.ts';
+import { staffRoles, type Principal, type StaffRole } from '../../src/modules/auth/principal.ts';
+import { createTestServices, type TestContext } from '../support/db.ts';
+import { createSchool, TEST_PASSWORD, type SchoolFixture } from '../support/factories.ts';
+import { buildTestApp } from '../support/http.ts';
+import {
+  Browser,
+  createOrganisationAdmin,
+  setPupilEmail,
+  signInWithLink,
+  type OrgAdminFixture,
+} from '../support/http-principals.ts';
+
+/**
+ * Every route × every kind of person × their own school or another one. The expectation comes
+ * from the route's declared access (app.lanyardRoutes) and the record-level policy functions;
+ * refused access must look exactly like a missing record (404), never 403 or data.
+ */
+
+type Outcome = string;
+const ALLOWED = 'allowed';
+const NOT_FOUND = 'not-found';
+const SIGN_IN = 'sign-in';
+const TWO_FACTOR = 'two-factor';
+
+interface Actor {
+  label: string;
+  /** The school whose records the URLs point at is always A. */
+  school: 'A' | 'B' | null;
+  principal: Principal | null;
+  /** Signed in with a password but has not entered the TOTP code yet. */
+  pendingSecondFactor?: boolean;
+  /** A Bearer API token: only /api/ routes. */
+  token?: string;
+  browser?: Browser;
+}
+
+interface Target {
+  route: RegisteredRoute;
+  url: string;
+  variant: string;
+  /** The URL names one of school A's records (cross-school requests must 404). */
+  record: boolean;
+  /** A further record-level rule beyond the declared access, where the route has one. */
+  recordPolicy?: (p: Principal) => boolean;
+}
+
+interface Row {
+  route: string;
+  actor: string;
+  expected: string;
+  got: string;
+}
+
+function isApi(url: string): boolean {
+  return url.startsWith('/api/');
+}
+
+function isProblem(res: LightMyRequestResponse): boolean {
+  return String(res.headers['content-type'] ?? '').startsWith('application/problem+json');
+}
+
+/** What a response means for access control. */
+function classify(res: LightMyRequestResponse, method: string, target: Target, sentinels: string[]): Outcome {
+  const s = res.statusCode;
+  const api = isApi(target.url);
+  const location = String(res.headers.location ?? '');
+  for (const name of sentinels) if (res.body.includes(name)) return `leak of “${name}” (${s})`;
+  if (s === 404) return api && !isProblem(res) ? '404 without problem+json' : NOT_FOUND;
+  if (s === 401) {
+    if (api && !isProblem(res)) return '401 without problem+json';
+    return /Second factor/i.test(res.body) ? TWO_FACTOR : SIGN_IN;
+  }
+  if (s >= 300 && s < 400) {
+    if (location.startsWith('/sign-in/two-factor') || location.startsWith('/account/two-factor/set-up')) return TWO_FACTOR;
+    if (location === '/sign-in' || location.startsWith('/sign-in?')) return SIGN_IN;
+    return ALLOWED;
+  }
+  if (s === 403) return '403';
+  if (s >= 500) return `${s} error`;
+  if (s === 200) return ALLOWED;
+  // A handler ran and refused the (empty) input: fine for a POST or a public page, not for a
+  // GET behind a policy, which must show the page.
+  if (method === 'GET' && typeof target.route.access === 'function') return `${s}`;
+  return s >= 400 && s < 500 && s !== 429 ? ALLOWED : `${s}`;
+}
+
+function expected(target: Target, actor: Actor): Outcome[] {
+  const access = target.route.access;
+  if (access === 'public') return [ALLOWED];
+  if (!actor.principal) return [SIGN_IN];
+  if (access === 'signed-in') return [ALLOWED];
+  // Pages for the second step: a person who has done it is sent home; one who has not may be
+  // sent to the step that applies to them.
+  if (access === 'second-factor') return actor.pendingSecondFactor ? [ALLOWED, TWO_FACTOR] : [ALLOWED];
+  if (actor.pendingSecondFactor) return [TWO_FACTOR];
+  if (!access(actor.principal)) return [NOT_FOUND];
+  if (target.record && actor.school !== 'A') return [NOT_FOUND];
+  if (target.recordPolicy && !target.recordPolicy(actor.principal)) return [NOT_FOUND];
+  return [ALLOWED];
+}
+
+function table(rows: Row[]): string {
+  const head: Row = { route: 'route', actor: 'who', expected: 'expected', got: 'got' };
+  const all = [head, ...rows];
+  const w = (k: keyof Row) => Math.max(...all.map((r) => r[k].length));
+  const line = (r: Row) =>
+    `${r.route.padEnd(w('route'))} | ${r.actor.padEnd(w('actor'))} | ${r.expected.padEnd(w('expected'))} | ${r.got}`;
+  return `\n${rows.length} authorisation mismatch(es):\n${line(head)}\n${all
+    .slice(1)
+    .map(line)
+    .join('\n')}\n`;
+}
+
+/** Full paths and methods from Fastify's printRoutes tree (commonPrefix: false). */
+function printedRoutes(tree: string): { method: string; url: string }[] {
+  const out: { method: string; url: string }[] = [];
+  const stack: { depth: number; path: string }[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^([\s│├└─]*)(\S.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!m || !m[2]) continue;
+    const depth = m[1]!.length;
+    while (stack.length && stack.at(-1)!.depth >= depth) stack.pop();
+    const parent = stack.at(-1)?.path ?? '';
+    const path = parent === '' ? m[2] : parent.endsWith('/') || m[2].startsWith('/') ? parent + m[2] : `${parent}/${m[2]}`;
+    stack.push({ depth, path });
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim())) {
+      if (method && method !== 'HEAD') out.push({ method, url: path });
+    }
+  }
+  return out;
+}
+
+describe('authorisation matrix', () => {
+  let ctx: TestContext;
+  let app: FastifyInstance;
+  let A: SchoolFixture;
+  let B: SchoolFixture;
+  let orgA: OrgAdminFixture;
+  let orgB: OrgAdminFixture;
+  let importId: string;
+  let otherPupilId: string;
+  const actors: Actor[] = [];
+
+  const staffPrincipal = (fx: SchoolFixture, role: StaffRole): Principal => ({
+    kind: 'staff',
+    id: fx.staff[role].id,
+    schoolId: fx.school.id,
+    roles: [role],
+    name: `${role} Tester`,
+  });
+
+  beforeAll(async () => {
+    ctx = await createTestServices();
+    app = await buildTestApp(ctx);
+    [A, B] = await Promise.all([
+      createSchool(ctx.services, { slug: 'matrix-a', pupils: 12 }),
+      createSchool(ctx.services, { slug: 'matrix-b', pupils: 12 }),
+    ]);
+    orgA = await createOrganisationAdmin(ctx, [A.school.id], { name: 'Ada Trustadmin' });
+    orgB = await createOrganisationAdmin(ctx, [B.school.id], { name: 'Bea Trustadmin' });
+    // Records that only school A has: an import, and a second policy version.
+    importId = await ctx.services.imports.upload(
+      A.school.id,
+      { kind: 'staff', id: A.staff.office.id },
+      { filename: 'pupils.csv', data: Buffer.from('UPN,Forename,Surname\nA123,Test,Pupil\n') },
+      { queue: false },
+    );
+    await ctx.services.policies.updateSettings(A.school.id, { kind: 'staff', id: A.staff.headteacher.id }, {
+      answers: { 'review.reminderDaysBefore': '21' },
+      note: 'Matrix: a version only school A has',
+      expectedVersion: 1,
+    });
+    // A pupil of A who is neither the signed-in pupil nor a child of the signed-in parent.
+    const childIds = new Set(
+      (await ctx.services.people.childrenOf({ kind: 'parent', id: A.parent.id, schoolId: A.school.id, name: '' })).map(
+        (c) => c.id,
+      ),
+    );
+    otherPupilId = A.pupils.find((p) => p.id !== A.pupils[0]!.id && !childIds.has(p.id))!.id;
+
+    const signIns: Promise<void>[] = [];
+    for (const [label, fx] of [
+      ['A', A],
+      ['B', B],
+    ] as const) {
+      for (const role of staffRoles) {
+        const browser = new Browser(app);
+        actors.push({ label: `${label} ${role}`, school: label, principal: staffPrincipal(fx, role), browser });
+        signIns.push(browser.signIn(fx.staff[role].email));
+        const token = await ctx.services.auth.createApiToken(fx.staff[role].id, fx.school.id, `matrix ${role}`);
+        actors.push({ label: `${label} ${role} (API token)`, school: label, principal: staffPrincipal(fx, role), token });
+      }
+      const parent = new Browser(app);
+      actors.push({
+        label: `${label} parent`,
+        school: label,
+        principal: {
+          kind: 'parent',
+          id: fx.parent.id,
+          schoolId: fx.school.id,
+          name: `${fx.parent.givenName} ${fx.parent.familyName}`,
+        },
+        browser: parent,
+      });
+      signIns.push(signInWithLink(parent, ctx, fx.parent.email!));
+      const pupil = fx.pupils[0]!;
+      const pupilEmail = `pupil.${label.toLowerCase()}@${fx.school.slug}.test`;
+      await setPupilEmail(ctx, pupil.id, pupilEmail);
+      const pupilBrowser = new Browser(app);
+      actors.push({
+        label: `${label} pupil`,
+        school: label,
+        principal: { kind: 'pupil', id: pupil.id, schoolId: fx.school.id, name: `${pupil.givenName} ${pupil.familyName}` },
+        browser: pupilBrowser,
+      });
+      signIns.push(signInWithLink(pupilBrowser, ctx, pupilEmail));
+      const admin = label === 'A' ? orgA : orgB;
+      const adminBrowser = new Browser(app);
+      actors.push({
+        label: `${label} org admin`,
+        school: label,
+        principal: { kind: 'org_admin', id: admin.id, organisationId: admin.organisationId, name: admin.name },
+        browser: adminBrowser,
+      });
+      signIns.push(adminBrowser.signIn(admin.email));
+    }
+    const pending = new Browser(app);
+    actors.push({
+      label: 'A headteacher (code not entered)',
+      school: 'A',
+      principal: staffPrincipal(A, 'headteacher'),
+      pendingSecondFactor: true,
+      browser: pending,
+    });
+    signIns.push(
+      pending
+        .post('/sign-in', { email: A.staff.headteacher.email, password: TEST_PASSWORD }, { csrfFrom: '/sign-in' })
+        .then((res) => {
+          if (res.headers.location !== '/sign-in/two-factor') throw new Error('expected a pending second factor');
+        }),
+    );
+    const anonymous = new Browser(app);
+    actors.push({ label: 'signed out', school: null, principal: null, browser: anonymous });
+    signIns.push(anonymous.get('/sign-in').then(() => undefined));
+    await Promise.all(signIns);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await ctx?.close();
+  });
+
+  function targets(): Target[] {
+    const pupil0 = A.pupils[0]!;
+    const pupilPolicy = (pupilId: string) => (p: Principal) =>
+      canViewPupilRecord(
+        p,
+        { id: pupilId, schoolId: A.school.id },
+        p.kind === 'parent' && p.id === A.parent.id && pupilId === pupil0.id,
+      );
+    const out: Target[] = [];
+    for (const route of app.lanyardRoutes) {
+      const add = (values: Record<string, string>, variant = '', extra: Partial<Target> = {}) => {
+        const url = route.url.replace(/:(\w+)/g, (_, name: string) => {
+          const v = values[name];
+          if (v === undefined) throw new Error(`the matrix has no sample value for :${name} in ${route.url}`);
+          return encodeURIComponent(v);
+        });
+        const record = /:(?!token\b)\w+/.test(route.url);
+        out.push({ route, url, variant, record, ...extra });
+      };
+      if (/^\/(api\/v1\/)?pupils\/:id$/.test(route.url)) {
+        add({ id: pupil0.id }, 'own child / the pupil', { recordPolicy: pupilPolicy(pupil0.id) });
+        add({ id: otherPupilId }, 'another pupil', { recordPolicy: pupilPolicy(otherPupilId) });
+      } else if (route.url.startsWith('/parents/:id')) add({ id: A.parent.id });
+      else if (route.url.startsWith('/imports/pupils/:id')) add({ id: importId });
+      else if (route.url.startsWith('/policy/versions/:version')) add({ version: '2' });
+      else add({ token: 'not-a-real-sign-in-token' });
+    }
+    // Sign-out ends the session: run it last.
+    return [...out.filter((t) => t.route.url !== '/sign-out'), ...out.filter((t) => t.route.url === '/sign-out')];
+  }
+
+  it('declares an access policy for every route, and the list covers every route Fastify serves', () => {
+    const valid = (a: unknown) => a === 'public' || a === 'signed-in' || a === 'second-factor' || typeof a === 'function';
+    const undeclared = app.lanyardRoutes.filter((r) => !valid(r.access));
+    expect(undeclared, 'routes without a valid access value').toEqual([]);
+    const printed = printedRoutes(app.printRoutes({ commonPrefix: false }));
+    const key = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
+    const listed = new Set(app.lanyardRoutes.map(key));
+    // The static asset route (/assets/*) is public by construction.
+    const served = printed.filter((r) => !r.url.includes('*'));
+    expect(served.length).toBeGreaterThan(30);
+    expect(served.map(key).filter((k) => !listed.has(k)), 'served but not in lanyardRoutes').toEqual([]);
+    const servedKeys = new Set(served.map(key));
+    expect(app.lanyardRoutes.map(key).filter((k) => !servedKeys.has(k)), 'listed but not served').toEqual([]);
+    expect(app.lanyardRoutes.length).toBe(served.length);
+  });
+
+  it('refuses to build an app with a route that declares no access (deny by default)', async () => {
+    const bare = await buildApp(ctx.services, ctx.config);
+    let error: unknown;
+    try {
+      bare.get('/no-policy-here', async () => 'should never be served');
+      await bare.ready();
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).toMatch(/declares no access policy/);
+    await bare.close().catch(() => undefined);
+    const ok = await buildApp(ctx.services, ctx.config);
+    ok.get('/with-policy', { config: { access: () => false } }, async () => 'hidden');
+    await ok.ready();
+    expect(ok.lanyardRoutes.some((r) => r.url === '/with-policy')).toBe(true);
+    await ok.close();
+  });
+
+  it('serves the static assets to anyone', async () => {
+    const res = await app.inject({ method: 'GET', url: '/assets/app.js' });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('gives every role exactly what its policy allows, and other schools’ records as 404', async () => {
+    const all = targets();
+    // Names that must never reach someone refused, nor anyone at school B.
+    const bNames = new Set(
+      [...B.pupils, ...B.parents].map((p) => `${p.givenName} ${p.familyName}`),
+    );
+    const aSentinels = [A.pupils[0]!, A.pupils.find((p) => p.id === otherPupilId)!, A.parent]
+      .map((p) => `${p.givenName} ${p.familyName}`)
+      .filter((n) => !bNames.has(n));
+    const mismatches: Row[] = [];
+    let requests = 0;
+
+    const run = async (actor: Actor) => {
+      for (const target of all) {
+        const api = isApi(target.url);
+        if (actor.token && !api) continue;
+        const { method } = target.route;
+        let res: LightMyRequestResponse;
+        if (actor.token) {
+          res = await app.inject({ method: method as 'GET', url: target.url, headers: { authorization: `Bearer ${actor.token}` } });
+        } else if (method === 'GET') {
+          res = await actor.browser!.get(target.url);
+        } else {
+          res = await actor.browser!.post(target.url, {});
+        }
+        requests += 1;
+        const want = expected(target, actor);
+        // Someone refused, or anyone from school B, must not see school A's people.
+        const sentinels =
+          actor.school === 'B' || !want.includes(ALLOWED)
+            ? aSentinels.filter((n) => n !== actor.principal?.name)
+            : [];
+        const got = classify(res, method, target, sentinels);
+        if (!want.includes(got)) {
+          const where = res.headers.location ? ` → ${String(res.headers.location)}` : '';
+          mismatches.push({
+            route: `${method} ${target.url === target.route.url ? target.url : `${target.route.url} [${target.variant || target.url}]`}`,
+            actor: actor.label,
+            expected: want.join(' or '),
+            got: `${got} (${res.statusCode}${where})`,
+          });
+        }
+      }
+    };
+    // A few people at a time, like a busy school.
+    const queue = [...actors];
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        for (let actor = queue.shift(); actor; actor = queue.shift()) await run(actor);
+      }),
+    );
+    mismatches.sort((a, b) => a.route.localeCompare(b.route) || a.actor.localeCompare(b.actor));
+    expect(mismatches, table(mismatches)).toHaveLength(0);
+    // Every actor, every route: nothing skipped by accident.
+    const apiRoutes = all.filter((t) => isApi(t.url)).length;
+    const withBrowser = actors.filter((a) => a.browser).length;
+    const withToken = actors.filter((a) => a.token).length;
+    expect(requests).toBe(withBrowser * all.length + withToken * apiRoutes);
+  });
+});
