@@ -104,6 +104,7 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
       },
     },
     strictTransportSecurity: config.cookieSecure,
+    frameguard: { action: 'deny' },
     crossOriginEmbedderPolicy: false,
   });
   await app.register(fastifyCookie, { secret: config.sessionSecret });
@@ -245,7 +246,7 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
       }
     }
     const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
-    if (unsafe && !request.viaApiToken) {
+    if (unsafe && !request.viaApiToken && !request.is404) {
       await new Promise<void>((resolve, reject) => {
         app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve()));
       });

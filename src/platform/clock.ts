@@ -15,12 +15,15 @@ export function fixedClock(at: Date | string): Clock & { set(at: Date | string):
   };
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one: build it once.
+const londonIsoDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
 /** yyyy-mm-dd of a date in the Europe/London calendar (schools keep UK dates). */
 export function ukDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/London',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
+  return londonIsoDate.format(at);
 }

@@ -12,8 +12,16 @@
  * 4. autocannon at 32 connections on loopback, 2 s warm-up then 10 s, for /healthz (the
  *    baseline), the dashboard and the pupil list, signed in with a real session cookie.
  *
+ * Steps 1–3 run the development server, the only one that starts the embedded PostgreSQL. With
+ * NODE_ENV=development Nunjucks recompiles every template on every render (so template edits
+ * show without a restart), which makes pages about 8× slower; that is not what schools run. So
+ * step 4 stops it, starts the same embedded PostgreSQL from this process and runs the server
+ * with NODE_ENV=production and DATABASE_URL pointing at it: the production code path on the
+ * same data. BENCH_LOAD_ENV=development measures the development server instead.
+ *
  * Environment: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 32), BENCH_PROFILE=1
- * to count SQL statements per request even when every target is met.
+ * to count SQL statements per request even when every target is met, BENCH_LOAD_ENV,
+ * BENCH_CPU_PROF=<folder> to write a V8 CPU profile of the server under load there.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,9 +31,19 @@ import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import pg from 'pg';
 import { Database } from '../../src/platform/db/database.ts';
-import { runningEmbeddedUrl } from '../../src/platform/db/embedded.ts';
+import {
+  lockDataFolder,
+  runningEmbeddedUrl,
+  startEmbeddedPostgres,
+  type EmbeddedServer,
+} from '../../src/platform/db/embedded.ts';
+import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
+import { randomToken } from '../../src/platform/crypto.ts';
 import { generatePeople, linkRows } from '../../src/demo/generate.ts';
-import { PeopleBulkRepository, PeopleRepository } from '../../src/modules/people/people.repository.ts';
+import {
+  PeopleBulkRepository,
+  PeopleRepository,
+} from '../../src/modules/people/people.repository.ts';
 import {
   freePort,
   killPostgresFor,
@@ -47,6 +65,8 @@ import {
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = 2;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const cpuProf = process.env.BENCH_CPU_PROF;
+const LOAD_ENV = process.env.BENCH_LOAD_ENV === 'development' ? 'development' : 'production';
 const LATER_RUNS = 3;
 const PUPILS = 2000;
 const SCHOOL_SLUG = 'bench-academy';
@@ -66,19 +86,24 @@ const median = (xs: number[]) => {
 // ---------------------------------------------------------------------------------------------
 // Server lifecycle
 
-/** Stops the server and checks the shutdown contract: exit 0, clean message, no postgres left. */
-async function stopChecked(proc: LanyardProcess): Promise<{ stopMs: number }> {
+/**
+ * Stops the server and checks the shutdown contract: exit 0 and a clean message, and when it ran
+ * the embedded PostgreSQL, no postgres process, postmaster.pid or open port left behind.
+ */
+async function stopChecked(proc: LanyardProcess, ownsPostgres = true): Promise<{ stopMs: number }> {
   const pgPids = postgresPidsUnder(proc.pid);
   const { code, signal, stopMs } = await stopLanyard(proc);
   const problems: string[] = [];
   if (code !== 0) problems.push(`exit code ${code} (signal ${signal})`);
   if (!proc.output().includes('Stopped cleanly')) problems.push('no "Stopped cleanly" message');
-  await sleep(200);
-  const left = stillRunning(pgPids);
-  if (left.length > 0) problems.push(`postgres processes still running: ${left.join(', ')}`);
-  if (fs.existsSync(`${proc.options.dataDir}/postgres/postmaster.pid`))
-    problems.push('postmaster.pid left behind');
-  if (await portInUse(proc.options.pgPort)) problems.push('the PostgreSQL port is still open');
+  if (ownsPostgres) {
+    await sleep(200);
+    const left = stillRunning(pgPids);
+    if (left.length > 0) problems.push(`postgres processes still running: ${left.join(', ')}`);
+    if (fs.existsSync(`${proc.options.dataDir}/postgres/postmaster.pid`))
+      problems.push('postmaster.pid left behind');
+    if (await portInUse(proc.options.pgPort)) problems.push('the PostgreSQL port is still open');
+  }
   if (problems.length > 0) {
     throw new Error(`Unclean shutdown: ${problems.join('; ')}\n--- output ---\n${proc.output()}`);
   }
@@ -175,8 +200,7 @@ function cookiePairs(setCookies: string[]): Map<string, string> {
   return jar;
 }
 
-const cookieHeader = (jar: Map<string, string>) =>
-  [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 
 /** Signs in through the real form (CSRF token and cookie) and returns the Cookie header. */
 async function signIn(base: string, email: string, password: string): Promise<string> {
@@ -306,7 +330,12 @@ async function main(): Promise<void> {
   const options: LanyardOptions = { dataDir, port: await freePort(), pgPort: await freePort() };
   const base = `http://127.0.0.1:${options.port}`;
   let running: LanyardProcess | undefined;
-  say(`Lanyard HTTP benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''}`);
+  let embedded: EmbeddedServer | undefined;
+  let unlock: (() => void) | undefined;
+  let sink: SmtpSink | undefined;
+  say(
+    `Lanyard HTTP benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''}`,
+  );
   say(`data folder ${dataDir}, port ${options.port}, embedded PostgreSQL port ${options.pgPort}`);
   try {
     // 1. Cold start
@@ -342,17 +371,51 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await createBigSchool(options);
     say(`created a ${PUPILS}-pupil school in ${Math.round(performance.now() - t0)} ms`);
+    // The server under load: production (see the top of this file) or the development one.
+    let server = proc;
+    let loadOwnsPostgres = true;
+    if (LOAD_ENV === 'production') {
+      const { stopMs } = await stopChecked(proc);
+      running = undefined;
+      say(`stopped the development server cleanly in ${Math.round(stopMs)} ms`);
+      unlock = lockDataFolder(dataDir);
+      embedded = await startEmbeddedPostgres({ dataDir, port: options.pgPort });
+      sink = new SmtpSink();
+      await sink.start(0);
+      const prod = await startReady(
+        {
+          ...options,
+          env: {
+            NODE_ENV: 'production',
+            DATABASE_URL: embedded.url,
+            SESSION_SECRET: randomToken(32),
+            SMTP_URL: sink.url,
+            BASE_URL: base,
+            DEMO_SEED: 'false',
+          },
+          ...(cpuProf ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] } : {}),
+        },
+        'production start',
+      );
+      running = server = prod.proc;
+      loadOwnsPostgres = false;
+      say(
+        `production server (DATABASE_URL = the same embedded PostgreSQL) ready in ${Math.round(prod.ready.wallMs)} ms`,
+      );
+    }
     const cookie = await signIn(base, OFFICE_EMAIL, OFFICE_PASSWORD);
     await expectPage(`${base}/`, cookie, /Pupils on roll/);
     await expectPage(`${base}/pupils`, cookie, new RegExp(`Pupils \\(${PUPILS}\\)`));
 
     // 4. Load
-    say(`\nautocannon: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per target`);
+    say(
+      `\nautocannon: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per target, NODE_ENV=${LOAD_ENV}`,
+    );
     const baseline = await measure('baseline', base, '/healthz');
     const dashboard = await measure('dashboard', base, '/', cookie);
     const pupils = await measure('pupils', base, '/pupils', cookie);
     await sleep(3000);
-    const loaded: MemoryFigures = memoryOf(proc.pid);
+    const loaded: MemoryFigures = memoryOf(server.pid);
 
     const ratio = (m: Measured) => round(m.rps / baseline.rps, 3);
     const meets = (m: Measured) =>
@@ -374,9 +437,9 @@ async function main(): Promise<void> {
       `cold start: first ${Math.round(first.ready.wallMs)} ms, later runs ${later.map((l) => Math.round(l)).join(' / ')} ms (median ${coldLater} ms, target < ${TARGET.coldStartMs}) ${coldLater < TARGET.coldStartMs ? 'ok' : 'MISSES TARGET'}`,
     );
     say(
-      `idle RSS: ${idle.rssMb} MB (target < ${TARGET.idleRssMb}) ${idle.rssMb < TARGET.idleRssMb ? 'ok' : 'MISSES TARGET'}; after load ${loaded.rssMb} MB RSS, ${loaded.pssMb} MB PSS`,
+      `idle RSS: ${idle.rssMb} MB (target < ${TARGET.idleRssMb}) ${idle.rssMb < TARGET.idleRssMb ? 'ok' : 'MISSES TARGET'}; PSS ${idle.pssMb} MB; node after load ${loaded.nodeRssMb} MB`,
     );
-    say('(requests/s from the server start of a process: node + tsx + Lanyard until it listens)');
+    say('(cold start: from spawning node until the server reports ready over IPC)');
 
     let profile: Record<string, number> | undefined;
     if (process.env.BENCH_PROFILE === '1' || !meets(dashboard) || !meets(pupils)) {
@@ -389,9 +452,11 @@ async function main(): Promise<void> {
     }
 
     // 5. Shutdown
-    const { stopMs } = await stopChecked(proc);
+    const { stopMs } = await stopChecked(server, loadOwnsPostgres);
     running = undefined;
-    say(`stopped cleanly in ${Math.round(stopMs)} ms (exit 0, embedded PostgreSQL gone)`);
+    say(
+      `stopped cleanly in ${Math.round(stopMs)} ms (exit 0${loadOwnsPostgres ? ', embedded PostgreSQL gone' : ''})`,
+    );
 
     const summary = {
       bench: 'http',
@@ -399,6 +464,7 @@ async function main(): Promise<void> {
       cpus: os.cpus().length,
       connections: CONNECTIONS,
       duration_s: DURATION,
+      load_node_env: LOAD_ENV,
       baseline_rps: baseline.rps,
       baseline_p99_ms: baseline.p99,
       dashboard_rps: dashboard.rps,
@@ -419,7 +485,7 @@ async function main(): Promise<void> {
       idle_rss_postgres_mb: idle.postgresRssMb,
       idle_rss_other_mb: idle.otherRssMb,
       idle_pss_mb: idle.pssMb,
-      loaded_rss_mb: loaded.rssMb,
+      loaded_node_rss_mb: loaded.nodeRssMb,
       ...(profile
         ? {
             dashboard_sql_per_request: profile.dashboard,
@@ -436,6 +502,9 @@ async function main(): Promise<void> {
     say(JSON.stringify(summary));
   } finally {
     if (running) await stopLanyard(running, 5_000).catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    unlock?.();
+    await sink?.stop().catch(() => undefined);
     await killPostgresFor(dataDir);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

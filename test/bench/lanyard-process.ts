@@ -37,6 +37,8 @@ export interface LanyardOptions {
   pgPort: number;
   env?: Record<string, string | undefined>;
   args?: string[];
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[];
 }
 
 export interface LanyardProcess {
@@ -75,20 +77,22 @@ export function startLanyard(options: LanyardOptions): LanyardProcess {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/main.ts', ...(options.args ?? ['all'])],
+    [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts', ...(options.args ?? ['all'])],
     { cwd: repoRoot, env: lanyardEnv(options), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; wallMs: number }>(
-    (resolve) => {
-      child.once('exit', (code, signal) =>
-        // Let the last output arrive before anyone reads it.
-        setImmediate(() => resolve({ code, signal, wallMs: performance.now() - started })),
-      );
-    },
-  );
+  const exited = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    wallMs: number;
+  }>((resolve) => {
+    child.once('exit', (code, signal) =>
+      // Let the last output arrive before anyone reads it.
+      setImmediate(() => resolve({ code, signal, wallMs: performance.now() - started })),
+    );
+  });
   const ready = new Promise<{ wallMs: number; ms: number }>((resolve, reject) => {
     child.on('message', (m: unknown) => {
       const msg = m as { ready?: boolean; ms?: number };

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, demoCredentials } from '../../src/demo/seed.ts';
+import { demoCredentials } from '../../src/demo/seed.ts';
 import {
   navigate,
   startE2e,
@@ -105,11 +105,8 @@ describe('signing in as each demo role (browser)', () => {
 
   it.each(staff)('$roleLabel ($email) signs in and sees the staff dashboard', async (member) => {
     const { page } = session;
-    let askedForCode = false;
-    const dashboard = await signInStaff(page, member.email, DEMO_PASSWORD, async () => {
-      askedForCode = true;
-      return env.ctx.services.auth.currentCode(member.email);
-    });
+    const dashboard = await signInStaff(page, member.email);
+    const askedForCode = session.visits.some((v) => v.url.endsWith('/sign-in/two-factor'));
     expect(askedForCode).toBe(member.totp);
 
     expect(new URL(page.url()).pathname).toBe('/');
@@ -138,12 +135,7 @@ describe('signing in as each demo role (browser)', () => {
 
   it('the governor has no Pupils item and cannot open the pupil list', async () => {
     const { page } = session;
-    const dashboard = await signInStaff(
-      page,
-      'governor@oakfield.example',
-      DEMO_PASSWORD,
-      async () => null,
-    );
+    const dashboard = await signInStaff(page, 'governor@oakfield.example');
     expect(await dashboard.navItems()).not.toContain(PUPILS);
     const response = await page.goto('/pupils');
     expect(response?.status()).toBe(404);
@@ -153,12 +145,7 @@ describe('signing in as each demo role (browser)', () => {
 
   it('the trust admin sees the Schools table and no pupil records', async () => {
     const { page } = session;
-    const dashboard = await signInStaff(
-      page,
-      'trust@northway.example',
-      DEMO_PASSWORD,
-      async () => null,
-    );
+    const dashboard = await signInStaff(page, 'trust@northway.example');
     await expect(dashboard.heading.textContent()).resolves.toContain('Your trust’s schools');
     const rows = await dashboard.schoolsTable();
     expect(rows.map((r) => r[0])).toEqual(

@@ -1,9 +1,20 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
-import { createSchool, TEST_PASSWORD, TEST_TOTP_SECRET, type SchoolFixture } from '../support/factories.ts';
+import {
+  createSchool,
+  TEST_PASSWORD,
+  TEST_TOTP_SECRET,
+  type SchoolFixture,
+} from '../support/factories.ts';
 import { buildTestApp, totpNow } from '../support/http.ts';
-import { Browser, formsOf, linkFromEmail, requestLink, scalar } from '../support/http-principals.ts';
+import {
+  Browser,
+  formsOf,
+  linkFromEmail,
+  requestLink,
+  scalar,
+} from '../support/http-principals.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { hashPassword } from '../../src/platform/crypto.ts';
 import { PeopleRepository } from '../../src/modules/people/people.repository.ts';
@@ -46,7 +57,10 @@ describe('sign-in and sessions over HTTP', () => {
       const b = new Browser(app);
       const page = await b.get('/sign-in');
       expect(page.statusCode).toBe(200);
-      const res = await b.post('/sign-in', { email: fx.staff.teacher.email, password: TEST_PASSWORD });
+      const res = await b.post('/sign-in', {
+        email: fx.staff.teacher.email,
+        password: TEST_PASSWORD,
+      });
       expect(res.statusCode).toBe(303);
       expect(res.headers.location).toBe('/');
       const cookie = sessionCookie(res);
@@ -69,7 +83,11 @@ describe('sign-in and sessions over HTTP', () => {
       expect(asked.statusCode).toBe(303);
       expect(asked.headers.location).toBe(`/sign-in?next=${encodeURIComponent('/pupils?q=a')}`);
       await b.get(String(asked.headers.location));
-      const res = await b.post('/sign-in', { email: fx.staff.office.email, password: TEST_PASSWORD, next: '/pupils?q=a' });
+      const res = await b.post('/sign-in', {
+        email: fx.staff.office.email,
+        password: TEST_PASSWORD,
+        next: '/pupils?q=a',
+      });
       expect(res.headers.location).toBe('/pupils?q=a');
       const evil = new Browser(app);
       const off = await evil.post(
@@ -142,7 +160,11 @@ describe('sign-in and sessions over HTTP', () => {
       expect(right.statusCode).toBe(423);
       expect(right.body).toMatch(/locked/i);
       expect(sessionCookie(right)).toBeUndefined();
-      const audit = await ctx.services.audit.listForSchool(fx.school.id, { action: 'auth.account-locked' }, 1);
+      const audit = await ctx.services.audit.listForSchool(
+        fx.school.id,
+        { action: 'auth.account-locked' },
+        1,
+      );
       expect(audit.total).toBe(1);
       expect(audit.rows[0]!.entityId).toBe(who.id);
     });
@@ -192,7 +214,11 @@ describe('sign-in and sessions over HTTP', () => {
 
     it('ends the half-signed-in session after too many wrong codes', async () => {
       const b = new Browser(app);
-      await b.post('/sign-in', { email: fx.staff.dpo.email, password: TEST_PASSWORD }, { csrfFrom: '/sign-in' });
+      await b.post(
+        '/sign-in',
+        { email: fx.staff.dpo.email, password: TEST_PASSWORD },
+        { csrfFrom: '/sign-in' },
+      );
       await b.get('/sign-in/two-factor');
       for (let i = 0; i < ctx.config.loginMaxAttempts; i++) {
         const res = await b.post('/sign-in/two-factor', { code: wrongCode() });
@@ -201,7 +227,11 @@ describe('sign-in and sessions over HTTP', () => {
       const after = await b.get('/');
       expect(after.statusCode).toBe(303);
       expect(after.headers.location).toMatch(/^\/sign-in\?next=/);
-      const again = await b.post('/sign-in', { email: fx.staff.dpo.email, password: TEST_PASSWORD }, { csrfFrom: '/sign-in' });
+      const again = await b.post(
+        '/sign-in',
+        { email: fx.staff.dpo.email, password: TEST_PASSWORD },
+        { csrfFrom: '/sign-in' },
+      );
       expect(again.statusCode).toBe(423);
     });
 
@@ -219,7 +249,11 @@ describe('sign-in and sessions over HTTP', () => {
         ['dsl'],
       );
       const b = new Browser(app);
-      const res = await b.post('/sign-in', { email, password: TEST_PASSWORD }, { csrfFrom: '/sign-in' });
+      const res = await b.post(
+        '/sign-in',
+        { email, password: TEST_PASSWORD },
+        { csrfFrom: '/sign-in' },
+      );
       expect(res.statusCode).toBe(303);
       expect(res.headers.location).toBe('/account/two-factor/set-up');
       for (const url of ['/', '/pupils', '/sign-in/two-factor']) {
@@ -248,14 +282,34 @@ describe('sign-in and sessions over HTTP', () => {
       expect(right.headers.location).toBe('/');
       expect((await b.get('/')).statusCode).toBe(200);
       expect((await b.get('/pupils')).statusCode).toBe(200);
-      const audit = await ctx.services.audit.listForSchool(fx.school.id, { action: 'auth.second-factor-enrolled' }, 1);
+      const audit = await ctx.services.audit.listForSchool(
+        fx.school.id,
+        { action: 'auth.second-factor-enrolled' },
+        1,
+      );
       expect(audit.rows.map((r) => r.entityId)).toContain(member.id);
 
       // Next time they are asked for a code, not to set up again.
       const next = new Browser(app);
-      const again = await next.post('/sign-in', { email, password: TEST_PASSWORD }, { csrfFrom: '/sign-in' });
+      const again = await next.post(
+        '/sign-in',
+        { email, password: TEST_PASSWORD },
+        { csrfFrom: '/sign-in' },
+      );
       expect(again.headers.location).toBe('/sign-in/two-factor');
-      const code = await next.post('/sign-in/two-factor', { code: totpNow(secret!) }, { csrfFrom: '/sign-in/two-factor' });
+      // The code used to finish set-up cannot be used again (RFC 6238 §5.2: no replay)…
+      const replay = await next.post(
+        '/sign-in/two-factor',
+        { code: totpNow(secret!) },
+        { csrfFrom: '/sign-in/two-factor' },
+      );
+      expect(replay.statusCode).toBe(401);
+      // …but the next code from the app works.
+      const code = await next.post(
+        '/sign-in/two-factor',
+        { code: totpNow(secret!, Date.now() + 30_000) },
+        { csrfFrom: '/sign-in/two-factor' },
+      );
       expect(code.headers.location).toBe('/');
     });
   });
@@ -279,7 +333,11 @@ describe('sign-in and sessions over HTTP', () => {
       const replay = await app.inject({ method: 'GET', url: '/', headers: { cookie: oldCookie } });
       expect(replay.statusCode).toBe(303);
       expect(replay.headers.location).toMatch(/^\/sign-in\?next=/);
-      const api = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: oldCookie } });
+      const api = await app.inject({
+        method: 'GET',
+        url: '/api/v1/me',
+        headers: { cookie: oldCookie },
+      });
       expect(api.statusCode).toBe(401);
     });
   });
@@ -326,8 +384,16 @@ describe('sign-in and sessions over HTTP', () => {
       const known = new Browser(app);
       const unknown = new Browser(app);
       const since = ctx.sink.lastId();
-      const a = await known.post('/sign-in/link', { email: fx.parents[1]!.email! }, { csrfFrom: '/sign-in/link' });
-      const b = await unknown.post('/sign-in/link', { email: 'stranger@nowhere.test' }, { csrfFrom: '/sign-in/link' });
+      const a = await known.post(
+        '/sign-in/link',
+        { email: fx.parents[1]!.email! },
+        { csrfFrom: '/sign-in/link' },
+      );
+      const b = await unknown.post(
+        '/sign-in/link',
+        { email: 'stranger@nowhere.test' },
+        { csrfFrom: '/sign-in/link' },
+      );
       expect(b.statusCode).toBe(a.statusCode);
       expect(b.headers.location).toBe(a.headers.location);
       const pageA = await known.get(String(a.headers.location));
@@ -359,10 +425,14 @@ describe('sign-in and sessions over HTTP', () => {
       expect(csp).toMatch(/default-src 'self'/);
       expect(csp).toMatch(/object-src 'none'/);
       expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
-      const inline = [...res.body.matchAll(/<script\b([^>]*)>/g)].filter((m) => !/\bsrc=/.test(m[1]!));
+      const inline = [...res.body.matchAll(/<script\b([^>]*)>/g)].filter(
+        (m) => !/\bsrc=/.test(m[1]!),
+      );
       expect(inline.length).toBeGreaterThan(0);
       for (const m of inline) expect(m[1]).toContain(`nonce="${nonce}"`);
-      const framing = /frame-ancestors 'none'/.test(csp) || /^(DENY|SAMEORIGIN)$/i.test(String(res.headers['x-frame-options']));
+      const framing =
+        /frame-ancestors 'none'/.test(csp) ||
+        /^(DENY|SAMEORIGIN)$/i.test(String(res.headers['x-frame-options']));
       expect(framing).toBe(true);
       expect(csp).toMatch(/frame-ancestors 'none'/);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -397,7 +467,10 @@ describe('sign-in rate limit', () => {
     const b = new Browser(app);
     await b.get('/sign-in');
     for (let i = 0; i < 3; i++) {
-      const res = await b.post('/sign-in', { email: 'someone@school.test', password: `guess-${i}` });
+      const res = await b.post('/sign-in', {
+        email: 'someone@school.test',
+        password: `guess-${i}`,
+      });
       expect(res.statusCode).toBe(401);
     }
     const limited = await b.post('/sign-in', { email: 'someone@school.test', password: 'guess-4' });
@@ -406,7 +479,11 @@ describe('sign-in rate limit', () => {
     expect(limited.headers['retry-after']).toBeDefined();
     // Someone else, elsewhere, is not locked out by it.
     const other = new Browser(app);
-    const res = await other.post('/sign-in', { email: 'someone@school.test', password: 'guess' }, { csrfFrom: '/sign-in' });
+    const res = await other.post(
+      '/sign-in',
+      { email: 'someone@school.test', password: 'guess' },
+      { csrfFrom: '/sign-in' },
+    );
     expect(res.statusCode).toBe(401);
   });
 });

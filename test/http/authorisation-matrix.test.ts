@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type RegisteredRoute } from '../../src/app.ts';
@@ -28,7 +29,7 @@ const TWO_FACTOR = 'two-factor';
 
 interface Actor {
   label: string;
-  /** The school whose records the URLs point at is always A. */
+  /** The person's own school (every URL points at school A's records). */
   school: 'A' | 'B' | null;
   principal: Principal | null;
   /** Signed in with a password but has not entered the TOTP code yet. */
@@ -64,7 +65,12 @@ function isProblem(res: LightMyRequestResponse): boolean {
 }
 
 /** What a response means for access control. */
-function classify(res: LightMyRequestResponse, method: string, target: Target, sentinels: string[]): Outcome {
+function classify(
+  res: LightMyRequestResponse,
+  method: string,
+  target: Target,
+  sentinels: string[],
+): Outcome {
   const s = res.statusCode;
   const api = isApi(target.url);
   const location = String(res.headers.location ?? '');
@@ -75,7 +81,11 @@ function classify(res: LightMyRequestResponse, method: string, target: Target, s
     return /Second factor/i.test(res.body) ? TWO_FACTOR : SIGN_IN;
   }
   if (s >= 300 && s < 400) {
-    if (location.startsWith('/sign-in/two-factor') || location.startsWith('/account/two-factor/set-up')) return TWO_FACTOR;
+    if (
+      location.startsWith('/sign-in/two-factor') ||
+      location.startsWith('/account/two-factor/set-up')
+    )
+      return TWO_FACTOR;
     if (location === '/sign-in' || location.startsWith('/sign-in?')) return SIGN_IN;
     return ALLOWED;
   }
@@ -95,7 +105,8 @@ function expected(target: Target, actor: Actor): Outcome[] {
   if (access === 'signed-in') return [ALLOWED];
   // Pages for the second step: a person who has done it is sent home; one who has not may be
   // sent to the step that applies to them.
-  if (access === 'second-factor') return actor.pendingSecondFactor ? [ALLOWED, TWO_FACTOR] : [ALLOWED];
+  if (access === 'second-factor')
+    return actor.pendingSecondFactor ? [ALLOWED, TWO_FACTOR] : [ALLOWED];
   if (actor.pendingSecondFactor) return [TWO_FACTOR];
   if (!access(actor.principal)) return [NOT_FOUND];
   if (target.record && actor.school !== 'A') return [NOT_FOUND];
@@ -125,7 +136,12 @@ function printedRoutes(tree: string): { method: string; url: string }[] {
     const depth = m[1]!.length;
     while (stack.length && stack.at(-1)!.depth >= depth) stack.pop();
     const parent = stack.at(-1)?.path ?? '';
-    const path = parent === '' ? m[2] : parent.endsWith('/') || m[2].startsWith('/') ? parent + m[2] : `${parent}/${m[2]}`;
+    const path =
+      parent === ''
+        ? m[2]
+        : parent.endsWith('/') || m[2].startsWith('/')
+          ? parent + m[2]
+          : `${parent}/${m[2]}`;
     stack.push({ depth, path });
     for (const method of (m[3] ?? '').split(',').map((s) => s.trim())) {
       if (method && method !== 'HEAD') out.push({ method, url: path });
@@ -169,16 +185,25 @@ describe('authorisation matrix', () => {
       { filename: 'pupils.csv', data: Buffer.from('UPN,Forename,Surname\nA123,Test,Pupil\n') },
       { queue: false },
     );
-    await ctx.services.policies.updateSettings(A.school.id, { kind: 'staff', id: A.staff.headteacher.id }, {
-      answers: { 'review.reminderDaysBefore': '21' },
-      note: 'Matrix: a version only school A has',
-      expectedVersion: 1,
-    });
+    await ctx.services.policies.updateSettings(
+      A.school.id,
+      { kind: 'staff', id: A.staff.headteacher.id },
+      {
+        answers: { 'review.reminderDaysBefore': '21' },
+        note: 'Matrix: a version only school A has',
+        expectedVersion: 1,
+      },
+    );
     // A pupil of A who is neither the signed-in pupil nor a child of the signed-in parent.
     const childIds = new Set(
-      (await ctx.services.people.childrenOf({ kind: 'parent', id: A.parent.id, schoolId: A.school.id, name: '' })).map(
-        (c) => c.id,
-      ),
+      (
+        await ctx.services.people.childrenOf({
+          kind: 'parent',
+          id: A.parent.id,
+          schoolId: A.school.id,
+          name: '',
+        })
+      ).map((c) => c.id),
     );
     otherPupilId = A.pupils.find((p) => p.id !== A.pupils[0]!.id && !childIds.has(p.id))!.id;
 
@@ -189,10 +214,24 @@ describe('authorisation matrix', () => {
     ] as const) {
       for (const role of staffRoles) {
         const browser = new Browser(app);
-        actors.push({ label: `${label} ${role}`, school: label, principal: staffPrincipal(fx, role), browser });
+        actors.push({
+          label: `${label} ${role}`,
+          school: label,
+          principal: staffPrincipal(fx, role),
+          browser,
+        });
         signIns.push(browser.signIn(fx.staff[role].email));
-        const token = await ctx.services.auth.createApiToken(fx.staff[role].id, fx.school.id, `matrix ${role}`);
-        actors.push({ label: `${label} ${role} (API token)`, school: label, principal: staffPrincipal(fx, role), token });
+        const token = await ctx.services.auth.createApiToken(
+          fx.staff[role].id,
+          fx.school.id,
+          `matrix ${role}`,
+        );
+        actors.push({
+          label: `${label} ${role} (API token)`,
+          school: label,
+          principal: staffPrincipal(fx, role),
+          token,
+        });
       }
       const parent = new Browser(app);
       actors.push({
@@ -214,7 +253,12 @@ describe('authorisation matrix', () => {
       actors.push({
         label: `${label} pupil`,
         school: label,
-        principal: { kind: 'pupil', id: pupil.id, schoolId: fx.school.id, name: `${pupil.givenName} ${pupil.familyName}` },
+        principal: {
+          kind: 'pupil',
+          id: pupil.id,
+          schoolId: fx.school.id,
+          name: `${pupil.givenName} ${pupil.familyName}`,
+        },
         browser: pupilBrowser,
       });
       signIns.push(signInWithLink(pupilBrowser, ctx, pupilEmail));
@@ -223,7 +267,12 @@ describe('authorisation matrix', () => {
       actors.push({
         label: `${label} org admin`,
         school: label,
-        principal: { kind: 'org_admin', id: admin.id, organisationId: admin.organisationId, name: admin.name },
+        principal: {
+          kind: 'org_admin',
+          id: admin.id,
+          organisationId: admin.organisationId,
+          name: admin.name,
+        },
         browser: adminBrowser,
       });
       signIns.push(adminBrowser.signIn(admin.email));
@@ -238,9 +287,14 @@ describe('authorisation matrix', () => {
     });
     signIns.push(
       pending
-        .post('/sign-in', { email: A.staff.headteacher.email, password: TEST_PASSWORD }, { csrfFrom: '/sign-in' })
+        .post(
+          '/sign-in',
+          { email: A.staff.headteacher.email, password: TEST_PASSWORD },
+          { csrfFrom: '/sign-in' },
+        )
         .then((res) => {
-          if (res.headers.location !== '/sign-in/two-factor') throw new Error('expected a pending second factor');
+          if (res.headers.location !== '/sign-in/two-factor')
+            throw new Error('expected a pending second factor');
         }),
     );
     const anonymous = new Browser(app);
@@ -267,7 +321,8 @@ describe('authorisation matrix', () => {
       const add = (values: Record<string, string>, variant = '', extra: Partial<Target> = {}) => {
         const url = route.url.replace(/:(\w+)/g, (_, name: string) => {
           const v = values[name];
-          if (v === undefined) throw new Error(`the matrix has no sample value for :${name} in ${route.url}`);
+          if (v === undefined)
+            throw new Error(`the matrix has no sample value for :${name} in ${route.url}`);
           return encodeURIComponent(v);
         });
         const record = /:(?!token\b)\w+/.test(route.url);
@@ -282,11 +337,15 @@ describe('authorisation matrix', () => {
       else add({ token: 'not-a-real-sign-in-token' });
     }
     // Sign-out ends the session: run it last.
-    return [...out.filter((t) => t.route.url !== '/sign-out'), ...out.filter((t) => t.route.url === '/sign-out')];
+    return [
+      ...out.filter((t) => t.route.url !== '/sign-out'),
+      ...out.filter((t) => t.route.url === '/sign-out'),
+    ];
   }
 
   it('declares an access policy for every route, and the list covers every route Fastify serves', () => {
-    const valid = (a: unknown) => a === 'public' || a === 'signed-in' || a === 'second-factor' || typeof a === 'function';
+    const valid = (a: unknown) =>
+      a === 'public' || a === 'signed-in' || a === 'second-factor' || typeof a === 'function';
     const undeclared = app.lanyardRoutes.filter((r) => !valid(r.access));
     expect(undeclared, 'routes without a valid access value').toEqual([]);
     const printed = printedRoutes(app.printRoutes({ commonPrefix: false }));
@@ -295,9 +354,15 @@ describe('authorisation matrix', () => {
     // The static asset route (/assets/*) is public by construction.
     const served = printed.filter((r) => !r.url.includes('*'));
     expect(served.length).toBeGreaterThan(30);
-    expect(served.map(key).filter((k) => !listed.has(k)), 'served but not in lanyardRoutes').toEqual([]);
+    expect(
+      served.map(key).filter((k) => !listed.has(k)),
+      'served but not in lanyardRoutes',
+    ).toEqual([]);
     const servedKeys = new Set(served.map(key));
-    expect(app.lanyardRoutes.map(key).filter((k) => !servedKeys.has(k)), 'listed but not served').toEqual([]);
+    expect(
+      app.lanyardRoutes.map(key).filter((k) => !servedKeys.has(k)),
+      'listed but not served',
+    ).toEqual([]);
     expect(app.lanyardRoutes.length).toBe(served.length);
   });
 
@@ -324,6 +389,33 @@ describe('authorisation matrix', () => {
     expect(res.statusCode).toBe(200);
   });
 
+  it('makes a refused record look exactly like a missing one', async () => {
+    const main = (html: string) => /<main[\s\S]*<\/main>/.exec(html)?.[0] ?? '';
+    const actor = (label: string) => actors.find((a) => a.label === label)!;
+    const pairs: [string, string, string][] = [
+      ['B headteacher', `/pupils/${A.pupils[0]!.id}`, `/pupils/${crypto.randomUUID()}`],
+      ['B headteacher', `/parents/${A.parent.id}`, `/parents/${crypto.randomUUID()}`],
+      ['B headteacher', `/imports/pupils/${importId}`, `/imports/pupils/${crypto.randomUUID()}`],
+      ['B headteacher', '/policy/versions/2', '/policy/versions/999'],
+      ['A teacher', `/parents/${A.parent.id}`, `/parents/${crypto.randomUUID()}`],
+      ['A parent', `/pupils/${otherPupilId}`, `/pupils/${crypto.randomUUID()}`],
+    ];
+    for (const [label, refused, missing] of pairs) {
+      const b = actor(label).browser!;
+      const r = await b.get(refused);
+      const m = await b.get(missing);
+      expect([r.statusCode, m.statusCode], `${label} ${refused}`).toEqual([404, 404]);
+      expect(main(r.body), `${label} ${refused}`).toBe(main(m.body));
+    }
+    const token = actor('B headteacher (API token)').token!;
+    const get = (url: string) =>
+      app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+    const r = await get(`/api/v1/pupils/${A.pupils[0]!.id}`);
+    const m = await get(`/api/v1/pupils/${crypto.randomUUID()}`);
+    expect([r.statusCode, m.statusCode]).toEqual([404, 404]);
+    expect(r.body).toBe(m.body);
+  });
+
   it('gives every role exactly what its policy allows, and other schools’ records as 404', async () => {
     const all = targets();
     // Names that must never reach someone refused, nor anyone at school B.
@@ -343,7 +435,11 @@ describe('authorisation matrix', () => {
         const { method } = target.route;
         let res: LightMyRequestResponse;
         if (actor.token) {
-          res = await app.inject({ method: method as 'GET', url: target.url, headers: { authorization: `Bearer ${actor.token}` } });
+          res = await app.inject({
+            method: method as 'GET',
+            url: target.url,
+            headers: { authorization: `Bearer ${actor.token}` },
+          });
         } else if (method === 'GET') {
           res = await actor.browser!.get(target.url);
         } else {

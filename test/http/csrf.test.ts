@@ -9,10 +9,21 @@ import { hashPassword } from '../../src/platform/crypto.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, TEST_PASSWORD, type SchoolFixture } from '../support/factories.ts';
 import { buildTestApp, totpNow } from '../support/http.ts';
-import { Browser, formsOf, formValues, requestLink, stateSnapshot } from '../support/http-principals.ts';
+import {
+  Browser,
+  formsOf,
+  formValues,
+  requestLink,
+  stateSnapshot,
+} from '../support/http-principals.ts';
 
 type Variant = 'no token' | 'forged token' | 'token from another browser' | 'no CSRF cookie';
-const variants: Variant[] = ['no token', 'forged token', 'token from another browser', 'no CSRF cookie'];
+const variants: Variant[] = [
+  'no token',
+  'forged token',
+  'token from another browser',
+  'no CSRF cookie',
+];
 
 interface Upload {
   filename: string;
@@ -34,7 +45,11 @@ function multipart(fields: Record<string, string>, file?: Upload & { field?: str
   const boundary = `----lanyard${crypto.randomBytes(8).toString('hex')}`;
   const parts: Buffer[] = [];
   for (const [name, value] of Object.entries(fields)) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+      ),
+    );
   }
   if (file) {
     parts.push(
@@ -46,7 +61,10 @@ function multipart(fields: Record<string, string>, file?: Upload & { field?: str
     );
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+  return {
+    payload: Buffer.concat(parts),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
 }
 
 async function send(
@@ -58,7 +76,12 @@ async function send(
   const cookie = options.cookie ?? who.cookieString();
   if (options.file) {
     const body = multipart(fields, options.file);
-    return who.request({ method: 'POST', url, payload: body.payload, headers: { cookie, 'content-type': body.contentType } });
+    return who.request({
+      method: 'POST',
+      url,
+      payload: body.payload,
+      headers: { cookie, 'content-type': body.contentType },
+    });
   }
   return who.request({
     method: 'POST',
@@ -90,7 +113,13 @@ describe('CSRF protection', () => {
     fx = await createSchool(ctx.services, { slug: 'csrf', pupils: 5 });
     await new PeopleRepository().createStaff(
       ctx.services.database.db,
-      { schoolId: fx.school.id, email: enrolEmail, givenName: 'Enid', familyName: 'Enrol', passwordHash: await hashPassword(TEST_PASSWORD) },
+      {
+        schoolId: fx.school.id,
+        email: enrolEmail,
+        givenName: 'Enid',
+        familyName: 'Enrol',
+        passwordHash: await hashPassword(TEST_PASSWORD),
+      },
       ['dpo'],
     );
     importId = await ctx.services.imports.upload(
@@ -107,8 +136,16 @@ describe('CSRF protection', () => {
     stranger = new Browser(app);
     await head.signIn(fx.staff.headteacher.email);
     await teacher.signIn(fx.staff.teacher.email);
-    await pendingHead.post('/sign-in', { email: fx.staff.headteacher.email, password: TEST_PASSWORD }, { csrfFrom: '/sign-in' });
-    await enrolling.post('/sign-in', { email: enrolEmail, password: TEST_PASSWORD }, { csrfFrom: '/sign-in' });
+    await pendingHead.post(
+      '/sign-in',
+      { email: fx.staff.headteacher.email, password: TEST_PASSWORD },
+      { csrfFrom: '/sign-in' },
+    );
+    await enrolling.post(
+      '/sign-in',
+      { email: enrolEmail, password: TEST_PASSWORD },
+      { csrfFrom: '/sign-in' },
+    );
     await stranger.signIn(fx.staff.office.email);
     await stranger.get('/');
     link = await requestLink(anonymous, ctx, fx.parent.email!);
@@ -215,8 +252,26 @@ describe('CSRF protection', () => {
   /** A route nobody wrote a case for still gets checked, from someone its access admits. */
   function fallback(route: RegisteredRoute): Case {
     const principals: [Browser, Principal][] = [
-      [head, { kind: 'staff', id: fx.staff.headteacher.id, schoolId: fx.school.id, roles: ['headteacher'], name: '' }],
-      [stranger, { kind: 'staff', id: fx.staff.office.id, schoolId: fx.school.id, roles: ['office'], name: '' }],
+      [
+        head,
+        {
+          kind: 'staff',
+          id: fx.staff.headteacher.id,
+          schoolId: fx.school.id,
+          roles: ['headteacher'],
+          name: '',
+        },
+      ],
+      [
+        stranger,
+        {
+          kind: 'staff',
+          id: fx.staff.office.id,
+          schoolId: fx.school.id,
+          roles: ['office'],
+          name: '',
+        },
+      ],
     ];
     const access = route.access;
     const who =
@@ -227,8 +282,15 @@ describe('CSRF protection', () => {
           : access === 'signed-in'
             ? head
             : (principals.find(([, p]) => access(p))?.[0] ?? head);
-    const url = route.url.replace(/:(\w+)/g, (_, name: string) => (name === 'token' ? 'x'.repeat(43) : crypto.randomUUID()));
-    return { who, from: who === pendingHead ? '/sign-in/two-factor' : '/', url, fields: () => ({}) };
+    const url = route.url.replace(/:(\w+)/g, (_, name: string) =>
+      name === 'token' ? 'x'.repeat(43) : crypto.randomUUID(),
+    );
+    return {
+      who,
+      from: who === pendingHead ? '/sign-in/two-factor' : '/',
+      url,
+      fields: () => ({}),
+    };
   }
 
   it('puts a token in every form that posts, on every page', async () => {
@@ -257,8 +319,16 @@ describe('CSRF protection', () => {
       '/policy/versions/:version': '1',
     };
     for (const r of app.lanyardRoutes) {
-      if (r.method !== 'GET' || r.url.startsWith('/api/') || typeof r.access !== 'function' || !r.access(headPrincipal)) continue;
-      const url = r.url.includes(':') ? r.url.replace(/\/:\w+$/, '/' + (ids[r.url] ?? 'missing')) : r.url;
+      if (
+        r.method !== 'GET' ||
+        r.url.startsWith('/api/') ||
+        typeof r.access !== 'function' ||
+        !r.access(headPrincipal)
+      )
+        continue;
+      const url = r.url.includes(':')
+        ? r.url.replace(/\/:\w+$/, '/' + (ids[r.url] ?? 'missing'))
+        : r.url;
       pages.push(page(fresh, url));
     }
     expect(pages.length).toBeGreaterThan(12);
@@ -306,8 +376,10 @@ describe('CSRF protection', () => {
             .join('; ');
         }
         const res = await send(c.who, c.url, body, { file: c.file, cookie });
-        if (res.statusCode !== 403) failures.push(`POST ${route.url} (${variant}): ${res.statusCode}`);
-        else if (!res.body.includes('This form has expired')) failures.push(`POST ${route.url} (${variant}): no explanation`);
+        if (res.statusCode !== 403)
+          failures.push(`POST ${route.url} (${variant}): ${res.statusCode}`);
+        else if (!res.body.includes('This form has expired'))
+          failures.push(`POST ${route.url} (${variant}): no explanation`);
         if (res.cookies.some((k) => k.name === SESSION_COOKIE && k.value !== '')) {
           failures.push(`POST ${route.url} (${variant}): set a session cookie`);
         }
@@ -321,5 +393,4 @@ describe('CSRF protection', () => {
     }
     expect(failures).toEqual([]);
   });
-
 });

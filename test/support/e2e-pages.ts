@@ -1,4 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
+import { Secret, TOTP } from 'otpauth';
+import { DEMO_PASSWORD, demoCredentials } from '../../src/demo/seed.ts';
 import type { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
 import { checkA11y, navigate, reloadUntil } from './e2e-browser.ts';
 
@@ -179,19 +181,44 @@ export class DashboardPage extends LanyardPage {
   }
 }
 
-/** Signs a member of staff in; enters the TOTP code when the second-factor page appears. */
+/**
+ * The code an authenticator app would show for a demo account, never one already used: Lanyard
+ * refuses a code from a 30-second step it has already accepted, and accepts the next step's code
+ * (one step of clock drift), so a second sign-in within the same step uses the next step's code
+ * and a third waits for the clock.
+ */
+const lastStepUsed = new Map<string, number>();
+
+export async function nextTotpCode(email: string): Promise<string> {
+  const secret = demoCredentials.find((c) => c.email === email)?.totpSecret;
+  if (!secret) throw new Error(`${email} has no second factor in the demo data`);
+  const totp = new TOTP({
+    secret: Secret.fromBase32(secret),
+    digits: 6,
+    period: 30,
+    algorithm: 'SHA1',
+  });
+  for (;;) {
+    const current = Math.floor(Date.now() / 30_000);
+    const step = Math.max(current, (lastStepUsed.get(email) ?? -1) + 1);
+    if (step <= current + 1) {
+      lastStepUsed.set(email, step);
+      return totp.generate({ timestamp: step * 30_000 });
+    }
+    await new Promise((r) => setTimeout(r, (current + 1) * 30_000 - Date.now() + 50));
+  }
+}
+
+/** Signs a member of staff in; enters the security code when the second-factor page appears. */
 export async function signInStaff(
   page: Page,
   email: string,
-  password: string,
-  code: () => Promise<string | null>,
+  password = DEMO_PASSWORD,
 ): Promise<DashboardPage> {
   const signIn = await new SignInPage(page).open();
   await signIn.submit(email, password);
   if (new URL(page.url()).pathname === '/sign-in/two-factor') {
-    const value = await code();
-    if (!value) throw new Error(`${email} was asked for a code but has no TOTP secret`);
-    await new TwoFactorPage(page).enter(value);
+    await new TwoFactorPage(page).enter(await nextTotpCode(email));
   }
   return new DashboardPage(page);
 }
@@ -250,13 +277,17 @@ export class ImportStatusPage extends LanyardPage {
     return this.main.locator('.govuk-tag').first();
   }
 
+  async statusText(): Promise<string> {
+    return ((await this.status.textContent()) ?? '').trim();
+  }
+
   /** Reloads until the status tag reads one of `texts` (the jobs run in the background). */
   async waitForStatus(texts: string[], timeoutMs = 25_000): Promise<string> {
     let seen = '';
     await reloadUntil(
       this.page,
       async () => {
-        seen = ((await this.status.textContent()) ?? '').trim();
+        seen = await this.statusText();
         return texts.includes(seen);
       },
       { timeoutMs, label: `the import status to be ${texts.join(' or ')}` },

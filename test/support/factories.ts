@@ -72,7 +72,7 @@ export async function createSchool(
       today: services.clock.now(),
       seed: [...slug].reduce((a, c) => a + c.charCodeAt(0), 0),
       emailDomain: `${slug}.test`,
-      misPrefix: `${slug.slice(0, 6)}-`,
+      misPrefix: `${crypto.createHash('sha256').update(slug).digest('hex').slice(0, 8)}-`,
     });
     const pupils = await bulk.insertPupils(tx.db, generated.pupils);
     const parents = await bulk.insertParents(tx.db, generated.parents);

@@ -44,7 +44,11 @@ export class Browser extends HttpClient {
 }
 
 /** The one-time sign-in link in the newest email to `email` after `since`. */
-export async function linkFromEmail(ctx: TestContext, email: string, since: number): Promise<string> {
+export async function linkFromEmail(
+  ctx: TestContext,
+  email: string,
+  since: number,
+): Promise<string> {
   const mail = await ctx.sink.waitFor(email, { since });
   const m = /https?:\/\/[^/\s]+(\/sign-in\/link\/[A-Za-z0-9_-]+)/.exec(mail.text);
   if (!m?.[1]) throw new Error(`no sign-in link in the email to ${email}:\n${mail.text}`);
@@ -52,27 +56,45 @@ export async function linkFromEmail(ctx: TestContext, email: string, since: numb
 }
 
 /** Asks for a sign-in link by email and returns its path (/sign-in/link/<token>). */
-export async function requestLink(browser: HttpClient, ctx: TestContext, email: string): Promise<string> {
+export async function requestLink(
+  browser: HttpClient,
+  ctx: TestContext,
+  email: string,
+): Promise<string> {
   const since = ctx.sink.lastId();
   const res = await browser.post('/sign-in/link', { email }, { csrfFrom: '/sign-in/link' });
-  if (res.statusCode !== 303) throw new Error(`link request failed for ${email}: ${res.statusCode}`);
+  if (res.statusCode !== 303)
+    throw new Error(`link request failed for ${email}: ${res.statusCode}`);
   return linkFromEmail(ctx, email, since);
 }
 
 /** Signs a parent or pupil in through the emailed one-time link (GET shows Continue; POST it). */
-export async function signInWithLink(browser: HttpClient, ctx: TestContext, email: string): Promise<void> {
+export async function signInWithLink(
+  browser: HttpClient,
+  ctx: TestContext,
+  email: string,
+): Promise<void> {
   const link = await requestLink(browser, ctx, email);
   const page = await browser.get(link);
   if (page.statusCode !== 200) throw new Error(`link page for ${email}: ${page.statusCode}`);
   const res = await browser.post(link);
   if (res.statusCode !== 303 || res.headers.location !== '/') {
-    throw new Error(`link sign-in failed for ${email}: ${res.statusCode} ${String(res.headers.location)}`);
+    throw new Error(
+      `link sign-in failed for ${email}: ${res.statusCode} ${String(res.headers.location)}`,
+    );
   }
 }
 
 /** Gives a pupil an email address so they can ask for a sign-in link. */
-export async function setPupilEmail(ctx: TestContext, pupilId: string, email: string): Promise<void> {
-  await ctx.services.database.pool.query('UPDATE pupils SET email = $1 WHERE id = $2', [email, pupilId]);
+export async function setPupilEmail(
+  ctx: TestContext,
+  pupilId: string,
+  email: string,
+): Promise<void> {
+  await ctx.services.database.pool.query('UPDATE pupils SET email = $1 WHERE id = $2', [
+    email,
+    pupilId,
+  ]);
 }
 
 export interface OrgAdminFixture {
@@ -92,10 +114,10 @@ export async function createOrganisationAdmin(
   const db = ctx.services.database.db;
   const organisationId = await new PeopleRepository().createOrganisation(db, `Trust ${tag}`);
   for (const id of schoolIds) {
-    await ctx.services.database.pool.query('UPDATE schools SET organisation_id = $1 WHERE id = $2', [
-      organisationId,
-      id,
-    ]);
+    await ctx.services.database.pool.query(
+      'UPDATE schools SET organisation_id = $1 WHERE id = $2',
+      [organisationId, id],
+    );
   }
   const email = `admin-${tag}@trust.test`;
   const name = options.name ?? 'Olive Trustadmin';
@@ -113,7 +135,11 @@ export async function createOrganisationAdmin(
 }
 
 /** One number from a SQL query (counts, mostly). */
-export async function scalar(ctx: TestContext, text: string, params: unknown[] = []): Promise<number> {
+export async function scalar(
+  ctx: TestContext,
+  text: string,
+  params: unknown[] = [],
+): Promise<number> {
   const { rows } = await ctx.services.database.pool.query<{ n: string | number }>(text, params);
   return Number(rows[0]?.n ?? 0);
 }
@@ -130,11 +156,19 @@ export async function stateSnapshot(ctx: TestContext): Promise<Record<string, st
   return {
     auditEvents: await scalar(ctx, 'SELECT count(*) AS n FROM audit_events'),
     sessions: await scalar(ctx, 'SELECT count(*) AS n FROM sessions'),
-    sessionsSecondFactorDone: await scalar(ctx, 'SELECT count(*) AS n FROM sessions WHERE second_factor_done'),
+    sessionsSecondFactorDone: await scalar(
+      ctx,
+      'SELECT count(*) AS n FROM sessions WHERE second_factor_done',
+    ),
     links: await scalar(ctx, 'SELECT count(*) AS n FROM sign_in_links'),
-    linksUsed: await scalar(ctx, 'SELECT count(*) AS n FROM sign_in_links WHERE used_at IS NOT NULL'),
+    linksUsed: await scalar(
+      ctx,
+      'SELECT count(*) AS n FROM sign_in_links WHERE used_at IS NOT NULL',
+    ),
     imports: await scalar(ctx, 'SELECT count(*) AS n FROM pupil_imports'),
-    importStates: await q("SELECT md5(string_agg(id::text || status, ',' ORDER BY id)) AS v FROM pupil_imports"),
+    importStates: await q(
+      "SELECT md5(string_agg(id::text || status, ',' ORDER BY id)) AS v FROM pupil_imports",
+    ),
     policyVersions: await scalar(ctx, 'SELECT count(*) AS n FROM policy_profile_versions'),
     policyProfiles: await q(
       "SELECT md5(string_agg(id::text || current_version || next_review_date, ',' ORDER BY id)) AS v FROM policy_profiles",
@@ -160,7 +194,8 @@ function attributes(tag: string): Record<string, string> {
   const out: Record<string, string> = {};
   const re = /([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*"([^"]*)")?/g;
   const inner = tag.replace(/^<\w+/, '').replace(/\/?>$/, '');
-  for (let m = re.exec(inner); m; m = re.exec(inner)) out[m[1]!.toLowerCase()] = decodeEntities(m[2] ?? '');
+  for (let m = re.exec(inner); m; m = re.exec(inner))
+    out[m[1]!.toLowerCase()] = decodeEntities(m[2] ?? '');
   return out;
 }
 
@@ -197,7 +232,10 @@ export function formValues(html: string, action: string): Record<string, string>
     if (!a.name) continue;
     const options = [...m[1]!.matchAll(/<option\b[^>]*>([\s\S]*?)<\/option>/gi)].map((o) => {
       const oa = attributes(/<option\b[^>]*>/i.exec(o[0])![0]);
-      return { value: oa.value ?? decodeEntities(o[1]!.trim()), selected: oa.selected !== undefined };
+      return {
+        value: oa.value ?? decodeEntities(o[1]!.trim()),
+        selected: oa.selected !== undefined,
+      };
     });
     const chosen = options.find((o) => o.selected) ?? options[0];
     if (chosen) values[a.name] = chosen.value;

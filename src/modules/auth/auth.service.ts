@@ -145,12 +145,24 @@ export class AuthService {
     if (!(await verifyPassword(admin.passwordHash, password))) {
       const failed = admin.failedAttempts + 1;
       const lock = failed >= config.loginMaxAttempts;
-      await repository.updateOrganisationAdminAttempts(
-        db,
-        admin.id,
-        lock ? 0 : failed,
-        lock ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : null,
-      );
+      await database.transaction(async (tx) => {
+        await repository.updateOrganisationAdminAttempts(
+          tx.db,
+          admin.id,
+          lock ? 0 : failed,
+          lock ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : null,
+        );
+        if (lock) {
+          await audit.record(tx, {
+            schoolId: null,
+            actor: { kind: 'system', id: null },
+            action: 'auth.account-locked',
+            entityType: 'organisation_admin',
+            entityId: admin.id,
+            data: { minutes: LOCK_MINUTES, attempts: failed },
+          });
+        }
+      });
       return { ok: false, reason: lock ? 'locked' : 'invalid' };
     }
     await repository.updateOrganisationAdminAttempts(db, admin.id, 0, null);
@@ -251,16 +263,19 @@ export class AuthService {
     });
   }
 
-  private checkCode(secretBase32: string, code: string): boolean {
+  /**
+   * Checks a code (±1 step for clock drift) and returns its time step, or null. A step at or
+   * before `lastStep` is refused, so a code cannot be replayed (RFC 6238 §5.2).
+   */
+  private checkCode(secretBase32: string, code: string, lastStep: number | null): number | null {
     const token = code.replace(/\s+/g, '');
-    if (!/^\d{6}$/.test(token)) return false;
-    return (
-      this.totp(secretBase32, 'check').validate({
-        token,
-        timestamp: this.deps.clock.now().getTime(),
-        window: 1,
-      }) !== null
-    );
+    if (!/^\d{6}$/.test(token)) return null;
+    const now = this.deps.clock.now().getTime();
+    const delta = this.totp(secretBase32, 'check').validate({ token, timestamp: now, window: 1 });
+    if (delta === null) return null;
+    const step = Math.floor(now / 30_000) + delta;
+    if (lastStep !== null && step <= lastStep) return null;
+    return step;
   }
 
   /** Starts (or restarts) setting up an authenticator app; returns the QR code as inline SVG. */
@@ -287,9 +302,13 @@ export class AuthService {
     const { database, people, secretBox, repository, audit, clock } = this.deps;
     const member = await people.getStaffById(database.db, staffId);
     if (!member?.totpSecret) return false;
-    if (!this.checkCode(secretBox.open(member.totpSecret), code)) return false;
+    const step = this.checkCode(secretBox.open(member.totpSecret), code, member.totpLastStep);
+    if (step === null) return false;
     await database.transaction(async (tx) => {
-      await people.updateStaffAuth(tx.db, staffId, { totpEnabledAt: clock.now() });
+      await people.updateStaffAuth(tx.db, staffId, {
+        totpEnabledAt: clock.now(),
+        totpLastStep: step,
+      });
       await repository.markSecondFactorDone(tx.db, sessionId);
       await audit.record(tx, {
         schoolId: member.schoolId,
@@ -308,7 +327,8 @@ export class AuthService {
     const member = await people.getStaffById(database.db, staffId);
     if (!member?.totpSecret || !member.totpEnabledAt) return false;
     if (member.lockedUntil && member.lockedUntil > this.deps.clock.now()) return false;
-    if (!this.checkCode(secretBox.open(member.totpSecret), code)) {
+    const step = this.checkCode(secretBox.open(member.totpSecret), code, member.totpLastStep);
+    if (step === null) {
       const failed = member.failedAttempts + 1;
       const lock = failed >= this.deps.config.loginMaxAttempts;
       await people.updateStaffAuth(database.db, staffId, {
@@ -321,6 +341,11 @@ export class AuthService {
       this.cache.delete(sessionId);
       return false;
     }
+    await people.updateStaffAuth(database.db, staffId, {
+      totpLastStep: step,
+      failedAttempts: 0,
+      lockedUntil: null,
+    });
     await repository.markSecondFactorDone(database.db, sessionId);
     this.cache.delete(sessionId);
     return true;

@@ -373,7 +373,12 @@ export class PeopleRepository {
     values: Partial<
       Pick<
         StaffRow,
-        'passwordHash' | 'totpSecret' | 'totpEnabledAt' | 'failedAttempts' | 'lockedUntil'
+        | 'passwordHash'
+        | 'totpSecret'
+        | 'totpEnabledAt'
+        | 'totpLastStep'
+        | 'failedAttempts'
+        | 'lockedUntil'
       >
     >,
   ): Promise<void> {
