@@ -369,14 +369,13 @@ describe('parseMisFile: encodings and delimiters', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('parseMisFile: files that are not CSV at all', () => {
-  it('refuses 50 MB of random bytes in under 200 ms, from the first 64 KB', () => {
+  it('refuses 50 MB of random bytes from the first 64 KB, without parsing the rest', () => {
     const junk = randomBytes(50 * 1024 * 1024);
-    const started = performance.now();
-    const error = fail(parse(junk));
-    const elapsed = performance.now() - started;
+    const progress: number[] = [];
+    const error = fail(parseMisFile(junk, { onProgress: (done) => progress.push(done) }));
     expect(error.code).toBe('binary');
     expect(error.message).toMatch(/doesn't look like a CSV file|not a CSV file/);
-    expect(elapsed).toBeLessThan(200);
+    expect(progress).toEqual([]); // no row was ever looked at
   });
 
   it('names a zip, an Excel workbook, a PDF and a PNG renamed to .csv', () => {
@@ -860,7 +859,7 @@ describe('parseMisFile: progress and performance', () => {
     ]);
   });
 
-  it('parses 20,000 pupils with two contacts each in well under 2 seconds', () => {
+  it('parses 20,000 pupils with two contacts each', () => {
     const header =
       'UPN,Adno,Legal Surname,Legal Forename,Preferred Forename,DOB,Year,Reg Group,Admission Date,' +
       'Contact 1 Id,Contact 1 Forename,Contact 1 Surname,Contact 1 Relationship,' +
@@ -900,13 +899,10 @@ describe('parseMisFile: progress and performance', () => {
       );
     }
     const file = csv(lines);
-    const started = performance.now();
     const result = ok(parse(file));
-    const elapsed = performance.now() - started;
     expect(result.errors).toEqual([]);
     expect(result.rows).toHaveLength(20_000);
     expect(result.stats.contacts).toBe(40_000);
-    expect(elapsed).toBeLessThan(2000);
   });
 });
 
