@@ -63,6 +63,16 @@ describe('forms, small screens and no JavaScript (browser)', () => {
     expect(error?.message).toContain('A page built to fail');
     expect(error?.message).toMatch(/\[critical\] image-alt/);
     expect(error?.message).toMatch(/label/);
+
+    // With JavaScript off, axe checks a copy of the page: it still finds them.
+    const noJs = (await open({ javaScriptEnabled: false })).page;
+    await noJs.setContent('<!doctype html><html lang="en"><body><img src="x.gif"></body></html>');
+    const noJsError = await checkA11y(noJs, 'A page built to fail, no JavaScript').then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(noJsError?.message).toContain('JavaScript off');
+    expect(noJsError?.message).toMatch(/\[critical\] image-alt/);
   });
 
   it('the sign-in form submitted empty shows the error summary, and its links reach the fields', async () => {

@@ -70,7 +70,8 @@ describe('pupil import through the page (browser)', () => {
     await importPage.upload(csv('sims-pupils.csv', sims));
     expect(new URL(page.url()).pathname).toMatch(/^\/imports\/pupils\/[0-9a-f-]{36}$/);
     const status = new ImportStatusPage(page);
-    await expect(status.heading.textContent()).resolves.toMatch(/\.csv$/);
+    // The page is titled with the file's own name.
+    await expect(status.heading.textContent()).resolves.toBe('sims-pupils.csv');
 
     // The preview job polls every 2 s, so the first page almost always shows the check waiting
     // or running; if the job was quicker, the preview is already there.
@@ -136,6 +137,7 @@ describe('pupil import through the page (browser)', () => {
       has: page.getByRole('columnheader', { name: 'Uploaded' }),
     });
     const row = recent.locator('tbody tr').first();
+    await expect(row.getByRole('link').textContent()).resolves.toBe('sims-pupils.csv');
     await expect(row.textContent()).resolves.toMatch(/Imported\s*20 new, 0 updated/);
   });
 

@@ -218,7 +218,8 @@ export class BrowserSession {
       });
     }
     this.mirrorHtml = (await page.content()).replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '');
-    await this.mirror.goto(page.url(), { waitUntil: 'load' });
+    if (page.url().startsWith('about:')) await this.mirror.setContent(this.mirrorHtml);
+    else await this.mirror.goto(page.url(), { waitUntil: 'load' });
     return this.mirror;
   }
 
