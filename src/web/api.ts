@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Services } from '../container.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Principal } from '../modules/auth/principal.ts';
+import type { PupilRow } from '../modules/people/people.repository.ts';
 import type { Access } from './access.ts';
 import { canListPupils } from '../modules/people/people.policy.ts';
 import { canViewPolicy } from '../modules/policies/policies.policy.ts';
@@ -185,18 +186,21 @@ const pupilSchema = z.object({
   possiblyLeft: z.boolean(),
 });
 
-function toPupil(p: {
-  id: string;
-  misId: string;
-  givenName: string;
-  familyName: string;
-  dateOfBirth: string;
-  yearGroup: string;
-  className: string | null;
-  admissionDate: string | null;
-  leavingDate: string | null;
-  possiblyLeftAt: Date | null;
-}) {
+function toPupil(
+  p: Pick<
+    PupilRow,
+    | 'id'
+    | 'misId'
+    | 'givenName'
+    | 'familyName'
+    | 'dateOfBirth'
+    | 'yearGroup'
+    | 'className'
+    | 'admissionDate'
+    | 'leavingDate'
+    | 'possiblyLeftAt'
+  >,
+) {
   return {
     id: p.id,
     misId: p.misId,

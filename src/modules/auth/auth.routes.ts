@@ -38,26 +38,22 @@ export async function authRoutes(
     async (request, reply) => {
       const form = parseForm(signInForm, request.body);
       if (!form.ok)
-        return reply
-          .status(400)
-          .page('auth/views/sign-in.njk', {
-            title: 'Sign in',
-            errors: form.errors,
-            values: form.values,
-          });
+        return reply.status(400).page('auth/views/sign-in.njk', {
+          title: 'Sign in',
+          errors: form.errors,
+          values: form.values,
+        });
       const result = await services.auth.signInWithPassword(form.value.email, form.value.password);
       if (!result.ok) {
         const message =
           result.reason === 'locked'
             ? 'This account is locked for 15 minutes after too many attempts. Try again later or ask your Headteacher.'
             : 'The email address or password is not right';
-        return reply
-          .status(result.reason === 'locked' ? 423 : 401)
-          .page('auth/views/sign-in.njk', {
-            title: 'Sign in',
-            errors: { email: message },
-            values: { email: form.value.email, next: form.value.next },
-          });
+        return reply.status(result.reason === 'locked' ? 423 : 401).page('auth/views/sign-in.njk', {
+          title: 'Sign in',
+          errors: { email: message },
+          values: { email: form.value.email, next: form.value.next },
+        });
       }
       setSession(reply, result.token);
       if (result.secondFactor === 'verify') return reply.redirect('/sign-in/two-factor', 303);
@@ -88,12 +84,10 @@ export async function authRoutes(
       const session = request.lanyardSession!;
       const form = parseForm(codeForm, request.body);
       if (!form.ok)
-        return reply
-          .status(400)
-          .page('auth/views/two-factor.njk', {
-            title: 'Enter your security code',
-            errors: form.errors,
-          });
+        return reply.status(400).page('auth/views/two-factor.njk', {
+          title: 'Enter your security code',
+          errors: form.errors,
+        });
       const ok = await services.auth.verifySecondFactor(
         session.principal.id,
         session.sessionId,
@@ -184,13 +178,11 @@ export async function authRoutes(
     async (request, reply) => {
       const form = parseForm(linkRequestForm, request.body);
       if (!form.ok)
-        return reply
-          .status(400)
-          .page('auth/views/link-request.njk', {
-            title: 'Get a sign-in link',
-            errors: form.errors,
-            values: form.values,
-          });
+        return reply.status(400).page('auth/views/link-request.njk', {
+          title: 'Get a sign-in link',
+          errors: form.errors,
+          values: form.values,
+        });
       await services.auth.requestSignInLink(form.value.email);
       return reply.redirect('/sign-in/link/sent', 303);
     },
@@ -215,12 +207,10 @@ export async function authRoutes(
     const token = String((request.params as { token: string }).token);
     const result = await services.auth.consumeSignInLink(token);
     if (!result.ok)
-      return reply
-        .status(410)
-        .page('auth/views/link-invalid.njk', {
-          title: 'This link cannot be used',
-          status: result.reason,
-        });
+      return reply.status(410).page('auth/views/link-invalid.njk', {
+        title: 'This link cannot be used',
+        status: result.reason,
+      });
     setSession(reply, result.token);
     return reply.redirect('/', 303);
   });

@@ -9,6 +9,18 @@ export type PupilImportRecord = typeof pupilImports.$inferSelect;
 export type ImportStatus =
   'uploaded' | 'previewing' | 'previewed' | 'rejected' | 'committing' | 'committed' | 'failed';
 
+/** Parent rows as the JSON the set-based insert/update statements read. */
+function parentPayload(rows: readonly ParentWrite[]) {
+  return rows.map((r) => ({
+    id: r.id,
+    mis_id: r.misId,
+    given_name: r.givenName,
+    family_name: r.familyName,
+    email: r.email,
+    phone: r.phone,
+  }));
+}
+
 /** A pupil as the import compares it. */
 export interface ExistingPupil {
   id: string;
@@ -327,14 +339,7 @@ export class ImportRepository {
     now: Date,
   ): Promise<number> {
     if (rows.length === 0) return 0;
-    const payload = rows.map((r) => ({
-      id: r.id,
-      mis_id: r.misId,
-      given_name: r.givenName,
-      family_name: r.familyName,
-      email: r.email,
-      phone: r.phone,
-    }));
+    const payload = parentPayload(rows);
     const result = await db.execute(sql`
       INSERT INTO parents (id, school_id, mis_id, given_name, family_name, email, phone,
         created_at, updated_at)
@@ -353,14 +358,7 @@ export class ImportRepository {
     now: Date,
   ): Promise<number> {
     if (rows.length === 0) return 0;
-    const payload = rows.map((r) => ({
-      id: r.id,
-      mis_id: r.misId,
-      given_name: r.givenName,
-      family_name: r.familyName,
-      email: r.email,
-      phone: r.phone,
-    }));
+    const payload = parentPayload(rows);
     const result = await db.execute(sql`
       UPDATE parents AS p SET
         mis_id = r.mis_id,

@@ -45,25 +45,21 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
     const sid = schoolId(request.principal);
     const form = parseForm(adoptForm, request.body);
     if (!form.ok) {
-      return reply
-        .status(400)
-        .page('policies/views/choose-template.njk', {
-          title: 'Choose a policy template',
-          templates: policies.templates(),
-          errors: form.errors,
-        });
+      return reply.status(400).page('policies/views/choose-template.njk', {
+        title: 'Choose a policy template',
+        templates: policies.templates(),
+        errors: form.errors,
+      });
     }
     try {
       await policies.adopt(sid, form.value.templateKey, actorOf(request.principal!));
     } catch (error) {
       if (error instanceof ValidationError) {
-        return reply
-          .status(400)
-          .page('policies/views/choose-template.njk', {
-            title: 'Choose a policy template',
-            templates: policies.templates(),
-            errors: error.fieldErrors,
-          });
+        return reply.status(400).page('policies/views/choose-template.njk', {
+          title: 'Choose a policy template',
+          templates: policies.templates(),
+          errors: error.fieldErrors,
+        });
       }
       if (!(error instanceof ConflictError)) throw error;
     }
