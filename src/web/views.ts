@@ -59,7 +59,44 @@ export function displayValue(v: unknown): string {
   return String(v).replace(/_/g, ' ');
 }
 
+/** Macros every page may call, loaded once as globals (importing them per render is slow). */
+const globalMacros: Record<string, string> = {
+  govukGenericHeader: 'govuk/components/generic-header/macro.njk',
+  govukServiceNavigation: 'govuk/components/service-navigation/macro.njk',
+  govukErrorSummary: 'govuk/components/error-summary/macro.njk',
+  govukNotificationBanner: 'govuk/components/notification-banner/macro.njk',
+  govukButton: 'govuk/components/button/macro.njk',
+  govukInput: 'govuk/components/input/macro.njk',
+  govukRadios: 'govuk/components/radios/macro.njk',
+  govukSelect: 'govuk/components/select/macro.njk',
+  govukTextarea: 'govuk/components/textarea/macro.njk',
+  govukTable: 'govuk/components/table/macro.njk',
+  govukSummaryList: 'govuk/components/summary-list/macro.njk',
+  govukTag: 'govuk/components/tag/macro.njk',
+  govukPagination: 'govuk/components/pagination/macro.njk',
+  govukBackLink: 'govuk/components/back-link/macro.njk',
+  govukInsetText: 'govuk/components/inset-text/macro.njk',
+  govukWarningText: 'govuk/components/warning-text/macro.njk',
+  govukDetails: 'govuk/components/details/macro.njk',
+  govukFileUpload: 'govuk/components/file-upload/macro.njk',
+  govukPanel: 'govuk/components/panel/macro.njk',
+  govukFieldset: 'govuk/components/fieldset/macro.njk',
+  govukCheckboxes: 'govuk/components/checkboxes/macro.njk',
+  govukDateInput: 'govuk/components/date-input/macro.njk',
+  lanyardTable: 'macros/table.njk',
+};
+
 export function configureNunjucks(env: nunjucks.Environment): void {
+  for (const [name, file] of Object.entries(globalMacros)) {
+    const template = env.getTemplate(file, true) as unknown as {
+      getExported(cb: (error: Error | null, exported: Record<string, unknown>) => void): void;
+    };
+    template.getExported((error, exported) => {
+      if (error) throw error;
+      if (typeof exported[name] !== 'function') throw new Error(`${file} does not export ${name}`);
+      env.addGlobal(name, exported[name]);
+    });
+  }
   env.addFilter('ruleValue', displayValue);
   env.addFilter('ukDate', (v: unknown) => {
     const d = toDate(v);

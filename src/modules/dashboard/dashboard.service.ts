@@ -47,9 +47,7 @@ export class DashboardService {
       const schools = await this.deps.people.listSchoolsInOrganisation(db, p.organisationId);
       const rows = await Promise.all(
         schools.map(async (s) => {
-          const profile = (await this.deps.policies.hasProfile(s.id))
-            ? await this.deps.policies.current(s.id)
-            : null;
+          const profile = await this.deps.policies.currentOrNull(s.id);
           return {
             id: s.id,
             name: s.name,
@@ -61,18 +59,34 @@ export class DashboardService {
       );
       return { kind: p.kind, items: [], stats: [], schools: rows };
     }
-    const school = await this.deps.people.getSchool(db, p.schoolId);
-    if (p.kind === 'parent') {
-      const children = await this.deps.people.childrenOfParent(db, p.schoolId, p.id);
+    if (p.kind === 'parent' || p.kind === 'pupil') {
+      const school = await this.deps.people.getSchool(db, p.schoolId);
+      const children =
+        p.kind === 'parent' ? await this.deps.people.childrenOfParent(db, p.schoolId, p.id) : [];
       return { kind: p.kind, items: [], stats: [], children, schoolName: school?.name ?? '' };
     }
-    if (p.kind === 'pupil')
-      return { kind: p.kind, items: [], stats: [], schoolName: school?.name ?? '' };
 
+    // Everything this person's dashboard needs, fetched in parallel (one round trip's latency).
+    const seesRoll = hasRole(
+      p,
+      'headteacher',
+      'dsl',
+      'dpo',
+      'business_manager',
+      'office',
+      'teacher',
+      'support_staff',
+    );
+    const seesImports = hasRole(p, 'headteacher', 'dpo', 'office');
+    const [policy, pending, roll, missing] = await Promise.all([
+      this.deps.policies.currentOrNull(p.schoolId),
+      seesImports ? this.deps.imports.awaitingConfirmation(db, p.schoolId) : [],
+      seesRoll || seesImports ? this.deps.people.rollCounts(db, p.schoolId, today) : null,
+      hasRole(p, 'headteacher')
+        ? this.deps.people.staffWithoutSecondFactor(db, p.schoolId, secondFactorRoles)
+        : [],
+    ]);
     const items: AttentionItem[] = [];
-    const policy = (await this.deps.policies.hasProfile(p.schoolId))
-      ? await this.deps.policies.current(p.schoolId)
-      : null;
     if (!policy && hasRole(p, 'headteacher')) {
       items.push({
         title: 'Choose a policy template',
@@ -103,8 +117,7 @@ export class DashboardService {
         });
       }
     }
-    if (hasRole(p, 'headteacher', 'dpo', 'office')) {
-      const pending = await this.deps.imports.awaitingConfirmation(db, p.schoolId);
+    if (seesImports) {
       for (const imp of pending) {
         items.push({
           title: `Confirm the pupil import “${imp.filename}”`,
@@ -113,7 +126,7 @@ export class DashboardService {
           tag: { text: 'To confirm', colour: 'orange' },
         });
       }
-      const possiblyLeft = await this.deps.people.countPossiblyLeft(db, p.schoolId);
+      const possiblyLeft = roll?.possiblyLeft ?? 0;
       if (possiblyLeft > 0) {
         items.push({
           title: `${possiblyLeft} ${possiblyLeft === 1 ? 'pupil was' : 'pupils were'} missing from the last MIS import`,
@@ -123,45 +136,23 @@ export class DashboardService {
         });
       }
     }
-    if (hasRole(p, 'headteacher')) {
-      const missing = await this.deps.people.staffWithoutSecondFactor(
-        db,
-        p.schoolId,
-        secondFactorRoles,
-      );
-      if (missing.length > 0) {
-        items.push({
-          title: `${missing.length} safeguarding or data role${missing.length === 1 ? ' has' : 's have'} not set up two-step sign-in`,
-          detail:
-            'Headteacher, DSL and DPO accounts must use an authenticator app. They will be asked at their next sign-in.',
-          href: '/staff',
-          tag: { text: 'Security', colour: 'orange' },
-        });
-      }
+    if (missing.length > 0) {
+      items.push({
+        title: `${missing.length} safeguarding or data role${missing.length === 1 ? ' has' : 's have'} not set up two-step sign-in`,
+        detail:
+          'Headteacher, DSL and DPO accounts must use an authenticator app. They will be asked at their next sign-in.',
+        href: '/staff',
+        tag: { text: 'Security', colour: 'orange' },
+      });
     }
     const stats: Dashboard['stats'] = [];
-    if (
-      hasRole(
-        p,
-        'headteacher',
-        'dsl',
-        'dpo',
-        'business_manager',
-        'office',
-        'teacher',
-        'support_staff',
-      )
-    ) {
-      stats.push({
-        label: 'Pupils on roll',
-        value: await this.deps.people.countPupils(db, p.schoolId, today),
-        href: '/pupils',
-      });
+    if (seesRoll && roll) {
+      stats.push({ label: 'Pupils on roll', value: roll.onRoll, href: '/pupils' });
     }
     if (policy) {
       stats.push({ label: 'Policy version', value: policy.version, href: '/policy' });
       stats.push({ label: 'Next policy review', value: policy.nextReviewDate, href: '/policy' });
     }
-    return { kind: p.kind, items, stats, schoolName: school?.name ?? '' };
+    return { kind: p.kind, items, stats };
   }
 }

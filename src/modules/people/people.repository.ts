@@ -94,6 +94,7 @@ export class PeopleRepository {
     return and(...c);
   }
 
+  /** One page of pupils and the total, in one query (count(*) over the filtered rows). */
   async listPupils(
     db: Db,
     schoolId: string,
@@ -101,20 +102,21 @@ export class PeopleRepository {
     page: PageQuery,
   ): Promise<{ rows: PupilRow[]; total: number }> {
     const where = this.pupilConditions(schoolId, f);
-    const [rows, count] = await Promise.all([
-      db
-        .select()
-        .from(pupils)
-        .where(where)
-        .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id))
-        .limit(page.limit)
-        .offset(page.offset),
-      db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(pupils)
-        .where(where),
-    ]);
-    return { rows, total: count[0]?.n ?? 0 };
+    const rows = await db
+      .select({ pupil: pupils, total: sql<number>`(count(*) over ())::int` })
+      .from(pupils)
+      .where(where)
+      .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id))
+      .limit(page.limit)
+      .offset(page.offset);
+    if (rows.length > 0) return { rows: rows.map((r) => r.pupil), total: rows[0]!.total };
+    if (page.offset === 0) return { rows: [], total: 0 };
+    // Past the last page: the window function had no row to report the total on.
+    const count = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(pupils)
+      .where(where);
+    return { rows: [], total: count[0]?.n ?? 0 };
   }
 
   async getPupil(db: Db, schoolId: string, id: string): Promise<PupilRow | undefined> {
@@ -142,18 +144,25 @@ export class PeopleRepository {
       .orderBy(asc(pupils.yearGroup), asc(pupils.className));
   }
 
-  async countPossiblyLeft(db: Db, schoolId: string): Promise<number> {
+  /** Pupils on roll and, of those, how many the last MIS import flagged as possibly left. */
+  async rollCounts(
+    db: Db,
+    schoolId: string,
+    today: string,
+  ): Promise<{ onRoll: number; possiblyLeft: number }> {
     const rows = await db
-      .select({ n: sql<number>`count(*)::int` })
+      .select({
+        onRoll: sql<number>`count(*)::int`,
+        possiblyLeft: sql<number>`(count(*) FILTER (WHERE ${pupils.possiblyLeftAt} IS NOT NULL))::int`,
+      })
       .from(pupils)
       .where(
         and(
           eq(pupils.schoolId, schoolId),
-          sql`${pupils.possiblyLeftAt} IS NOT NULL`,
-          isNull(pupils.leavingDate),
+          or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${today}`),
         ),
       );
-    return rows[0]?.n ?? 0;
+    return { onRoll: rows[0]?.onRoll ?? 0, possiblyLeft: rows[0]?.possiblyLeft ?? 0 };
   }
 
   async countPupils(db: Db, schoolId: string, today: string): Promise<number> {

@@ -9,6 +9,8 @@ import type { PeopleRepository, PupilFilters } from './people.repository.ts';
 
 export const PAGE_SIZE = 50;
 
+type ClassCount = Awaited<ReturnType<PeopleRepository['classes']>>[number];
+
 export interface PageOf<T> {
   rows: T[];
   total: number;
@@ -102,8 +104,17 @@ export class PeopleService {
     return pageOf(rows, total, page);
   }
 
-  async classes(schoolId: string) {
-    return this.deps.repository.classes(this.db, schoolId);
+  private readonly classCache = new Map<string, { at: number; value: Promise<ClassCount[]> }>();
+
+  /** Classes and their sizes for the pupil filters (cached for 10 s: they change only on import). */
+  async classes(schoolId: string): Promise<ClassCount[]> {
+    const now = this.deps.clock.now().getTime();
+    const hit = this.classCache.get(schoolId);
+    if (hit && now - hit.at < 10_000) return hit.value;
+    const value = this.deps.repository.classes(this.db, schoolId);
+    this.classCache.set(schoolId, { at: now, value });
+    value.catch(() => this.classCache.delete(schoolId));
+    return value;
   }
 
   /** The pupil page: 404 unless this person may see this pupil. */

@@ -26,25 +26,6 @@ export class PolicyRepository {
     return rows[0];
   }
 
-  async current(
-    db: Db,
-    schoolId: string,
-  ): Promise<{ profile: ProfileRow; version: ProfileVersionRow } | undefined> {
-    const rows = await db
-      .select({ profile: policyProfiles, version: policyProfileVersions })
-      .from(policyProfiles)
-      .innerJoin(
-        policyProfileVersions,
-        and(
-          eq(policyProfileVersions.profileId, policyProfiles.id),
-          eq(policyProfileVersions.version, policyProfiles.currentVersion),
-        ),
-      )
-      .where(eq(policyProfiles.schoolId, schoolId))
-      .limit(1);
-    return rows[0];
-  }
-
   async createProfile(db: Db, row: typeof policyProfiles.$inferInsert): Promise<ProfileRow> {
     const [created] = await db.insert(policyProfiles).values(row).returning();
     return created!;

@@ -63,16 +63,45 @@ export class PolicyService {
   }
 
   /** The one call every module uses to read a school's rules. */
-  async current(schoolId: string): Promise<CurrentPolicy> {
-    const found = await this.deps.repository.current(this.deps.database.db, schoolId);
-    if (!found) throw new NotFoundError('This school has no policy profile yet');
+  /**
+   * Parsed settings by profile id and version. Versions are never changed once written, so this
+   * cache never goes stale; only the small profile row (which version is current) is read each time.
+   */
+  private readonly parsedVersions = new Map<string, PolicySettings>();
+
+  private async settingsOf(
+    profileId: string,
+    schoolId: string,
+    version: number,
+  ): Promise<PolicySettings> {
+    const key = `${profileId}:${version}`;
+    const cached = this.parsedVersions.get(key);
+    if (cached) return cached;
+    const row = await this.deps.repository.version(this.deps.database.db, schoolId, version);
+    if (!row) throw new NotFoundError('The current policy version is missing');
+    const settings = policySettingsSchema.parse(row.settings);
+    if (this.parsedVersions.size > 5_000) this.parsedVersions.clear();
+    this.parsedVersions.set(key, settings);
+    return settings;
+  }
+
+  /** The current rules, or null for a school that has not chosen a template yet. */
+  async currentOrNull(schoolId: string): Promise<CurrentPolicy | null> {
+    const profile = await this.deps.repository.getProfile(this.deps.database.db, schoolId);
+    if (!profile) return null;
     return {
-      profile: found.profile,
-      version: found.version.version,
-      settings: policySettingsSchema.parse(found.version.settings),
-      templateKey: found.profile.templateKey,
-      nextReviewDate: found.profile.nextReviewDate,
+      profile,
+      version: profile.currentVersion,
+      settings: await this.settingsOf(profile.id, schoolId, profile.currentVersion),
+      templateKey: profile.templateKey,
+      nextReviewDate: profile.nextReviewDate,
     };
+  }
+
+  async current(schoolId: string): Promise<CurrentPolicy> {
+    const found = await this.currentOrNull(schoolId);
+    if (!found) throw new NotFoundError('This school has no policy profile yet');
+    return found;
   }
 
   async hasProfile(schoolId: string): Promise<boolean> {
