@@ -180,7 +180,18 @@ export async function startEmbeddedPostgres(options: {
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    // A school-sized server: synchronous I/O (no I/O worker processes) and modest shared buffers
+    // keep the idle footprint small; a trust-sized deployment uses DATABASE_URL instead.
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'io_method=sync',
+      '-c',
+      'shared_buffers=64MB',
+    ],
     onLog: remember,
     onError: remember,
   });
