@@ -60,7 +60,7 @@ import {
   type LanyardOptions,
   type LanyardProcess,
   type MemoryFigures,
-} from './lanyard-process.ts';
+} from '../support/lanyard-process.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = 2;

@@ -14,7 +14,7 @@ import {
   withTimeout,
   type LanyardOptions,
   type LanyardProcess,
-} from '../bench/lanyard-process.ts';
+} from '../support/lanyard-process.ts';
 
 /**
  * The start-up and shutdown contract, on real processes: `node --import tsx src/main.ts all`

@@ -6,13 +6,15 @@ export const safeNext = z
   .optional()
   .transform((v) => (v && /^\/(?!\/)[^\s\\]*$/.test(v) && !v.startsWith('/sign-') ? v : '/'));
 
+const emailField = z
+  .string()
+  .trim()
+  .min(1, 'Enter your email address')
+  .max(254)
+  .pipe(z.email('Enter an email address in the correct format, like name@example.com'));
+
 export const signInForm = z.object({
-  email: z
-    .string()
-    .trim()
-    .min(1, 'Enter your email address')
-    .max(254)
-    .pipe(z.email('Enter an email address in the correct format, like name@example.com')),
+  email: emailField,
   password: z.string().min(1, 'Enter your password').max(1000),
   next: safeNext,
 });
@@ -30,10 +32,5 @@ export const codeForm = z.object({
 });
 
 export const linkRequestForm = z.object({
-  email: z
-    .string()
-    .trim()
-    .min(1, 'Enter your email address')
-    .max(254)
-    .pipe(z.email('Enter an email address in the correct format, like name@example.com')),
+  email: emailField,
 });
