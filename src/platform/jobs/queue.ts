@@ -17,6 +17,7 @@ export interface EnqueueOptions {
 export class JobQueue<P extends { [K in keyof P]: object }> {
   private readonly boss: PgBoss;
   private started = false;
+  private stopping = false;
 
   constructor(
     url: string,
@@ -36,7 +37,11 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
       schedule: options.schedule,
       migrate: true,
     });
-    this.boss.on('error', (error: Error) => options.onError?.(error));
+    // Once stop() has begun, workers have finished (graceful stop) and an error can only come from
+    // an idle pooled connection being closed by the database shutting down: not worth reporting.
+    this.boss.on('error', (error: Error) => {
+      if (!this.stopping) options.onError?.(error);
+    });
   }
 
   async start(): Promise<void> {
@@ -84,6 +89,7 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.stopping = true;
     await this.boss.stop({ graceful: true, wait: true, timeout: 20_000 });
   }
 }
