@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db/database.ts';
+import { runPrepared, type Db } from '../../platform/db/database.ts';
 import { parents, pupilImports, pupilParents, pupils } from './people.tables.ts';
 import { pupilSearchText } from './people.repository.ts';
 
@@ -139,25 +139,27 @@ export class ImportRepository {
     db: Db,
     schoolId: string,
   ): Promise<{ id: string; filename: string; createdAt: Date }[]> {
-    return db
-      .select({
-        id: pupilImports.id,
-        filename: pupilImports.filename,
-        createdAt: pupilImports.createdAt,
-      })
-      .from(pupilImports)
-      .where(
-        and(
-          eq(pupilImports.schoolId, schoolId),
-          eq(pupilImports.status, 'previewed'),
-          sql`NOT EXISTS (SELECT 1 FROM ${pupilImports} later
+    return runPrepared(
+      db
+        .select({
+          id: pupilImports.id,
+          filename: pupilImports.filename,
+          createdAt: pupilImports.createdAt,
+        })
+        .from(pupilImports)
+        .where(
+          and(
+            eq(pupilImports.schoolId, schoolId),
+            eq(pupilImports.status, 'previewed'),
+            sql`NOT EXISTS (SELECT 1 FROM ${pupilImports} later
                  WHERE later.school_id = ${pupilImports.schoolId}
                    AND later.status IN ('committing', 'committed')
                    AND later.created_at > ${pupilImports.createdAt})`,
-        ),
-      )
-      .orderBy(desc(pupilImports.createdAt))
-      .limit(5);
+          ),
+        )
+        .orderBy(desc(pupilImports.createdAt))
+        .limit(5),
+    );
   }
 
   async listRecent(db: Db, schoolId: string, limit = 20): Promise<PupilImportRecord[]> {

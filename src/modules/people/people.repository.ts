@@ -1,5 +1,5 @@
 import { and, asc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../platform/db/database.ts';
+import { runPrepared, type Db } from '../../platform/db/database.ts';
 import {
   organisations,
   parents,
@@ -94,7 +94,11 @@ export class PeopleRepository {
     return and(...c);
   }
 
-  /** One page of pupils and the total, in one query (count(*) over the filtered rows). */
+  /**
+   * One page of pupils and the total. The page is an index-ordered scan that stops after `limit`
+   * rows (no sort of the whole school); the total is a separate count. The SQL text depends only
+   * on which filters are set, so each shape is a named prepared statement.
+   */
   async listPupils(
     db: Db,
     schoolId: string,
@@ -102,21 +106,27 @@ export class PeopleRepository {
     page: PageQuery,
   ): Promise<{ rows: PupilRow[]; total: number }> {
     const where = this.pupilConditions(schoolId, f);
-    const rows = await db
-      .select({ pupil: pupils, total: sql<number>`(count(*) over ())::int` })
-      .from(pupils)
-      .where(where)
-      .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id))
-      .limit(page.limit)
-      .offset(page.offset);
-    if (rows.length > 0) return { rows: rows.map((r) => r.pupil), total: rows[0]!.total };
-    if (page.offset === 0) return { rows: [], total: 0 };
-    // Past the last page: the window function had no row to report the total on.
-    const count = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(pupils)
-      .where(where);
-    return { rows: [], total: count[0]?.n ?? 0 };
+    const shape = ['q', 'yearGroup', 'className', 'includeLeavers', 'possiblyLeft']
+      .map((k) => (f[k as keyof PupilFilters] ? '1' : '0'))
+      .join('');
+    const [rows, count] = await Promise.all([
+      runPrepared(
+        db
+          .select()
+          .from(pupils)
+          .where(where)
+          .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id))
+          .limit(page.limit)
+          .offset(page.offset),
+      ),
+      runPrepared(
+        db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(pupils)
+          .where(where),
+      ),
+    ]);
+    return { rows, total: count[0]?.n ?? 0 };
   }
 
   async getPupil(db: Db, schoolId: string, id: string): Promise<PupilRow | undefined> {
@@ -150,18 +160,20 @@ export class PeopleRepository {
     schoolId: string,
     today: string,
   ): Promise<{ onRoll: number; possiblyLeft: number }> {
-    const rows = await db
-      .select({
-        onRoll: sql<number>`count(*)::int`,
-        possiblyLeft: sql<number>`(count(*) FILTER (WHERE ${pupils.possiblyLeftAt} IS NOT NULL))::int`,
-      })
-      .from(pupils)
-      .where(
-        and(
-          eq(pupils.schoolId, schoolId),
-          or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${today}`),
+    const rows = await runPrepared(
+      db
+        .select({
+          onRoll: sql<number>`count(*)::int`,
+          possiblyLeft: sql<number>`(count(*) FILTER (WHERE ${pupils.possiblyLeftAt} IS NOT NULL))::int`,
+        })
+        .from(pupils)
+        .where(
+          and(
+            eq(pupils.schoolId, schoolId),
+            or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${today}`),
+          ),
         ),
-      );
+    );
     return { onRoll: rows[0]?.onRoll ?? 0, possiblyLeft: rows[0]?.possiblyLeft ?? 0 };
   }
 

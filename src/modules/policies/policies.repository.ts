@@ -1,5 +1,5 @@
 import { and, desc, eq, lte, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db/database.ts';
+import { runPrepared, type Db } from '../../platform/db/database.ts';
 import { policyProfiles, policyProfileVersions, policyReviewReminders } from './policies.tables.ts';
 
 export type ProfileRow = typeof policyProfiles.$inferSelect;
@@ -7,11 +7,11 @@ export type ProfileVersionRow = typeof policyProfileVersions.$inferSelect;
 
 export class PolicyRepository {
   async getProfile(db: Db, schoolId: string): Promise<ProfileRow | undefined> {
-    const rows = await db
-      .select()
-      .from(policyProfiles)
-      .where(eq(policyProfiles.schoolId, schoolId))
-      .limit(1);
+    // Named prepared statement: read on every page that checks a rule, so PostgreSQL plans it once
+    // per connection.
+    const rows = await runPrepared(
+      db.select().from(policyProfiles).where(eq(policyProfiles.schoolId, schoolId)).limit(1),
+    );
     return rows[0];
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 
@@ -58,3 +59,24 @@ export class Database {
     await this.pool.end();
   }
 }
+
+/**
+ * Runs a Drizzle query as a named prepared statement whose name is derived from its SQL text, so
+ * PostgreSQL parses and plans each distinct query once per connection and two different texts
+ * can never share a name.
+ */
+export async function runPrepared<T>(query: {
+  toSQL(): { sql: string };
+  prepare(name: string): { execute(): Promise<T> };
+}): Promise<T> {
+  const text = query.toSQL().sql;
+  let name = preparedNames.get(text);
+  if (!name) {
+    name = `q_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    if (preparedNames.size > 10_000) preparedNames.clear();
+    preparedNames.set(text, name);
+  }
+  return query.prepare(name).execute();
+}
+
+const preparedNames = new Map<string, string>();
