@@ -96,8 +96,8 @@ export class PeopleRepository {
 
   /**
    * One page of pupils and the total. The page is an index-ordered scan that stops after `limit`
-   * rows (no sort of the whole school); the total is a separate count. The SQL text depends only
-   * on which filters are set, so each shape is a named prepared statement.
+   * rows (no sort of the whole school); the total is a separate count. Both run as prepared
+   * statements (one per filter combination).
    */
   async listPupils(
     db: Db,
@@ -106,9 +106,6 @@ export class PeopleRepository {
     page: PageQuery,
   ): Promise<{ rows: PupilRow[]; total: number }> {
     const where = this.pupilConditions(schoolId, f);
-    const shape = ['q', 'yearGroup', 'className', 'includeLeavers', 'possiblyLeft']
-      .map((k) => (f[k as keyof PupilFilters] ? '1' : '0'))
-      .join('');
     const [rows, count] = await Promise.all([
       runPrepared(
         db
