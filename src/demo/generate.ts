@@ -1,5 +1,5 @@
 import { classTrees, familyNames, givenNames, pick, prng } from './names.ts';
-import type { NewParent, NewPupil, NewPupilParent } from '../modules/people/people.repository.ts';
+import type { NewParent, NewPupil } from '../modules/people/people.repository.ts';
 
 export interface GeneratedPeople {
   pupils: NewPupil[];
@@ -92,19 +92,4 @@ export function generatePeople(options: {
     family = { parentIdx: idx, familyName };
   }
   return out;
-}
-
-export function linkRows(
-  generated: GeneratedPeople,
-  pupilIds: string[],
-  parentIds: string[],
-  schoolId: string,
-): NewPupilParent[] {
-  return generated.links.map((l) => ({
-    schoolId,
-    pupilId: pupilIds[l.pupil]!,
-    parentId: parentIds[l.parent]!,
-    relationship: l.relationship,
-    parentalResponsibility: l.parentalResponsibility,
-  }));
 }

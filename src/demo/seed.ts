@@ -3,7 +3,7 @@ import { hashPassword } from '../platform/crypto.ts';
 import { PeopleBulkRepository, PeopleRepository } from '../modules/people/people.repository.ts';
 import { AuthRepository } from '../modules/auth/auth.repository.ts';
 import type { StaffRole } from '../modules/auth/principal.ts';
-import { generatePeople, linkRows } from './generate.ts';
+import { generatePeople } from './generate.ts';
 
 /** The demo school's sign-ins, printed at start and listed in the README. */
 export const DEMO_PASSWORD = 'lanyard-demo-2026';
@@ -235,17 +235,7 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
         generated.parents[firstLink.parent]!.email = 'parent@oakfield.example';
         generated.pupils[generated.pupils.length - 1]!.email = 'pupil@oakfield.example';
       }
-      const pupils = await bulk.insertPupils(tx.db, generated.pupils);
-      const parents = await bulk.insertParents(tx.db, generated.parents);
-      await bulk.linkParents(
-        tx.db,
-        linkRows(
-          generated,
-          pupils.map((p) => p.id),
-          parents.map((p) => p.id),
-          school.id,
-        ),
-      );
+      const { pupils, parents } = await bulk.insertFamilies(tx.db, school.id, generated);
       await services.policies.adoptTemplate(tx, school.id, spec.template, {
         kind: 'system',
         id: null,

@@ -39,7 +39,7 @@ import {
 } from '../../src/platform/db/embedded.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
 import { randomToken } from '../../src/platform/crypto.ts';
-import { generatePeople, linkRows } from '../../src/demo/generate.ts';
+import { generatePeople } from '../../src/demo/generate.ts';
 import {
   PeopleBulkRepository,
   PeopleRepository,
@@ -171,15 +171,7 @@ async function createBigSchool(options: LanyardOptions): Promise<void> {
     });
     const bulk = new PeopleBulkRepository();
     await database.transaction(async (tx) => {
-      const pupils = await bulk.insertPupils(tx.db, generated.pupils);
-      const parents = await bulk.insertParents(tx.db, generated.parents);
-      const links = linkRows(
-        generated,
-        pupils.map((p) => p.id),
-        parents.map((p) => p.id),
-        school.id,
-      );
-      await bulk.linkParents(tx.db, links);
+      await bulk.insertFamilies(tx.db, school.id, generated);
     });
     await database.pool.query('ANALYZE pupils, parents, pupil_parents');
   } finally {

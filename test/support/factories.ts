@@ -8,7 +8,7 @@ import {
   type PupilRow,
 } from '../../src/modules/people/people.repository.ts';
 import { staffRoles, secondFactorRoles, type StaffRole } from '../../src/modules/auth/principal.ts';
-import { generatePeople, linkRows } from '../../src/demo/generate.ts';
+import { generatePeople } from '../../src/demo/generate.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery-staple';
 /** Every factory staff member with a second-factor role gets this TOTP secret (base32). */
@@ -74,17 +74,7 @@ export async function createSchool(
       emailDomain: `${slug}.test`,
       misPrefix: `${crypto.createHash('sha256').update(slug).digest('hex').slice(0, 8)}-`,
     });
-    const pupils = await bulk.insertPupils(tx.db, generated.pupils);
-    const parents = await bulk.insertParents(tx.db, generated.parents);
-    await bulk.linkParents(
-      tx.db,
-      linkRows(
-        generated,
-        pupils.map((p) => p.id),
-        parents.map((p) => p.id),
-        school.id,
-      ),
-    );
+    const { pupils, parents } = await bulk.insertFamilies(tx.db, school.id, generated);
     await services.policies.adoptTemplate(
       tx,
       school.id,

@@ -451,6 +451,36 @@ export class PeopleBulkRepository {
     return out;
   }
 
+  /** Inserts generated pupils and parents and links them (demo school, benchmarks, test factories). */
+  async insertFamilies(
+    db: Db,
+    schoolId: string,
+    families: {
+      pupils: NewPupil[];
+      parents: NewParent[];
+      links: {
+        pupil: number;
+        parent: number;
+        relationship: string;
+        parentalResponsibility: boolean;
+      }[];
+    },
+  ): Promise<{ pupils: PupilRow[]; parents: ParentRow[] }> {
+    const pupilRows = await this.insertPupils(db, families.pupils);
+    const parentRows = await this.insertParents(db, families.parents);
+    await this.linkParents(
+      db,
+      families.links.map((l) => ({
+        schoolId,
+        pupilId: pupilRows[l.pupil]!.id,
+        parentId: parentRows[l.parent]!.id,
+        relationship: l.relationship,
+        parentalResponsibility: l.parentalResponsibility,
+      })),
+    );
+    return { pupils: pupilRows, parents: parentRows };
+  }
+
   async linkParents(db: Db, rows: NewPupilParent[]): Promise<void> {
     for (let i = 0; i < rows.length; i += 1000)
       await db.insert(pupilParents).values(rows.slice(i, i + 1000));
