@@ -195,3 +195,21 @@ export const pupilImports = pgTable(
   },
   (t) => [index('pupil_imports_school_idx').on(t.schoolId, t.createdAt)],
 );
+
+/** The classes a member of staff teaches: teachers see consent for these classes only. */
+export const staffClasses = pgTable(
+  'staff_classes',
+  {
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    staffId: uuid('staff_id')
+      .notNull()
+      .references(() => staff.id, { onDelete: 'cascade' }),
+    className: text('class_name').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.staffId, t.className] }),
+    index('staff_classes_school_idx').on(t.schoolId, t.className),
+  ],
+);

@@ -1,0 +1,175 @@
+import {
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { parents, pupils, schools, staff } from '../people/people.tables.ts';
+
+/**
+ * The consent register (SPEC §3.2). Append-only: a change is a new record, never an update
+ * (a trigger refuses UPDATE and DELETE). Each record is one statement by one decider — a parent
+ * with parental responsibility or the pupil assessed as competent — about some of the keys
+ * `purpose/kind` (kind: image, video, or name for permission to name the pupil with a photo),
+ * for one period. The decision for a key is the decider's latest record that mentions it.
+ */
+export const consentRecords = pgTable(
+  'consent_records',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    pupilId: uuid('pupil_id')
+      .notNull()
+      .references(() => pupils.id),
+    /** '2026-27' for a yearly consent, 'admission' for consent given until changed. */
+    periodKey: text('period_key').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    /** Exclusive; null while consent lasts until changed. */
+    validUntil: date('valid_until', { mode: 'string' }),
+    /** 'parent' | 'pupil' */
+    deciderKind: text('decider_kind').notNull(),
+    deciderParentId: uuid('decider_parent_id').references(() => parents.id),
+    /** { 'school_website/image': 'granted', 'local_newspapers/name': 'refused', … } */
+    decisions: jsonb('decisions').$type<Record<string, string>>().notNull(),
+    /** 'paper_form' | 'online_form' | 'letter' | 'email' | 'import' */
+    method: text('method').notNull(),
+    /** 'form' | 'amendment' | 'withdrawal' | 'import' */
+    kind: text('kind').notNull(),
+    /** The date the decider gave (on the form or letter). */
+    decidedOn: date('decided_on', { mode: 'string' }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+    /** 'staff' | 'parent' | 'pupil' | 'system' | 'cli' */
+    recordedByKind: text('recorded_by_kind').notNull(),
+    recordedById: uuid('recorded_by_id'),
+    evidenceKey: text('evidence_key'),
+    evidenceFilename: text('evidence_filename'),
+    evidenceContentType: text('evidence_content_type'),
+    evidenceSha256: text('evidence_sha256'),
+    importId: uuid('import_id'),
+    note: text('note'),
+  },
+  (t) => [
+    index('consent_records_pupil_idx').on(t.pupilId, t.recordedAt),
+    index('consent_records_school_recorded_idx').on(t.schoolId, t.recordedAt),
+    index('consent_records_school_period_idx').on(t.schoolId, t.periodKey, t.pupilId),
+  ],
+);
+
+/** Assessments of whether a pupil may decide for themself (003 §4.3). Latest wins; append-only. */
+export const pupilCompetenceAssessments = pgTable(
+  'pupil_competence_assessments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    pupilId: uuid('pupil_id')
+      .notNull()
+      .references(() => pupils.id),
+    competent: boolean('competent').notNull(),
+    assessedBy: uuid('assessed_by')
+      .notNull()
+      .references(() => staff.id),
+    assessedOn: date('assessed_on', { mode: 'string' }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+    note: text('note'),
+  },
+  (t) => [index('pupil_competence_pupil_idx').on(t.pupilId, t.recordedAt)],
+);
+
+/** Answers a parent (or competent pupil) has entered but not yet confirmed on check-answers. */
+export const consentDrafts = pgTable(
+  'consent_drafts',
+  {
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    pupilId: uuid('pupil_id')
+      .notNull()
+      .references(() => pupils.id),
+    deciderKind: text('decider_kind').notNull(),
+    deciderId: uuid('decider_id').notNull(),
+    periodKey: text('period_key').notNull(),
+    answers: jsonb('answers').$type<Record<string, string>>().notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pupilId, t.deciderKind, t.deciderId, t.periodKey] })],
+);
+
+/** A renewal campaign: consent forms for one period sent to every parent of every pupil on roll. */
+export const consentCampaigns = pgTable(
+  'consent_campaigns',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    periodKey: text('period_key').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validUntil: date('valid_until', { mode: 'string' }),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    /** Null when the rollover job started it. */
+    startedBy: uuid('started_by'),
+    reminderDays: integer('reminder_days').notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('consent_campaigns_school_period_key').on(t.schoolId, t.periodKey)],
+);
+
+/** One parent's form request within a campaign: when it was sent and each reminder. */
+export const consentRequests = pgTable(
+  'consent_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => consentCampaigns.id),
+    parentId: uuid('parent_id')
+      .notNull()
+      .references(() => parents.id),
+    firstSentAt: timestamp('first_sent_at', { withTimezone: true }),
+    lastSentAt: timestamp('last_sent_at', { withTimezone: true }),
+    remindersSent: integer('reminders_sent').notNull().default(0),
+    /** Set when every child of this parent has a returned form for the period. */
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('consent_requests_campaign_parent_key').on(t.campaignId, t.parentId),
+    index('consent_requests_school_idx').on(t.schoolId, t.campaignId),
+  ],
+);
+
+/** An uploaded spreadsheet of existing consents: previewed with row errors, then committed. */
+export const consentImports = pgTable(
+  'consent_imports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    filename: text('filename').notNull(),
+    sha256: text('sha256').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    /** previewed | rejected | committed */
+    status: text('status').notNull(),
+    fileError: text('file_error'),
+    preview: jsonb('preview'),
+    summary: jsonb('summary'),
+    createdBy: uuid('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    committedAt: timestamp('committed_at', { withTimezone: true }),
+  },
+  (t) => [index('consent_imports_school_idx').on(t.schoolId, t.createdAt)],
+);
