@@ -27,6 +27,11 @@ import { ImportService } from './modules/people/import.service.ts';
 import { PolicyRepository } from './modules/policies/policies.repository.ts';
 import { PolicyService } from './modules/policies/policies.service.ts';
 import { DashboardService } from './modules/dashboard/dashboard.service.ts';
+import { LocalFileStore, type FileStore } from './platform/files/file-store.ts';
+import { EventsRepository } from './modules/events/events.repository.ts';
+import { EventsService } from './modules/events/events.service.ts';
+import { ConsentRepository } from './modules/consent/consent.repository.ts';
+import { ConsentService } from './modules/consent/consent.service.ts';
 
 export type Jobs = JobQueue<JobPayloads>;
 
@@ -38,6 +43,8 @@ export interface Platform {
   mailSink: SmtpSink | undefined;
   jobs: Jobs;
   secretBox: SecretBox;
+  /** Where uploaded files live (local disk under DATA_DIR/files by default). */
+  files: FileStore;
   embedded: EmbeddedServer | undefined;
   /** Stops everything the platform started, in order. */
   close(): Promise<void>;
@@ -117,6 +124,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       mailSink,
       jobs,
       secretBox: new SecretBox(config.sessionSecret),
+      files: LocalFileStore.inDataDir(config.dataDir),
       embedded,
       close: async () => {
         for (const close of closers.reverse()) await close();
@@ -134,6 +142,8 @@ export interface Repositories {
   people: PeopleRepository;
   imports: ImportRepository;
   policies: PolicyRepository;
+  events: EventsRepository;
+  consent: ConsentRepository;
 }
 
 export function createRepositories(): Repositories {
@@ -143,6 +153,8 @@ export function createRepositories(): Repositories {
     people: new PeopleRepository(),
     imports: new ImportRepository(),
     policies: new PolicyRepository(),
+    events: new EventsRepository(),
+    consent: new ConsentRepository(),
   };
 }
 
@@ -158,6 +170,8 @@ export interface Services {
   imports: ImportService;
   policies: PolicyService;
   dashboard: DashboardService;
+  events: EventsService;
+  consent: ConsentService;
 }
 
 /** Wires every service by hand; each constructor takes only what it uses. */
@@ -200,6 +214,17 @@ export function createServices(
     jobs,
     filesDir: path.join(config.dataDir, 'imports'),
   });
+  const events = new EventsService({ database, repository: repos.events, clock });
+  const consent = new ConsentService({
+    database,
+    repository: repos.consent,
+    audit,
+    events,
+    policies,
+    clock,
+    files: platform.files,
+    evidenceMaxBytes: config.uploadMaxBytes,
+  });
   const dashboard = new DashboardService({
     database,
     people: repos.people,
@@ -219,5 +244,7 @@ export function createServices(
     imports,
     policies,
     dashboard,
+    events,
+    consent,
   };
 }

@@ -7,6 +7,7 @@ import {
 } from '../modules/people/people.policy.ts';
 import { canViewPolicy } from '../modules/policies/policies.policy.ts';
 import { canViewAudit } from '../modules/audit/audit.policy.ts';
+import { canOpenConsent, canUseOwnConsentForm } from '../modules/consent/consent.policy.ts';
 
 export interface NavItem {
   href: string;
@@ -21,6 +22,8 @@ export function navigationFor(p: Principal | null, path: string): NavItem[] {
   if (canListPupils(p)) items.push({ href: '/pupils', text: 'Pupils' });
   if (canListParents(p)) items.push({ href: '/parents', text: 'Parents and carers' });
   if (canListStaff(p)) items.push({ href: '/staff', text: 'Staff' });
+  if (canOpenConsent(p)) items.push({ href: '/consent', text: 'Consent' });
+  if (canUseOwnConsentForm(p)) items.push({ href: '/consent/family', text: 'Photo consent' });
   if (canImportPupils(p)) items.push({ href: '/imports/pupils', text: 'Import' });
   if (canViewPolicy(p)) items.push({ href: '/policy', text: 'Policy' });
   if (canViewAudit(p)) items.push({ href: '/audit', text: 'Audit log' });

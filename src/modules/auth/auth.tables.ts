@@ -35,6 +35,8 @@ export const signInLinks = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
+    /** Where the link lands after sign-in (e.g. the consent form); the home page when null. */
+    nextPath: text('next_path'),
   },
   (t) => [uniqueIndex('sign_in_links_token_key').on(t.tokenHash)],
 );

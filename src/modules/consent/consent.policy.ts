@@ -1,0 +1,46 @@
+import { hasRole, type Principal } from '../auth/principal.ts';
+
+/**
+ * Who may do what with the consent register (issue 3 item 9). Pure functions; deny by default.
+ * Refused access to a pupil's record is answered exactly like a missing record (404).
+ */
+
+/** The DPO keeps the record (003 §4.2) and the Headteacher owns the policy: they manage it. */
+export const canManageConsent = (p: Principal): boolean => hasRole(p, 'headteacher', 'dpo');
+
+/** Recording a paper form or a written withdrawal: the managers and the school office. */
+export const canRecordConsent = (p: Principal): boolean =>
+  hasRole(p, 'headteacher', 'dpo', 'office');
+
+/** Every class, every pupil: the managers and the office. */
+export const canViewAllConsent = (p: Principal): boolean =>
+  hasRole(p, 'headteacher', 'dpo', 'office');
+
+/** Teachers and support staff see the matrix and cards of the classes they are assigned to. */
+export function canViewClassConsent(
+  p: Principal,
+  className: string,
+  assignedClasses: readonly string[],
+): boolean {
+  if (canViewAllConsent(p)) return true;
+  return hasRole(p, 'teacher', 'support_staff') && assignedClasses.includes(className);
+}
+
+/** Whether a member of staff sees any consent pages at all (for the navigation). */
+export const canOpenConsent = (p: Principal): boolean =>
+  hasRole(p, 'headteacher', 'dpo', 'office', 'teacher', 'support_staff');
+
+/**
+ * Asking the register "may these pupils appear?" (the check form and the API): the staff who
+ * take, choose or approve pictures.
+ */
+export const canCheckConsent = (p: Principal): boolean =>
+  hasRole(p, 'headteacher', 'dpo', 'office', 'teacher', 'support_staff', 'business_manager');
+
+/** Spreadsheet import and CSV export hold the whole school's record: managers only. */
+export const canImportConsent = canManageConsent;
+export const canExportConsent = canManageConsent;
+
+/** Parents give, review and change consent for their own children; a competent pupil for themself. */
+export const canUseOwnConsentForm = (p: Principal): boolean =>
+  p.kind === 'parent' || p.kind === 'pupil';

@@ -1,0 +1,217 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type { PoolClient, Pool } from 'pg';
+import type { Db } from '../../platform/db/database.ts';
+import { parents, pupilParents, pupils, staff } from '../people/people.tables.ts';
+import { consentRecords, pupilCompetenceAssessments } from './consent.tables.ts';
+import type { PupilConsentFacts, RecordForCheck } from './consent-rules.ts';
+
+export type ConsentRecordRow = typeof consentRecords.$inferSelect;
+export type NewConsentRecord = typeof consentRecords.$inferInsert;
+export type CompetenceRow = typeof pupilCompetenceAssessments.$inferSelect;
+
+/**
+ * Everything the consent check needs for a set of pupils of one school, in one round trip:
+ * who holds parental responsibility, the latest competence assessment, and every record made by
+ * `at` (older periods too, so an expired consent can be explained). Read-only joins across the
+ * people tables: see docs/adr/0006-consent-read-model.md.
+ */
+const FACTS_SQL = `
+SELECT p.id AS pupil_id,
+  COALESCE((SELECT array_agg(pp.parent_id) FROM pupil_parents pp
+            WHERE pp.pupil_id = p.id AND pp.parental_responsibility), '{}') AS pr,
+  COALESCE((SELECT c.competent FROM pupil_competence_assessments c
+            WHERE c.pupil_id = p.id AND c.recorded_at <= $3
+            ORDER BY c.recorded_at DESC LIMIT 1), false) AS competent,
+  COALESCE((SELECT json_agg(json_build_array(r.id, r.period_key, r.valid_from, r.valid_until,
+              r.decider_kind, r.decider_parent_id, r.decisions, r.method, r.decided_on,
+              r.recorded_at, pa.given_name || ' ' || pa.family_name))
+            FROM consent_records r LEFT JOIN parents pa ON pa.id = r.decider_parent_id
+            WHERE r.pupil_id = p.id AND r.recorded_at <= $3), '[]') AS records
+FROM pupils p
+WHERE p.school_id = $1 AND p.id = ANY($2::uuid[])`;
+
+type FactsRow = {
+  pupil_id: string;
+  pr: string[];
+  competent: boolean;
+  records: [
+    string,
+    string,
+    string,
+    string | null,
+    'parent' | 'pupil',
+    string | null,
+    Record<string, string>,
+    string,
+    string,
+    string,
+    string | null,
+  ][];
+};
+
+function clientOf(db: Db): Pool | PoolClient {
+  return (db as unknown as { $client: Pool | PoolClient }).$client;
+}
+
+export class ConsentRepository {
+  /** Facts per pupil id; pupils not in the school are simply absent. */
+  async factsFor(
+    db: Db,
+    schoolId: string,
+    pupilIds: readonly string[],
+    at: Date,
+  ): Promise<Map<string, PupilConsentFacts>> {
+    const result = await clientOf(db).query<FactsRow>({
+      name: 'consent_facts_v1',
+      text: FACTS_SQL,
+      values: [schoolId, pupilIds, at],
+    });
+    const out = new Map<string, PupilConsentFacts>();
+    for (const row of result.rows) {
+      const records: RecordForCheck[] = row.records.map((r) => ({
+        id: r[0],
+        periodKey: r[1],
+        validFrom: r[2],
+        validUntil: r[3],
+        deciderKind: r[4],
+        deciderParentId: r[5],
+        decisions: r[6],
+        method: r[7],
+        decidedOn: r[8],
+        recordedAt: new Date(r[9]),
+        ...(r[10] ? { deciderName: r[10] } : {}),
+      }));
+      out.set(row.pupil_id, {
+        pupilId: row.pupil_id,
+        parentalResponsibility: new Set(row.pr),
+        competent: row.competent,
+        records,
+      });
+    }
+    return out;
+  }
+
+  async insertRecord(db: Db, values: NewConsentRecord): Promise<ConsentRecordRow> {
+    const [row] = await db.insert(consentRecords).values(values).returning();
+    return row!;
+  }
+
+  async insertRecords(db: Db, values: NewConsentRecord[]): Promise<number> {
+    if (values.length === 0) return 0;
+    const rows = await db
+      .insert(consentRecords)
+      .values(values)
+      .returning({ id: consentRecords.id });
+    return rows.length;
+  }
+
+  async getRecord(db: Db, schoolId: string, id: string): Promise<ConsentRecordRow | undefined> {
+    const rows = await db
+      .select()
+      .from(consentRecords)
+      .where(and(eq(consentRecords.schoolId, schoolId), eq(consentRecords.id, id)))
+      .limit(1);
+    return rows[0];
+  }
+
+  /** Every record for a pupil, newest first, with the decider's and recorder's names. */
+  async historyForPupil(db: Db, schoolId: string, pupilId: string) {
+    return db
+      .select({
+        record: consentRecords,
+        deciderGivenName: parents.givenName,
+        deciderFamilyName: parents.familyName,
+        recorderGivenName: staff.givenName,
+        recorderFamilyName: staff.familyName,
+      })
+      .from(consentRecords)
+      .leftJoin(parents, eq(parents.id, consentRecords.deciderParentId))
+      .leftJoin(
+        staff,
+        and(eq(consentRecords.recordedByKind, 'staff'), eq(staff.id, consentRecords.recordedById)),
+      )
+      .where(and(eq(consentRecords.schoolId, schoolId), eq(consentRecords.pupilId, pupilId)))
+      .orderBy(desc(consentRecords.recordedAt));
+  }
+
+  async insertCompetence(
+    db: Db,
+    values: typeof pupilCompetenceAssessments.$inferInsert,
+  ): Promise<CompetenceRow> {
+    const [row] = await db.insert(pupilCompetenceAssessments).values(values).returning();
+    return row!;
+  }
+
+  async competenceHistory(db: Db, schoolId: string, pupilId: string) {
+    return db
+      .select({
+        assessment: pupilCompetenceAssessments,
+        assessorGivenName: staff.givenName,
+        assessorFamilyName: staff.familyName,
+      })
+      .from(pupilCompetenceAssessments)
+      .innerJoin(staff, eq(staff.id, pupilCompetenceAssessments.assessedBy))
+      .where(
+        and(
+          eq(pupilCompetenceAssessments.schoolId, schoolId),
+          eq(pupilCompetenceAssessments.pupilId, pupilId),
+        ),
+      )
+      .orderBy(desc(pupilCompetenceAssessments.recordedAt));
+  }
+
+  /** The pupil (of this school) and the parents linked to them, with parental responsibility. */
+  async pupilWithParents(db: Db, schoolId: string, pupilId: string) {
+    const [pupil] = await db
+      .select()
+      .from(pupils)
+      .where(and(eq(pupils.schoolId, schoolId), eq(pupils.id, pupilId)))
+      .limit(1);
+    if (!pupil) return undefined;
+    const links = await db
+      .select({
+        id: parents.id,
+        givenName: parents.givenName,
+        familyName: parents.familyName,
+        email: parents.email,
+        relationship: pupilParents.relationship,
+        parentalResponsibility: pupilParents.parentalResponsibility,
+      })
+      .from(pupilParents)
+      .innerJoin(parents, eq(parents.id, pupilParents.parentId))
+      .where(and(eq(pupilParents.schoolId, schoolId), eq(pupilParents.pupilId, pupilId)))
+      .orderBy(asc(parents.familyName), asc(parents.givenName));
+    return { pupil, parents: links };
+  }
+
+  /** Pupils a parent is linked to with parental responsibility (their children). */
+  async childrenOfParent(db: Db, schoolId: string, parentId: string) {
+    return db
+      .select({
+        id: pupils.id,
+        givenName: pupils.givenName,
+        familyName: pupils.familyName,
+        yearGroup: pupils.yearGroup,
+        className: pupils.className,
+        leavingDate: pupils.leavingDate,
+      })
+      .from(pupilParents)
+      .innerJoin(pupils, eq(pupils.id, pupilParents.pupilId))
+      .where(
+        and(
+          eq(pupilParents.schoolId, schoolId),
+          eq(pupilParents.parentId, parentId),
+          eq(pupilParents.parentalResponsibility, true),
+        ),
+      )
+      .orderBy(asc(pupils.givenName));
+  }
+
+  /** Take a row lock on the pupil so concurrent statements about one pupil are serialised. */
+  async lockPupil(db: Db, schoolId: string, pupilId: string): Promise<boolean> {
+    const rows = await db.execute(
+      sql`SELECT id FROM pupils WHERE school_id = ${schoolId} AND id = ${pupilId} FOR UPDATE`,
+    );
+    return rows.rows.length > 0;
+  }
+}

@@ -1,0 +1,55 @@
+import type { Database, Tx } from '../../platform/db/database.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { DomainEventRow, EventsRepository } from './events.repository.ts';
+
+/** The events Lanyard's modules emit, and their payloads (ids and decisions only). */
+export interface DomainEventPayloads {
+  /**
+   * A consent statement was recorded for a pupil. `changes` lists each purpose × kind whose
+   * overall answer (may the pupil appear?) changed; publishing turns a change to "not allowed"
+   * into takedown tasks for items already published (003 §4.7).
+   */
+  'consent.changed': {
+    pupilId: string;
+    recordId: string;
+    periodKey: string;
+    changes: { key: string; before: boolean; after: boolean }[];
+  };
+}
+export type DomainEventType = keyof DomainEventPayloads;
+
+/**
+ * A transactional outbox: an event is written in the same transaction as the change it describes,
+ * so it exists if and only if the change does.
+ */
+export class EventsService {
+  constructor(
+    private readonly deps: { database: Database; repository: EventsRepository; clock: Clock },
+  ) {}
+
+  async emit<T extends DomainEventType>(
+    tx: Tx,
+    schoolId: string,
+    type: T,
+    payload: DomainEventPayloads[T],
+  ): Promise<number> {
+    return this.deps.repository.insert(tx.db, {
+      schoolId,
+      type,
+      payload,
+      createdAt: this.deps.clock.now(),
+    });
+  }
+
+  async list(schoolId: string, type: DomainEventType, afterId = 0): Promise<DomainEventRow[]> {
+    return this.deps.repository.listForSchool(this.deps.database.db, schoolId, type, afterId);
+  }
+
+  async unhandled(type: DomainEventType, limit = 500): Promise<DomainEventRow[]> {
+    return this.deps.repository.listUnhandled(this.deps.database.db, type, limit);
+  }
+
+  async markHandled(tx: Tx, id: number): Promise<void> {
+    await this.deps.repository.markHandled(tx.db, id, this.deps.clock.now());
+  }
+}
