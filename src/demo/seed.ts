@@ -4,6 +4,7 @@ import { PeopleBulkRepository, PeopleRepository } from '../modules/people/people
 import { AuthRepository } from '../modules/auth/auth.repository.ts';
 import type { StaffRole } from '../modules/auth/principal.ts';
 import { generatePeople } from './generate.ts';
+import { seedDemoConsent } from './consent-seed.ts';
 
 /** The demo school's sign-ins, printed at start and listed in the README. */
 export const DEMO_PASSWORD = 'lanyard-demo-2026';
@@ -250,5 +251,7 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
       });
     }
   });
+  await seedDemoConsent(services, 'oakfield-primary', 2026);
+  await seedDemoConsent(services, 'riverside-primary', 1917);
   return true;
 }

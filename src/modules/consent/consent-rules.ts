@@ -124,7 +124,8 @@ export function recordablePeriods(settings: PolicySettings, today: string): Cons
 export function consentKeysFor(settings: PolicySettings): string[] {
   const keys: string[] = [];
   for (const purpose of settings.consent.purposes.value) {
-    for (const media of settings.consent.mediaTypes.value) keys.push(consentKey(purpose.key, media));
+    for (const media of settings.consent.mediaTypes.value)
+      keys.push(consentKey(purpose.key, media));
     if (settings.consent.namedPhotoNeedsWrittenPermission.value && purpose.external) {
       keys.push(consentKey(purpose.key, 'name'));
     }
@@ -438,7 +439,14 @@ export function currentPosition(
     if (parsed.kind === 'name') {
       const atDate = ukDate(at);
       const purpose = settings.consent.purposes.value.find((p) => p.key === parsed.purpose)!;
-      const v = verdictForKey(settings, facts, key, `being named with a photo for ${purpose.label.toLowerCase()}`, at, atDate);
+      const v = verdictForKey(
+        settings,
+        facts,
+        key,
+        `being named with a photo for ${purpose.label.toLowerCase()}`,
+        at,
+        atDate,
+      );
       out.set(key, {
         pupilId: facts.pupilId,
         purpose: parsed.purpose,
@@ -448,7 +456,10 @@ export function currentPosition(
         citation: formatCitation(settings.consent.namedPhotoNeedsWrittenPermission.citation),
       });
     } else {
-      out.set(key, decide(settings, facts, { purpose: parsed.purpose, mediaType: parsed.kind, at }));
+      out.set(
+        key,
+        decide(settings, facts, { purpose: parsed.purpose, mediaType: parsed.kind, at }),
+      );
     }
   }
   return out;

@@ -182,7 +182,8 @@ export class ConsentService {
     const entries = Object.entries(input.decisions);
     if (entries.length === 0) errors.decisions = 'Answer at least one question';
     for (const [key, value] of entries) {
-      if (!allowedKeys.has(key)) errors.decisions = `“${key}” is not a question on this school’s form`;
+      if (!allowedKeys.has(key))
+        errors.decisions = `“${key}” is not a question on this school’s form`;
       else if (!(consentDecisions as readonly string[]).includes(value)) {
         errors[key] = 'Choose yes, no or not returned';
       }
@@ -203,7 +204,8 @@ export class ConsentService {
           : periods[0]
         : periodFor(settings, errors.decidedOn ? today : input.decidedOn);
     if (!period) errors.periodKey = 'Choose this school year or the next';
-    if (input.note && input.note.length > 1000) errors.note = 'Note must be 1000 characters or fewer';
+    if (input.note && input.note.length > 1000)
+      errors.note = 'Note must be 1000 characters or fewer';
 
     let evidenceType: (typeof EVIDENCE_TYPES)[number] | undefined;
     if (input.evidence && input.evidence.data.length > 0) {
@@ -226,9 +228,9 @@ export class ConsentService {
           throw new NotFoundError('No such pupil');
         }
         const family = (await repository.pupilWithParents(tx.db, input.schoolId, input.pupilId))!;
-        const before = (
-          await repository.factsFor(tx.db, input.schoolId, [input.pupilId], now)
-        ).get(input.pupilId)!;
+        const before = (await repository.factsFor(tx.db, input.schoolId, [input.pupilId], now)).get(
+          input.pupilId,
+        )!;
         if (input.decider.kind === 'parent') {
           const parentId = input.decider.parentId;
           const link = family.parents.find((p) => p.id === parentId);
@@ -341,7 +343,9 @@ export class ConsentService {
       });
     }
     if (!/^\d{4}-\d{2}-\d{2}$/.test(input.assessedOn) || input.assessedOn > today) {
-      throw new ValidationError({ assessedOn: 'Enter the date of the assessment, today or earlier' });
+      throw new ValidationError({
+        assessedOn: 'Enter the date of the assessment, today or earlier',
+      });
     }
     await this.deps.database.transaction(async (tx) => {
       if (!(await this.deps.repository.lockPupil(tx.db, input.schoolId, input.pupilId))) {

@@ -1,0 +1,186 @@
+import { sql } from 'drizzle-orm';
+import type { Services } from '../container.ts';
+import { ukDate } from '../platform/clock.ts';
+import { ConsentRepository, type NewConsentRecord } from '../modules/consent/consent.repository.ts';
+import {
+  academicYear,
+  consentKeysFor,
+  parseConsentKey,
+  periodFor,
+} from '../modules/consent/consent-rules.ts';
+
+/** A small deterministic generator, so the demo register is the same on every machine. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function addDays(iso: string, days: number): string {
+  const d = new Date(`${iso}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+interface Family {
+  pupilId: string;
+  className: string | null;
+  admissionDate: string | null;
+  parentIds: string[];
+}
+
+/**
+ * The demo consent register: last year's and this year's forms for most pupils (a few not
+ * returned, a few refusals, one pair of parents who disagree), and one withdrawal by email
+ * recorded yesterday through the real service, so it is audited and emits `consent.changed`.
+ * Bulk rows are written in one transaction with one audit entry; they are demo data, so they
+ * emit no events.
+ */
+export async function seedDemoConsent(services: Services, schoolSlug: string, seed: number) {
+  const db = services.database.db;
+  const repo = new ConsentRepository();
+  const school = (
+    await db.execute<{ id: string }>(sql`SELECT id FROM schools WHERE slug = ${schoolSlug}`)
+  ).rows[0];
+  if (!school) return;
+  const settings = await services.consent.settings(school.id);
+  const families = (
+    await db.execute<{
+      pupil_id: string;
+      class_name: string | null;
+      admission_date: string | null;
+      parent_ids: string[];
+    }>(sql`
+      SELECT p.id AS pupil_id, p.class_name, p.admission_date::text AS admission_date,
+        COALESCE(array_agg(pp.parent_id ORDER BY pp.parent_id)
+          FILTER (WHERE pp.parental_responsibility), '{}') AS parent_ids
+      FROM pupils p LEFT JOIN pupil_parents pp ON pp.pupil_id = p.id
+      WHERE p.school_id = ${school.id}
+      GROUP BY p.id ORDER BY p.family_name, p.given_name, p.id`)
+  ).rows.map((r): Family => ({
+    pupilId: r.pupil_id,
+    className: r.class_name,
+    admissionDate: r.admission_date,
+    parentIds: r.parent_ids,
+  }));
+  const now = services.clock.now();
+  const today = ukDate(now);
+  const rnd = random(seed);
+  const keys = consentKeysFor(settings);
+  const annual = settings.consent.model.value === 'annual';
+  const current = periodFor(settings, today);
+  const periods = annual
+    ? [academicYear(settings, Number(current.key.slice(0, 4)) - 1), current]
+    : [current];
+
+  const rows: NewConsentRecord[] = [];
+  let disagreementDone = false;
+  for (const f of families) {
+    const parent = f.parentIds[0];
+    if (!parent) continue;
+    for (const period of periods) {
+      const isCurrent = period.key === current.key;
+      // About one family in twelve has not returned this year's form yet.
+      if (isCurrent && rnd() < 0.08) continue;
+      const decisions: Record<string, string> = {};
+      for (const key of keys) {
+        const kind = parseConsentKey(key)!.kind;
+        const yes = kind === 'image' ? 0.9 : kind === 'video' ? 0.82 : 0.55;
+        decisions[key] = rnd() < yes ? 'granted' : 'refused';
+      }
+      const start = annual ? period.validFrom : (f.admissionDate ?? '2022-09-01');
+      const latest = annual && isCurrent ? today : (period.validUntil ?? today);
+      const span = Math.max(
+        0,
+        Math.min(28, Math.round((Date.parse(latest) - Date.parse(start)) / 86_400_000) - 1),
+      );
+      const decidedOn = addDays(start, Math.floor(rnd() * span));
+      const recordedAt = new Date(`${decidedOn}T15:30:00Z`);
+      const online = rnd() < 0.7;
+      rows.push({
+        schoolId: school.id,
+        pupilId: f.pupilId,
+        periodKey: annual ? period.key : 'admission',
+        validFrom: annual ? period.validFrom : decidedOn,
+        validUntil: annual ? period.validUntil : null,
+        deciderKind: 'parent',
+        deciderParentId: parent,
+        decisions,
+        method: online ? 'online_form' : 'paper_form',
+        kind: 'form',
+        decidedOn,
+        recordedAt,
+        recordedByKind: online ? 'parent' : 'system',
+        recordedById: online ? parent : null,
+      });
+      // One pair of parents who disagree: the second refuses, and the refusal wins.
+      const second = f.parentIds[1];
+      if (isCurrent && second && !disagreementDone && Object.values(decisions)[0] === 'granted') {
+        disagreementDone = true;
+        rows.push({
+          ...rows.at(-1)!,
+          deciderParentId: second,
+          decisions: Object.fromEntries(keys.map((k) => [k, 'refused'])),
+          method: 'letter',
+          recordedByKind: 'system',
+          recordedById: null,
+          recordedAt: new Date(recordedAt.getTime() + 86_400_000),
+          decidedOn: addDays(decidedOn, 1) > today ? decidedOn : addDays(decidedOn, 1),
+          note: 'Letter from the second parent refusing consent',
+        });
+      }
+    }
+  }
+
+  await services.database.transaction(async (tx) => {
+    for (let i = 0; i < rows.length; i += 500) {
+      await repo.insertRecords(tx.db, rows.slice(i, i + 500));
+    }
+    await services.audit.record(tx, {
+      schoolId: school.id,
+      actor: { kind: 'system', id: null },
+      action: 'consent.demo-seeded',
+      entityType: 'school',
+      entityId: school.id,
+      data: { records: rows.length },
+    });
+  });
+
+  // A withdrawal that arrived by email yesterday, recorded by the DPO (or the system) today.
+  const withdrawn = families.find(
+    (f) =>
+      f.parentIds[0] &&
+      rows.filter(
+        (r) => r.pupilId === f.pupilId && r.periodKey === (annual ? current.key : 'admission'),
+      ).length === 1 &&
+      rows.some(
+        (r) =>
+          r.pupilId === f.pupilId &&
+          r.periodKey === (annual ? current.key : 'admission') &&
+          Object.values(r.decisions).every((d) => d === 'granted'),
+      ),
+  );
+  if (withdrawn) {
+    const external = keys.filter(
+      (k) =>
+        settings.consent.purposes.value.find((p) => p.key === parseConsentKey(k)!.purpose)
+          ?.external && parseConsentKey(k)!.kind !== 'name',
+    );
+    await services.consent.record(
+      {
+        schoolId: school.id,
+        pupilId: withdrawn.pupilId,
+        periodKey: annual ? current.key : undefined,
+        decider: { kind: 'parent', parentId: withdrawn.parentIds[0]! },
+        decisions: Object.fromEntries(external.map((k) => [k, 'refused'])),
+        method: 'email',
+        kind: 'withdrawal',
+        decidedOn: addDays(today, -1),
+        note: 'Email from parent: please stop using photos of my child online.',
+      },
+      { kind: 'system', id: null },
+    );
+  }
+}
