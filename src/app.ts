@@ -28,6 +28,13 @@ import { peopleRoutes } from './modules/people/people.routes.ts';
 import { importRoutes } from './modules/people/import.routes.ts';
 import { policyRoutes } from './modules/policies/policies.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { consentFormRoutes } from './modules/consent/consent-form.routes.ts';
+import { deviceRoutes } from './modules/devices/devices.routes.ts';
+import { mediaRoutes } from './modules/media/media.routes.ts';
+import { consentStaffRoutes } from './modules/consent/consent-staff.routes.ts';
+import { consentImportRoutes } from './modules/consent/consent-import.routes.ts';
+import { consentCampaignRoutes } from './modules/consent/consent-campaign.routes.ts';
+import { staffClassesRoutes } from './modules/people/staff-classes.routes.ts';
 import { apiRoutes } from './web/api.ts';
 import { healthRoutes } from './web/health.ts';
 import { devRoutes } from './web/dev.routes.ts';
@@ -301,6 +308,13 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
   await app.register(importRoutes, { services, config });
   await app.register(policyRoutes, { services });
   await app.register(auditRoutes, { services });
+  await app.register(consentFormRoutes, { services });
+  await app.register(consentStaffRoutes, { services, config });
+  await app.register(consentImportRoutes, { services, config });
+  await app.register(consentCampaignRoutes, { services });
+  await app.register(staffClassesRoutes, { services });
+  await app.register(deviceRoutes, { services });
+  await app.register(mediaRoutes, { services, config });
   await app.register(apiRoutes, { services, config });
   if (config.env === 'development' && services.mailSink)
     await app.register(devRoutes, { services });

@@ -28,10 +28,26 @@ import { PolicyRepository } from './modules/policies/policies.repository.ts';
 import { PolicyService } from './modules/policies/policies.service.ts';
 import { DashboardService } from './modules/dashboard/dashboard.service.ts';
 import { LocalFileStore, type FileStore } from './platform/files/file-store.ts';
+import { ImageProcessor } from './platform/images/image-processor.ts';
+import { BlazeFaceDetector, type FaceDetector } from './platform/faces/face-detector.ts';
+import { DevicesRepository } from './modules/devices/devices.repository.ts';
+import { DevicesService } from './modules/devices/devices.service.ts';
+import { MediaRepository } from './modules/media/media.repository.ts';
+import { MediaService } from './modules/media/media.service.ts';
 import { EventsRepository } from './modules/events/events.repository.ts';
 import { EventsService } from './modules/events/events.service.ts';
 import { ConsentRepository } from './modules/consent/consent.repository.ts';
 import { ConsentService } from './modules/consent/consent.service.ts';
+import { ConsentImportRepository } from './modules/consent/consent-import.repository.ts';
+import { ConsentImportService } from './modules/consent/consent-import.service.ts';
+import { ConsentCampaignRepository } from './modules/consent/consent-campaign.repository.ts';
+import { ConsentCampaignService } from './modules/consent/consent-campaign.service.ts';
+import { ConsentFormRepository } from './modules/consent/consent-form.repository.ts';
+import { ConsentFormService } from './modules/consent/consent-form.service.ts';
+import { ConsentReportsRepository } from './modules/consent/consent-reports.repository.ts';
+import { ConsentReportsService } from './modules/consent/consent-reports.service.ts';
+import { StaffClassesRepository } from './modules/people/staff-classes.repository.ts';
+import { StaffClassesService } from './modules/people/staff-classes.service.ts';
 
 export type Jobs = JobQueue<JobPayloads>;
 
@@ -45,6 +61,10 @@ export interface Platform {
   secretBox: SecretBox;
   /** Where uploaded files live (local disk under DATA_DIR/files by default). */
   files: FileStore;
+  /** Every image operation (the only user of sharp). */
+  images: ImageProcessor;
+  /** Finds faces in photos (BlazeFace over an image pyramid). */
+  faces: FaceDetector;
   embedded: EmbeddedServer | undefined;
   /** Stops everything the platform started, in order. */
   close(): Promise<void>;
@@ -62,6 +82,8 @@ export interface PlatformOptions {
    * PostgreSQL instead of refusing.
    */
   attachToRunningServer?: boolean;
+  /** Use this face detector (tests) instead of BlazeFace. */
+  faces?: FaceDetector;
 }
 
 /** Starts the technology: database (embedded unless DATABASE_URL), migrations, mail, jobs. */
@@ -125,6 +147,8 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       jobs,
       secretBox: new SecretBox(config.sessionSecret),
       files: LocalFileStore.inDataDir(config.dataDir),
+      images: new ImageProcessor(),
+      faces: options.faces ?? new BlazeFaceDetector(),
       embedded,
       close: async () => {
         for (const close of closers.reverse()) await close();
@@ -144,6 +168,13 @@ export interface Repositories {
   policies: PolicyRepository;
   events: EventsRepository;
   consent: ConsentRepository;
+  consentImports: ConsentImportRepository;
+  consentCampaigns: ConsentCampaignRepository;
+  consentForm: ConsentFormRepository;
+  consentReports: ConsentReportsRepository;
+  staffClasses: StaffClassesRepository;
+  devices: DevicesRepository;
+  media: MediaRepository;
 }
 
 export function createRepositories(): Repositories {
@@ -155,6 +186,13 @@ export function createRepositories(): Repositories {
     policies: new PolicyRepository(),
     events: new EventsRepository(),
     consent: new ConsentRepository(),
+    consentImports: new ConsentImportRepository(),
+    consentCampaigns: new ConsentCampaignRepository(),
+    consentForm: new ConsentFormRepository(),
+    consentReports: new ConsentReportsRepository(),
+    staffClasses: new StaffClassesRepository(),
+    devices: new DevicesRepository(),
+    media: new MediaRepository(),
   };
 }
 
@@ -172,6 +210,13 @@ export interface Services {
   dashboard: DashboardService;
   events: EventsService;
   consent: ConsentService;
+  consentImports: ConsentImportService;
+  consentCampaigns: ConsentCampaignService;
+  consentForm: ConsentFormService;
+  consentReports: ConsentReportsService;
+  staffClasses: StaffClassesService;
+  devices: DevicesService;
+  media: MediaService;
 }
 
 /** Wires every service by hand; each constructor takes only what it uses. */
@@ -225,6 +270,69 @@ export function createServices(
     files: platform.files,
     evidenceMaxBytes: config.uploadMaxBytes,
   });
+  const consentForm = new ConsentFormService({
+    database,
+    repository: repos.consentForm,
+    consentRepository: repos.consent,
+    consent,
+    people,
+    policies,
+    auth,
+    audit,
+    mailer,
+    clock,
+    baseUrl: config.baseUrl,
+  });
+  const staffClasses = new StaffClassesService({
+    database,
+    repository: repos.staffClasses,
+    audit,
+    clock,
+  });
+  const consentReports = new ConsentReportsService({
+    database,
+    repository: repos.consentReports,
+    consent,
+    staffClasses,
+    clock,
+  });
+  const devices = new DevicesService({
+    database,
+    repository: repos.devices,
+    audit,
+    clock,
+    policies,
+  });
+  const media = new MediaService({
+    database,
+    repository: repos.media,
+    audit,
+    clock,
+    jobs,
+    files: platform.files,
+    images: platform.images,
+    faces: platform.faces,
+    policies,
+    devices,
+    people: repos.people,
+    consent,
+    uploadMaxBytes: config.uploadMaxBytes,
+  });
+  const consentImports = new ConsentImportService({
+    database,
+    repository: repos.consentImports,
+    consent,
+    audit,
+    clock,
+  });
+  const consentCampaigns = new ConsentCampaignService({
+    database,
+    repository: repos.consentCampaigns,
+    consent,
+    forms: consentForm,
+    audit,
+    clock,
+  });
   const dashboard = new DashboardService({
     database,
     people: repos.people,
@@ -246,5 +354,12 @@ export function createServices(
     dashboard,
     events,
     consent,
+    consentForm,
+    consentReports,
+    staffClasses,
+    devices,
+    media,
+    consentImports,
+    consentCampaigns,
   };
 }

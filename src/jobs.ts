@@ -14,6 +14,16 @@ export interface JobPayloads {
   'people.import-commit': { importId: string; actorId: string | null };
   /** Hourly: remove expired sessions. */
   'auth.session-sweep': Record<string, never>;
+  /** Make an uploaded photo upright and metadata-free, preview it, find the faces. */
+  'media.ingest': { mediaId: string };
+  /** Daily: archive last year's media and delete what has passed its retention (004 D). */
+  'media.retention': { schoolId?: string };
+  /** Hourly: remove files and rows a crash left half-done. */
+  'media.orphan-sweep': Record<string, never>;
+  /** Daily: record the end of a consent year and open the renewal campaign (issue 3 item 7). */
+  'consent.rollover': { schoolId?: string };
+  /** Daily: remind parents who have not returned this year's consent form. */
+  'consent.renewal-reminders': { schoolId?: string };
 }
 
 export const jobNames = [
@@ -21,11 +31,20 @@ export const jobNames = [
   'people.import-preview',
   'people.import-commit',
   'auth.session-sweep',
+  'media.ingest',
+  'media.retention',
+  'media.orphan-sweep',
+  'consent.rollover',
+  'consent.renewal-reminders',
 ] as const satisfies readonly (keyof JobPayloads)[];
 
 export const jobSchedules: { name: (typeof jobNames)[number]; cron: string }[] = [
+  { name: 'consent.rollover', cron: '10 6 * * *' },
+  { name: 'consent.renewal-reminders', cron: '40 8 * * *' },
   { name: 'policy.review-reminder', cron: '0 7 * * *' },
   { name: 'auth.session-sweep', cron: '17 * * * *' },
+  { name: 'media.retention', cron: '30 2 * * *' },
+  { name: 'media.orphan-sweep', cron: '47 * * * *' },
 ];
 
 export type JobHandlers = {
@@ -34,6 +53,12 @@ export type JobHandlers = {
 
 export function jobHandlers(services: Services): JobHandlers {
   return {
+    'consent.rollover': async (data) => {
+      await services.consentCampaigns.rollover(data.schoolId);
+    },
+    'consent.renewal-reminders': async (data) => {
+      await services.consentCampaigns.sendReminders(data.schoolId);
+    },
     'policy.review-reminder': async (data) => {
       await services.policies.sendReviewReminders(data.schoolId);
     },
@@ -45,6 +70,15 @@ export function jobHandlers(services: Services): JobHandlers {
     },
     'auth.session-sweep': async () => {
       await services.auth.sweepExpiredSessions();
+    },
+    'media.ingest': async (data) => {
+      await services.media.ingest(data.mediaId);
+    },
+    'media.retention': async (data) => {
+      await services.media.runRetention(data.schoolId);
+    },
+    'media.orphan-sweep': async () => {
+      await services.media.sweepOrphans();
     },
   };
 }

@@ -6,6 +6,7 @@ import { PeopleRepository } from '../modules/people/people.repository.ts';
 import { hashPassword } from '../platform/crypto.ts';
 import { staffRoles, type StaffRole } from '../modules/auth/principal.ts';
 import { importPupilsCommand } from './import-pupils.ts';
+import { importConsentsCommand } from './import-consents.ts';
 
 const usage = `Usage: lanyard <command>
 
@@ -14,6 +15,8 @@ const usage = `Usage: lanyard <command>
   seed demo                              add the demo trust and schools (not in production)
   import pupils FILE.csv --school SLUG [--yes]
                                          preview (and with --yes apply) an MIS export
+  import consents FILE.csv --school SLUG [--yes]
+                                         preview (and with --yes record) a consent spreadsheet
   create-school --name NAME --slug SLUG --template KEY
                                          set up a school from a policy template
                                          (keys: jump-primary, the-avenue-primary, christ-church-hampstead,
@@ -85,6 +88,15 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       });
     case 'import':
+      if (args[0] === 'consents' && args[1]) {
+        return withServices((services) =>
+          importConsentsCommand(services, {
+            file: args[1]!,
+            school: flag(args, 'school') ?? '',
+            yes: args.includes('--yes'),
+          }),
+        );
+      }
       if (args[0] !== 'pupils' || !args[1]) break;
       return withServices((services) =>
         importPupilsCommand(services, {

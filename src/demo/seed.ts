@@ -2,6 +2,7 @@ import type { Services } from '../container.ts';
 import { hashPassword } from '../platform/crypto.ts';
 import { PeopleBulkRepository, PeopleRepository } from '../modules/people/people.repository.ts';
 import { AuthRepository } from '../modules/auth/auth.repository.ts';
+import { StaffClassesRepository } from '../modules/people/staff-classes.repository.ts';
 import type { StaffRole } from '../modules/auth/principal.ts';
 import { generatePeople } from './generate.ts';
 import { seedDemoConsent } from './consent-seed.ts';
@@ -25,6 +26,8 @@ const staffSpec: {
   email: string;
   title: string;
   totp?: string;
+  /** The classes they teach: their consent pages show these classes only. */
+  classes?: string[];
 }[] = [
   {
     role: 'headteacher',
@@ -77,6 +80,7 @@ const staffSpec: {
     family: 'Lowe',
     email: 'teacher@oakfield.example',
     title: 'Year 3 Teacher',
+    classes: ['3 Ash', '3 Birch'],
   },
   {
     role: 'support_staff',
@@ -84,6 +88,7 @@ const staffSpec: {
     family: 'Fenwick',
     email: 'support@oakfield.example',
     title: 'Teaching Assistant',
+    classes: ['3 Ash'],
   },
   {
     role: 'volunteer',
@@ -153,6 +158,7 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
   if (await people.getSchoolBySlug(services.database.db, 'oakfield-primary')) return false;
   const bulk = new PeopleBulkRepository();
   const auth = new AuthRepository();
+  const staffClasses = new StaffClassesRepository();
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const today = services.clock.now();
 
@@ -206,7 +212,7 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
               },
             ];
       for (const s of staffList) {
-        await people.createStaff(
+        const row = await people.createStaff(
           tx.db,
           {
             schoolId: school.id,
@@ -221,6 +227,9 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
           },
           [s.role],
         );
+        if ('classes' in s && s.classes) {
+          await staffClasses.replaceFor(tx.db, school.id, row.id, s.classes);
+        }
       }
       const generated = generatePeople({
         schoolId: school.id,
@@ -253,5 +262,36 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
   });
   await seedDemoConsent(services, 'oakfield-primary', 2026);
   await seedDemoConsent(services, 'riverside-primary', 1917);
+  await seedDemoDevices(services);
   return true;
+}
+
+/** Oakfield's capture devices (003 §4.9): two approved by the Headteacher, one waiting. */
+async function seedDemoDevices(services: Services): Promise<void> {
+  const people = new PeopleRepository();
+  const db = services.database.db;
+  const school = await people.getSchoolBySlug(db, 'oakfield-primary');
+  const ict = await people.getStaffByEmail(db, 'ict@oakfield.example');
+  const head = await people.getStaffByEmail(db, 'head@oakfield.example');
+  if (!school || !ict || !head) return;
+  const registrar = { kind: 'staff' as const, id: ict.id };
+  const approver = {
+    kind: 'staff' as const,
+    id: head.id,
+    schoolId: school.id,
+    roles: ['headteacher' as const],
+    name: 'Helen Carter',
+  };
+  for (const [name, deviceType, assetTag, approve] of [
+    ['Office camera', 'camera', 'OAK-CAM-01', true],
+    ['Year 3 iPad', 'tablet', 'OAK-IPAD-03', true],
+    ['Year 6 iPad', 'tablet', 'OAK-IPAD-06', false],
+  ] as const) {
+    const device = await services.devices.register(school.id, registrar, {
+      name,
+      deviceType,
+      assetTag,
+    });
+    if (approve) await services.devices.approve(approver, device.id);
+  }
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { Services } from '../container.ts';
@@ -8,6 +8,9 @@ import type { PupilRow } from '../modules/people/people.repository.ts';
 import type { Access } from './access.ts';
 import { canListPupils } from '../modules/people/people.policy.ts';
 import { canViewPolicy } from '../modules/policies/policies.policy.ts';
+import { mediaApi } from '../modules/media/media.api.ts';
+import { canCheckConsent } from '../modules/consent/consent.policy.ts';
+import { mediaTypeSchema } from '../modules/policies/policy-settings.ts';
 
 interface ApiSpec<
   Q extends z.ZodType,
@@ -22,6 +25,8 @@ interface ApiSpec<
   query?: Q;
   params?: P;
   body?: B;
+  /** The body is multipart/form-data (file uploads) with these limits, not JSON. */
+  multipart?: FastifyContextConfig['multipartOptions'];
   response: R;
   handler(input: {
     principal: Principal;
@@ -52,6 +57,7 @@ export class ApiRegistry {
     query?: z.ZodType;
     params?: z.ZodType;
     body?: z.ZodType;
+    multipart?: FastifyContextConfig['multipartOptions'];
     response: z.ZodType;
   }[] = [];
 
@@ -73,7 +79,10 @@ export class ApiRegistry {
     app.route({
       method: spec.method,
       url: spec.url,
-      config: { access: spec.access },
+      config: {
+        access: spec.access,
+        ...(spec.multipart ? { multipartOptions: spec.multipart } : {}),
+      },
       handler: async (request, reply) => {
         const result = await spec.handler({
           principal: request.principal!,
@@ -116,7 +125,11 @@ export class ApiRegistry {
           ? {
               requestBody: {
                 required: true,
-                content: { 'application/json': { schema: schema(r.body, 'input') } },
+                content: {
+                  [r.multipart ? 'multipart/form-data' : 'application/json']: {
+                    schema: schema(r.body, 'input'),
+                  },
+                },
               },
             }
           : {}),
@@ -349,6 +362,60 @@ export async function apiRoutes(
       };
     },
   });
+
+  api.add(app, {
+    method: 'POST',
+    url: '/api/v1/consent/check',
+    summary:
+      'May these pupils appear in this media for this purpose? One answer per pupil, with the reason, the records and the clause (SPEC §3.2)',
+    access: canCheckConsent,
+    body: z.object({
+      purpose: z.string().trim().min(1).max(60),
+      mediaType: mediaTypeSchema,
+      /** The pupil's name would be printed with the picture (004 D). */
+      named: z.boolean().optional(),
+      /** When the picture would be used (ISO 8601 with offset); now by default. */
+      at: z.iso.datetime({ offset: true }).optional(),
+      pupilIds: z.array(z.uuid()).min(1).max(200),
+    }),
+    response: z.object({
+      results: z.array(
+        z.object({
+          pupilId: z.uuid(),
+          allowed: z.boolean(),
+          outcome: z.enum(['granted', 'refused', 'not_returned', 'none', 'expired', 'not_asked']),
+          reason: z.string(),
+          recordIds: z.array(z.uuid()),
+          citation: z.string(),
+        }),
+      ),
+    }),
+    handler: async ({ principal, body }) => {
+      const at = body.at === undefined ? undefined : new Date(body.at);
+      const answers = await services.consent.mayMany(
+        schoolOf(principal),
+        body.pupilIds.map((pupilId) => ({
+          pupilId,
+          purpose: body.purpose,
+          mediaType: body.mediaType,
+          named: body.named ?? false,
+          ...(at ? { at } : {}),
+        })),
+      );
+      return {
+        results: answers.map((a) => ({
+          pupilId: a.pupilId,
+          allowed: a.allowed,
+          outcome: a.outcome,
+          reason: a.reason,
+          recordIds: a.recordIds,
+          citation: a.citation,
+        })),
+      };
+    },
+  });
+
+  mediaApi(app, api, services, config);
 
   const document = api.openApi(config.baseUrl);
   app.get('/api/v1/openapi.json', { config: { access: 'public' } }, async (_request, reply) =>

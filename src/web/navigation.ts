@@ -7,6 +7,8 @@ import {
 } from '../modules/people/people.policy.ts';
 import { canViewPolicy } from '../modules/policies/policies.policy.ts';
 import { canViewAudit } from '../modules/audit/audit.policy.ts';
+import { canUseMediaLibrary } from '../modules/media/media.policy.ts';
+import { canViewDevices } from '../modules/devices/devices.policy.ts';
 import { canOpenConsent, canUseOwnConsentForm } from '../modules/consent/consent.policy.ts';
 
 export interface NavItem {
@@ -25,6 +27,8 @@ export function navigationFor(p: Principal | null, path: string): NavItem[] {
   if (canOpenConsent(p)) items.push({ href: '/consent', text: 'Consent' });
   if (canUseOwnConsentForm(p)) items.push({ href: '/consent/family', text: 'Photo consent' });
   if (canImportPupils(p)) items.push({ href: '/imports/pupils', text: 'Import' });
+  if (canUseMediaLibrary(p)) items.push({ href: '/media', text: 'Photos and videos' });
+  else if (canViewDevices(p)) items.push({ href: '/devices', text: 'Devices' });
   if (canViewPolicy(p)) items.push({ href: '/policy', text: 'Policy' });
   if (canViewAudit(p)) items.push({ href: '/audit', text: 'Audit log' });
   return items.map((i) => ({

@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type nunjucks from 'nunjucks';
+import nunjucks from 'nunjucks';
 import { roleLabels, type StaffRole } from '../modules/auth/principal.ts';
+import { pupilRowsHtml } from '../modules/people/views/pupil-rows.ts';
+import { formatUkDate, toDate, ukDateTime, yearGroupLabel } from './views/format.ts';
+
+export { formatUkDate, yearGroupLabel };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const rootDir = path.resolve(here, '../..');
@@ -11,36 +15,6 @@ export const templateDirs = [
   path.join(rootDir, 'src/modules'),
   path.join(rootDir, 'node_modules/govuk-frontend/dist'),
 ];
-
-const ukDate = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
-const ukDateTime = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-
-function toDate(value: unknown): Date | null {
-  if (value instanceof Date) return value;
-  if (typeof value === 'string' && value) {
-    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T12:00:00Z` : value);
-    return Number.isNaN(d.getTime()) ? null : d;
-  }
-  return null;
-}
-
-export function yearGroupLabel(y: string): string {
-  if (y === 'R') return 'Reception';
-  if (y === 'N1' || y === 'N2') return `Nursery ${y.slice(1)}`;
-  return `Year ${y}`;
-}
 
 /** A policy rule's value in plain words for the policy pages. */
 export function displayValue(v: unknown): string {
@@ -86,7 +60,50 @@ const globalMacros: Record<string, string> = {
   lanyardTable: 'macros/table.njk',
 };
 
+/** GOV.UK's page template, which imports five macros at its top on every render. */
+const govukTemplatePath = path.join(rootDir, 'node_modules/govuk-frontend/dist/govuk/template.njk');
+
+/** The macros govuk/template.njk imports, as globals instead (see withoutImports). */
+const templateMacros: Record<string, string> = {
+  govukAttributes: 'govuk/macros/attributes.njk',
+  govukSkipLink: 'govuk/components/skip-link/macro.njk',
+  govukHeader: 'govuk/components/header/macro.njk',
+  govukServiceNavigation: 'govuk/components/service-navigation/macro.njk',
+  govukFooter: 'govuk/components/footer/macro.njk',
+};
+
+const templateImports = /^(?:\{% from "\.\/[\w/.-]+" import (\w+) -%\}\s*)+/;
+
+/**
+ * govuk/template.njk without its leading `{% from … import … -%}` lines: Nunjucks re-runs every
+ * import on every render (about half the cost of a page's layout), and the same macros are
+ * globals here, so the template renders exactly as before. Only when the imports are exactly
+ * the macros registered as globals; otherwise the template is served unchanged.
+ */
+export function withoutImports(src: string): string {
+  const m = templateImports.exec(src);
+  if (!m) return src;
+  const names = [...m[0].matchAll(/import (\w+)/g)].map((x) => x[1]!);
+  if (!names.every((n) => n in templateMacros)) return src;
+  return src.slice(m[0].length);
+}
+
+interface SourceLoader {
+  getSource(name: string): { src: string; path: string } | null;
+}
+
 export function configureNunjucks(env: nunjucks.Environment): void {
+  for (const [name, file] of Object.entries(templateMacros)) {
+    if (!(name in globalMacros)) globalMacros[name] = file;
+  }
+  for (const loader of (env as unknown as { loaders: SourceLoader[] }).loaders) {
+    const getSource = loader.getSource.bind(loader);
+    loader.getSource = (name) => {
+      const source = getSource(name);
+      if (source && source.path === govukTemplatePath) source.src = withoutImports(source.src);
+      return source;
+    };
+  }
   for (const [name, file] of Object.entries(globalMacros)) {
     const template = env.getTemplate(file, true) as unknown as {
       getExported(cb: (error: Error | null, exported: Record<string, unknown>) => void): void;
@@ -98,10 +115,7 @@ export function configureNunjucks(env: nunjucks.Environment): void {
     });
   }
   env.addFilter('ruleValue', displayValue);
-  env.addFilter('ukDate', (v: unknown) => {
-    const d = toDate(v);
-    return d ? ukDate.format(d) : '';
-  });
+  env.addFilter('ukDate', formatUkDate);
   env.addFilter('ukDateTime', (v: unknown) => {
     const d = toDate(v);
     return d ? ukDateTime.format(d) : '';
@@ -110,4 +124,61 @@ export function configureNunjucks(env: nunjucks.Environment): void {
   env.addFilter('yearGroupLabel', (y: string) => yearGroupLabel(y));
   env.addFilter('json', (v: unknown) => JSON.stringify(v, null, 2));
   env.addGlobal('roleLabels', roleLabels);
+  env.addGlobal('memo', memo);
+  env.addGlobal('paginationParams', paginationParams);
+  env.addGlobal('pupilRows', (rows: Parameters<typeof pupilRowsHtml>[0]) =>
+    new nunjucks.runtime.SafeString(pupilRowsHtml(rows)),
+  );
+}
+
+type Macro = (params: unknown) => unknown;
+
+const memoLimit = 500;
+const memoised = new WeakMap<Macro, Map<string, unknown>>();
+
+/**
+ * `{{ memo(govukSelect, { … }) }}`: the macro's output for these exact parameters, rendered once
+ * and then reused. A GOV.UK macro's output depends only on its parameters (imported macros see no
+ * page context), so the key is the parameters as JSON and the result is exactly what the macro
+ * renders. For calls whose parameters repeat across requests (the header and navigation of a
+ * role, a list's filters and pagination); never for calls with a caller block. Each macro keeps
+ * at most 500 results (oldest dropped first).
+ */
+export function memo(macro: Macro, params: unknown): unknown {
+  if (typeof macro !== 'function') throw new Error('memo() needs a macro as its first argument');
+  let cache = memoised.get(macro);
+  if (!cache) memoised.set(macro, (cache = new Map()));
+  const key = JSON.stringify(params) ?? '';
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const html = macro(params);
+  if (cache.size >= memoLimit) cache.delete(cache.keys().next().value!);
+  cache.set(key, html);
+  return html;
+}
+
+interface PageInfo {
+  page: number;
+  pages: number;
+}
+
+/**
+ * The govukPagination parameters for page `page` of `pages`: first, last, and two either side of
+ * the current page, with ellipses for the gaps. `pageUrl` ends in `?` or `&`.
+ */
+export function paginationParams(result: PageInfo, pageUrl: string) {
+  const items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[] = [];
+  const { page, pages } = result;
+  for (let n = 1; n <= pages; n++) {
+    if (n === 1 || n === pages || (n >= page - 2 && n <= page + 2)) {
+      items.push({ number: n, href: `${pageUrl}page=${n}`, current: n === page });
+    } else if (n === page - 3 || n === page + 3) {
+      items.push({ ellipsis: true });
+    }
+  }
+  return {
+    previous: page > 1 ? { href: `${pageUrl}page=${page - 1}` } : undefined,
+    next: page < pages ? { href: `${pageUrl}page=${page + 1}` } : undefined,
+    items,
+  };
 }

@@ -3,7 +3,14 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type RegisteredRoute } from '../../src/app.ts';
 import { canViewPupilRecord } from '../../src/modules/people/people.policy.ts';
-import { staffRoles, type Principal, type StaffRole } from '../../src/modules/auth/principal.ts';
+import { canViewAllConsent } from '../../src/modules/consent/consent.policy.ts';
+import { ukDate } from '../../src/platform/clock.ts';
+import {
+  hasRole,
+  staffRoles,
+  type Principal,
+  type StaffRole,
+} from '../../src/modules/auth/principal.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, TEST_PASSWORD, type SchoolFixture } from '../support/factories.ts';
 import { buildTestApp } from '../support/http.ts';
@@ -136,12 +143,8 @@ function printedRoutes(tree: string): { method: string; url: string }[] {
     const depth = m[1]!.length;
     while (stack.length && stack.at(-1)!.depth >= depth) stack.pop();
     const parent = stack.at(-1)?.path ?? '';
-    const path =
-      parent === ''
-        ? m[2]
-        : parent.endsWith('/') || m[2].startsWith('/')
-          ? parent + m[2]
-          : `${parent}/${m[2]}`;
+    // A child continues its parent's path: '/card' + '.pdf', '/api/v1/me' + 'dia'.
+    const path = parent + m[2];
     stack.push({ depth, path });
     for (const method of (m[3] ?? '').split(',').map((s) => s.trim())) {
       if (method && method !== 'HEAD') out.push({ method, url: path });
@@ -159,6 +162,17 @@ describe('authorisation matrix', () => {
   let orgB: OrgAdminFixture;
   let importId: string;
   let otherPupilId: string;
+  /** A processed photo with a publishable copy, and a device, that only school A has. */
+  let mediaId: string;
+  let deviceId: string;
+  /** The parents' consent form: the current period and a receipt only A's parent may see. */
+  let consentPeriodKey: string;
+  let consentReceiptId: string;
+  /** A consent record with a scanned form attached (the office's evidence download). */
+  let consentEvidenceId: string;
+  /** A consent spreadsheet import and a renewal campaign that only school A has. */
+  let consentImportId: string;
+  let consentCampaignId: string;
   const actors: Actor[] = [];
 
   const staffPrincipal = (fx: SchoolFixture, role: StaffRole): Principal => ({
@@ -206,6 +220,89 @@ describe('authorisation matrix', () => {
       ).map((c) => c.id),
     );
     otherPupilId = A.pupils.find((p) => p.id !== A.pupils[0]!.id && !childIds.has(p.id))!.id;
+    {
+      const media = ctx.services.media;
+      const device = await ctx.services.devices.register(
+        A.school.id,
+        { kind: 'staff', id: A.staff.ict_technician.id },
+        { name: 'Matrix camera', deviceType: 'camera', assetTag: 'M-1' },
+      );
+      deviceId = device.id;
+      const px = Buffer.alloc(160 * 120 * 3, 128);
+      const jpeg = await ctx.platform.images.encodeJpeg({ data: px, width: 160, height: 120 });
+      const [item] = await media.upload(
+        A.school.id,
+        { kind: 'staff', id: A.staff.teacher.id },
+        { deviceId: null, deviceDescription: 'matrix', eventLabel: 'matrix day', swimwear: false },
+        [{ data: jpeg.data, filename: 'm.jpg' }],
+        { queue: false },
+      );
+      mediaId = item!.id;
+      await media.ingest(mediaId);
+      await media.release(staffPrincipal(A, 'headteacher'), mediaId);
+      await media.addFace(A.school.id, { kind: 'staff', id: A.staff.teacher.id }, mediaId, {
+        x: 10,
+        y: 10,
+        width: 30,
+        height: 30,
+      });
+      await media.publishableRendition(A.school.id, mediaId, 'school_social_media', {
+        kind: 'staff',
+        id: A.staff.teacher.id,
+      });
+    }
+    consentPeriodKey = (await ctx.services.consent.recordablePeriods(A.school.id))[0]!.key;
+    consentReceiptId = (
+      await ctx.services.consent.record(
+        {
+          schoolId: A.school.id,
+          pupilId: A.pupils[0]!.id,
+          periodKey: consentPeriodKey,
+          decider: { kind: 'parent', parentId: A.parent.id },
+          decisions: { 'school_social_media/image': 'granted' },
+          method: 'online_form',
+          kind: 'form',
+          decidedOn: ukDate(ctx.services.clock.now()),
+        },
+        { kind: 'parent', id: A.parent.id },
+      )
+    ).recordId;
+    const withParent = await (async () => {
+      for (const p of A.pupils.slice(1)) {
+        const reg = await ctx.services.consent.pupilRegister(A.school.id, p.id);
+        const pr = reg.parents.find((x) => x.parentalResponsibility);
+        if (pr) return { pupilId: p.id, parentId: pr.id };
+      }
+      throw new Error('no pupil with a parent who holds parental responsibility');
+    })();
+    consentEvidenceId = (
+      await ctx.services.consent.record(
+        {
+          schoolId: A.school.id,
+          pupilId: withParent.pupilId,
+          decider: { kind: 'parent', parentId: withParent.parentId },
+          decisions: { 'school_social_media/image': 'refused' },
+          method: 'paper_form',
+          kind: 'form',
+          decidedOn: ukDate(ctx.services.clock.now()),
+          evidence: { data: Buffer.from('%PDF-1.4\n%%EOF\n'), filename: 'form.pdf' },
+        },
+        { kind: 'staff', id: A.staff.office.id },
+      )
+    ).recordId;
+
+    consentImportId = await ctx.services.consentImports.upload(
+      A.school.id,
+      { kind: 'staff', id: A.staff.dpo.id },
+      { filename: 'consents.csv', data: Buffer.from('UPN,Class\nA123,3B\n') },
+    );
+    consentCampaignId = (
+      await ctx.services.consentCampaigns.startNow(
+        A.school.id,
+        { kind: 'staff', id: A.staff.dpo.id },
+        consentPeriodKey,
+      )
+    ).campaignId;
 
     const signIns: Promise<void>[] = [];
     for (const [label, fx] of [
@@ -331,9 +428,42 @@ describe('authorisation matrix', () => {
       if (/^\/(api\/v1\/)?pupils\/:id$/.test(route.url)) {
         add({ id: pupil0.id }, 'own child / the pupil', { recordPolicy: pupilPolicy(pupil0.id) });
         add({ id: otherPupilId }, 'another pupil', { recordPolicy: pupilPolicy(otherPupilId) });
-      } else if (route.url.startsWith('/parents/:id')) add({ id: A.parent.id });
+      } else if (route.url.startsWith('/media/:id/renditions/:purpose'))
+        add({ id: mediaId, purpose: 'school_social_media' });
+      else if (/^\/media\/(:id\/(release|delete)|quarantine)$/.test(route.url))
+        // The profile's device approver (the Headteacher here) reviews; anyone else gets a 404.
+        add({ id: mediaId }, '', { recordPolicy: (p) => hasRole(p, 'headteacher') });
+      else if (/^\/(api\/v1\/)?media\/:id/.test(route.url)) add({ id: mediaId });
+      else if (route.url.startsWith('/devices/:id'))
+        add({ id: deviceId }, '', { recordPolicy: (p) => hasRole(p, 'headteacher') });
+      else if (route.url.startsWith('/parents/:id')) add({ id: A.parent.id });
       else if (route.url.startsWith('/imports/pupils/:id')) add({ id: importId });
       else if (route.url.startsWith('/policy/versions/:version')) add({ version: '2' });
+      else if (route.url.startsWith('/consent/family/receipts/:recordId'))
+        add({ recordId: consentReceiptId }, 'A parent’s receipt', {
+          recordPolicy: (p) => p.kind === 'parent' && p.id === A.parent.id,
+        });
+      else if (route.url.startsWith('/consent/family/:pupilId/:periodKey'))
+        add({ pupilId: pupil0.id, periodKey: consentPeriodKey }, 'own child', {
+          // The signed-in pupil has not been assessed as competent: only the parent.
+          recordPolicy: (p) => p.kind === 'parent' && p.id === A.parent.id,
+        });
+      else if (route.url.startsWith('/consent/parents/:parentId')) add({ parentId: A.parent.id });
+      // Office and DPO pages: managers and the office see every pupil; teachers only their
+      // assigned classes (none here), so they get 404 like everyone else.
+      else if (route.url.startsWith('/consent/pupils/:id'))
+        add({ id: pupil0.id }, 'a pupil', { recordPolicy: canViewAllConsent });
+      else if (route.url.startsWith('/consent/records/:id/evidence'))
+        add({ id: consentEvidenceId }, 'a scanned form', { recordPolicy: canViewAllConsent });
+      // Class names are per school: school B's staff see their own class of the same name.
+      else if (route.url.startsWith('/consent/classes/:className'))
+        add({ className: pupil0.className! }, 'a class', {
+          record: false,
+          recordPolicy: canViewAllConsent,
+        });
+      else if (route.url.startsWith('/consent/imports/:id')) add({ id: consentImportId });
+      else if (route.url.startsWith('/consent/campaigns/:id')) add({ id: consentCampaignId });
+      else if (route.url.startsWith('/staff/:id/classes')) add({ id: A.staff.teacher.id });
       else add({ token: 'not-a-real-sign-in-token' });
     }
     // Sign-out ends the session: run it last.
@@ -397,8 +527,19 @@ describe('authorisation matrix', () => {
       ['B headteacher', `/parents/${A.parent.id}`, `/parents/${crypto.randomUUID()}`],
       ['B headteacher', `/imports/pupils/${importId}`, `/imports/pupils/${crypto.randomUUID()}`],
       ['B headteacher', '/policy/versions/2', '/policy/versions/999'],
+      ['B headteacher', `/media/${mediaId}`, `/media/${crypto.randomUUID()}`],
       ['A teacher', `/parents/${A.parent.id}`, `/parents/${crypto.randomUUID()}`],
       ['A parent', `/pupils/${otherPupilId}`, `/pupils/${crypto.randomUUID()}`],
+      [
+        'A parent',
+        `/consent/family/${otherPupilId}/${consentPeriodKey}`,
+        `/consent/family/${crypto.randomUUID()}/${consentPeriodKey}`,
+      ],
+      [
+        'B parent',
+        `/consent/family/receipts/${consentReceiptId}`,
+        `/consent/family/receipts/${crypto.randomUUID()}`,
+      ],
     ];
     for (const [label, refused, missing] of pairs) {
       const b = actor(label).browser!;
@@ -478,5 +619,6 @@ describe('authorisation matrix', () => {
     const withBrowser = actors.filter((a) => a.browser).length;
     const withToken = actors.filter((a) => a.token).length;
     expect(requests).toBe(withBrowser * all.length + withToken * apiRoutes);
-  });
+    // Thousands of requests (every route × every person): slower than one test's default.
+  }, 120_000);
 });

@@ -326,9 +326,10 @@ describe('CSRF protection', () => {
         !r.access(headPrincipal)
       )
         continue;
-      const url = r.url.includes(':')
-        ? r.url.replace(/\/:\w+$/, '/' + (ids[r.url] ?? 'missing'))
-        : r.url;
+      // A page behind parameters is visited when the test knows a real record for it; the
+      // authorisation matrix covers the rest for access.
+      if (r.url.includes(':') && ids[r.url] === undefined) continue;
+      const url = r.url.includes(':') ? r.url.replace(/\/:\w+$/, '/' + ids[r.url]) : r.url;
       pages.push(page(fresh, url));
     }
     expect(pages.length).toBeGreaterThan(12);

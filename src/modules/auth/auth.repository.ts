@@ -58,6 +58,26 @@ export class AuthRepository {
     return rows[0];
   }
 
+  /** How many links one person was sent since `since` (to rate-limit "send me a new link"). */
+  async countLinksSince(
+    db: Db,
+    principalKind: string,
+    principalId: string,
+    since: Date,
+  ): Promise<number> {
+    const rows = await db
+      .select({ id: signInLinks.id })
+      .from(signInLinks)
+      .where(
+        and(
+          eq(signInLinks.principalKind, principalKind),
+          eq(signInLinks.principalId, principalId),
+          gt(signInLinks.createdAt, since),
+        ),
+      );
+    return rows.length;
+  }
+
   /** Marks the link used; returns false if someone else used it first. */
   async useLink(db: Db, id: string, now: Date): Promise<boolean> {
     const rows = await db

@@ -198,7 +198,7 @@ export async function authRoutes(
     if (status !== 'ok')
       return reply
         .status(410)
-        .page('auth/views/link-invalid.njk', { title: 'This link cannot be used', status });
+        .page('auth/views/link-invalid.njk', { title: 'This link cannot be used', status, token });
     // A button, not an automatic sign-in: email scanners that open links must not use them up.
     return reply.page('auth/views/link-continue.njk', { title: 'Continue to sign in', token });
   });
@@ -210,10 +210,40 @@ export async function authRoutes(
       return reply.status(410).page('auth/views/link-invalid.njk', {
         title: 'This link cannot be used',
         status: result.reason,
+        token,
       });
     setSession(reply, result.token);
-    return reply.redirect('/', 303);
+    return reply.redirect(result.nextPath, 303);
   });
+
+  // "This link has been used or has expired": email a fresh one to the same person.
+  app.post(
+    '/sign-in/link/:token/renew',
+    {
+      config: {
+        access: 'public',
+        rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' },
+      },
+    },
+    async (request, reply) => {
+      const token = String((request.params as { token: string }).token);
+      const renewal = await services.auth.renewSignInLink(token);
+      if (renewal === 'sent') return reply.redirect('/sign-in/link/renewed', 303);
+      if (renewal === 'still-valid')
+        return reply.redirect(`/sign-in/link/${encodeURIComponent(token)}`, 303);
+      return reply
+        .status(renewal === 'limited' ? 429 : renewal === 'no-email' ? 200 : 410)
+        .page('auth/views/link-invalid.njk', {
+          title: 'This link cannot be used',
+          status: renewal === 'unknown' ? 'unknown' : 'renewal',
+          renewal,
+        });
+    },
+  );
+
+  app.get('/sign-in/link/renewed', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.page('auth/views/link-renewed.njk', { title: 'We have sent you a new link' }),
+  );
 
   app.get('/accessibility', { config: { access: 'public' } }, async (_request, reply) =>
     reply.page('auth/views/accessibility.njk', { title: 'Accessibility statement' }),

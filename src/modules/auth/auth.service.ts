@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import { Secret, TOTP } from 'otpauth';
-import type { Database } from '../../platform/db/database.ts';
+import type { Database, Db } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import {
@@ -30,8 +30,31 @@ export type SignInResult =
   | { ok: false; reason: 'invalid' | 'locked' };
 
 export type LinkResult =
-  | { ok: true; token: string; principal: Principal }
+  | { ok: true; token: string; principal: Principal; nextPath: string }
   | { ok: false; reason: 'used' | 'expired' | 'unknown' };
+
+/** What asking for a fresh copy of a used or expired link did. */
+export type LinkRenewal = 'sent' | 'still-valid' | 'limited' | 'no-email' | 'unknown';
+
+export interface CreateLinkInput {
+  schoolId: string;
+  principalKind: 'parent' | 'pupil';
+  principalId: string;
+  /** Where the link lands after sign-in: a same-site path such as '/consent/family'. */
+  nextPath?: string | null | undefined;
+  /** Longer than a sign-in link's for forms sent by the school (a campaign, a reminder). */
+  ttlMinutes?: number | undefined;
+}
+
+/** At most this many links per person in RENEW_WINDOW_MINUTES when they ask for a new one. */
+const RENEW_MAX_LINKS = 3;
+const RENEW_WINDOW_MINUTES = 15;
+const MAX_LINK_TTL_MINUTES = 60 * 24 * 30;
+
+/** Only same-site relative paths may follow a link: never an absolute or protocol-relative URL. */
+export function safeLinkPath(path: string | null | undefined): string {
+  return path && /^\/(?!\/)[^\s\\]*$/.test(path) && !path.startsWith('/sign-') ? path : '/';
+}
 
 interface AuthConfig {
   sessionTtlHours: number;
@@ -45,6 +68,13 @@ const CACHE_MS = 5_000;
 
 function asRoles(roles: string[]): StaffRole[] {
   return roles.filter((r): r is StaffRole => (staffRoles as readonly string[]).includes(r));
+}
+
+/** '30 minutes', '7 days'. */
+function describeMinutes(minutes: number): string {
+  if (minutes % 1440 === 0) return `${minutes / 1440} day${minutes === 1440 ? '' : 's'}`;
+  if (minutes % 60 === 0) return `${minutes / 60} hour${minutes === 60 ? '' : 's'}`;
+  return `${minutes} minutes`;
 }
 
 export class AuthService {
@@ -408,6 +438,83 @@ export class AuthService {
     return 'ok';
   }
 
+  /**
+   * A one-time link for one parent or pupil that lands on `nextPath` (the consent form). Runs on
+   * the caller's db or transaction, so a campaign can create links with its own rows; the caller
+   * sends the email. Returns the full URL.
+   */
+  async createSignInLink(db: Db, input: CreateLinkInput): Promise<string> {
+    const { clock, config, repository } = this.deps;
+    const ttl = Math.min(
+      Math.max(1, Math.round(input.ttlMinutes ?? config.linkTtlMinutes)),
+      MAX_LINK_TTL_MINUTES,
+    );
+    const now = clock.now();
+    const token = randomToken();
+    await repository.createLink(db, {
+      schoolId: input.schoolId,
+      tokenHash: sha256(token),
+      principalKind: input.principalKind,
+      principalId: input.principalId,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + ttl * 60_000),
+      nextPath: input.nextPath ? safeLinkPath(input.nextPath) : null,
+    });
+    return `${config.baseUrl}/sign-in/link/${token}`;
+  }
+
+  /**
+   * "This link has been used or has expired: send me a new one." Emails a fresh link, landing on
+   * the same page and lasting as long as the old one did, to the address the school holds for
+   * the same person; never reveals it. At most RENEW_MAX_LINKS links per person in
+   * RENEW_WINDOW_MINUTES.
+   */
+  async renewSignInLink(oldToken: string): Promise<LinkRenewal> {
+    const { database, repository, people, clock, mailer } = this.deps;
+    const db = database.db;
+    const old = await repository.getLinkByHash(db, sha256(oldToken));
+    if (!old || (old.principalKind !== 'parent' && old.principalKind !== 'pupil')) return 'unknown';
+    const now = clock.now();
+    if (!old.usedAt && old.expiresAt > now) return 'still-valid';
+    const person =
+      old.principalKind === 'parent'
+        ? await people.getParent(db, old.schoolId, old.principalId)
+        : await people.getPupil(db, old.schoolId, old.principalId);
+    if (!person) return 'unknown';
+    if (!person.email) return 'no-email';
+    const since = new Date(now.getTime() - RENEW_WINDOW_MINUTES * 60_000);
+    if (
+      (await repository.countLinksSince(db, old.principalKind, old.principalId, since)) >=
+      RENEW_MAX_LINKS
+    )
+      return 'limited';
+    const ttlMinutes = Math.round((old.expiresAt.getTime() - old.createdAt.getTime()) / 60_000);
+    const url = await this.createSignInLink(db, {
+      schoolId: old.schoolId,
+      principalKind: old.principalKind,
+      principalId: old.principalId,
+      nextPath: old.nextPath,
+      ttlMinutes,
+    });
+    const school = await people.getSchool(db, old.schoolId);
+    const schoolName = school?.name ?? 'your school';
+    await mailer.send({
+      to: person.email,
+      subject: `Your new link for ${schoolName}`,
+      text: [
+        `Hello ${person.givenName},`,
+        '',
+        'You asked for a new link because the last one had been used or had expired.',
+        `Use this link to continue with ${schoolName} on Lanyard:`,
+        url,
+        '',
+        `The link works once and expires in ${describeMinutes(ttlMinutes)}.`,
+        'If you did not ask for it, you can ignore this email.',
+      ].join('\n'),
+    });
+    return 'sent';
+  }
+
   async consumeSignInLink(token: string): Promise<LinkResult> {
     const { database, repository, clock } = this.deps;
     const status = await this.checkSignInLink(token);
@@ -427,7 +534,12 @@ export class AuthService {
       lastSeenAt: link.createdAt,
     });
     if (!principal) return { ok: false, reason: 'unknown' };
-    return { ok: true, token: await this.startSession(principal, true), principal };
+    return {
+      ok: true,
+      token: await this.startSession(principal, true),
+      principal,
+      nextPath: safeLinkPath(link.nextPath),
+    };
   }
 
   async signOut(token: string): Promise<void> {

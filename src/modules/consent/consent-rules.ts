@@ -392,7 +392,15 @@ export function decide(
     q.at,
     atDate,
   );
-  if (!media.allowed || !named || !settings.consent.namedPhotoNeedsWrittenPermission.value) {
+  // The naming question is asked only for purposes seen outside the school (consentKeysFor), so
+  // only those need it: asking an internal purpose for a permission no form can give would make a
+  // named classroom display impossible.
+  if (
+    !media.allowed ||
+    !named ||
+    !settings.consent.namedPhotoNeedsWrittenPermission.value ||
+    !purpose.external
+  ) {
     return { ...base, ...media, citation: cite(media.rule) };
   }
   const name = verdictForKey(

@@ -13,27 +13,33 @@ export type CompetenceRow = typeof pupilCompetenceAssessments.$inferSelect;
  * Everything the consent check needs for a set of pupils of one school, in one round trip:
  * who holds parental responsibility, the latest competence assessment, and every record made by
  * `at` (older periods too, so an expired consent can be explained). Read-only joins across the
- * people tables: see docs/adr/0006-consent-read-model.md.
+ * people tables: see docs/adr/0006-consent-read-model.md. It also reads which policy version is
+ * current (the same single-row read PolicyService.current makes), so a check needs one round trip
+ * and the rules it applies are exactly those in force when the facts were read.
  */
-const FACTS_SQL = `
+export const FACTS_SQL = `
 SELECT p.id AS pupil_id,
-  COALESCE((SELECT array_agg(pp.parent_id) FROM pupil_parents pp
-            WHERE pp.pupil_id = p.id AND pp.parental_responsibility), '{}') AS pr,
+  COALESCE((SELECT json_agg(json_build_array(pp.parent_id, pa.given_name || ' ' || pa.family_name))
+            FROM pupil_parents pp JOIN parents pa ON pa.id = pp.parent_id
+            WHERE pp.pupil_id = p.id AND pp.parental_responsibility), '[]') AS pr,
   COALESCE((SELECT c.competent FROM pupil_competence_assessments c
             WHERE c.pupil_id = p.id AND c.recorded_at <= $3
             ORDER BY c.recorded_at DESC LIMIT 1), false) AS competent,
   COALESCE((SELECT json_agg(json_build_array(r.id, r.period_key, r.valid_from, r.valid_until,
               r.decider_kind, r.decider_parent_id, r.decisions, r.method, r.decided_on,
-              r.recorded_at, pa.given_name || ' ' || pa.family_name))
-            FROM consent_records r LEFT JOIN parents pa ON pa.id = r.decider_parent_id
-            WHERE r.pupil_id = p.id AND r.recorded_at <= $3), '[]') AS records
+              r.recorded_at))
+            FROM consent_records r
+            WHERE r.pupil_id = p.id AND r.recorded_at <= $3), '[]') AS records,
+  (SELECT pr.current_version FROM policy_profiles pr WHERE pr.school_id = $1) AS policy_version
 FROM pupils p
 WHERE p.school_id = $1 AND p.id = ANY($2::uuid[])`;
 
 type FactsRow = {
   pupil_id: string;
-  pr: string[];
+  /** [parent id, name] of each person with parental responsibility. */
+  pr: [string, string][];
   competent: boolean;
+  policy_version: number | null;
   records: [
     string,
     string,
@@ -45,7 +51,6 @@ type FactsRow = {
     string,
     string,
     string,
-    string | null,
   ][];
 };
 
@@ -61,13 +66,29 @@ export class ConsentRepository {
     pupilIds: readonly string[],
     at: Date,
   ): Promise<Map<string, PupilConsentFacts>> {
+    return (await this.factsAndPolicyVersion(db, schoolId, pupilIds, at)).facts;
+  }
+
+  /**
+   * The facts and, from the same statement, the school's current policy version (null when no
+   * pupil matched or the school has no profile).
+   */
+  async factsAndPolicyVersion(
+    db: Db,
+    schoolId: string,
+    pupilIds: readonly string[],
+    at: Date,
+  ): Promise<{ facts: Map<string, PupilConsentFacts>; policyVersion: number | null }> {
     const result = await clientOf(db).query<FactsRow>({
-      name: 'consent_facts_v1',
+      name: 'consent_facts_v3',
       text: FACTS_SQL,
       values: [schoolId, pupilIds, at],
     });
     const out = new Map<string, PupilConsentFacts>();
     for (const row of result.rows) {
+      // Only the statements of people with parental responsibility count, so only their names
+      // are needed: one lookup per parent rather than one per record (which grows every year).
+      const names = new Map(row.pr);
       const records: RecordForCheck[] = row.records.map((r) => ({
         id: r[0],
         periodKey: r[1],
@@ -79,16 +100,16 @@ export class ConsentRepository {
         method: r[7],
         decidedOn: r[8],
         recordedAt: new Date(r[9]),
-        ...(r[10] ? { deciderName: r[10] } : {}),
+        ...(r[5] && names.has(r[5]) ? { deciderName: names.get(r[5])! } : {}),
       }));
       out.set(row.pupil_id, {
         pupilId: row.pupil_id,
-        parentalResponsibility: new Set(row.pr),
+        parentalResponsibility: new Set(names.keys()),
         competent: row.competent,
         records,
       });
     }
-    return out;
+    return { facts: out, policyVersion: result.rows[0]?.policy_version ?? null };
   }
 
   async insertRecord(db: Db, values: NewConsentRecord): Promise<ConsentRecordRow> {
@@ -205,6 +226,15 @@ export class ConsentRepository {
         ),
       )
       .orderBy(asc(pupils.givenName));
+  }
+
+  /** Row locks on many pupils at once, in id order (added for `recordMany`, the bulk import). */
+  async lockPupils(db: Db, schoolId: string, pupilIds: readonly string[]): Promise<number> {
+    if (pupilIds.length === 0) return 0;
+    const rows = await db.execute(
+      sql`SELECT id FROM pupils WHERE school_id = ${schoolId} AND id = ANY(${sql.param([...pupilIds].sort())}::uuid[]) ORDER BY id FOR UPDATE`,
+    );
+    return rows.rows.length;
   }
 
   /** Take a row lock on the pupil so concurrent statements about one pupil are serialised. */

@@ -1,10 +1,11 @@
 import type { Database } from '../../platform/db/database.ts';
-import { ukDate, type Clock } from '../../platform/clock.ts';
+import type { Clock } from '../../platform/clock.ts';
 import { hasRole, secondFactorRoles, type Principal } from '../auth/principal.ts';
 import type { PeopleRepository } from '../people/people.repository.ts';
 import type { ImportRepository } from '../people/import.repository.ts';
 import type { PolicyService } from '../policies/policies.service.ts';
 import { addDays } from '../policies/policies.service.ts';
+import { READ_TTL_MS, todayIn } from '../people/people.service.ts';
 
 export interface AttentionItem {
   title: string;
@@ -42,7 +43,7 @@ export class DashboardService {
 
   async forPrincipal(p: Principal): Promise<Dashboard> {
     const db = this.deps.database.db;
-    const today = ukDate(this.deps.clock.now());
+    const today = todayIn(this.deps.clock);
     if (p.kind === 'org_admin') {
       const schools = await this.deps.people.listSchoolsInOrganisation(db, p.organisationId);
       const rows = await Promise.all(
@@ -78,14 +79,23 @@ export class DashboardService {
       'support_staff',
     );
     const seesImports = hasRole(p, 'headteacher', 'dpo', 'office');
-    const [policy, pending, roll, missing] = await Promise.all([
-      this.deps.policies.currentOrNull(p.schoolId),
-      seesImports ? this.deps.imports.awaitingConfirmation(db, p.schoolId) : [],
-      seesRoll || seesImports ? this.deps.people.rollCounts(db, p.schoolId, today) : null,
-      hasRole(p, 'headteacher')
-        ? this.deps.people.staffWithoutSecondFactor(db, p.schoolId, secondFactorRoles)
-        : [],
-    ]);
+    // The school's figures are a shared read (see Database.cachedRead): the same for everyone
+    // with these roles, and never older than the last change made through this process.
+    const isHead = hasRole(p, 'headteacher');
+    const key = `dashboard:${p.schoolId}:${today}:${seesImports}:${seesRoll}:${isHead}`;
+    const [policy, pending, roll, missing] = await this.deps.database.cachedRead(
+      key,
+      READ_TTL_MS,
+      () =>
+        Promise.all([
+          this.deps.policies.currentOrNull(p.schoolId),
+          seesImports ? this.deps.imports.awaitingConfirmation(db, p.schoolId) : [],
+          seesRoll || seesImports ? this.deps.people.rollCounts(db, p.schoolId, today) : null,
+          isHead
+            ? this.deps.people.staffWithoutSecondFactor(db, p.schoolId, secondFactorRoles)
+            : [],
+        ]),
+    );
     const items: AttentionItem[] = [];
     if (!policy && hasRole(p, 'headteacher')) {
       items.push({

@@ -1,5 +1,5 @@
-import { and, asc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
-import { runPrepared, type Db } from '../../platform/db/database.ts';
+import { and, asc, eq, getTableColumns, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { runPrepared, statement, type Db } from '../../platform/db/database.ts';
 import {
   organisations,
   parents,
@@ -46,6 +46,64 @@ export function pupilSearchText(p: {
   return `${p.givenName} ${p.familyName} ${p.misId}`.toLowerCase();
 }
 
+/** Which optional filters a pupil query has: each combination is one prepared statement. */
+function pupilShape(f: PupilFilters): string {
+  return [
+    f.q ? 'q' : '',
+    f.yearGroup ? 'y' : '',
+    f.className ? 'c' : '',
+    f.possiblyLeft ? 'p' : '',
+    f.includeLeavers ? 'l' : '',
+  ].join('');
+}
+
+/** The WHERE clause of a pupil query of the given shape, with placeholders for its values. */
+function pupilConditions(shape: string): SQL | undefined {
+  const c: (SQL | undefined)[] = [eq(pupils.schoolId, sql.placeholder('schoolId'))];
+  if (shape.includes('q')) c.push(ilike(pupils.searchText, sql.placeholder('q')));
+  if (shape.includes('y')) c.push(eq(pupils.yearGroup, sql.placeholder('yearGroup')));
+  if (shape.includes('c')) c.push(eq(pupils.className, sql.placeholder('className')));
+  if (shape.includes('p')) c.push(sql`${pupils.possiblyLeftAt} IS NOT NULL`);
+  if (!shape.includes('l')) {
+    c.push(
+      or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${sql.placeholder('today')}`),
+    );
+  }
+  return and(...c);
+}
+
+const pupilCount = statement((db, shape: string) =>
+  db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(pupils)
+    .where(pupilConditions(shape)),
+);
+
+const pupilPage = statement((db, shape: string) => {
+  // The subquery names the same table, so its column references bind to its own FROM.
+  const where = pupilConditions(shape);
+  return db
+    .select({
+      ...getTableColumns(pupils),
+      total: sql<number>`(SELECT count(*)::int FROM ${pupils} WHERE ${where})`,
+    })
+    .from(pupils)
+    .where(where)
+    .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id))
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'));
+});
+
+const rollCountsQuery = statement((db, _shape: 'on-roll') =>
+  db
+    .select({
+      onRoll: sql<number>`count(*)::int`,
+      possiblyLeft: sql<number>`(count(*) FILTER (WHERE ${pupils.possiblyLeftAt} IS NOT NULL))::int`,
+    })
+    .from(pupils)
+    .where(pupilConditions('')),
+);
+
 export class PeopleRepository {
   async getSchool(db: Db, id: string): Promise<SchoolRow | undefined> {
     const rows = await db.select().from(schools).where(eq(schools.id, id)).limit(1);
@@ -82,22 +140,11 @@ export class PeopleRepository {
     return row!;
   }
 
-  private pupilConditions(schoolId: string, f: PupilFilters): SQL | undefined {
-    const c: (SQL | undefined)[] = [eq(pupils.schoolId, schoolId)];
-    if (f.q && f.q.trim()) c.push(ilike(pupils.searchText, likeTerm(f.q)));
-    if (f.yearGroup) c.push(eq(pupils.yearGroup, f.yearGroup));
-    if (f.className) c.push(eq(pupils.className, f.className));
-    if (f.possiblyLeft) c.push(sql`${pupils.possiblyLeftAt} IS NOT NULL`);
-    if (!f.includeLeavers) {
-      c.push(or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${f.today}`));
-    }
-    return and(...c);
-  }
-
   /**
    * One page of pupils and the total. The page is an index-ordered scan that stops after `limit`
-   * rows (no sort of the whole school); the total is a separate count. Both run as prepared
-   * statements (one per filter combination).
+   * rows (no sort of the whole school); the total comes back on every row from an uncorrelated
+   * subquery (planned once, run once), so one round trip answers both. Each combination of
+   * filters is its own statement, built once and prepared (see `statement`).
    */
   async listPupils(
     db: Db,
@@ -105,25 +152,29 @@ export class PeopleRepository {
     f: PupilFilters,
     page: PageQuery,
   ): Promise<{ rows: PupilRow[]; total: number }> {
-    const where = this.pupilConditions(schoolId, f);
-    const [rows, count] = await Promise.all([
-      runPrepared(
-        db
-          .select()
-          .from(pupils)
-          .where(where)
-          .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id))
-          .limit(page.limit)
-          .offset(page.offset),
-      ),
-      runPrepared(
-        db
-          .select({ n: sql<number>`count(*)::int` })
-          .from(pupils)
-          .where(where),
-      ),
-    ]);
-    return { rows, total: count[0]?.n ?? 0 };
+    const q = f.q?.trim() ? likeTerm(f.q) : undefined;
+    const shape = pupilShape({ ...f, q });
+    const values = {
+      schoolId,
+      q,
+      yearGroup: f.yearGroup,
+      className: f.className,
+      today: f.today,
+      limit: page.limit,
+      offset: page.offset,
+    };
+    const found = await pupilPage(db, shape, values);
+    if (found.length === 0) {
+      // Past the last page (or nothing matches): the total still counts.
+      const count = await pupilCount(db, shape, values);
+      return { rows: [], total: count[0]?.n ?? 0 };
+    }
+    const total = found[0]!.total;
+    const rows = found.map((r) => {
+      const { total: _total, ...row } = r;
+      return row;
+    });
+    return { rows, total };
   }
 
   async getPupil(db: Db, schoolId: string, id: string): Promise<PupilRow | undefined> {
@@ -157,20 +208,7 @@ export class PeopleRepository {
     schoolId: string,
     today: string,
   ): Promise<{ onRoll: number; possiblyLeft: number }> {
-    const rows = await runPrepared(
-      db
-        .select({
-          onRoll: sql<number>`count(*)::int`,
-          possiblyLeft: sql<number>`(count(*) FILTER (WHERE ${pupils.possiblyLeftAt} IS NOT NULL))::int`,
-        })
-        .from(pupils)
-        .where(
-          and(
-            eq(pupils.schoolId, schoolId),
-            or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${today}`),
-          ),
-        ),
-    );
+    const rows = await rollCountsQuery(db, 'on-roll', { schoolId, today });
     return { onRoll: rows[0]?.onRoll ?? 0, possiblyLeft: rows[0]?.possiblyLeft ?? 0 };
   }
 

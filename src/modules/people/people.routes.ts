@@ -49,10 +49,22 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
       ),
       services.people.classes(sid),
     ]);
+    const classItems: { value: string; text: string; selected?: boolean }[] = [
+      { value: '', text: 'All classes' },
+    ];
+    for (const c of classes) {
+      if (c.className) {
+        classItems.push({
+          value: c.className,
+          text: `${c.className} (${c.pupils})`,
+          selected: q.class === c.className,
+        });
+      }
+    }
     return reply.page('people/views/pupils.njk', {
       title: 'Pupils',
       result,
-      classes,
+      classItems,
       query: q,
       pageUrl: `/pupils${queryString({ q: q.q, year: q.year, class: q.class, leavers: q.leavers, possiblyLeft: q.possiblyLeft })}`,
     });

@@ -9,6 +9,9 @@ import type { PeopleRepository, PupilFilters } from './people.repository.ts';
 
 export const PAGE_SIZE = 50;
 
+/** How long a shared read may be reused when nothing in this process has changed anything. */
+export const READ_TTL_MS = 5_000;
+
 type ClassCount = Awaited<ReturnType<PeopleRepository['classes']>>[number];
 
 export interface PageOf<T> {
@@ -17,6 +20,22 @@ export interface PageOf<T> {
   page: number;
   pageSize: number;
   pages: number;
+}
+
+let todayMinute = Number.NaN;
+let todayValue = '';
+
+/**
+ * Today's date in London (`YYYY-MM-DD`), formatted once a minute rather than on every request:
+ * London's date only changes on a whole minute, so this is always the same as ukDate(now).
+ */
+export function todayIn(clock: Clock): string {
+  const minute = Math.floor(clock.now().getTime() / 60_000);
+  if (minute !== todayMinute) {
+    todayValue = ukDate(new Date(minute * 60_000));
+    todayMinute = minute;
+  }
+  return todayValue;
 }
 
 function pageOf<T>(rows: T[], total: number, page: number, pageSize = PAGE_SIZE): PageOf<T> {
@@ -85,7 +104,7 @@ export class PeopleService {
   }
 
   today(): string {
-    return ukDate(this.deps.clock.now());
+    return todayIn(this.deps.clock);
   }
 
   async school(schoolId: string) {
@@ -94,27 +113,28 @@ export class PeopleService {
     return school;
   }
 
+  /**
+   * One page of the school's pupils. The page is a shared read (see Database.cachedRead): the
+   * list is read far more often than it changes, and any change in this process shows at once.
+   */
   async listPupils(schoolId: string, filters: Omit<PupilFilters, 'today'>, page: number) {
-    const { rows, total } = await this.deps.repository.listPupils(
-      this.db,
-      schoolId,
-      { ...filters, today: this.today() },
-      { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
+    const today = this.today();
+    const f = { ...filters, today };
+    const key = `pupils:${schoolId}:${page}:${JSON.stringify(f)}`;
+    const { rows, total } = await this.deps.database.cachedRead(key, READ_TTL_MS, () =>
+      this.deps.repository.listPupils(this.db, schoolId, f, {
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+      }),
     );
     return pageOf(rows, total, page);
   }
 
-  private readonly classCache = new Map<string, { at: number; value: Promise<ClassCount[]> }>();
-
-  /** Classes and their sizes for the pupil filters (cached for 10 s: they change only on import). */
+  /** Classes and their sizes for the pupil filters (a shared read, like the list). */
   async classes(schoolId: string): Promise<ClassCount[]> {
-    const now = this.deps.clock.now().getTime();
-    const hit = this.classCache.get(schoolId);
-    if (hit && now - hit.at < 10_000) return hit.value;
-    const value = this.deps.repository.classes(this.db, schoolId);
-    this.classCache.set(schoolId, { at: now, value });
-    value.catch(() => this.classCache.delete(schoolId));
-    return value;
+    return this.deps.database.cachedRead(`classes:${schoolId}`, READ_TTL_MS, () =>
+      this.deps.repository.classes(this.db, schoolId),
+    );
   }
 
   /** The pupil page: 404 unless this person may see this pupil. */

@@ -11,6 +11,9 @@ export interface Tx {
   client: pg.PoolClient;
 }
 
+/** At most this many cached reads are kept (the oldest goes first). */
+const CACHED_READS = 300;
+
 export class Database {
   readonly pool: pg.Pool;
   readonly db: Db;
@@ -37,6 +40,7 @@ export class Database {
       await client.query('BEGIN');
       const result = await fn({ db: drizzle(client), client });
       await client.query('COMMIT');
+      this.generation++; // every cached read from before this commit is now stale
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -44,6 +48,35 @@ export class Database {
     } finally {
       client.release();
     }
+  }
+
+  /** Bumped by every commit through `transaction` (every change in Lanyard goes through it). */
+  private generation = 0;
+  private readonly reads = new Map<string, { generation: number; at: number; value: Promise<unknown> }>();
+
+  /**
+   * A read many requests share (a school's pupil list, its dashboard figures), reused for up to
+   * `ttlMs` and never across a change: any commit through `transaction` in this process makes
+   * every earlier result stale, including reads still in flight when it committed, so a person
+   * who changes something sees the change on the next page. The TTL bounds how long a change
+   * made by another process (the CLI, a separate worker) can take to show. Concurrent misses
+   * share one query. Keys must include the school id; callers still check access first.
+   */
+  cachedRead<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    const now = performance.now();
+    const hit = this.reads.get(key);
+    if (hit && hit.generation === this.generation && now - hit.at < ttlMs) {
+      return hit.value as Promise<T>;
+    }
+    if (hit) this.reads.delete(key);
+    const value = load();
+    const entry = { generation: this.generation, at: now, value };
+    if (this.reads.size >= CACHED_READS) this.reads.delete(this.reads.keys().next().value!);
+    this.reads.set(key, entry);
+    value.catch(() => {
+      if (this.reads.get(key) === entry) this.reads.delete(key);
+    });
+    return value;
   }
 
   async ping(): Promise<boolean> {
@@ -60,23 +93,74 @@ export class Database {
   }
 }
 
-/**
- * Runs a Drizzle query as a named prepared statement whose name is derived from its SQL text, so
- * PostgreSQL parses and plans each distinct query once per connection and two different texts
- * can never share a name.
- */
-export async function runPrepared<T>(query: {
-  toSQL(): { sql: string };
-  prepare(name: string): { execute(): Promise<T> };
-}): Promise<T> {
-  const text = query.toSQL().sql;
+/** A statement name derived from the SQL text: two different texts never share a name. */
+function statementName(text: string): string {
   let name = preparedNames.get(text);
   if (!name) {
     name = `q_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
     if (preparedNames.size > 10_000) preparedNames.clear();
     preparedNames.set(text, name);
   }
-  return query.prepare(name).execute();
+  return name;
 }
 
 const preparedNames = new Map<string, string>();
+
+/** The parts of drizzle's node-postgres prepared query that carry the statement name. */
+interface NamedPreparedQuery {
+  queryString?: unknown;
+  rawQueryConfig?: { name?: string };
+  queryConfig?: { name?: string };
+}
+
+/**
+ * Runs a Drizzle query as a named prepared statement whose name is derived from its SQL text, so
+ * PostgreSQL parses and plans each distinct query once per connection and two different texts
+ * can never share a name. The SQL is built once (asking for it first and then preparing would
+ * build it twice; building is most of Drizzle's cost per query).
+ */
+export async function runPrepared<T>(query: {
+  toSQL(): { sql: string };
+  prepare(name: string): { execute(): Promise<T> };
+}): Promise<T> {
+  const prepared = query.prepare('');
+  const named = prepared as NamedPreparedQuery;
+  if (typeof named.queryString === 'string' && named.rawQueryConfig && named.queryConfig) {
+    const name = statementName(named.queryString);
+    named.rawQueryConfig.name = name;
+    named.queryConfig.name = name;
+    return prepared.execute();
+  }
+  return query.prepare(statementName(query.toSQL().sql)).execute();
+}
+
+/**
+ * A query for a hot read path, built once with `sql.placeholder(...)` for its values and then
+ * only executed: no query building per request. One prepared query per Drizzle handle (the
+ * pool's, or a transaction's) and shape key, named by its SQL text like runPrepared.
+ *
+ *   const byName = statement((db, shape: 'all' | 'on-roll') => db.select()…where(eq(t.x, sql.placeholder('x'))));
+ *   await byName(db, 'all', { x: 1 });
+ */
+export function statement<K extends string, R>(
+  build: (
+    db: Db,
+    shape: K,
+  ) => {
+    toSQL(): { sql: string };
+    prepare(name: string): { execute(values: Record<string, unknown>): Promise<R> };
+  },
+): (db: Db, shape: K, values: Record<string, unknown>) => Promise<R> {
+  const handles = new WeakMap<Db, Map<K, { execute(v: Record<string, unknown>): Promise<R> }>>();
+  return (db, shape, values) => {
+    let shapes = handles.get(db);
+    if (!shapes) handles.set(db, (shapes = new Map()));
+    let prepared = shapes.get(shape);
+    if (!prepared) {
+      const query = build(db, shape);
+      prepared = query.prepare(statementName(query.toSQL().sql));
+      shapes.set(shape, prepared);
+    }
+    return prepared.execute(values);
+  };
+}

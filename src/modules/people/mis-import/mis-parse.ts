@@ -402,7 +402,7 @@ function encodingError(buf: Buffer): FileError {
 // ---------------------------------------------------------------------------------------------
 // Decoding and CSV parsing
 
-function decode(
+export function decode(
   file: Buffer,
   encoding: TextEncodingName,
 ): { ok: true; text: string } | { ok: false; fileError: FileError } {
@@ -427,7 +427,7 @@ function decode(
 }
 
 /** The delimiter used most often on the header line (outside quotes); comma by default. */
-function sniffDelimiter(text: string): ',' | ';' | '\t' {
+export function sniffDelimiter(text: string): ',' | ';' | '\t' {
   let comma = 0;
   let semicolon = 0;
   let tab = 0;
@@ -446,7 +446,7 @@ function sniffDelimiter(text: string): ',' | ';' | '\t' {
   return ',';
 }
 
-interface ParsedRecord {
+export interface ParsedRecord {
   line: number;
   cells: string[];
 }
@@ -455,7 +455,7 @@ function malformed(message: string): { ok: false; fileError: FileError } {
   return { ok: false, fileError: { code: 'malformed', message } };
 }
 
-function parseCsv(
+export function parseCsv(
   text: string,
   delimiter: string,
 ): { ok: true; records: ParsedRecord[] } | { ok: false; fileError: FileError } {
@@ -513,7 +513,7 @@ function parseCsv(
  * Trimmed cell. An Excel text formula ="0123" is unwrapped, and so is a value left wrapped in
  * quote marks by a stray space after the closing quote (`"Ada" ,`).
  */
-function clean(value: string | undefined): string {
+export function clean(value: string | undefined): string {
   if (value === undefined) return '';
   const v = value.trim();
   if (v.length >= 2 && v.charCodeAt(v.length - 1) === 0x22) {

@@ -1,0 +1,213 @@
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db/database.ts';
+import { parents, pupilParents, pupils } from '../people/people.tables.ts';
+import { consentImports, consentRecords, pupilCompetenceAssessments } from './consent.tables.ts';
+
+export type ConsentImportRecord = typeof consentImports.$inferSelect;
+/** previewed | rejected | committed */
+export type ConsentImportStatus = 'previewed' | 'rejected' | 'committed';
+
+export interface RosterPupil {
+  id: string;
+  misId: string;
+  givenName: string;
+  familyName: string;
+}
+
+export interface RosterParent {
+  id: string;
+  misId: string | null;
+  email: string | null;
+  givenName: string;
+  familyName: string;
+}
+
+export interface RosterLink {
+  pupilId: string;
+  parentId: string;
+  parentalResponsibility: boolean;
+}
+
+/** A decider's latest answer per key for one pupil and period. */
+export interface CurrentStatement {
+  pupilId: string;
+  deciderKind: string;
+  deciderParentId: string | null;
+  periodKey: string;
+  decisions: Record<string, string>;
+}
+
+/**
+ * Queries for the consent spreadsheet import: the import rows themselves, and read-only views of
+ * the school's pupils, parents and links to check a file against (docs/adr/0006).
+ */
+export class ConsentImportRepository {
+  async create(db: Db, values: typeof consentImports.$inferInsert): Promise<void> {
+    await db.insert(consentImports).values(values);
+  }
+
+  async get(db: Db, schoolId: string, id: string): Promise<ConsentImportRecord | undefined> {
+    const rows = await db
+      .select()
+      .from(consentImports)
+      .where(and(eq(consentImports.schoolId, schoolId), eq(consentImports.id, id)))
+      .limit(1);
+    return rows[0];
+  }
+
+  /** The import row, locked for the commit (pressing confirm twice waits, then sees it done). */
+  async getForUpdate(
+    db: Db,
+    schoolId: string,
+    id: string,
+  ): Promise<ConsentImportRecord | undefined> {
+    const rows = await db
+      .select()
+      .from(consentImports)
+      .where(and(eq(consentImports.schoolId, schoolId), eq(consentImports.id, id)))
+      .limit(1)
+      .for('update');
+    return rows[0];
+  }
+
+  async listRecent(db: Db, schoolId: string, limit: number): Promise<ConsentImportRecord[]> {
+    return db
+      .select()
+      .from(consentImports)
+      .where(eq(consentImports.schoolId, schoolId))
+      .orderBy(desc(consentImports.createdAt))
+      .limit(limit);
+  }
+
+  async update(
+    db: Db,
+    id: string,
+    values: Partial<Pick<ConsentImportRecord, 'status' | 'fileError' | 'summary' | 'committedAt'>>,
+  ): Promise<void> {
+    await db.update(consentImports).set(values).where(eq(consentImports.id, id));
+  }
+
+  /** Has a file uploaded after `createdAt` already been committed? */
+  async overtaken(db: Db, schoolId: string, id: string, createdAt: Date): Promise<boolean> {
+    const rows = await db
+      .select({ id: consentImports.id })
+      .from(consentImports)
+      .where(
+        and(
+          eq(consentImports.schoolId, schoolId),
+          eq(consentImports.status, 'committed'),
+          gt(consentImports.createdAt, createdAt),
+          sql`${consentImports.id} <> ${id}`,
+        ),
+      )
+      .limit(1);
+    return rows.length > 0;
+  }
+
+  async pupils(db: Db, schoolId: string): Promise<RosterPupil[]> {
+    return db
+      .select({
+        id: pupils.id,
+        misId: pupils.misId,
+        givenName: pupils.givenName,
+        familyName: pupils.familyName,
+      })
+      .from(pupils)
+      .where(eq(pupils.schoolId, schoolId));
+  }
+
+  async parents(db: Db, schoolId: string): Promise<RosterParent[]> {
+    return db
+      .select({
+        id: parents.id,
+        misId: parents.misId,
+        email: parents.email,
+        givenName: parents.givenName,
+        familyName: parents.familyName,
+      })
+      .from(parents)
+      .where(eq(parents.schoolId, schoolId));
+  }
+
+  async links(db: Db, schoolId: string): Promise<RosterLink[]> {
+    return db
+      .select({
+        pupilId: pupilParents.pupilId,
+        parentId: pupilParents.parentId,
+        parentalResponsibility: pupilParents.parentalResponsibility,
+      })
+      .from(pupilParents)
+      .where(eq(pupilParents.schoolId, schoolId));
+  }
+
+  /** Pupils whose latest competence assessment says they may decide for themselves. */
+  async competentPupils(db: Db, schoolId: string): Promise<Set<string>> {
+    const rows = await db
+      .selectDistinctOn([pupilCompetenceAssessments.pupilId], {
+        pupilId: pupilCompetenceAssessments.pupilId,
+        competent: pupilCompetenceAssessments.competent,
+      })
+      .from(pupilCompetenceAssessments)
+      .where(eq(pupilCompetenceAssessments.schoolId, schoolId))
+      .orderBy(pupilCompetenceAssessments.pupilId, desc(pupilCompetenceAssessments.recordedAt));
+    return new Set(rows.filter((r) => r.competent).map((r) => r.pupilId));
+  }
+
+  /**
+   * Each decider's current statement per pupil and period: the latest answer per key across
+   * their records (oldest first, so later answers overwrite).
+   */
+  async currentStatements(
+    db: Db,
+    schoolId: string,
+    pupilIds: readonly string[],
+    periodKeys: readonly string[],
+  ): Promise<CurrentStatement[]> {
+    if (pupilIds.length === 0 || periodKeys.length === 0) return [];
+    const out = new Map<string, CurrentStatement>();
+    const CHUNK = 5000;
+    for (let i = 0; i < pupilIds.length; i += CHUNK) {
+      const rows = await db
+        .select({
+          pupilId: consentRecords.pupilId,
+          deciderKind: consentRecords.deciderKind,
+          deciderParentId: consentRecords.deciderParentId,
+          periodKey: consentRecords.periodKey,
+          decisions: consentRecords.decisions,
+        })
+        .from(consentRecords)
+        .where(
+          and(
+            eq(consentRecords.schoolId, schoolId),
+            inArray(consentRecords.pupilId, pupilIds.slice(i, i + CHUNK)),
+            inArray(consentRecords.periodKey, [...periodKeys]),
+          ),
+        )
+        .orderBy(consentRecords.recordedAt);
+      for (const r of rows) {
+        const key = statementKey(r.pupilId, r.deciderKind, r.deciderParentId, r.periodKey);
+        const current = out.get(key);
+        if (current) Object.assign(current.decisions, r.decisions);
+        else out.set(key, { ...r, decisions: { ...r.decisions } });
+      }
+    }
+    return [...out.values()];
+  }
+
+  /** Row locks on the pupils a commit is about to record for (in id order). */
+  async lockPupils(db: Db, schoolId: string, pupilIds: readonly string[]): Promise<void> {
+    if (pupilIds.length === 0) return;
+    await db.execute(
+      sql`SELECT id FROM pupils WHERE school_id = ${schoolId} AND id = ANY(${sql.param([...pupilIds].sort())}::uuid[]) ORDER BY id FOR UPDATE`,
+    );
+  }
+}
+
+export function statementKey(
+  pupilId: string,
+  deciderKind: string,
+  parentId: string | null,
+  periodKey: string,
+): string {
+  return `${pupilId}|${deciderKind}|${parentId ?? ''}|${periodKey}`;
+}

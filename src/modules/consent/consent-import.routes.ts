@@ -1,0 +1,203 @@
+import type { FastifyContextConfig, FastifyInstance, FastifyReply } from 'fastify';
+import type { Config } from '../../config.ts';
+import type { Services } from '../../container.ts';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
+import { flash } from '../../web/flash.ts';
+import { isStaff, type Principal } from '../auth/principal.ts';
+import type { Actor } from '../audit/audit.service.ts';
+import { formatCitation, type PolicySettings } from '../policies/policy-settings.ts';
+import { canImportConsent } from './consent.policy.ts';
+import { consentKeysFor, consentMethodLabels, recordablePeriods } from './consent-rules.ts';
+import { COLUMN_ALIASES } from './consent-import.parse.ts';
+import { consentImportParamsSchema, consentImportUploadSchema } from './consent-import.forms.ts';
+import { answersText, keyLabel, type ConsentImportView } from './consent-import.service.ts';
+import type { ConsentImportStatus } from './consent-import.repository.ts';
+import { ukDate } from '../../platform/clock.ts';
+
+function staffOf(p: Principal | null): { schoolId: string; actor: Actor } {
+  if (!isStaff(p)) throw new NotFoundError();
+  return { schoolId: p.schoolId, actor: { kind: 'staff', id: p.id } };
+}
+
+const statusTags: Record<ConsentImportStatus, { text: string; classes: string }> = {
+  previewed: { text: 'Ready to confirm', classes: 'govuk-tag--orange' },
+  rejected: { text: 'Not imported', classes: 'govuk-tag--red' },
+  committed: { text: 'Imported', classes: 'govuk-tag--green' },
+};
+
+/** How many new statements the preview lists in full. */
+const PREVIEW_ROWS = 200;
+
+/** The accepted columns, from the parser's own alias table, plus this school's consent columns. */
+function columnGuide(settings: PolicySettings, today: string) {
+  const periods = recordablePeriods(settings, today).map((p) => p.key);
+  const list = (names: readonly string[]) => names.join(', ');
+  return {
+    rows: [
+      { label: 'Pupil id', needed: 'Required', headings: list(COLUMN_ALIASES.pupilId) },
+      {
+        label: 'Parent email or parent MIS id',
+        needed: 'One of these, or “Decided by”',
+        headings: `${list(COLUMN_ALIASES.parentEmail)}; ${list(COLUMN_ALIASES.parentId)}`,
+      },
+      {
+        label: 'Decided by',
+        needed: 'Optional',
+        headings: `${list(COLUMN_ALIASES.decidedBy)} (write “pupil” for a pupil assessed as competent)`,
+      },
+      {
+        label: 'Period',
+        needed: 'Optional',
+        headings: `${list(COLUMN_ALIASES.period)} (${periods.join(' or ')}; blank means ${periods[0]})`,
+      },
+      {
+        label: 'Date on form',
+        needed: 'Required for yes or no',
+        headings: `${list(COLUMN_ALIASES.date)} (dd/mm/yyyy)`,
+      },
+      {
+        label: 'Method',
+        needed: 'Optional',
+        headings: `${list(COLUMN_ALIASES.method)} (paper form, online form, letter, email)`,
+      },
+      { label: 'Note', needed: 'Optional', headings: list(COLUMN_ALIASES.note) },
+    ],
+    consentColumns: consentKeysFor(settings).map((key) => ({
+      heading: key.replace('/', ' '),
+      label: keyLabel(settings, key),
+    })),
+    periods,
+  };
+}
+
+/** Import existing consents from a spreadsheet: upload, preview with row errors, confirm. */
+export async function consentImportRoutes(
+  app: FastifyInstance,
+  { services, config }: { services: Services; config: Config },
+) {
+  const maxMb = Math.round(config.uploadMaxBytes / 1024 / 1024);
+
+  const renderList = async (
+    reply: FastifyReply,
+    schoolId: string,
+    errors?: FieldErrors,
+  ): Promise<FastifyReply> => {
+    const [recent, settings] = await Promise.all([
+      services.consentImports.listRecent(schoolId),
+      services.consent.settings(schoolId),
+    ]);
+    return reply.page('consent/views/import-list.njk', {
+      title: 'Import consents',
+      recent,
+      statusTags,
+      guide: columnGuide(settings, ukDate(services.clock.now())),
+      modelCitation: formatCitation(settings.consent.model.citation),
+      maxMb,
+      ...(errors ? { errors } : {}),
+    });
+  };
+
+  const renderImport = async (
+    reply: FastifyReply,
+    schoolId: string,
+    view: ConsentImportView,
+    errors?: FieldErrors,
+  ) => {
+    const settings = await services.consent.settings(schoolId);
+    const fresh = (view.preview?.statements ?? []).filter((s) => !s.unchanged);
+    return reply.page('consent/views/import-preview.njk', {
+      title: `Consent import: ${view.filename}`,
+      imp: view,
+      tag: statusTags[view.status],
+      newRows: fresh.slice(0, PREVIEW_ROWS).map((s) => ({
+        line: s.line,
+        pupil: s.pupilName,
+        decider: s.deciderName,
+        period: s.periodKey,
+        decidedOn: s.decidedOn,
+        method: consentMethodLabels[s.method],
+        answers: answersText(settings, s.decisions),
+      })),
+      moreNew: Math.max(0, fresh.length - PREVIEW_ROWS),
+      ...(errors ? { errors } : {}),
+    });
+  };
+
+  app.get('/consent/imports', { config: { access: canImportConsent } }, async (request, reply) => {
+    const { schoolId } = staffOf(request.principal);
+    return renderList(reply, schoolId);
+  });
+
+  // One byte more than the limit and no exception: a bigger file arrives cut short and is
+  // refused on the form rather than on an error page.
+  const multipartOptions = {
+    limits: { fileSize: config.uploadMaxBytes + 1 },
+    throwFileSizeLimit: false,
+  } as FastifyContextConfig['multipartOptions'];
+
+  app.post(
+    '/consent/imports',
+    { config: { access: canImportConsent, multipartOptions } },
+    async (request, reply) => {
+      const { schoolId, actor } = staffOf(request.principal);
+      const { file } = consentImportUploadSchema.parse(request.body ?? {});
+      const filename = typeof file?.filename === 'string' ? file.filename : '';
+      let error: string | null = null;
+      if (!file || (file.length === 0 && filename === '')) error = 'Select a CSV file';
+      else if (file.length === 0) error = 'The selected file is empty';
+      else if (file.length > config.uploadMaxBytes) {
+        error = `The selected file must be smaller than ${maxMb} MB`;
+      }
+      if (error || !file) return renderList(reply.status(400), schoolId, { file: error! });
+      try {
+        const id = await services.consentImports.upload(schoolId, actor, {
+          filename: filename || 'consents.csv',
+          data: file,
+        });
+        return reply.redirect(`/consent/imports/${id}`, 303);
+      } catch (e) {
+        if (e instanceof ValidationError) {
+          return renderList(reply.status(400), schoolId, e.fieldErrors);
+        }
+        throw e;
+      }
+    },
+  );
+
+  app.get(
+    '/consent/imports/:id',
+    { config: { access: canImportConsent } },
+    async (request, reply) => {
+      const { schoolId } = staffOf(request.principal);
+      const params = consentImportParamsSchema.safeParse(request.params);
+      if (!params.success) throw new NotFoundError();
+      const view = await services.consentImports.get(schoolId, params.data.id);
+      return renderImport(reply, schoolId, view);
+    },
+  );
+
+  app.post(
+    '/consent/imports/:id/confirm',
+    { config: { access: canImportConsent } },
+    async (request, reply) => {
+      const { schoolId, actor } = staffOf(request.principal);
+      const params = consentImportParamsSchema.safeParse(request.params);
+      if (!params.success) throw new NotFoundError();
+      try {
+        const done = await services.consentImports.confirm(schoolId, actor, params.data.id);
+        const n = done.summary?.newStatements ?? 0;
+        flash(
+          reply,
+          n === 0
+            ? 'Nothing to import: every row matches what is already recorded.'
+            : `Imported ${n} consent ${n === 1 ? 'form' : 'forms'}.`,
+        );
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+        const view = await services.consentImports.get(schoolId, params.data.id);
+        return renderImport(reply.status(409), schoolId, view, { confirm: e.message });
+      }
+      return reply.redirect(`/consent/imports/${params.data.id}`, 303);
+    },
+  );
+}

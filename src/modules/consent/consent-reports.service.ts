@@ -1,0 +1,671 @@
+import { ukDate, type Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { NotFoundError } from '../../errors.ts';
+import { hasRole, type StaffPrincipal } from '../auth/principal.ts';
+import type { Actor } from '../audit/audit.service.ts';
+import type { StaffClassesService } from '../people/staff-classes.service.ts';
+import {
+  formatCitation,
+  type MediaType,
+  type PolicySettings,
+} from '../policies/policy-settings.ts';
+import type {
+  ConsentDecider,
+  ConsentService,
+  EvidenceUpload,
+  RecordConsentResult,
+} from './consent.service.ts';
+import {
+  consentDecisionLabels,
+  consentKeysFor,
+  consentKindLabels,
+  consentMethodLabels,
+  parseConsentKey,
+  type ConsentAnswer,
+  type ConsentKind,
+  type ConsentMethod,
+} from './consent-rules.ts';
+import { canViewAllConsent, canViewClassConsent } from './consent.policy.ts';
+import type { ConsentReportsRepository, ReportPupil } from './consent-reports.repository.ts';
+
+/** How an answer is shown: a symbol AND a word, never colour alone. */
+export const outcomeDisplay: Record<ConsentAnswer['outcome'], { symbol: string; text: string }> = {
+  granted: { symbol: '✓', text: 'Yes' },
+  refused: { symbol: '✗', text: 'No' },
+  not_returned: { symbol: '?', text: 'Not returned' },
+  none: { symbol: '–', text: 'None' },
+  expired: { symbol: '–', text: 'Expired' },
+  not_asked: { symbol: '–', text: 'Not asked' },
+};
+
+export interface ConsentColumn {
+  key: string;
+  purpose: string;
+  purposeLabel: string;
+  kind: ConsentKind;
+  kindLabel: string;
+}
+
+export interface CardEntry {
+  pupilId: string;
+  name: string;
+  restriction: string;
+}
+
+export interface ClassCard {
+  className: string;
+  schoolDate: string;
+  printedAt: Date;
+  pupils: number;
+  doNotPhotograph: CardEntry[];
+  purposes: {
+    key: string;
+    label: string;
+    external: boolean;
+    mustNotAppear: CardEntry[];
+    /** Null when the policy does not ask separately about names for this purpose. */
+    mayBeNamed: string[] | null;
+  }[];
+  citations: { consent: string; names: string; withdrawal: string };
+}
+
+export interface ChangeRow {
+  recordId: string;
+  pupilId: string;
+  pupilName: string;
+  className: string | null;
+  kind: string;
+  method: string;
+  decider: string;
+  recordedBy: string;
+  recordedAt: Date;
+  decidedOn: string;
+  periodKey: string;
+  hasEvidence: boolean;
+  changes: string[];
+}
+
+/** CSV cells that a spreadsheet would run as a formula get a leading apostrophe (OWASP). */
+export function csvCell(value: unknown): string {
+  let s = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The instant a UK calendar day starts (midnight in Europe/London). */
+export function startOfUkDay(date: string): Date {
+  const utc = Date.parse(`${date}T00:00:00Z`);
+  const hourBefore = new Date(utc - 3_600_000);
+  return ukDate(hourBefore) === date ? hourBefore : new Date(utc);
+}
+
+function nameOf(p: { givenName: string; familyName: string }): string {
+  return `${p.givenName} ${p.familyName}`;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The office and DPO's view of the register (issue 3 item 5): the overview, the class matrix,
+ * class cards, changes since a date, the export and the batch check. Every decision comes from
+ * ConsentService (the one place the rules live); every write goes through it too. Teachers and
+ * support staff see only their assigned classes; anything else looks missing (404).
+ */
+export class ConsentReportsService {
+  constructor(
+    private readonly deps: {
+      database: Database;
+      repository: ConsentReportsRepository;
+      consent: ConsentService;
+      staffClasses: StaffClassesService;
+      clock: Clock;
+    },
+  ) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  private today(): string {
+    return ukDate(this.deps.clock.now());
+  }
+
+  /** The columns of the matrix: every purpose × media type (and naming) the profile asks about. */
+  columns(settings: PolicySettings): ConsentColumn[] {
+    return consentKeysFor(settings).map((key) => {
+      const { purpose, kind } = parseConsentKey(key)!;
+      const p = settings.consent.purposes.value.find((x) => x.key === purpose)!;
+      return { key, purpose, purposeLabel: p.label, kind, kindLabel: consentKindLabels[kind] };
+    });
+  }
+
+  /** The classes this person may see: all for managers and the office, else their own. */
+  async visibleClasses(p: StaffPrincipal): Promise<{ className: string; pupils: number }[]> {
+    const all = await this.deps.repository.classes(this.db, p.schoolId, this.today());
+    if (canViewAllConsent(p)) return all;
+    const assigned = await this.deps.staffClasses.classesOf(p.schoolId, p.id);
+    return all.filter((c) => canViewClassConsent(p, c.className, assigned));
+  }
+
+  /** The classes the batch check offers: every class for those who may check any pupil. */
+  async checkableClasses(p: StaffPrincipal): Promise<{ className: string; pupils: number }[]> {
+    const classBound = p.roles.some((r) => r === 'teacher' || r === 'support_staff');
+    if (hasRole(p, 'business_manager') && !classBound) {
+      return this.deps.repository.classes(this.db, p.schoolId, this.today());
+    }
+    return this.visibleClasses(p);
+  }
+
+  /** A class this person may see, with its pupils on roll; otherwise NotFound. */
+  private async classFor(p: StaffPrincipal, className: string): Promise<ReportPupil[]> {
+    if (!canViewAllConsent(p)) {
+      const assigned = await this.deps.staffClasses.classesOf(p.schoolId, p.id);
+      if (!canViewClassConsent(p, className, assigned)) throw new NotFoundError('No such class');
+    }
+    const pupils = await this.deps.repository.pupilsInClass(
+      this.db,
+      p.schoolId,
+      className,
+      this.today(),
+    );
+    if (pupils.length === 0) throw new NotFoundError('No such class');
+    return pupils;
+  }
+
+  /** A pupil this person may see (managers, office, or a teacher of the pupil's class). */
+  async pupilFor(p: StaffPrincipal, pupilId: string): Promise<ReportPupil> {
+    const pupil = await this.deps.repository.pupil(this.db, p.schoolId, pupilId);
+    if (!pupil) throw new NotFoundError('No such pupil');
+    if (canViewAllConsent(p)) return pupil;
+    const assigned = await this.deps.staffClasses.classesOf(p.schoolId, p.id);
+    if (!pupil.className || !canViewClassConsent(p, pupil.className, assigned)) {
+      throw new NotFoundError('No such pupil');
+    }
+    return pupil;
+  }
+
+  private async positionsFor(schoolId: string, ids: readonly string[], at?: Date) {
+    const out = new Map<string, Map<string, ConsentAnswer>>();
+    for (const part of chunks(ids, 1000)) {
+      for (const [id, m] of await this.deps.consent.positions(schoolId, part, at)) out.set(id, m);
+    }
+    return out;
+  }
+
+  /** The overview: the current period, per-class returns, refusals per purpose. */
+  async overview(p: StaffPrincipal) {
+    const settings = await this.deps.consent.settings(p.schoolId);
+    const [periods, classes] = await Promise.all([
+      this.deps.consent.recordablePeriods(p.schoolId),
+      this.visibleClasses(p),
+    ]);
+    const visible = new Set(classes.map((c) => c.className));
+    const pupils = (
+      await this.deps.repository.pupilsOnRoll(this.db, p.schoolId, this.today())
+    ).filter((x) => x.className && visible.has(x.className));
+    const positions = await this.positionsFor(
+      p.schoolId,
+      pupils.map((x) => x.id),
+    );
+    const returnedBy = new Map<string, number>();
+    const refusals = new Map<string, number>();
+    let returned = 0;
+    for (const pupil of pupils) {
+      const answers = [...(positions.get(pupil.id)?.values() ?? [])];
+      if (answers.some((a) => a.outcome === 'granted' || a.outcome === 'refused')) {
+        returned += 1;
+        returnedBy.set(pupil.className!, (returnedBy.get(pupil.className!) ?? 0) + 1);
+      }
+      const refusedPurposes = new Set(
+        answers.filter((a) => a.outcome === 'refused').map((a) => a.purpose),
+      );
+      for (const purpose of refusedPurposes)
+        refusals.set(purpose, (refusals.get(purpose) ?? 0) + 1);
+    }
+    return {
+      period: periods[0]!,
+      model: settings.consent.model,
+      modelCitation: formatCitation(settings.consent.model.citation),
+      pupils: pupils.length,
+      returned,
+      notReturned: pupils.length - returned,
+      refusals: settings.consent.purposes.value.map((x) => ({
+        key: x.key,
+        label: x.label,
+        refused: refusals.get(x.key) ?? 0,
+      })),
+      classes: classes.map((c) => ({ ...c, returned: returnedBy.get(c.className) ?? 0 })),
+    };
+  }
+
+  /** Pupils × purposes × media types (and naming) for one class, with totals per column. */
+  async classMatrix(p: StaffPrincipal, className: string) {
+    const pupils = await this.classFor(p, className);
+    const settings = await this.deps.consent.settings(p.schoolId);
+    const columns = this.columns(settings);
+    const positions = await this.positionsFor(
+      p.schoolId,
+      pupils.map((x) => x.id),
+    );
+    const totals = columns.map(() => ({ granted: 0, refused: 0, notReturned: 0, missing: 0 }));
+    const rows = pupils.map((pupil) => {
+      const answers = positions.get(pupil.id);
+      return {
+        pupil,
+        name: nameOf(pupil),
+        cells: columns.map((col, i) => {
+          const a = answers?.get(col.key);
+          const outcome = a?.outcome ?? 'none';
+          const t = totals[i]!;
+          if (outcome === 'granted') t.granted += 1;
+          else if (outcome === 'refused') t.refused += 1;
+          else if (outcome === 'not_returned') t.notReturned += 1;
+          else t.missing += 1;
+          const shown = outcomeDisplay[outcome];
+          return {
+            key: col.key,
+            outcome,
+            allowed: a?.allowed ?? false,
+            ...shown,
+            description:
+              `${nameOf(pupil)}, ${col.purposeLabel}, ${col.kindLabel.toLowerCase()}: ${shown.text}. ${a?.reason ?? ''}`.trim(),
+            citation: a?.citation ?? '',
+          };
+        }),
+      };
+    });
+    const groups: { label: string; span: number }[] = [];
+    for (const [i, c] of columns.entries()) {
+      if (i > 0 && columns[i - 1]!.purpose === c.purpose) groups[groups.length - 1]!.span += 1;
+      else groups.push({ label: c.purposeLabel, span: 1 });
+    }
+    return { className, columns, groups, rows, totals, at: this.deps.clock.now() };
+  }
+
+  /** The printable "do not photograph / do not publish" card for a class. */
+  async classCard(p: StaffPrincipal, className: string): Promise<ClassCard> {
+    const pupils = await this.classFor(p, className);
+    const settings = await this.deps.consent.settings(p.schoolId);
+    const positions = await this.positionsFor(
+      p.schoolId,
+      pupils.map((x) => x.id),
+    );
+    const media = settings.consent.mediaTypes.value;
+    const allowed = (id: string, purpose: string, kind: ConsentKind): boolean =>
+      positions.get(id)?.get(`${purpose}/${kind}`)?.allowed ?? false;
+    const askedNames = new Set(
+      consentKeysFor(settings)
+        .map((k) => parseConsentKey(k)!)
+        .filter((k) => k.kind === 'name')
+        .map((k) => k.purpose),
+    );
+    const purposes = settings.consent.purposes.value;
+
+    const doNotPhotograph: CardEntry[] = [];
+    const excluded = new Set<string>();
+    for (const pupil of pupils) {
+      const any = purposes.some((x) => media.some((m) => allowed(pupil.id, x.key, m)));
+      if (!any) {
+        const answers = [...(positions.get(pupil.id)?.values() ?? [])];
+        const refused = answers.some((a) => a.outcome === 'refused');
+        doNotPhotograph.push({
+          pupilId: pupil.id,
+          name: nameOf(pupil),
+          restriction: refused
+            ? 'Consent refused or withdrawn'
+            : answers.some((a) => a.outcome === 'expired')
+              ? 'Consent has expired'
+              : 'No consent returned',
+        });
+        excluded.add(pupil.id);
+      }
+    }
+    const restrictionFor = (image: boolean, video: boolean): string | null => {
+      const hasImage = media.includes('image');
+      const hasVideo = media.includes('video');
+      if ((!hasImage || !image) && (!hasVideo || !video)) {
+        return hasImage && hasVideo ? 'No photos or videos' : hasImage ? 'No photos' : 'No videos';
+      }
+      if (hasImage && hasVideo && image && !video) return 'Photos OK, no videos';
+      if (hasImage && hasVideo && !image && video) return 'Videos OK, no photos';
+      return null;
+    };
+    return {
+      className,
+      schoolDate: this.today(),
+      printedAt: this.deps.clock.now(),
+      pupils: pupils.length,
+      doNotPhotograph,
+      purposes: purposes.map((x) => {
+        const mustNotAppear: CardEntry[] = [];
+        const mayBeNamed: string[] = [];
+        for (const pupil of pupils) {
+          if (excluded.has(pupil.id)) continue;
+          const image = allowed(pupil.id, x.key, 'image');
+          const video = allowed(pupil.id, x.key, 'video');
+          const restriction = restrictionFor(image, video);
+          if (restriction) {
+            mustNotAppear.push({ pupilId: pupil.id, name: nameOf(pupil), restriction });
+          } else if (askedNames.has(x.key) && allowed(pupil.id, x.key, 'name')) {
+            mayBeNamed.push(nameOf(pupil));
+          }
+        }
+        return {
+          key: x.key,
+          label: x.label,
+          external: x.external,
+          mustNotAppear,
+          mayBeNamed: askedNames.has(x.key) ? mayBeNamed : null,
+        };
+      }),
+      citations: {
+        consent: formatCitation(settings.consent.model.citation),
+        names: formatCitation(settings.consent.namedPhotoNeedsWrittenPermission.citation),
+        withdrawal: formatCitation(settings.consent.withdrawalRetroactive.citation),
+      },
+    };
+  }
+
+  /** Every record made since the start of `since` (a UK date), newest first. */
+  async changesSince(
+    schoolId: string,
+    since: string,
+    limit = 2000,
+  ): Promise<{ rows: ChangeRow[]; truncated: boolean }> {
+    const settings = await this.deps.consent.settings(schoolId);
+    const labels = new Map(this.columns(settings).map((c) => [c.key, c]));
+    const found = await this.deps.repository.recordsSince(
+      this.db,
+      schoolId,
+      startOfUkDay(since),
+      limit + 1,
+    );
+    const rows = found.slice(0, limit).map((r) => ({
+      recordId: r.id,
+      pupilId: r.pupilId,
+      pupilName: `${r.pupilGivenName} ${r.pupilFamilyName}`,
+      className: r.className,
+      kind: r.kind,
+      method: consentMethodLabels[r.method as ConsentMethod] ?? r.method,
+      decider:
+        r.deciderKind === 'pupil'
+          ? 'The pupil'
+          : r.deciderGivenName
+            ? `${r.deciderGivenName} ${r.deciderFamilyName}`
+            : 'A parent',
+      recordedBy:
+        r.recordedByKind === 'staff' && r.recorderGivenName
+          ? `${r.recorderGivenName} ${r.recorderFamilyName}`
+          : r.recordedByKind === 'parent'
+            ? 'The parent (online)'
+            : r.recordedByKind === 'pupil'
+              ? 'The pupil (online)'
+              : 'Lanyard',
+      recordedAt: r.recordedAt,
+      decidedOn: r.decidedOn,
+      periodKey: r.periodKey,
+      hasEvidence: r.hasEvidence,
+      changes: Object.entries(r.decisions).map(([key, d]) => {
+        const c = labels.get(key);
+        const what = c ? `${c.purposeLabel} – ${c.kindLabel.toLowerCase()}` : key;
+        return `${what}: ${consentDecisionLabels[d as keyof typeof consentDecisionLabels] ?? d}`;
+      }),
+    }));
+    return { rows, truncated: found.length > limit };
+  }
+
+  /** One row per pupil on roll × question: the current decision, who gave it, when, which period. */
+  async exportCsv(schoolId: string): Promise<string> {
+    const settings = await this.deps.consent.settings(schoolId);
+    const columns = this.columns(settings);
+    const pupils = await this.deps.repository.pupilsOnRoll(this.db, schoolId, this.today());
+    const positions = await this.positionsFor(
+      schoolId,
+      pupils.map((x) => x.id),
+    );
+    const ids = new Set<string>();
+    for (const m of positions.values())
+      for (const a of m.values()) a.recordIds.forEach((id) => ids.add(id));
+    const records = new Map<
+      string,
+      Awaited<ReturnType<ConsentReportsRepository['recordsByIds']>>[number]
+    >();
+    for (const part of chunks([...ids], 5000)) {
+      for (const r of await this.deps.repository.recordsByIds(this.db, schoolId, part))
+        records.set(r.id, r);
+    }
+    const lines = [
+      [
+        'MIS id',
+        'Given name',
+        'Family name',
+        'Year group',
+        'Class',
+        'Purpose',
+        'Media',
+        'Decision',
+        'Allowed now',
+        'Decided by',
+        'Date on form',
+        'Method',
+        'Period',
+      ]
+        .map(csvCell)
+        .join(','),
+    ];
+    for (const pupil of pupils) {
+      const answers = positions.get(pupil.id);
+      for (const col of columns) {
+        const a = answers?.get(col.key);
+        const outcome = a?.outcome ?? 'none';
+        // The record the answer rests on: the latest whose decision for this key is the outcome.
+        const behind = (a?.recordIds ?? [])
+          .map((id) => records.get(id))
+          .filter((r): r is NonNullable<typeof r> => !!r && col.key in r.decisions)
+          .filter((r) => outcome === 'expired' || r.decisions[col.key] === outcome)
+          .sort((x, y) => y.recordedAt.getTime() - x.recordedAt.getTime())[0];
+        lines.push(
+          [
+            pupil.misId,
+            pupil.givenName,
+            pupil.familyName,
+            pupil.yearGroup,
+            pupil.className ?? '',
+            col.purposeLabel,
+            col.kindLabel,
+            outcomeDisplay[outcome].text,
+            a?.allowed ? 'Yes' : 'No',
+            behind
+              ? behind.deciderKind === 'pupil'
+                ? 'The pupil'
+                : `${behind.deciderGivenName ?? ''} ${behind.deciderFamilyName ?? ''}`.trim()
+              : '',
+            behind?.decidedOn ?? '',
+            behind ? (consentMethodLabels[behind.method as ConsentMethod] ?? behind.method) : '',
+            behind?.periodKey ?? '',
+          ]
+            .map(csvCell)
+            .join(','),
+        );
+      }
+    }
+    return `${lines.join('\r\n')}\r\n`;
+  }
+
+  /** The batch check: may each of these pupils appear, with the reason and the clause. */
+  async check(
+    p: StaffPrincipal,
+    input: {
+      className: string;
+      pupilIds: readonly string[];
+      purpose: string;
+      mediaType: MediaType;
+      named: boolean;
+      at: Date;
+    },
+  ) {
+    const classes = await this.checkableClasses(p);
+    if (!classes.some((c) => c.className === input.className))
+      throw new NotFoundError('No such class');
+    const inClass = await this.deps.repository.pupilsInClass(
+      this.db,
+      p.schoolId,
+      input.className,
+      this.today(),
+    );
+    const chosen = input.pupilIds.length
+      ? inClass.filter((x) => input.pupilIds.includes(x.id))
+      : inClass;
+    const answers = await this.deps.consent.mayMany(
+      p.schoolId,
+      chosen.map((x) => ({
+        pupilId: x.id,
+        purpose: input.purpose,
+        mediaType: input.mediaType,
+        named: input.named,
+        at: input.at,
+      })),
+    );
+    return chosen.map((pupil, i) => ({ pupil, name: nameOf(pupil), answer: answers[i]! }));
+  }
+
+  /** Pupils of a class (for the check form's pupil picker). */
+  async pupilsOfClass(p: StaffPrincipal, className: string): Promise<ReportPupil[]> {
+    const classes = await this.checkableClasses(p);
+    if (!classes.some((c) => c.className === className)) return [];
+    return this.deps.repository.pupilsInClass(this.db, p.schoolId, className, this.today());
+  }
+
+  /** A pupil's register page: current answers, full history, competence, the forms' choices. */
+  async register(p: StaffPrincipal, pupilId: string) {
+    await this.pupilFor(p, pupilId);
+    const reg = await this.deps.consent.pupilRegister(p.schoolId, pupilId);
+    const columns = this.columns(reg.settings);
+    const labels = new Map(columns.map((c) => [c.key, c]));
+    return {
+      ...reg,
+      columns,
+      current: columns.map((c) => {
+        const a = reg.position.get(c.key);
+        const outcome = a?.outcome ?? 'none';
+        return {
+          ...c,
+          outcome,
+          allowed: a?.allowed ?? false,
+          ...outcomeDisplay[outcome],
+          reason: a?.reason ?? '',
+          citation: a?.citation ?? '',
+        };
+      }),
+      records: reg.history.map((h) => ({
+        ...h.record,
+        decider:
+          h.record.deciderKind === 'pupil'
+            ? 'The pupil'
+            : h.deciderGivenName
+              ? `${h.deciderGivenName} ${h.deciderFamilyName}`
+              : 'A parent',
+        recordedBy:
+          h.record.recordedByKind === 'staff' && h.recorderGivenName
+            ? `${h.recorderGivenName} ${h.recorderFamilyName}`
+            : h.record.recordedByKind === 'parent'
+              ? 'The parent (online)'
+              : h.record.recordedByKind === 'pupil'
+                ? 'The pupil (online)'
+                : 'Lanyard',
+        methodLabel: consentMethodLabels[h.record.method as ConsentMethod] ?? h.record.method,
+        decisionList: Object.entries(h.record.decisions).map(([key, d]) => {
+          const c = labels.get(key);
+          return {
+            what: c ? `${c.purposeLabel} – ${c.kindLabel.toLowerCase()}` : key,
+            decision: consentDecisionLabels[d as keyof typeof consentDecisionLabels] ?? d,
+          };
+        }),
+      })),
+      competentNow: reg.competence[0]?.assessment.competent ?? false,
+      pupilMayDecide: reg.settings.consent.competentPupilMayConsent.value,
+    };
+  }
+
+  /** Records a paper form (with an optional scan) for a pupil this person may see. */
+  async recordPaperForm(
+    p: StaffPrincipal,
+    pupilId: string,
+    input: {
+      decider: ConsentDecider;
+      periodKey?: string | undefined;
+      decidedOn: string;
+      method: ConsentMethod;
+      decisions: Record<string, string>;
+      note?: string | undefined;
+      evidence?: EvidenceUpload | undefined;
+    },
+  ): Promise<RecordConsentResult> {
+    await this.pupilFor(p, pupilId);
+    return this.deps.consent.record(
+      { schoolId: p.schoolId, pupilId, kind: 'form', ...input },
+      this.actor(p),
+    );
+  }
+
+  /** Records a written withdrawal: every chosen question becomes "No" from now on. */
+  async recordWithdrawal(
+    p: StaffPrincipal,
+    pupilId: string,
+    input: {
+      decider: ConsentDecider;
+      periodKey?: string | undefined;
+      decidedOn: string;
+      method: ConsentMethod;
+      keys: readonly string[];
+      note?: string | undefined;
+      evidence?: EvidenceUpload | undefined;
+    },
+  ): Promise<RecordConsentResult> {
+    await this.pupilFor(p, pupilId);
+    const { keys, ...rest } = input;
+    return this.deps.consent.record(
+      {
+        schoolId: p.schoolId,
+        pupilId,
+        kind: 'withdrawal',
+        decisions: Object.fromEntries(keys.map((k) => [k, 'refused'])),
+        ...rest,
+      },
+      this.actor(p),
+    );
+  }
+
+  /** Records whether the pupil is competent to decide for themself (003 §4.3). */
+  async assessCompetence(
+    p: StaffPrincipal,
+    pupilId: string,
+    input: { competent: boolean; assessedOn: string; note?: string | undefined },
+  ): Promise<void> {
+    await this.pupilFor(p, pupilId);
+    await this.deps.consent.assessCompetence(
+      { schoolId: p.schoolId, pupilId, ...input },
+      { staffId: p.id },
+    );
+  }
+
+  /** The scan behind a record, for staff who may see that pupil. */
+  async evidence(p: StaffPrincipal, recordId: string) {
+    const file = await this.deps.consent.evidence(p.schoolId, recordId);
+    try {
+      await this.pupilFor(p, file.pupilId);
+    } catch (error) {
+      (file.stream as { destroy?: () => void }).destroy?.();
+      throw error;
+    }
+    return file;
+  }
+
+  private actor(p: StaffPrincipal): Actor {
+    return { kind: 'staff', id: p.id };
+  }
+}

@@ -1,0 +1,491 @@
+import type { FastifyContextConfig, FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../../config.ts';
+import type { Services } from '../../container.ts';
+import { NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
+import { ukDate } from '../../platform/clock.ts';
+import { flash } from '../../web/flash.ts';
+import { parseForm } from '../../web/forms.ts';
+import { isStaff, type Principal, type StaffPrincipal } from '../auth/principal.ts';
+import { formatCitation } from '../policies/policy-settings.ts';
+import {
+  canCheckConsent,
+  canExportConsent,
+  canImportConsent,
+  canManageConsent,
+  canOpenConsent,
+  canRecordConsent,
+  canViewAllConsent,
+} from './consent.policy.ts';
+import type { ConsentDecider } from './consent.service.ts';
+import { consentKeysFor, consentKindLabels, consentMethodLabels } from './consent-rules.ts';
+import { classCardPdf } from './consent-reports.pdf.ts';
+import { outcomeDisplay } from './consent-reports.service.ts';
+import {
+  changesQuery,
+  checkQuery,
+  competenceForm,
+  evidenceField,
+  paperFormSchema,
+  questionField,
+  readDate,
+  withdrawalForm,
+} from './consent-staff.forms.ts';
+
+const idParams = z.object({ id: z.uuid() });
+const classParams = z.object({ className: z.string().min(1).max(60) });
+
+function staffOf(p: Principal | null): StaffPrincipal {
+  if (!isStaff(p)) throw new NotFoundError();
+  return p;
+}
+
+function pupilId(params: unknown): string {
+  const parsed = idParams.safeParse(params);
+  if (!parsed.success) throw new NotFoundError();
+  return parsed.data.id;
+}
+
+function className(params: unknown): string {
+  const parsed = classParams.safeParse(params);
+  if (!parsed.success) throw new NotFoundError();
+  return parsed.data.className;
+}
+
+/** Fields from a form body as strings (a multipart body carries the file as a Buffer). */
+function fieldsOf(body: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    if (!Buffer.isBuffer(v)) out[k] = v;
+  }
+  return out;
+}
+
+function deciderOf(value: string): ConsentDecider {
+  return value === 'pupil' ? { kind: 'pupil' } : { kind: 'parent', parentId: value };
+}
+
+function evidenceOf(body: unknown) {
+  const file = evidenceField.parse((body as Record<string, unknown> | undefined)?.evidence);
+  if (!file || file.length === 0) return undefined;
+  const filename = typeof file.filename === 'string' && file.filename ? file.filename : 'scan';
+  return { data: Buffer.from(file), filename };
+}
+
+const methodChoices = (methods: readonly ('paper_form' | 'letter' | 'email')[]) =>
+  methods.map((m) => ({ value: m, text: consentMethodLabels[m] }));
+
+const contentDisposition = (filename: string) => {
+  const safe = filename.replace(/[^\w.\- ]+/g, '_').slice(0, 100) || 'file';
+  return `attachment; filename="${safe}"; filename*=UTF-8''${encodeURIComponent(filename.slice(0, 100))}`;
+};
+
+/** The office and DPO pages of the consent register (issue 3 item 5). */
+export async function consentStaffRoutes(
+  app: FastifyInstance,
+  { services, config }: { services: Services; config: Config },
+) {
+  const reports = services.consentReports;
+  const today = () => ukDate(services.clock.now());
+
+  // A scan of a paper form arrives with one field per question: allow enough fields.
+  const multipartOptions = {
+    limits: { fields: 200, fileSize: config.uploadMaxBytes + 1 },
+    throwFileSizeLimit: false,
+  } as FastifyContextConfig['multipartOptions'];
+
+  app.get('/consent', { config: { access: canOpenConsent } }, async (request, reply) => {
+    const p = staffOf(request.principal);
+    const overview = await reports.overview(p);
+    return reply.page('consent/views/staff-overview.njk', {
+      title: 'Consent register',
+      overview,
+      all: canViewAllConsent(p),
+      canExport: canExportConsent(p),
+      canImport: canImportConsent(p),
+      canAssign: p.roles.includes('headteacher') || p.roles.includes('office'),
+      canCheck: canCheckConsent(p),
+    });
+  });
+
+  // The batch check: a GET form, so results can be bookmarked and nothing changes.
+  app.get('/consent/check', { config: { access: canCheckConsent } }, async (request, reply) => {
+    const p = staffOf(request.principal);
+    const raw = (request.query ?? {}) as Record<string, unknown>;
+    const settings = await services.consent.settings(p.schoolId);
+    const classes = await reports.checkableClasses(p);
+    const parsed = checkQuery.safeParse(raw);
+    const values = parsed.success ? parsed.data : { pupil: [] as string[] };
+    const chosenClass = 'class' in values ? values.class : undefined;
+    const pupils = chosenClass ? await reports.pupilsOfClass(p, chosenClass) : [];
+    const submitted = 'check' in raw;
+    const errors: FieldErrors = {};
+    let results: Awaited<ReturnType<typeof reports.check>> | null = null;
+    let atDate: string | undefined;
+    if (submitted) {
+      if (!parsed.success) errors.class = 'Choose a class and pupils from the lists';
+      const v = parsed.success ? parsed.data : undefined;
+      if (!v?.class || !classes.some((c) => c.className === v.class))
+        errors.class = 'Choose a class';
+      if (!v?.purpose || !settings.consent.purposes.value.some((x) => x.key === v.purpose))
+        errors.purpose = 'Choose what the photo or video is for';
+      if (!v?.mediaType || !settings.consent.mediaTypes.value.includes(v.mediaType))
+        errors.mediaType = 'Choose photo or video';
+      if (!v?.named) errors.named = 'Choose whether the pupils would be named';
+      const at = readDate(raw, 'at', 'the date it would be used');
+      if ('error' in at) errors.at = at.error;
+      else atDate = at.value;
+      if (Object.keys(errors).length === 0 && v) {
+        results = await reports.check(p, {
+          className: v.class!,
+          pupilIds: v.pupil,
+          purpose: v.purpose!,
+          mediaType: v.mediaType!,
+          named: v.named === 'yes',
+          at: new Date(`${atDate}T12:00:00Z`),
+        });
+      }
+    }
+    const [y, m, d] = today().split('-');
+    return reply
+      .status(Object.keys(errors).length ? 400 : 200)
+      .page('consent/views/staff-check.njk', {
+        title: 'Check consent',
+        classes,
+        pupils,
+        settings,
+        values: submitted ? raw : { 'at-day': d, 'at-month': m, 'at-year': y, named: 'no' },
+        chosenPupils: parsed.success ? parsed.data.pupil : [],
+        errors,
+        results,
+        allowedCount: results?.filter((x) => x.answer.allowed).length ?? 0,
+        outcomeDisplay,
+        mediaLabels: consentKindLabels,
+      });
+  });
+
+  app.get('/consent/pupils/:id', { config: { access: canOpenConsent } }, async (request, reply) => {
+    const p = staffOf(request.principal);
+    const register = await reports.register(p, pupilId(request.params));
+    return reply.page('consent/views/staff-pupil.njk', {
+      title: `Consent: ${register.pupil.givenName} ${register.pupil.familyName}`,
+      r: register,
+      canRecord: canRecordConsent(p),
+      canManage: canManageConsent(p),
+      withdrawalCitation: formatCitation(register.settings.consent.withdrawalRetroactive.citation),
+    });
+  });
+
+  // ---- Record a paper form ---------------------------------------------------------------
+  const renderPaperForm = async (
+    reply: FastifyReply,
+    p: StaffPrincipal,
+    id: string,
+    values: Record<string, unknown>,
+    errors?: FieldErrors,
+  ) => {
+    const register = await reports.register(p, id);
+    return reply.status(errors ? 400 : 200).page('consent/views/staff-paper-form.njk', {
+      title: `Record a paper form: ${register.pupil.givenName} ${register.pupil.familyName}`,
+      r: register,
+      values,
+      errors,
+      questionField,
+      methods: methodChoices(['paper_form', 'letter', 'email']),
+      maxMb: Math.floor(config.uploadMaxBytes / 1_048_576),
+    });
+  };
+
+  app.get(
+    '/consent/pupils/:id/paper-form',
+    { config: { access: canRecordConsent } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      return renderPaperForm(reply, p, pupilId(request.params), { method: 'paper_form' });
+    },
+  );
+
+  app.post(
+    '/consent/pupils/:id/paper-form',
+    { config: { access: canRecordConsent, multipartOptions } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      const id = pupilId(request.params);
+      await reports.pupilFor(p, id);
+      const fields = fieldsOf(request.body);
+      const keys = consentKeysFor(await services.consent.settings(p.schoolId));
+      const parsed = parseForm(paperFormSchema(keys), fields);
+      const date = readDate(fields, 'decidedOn', 'the date on the form');
+      const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
+      if ('error' in date) errors.decidedOn = date.error;
+      if (!parsed.ok || 'error' in date) return renderPaperForm(reply, p, id, fields, errors);
+      const v = parsed.value as Record<string, string | undefined> & typeof parsed.value;
+      try {
+        await reports.recordPaperForm(p, id, {
+          decider: deciderOf(v.decider),
+          periodKey: v.periodKey,
+          decidedOn: date.value,
+          method: v.method,
+          note: v.note,
+          decisions: Object.fromEntries(keys.map((k) => [k, v[questionField(k)]!])),
+          evidence: evidenceOf(request.body),
+        });
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        const mapped: FieldErrors = {};
+        for (const [k, msg] of Object.entries(e.fieldErrors)) {
+          mapped[
+            keys.includes(k) ? questionField(k) : k === 'decisions' ? questionField(keys[0]!) : k
+          ] = msg;
+        }
+        return renderPaperForm(reply, p, id, fields, mapped);
+      }
+      flash(reply, 'Paper form recorded.');
+      return reply.redirect(`/consent/pupils/${id}`, 303);
+    },
+  );
+
+  // ---- Record a written withdrawal -------------------------------------------------------
+  const renderWithdrawal = async (
+    reply: FastifyReply,
+    p: StaffPrincipal,
+    id: string,
+    values: Record<string, unknown>,
+    errors?: FieldErrors,
+  ) => {
+    const register = await reports.register(p, id);
+    const chosen = values.withdraw;
+    return reply.status(errors ? 400 : 200).page('consent/views/staff-withdrawal.njk', {
+      title: `Record a withdrawal: ${register.pupil.givenName} ${register.pupil.familyName}`,
+      r: register,
+      values,
+      chosen: Array.isArray(chosen) ? chosen : typeof chosen === 'string' ? [chosen] : [],
+      errors,
+      methods: methodChoices(['letter', 'email', 'paper_form']),
+      withdrawalCitation: formatCitation(register.settings.consent.withdrawalRetroactive.citation),
+      writingCitation: formatCitation(register.settings.consent.withdrawalMustBeInWriting.citation),
+      maxMb: Math.floor(config.uploadMaxBytes / 1_048_576),
+    });
+  };
+
+  app.get(
+    '/consent/pupils/:id/withdrawal',
+    { config: { access: canRecordConsent } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      return renderWithdrawal(reply, p, pupilId(request.params), { method: 'letter' });
+    },
+  );
+
+  app.post(
+    '/consent/pupils/:id/withdrawal',
+    { config: { access: canRecordConsent, multipartOptions } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      const id = pupilId(request.params);
+      await reports.pupilFor(p, id);
+      const fields = fieldsOf(request.body);
+      const parsed = parseForm(withdrawalForm, fields);
+      const date = readDate(fields, 'decidedOn', 'the date on the letter');
+      const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
+      if ('error' in date) errors.decidedOn = date.error;
+      if (!parsed.ok || 'error' in date) return renderWithdrawal(reply, p, id, fields, errors);
+      try {
+        await reports.recordWithdrawal(p, id, {
+          decider: deciderOf(parsed.value.decider),
+          periodKey: parsed.value.periodKey,
+          decidedOn: date.value,
+          method: parsed.value.method,
+          keys: parsed.value.withdraw,
+          note: parsed.value.note,
+          evidence: evidenceOf(request.body),
+        });
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        const mapped: FieldErrors = {};
+        for (const [k, msg] of Object.entries(e.fieldErrors)) {
+          mapped[k === 'decisions' || k.includes('/') ? 'withdraw' : k] = msg;
+        }
+        return renderWithdrawal(reply, p, id, fields, mapped);
+      }
+      flash(reply, 'Withdrawal recorded. It applies from now on.');
+      return reply.redirect(`/consent/pupils/${id}`, 303);
+    },
+  );
+
+  // ---- Competence assessment -------------------------------------------------------------
+  const renderCompetence = async (
+    reply: FastifyReply,
+    p: StaffPrincipal,
+    id: string,
+    values: Record<string, unknown>,
+    errors?: FieldErrors,
+  ) => {
+    const register = await reports.register(p, id);
+    if (!register.pupilMayDecide) throw new NotFoundError();
+    return reply.status(errors ? 400 : 200).page('consent/views/staff-competence.njk', {
+      title: `Competence: ${register.pupil.givenName} ${register.pupil.familyName}`,
+      r: register,
+      values,
+      errors,
+      citation: formatCitation(register.settings.consent.competentPupilMayConsent.citation),
+    });
+  };
+
+  app.get(
+    '/consent/pupils/:id/competence',
+    { config: { access: canManageConsent } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      const [y, m, d] = today().split('-');
+      return renderCompetence(reply, p, pupilId(request.params), {
+        'assessedOn-day': d,
+        'assessedOn-month': m,
+        'assessedOn-year': y,
+      });
+    },
+  );
+
+  app.post(
+    '/consent/pupils/:id/competence',
+    { config: { access: canManageConsent } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      const id = pupilId(request.params);
+      const register = await reports.register(p, id);
+      if (!register.pupilMayDecide) throw new NotFoundError();
+      const fields = fieldsOf(request.body);
+      const parsed = parseForm(competenceForm, fields);
+      const date = readDate(fields, 'assessedOn', 'the date of the assessment');
+      const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
+      if ('error' in date) errors.assessedOn = date.error;
+      if (!parsed.ok || 'error' in date) return renderCompetence(reply, p, id, fields, errors);
+      try {
+        await reports.assessCompetence(p, id, {
+          competent: parsed.value.competent === 'yes',
+          assessedOn: date.value,
+          note: parsed.value.note,
+        });
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        return renderCompetence(reply, p, id, fields, e.fieldErrors);
+      }
+      flash(reply, 'Assessment recorded.');
+      return reply.redirect(`/consent/pupils/${id}`, 303);
+    },
+  );
+
+  // ---- Evidence download -----------------------------------------------------------------
+  app.get(
+    '/consent/records/:id/evidence',
+    { config: { access: canOpenConsent } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      const file = await reports.evidence(p, pupilId(request.params));
+      return reply
+        .header('Content-Type', file.contentType)
+        .header('Content-Disposition', contentDisposition(file.filename))
+        .header('Cache-Control', 'private, no-store')
+        .send(file.stream);
+    },
+  );
+
+  // ---- Class matrix and cards ------------------------------------------------------------
+  app.get(
+    '/consent/classes/:className',
+    { config: { access: canOpenConsent } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      const matrix = await reports.classMatrix(p, className(request.params));
+      return reply.page('consent/views/staff-class.njk', {
+        title: `Consent: class ${matrix.className}`,
+        m: matrix,
+        outcomeDisplay,
+      });
+    },
+  );
+
+  app.get(
+    '/consent/classes/:className/card',
+    { config: { access: canOpenConsent } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      const card = await reports.classCard(p, className(request.params));
+      return reply
+        .header('Cache-Control', 'private, no-store')
+        .page('consent/views/staff-card.njk', {
+          title: `Consent card: ${card.className}`,
+          card,
+        });
+    },
+  );
+
+  app.get(
+    '/consent/classes/:className/card.pdf',
+    { config: { access: canOpenConsent } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      const card = await reports.classCard(p, className(request.params));
+      const pdf = await classCardPdf(card, await services.people.schoolName(p.schoolId));
+      return reply
+        .header('Content-Type', 'application/pdf')
+        .header(
+          'Content-Disposition',
+          contentDisposition(`consent-card-${card.className}-${card.schoolDate}.pdf`),
+        )
+        .header('Cache-Control', 'private, no-store')
+        .send(pdf);
+    },
+  );
+
+  // ---- Changes since a date, export --------------------------------------------------------
+  app.get('/consent/changes', { config: { access: canViewAllConsent } }, async (request, reply) => {
+    const p = staffOf(request.principal);
+    const raw = (request.query ?? {}) as Record<string, unknown>;
+    const q = changesQuery.safeParse(raw);
+    let since: string | undefined;
+    let errors: FieldErrors | undefined;
+    if ('since-day' in raw || 'since-month' in raw || 'since-year' in raw) {
+      const d = readDate(raw, 'since', 'the date to start from');
+      if ('error' in d) errors = { since: d.error };
+      else since = d.value;
+    } else if (q.success && q.data.since) {
+      const [y, m, d] = q.data.since.split('-');
+      const r = readDate(
+        { 'since-day': d, 'since-month': m, 'since-year': y },
+        'since',
+        'the date to start from',
+      );
+      if ('error' in r) errors = { since: r.error };
+      else since = r.value;
+    } else {
+      since = ukDate(new Date(services.clock.now().getTime() - 7 * 86_400_000));
+    }
+    if (since && since > today())
+      errors = { since: 'The date to start from must be today or in the past' };
+    const result = errors || !since ? null : await reports.changesSince(p.schoolId, since);
+    const [y, m, d] = (since ?? '').split('-');
+    return reply.status(errors ? 400 : 200).page('consent/views/staff-changes.njk', {
+      title: 'Consent changes',
+      since,
+      values: errors ? raw : { 'since-day': d, 'since-month': m, 'since-year': y },
+      errors,
+      result,
+      canExport: canExportConsent(p),
+    });
+  });
+
+  app.get(
+    '/consent/export.csv',
+    { config: { access: canExportConsent } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      const csv = await reports.exportCsv(p.schoolId);
+      return reply
+        .header('Content-Type', 'text/csv; charset=utf-8')
+        .header('Content-Disposition', contentDisposition(`consent-register-${today()}.csv`))
+        .header('Cache-Control', 'private, no-store')
+        .send(`\uFEFF${csv}`);
+    },
+  );
+}

@@ -1,0 +1,34 @@
+import { hasRole, isStaff, type Principal } from '../auth/principal.ts';
+import type { PolicyRole } from '../policies/policy-settings.ts';
+
+/**
+ * Who may do what with the device register (SPEC §3.3). Pure functions; deny by default.
+ * The approver is a profile setting (`roles.deviceApproverRole`, the Headteacher in every seed,
+ * 003 §4.9), so the approval routes let any member of staff in and the handler asks
+ * `canApproveDevices` with the school's current setting; anyone else gets a 404.
+ */
+
+/** Staff who take photos need to see which devices are approved; the ICT Technician keeps it. */
+export const canViewDevices = (p: Principal): boolean =>
+  hasRole(
+    p,
+    'headteacher',
+    'dsl',
+    'dpo',
+    'business_manager',
+    'office',
+    'ict_technician',
+    'teacher',
+    'support_staff',
+  );
+
+/** The ICT Technician registers school devices (SPEC §1, 003 §5.10). */
+export const canRegisterDevices = (p: Principal): boolean => hasRole(p, 'ict_technician');
+
+/** Route gate for approval actions: any member of staff; the handler then checks the profile. */
+export const mayReachDeviceApproval = (p: Principal): boolean => isStaff(p);
+
+/** The profile's device approver (003 §4.9: the Headteacher) approves and withdraws devices. */
+export function canApproveDevices(p: Principal, approverRole: PolicyRole): boolean {
+  return hasRole(p, approverRole);
+}

@@ -1,0 +1,470 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../../config.ts';
+import type { Services } from '../../container.ts';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
+import { parseForm } from '../../web/forms.ts';
+import { flash } from '../../web/flash.ts';
+import { isStaff, type Principal } from '../auth/principal.ts';
+import type { Actor } from '../audit/audit.service.ts';
+import { deviceTypeLabels } from '../devices/devices.forms.ts';
+import {
+  canTagMedia,
+  canUploadMedia,
+  canUseMediaLibrary,
+  canViewRetentionReports,
+  mayReachQuarantine,
+} from './media.policy.ts';
+import {
+  addFaceForm,
+  confirmForm,
+  detailsForm,
+  faceIdForm,
+  linkFaceForm,
+  pupilIdForm,
+  renditionForm,
+  uploadFields,
+} from './media.forms.ts';
+import { MediaNotPublishableError, type UploadFile } from './media.service.ts';
+
+const idParams = z.object({ id: z.uuid() });
+const renditionParams = z.object({
+  id: z.uuid(),
+  purpose: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
+});
+const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1) });
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const uploadScript = fs.readFileSync(path.join(here, 'assets/media-upload.js'));
+
+function staffOf(p: Principal | null): { schoolId: string; actor: Actor; principal: Principal } {
+  if (!isStaff(p)) throw new NotFoundError();
+  return { schoolId: p.schoolId, actor: { kind: 'staff', id: p.id }, principal: p };
+}
+
+function idOf(params: unknown): string {
+  const parsed = idParams.safeParse(params);
+  if (!parsed.success) throw new NotFoundError();
+  return parsed.data.id;
+}
+
+/** Files from the multipart body (attachFieldsToBody 'keyValues': a Buffer or an array of them). */
+function filesOf(body: unknown): UploadFile[] {
+  const raw = (body as Record<string, unknown> | undefined)?.files;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return list
+    .filter((v): v is Buffer & { filename?: unknown } => Buffer.isBuffer(v))
+    .map((b) => ({ data: b, filename: typeof b.filename === 'string' ? b.filename : '' }))
+    .filter((f) => !(f.data.length === 0 && f.filename === ''));
+}
+
+/** The text fields of a multipart body (files removed). */
+function fieldsOf(body: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries((body as Record<string, unknown>) ?? {}))
+    if (k !== 'files' && !Buffer.isBuffer(v)) out[k] = v;
+  return out;
+}
+
+/** Where the numbered labels of the face boxes go (SVG attributes: the CSP allows no inline styles). */
+function overlayFor(width: number, faces: { x: number; y: number; seq: number }[]) {
+  const stroke = Math.max(2, Math.ceil(width / 300));
+  const fontSize = Math.max(16, Math.ceil(width / 40));
+  const labelH = Math.round(fontSize * 1.3);
+  return {
+    stroke,
+    fontSize,
+    boxes: faces.map((f) => {
+      const labelY = Math.max(0, f.y - labelH);
+      return {
+        labelX: f.x,
+        labelY,
+        labelW: Math.round(fontSize * (f.seq < 10 ? 1.2 : f.seq < 100 ? 1.9 : 2.6)),
+        labelH,
+        textX: f.x + Math.round(fontSize * 0.25),
+        textY: labelY + Math.round(fontSize * 1.05),
+      };
+    }),
+  };
+}
+
+export const mediaStatusTags: Record<string, { text: string; classes: string }> = {
+  processing: { text: 'Processing', classes: 'govuk-tag--blue' },
+  ready: { text: 'Ready', classes: 'govuk-tag--green' },
+  failed: { text: 'Failed', classes: 'govuk-tag--red' },
+};
+
+/** The media library: upload, library, item (tagging), renditions, quarantine, archive, retention. */
+export async function mediaRoutes(
+  app: FastifyInstance,
+  { services, config }: { services: Services; config: Config },
+) {
+  const media = services.media;
+  const maxMb = Math.round(config.uploadMaxBytes / 1024 / 1024);
+
+  // ------------------------------------------------------------------------------------------
+  // Library, archive
+
+  const library = (view: 'working' | 'archive') =>
+    app.get(
+      view === 'working' ? '/media' : '/media/archive',
+      { config: { access: canUseMediaLibrary } },
+      async (request, reply) => {
+        const { schoolId, principal } = staffOf(request.principal);
+        const { page } = pageQuery.parse(request.query ?? {});
+        const [result, reviewer] = await Promise.all([
+          media.list(schoolId, view, page),
+          media.isQuarantineReviewer(principal),
+        ]);
+        return reply.page('media/views/library.njk', {
+          title: view === 'working' ? 'Photos and videos' : 'Archived photos and videos',
+          view,
+          result,
+          statusTags: mediaStatusTags,
+          isReviewer: reviewer,
+          canSeeRetention: canViewRetentionReports(principal),
+        });
+      },
+    );
+  library('working');
+  library('archive');
+
+  // ------------------------------------------------------------------------------------------
+  // Upload
+
+  const renderUpload = async (
+    reply: FastifyReply,
+    schoolId: string,
+    values: Record<string, unknown> = {},
+    errors?: FieldErrors,
+  ) => {
+    const devices = await services.devices.listApproved(schoolId);
+    const deviceItems = [
+      { value: '', text: 'Select a device' },
+      ...devices.map((d) => ({
+        value: d.id,
+        text: `${d.name} (${deviceTypeLabels[d.deviceType as keyof typeof deviceTypeLabels] ?? d.deviceType}, ${d.assetTag})`,
+        selected: values.deviceId === d.id,
+      })),
+      {
+        value: 'other',
+        text: 'Another device (not an approved school device)',
+        selected: values.deviceId === 'other',
+      },
+    ];
+    return reply.page('media/views/upload.njk', {
+      title: 'Upload photos and videos',
+      deviceItems,
+      values,
+      maxMb,
+      ...(errors ? { errors } : {}),
+    });
+  };
+
+  app.get('/media/upload', { config: { access: canUploadMedia } }, async (request, reply) => {
+    const { schoolId } = staffOf(request.principal);
+    return renderUpload(reply, schoolId);
+  });
+
+  app.get('/media/upload.js', { config: { access: canUploadMedia } }, async (_request, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .send(uploadScript),
+  );
+
+  const multipartOptions = {
+    limits: { fileSize: config.uploadMaxBytes + 1, files: 20, fields: 12 },
+    throwFileSizeLimit: false,
+  } as FastifyContextConfig['multipartOptions'];
+
+  app.post(
+    '/media/upload',
+    { config: { access: canUploadMedia, multipartOptions } },
+    async (request, reply) => {
+      const { schoolId, actor } = staffOf(request.principal);
+      const values = fieldsOf(request.body);
+      const files = filesOf(request.body);
+      const form = parseForm(uploadFields, values);
+      const errors: FieldErrors = form.ok ? {} : { ...form.errors };
+      if (files.length === 0) errors.files = 'Select at least one photo or video';
+      if (!form.ok || files.length === 0)
+        return renderUpload(reply.status(400), schoolId, values, errors);
+      try {
+        const results = await media.upload(schoolId, actor, form.value, files);
+        const quarantined = results.filter((r) => r.quarantined).length;
+        const n = results.length;
+        flash(
+          reply,
+          `${n} ${n === 1 ? 'file' : 'files'} uploaded.${quarantined ? ` ${quarantined === n ? (n === 1 ? 'It was' : 'They were') : `${quarantined} of them were`} not taken on an approved school device, so ${quarantined === 1 ? 'it is' : 'they are'} in quarantine until the Headteacher has reviewed ${quarantined === 1 ? 'it' : 'them'}.` : ' Photos are being processed: face boxes appear in a moment.'}`,
+        );
+        if (request.headers.accept?.includes('application/json'))
+          return reply
+            .status(201)
+            .send({ items: results, next: n === 1 ? `/media/${results[0]!.id}` : '/media' });
+        return reply.redirect(n === 1 ? `/media/${results[0]!.id}` : '/media', 303);
+      } catch (e) {
+        if (e instanceof ValidationError) {
+          if (request.headers.accept?.includes('application/json'))
+            return reply.status(400).send({ errors: e.fieldErrors });
+          return renderUpload(reply.status(400), schoolId, values, e.fieldErrors);
+        }
+        throw e;
+      }
+    },
+  );
+
+  // ------------------------------------------------------------------------------------------
+  // Quarantine and retention reports (fixed paths before /media/:id)
+
+  app.get(
+    '/media/quarantine',
+    { config: { access: mayReachQuarantine } },
+    async (request, reply) => {
+      const { principal } = staffOf(request.principal);
+      const { page } = pageQuery.parse(request.query ?? {});
+      const result = await media.listQuarantine(principal, page);
+      return reply.page('media/views/library.njk', {
+        title: 'Quarantine',
+        view: 'quarantine',
+        result,
+        statusTags: mediaStatusTags,
+        isReviewer: true,
+        canSeeRetention: canViewRetentionReports(principal),
+      });
+    },
+  );
+
+  app.get(
+    '/media/retention',
+    { config: { access: canViewRetentionReports } },
+    async (request, reply) => {
+      const { schoolId } = staffOf(request.principal);
+      const current = await services.policies.current(schoolId);
+      return reply.page('media/views/retention.njk', {
+        title: 'Media retention reports',
+        runs: await media.retentionRuns(schoolId),
+        rules: current.settings.media.retention,
+      });
+    },
+  );
+
+  // ------------------------------------------------------------------------------------------
+  // One item: the tagging page
+
+  const renderItem = async (
+    reply: FastifyReply,
+    principal: Principal,
+    id: string,
+    extra: Record<string, unknown> = {},
+  ) => {
+    const { schoolId } = staffOf(principal);
+    const [view, pupilGroups, purposes, reviewer] = await Promise.all([
+      media.view(schoolId, id),
+      media.pupilsByClass(schoolId),
+      media.purposes(schoolId),
+      media.isQuarantineReviewer(principal),
+    ]);
+    return reply.page('media/views/item.njk', {
+      title: `${view.item.kind === 'video' ? 'Video' : 'Photo'}: ${view.item.eventLabel}`,
+      ...view,
+      overlay: overlayFor(view.item.width ?? 0, view.faces),
+      pupilGroups,
+      purposes,
+      statusTags: mediaStatusTags,
+      isReviewer: reviewer,
+      canTag: canTagMedia(principal),
+      values: {},
+      ...extra,
+    });
+  };
+
+  app.get('/media/:id', { config: { access: canUseMediaLibrary } }, async (request, reply) => {
+    const { principal } = staffOf(request.principal);
+    return renderItem(reply, principal, idOf(request.params));
+  });
+
+  const fileRoute = (which: 'original' | 'preview') =>
+    app.get(
+      `/media/:id/${which}`,
+      { config: { access: canUseMediaLibrary } },
+      async (request, reply) => {
+        const { schoolId } = staffOf(request.principal);
+        const file = await media.file(schoolId, idOf(request.params), which);
+        return reply
+          .type(file.contentType)
+          .header('content-length', file.size)
+          .header('cache-control', 'private, no-store')
+          .header('content-disposition', which === 'original' ? 'attachment' : 'inline')
+          .send(file.stream);
+      },
+    );
+  fileRoute('original');
+  fileRoute('preview');
+
+  /** A POST on the item page: parse, one service call, redirect back; or the page with errors. */
+  const itemPost = <S extends z.ZodType>(
+    url: string,
+    schema: S,
+    run: (schoolId: string, actor: Actor, id: string, value: z.output<S>) => Promise<string>,
+  ) =>
+    app.post(url, { config: { access: canTagMedia } }, async (request, reply) => {
+      const { schoolId, actor, principal } = staffOf(request.principal);
+      const id = idOf(request.params);
+      const form = parseForm(schema, request.body);
+      const values = (request.body ?? {}) as Record<string, unknown>;
+      if (!form.ok)
+        return renderItem(reply.status(400), principal, id, { errors: form.errors, values });
+      try {
+        const message = await run(schoolId, actor, id, form.value);
+        flash(reply, message);
+        return reply.redirect(`/media/${id}`, 303);
+      } catch (e) {
+        if (e instanceof ValidationError)
+          return renderItem(reply.status(400), principal, id, { errors: e.fieldErrors, values });
+        if (e instanceof ConflictError)
+          return renderItem(reply.status(409), principal, id, {
+            errors: { item: e.message },
+            values,
+          });
+        throw e;
+      }
+    });
+
+  itemPost('/media/:id/details', detailsForm, async (schoolId, actor, id, v) => {
+    await media.updateDetails(schoolId, actor, id, v);
+    return 'The details are saved.';
+  });
+  itemPost('/media/:id/faces/add', addFaceForm, async (schoolId, actor, id, v) => {
+    await media.addFace(schoolId, actor, id, v);
+    return 'The face box is added.';
+  });
+  itemPost('/media/:id/faces/remove', faceIdForm, async (schoolId, actor, id, v) => {
+    await media.removeFace(schoolId, actor, id, v.faceId);
+    return 'The face box is removed.';
+  });
+  itemPost('/media/:id/faces/link', linkFaceForm, async (schoolId, actor, id, v) => {
+    await media.linkFace(schoolId, actor, id, v.faceId, v.pupilId || null);
+    return v.pupilId
+      ? 'The face is linked to the pupil.'
+      : 'The face is no longer linked to a pupil.';
+  });
+  itemPost('/media/:id/pupils/add', pupilIdForm, async (schoolId, actor, id, v) => {
+    await media.tagPupil(schoolId, actor, id, v.pupilId);
+    return 'The pupil is tagged.';
+  });
+  itemPost('/media/:id/pupils/remove', pupilIdForm, async (schoolId, actor, id, v) => {
+    await media.untagPupil(schoolId, actor, id, v.pupilId);
+    return 'The tag is removed.';
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // Publishable renditions
+
+  app.post('/media/:id/renditions', { config: { access: canTagMedia } }, async (request, reply) => {
+    const { schoolId, actor, principal } = staffOf(request.principal);
+    const id = idOf(request.params);
+    const form = parseForm(renditionForm, request.body);
+    const values = (request.body ?? {}) as Record<string, unknown>;
+    if (!form.ok)
+      return renderItem(reply.status(400), principal, id, { errors: form.errors, values });
+    try {
+      await media.publishableRendition(schoolId, id, form.value.purpose, actor);
+    } catch (e) {
+      if (e instanceof MediaNotPublishableError || e instanceof ConflictError)
+        return renderItem(reply.status(409), principal, id, {
+          errors: { purpose: e.message },
+          values,
+        });
+      throw e;
+    }
+    return reply.redirect(`/media/${id}/renditions/${form.value.purpose}`, 303);
+  });
+
+  app.get(
+    '/media/:id/renditions/:purpose',
+    { config: { access: canTagMedia } },
+    async (request, reply) => {
+      const { schoolId } = staffOf(request.principal);
+      const params = renditionParams.safeParse(request.params);
+      if (!params.success) throw new NotFoundError();
+      const { id, purpose } = params.data;
+      const [view, purposes] = await Promise.all([
+        media.view(schoolId, id),
+        media.purposes(schoolId),
+      ]);
+      const rendition = await media.rendition(schoolId, id, purpose);
+      return reply.page('media/views/rendition.njk', {
+        title: `Publishable copy for ${purposes.find((p) => p.key === purpose)?.label ?? purpose}`,
+        ...view,
+        rendition,
+        purposeLabel: purposes.find((p) => p.key === purpose)?.label ?? purpose,
+      });
+    },
+  );
+
+  app.get(
+    '/media/:id/renditions/:purpose/file',
+    { config: { access: canTagMedia } },
+    async (request, reply) => {
+      const { schoolId } = staffOf(request.principal);
+      const params = renditionParams.safeParse(request.params);
+      if (!params.success) throw new NotFoundError();
+      const file = await media.renditionFile(schoolId, params.data.id, params.data.purpose);
+      const download = (request.query as Record<string, unknown> | undefined)?.download === '1';
+      return reply
+        .type(file.contentType)
+        .header('content-length', file.size)
+        .header('cache-control', 'private, no-store')
+        .header(
+          'content-disposition',
+          download ? `attachment; filename="lanyard-${params.data.purpose}.jpg"` : 'inline',
+        )
+        .send(file.stream);
+    },
+  );
+
+  // ------------------------------------------------------------------------------------------
+  // Quarantine review and deletion (the device approver; 404 for everyone else)
+
+  app.post(
+    '/media/:id/release',
+    { config: { access: mayReachQuarantine } },
+    async (request, reply) => {
+      const { principal } = staffOf(request.principal);
+      const id = idOf(request.params);
+      if (!(await media.isQuarantineReviewer(principal))) throw new NotFoundError();
+      try {
+        await media.release(principal, id);
+      } catch (e) {
+        if (e instanceof ConflictError)
+          return renderItem(reply.status(409), principal, id, { errors: { review: e.message } });
+        throw e;
+      }
+      flash(reply, 'Released from quarantine. It is now in the library.');
+      return reply.redirect(`/media/${id}`, 303);
+    },
+  );
+
+  app.post(
+    '/media/:id/delete',
+    { config: { access: mayReachQuarantine } },
+    async (request, reply) => {
+      const { principal } = staffOf(request.principal);
+      const id = idOf(request.params);
+      if (!(await media.isQuarantineReviewer(principal))) throw new NotFoundError();
+      const form = parseForm(confirmForm, request.body);
+      if (!form.ok)
+        return renderItem(reply.status(400), principal, id, {
+          errors: { confirm: 'Confirm that you want to delete it for good' },
+        });
+      const view = await media.view(principal.kind === 'staff' ? principal.schoolId : '', id);
+      await media.delete(principal, id);
+      flash(reply, 'Deleted, with every copy of it.');
+      return reply.redirect(view.item.quarantineReason ? '/media/quarantine' : '/media', 303);
+    },
+  );
+}

@@ -1,0 +1,521 @@
+// This folder is the only place that may import sharp (ARCHITECTURE rule 1).
+// eslint-disable-next-line no-restricted-imports
+import sharp, { type JpegOptions, type Sharp } from 'sharp';
+import { randomFillSync } from 'node:crypto';
+
+/** Formats Lanyard accepts, recognised by their content (magic bytes), never by file name. */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'heic';
+
+/** Why an image was refused; each has a plain-English message for the uploader. */
+export type ImageRejectionCode =
+  | 'not_an_image'
+  | 'svg'
+  | 'unsupported_format'
+  | 'truncated'
+  | 'too_many_pixels'
+  | 'heic_unsupported';
+
+/**
+ * An uploaded file that Lanyard will not process. `message` is written for a teacher and can be
+ * shown on the upload page as it is; `code` is for logic, logs and tests.
+ */
+export class ImageRejectedError extends Error {
+  constructor(
+    readonly code: ImageRejectionCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImageRejectedError';
+  }
+}
+
+const MESSAGES: Record<ImageRejectionCode, string> = {
+  not_an_image:
+    'The file is not a photo Lanyard can read. Upload a JPEG, PNG or WebP photo straight from the camera or tablet.',
+  svg: 'The file is an SVG drawing, which Lanyard does not accept because it can contain hidden code. Upload a JPEG, PNG or WebP photo instead.',
+  unsupported_format:
+    'Lanyard cannot use photos in this format. Save or export it as JPEG, PNG or WebP and upload it again.',
+  truncated:
+    'The photo is incomplete or damaged (the file stops part way through). Copy it from the camera or tablet again and upload the new copy.',
+  too_many_pixels:
+    'The photo is too large: it has more pixels than Lanyard allows. Reduce its size (for example to 12 megapixels) and upload it again.',
+  heic_unsupported:
+    'The photo is in HEIC format (the iPhone and iPad default), which this Lanyard server cannot read. Export it as JPEG, or set the device to Settings > Camera > Formats > Most Compatible, and upload it again.',
+};
+
+/** What {@link ImageProcessor.inspect} learns about an accepted image. */
+export interface ImageInfo {
+  format: ImageFormat;
+  /** Width after the EXIF orientation is applied (as it will appear once normalised). */
+  width: number;
+  /** Height after the EXIF orientation is applied. */
+  height: number;
+  /** Frames in the file (animated WebP); only the first is ever used. */
+  pages: number;
+}
+
+/** An encoded image Lanyard produced: always JPEG, sRGB, upright, with no metadata at all. */
+export interface EncodedImage {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+/** Uncompressed 8-bit RGB pixels, row by row, 3 bytes per pixel, no padding. */
+export interface RawRgbImage {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+/** A rectangle in pixels of the normalised image (e.g. a detected face). */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface BlurOptions {
+  /**
+   * How many blocks across its longer side each region is reduced to before being smeared back;
+   * fewer is stronger. Default 5, allowed 2–12. Whatever the value, the region's pixels are
+   * replaced, never filtered, so the original cannot be recovered from the output.
+   */
+  strength?: number;
+  /** Extra margin around each region as a fraction of its size on every side. Default 0.3. */
+  margin?: number;
+}
+
+export interface ImageProcessorOptions {
+  /** Refuse images with more pixels than this (checked from the header, before decoding). Default 50 MP. */
+  maxInputPixels?: number;
+  /** JPEG quality of renditions. Default 85. */
+  jpegQuality?: number;
+  /**
+   * libvips worker threads per image (sharp.concurrency, which is process-wide). Leave unset to
+   * keep sharp's default; 1 keeps a worker to one core.
+   */
+  threads?: number;
+  /**
+   * Keep libvips' operation cache (process-wide). Default false: every upload is a different
+   * image, so the cache only holds on to memory.
+   */
+  cache?: boolean;
+}
+
+const DEFAULT_MAX_PIXELS = 50_000_000;
+
+/**
+ * Every image operation Lanyard performs, on top of sharp. Inputs are untrusted uploads:
+ * - the format is recognised from magic bytes (JPEG, PNG, WebP; HEIC only when this sharp build
+ *   can decode it), SVG and everything else are refused;
+ * - the pixel count is checked from the header before any pixel is decoded (`limitInputPixels`),
+ *   so a decompression bomb (a tiny file declaring huge dimensions) is refused in milliseconds;
+ * - decoding fails on truncated data (`failOn: 'truncated'`);
+ * - every output is a fresh JPEG: EXIF orientation applied (`autoOrient()`), converted to sRGB,
+ *   and *all* metadata dropped (EXIF incl. GPS, XMP, IPTC, ICC profile, comments).
+ * Refusals throw {@link ImageRejectedError}.
+ */
+export class ImageProcessor {
+  readonly maxInputPixels: number;
+  private readonly jpegQuality: number;
+  private heicDecodable: boolean | undefined;
+
+  constructor(options: ImageProcessorOptions = {}) {
+    this.maxInputPixels = options.maxInputPixels ?? DEFAULT_MAX_PIXELS;
+    this.jpegQuality = options.jpegQuality ?? 85;
+    if (options.threads !== undefined) sharp.concurrency(options.threads);
+    if (options.cache !== true) sharp.cache(false);
+  }
+
+  /**
+   * Checks that `buf` is an image Lanyard accepts and returns its format and upright size.
+   * It decodes the whole file (at reduced scale where the format allows), so truncated files are
+   * caught here rather than half-way through ingest.
+   */
+  async inspect(buf: Buffer): Promise<ImageInfo> {
+    const format = sniffFormat(buf);
+    const meta = await this.readHeader(buf, format);
+    // A full, validating decode; JPEG shrink-on-load makes it cheap for large photos.
+    await this.run(() =>
+      this.open(buf).resize(256, 256, { fit: 'inside', withoutEnlargement: true }).raw().toBuffer(),
+    );
+    return { format, width: meta.width, height: meta.height, pages: meta.pages };
+  }
+
+  /** The publishable base: upright, sRGB, JPEG, no metadata, alpha flattened onto white. */
+  async normalise(buf: Buffer): Promise<EncodedImage> {
+    await this.readHeader(buf, sniffFormat(buf));
+    const { data, info } = await this.run(() =>
+      this.open(buf)
+        .flatten({ background: '#ffffff' })
+        .toColourspace('srgb')
+        .jpeg(this.jpegOptions())
+        .toBuffer({ resolveWithObject: true }),
+    );
+    return { data, width: info.width, height: info.height };
+  }
+
+  /**
+   * Normalises and also returns the decoded pixels, decoding the input only once (what the
+   * ingest job and the face detector need together).
+   */
+  async normaliseWithPixels(buf: Buffer): Promise<{ image: EncodedImage; pixels: RawRgbImage }> {
+    const pixels = await this.rawRgb(buf);
+    const image = await this.encodeJpeg(pixels);
+    return { image, pixels };
+  }
+
+  /** A JPEG no larger than `maxSize` × `maxSize` (aspect kept, never enlarged), no metadata. */
+  async thumbnail(buf: Buffer, maxSize: number): Promise<EncodedImage> {
+    assertPositiveInt(maxSize, 'maxSize');
+    await this.readHeader(buf, sniffFormat(buf));
+    const { data, info } = await this.run(() =>
+      this.open(buf)
+        .resize(maxSize, maxSize, { fit: 'inside', withoutEnlargement: true })
+        .flatten({ background: '#ffffff' })
+        .toColourspace('srgb')
+        .jpeg(this.jpegOptions())
+        .toBuffer({ resolveWithObject: true }),
+    );
+    return { data, width: info.width, height: info.height };
+  }
+
+  /**
+   * Upright sRGB pixels (alpha flattened onto white), optionally scaled down to fit inside
+   * `maxWidth` × `maxHeight` (never enlarged).
+   */
+  async rawRgb(
+    buf: Buffer,
+    fit: { maxWidth?: number; maxHeight?: number } = {},
+  ): Promise<RawRgbImage> {
+    await this.readHeader(buf, sniffFormat(buf));
+    let pipeline = this.open(buf);
+    if (fit.maxWidth !== undefined || fit.maxHeight !== undefined) {
+      pipeline = pipeline.resize(fit.maxWidth ?? null, fit.maxHeight ?? null, {
+        fit: 'inside',
+        withoutEnlargement: true,
+      });
+    }
+    const { data, info } = await this.run(() =>
+      pipeline
+        .flatten({ background: '#ffffff' })
+        .toColourspace('srgb')
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true }),
+    );
+    return { data, width: info.width, height: info.height };
+  }
+
+  /**
+   * Scales raw RGB pixels to exactly `width` × `height` (e.g. the face detector's image pyramid:
+   * pass `(img, w, h) => processor.resizeRaw(img, w, h)` as its `resize` option).
+   */
+  async resizeRaw(
+    pixels: { data: Buffer | Uint8Array; width: number; height: number },
+    width: number,
+    height: number,
+  ): Promise<RawRgbImage> {
+    assertPositiveInt(width, 'width');
+    assertPositiveInt(height, 'height');
+    const input = Buffer.isBuffer(pixels.data)
+      ? pixels.data
+      : Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
+    assertRaw({ data: input, width: pixels.width, height: pixels.height });
+    const data = await sharp(input, {
+      raw: { width: pixels.width, height: pixels.height, channels: 3 },
+    })
+      .resize(width, height, { fit: 'fill', kernel: 'linear' })
+      .raw()
+      .toBuffer();
+    return { data, width, height };
+  }
+
+  /** Encodes raw RGB pixels as a metadata-free JPEG. */
+  async encodeJpeg(pixels: RawRgbImage): Promise<EncodedImage> {
+    assertRaw(pixels);
+    const data = await sharp(pixels.data, {
+      raw: { width: pixels.width, height: pixels.height, channels: 3 },
+    })
+      .jpeg(this.jpegOptions())
+      .toBuffer();
+    return { data, width: pixels.width, height: pixels.height };
+  }
+
+  /**
+   * Irreversibly obscures every region (each grown by a margin) and returns a metadata-free JPEG.
+   * Each region is reduced to a few blocks of average colour, random noise is added to every
+   * block (from the OS random source, so it cannot be subtracted), and the blocks are smeared back
+   * smoothly with a feathered edge. The face's own pixels are replaced, not filtered: nothing of
+   * their detail is left in the output to be sharpened or deconvolved back.
+   *
+   * `input` is an encoded image (untrusted: checked like any upload) or already-decoded pixels.
+   */
+  async blurRegions(
+    input: Buffer | RawRgbImage,
+    regions: readonly Region[],
+    options: BlurOptions = {},
+  ): Promise<EncodedImage> {
+    const pixels = Buffer.isBuffer(input) ? await this.rawRgb(input) : copyRaw(input);
+    obscureRegions(pixels, regions, options);
+    return this.encodeJpeg(pixels);
+  }
+
+  /** Whether this sharp build can decode HEIC (HEVC) photos; probed once. */
+  async canDecodeHeic(): Promise<boolean> {
+    if (this.heicDecodable === undefined) {
+      try {
+        const heic = await sharp({
+          create: { width: 16, height: 16, channels: 3, background: '#808080' },
+        })
+          .heif({ compression: 'hevc' })
+          .toBuffer();
+        await sharp(heic).raw().toBuffer();
+        this.heicDecodable = true;
+      } catch {
+        this.heicDecodable = false;
+      }
+    }
+    return this.heicDecodable;
+  }
+
+  private open(buf: Buffer): Sharp {
+    return sharp(buf, {
+      failOn: 'truncated',
+      limitInputPixels: this.maxInputPixels,
+      autoOrient: true,
+      sequentialRead: true,
+      pages: 1,
+    });
+  }
+
+  private jpegOptions(): JpegOptions {
+    return {
+      quality: this.jpegQuality,
+      optimiseCoding: false,
+      mozjpeg: false,
+      chromaSubsampling: '4:2:0',
+    };
+  }
+
+  /** Header-only checks: format allowed, pixel count within the limit. */
+  private async readHeader(
+    buf: Buffer,
+    format: ImageFormat,
+  ): Promise<{ width: number; height: number; pages: number }> {
+    if (format === 'heic' && !(await this.canDecodeHeic())) {
+      throw rejected('heic_unsupported');
+    }
+    const meta = await this.run(() => sharp(buf, { limitInputPixels: false }).metadata());
+    const width = meta.width;
+    const height = meta.height;
+    if (!width || !height) throw rejected('not_an_image');
+    if (width * height > this.maxInputPixels) throw rejected('too_many_pixels');
+    const upright = meta.autoOrient ?? { width, height };
+    return { width: upright.width, height: upright.height, pages: meta.pages ?? 1 };
+  }
+
+  /** Runs a sharp call, turning its failures into {@link ImageRejectedError}. */
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw toRejection(e);
+    }
+  }
+}
+
+function rejected(code: ImageRejectionCode): ImageRejectedError {
+  return new ImageRejectedError(code, MESSAGES[code]);
+}
+
+function toRejection(e: unknown): Error {
+  if (e instanceof ImageRejectedError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  if (/pixel limit/i.test(message)) return rejected('too_many_pixels');
+  if (/premature end|truncat|unexpected end|not enough data|read error|short read/i.test(message)) {
+    return rejected('truncated');
+  }
+  if (/heif|hevc|codec/i.test(message)) return rejected('heic_unsupported');
+  // Anything else sharp/libvips cannot decode: corrupt data in a file that looked like an image.
+  if (/unsupported image format|bad|corrupt|invalid|error/i.test(message)) {
+    return rejected('truncated');
+  }
+  return e instanceof Error ? e : new Error(message);
+}
+
+const HEIC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1']);
+
+/**
+ * The format of `buf` from its first bytes, or an {@link ImageRejectedError}. Never trusts a file
+ * name or a declared content type.
+ */
+export function sniffFormat(buf: Buffer): ImageFormat {
+  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
+  if (
+    buf.length >= 8 &&
+    buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+  ) {
+    return 'png';
+  }
+  if (
+    buf.length >= 12 &&
+    buf.toString('latin1', 0, 4) === 'RIFF' &&
+    buf.toString('latin1', 8, 12) === 'WEBP'
+  ) {
+    return 'webp';
+  }
+  if (buf.length >= 12 && buf.toString('latin1', 4, 8) === 'ftyp') {
+    const brands = [buf.toString('latin1', 8, 12)];
+    const boxSize = buf.readUInt32BE(0);
+    for (let i = 16; i + 4 <= Math.min(boxSize, buf.length, 64); i += 4) {
+      brands.push(buf.toString('latin1', i, i + 4));
+    }
+    if (brands.some((b) => b === 'avif' || b === 'avis')) throw rejected('unsupported_format');
+    if (brands.some((b) => HEIC_BRANDS.has(b))) return 'heic';
+    throw rejected('not_an_image'); // MP4, MOV and other ISO media files
+  }
+  if (looksLikeSvg(buf)) throw rejected('svg');
+  if (looksLikeOtherImage(buf)) throw rejected('unsupported_format');
+  throw rejected('not_an_image');
+}
+
+function looksLikeSvg(buf: Buffer): boolean {
+  // Text that opens an XML document or an <svg> element within its first kilobyte. UTF-16 SVG
+  // (rare) is caught by the NUL-stripped copy.
+  const head = Buffer.from(buf.subarray(0, 1024).filter((b) => b !== 0))
+    .toString('latin1')
+    .replace(/^\uFEFF|^\u00EF\u00BB\u00BF/, '')
+    .trimStart()
+    .toLowerCase();
+  return head.includes('<svg') || (head.startsWith('<?xml') && head.includes('svg'));
+}
+
+function looksLikeOtherImage(buf: Buffer): boolean {
+  const ascii = buf.toString('latin1', 0, 6);
+  return (
+    ascii.startsWith('GIF8') ||
+    ascii.startsWith('BM') ||
+    ascii.startsWith('II*\u0000') ||
+    ascii.startsWith('MM\u0000*') ||
+    ascii.startsWith('8BPS') ||
+    (buf.length >= 12 &&
+      buf.readUInt32BE(0) === 12 &&
+      buf.toString('latin1', 4, 8) === 'jP  ') /* JPEG 2000 */ ||
+    (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0x0a) /* JPEG XL */
+  );
+}
+
+function assertPositiveInt(n: number, name: string): void {
+  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`${name} must be a positive integer`);
+}
+
+function assertRaw(p: RawRgbImage): void {
+  assertPositiveInt(p.width, 'width');
+  assertPositiveInt(p.height, 'height');
+  if (p.data.length !== p.width * p.height * 3) {
+    throw new RangeError('raw RGB data length does not match width × height × 3');
+  }
+}
+
+function copyRaw(p: RawRgbImage): RawRgbImage {
+  assertRaw(p);
+  return { data: Buffer.from(p.data), width: p.width, height: p.height };
+}
+
+/**
+ * Replaces each region's pixels in place (see {@link ImageProcessor.blurRegions}). Exported for
+ * tests of the algorithm on synthetic pixels.
+ */
+export function obscureRegions(
+  pixels: RawRgbImage,
+  regions: readonly Region[],
+  options: BlurOptions = {},
+): void {
+  assertRaw(pixels);
+  const cellsAcross = Math.min(12, Math.max(2, Math.round(options.strength ?? 5)));
+  const margin = Math.max(0, options.margin ?? 0.3);
+  for (const r of regions) {
+    if (!(r.width > 0 && r.height > 0)) continue;
+    const mx = r.width * margin;
+    const my = r.height * margin;
+    const x0 = Math.max(0, Math.floor(r.x - mx));
+    const y0 = Math.max(0, Math.floor(r.y - my));
+    const x1 = Math.min(pixels.width, Math.ceil(r.x + r.width + mx));
+    const y1 = Math.min(pixels.height, Math.ceil(r.y + r.height + my));
+    if (x1 - x0 < 1 || y1 - y0 < 1) continue;
+    // Feather only inside the margin, so the region itself is replaced completely.
+    const feather = Math.floor(Math.min(mx, my, (Math.min(x1 - x0, y1 - y0) * 0.12) | 0));
+    obscureRect(pixels, x0, y0, x1 - x0, y1 - y0, cellsAcross, feather);
+  }
+}
+
+const NOISE = 28; // ± per channel per block
+
+function obscureRect(
+  img: RawRgbImage,
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+  cellsAcross: number,
+  feather: number,
+): void {
+  const { data, width } = img;
+  const cell = Math.max(2, Math.max(w, h) / cellsAcross);
+  const cols = Math.max(1, Math.round(w / cell));
+  const rows = Math.max(1, Math.round(h / cell));
+  // 1. Average colour of each block.
+  const sums = new Float64Array(cols * rows * 3);
+  const counts = new Float64Array(cols * rows);
+  for (let y = 0; y < h; y++) {
+    const row = Math.min(rows - 1, Math.floor((y * rows) / h));
+    let p = ((y0 + y) * width + x0) * 3;
+    for (let x = 0; x < w; x++, p += 3) {
+      const b = row * cols + Math.min(cols - 1, Math.floor((x * cols) / w));
+      sums[b * 3] = sums[b * 3]! + data[p]!;
+      sums[b * 3 + 1] = sums[b * 3 + 1]! + data[p + 1]!;
+      sums[b * 3 + 2] = sums[b * 3 + 2]! + data[p + 2]!;
+      counts[b] = counts[b]! + 1;
+    }
+  }
+  // 2. Random noise on every block, so block averages cannot be read back exactly either.
+  const noise = randomFillSync(new Uint8Array(cols * rows * 3));
+  const blocks = new Float64Array(cols * rows * 3);
+  for (let b = 0; b < cols * rows; b++) {
+    const n = counts[b]! || 1;
+    for (let c = 0; c < 3; c++) {
+      const v = sums[b * 3 + c]! / n + ((noise[b * 3 + c]! / 255) * 2 - 1) * NOISE;
+      blocks[b * 3 + c] = v;
+    }
+  }
+  // 3. Smooth (bilinear) reconstruction from block centres, feathered into the surroundings
+  //    over the outer `feather` pixels (which lie in the margin, outside the region itself).
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(rows - 1, Math.max(0, ((y + 0.5) * rows) / h - 0.5));
+    const r0 = Math.floor(fy);
+    const r1 = Math.min(rows - 1, r0 + 1);
+    const ty = fy - r0;
+    const edgeY = Math.min(y + 1, h - y);
+    let p = ((y0 + y) * width + x0) * 3;
+    for (let x = 0; x < w; x++, p += 3) {
+      const fx = Math.min(cols - 1, Math.max(0, ((x + 0.5) * cols) / w - 0.5));
+      const c0 = Math.floor(fx);
+      const c1 = Math.min(cols - 1, c0 + 1);
+      const tx = fx - c0;
+      const edge = Math.min(edgeY, x + 1, w - x);
+      const alpha = edge > feather ? 1 : edge / (feather + 1);
+      for (let c = 0; c < 3; c++) {
+        const a = blocks[(r0 * cols + c0) * 3 + c]!;
+        const b = blocks[(r0 * cols + c1) * 3 + c]!;
+        const d = blocks[(r1 * cols + c0) * 3 + c]!;
+        const e = blocks[(r1 * cols + c1) * 3 + c]!;
+        const v = (a * (1 - tx) + b * tx) * (1 - ty) + (d * (1 - tx) + e * tx) * ty;
+        const out = alpha * v + (1 - alpha) * data[p + c]!;
+        data[p + c] = out < 0 ? 0 : out > 255 ? 255 : Math.round(out);
+      }
+    }
+  }
+}
