@@ -376,7 +376,14 @@ async function main(): Promise<void> {
     );
   }
   const targets = [
-    ['12 MP publishable rendition p50 ≤ 1200 ms', result.p50_ms_12mp <= 1200],
+    [
+      `12 MP publishable rendition p50 ≤ 1200 ms on one core (wall ${result.p50_ms_12mp} ms)`,
+      result.p50_ms_12mp <= 1200,
+    ],
+    [
+      `12 MP publishable rendition p50 ≤ 1200 ms of CPU time (${result.cpu_p50_ms_12mp} ms)`,
+      result.cpu_p50_ms_12mp <= 1200,
+    ],
     ['recall ≥ 95 %', result.recall >= 0.95],
     ['≤ 1 false positive per image', result.fp_per_image <= 1],
     ['peak RSS < 600 MB', result.peak_rss_mb < 600],

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredRoute } from '../../src/app.ts';
-import type { Principal } from '../../src/modules/auth/principal.ts';
+import { staffRoles, type Principal, type StaffRole } from '../../src/modules/auth/principal.ts';
 import { PeopleRepository } from '../../src/modules/people/people.repository.ts';
 import { SESSION_COOKIE } from '../../src/modules/auth/auth.routes.ts';
 import { hashPassword } from '../../src/platform/crypto.ts';
@@ -14,6 +14,7 @@ import {
   formsOf,
   formValues,
   requestLink,
+  signInWithLink,
   stateSnapshot,
 } from '../support/http-principals.ts';
 
@@ -103,6 +104,8 @@ describe('CSRF protection', () => {
   let teacher: Browser;
   let anonymous: Browser;
   let stranger: Browser;
+  let parent: Browser;
+  const byRole = new Map<StaffRole, Browser>();
   let importId: string;
   let link: string;
   const enrolEmail = 'enrolling-dpo@csrf.test';
@@ -134,8 +137,16 @@ describe('CSRF protection', () => {
     teacher = new Browser(app);
     anonymous = new Browser(app);
     stranger = new Browser(app);
+    parent = new Browser(app);
     await head.signIn(fx.staff.headteacher.email);
     await teacher.signIn(fx.staff.teacher.email);
+    await signInWithLink(parent, ctx, fx.parent.email!);
+    byRole.set('headteacher', head);
+    for (const role of staffRoles.filter((r) => r !== 'headteacher')) {
+      const b = new Browser(app);
+      await b.signIn(fx.staff[role].email);
+      byRole.set(role, b);
+    }
     await pendingHead.post(
       '/sign-in',
       { email: fx.staff.headteacher.email, password: TEST_PASSWORD },
@@ -272,6 +283,11 @@ describe('CSRF protection', () => {
           name: '',
         },
       ],
+      [parent, { kind: 'parent', id: fx.parent.id, schoolId: fx.school.id, name: '' }],
+      ...staffRoles.map((role): [Browser, Principal] => [
+        byRole.get(role)!,
+        { kind: 'staff', id: fx.staff[role].id, schoolId: fx.school.id, roles: [role], name: '' },
+      ]),
     ];
     const access = route.access;
     const who =
@@ -317,6 +333,10 @@ describe('CSRF protection', () => {
       '/parents/:id': fx.parent.id,
       '/imports/pupils/:id': importId,
       '/policy/versions/:version': '1',
+      '/consent/pupils/:id': fx.pupils[0]!.id,
+      '/consent/pupils/:id/paper-form': fx.pupils[0]!.id,
+      '/consent/pupils/:id/withdrawal': fx.pupils[0]!.id,
+      '/consent/classes/:className': fx.pupils[0]!.className!,
     };
     for (const r of app.lanyardRoutes) {
       if (
@@ -329,7 +349,7 @@ describe('CSRF protection', () => {
       // A page behind parameters is visited when the test knows a real record for it; the
       // authorisation matrix covers the rest for access.
       if (r.url.includes(':') && ids[r.url] === undefined) continue;
-      const url = r.url.includes(':') ? r.url.replace(/\/:\w+$/, '/' + ids[r.url]) : r.url;
+      const url = r.url.replace(/:\w+/g, () => encodeURIComponent(ids[r.url]!));
       pages.push(page(fresh, url));
     }
     expect(pages.length).toBeGreaterThan(12);
@@ -340,6 +360,8 @@ describe('CSRF protection', () => {
         problems.push(`${url}: ${res.statusCode}`);
         continue;
       }
+      // Downloads (CSV, PDF, scripts) are not pages and have no forms.
+      if (!String(res.headers['content-type'] ?? '').startsWith('text/html')) continue;
       const posting = formsOf(res.body).filter((f) => f.method === 'post');
       if (who !== anonymous && who.cookies.has(SESSION_COOKIE) && posting.length === 0) {
         problems.push(`${url}: no sign-out form for a signed-in person`);

@@ -176,6 +176,14 @@ describe('media pages and API', () => {
     const after = await teacher.get(`/media/${itemA}`);
     expect(after.body).toContain(`${A.pupils[0]!.givenName} ${A.pupils[0]!.familyName}`);
     expect(after.body).not.toMatch(/faces but only/);
+    // The pupil lists can be narrowed to one class; the linked pupil stays selected.
+    const groups = await services.media.pupilsByClass(A.school.id);
+    const other = groups.find((g) => !g.pupils.some((p) => p.id === A.pupils[0]!.id))!;
+    const narrowed = await teacher.get(`/media/${itemA}?class=${encodeURIComponent(other.label)}`);
+    expect(narrowed.statusCode).toBe(200);
+    const optgroups = [...narrowed.body.matchAll(/<optgroup label="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(optgroups)).toEqual(new Set([other.label]));
+    expect(narrowed.body).toMatch(/selected>[^<]+\(linked now\)/);
 
     // A pupil tagged to the whole photo without consent blocks the copy (their face cannot be
     // found to blur it) until they are linked to a box or the tag is removed.

@@ -480,7 +480,9 @@ export class ConsentFormService {
       { kind: principal.kind, id: principal.id },
     );
     await this.deps.repository.deleteDraft(this.db, this.draftKey(principal, pupilId, periodKey));
-    await this.sendConfirmation(principal, result.recordId);
+    // The decision is committed: a mail server that is down must not turn it into an error page.
+    // The confirmation page shows the same receipt, and it can be downloaded at any time.
+    await this.sendConfirmation(principal, result.recordId).catch(() => undefined);
     return result.recordId;
   }
 

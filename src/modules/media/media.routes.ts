@@ -91,6 +91,15 @@ function overlayFor(width: number, faces: { x: number; y: number; seq: number }[
   };
 }
 
+/** The class the tagging page's pupil lists are narrowed to (query, or the form's hidden field). */
+function classOf(query: unknown, body: unknown): string {
+  for (const source of [query, body]) {
+    const v = (source as Record<string, unknown> | undefined)?.class;
+    if (typeof v === 'string' && v.length > 0 && v.length <= 60) return v;
+  }
+  return '';
+}
+
 export const mediaStatusTags: Record<string, { text: string; classes: string }> = {
   processing: { text: 'Processing', classes: 'govuk-tag--blue' },
   ready: { text: 'Ready', classes: 'govuk-tag--green' },
@@ -262,17 +271,22 @@ export async function mediaRoutes(
     extra: Record<string, unknown> = {},
   ) => {
     const { schoolId } = staffOf(principal);
-    const [view, pupilGroups, purposes, reviewer] = await Promise.all([
+    const classFilter = classOf(reply.request.query, reply.request.body);
+    const [view, allGroups, purposes, reviewer] = await Promise.all([
       media.view(schoolId, id),
       media.pupilsByClass(schoolId),
       media.purposes(schoolId),
       media.isQuarantineReviewer(principal),
     ]);
+    // A large school can narrow the pupil lists to one class (the page stays light).
+    const pupilGroups = classFilter ? allGroups.filter((g) => g.label === classFilter) : allGroups;
     return reply.page('media/views/item.njk', {
       title: `${view.item.kind === 'video' ? 'Video' : 'Photo'}: ${view.item.eventLabel}`,
       ...view,
       overlay: overlayFor(view.item.width ?? 0, view.faces),
       pupilGroups,
+      classLabels: allGroups.map((g) => g.label),
+      classFilter: pupilGroups.length ? classFilter : '',
       purposes,
       statusTags: mediaStatusTags,
       isReviewer: reviewer,
@@ -321,7 +335,8 @@ export async function mediaRoutes(
       try {
         const message = await run(schoolId, actor, id, form.value);
         flash(reply, message);
-        return reply.redirect(`/media/${id}`, 303);
+        const cls = classOf({}, request.body);
+        return reply.redirect(`/media/${id}${cls ? `?class=${encodeURIComponent(cls)}` : ''}`, 303);
       } catch (e) {
         if (e instanceof ValidationError)
           return renderItem(reply.status(400), principal, id, { errors: e.fieldErrors, values });

@@ -230,9 +230,30 @@ export class BlazeFaceDetector implements FaceDetector {
       input.fill(0);
       fillTile(input, 0, tile);
       const out = await session.run({ [inputName]: tensor });
-      const [s16, s8, b16, b8] = session.outputNames.map((n) => out[n]!.data as Float32Array);
-      decode(s16!, b16!, 512, 0, tile, this.scoreThreshold, candidates);
-      decode(s8!, b8!, 384, 512, tile, this.scoreThreshold, candidates);
+      const data = (name: string): Float32Array => {
+        const t = out[name];
+        if (t === undefined) throw new Error(`the face model has no output ${name}`);
+        return t.data as Float32Array;
+      };
+      // Scores and boxes of the 16×16 (512 anchors) and 8×8 (384 anchors) grids.
+      decode(
+        data('Identity:0'),
+        data('Identity_2:0'),
+        512,
+        0,
+        tile,
+        this.scoreThreshold,
+        candidates,
+      );
+      decode(
+        data('Identity_1:0'),
+        data('Identity_3:0'),
+        384,
+        512,
+        tile,
+        this.scoreThreshold,
+        candidates,
+      );
     }
     return mergeDetections(candidates, this.iouThreshold, width, height);
   }

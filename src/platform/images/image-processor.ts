@@ -452,7 +452,8 @@ export function obscureRegions(
   }
 }
 
-const NOISE = 28; // ± per channel per block
+const NOISE = 28; // ± brightness per block
+const COLOUR_NOISE = 8; // ± per channel per block
 
 function obscureRect(
   img: RawRgbImage,
@@ -482,13 +483,16 @@ function obscureRect(
     }
   }
   // 2. Random noise on every block, so block averages cannot be read back exactly either.
-  const noise = randomFillSync(new Uint8Array(cols * rows * 3));
+  //    Mostly the same for the three channels (brightness), a little per channel (colour), so
+  //    the result looks like a soft blur rather than confetti.
+  const noise = randomFillSync(new Uint8Array(cols * rows * 4));
   const blocks = new Float64Array(cols * rows * 3);
   for (let b = 0; b < cols * rows; b++) {
     const n = counts[b]! || 1;
+    const shared = ((noise[b * 4]! / 255) * 2 - 1) * NOISE;
     for (let c = 0; c < 3; c++) {
-      const v = sums[b * 3 + c]! / n + ((noise[b * 3 + c]! / 255) * 2 - 1) * NOISE;
-      blocks[b * 3 + c] = v;
+      const own = ((noise[b * 4 + 1 + c]! / 255) * 2 - 1) * COLOUR_NOISE;
+      blocks[b * 3 + c] = sums[b * 3 + c]! / n + shared + own;
     }
   }
   // 3. Smooth (bilinear) reconstruction from block centres, feathered into the surroundings
