@@ -28,7 +28,8 @@
  * smallest to the largest size ≤ 2× (`p99_growth`: the larger of the single and batch growth).
  *
  * Environment: BENCH_SIZES, BENCH_PG_URL, BENCH_DURATION (s, default 10), BENCH_CONNECTIONS
- * (default 32), BENCH_SINGLE (calls, default 3000), BENCH_BATCHES (default 1500).
+ * (default 32), BENCH_SINGLE (calls, default 3000), BENCH_BATCHES (default 1500), BENCH_CPU_PROF
+ * (a folder: write a V8 CPU profile of the server under load there).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -547,6 +548,9 @@ async function measureSize(pupils: number, name: string, printPlan: boolean): Pr
       port,
       pgPort: await freePort(),
       args: ['web'],
+      ...(process.env.BENCH_CPU_PROF
+        ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] }
+        : {}),
       env: {
         NODE_ENV: 'production',
         DATABASE_URL: url,

@@ -27,50 +27,59 @@ const STAFF = 'Staff';
 const IMPORT = 'Import';
 const POLICY = 'Policy';
 const AUDIT = 'Audit log';
+const CONSENT = 'Consent';
+const MEDIA = 'Photos and videos';
+const DEVICES = 'Devices';
+const OWN_CONSENT = 'Photo consent';
 
 const staff: { email: string; roleLabel: string; totp: boolean; nav: string[] }[] = [
   {
     email: 'head@oakfield.example',
     roleLabel: 'Headteacher',
     totp: true,
-    nav: [HOME, PUPILS, PARENTS, STAFF, IMPORT, POLICY, AUDIT],
+    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, POLICY, AUDIT],
   },
   {
     email: 'dsl@oakfield.example',
     roleLabel: 'Designated Safeguarding Lead',
     totp: true,
-    nav: [HOME, PUPILS, PARENTS, STAFF, POLICY],
+    nav: [HOME, PUPILS, PARENTS, STAFF, MEDIA, POLICY],
   },
   {
     email: 'dpo@oakfield.example',
     roleLabel: 'Data Protection Officer',
     totp: true,
-    nav: [HOME, PUPILS, PARENTS, STAFF, IMPORT, POLICY, AUDIT],
+    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, POLICY, AUDIT],
   },
   {
     email: 'business@oakfield.example',
     roleLabel: 'Business Manager',
     totp: false,
-    nav: [HOME, PUPILS, PARENTS, STAFF, POLICY],
+    nav: [HOME, PUPILS, PARENTS, STAFF, MEDIA, POLICY],
   },
   {
     email: 'office@oakfield.example',
     roleLabel: 'Office staff',
     totp: false,
-    nav: [HOME, PUPILS, PARENTS, STAFF, IMPORT, POLICY],
+    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, POLICY],
   },
-  { email: 'ict@oakfield.example', roleLabel: 'ICT Technician', totp: false, nav: [HOME, POLICY] },
+  {
+    email: 'ict@oakfield.example',
+    roleLabel: 'ICT Technician',
+    totp: false,
+    nav: [HOME, DEVICES, POLICY],
+  },
   {
     email: 'teacher@oakfield.example',
     roleLabel: 'Teacher',
     totp: false,
-    nav: [HOME, PUPILS, POLICY],
+    nav: [HOME, PUPILS, CONSENT, MEDIA, POLICY],
   },
   {
     email: 'support@oakfield.example',
     roleLabel: 'Support staff',
     totp: false,
-    nav: [HOME, PUPILS, POLICY],
+    nav: [HOME, PUPILS, CONSENT, MEDIA, POLICY],
   },
   { email: 'volunteer@oakfield.example', roleLabel: 'Volunteer', totp: false, nav: [HOME, POLICY] },
   { email: 'governor@oakfield.example', roleLabel: 'Governor', totp: false, nav: [HOME, POLICY] },
@@ -170,7 +179,7 @@ describe('signing in as each demo role (browser)', () => {
     ).resolves.toBe(1);
     const children = await dashboard.children();
     expect(children.length).toBeGreaterThan(0);
-    expect(await dashboard.navItems()).toEqual([HOME]);
+    expect(await dashboard.navItems()).toEqual([HOME, OWN_CONSENT]);
 
     // A child's record opens; it shows no other family's details.
     await navigate(page, () => dashboard.main.getByRole('link', { name: children[0]! }).click());
@@ -204,7 +213,7 @@ describe('signing in as each demo role (browser)', () => {
     const { page } = session;
     const dashboard = await signInWithEmailLink(page, 'pupil@oakfield.example', env.ctx.sink);
     expect(new URL(page.url()).pathname).toBe('/');
-    expect(await dashboard.navItems()).toEqual([HOME]);
+    expect(await dashboard.navItems()).toEqual([HOME, OWN_CONSENT]);
     const own = dashboard.main.getByRole('link', { name: 'See what the school holds about you' });
     await expect(own.count()).resolves.toBe(1);
     await navigate(page, () => own.click());
