@@ -126,8 +126,10 @@ export function configureNunjucks(env: nunjucks.Environment): void {
   env.addGlobal('roleLabels', roleLabels);
   env.addGlobal('memo', memo);
   env.addGlobal('paginationParams', paginationParams);
-  env.addGlobal('pupilRows', (rows: Parameters<typeof pupilRowsHtml>[0]) =>
-    new nunjucks.runtime.SafeString(pupilRowsHtml(rows)),
+  env.addGlobal(
+    'pupilRows',
+    (rows: Parameters<typeof pupilRowsHtml>[0]) =>
+      new nunjucks.runtime.SafeString(pupilRowsHtml(rows)),
   );
 }
 

@@ -15,7 +15,8 @@
  * already holds a complete register of the right size is reused (generation is the slow part);
  * `--drop` drops every bench database and exits.
  *
- * Then, per size:
+ * Then, per size (the service measurements in rounds that take turns across the sizes, so the
+ * other work on a shared machine weighs on every size alike):
  *  - single `consent.may()` (the service, in this process) for random pupils across all schools,
  *    after a warm-up: p50/p99;
  *  - `consent.mayMany()` for 30 random pupils of one random school: p50/p99;
@@ -55,7 +56,6 @@ import {
   startLanyard,
   stopLanyard,
   withTimeout,
-  type LanyardProcess,
 } from '../support/lanyard-process.ts';
 
 declare module 'autocannon' {
@@ -84,6 +84,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SINGLE_CALLS = Number(process.env.BENCH_SINGLE ?? 3000);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 1500);
 const BATCH = 30;
+const ROUNDS = 5;
 const TOKEN_SCHOOLS = 20;
 const TEMPLATE_MAIN = 'the-avenue-primary';
 const TEMPLATE_OTHER = 'sacred-heart-rochdale';
@@ -413,154 +414,182 @@ async function load(
   return autocannon({ url, connections: CONNECTIONS, duration, timeout: 10, ...extra });
 }
 
-async function measureSize(pupils: number, name: string, printPlan: boolean): Promise<SizeFigures> {
+/** One size, opened for measuring: services on its database and the pupils to ask about. */
+interface Prepared {
+  pupils: number;
+  url: string;
+  dataDir: string;
+  sink: SmtpSink;
+  platform: Platform | undefined;
+  services: ReturnType<typeof createServices>;
+  counts: { schools: string; records: string; mb: string };
+  sample: { school_id: string; id: string }[];
+  bySchool: Map<string, string[]>;
+  schoolsForBatch: string[];
+  singleMs: number[];
+  batchMs: number[];
+  allowed: number;
+  calls: number;
+}
+
+async function prepare(pupils: number, name: string): Promise<Prepared> {
   const url = dbUrl(name);
   const dataDir = makeDataDir('lanyard-bench-consent-');
   const sink = new SmtpSink();
   await sink.start(0);
-  let platform: Platform | undefined;
-  let server: LanyardProcess | undefined;
-  try {
-    const config = loadConfig({
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    DATABASE_URL: url,
+    DATA_DIR: dataDir,
+    SESSION_SECRET: randomToken(32),
+    SMTP_URL: sink.url,
+    BASE_URL: 'http://127.0.0.1',
+    LOG_LEVEL: 'silent',
+  });
+  const platform = await createPlatform(config, { supervise: false });
+  const services = createServices(platform);
+  const pool = platform.database.pool;
+  const counts = (
+    await pool.query<{ schools: string; records: string; mb: string }>(
+      `SELECT (SELECT count(*) FROM schools) AS schools,
+              (SELECT count(*) FROM consent_records) AS records,
+              pg_database_size(current_database()) / 1048576 AS mb`,
+    )
+  ).rows[0]!;
+  say(
+    `  ${pupils} pupils, ${counts.schools} schools, ${counts.records} consent records, database ${counts.mb} MB`,
+  );
+  // Random pupils across every school, and 30-pupil classes from random schools.
+  const sample = (
+    await pool.query<{ school_id: string; id: string }>(
+      `SELECT school_id, id FROM pupils ORDER BY random() LIMIT $1`,
+      [Math.min(SINGLE_CALLS + 1000, pupils)],
+    )
+  ).rows;
+  const bySchool = new Map<string, string[]>();
+  for (const r of (
+    await pool.query<{ school_id: string; ids: string[] }>(
+      `SELECT school_id, array_agg(id) AS ids FROM pupils
+       WHERE school_id IN (SELECT id FROM schools ORDER BY random() LIMIT 200)
+       GROUP BY school_id`,
+    )
+  ).rows)
+    bySchool.set(r.school_id, r.ids);
+  return {
+    pupils,
+    url,
+    dataDir,
+    sink,
+    platform,
+    services,
+    counts,
+    sample,
+    bySchool,
+    schoolsForBatch: [...bySchool.keys()],
+    singleMs: [],
+    batchMs: [],
+    allowed: 0,
+    calls: 0,
+  };
+}
+
+function single(p: Prepared, i: number) {
+  const r = p.sample[i % p.sample.length]!;
+  return p.services.consent.may({
+    schoolId: r.school_id,
+    pupilId: r.id,
+    purpose: 'school_social_media',
+    mediaType: i % 2 === 0 ? 'image' : 'video',
+    named: i % 5 === 0,
+  });
+}
+
+async function batchOnce(p: Prepared) {
+  const school = p.schoolsForBatch[Math.floor(Math.random() * p.schoolsForBatch.length)]!;
+  const ids = shuffleTake(p.bySchool.get(school)!, BATCH);
+  const answers = await p.services.consent.mayMany(
+    school,
+    ids.map((pupilId) => ({ pupilId, purpose: 'school_social_media', mediaType: 'image' })),
+  );
+  if (answers.length !== BATCH) throw new Error('mayMany returned the wrong number of answers');
+}
+
+async function warm(p: Prepared): Promise<void> {
+  for (let i = 0; i < 500; i++) await single(p, i + SINGLE_CALLS);
+  for (let i = 0; i < 200; i++) await batchOnce(p);
+}
+
+/** One slice of the single and batch measurements (the sizes take turns, see main). */
+async function burst(p: Prepared, singles: number, batches: number): Promise<void> {
+  for (let i = 0; i < singles; i++) {
+    const t = performance.now();
+    const a = await single(p, p.calls++);
+    p.singleMs.push(performance.now() - t);
+    if (a.allowed) p.allowed += 1;
+  }
+  for (let i = 0; i < batches; i++) {
+    const t = performance.now();
+    await batchOnce(p);
+    p.batchMs.push(performance.now() - t);
+  }
+}
+
+async function explain(p: Prepared, printPlan: boolean): Promise<number> {
+  const planSchool = p.schoolsForBatch[0]!;
+  const plan = await p.platform!.database.pool.query<{ 'QUERY PLAN': string }>(
+    `EXPLAIN (ANALYZE, BUFFERS) ${FACTS_SQL}`,
+    [planSchool, shuffleTake(p.bySchool.get(planSchool)!, BATCH), new Date()],
+  );
+  const lines = plan.rows.map((r) => r['QUERY PLAN']);
+  const execution = Number(/Execution Time: ([\d.]+)/.exec(lines.join('\n'))?.[1] ?? Number.NaN);
+  say(`  ${p.pupils}: facts query for 30 pupils ${execution} ms (EXPLAIN ANALYZE)`);
+  if (printPlan) {
+    say('  plan:');
+    for (const line of lines) say(`    ${line}`);
+  }
+  return execution;
+}
+
+/** The API: the real server in its own process, beside /healthz. Closes the size's services. */
+async function measureApi(p: Prepared) {
+  const pool = p.platform!.database.pool;
+  const tokens: { token: string; pupils: string[] }[] = [];
+  const holders = (
+    await pool.query<{ id: string; school_id: string; ids: string[] }>(
+      `SELECT st.id, st.school_id, (SELECT array_agg(p.id) FROM pupils p WHERE p.school_id = st.school_id) AS ids
+       FROM staff st WHERE st.email LIKE 'office@bench-%' ORDER BY st.email`,
+    )
+  ).rows;
+  for (const h of holders) {
+    tokens.push({
+      token: await p.services.auth.createApiToken(h.id, h.school_id, 'consent benchmark'),
+      pupils: h.ids,
+    });
+  }
+  await p.platform!.close();
+  p.platform = undefined;
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = startLanyard({
+    dataDir: p.dataDir,
+    port,
+    pgPort: await freePort(),
+    args: ['web'],
+    ...(process.env.BENCH_CPU_PROF
+      ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] }
+      : {}),
+    env: {
       NODE_ENV: 'production',
-      DATABASE_URL: url,
-      DATA_DIR: dataDir,
+      DATABASE_URL: p.url,
       SESSION_SECRET: randomToken(32),
-      SMTP_URL: sink.url,
-      BASE_URL: 'http://127.0.0.1',
-      LOG_LEVEL: 'silent',
-    });
-    platform = await createPlatform(config, { supervise: false });
-    const services = createServices(platform);
-    const pool = platform.database.pool;
-
-    const counts = (
-      await pool.query<{ schools: string; records: string; mb: string }>(
-        `SELECT (SELECT count(*) FROM schools) AS schools,
-                (SELECT reltuples::bigint FROM pg_class WHERE relname = 'consent_records') AS records,
-                pg_database_size(current_database()) / 1048576 AS mb`,
-      )
-    ).rows[0]!;
-    say(
-      `  ${pupils} pupils, ${counts.schools} schools, ~${counts.records} consent records, database ${counts.mb} MB`,
-    );
-
-    // Random pupils across every school, and 30-pupil classes from random schools.
-    const sample = (
-      await pool.query<{ school_id: string; id: string }>(
-        `SELECT school_id, id FROM pupils ORDER BY random() LIMIT $1`,
-        [Math.min(SINGLE_CALLS + 1000, pupils)],
-      )
-    ).rows;
-    const bySchool = new Map<string, string[]>();
-    for (const r of (
-      await pool.query<{ school_id: string; ids: string[] }>(
-        `SELECT school_id, array_agg(id) AS ids FROM pupils
-         WHERE school_id IN (SELECT id FROM schools ORDER BY random() LIMIT 200)
-         GROUP BY school_id`,
-      )
-    ).rows)
-      bySchool.set(r.school_id, r.ids);
-    const schoolsForBatch = [...bySchool.keys()];
-
-    const single = async (i: number) => {
-      const r = sample[i % sample.length]!;
-      return services.consent.may({
-        schoolId: r.school_id,
-        pupilId: r.id,
-        purpose: 'school_social_media',
-        mediaType: i % 2 === 0 ? 'image' : 'video',
-        named: i % 5 === 0,
-      });
-    };
-    for (let i = 0; i < 500; i++) await single(i + SINGLE_CALLS);
-    const singleMs: number[] = [];
-    let allowed = 0;
-    for (let i = 0; i < SINGLE_CALLS; i++) {
-      const t = performance.now();
-      const a = await single(i);
-      singleMs.push(performance.now() - t);
-      if (a.allowed) allowed += 1;
-    }
-    const may = stats(singleMs);
-    say(
-      `  may(): p50 ${may.p50} ms, p99 ${may.p99} ms, max ${may.max} ms over ${SINGLE_CALLS} random pupils (${Math.round((100 * allowed) / SINGLE_CALLS)}% allowed)`,
-    );
-
-    const batchOnce = async () => {
-      const school = schoolsForBatch[Math.floor(Math.random() * schoolsForBatch.length)]!;
-      const ids = shuffleTake(bySchool.get(school)!, BATCH);
-      return services.consent.mayMany(
-        school,
-        ids.map((pupilId) => ({ pupilId, purpose: 'school_social_media', mediaType: 'image' })),
-      );
-    };
-    for (let i = 0; i < 200; i++) await batchOnce();
-    const batchMs: number[] = [];
-    for (let i = 0; i < BATCHES; i++) {
-      const t = performance.now();
-      const answers = await batchOnce();
-      batchMs.push(performance.now() - t);
-      if (answers.length !== BATCH) throw new Error('mayMany returned the wrong number of answers');
-    }
-    const batch = stats(batchMs);
-    say(
-      `  mayMany(30): p50 ${batch.p50} ms, p99 ${batch.p99} ms, max ${batch.max} ms over ${BATCHES} batches`,
-    );
-
-    // The facts query's plan for a 30-pupil batch.
-    const planSchool = schoolsForBatch[0]!;
-    const plan = await pool.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN (ANALYZE, BUFFERS) ${FACTS_SQL}`,
-      [planSchool, shuffleTake(bySchool.get(planSchool)!, BATCH), new Date()],
-    );
-    const planLines = plan.rows.map((r) => r['QUERY PLAN']);
-    const execution = Number(
-      /Execution Time: ([\d.]+)/.exec(planLines.join('\n'))?.[1] ?? Number.NaN,
-    );
-    say(`  facts query for 30 pupils: ${execution} ms (EXPLAIN ANALYZE)`);
-    if (printPlan) {
-      say('  plan:');
-      for (const line of planLines) say(`    ${line}`);
-    }
-
-    // The API: the real server in its own process.
-    const tokens: { token: string; pupils: string[] }[] = [];
-    const holders = (
-      await pool.query<{ id: string; school_id: string; ids: string[] }>(
-        `SELECT st.id, st.school_id, (SELECT array_agg(p.id) FROM pupils p WHERE p.school_id = st.school_id) AS ids
-         FROM staff st WHERE st.email LIKE 'office@bench-%' ORDER BY st.email`,
-      )
-    ).rows;
-    for (const h of holders) {
-      tokens.push({
-        token: await services.auth.createApiToken(h.id, h.school_id, 'consent benchmark'),
-        pupils: h.ids,
-      });
-    }
-    await platform.close();
-    platform = undefined;
-
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    server = startLanyard({
-      dataDir,
-      port,
-      pgPort: await freePort(),
-      args: ['web'],
-      ...(process.env.BENCH_CPU_PROF
-        ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] }
-        : {}),
-      env: {
-        NODE_ENV: 'production',
-        DATABASE_URL: url,
-        SESSION_SECRET: randomToken(32),
-        SMTP_URL: sink.url,
-        BASE_URL: base,
-        DEMO_SEED: 'false',
-        LOG_LEVEL: 'warn',
-      },
-    });
+      SMTP_URL: p.sink.url,
+      BASE_URL: base,
+      DEMO_SEED: 'false',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  try {
     await withTimeout(server.ready, 120_000, 'server start');
     const body = () => {
       const t = tokens[Math.floor(Math.random() * tokens.length)]!;
@@ -595,37 +624,25 @@ async function measureSize(pupils: number, name: string, printPlan: boolean): Pr
       ],
     };
     await load(base, apiOptions, WARMUP);
-    const apiRun = await load(base, apiOptions, DURATION);
-    const apiRatio = round(apiRun.requests.average / healthz.requests.average, 3);
+    const api = await load(base, apiOptions, DURATION);
+    const ratio = round(api.requests.average / healthz.requests.average, 3);
     say(
-      `  /healthz: ${Math.round(healthz.requests.average)} req/s, p99 ${healthz.latency.p99} ms; ` +
-        `POST /api/v1/consent/check (30 pupils): ${Math.round(apiRun.requests.average)} req/s, ` +
-        `p50 ${apiRun.latency.p50} ms, p99 ${apiRun.latency.p99} ms, ratio ${apiRatio}, ` +
-        `non-2xx ${apiRun.non2xx}, errors ${apiRun.errors + apiRun.timeouts}`,
+      `  ${p.pupils}: /healthz ${Math.round(healthz.requests.average)} req/s, p99 ${healthz.latency.p99} ms; ` +
+        `POST /api/v1/consent/check (30 pupils) ${Math.round(api.requests.average)} req/s, ` +
+        `p50 ${api.latency.p50} ms, p99 ${api.latency.p99} ms, ratio ${ratio}, ` +
+        `non-2xx ${api.non2xx}, errors ${api.errors + api.timeouts}`,
     );
-    return {
-      pupils,
-      schools: Number(counts.schools),
-      records: Number(counts.records),
-      db_mb: Number(counts.mb),
-      may,
-      batch,
-      facts_sql_ms: execution,
-      healthz_rps: Math.round(healthz.requests.average),
-      healthz_p99_ms: healthz.latency.p99,
-      api_rps: Math.round(apiRun.requests.average),
-      api_p50_ms: apiRun.latency.p50,
-      api_p99_ms: apiRun.latency.p99,
-      api_ratio: apiRatio,
-      api_non2xx: apiRun.non2xx,
-      api_errors: apiRun.errors + apiRun.timeouts,
-    };
+    return { healthz, api, ratio };
   } finally {
-    if (server) await stopLanyard(server, 10_000).catch(() => undefined);
-    await platform?.close().catch(() => undefined);
-    await sink.stop().catch(() => undefined);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stopLanyard(server, 10_000).catch(() => undefined);
   }
+}
+
+async function release(p: Prepared): Promise<void> {
+  await p.platform?.close().catch(() => undefined);
+  p.platform = undefined;
+  await p.sink.stop().catch(() => undefined);
+  fs.rmSync(p.dataDir, { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {
@@ -640,11 +657,56 @@ async function main(): Promise<void> {
   say(
     `load average before: ${loadBefore.toFixed(2)} (other work on the machine skews every figure)`,
   );
+  const prepared: Prepared[] = [];
   const figures: SizeFigures[] = [];
-  for (const size of SIZES) {
-    say(`\n== ${size} pupils`);
-    const name = await ensureDatabase(size);
-    figures.push(await measureSize(size, name, size === SIZES.at(-1)));
+  try {
+    for (const size of SIZES) {
+      say(`\n== ${size} pupils`);
+      const name = await ensureDatabase(size);
+      prepared.push(await prepare(size, name));
+    }
+    // The sizes take turns, a slice each per round, so that the other work on the machine
+    // (which comes and goes) weighs on every size alike and the growth compares like with like.
+    say(`\nmay() and mayMany(30), ${ROUNDS} rounds taking turns across the sizes (after warm-up)`);
+    for (const p of prepared) await warm(p);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const p of prepared) {
+        await burst(p, Math.ceil(SINGLE_CALLS / ROUNDS), Math.ceil(BATCHES / ROUNDS));
+      }
+    }
+    for (const p of prepared) {
+      const may = stats(p.singleMs);
+      const batch = stats(p.batchMs);
+      say(
+        `  ${p.pupils}: may() p50 ${may.p50} ms, p99 ${may.p99} ms, max ${may.max} ms (${p.singleMs.length} calls, ${Math.round((100 * p.allowed) / p.calls)}% allowed); ` +
+          `mayMany(30) p50 ${batch.p50} ms, p99 ${batch.p99} ms, max ${batch.max} ms (${p.batchMs.length} batches)`,
+      );
+    }
+    const sql = new Map<number, number>();
+    for (const p of prepared) sql.set(p.pupils, await explain(p, p === prepared.at(-1)));
+    say(`\nAPI, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per target`);
+    for (const p of prepared) {
+      const { healthz, api, ratio } = await measureApi(p);
+      figures.push({
+        pupils: p.pupils,
+        schools: Number(p.counts.schools),
+        records: Number(p.counts.records),
+        db_mb: Number(p.counts.mb),
+        may: stats(p.singleMs),
+        batch: stats(p.batchMs),
+        facts_sql_ms: sql.get(p.pupils)!,
+        healthz_rps: Math.round(healthz.requests.average),
+        healthz_p99_ms: healthz.latency.p99,
+        api_rps: Math.round(api.requests.average),
+        api_p50_ms: api.latency.p50,
+        api_p99_ms: api.latency.p99,
+        api_ratio: ratio,
+        api_non2xx: api.non2xx,
+        api_errors: api.errors + api.timeouts,
+      });
+    }
+  } finally {
+    for (const p of prepared) await release(p);
   }
   const small = figures[0]!;
   const large = figures.at(-1)!;

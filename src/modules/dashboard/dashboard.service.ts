@@ -79,23 +79,27 @@ export class DashboardService {
       'support_staff',
     );
     const seesImports = hasRole(p, 'headteacher', 'dpo', 'office');
-    // The school's figures are a shared read (see Database.cachedRead): the same for everyone
-    // with these roles, and never older than the last change made through this process.
+    // The pupil figures and imports awaiting confirmation are a shared read (see
+    // Database.cachedRead): the same for everyone in the school, and never older than the last
+    // change made through this process. The policy profile and the second-factor check are
+    // small indexed lookups, read fresh.
     const isHead = hasRole(p, 'headteacher');
-    const key = `dashboard:${p.schoolId}:${today}:${seesImports}:${seesRoll}:${isHead}`;
-    const [policy, pending, roll, missing] = await this.deps.database.cachedRead(
-      key,
-      READ_TTL_MS,
-      () =>
-        Promise.all([
-          this.deps.policies.currentOrNull(p.schoolId),
-          seesImports ? this.deps.imports.awaitingConfirmation(db, p.schoolId) : [],
-          seesRoll || seesImports ? this.deps.people.rollCounts(db, p.schoolId, today) : null,
-          isHead
-            ? this.deps.people.staffWithoutSecondFactor(db, p.schoolId, secondFactorRoles)
-            : [],
-        ]),
-    );
+    const needsRoll = seesRoll || seesImports;
+    const [policy, [pending, roll], missing] = await Promise.all([
+      this.deps.policies.currentOrNull(p.schoolId),
+      needsRoll
+        ? this.deps.database.cachedRead(
+            `dashboard:${p.schoolId}:${today}:${seesImports}`,
+            READ_TTL_MS,
+            () =>
+              Promise.all([
+                seesImports ? this.deps.imports.awaitingConfirmation(db, p.schoolId) : [],
+                this.deps.people.rollCounts(db, p.schoolId, today),
+              ]),
+          )
+        : ([[], null] as const),
+      isHead ? this.deps.people.staffWithoutSecondFactor(db, p.schoolId, secondFactorRoles) : [],
+    ]);
     const items: AttentionItem[] = [];
     if (!policy && hasRole(p, 'headteacher')) {
       items.push({

@@ -1,5 +1,16 @@
-import { and, asc, eq, getTableColumns, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
-import { runPrepared, statement, type Db } from '../../platform/db/database.ts';
+import {
+  and,
+  asc,
+  eq,
+  getTableColumns,
+  ilike,
+  inArray,
+  isNull,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
+import { statement, type Db } from '../../platform/db/database.ts';
 import {
   organisations,
   parents,

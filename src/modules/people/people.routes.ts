@@ -30,6 +30,35 @@ export function queryString(values: Record<string, string | undefined>): string 
   return s ? `?${s}&` : '?';
 }
 
+/**
+ * The pupil list's filters, table and pagination, rendered once for each page of pupils the
+ * service hands out and reused while it hands out the same one (its reads are shared for a few
+ * seconds, see PeopleService.listPupils). The key is the rows and classes themselves (the same
+ * objects while they are cached) and the query; the fragment holds nothing about the person
+ * asking, and every request still passes the route's access check first.
+ */
+const listFragments = new WeakMap<object, WeakMap<object, Map<string, Promise<string>>>>();
+
+function pupilListHtml(
+  rows: object,
+  classes: object,
+  query: string,
+  render: () => Promise<string>,
+): Promise<string> {
+  let byClasses = listFragments.get(rows);
+  if (!byClasses) listFragments.set(rows, (byClasses = new WeakMap()));
+  let byQuery = byClasses.get(classes);
+  if (!byQuery) byClasses.set(classes, (byQuery = new Map()));
+  let html = byQuery.get(query);
+  if (!html) {
+    if (byQuery.size >= 20) byQuery.clear();
+    html = render();
+    byQuery.set(query, html);
+    html.catch(() => byQuery.delete(query));
+  }
+  return html;
+}
+
 /** Pupils, parents/carers and staff lists with search and pagination; the pupil page. */
 export async function peopleRoutes(app: FastifyInstance, { services }: { services: Services }) {
   app.get('/pupils', { config: { access: canListPupils } }, async (request, reply) => {
@@ -49,25 +78,23 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
       ),
       services.people.classes(sid),
     ]);
-    const classItems: { value: string; text: string; selected?: boolean }[] = [
-      { value: '', text: 'All classes' },
-    ];
-    for (const c of classes) {
-      if (c.className) {
-        classItems.push({
-          value: c.className,
-          text: `${c.className} (${c.pupils})`,
-          selected: q.class === c.className,
-        });
+    const pageUrl = `/pupils${queryString({ q: q.q, year: q.year, class: q.class, leavers: q.leavers, possiblyLeft: q.possiblyLeft })}`;
+    const listHtml = await pupilListHtml(result.rows, classes, `${pageUrl}|${q.page}`, () => {
+      const classItems: { value: string; text: string; selected?: boolean }[] = [
+        { value: '', text: 'All classes' },
+      ];
+      for (const c of classes) {
+        if (c.className) {
+          classItems.push({
+            value: c.className,
+            text: `${c.className} (${c.pupils})`,
+            selected: q.class === c.className,
+          });
+        }
       }
-    }
-    return reply.page('people/views/pupils.njk', {
-      title: 'Pupils',
-      result,
-      classItems,
-      query: q,
-      pageUrl: `/pupils${queryString({ q: q.q, year: q.year, class: q.class, leavers: q.leavers, possiblyLeft: q.possiblyLeft })}`,
+      return app.view('people/views/pupils-list.njk', { result, classItems, query: q, pageUrl });
     });
+    return reply.page('people/views/pupils.njk', { title: 'Pupils', listHtml });
   });
 
   app.get(

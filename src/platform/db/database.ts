@@ -52,7 +52,10 @@ export class Database {
 
   /** Bumped by every commit through `transaction` (every change in Lanyard goes through it). */
   private generation = 0;
-  private readonly reads = new Map<string, { generation: number; at: number; value: Promise<unknown> }>();
+  private readonly reads = new Map<
+    string,
+    { generation: number; at: number; value: Promise<unknown> }
+  >();
 
   /**
    * A read many requests share (a school's pupil list, its dashboard figures), reused for up to

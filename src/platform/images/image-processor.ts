@@ -79,11 +79,14 @@ export interface Region {
 export interface BlurOptions {
   /**
    * How many blocks across its longer side each region is reduced to before being smeared back;
-   * fewer is stronger. Default 5, allowed 2–12. Whatever the value, the region's pixels are
+   * fewer is stronger. Default 4, allowed 2–12. Whatever the value, the region's pixels are
    * replaced, never filtered, so the original cannot be recovered from the output.
    */
   strength?: number;
-  /** Extra margin around each region as a fraction of its size on every side. Default 0.3. */
+  /**
+   * Extra margin around each region as a fraction of its size on every side. Default 0.4: a
+   * detector's face box stops at the chin and brows, and the head's outline is itself a cue.
+   */
   margin?: number;
 }
 
@@ -435,8 +438,8 @@ export function obscureRegions(
   options: BlurOptions = {},
 ): void {
   assertRaw(pixels);
-  const cellsAcross = Math.min(12, Math.max(2, Math.round(options.strength ?? 5)));
-  const margin = Math.max(0, options.margin ?? 0.3);
+  const cellsAcross = Math.min(12, Math.max(2, Math.round(options.strength ?? 4)));
+  const margin = Math.max(0, options.margin ?? 0.4);
   for (const r of regions) {
     if (!(r.width > 0 && r.height > 0)) continue;
     const mx = r.width * margin;

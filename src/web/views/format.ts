@@ -84,4 +84,3 @@ export function yearGroupLabel(y: string): string {
   if (y === 'N1' || y === 'N2') return `Nursery ${y.slice(1)}`;
   return `Year ${y}`;
 }
-
