@@ -11,7 +11,7 @@
  *    straight into the server's database) and an office account without a second factor.
  * 4. autocannon at 32 connections on loopback for /healthz (the baseline), the dashboard and the
  *    pupil list, signed in with a real session cookie: 2 s warm-up each, then 10 s each in 5
- *    interleaved rounds (see measureAll); the p99 is the worst round's.
+ *    interleaved rounds (see measureAll), latencies merged over all rounds.
  *
  * Steps 1–3 run the development server, the only one that starts the embedded PostgreSQL. With
  * NODE_ENV=development Nunjucks recompiles every template on every render (so template edits
@@ -30,7 +30,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import type { Result } from 'autocannon';
+import type { Options, Result } from 'autocannon';
 import pg from 'pg';
 import { Database } from '../../src/platform/db/database.ts';
 import {
@@ -252,22 +252,49 @@ async function load(url: string, cookie: string | undefined, duration: number): 
   });
 }
 
-/** One target's figures over all its rounds. */
-function combine(name: string, path: string, runs: Result[]): Measured {
-  const requests = runs.reduce((n, r) => n + r.requests.total, 0);
+/** What autocannon returns with `skipAggregateResult`: raw histograms and counts. */
+interface RawRun {
+  totalCompletedRequests: number;
+  duration: number;
+}
+
+const aggregateResult = (
+  autocannon as unknown as {
+    aggregateResult(runs: RawRun[], opts: { url: string; connections: number }): Result;
+  }
+).aggregateResult;
+
+async function loadRaw(url: string, cookie: string | undefined, duration: number): Promise<RawRun> {
+  const options = {
+    url,
+    connections: CONNECTIONS,
+    duration,
+    timeout: 10,
+    headers: cookie ? { cookie } : ({} as Record<string, string>),
+    skipAggregateResult: true, // not in the type definitions
+  };
+  return (await autocannon(options as Options)) as unknown as RawRun;
+}
+
+/**
+ * One target's figures over all its rounds: the latency histograms are merged, so p50 and p99
+ * are over every request of every round, as if it had been one run.
+ */
+function combine(name: string, url: string, path: string, runs: RawRun[]): Measured {
+  const all = aggregateResult(runs, { url, connections: CONNECTIONS });
+  const requests = runs.reduce((n, r) => n + r.totalCompletedRequests, 0);
   const seconds = runs.reduce((n, r) => n + r.duration, 0);
   return {
     name,
     path,
     rps: round(requests / seconds, 0),
-    p50: median(runs.map((r) => r.latency.p50)),
-    // The worst round's p99: never flatters a target that had one bad round.
-    p99: Math.max(...runs.map((r) => r.latency.p99)),
-    max: Math.max(...runs.map((r) => r.latency.max)),
+    p50: all.latency.p50,
+    p99: all.latency.p99,
+    max: all.latency.max,
     requests,
-    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
-    errors: runs.reduce((n, r) => n + r.errors, 0),
-    timeouts: runs.reduce((n, r) => n + r.timeouts, 0),
+    non2xx: all.non2xx,
+    errors: all.errors,
+    timeouts: all.timeouts,
   };
 }
 
@@ -282,13 +309,13 @@ async function measureAll(
   targets: { name: string; path: string; cookie?: string }[],
 ): Promise<Measured[]> {
   for (const t of targets) await load(base + t.path, t.cookie, WARMUP);
-  const runs = targets.map(() => [] as Result[]);
+  const runs = targets.map(() => [] as RawRun[]);
   const slice = Math.max(1, Math.round(DURATION / ROUNDS));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, t] of targets.entries())
-      runs[i]!.push(await load(base + t.path, t.cookie, slice));
+      runs[i]!.push(await loadRaw(base + t.path, t.cookie, slice));
   }
-  return targets.map((t, i) => combine(t.name, t.path, runs[i]!));
+  return targets.map((t, i) => combine(t.name, base + t.path, t.path, runs[i]!));
 }
 
 /**

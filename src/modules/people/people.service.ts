@@ -120,6 +120,7 @@ export class PeopleService {
   async listPupils(schoolId: string, filters: Omit<PupilFilters, 'today'>, page: number) {
     const today = this.today();
     const f = { ...filters, today };
+    // Every filter is part of the key (the whole object), so a new filter cannot share results.
     const key = `pupils:${schoolId}:${page}:${JSON.stringify(f)}`;
     const { rows, total } = await this.deps.database.cachedRead(key, READ_TTL_MS, () =>
       this.deps.repository.listPupils(this.db, schoolId, f, {
