@@ -1,17 +1,22 @@
 import { and, desc, eq, lte, sql } from 'drizzle-orm';
-import { runPrepared, type Db } from '../../platform/db/database.ts';
+import { statement, type Db } from '../../platform/db/database.ts';
 import { policyProfiles, policyProfileVersions, policyReviewReminders } from './policies.tables.ts';
 
 export type ProfileRow = typeof policyProfiles.$inferSelect;
 export type ProfileVersionRow = typeof policyProfileVersions.$inferSelect;
 
+const profileBySchool = statement((db, _shape: 'one') =>
+  db
+    .select()
+    .from(policyProfiles)
+    .where(eq(policyProfiles.schoolId, sql.placeholder('schoolId')))
+    .limit(1),
+);
+
 export class PolicyRepository {
   async getProfile(db: Db, schoolId: string): Promise<ProfileRow | undefined> {
-    // Named prepared statement: read on every page that checks a rule, so PostgreSQL plans it once
-    // per connection.
-    const rows = await runPrepared(
-      db.select().from(policyProfiles).where(eq(policyProfiles.schoolId, schoolId)).limit(1),
-    );
+    // Read on every page that checks a rule: built and prepared once per connection.
+    const rows = await profileBySchool(db, 'one', { schoolId });
     return rows[0];
   }
 
