@@ -342,6 +342,9 @@ export function createServices(
     people: repos.people,
     imports: repos.imports,
     policies,
+    consent,
+    media,
+    devices,
     clock,
   });
   return {

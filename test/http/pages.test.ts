@@ -6,7 +6,12 @@ import { hashPassword } from '../../src/platform/crypto.ts';
 import { PeopleRepository } from '../../src/modules/people/people.repository.ts';
 import { addDays } from '../../src/modules/policies/policies.service.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
-import { createSchool, TEST_PASSWORD, type SchoolFixture } from '../support/factories.ts';
+import {
+  createSchool,
+  grantConsentForAll,
+  TEST_PASSWORD,
+  type SchoolFixture,
+} from '../support/factories.ts';
 import { buildTestApp } from '../support/http.ts';
 import {
   Browser,
@@ -64,6 +69,10 @@ describe('pages for each role', () => {
     it('shows the headteacher what needs attention, from real records', async () => {
       const head = new Browser(app);
       await head.signIn(R.staff.headteacher.email);
+      // Nobody has returned a consent form yet: no form means no consent.
+      const before = await head.get('/');
+      expect(before.body).toContain('8 pupils have no consent form');
+      await grantConsentForAll(ctx.services, R);
       const calm = await head.get('/');
       expect(calm.statusCode).toBe(200);
       expect(calm.body).toContain('Needs your attention');

@@ -9,6 +9,8 @@ import {
 } from '../../src/modules/people/people.repository.ts';
 import { staffRoles, secondFactorRoles, type StaffRole } from '../../src/modules/auth/principal.ts';
 import { generatePeople } from '../../src/demo/generate.ts';
+import { consentKeysFor } from '../../src/modules/consent/consent-rules.ts';
+import { ukDate } from '../../src/platform/clock.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery-staple';
 /** Every factory staff member with a second-factor role gets this TOTP secret (base32). */
@@ -84,4 +86,31 @@ export async function createSchool(
     const firstLink = generated.links.find((l) => l.pupil === 0 && l.parentalResponsibility)!;
     return { school, staff, pupils, parents, parent: parents[firstLink.parent]! };
   });
+}
+
+/**
+ * Records a paper form saying yes to every question for every pupil of the school (from the first
+ * parent with parental responsibility), so nobody is left without a returned form.
+ */
+export async function grantConsentForAll(services: Services, fx: SchoolFixture): Promise<void> {
+  const settings = await services.consent.settings(fx.school.id);
+  const keys = consentKeysFor(settings);
+  const decidedOn = ukDate(services.clock.now());
+  for (const pupil of fx.pupils) {
+    const register = await services.consent.pupilRegister(fx.school.id, pupil.id);
+    const parent = register.parents.find((p) => p.parentalResponsibility);
+    if (!parent) continue;
+    await services.consent.record(
+      {
+        schoolId: fx.school.id,
+        pupilId: pupil.id,
+        decider: { kind: 'parent', parentId: parent.id },
+        decisions: Object.fromEntries(keys.map((k) => [k, 'granted'])),
+        method: 'paper_form',
+        kind: 'form',
+        decidedOn,
+      },
+      { kind: 'staff', id: fx.staff.office.id },
+    );
+  }
 }

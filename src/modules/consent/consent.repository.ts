@@ -237,6 +237,40 @@ export class ConsentRepository {
     return rows.rows.length;
   }
 
+  /** Written withdrawals recorded since `since`, newest first (the dashboard). */
+  async recentWithdrawals(db: Db, schoolId: string, since: Date, limit: number) {
+    const rows = await db.execute<{
+      id: string;
+      pupil_id: string;
+      given_name: string;
+      family_name: string;
+      class_name: string | null;
+      decided_on: string;
+      recorded_at: string;
+      decisions: Record<string, string>;
+    }>(sql`
+      SELECT r.id, r.pupil_id, p.given_name, p.family_name, p.class_name,
+        r.decided_on::text AS decided_on, r.recorded_at, r.decisions
+      FROM consent_records r JOIN pupils p ON p.id = r.pupil_id
+      WHERE r.school_id = ${schoolId} AND r.kind = 'withdrawal' AND r.recorded_at >= ${since}
+      ORDER BY r.recorded_at DESC LIMIT ${limit}`);
+    return rows.rows;
+  }
+
+  /** Pupils on roll with no statement in force on `today` (no form returned this period). */
+  async countWithoutStatement(db: Db, schoolId: string, today: string): Promise<number> {
+    const rows = await db.execute<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM pupils p
+      WHERE p.school_id = ${schoolId}
+        AND (p.leaving_date IS NULL OR p.leaving_date > ${today})
+        AND p.possibly_left_at IS NULL
+        AND NOT EXISTS (
+          SELECT 1 FROM consent_records r
+          WHERE r.pupil_id = p.id AND r.valid_from <= ${today}
+            AND (r.valid_until IS NULL OR r.valid_until > ${today}))`);
+    return rows.rows[0]?.n ?? 0;
+  }
+
   /** Take a row lock on the pupil so concurrent statements about one pupil are serialised. */
   async lockPupil(db: Db, schoolId: string, pupilId: string): Promise<boolean> {
     const rows = await db.execute(

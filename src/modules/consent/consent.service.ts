@@ -422,6 +422,43 @@ export class ConsentService {
     };
   }
 
+  /**
+   * What the consent keepers should know today: withdrawals recorded in the last `days` days
+   * (each with the uses it stopped) and how many pupils on roll have no form in force.
+   */
+  async attention(schoolId: string, days = 7) {
+    const db = this.deps.database.db;
+    const now = this.deps.clock.now();
+    const today = ukDate(now);
+    const settings = await this.settings(schoolId);
+    const since = new Date(now.getTime() - days * 86_400_000);
+    const [withdrawals, withoutForm] = await Promise.all([
+      this.deps.repository.recentWithdrawals(db, schoolId, since, 5),
+      this.deps.repository.countWithoutStatement(db, schoolId, today),
+    ]);
+    const purposeLabel = (key: string) =>
+      settings.consent.purposes.value.find((p) => p.key === key)?.label ?? key;
+    return {
+      period: periodFor(settings, today),
+      withoutForm,
+      withdrawals: withdrawals.map((w) => ({
+        recordId: w.id,
+        pupilId: w.pupil_id,
+        pupilName: `${w.given_name} ${w.family_name}`,
+        className: w.class_name,
+        decidedOn: w.decided_on,
+        recordedAt: new Date(w.recorded_at),
+        stopped: [
+          ...new Set(
+            Object.entries(w.decisions)
+              .filter(([, d]) => d === 'refused')
+              .map(([k]) => purposeLabel(k.slice(0, k.lastIndexOf('/')))),
+          ),
+        ],
+      })),
+    };
+  }
+
   /** The children a parent holds parental responsibility for. */
   async childrenOf(schoolId: string, parentId: string) {
     return this.deps.repository.childrenOfParent(this.deps.database.db, schoolId, parentId);

@@ -6,6 +6,16 @@ import type { ImportRepository } from '../people/import.repository.ts';
 import type { PolicyService } from '../policies/policies.service.ts';
 import { addDays } from '../policies/policies.service.ts';
 import { READ_TTL_MS, todayIn } from '../people/people.service.ts';
+import type { ConsentService } from '../consent/consent.service.ts';
+import type { MediaService } from '../media/media.service.ts';
+import type { DevicesService } from '../devices/devices.service.ts';
+
+const ukDay = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+});
 
 export interface AttentionItem {
   title: string;
@@ -37,6 +47,9 @@ export class DashboardService {
       people: PeopleRepository;
       imports: ImportRepository;
       policies: PolicyService;
+      consent: ConsentService;
+      media: MediaService;
+      devices: DevicesService;
       clock: Clock;
     },
   ) {}
@@ -159,6 +172,7 @@ export class DashboardService {
         tag: { text: 'Security', colour: 'orange' },
       });
     }
+    if (policy) items.push(...(await this.consentAndMediaItems(p, policy.settings, today)));
     const stats: Dashboard['stats'] = [];
     if (seesRoll && roll) {
       stats.push({ label: 'Pupils on roll', value: roll.onRoll, href: '/pupils' });
@@ -168,5 +182,79 @@ export class DashboardService {
       stats.push({ label: 'Next policy review', value: policy.nextReviewDate, href: '/policy' });
     }
     return { kind: p.kind, items, stats };
+  }
+
+  /**
+   * For the consent keepers: withdrawals of the last week and forms not returned (003 §4.4,
+   * 004 introduction). For the device approver: devices and quarantined media waiting for them
+   * (003 §4.9). Shared reads per school, like the roll figures.
+   */
+  private async consentAndMediaItems(
+    p: Extract<Principal, { kind: 'staff' }>,
+    settings: NonNullable<Awaited<ReturnType<PolicyService['currentOrNull']>>>['settings'],
+    today: string,
+  ): Promise<AttentionItem[]> {
+    const items: AttentionItem[] = [];
+    const keepsConsent = hasRole(p, 'headteacher', 'dpo', 'office');
+    const approvesDevices = hasRole(p, settings.roles.deviceApproverRole.value);
+    const [consent, media] = await Promise.all([
+      keepsConsent
+        ? this.deps.database.cachedRead(
+            `dashboard-consent:${p.schoolId}:${today}`,
+            READ_TTL_MS,
+            () => this.deps.consent.attention(p.schoolId),
+          )
+        : null,
+      approvesDevices
+        ? this.deps.database.cachedRead(`dashboard-media:${p.schoolId}`, READ_TTL_MS, async () => {
+            const [devices, quarantine] = await Promise.all([
+              this.deps.devices.list(p.schoolId),
+              this.deps.media.list(p.schoolId, 'quarantine', 1),
+            ]);
+            return {
+              pendingDevices: devices.filter((d) => d.status === 'pending').length,
+              quarantined: quarantine.total,
+            };
+          })
+        : null,
+    ]);
+    if (consent) {
+      for (const w of consent.withdrawals) {
+        items.push({
+          title: `Consent withdrawn for ${w.pupilName}${w.className ? ` (${w.className})` : ''}`,
+          detail: `Recorded ${ukDay.format(w.recordedAt)}. No longer allowed: ${w.stopped.join(', ') || 'some uses'}. It applies at once to anything not yet published; check what is already out (003 §4.6–4.7).`,
+          href: `/consent/pupils/${w.pupilId}`,
+          tag: { text: 'Withdrawn', colour: 'red' },
+        });
+      }
+      if (consent.withoutForm > 0) {
+        items.push({
+          title: `${consent.withoutForm} ${consent.withoutForm === 1 ? 'pupil has' : 'pupils have'} no consent form for ${consent.period.label === 'From admission until changed' ? 'photos and videos' : `the ${consent.period.label}`}`,
+          detail:
+            'No form means no consent: they must not be photographed for any use until a parent answers.',
+          href: '/consent',
+          tag: { text: 'Chase', colour: 'orange' },
+        });
+      }
+    }
+    if (media) {
+      if (media.pendingDevices > 0) {
+        items.push({
+          title: `${media.pendingDevices} ${media.pendingDevices === 1 ? 'device is' : 'devices are'} waiting for your approval`,
+          detail: 'Only approved school devices may be used for photos of pupils (003 §4.9).',
+          href: '/devices',
+          tag: { text: 'To approve', colour: 'orange' },
+        });
+      }
+      if (media.quarantined > 0) {
+        items.push({
+          title: `${media.quarantined} ${media.quarantined === 1 ? 'photo or video is' : 'photos or videos are'} in quarantine`,
+          detail: 'They were not taken on an approved school device. Release or delete them.',
+          href: '/media/quarantine',
+          tag: { text: 'Review', colour: 'orange' },
+        });
+      }
+    }
+    return items;
   }
 }
