@@ -1,3 +1,5 @@
+import { canAssignClasses } from './staff-classes.policy.ts';
+import { canRecordConsent } from '../consent/consent.policy.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../container.ts';
@@ -131,6 +133,7 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
     return reply.page('people/views/parent.njk', {
       title: `${record.parent.givenName} ${record.parent.familyName}`,
       ...record,
+      canSendConsentLink: canRecordConsent(request.principal!),
     });
   });
 
@@ -140,6 +143,7 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
       .parse(request.query);
     const result = await services.people.listStaff(schoolId(request.principal), q.q, q.page);
     return reply.page('people/views/staff.njk', {
+      canAssignClasses: canAssignClasses(request.principal!),
       title: 'Staff',
       result,
       query: q,
