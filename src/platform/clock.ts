@@ -27,3 +27,25 @@ const londonIsoDate = new Intl.DateTimeFormat('en-CA', {
 export function ukDate(at: Date): string {
   return londonIsoDate.format(at);
 }
+
+/** English month names, January first. */
+export const MONTH_NAMES: readonly string[] = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** '2026-09-04' → '4 September 2026' (the GOV.UK date style), without Intl. */
+export function longDate(iso: string): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  return `${d} ${MONTH_NAMES[(m ?? 1) - 1]} ${y}`;
+}

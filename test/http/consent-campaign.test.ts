@@ -1,36 +1,12 @@
-import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
-import { buildTestApp } from '../support/http.ts';
+import { buildTestApp, multipartBody } from '../support/http.ts';
 import { Browser, signInWithLink } from '../support/http-principals.ts';
 
-function multipart(fields: Record<string, string>, file?: { filename: string; content: Buffer }) {
-  const boundary = `----lanyard${crypto.randomBytes(8).toString('hex')}`;
-  const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
-      ),
-    );
-  }
-  if (file) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: text/csv\r\n\r\n`,
-      ),
-      file.content,
-      Buffer.from('\r\n'),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(parts),
-    contentType: `multipart/form-data; boundary=${boundary}`,
-  };
-}
+const multipart = (fields: Record<string, string>, file?: { filename: string; content: Buffer }) =>
+  multipartBody(fields, file);
 
 describe('consent campaigns and imports over HTTP', () => {
   let ctx: TestContext;

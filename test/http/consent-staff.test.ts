@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ukDate } from '../../src/platform/clock.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
-import { buildTestApp } from '../support/http.ts';
+import { buildTestApp, multipartBody } from '../support/http.ts';
 import { Browser, signInWithLink } from '../support/http-principals.ts';
 
 const IMAGE = 'school_social_media/image';
@@ -13,36 +13,14 @@ const VIDEO = 'school_social_media/video';
 const NAME = 'school_social_media/name';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n');
 
-function multipart(
+const multipart = (
   fields: Record<string, string | string[]>,
   file?: { name: string; filename: string; type: string; data: Buffer },
-) {
-  const boundary = `----lanyard${crypto.randomBytes(8).toString('hex')}`;
-  const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    for (const v of [value].flat()) {
-      parts.push(
-        Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`,
-        ),
-      );
-    }
-  }
-  if (file) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`,
-      ),
-      file.data,
-      Buffer.from('\r\n'),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(parts),
-    contentType: `multipart/form-data; boundary=${boundary}`,
-  };
-}
+) =>
+  multipartBody(
+    fields,
+    file && { field: file.name, filename: file.filename, type: file.type, content: file.data },
+  );
 
 /** pdfkit writes the standard fonts in WinAnsi: latin1 apart from a few punctuation marks. */
 const winAnsi = {

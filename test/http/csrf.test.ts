@@ -8,7 +8,7 @@ import { SESSION_COOKIE } from '../../src/modules/auth/auth.routes.ts';
 import { hashPassword } from '../../src/platform/crypto.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, TEST_PASSWORD, type SchoolFixture } from '../support/factories.ts';
-import { buildTestApp, totpNow } from '../support/http.ts';
+import { buildTestApp, multipartBody, totpNow } from '../support/http.ts';
 import {
   Browser,
   formsOf,
@@ -42,31 +42,8 @@ interface Case {
   unchanged?: () => Promise<void>;
 }
 
-function multipart(fields: Record<string, string>, file?: Upload & { field?: string }) {
-  const boundary = `----lanyard${crypto.randomBytes(8).toString('hex')}`;
-  const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
-      ),
-    );
-  }
-  if (file) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field ?? 'file'}"; filename="${file.filename}"\r\nContent-Type: text/csv\r\n\r\n`,
-      ),
-      file.content,
-      Buffer.from('\r\n'),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(parts),
-    contentType: `multipart/form-data; boundary=${boundary}`,
-  };
-}
+const multipart = (fields: Record<string, string>, file?: Upload & { field?: string }) =>
+  multipartBody(fields, file);
 
 async function send(
   who: Browser,

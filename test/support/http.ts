@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { TOTP, Secret } from 'otpauth';
 import { buildApp } from '../../src/app.ts';
@@ -92,4 +93,36 @@ export class HttpClient {
       throw new Error(`second factor failed for ${email}`);
     }
   }
+}
+
+/** A multipart/form-data body, as a browser sends a form with a file input. */
+export function multipartBody(
+  fields: Record<string, string | string[]>,
+  file?: { field?: string; filename: string; type?: string; content: Buffer },
+): { payload: Buffer; contentType: string } {
+  const boundary = `----lanyard${crypto.randomBytes(8).toString('hex')}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    for (const v of [value].flat()) {
+      parts.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`,
+        ),
+      );
+    }
+  }
+  if (file) {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field ?? 'file'}"; filename="${file.filename}"\r\nContent-Type: ${file.type ?? 'text/csv'}\r\n\r\n`,
+      ),
+      file.content,
+      Buffer.from('\r\n'),
+    );
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(parts),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
 }

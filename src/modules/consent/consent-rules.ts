@@ -13,7 +13,7 @@
  * 5. No record, or "not returned", is never consent.
  * 6. Naming the pupil with the photo needs its own explicit permission (004 D).
  */
-import { ukDate } from '../../platform/clock.ts';
+import { longDate, ukDate } from '../../platform/clock.ts';
 import {
   formatCitation,
   getRule,
@@ -182,24 +182,7 @@ export interface ConsentAnswer {
   rule: string;
 }
 
-function fmtDate(iso: string): string {
-  const [y, m, d] = iso.split('-').map(Number);
-  const months = [
-    'January',
-    'February',
-    'March',
-    'April',
-    'May',
-    'June',
-    'July',
-    'August',
-    'September',
-    'October',
-    'November',
-    'December',
-  ];
-  return `${d} ${months[(m ?? 1) - 1]} ${y}`;
-}
+const fmtDate = longDate;
 
 function inForce(r: RecordForCheck, at: Date, atDate: string): boolean {
   return (

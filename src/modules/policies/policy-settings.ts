@@ -7,6 +7,7 @@
  * (`consent.model`, `incidents.playbooks.parent_defamation`) with a plain-English label for each.
  */
 import { z } from 'zod';
+import { MONTH_NAMES } from '../../platform/clock.ts';
 import { staffRoles } from '../auth/principal.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -655,20 +656,7 @@ const tokenNames: Record<string, string> = {
   tone: 'tone',
 };
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
+const MONTHS = MONTH_NAMES;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,4 +1,5 @@
 /** Formatting shared by the Nunjucks filters and the hand-written row renderers. */
+import { MONTH_NAMES } from '../../platform/clock.ts';
 
 const ukDate = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
@@ -35,20 +36,7 @@ export function escapeHtml(value: unknown): string {
 const needsEscape = /[&"'<>\\]/;
 const toEscape = /[&"'<>\\]/g;
 
-const monthNames = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
+const monthNames = MONTH_NAMES;
 
 const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
 

@@ -10,7 +10,7 @@
  * See docs/mis-import.md for the accepted columns and rules.
  */
 import { parse } from 'csv-parse/sync';
-import { ukDate } from '../../../platform/clock.ts';
+import { MONTH_NAMES, ukDate } from '../../../platform/clock.ts';
 import {
   CONTACT_SLOTS,
   describeRequiredColumn,
@@ -525,20 +525,6 @@ export function clean(value: string | undefined): string {
   return v;
 }
 
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const MONTHS_BY_NAME: ReadonlyMap<string, number> = new Map(
   MONTH_NAMES.flatMap((name, i) => [
     [name.toLowerCase(), i + 1] as const,
