@@ -254,7 +254,14 @@ export function createServices(
     mailer,
     baseUrl: config.baseUrl,
   });
-  const people = new PeopleService({ database, repository: repos.people, audit, clock, policies });
+  const people = new PeopleService({
+    database,
+    repository: repos.people,
+    staffClasses: repos.staffClasses,
+    audit,
+    clock,
+    policies,
+  });
   const imports = new ImportService({
     database,
     repository: repos.imports,

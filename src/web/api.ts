@@ -279,6 +279,7 @@ export async function apiRoutes(
       pupils: z.array(pupilSchema),
     }),
     handler: async ({ principal, query }) => {
+      const scope = await services.people.classScope(principal);
       const result = await services.people.listPupils(
         schoolOf(principal),
         {
@@ -286,6 +287,7 @@ export async function apiRoutes(
           yearGroup: query.yearGroup,
           className: query.className,
           includeLeavers: query.includeLeavers === 'true',
+          classNames: scope ?? undefined,
         },
         query.page,
       );

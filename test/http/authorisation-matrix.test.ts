@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type RegisteredRoute } from '../../src/app.ts';
-import { canViewPupilRecord } from '../../src/modules/people/people.policy.ts';
+import { canViewPupilRecord, isClassScoped } from '../../src/modules/people/people.policy.ts';
 import { canViewAllConsent } from '../../src/modules/consent/consent.policy.ts';
 import { ukDate } from '../../src/platform/clock.ts';
 import {
@@ -170,6 +170,7 @@ describe('authorisation matrix', () => {
   let consentReceiptId: string;
   /** A consent record with a scanned form attached (the office's evidence download). */
   let consentEvidenceId: string;
+  let evidencePupilClass: string | null;
   /** A consent spreadsheet import and a renewal campaign that only school A has. */
   let consentImportId: string;
   let consentCampaignId: string;
@@ -219,7 +220,19 @@ describe('authorisation matrix', () => {
         })
       ).map((c) => c.id),
     );
-    otherPupilId = A.pupils.find((p) => p.id !== A.pupils[0]!.id && !childIds.has(p.id))!.id;
+    // Another pupil, in another class, so a teacher's class scope shows in both directions.
+    const class0 = A.pupils[0]!.className!;
+    otherPupilId = (A.pupils.find(
+      (p) => p.id !== A.pupils[0]!.id && !childIds.has(p.id) && p.className !== class0,
+    ) ?? A.pupils.find((p) => p.id !== A.pupils[0]!.id && !childIds.has(p.id))!)!.id;
+    // School A's teacher teaches pupil 0's class; its teaching assistant (whose classes the
+    // matrix's empty POST to /staff/:id/classes clears) and school B's staff teach none.
+    await ctx.services.staffClasses.assign(
+      A.school.id,
+      { kind: 'staff', id: A.staff.headteacher.id },
+      A.staff.teacher.id,
+      [class0],
+    );
     {
       const media = ctx.services.media;
       const device = await ctx.services.devices.register(
@@ -275,6 +288,7 @@ describe('authorisation matrix', () => {
       }
       throw new Error('no pupil with a parent who holds parental responsibility');
     })();
+    evidencePupilClass = A.pupils.find((p) => p.id === withParent.pupilId)!.className;
     consentEvidenceId = (
       await ctx.services.consent.record(
         {
@@ -407,12 +421,20 @@ describe('authorisation matrix', () => {
 
   function targets(): Target[] {
     const pupil0 = A.pupils[0]!;
+    // Staff of school A who teach pupil 0's class (a class-scoped teacher or assistant).
+    const teachesClass0 = (p: Principal) =>
+      p.kind === 'staff' &&
+      p.schoolId === A.school.id &&
+      isClassScoped(p) &&
+      p.roles.includes('teacher');
+    const inScope = (p: Principal, className: string | null) =>
+      !isClassScoped(p) || (teachesClass0(p) && className === pupil0.className);
     const pupilPolicy = (pupilId: string) => (p: Principal) =>
       canViewPupilRecord(
         p,
         { id: pupilId, schoolId: A.school.id },
         p.kind === 'parent' && p.id === A.parent.id && pupilId === pupil0.id,
-      );
+      ) && inScope(p, A.pupils.find((x) => x.id === pupilId)!.className);
     const out: Target[] = [];
     for (const route of app.lanyardRoutes) {
       const add = (values: Record<string, string>, variant = '', extra: Partial<Target> = {}) => {
@@ -452,18 +474,23 @@ describe('authorisation matrix', () => {
       // Office and DPO pages: managers and the office see every pupil; teachers only their
       // assigned classes (none here), so they get 404 like everyone else.
       else if (route.url.startsWith('/consent/pupils/:id'))
-        add({ id: pupil0.id }, 'a pupil', { recordPolicy: canViewAllConsent });
+        add({ id: pupil0.id }, 'a pupil', {
+          recordPolicy: (p) => canViewAllConsent(p) || teachesClass0(p),
+        });
       else if (route.url.startsWith('/consent/records/:id/evidence'))
-        add({ id: consentEvidenceId }, 'a scanned form', { recordPolicy: canViewAllConsent });
+        add({ id: consentEvidenceId }, 'a scanned form', {
+          recordPolicy: (p) =>
+            canViewAllConsent(p) || (teachesClass0(p) && evidencePupilClass === pupil0.className),
+        });
       // Class names are per school: school B's staff see their own class of the same name.
       else if (route.url.startsWith('/consent/classes/:className'))
         add({ className: pupil0.className! }, 'a class', {
           record: false,
-          recordPolicy: canViewAllConsent,
+          recordPolicy: (p) => canViewAllConsent(p) || teachesClass0(p),
         });
       else if (route.url.startsWith('/consent/imports/:id')) add({ id: consentImportId });
       else if (route.url.startsWith('/consent/campaigns/:id')) add({ id: consentCampaignId });
-      else if (route.url.startsWith('/staff/:id/classes')) add({ id: A.staff.teacher.id });
+      else if (route.url.startsWith('/staff/:id/classes')) add({ id: A.staff.support_staff.id });
       else add({ token: 'not-a-real-sign-in-token' });
     }
     // Sign-out ends the session: run it last.

@@ -288,6 +288,33 @@ describe('pages for each role', () => {
       expect(pupilLinks(other.body)).toHaveLength(0);
     });
 
+    it('shows a teacher only the pupils of the classes assigned to them', async () => {
+      const teacher = new Browser(app);
+      await teacher.signIn(S.staff.teacher.email);
+      // No classes assigned yet: nobody.
+      expect(pupilLinks((await teacher.get('/pupils')).body)).toHaveLength(0);
+      const mine = S.pupils[0]!.className!;
+      await ctx.services.staffClasses.assign(
+        S.school.id,
+        { kind: 'staff', id: S.staff.headteacher.id },
+        S.staff.teacher.id,
+        [mine],
+      );
+      const listed = pupilLinks((await teacher.get('/pupils')).body).map((l) => l.id);
+      const expected = S.pupils.filter((p) => p.className === mine).map((p) => p.id);
+      expect(listed.sort()).toEqual(expected.slice(0, 50).sort());
+      // A search never reaches past the class, and another class's pupil page is a 404.
+      const other = S.pupils.find((p) => p.className !== mine)!;
+      const search = await teacher.get(`/pupils?q=${encodeURIComponent(other.misId)}`);
+      expect(pupilLinks(search.body)).toHaveLength(0);
+      expect((await teacher.get(`/pupils/${other.id}`)).statusCode).toBe(404);
+      expect((await teacher.get(`/pupils/${S.pupils[0]!.id}`)).statusCode).toBe(200);
+      const api = await teacher.get(
+        `/api/v1/pupils?className=${encodeURIComponent(other.className!)}`,
+      );
+      expect(JSON.parse(api.body).total).toBe(0);
+    });
+
     it('answers 404 for a pupil that does not exist or a malformed id', async () => {
       for (const id of [
         crypto.randomUUID(),

@@ -14,6 +14,15 @@ export const canListStaff = (p: Principal): boolean =>
 export const canImportPupils = (p: Principal): boolean =>
   hasRole(p, 'headteacher', 'dpo', 'office');
 
+/**
+ * Teachers and teaching assistants see the pupils of the classes assigned to them (Staff →
+ * Classes taught by staff), not the whole school: least privilege (SPEC §1). Anyone who also
+ * holds a school-wide role sees everyone.
+ */
+export const isClassScoped = (p: Principal): boolean =>
+  hasRole(p, 'teacher', 'support_staff') &&
+  !hasRole(p, 'headteacher', 'dsl', 'dpo', 'business_manager', 'office');
+
 /** A parent may see their own children; a pupil only themself. */
 export const canViewOwnFamily = (p: Principal): boolean =>
   p.kind === 'parent' || p.kind === 'pupil';

@@ -35,6 +35,8 @@ export interface PupilFilters {
   q?: string | undefined;
   yearGroup?: string | undefined;
   className?: string | undefined;
+  /** Only pupils of these classes (a teacher's own classes); an empty list matches nobody. */
+  classNames?: readonly string[] | undefined;
   /** Include pupils whose leaving date has passed or who are flagged as possibly left. */
   includeLeavers?: boolean | undefined;
   /** Only pupils an MIS import no longer listed. */
@@ -63,6 +65,7 @@ function pupilShape(f: PupilFilters): string {
     f.q ? 'q' : '',
     f.yearGroup ? 'y' : '',
     f.className ? 'c' : '',
+    f.classNames ? 'k' : '',
     f.possiblyLeft ? 'p' : '',
     f.includeLeavers ? 'l' : '',
   ].join('');
@@ -74,6 +77,9 @@ function pupilConditions(shape: string): SQL | undefined {
   if (shape.includes('q')) c.push(ilike(pupils.searchText, sql.placeholder('q')));
   if (shape.includes('y')) c.push(eq(pupils.yearGroup, sql.placeholder('yearGroup')));
   if (shape.includes('c')) c.push(eq(pupils.className, sql.placeholder('className')));
+  if (shape.includes('k')) {
+    c.push(sql`${pupils.className} = ANY(${sql.placeholder('classNames')}::text[])`);
+  }
   if (shape.includes('p')) c.push(sql`${pupils.possiblyLeftAt} IS NOT NULL`);
   if (!shape.includes('l')) {
     c.push(
@@ -170,6 +176,7 @@ export class PeopleRepository {
       q,
       yearGroup: f.yearGroup,
       className: f.className,
+      classNames: f.classNames ? [...f.classNames] : undefined,
       today: f.today,
       limit: page.limit,
       offset: page.offset,

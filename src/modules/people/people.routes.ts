@@ -66,7 +66,9 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
   app.get('/pupils', { config: { access: canListPupils } }, async (request, reply) => {
     const q = pupilListQuery.parse(request.query);
     const sid = schoolId(request.principal);
-    const [result, classes] = await Promise.all([
+    // Teachers and teaching assistants see only their own classes (least privilege).
+    const scope = await services.people.classScope(request.principal!);
+    const [result, allClasses] = await Promise.all([
       services.people.listPupils(
         sid,
         {
@@ -75,11 +77,15 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
           className: q.class,
           includeLeavers: q.leavers === 'yes',
           possiblyLeft: q.possiblyLeft === 'yes',
+          classNames: scope ?? undefined,
         },
         q.page,
       ),
       services.people.classes(sid),
     ]);
+    const classes = scope
+      ? allClasses.filter((c) => c.className && scope.includes(c.className))
+      : allClasses;
     const pageUrl = `/pupils${queryString({ q: q.q, year: q.year, class: q.class, leavers: q.leavers, possiblyLeft: q.possiblyLeft })}`;
     const listHtml = await pupilListHtml(result.rows, classes, `${pageUrl}|${q.page}`, () => {
       const classItems: { value: string; text: string; selected?: boolean }[] = [

@@ -4,7 +4,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { Actor, AuditService } from '../audit/audit.service.ts';
 import type { PolicyService } from '../policies/policies.service.ts';
 import type { Principal } from '../auth/principal.ts';
-import { canViewPupilRecord } from './people.policy.ts';
+import { canViewPupilRecord, isClassScoped } from './people.policy.ts';
+import type { StaffClassesRepository } from './staff-classes.repository.ts';
 import type { PeopleRepository, PupilFilters } from './people.repository.ts';
 
 export const PAGE_SIZE = 50;
@@ -48,6 +49,7 @@ export class PeopleService {
     private readonly deps: {
       database: Database;
       repository: PeopleRepository;
+      staffClasses: StaffClassesRepository;
       audit: AuditService;
       clock: Clock;
       policies: PolicyService;
@@ -138,6 +140,15 @@ export class PeopleService {
     );
   }
 
+  /**
+   * The classes whose pupils this person may see, or null for the whole school. Teachers and
+   * teaching assistants see only the classes assigned to them (an empty list: nobody yet).
+   */
+  async classScope(principal: Principal): Promise<string[] | null> {
+    if (principal.kind !== 'staff' || !isClassScoped(principal)) return null;
+    return this.deps.staffClasses.classesFor(this.db, principal.schoolId, principal.id);
+  }
+
   /** The pupil page: 404 unless this person may see this pupil. */
   async pupilRecord(principal: Principal, pupilId: string) {
     if (principal.kind === 'org_admin') throw new NotFoundError();
@@ -147,6 +158,8 @@ export class PeopleService {
       principal.kind === 'parent' &&
       (await this.deps.repository.isParentOf(this.db, principal.schoolId, principal.id, pupil.id));
     if (!canViewPupilRecord(principal, pupil, isParent)) throw new NotFoundError();
+    const scope = await this.classScope(principal);
+    if (scope && !(pupil.className && scope.includes(pupil.className))) throw new NotFoundError();
     const parents =
       principal.kind === 'staff'
         ? await this.deps.repository.parentsOfPupil(this.db, principal.schoolId, pupil.id)
