@@ -23,9 +23,21 @@ const londonIsoDate = new Intl.DateTimeFormat('en-CA', {
   day: '2-digit',
 });
 
-/** yyyy-mm-dd of a date in the Europe/London calendar (schools keep UK dates). */
+let lastMinute = Number.NaN;
+let lastDate = '';
+
+/**
+ * yyyy-mm-dd of a date in the Europe/London calendar (schools keep UK dates). UK offsets are
+ * whole hours, so the answer for the last minute asked is kept (the consent check asks it for
+ * every pupil of a batch).
+ */
 export function ukDate(at: Date): string {
-  return londonIsoDate.format(at);
+  const minute = Math.floor(at.getTime() / 60_000);
+  if (minute !== lastMinute) {
+    lastDate = londonIsoDate.format(at);
+    lastMinute = minute;
+  }
+  return lastDate;
 }
 
 /** English month names, January first. */

@@ -11,8 +11,9 @@ export type CompetenceRow = typeof pupilCompetenceAssessments.$inferSelect;
 
 /**
  * Everything the consent check needs for a set of pupils of one school, in one round trip:
- * who holds parental responsibility, the latest competence assessment, and every record made by
- * `at` (older periods too, so an expired consent can be explained). Read-only joins across the
+ * who holds parental responsibility, the latest competence assessment, and the records made by
+ * `at` that were in force within two years of it (so last year's expired consent can still be
+ * explained; older years cannot change an answer and are not read). Read-only joins across the
  * people tables: see docs/adr/0006-consent-read-model.md. It also reads which policy version is
  * current (the same single-row read PolicyService.current makes), so a check needs one round trip
  * and the rules it applies are exactly those in force when the facts were read.
@@ -29,7 +30,10 @@ SELECT p.id AS pupil_id,
               r.decider_kind, r.decider_parent_id, r.decisions, r.method, r.decided_on,
               r.recorded_at))
             FROM consent_records r
-            WHERE r.pupil_id = p.id AND r.recorded_at <= $3), '[]') AS records,
+            WHERE r.pupil_id = p.id AND r.recorded_at <= $3
+              AND (r.valid_until IS NULL
+                   OR r.valid_until > (($3::timestamptz AT TIME ZONE 'Europe/London')::date - 730))
+           ), '[]') AS records,
   (SELECT pr.current_version FROM policy_profiles pr WHERE pr.school_id = $1) AS policy_version
 FROM pupils p
 WHERE p.school_id = $1 AND p.id = ANY($2::uuid[])`;
