@@ -16,7 +16,7 @@ describe('people and tenancy (real PostgreSQL)', () => {
   });
   afterAll(async () => ctx?.close());
 
-  const staffOf = (fx: SchoolFixture, role: 'headteacher' | 'teacher'): Principal => ({
+  const staffOf = (fx: SchoolFixture, role: 'headteacher' | 'teacher' | 'office'): Principal => ({
     kind: 'staff',
     id: fx.staff[role].id,
     schoolId: fx.school.id,
@@ -45,9 +45,26 @@ describe('people and tenancy (real PostgreSQL)', () => {
     await expect(
       ctx.services.people.pupilRecord(staffOf(b, 'headteacher'), a.pupils[0]!.id),
     ).rejects.toBeInstanceOf(NotFoundError);
-    const own = await ctx.services.people.pupilRecord(staffOf(a, 'teacher'), a.pupils[0]!.id);
+    const own = await ctx.services.people.pupilRecord(staffOf(a, 'office'), a.pupils[0]!.id);
     expect(own.pupil.id).toBe(a.pupils[0]!.id);
     expect(own.parents.length).toBeGreaterThan(0);
+  });
+
+  it('shows a teacher only the pupils of the classes assigned to them', async () => {
+    const teacher = staffOf(a, 'teacher');
+    const pupil = a.pupils[0]!;
+    await expect(ctx.services.people.pupilRecord(teacher, pupil.id)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await ctx.services.staffClasses.assign(
+      a.school.id,
+      { kind: 'staff', id: a.staff.headteacher.id },
+      a.staff.teacher.id,
+      [pupil.className!],
+    );
+    expect((await ctx.services.people.pupilRecord(teacher, pupil.id)).pupil.id).toBe(pupil.id);
+    expect(await ctx.services.people.classScope(teacher)).toEqual([pupil.className]);
+    expect(await ctx.services.people.classScope(staffOf(a, 'office'))).toBeNull();
   });
 
   it('lets a parent see their own child and nobody else’s', async () => {

