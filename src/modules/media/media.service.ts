@@ -182,8 +182,8 @@ export class MediaService {
       policies: PolicyService;
       devices: DevicesService;
       people: PeopleRepository;
-      /** The consent register; without it every face counts as not consented (blurred). */
-      consent: ConsentChecker | undefined;
+      /** The consent register: which linked faces may stay unblurred for a purpose. */
+      consent: ConsentChecker;
       uploadMaxBytes: number;
     },
   ) {}
@@ -888,14 +888,7 @@ export class MediaService {
       ...linked.map((f) => ({ pupilId: f.pupilId!, purpose, mediaType: 'image' as const, at })),
       ...tags.map((t) => ({ pupilId: t.pupilId, purpose, mediaType: 'image' as const, at })),
     ];
-    // TODO(consent): when the consent register is not wired in, nobody counts as consented.
-    const answers = this.deps.consent
-      ? await this.deps.consent.mayMany(schoolId, checks)
-      : checks.map(() => ({
-          allowed: false,
-          reason:
-            'The consent register is not available, so every face is treated as not consented.',
-        }));
+    const answers = await this.deps.consent.mayMany(schoolId, checks);
     const faceAnswers = new Map(linked.map((f, i) => [f.id, answers[i]!]));
     const tagAnswers = tags.map((t, i) => ({ tag: t, answer: answers[linked.length + i]! }));
     const withoutConsent = tagAnswers.filter(
