@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { FastifyContextConfig } from 'fastify';
 import type { FieldErrors } from '../errors.ts';
 
 export type FormResult<T> =
@@ -22,4 +23,45 @@ export function errorList(errors: FieldErrors | undefined): { text: string; href
     text,
     href: `#${field.replace(/\./g, '-')}`,
   }));
+}
+
+/**
+ * Multipart limits for a one-file upload form: one byte more than the limit and no exception, so
+ * a bigger file arrives cut short and is refused on the form rather than on an error page.
+ */
+export function uploadLimits(maxBytes: number): FastifyContextConfig['multipartOptions'] {
+  return {
+    limits: { fileSize: maxBytes + 1 },
+    throwFileSizeLimit: false,
+  } as FastifyContextConfig['multipartOptions'];
+}
+
+/**
+ * The `file` field of an upload form (multipart, attachFieldsToBody: 'keyValues'): a Buffer, with
+ * the original name as a `filename` property when the browser sent one.
+ */
+export const uploadedFileSchema = z.object({
+  file: z
+    .custom<Buffer & { filename?: unknown }>((v) => Buffer.isBuffer(v))
+    .optional()
+    .catch(undefined),
+});
+
+/** The uploaded CSV file and its name, or the message for the form's file field. */
+export function uploadedCsv(
+  body: unknown,
+  maxBytes: number,
+): { ok: true; data: Buffer; filename: string } | { ok: false; error: string } {
+  const { file } = uploadedFileSchema.parse(body ?? {});
+  const filename = typeof file?.filename === 'string' ? file.filename : '';
+  if (!file || (file.length === 0 && filename === ''))
+    return { ok: false, error: 'Select a CSV file' };
+  if (file.length === 0) return { ok: false, error: 'The selected file is empty' };
+  if (file.length > maxBytes) {
+    return {
+      ok: false,
+      error: `The selected file must be smaller than ${Math.round(maxBytes / 1024 / 1024)} MB`,
+    };
+  }
+  return { ok: true, data: file, filename };
 }

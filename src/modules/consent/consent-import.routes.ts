@@ -1,15 +1,16 @@
-import type { FastifyContextConfig, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../../config.ts';
 import type { Services } from '../../container.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { flash } from '../../web/flash.ts';
+import { uploadedCsv, uploadLimits } from '../../web/forms.ts';
 import { isStaff, type Principal } from '../auth/principal.ts';
 import type { Actor } from '../audit/audit.service.ts';
 import { formatCitation, type PolicySettings } from '../policies/policy-settings.ts';
 import { canImportConsent } from './consent.policy.ts';
 import { consentKeysFor, consentMethodLabels, recordablePeriods } from './consent-rules.ts';
 import { COLUMN_ALIASES } from './consent-import.parse.ts';
-import { consentImportParamsSchema, consentImportUploadSchema } from './consent-import.forms.ts';
+import { consentImportParamsSchema } from './consent-import.forms.ts';
 import { answersText, keyLabel, type ConsentImportView } from './consent-import.service.ts';
 import type { ConsentImportStatus } from './consent-import.repository.ts';
 import { ukDate } from '../../platform/clock.ts';
@@ -128,31 +129,19 @@ export async function consentImportRoutes(
     return renderList(reply, schoolId);
   });
 
-  // One byte more than the limit and no exception: a bigger file arrives cut short and is
-  // refused on the form rather than on an error page.
-  const multipartOptions = {
-    limits: { fileSize: config.uploadMaxBytes + 1 },
-    throwFileSizeLimit: false,
-  } as FastifyContextConfig['multipartOptions'];
+  const multipartOptions = uploadLimits(config.uploadMaxBytes);
 
   app.post(
     '/consent/imports',
     { config: { access: canImportConsent, multipartOptions } },
     async (request, reply) => {
       const { schoolId, actor } = staffOf(request.principal);
-      const { file } = consentImportUploadSchema.parse(request.body ?? {});
-      const filename = typeof file?.filename === 'string' ? file.filename : '';
-      let error: string | null = null;
-      if (!file || (file.length === 0 && filename === '')) error = 'Select a CSV file';
-      else if (file.length === 0) error = 'The selected file is empty';
-      else if (file.length > config.uploadMaxBytes) {
-        error = `The selected file must be smaller than ${maxMb} MB`;
-      }
-      if (error || !file) return renderList(reply.status(400), schoolId, { file: error! });
+      const upload = uploadedCsv(request.body, config.uploadMaxBytes);
+      if (!upload.ok) return renderList(reply.status(400), schoolId, { file: upload.error });
       try {
         const id = await services.consentImports.upload(schoolId, actor, {
-          filename: filename || 'consents.csv',
-          data: file,
+          filename: upload.filename || 'consents.csv',
+          data: upload.data,
         });
         return reply.redirect(`/consent/imports/${id}`, 303);
       } catch (e) {

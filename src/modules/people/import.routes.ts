@@ -1,9 +1,10 @@
-import type { FastifyContextConfig, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Services } from '../../container.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { flash } from '../../web/flash.ts';
+import { uploadedCsv, uploadLimits } from '../../web/forms.ts';
 import { isStaff, type Principal } from '../auth/principal.ts';
 import type { Actor } from '../audit/audit.service.ts';
 import type { ImportStatus, ImportView } from './import.service.ts';
@@ -17,17 +18,6 @@ import {
 } from './mis-import/mis-columns.ts';
 
 const idParams = z.object({ id: z.uuid() });
-
-/**
- * The multipart body (attachFieldsToBody: 'keyValues'): the file arrives as a Buffer. When the
- * multipart plugin's `onFile` keeps the original name it is a `filename` property on the Buffer.
- */
-const uploadBody = z.object({
-  file: z
-    .custom<Buffer & { filename?: unknown }>((v) => Buffer.isBuffer(v))
-    .optional()
-    .catch(undefined),
-});
 
 function staffOf(p: Principal | null): { schoolId: string; actor: Actor } {
   if (!isStaff(p)) throw new NotFoundError();
@@ -122,33 +112,19 @@ export async function importRoutes(
     return renderList(reply, schoolId);
   });
 
-  // One more byte than the limit and no exception: a bigger file arrives cut short, and we say
-  // so on the form (rather than on an error page).
-  const multipartOptions = {
-    limits: { fileSize: config.uploadMaxBytes + 1 },
-    throwFileSizeLimit: false,
-  } as FastifyContextConfig['multipartOptions'];
+  const multipartOptions = uploadLimits(config.uploadMaxBytes);
 
   app.post(
     '/imports/pupils',
     { config: { access: canImportPupils, multipartOptions } },
     async (request, reply) => {
       const { schoolId, actor } = staffOf(request.principal);
-      const { file } = uploadBody.parse(request.body ?? {});
-      const filename = typeof file?.filename === 'string' ? file.filename : '';
-      let error: string | null = null;
-      if (!file || (file.length === 0 && filename === '')) error = 'Select a CSV file';
-      else if (file.length === 0) error = 'The selected file is empty';
-      else if (file.length > config.uploadMaxBytes) {
-        error = `The selected file must be smaller than ${maxMb} MB`;
-      }
-      if (error || !file) {
-        return renderList(reply.status(400), schoolId, { file: error ?? 'Select a CSV file' });
-      }
+      const upload = uploadedCsv(request.body, config.uploadMaxBytes);
+      if (!upload.ok) return renderList(reply.status(400), schoolId, { file: upload.error });
       try {
         const id = await services.imports.upload(schoolId, actor, {
-          filename: filename || 'pupils.csv',
-          data: file,
+          filename: upload.filename || 'pupils.csv',
+          data: upload.data,
         });
         return reply.redirect(`/imports/pupils/${id}`, 303);
       } catch (e) {
