@@ -30,7 +30,6 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 // The benchmark builds its composite photos and its baseline with sharp directly.
-// eslint-disable-next-line no-restricted-imports
 import sharp, { type OverlayOptions } from 'sharp';
 import { BlazeFaceDetector, type FaceBox } from '../../src/platform/faces/face-detector.ts';
 import { ImageProcessor } from '../../src/platform/images/image-processor.ts';

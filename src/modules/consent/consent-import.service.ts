@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
+import { displayFilename } from '../../platform/files/display-filename.ts';
 import path from 'node:path';
 import type { Database } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
@@ -110,12 +111,6 @@ export function answersText(settings: PolicySettings, decisions: Record<string, 
     .join('; ');
 }
 
-function cleanFilename(name: string): string {
-  const base = path.basename(name.replace(/\\/g, '/'));
-  // eslint-disable-next-line no-control-regex
-  return base.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200) || 'consents.csv';
-}
-
 /**
  * Importing the consents a school already holds, from a spreadsheet (issue 3 item 8): the upload
  * is checked at once and stored as a preview (row errors, or what would be recorded); nothing is
@@ -161,7 +156,7 @@ export class ConsentImportService {
       await repository.create(tx.db, {
         id,
         schoolId,
-        filename: cleanFilename(file.filename),
+        filename: displayFilename(file.filename, 'consents.csv'),
         sha256: sha256(file.data),
         sizeBytes: file.data.length,
         status,

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
+import { displayFilename } from '../../platform/files/display-filename.ts';
 import path from 'node:path';
 import type { Database, Db, Tx } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
@@ -513,14 +514,6 @@ function sha256(data: Buffer): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
-/** A display name for an uploaded file: its base name, printable, at most 200 characters. */
-export function cleanFilename(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const printable = base.replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  return printable.slice(0, 200) || 'pupils.csv';
-}
-
 /** Line feeds in a buffer: an estimate of the rows before the file is parsed. */
 function countLines(data: Buffer): number {
   let n = 0;
@@ -615,7 +608,7 @@ export class ImportService {
         await repository.create(tx.db, {
           id,
           schoolId,
-          filename: cleanFilename(file.filename),
+          filename: displayFilename(file.filename, 'pupils.csv'),
           sha256: sha256(data),
           sizeBytes: data.length,
           status,

@@ -1,5 +1,4 @@
 // Tests of platform/images build their fixtures with sharp (this folder is the one allowed to).
-// eslint-disable-next-line no-restricted-imports
 import sharp from 'sharp';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,4 @@
 // This folder is the only place that may import sharp (ARCHITECTURE rule 1).
-// eslint-disable-next-line no-restricted-imports
 import sharp, { type JpegOptions, type Sharp } from 'sharp';
 import { randomFillSync } from 'node:crypto';
 
