@@ -30,6 +30,7 @@ const envSchema = z.object({
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   JOBS: bool.default(true),
+  CONSENT_CACHE_PUPILS: z.coerce.number().int().min(0).default(20_000),
 });
 
 export type Config = {
@@ -53,6 +54,8 @@ export type Config = {
   loginMaxAttempts: number;
   loginRateLimit: number;
   jobs: boolean;
+  /** Pupils whose consent facts a process keeps in memory (ADR 0009); 0 switches the cache off. */
+  consentCachePupils: number;
 };
 
 export class ConfigError extends Error {}
@@ -99,5 +102,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxAttempts: e.LOGIN_MAX_ATTEMPTS,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     jobs: e.JOBS,
+    consentCachePupils: e.CONSENT_CACHE_PUPILS,
   };
 }

@@ -38,6 +38,7 @@ import { EventsRepository } from './modules/events/events.repository.ts';
 import { EventsService } from './modules/events/events.service.ts';
 import { ConsentRepository } from './modules/consent/consent.repository.ts';
 import { ConsentService } from './modules/consent/consent.service.ts';
+import { ConsentRegisterCache } from './modules/consent/consent-register-cache.ts';
 import { ConsentImportRepository } from './modules/consent/consent-import.repository.ts';
 import { ConsentImportService } from './modules/consent/consent-import.service.ts';
 import { ConsentCampaignRepository } from './modules/consent/consent-campaign.repository.ts';
@@ -280,6 +281,7 @@ export function createServices(
     clock,
     files: platform.files,
     evidenceMaxBytes: config.uploadMaxBytes,
+    cache: new ConsentRegisterCache(config.consentCachePupils),
   });
   const consentForm = new ConsentFormService({
     database,

@@ -182,6 +182,17 @@ export interface ConsentAnswer {
   rule: string;
 }
 
+/**
+ * How far back the check looks: records that ended 730 days or more before the day asked about
+ * cannot change an answer (they only explain last year's expiry), so neither the facts statements
+ * nor the register cache read them. Returns the exclusive lower bound for `valid_until`.
+ */
+export const CHECK_WINDOW_DAYS = 730;
+export function checkWindowStart(atDate: string): string {
+  const t = Date.parse(`${atDate}T00:00:00Z`) - CHECK_WINDOW_DAYS * 86_400_000;
+  return new Date(t).toISOString().slice(0, 10);
+}
+
 const fmtDate = longDate;
 
 function inForce(r: RecordForCheck, at: Date, atDate: string): boolean {

@@ -38,25 +38,92 @@ SELECT p.id AS pupil_id,
 FROM pupils p
 WHERE p.school_id = $1 AND p.id = ANY($2::uuid[])`;
 
+/**
+ * The same facts for the in-process register cache (ADR 0009), read in one statement together
+ * with the school's register version, so the facts are exactly those of that version. Unlike
+ * FACTS_SQL it does not stop at a moment: it reads every record made so far (the check filters by
+ * `at` itself) and every competence assessment with its time, so the cached facts answer any
+ * later moment; it keeps the two-year window from the load date ($3).
+ */
+export const CACHE_FACTS_SQL = `
+SELECT p.id AS pupil_id,
+  COALESCE((SELECT json_agg(json_build_array(pp.parent_id, pa.given_name || ' ' || pa.family_name))
+            FROM pupil_parents pp JOIN parents pa ON pa.id = pp.parent_id
+            WHERE pp.pupil_id = p.id AND pp.parental_responsibility), '[]') AS pr,
+  COALESCE((SELECT json_agg(json_build_array(c.recorded_at, c.competent) ORDER BY c.recorded_at)
+            FROM pupil_competence_assessments c WHERE c.pupil_id = p.id), '[]') AS competence,
+  COALESCE((SELECT json_agg(json_build_array(r.id, r.period_key, r.valid_from, r.valid_until,
+              r.decider_kind, r.decider_parent_id, r.decisions, r.method, r.decided_on,
+              r.recorded_at))
+            FROM consent_records r
+            WHERE r.pupil_id = p.id AND (r.valid_until IS NULL OR r.valid_until > $3::date)
+           ), '[]') AS records,
+  (SELECT pr.current_version FROM policy_profiles pr WHERE pr.school_id = $1) AS policy_version,
+  COALESCE((SELECT v.version FROM consent_register_versions v WHERE v.school_id = $1), 0)
+    AS register_version
+FROM pupils p
+WHERE p.school_id = $1 AND p.id = ANY($2::uuid[])`;
+
+const REGISTER_VERSION_SQL = `SELECT COALESCE((SELECT version FROM consent_register_versions
+  WHERE school_id = $1), 0) AS version`;
+
+/** A pupil's facts as the register cache keeps them. */
+export interface CacheFacts {
+  pupilId: string;
+  /** [parent id, name] of each person with parental responsibility. */
+  parentalResponsibility: Map<string, string>;
+  /** Every competence assessment, oldest first: [recorded at (ms), competent]. */
+  competence: [number, boolean][];
+  records: RecordForCheck[];
+}
+
+type RecordTuple = [
+  string,
+  string,
+  string,
+  string | null,
+  'parent' | 'pupil',
+  string | null,
+  Record<string, string>,
+  string,
+  string,
+  string,
+];
+
+type CacheFactsRow = {
+  pupil_id: string;
+  pr: [string, string][];
+  competence: [string, boolean][];
+  records: RecordTuple[];
+  policy_version: number | null;
+  register_version: string | number;
+};
+
 type FactsRow = {
   pupil_id: string;
   /** [parent id, name] of each person with parental responsibility. */
   pr: [string, string][];
   competent: boolean;
   policy_version: number | null;
-  records: [
-    string,
-    string,
-    string,
-    string | null,
-    'parent' | 'pupil',
-    string | null,
-    Record<string, string>,
-    string,
-    string,
-    string,
-  ][];
+  records: RecordTuple[];
 };
+
+/** A record tuple from the facts statements, with the decider's name when they hold PR. */
+function recordFrom(r: RecordTuple, names: ReadonlyMap<string, string>): RecordForCheck {
+  return {
+    id: r[0],
+    periodKey: r[1],
+    validFrom: r[2],
+    validUntil: r[3],
+    deciderKind: r[4],
+    deciderParentId: r[5],
+    decisions: r[6],
+    method: r[7],
+    decidedOn: r[8],
+    recordedAt: new Date(r[9]),
+    ...(r[5] && names.has(r[5]) ? { deciderName: names.get(r[5])! } : {}),
+  };
+}
 
 function clientOf(db: Db): Pool | PoolClient {
   return (db as unknown as { $client: Pool | PoolClient }).$client;
@@ -93,19 +160,7 @@ export class ConsentRepository {
       // Only the statements of people with parental responsibility count, so only their names
       // are needed: one lookup per parent rather than one per record (which grows every year).
       const names = new Map(row.pr);
-      const records: RecordForCheck[] = row.records.map((r) => ({
-        id: r[0],
-        periodKey: r[1],
-        validFrom: r[2],
-        validUntil: r[3],
-        deciderKind: r[4],
-        deciderParentId: r[5],
-        decisions: r[6],
-        method: r[7],
-        decidedOn: r[8],
-        recordedAt: new Date(r[9]),
-        ...(r[5] && names.has(r[5]) ? { deciderName: names.get(r[5])! } : {}),
-      }));
+      const records = row.records.map((r) => recordFrom(r, names));
       out.set(row.pupil_id, {
         pupilId: row.pupil_id,
         parentalResponsibility: new Set(names.keys()),
@@ -114,6 +169,54 @@ export class ConsentRepository {
       });
     }
     return { facts: out, policyVersion: result.rows[0]?.policy_version ?? null };
+  }
+
+  /**
+   * The facts of some pupils for the register cache, with the register version they belong to
+   * (one statement, so one snapshot). `windowStart` (yyyy-mm-dd): records that ended on or before
+   * it are left out. Pupils not in the school are absent.
+   */
+  async factsForCache(
+    db: Db,
+    schoolId: string,
+    pupilIds: readonly string[],
+    windowStart: string,
+  ): Promise<{
+    facts: Map<string, CacheFacts>;
+    policyVersion: number | null;
+    registerVersion: number | null;
+  }> {
+    const result = await clientOf(db).query<CacheFactsRow>({
+      name: 'consent_cache_facts_v1',
+      text: CACHE_FACTS_SQL,
+      values: [schoolId, pupilIds, windowStart],
+    });
+    const facts = new Map<string, CacheFacts>();
+    for (const row of result.rows) {
+      const names = new Map(row.pr);
+      facts.set(row.pupil_id, {
+        pupilId: row.pupil_id,
+        parentalResponsibility: names,
+        competence: row.competence.map(([at, competent]) => [Date.parse(at), competent]),
+        records: row.records.map((r) => recordFrom(r, names)),
+      });
+    }
+    const first = result.rows[0];
+    return {
+      facts,
+      policyVersion: first?.policy_version ?? null,
+      registerVersion: first ? Number(first.register_version) : null,
+    };
+  }
+
+  /** The school's consent register version (0 before anything was ever recorded). */
+  async registerVersion(db: Db, schoolId: string): Promise<number> {
+    const result = await clientOf(db).query<{ version: string | number }>({
+      name: 'consent_register_version_v1',
+      text: REGISTER_VERSION_SQL,
+      values: [schoolId],
+    });
+    return Number(result.rows[0]!.version);
   }
 
   async insertRecord(db: Db, values: NewConsentRecord): Promise<ConsentRecordRow> {

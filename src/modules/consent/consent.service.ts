@@ -8,7 +8,9 @@ import type { EventsService } from '../events/events.service.ts';
 import type { PolicyService } from '../policies/policies.service.ts';
 import type { MediaType, PolicySettings } from '../policies/policy-settings.ts';
 import type { ConsentRepository, NewConsentRecord } from './consent.repository.ts';
+import type { ConsentRegisterCache } from './consent-register-cache.ts';
 import {
+  checkWindowStart,
   consentDecisions,
   consentKeysFor,
   consentMethods,
@@ -112,6 +114,8 @@ export class ConsentService {
       clock: Clock;
       files: FileStore;
       evidenceMaxBytes: number;
+      /** The check's in-process cache (ADR 0009); without it every check reads the database. */
+      cache?: ConsentRegisterCache;
     },
   ) {}
 
@@ -154,6 +158,24 @@ export class ConsentService {
   ): Promise<ConsentAnswer[]> {
     if (checks.length === 0) return [];
     const now = this.deps.clock.now();
+    const cache = this.deps.cache;
+    if (cache && cache.maxPupils > 0) {
+      const earliest = checks.reduce((m, c) => Math.min(m, (c.at ?? now).getTime()), Infinity);
+      // The cache answers any moment from today on; a question about the past reads the records
+      // made by then (below).
+      if (ukDate(new Date(earliest)) >= ukDate(now)) {
+        return this.mayManyCached(cache, schoolId, checks, now);
+      }
+    }
+    return this.mayManyDirect(schoolId, checks, now);
+  }
+
+  /** The check straight from the database, for any moment (one round trip). */
+  private async mayManyDirect(
+    schoolId: string,
+    checks: readonly Omit<MayInput, 'schoolId'>[],
+    now: Date,
+  ): Promise<ConsentAnswer[]> {
     const latest = checks.reduce((m, c) => Math.max(m, (c.at ?? now).getTime()), 0);
     const ids = [...new Set(checks.map((c) => c.pupilId))];
     // The hot path: one round trip for the facts and the current policy version.
@@ -174,6 +196,65 @@ export class ConsentService {
         at: c.at ?? now,
       });
     });
+  }
+
+  /**
+   * The check from the register cache (ADR 0009). Either every pupil is held and the school's
+   * register version is unchanged (one tiny statement), or the missing pupils' facts are read
+   * together with the version; facts of different versions are never mixed.
+   */
+  private async mayManyCached(
+    cache: ConsentRegisterCache,
+    schoolId: string,
+    checks: readonly Omit<MayInput, 'schoolId'>[],
+    now: Date,
+  ): Promise<ConsentAnswer[]> {
+    const { repository, database } = this.deps;
+    const db = database.db;
+    const today = ukDate(now);
+    const ids = [...new Set(checks.map((c) => c.pupilId))];
+    let entry = cache.get(schoolId);
+    let missing = entry ? ids.filter((id) => !entry!.pupils.get(id)?.covers(today)) : ids;
+    if (entry && missing.length === 0) {
+      if ((await repository.registerVersion(db, schoolId)) === entry.version) {
+        cache.stats.hits++;
+      } else {
+        cache.stale(schoolId);
+        entry = undefined;
+        missing = ids;
+      }
+    }
+    // Read what is missing; if the version moved meanwhile, read everything asked about again.
+    for (let attempt = 0; missing.length > 0; attempt++) {
+      const loaded = await repository.factsForCache(db, schoolId, missing, checkWindowStart(today));
+      if (loaded.facts.size < missing.length) throw new NotFoundError('No such pupil');
+      const settings = await this.settingsAt(schoolId, loaded.policyVersion);
+      const version = loaded.registerVersion!;
+      const consistent = !entry || entry.version === version;
+      entry = cache.put(
+        schoolId,
+        version,
+        loaded.policyVersion,
+        settings,
+        loaded.facts.values(),
+        today,
+      );
+      missing = consistent ? [] : ids.filter((id) => !loaded.facts.has(id));
+      if (attempt >= 3 && missing.length > 0) {
+        // The school's register is changing faster than it can be read: do not cache.
+        cache.drop(schoolId);
+        return this.mayManyDirect(schoolId, checks, now);
+      }
+    }
+    const held = entry!;
+    return checks.map((c) =>
+      held.pupils.get(c.pupilId)!.answer(held.settings, {
+        purpose: c.purpose,
+        mediaType: c.mediaType,
+        named: c.named ?? false,
+        at: c.at ?? now,
+      }),
+    );
   }
 
   /** The current answer for every purpose × kind, per pupil (the class matrix, a pupil's page). */

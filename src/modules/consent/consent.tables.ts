@@ -1,4 +1,5 @@
 import {
+  bigint,
   boolean,
   date,
   index,
@@ -63,6 +64,21 @@ export const consentRecords = pgTable(
     index('consent_records_school_period_idx').on(t.schoolId, t.periodKey, t.pupilId),
   ],
 );
+
+/**
+ * One row per school: a number that goes up, in the same transaction, whenever anything the consent
+ * check reads changes for that school — a consent record, a competence assessment, who has
+ * parental responsibility, a parent's name, a pupil joining or leaving the school's rows, the
+ * current policy version. It is kept by database triggers (migration 0007), never by application
+ * code, so no code path can change an input without changing the number. The check's in-process
+ * cache (consent-register-cache.ts) is valid only while this number is unchanged: see ADR 0009.
+ */
+export const consentRegisterVersions = pgTable('consent_register_versions', {
+  schoolId: uuid('school_id')
+    .primaryKey()
+    .references(() => schools.id),
+  version: bigint('version', { mode: 'number' }).notNull().default(0),
+});
 
 /** Assessments of whether a pupil may decide for themself (003 §4.3). Latest wins; append-only. */
 export const pupilCompetenceAssessments = pgTable(

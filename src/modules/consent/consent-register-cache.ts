@@ -1,0 +1,187 @@
+import { ukDate } from '../../platform/clock.ts';
+import type { MediaType, PolicySettings } from '../policies/policy-settings.ts';
+import {
+  checkWindowStart,
+  decide,
+  type ConsentAnswer,
+  type PupilConsentFacts,
+  type RecordForCheck,
+} from './consent-rules.ts';
+import type { CacheFacts } from './consent.repository.ts';
+
+/**
+ * One pupil's consent facts as of one register version, and the answers already worked out from
+ * them. Exact for any moment whose UK date is on or after `loadDate`: every record made so far
+ * and every competence assessment are held (the check filters by the moment itself), and the
+ * records left out ended before the two-year window of `loadDate`, which is wider than the window
+ * of any later day.
+ */
+export class CachedPupil {
+  /** The latest moment any held record or assessment was made (ms). */
+  readonly latestAt: number;
+  private readonly parentalResponsibility: ReadonlySet<string>;
+  private readonly windowFrom: string;
+  private memoDate = '';
+  private readonly memo = new Map<string, ConsentAnswer>();
+
+  constructor(
+    readonly facts: CacheFacts,
+    /** The UK date the facts were read for (yyyy-mm-dd). */
+    readonly loadDate: string,
+  ) {
+    let latest = 0;
+    for (const r of facts.records) latest = Math.max(latest, r.recordedAt.getTime());
+    for (const [at] of facts.competence) latest = Math.max(latest, at);
+    this.latestAt = latest;
+    this.parentalResponsibility = new Set(facts.parentalResponsibility.keys());
+    this.windowFrom = checkWindowStart(loadDate);
+  }
+
+  /** Can this pupil's facts answer a question about `at`? */
+  covers(atDate: string): boolean {
+    return atDate >= this.loadDate;
+  }
+
+  /** The facts the check would read at `at`, exactly as FACTS_SQL would give them. */
+  factsAt(at: Date, atDate: string): PupilConsentFacts {
+    const t = at.getTime();
+    let competent = false;
+    for (const [when, value] of this.facts.competence) if (when <= t) competent = value;
+    const from = checkWindowStart(atDate);
+    const records: readonly RecordForCheck[] =
+      from === this.windowFrom
+        ? this.facts.records
+        : this.facts.records.filter((r) => r.validUntil === null || r.validUntil > from);
+    return {
+      pupilId: this.facts.pupilId,
+      parentalResponsibility: this.parentalResponsibility,
+      competent,
+      records,
+    };
+  }
+
+  /**
+   * The check for this pupil. Once every held statement was made before `at`, the answer depends
+   * only on the UK date, so it is kept for the rest of that day (answers are frozen: callers
+   * share them).
+   */
+  answer(
+    settings: PolicySettings,
+    q: { purpose: string; mediaType: MediaType; named: boolean; at: Date },
+  ): ConsentAnswer {
+    const atDate = ukDate(q.at);
+    const memoable = q.at.getTime() >= this.latestAt;
+    const key = `${q.purpose}\u0000${q.mediaType}\u0000${q.named ? 1 : 0}`;
+    if (memoable) {
+      if (this.memoDate !== atDate) {
+        this.memo.clear();
+        this.memoDate = atDate;
+      }
+      const hit = this.memo.get(key);
+      if (hit) return hit;
+    }
+    const answer = decide(settings, this.factsAt(q.at, atDate), q);
+    if (!memoable) return answer;
+    Object.freeze(answer.recordIds);
+    this.memo.set(key, Object.freeze(answer));
+    return answer;
+  }
+}
+
+/** A school's cached pupils, valid while the school's register version is `version`. */
+export interface CachedSchool {
+  readonly version: number;
+  readonly policyVersion: number | null;
+  readonly settings: PolicySettings;
+  readonly pupils: Map<string, CachedPupil>;
+}
+
+/**
+ * The consent check's in-process cache (ADR 0009). It holds facts per school, tagged with the
+ * school's register version — a number that database triggers raise in the same transaction as
+ * any change to what the check reads. The service reads the current number (one tiny statement)
+ * before answering from memory, and reads facts together with the number, so an answer is never
+ * older than the database at the moment of the check, whichever process made the change.
+ *
+ * Bounded by the number of pupils held; the least recently used school goes first.
+ */
+export class ConsentRegisterCache {
+  private readonly schools = new Map<string, CachedSchool>();
+  private held = 0;
+  readonly stats = { hits: 0, loads: 0, stale: 0, evicted: 0 };
+
+  constructor(readonly maxPupils: number) {}
+
+  get size(): number {
+    return this.held;
+  }
+
+  /** The school's entry, marked as recently used. */
+  get(schoolId: string): CachedSchool | undefined {
+    const entry = this.schools.get(schoolId);
+    if (entry) {
+      this.schools.delete(schoolId);
+      this.schools.set(schoolId, entry);
+    }
+    return entry;
+  }
+
+  drop(schoolId: string): void {
+    const entry = this.schools.get(schoolId);
+    if (!entry) return;
+    this.held -= entry.pupils.size;
+    this.schools.delete(schoolId);
+  }
+
+  /**
+   * Adds facts read at `version`. When the school's entry is at another version it is replaced
+   * (a newer number means the old facts may be stale). Returns the entry that now holds them.
+   */
+  put(
+    schoolId: string,
+    version: number,
+    policyVersion: number | null,
+    settings: PolicySettings,
+    facts: Iterable<CacheFacts>,
+    loadDate: string,
+  ): CachedSchool {
+    let entry = this.schools.get(schoolId);
+    if (entry && entry.version > version) {
+      // Another check has already read a newer version: answer this one from what it read, but
+      // keep the newer entry (versions only go up).
+      const detached: CachedSchool = { version, policyVersion, settings, pupils: new Map() };
+      for (const f of facts) detached.pupils.set(f.pupilId, new CachedPupil(f, loadDate));
+      return detached;
+    }
+    if (!entry || entry.version !== version || entry.policyVersion !== policyVersion) {
+      if (entry) this.stale(schoolId);
+      entry = { version, policyVersion, settings, pupils: new Map() };
+    }
+    this.schools.delete(schoolId);
+    this.schools.set(schoolId, entry);
+    for (const f of facts) {
+      if (!entry.pupils.has(f.pupilId)) this.held++;
+      entry.pupils.set(f.pupilId, new CachedPupil(f, loadDate));
+    }
+    this.stats.loads++;
+    this.evict(schoolId);
+    return entry;
+  }
+
+  /** The school's entry was found to be at an old version. */
+  stale(schoolId: string): void {
+    this.stats.stale++;
+    this.drop(schoolId);
+  }
+
+  private evict(keep: string): void {
+    for (const [schoolId, entry] of this.schools) {
+      if (this.held <= this.maxPupils) return;
+      if (schoolId === keep) continue;
+      this.held -= entry.pupils.size;
+      this.schools.delete(schoolId);
+      this.stats.evicted++;
+    }
+    // One school larger than the whole budget: keep what was just read, drop the rest next time.
+  }
+}
