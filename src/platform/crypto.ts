@@ -1,12 +1,18 @@
 import crypto from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
+import type * as Argon2 from '@node-rs/argon2';
+
+/** The argon2 binding, loaded on the first password hashed or checked (ADR 0010). */
+let argon2: Promise<typeof Argon2> | undefined;
+const loadArgon2 = () => (argon2 ??= import('@node-rs/argon2'));
 
 /** argon2id with OWASP-recommended parameters (19 MiB, 2 iterations). */
 export async function hashPassword(password: string): Promise<string> {
+  const { hash } = await loadArgon2();
   return hash(password, { memoryCost: 19_456, timeCost: 2, parallelism: 1 });
 }
 
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  const { verify } = await loadArgon2();
   try {
     return await verify(stored, password);
   } catch {

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { Secret, TOTP } from 'otpauth';
 import type { Database, Db } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -324,6 +323,8 @@ export class AuthService {
       });
     }
     const uri = this.totp(secret, member.email).toString();
+    // qrcode is loaded only when someone sets up a second factor (ADR 0010).
+    const { default: QRCode } = await import('qrcode');
     const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
     return { secret, qrSvg };
   }

@@ -1,6 +1,20 @@
 // This folder is the only place that may import sharp (ARCHITECTURE rule 1).
-import sharp, { type JpegOptions, type Sharp } from 'sharp';
+import type sharp from 'sharp';
+import type { JpegOptions, Sharp } from 'sharp';
 import { randomFillSync } from 'node:crypto';
+
+type SharpFactory = typeof sharp;
+
+let sharpModule: Promise<SharpFactory> | undefined;
+
+/**
+ * sharp and libvips, loaded on first use (ADR 0010): most processes never touch an image, and
+ * loading them costs about 0.1 s and 10 MB at start.
+ */
+function loadSharp(): Promise<SharpFactory> {
+  sharpModule ??= import('sharp').then((m) => m.default);
+  return sharpModule;
+}
 
 /** Formats Lanyard accepts, recognised by their content (magic bytes), never by file name. */
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'heic';
@@ -123,12 +137,25 @@ export class ImageProcessor {
   readonly maxInputPixels: number;
   private readonly jpegQuality: number;
   private heicDecodable: boolean | undefined;
+  private readonly threads: number | undefined;
+  private readonly cache: boolean;
+  private loaded: Promise<SharpFactory> | undefined;
 
   constructor(options: ImageProcessorOptions = {}) {
     this.maxInputPixels = options.maxInputPixels ?? DEFAULT_MAX_PIXELS;
     this.jpegQuality = options.jpegQuality ?? 85;
-    if (options.threads !== undefined) sharp.concurrency(options.threads);
-    if (options.cache !== true) sharp.cache(false);
+    this.threads = options.threads;
+    this.cache = options.cache === true;
+  }
+
+  /** sharp, with this processor's process-wide settings applied before its first use. */
+  private sharp(): Promise<SharpFactory> {
+    this.loaded ??= loadSharp().then((sharp) => {
+      if (this.threads !== undefined) sharp.concurrency(this.threads);
+      if (!this.cache) sharp.cache(false);
+      return sharp;
+    });
+    return this.loaded;
   }
 
   /**
@@ -140,8 +167,9 @@ export class ImageProcessor {
     const format = sniffFormat(buf);
     const meta = await this.readHeader(buf, format);
     // A full, validating decode; JPEG shrink-on-load makes it cheap for large photos.
+    const image = await this.open(buf);
     await this.run(() =>
-      this.open(buf).resize(256, 256, { fit: 'inside', withoutEnlargement: true }).raw().toBuffer(),
+      image.resize(256, 256, { fit: 'inside', withoutEnlargement: true }).raw().toBuffer(),
     );
     return { format, width: meta.width, height: meta.height, pages: meta.pages };
   }
@@ -149,8 +177,9 @@ export class ImageProcessor {
   /** The publishable base: upright, sRGB, JPEG, no metadata, alpha flattened onto white. */
   async normalise(buf: Buffer): Promise<EncodedImage> {
     await this.readHeader(buf, sniffFormat(buf));
+    const image = await this.open(buf);
     const { data, info } = await this.run(() =>
-      this.open(buf)
+      image
         .flatten({ background: '#ffffff' })
         .toColourspace('srgb')
         .jpeg(this.jpegOptions())
@@ -173,8 +202,9 @@ export class ImageProcessor {
   async thumbnail(buf: Buffer, maxSize: number): Promise<EncodedImage> {
     assertPositiveInt(maxSize, 'maxSize');
     await this.readHeader(buf, sniffFormat(buf));
+    const image = await this.open(buf);
     const { data, info } = await this.run(() =>
-      this.open(buf)
+      image
         .resize(maxSize, maxSize, { fit: 'inside', withoutEnlargement: true })
         .flatten({ background: '#ffffff' })
         .toColourspace('srgb')
@@ -193,7 +223,7 @@ export class ImageProcessor {
     fit: { maxWidth?: number; maxHeight?: number } = {},
   ): Promise<RawRgbImage> {
     await this.readHeader(buf, sniffFormat(buf));
-    let pipeline = this.open(buf);
+    let pipeline = await this.open(buf);
     if (fit.maxWidth !== undefined || fit.maxHeight !== undefined) {
       pipeline = pipeline.resize(fit.maxWidth ?? null, fit.maxHeight ?? null, {
         fit: 'inside',
@@ -226,6 +256,7 @@ export class ImageProcessor {
       ? pixels.data
       : Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
     assertRaw({ data: input, width: pixels.width, height: pixels.height });
+    const sharp = await this.sharp();
     const data = await sharp(input, {
       raw: { width: pixels.width, height: pixels.height, channels: 3 },
     })
@@ -238,6 +269,7 @@ export class ImageProcessor {
   /** Encodes raw RGB pixels as a metadata-free JPEG. */
   async encodeJpeg(pixels: RawRgbImage): Promise<EncodedImage> {
     assertRaw(pixels);
+    const sharp = await this.sharp();
     const data = await sharp(pixels.data, {
       raw: { width: pixels.width, height: pixels.height, channels: 3 },
     })
@@ -268,6 +300,7 @@ export class ImageProcessor {
   /** Whether this sharp build can decode HEIC (HEVC) photos; probed once. */
   async canDecodeHeic(): Promise<boolean> {
     if (this.heicDecodable === undefined) {
+      const sharp = await this.sharp();
       try {
         const heic = await sharp({
           create: { width: 16, height: 16, channels: 3, background: '#808080' },
@@ -283,7 +316,8 @@ export class ImageProcessor {
     return this.heicDecodable;
   }
 
-  private open(buf: Buffer): Sharp {
+  private async open(buf: Buffer): Promise<Sharp> {
+    const sharp = await this.sharp();
     return sharp(buf, {
       failOn: 'truncated',
       limitInputPixels: this.maxInputPixels,
@@ -310,6 +344,7 @@ export class ImageProcessor {
     if (format === 'heic' && !(await this.canDecodeHeic())) {
       throw rejected('heic_unsupported');
     }
+    const sharp = await this.sharp();
     const meta = await this.run(() => sharp(buf, { limitInputPixels: false }).metadata());
     const width = meta.width;
     const height = meta.height;

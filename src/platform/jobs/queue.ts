@@ -31,7 +31,10 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
     this.boss = new PgBoss({
       connectionString: url,
       schema: 'pgboss',
-      max: 4,
+      // Polling, sending outside a transaction and completing jobs are single short queries
+      // (handlers do their work through the app's own pool), so two connections keep up; each
+      // idle connection is a PostgreSQL backend of ~18 MB RSS held for as long as workers poll.
+      max: 2,
       application_name: 'lanyard-jobs',
       supervise: options.supervise,
       schedule: options.schedule,

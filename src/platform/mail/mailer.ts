@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface MailMessage {
   to: string;
@@ -12,19 +12,27 @@ export interface Mailer {
   close(): void;
 }
 
-/** Sends through any SMTP server (SMTP_URL), or the local sink in development and tests. */
+/**
+ * Sends through any SMTP server (SMTP_URL), or the local sink in development and tests.
+ * nodemailer is loaded and the transport made on the first message (ADR 0010): many processes
+ * never send one.
+ */
 export class SmtpMailer implements Mailer {
-  private readonly transport: Transporter;
+  private transport: Promise<Transporter> | undefined;
   constructor(
-    smtpUrl: string,
+    private readonly smtpUrl: string,
     private readonly from: string,
   ) {
-    this.transport = nodemailer.createTransport(smtpUrl);
+    // Fail at start, as creating the transport here used to, rather than on the first email.
+    if (!/^smtps?:\/\/[^/]/i.test(smtpUrl)) {
+      throw new Error('SMTP_URL must be an smtp:// or smtps:// address');
+    }
   }
   async send(message: MailMessage): Promise<void> {
-    await this.transport.sendMail({ from: this.from, ...message });
+    this.transport ??= import('nodemailer').then((m) => m.default.createTransport(this.smtpUrl));
+    await (await this.transport).sendMail({ from: this.from, ...message });
   }
   close(): void {
-    this.transport.close();
+    void this.transport?.then((t) => t.close()).catch(() => undefined);
   }
 }

@@ -1,5 +1,9 @@
-import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
+import type { simpleParser } from 'mailparser';
+import type { SMTPServer } from 'smtp-server';
+
+/** mailparser, loaded when the first message arrives (ADR 0010). */
+let parser: Promise<typeof simpleParser> | undefined;
+const loadParser = () => (parser ??= import('mailparser').then((m) => m.simpleParser));
 
 export interface CapturedMail {
   id: number;
@@ -22,12 +26,15 @@ export class SmtpSink {
   port = 0;
 
   async start(port: number): Promise<number> {
+    // Only development and tests run the sink: production never loads smtp-server (ADR 0010).
+    const { SMTPServer } = await import('smtp-server');
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
       onData: (stream, session, callback) => {
-        simpleParser(stream)
+        loadParser()
+          .then((simpleParser) => simpleParser(stream))
           .then((parsed) => {
             this.messages.push({
               id: this.nextId++,

@@ -9,7 +9,8 @@
  *
  * See docs/mis-import.md for the accepted columns and rules.
  */
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+import type { parse as csvParseSync } from 'csv-parse/sync';
 import { MONTH_NAMES, ukDate } from '../../../platform/clock.ts';
 import {
   CONTACT_SLOTS,
@@ -22,6 +23,14 @@ import {
   type HeaderMapping,
   type PupilIdColumn,
 } from './mis-columns.ts';
+
+type CsvParse = typeof csvParseSync;
+let csvParse: CsvParse | undefined;
+/** csv-parse, loaded (synchronously) on the first file parsed (ADR 0010). */
+const parse = ((...args: unknown[]) => {
+  csvParse ??= (createRequire(import.meta.url)('csv-parse/sync') as { parse: CsvParse }).parse;
+  return (csvParse as (...a: unknown[]) => unknown)(...args);
+}) as CsvParse;
 
 // ---------------------------------------------------------------------------------------------
 // Public types
