@@ -109,9 +109,13 @@ describe('pages for each role', () => {
       expect(busy.body).toContain('1 safeguarding or data role has not set up two-step sign-in');
       expect(busy.body).toContain('href="/policy"');
 
-      await ctx.services.database.pool.query(
-        'UPDATE policy_profiles SET next_review_date = $1 WHERE school_id = $2',
-        [addDays(today, -2), R.school.id],
+      // A change committed through this process is seen at once (the dashboard's policy read is
+      // a shared read dropped on every commit, ADR 0008).
+      await ctx.services.database.transaction((tx) =>
+        tx.client.query('UPDATE policy_profiles SET next_review_date = $1 WHERE school_id = $2', [
+          addDays(today, -2),
+          R.school.id,
+        ]),
       );
       const overdue = await head.get('/');
       expect(overdue.body).toContain('The policy review is overdue');

@@ -92,14 +92,17 @@ export class DashboardService {
       'support_staff',
     );
     const seesImports = hasRole(p, 'headteacher', 'dpo', 'office');
-    // The pupil figures and imports awaiting confirmation are a shared read (see
-    // Database.cachedRead): the same for everyone in the school, and never older than the last
-    // change made through this process. The policy profile and the second-factor check are
-    // small indexed lookups, read fresh.
+    // The pupil figures, the imports awaiting confirmation and the policy profile are shared
+    // reads (see Database.cachedRead): the same for everyone in the school, and never older than
+    // the last change made through this process (ADR 0008). Reading the profile fresh cost a
+    // database round trip on every dashboard, which under load set its p99. Rule checks
+    // elsewhere still read it fresh. The second-factor check (headteachers only) is read fresh.
     const isHead = hasRole(p, 'headteacher');
     const needsRoll = seesRoll || seesImports;
     const [policy, [pending, roll], missing] = await Promise.all([
-      this.deps.policies.currentOrNull(p.schoolId),
+      this.deps.database.cachedRead(`dashboard-policy:${p.schoolId}`, READ_TTL_MS, () =>
+        this.deps.policies.currentOrNull(p.schoolId),
+      ),
       needsRoll
         ? this.deps.database.cachedRead(
             `dashboard:${p.schoolId}:${today}:${seesImports}`,
