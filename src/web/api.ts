@@ -11,6 +11,7 @@ import { canViewPolicy } from '../modules/policies/policies.policy.ts';
 import { mediaApi } from '../modules/media/media.api.ts';
 import { canCheckConsent } from '../modules/consent/consent.policy.ts';
 import { mediaTypeSchema } from '../modules/policies/policy-settings.ts';
+import type { ConsentAnswer } from '../modules/consent/consent-rules.ts';
 
 interface ApiSpec<
   Q extends z.ZodType,
@@ -34,8 +35,19 @@ interface ApiSpec<
     params: z.output<P>;
     body: z.output<B>;
     request: FastifyRequest;
-  }): Promise<z.input<R>>;
+  }): Promise<z.input<R> | RawJson>;
 }
+
+/**
+ * A response body already serialised as JSON (of the route's response schema): for hot routes
+ * that reuse the serialised form of immutable parts instead of stringifying them every time.
+ */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
+
+/** The JSON of consent answers the register cache keeps (frozen, shared), by identity. */
+const answerJson = new WeakMap<ConsentAnswer, string>();
 
 const problemSchema = z.object({
   type: z.string(),
@@ -91,6 +103,9 @@ export class ApiRegistry {
           body: parse(spec.body, request.body, 'body') as z.output<B>,
           request,
         });
+        if (result instanceof RawJson) {
+          return reply.type('application/json; charset=utf-8').send(result.json);
+        }
         return reply.send(result);
       },
     });
@@ -404,16 +419,24 @@ export async function apiRoutes(
           ...(at ? { at } : {}),
         })),
       );
-      return {
-        results: answers.map((a) => ({
-          pupilId: a.pupilId,
-          allowed: a.allowed,
-          outcome: a.outcome,
-          reason: a.reason,
-          recordIds: a.recordIds,
-          citation: a.citation,
-        })),
-      };
+      // Kept answers are frozen and shared (ADR 0009): serialise each of them once.
+      let json = '{"results":[';
+      answers.forEach((a, i) => {
+        let one = answerJson.get(a);
+        if (one === undefined) {
+          one = JSON.stringify({
+            pupilId: a.pupilId,
+            allowed: a.allowed,
+            outcome: a.outcome,
+            reason: a.reason,
+            recordIds: a.recordIds,
+            citation: a.citation,
+          });
+          if (Object.isFrozen(a)) answerJson.set(a, one);
+        }
+        json += i === 0 ? one : `,${one}`;
+      });
+      return new RawJson(`${json}]}`);
     },
   });
 

@@ -8,7 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import { policySettingsSchema, type PolicySettings } from '../policies/policy-settings.ts';
 import { getTemplate } from '../policies/templates/index.ts';
-import { CachedPupil, ConsentRegisterCache } from './consent-register-cache.ts';
+import {
+  CachedPupil,
+  ConsentRegisterCache,
+  RegisterVersionReader,
+} from './consent-register-cache.ts';
 import { checkWindowStart, decide, periodFor, type RecordForCheck } from './consent-rules.ts';
 import type { CacheFacts } from './consent.repository.ts';
 
@@ -177,5 +181,46 @@ describe('ConsentRegisterCache', () => {
     cache.put('b', 1, 1, settings, pupils('b', 2), '2026-10-01');
     expect(cache.get('a')).toBeUndefined();
     expect(cache.size).toBe(2);
+  });
+});
+
+describe('RegisterVersionReader', () => {
+  it('never answers a check with a read that began before the check asked', async () => {
+    let version = 1;
+    const started: { ids: string[]; release(): void }[] = [];
+    const reader = new RegisterVersionReader(
+      (ids) =>
+        new Promise((resolve) => {
+          const seen = version; // the snapshot is taken when the read starts
+          started.push({ ids, release: () => resolve(new Map(ids.map((id) => [id, seen]))) });
+        }),
+    );
+    const first = reader.version('a');
+    expect(started).toHaveLength(1);
+    version = 2; // a writer commits while the first read is under way
+    const second = reader.version('a');
+    const third = reader.version('b');
+    expect(started).toHaveLength(1); // they wait for the next read
+    started[0]!.release();
+    expect(await first).toBe(1);
+    await Promise.resolve();
+    expect(started).toHaveLength(2);
+    expect(started[1]!.ids.sort()).toEqual(['a', 'b']);
+    started[1]!.release();
+    expect(await second).toBe(2);
+    expect(await third).toBe(2);
+    expect(reader.stats).toEqual({ reads: 2, asked: 3 });
+  });
+
+  it('passes a failed read to every check waiting on it, then reads again for the next', async () => {
+    let fail = true;
+    const reader = new RegisterVersionReader(async (ids) => {
+      if (fail) throw new Error('database down');
+      return new Map(ids.map((id) => [id, 7]));
+    });
+    await expect(reader.version('a')).rejects.toThrow('database down');
+    fail = false;
+    expect(await reader.version('a')).toBe(7);
+    expect(await reader.version('unknown')).toBe(7);
   });
 });

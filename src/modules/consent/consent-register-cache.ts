@@ -185,3 +185,61 @@ export class ConsentRegisterCache {
     // One school larger than the whole budget: keep what was just read, drop the rest next time.
   }
 }
+
+/**
+ * Reads schools' register versions for the checks waiting on them, many checks to one statement.
+ * A check that arrives while a read is under way waits for the next one, which starts after it
+ * arrived, so the version it gets is never older than the database at the moment it asked.
+ *
+ * Reads start at most once every `minIntervalMs`: a check that comes alone is read at once, but
+ * under load the checks of the next couple of milliseconds share one statement (like a group
+ * commit), which is what lets the check scale past one database round trip per request.
+ */
+export class RegisterVersionReader {
+  private waiting = new Map<string, { resolve(v: number): void; reject(e: unknown): void }[]>();
+  private busy = false;
+  private lastStart = -Infinity;
+  readonly stats = { reads: 0, asked: 0 };
+
+  constructor(
+    private readonly read: (schoolIds: string[]) => Promise<Map<string, number>>,
+    private readonly minIntervalMs = 0,
+    private readonly monotonicMs: () => number = () => performance.now(),
+  ) {}
+
+  version(schoolId: string): Promise<number> {
+    this.stats.asked++;
+    return new Promise((resolve, reject) => {
+      const list = this.waiting.get(schoolId);
+      if (list) list.push({ resolve, reject });
+      else this.waiting.set(schoolId, [{ resolve, reject }]);
+      if (!this.busy) this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    this.busy = true;
+    const wait = this.lastStart + this.minIntervalMs - this.monotonicMs();
+    if (wait > 0) setTimeout(() => void this.next(), wait);
+    else void this.next();
+  }
+
+  private async next(): Promise<void> {
+    const batch = this.waiting;
+    this.waiting = new Map();
+    this.lastStart = this.monotonicMs();
+    this.stats.reads++;
+    try {
+      const versions = await this.read([...batch.keys()]);
+      for (const [schoolId, list] of batch) {
+        const v = versions.get(schoolId) ?? 0;
+        for (const w of list) w.resolve(v);
+      }
+    } catch (error) {
+      for (const list of batch.values()) for (const w of list) w.reject(error);
+    } finally {
+      this.busy = false;
+      if (this.waiting.size > 0) this.schedule();
+    }
+  }
+}

@@ -64,8 +64,8 @@ SELECT p.id AS pupil_id,
 FROM pupils p
 WHERE p.school_id = $1 AND p.id = ANY($2::uuid[])`;
 
-const REGISTER_VERSION_SQL = `SELECT COALESCE((SELECT version FROM consent_register_versions
-  WHERE school_id = $1), 0) AS version`;
+const REGISTER_VERSIONS_SQL = `SELECT s.id AS school_id, COALESCE(v.version, 0) AS version
+  FROM unnest($1::uuid[]) AS s(id) LEFT JOIN consent_register_versions v ON v.school_id = s.id`;
 
 /** A pupil's facts as the register cache keeps them. */
 export interface CacheFacts {
@@ -209,14 +209,14 @@ export class ConsentRepository {
     };
   }
 
-  /** The school's consent register version (0 before anything was ever recorded). */
-  async registerVersion(db: Db, schoolId: string): Promise<number> {
-    const result = await clientOf(db).query<{ version: string | number }>({
-      name: 'consent_register_version_v1',
-      text: REGISTER_VERSION_SQL,
-      values: [schoolId],
+  /** The schools' consent register versions (0 before anything was ever recorded). */
+  async registerVersions(db: Db, schoolIds: readonly string[]): Promise<Map<string, number>> {
+    const result = await clientOf(db).query<{ school_id: string; version: string | number }>({
+      name: 'consent_register_versions_v1',
+      text: REGISTER_VERSIONS_SQL,
+      values: [schoolIds],
     });
-    return Number(result.rows[0]!.version);
+    return new Map(result.rows.map((r) => [r.school_id, Number(r.version)]));
   }
 
   async insertRecord(db: Db, values: NewConsentRecord): Promise<ConsentRecordRow> {

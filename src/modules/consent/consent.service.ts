@@ -8,7 +8,7 @@ import type { EventsService } from '../events/events.service.ts';
 import type { PolicyService } from '../policies/policies.service.ts';
 import type { MediaType, PolicySettings } from '../policies/policy-settings.ts';
 import type { ConsentRepository, NewConsentRecord } from './consent.repository.ts';
-import type { ConsentRegisterCache } from './consent-register-cache.ts';
+import { RegisterVersionReader, type ConsentRegisterCache } from './consent-register-cache.ts';
 import {
   checkWindowStart,
   consentDecisions,
@@ -116,12 +116,22 @@ export class ConsentService {
       evidenceMaxBytes: number;
       /** The check's in-process cache (ADR 0009); without it every check reads the database. */
       cache?: ConsentRegisterCache;
+      /** Under load, checks share one version read per this many milliseconds (default 2). */
+      cacheReadIntervalMs?: number;
     },
-  ) {}
+  ) {
+    this.versions = new RegisterVersionReader(
+      (schoolIds) => deps.repository.registerVersions(deps.database.db, schoolIds),
+      deps.cacheReadIntervalMs ?? 2,
+    );
+  }
 
   async settings(schoolId: string): Promise<PolicySettings> {
     return (await this.deps.policies.current(schoolId)).settings;
   }
+
+  /** Register versions for cached checks, many checks to a statement (ADR 0009). */
+  private readonly versions: RegisterVersionReader;
 
   /** Parsed rules by school and policy version. A version never changes once written. */
   private readonly settingsByVersion = new Map<string, PolicySettings>();
@@ -216,7 +226,7 @@ export class ConsentService {
     let entry = cache.get(schoolId);
     let missing = entry ? ids.filter((id) => !entry!.pupils.get(id)?.covers(today)) : ids;
     if (entry && missing.length === 0) {
-      if ((await repository.registerVersion(db, schoolId)) === entry.version) {
+      if ((await this.versions.version(schoolId)) === entry.version) {
         cache.stats.hits++;
       } else {
         cache.stale(schoolId);
