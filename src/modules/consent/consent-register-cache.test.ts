@@ -196,6 +196,7 @@ describe('RegisterVersionReader', () => {
         }),
     );
     const first = reader.version('a');
+    await new Promise((r) => setImmediate(r));
     expect(started).toHaveLength(1);
     version = 2; // a writer commits while the first read is under way
     const second = reader.version('a');
@@ -203,7 +204,7 @@ describe('RegisterVersionReader', () => {
     expect(started).toHaveLength(1); // they wait for the next read
     started[0]!.release();
     expect(await first).toBe(1);
-    await Promise.resolve();
+    await new Promise((r) => setImmediate(r));
     expect(started).toHaveLength(2);
     expect(started[1]!.ids.sort()).toEqual(['a', 'b']);
     started[1]!.release();

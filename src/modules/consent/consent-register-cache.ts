@@ -191,21 +191,18 @@ export class ConsentRegisterCache {
  * A check that arrives while a read is under way waits for the next one, which starts after it
  * arrived, so the version it gets is never older than the database at the moment it asked.
  *
- * Reads start at most once every `minIntervalMs`: a check that comes alone is read at once, but
- * under load the checks of the next couple of milliseconds share one statement (like a group
- * commit), which is what lets the check scale past one database round trip per request.
+ * A read starts once the event loop has finished the input it is handling (setImmediate), and
+ * only one is under way at a time: a check that comes alone is read at once, while under load
+ * every request parsed in the same turn of the loop, and every one that arrives while a read is
+ * under way, shares one statement (like a group commit). That is what lets the check scale past
+ * one database round trip per request.
  */
 export class RegisterVersionReader {
   private waiting = new Map<string, { resolve(v: number): void; reject(e: unknown): void }[]>();
   private busy = false;
-  private lastStart = -Infinity;
   readonly stats = { reads: 0, asked: 0 };
 
-  constructor(
-    private readonly read: (schoolIds: string[]) => Promise<Map<string, number>>,
-    private readonly minIntervalMs = 0,
-    private readonly monotonicMs: () => number = () => performance.now(),
-  ) {}
+  constructor(private readonly read: (schoolIds: string[]) => Promise<Map<string, number>>) {}
 
   version(schoolId: string): Promise<number> {
     this.stats.asked++;
@@ -213,21 +210,16 @@ export class RegisterVersionReader {
       const list = this.waiting.get(schoolId);
       if (list) list.push({ resolve, reject });
       else this.waiting.set(schoolId, [{ resolve, reject }]);
-      if (!this.busy) this.schedule();
+      if (!this.busy) {
+        this.busy = true;
+        setImmediate(() => void this.next());
+      }
     });
-  }
-
-  private schedule(): void {
-    this.busy = true;
-    const wait = this.lastStart + this.minIntervalMs - this.monotonicMs();
-    if (wait > 0) setTimeout(() => void this.next(), wait);
-    else void this.next();
   }
 
   private async next(): Promise<void> {
     const batch = this.waiting;
     this.waiting = new Map();
-    this.lastStart = this.monotonicMs();
     this.stats.reads++;
     try {
       const versions = await this.read([...batch.keys()]);
@@ -238,8 +230,8 @@ export class RegisterVersionReader {
     } catch (error) {
       for (const list of batch.values()) for (const w of list) w.reject(error);
     } finally {
-      this.busy = false;
-      if (this.waiting.size > 0) this.schedule();
+      if (this.waiting.size > 0) setImmediate(() => void this.next());
+      else this.busy = false;
     }
   }
 }

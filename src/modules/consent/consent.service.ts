@@ -116,13 +116,10 @@ export class ConsentService {
       evidenceMaxBytes: number;
       /** The check's in-process cache (ADR 0009); without it every check reads the database. */
       cache?: ConsentRegisterCache;
-      /** Under load, checks share one version read per this many milliseconds (default 2). */
-      cacheReadIntervalMs?: number;
     },
   ) {
-    this.versions = new RegisterVersionReader(
-      (schoolIds) => deps.repository.registerVersions(deps.database.db, schoolIds),
-      deps.cacheReadIntervalMs ?? 2,
+    this.versions = new RegisterVersionReader((schoolIds) =>
+      deps.repository.registerVersions(deps.database.db, schoolIds),
     );
   }
 
