@@ -31,10 +31,11 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
     this.boss = new PgBoss({
       connectionString: url,
       schema: 'pgboss',
-      // Polling, sending outside a transaction and completing jobs are single short queries
-      // (handlers do their work through the app's own pool), so two connections keep up; each
-      // idle connection is a PostgreSQL backend of ~18 MB RSS held for as long as workers poll.
-      max: 2,
+      // pg-boss only ever runs single pool.query calls (polling, completing, maintenance, cron;
+      // never a checked-out client), Lanyard enqueues inside its own transactions, and handlers
+      // work through the app's pool: one connection keeps up and cannot deadlock. Each pooled
+      // connection is a PostgreSQL backend (~18 MB RSS) held for as long as workers poll.
+      max: 1,
       application_name: 'lanyard-jobs',
       supervise: options.supervise,
       schedule: options.schedule,
