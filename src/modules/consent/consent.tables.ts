@@ -59,7 +59,10 @@ export const consentRecords = pgTable(
     note: text('note'),
   },
   (t) => [
-    index('consent_records_pupil_idx').on(t.pupilId, t.recordedAt),
+    // The consent check reads a pupil's records through consent_records_check_idx (pupil_id,
+    // recorded_at) INCLUDE (every column the check reads): an index-only scan of one or two pages
+    // instead of a heap page per record. Drizzle cannot declare INCLUDE, so migration 0008 creates
+    // it (with the covering indexes on parents and pupil_parents the check also uses).
     index('consent_records_school_recorded_idx').on(t.schoolId, t.recordedAt),
     index('consent_records_school_period_idx').on(t.schoolId, t.periodKey, t.pupilId),
   ],

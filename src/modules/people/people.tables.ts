@@ -147,6 +147,8 @@ export const parents = pgTable(
     uniqueIndex('parents_school_mis_key').on(t.schoolId, t.misId),
     index('parents_school_email_idx').on(t.schoolId, t.email),
     index('parents_school_name_idx').on(t.schoolId, t.familyName, t.givenName),
+    // Migration 0008 adds parents_check_names_idx (id) INCLUDE (given_name, family_name) for the
+    // consent check's explanations (Drizzle cannot declare INCLUDE).
   ],
 );
 
@@ -168,6 +170,8 @@ export const pupilParents = pgTable(
   (t) => [
     primaryKey({ columns: [t.pupilId, t.parentId] }),
     index('pupil_parents_parent_idx').on(t.parentId),
+    // Migration 0008 adds pupil_parents_responsibility_idx (pupil_id) INCLUDE (parent_id) WHERE
+    // parental_responsibility for the consent check (Drizzle cannot declare INCLUDE).
   ],
 );
 
