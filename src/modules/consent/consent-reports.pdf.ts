@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import type { ClassCard } from './consent-reports.service.ts';
 
 const longDate = new Intl.DateTimeFormat('en-GB', {
@@ -14,7 +13,9 @@ const longDate = new Intl.DateTimeFormat('en-GB', {
  * The class consent card as a PDF (A4, the standard Helvetica font built into every PDF reader,
  * nothing downloaded). The same content as the printable page.
  */
-export function classCardPdf(card: ClassCard, schoolName: string): Promise<Buffer> {
+export async function classCardPdf(card: ClassCard, schoolName: string): Promise<Buffer> {
+  // pdfkit and its fonts are loaded on the first card, not at start (ADR 0010).
+  const { default: PDFDocument } = await import('pdfkit');
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({
       size: 'A4',

@@ -187,7 +187,8 @@ export async function startEmbeddedPostgres(options: {
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    // A school-sized server: synchronous I/O (no I/O worker processes) and modest shared buffers
+    // A school-sized server: synchronous I/O (no I/O worker processes), no logical replication
+    // launcher and modest shared buffers
     // keep the idle footprint small; a trust-sized deployment uses DATABASE_URL instead.
     postgresFlags: [
       '-c',
@@ -198,6 +199,9 @@ export async function startEmbeddedPostgres(options: {
       'io_method=sync',
       '-c',
       'shared_buffers=64MB',
+      // Lanyard uses no logical replication: no launcher process.
+      '-c',
+      'max_logical_replication_workers=0',
     ],
     onLog: remember,
     onError: remember,
