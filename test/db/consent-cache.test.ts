@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
-import { createSchool, type SchoolFixture } from '../support/factories.ts';
+import { addParent, createSchool, type SchoolFixture } from '../support/factories.ts';
 import {
   createPlatform,
   createServices,
@@ -189,17 +189,13 @@ describe('consent register cache (real PostgreSQL)', () => {
     clock.set('2026-10-04T09:00:00Z');
     const pupilId = A.pupils[3]!.id;
     const mum = await prParentOf(pupilId);
-    const { rows } = await pool().query<{ id: string }>(
-      `INSERT INTO parents (school_id, given_name, family_name, email)
-       VALUES ($1, 'Dara', 'Cache-Test', 'dara@cache-a.test') RETURNING id`,
-      [A.school.id],
-    );
-    const dad = rows[0]!.id;
-    await pool().query(
-      `INSERT INTO pupil_parents (school_id, pupil_id, parent_id, relationship, parental_responsibility)
-       VALUES ($1, $2, $3, 'Father', true)`,
-      [A.school.id, pupilId, dad],
-    );
+    const dad = await addParent(ctx.services, {
+      schoolId: A.school.id,
+      pupilId,
+      givenName: 'Dara',
+      familyName: 'Cache-Test',
+      relationship: 'Father',
+    });
     await ctx.services.consent.record(form(pupilId, dad, { [IMAGE]: 'refused' }), office);
     clock.set('2026-10-04T09:01:00Z');
     await ctx.services.consent.record(form(pupilId, mum, { [IMAGE]: 'granted' }), office);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
-import { createSchool, type SchoolFixture } from '../support/factories.ts';
+import { addParent, createSchool, type SchoolFixture } from '../support/factories.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { streamToBuffer } from '../../src/platform/files/file-store.ts';
 import { NotFoundError, ValidationError } from '../../src/errors.ts';
@@ -40,19 +40,14 @@ describe('consent register: office and DPO (real PostgreSQL)', () => {
   });
   const dpo = () => staff(A, 'dpo');
 
-  const addParent = async (pupilId: string, given: string, family: string) => {
-    const { rows } = await pool().query<{ id: string }>(
-      `INSERT INTO parents (school_id, given_name, family_name, email)
-       VALUES ($1, $2, $3, $4) RETURNING id`,
-      [A.school.id, given, family, `${given}.${family}@staff-a.test`.toLowerCase()],
-    );
-    await pool().query(
-      `INSERT INTO pupil_parents (school_id, pupil_id, parent_id, relationship, parental_responsibility)
-       VALUES ($1, $2, $3, 'Parent', true)`,
-      [A.school.id, pupilId, rows[0]!.id],
-    );
-    return rows[0]!.id;
-  };
+  const addParentOf = (pupilId: string, given: string, family: string) =>
+    addParent(ctx.services, {
+      schoolId: A.school.id,
+      pupilId,
+      givenName: given,
+      familyName: family,
+      email: `${given}.${family}@staff-a.test`.toLowerCase(),
+    });
 
   beforeAll(async () => {
     ctx = await createTestServices({ clock });
@@ -70,8 +65,8 @@ describe('consent register: office and DPO (real PostgreSQL)', () => {
       kids.push({
         id: pupil.id,
         name: `${given} Owl`,
-        mum: await addParent(pupil.id, `Mum${given}`, 'Owl'),
-        dad: await addParent(pupil.id, `Dad${given}`, 'Owl'),
+        mum: await addParentOf(pupil.id, `Mum${given}`, 'Owl'),
+        dad: await addParentOf(pupil.id, `Dad${given}`, 'Owl'),
       });
     }
     const other = A.pupils.find((p, i) => i >= 5 && p.className && p.className !== CLASS)!;

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
-import { createSchool, type SchoolFixture } from '../support/factories.ts';
+import { addParent, createSchool, type SchoolFixture } from '../support/factories.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { NotFoundError, ValidationError } from '../../src/errors.ts';
 import type { RecordConsentInput } from '../../src/modules/consent/consent.service.ts';
@@ -67,24 +67,21 @@ describe('consent register (real PostgreSQL)', () => {
     ]);
     office = { kind: 'staff', id: A.staff.office.id };
     const pupilId = A.pupils[3]!.id;
-    const addParent = async (given: string, relationship: string, pr: boolean) => {
-      const { rows } = await pool().query<{ id: string }>(
-        `INSERT INTO parents (school_id, given_name, family_name, email)
-         VALUES ($1, $2, 'Consent-Test', $3) RETURNING id`,
-        [A.school.id, given, `${given.toLowerCase()}@consent-a.test`],
-      );
-      await pool().query(
-        `INSERT INTO pupil_parents (school_id, pupil_id, parent_id, relationship, parental_responsibility)
-         VALUES ($1, $2, $3, $4, $5)`,
-        [A.school.id, pupilId, rows[0]!.id, relationship, pr],
-      );
-      return rows[0]!.id;
-    };
+    const add = (given: string, relationship: string, pr: boolean) =>
+      addParent(ctx.services, {
+        schoolId: A.school.id,
+        pupilId,
+        givenName: given,
+        familyName: 'Consent-Test',
+        email: `${given.toLowerCase()}@consent-a.test`,
+        relationship,
+        parentalResponsibility: pr,
+      });
     family = {
       pupilId,
-      mum: await addParent('Maria', 'Mother', true),
-      dad: await addParent('Daniel', 'Father', true),
-      carer: await addParent('Carla', 'Step-parent', false),
+      mum: await add('Maria', 'Mother', true),
+      dad: await add('Daniel', 'Father', true),
+      carer: await add('Carla', 'Step-parent', false),
     };
   });
   afterAll(async () => ctx?.close());

@@ -4,7 +4,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ukDate } from '../../src/platform/clock.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
-import { createSchool, type SchoolFixture } from '../support/factories.ts';
+import { addParent, createSchool, type SchoolFixture } from '../support/factories.ts';
 import { buildTestApp, multipartBody } from '../support/http.ts';
 import { Browser, signInWithLink } from '../support/http-principals.ts';
 
@@ -109,16 +109,15 @@ describe('consent register pages for the office, DPO and teachers', () => {
         `UPDATE pupils SET class_name = $2, given_name = $3, family_name = 'Wren' WHERE id = $1`,
         [pupil.id, CLASS, given],
       );
-      const { rows } = await pool().query<{ id: string }>(
-        `INSERT INTO parents (school_id, given_name, family_name, email) VALUES ($1, $2, 'Wren', $3) RETURNING id`,
-        [A.school.id, `Mum${given}`, `mum.${given.toLowerCase()}@cstaff-a.test`],
-      );
-      await pool().query(
-        `INSERT INTO pupil_parents (school_id, pupil_id, parent_id, relationship, parental_responsibility)
-         VALUES ($1, $2, $3, 'Mother', true)`,
-        [A.school.id, pupil.id, rows[0]!.id],
-      );
-      kids.push({ id: pupil.id, name: `${given} Wren`, mum: rows[0]!.id });
+      const mum = await addParent(ctx.services, {
+        schoolId: A.school.id,
+        pupilId: pupil.id,
+        givenName: `Mum${given}`,
+        familyName: 'Wren',
+        email: `mum.${given.toLowerCase()}@cstaff-a.test`,
+        relationship: 'Mother',
+      });
+      kids.push({ id: pupil.id, name: `${given} Wren`, mum });
     }
     const other = A.pupils.find((p, i) => i >= 3 && p.className && p.className !== CLASS)!;
     otherPupil = { id: other.id, className: other.className! };

@@ -114,3 +114,40 @@ export async function grantConsentForAll(services: Services, fx: SchoolFixture):
     );
   }
 }
+
+/**
+ * Adds a parent or carer to a pupil with plain SQL, as a test's own family (with parental
+ * responsibility unless told otherwise). Returns the parent's id.
+ */
+export async function addParent(
+  services: Services,
+  p: {
+    schoolId: string;
+    pupilId: string;
+    givenName: string;
+    familyName: string;
+    email?: string;
+    relationship?: string;
+    parentalResponsibility?: boolean;
+  },
+): Promise<string> {
+  const pool = services.database.pool;
+  const email = p.email ?? `${p.givenName}.${p.familyName}@parents.test`.toLowerCase();
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO parents (school_id, given_name, family_name, email)
+     VALUES ($1, $2, $3, $4) RETURNING id`,
+    [p.schoolId, p.givenName, p.familyName, email],
+  );
+  await pool.query(
+    `INSERT INTO pupil_parents (school_id, pupil_id, parent_id, relationship, parental_responsibility)
+     VALUES ($1, $2, $3, $4, $5)`,
+    [
+      p.schoolId,
+      p.pupilId,
+      rows[0]!.id,
+      p.relationship ?? 'Parent',
+      p.parentalResponsibility ?? true,
+    ],
+  );
+  return rows[0]!.id;
+}
