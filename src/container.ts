@@ -295,6 +295,7 @@ export function createServices(
     mailer,
     clock,
     baseUrl: config.baseUrl,
+    jobs,
   });
   const staffClasses = new StaffClassesService({
     database,

@@ -24,6 +24,8 @@ export interface JobPayloads {
   'consent.rollover': { schoolId?: string };
   /** Daily: remind parents who have not returned this year's consent form. */
   'consent.renewal-reminders': { schoolId?: string };
+  /** Email the receipt of an online consent statement, unless it has gone already. */
+  'consent.receipt-email': { recordId: string; schoolId: string };
 }
 
 export const jobNames = [
@@ -36,6 +38,7 @@ export const jobNames = [
   'media.orphan-sweep',
   'consent.rollover',
   'consent.renewal-reminders',
+  'consent.receipt-email',
 ] as const satisfies readonly (keyof JobPayloads)[];
 
 export const jobSchedules: { name: (typeof jobNames)[number]; cron: string }[] = [
@@ -58,6 +61,9 @@ export function jobHandlers(services: Services): JobHandlers {
     },
     'consent.renewal-reminders': async (data) => {
       await services.consentCampaigns.sendReminders(data.schoolId);
+    },
+    'consent.receipt-email': async (data) => {
+      await services.consentForm.sendReceiptEmail(data.schoolId, data.recordId);
     },
     'policy.review-reminder': async (data) => {
       await services.policies.sendReviewReminders(data.schoolId);

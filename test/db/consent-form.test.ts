@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
+import { createPlatform, createServices } from '../../src/container.ts';
+import { jobHandlers } from '../../src/jobs.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
 import { scalar } from '../support/http-principals.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
@@ -472,5 +474,88 @@ describe('consent form (real PostgreSQL)', () => {
     expect(await auth.renewSignInLink(old)).toBe('limited');
     clock.set('2026-11-23T10:30:00Z');
     expect(await auth.renewSignInLink(old)).toBe('sent');
+  });
+
+  it('keeps the receipt email when the mail server is down: a job committed with the record sends it later, once', async () => {
+    clock.set('2026-11-24T09:00:00Z');
+    const who: FormPrincipal = {
+      kind: 'parent',
+      id: B.parent.id,
+      schoolId: B.school.id,
+      name: `${B.parent.givenName} ${B.parent.familyName}`,
+    };
+    const pupilId = B.pupils[0]!.id;
+    // An earlier test took this parent's address away; give them one.
+    await ctx.services.database.pool.query(
+      `UPDATE parents SET email = 'receipts@form-b.test' WHERE id = $1`,
+      [B.parent.id],
+    );
+    // Another process whose mail server does not answer (nothing listens on port 9).
+    const down = await createPlatform(
+      { ...ctx.config, smtpUrl: 'smtp://127.0.0.1:9' },
+      { supervise: false, clock },
+    );
+    try {
+      const forms = createServices(down).consentForm;
+      await forms.saveDraft(who, pupilId, period, await allYes(who, pupilId));
+      const since = ctx.sink.lastId();
+      const recordId = (await forms.submit(who, pupilId, period))!;
+      expect(recordId).toMatch(/^[0-9a-f-]{36}$/);
+      // The record stands, the email did not go, and its job was committed with the record.
+      const jobs = await ctx.services.database.pool.query<{ delayed: boolean }>(
+        `SELECT start_after > created_on + interval '50 seconds' AS delayed FROM pgboss.job
+         WHERE name = 'consent.receipt-email' AND data->>'recordId' = $1`,
+        [recordId],
+      );
+      expect(jobs.rows).toEqual([{ delayed: true }]);
+      expect(
+        await scalar(ctx, `SELECT count(*) AS n FROM consent_receipt_emails WHERE record_id = $1`, [
+          recordId,
+        ]),
+      ).toBe(0);
+      expect(ctx.sink.lastId()).toBe(since);
+
+      // The job runs once the mail server answers: the receipt goes, once, however often it runs.
+      await jobHandlers(ctx.services)['consent.receipt-email'](
+        { recordId, schoolId: B.school.id },
+        'job-1',
+      );
+      const mail = await ctx.sink.waitFor('receipts@form-b.test', { since });
+      expect(mail.subject).toContain('photos and videos');
+      expect(mail.text).toContain(recordId);
+      const after = ctx.sink.lastId();
+      await jobHandlers(ctx.services)['consent.receipt-email'](
+        { recordId, schoolId: B.school.id },
+        'job-1',
+      );
+      expect(ctx.sink.lastId()).toBe(after);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('sends the receipt at once when the mail server answers, and the later job sends nothing more', async () => {
+    clock.set('2026-11-24T10:00:00Z');
+    const who: FormPrincipal = {
+      kind: 'parent',
+      id: B.parent.id,
+      schoolId: B.school.id,
+      name: `${B.parent.givenName} ${B.parent.familyName}`,
+    };
+    const pupilId = B.pupils[0]!.id;
+    const forms = ctx.services.consentForm;
+    await forms.saveDraft(who, pupilId, period, {
+      ...(await allYes(who, pupilId)),
+      'school_website-video': 'no',
+    });
+    const since = ctx.sink.lastId();
+    const recordId = (await forms.submit(who, pupilId, period))!;
+    await ctx.sink.waitFor('receipts@form-b.test', { since });
+    const after = ctx.sink.lastId();
+    await jobHandlers(ctx.services)['consent.receipt-email'](
+      { recordId, schoolId: B.school.id },
+      'job-2',
+    );
+    expect(ctx.sink.lastId()).toBe(after);
   });
 });

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
-import { consentCampaigns, consentDrafts } from './consent.tables.ts';
+import { consentCampaigns, consentDrafts, consentReceiptEmails } from './consent.tables.ts';
 
 export type ConsentDraftRow = typeof consentDrafts.$inferSelect;
 
@@ -25,6 +25,20 @@ function keyWhere(k: DraftKey) {
 
 /** The parents' online form: drafts of answers not yet confirmed, and open campaigns. */
 export class ConsentFormRepository {
+  /**
+   * Claims the receipt email of a record for sending: true for the first caller. A concurrent
+   * claim waits for this transaction, so an email is sent once unless its sending fails (then
+   * the claim rolls back with it, and the job tries again).
+   */
+  async claimReceiptEmail(db: Db, schoolId: string, recordId: string, at: Date): Promise<boolean> {
+    const rows = await db
+      .insert(consentReceiptEmails)
+      .values({ recordId, schoolId, sentAt: at })
+      .onConflictDoNothing()
+      .returning({ recordId: consentReceiptEmails.recordId });
+    return rows.length === 1;
+  }
+
   /** Saves (or replaces) the answers for one child, one decider, one period. */
   async upsertDraft(
     db: Db,

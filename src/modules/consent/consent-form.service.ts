@@ -1,6 +1,8 @@
 import type { Database } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
+import type { JobQueue } from '../../platform/jobs/queue.ts';
+import type { JobPayloads } from '../../jobs.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { systemActor, type Actor, type AuditService } from '../audit/audit.service.ts';
 import type { AuthService } from '../auth/auth.service.ts';
@@ -50,6 +52,9 @@ export const formStatusLabels: Record<FormStatus, string> = {
   in_progress: 'In progress',
   done: 'Done',
 };
+
+/** When the receipt email's job runs if the attempt right after the commit has not sent it (s). */
+const RECEIPT_EMAIL_JOB_DELAY_S = 60;
 
 /** How long an emailed form link lasts: a week, so a busy parent can open it at the weekend. */
 export const FORM_LINK_TTL_MINUTES = 7 * 24 * 60;
@@ -143,6 +148,7 @@ export class ConsentFormService {
       mailer: Mailer;
       clock: Clock;
       baseUrl: string;
+      jobs: Pick<JobQueue<JobPayloads>, 'enqueue'>;
     },
   ) {}
 
@@ -478,12 +484,47 @@ export class ConsentFormService {
         decidedOn: this.today(),
       },
       { kind: principal.kind, id: principal.id },
+      {
+        // The receipt email is a job committed with the record: if the mail server is down, or
+        // the process stops before it sends, the job sends it a minute later (and retries).
+        inTransaction: (tx, recordId) =>
+          this.deps.jobs
+            .enqueue(
+              'consent.receipt-email',
+              { recordId, schoolId: principal.schoolId },
+              { tx, startAfter: RECEIPT_EMAIL_JOB_DELAY_S },
+            )
+            .then(() => undefined),
+      },
     );
     await this.deps.repository.deleteDraft(this.db, this.draftKey(principal, pupilId, periodKey));
     // The decision is committed: a mail server that is down must not turn it into an error page.
     // The confirmation page shows the same receipt, and it can be downloaded at any time.
-    await this.sendConfirmation(principal, result.recordId).catch(() => undefined);
+    await this.sendReceiptEmail(principal.schoolId, result.recordId).catch(() => undefined);
     return result.recordId;
+  }
+
+  /**
+   * The confirmation email of an online statement: the receipt in plain text, to the decider's
+   * address, once (the job `consent.receipt-email` and the attempt right after the commit both
+   * call this; whichever claims it first sends it). Safe to run twice.
+   */
+  async sendReceiptEmail(schoolId: string, recordId: string): Promise<void> {
+    const record = await this.deps.consentRepository.getRecord(this.db, schoolId, recordId);
+    if (!record || record.method !== 'online_form') return;
+    const principal: FormPrincipal =
+      record.deciderKind === 'parent'
+        ? { kind: 'parent', id: record.deciderParentId!, schoolId, name: '' }
+        : { kind: 'pupil', id: record.pupilId, schoolId, name: '' };
+    await this.deps.database.transaction(async (tx) => {
+      const claimed = await this.deps.repository.claimReceiptEmail(
+        tx.db,
+        schoolId,
+        recordId,
+        this.deps.clock.now(),
+      );
+      if (claimed) await this.sendConfirmation(principal, recordId);
+    });
   }
 
   /** The confirmation email: the receipt in plain text, to the decider's address. */

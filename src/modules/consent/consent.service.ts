@@ -289,7 +289,14 @@ export class ConsentService {
   }
 
   /** Records one statement (a form, an amendment, a written withdrawal, an imported row). */
-  async record(input: RecordConsentInput, actor: Actor): Promise<RecordConsentResult> {
+  async record(
+    input: RecordConsentInput,
+    actor: Actor,
+    options: {
+      /** Work that must commit or fail with the record (e.g. enqueueing its follow-up job). */
+      inTransaction?: (tx: Tx, recordId: string) => Promise<void>;
+    } = {},
+  ): Promise<RecordConsentResult> {
     const { database, repository, clock, files } = this.deps;
     const settings = await this.settings(input.schoolId);
     const now = clock.now();
@@ -415,6 +422,7 @@ export class ConsentService {
           periodKey: period.key,
           changes,
         });
+        await options.inTransaction?.(tx, recordId);
         return { recordId, periodKey: period.key, changes };
       });
       if (temp && evidenceKey) await files.commit(temp.name, evidenceKey);

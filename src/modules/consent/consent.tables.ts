@@ -83,6 +83,22 @@ export const consentRegisterVersions = pgTable('consent_register_versions', {
   version: bigint('version', { mode: 'number' }).notNull().default(0),
 });
 
+/**
+ * Confirmation emails sent for online statements (the receipt, issue 3 item 4). The job that
+ * sends one is enqueued in the same transaction as the record, so a mail server that is down, or
+ * a crash after the commit, delays the email but never loses it; this row says it went, so the
+ * job and the immediate attempt after the commit never both send it.
+ */
+export const consentReceiptEmails = pgTable('consent_receipt_emails', {
+  recordId: uuid('record_id')
+    .primaryKey()
+    .references(() => consentRecords.id),
+  schoolId: uuid('school_id')
+    .notNull()
+    .references(() => schools.id),
+  sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
+});
+
 /** Assessments of whether a pupil may decide for themself (003 §4.3). Latest wins; append-only. */
 export const pupilCompetenceAssessments = pgTable(
   'pupil_competence_assessments',
