@@ -558,4 +558,42 @@ describe('consent form (real PostgreSQL)', () => {
     );
     expect(ctx.sink.lastId()).toBe(after);
   });
+
+  it('stores the policy version a statement was checked against, and its receipt keeps showing it', async () => {
+    clock.set('2026-11-25T09:00:00Z');
+    const who: FormPrincipal = {
+      kind: 'parent',
+      id: J.parent.id,
+      schoolId: J.school.id,
+      name: `${J.parent.givenName} ${J.parent.familyName}`,
+    };
+    const pupilId = J.pupils[0]!.id;
+    const forms = ctx.services.consentForm;
+    const before = await ctx.services.policies.current(J.school.id);
+    const periodKey = (await forms.family(who)).children.find((c) => c.child.id === pupilId)!
+      .periods[0]!.period.key;
+    await forms.saveDraft(who, pupilId, periodKey, await allYes(who, pupilId, periodKey));
+    const first = (await forms.submit(who, pupilId, periodKey))!;
+    expect(
+      await scalar(ctx, 'SELECT policy_version AS n FROM consent_records WHERE id = $1', [first]),
+    ).toBe(before.version);
+
+    await ctx.services.policies.updateSettings(
+      J.school.id,
+      { kind: 'staff', id: J.staff.headteacher.id },
+      {
+        answers: { 'consent.refusalWinsWhenParentsDisagree': 'no' },
+        note: 'Governors: follow the latest decision',
+        expectedVersion: before.version,
+      },
+    );
+    clock.set('2026-11-25T09:05:00Z');
+    await forms.saveDraft(who, pupilId, periodKey, await allYes(who, pupilId, periodKey));
+    const second = (await forms.submit(who, pupilId, periodKey))!;
+    expect(
+      await scalar(ctx, 'SELECT policy_version AS n FROM consent_records WHERE id = $1', [second]),
+    ).toBe(before.version + 1);
+    expect((await forms.receipt(who, first)).policyVersion).toBe(before.version);
+    expect((await forms.receipt(who, second)).policyVersion).toBe(before.version + 1);
+  });
 });

@@ -558,9 +558,8 @@ export class ConsentFormService {
         ? record.deciderKind === 'parent' && record.deciderParentId === principal.id
         : record.deciderKind === 'pupil' && record.pupilId === principal.id);
     if (!record || !mine) throw new NotFoundError();
-    const [family, settings, schoolName, versions] = await Promise.all([
+    const [family, schoolName, versions] = await Promise.all([
       consentRepository.pupilWithParents(this.db, principal.schoolId, record.pupilId),
-      this.deps.consent.settings(principal.schoolId),
       people.schoolName(principal.schoolId),
       policies.versions(principal.schoolId),
     ]);
@@ -569,10 +568,18 @@ export class ConsentFormService {
       principal.kind === 'parent'
         ? (family.parents.find((p) => p.id === principal.id) ?? null)
         : null;
+    // The version the statement was checked against, stored with it; for records made before
+    // that was stored, the version in force when it was recorded.
     const inForce = versions
       .filter((v) => v.createdAt.getTime() <= record.recordedAt.getTime())
       .sort((a, b) => b.version - a.version)[0];
-    const policyVersion = (inForce ?? versions.sort((a, b) => a.version - b.version)[0])?.version;
+    const policyVersion =
+      record.policyVersion ??
+      (inForce ?? versions.sort((a, b) => a.version - b.version)[0])?.version;
+    const settings =
+      policyVersion === undefined
+        ? await this.deps.consent.settings(principal.schoolId)
+        : (await policies.version(principal.schoolId, policyVersion)).settings;
 
     const byPurpose = new Map<string, ReceiptPurpose>();
     for (const purpose of settings.consent.purposes.value) {

@@ -298,7 +298,8 @@ export class ConsentService {
     } = {},
   ): Promise<RecordConsentResult> {
     const { database, repository, clock, files } = this.deps;
-    const settings = await this.settings(input.schoolId);
+    const policy = await this.deps.policies.current(input.schoolId);
+    const settings = policy.settings;
     const now = clock.now();
     const today = ukDate(now);
     const errors: Record<string, string> = {};
@@ -395,6 +396,7 @@ export class ConsentService {
           evidenceSha256: temp ? sha256(input.evidence!.data) : null,
           importId: input.importId ?? null,
           note: input.note?.trim() || null,
+          policyVersion: policy.version,
         });
         const after = (await repository.factsFor(tx.db, input.schoolId, [input.pupilId], now)).get(
           input.pupilId,
@@ -601,7 +603,8 @@ export class ConsentService {
   ): Promise<BulkRecordResult> {
     const { repository, clock } = this.deps;
     const { schoolId, statements, actor } = input;
-    const settings = await this.settings(schoolId);
+    const policy = await this.deps.policies.current(schoolId);
+    const settings = policy.settings;
     const now = clock.now();
     const today = ukDate(now);
     const allowedKeys = new Set(consentKeysFor(settings));
@@ -679,6 +682,7 @@ export class ConsentService {
         recordedById: actor.id,
         importId: input.importId,
         note: st.note?.trim() || null,
+        policyVersion: policy.version,
       });
     });
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);

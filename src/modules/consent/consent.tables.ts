@@ -57,6 +57,12 @@ export const consentRecords = pgTable(
     evidenceSha256: text('evidence_sha256'),
     importId: uuid('import_id'),
     note: text('note'),
+    /**
+     * The school's policy version whose rules the statement was checked against when recorded
+     * (its purposes, questions and clauses); the receipt shows that version. Null on records made
+     * before this column existed: the receipt then takes the version in force at recordedAt.
+     */
+    policyVersion: integer('policy_version'),
   },
   (t) => [
     // The consent check reads a pupil's records through consent_records_check_idx (pupil_id,
