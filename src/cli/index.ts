@@ -7,6 +7,7 @@ import { hashPassword } from '../platform/crypto.ts';
 import { staffRoles, type StaffRole } from '../modules/auth/principal.ts';
 import { importPupilsCommand } from './import-pupils.ts';
 import { importConsentsCommand } from './import-consents.ts';
+import { backup, BackupError, restore } from '../platform/db/backup.ts';
 
 const usage = `Usage: lanyard <command>
 
@@ -26,6 +27,9 @@ const usage = `Usage: lanyard <command>
                                          or printed once)
   token create --email E --name LABEL    create an API token for a staff member
   audit verify                           check the whole audit hash chain
+  backup FILE                            write every table and file to FILE (gzip JSON lines)
+  restore FILE                           restore a backup into an empty Lanyard (new DATA_DIR or
+                                         DATABASE_URL), then check the audit chain
   demo-code EMAIL                        print the current two-step code of a demo account
   schools                                list schools and their slugs
 
@@ -195,6 +199,41 @@ async function run(argv: string[]): Promise<number> {
         out(await services.auth.createApiToken(member.id, member.schoolId, label));
         return 0;
       });
+    case 'backup':
+    case 'restore': {
+      const file = args[0];
+      if (!file) break;
+      return withServices(async (services, platform) => {
+        try {
+          if (command === 'backup') {
+            const s = await backup(platform.database.pool, platform.files, file);
+            const rows = Object.values(s.tables).reduce((a, b) => a + b, 0);
+            out(
+              `Backed up ${rows} rows from ${Object.keys(s.tables).length} tables and ${s.files} files to ${file}.`,
+            );
+            return 0;
+          }
+          const s = await restore(platform.database.pool, platform.files, file);
+          const rows = Object.values(s.tables).reduce((a, b) => a + b, 0);
+          out(
+            `Restored ${rows} rows into ${Object.keys(s.tables).length} tables and ${s.files} files.`,
+          );
+          const verified = await services.audit.verify(() => undefined);
+          out(
+            verified.ok
+              ? `Audit log verified: ${verified.entries} entries in ${verified.chains} chains, no breaks.`
+              : 'The restored audit log does NOT verify: run `lanyard audit verify` for the first broken entry.',
+          );
+          return verified.ok ? 0 : 1;
+        } catch (error) {
+          if (error instanceof BackupError) {
+            err(error.message);
+            return 1;
+          }
+          throw error;
+        }
+      });
+    }
     case 'audit':
       if (args[0] !== 'verify') break;
       return withServices(async (services) => {
