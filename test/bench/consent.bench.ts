@@ -22,7 +22,8 @@
  *  - `consent.mayMany()` for 30 random pupils of one random school: p50/p99;
  *  - `POST /api/v1/consent/check` for 30 random pupils (a Bearer token per school, 20 schools)
  *    against the real server (`src/main.ts web`, NODE_ENV=production, in its own process) with
- *    autocannon at 32 connections, beside `/healthz` in the same run: requests/s, p99, ratio.
+ *    autocannon at 32 connections, beside `/healthz` in the same run, the two taking turns in
+ *    5 rounds: requests/s, p99, ratio.
  *  - EXPLAIN (ANALYZE, BUFFERS) of the facts query for 30 pupils (the full plan at the largest).
  *
  * Targets at the largest size: batch p99 < 10 ms, API ≥ 0.3 × /healthz, p99 growth from the
@@ -419,6 +420,51 @@ async function load(
   return autocannon({ url, connections: CONNECTIONS, duration, timeout: 10, ...extra });
 }
 
+interface RawRun {
+  totalCompletedRequests: number;
+  duration: number;
+}
+
+const aggregateResult = (
+  autocannon as unknown as {
+    aggregateResult(runs: RawRun[], opts: { url: string; connections: number }): Result;
+  }
+).aggregateResult;
+
+/** One slice of a target's load, kept raw so that the rounds can be merged (see combine). */
+async function loadRaw(
+  url: string,
+  extra: Partial<Parameters<typeof autocannon>[0]>,
+  duration: number,
+): Promise<RawRun> {
+  const options = {
+    url,
+    connections: CONNECTIONS,
+    duration,
+    timeout: 10,
+    ...extra,
+    skipAggregateResult: true, // not in the type definitions
+  };
+  return (await autocannon(options)) as unknown as RawRun;
+}
+
+/**
+ * A target's figures over all its rounds: the latency histograms are merged, so p50 and p99 are
+ * over every request of every round; requests/s is all requests over all the rounds' time.
+ */
+function combine(url: string, runs: RawRun[]) {
+  const all = aggregateResult(runs, { url, connections: CONNECTIONS });
+  const requests = runs.reduce((n, r) => n + r.totalCompletedRequests, 0);
+  const seconds = runs.reduce((n, r) => n + r.duration, 0);
+  return {
+    requests: { average: requests / seconds },
+    latency: { p50: all.latency.p50, p99: all.latency.p99 },
+    non2xx: all.non2xx,
+    errors: all.errors,
+    timeouts: all.timeouts,
+  };
+}
+
 /** One size, opened for measuring: services on its database and the pupils to ask about. */
 interface Prepared {
   pupils: number;
@@ -681,8 +727,6 @@ async function measureApi(p: Prepared) {
     if (check.status !== 200 || checked.results?.length !== BATCH) {
       throw new Error(`POST /api/v1/consent/check → ${check.status} ${JSON.stringify(checked)}`);
     }
-    await load(`${base}/healthz`, {}, WARMUP);
-    const healthz = await load(`${base}/healthz`, {}, DURATION);
     const apiOptions = {
       requests: [
         {
@@ -692,8 +736,19 @@ async function measureApi(p: Prepared) {
         },
       ],
     };
+    // Both warm up, then take turns in ROUNDS rounds (as bench:http does), so that other work on
+    // a shared machine, which comes and goes, weighs on the baseline and the API alike.
+    await load(`${base}/healthz`, {}, WARMUP);
     await load(base, apiOptions, WARMUP);
-    const api = await load(base, apiOptions, DURATION);
+    const slice = Math.max(1, Math.round(DURATION / ROUNDS));
+    const healthzRuns: RawRun[] = [];
+    const apiRuns: RawRun[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      healthzRuns.push(await loadRaw(`${base}/healthz`, {}, slice));
+      apiRuns.push(await loadRaw(base, apiOptions, slice));
+    }
+    const healthz = combine(`${base}/healthz`, healthzRuns);
+    const api = combine(base, apiRuns);
     const ratio = round(api.requests.average / healthz.requests.average, 3);
     say(
       `  ${p.pupils}: /healthz ${Math.round(healthz.requests.average)} req/s, p99 ${healthz.latency.p99} ms; ` +
@@ -758,7 +813,9 @@ async function main(): Promise<void> {
     }
     const sql = new Map<number, number>();
     for (const p of prepared) sql.set(p.pupils, await explain(p, p === prepared.at(-1)));
-    say(`\nAPI, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per target`);
+    say(
+      `\nAPI, ${CONNECTIONS} connections, ${WARMUP} s warm-up, then ${DURATION} s per target in ${ROUNDS} rounds taking turns`,
+    );
     for (const p of prepared) {
       const { healthz, api, ratio } = await measureApi(p);
       figures.push({

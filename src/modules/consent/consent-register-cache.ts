@@ -107,6 +107,12 @@ export interface CachedSchool {
  */
 export class ConsentRegisterCache {
   private readonly schools = new Map<string, CachedSchool>();
+  /**
+   * Records' decisions, one shared frozen object per distinct answer set: a register has a few
+   * hundred (most forms say yes to everything), so held pupils share them instead of each record
+   * keeping its own copy.
+   */
+  private readonly decisions = new Map<string, Readonly<Record<string, string>>>();
   private held = 0;
   readonly stats = { hits: 0, loads: 0, stale: 0, evicted: 0 };
 
@@ -161,11 +167,23 @@ export class ConsentRegisterCache {
     this.schools.set(schoolId, entry);
     for (const f of facts) {
       if (!entry.pupils.has(f.pupilId)) this.held++;
+      for (const r of f.records) r.decisions = this.shared(r.decisions);
       entry.pupils.set(f.pupilId, new CachedPupil(f, loadDate));
     }
     this.stats.loads++;
     this.evict(schoolId);
     return entry;
+  }
+
+  private shared(decisions: Record<string, string>): Record<string, string> {
+    const key = JSON.stringify(decisions);
+    let one = this.decisions.get(key);
+    if (!one) {
+      if (this.decisions.size >= 10_000) this.decisions.clear();
+      one = Object.freeze({ ...decisions });
+      this.decisions.set(key, one);
+    }
+    return one as Record<string, string>;
   }
 
   /** The school's entry was found to be at an old version. */

@@ -27,7 +27,7 @@ SELECT p.id AS pupil_id,
             WHERE c.pupil_id = p.id AND c.recorded_at <= $3
             ORDER BY c.recorded_at DESC LIMIT 1), false) AS competent,
   COALESCE((SELECT json_agg(json_build_array(r.id, r.period_key, r.valid_from, r.valid_until,
-              r.decider_kind, r.decider_parent_id, r.decisions::text, r.method, r.decided_on,
+              r.decider_kind, r.decider_parent_id, r.decisions, r.method, r.decided_on,
               r.recorded_at))
             FROM consent_records r
             WHERE r.pupil_id = p.id AND r.recorded_at <= $3
@@ -53,7 +53,7 @@ SELECT p.id AS pupil_id,
   COALESCE((SELECT json_agg(json_build_array(c.recorded_at, c.competent) ORDER BY c.recorded_at)
             FROM pupil_competence_assessments c WHERE c.pupil_id = p.id), '[]') AS competence,
   COALESCE((SELECT json_agg(json_build_array(r.id, r.period_key, r.valid_from, r.valid_until,
-              r.decider_kind, r.decider_parent_id, r.decisions::text, r.method, r.decided_on,
+              r.decider_kind, r.decider_parent_id, r.decisions, r.method, r.decided_on,
               r.recorded_at))
             FROM consent_records r
             WHERE r.pupil_id = p.id AND (r.valid_until IS NULL OR r.valid_until > $3::date)
@@ -84,8 +84,7 @@ type RecordTuple = [
   string | null,
   'parent' | 'pupil',
   string | null,
-  /** The decisions as JSON text (parsed once per distinct text, see internDecisions). */
-  string,
+  Record<string, string>,
   string,
   string,
   string,
@@ -109,22 +108,6 @@ type FactsRow = {
   records: RecordTuple[];
 };
 
-/**
- * Records' decisions, one shared frozen object per distinct JSON text: a register holds a few
- * hundred distinct answer sets (most forms say yes to everything), so the check parses each once
- * and the register cache keeps one copy instead of one per record.
- */
-const decisionsByText = new Map<string, Readonly<Record<string, string>>>();
-function internDecisions(text: string): Record<string, string> {
-  let decisions = decisionsByText.get(text);
-  if (!decisions) {
-    if (decisionsByText.size >= 10_000) decisionsByText.clear();
-    decisions = Object.freeze(JSON.parse(text) as Record<string, string>);
-    decisionsByText.set(text, decisions);
-  }
-  return decisions as Record<string, string>;
-}
-
 /** A record tuple from the facts statements, with the decider's name when they hold PR. */
 function recordFrom(r: RecordTuple, names: ReadonlyMap<string, string>): RecordForCheck {
   return {
@@ -134,7 +117,7 @@ function recordFrom(r: RecordTuple, names: ReadonlyMap<string, string>): RecordF
     validUntil: r[3],
     deciderKind: r[4],
     deciderParentId: r[5],
-    decisions: internDecisions(r[6]),
+    decisions: r[6],
     method: r[7],
     decidedOn: r[8],
     recordedAt: new Date(r[9]),
