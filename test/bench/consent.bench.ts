@@ -41,6 +41,7 @@ import os from 'node:os';
 import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import pg from 'pg';
+import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createPlatform, createServices, type Platform } from '../../src/container.ts';
 import { runMigrations } from '../../src/platform/db/migrate.ts';
@@ -420,48 +421,15 @@ async function load(
   return autocannon({ url, connections: CONNECTIONS, duration, timeout: 10, ...extra });
 }
 
-interface RawRun {
-  totalCompletedRequests: number;
-  duration: number;
-}
-
-const aggregateResult = (
-  autocannon as unknown as {
-    aggregateResult(runs: RawRun[], opts: { url: string; connections: number }): Result;
-  }
-).aggregateResult;
-
-/** One slice of a target's load, kept raw so that the rounds can be merged (see combine). */
-async function loadRaw(
-  url: string,
-  extra: Partial<Parameters<typeof autocannon>[0]>,
-  duration: number,
-): Promise<RawRun> {
-  const options = {
-    url,
-    connections: CONNECTIONS,
-    duration,
-    timeout: 10,
-    ...extra,
-    skipAggregateResult: true, // not in the type definitions
-  };
-  return (await autocannon(options)) as unknown as RawRun;
-}
-
-/**
- * A target's figures over all its rounds: the latency histograms are merged, so p50 and p99 are
- * over every request of every round; requests/s is all requests over all the rounds' time.
- */
+/** A target's merged rounds, in the shape the rest of this file reads. */
 function combine(url: string, runs: RawRun[]) {
-  const all = aggregateResult(runs, { url, connections: CONNECTIONS });
-  const requests = runs.reduce((n, r) => n + r.totalCompletedRequests, 0);
-  const seconds = runs.reduce((n, r) => n + r.duration, 0);
+  const m = mergeRuns(url, CONNECTIONS, runs);
   return {
-    requests: { average: requests / seconds },
-    latency: { p50: all.latency.p50, p99: all.latency.p99 },
-    non2xx: all.non2xx,
-    errors: all.errors,
-    timeouts: all.timeouts,
+    requests: { average: m.rps },
+    latency: { p50: m.p50, p99: m.p99 },
+    non2xx: m.non2xx,
+    errors: m.errors,
+    timeouts: m.timeouts,
   };
 }
 
@@ -744,8 +712,12 @@ async function measureApi(p: Prepared) {
     const healthzRuns: RawRun[] = [];
     const apiRuns: RawRun[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      healthzRuns.push(await loadRaw(`${base}/healthz`, {}, slice));
-      apiRuns.push(await loadRaw(base, apiOptions, slice));
+      healthzRuns.push(
+        await loadRaw({ url: `${base}/healthz`, connections: CONNECTIONS, duration: slice }),
+      );
+      apiRuns.push(
+        await loadRaw({ url: base, connections: CONNECTIONS, duration: slice, ...apiOptions }),
+      );
     }
     const healthz = combine(`${base}/healthz`, healthzRuns);
     const api = combine(base, apiRuns);

@@ -30,8 +30,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import type { Options, Result } from 'autocannon';
+import type { Result } from 'autocannon';
 import pg from 'pg';
+import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
 import { Database } from '../../src/platform/db/database.ts';
 import {
   lockDataFolder,
@@ -252,50 +253,13 @@ async function load(url: string, cookie: string | undefined, duration: number): 
   });
 }
 
-/** What autocannon returns with `skipAggregateResult`: raw histograms and counts. */
-interface RawRun {
-  totalCompletedRequests: number;
-  duration: number;
-}
-
-const aggregateResult = (
-  autocannon as unknown as {
-    aggregateResult(runs: RawRun[], opts: { url: string; connections: number }): Result;
-  }
-).aggregateResult;
-
-async function loadRaw(url: string, cookie: string | undefined, duration: number): Promise<RawRun> {
-  const options = {
-    url,
-    connections: CONNECTIONS,
-    duration,
-    timeout: 10,
-    headers: cookie ? { cookie } : ({} as Record<string, string>),
-    skipAggregateResult: true, // not in the type definitions
-  };
-  return (await autocannon(options as Options)) as unknown as RawRun;
-}
-
 /**
  * One target's figures over all its rounds: the latency histograms are merged, so p50 and p99
  * are over every request of every round, as if it had been one run.
  */
 function combine(name: string, url: string, path: string, runs: RawRun[]): Measured {
-  const all = aggregateResult(runs, { url, connections: CONNECTIONS });
-  const requests = runs.reduce((n, r) => n + r.totalCompletedRequests, 0);
-  const seconds = runs.reduce((n, r) => n + r.duration, 0);
-  return {
-    name,
-    path,
-    rps: round(requests / seconds, 0),
-    p50: all.latency.p50,
-    p99: all.latency.p99,
-    max: all.latency.max,
-    requests,
-    non2xx: all.non2xx,
-    errors: all.errors,
-    timeouts: all.timeouts,
-  };
+  const m = mergeRuns(url, CONNECTIONS, runs);
+  return { name, path, ...m, rps: round(m.rps, 0) };
 }
 
 /**
@@ -313,7 +277,14 @@ async function measureAll(
   const slice = Math.max(1, Math.round(DURATION / ROUNDS));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, t] of targets.entries())
-      runs[i]!.push(await loadRaw(base + t.path, t.cookie, slice));
+      runs[i]!.push(
+        await loadRaw({
+          url: base + t.path,
+          connections: CONNECTIONS,
+          duration: slice,
+          headers: t.cookie ? { cookie: t.cookie } : {},
+        }),
+      );
   }
   return targets.map((t, i) => combine(t.name, base + t.path, t.path, runs[i]!));
 }
