@@ -30,6 +30,18 @@ describe('consent form (real PostgreSQL)', () => {
     return m[1]!;
   };
 
+  /** The receipt email's job, as the worker runs it. */
+  const receiptJob = (recordId: string, schoolId: string) =>
+    jobHandlers(ctx.services)['consent.receipt-email']({ recordId, schoolId }, 'job');
+
+  /** The first parent of a fixture school, signed in to the form. */
+  const parentOf = (fx: SchoolFixture): FormPrincipal => ({
+    kind: 'parent',
+    id: fx.parent.id,
+    schoolId: fx.school.id,
+    name: `${fx.parent.givenName} ${fx.parent.familyName}`,
+  });
+
   // The Avenue's template asks about six purposes, photos and videos separately, with naming.
   const allYes = async (who: FormPrincipal, pupilId: string, periodKey = period) => {
     const form = await ctx.services.consentForm.childForm(who, pupilId, periodKey);
@@ -404,12 +416,7 @@ describe('consent form (real PostgreSQL)', () => {
 
   it('asks one question per purpose where the policy does not separate photos and videos', async () => {
     const forms = ctx.services.consentForm;
-    const who: FormPrincipal = {
-      kind: 'parent',
-      id: J.parent.id,
-      schoolId: J.school.id,
-      name: `${J.parent.givenName} ${J.parent.familyName}`,
-    };
+    const who = parentOf(J);
     const family = await forms.family(who);
     // Consent at admission, until changed: one period.
     expect(family.periods.map((p) => p.key)).toEqual(['admission']);
@@ -478,12 +485,7 @@ describe('consent form (real PostgreSQL)', () => {
 
   it('keeps the receipt email when the mail server is down: a job committed with the record sends it later, once', async () => {
     clock.set('2026-11-24T09:00:00Z');
-    const who: FormPrincipal = {
-      kind: 'parent',
-      id: B.parent.id,
-      schoolId: B.school.id,
-      name: `${B.parent.givenName} ${B.parent.familyName}`,
-    };
+    const who = parentOf(B);
     const pupilId = B.pupils[0]!.id;
     // An earlier test took this parent's address away; give them one.
     await ctx.services.database.pool.query(
@@ -516,18 +518,12 @@ describe('consent form (real PostgreSQL)', () => {
       expect(ctx.sink.lastId()).toBe(since);
 
       // The job runs once the mail server answers: the receipt goes, once, however often it runs.
-      await jobHandlers(ctx.services)['consent.receipt-email'](
-        { recordId, schoolId: B.school.id },
-        'job-1',
-      );
+      await receiptJob(recordId, B.school.id);
       const mail = await ctx.sink.waitFor('receipts@form-b.test', { since });
       expect(mail.subject).toContain('photos and videos');
       expect(mail.text).toContain(recordId);
       const after = ctx.sink.lastId();
-      await jobHandlers(ctx.services)['consent.receipt-email'](
-        { recordId, schoolId: B.school.id },
-        'job-1',
-      );
+      await receiptJob(recordId, B.school.id);
       expect(ctx.sink.lastId()).toBe(after);
     } finally {
       await down.close();
@@ -536,12 +532,7 @@ describe('consent form (real PostgreSQL)', () => {
 
   it('sends the receipt at once when the mail server answers, and the later job sends nothing more', async () => {
     clock.set('2026-11-24T10:00:00Z');
-    const who: FormPrincipal = {
-      kind: 'parent',
-      id: B.parent.id,
-      schoolId: B.school.id,
-      name: `${B.parent.givenName} ${B.parent.familyName}`,
-    };
+    const who = parentOf(B);
     const pupilId = B.pupils[0]!.id;
     const forms = ctx.services.consentForm;
     await forms.saveDraft(who, pupilId, period, {
@@ -552,21 +543,13 @@ describe('consent form (real PostgreSQL)', () => {
     const recordId = (await forms.submit(who, pupilId, period))!;
     await ctx.sink.waitFor('receipts@form-b.test', { since });
     const after = ctx.sink.lastId();
-    await jobHandlers(ctx.services)['consent.receipt-email'](
-      { recordId, schoolId: B.school.id },
-      'job-2',
-    );
+    await receiptJob(recordId, B.school.id);
     expect(ctx.sink.lastId()).toBe(after);
   });
 
   it('stores the policy version a statement was checked against, and its receipt keeps showing it', async () => {
     clock.set('2026-11-25T09:00:00Z');
-    const who: FormPrincipal = {
-      kind: 'parent',
-      id: J.parent.id,
-      schoolId: J.school.id,
-      name: `${J.parent.givenName} ${J.parent.familyName}`,
-    };
+    const who = parentOf(J);
     const pupilId = J.pupils[0]!.id;
     const forms = ctx.services.consentForm;
     const before = await ctx.services.policies.current(J.school.id);
