@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { addParent, createSchool, type SchoolFixture } from '../support/factories.ts';
-import { fixedClock } from '../../src/platform/clock.ts';
+import { fixedClock, ukDate } from '../../src/platform/clock.ts';
 import { streamToBuffer } from '../../src/platform/files/file-store.ts';
 import { NotFoundError, ValidationError } from '../../src/errors.ts';
 import type { StaffPrincipal, StaffRole } from '../../src/modules/auth/principal.ts';
@@ -348,7 +348,7 @@ describe('consent register: office and DPO (real PostgreSQL)', () => {
         purpose: 'school_social_media',
         mediaType: 'image',
         named: false,
-        at: clock.now(),
+        on: ukDate(clock.now()),
       }),
     ).rejects.toBeInstanceOf(NotFoundError);
 
@@ -375,7 +375,7 @@ describe('consent register: office and DPO (real PostgreSQL)', () => {
       purpose: 'school_social_media',
       mediaType: 'video',
       named: false,
-      at: clock.now(),
+      on: ukDate(clock.now()),
     });
     expect(results.map((r) => [r.name, r.answer.allowed])).toEqual([
       ['Ada Owl', false],
@@ -393,7 +393,7 @@ describe('consent register: office and DPO (real PostgreSQL)', () => {
       purpose: 'school_social_media',
       mediaType: 'video',
       named: true,
-      at: clock.now(),
+      on: ukDate(clock.now()),
     });
     expect(named.map((r) => [r.name, r.answer.allowed])).toEqual([
       ['Ben Owl', true],
@@ -418,5 +418,29 @@ describe('consent register: office and DPO (real PostgreSQL)', () => {
       pupils: 5,
       returned: 4,
     });
+  });
+
+  it('counts a withdrawal recorded this afternoon when the batch check asks about today', async () => {
+    const ask = () =>
+      reports().check(dpo(), {
+        className: CLASS,
+        pupilIds: [kids[1]!.id],
+        purpose: 'school_social_media',
+        mediaType: 'video',
+        named: false,
+        on: ukDate(clock.now()),
+      });
+    clock.set('2026-11-25T09:00:00Z');
+    expect((await ask())[0]!.answer.allowed).toBe(true);
+    // After midday (UK time), Ben's mum withdraws videos by letter.
+    clock.set('2026-11-25T15:00:00Z');
+    await reports().recordWithdrawal(dpo(), kids[1]!.id, {
+      decider: { kind: 'parent', parentId: kids[1]!.mum },
+      decidedOn: '2026-11-25',
+      method: 'letter',
+      keys: [VIDEO],
+    });
+    clock.set('2026-11-25T15:05:00Z');
+    expect((await ask())[0]!.answer).toMatchObject({ allowed: false, outcome: 'refused' });
   });
 });

@@ -505,9 +505,14 @@ export class ConsentReportsService {
       purpose: string;
       mediaType: MediaType;
       named: boolean;
-      at: Date;
+      /** The UK date the picture would be used (yyyy-mm-dd). */
+      on: string;
     },
   ) {
+    // Today means now, so that a withdrawal recorded earlier today always counts; another day
+    // is asked about at its midday.
+    const now = this.deps.clock.now();
+    const at = input.on === ukDate(now) ? now : new Date(`${input.on}T12:00:00Z`);
     const classes = await this.checkableClasses(p);
     if (!classes.some((c) => c.className === input.className))
       throw new NotFoundError('No such class');
@@ -527,7 +532,7 @@ export class ConsentReportsService {
         purpose: input.purpose,
         mediaType: input.mediaType,
         named: input.named,
-        at: input.at,
+        at,
       })),
     );
     return chosen.map((pupil, i) => ({ pupil, name: nameOf(pupil), answer: answers[i]! }));

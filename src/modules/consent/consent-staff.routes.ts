@@ -142,7 +142,7 @@ export async function consentStaffRoutes(
           purpose: v.purpose!,
           mediaType: v.mediaType!,
           named: v.named === 'yes',
-          at: new Date(`${atDate}T12:00:00Z`),
+          on: atDate!,
         });
       }
     }
