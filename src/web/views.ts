@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { roleLabels, type StaffRole } from '../modules/auth/principal.ts';
 import { pupilRowsHtml } from '../modules/people/views/pupil-rows.ts';
+import { formatDateInWords, formatDateTimeInWords } from './dates.ts';
 import { formatUkDate, toDate, ukDateTime, yearGroupLabel } from './views/format.ts';
 
 export { formatUkDate, yearGroupLabel };
@@ -120,6 +121,8 @@ export function configureNunjucks(env: nunjucks.Environment): void {
     const d = toDate(v);
     return d ? ukDateTime.format(d) : '';
   });
+  env.addFilter('dateInWords', formatDateInWords);
+  env.addFilter('dateTimeInWords', formatDateTimeInWords);
   env.addFilter('roleLabel', (r: string) => roleLabels[r as StaffRole] ?? r);
   env.addFilter('yearGroupLabel', (y: string) => yearGroupLabel(y));
   env.addFilter('json', (v: unknown) => JSON.stringify(v, null, 2));
