@@ -194,6 +194,13 @@ export const pupilImports = pgTable(
     preview: jsonb('preview'),
     summary: jsonb('summary'),
     createdBy: uuid('created_by'),
+    /** Who confirmed the import (a resumed commit is recorded as theirs). */
+    confirmedBy: uuid('confirmed_by'),
+    /**
+     * The confirmer said the file lists every pupil on roll: only then are pupils missing from it
+     * marked as possibly left. Null until confirmed; a partial list marks nobody.
+     */
+    wholeRoll: boolean('whole_roll'),
     createdAt: created(),
     committedAt: timestamp('committed_at', { withTimezone: true }),
   },
