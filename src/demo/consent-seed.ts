@@ -24,6 +24,24 @@ function addDays(iso: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+type Outlook =
+  'yes_to_all' | 'no_names' | 'not_one_public' | 'no_public_video' | 'not_public' | 'no_photos';
+
+/**
+ * What a family says, from one draw: about 89 % yes to everything, then (each a few percent)
+ * no names printed, no to one public use, no videos in public, no public use at all, and about
+ * one in a hundred no photos at all. So some 5–12 % refuse social media and about 1 % the
+ * classroom display, as schools report.
+ */
+function familyOutlook(u: number): Outlook {
+  if (u < 0.01) return 'no_photos';
+  if (u < 0.05) return 'not_public';
+  if (u < 0.07) return 'no_public_video';
+  if (u < 0.09) return 'not_one_public';
+  if (u < 0.11) return 'no_names';
+  return 'yes_to_all';
+}
+
 interface Family {
   pupilId: string;
   className: string | null;
@@ -33,7 +51,7 @@ interface Family {
 
 /**
  * The demo consent register: last year's and this year's forms for most pupils (a few not
- * returned, a few refusals, one pair of parents who disagree), and one withdrawal by email
+ * returned, refusal rates like a real school's, one pair of parents who disagree), and one withdrawal by email
  * recorded yesterday through the real service, so it is audited and emits `consent.changed`.
  * Bulk rows are written in one transaction with one audit entry; they are demo data, so they
  * emit no events.
@@ -76,19 +94,32 @@ export async function seedDemoConsent(services: Services, schoolSlug: string, se
     : [current];
 
   const rows: NewConsentRecord[] = [];
+  const purposes = settings.consent.purposes.value;
+  const externalPurposes = purposes.filter((p) => p.external).map((p) => p.key);
   let disagreementDone = false;
   for (const f of families) {
     const parent = f.parentIds[0];
     if (!parent) continue;
+    // A family's outlook, kept from last year to this one, as in a real school: most say yes to
+    // everything; a few keep their child off the school's public channels (social media,
+    // website, press), fewer still say no to photos inside school as well.
+    const outlook = familyOutlook(rnd());
+    const onePublic = externalPurposes[Math.floor(rnd() * externalPurposes.length)];
     for (const period of periods) {
       const isCurrent = period.key === current.key;
-      // About one family in twelve has not returned this year's form yet.
-      if (isCurrent && rnd() < 0.08) continue;
+      // About one family in thirty has not returned this year's form yet.
+      if (isCurrent && rnd() < 0.03) continue;
       const decisions: Record<string, string> = {};
       for (const key of keys) {
-        const kind = parseConsentKey(key)!.kind;
-        const yes = kind === 'image' ? 0.9 : kind === 'video' ? 0.82 : 0.55;
-        decisions[key] = rnd() < yes ? 'granted' : 'refused';
+        const { purpose, kind } = parseConsentKey(key)!;
+        const external = externalPurposes.includes(purpose);
+        const refused =
+          outlook === 'no_photos' ||
+          (outlook === 'not_public' && external) ||
+          (outlook === 'no_public_video' && external && kind === 'video') ||
+          (outlook === 'not_one_public' && purpose === onePublic) ||
+          (outlook === 'no_names' && kind === 'name');
+        decisions[key] = refused ? 'refused' : 'granted';
       }
       const start = annual ? period.validFrom : (f.admissionDate ?? '2022-09-01');
       const latest = annual && isCurrent ? today : (period.validUntil ?? today);

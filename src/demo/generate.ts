@@ -1,4 +1,4 @@
-import { classTrees, familyNames, givenNames, pick, prng } from './names.ts';
+import { classTrees, familyNames, givenNames, namesFor, pick, prng } from './names.ts';
 import type { NewParent, NewPupil } from '../modules/people/people.repository.ts';
 
 export interface GeneratedPeople {
@@ -18,6 +18,26 @@ export function academicYearStart(today: Date): number {
 }
 
 /**
+ * How a family's one or two adults are recorded, roughly as in a primary school's MIS: mostly a
+ * mother and a father, some single parents, a few grandparents, same-sex parents and carers.
+ */
+function pickRelationships(rand: () => number, count: number): string[] {
+  const u = rand();
+  if (count === 1) {
+    if (u < 0.74) return ['Mother'];
+    if (u < 0.9) return ['Father'];
+    if (u < 0.95) return ['Grandmother'];
+    return ['Carer'];
+  }
+  if (u < 0.84) return ['Mother', 'Father'];
+  if (u < 0.9) return ['Mother', 'Stepfather'];
+  if (u < 0.93) return ['Mother', 'Mother'];
+  if (u < 0.95) return ['Father', 'Father'];
+  if (u < 0.98) return ['Grandmother', 'Grandfather'];
+  return ['Father', 'Stepmother'];
+}
+
+/**
  * A primary school's pupils (Reception to Year 6) with one or two parents each and some siblings.
  * Deterministic for a given seed.
  */
@@ -34,7 +54,10 @@ export function generatePeople(options: {
   const years = ['R', '1', '2', '3', '4', '5', '6'];
   const start = academicYearStart(options.today);
   const out: GeneratedPeople = { pupils: [], parents: [], links: [] };
-  let family: { parentIdx: number[]; familyName: string } | null = null;
+  // Parents' relationships and given names come from a stream of their own, so the pupils (and
+  // which pupils are siblings) are the same as they were before parents' names fitted them.
+  const adultRand = prng(options.seed ^ 0x5eed);
+  let family: { parentIdx: number[]; relationships: string[]; familyName: string } | null = null;
   for (let i = 0; i < options.pupils; i++) {
     const yIndex = Math.floor((i * years.length) / options.pupils);
     const year = years[yIndex]!;
@@ -57,39 +80,44 @@ export function generatePeople(options: {
       leavingDate: null,
     });
     if (sibling && family) {
-      for (const p of family.parentIdx) {
+      for (const [k, p] of family.parentIdx.entries()) {
         out.links.push({
           pupil: i,
           parent: p,
-          relationship: 'Parent',
+          relationship: family.relationships[k]!,
           parentalResponsibility: true,
         });
       }
       continue;
     }
     const count = rand() < 0.7 ? 2 : 1;
+    const relationships = pickRelationships(adultRand, count);
     const idx: number[] = [];
     for (let k = 0; k < count; k++) {
-      const pg = pick(rand, givenNames);
+      // The pupils' stream still draws the name it used to (see adultRand above).
+      pick(rand, givenNames);
+      const relationship = relationships[k]!;
+      const pg = pick(adultRand, namesFor(relationship));
       const n = out.parents.length;
+      const parentFamilyName = k === 1 && rand() < 0.3 ? pick(rand, familyNames) : familyName;
       out.parents.push({
         schoolId: options.schoolId,
         misId: `${options.misPrefix}C${String(200000 + n)}`,
         givenName: pg,
-        familyName: k === 1 && rand() < 0.3 ? pick(rand, familyNames) : familyName,
-        email: `${pg.toLowerCase()}.${familyName.toLowerCase()}.${n}@${options.emailDomain}`,
+        familyName: parentFamilyName,
+        email: `${pg.toLowerCase()}.${parentFamilyName.toLowerCase()}.${n}@${options.emailDomain}`,
         phone: `07700 9${String(n % 100000).padStart(5, '0')}`,
       });
       idx.push(n);
       out.links.push({
         pupil: i,
         parent: n,
-        relationship: k === 0 ? 'Mother' : 'Father',
+        relationship,
         // A few carers without parental responsibility, as in real MIS data.
         parentalResponsibility: !(k === 1 && rand() < 0.1),
       });
     }
-    family = { parentIdx: idx, familyName };
+    family = { parentIdx: idx, relationships, familyName };
   }
   return out;
 }

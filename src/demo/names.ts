@@ -147,3 +147,89 @@ export function prng(seed: number): () => number {
 export function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)]!;
 }
+
+/**
+ * Adults' given names for the demo's parents and carers, by the relationship they are recorded
+ * with: a mother or grandmother has a woman's name, a father or grandfather a man's. None is a
+ * pupil's given name (`givenNames`), so no parent shares a full name with a pupil.
+ */
+export const womensNames = [
+  'Sarah',
+  'Emma',
+  'Laura',
+  'Rebecca',
+  'Claire',
+  'Gemma',
+  'Rachel',
+  'Nicola',
+  'Kirsty',
+  'Jennifer',
+  'Victoria',
+  'Natalie',
+  'Amy',
+  'Stacey',
+  'Joanne',
+  'Michelle',
+  'Helen',
+  'Samantha',
+  'Fatima',
+  'Nadia',
+  'Shabana',
+  'Ayesha',
+  'Sunita',
+  'Anjali',
+  'Agnieszka',
+  'Katarzyna',
+  'Chioma',
+  'Ngozi',
+  'Siobhan',
+  'Lucy',
+  'Kate',
+  'Jade',
+];
+
+export const mensNames = [
+  'James',
+  'David',
+  'Daniel',
+  'Matthew',
+  'Christopher',
+  'Andrew',
+  'Richard',
+  'Mark',
+  'Paul',
+  'Steven',
+  'Craig',
+  'Lee',
+  'Gareth',
+  'Jamie',
+  'Adam',
+  'Robert',
+  'Michael',
+  'Imran',
+  'Tariq',
+  'Asif',
+  'Rajesh',
+  'Sanjay',
+  'Piotr',
+  'Tomasz',
+  'Emeka',
+  'Chinedu',
+  'Sean',
+  'Ryan',
+  'Stuart',
+  'Neil',
+  'Wayne',
+  'Carl',
+];
+
+/** Given names that fit any relationship (a carer, a guardian). */
+export const adultNames = [...womensNames, ...mensNames];
+
+/** The given names that fit a relationship as MIS exports record it ("Mother", "Father", …). */
+export function namesFor(relationship: string): readonly string[] {
+  const r = relationship.toLowerCase();
+  if (/mother|grandmother|aunt|sister/.test(r)) return womensNames;
+  if (/father|grandfather|uncle|brother/.test(r)) return mensNames;
+  return adultNames;
+}
