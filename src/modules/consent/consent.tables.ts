@@ -63,8 +63,16 @@ export const consentRecords = pgTable(
      * before this column existed: the receipt then takes the version in force at recordedAt.
      */
     policyVersion: integer('policy_version'),
+    /**
+     * The receipt's reference, short enough to read out over the phone: 8 characters from an
+     * alphabet without look-alikes (no 0, O, 1, I or L), unique in the school, shown as
+     * "K7M4-Q2PX". Set by a trigger on insert (migration 0013) for every record, however it is
+     * made; never null after that migration.
+     */
+    receiptReference: text('receipt_reference'),
   },
   (t) => [
+    uniqueIndex('consent_records_school_reference_idx').on(t.schoolId, t.receiptReference),
     // The consent check reads a pupil's records through consent_records_check_idx (pupil_id,
     // recorded_at) INCLUDE (every column the check reads): an index-only scan of one or two pages
     // instead of a heap page per record. Drizzle cannot declare INCLUDE, so migration 0008 creates

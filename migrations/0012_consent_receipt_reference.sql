@@ -1,0 +1,2 @@
+ALTER TABLE "consent_records" ADD COLUMN "receipt_reference" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "consent_records_school_reference_idx" ON "consent_records" USING btree ("school_id","receipt_reference");
