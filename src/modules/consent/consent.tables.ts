@@ -66,7 +66,7 @@ export const consentRecords = pgTable(
     /**
      * The receipt's reference, short enough to read out over the phone: 8 characters from an
      * alphabet without look-alikes (no 0, O, 1, I or L), unique in the school, shown as
-     * "K7M4-Q2PX". Set by a trigger on insert (migration 0013) for every record, however it is
+     * "K7M4-Q2PX". Set by a trigger on insert (migration 0013, which also gave earlier records one) for every record, however it is
      * made; never null after that migration.
      */
     receiptReference: text('receipt_reference'),
