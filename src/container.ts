@@ -18,6 +18,7 @@ import { JobQueue } from './platform/jobs/queue.ts';
 import { jobNames, type JobPayloads } from './jobs.ts';
 import { AuditRepository } from './modules/audit/audit.repository.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
+import { AuditCheckpoints } from './modules/audit/audit-checkpoints.ts';
 import { AuthRepository } from './modules/auth/auth.repository.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
 import { PeopleRepository } from './modules/people/people.repository.ts';
@@ -230,7 +231,12 @@ export function createServices(
   repos: Repositories = createRepositories(),
 ): Services {
   const { config, database, clock, mailer, jobs } = platform;
-  const audit = new AuditService({ database, repository: repos.audit, clock });
+  const audit = new AuditService({
+    database,
+    repository: repos.audit,
+    clock,
+    checkpoints: new AuditCheckpoints(platform.files, config.sessionSecret),
+  });
   const auth = new AuthService({
     database,
     repository: repos.auth,

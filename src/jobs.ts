@@ -26,6 +26,8 @@ export interface JobPayloads {
   'consent.renewal-reminders': { schoolId?: string };
   /** Email the receipt of an online consent statement, unless it has gone already. */
   'consent.receipt-email': { recordId: string; schoolId: string };
+  /** Hourly: checkpoint the audit chains' heads to the file store (ADR 0012). */
+  'audit.checkpoint': Record<string, never>;
 }
 
 export const jobNames = [
@@ -39,6 +41,7 @@ export const jobNames = [
   'consent.rollover',
   'consent.renewal-reminders',
   'consent.receipt-email',
+  'audit.checkpoint',
 ] as const satisfies readonly (keyof JobPayloads)[];
 
 export const jobSchedules: { name: (typeof jobNames)[number]; cron: string }[] = [
@@ -48,6 +51,7 @@ export const jobSchedules: { name: (typeof jobNames)[number]; cron: string }[] =
   { name: 'auth.session-sweep', cron: '17 * * * *' },
   { name: 'media.retention', cron: '30 2 * * *' },
   { name: 'media.orphan-sweep', cron: '47 * * * *' },
+  { name: 'audit.checkpoint', cron: '0 * * * *' },
 ];
 
 export type JobHandlers = {
@@ -73,6 +77,9 @@ export function jobHandlers(services: Services): JobHandlers {
     },
     'people.import-commit': async (data) => {
       await services.imports.commit(data.importId, data.actorId);
+    },
+    'audit.checkpoint': async () => {
+      await services.audit.checkpoint('scheduled');
     },
     'auth.session-sweep': async () => {
       await services.auth.sweepExpiredSessions();

@@ -26,7 +26,8 @@ const usage = `Usage: lanyard <command>
                                          create a staff account (password read from LANYARD_PASSWORD
                                          or printed once)
   token create --email E --name LABEL    create an API token for a staff member
-  audit verify                           check the whole audit hash chain
+  audit verify                           check the whole audit hash chain, and that none of its
+                                         newest entries are missing since the last checkpoint
   backup FILE                            write every table and file to FILE (gzip JSON lines)
   restore FILE                           restore a backup into an empty Lanyard (new DATA_DIR or
                                          DATABASE_URL), then check the audit chain
@@ -206,14 +207,18 @@ async function run(argv: string[]): Promise<number> {
       return withServices(async (services, platform) => {
         try {
           if (command === 'backup') {
-            const s = await backup(platform.database.pool, platform.files, file);
+            const s = await backup(platform.database.pool, platform.files, file, {
+              checkpoint: services.audit.backupCheckpoint(),
+            });
             const rows = Object.values(s.tables).reduce((a, b) => a + b, 0);
             out(
               `Backed up ${rows} rows from ${Object.keys(s.tables).length} tables and ${s.files} files to ${file}.`,
             );
             return 0;
           }
-          const s = await restore(platform.database.pool, platform.files, file);
+          const s = await restore(platform.database.pool, platform.files, file, {
+            checkpoint: services.audit.backupCheckpoint(),
+          });
           const rows = Object.values(s.tables).reduce((a, b) => a + b, 0);
           out(
             `Restored ${rows} rows into ${Object.keys(s.tables).length} tables and ${s.files} files.`,
@@ -241,14 +246,19 @@ async function run(argv: string[]): Promise<number> {
           process.stderr.write(`\rchecked ${n} entries`),
         );
         process.stderr.write('\n');
+        const cp = result.checkpoint;
+        for (const note of result.notes) out(`Note: ${note}.`);
         if (result.ok) {
           out(
-            `Audit log verified: ${result.entries} entries in ${result.chains} chains, no breaks.`,
+            `Audit log verified: ${result.entries} entries in ${result.chains} chains, no breaks${cp ? `, and none missing since checkpoint ${cp.number} (${cp.at.toISOString()}, ${cp.entries} entries)` : ''}.`,
           );
           return 0;
         }
+        const b = result.broken;
         out(
-          `AUDIT LOG BROKEN at entry id ${result.broken.id} (chain ${result.broken.chain}, #${result.broken.seq}): ${result.broken.reason}.`,
+          b.id === null
+            ? `AUDIT LOG BROKEN in ${b.chain}: ${b.reason}.`
+            : `AUDIT LOG BROKEN at entry id ${b.id} (chain ${b.chain}, #${b.seq}): ${b.reason}.`,
         );
         return 1;
       });

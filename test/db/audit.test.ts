@@ -108,3 +108,132 @@ describe('audit log (real PostgreSQL)', () => {
     }
   });
 });
+
+describe('audit checkpoints: deleting the newest entries is detected (real PostgreSQL)', () => {
+  let ctx: TestContext;
+  let schoolId: string;
+  let chain: string;
+
+  /** As a superuser who switches the append-only trigger off for the statement. */
+  async function asSuperuser(sql: string, params: unknown[] = []) {
+    const client = new pg.Client({ connectionString: ctx.database.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update');
+      const r = await client.query(sql, params);
+      await client.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update');
+      await client.query('COMMIT');
+      return r;
+    } finally {
+      await client.end();
+    }
+  }
+
+  async function write(n: number) {
+    for (let i = 0; i < n; i++) {
+      await ctx.services.database.transaction((tx) =>
+        ctx.services.audit.record(tx, {
+          schoolId,
+          actor: { kind: 'system', id: null },
+          action: 'test.thing-happened',
+          entityType: 'thing',
+          data: { i },
+        }),
+      );
+    }
+  }
+
+  const headSeq = async () =>
+    Number(
+      (
+        await ctx.services.database.pool.query<{ s: string }>(
+          'SELECT max(seq) AS s FROM audit_events WHERE chain = $1',
+          [chain],
+        )
+      ).rows[0]!.s,
+    );
+
+  beforeAll(async () => {
+    ctx = await createTestServices();
+    const fx = await createSchool(ctx.services, { pupils: 3 });
+    schoolId = fx.school.id;
+    chain = `school:${schoolId}`;
+    await write(10);
+  });
+  afterAll(async () => ctx?.close());
+
+  it('writes a signed checkpoint of every chain to the file store, and verify uses it', async () => {
+    const before = await ctx.services.audit.verify();
+    expect(before).toMatchObject({ ok: true, checkpoint: null });
+    expect(before.notes.join()).toMatch(/no checkpoint yet/);
+
+    const c = await ctx.services.audit.checkpoint('manual');
+    expect(c).not.toBeNull();
+    const head = c!.chains.find((h) => h.chain === chain)!;
+    expect(head.seq).toBe(await headSeq());
+    expect(head.entries).toBe(head.seq);
+    const keys: string[] = [];
+    for await (const f of ctx.platform.files.list('audit/checkpoints')) keys.push(f.key);
+    expect(keys.sort()).toEqual([
+      expect.stringMatching(/^audit\/checkpoints\/\d{4}-\d{2}\/\d{2}\.jsonl$/),
+      'audit/checkpoints/latest.json',
+    ]);
+
+    await write(2); // entries after a checkpoint are fine
+    const after = await ctx.services.audit.verify();
+    expect(after).toMatchObject({ ok: true, checkpoint: { number: 1 } });
+    expect(await ctx.services.audit.lastCheckpointFor(schoolId)).toEqual({
+      at: new Date(c!.at),
+      entries: head.entries,
+    });
+  });
+
+  it('names the missing range when the newest entries are deleted', async () => {
+    const c = await ctx.services.audit.checkpoint();
+    const head = c!.chains.find((h) => h.chain === chain)!;
+    await asSuperuser('DELETE FROM audit_events WHERE chain = $1 AND seq > $2', [
+      chain,
+      head.seq - 3,
+    ]);
+    // The chain left behind is whole: without the checkpoint it would verify.
+    const result = await ctx.services.audit.verify();
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.broken).toMatchObject({
+      id: null,
+      chain,
+      seq: head.seq - 2,
+      missing: { from: head.seq - 2, to: head.seq },
+    });
+    expect(result.broken.reason).toContain(`entries after sequence ${head.seq - 3} are missing`);
+    expect(result.broken.reason).toContain(`sequences ${head.seq - 2} to ${head.seq} are gone`);
+  });
+
+  it('notices a chain rebuilt to the same length, and a checkpoint file edited', async () => {
+    // Put back three entries with a correctly computed hash chain: the content differs from what
+    // the checkpoint recorded, so the head hash does not match.
+    await write(3);
+    const rewritten = await ctx.services.audit.verify();
+    expect(rewritten.ok).toBe(false);
+    if (!rewritten.ok) expect(rewritten.broken.reason).toMatch(/the chain was rewritten/);
+
+    // Someone who can write files but lacks SESSION_SECRET edits the newest checkpoint's count.
+    const keys: string[] = [];
+    for await (const f of ctx.platform.files.list('audit/checkpoints')) keys.push(f.key);
+    const day = keys.find((k) => k.endsWith('.jsonl'))!;
+    const text = (await ctx.platform.files.read(day)).toString('utf8');
+    const lines = text.trim().split('\n');
+    const last = JSON.parse(lines[lines.length - 1]!) as { chains: { seq: number }[] };
+    for (const h of last.chains) h.seq -= 3;
+    lines[lines.length - 1] = JSON.stringify(last);
+    const temp = await ctx.platform.files.writeTemp(Buffer.from(`${lines.join('\n')}\n`));
+    await ctx.platform.files.commit(temp.name, day);
+    const edited = await ctx.services.audit.verify();
+    expect(edited.ok).toBe(false);
+    if (!edited.ok) {
+      expect(edited.broken.chain).toBe('checkpoints');
+      expect(edited.broken.reason).toMatch(/checkpoint 2 .* was altered/);
+    }
+  });
+});

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestDatabase,
@@ -103,21 +105,36 @@ describe('backup and restore (real PostgreSQL)', () => {
   });
 
   it('writes every table and file, and restores them exactly into an empty Lanyard', async () => {
-    const summary = await backup(ctx.platform.database.pool, ctx.platform.files, file);
+    const summary = await backup(ctx.platform.database.pool, ctx.platform.files, file, {
+      checkpoint: ctx.services.audit.backupCheckpoint(),
+    });
     expect(summary.tables.consent_records).toBeGreaterThan(10);
     expect(summary.tables.audit_events).toBeGreaterThan(10);
     expect(summary.tables).not.toHaveProperty('sessions');
-    expect(summary.files).toBe(1);
+    // The evidence scan, and the audit checkpoint the backup wrote (its day file and latest.json).
+    expect(summary.files).toBe(3);
     await expect(backup(ctx.platform.database.pool, ctx.platform.files, file)).rejects.toThrow(
       /already exists/,
     );
+    // The backup carries a checkpoint of the chains exactly as they are in its rows.
+    const lines = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n');
+    const cp = JSON.parse(lines[1]!) as [string, { reason: string; chains: { entries: number }[] }];
+    expect(cp[0]).toBe('audit-checkpoint');
+    expect(cp[1].reason).toBe('backup');
+    expect(cp[1].chains.reduce((a, h) => a + h.entries, 0)).toBe(summary.tables.audit_events);
 
     const target = await emptyLanyard();
-    const restored = await restore(target.platform.database.pool, target.platform.files, file);
+    const restored = await restore(target.platform.database.pool, target.platform.files, file, {
+      checkpoint: target.services.audit.backupCheckpoint(),
+    });
     expect(restored.tables).toEqual(summary.tables);
     expect(await digest(target.platform)).toEqual(await digest(ctx.platform));
     expect(await filesOf(target.platform)).toEqual(await filesOf(ctx.platform));
-    expect(await target.services.audit.verify(() => undefined)).toMatchObject({ ok: true });
+    // The checkpoint came back with the files, and the restored chains reach it.
+    expect(await target.services.audit.verify(() => undefined)).toMatchObject({
+      ok: true,
+      checkpoint: { entries: summary.tables.audit_events },
+    });
 
     // The restored Lanyard carries on: the same check answers, new records and audit entries.
     const check = (services: typeof target.services) =>
@@ -140,6 +157,55 @@ describe('backup and restore (real PostgreSQL)', () => {
       { staffId: A.staff.dpo.id },
     );
     expect(await target.services.audit.verify(() => undefined)).toMatchObject({ ok: true });
+
+    // On the restored copy, deleting the newest entries is still caught by the restored checkpoint.
+    const admin = new pg.Client({ connectionString: target.platform.database.url });
+    await admin.connect();
+    await admin.query('BEGIN');
+    await admin.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update');
+    await admin.query(
+      `DELETE FROM audit_events WHERE chain = $1 AND seq > (SELECT max(seq) - 2 FROM audit_events WHERE chain = $1)`,
+      [`school:${A.school.id}`],
+    );
+    await admin.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update');
+    await admin.query('COMMIT');
+    await admin.end();
+    const truncated = await target.services.audit.verify(() => undefined);
+    expect(truncated.ok).toBe(false);
+    if (!truncated.ok)
+      expect(truncated.broken.reason).toMatch(/entries after sequence \d+ are missing/);
+  });
+
+  it('refuses a backup whose audit rows do not match its own checkpoint', async () => {
+    const lines = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n');
+    // Drop the newest audit entry of school A from the rows, keeping the counts consistent.
+    const chain = `school:${A.school.id}`;
+    const audit = lines
+      .map((l, i) => ({ l, i }))
+      .filter(
+        ({ l }) =>
+          l.startsWith('{') && l.includes(`"chain":"${chain}"`) && l.includes('"prev_hash"'),
+      );
+    const newest = audit.reduce((a, b) =>
+      (JSON.parse(a.l) as { seq: number }).seq > (JSON.parse(b.l) as { seq: number }).seq ? a : b,
+    );
+    lines.splice(newest.i, 1);
+    const endAt = lines.findIndex((l) => l.startsWith('["end"'));
+    const end = JSON.parse(lines[endAt]!) as [string, { tables: Record<string, number> }];
+    end[1].tables.audit_events! -= 1;
+    lines[endAt] = JSON.stringify(end);
+    const cut = path.join(work, 'cut-audit.backup');
+    fs.writeFileSync(cut, zlib.gzipSync(lines.join('\n')));
+    const target = await emptyLanyard();
+    const empty = await digest(target.platform);
+    await expect(
+      restore(target.platform.database.pool, target.platform.files, cut, {
+        checkpoint: target.services.audit.backupCheckpoint(),
+      }),
+    ).rejects.toThrow(
+      /The backup is damaged: audit chain school:.* has \d+ entries but the backup's checkpoint recorded \d+/,
+    );
+    expect(await digest(target.platform)).toEqual(empty);
   });
 
   it('refuses a database that is not empty, and changes nothing', async () => {

@@ -5,6 +5,7 @@ import { ukDate } from '../../src/platform/clock.ts';
 import { hashPassword } from '../../src/platform/crypto.ts';
 import { PeopleRepository } from '../../src/modules/people/people.repository.ts';
 import { addDays } from '../../src/modules/policies/policies.service.ts';
+import { formatDateInWords } from '../../src/web/dates.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import {
   createSchool,
@@ -105,7 +106,7 @@ describe('pages for each role', () => {
       const busy = await head.get('/');
       expect(busy.body).not.toContain('Nothing needs your attention today.');
       expect(busy.body).toContain('The policy review is due soon');
-      expect(busy.body).toContain(`Due on ${due}.`);
+      expect(busy.body).toContain(`Due on ${formatDateInWords(due)}.`);
       expect(busy.body).toContain('1 safeguarding or data role has not set up two-step sign-in');
       expect(busy.body).toContain('href="/policy"');
 

@@ -18,6 +18,33 @@ export class AuditRepository {
     await db.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${chain}, 0))`);
   }
 
+  /**
+   * Takes the checkpoint writers' lock for this transaction; false when someone (a backup) holds
+   * it already.
+   */
+  async tryLockCheckpoints(db: Db, name: string): Promise<boolean> {
+    const r = await db.execute<{ ok: boolean }>(
+      sql`SELECT pg_try_advisory_xact_lock(hashtextextended(${name}, 0)) AS ok`,
+    );
+    return r.rows[0]?.ok === true;
+  }
+
+  /** Every chain's newest entry and its count, as committed now (or in the caller's snapshot). */
+  async heads(db: Db): Promise<{ chain: string; seq: number; hash: string; entries: number }[]> {
+    const r = await db.execute<{ chain: string; seq: string; hash: string; entries: string }>(
+      sql`SELECT g.chain, g.seq, e.hash, g.entries
+          FROM (SELECT chain, max(seq) AS seq, count(*) AS entries FROM audit_events GROUP BY chain) g
+          JOIN audit_events e ON e.chain = g.chain AND e.seq = g.seq
+          ORDER BY g.chain`,
+    );
+    return r.rows.map((h) => ({
+      chain: h.chain,
+      seq: Number(h.seq),
+      hash: h.hash,
+      entries: Number(h.entries),
+    }));
+  }
+
   async lastInChain(db: Db, chain: string): Promise<{ seq: number; hash: string } | undefined> {
     const rows = await db
       .select({ seq: auditEvents.seq, hash: auditEvents.hash })

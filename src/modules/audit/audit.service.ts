@@ -1,7 +1,13 @@
 import crypto from 'node:crypto';
-import type { Database, Tx } from '../../platform/db/database.ts';
+import type { Database, Db, Tx } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { AuditFilters, AuditRepository, AuditRow } from './audit.repository.ts';
+import {
+  CHECKPOINT_LOCK,
+  type AuditCheckpoints,
+  type ChainHead,
+  type Checkpoint,
+} from './audit-checkpoints.ts';
 
 export type ActorKind = 'staff' | 'parent' | 'pupil' | 'org_admin' | 'system' | 'cli';
 export interface Actor {
@@ -23,13 +29,41 @@ export interface AuditEntry {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** The checkpoint a verification compared the chains against. */
+export interface CheckpointSummary {
+  number: number;
+  at: Date;
+  /** Entries in every chain at that moment. */
+  entries: number;
+  chains: number;
+}
+
+export interface VerifyBreak {
+  /** The entry that does not verify, or null when entries are missing from a chain's end. */
+  id: number | null;
+  /** The chain (or `checkpoints` when the checkpoint files themselves do not verify). */
+  chain: string;
+  seq: number;
+  reason: string;
+  /** When the newest entries are gone: the first and last missing sequence numbers. */
+  missing?: { from: number; to: number };
+}
+
 export type VerifyResult =
-  | { ok: true; chains: number; entries: number }
+  | {
+      ok: true;
+      chains: number;
+      entries: number;
+      checkpoint: CheckpointSummary | null;
+      notes: string[];
+    }
   | {
       ok: false;
       chains: number;
       entries: number;
-      broken: { id: number; chain: string; seq: number; reason: string };
+      checkpoint: CheckpointSummary | null;
+      notes: string[];
+      broken: VerifyBreak;
     };
 
 function canonical(value: unknown): unknown {
@@ -67,7 +101,12 @@ export function chainFor(schoolId: string | null): string {
 
 export class AuditService {
   constructor(
-    private readonly deps: { database: Database; repository: AuditRepository; clock: Clock },
+    private readonly deps: {
+      database: Database;
+      repository: AuditRepository;
+      clock: Clock;
+      checkpoints: AuditCheckpoints;
+    },
   ) {}
 
   /** Appends one entry inside the caller's transaction (so it commits or rolls back with the change). */
@@ -92,13 +131,45 @@ export class AuditService {
     await repo.create(tx.db, { ...fields, prevHash, hash: entryHash(prevHash, fields) });
   }
 
-  /** Walks every chain from its first entry and names the first entry that does not verify. */
+  /**
+   * Walks every chain from its first entry and names the first entry that does not verify; then
+   * checks that each chain still reaches the head recorded by the newest checkpoint (so deleting
+   * the newest entries is caught too).
+   */
   async verify(onProgress?: (entries: number) => void): Promise<VerifyResult> {
-    const { database, repository } = this.deps;
+    const { database, repository, checkpoints } = this.deps;
+    const reading = await checkpoints.read();
+    const cp = reading.latest;
+    const checkpoint: CheckpointSummary | null = cp
+      ? {
+          number: cp.n,
+          at: new Date(cp.at),
+          entries: cp.chains.reduce((a, h) => a + h.entries, 0),
+          chains: cp.chains.length,
+        }
+      : null;
+    const notes: string[] = [];
+    if (reading.otherKey > 0)
+      notes.push(
+        `${reading.otherKey} older checkpoints were signed with another SESSION_SECRET and were not checked`,
+      );
+    if (!cp) notes.push('there is no checkpoint yet, so missing newest entries cannot be detected');
+    /** Per chain in the checkpoint: the hash found at the checkpoint's sequence, and the last seq. */
+    const anchored = new Map(cp?.chains.map((h) => [h.chain, h]) ?? []);
+    const reached = new Map<string, { last: number; hashAtAnchor: string | null }>();
+
     let after: { chain: string; seq: number } | null = null;
     let chains = 0;
     let entries = 0;
     let prev: { chain: string; seq: number; hash: string } | null = null;
+    const fail = (broken: VerifyBreak): VerifyResult => ({
+      ok: false,
+      chains,
+      entries,
+      checkpoint,
+      notes,
+      broken,
+    });
     for (;;) {
       const batch = await repository.batchAfter(database.db, after, 5000);
       if (batch.length === 0) break;
@@ -108,12 +179,8 @@ export class AuditService {
         if (!sameChain) chains++;
         const expectedSeq: number = sameChain && prev ? prev.seq + 1 : 1;
         const expectedPrev: string = sameChain && prev ? prev.hash : GENESIS_HASH;
-        const broken = (reason: string): VerifyResult => ({
-          ok: false,
-          chains,
-          entries,
-          broken: { id: row.id, chain: row.chain, seq: row.seq, reason },
-        });
+        const broken = (reason: string) =>
+          fail({ id: row.id, chain: row.chain, seq: row.seq, reason });
         if (row.seq !== expectedSeq)
           return broken(`expected sequence ${expectedSeq}, found ${row.seq} (an entry is missing)`);
         if (row.prevHash !== expectedPrev)
@@ -121,12 +188,108 @@ export class AuditService {
         if (entryHash(row.prevHash, row) !== row.hash)
           return broken('its content does not match its hash (it was changed)');
         prev = { chain: row.chain, seq: row.seq, hash: row.hash };
+        const anchor = anchored.get(row.chain);
+        if (anchor) {
+          const r = reached.get(row.chain) ?? { last: 0, hashAtAnchor: null };
+          r.last = row.seq;
+          if (row.seq === anchor.seq) r.hashAtAnchor = row.hash;
+          reached.set(row.chain, r);
+        }
       }
       const last = batch[batch.length - 1]!;
       after = { chain: last.chain, seq: last.seq };
       onProgress?.(entries);
     }
-    return { ok: true, chains, entries };
+    if (reading.problems.length > 0) {
+      return fail({
+        id: null,
+        chain: 'checkpoints',
+        seq: cp?.n ?? 0,
+        reason: `the checkpoint files do not verify: ${reading.problems.join('; ')}`,
+      });
+    }
+    if (cp) {
+      const when = checkpoint!.at.toISOString();
+      for (const anchor of cp.chains) {
+        const r = reached.get(anchor.chain) ?? { last: 0, hashAtAnchor: null };
+        if (r.last < anchor.seq) {
+          const range =
+            r.last + 1 === anchor.seq
+              ? `sequence ${anchor.seq} is gone`
+              : `sequences ${r.last + 1} to ${anchor.seq} are gone`;
+          return fail({
+            id: null,
+            chain: anchor.chain,
+            seq: r.last + 1,
+            missing: { from: r.last + 1, to: anchor.seq },
+            reason: `entries after sequence ${r.last} are missing: checkpoint ${cp.n} (${when}) recorded ${anchor.entries} entries in this chain; ${range}`,
+          });
+        }
+        if (r.hashAtAnchor !== anchor.hash) {
+          return fail({
+            id: null,
+            chain: anchor.chain,
+            seq: anchor.seq,
+            reason: `entry ${anchor.seq} is not the one checkpoint ${cp.n} (${when}) recorded: the chain was rewritten`,
+          });
+        }
+      }
+    }
+    return { ok: true, chains, entries, checkpoint, notes };
+  }
+
+  /**
+   * Writes a checkpoint of every chain's head to the file store (the hourly `audit.checkpoint`
+   * job; `lanyard backup` writes one too). Returns null when a backup holds the lock: it writes
+   * its own.
+   */
+  async checkpoint(reason = 'scheduled'): Promise<Checkpoint | null> {
+    const { database, repository, checkpoints, clock } = this.deps;
+    return database.transaction(async (tx) => {
+      if (!(await repository.tryLockCheckpoints(tx.db, CHECKPOINT_LOCK))) return null;
+      const heads = await repository.heads(tx.db);
+      if (heads.length === 0) return null;
+      const c = await checkpoints.prepare(heads, clock.now(), reason);
+      await checkpoints.append(c);
+      return c;
+    });
+  }
+
+  /**
+   * What `backup` needs to put a checkpoint into the backup and the file store (taken in the
+   * backup's own snapshot, under the checkpoint lock), and to check it again on restore.
+   */
+  backupCheckpoint() {
+    const { repository, checkpoints, clock } = this.deps;
+    return {
+      lockName: CHECKPOINT_LOCK,
+      capture: async (db: Db): Promise<Checkpoint | null> => {
+        const heads = await repository.heads(db);
+        return heads.length ? checkpoints.prepare(heads, clock.now(), 'backup') : null;
+      },
+      write: (c: Checkpoint) => checkpoints.append(c),
+      /** The restored chains against the backup's checkpoint: a message when they differ. */
+      check: async (db: Db, c: Checkpoint): Promise<string | null> => {
+        const heads = new Map((await repository.heads(db)).map((h) => [h.chain, h]));
+        for (const want of c.chains) {
+          const got = heads.get(want.chain);
+          if (!got || got.seq !== want.seq || got.hash !== want.hash)
+            return `audit chain ${want.chain} has ${got?.entries ?? 0} entries but the backup's checkpoint recorded ${want.entries}`;
+        }
+        return null;
+      },
+    };
+  }
+
+  /** The newest checkpoint, for one school's audit page: when, and how many of its entries. */
+  async lastCheckpointFor(
+    schoolId: string,
+  ): Promise<{ at: Date; entries: number } | { unreadable: true } | null> {
+    const latest = await this.deps.checkpoints.latest();
+    if (latest === null) return null;
+    if (latest === 'unreadable') return { unreadable: true };
+    const head: ChainHead | undefined = latest.chains.find((h) => h.chain === chainFor(schoolId));
+    return { at: new Date(latest.at), entries: head?.entries ?? 0 };
   }
 
   async listForSchool(schoolId: string, filters: AuditFilters, page: number, pageSize = 50) {

@@ -338,6 +338,13 @@ export class ConsentCampaignService {
     return this.deps.repository.listWithProgress(this.deps.database.db, schoolId, this.today());
   }
 
+  /** The campaign for a period (open or closed), or null when none has been started. */
+  async forPeriod(schoolId: string, periodKey: string) {
+    return (
+      (await this.deps.repository.getByPeriod(this.deps.database.db, schoolId, periodKey)) ?? null
+    );
+  }
+
   /** The chaser list: pupils on roll with no returned form, by class, with parents and reminders. */
   async chaser(schoolId: string, campaignId: string) {
     const { repository, database } = this.deps;

@@ -546,15 +546,23 @@ export class ConsentService {
         className: w.class_name,
         decidedOn: w.decided_on,
         recordedAt: new Date(w.recorded_at),
-        stopped: [
-          ...new Set(
-            Object.entries(w.decisions)
-              .filter(([, d]) => d === 'refused')
-              .map(([k]) => purposeLabel(k.slice(0, k.lastIndexOf('/')))),
-          ),
-        ],
+        stopped: stoppedUses(w.decisions, purposeLabel),
       })),
     };
+  }
+
+  /**
+   * A school's consent coverage as figures only (the trust admin's view): pupils on roll (not
+   * counting those flagged as possibly left) and how many of them have no form in force, by the
+   * same definition as the dashboard and the register.
+   */
+  async coverage(schoolId: string): Promise<{ period: string; withoutForm: number }> {
+    const today = ukDate(this.deps.clock.now());
+    const [settings, withoutForm] = await Promise.all([
+      this.settings(schoolId),
+      this.deps.repository.countWithoutStatement(this.deps.database.db, schoolId, today),
+    ]);
+    return { period: periodFor(settings, today).label, withoutForm };
   }
 
   /** The children a parent holds parental responsibility for. */
@@ -747,3 +755,35 @@ export interface BulkRecordResult {
 const BULK_CHUNK = 500;
 
 export type { ConsentAnswer, ConsentDecision };
+
+const mediaWords: Record<string, string> = { image: 'photos', video: 'videos' };
+
+/**
+ * The uses a statement refuses, in words, saying which media each refusal covers: "photos for
+ * School social media accounts", "photos and videos for Local newspapers", "being named with a
+ * photo for Local newspapers". A use whose photos are refused but whose videos are not reads
+ * "photos for …", never the bare use.
+ */
+export function stoppedUses(
+  decisions: Record<string, string>,
+  purposeLabel: (key: string) => string,
+): string[] {
+  const byPurpose = new Map<string, { media: string[]; named: boolean }>();
+  for (const [key, decision] of Object.entries(decisions)) {
+    if (decision !== 'refused') continue;
+    const cut = key.lastIndexOf('/');
+    const purpose = key.slice(0, cut);
+    const kind = key.slice(cut + 1);
+    const entry = byPurpose.get(purpose) ?? { media: [], named: false };
+    if (kind === 'name') entry.named = true;
+    else entry.media.push(mediaWords[kind] ?? kind);
+    byPurpose.set(purpose, entry);
+  }
+  const out: string[] = [];
+  for (const [purpose, { media, named }] of byPurpose) {
+    const label = purposeLabel(purpose);
+    if (media.length) out.push(`${media.sort().join(' and ')} for ${label}`);
+    if (named) out.push(`being named with a photo for ${label}`);
+  }
+  return out;
+}

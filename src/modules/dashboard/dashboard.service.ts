@@ -9,6 +9,9 @@ import { READ_TTL_MS, todayIn } from '../people/people.service.ts';
 import type { ConsentService } from '../consent/consent.service.ts';
 import type { MediaService } from '../media/media.service.ts';
 import type { DevicesService } from '../devices/devices.service.ts';
+import type { ConsentCampaignService } from '../consent/consent-campaign.service.ts';
+import { formatCitation, type PolicySettings } from '../policies/policy-settings.ts';
+import { formatDateInWords } from '../../web/dates.ts';
 
 const ukDay = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
@@ -29,14 +32,25 @@ export interface Dashboard {
   items: AttentionItem[];
   stats: { label: string; value: string | number; href?: string }[];
   children?: Awaited<ReturnType<PeopleRepository['childrenOfParent']>>;
-  schools?: {
-    id: string;
-    name: string;
-    pupils: number;
-    templateKey: string | null;
-    nextReviewDate: string | null;
-  }[];
+  schools?: TrustSchoolFigures[];
+  /** The trust's name (trust admin), for the page header. */
+  organisationName?: string;
   schoolName?: string;
+}
+
+/** One school of a trust, as figures only: the trust admin never sees a pupil's record. */
+export interface TrustSchoolFigures {
+  id: string;
+  name: string;
+  /** Pupils on roll, not counting those flagged as possibly left by an MIS import. */
+  pupils: number;
+  /** Pupils flagged as possibly left, awaiting the school's check. */
+  possiblyLeft: number;
+  /** The school's policy template in words ('Sacred Heart Catholic Primary School'), or null. */
+  template: string | null;
+  nextReviewDate: string | null;
+  /** Consent coverage for the current period; null until the school has a policy. */
+  consent: { period: string; withForm: number; withoutForm: number; percent: number } | null;
 }
 
 /** What needs each person's attention, from real records only. */
@@ -50,6 +64,7 @@ export class DashboardService {
       consent: ConsentService;
       media: MediaService;
       devices: DevicesService;
+      consentCampaigns: ConsentCampaignService;
       clock: Clock;
     },
   ) {}
@@ -58,20 +73,45 @@ export class DashboardService {
     const db = this.deps.database.db;
     const today = todayIn(this.deps.clock);
     if (p.kind === 'org_admin') {
-      const schools = await this.deps.people.listSchoolsInOrganisation(db, p.organisationId);
+      const [schools, organisation] = await Promise.all([
+        this.deps.people.listSchoolsInOrganisation(db, p.organisationId),
+        this.deps.people.getOrganisation(db, p.organisationId),
+      ]);
       const rows = await Promise.all(
-        schools.map(async (s) => {
-          const profile = await this.deps.policies.currentOrNull(s.id);
+        schools.map(async (s): Promise<TrustSchoolFigures> => {
+          const [profile, roll] = await Promise.all([
+            this.deps.policies.currentOrNull(s.id),
+            this.deps.people.rollCounts(db, s.id, today),
+          ]);
+          const pupils = roll.onRoll - roll.possiblyLeft;
+          const coverage = profile ? await this.deps.consent.coverage(s.id) : null;
+          const template = profile?.templateKey
+            ? this.deps.policies.templates().find((t) => t.key === profile.templateKey)
+            : undefined;
           return {
             id: s.id,
             name: s.name,
-            pupils: await this.deps.people.countPupils(db, s.id, today),
-            templateKey: profile?.templateKey ?? null,
+            pupils,
+            possiblyLeft: roll.possiblyLeft,
+            template: template ? template.school : profile ? 'The school’s own policy' : null,
             nextReviewDate: profile?.nextReviewDate ?? null,
+            consent: coverage && {
+              period: coverage.period,
+              withForm: pupils - coverage.withoutForm,
+              withoutForm: coverage.withoutForm,
+              percent:
+                pupils === 0 ? 0 : Math.floor(((pupils - coverage.withoutForm) * 100) / pupils),
+            },
           };
         }),
       );
-      return { kind: p.kind, items: [], stats: [], schools: rows };
+      return {
+        kind: p.kind,
+        items: [],
+        stats: [],
+        schools: rows,
+        organisationName: organisation?.name ?? '',
+      };
     }
     if (p.kind === 'parent' || p.kind === 'pupil') {
       const school = await this.deps.people.getSchool(db, p.schoolId);
@@ -134,14 +174,14 @@ export class DashboardService {
       if (today > policy.nextReviewDate) {
         items.push({
           title: 'The policy review is overdue',
-          detail: `It was due on ${policy.nextReviewDate}.`,
+          detail: `It was due on ${formatDateInWords(policy.nextReviewDate)}.`,
           href: '/policy',
           tag: { text: 'Overdue', colour: 'red' },
         });
       } else if (today >= remindFrom) {
         items.push({
           title: 'The policy review is due soon',
-          detail: `Due on ${policy.nextReviewDate}.`,
+          detail: `Due on ${formatDateInWords(policy.nextReviewDate)}.`,
           href: '/policy',
           tag: { text: 'Due soon', colour: 'orange' },
         });
@@ -182,19 +222,24 @@ export class DashboardService {
     }
     if (policy) {
       stats.push({ label: 'Policy version', value: policy.version, href: '/policy' });
-      stats.push({ label: 'Next policy review', value: policy.nextReviewDate, href: '/policy' });
+      stats.push({
+        label: 'Next policy review',
+        value: formatDateInWords(policy.nextReviewDate),
+        href: '/policy',
+      });
     }
     return { kind: p.kind, items, stats };
   }
 
   /**
-   * For the consent keepers: withdrawals of the last week and forms not returned (003 §4.4,
-   * 004 introduction). For the device approver: devices and quarantined media waiting for them
-   * (003 §4.9). Shared reads per school, like the roll figures.
+   * For the consent keepers: withdrawals of the last week and forms not returned, with the
+   * campaign that chases them. For the device approver: devices and quarantined media waiting for
+   * them. Every clause cited comes from this school's policy profile, never from code. Shared
+   * reads per school, like the roll figures.
    */
   private async consentAndMediaItems(
     p: Extract<Principal, { kind: 'staff' }>,
-    settings: NonNullable<Awaited<ReturnType<PolicyService['currentOrNull']>>>['settings'],
+    settings: PolicySettings,
     today: string,
   ): Promise<AttentionItem[]> {
     const items: AttentionItem[] = [];
@@ -205,7 +250,14 @@ export class DashboardService {
         ? this.deps.database.cachedRead(
             `dashboard-consent:${p.schoolId}:${today}`,
             READ_TTL_MS,
-            () => this.deps.consent.attention(p.schoolId),
+            async () => {
+              const attention = await this.deps.consent.attention(p.schoolId);
+              const campaign = await this.deps.consentCampaigns.forPeriod(
+                p.schoolId,
+                attention.period.key,
+              );
+              return { ...attention, campaign };
+            },
           )
         : null,
       approvesDevices
@@ -222,10 +274,14 @@ export class DashboardService {
         : null,
     ]);
     if (consent) {
+      const withdrawalCitation = citations(
+        settings.consent.withdrawalRetroactive.citation,
+        settings.consent.takedownWherePracticable.citation,
+      );
       for (const w of consent.withdrawals) {
         items.push({
           title: `Consent withdrawn for ${w.pupilName}${w.className ? ` (${w.className})` : ''}`,
-          detail: `Recorded ${ukDay.format(w.recordedAt)}. No longer allowed: ${w.stopped.join(', ') || 'some uses'}. It applies at once to anything not yet published; check what is already out (003 §4.6–4.7).`,
+          detail: `Recorded ${ukDay.format(w.recordedAt)}. No longer allowed: ${w.stopped.join('; ') || 'some uses'}. It applies at once to anything not yet published; check what is already out (${withdrawalCitation}).`,
           href: `/consent/pupils/${w.pupilId}`,
           tag: { text: 'Withdrawn', colour: 'red' },
         });
@@ -233,10 +289,7 @@ export class DashboardService {
       if (consent.withoutForm > 0) {
         items.push({
           title: `${consent.withoutForm} ${consent.withoutForm === 1 ? 'pupil has' : 'pupils have'} no consent form for ${consent.period.label === 'From admission until changed' ? 'photos and videos' : `the ${consent.period.label}`}`,
-          detail:
-            'No form means no consent: they must not be photographed for any use until a parent answers.',
-          href: '/consent',
-          tag: { text: 'Chase', colour: 'orange' },
+          ...chase(consent.campaign),
         });
       }
     }
@@ -244,7 +297,7 @@ export class DashboardService {
       if (media.pendingDevices > 0) {
         items.push({
           title: `${media.pendingDevices} ${media.pendingDevices === 1 ? 'device is' : 'devices are'} waiting for your approval`,
-          detail: 'Only approved school devices may be used for photos of pupils (003 §4.9).',
+          detail: `Only approved school devices may be used for photos of pupils (${citations(settings.media.schoolDevicesOnly.citation)}).`,
           href: '/devices',
           tag: { text: 'To approve', colour: 'orange' },
         });
@@ -260,4 +313,33 @@ export class DashboardService {
     }
     return items;
   }
+}
+
+/** One or two of the school's own citations, in words ('003 §4.6 and 003 §4.7'). */
+function citations(...cs: Parameters<typeof formatCitation>[0][]): string {
+  return [...new Set(cs.map((c) => formatCitation(c)))].join(' and ');
+}
+
+/**
+ * Where the "no consent form" item leads: the open campaign's list of forms not returned, or,
+ * when no campaign is open for the period, the campaigns page to start one (a chaser list would
+ * chase families who were never sent the form).
+ */
+function chase(
+  campaign: { id: string; closedAt: Date | null } | null,
+): Pick<AttentionItem, 'detail' | 'href' | 'tag'> {
+  const noConsent =
+    'No form means no consent: they must not be photographed for any use until a parent answers.';
+  if (campaign && !campaign.closedAt) {
+    return {
+      detail: `${noConsent} See who has not returned the form and send reminders.`,
+      href: `/consent/campaigns/${campaign.id}`,
+      tag: { text: 'Chase', colour: 'orange' },
+    };
+  }
+  return {
+    detail: `${noConsent} No consent campaign has started for this period yet: start one to email the form to every family.`,
+    href: '/consent/campaigns',
+    tag: { text: 'Not started', colour: 'orange' },
+  };
 }

@@ -4,7 +4,9 @@ import { once } from 'node:events';
 import readline from 'node:readline';
 import zlib from 'node:zlib';
 import type pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import type { FileStore } from '../files/file-store.ts';
+import type { Db } from './database.ts';
 
 /**
  * A whole Lanyard installation as one file, and back (`lanyard backup FILE`, `lanyard restore
@@ -18,6 +20,12 @@ import type { FileStore } from '../files/file-store.ts';
  * line naming each table and its columns before its rows, one line per file (key, SHA-256,
  * contents in base64), and an end line with the counts.
  * All tables are read in one REPEATABLE READ transaction, so the backup is one consistent moment.
+ *
+ * With a `checkpoint` (the audit log's, ADR 0012), the backup holds that checkpoint's lock from
+ * before its snapshot until every file is copied, writes a checkpoint of the audit chains' heads
+ * as they are in the snapshot into the backup (an `audit-checkpoint` line after the header) and
+ * into the file store before the files are copied, so the backup carries a checkpoint that
+ * matches its own rows and no later one. Restore checks the restored chains against it.
  *
  * Left out on purpose: sessions and sign-in links (a restored copy must not let anyone in), the
  * consent register versions (kept by triggers, which raise them again as the rows go back: ADR
@@ -35,6 +43,18 @@ export interface BackupSummary {
 }
 
 export class BackupError extends Error {}
+
+/** A checkpoint of the audit chains taken in the backup's snapshot (see the module comment). */
+export interface BackupCheckpoint<C> {
+  /** The advisory lock that serialises checkpoint writers. */
+  lockName: string;
+  /** Reads the chains' heads in the backup's snapshot; null when there is nothing to anchor. */
+  capture(db: Db): Promise<C | null>;
+  /** Writes the captured checkpoint to the file store. */
+  write(checkpoint: C): Promise<void>;
+  /** On restore, inside its transaction: a message if the restored rows do not match. */
+  check(db: Db, checkpoint: C): Promise<string | null>;
+}
 
 /** Public tables in an order that satisfies their foreign keys (referenced tables first). */
 async function tablesInOrder(client: pg.PoolClient): Promise<string[]> {
@@ -76,10 +96,11 @@ async function appliedMigrations(client: pg.PoolClient): Promise<string[]> {
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Writes the backup to `path` (a new file; an existing one is refused). */
-export async function backup(
+export async function backup<C>(
   pool: pg.Pool,
   files: FileStore,
   path: string,
+  options: { checkpoint?: BackupCheckpoint<C> } = {},
 ): Promise<BackupSummary> {
   if (fs.existsSync(path)) throw new BackupError(`${path} already exists; choose a new file name`);
   const partial = `${path}.partial`;
@@ -98,15 +119,32 @@ export async function backup(
     if (!gzip.write(text)) await once(gzip, 'drain');
   };
   const summary: BackupSummary = { tables: {}, files: 0, bytes: 0 };
+  const anchor = options.checkpoint;
   const client = await pool.connect();
+  let locked = false;
+  const unlock = async () => {
+    if (locked) {
+      locked = false;
+      await client
+        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [anchor!.lockName])
+        .catch(() => undefined);
+    }
+  };
+  let captured: C | null = null;
   try {
+    if (anchor) {
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [anchor.lockName]);
+      locked = true;
+    }
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const migrations = await appliedMigrations(client);
     const tables = await tablesInOrder(client);
+    captured = anchor ? await anchor.capture(drizzle(client)) : null;
     await line([
       'header',
       { format: BACKUP_FORMAT, createdAt: new Date().toISOString(), migrations, tables },
     ]);
+    if (captured) await line(['audit-checkpoint', captured]);
     for (const table of tables) {
       const { rows: cols } = await client.query<{ name: string }>(
         `SELECT attname AS name FROM pg_attribute
@@ -130,14 +168,15 @@ export async function backup(
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
+    await unlock();
+    client.release();
     gzip.destroy();
     await piped.catch(() => undefined);
     fs.rmSync(partial, { force: true });
     throw error;
-  } finally {
-    client.release();
   }
   try {
+    if (anchor && captured) await anchor.write(captured);
     for await (const f of files.list()) {
       const data = await files.read(f.key);
       const sha256 = crypto.createHash('sha256').update(data).digest('hex');
@@ -152,6 +191,9 @@ export async function backup(
     gzip.destroy();
     fs.rmSync(partial, { force: true });
     throw error;
+  } finally {
+    await unlock();
+    client.release();
   }
   summary.bytes = bytes;
   return summary;
@@ -160,12 +202,14 @@ export async function backup(
 /**
  * Restores a backup into an empty, migrated Lanyard database and its file store: all rows in one
  * transaction (nothing is half-restored), files written to temporary names first and moved into
- * place after the rows commit. The backup must have been made with the same migrations.
+ * place after the rows commit. The backup must have been made with the same migrations. With a
+ * `checkpoint`, the restored audit chains must match the checkpoint the backup carries.
  */
-export async function restore(
+export async function restore<C>(
   pool: pg.Pool,
   files: FileStore,
   path: string,
+  options: { checkpoint?: BackupCheckpoint<C> } = {},
 ): Promise<BackupSummary> {
   if (!fs.existsSync(path)) throw new BackupError(`There is no file ${path}`);
   const input = readline.createInterface({
@@ -227,6 +271,7 @@ export async function restore(
       batch = [];
     };
     let end: Record<string, unknown> | null = null;
+    let checkpoint: C | null = null;
     for (;;) {
       const item = await next();
       if (item === null) break;
@@ -248,6 +293,8 @@ export async function restore(
           );
         }
         temps.push({ temp: (await files.writeTemp(data)).name, key: String(item.details.key) });
+      } else if (item.kind === 'audit-checkpoint') {
+        checkpoint = item.details as C;
       } else if (item.kind === 'end') {
         await flush();
         end = item.details;
@@ -262,6 +309,10 @@ export async function restore(
           `The backup is damaged: ${t} has ${summary.tables[t] ?? 0} of ${n} rows`,
         );
       }
+    }
+    if (checkpoint && options.checkpoint) {
+      const problem = await options.checkpoint.check(drizzle(client), checkpoint);
+      if (problem) throw new BackupError(`The backup is damaged: ${problem}`);
     }
     // Sequences continue after the restored rows.
     const { rows: seqs } = await client.query<{ tbl: string; col: string; seq: string }>(
