@@ -28,7 +28,7 @@ export default tseslint.config(
   },
   {
     // The one adapter that wraps sharp, and the tests and benchmark that build images with it.
-    files: ['src/platform/images/**', 'test/bench/media.bench.ts'],
+    files: ['src/platform/images/**', 'test/bench/media.bench.ts', 'test/support/scan-fixtures.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

@@ -168,10 +168,12 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
   // Pages show the school's name in the header; look it up before rendering.
   app.addHook('preHandler', async (request) => {
     const p = request.principal;
-    if (p && p.kind !== 'org_admin' && !isApi(request)) {
-      (request as unknown as { schoolName: string }).schoolName = await services.people.schoolName(
-        p.schoolId,
-      );
+    if (p && !isApi(request)) {
+      // A trust admin sees the trust's name where staff see their school's.
+      (request as unknown as { schoolName: string }).schoolName =
+        p.kind === 'org_admin'
+          ? await services.people.organisationName(p.organisationId)
+          : await services.people.schoolName(p.schoolId);
     }
   });
 

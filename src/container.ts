@@ -361,6 +361,7 @@ export function createServices(
     consent,
     media,
     devices,
+    consentCampaigns,
     clock,
   });
   return {

@@ -105,6 +105,16 @@ export class PeopleService {
     return name;
   }
 
+  /** A trust's name, for the trust admin's page header (cached like school names). */
+  async organisationName(organisationId: string): Promise<string> {
+    const key = `organisation:${organisationId}`;
+    const cached = this.schoolNames.get(key);
+    if (cached) return cached;
+    const organisation = await this.deps.repository.getOrganisation(this.db, organisationId);
+    if (organisation) this.schoolNames.set(key, organisation.name);
+    return organisation?.name ?? '';
+  }
+
   today(): string {
     return todayIn(this.deps.clock);
   }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,15 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
+/** Every file under the temporary area (each process writes in a folder of its own). */
+async function tempFiles(): Promise<string[]> {
+  const root = path.join(dir, 'files/.tmp');
+  const out: string[] = [];
+  for (const e of await fs.readdir(root, { withFileTypes: true, recursive: true }).catch(() => []))
+    if (e.isFile()) out.push(path.relative(root, path.join(e.parentPath, e.name)));
+  return out.sort();
+}
+
 async function collect(it: AsyncIterable<FileInfo>): Promise<string[]> {
   const keys: string[] = [];
   for await (const f of it) keys.push(f.key);
@@ -45,12 +55,15 @@ describe('LocalFileStore', () => {
     await expect(store.commit(temp.name, 'school-1/abc/again')).rejects.toBeInstanceOf(
       FileNotFoundError,
     );
-    expect(await fs.readdir(path.join(dir, 'files/.tmp'))).toEqual([]);
+    expect(await tempFiles()).toEqual([]);
   });
 
   it('accepts a stream and removes the temporary file when the stream fails', async () => {
     const ok = await store.writeTemp(Readable.from([Buffer.from('ab'), Buffer.from('cd')]));
     expect(ok.size).toBe(4);
+    // Hashed while written, so a caller never reads the upload back to hash it.
+    expect(ok.sha256).toBe('88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589');
+    expect((await store.readTemp(ok.name)).toString()).toBe('abcd');
     await store.commit(ok.name, 's/1/video');
     expect(await streamToBuffer(await store.stream('s/1/video'))).toEqual(Buffer.from('abcd'));
 
@@ -61,7 +74,7 @@ describe('LocalFileStore', () => {
       },
     });
     await expect(store.writeTemp(failing)).rejects.toThrow('client went away');
-    expect(await fs.readdir(path.join(dir, 'files/.tmp'))).toEqual([]);
+    expect(await tempFiles()).toEqual([]);
   });
 
   it('commit replaces an existing file (a job that runs twice is safe)', async () => {
@@ -126,6 +139,40 @@ describe('LocalFileStore', () => {
     await store.commit(fresh.name, 's/1/fresh'); // still there
     expect(await store.exists('s/1/original')).toBe(true);
     expect(await new LocalFileStore(path.join(dir, 'empty')).sweepTemp(new Date())).toBe(0);
+  });
+
+  it('sweepAbandonedTemp removes the folders of processes that died, never a live one', async () => {
+    const mine = await store.writeTemp(Buffer.from('mine, still uploading'));
+    const owner = mine.name.split('/')[0]!;
+    const host = owner.split('-')[0]!;
+    // A process that was killed (-9) mid-upload: a pid no process has, its partial file left.
+    const dead = path.join(dir, 'files/.tmp', `${host}-4194303-abc123`);
+    await fs.mkdir(dead, { recursive: true });
+    await fs.writeFile(path.join(dead, `${crypto.randomUUID()}.part`), 'partial upload');
+    // An earlier run under this very pid (containers restart with the same pid).
+    const earlier = path.join(dir, 'files/.tmp', `${host}-${process.pid}-0000aa`);
+    await fs.mkdir(earlier);
+    await fs.writeFile(path.join(earlier, `${crypto.randomUUID()}.part`), 'partial');
+    // A live process on this host (our parent), and a process on another host: left alone.
+    const live = path.join(dir, 'files/.tmp', `${host}-${process.ppid}-0000bb`);
+    await fs.mkdir(live);
+    await fs.writeFile(path.join(live, `${crypto.randomUUID()}.part`), 'receiving');
+    const other = path.join(dir, 'files/.tmp', `ffffffffffff-4194303-0000cc`);
+    await fs.mkdir(other);
+    await fs.writeFile(path.join(other, `${crypto.randomUUID()}.part`), 'other host');
+    // A file from the layout before per-process folders, a minute old.
+    const legacy = path.join(dir, 'files/.tmp', `${crypto.randomUUID()}.part`);
+    await fs.writeFile(legacy, 'old layout');
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await fs.utimes(legacy, twoMinutesAgo, twoMinutesAgo);
+
+    expect(await store.sweepAbandonedTemp()).toBe(3);
+    const left = await tempFiles();
+    expect(left).toHaveLength(3);
+    expect(left.some((f) => f.startsWith(owner))).toBe(true);
+    expect(left.some((f) => f.startsWith(path.basename(live)))).toBe(true);
+    expect(left.some((f) => f.startsWith(path.basename(other)))).toBe(true);
+    await store.commit(mine.name, 's/1/mine'); // our own upload is untouched
   });
 
   it('refuses keys that could escape the store or reach the temporary area', async () => {

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /**
@@ -24,10 +25,14 @@ import { pipeline } from 'node:stream/promises';
  * 2. the caller commits its database row (which records the key);
  * 3. `await store.commit(temp.name, key)` moves the file into place (atomic on local disk).
  *
- * If the process dies between 1 and 3, the temporary file is left behind: `sweepTemp(olderThan)`
- * removes abandoned temporaries, and an orphan sweeper in the media module walks `list()` and
- * deletes committed files that no row refers to (a crash after 3 but before nothing — i.e. a row
- * deleted without its file). If the database commit fails, the caller calls `discard(temp.name)`.
+ * If the process dies between 1 and 3, the temporary file is left behind. Each process writes its
+ * temporaries in a folder of its own (`.tmp/<host>-<pid>-<random>/`), so at start-up
+ * `sweepAbandonedTemp()` removes the folders of this host's processes that are no longer running
+ * (within seconds of a restart after `kill -9`), without touching an upload that another live
+ * process is still receiving; `sweepTemp(olderThan)` (hourly) removes anything older than the
+ * grace period, whichever host left it. An orphan sweeper in the media module walks `list()` and
+ * deletes committed files that no row refers to. If the database commit fails, the caller calls
+ * `discard(temp.name)`.
  *
  * ## How an S3-compatible store plugs in
  * An `S3FileStore implements FileStore` keeps the same contract:
@@ -48,6 +53,9 @@ export interface FileStore {
    * temporary file is removed and the error is rethrown.
    */
   writeTemp(data: Buffer | Readable): Promise<TempFile>;
+
+  /** The whole temporary file (e.g. to check an upload before committing it). */
+  readTemp(tempName: string): Promise<Buffer>;
 
   /**
    * Moves a temporary file into place under `key`, replacing any file already there (so a job
@@ -82,6 +90,13 @@ export interface FileStore {
 
   /** Removes temporary files last modified before `olderThan`; returns how many were removed. */
   sweepTemp(olderThan: Date): Promise<number>;
+
+  /**
+   * At start-up: removes the temporaries of processes that are no longer running (this host's,
+   * told by process id), so a crash leaves no partial upload behind once Lanyard is back. Returns
+   * how many files were removed.
+   */
+  sweepAbandonedTemp(): Promise<number>;
 }
 
 /** A file written by {@link FileStore.writeTemp}, waiting for `commit` or `discard`. */
@@ -90,6 +105,8 @@ export interface TempFile {
   name: string;
   /** Bytes written. */
   size: number;
+  /** SHA-256 of the bytes written, hex (computed while writing, so nothing is read twice). */
+  sha256: string;
 }
 
 export interface FileInfo {
@@ -115,7 +132,9 @@ export class FileNotFoundError extends Error {
 }
 
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
-const TEMP_NAME = /^[0-9a-f-]{36}\.part$/;
+/** `<uuid>.part` (written before temporaries had a folder per process) or `<owner>/<uuid>.part`. */
+const TEMP_NAME = /^(?:[a-z0-9]{1,16}-[0-9]{1,10}-[0-9a-f]{1,32}\/)?[0-9a-f-]{36}\.part$/;
+const OWNER_DIR = /^([a-z0-9]{1,16})-([0-9]{1,10})-([0-9a-f]{1,32})$/;
 const MAX_KEY_LENGTH = 512;
 
 /** Throws {@link FileKeyError} unless `key` is a valid key (see {@link FileStore}). */
@@ -136,19 +155,39 @@ function isNotFound(e: unknown): boolean {
   return (e as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
 
+/** A short, path-safe name for this host (temporaries of other hosts are left to `sweepTemp`). */
+function hostTag(): string {
+  return createHash('sha256').update(os.hostname()).digest('hex').slice(0, 12);
+}
+
+/** Whether a process with this id is running on this host. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Files on local disk under `root` (by default `<DATA_DIR>/files`). Committed files live at
- * `<root>/<key>`; temporaries at `<root>/.tmp/<uuid>.part` on the same file system, so `commit`
- * is an atomic `rename`. Writes are fsynced before the rename, so a committed key never points
- * at a half-written file after a crash.
+ * `<root>/<key>`; temporaries at `<root>/.tmp/<host>-<pid>-<random>/<uuid>.part` (a folder per
+ * process) on the same file system, so `commit` is an atomic `rename`. Writes are fsynced before
+ * the rename, so a committed key never points at a half-written file after a crash.
  */
 export class LocalFileStore implements FileStore {
   readonly root: string;
+  private readonly tempRoot: string;
+  /** This process's folder under `.tmp` (a new random part each start: pids are reused). */
+  private readonly owner: string;
   private readonly tempDir: string;
 
   constructor(root: string) {
     this.root = path.resolve(root);
-    this.tempDir = path.join(this.root, '.tmp');
+    this.tempRoot = path.join(this.root, '.tmp');
+    this.owner = `${hostTag()}-${process.pid}-${randomBytes(6).toString('hex')}`;
+    this.tempDir = path.join(this.tempRoot, this.owner);
   }
 
   /** The store rooted at `<dataDir>/files`, the default layout. */
@@ -166,13 +205,13 @@ export class LocalFileStore implements FileStore {
 
   private tempPath(name: string): string {
     assertValidTempName(name);
-    return path.join(this.tempDir, name);
+    return path.join(this.tempRoot, ...name.split('/'));
   }
 
   async writeTemp(data: Buffer | Readable): Promise<TempFile> {
-    await fs.mkdir(this.tempDir, { recursive: true });
-    const name = `${randomUUID()}.part`;
-    const target = path.join(this.tempDir, name);
+    await fs.mkdir(this.tempDir, { recursive: true, mode: 0o700 });
+    const name = `${this.owner}/${randomUUID()}.part`;
+    const target = this.tempPath(name);
     try {
       if (Buffer.isBuffer(data)) {
         const handle = await fs.open(target, 'wx', 0o600);
@@ -182,20 +221,38 @@ export class LocalFileStore implements FileStore {
         } finally {
           await handle.close();
         }
-        return { name, size: data.length };
+        return { name, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
       }
+      // Streamed straight to disk (an upload is never held in memory), hashed on the way.
+      const hash = createHash('sha256');
+      let size = 0;
+      const tap = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          hash.update(chunk);
+          size += chunk.length;
+          done(null, chunk);
+        },
+      });
       const out = createWriteStream(target, { flags: 'wx', mode: 0o600 });
-      await pipeline(data, out);
+      await pipeline(data, tap, out);
       const handle = await fs.open(target, 'r+');
       try {
         await handle.sync();
-        const { size } = await handle.stat();
-        return { name, size };
       } finally {
         await handle.close();
       }
+      return { name, size, sha256: hash.digest('hex') };
     } catch (e) {
       await fs.rm(target, { force: true });
+      throw e;
+    }
+  }
+
+  async readTemp(tempName: string): Promise<Buffer> {
+    try {
+      return await fs.readFile(this.tempPath(tempName));
+    } catch (e) {
+      if (isNotFound(e)) throw new FileNotFoundError(tempName);
       throw e;
     }
   }
@@ -309,24 +366,66 @@ export class LocalFileStore implements FileStore {
   }
 
   async sweepTemp(olderThan: Date): Promise<number> {
-    let entries: string[];
-    try {
-      entries = await fs.readdir(this.tempDir);
-    } catch (e) {
-      if (isNotFound(e)) return 0;
-      throw e;
-    }
     let removed = 0;
-    for (const name of entries) {
-      const full = path.join(this.tempDir, name);
+    for (const entry of await this.tempEntries()) {
+      const full = path.join(this.tempRoot, entry.name);
+      if (entry.isDirectory()) {
+        // A process's folder: its old files go; the folder too once empty (never our own).
+        for (const name of await fs.readdir(full).catch(() => [] as string[])) {
+          const file = path.join(full, name);
+          const s = await fs.stat(file).catch(() => null);
+          if (s?.isFile() && s.mtime.getTime() < olderThan.getTime()) {
+            await fs.rm(file, { force: true });
+            removed += 1;
+          }
+        }
+        if (entry.name !== this.owner) await fs.rmdir(full).catch(() => undefined);
+        continue;
+      }
       const s = await fs.stat(full).catch(() => null);
-      if (s === null || !s.isFile()) continue;
-      if (s.mtime.getTime() < olderThan.getTime()) {
+      if (s?.isFile() && s.mtime.getTime() < olderThan.getTime()) {
         await fs.rm(full, { force: true });
         removed += 1;
       }
     }
     return removed;
+  }
+
+  async sweepAbandonedTemp(): Promise<number> {
+    const host = hostTag();
+    let removed = 0;
+    const minuteAgo = Date.now() - 60_000;
+    for (const entry of await this.tempEntries()) {
+      if (entry.isFile()) {
+        // Written before temporaries had a folder per process: a live writer keeps it fresh.
+        const full = path.join(this.tempRoot, entry.name);
+        const s = await fs.stat(full).catch(() => null);
+        if (s && s.mtime.getTime() < minuteAgo) {
+          await fs.rm(full, { force: true });
+          removed += 1;
+        }
+        continue;
+      }
+      if (!entry.isDirectory() || entry.name === this.owner) continue;
+      const m = OWNER_DIR.exec(entry.name);
+      if (!m || m[1] !== host) continue; // another host's process: left to sweepTemp's age rule
+      const pid = Number(m[2]);
+      // Our own pid in another folder is an earlier run of this process id (a container restart).
+      if (pid !== process.pid && processAlive(pid)) continue;
+      const full = path.join(this.tempRoot, entry.name);
+      removed += (await fs.readdir(full).catch(() => [] as string[])).length;
+      await fs.rm(full, { recursive: true, force: true });
+    }
+    return removed;
+  }
+
+  private async tempEntries() {
+    try {
+      return await fs.readdir(this.tempRoot, { withFileTypes: true });
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      throw e;
+    }
   }
 }
 

@@ -297,6 +297,25 @@ export class ImageProcessor {
     return this.encodeJpeg(pixels);
   }
 
+  /**
+   * A scanned document (a consent form photographed or scanned) without any metadata: EXIF (GPS,
+   * Artist, camera serial), XMP, IPTC, ICC and comments are dropped, the EXIF orientation is
+   * applied, and the format is kept (a PNG stays lossless; a JPEG is re-encoded at high quality so
+   * handwriting stays legible). Refusals throw {@link ImageRejectedError}.
+   */
+  async stripScan(buf: Buffer): Promise<{ data: Buffer; format: 'jpeg' | 'png' }> {
+    const format = sniffFormat(buf);
+    if (format !== 'jpeg' && format !== 'png') throw rejected('unsupported_format');
+    await this.readHeader(buf, format);
+    const image = await this.open(buf);
+    const data = await this.run(() =>
+      format === 'png'
+        ? image.png({ compressionLevel: 6 }).toBuffer()
+        : image.jpeg({ ...this.jpegOptions(), quality: 92, chromaSubsampling: '4:4:4' }).toBuffer(),
+    );
+    return { data, format };
+  }
+
   /** Whether this sharp build can decode HEIC (HEVC) photos; probed once. */
   async canDecodeHeic(): Promise<boolean> {
     if (this.heicDecodable === undefined) {
