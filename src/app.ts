@@ -18,6 +18,7 @@ import type { Config } from './config.ts';
 import type { Services } from './container.ts';
 import { AppError, ValidationError } from './errors.ts';
 import { loggerOptions } from './platform/logger.ts';
+import { refuseHostileInput } from './web/hostile-input.ts';
 import type { Access } from './web/access.ts';
 import { configureNunjucks, rootDir, templateDirs } from './web/views.ts';
 import { navigationFor } from './web/navigation.ts';
@@ -70,10 +71,21 @@ function problem(
 }
 
 /** Builds the Fastify instance with every plugin and module; never listens itself. */
-export async function buildApp(services: Services, config: Config): Promise<FastifyInstance> {
+export async function buildApp(
+  services: Services,
+  config: Config,
+  options: { logStream?: { write(line: string): void } } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.env === 'test' ? false : loggerOptions(config.logLevel),
-    trustProxy: config.env === 'production',
+    logger: options.logStream
+      ? { ...(loggerOptions(config.logLevel) as object), stream: options.logStream }
+      : config.env === 'test'
+        ? false
+        : loggerOptions(config.logLevel),
+    // The client's address (rate limits, sign-in throttling) is the TCP peer unless TRUST_PROXY
+    // names the proxies whose X-Forwarded-For may be believed.
+    // (a hop count is supported at run time; Fastify's types omit it)
+    trustProxy: config.trustProxy as boolean | string[],
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -262,6 +274,15 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
     }
   });
 
+  // Hostile characters (NUL, controls, bidi overrides) in any query, path or body: 400, once.
+  app.addHook('preHandler', refuseHostileInput);
+
+  // Nothing but the static assets may be kept by a browser or a proxy: pages and JSON carry
+  // pupils' names and consent decisions.
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.url.startsWith('/assets/')) reply.header('cache-control', 'no-store');
+  });
+
   app.setNotFoundHandler({ preHandler: async () => undefined }, async (request, reply) => {
     if (isApi(request)) return problem(reply, 404, 'Not found');
     return reply.status(404).page('errors/not-found.njk');
@@ -290,11 +311,7 @@ export async function buildApp(services: Services, config: Config): Promise<Fast
       title = 'There is a problem with the request';
       detail = error.message;
     }
-    if (status >= 500)
-      request.log.error(
-        { err: { type: error.name, code: error.code, stack: error.stack } },
-        'request failed',
-      );
+    if (status >= 500) request.log.error({ err: error }, 'request failed'); // serializeError: no message, no values
     if (isApi(request)) {
       const extra = error instanceof ValidationError ? { errors: error.fieldErrors } : {};
       return problem(reply, status, title, detail, extra);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, parseTrustProxy } from './config.ts';
 
 describe('config', () => {
   it('has working development defaults', () => {
@@ -32,5 +32,27 @@ describe('config', () => {
   it('explains bad values', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET/);
+  });
+
+  it('believes no proxy unless TRUST_PROXY names them, in production too', () => {
+    const prod = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://x@db/lanyard',
+      SESSION_SECRET: 'x'.repeat(40),
+      SMTP_URL: 'smtp://mail:25',
+      BASE_URL: 'https://lanyard.school.example',
+    };
+    expect(loadConfig(prod).trustProxy).toBe(false);
+    expect(loadConfig({ ...prod, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...prod, TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1' }).trustProxy).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      '::1',
+    ]);
+    expect(parseTrustProxy('loopback')).toEqual(['loopback']);
+    expect(parseTrustProxy('false')).toBe(false);
+    expect(() => parseTrustProxy('true')).toThrow(/anyone/);
+    expect(() => parseTrustProxy('10.0.0.0/40')).toThrow(/not an IP address/);
+    expect(() => parseTrustProxy('proxy.example')).toThrow(/not an IP address/);
   });
 });

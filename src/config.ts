@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -29,6 +30,7 @@ const envSchema = z.object({
   UPLOAD_MAX_MB: z.coerce.number().positive().default(50),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  TRUST_PROXY: z.string().optional(),
   JOBS: bool.default(true),
   CONSENT_CACHE_PUPILS: z.coerce.number().int().min(0).default(20_000),
 });
@@ -53,12 +55,46 @@ export type Config = {
   uploadMaxBytes: number;
   loginMaxAttempts: number;
   loginRateLimit: number;
+  /**
+   * Which proxies' X-Forwarded-For to believe: false (none, the default: the client is the TCP
+   * peer), a hop count, or a list of proxy addresses/CIDRs (proxy-addr names such as `loopback`).
+   */
+  trustProxy: false | number | string[];
   jobs: boolean;
   /** Pupils whose consent facts a process keeps in memory (ADR 0009); 0 switches the cache off. */
   consentCachePupils: number;
 };
 
 export class ConfigError extends Error {}
+
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY: unset/`false` → off; `2` → two hops; `10.0.0.1, 10.1.0.0/16` → those proxies. */
+export function parseTrustProxy(raw: string | undefined): false | number | string[] {
+  const value = (raw ?? '').trim();
+  if (value === '' || /^(false|off|no|0)$/i.test(value)) return false;
+  if (/^(true|yes|on|\*)$/i.test(value))
+    throw new ConfigError(
+      'TRUST_PROXY=true would believe X-Forwarded-For from anyone; give the proxy addresses (e.g. 10.0.0.5 or 10.0.0.0/8) or the number of proxies in front of Lanyard',
+    );
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = net.isIP(address ?? '');
+    const okBits =
+      bits === undefined ||
+      (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32) && extra === undefined);
+    if (!(proxyNames.has(entry) || (family !== 0 && okBits)))
+      throw new ConfigError(
+        `TRUST_PROXY: "${entry}" is not an IP address, a CIDR range (10.0.0.0/8) or a hop count`,
+      );
+  }
+  return entries;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -101,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadMaxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024),
     loginMaxAttempts: e.LOGIN_MAX_ATTEMPTS,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     jobs: e.JOBS,
     consentCachePupils: e.CONSENT_CACHE_PUPILS,
   };

@@ -50,6 +50,7 @@ import { ConsentReportsRepository } from './modules/consent/consent-reports.repo
 import { ConsentReportsService } from './modules/consent/consent-reports.service.ts';
 import { StaffClassesRepository } from './modules/people/staff-classes.repository.ts';
 import { StaffClassesService } from './modules/people/staff-classes.service.ts';
+import { serializeError } from './platform/logger.ts';
 
 export type Jobs = JobQueue<JobPayloads>;
 
@@ -133,7 +134,8 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
     const jobs: Jobs = new JobQueue<JobPayloads>(url, jobNames, {
       supervise: options.supervise,
       schedule: options.supervise,
-      onError: (e) => log(`job queue error: ${e.message}`),
+      // Class and code only: a failed query's message carries its parameters.
+      onError: (e) => log(`job queue error: ${serializeError(e).message}`),
     });
     await jobs.start();
     closers.push(() => jobs.stop());
