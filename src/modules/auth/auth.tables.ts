@@ -1,4 +1,13 @@
-import { boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  index,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { schools } from '../people/people.tables.ts';
 
 /** Signed-in sessions. The cookie holds a random token; only its SHA-256 is stored. */
@@ -57,4 +66,28 @@ export const apiTokens = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('api_tokens_hash_key').on(t.tokenHash)],
+);
+
+/**
+ * Every staff sign-in attempt (password or second-factor code), for throttling across processes
+ * (docs/security.md). `account_key` is the SHA-256 of the email address as typed (lower-cased),
+ * so a made-up address is throttled exactly like a real one and reveals nothing; `address` is the
+ * client (an IPv6 address is kept to its /64). An attempt is written as a failure before the
+ * password is checked and turned into a success after, so parallel guesses count at once. Rows
+ * older than 30 days are swept.
+ */
+export const signInAttempts = pgTable(
+  'sign_in_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    accountKey: text('account_key').notNull(),
+    address: text('address').notNull(),
+    kind: text('kind').notNull(),
+    succeeded: boolean('succeeded').notNull().default(false),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('sign_in_attempts_account_idx').on(t.accountKey, t.at),
+    index('sign_in_attempts_address_idx').on(t.address, t.at),
+  ],
 );
