@@ -3,6 +3,8 @@ import type { Db } from '../../platform/db/database.ts';
 import {
   mediaFaces,
   mediaItems,
+  mediaUploadBatches,
+  type UploadMove,
   mediaPupilTags,
   mediaRenditions,
   mediaRetentionRuns,
@@ -22,6 +24,31 @@ export class MediaRepository {
   async create(db: Db, values: NewMediaItem): Promise<MediaItemRow> {
     const rows = await db.insert(mediaItems).values(values).returning();
     return rows[0]!;
+  }
+
+  /** Every item of a batch upload in one statement. */
+  async createMany(db: Db, values: NewMediaItem[]): Promise<void> {
+    if (values.length) await db.insert(mediaItems).values(values);
+  }
+
+  /** A batch's pending file moves (same transaction as its items). */
+  async insertUploadBatch(
+    db: Db,
+    values: { id: string; schoolId: string; createdAt: Date; moves: UploadMove[] },
+  ): Promise<void> {
+    await db.insert(mediaUploadBatches).values(values);
+  }
+
+  /** Batches whose files had not all moved into place (oldest first). */
+  async pendingUploadBatches(db: Db): Promise<{ id: string; moves: UploadMove[] }[]> {
+    return db
+      .select({ id: mediaUploadBatches.id, moves: mediaUploadBatches.moves })
+      .from(mediaUploadBatches)
+      .orderBy(asc(mediaUploadBatches.createdAt));
+  }
+
+  async deleteUploadBatch(db: Db, id: string): Promise<void> {
+    await db.delete(mediaUploadBatches).where(eq(mediaUploadBatches.id, id));
   }
 
   async getById(db: Db, schoolId: string, id: string): Promise<MediaItemRow | undefined> {

@@ -172,3 +172,27 @@ export const mediaRetentionRuns = pgTable(
   },
   (t) => [index('media_retention_runs_school_idx').on(t.schoolId, t.ranAt)],
 );
+
+/** One file of a batch upload: where its temporary file is, and the key it moves to. */
+export interface UploadMove {
+  mediaId: string;
+  kind: 'image' | 'video';
+  temp: string;
+  key: string;
+}
+
+/**
+ * A batch upload whose rows are committed but whose files may not all have moved into place
+ * yet (issue 10 item 9). Written in the same transaction as the batch's items, deleted once every
+ * file has moved; a row still here at start-up is a batch a crash interrupted after its commit,
+ * and start-up finishes the moves. A crash before the commit leaves no row and no item at all:
+ * a batch is stored whole or not at all.
+ */
+export const mediaUploadBatches = pgTable('media_upload_batches', {
+  id: uuid('id').primaryKey(),
+  schoolId: uuid('school_id')
+    .notNull()
+    .references(() => schools.id),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  moves: jsonb('moves').$type<UploadMove[]>().notNull(),
+});
