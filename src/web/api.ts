@@ -384,7 +384,7 @@ export async function apiRoutes(
     method: 'POST',
     url: '/api/v1/consent/check',
     summary:
-      'May these pupils appear in this media for this purpose? One answer per pupil, with the reason, the records and the clause (SPEC §3.2)',
+      'May these pupils appear in this media for this purpose? One answer per pupil, with the reason, the records and the clause of the school’s policy',
     access: canCheckConsent,
     body: z.object({
       purpose: z.string().trim().min(1).max(60),

@@ -5,6 +5,7 @@ import { roleLabels, type StaffRole } from '../modules/auth/principal.ts';
 import { pupilRowsHtml } from '../modules/people/views/pupil-rows.ts';
 import { formatDateInWords, formatDateTimeInWords } from './dates.ts';
 import { formatUkDate, toDate, ukDateTime, yearGroupLabel } from './views/format.ts';
+import { formatCitation, type Citation } from '../modules/policies/policy-settings.ts';
 
 export { formatUkDate, yearGroupLabel };
 
@@ -116,6 +117,8 @@ export function configureNunjucks(env: nunjucks.Environment): void {
     });
   }
   env.addFilter('ruleValue', displayValue);
+  /** A citation from the school's own profile, as '003 §4.9' or 'School decision'. */
+  env.addFilter('citation', (c: Citation | null | undefined) => (c ? formatCitation(c) : ''));
   env.addFilter('ukDate', formatUkDate);
   env.addFilter('ukDateTime', (v: unknown) => {
     const d = toDate(v);

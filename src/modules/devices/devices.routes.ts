@@ -42,9 +42,10 @@ export async function deviceRoutes(app: FastifyInstance, { services }: { service
     errors?: FieldErrors,
   ): Promise<FastifyReply> => {
     if (!isStaff(principal)) throw new NotFoundError();
-    const [list, approverRole] = await Promise.all([
+    const [list, approverRole, devicesRule] = await Promise.all([
       devices.list(principal.schoolId),
       devices.approverRole(principal.schoolId),
+      devices.schoolDevicesRule(principal.schoolId),
     ]);
     return reply.page('devices/views/devices.njk', {
       title: 'School devices',
@@ -54,6 +55,7 @@ export async function deviceRoutes(app: FastifyInstance, { services }: { service
       canRegister: canRegisterDevices(principal),
       canApprove: canApproveDevices(principal, approverRole),
       approverRole,
+      devicesRule,
       ...(errors ? { errors } : {}),
     });
   };

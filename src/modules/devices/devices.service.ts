@@ -52,6 +52,12 @@ export class DevicesService {
     return current.settings.roles.deviceApproverRole.value;
   }
 
+  /** The school's own rule on capture devices, with its clause, for the register page. */
+  async schoolDevicesRule(schoolId: string) {
+    const current = await this.deps.policies.current(schoolId);
+    return current.settings.media.schoolDevicesOnly;
+  }
+
   /** Whether this person is the school's device approver under the current profile. */
   async isApprover(p: Principal): Promise<boolean> {
     if (p.kind !== 'staff') return false;

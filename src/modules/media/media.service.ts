@@ -579,7 +579,7 @@ export class MediaService {
       return {
         reason: 'swimwear',
         message:
-          'This item is marked as showing swimming or swimwear. It can never be published (003 §4.13, 004 D).',
+          'This item is marked as showing swimming or swimwear. It can never be published.',
       };
     if (item.quarantineReason)
       return {

@@ -773,64 +773,40 @@ export const lanyardDefaults: PolicySettings = {
       'The statutory title in Keeping Children Safe in Education.',
     ),
     headteacherIsSafeguardingLead: dflt(false, 'Most schools name a separate DSL.'),
-    approverRole: dflt(
-      'headteacher',
-      'The Headteacher checks posts before they go out (as 003 §5.3).',
-    ),
+    approverRole: dflt('headteacher', 'The Headteacher checks posts before they go out.'),
     credentialCustodianRole: dflt(
       'business_manager',
-      'The Business Manager keeps account passwords (as 003 §5.1).',
+      'The Business Manager keeps account passwords.',
     ),
-    consentRecordKeeperRole: dflt(
-      'dpo',
-      'The DPO keeps the consent record up to date (as 003 §4.2).',
-    ),
-    deviceApproverRole: dflt(
-      'headteacher',
-      'The Headteacher approves school capture devices (as 003 §4.9).',
-    ),
-    ictSignOffRole: dflt(
-      'ict_technician',
-      'The ICT Technician applies network security controls (as 003 §5.10).',
-    ),
+    consentRecordKeeperRole: dflt('dpo', 'The DPO keeps the consent record up to date.'),
+    deviceApproverRole: dflt('headteacher', 'The Headteacher approves school capture devices.'),
+    ictSignOffRole: dflt('ict_technician', 'The ICT Technician applies network security controls.'),
   },
   consent: {
-    model: dflt(
-      'annual',
-      'Consent is renewed every academic year (as 003 §4.1), so it stays current.',
-    ),
+    model: dflt('annual', 'Consent is renewed every academic year, so it stays current.'),
     academicYearStart: dflt(
       { month: 9, day: 1 },
       'The school year in England starts on 1 September.',
     ),
     purposes: dflt(
       [...standardConsentPurposes],
-      'The purposes named across the seeds (003 §4.1, 004 introduction); the list is editable.',
+      'The purposes school consent forms usually name; the list is editable.',
     ),
-    mediaTypes: dflt(
-      ['image', 'video'],
-      'Photos and videos are consented to separately (as 003 §4.5).',
-    ),
-    separateConsentPerMediaType: dflt(
-      true,
-      'Parents may agree to photos but not videos (as 003 §4.5).',
-    ),
+    mediaTypes: dflt(['image', 'video'], 'Photos and videos are consented to separately.'),
+    separateConsentPerMediaType: dflt(true, 'Parents may agree to photos but not videos.'),
     competentPupilMayConsent: dflt(
       false,
-      'In a primary school consent comes from whoever holds parental responsibility; 003 §4.3 allows competent pupils.',
+      'In a primary school consent comes from whoever holds parental responsibility.',
     ),
-    withdrawalMustBeInWriting: dflt(true, 'A written record of every change (as 003 §4.4).'),
+    withdrawalMustBeInWriting: dflt(true, 'A written record of every change.'),
     withdrawalRetroactive: dflt(
       false,
-      'Withdrawal does not affect earlier lawful use (UK GDPR art. 7(3); as 003 §4.6).',
+      'Withdrawal does not affect earlier lawful use (UK GDPR art. 7(3)).',
     ),
-    takedownWherePracticable: dflt(
-      true,
-      'Earlier posts are removed where reasonably practicable (as 003 §4.7).',
-    ),
+    takedownWherePracticable: dflt(true, 'Earlier posts are removed where reasonably practicable.'),
     namedPhotoNeedsWrittenPermission: dflt(
       true,
-      'A name beside a photo identifies a child; ask in writing first (as 004 D).',
+      'A name beside a photo identifies a child; ask in writing first.',
     ),
     renewalReminderDays: dflt(7, 'A weekly reminder until the form is returned.'),
     refusalWinsWhenParentsDisagree: dflt(
@@ -839,188 +815,193 @@ export const lanyardDefaults: PolicySettings = {
     ),
   },
   publishing: {
-    personalAccountsMayPostPupilImages: dflt(
-      false,
-      'Consent covers school accounts only (as 000 and 003 §4.17).',
-    ),
+    personalAccountsMayPostPupilImages: dflt(false, 'Consent covers school accounts only.'),
     designatedPublicityPersonOnly: dflt(
       false,
       'Any member of staff may draft a post; approval is still required.',
     ),
-    approvalRequired: dflt(true, 'Every post is checked before it goes out (as 003 §5.3).'),
+    approvalRequired: dflt(true, 'Every post is checked before it goes out.'),
     namesWithImages: dflt(
       'never_full_names',
-      'Full names are never shown with images (as 003 §4.12); Lanyard checks posts for full names.',
+      'Full names are never shown with images; Lanyard checks posts for full names.',
     ),
     personalDetailsForbidden: dflt(
       true,
-      'No phone numbers, addresses, emails or birthdays in posts (as 003 §4.11).',
+      'No phone numbers, addresses, emails or birthdays in posts.',
     ),
     reminderPostsNeedPermission: dflt(
       false,
-      'Reminders go through the normal approval; 003 §5.4 adds a separate permission.',
+      'Reminders go through the normal approval, with no separate permission.',
     ),
     positiveToneCheck: dflt(true, 'Every seed forbids derogatory or damaging content.'),
-    groupImagesWithGeneralLabels: dflt(
-      true,
-      'Group photos labelled by event rather than names (as 003 §4.14).',
-    ),
-    blurFaces: dflt('non_consented', 'Faces of pupils without consent are blurred (SPEC §3.4).'),
+    groupImagesWithGeneralLabels: dflt(true, 'Group photos labelled by event rather than names.'),
+    blurFaces: dflt('non_consented', 'Faces of pupils without consent are blurred.'),
     overridableChecks: dflt(
       ['faces_outnumber_tags', 'tone'],
       'Only the checks that are judgements may be overridden, with a written reason; consent never.',
     ),
     commentsNotMonitoredNotice: dflt(
       { show: true, text: DEFAULT_COMMENTS_NOTICE },
-      'Tell readers that comments are not monitored (as 004 C).',
+      'Tell readers that comments are not monitored.',
     ),
   },
   media: {
-    schoolDevicesOnly: dflt(true, 'Only school-owned devices are used (as 000 and 003 §4.9).'),
-    swimwearBan: dflt(true, 'No images of pupils in swimwear (as 003 §4.13 and 004 D).'),
+    schoolDevicesOnly: dflt(true, 'Only school-owned devices are used.'),
+    swimwearBan: dflt(true, 'No images of pupils in swimwear.'),
     retention: {
-      archiveAtYearEnd: dflt(true, 'Archive at the end of the academic year (as 004 D).'),
-      deleteAfterYears: dflt(1, 'Delete the year after archiving (as 004 D).'),
+      archiveAtYearEnd: dflt(true, 'Archive at the end of the academic year.'),
+      deleteAfterYears: dflt(1, 'Delete the year after archiving.'),
       keepEvidenceOfAchievement: dflt(
         true,
-        'Photos kept as evidence of achievement are not deleted (as 004 D).',
+        'Photos kept as evidence of achievement are not deleted.',
       ),
     },
     visitorsMayPhotograph: dflt(
       'parents_at_events',
-      'Visitors do not photograph pupils; parents may at organised events (as 004 D).',
+      'Visitors do not photograph pupils; parents may at organised events.',
     ),
-    storeOnSchoolNetworkOnly: dflt(true, 'Photos stay on school systems (as 000 and 004 D).'),
-    recordingInFullView: dflt(true, 'Events are recorded openly (as 004 D).'),
+    storeOnSchoolNetworkOnly: dflt(true, 'Photos stay on school systems.'),
+    recordingInFullView: dflt(true, 'Events are recorded openly.'),
   },
   incidents: {
-    reportTo: dflt(['dsl', 'headteacher'], 'The safeguarding lead and the Headteacher (as 000).'),
-    categoriesGrid: dflt(
-      true,
-      'The contact / conduct / content grid (002 §7) feeds the governors’ report.',
-    ),
-    indecentImagesPoliceOnly: dflt(
-      true,
-      'The law: police only, never investigate or copy (as 000).',
-    ),
+    reportTo: dflt(['dsl', 'headteacher'], 'The safeguarding lead and the Headteacher.'),
+    categoriesGrid: dflt(true, 'The contact / conduct / content grid feeds the governors’ report.'),
+    indecentImagesPoliceOnly: dflt(true, 'The law: police only, never investigate or copy.'),
     victimDecidesPolice: dflt(
       false,
       'The school decides whether to involve the police, recording the victim’s wishes.',
     ),
-    keepEvidence: dflt(
-      true,
-      'Keep screenshots and messages, with time and date (as 000, 003 §8.4).',
-    ),
+    keepEvidence: dflt(true, 'Keep screenshots and messages, with time and date.'),
     playbooks: {
       parent_defamation: dflt(
         [
           defaultStep(
             'record_evidence',
             'Keep screenshots of the posts, with time, date and place',
-            'As 000 and 003 §8.4.',
+            'A usual step in school social media policies.',
           ),
           defaultStep(
             'request_removal',
             'Ask the parent to remove the comments',
-            'As 001 and 003 §8.6.',
+            'A usual step in school social media policies.',
           ),
           defaultStep(
             'headteacher_meeting',
             'Invite the parent to a meeting with the Headteacher',
-            'As 001.',
+            'A usual step in school social media policies.',
           ),
           defaultStep(
             'report_to_platform',
             'Report the content to the platform',
-            'As 001 and 003 §8.7.',
+            'A usual step in school social media policies.',
           ),
-          defaultStep('written_warning', 'Send a warning letter asking for removal', 'As 001.'),
+          defaultStep(
+            'written_warning',
+            'Send a warning letter asking for removal',
+            'A usual step in school social media policies.',
+          ),
           defaultStep(
             'legal_advice_or_police',
             'Take legal advice; contact the police if a crime may have been committed',
-            'As 001 and 002 Appendix A.',
+            'A usual step in school social media policies.',
           ),
         ],
-        'Based on the escalation in 001 and 003 §8.6–8.8.',
+        'The usual steps in school social media policies.',
       ),
       staff_cyberbullying: dflt(
         [
-          defaultStep('do_not_retaliate', 'Do not respond or retaliate', 'As 003 §8.3.'),
+          defaultStep(
+            'do_not_retaliate',
+            'Do not respond or retaliate',
+            'A usual step in school social media policies.',
+          ),
           defaultStep(
             'keep_evidence',
             'Keep screenshots and messages, with time and date',
-            'As 000 and 003 §8.4.',
+            'A usual step in school social media policies.',
           ),
           defaultStep(
             'report_to_headteacher',
             'Report to the Headteacher and get support',
-            'As 003 §8.3.',
+            'A usual step in school social media policies.',
           ),
           defaultStep(
             'slt_meeting_with_victim',
             'A senior leader meets the member of staff',
-            'As 003 §8.6.',
+            'A usual step in school social media policies.',
           ),
           defaultStep(
             'request_removal',
             'Ask the person responsible to remove the content',
-            'As 003 §8.6.',
+            'A usual step in school social media policies.',
           ),
           defaultStep(
             'report_to_provider',
             'Report the content to the platform or provider',
-            'As 003 §8.7.',
+            'A usual step in school social media policies.',
           ),
           defaultStep(
             'consider_police',
             'Consider the police if it is threatening, sexual or a hate crime',
-            'As 003 §8.8.',
+            'A usual step in school social media policies.',
           ),
         ],
-        'Based on 003 §8.3–8.8.',
+        'The usual steps in school social media policies.',
       ),
       pupil_on_pupil: dflt(
         [
           defaultStep(
             'keep_evidence',
             'Keep screenshots and messages, with time and date',
-            'As 003 §8.4.',
+            'A usual step in school social media policies.',
           ),
           defaultStep(
             'anti_bullying_policy',
             'Deal with it under the anti-bullying policy',
-            'As 003 §8.1.',
+            'A usual step in school social media policies.',
           ),
           defaultStep(
             'inform_parents',
             'Tell the parents of the pupils involved',
-            'As 002 Appendix A.',
+            'A usual step in school social media policies.',
           ),
         ],
-        'Based on 003 §8.1.',
+        'The usual steps in school social media policies.',
       ),
       staff_breach: dflt(
         [
-          defaultStep('investigate', 'Investigate the breach', 'As 000 and 001.'),
+          defaultStep(
+            'investigate',
+            'Investigate the breach',
+            'A usual step in school social media policies.',
+          ),
           defaultStep(
             'disciplinary_procedure',
             'Consider the disciplinary or allegations procedure',
-            'As 000, 002 §8 and 003 §5.22.',
+            'A usual step in school social media policies.',
           ),
         ],
-        'Based on 000 and 002 §8.',
+        'The usual steps in school social media policies.',
       ),
       inappropriate_content: dflt(
         [
-          defaultStep('report_to_dsl', 'Report to the safeguarding lead', 'As 003 §7.3.'),
+          defaultStep(
+            'report_to_dsl',
+            'Report to the safeguarding lead',
+            'A usual step in school social media policies.',
+          ),
           defaultStep(
             'do_not_investigate',
             'Do not copy or examine the material; seek advice',
-            'As 000.',
+            'A usual step in school social media policies.',
           ),
-          defaultStep('block_site', 'Ask the ICT Technician to block the site', 'As 003 §7.3.'),
+          defaultStep(
+            'block_site',
+            'Ask the ICT Technician to block the site',
+            'A usual step in school social media policies.',
+          ),
         ],
-        'Based on 000 and 003 §7.3.',
+        'The usual steps in school social media policies.',
       ),
       filter_circumvention: dflt(
         [
@@ -1029,30 +1010,38 @@ export const lanyardDefaults: PolicySettings = {
             'Record what was done and on which device',
             'So the filter can be fixed.',
           ),
-          defaultStep('fix_filter', 'Ask the ICT Technician to close the gap', 'As 003 §7.1.'),
+          defaultStep(
+            'fix_filter',
+            'Ask the ICT Technician to close the gap',
+            'A usual step in school social media policies.',
+          ),
           defaultStep(
             'supervised_use_only',
             'Allow school equipment only with close supervision',
-            'As 003 §7.2.',
+            'A usual step in school social media policies.',
           ),
         ],
-        'Based on 003 §7.',
+        'The usual steps in school social media policies.',
       ),
       radicalisation: dflt(
         [
           defaultStep(
             'report_to_dsl',
             'Report to the safeguarding lead the same day',
-            'Prevent duty (000 PREVENT).',
+            'The Prevent duty.',
           ),
-          defaultStep('block_site', 'Block the material through the web filter', 'As 000 PREVENT.'),
+          defaultStep(
+            'block_site',
+            'Block the material through the web filter',
+            'The Prevent duty.',
+          ),
           defaultStep(
             'consider_prevent_referral',
             'Consider a referral to Prevent (Channel)',
             'Prevent duty guidance.',
           ),
         ],
-        'The Prevent duty (000 PREVENT).',
+        'The Prevent duty.',
       ),
       friend_request: dflt(
         [
@@ -1064,18 +1053,22 @@ export const lanyardDefaults: PolicySettings = {
           defaultStep(
             'report_to_headteacher',
             'Report the request to the Headteacher',
-            'As 003 §5.13.',
+            'A usual step in school social media policies.',
           ),
         ],
-        'Based on 003 §5.13 and §6.3.',
+        'The usual steps in school social media policies.',
       ),
       consent_breach: dflt(
         [
-          defaultStep('take_down', 'Remove the post or image', 'As 003 §4.7.'),
+          defaultStep(
+            'take_down',
+            'Remove the post or image',
+            'A usual step in school social media policies.',
+          ),
           defaultStep(
             'inform_dpo',
             'Tell the Data Protection Officer',
-            'The DPO keeps the consent record (as 003 §4.2).',
+            'The DPO keeps the consent record.',
           ),
           defaultStep(
             'inform_parents',
@@ -1094,48 +1087,42 @@ export const lanyardDefaults: PolicySettings = {
   },
   conduct: {
     staffMayFriendPupils: dflt(false, 'Every seed forbids it.'),
-    exPupilsTreatedAsPupils: dflt(
-      'under_18',
-      'Former pupils who are still children; 001 covers all ex-pupils, 004 those under 16.',
+    exPupilsTreatedAsPupils: dflt('under_18', 'Former pupils who are still children.'),
+    staffMayFriendParents: dflt('discouraged', 'Strongly advised against.'),
+    friendRequestsMustBeDeclared: dflt(true, 'Report friend requests.'),
+    socialContactMustBeDeclared: dflt(true, 'Declare social contact with families.'),
+    newStarterOnlinePresenceCheck: dflt(true, 'New staff review their online presence.'),
+    regularOnlinePresenceCheck: dflt(false, 'Few school policies ask for a regular check.'),
+    parentsMayPostOtherPupilsImages: dflt(
+      false,
+      'Other families’ children are not theirs to share.',
     ),
-    staffMayFriendParents: dflt('discouraged', 'Strongly advised against (as 001 and 004 B).'),
-    friendRequestsMustBeDeclared: dflt(true, 'Report friend requests (as 003 §5.13, §6.3).'),
-    socialContactMustBeDeclared: dflt(true, 'Declare social contact with families (as 000).'),
-    newStarterOnlinePresenceCheck: dflt(
-      true,
-      'New staff review their online presence (as 000, 002 §6).',
-    ),
-    regularOnlinePresenceCheck: dflt(false, 'Only 003 §5.24 asks for a regular check.'),
-    parentsMayPostOtherPupilsImages: dflt(false, 'As 000 and 004 C.'),
-    staffSocialMediaDuringLessons: dflt(false, 'Not during lessons (as 003 §5.7, 004 B).'),
-    pupilPhones: dflt(
-      'handed_in_at_office',
-      'Phones are kept at the office for the day (as 004 D).',
-    ),
+    staffSocialMediaDuringLessons: dflt(false, 'Not during lessons.'),
+    pupilPhones: dflt('handed_in_at_office', 'Phones are kept at the office for the day.'),
     permissionTypes: {
       logo_use: dflt(
         { enabled: true, grantedBy: 'headteacher', ictSignOff: false, expiresAfterDays: 365 },
-        'Written permission from the Headteacher (as 000, 001).',
+        'Written permission from the Headteacher.',
       ),
       school_device_social_media: dflt(
         { enabled: true, grantedBy: 'headteacher', ictSignOff: false, expiresAfterDays: 365 },
-        'Headteacher’s permission (as 003 §5.8).',
+        'Headteacher’s permission.',
       ),
       school_network_social_media: dflt(
         { enabled: true, grantedBy: 'headteacher', ictSignOff: true, expiresAfterDays: 365 },
-        'Headteacher’s permission once ICT controls are in place (as 003 §5.10).',
+        'Headteacher’s permission once ICT controls are in place.',
       ),
       phone_accessible: dflt(
         { enabled: true, grantedBy: 'headteacher', ictSignOff: false, expiresAfterDays: 7 },
-        'Exceptional circumstances agreed with the leadership (as 000); short-lived.',
+        'Exceptional circumstances agreed with the leadership; short-lived.',
       ),
       reminder_post: dflt(
         { enabled: true, grantedBy: 'headteacher', ictSignOff: false, expiresAfterDays: 30 },
-        'Headteacher’s permission for a reminder (as 003 §5.4).',
+        'Headteacher’s permission for a reminder.',
       ),
       named_newspaper_photo: dflt(
         { enabled: true, grantedBy: 'parent', ictSignOff: false, expiresAfterDays: 90 },
-        'Express written permission from parents (as 004 D).',
+        'Express written permission from parents.',
       ),
     },
   },
@@ -1143,37 +1130,37 @@ export const lanyardDefaults: PolicySettings = {
     sessions: {
       staff_induction: dflt(
         { required: true, frequency: 'on_joining' },
-        'Policy training at induction (as 003 §9.2).',
+        'Policy training at induction.',
       ),
       staff_regular: dflt(
         { required: true, frequency: 'annual' },
-        'Regular staff training (as 003 §9.3), yearly.',
+        'Regular staff training, yearly.',
       ),
       at_risk_identification: dflt(
         { required: true, frequency: 'annual' },
-        'Spotting pupils at risk (as 003 §9.1), yearly.',
+        'Spotting pupils at risk, yearly.',
       ),
-      pupils_esafety: dflt(
-        { required: true, frequency: 'termly' },
-        'Termly e-safety (as 003 §9.4).',
-      ),
+      pupils_esafety: dflt({ required: true, frequency: 'termly' }, 'Termly e-safety.'),
       parents_esafety: dflt(
         { required: true, frequency: 'annual' },
-        'A yearly parents’ e-safety meeting (as 003 §9.6).',
+        'A yearly parents’ e-safety meeting.',
       ),
     },
-    refreshAfterIncidentOrChange: dflt(true, 'As 003 §9.7.'),
+    refreshAfterIncidentOrChange: dflt(true, 'A usual step in school social media policies.'),
     inductionNeedsAcknowledgement: dflt(
       true,
-      'New staff cannot be marked inducted without acknowledging the policy (SPEC §3.8).',
+      'New staff cannot be marked inducted without acknowledging the policy.',
     ),
-    parentsAcknowledgeGuidance: dflt(false, 'Only 001 asks parents to sign an agreement.'),
+    parentsAcknowledgeGuidance: dflt(
+      false,
+      'Few school policies ask parents to sign an agreement.',
+    ),
   },
   review: {
     cycleMonths: dflt(12, 'All five seeds review annually.'),
     reviewers: dflt(['headteacher', 'governor'], 'The Headteacher with the governors.'),
     reminderDaysBefore: dflt(30, 'A month’s notice before the review is due.'),
-    reviewAfterIncidents: dflt(true, 'Review early in the light of incidents (as 002 §9).'),
-    governorsMonitoringReport: dflt(true, 'Governors see incident logs at the review (as 002 §9).'),
+    reviewAfterIncidents: dflt(true, 'Review early in the light of incidents.'),
+    governorsMonitoringReport: dflt(true, 'Governors see incident logs at the review.'),
   },
 };
