@@ -38,6 +38,25 @@ export const outcomeDisplay: Record<ConsentAnswer['outcome'], { symbol: string; 
   not_asked: { symbol: '–', text: 'Not asked' },
 };
 
+/**
+ * How a "named with a photo" answer is shown when no photo of the pupil may be used for that
+ * purpose: the permission cannot apply, so it is shown as not applicable rather than "✓ Yes".
+ */
+export const namingNotApplicable = {
+  symbol: '–',
+  text: 'Not applicable',
+  reason: 'No photo may be used for this, so the pupil cannot be named with one.',
+} as const;
+
+/** Whether a naming answer applies: only where a photo for the same purpose is allowed. */
+function namingApplies(
+  kind: ConsentKind,
+  purpose: string,
+  answers: ReadonlyMap<string, ConsentAnswer> | undefined,
+): boolean {
+  return kind !== 'name' || answers?.get(`${purpose}/image`)?.allowed === true;
+}
+
 export interface ConsentColumn {
   key: string;
   purpose: string;
@@ -251,7 +270,13 @@ export class ConsentReportsService {
       p.schoolId,
       pupils.map((x) => x.id),
     );
-    const totals = columns.map(() => ({ granted: 0, refused: 0, notReturned: 0, missing: 0 }));
+    const totals = columns.map(() => ({
+      granted: 0,
+      refused: 0,
+      notReturned: 0,
+      missing: 0,
+      notApplicable: 0,
+    }));
     const rows = pupils.map((pupil) => {
       const answers = positions.get(pupil.id);
       return {
@@ -259,8 +284,20 @@ export class ConsentReportsService {
         name: nameOf(pupil),
         cells: columns.map((col, i) => {
           const a = answers?.get(col.key);
-          const outcome = a?.outcome ?? 'none';
           const t = totals[i]!;
+          if (!namingApplies(col.kind, col.purpose, answers)) {
+            t.notApplicable += 1;
+            return {
+              key: col.key,
+              outcome: 'not_applicable' as const,
+              allowed: false,
+              symbol: namingNotApplicable.symbol,
+              text: namingNotApplicable.text,
+              description: `${nameOf(pupil)}, ${col.purposeLabel}, ${col.kindLabel.toLowerCase()}: ${namingNotApplicable.text}. ${namingNotApplicable.reason}`,
+              citation: '',
+            };
+          }
+          const outcome = a?.outcome ?? 'none';
           if (outcome === 'granted') t.granted += 1;
           else if (outcome === 'refused') t.refused += 1;
           else if (outcome === 'not_returned') t.notReturned += 1;
@@ -556,6 +593,17 @@ export class ConsentReportsService {
       columns,
       current: columns.map((c) => {
         const a = reg.position.get(c.key);
+        if (!namingApplies(c.kind, c.purpose, reg.position)) {
+          return {
+            ...c,
+            outcome: 'not_applicable' as const,
+            allowed: false,
+            symbol: namingNotApplicable.symbol,
+            text: namingNotApplicable.text,
+            reason: namingNotApplicable.reason,
+            citation: '',
+          };
+        }
         const outcome = a?.outcome ?? 'none';
         return {
           ...c,
