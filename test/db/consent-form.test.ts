@@ -228,7 +228,20 @@ describe('consent form (real PostgreSQL)', () => {
     const mail = await ctx.sink.waitFor(A.parent.email!, { since });
     const child = A.pupils[0]!;
     expect(mail.subject).toContain(child.givenName);
-    expect(mail.text).toContain(`Receipt number: ${recordId}`);
+    // The reference to read out over the phone, stored with the record; the time in words.
+    const reference = (
+      await ctx.services.database.pool.query(
+        'SELECT receipt_reference FROM consent_records WHERE id = $1',
+        [recordId],
+      )
+    ).rows[0].receipt_reference as string;
+    expect(reference).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$/);
+    expect(mail.text).toContain(
+      `Receipt reference: ${reference.slice(0, 4)}-${reference.slice(4)}`,
+    );
+    expect(mail.text).toContain('When: 22 November 2026 at 10am');
+    expect(mail.text).not.toContain('UTC');
+    expect(mail.text).not.toMatch(/\(\d{3} §/);
     expect(mail.text).toContain(`For: ${child.givenName} ${child.familyName}`);
     expect(mail.text).toContain(`Given by: ${parent.name}`);
     expect(mail.text).toContain('Period: 2026 to 2027 school year');
@@ -244,6 +257,57 @@ describe('consent form (real PostgreSQL)', () => {
       { pupilId: childId, purpose: 'local_newspapers', mediaType: 'image' },
     ]);
     expect(may.map((m) => m.allowed)).toEqual([true, false]);
+  });
+
+  it('gives every record, however it is made, a reference unique in the school; the office finds it in its own school only', async () => {
+    // A paper form recorded by the office, for a pupil of another school (B).
+    const pupil = B.pupils.at(-1)!;
+    const settings = await ctx.services.consent.settings(B.school.id);
+    const { rows: pr } = await ctx.services.database.pool.query<{ parent_id: string }>(
+      'SELECT parent_id FROM pupil_parents WHERE pupil_id = $1 AND parental_responsibility LIMIT 1',
+      [pupil.id],
+    );
+    const paper = await ctx.services.consent.record(
+      {
+        schoolId: B.school.id,
+        pupilId: pupil.id,
+        periodKey: period,
+        decider: { kind: 'parent', parentId: pr[0]!.parent_id },
+        decisions: { [`${settings.consent.purposes.value[0]!.key}/image`]: 'granted' },
+        method: 'paper_form',
+        kind: 'form',
+        decidedOn: '2026-11-20',
+      },
+      { kind: 'staff', id: B.staff.office.id },
+    );
+    const { rows } = await ctx.services.database.pool.query<{
+      id: string;
+      school_id: string;
+      receipt_reference: string | null;
+    }>('SELECT id, school_id, receipt_reference FROM consent_records');
+    expect(rows.length).toBeGreaterThan(1);
+    for (const r of rows)
+      expect(r.receipt_reference).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$/);
+    const perSchool = new Set(rows.map((r) => `${r.school_id}:${r.receipt_reference}`));
+    expect(perSchool.size).toBe(rows.length);
+
+    const ref = rows.find((r) => r.id === paper.recordId)!.receipt_reference!;
+    const found = await ctx.services.consentForm.receiptByReference(B.school.id, ref);
+    expect(found).toMatchObject({
+      recordId: paper.recordId,
+      reference: `${ref.slice(0, 4)}-${ref.slice(4)}`,
+      pupil: { id: pupil.id },
+      methodLabel: expect.any(String),
+    });
+    // The same reference in another school finds nothing.
+    expect(await ctx.services.consentForm.receiptByReference(A.school.id, ref)).toBeNull();
+    // References cannot be changed afterwards: the register is append-only.
+    await expect(
+      ctx.services.database.pool.query(
+        "UPDATE consent_records SET receipt_reference = 'AAAAAAAA' WHERE id = $1",
+        [paper.recordId],
+      ),
+    ).rejects.toThrow(/append-only/);
   });
 
   it('builds the JSON consent receipt (after the Kantara Consent Receipt)', async () => {

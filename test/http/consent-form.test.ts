@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
@@ -12,6 +13,8 @@ import {
   setPupilEmail,
   signInWithLink,
 } from '../support/http-principals.ts';
+import { formatCitation } from '../../src/modules/policies/policy-settings.ts';
+import { formatDateInWords, formatDateTimeInWords } from '../../src/web/dates.ts';
 
 /**
  * The consent form over HTTP with sessions and CSRF on: a parent arrives by an emailed link,
@@ -21,6 +24,16 @@ import {
  */
 
 const main = (html: string) => /<main[\s\S]*<\/main>/.exec(html)?.[0] ?? '';
+
+/** What a person reads: the page without its tags and attributes (links' addresses). */
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+
+const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
 function errorHrefs(html: string): string[] {
   const summary = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
@@ -163,22 +176,38 @@ describe('consent form pages', () => {
     const receipt = await parent.get(String(confirmed.headers.location));
     expect(receipt.statusCode).toBe(200);
     expect(receipt.body).toContain('govuk-panel');
-    expect(receipt.body).toContain(recordId);
+    // The reference a person can read out, stored with the record; never the record's UUID.
+    const reference = String(
+      (
+        await ctx.services.database.pool.query(
+          'SELECT receipt_reference FROM consent_records WHERE id = $1',
+          [recordId],
+        )
+      ).rows[0].receipt_reference,
+    );
+    expect(reference).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$/);
+    const printed = `${reference.slice(0, 4)}-${reference.slice(4)}`;
+    expect(receipt.body).toContain(`Your receipt reference<br><strong>${printed}</strong>`);
+    expect(text(main(receipt.body))).not.toMatch(uuid);
     expect(receipt.body).toContain(`${A.pupils[0]!.givenName} ${A.pupils[0]!.familyName}`);
     expect(receipt.body).toContain(`href="/consent/family/receipts/${recordId}.json"`);
     const mail = await ctx.sink.waitFor(A.parent.email!, { since });
-    expect(mail.text).toContain(`Receipt number: ${recordId}`);
+    expect(mail.text).toContain(`Receipt reference: ${printed}`);
+    // Only the links' addresses hold the record's id.
+    const words = mail.text.split('\n').filter((l) => !l.includes('http://'));
+    expect(words.join('\n')).not.toMatch(uuid);
 
     const json = await parent.get(`/consent/family/receipts/${recordId}.json`);
     expect(json.statusCode).toBe(200);
     expect(json.headers['content-type']).toMatch(/^application\/json/);
     expect(json.headers['content-disposition']).toBe(
-      `attachment; filename="consent-receipt-${recordId}.json"`,
+      `attachment; filename="consent-receipt-${printed}.json"`,
     );
     const body = JSON.parse(json.body);
     expect(body).toMatchObject({
       jurisdiction: 'UK',
       consentReceiptID: recordId,
+      receiptReference: printed,
       subject: { pupilId: childId },
     });
     expect(
@@ -440,5 +469,305 @@ describe('consent form pages', () => {
     expect((await bHead.post(url, {}, { csrfFrom: '/' })).statusCode).toBe(404);
     const noCsrf = await office.post(url, {}, { csrf: false });
     expect(noCsrf.statusCode).toBe(403);
+  });
+});
+
+/** The text of a PDF as pdfkit writes it: deflated content streams, text as hex strings in TJ. */
+function pdfText(pdf: Buffer): string {
+  const out: string[] = [];
+  const raw = pdf.toString('latin1');
+  for (const m of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = zlib.inflateSync(Buffer.from(m[1]!, 'latin1')).toString('latin1');
+    } catch {
+      continue;
+    }
+    for (const tj of content.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
+      const hex = [...tj[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]!).join('');
+      out.push(Buffer.from(hex, 'hex').toString('latin1'));
+    }
+  }
+  return out.join(' ').replace(/\s+/g, ' ');
+}
+
+/**
+ * What parents see (issue 9 item 7): the home page says when a form is waiting; the receipt has a
+ * reference a person can read out (the office finds it), a printable page and a PDF as well as the
+ * JSON; no clause numbers anywhere a parent looks; dates and times in UK local time in words, in
+ * pages and emails; no API link in their footer.
+ */
+describe('parents’ pages and receipts', () => {
+  let ctx: TestContext;
+  let app: FastifyInstance;
+  let H: SchoolFixture;
+  let O: SchoolFixture;
+  let period: string;
+  let parent: Browser;
+  let children: { id: string; givenName: string; familyName: string }[];
+  let recordId: string;
+  let reference: string;
+  let receiptMail: string;
+
+  /** Every citation in the school's policy settings ("003 §4.6", "Lanyard default", …). */
+  const citationsOf = async (schoolId: string): Promise<string[]> => {
+    const found = new Set<string>();
+    const walk = (v: unknown) => {
+      if (!v || typeof v !== 'object') return;
+      const o = v as Record<string, unknown>;
+      if (o.citation && typeof o.citation === 'object') {
+        found.add(formatCitation(o.citation as Parameters<typeof formatCitation>[0]));
+      }
+      for (const x of Object.values(o)) walk(x);
+    };
+    walk(await ctx.services.consent.settings(schoolId));
+    return [...found].filter((c) => c.length > 2);
+  };
+
+  beforeAll(async () => {
+    ctx = await createTestServices();
+    app = await buildTestApp(ctx);
+    [H, O] = await Promise.all([
+      createSchool(ctx.services, {
+        slug: 'hparent-h',
+        pupils: 8,
+        template: 'sacred-heart-rochdale',
+      }),
+      createSchool(ctx.services, {
+        slug: 'hparent-o',
+        pupils: 4,
+        template: 'sacred-heart-rochdale',
+      }),
+    ]);
+    period = (await ctx.services.consent.recordablePeriods(H.school.id))[0]!.key;
+    children = await ctx.services.consent.childrenOf(H.school.id, H.parent.id);
+    parent = new Browser(app);
+    await signInWithLink(parent, ctx, H.parent.email!);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await ctx?.close();
+  });
+
+  it('says on the home page which forms are waiting, with a start button, until they are done', async () => {
+    const home = await parent.get('/');
+    expect(home.statusCode).toBe(200);
+    const names = children.map((c) => c.givenName);
+    const heading =
+      names.length === 1
+        ? `You have a consent form to fill in for ${names[0]}`
+        : `You have consent forms to fill in for ${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+    expect(text(main(home.body))).toContain(heading);
+    for (const c of children) {
+      expect(home.body).toMatch(
+        new RegExp(
+          `href="/consent/family/${c.id}/${period}"[^>]*class="govuk-button[^"]*govuk-button--start`,
+        ),
+      );
+    }
+
+    // Answer every child's form: the banner goes.
+    for (const [i, c] of children.entries()) {
+      const url = `/consent/family/${c.id}/${period}`;
+      const page = await parent.get(url);
+      const answers = Object.fromEntries(
+        [
+          ...new Set(
+            [...page.body.matchAll(/name="([a-z_]+-(?:image|video|name|media))"/g)].map(
+              (m) => m[1]!,
+            ),
+          ),
+        ].map((n) => [n, 'yes']),
+      );
+      expect(Object.keys(answers).length).toBeGreaterThan(0);
+      expect((await parent.post(url, answers)).statusCode).toBe(303);
+      await parent.get(`${url}/check`);
+      const since = ctx.sink.lastId();
+      const done = await parent.post(`${url}/check`);
+      expect(done.statusCode).toBe(303);
+      if (i === 0) {
+        recordId = /receipts\/([0-9a-f-]{36})/.exec(String(done.headers.location))![1]!;
+        receiptMail = (await ctx.sink.waitFor(H.parent.email!, { since })).text;
+      }
+      const after = await parent.get('/');
+      if (i < children.length - 1)
+        expect(after.body).toContain(children[i + 1]!.givenName + '’s form');
+    }
+    const home2 = await parent.get('/');
+    expect(text(main(home2.body))).not.toContain('consent form to fill in');
+    expect(text(main(home2.body))).not.toContain('consent forms to fill in');
+    reference = String(
+      (
+        await ctx.services.database.pool.query(
+          'SELECT receipt_reference FROM consent_records WHERE id = $1',
+          [recordId],
+        )
+      ).rows[0].receipt_reference,
+    );
+  });
+
+  it('gives each receipt a short reference, unique in the school, never the record’s UUID', async () => {
+    expect(reference).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$/);
+    const dupes = await scalar(
+      ctx,
+      `SELECT count(*) AS n FROM (SELECT school_id, receipt_reference FROM consent_records
+         GROUP BY 1, 2 HAVING count(*) > 1) d`,
+    );
+    expect(dupes).toBe(0);
+    const printed = `${reference.slice(0, 4)}-${reference.slice(4)}`;
+    const page = await parent.get(`/consent/family/receipts/${recordId}`);
+    expect(text(main(page.body))).toContain(`Receipt reference ${printed}`);
+    expect(text(main(page.body))).not.toMatch(uuid);
+    expect(receiptMail).toContain(`Receipt reference: ${printed}`);
+  });
+
+  it('offers the receipt as a printable page, a PDF and JSON; the PDF only to its owner', async () => {
+    const page = await parent.get(`/consent/family/receipts/${recordId}`);
+    expect(page.body).toContain(`href="/consent/family/receipts/${recordId}.pdf"`);
+    expect(page.body).toContain(`href="/consent/family/receipts/${recordId}.json"`);
+    // Links and menus are hidden when printed (the print stylesheet hides .lanyard-no-print).
+    expect(page.body).toMatch(
+      /class="govuk-body lanyard-no-print">\s*<a class="govuk-link" href="[^"]+\.pdf"/,
+    );
+
+    const pdf = await parent.get(`/consent/family/receipts/${recordId}.pdf`);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const printed = `${reference.slice(0, 4)}-${reference.slice(4)}`;
+    expect(pdf.headers['content-disposition']).toBe(
+      `attachment; filename="consent-receipt-${printed}.pdf"`,
+    );
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const words = pdfText(pdf.rawPayload);
+    const record = (
+      await ctx.services.database.pool.query(
+        'SELECT recorded_at FROM consent_records WHERE id = $1',
+        [recordId],
+      )
+    ).rows[0] as { recorded_at: Date };
+    expect(words).toContain(`Receipt reference: ${printed}`);
+    expect(words).toContain(`${children[0]!.givenName} ${children[0]!.familyName}`);
+    expect(words).toContain(formatDateTimeInWords(record.recorded_at));
+    expect(words).toContain('School social media accounts');
+    for (const c of await citationsOf(H.school.id)) expect(words).not.toContain(c);
+
+    const other = new Browser(app);
+    await signInWithLink(other, ctx, O.parent.email!);
+    expect((await other.get(`/consent/family/receipts/${recordId}.pdf`)).statusCode).toBe(404);
+    const office = new Browser(app);
+    await office.signIn(H.staff.office.email);
+    expect((await office.get(`/consent/family/receipts/${recordId}.pdf`)).statusCode).toBe(404);
+  });
+
+  it('shows no clause numbers on any page a parent sees, nor in their emails', async () => {
+    const citations = await citationsOf(H.school.id);
+    expect(citations).toContain('003 §4.6');
+    const child = children[0]!;
+    const url = `/consent/family/${child.id}/${period}`;
+    // A change turning a yes into a no: the form and check pages explain withdrawal.
+    const form = await parent.get(url);
+    expect(form.body).toContain('withdraws your consent');
+    const answers = formValues(form.body, url);
+    delete answers._csrf;
+    answers['school_social_media-video'] = 'no';
+    expect((await parent.post(url, answers)).statusCode).toBe(303);
+    const check = await parent.get(`${url}/check`);
+    expect(check.body).toContain('You are withdrawing consent');
+    const pages: [string, string][] = [
+      ['/', (await parent.get('/')).body],
+      ['/consent/family', (await parent.get('/consent/family')).body],
+      [url, form.body],
+      [`${url}/check`, check.body],
+      ['receipt', (await parent.get(`/consent/family/receipts/${recordId}`)).body],
+      ['pupil page', (await parent.get(`/pupils/${child.id}`)).body],
+      ['receipt email', receiptMail],
+    ];
+    for (const [name, body] of pages) {
+      for (const c of citations) expect(body, `${name}: ${c}`).not.toContain(c);
+      expect(body, name).not.toContain('§');
+    }
+    await ctx.services.database.pool.query('DELETE FROM consent_drafts');
+  });
+
+  it('gives dates and times in UK local time, in words, on pages and in emails', async () => {
+    const record = (
+      await ctx.services.database.pool.query(
+        'SELECT recorded_at, decided_on::text AS decided_on FROM consent_records WHERE id = $1',
+        [recordId],
+      )
+    ).rows[0] as { recorded_at: Date; decided_on: string };
+    const when = formatDateTimeInWords(record.recorded_at);
+    expect(when).toMatch(/^\d{1,2} [A-Z][a-z]+ \d{4} at (\d{1,2}(:\d{2})?[ap]m|midday|midnight)$/);
+    const page = await parent.get(`/consent/family/receipts/${recordId}`);
+    expect(text(main(page.body))).toContain(`When ${when}`);
+    expect(receiptMail).toContain(`When: ${when}`);
+    expect(receiptMail).not.toContain('UTC');
+    const family = await parent.get('/consent/family');
+    expect(text(main(family.body))).toContain(
+      `Last answered ${formatDateInWords(record.decided_on)}`,
+    );
+
+    // The form link's email says until when the link works, in words.
+    const since = ctx.sink.lastId();
+    await ctx.services.consentForm.sendFormLink(H.school.id, H.parent.id, {
+      reason: 'reminder',
+      periodKey: period,
+    });
+    const mail = await ctx.sink.waitFor(H.parent.email!, { since });
+    expect(mail.text).toMatch(
+      /The link works once and lasts until \d{1,2} [A-Z][a-z]+ \d{4} at (\d{1,2}(:\d{2})?[ap]m|midday|midnight)\./,
+    );
+  });
+
+  it('shows parents and pupils no API link in the footer; staff still have it', async () => {
+    for (const url of ['/', '/consent/family', `/consent/family/receipts/${recordId}`]) {
+      const res = await parent.get(url);
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body, url).not.toContain('/api/v1/openapi.json');
+    }
+    const office = new Browser(app);
+    await office.signIn(H.staff.office.email);
+    expect((await office.get('/')).body).toContain('href="/api/v1/openapi.json"');
+  });
+
+  it('lets the office find a receipt by its reference, in their school only', async () => {
+    const printed = `${reference.slice(0, 4)}-${reference.slice(4)}`;
+    const office = new Browser(app);
+    await office.signIn(H.staff.office.email);
+    const blank = await office.get('/consent/receipts');
+    expect(blank.statusCode).toBe(200);
+    expect(blank.body).toContain('Find a consent receipt');
+    // As read out over the phone: lower case, a space instead of the hyphen.
+    const typed = `${reference.slice(0, 4)} ${reference.slice(4)}`.toLowerCase();
+    const found = await office.get(`/consent/receipts?reference=${encodeURIComponent(typed)}`);
+    expect(found.statusCode).toBe(200);
+    const child = children[0]!;
+    expect(text(main(found.body))).toContain(`Receipt ${printed}`);
+    expect(text(main(found.body))).toContain(`${child.givenName} ${child.familyName}`);
+    expect(found.body).toContain(`href="/consent/pupils/${child.id}"`);
+
+    const bad = await office.get('/consent/receipts?reference=K7M4-Q2P0');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('govuk-error-summary');
+    expect(bad.body).toContain('href="#reference"');
+    expect(bad.body).toContain('8 letters and numbers, like K7M4-Q2PX');
+    const empty = await office.get('/consent/receipts?reference=');
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('Enter the receipt reference');
+
+    // Another school's office: no such receipt, and nothing about the pupil.
+    const otherOffice = new Browser(app);
+    await otherOffice.signIn(O.staff.office.email);
+    const elsewhere = await otherOffice.get(`/consent/receipts?reference=${printed}`);
+    expect(elsewhere.statusCode).toBe(200);
+    expect(elsewhere.body).toContain('No receipt found');
+    expect(elsewhere.body).not.toContain(child.familyName);
+    expect(elsewhere.body).not.toContain(child.id);
+
+    // Those who do not see the whole register, and parents, get nothing.
+    const teacher = new Browser(app);
+    await teacher.signIn(H.staff.teacher.email);
+    expect((await teacher.get(`/consent/receipts?reference=${printed}`)).statusCode).toBe(404);
+    expect((await parent.get(`/consent/receipts?reference=${printed}`)).statusCode).toBe(404);
   });
 });

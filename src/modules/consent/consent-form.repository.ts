@@ -1,6 +1,11 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
-import { consentCampaigns, consentDrafts, consentReceiptEmails } from './consent.tables.ts';
+import {
+  consentCampaigns,
+  consentDrafts,
+  consentReceiptEmails,
+  consentRecords,
+} from './consent.tables.ts';
 
 export type ConsentDraftRow = typeof consentDrafts.$inferSelect;
 
@@ -91,6 +96,18 @@ export class ConsentFormRepository {
           inArray(consentDrafts.pupilId, [...pupilIds]),
         ),
       );
+  }
+
+  /** The record with this receipt reference (stored form, "K7M4Q2PX") in the school, if any. */
+  async recordIdByReference(db: Db, schoolId: string, reference: string): Promise<string | null> {
+    const rows = await db
+      .select({ id: consentRecords.id })
+      .from(consentRecords)
+      .where(
+        and(eq(consentRecords.schoolId, schoolId), eq(consentRecords.receiptReference, reference)),
+      )
+      .limit(1);
+    return rows[0]?.id ?? null;
   }
 
   /** The period keys of the school's campaigns that are still open. */

@@ -5,7 +5,9 @@ import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { parseForm } from '../../web/forms.ts';
 import { flash } from '../../web/flash.ts';
-import { canRecordConsent, canUseOwnConsentForm } from './consent.policy.ts';
+import { canRecordConsent, canUseOwnConsentForm, canViewAllConsent } from './consent.policy.ts';
+import { consentReceiptPdf } from './consent-receipt.pdf.ts';
+import { parseReceiptReference } from './receipt-reference.ts';
 import {
   answersSchema,
   childFormParams,
@@ -37,6 +39,10 @@ const sendLinkForm = z.object({
 });
 
 const receiptQuery = z.object({ sent: z.enum(['1']).optional().catch(undefined) });
+
+const referenceQuery = z.object({
+  reference: z.string().max(100).optional().catch(undefined),
+});
 
 /**
  * The parents' (and competent pupils') consent form: the family page, one question page per
@@ -181,10 +187,62 @@ export async function consentFormRoutes(
         .header('content-type', 'application/json; charset=utf-8')
         .header(
           'content-disposition',
-          `attachment; filename="consent-receipt-${receipt.recordId}.json"`,
+          `attachment; filename="consent-receipt-${receipt.reference}.json"`,
         )
         .header('cache-control', 'no-store')
         .send(JSON.stringify(jsonReceipt(receipt), null, 2));
+    },
+  );
+
+  app.get(
+    '/consent/family/receipts/:recordId.pdf',
+    { config: { access: canUseOwnConsentForm } },
+    async (request, reply) => {
+      const who = formPrincipal(request.principal);
+      const { recordId } = parsed(receiptParams, request.params);
+      const receipt = await forms.receipt(who, recordId);
+      const pdf = await consentReceiptPdf(receipt, services.clock.now());
+      return reply
+        .header('content-type', 'application/pdf')
+        .header(
+          'content-disposition',
+          `attachment; filename="consent-receipt-${receipt.reference}.pdf"`,
+        )
+        .header('cache-control', 'no-store')
+        .send(pdf);
+    },
+  );
+
+  /**
+   * The school office finds a receipt by the reference a parent reads out over the phone, and
+   * goes on to the pupil's register page. Only those who see the whole register.
+   */
+  app.get(
+    '/consent/receipts',
+    { config: { access: canViewAllConsent } },
+    async (request, reply) => {
+      const p = request.principal!;
+      if (p.kind !== 'staff') throw new NotFoundError();
+      const { reference } = referenceQuery.parse(request.query);
+      const page = { title: 'Find a consent receipt', reference: reference ?? '' };
+      if (reference === undefined) return reply.page('consent/views/receipt-search.njk', page);
+      const stored = parseReceiptReference(reference);
+      if (!stored) {
+        return reply.status(400).page('consent/views/receipt-search.njk', {
+          ...page,
+          errors: {
+            reference: reference.trim()
+              ? 'Enter the receipt reference as it is printed on the receipt: 8 letters and numbers, like K7M4-Q2PX'
+              : 'Enter the receipt reference',
+          },
+        });
+      }
+      const receipt = await forms.receiptByReference(p.schoolId, stored);
+      return reply.page('consent/views/receipt-search.njk', {
+        ...page,
+        receipt,
+        notFound: !receipt,
+      });
     },
   );
 

@@ -28,6 +28,8 @@ import {
   type PupilConsentFacts,
 } from './consent-rules.ts';
 import type { ConsentFormRepository, DraftKey } from './consent-form.repository.ts';
+import { formatDateInWords, formatDateTimeInWords } from '../../web/dates.ts';
+import { formatReceiptReference } from './receipt-reference.ts';
 import {
   allQuestions,
   answersToDecisions,
@@ -67,6 +69,8 @@ export interface ReceiptPurpose {
 
 export interface ConsentReceipt {
   recordId: string;
+  /** The reference a person can read out over the phone, "K7M4-Q2PX". */
+  reference: string;
   recordedAt: Date;
   decidedOn: string;
   kind: ConsentRecordKind;
@@ -90,7 +94,7 @@ const kindLabels: Record<ConsentRecordKind, string> = {
 };
 
 function periodLabel(key: string, validFrom: string): string {
-  if (key === 'admission') return `From ${validFrom} until changed`;
+  if (key === 'admission') return `From ${formatDateInWords(validFrom)} until changed`;
   const first = Number(key.slice(0, 4));
   return `${first} to ${first + 1} school year`;
 }
@@ -248,6 +252,7 @@ export class ConsentFormService {
     );
     if (children.length === 0) return 'no-children';
     if (!parent.email) return 'no-email';
+    const expiresAt = new Date(this.deps.clock.now().getTime() + FORM_LINK_TTL_MINUTES * 60_000);
     const url = await this.deps.database.transaction(async (tx) => {
       const link = await this.deps.auth.createSignInLink(tx.db, {
         schoolId,
@@ -286,7 +291,7 @@ export class ConsentFormService {
         'Open your form:',
         url,
         '',
-        'The link works once and lasts 7 days. If it has expired, open it anyway and ask for a new one.',
+        `The link works once and lasts until ${formatDateTimeInWords(expiresAt)}. If it has expired, open it anyway and ask for a new one.`,
         `Until we have your answers we will not use pictures of ${children.length === 1 ? 'your child' : 'your children'}. You can change your answers at any time.`,
         '',
         school,
@@ -348,6 +353,31 @@ export class ConsentFormService {
   }
 
   /**
+   * The forms this person still has to fill in or finish, for their home page: each child and
+   * period not yet answered in full, with where to start. A competent pupil's own form counts.
+   */
+  async formsWaiting(principal: FormPrincipal) {
+    const family = await this.family(principal);
+    const waiting = family.children.flatMap((entry) =>
+      entry.periods
+        .filter((p) => p.status !== 'done')
+        .map((p) => ({
+          child: entry.child,
+          period: p.period,
+          started: p.status === 'in_progress',
+          href: `/consent/family/${entry.child.id}/${encodeURIComponent(p.period.key)}`,
+        })),
+    );
+    const names = [...new Set(waiting.map((w) => w.child.givenName))];
+    return {
+      waiting,
+      /** "Amelia", "Amelia and Noah": whose forms are waiting. */
+      names: firstNames(names),
+      showPeriods: family.periods.length > 1,
+    };
+  }
+
+  /**
    * One child's form for one period: the questions, the answers to prefill (the unconfirmed
    * draft, else this person's current answers) and what they said before. Someone else's child,
    * another school's pupil or a period not open is a NotFoundError, exactly like a missing one.
@@ -384,14 +414,8 @@ export class ConsentFormService {
       /** A parent's answers do not decide while the child, assessed as competent, decides. */
       childDecides:
         principal.kind === 'parent' && c.competentPupilMayConsent.value && (f?.competent ?? false),
-      citations: {
-        withdrawal: formatCitation(c.withdrawalRetroactive.citation),
-        takedown: c.takedownWherePracticable.value
-          ? formatCitation(c.takedownWherePracticable.citation)
-          : null,
-        separate: formatCitation(c.separateConsentPerMediaType.citation),
-        model: formatCitation(c.model.citation),
-      },
+      /** Whether the school takes down earlier posts after a withdrawal, where it can. */
+      takedown: c.takedownWherePracticable.value,
     };
   }
 
@@ -548,16 +572,45 @@ export class ConsentFormService {
     });
   }
 
+  /**
+   * The school office's search: the receipt with this reference (as typed: "k7m4 q2px" will do)
+   * in the staff member's school, or null when there is none. The caller has checked that they
+   * may see the whole register. Staff see it as the decider does, with the pupil's register page.
+   */
+  async receiptByReference(schoolId: string, reference: string): Promise<ConsentReceipt | null> {
+    const recordId = await this.deps.repository.recordIdByReference(this.db, schoolId, reference);
+    if (!recordId) return null;
+    const record = await this.deps.consentRepository.getRecord(this.db, schoolId, recordId);
+    if (!record) return null;
+    return this.buildReceipt(
+      record.deciderKind === 'parent'
+        ? { kind: 'parent', id: record.deciderParentId!, schoolId, name: '' }
+        : { kind: 'pupil', id: record.pupilId, schoolId, name: '' },
+      record,
+    );
+  }
+
   /** A receipt, for the person who made the statement only (anyone else: NotFoundError). */
   async receipt(principal: FormPrincipal, recordId: string): Promise<ConsentReceipt> {
-    const { consentRepository, people, policies } = this.deps;
-    const record = await consentRepository.getRecord(this.db, principal.schoolId, recordId);
+    const record = await this.deps.consentRepository.getRecord(
+      this.db,
+      principal.schoolId,
+      recordId,
+    );
     const mine =
       record &&
       (principal.kind === 'parent'
         ? record.deciderKind === 'parent' && record.deciderParentId === principal.id
         : record.deciderKind === 'pupil' && record.pupilId === principal.id);
     if (!record || !mine) throw new NotFoundError();
+    return this.buildReceipt(principal, record);
+  }
+
+  private async buildReceipt(
+    principal: FormPrincipal,
+    record: NonNullable<Awaited<ReturnType<ConsentRepository['getRecord']>>>,
+  ): Promise<ConsentReceipt> {
+    const { consentRepository, people, policies } = this.deps;
     const [family, schoolName, versions] = await Promise.all([
       consentRepository.pupilWithParents(this.db, principal.schoolId, record.pupilId),
       people.schoolName(principal.schoolId),
@@ -661,6 +714,7 @@ export class ConsentFormService {
 
     return {
       recordId: record.id,
+      reference: formatReceiptReference(record.receiptReference),
       recordedAt: record.recordedAt,
       decidedOn: record.decidedOn,
       kind: record.kind as ConsentRecordKind,
@@ -718,6 +772,7 @@ export function jsonReceipt(r: ConsentReceipt) {
         ? 'Online consent form, reached by a one-time link emailed by the school'
         : r.methodLabel,
     consentReceiptID: r.recordId,
+    receiptReference: r.reference,
     recordKind: r.kind,
     language: 'en-GB',
     controller: { name: r.school.name, id: r.school.id, role: 'data controller' },
@@ -749,17 +804,24 @@ export function jsonReceipt(r: ConsentReceipt) {
   };
 }
 
-/** The receipt as the plain text of the confirmation email. */
+/**
+ * The receipt as the plain text of the confirmation email: the time in UK local time in words,
+ * the reference to quote to the school, what the policy means in plain words (no clause
+ * numbers), and links to the receipt page (to print), its PDF and its JSON.
+ */
 export function receiptText(r: ConsentReceipt, baseUrl: string): string {
+  const receiptUrl = `${baseUrl}/consent/family/receipts/${r.recordId}`;
   const lines = [
     `Thank you. ${r.school.name} has recorded your answers about photos and videos of ${r.pupil.givenName}.`,
     '',
+    `Receipt reference: ${r.reference}`,
+    'Quote this reference if you contact the school about these answers.',
+    '',
     `For: ${r.pupil.givenName} ${r.pupil.familyName}`,
     `Given by: ${r.decider.name}`,
-    `When: ${r.recordedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    `When: ${formatDateTimeInWords(r.recordedAt)}`,
     `Period: ${r.period.label}`,
     `Type: ${r.kindLabel} (${r.methodLabel.toLowerCase()})`,
-    `Receipt number: ${r.recordId}`,
     '',
     'Your answers:',
   ];
@@ -767,13 +829,16 @@ export function receiptText(r: ConsentReceipt, baseUrl: string): string {
     lines.push(`${p.label}:`);
     for (const row of p.rows) lines.push(`  - ${row.label}: ${row.decisionLabel}`);
   }
-  lines.push('', 'What this means (from the school’s policy):');
-  for (const c of r.clauses) lines.push(`  - ${c.text} (${c.citation})`);
+  lines.push('', 'What this means (from the school’s photo and video policy):');
+  for (const c of r.clauses) lines.push(`  - ${c.text}`);
   lines.push(
     '',
     'You can change your answers or withdraw consent at any time from your consent form:',
     `${baseUrl}/consent/family`,
-    `Download this receipt: ${baseUrl}/consent/family/receipts/${r.recordId}.json`,
+    '',
+    `See or print this receipt: ${receiptUrl}`,
+    `Download it as a PDF: ${receiptUrl}.pdf`,
+    `Download it as data (JSON): ${receiptUrl}.json`,
     '',
     r.school.name,
   );
