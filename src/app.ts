@@ -12,7 +12,6 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifyView from '@fastify/view';
-import fastifyMultipart from '@fastify/multipart';
 import nunjucks from 'nunjucks';
 import type { Config } from './config.ts';
 import type { Services } from './container.ts';
@@ -22,10 +21,12 @@ import { refuseHostileInput } from './web/hostile-input.ts';
 import type { Access } from './web/access.ts';
 import { configureNunjucks, rootDir, templateDirs } from './web/views.ts';
 import { navigationFor } from './web/navigation.ts';
+import { registerUploads, UPLOADS_AT_ONCE_PER_PERSON } from './web/uploads.ts';
 import { errorList } from './web/forms.ts';
 import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { peopleRoutes } from './modules/people/people.routes.ts';
+import { peopleManageRoutes } from './modules/people/people-manage.routes.ts';
 import { importRoutes } from './modules/people/import.routes.ts';
 import { policyRoutes } from './modules/policies/policies.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
@@ -128,17 +129,15 @@ export async function buildApp(
   });
   await app.register(fastifyCookie, { secret: config.sessionSecret });
   await app.register(fastifyFormbody);
-  await app.register(fastifyMultipart, {
-    limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10 },
-    attachFieldsToBody: 'keyValues',
-    // Keep the original file name: the value is still a Buffer, with filename/mimetype on it.
-    onFile: async (part) => {
-      const data = await part.toBuffer();
-      (part as unknown as { value: unknown }).value = Object.assign(data, {
-        filename: part.filename,
-        mimetype: part.mimetype,
-      });
-    },
+  // Multipart bodies: files stream to temporary files, per-route limits, uploads per person.
+  await registerUploads(app, services.files, undefined, (request, reply) => {
+    const detail = `You are already uploading ${UPLOADS_AT_ONCE_PER_PERSON} times at once. Wait for one to finish, then try again.`;
+    if (isApi(request)) return problem(reply, 429, 'Too many uploads at once', detail);
+    return reply.status(429).page('errors/error.njk', {
+      title: 'Too many uploads at once',
+      detail,
+      status: 429,
+    });
   });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
@@ -236,36 +235,48 @@ export async function buildApp(
     request.principal = loaded.principal;
   });
 
-  // Who may: the route's declared access, then CSRF on every state-changing request.
-  app.addHook('preHandler', async (request, reply) => {
+  // Who may: the route's declared access, checked here, in onRequest, before any of the body is
+  // read (multipart and form bodies are parsed later, before preHandler): someone who may not
+  // send it never has a byte of it buffered or stored. The connection is closed after the answer,
+  // so a large body is not read just to be thrown away.
+  app.addHook('onRequest', async (request, reply) => {
     const access = request.routeOptions.config.access ?? 'public';
-    if (access !== 'public') {
-      const session = request.lanyardSession;
-      const principal = request.principal;
-      if (!principal) {
-        if (isApi(request))
-          return problem(reply, 401, 'Sign in required', 'Sign in or send an API token.');
-        const next = encodeURIComponent(request.url);
-        return reply.redirect(`/sign-in?next=${next}`, 303);
-      }
-      if (access === 'signed-in') {
-        // nothing more to check
-      } else if (access === 'second-factor') {
-        if (!session?.secondFactor) return reply.redirect('/', 303);
-      } else {
-        if (session?.secondFactor) {
-          if (isApi(request)) return problem(reply, 401, 'Second factor required');
-          return reply.redirect(
-            session.secondFactor === 'enrol' ? '/account/two-factor/set-up' : '/sign-in/two-factor',
-            303,
-          );
-        }
-        if (!access(principal)) {
-          if (isApi(request)) return problem(reply, 404, 'Not found');
-          return reply.status(404).page('errors/not-found.njk');
-        }
-      }
+    if (access === 'public') return;
+    const hasBody =
+      request.headers['transfer-encoding'] !== undefined ||
+      Number(request.headers['content-length'] ?? 0) > 0;
+    const refuse = () => (hasBody ? reply.header('connection', 'close') : reply);
+    const session = request.lanyardSession;
+    const principal = request.principal;
+    if (!principal) {
+      if (isApi(request))
+        return problem(refuse(), 401, 'Sign in required', 'Sign in or send an API token.');
+      const next = encodeURIComponent(request.url);
+      return refuse().redirect(`/sign-in?next=${next}`, 303);
     }
+    if (access === 'signed-in') return;
+    if (access === 'second-factor') {
+      if (!session?.secondFactor) return refuse().redirect('/', 303);
+      return;
+    }
+    if (session?.secondFactor) {
+      if (isApi(request)) return problem(refuse(), 401, 'Second factor required');
+      return refuse().redirect(
+        session.secondFactor === 'enrol' ? '/account/two-factor/set-up' : '/sign-in/two-factor',
+        303,
+      );
+    }
+    if (!access(principal)) {
+      if (isApi(request)) return problem(refuse(), 404, 'Not found');
+      if (principal.kind !== 'org_admin')
+        (request as unknown as { schoolName: string }).schoolName =
+          await services.people.schoolName(principal.schoolId);
+      return refuse().status(404).page('errors/not-found.njk');
+    }
+  });
+
+  // CSRF on every state-changing request (here the body is parsed: the token may be a field).
+  app.addHook('preHandler', async (request, reply) => {
     const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
     if (unsafe && !request.viaApiToken && !request.is404) {
       await new Promise<void>((resolve, reject) => {
@@ -324,6 +335,7 @@ export async function buildApp(
   await app.register(authRoutes, { services, config });
   await app.register(dashboardRoutes, { services });
   await app.register(peopleRoutes, { services });
+  await app.register(peopleManageRoutes, { services });
   await app.register(importRoutes, { services, config });
   await app.register(policyRoutes, { services });
   await app.register(auditRoutes, { services });

@@ -56,6 +56,10 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
 
     if (role !== 'web' && config.jobs) {
       await platform.jobs.work(handlers);
+      // Imports a killed process left half-way resume now, not when their job expires.
+      const resumed = await services.imports.resumeInterrupted();
+      if (resumed.previews + resumed.commits > 0)
+        say(`Resumed ${resumed.commits + resumed.previews} interrupted pupil import(s).`);
       for (const s of jobSchedules) await platform.jobs.schedule(s.name, s.cron, {});
     }
     if (role !== 'worker') {

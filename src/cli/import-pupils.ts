@@ -73,7 +73,8 @@ function countLines(c: ImportCounts): string[] {
     `  Pupils with changes:              ${n(c.updatedPupils)}`,
     `  Pupils without changes:           ${n(c.unchangedPupils)}`,
     `  Pupils back in the MIS:           ${n(c.reappearedPupils)}`,
-    `  To mark as possibly left:         ${n(c.possiblyLeft)}`,
+    `  On roll but not in the file:      ${n(c.notInFile ?? c.possiblyLeft)}`,
+    `  Marked as possibly left:          ${n(c.possiblyLeft)}`,
     `  Already marked as possibly left:  ${n(c.alreadyPossiblyLeft)}`,
     `  New parents and carers:           ${n(c.newParents)}`,
     `  Parents and carers with changes:  ${n(c.updatedParents)}`,
@@ -83,7 +84,7 @@ function countLines(c: ImportCounts): string[] {
   ];
 }
 
-function report(imp: ImportView, io: CliIo): void {
+function report(imp: ImportView, io: CliIo, wholeRoll: boolean): void {
   const out = (line = '') => io.stdout.write(`${line}\n`);
   const p = imp.preview;
   if (imp.status === 'rejected' && imp.fileError) {
@@ -109,6 +110,9 @@ function report(imp: ImportView, io: CliIo): void {
   if (imp.status === 'committed' && imp.summary) {
     out(`Imported ${imp.filename} (${(imp.summary.durationMs / 1000).toFixed(1)} s):`);
     for (const line of countLines(imp.summary.counts)) out(line);
+    if (imp.summary.wholeRoll === false && (imp.summary.counts.notInFile ?? 0) > 0) {
+      out('A partial list: nobody was marked as possibly left.');
+    }
     return;
   }
   if (p?.counts) {
@@ -118,6 +122,15 @@ function report(imp: ImportView, io: CliIo): void {
     );
     out('If you apply it:');
     for (const line of countLines(p.counts)) out(line);
+    const notInFile = p.counts.notInFile ?? p.counts.possiblyLeft;
+    if (notInFile > 0) {
+      out(
+        wholeRoll
+          ? `With --whole-roll the ${n(notInFile)} pupils on roll who are not in the file are marked as possibly left.`
+          : `The ${n(notInFile)} pupils on roll who are not in the file are not marked as possibly left ` +
+              '(a partial list). If the file lists every pupil on roll, run again with --whole-roll.',
+      );
+    }
     if (p.fileFormat.unknownColumns.length > 0) {
       out(`Columns not used: ${p.fileFormat.unknownColumns.join(', ')}`);
     }
@@ -125,13 +138,14 @@ function report(imp: ImportView, io: CliIo): void {
 }
 
 /**
- * `lanyard import pupils FILE.csv --school SLUG [--yes]`: checks the file and shows what would
- * change; with --yes applies it (all or nothing). Returns the process exit code: 0 when the file is
+ * `lanyard import pupils FILE.csv --school SLUG [--yes] [--whole-roll]`: checks the file and shows
+ * what would change; with --yes applies it (all or nothing). Pupils on roll who are missing from
+ * the file are marked as possibly left only with --whole-roll (the file lists every pupil). Returns the process exit code: 0 when the file is
  * clean (and, with --yes, imported), 1 when it has problems or the import failed, 2 for bad usage.
  */
 export async function importPupilsCommand(
   services: Services,
-  args: { file: string; school: string; yes: boolean },
+  args: { file: string; school: string; yes: boolean; wholeRoll?: boolean },
   io: CliIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
   const school = await new PeopleRepository().getSchoolBySlug(services.database.db, args.school);
@@ -152,6 +166,7 @@ export async function importPupilsCommand(
     result = await services.imports.runFromCli(school.id, args.file, {
       onProgress: bar,
       confirm: args.yes,
+      wholeRoll: args.wholeRoll === true,
     });
   } catch (error) {
     bar.end();
@@ -163,7 +178,7 @@ export async function importPupilsCommand(
   }
   bar.end();
   const imp = result.import;
-  report(imp, io);
+  report(imp, io, args.wholeRoll === true);
   switch (imp.status) {
     case 'committed':
       return 0;

@@ -14,8 +14,10 @@ const usage = `Usage: lanyard <command>
   start [all|web|worker]                 run Lanyard (default: all)
   migrate                                apply database migrations
   seed demo                              add the demo trust and schools (not in production)
-  import pupils FILE.csv --school SLUG [--yes]
-                                         preview (and with --yes apply) an MIS export
+  import pupils FILE.csv --school SLUG [--yes] [--whole-roll]
+                                         preview (and with --yes apply) an MIS export;
+                                         --whole-roll: the file lists every pupil on roll, so
+                                         pupils missing from it are marked as possibly left
   import consents FILE.csv --school SLUG [--yes]
                                          preview (and with --yes record) a consent spreadsheet
   create-school --name NAME --slug SLUG --template KEY
@@ -108,6 +110,7 @@ async function run(argv: string[]): Promise<number> {
           file: args[1]!,
           school: flag(args, 'school') ?? '',
           yes: args.includes('--yes'),
+          wholeRoll: args.includes('--whole-roll'),
         }),
       );
     case 'create-school': {

@@ -9,6 +9,7 @@ import type { Access } from './access.ts';
 import { canListPupils } from '../modules/people/people.policy.ts';
 import { canViewPolicy } from '../modules/policies/policies.policy.ts';
 import { mediaApi } from '../modules/media/media.api.ts';
+import { peopleApi } from '../modules/people/people.api.ts';
 import { canCheckConsent } from '../modules/consent/consent.policy.ts';
 import { mediaTypeSchema } from '../modules/policies/policy-settings.ts';
 import type { ConsentAnswer } from '../modules/consent/consent-rules.ts';
@@ -19,7 +20,7 @@ interface ApiSpec<
   B extends z.ZodType,
   R extends z.ZodType,
 > {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   url: string;
   summary: string;
   access: Exclude<Access, 'public' | 'signed-in' | 'second-factor'>;
@@ -201,9 +202,10 @@ export class ApiRegistry {
   }
 }
 
-const pupilSchema = z.object({
+export const pupilSchema = z.object({
   id: z.uuid(),
-  misId: z.string(),
+  /** Null for parents and pupils: the school's MIS id is not theirs to see. */
+  misId: z.string().nullable(),
   givenName: z.string(),
   familyName: z.string(),
   dateOfBirth: z.string(),
@@ -214,11 +216,10 @@ const pupilSchema = z.object({
   possiblyLeft: z.boolean(),
 });
 
-function toPupil(
+export function toPupil(
   p: Pick<
     PupilRow,
     | 'id'
-    | 'misId'
     | 'givenName'
     | 'familyName'
     | 'dateOfBirth'
@@ -227,7 +228,7 @@ function toPupil(
     | 'admissionDate'
     | 'leavingDate'
     | 'possiblyLeftAt'
-  >,
+  > & { misId: string | null },
 ) {
   return {
     id: p.id,
@@ -441,6 +442,7 @@ export async function apiRoutes(
   });
 
   mediaApi(app, api, services, config);
+  peopleApi(app, api, services);
 
   const document = api.openApi(config.baseUrl);
   app.get('/api/v1/openapi.json', { config: { access: 'public' } }, async (_request, reply) =>

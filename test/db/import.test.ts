@@ -58,7 +58,7 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     const id = await imports.upload(fx.school.id, actor, { filename, data });
     const previewed = await imports.preview(id);
     if (previewed?.status !== 'previewed') return { id, view: await imports.get(fx.school.id, id) };
-    await imports.requestCommit(fx.school.id, actor, id);
+    await imports.requestCommit(fx.school.id, actor, id, { wholeRoll: true });
     await imports.commit(id, actor.id);
     return { id, view: await imports.get(fx.school.id, id) };
   }
@@ -302,7 +302,7 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     expect(errors.find((e) => e.line === 6 && e.column === 'DOB')?.message).toMatch(/31\/02\/2018/);
     expect(errors.filter((e) => e.column === 'UPN').map((e) => e.line)).toEqual([6, 7]);
     await expect(
-      ctx.services.imports.requestCommit(fx.school.id, staffActor(fx), id),
+      ctx.services.imports.requestCommit(fx.school.id, staffActor(fx), id, { wholeRoll: true }),
     ).rejects.toBeInstanceOf(ConflictError);
     // Even if the job runs, it does nothing.
     await ctx.services.imports.commit(id, null);
@@ -352,9 +352,10 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     expect(previewed?.preview?.counts).toMatchObject({
       newPupils: 1,
       updatedPupils: 1,
-      possiblyLeft: 1,
+      notInFile: 1,
+      possiblyLeft: 0,
     });
-    await failing.requestCommit(fx.school.id, actor, id);
+    await failing.requestCommit(fx.school.id, actor, id, { wholeRoll: true });
     await expect(failing.commit(id, actor.id)).rejects.toThrow('simulated failure');
 
     const view = await ctx.services.imports.get(fx.school.id, id);
@@ -364,7 +365,7 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     expect(await auditActions(fx.school.id, 'people.imported')).toEqual(auditBefore);
 
     // "Try again" with a working service applies it, once.
-    await ctx.services.imports.requestCommit(fx.school.id, actor, id);
+    await ctx.services.imports.requestCommit(fx.school.id, actor, id, { wholeRoll: true });
     await ctx.services.imports.commit(id, actor.id);
     await ctx.services.imports.commit(id, actor.id); // the job delivered twice
     const done = await ctx.services.imports.get(fx.school.id, id);
@@ -417,7 +418,7 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     const { id } = await runImport(a, sims);
     await expect(ctx.services.imports.get(b.school.id, id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(
-      ctx.services.imports.requestCommit(b.school.id, staffActor(b), id),
+      ctx.services.imports.requestCommit(b.school.id, staffActor(b), id, { wholeRoll: true }),
     ).rejects.toBeInstanceOf(NotFoundError);
     expect(await ctx.services.imports.listRecent(b.school.id)).toEqual([]);
   });
@@ -434,8 +435,8 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     expect(await repo.awaitingConfirmation(ctx.services.database.db, fx.school.id)).toEqual([
       expect.objectContaining({ id, filename: 'a.csv' }),
     ]);
-    await ctx.services.imports.requestCommit(fx.school.id, actor, id);
-    await ctx.services.imports.requestCommit(fx.school.id, actor, id); // pressed twice: harmless
+    await ctx.services.imports.requestCommit(fx.school.id, actor, id, { wholeRoll: true });
+    await ctx.services.imports.requestCommit(fx.school.id, actor, id, { wholeRoll: true }); // pressed twice: harmless
     expect(await repo.awaitingConfirmation(ctx.services.database.db, fx.school.id)).toEqual([]);
     await ctx.services.imports.commit(id, actor.id);
 
@@ -450,11 +451,11 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     });
     await ctx.services.imports.preview(older);
     await ctx.services.imports.preview(newer);
-    await ctx.services.imports.requestCommit(fx.school.id, actor, newer);
+    await ctx.services.imports.requestCommit(fx.school.id, actor, newer, { wholeRoll: true });
     await ctx.services.imports.commit(newer, actor.id);
     expect(await repo.awaitingConfirmation(ctx.services.database.db, fx.school.id)).toEqual([]);
     await expect(
-      ctx.services.imports.requestCommit(fx.school.id, actor, older),
+      ctx.services.imports.requestCommit(fx.school.id, actor, older, { wholeRoll: true }),
     ).rejects.toBeInstanceOf(ConflictError);
   });
 
@@ -544,7 +545,7 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     const previewed = await imports.preview(id);
     const t1 = performance.now();
     expect(previewed?.preview?.counts?.newPupils).toBe(2000);
-    await imports.requestCommit(fx.school.id, actor, id);
+    await imports.requestCommit(fx.school.id, actor, id, { wholeRoll: true });
     await imports.commit(id, actor.id);
     const t2 = performance.now();
     const view = await imports.get(fx.school.id, id);

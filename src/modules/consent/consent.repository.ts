@@ -364,17 +364,25 @@ export class ConsentRepository {
     return rows.rows;
   }
 
-  /** Pupils on roll with no statement in force on `today` (no form returned this period). */
+  /**
+   * THE count of "pupils without a consent form", for every page that shows one (dashboard,
+   * trust pages): pupils on roll on `today` (no leaving date, or a later one; a pupil an MIS
+   * import flagged as possibly left is on roll until someone records a leaving date) with no
+   * record in force on `today` that answers any question yes or no (a form marked "not returned"
+   * is no form). The register's "not returned" (ConsentReportsService.overview) and a current
+   * campaign's chaser count the same pupils (test/db/pupils-without-form.test.ts).
+   */
   async countWithoutStatement(db: Db, schoolId: string, today: string): Promise<number> {
     const rows = await db.execute<{ n: number }>(sql`
       SELECT count(*)::int AS n FROM pupils p
       WHERE p.school_id = ${schoolId}
-        AND (p.leaving_date IS NULL OR p.leaving_date > ${today})
-        AND p.possibly_left_at IS NULL
+        AND (p.leaving_date IS NULL OR p.leaving_date > ${today}::date)
         AND NOT EXISTS (
           SELECT 1 FROM consent_records r
-          WHERE r.pupil_id = p.id AND r.valid_from <= ${today}
-            AND (r.valid_until IS NULL OR r.valid_until > ${today}))`);
+          WHERE r.pupil_id = p.id AND r.valid_from <= ${today}::date
+            AND (r.valid_until IS NULL OR r.valid_until > ${today}::date)
+            AND EXISTS (SELECT 1 FROM jsonb_each_text(r.decisions) d
+                        WHERE d.value IN ('granted', 'refused')))`);
     return rows.rows[0]?.n ?? 0;
   }
 

@@ -75,6 +75,8 @@ export interface ImportUpdate {
   committedAt?: Date | null;
   progressDone?: number;
   progressTotal?: number;
+  wholeRoll?: boolean | null;
+  confirmedBy?: string | null;
 }
 
 /** One parameter holding many rows, unpacked in SQL with jsonb_to_recordset (set-based writes). */
@@ -186,6 +188,25 @@ export class ImportRepository {
       )
       .limit(1);
     return rows.length > 0;
+  }
+
+  /**
+   * Imports of every school that a job was working on (checking the file or saving it): after a
+   * crash these wait for a job that may never come back (see ImportService.resumeInterrupted).
+   */
+  async listUnfinished(
+    db: Db,
+  ): Promise<{ id: string; status: ImportStatus; confirmedBy: string | null }[]> {
+    const rows = await db
+      .select({
+        id: pupilImports.id,
+        status: pupilImports.status,
+        confirmedBy: pupilImports.confirmedBy,
+      })
+      .from(pupilImports)
+      .where(inArray(pupilImports.status, ['uploaded', 'previewing', 'committing']))
+      .orderBy(asc(pupilImports.createdAt));
+    return rows.map((r) => ({ ...r, status: r.status as ImportStatus }));
   }
 
   /** Serialises commits of one school's imports until the transaction ends. */

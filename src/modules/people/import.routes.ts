@@ -19,6 +19,13 @@ import {
 
 const idParams = z.object({ id: z.uuid() });
 
+/** "Does this file list every pupil on roll?" (GOV.UK radios; nothing chosen is an error). */
+const confirmForm = z.object({ roll: z.enum(['whole', 'partial']).optional().catch(undefined) });
+
+/** Pupils on roll who are not in the file (older previews only had `possiblyLeft`). */
+const notInFile = (view: ImportView): number =>
+  view.preview?.counts ? (view.preview.counts.notInFile ?? view.preview.counts.possiblyLeft) : 0;
+
 function staffOf(p: Principal | null): { schoolId: string; actor: Actor } {
   if (!isStaff(p)) throw new NotFoundError();
   return { schoolId: p.schoolId, actor: { kind: 'staff', id: p.id } };
@@ -79,6 +86,7 @@ function importPage(view: ImportView) {
     tag: statusTags[view.status],
     inProgress,
     percent,
+    notInFile: notInFile(view),
     fmt: formatNumber,
   };
 }
@@ -119,7 +127,7 @@ export async function importRoutes(
     { config: { access: canImportPupils, multipartOptions } },
     async (request, reply) => {
       const { schoolId, actor } = staffOf(request.principal);
-      const upload = uploadedCsv(request.body, config.uploadMaxBytes);
+      const upload = await uploadedCsv(request, config.uploadMaxBytes, services.files);
       if (!upload.ok) return renderList(reply.status(400), schoolId, { file: upload.error });
       try {
         const id = await services.imports.upload(schoolId, actor, {
@@ -154,14 +162,38 @@ export async function importRoutes(
       const { schoolId, actor } = staffOf(request.principal);
       const params = idParams.safeParse(request.params);
       if (!params.success) throw new NotFoundError();
+      const view = await services.imports.get(schoolId, params.data.id);
+      const form = confirmForm.safeParse(request.body ?? {});
+      // "Try again" after a failure keeps the answer given when it was confirmed.
+      const roll =
+        form.data?.roll ??
+        (view.status === 'failed' && view.wholeRoll !== null
+          ? view.wholeRoll
+            ? 'whole'
+            : 'partial'
+          : undefined);
+      // The question is asked only when some pupils on roll are not in the file.
+      if (notInFile(view) > 0 && !roll) {
+        return reply.status(400).page('people/views/import.njk', {
+          ...importPage(view),
+          errors: {
+            roll: 'Select whether the file lists every pupil on roll or only some pupils',
+          },
+        });
+      }
       try {
-        await services.imports.requestCommit(schoolId, actor, params.data.id);
+        await services.imports.requestCommit(schoolId, actor, params.data.id, {
+          wholeRoll: roll === 'whole',
+        });
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;
-        const view = await services.imports.get(schoolId, params.data.id);
+        const latest = await services.imports.get(schoolId, params.data.id);
         return reply
           .status(409)
-          .page('people/views/import.njk', { ...importPage(view), errors: { confirm: e.message } });
+          .page('people/views/import.njk', {
+            ...importPage(latest),
+            errors: { confirm: e.message },
+          });
       }
       flash(reply, 'Import confirmed. Lanyard is saving the changes.');
       return reply.redirect(`/imports/pupils/${params.data.id}`, 303);

@@ -45,7 +45,12 @@ export interface ImportCounts {
   unchangedPupils: number;
   /** Pupils flagged as possibly left by an earlier import who are back in this file. */
   reappearedPupils: number;
-  /** On roll in Lanyard, missing from the file: flagged now (never deleted). */
+  /**
+   * On roll in Lanyard, missing from the file and not flagged yet: what a whole roll would flag.
+   * Absent from imports recorded before the question was asked (read it as `possiblyLeft`).
+   */
+  notInFile?: number;
+  /** Flagged as possibly left (never deleted): `notInFile` for a whole roll, else 0. */
   possiblyLeft: number;
   /** Missing from the file and already flagged by an earlier import. */
   alreadyPossiblyLeft: number;
@@ -98,6 +103,8 @@ export interface ImportPreview {
 export interface ImportSummary {
   counts: ImportCounts;
   durationMs: number;
+  /** The confirmer said the file was the whole roll (absent from older imports: they were). */
+  wholeRoll?: boolean;
 }
 
 /** An import as pages and the CLI show it. */
@@ -220,14 +227,20 @@ export function planImport(input: {
   existing: ExistingData;
   today: string;
   newId: () => string;
+  /**
+   * The file lists every pupil on roll: pupils missing from it are flagged as possibly left. A
+   * partial list (false) flags nobody; `notInFile` still says how many a whole roll would flag.
+   */
+  wholeRoll: boolean;
 }): ImportPlan {
-  const { rows, managed, existing, today, newId } = input;
+  const { rows, managed, existing, today, newId, wholeRoll } = input;
   const counts: ImportCounts = {
     rows: rows.length,
     newPupils: 0,
     updatedPupils: 0,
     unchangedPupils: 0,
     reappearedPupils: 0,
+    notInFile: 0,
     possiblyLeft: 0,
     alreadyPossiblyLeft: 0,
     newParents: 0,
@@ -295,7 +308,7 @@ export function planImport(input: {
     else counts.unchangedPupils++;
   }
 
-  // Pupils on roll that the file no longer lists: flagged, never deleted.
+  // Pupils on roll that a whole-roll file no longer lists: flagged, never deleted.
   const possiblyLeftIds: string[] = [];
   for (const p of existing.pupils) {
     if (pupilIdByMis.has(p.misId)) continue;
@@ -304,13 +317,16 @@ export function planImport(input: {
       counts.alreadyPossiblyLeft++;
       continue;
     }
-    counts.possiblyLeft++;
-    possiblyLeftIds.push(p.id);
+    counts.notInFile!++;
+    // The sample lists the pupils not in the file (flagged only for a whole roll).
     sample(samples.possiblyLeft, {
       line: null,
       misId: p.misId,
       name: `${p.givenName} ${p.familyName}`,
     });
+    if (!wholeRoll) continue;
+    counts.possiblyLeft++;
+    possiblyLeftIds.push(p.id);
   }
 
   // Parents and links
@@ -710,12 +726,15 @@ export class ImportService {
 
     onProgress?.('comparing', 0, 1);
     const existing = await this.loadExisting(this.db, record.schoolId);
+    // The preview flags nobody: it says how many pupils are not in the file, and the person who
+    // confirms says whether the file is the whole roll.
     const plan = planImport({
       rows: parsed.rows,
       managed: managedColumns(parsed.headerReport.mapping, parsed.headerReport.contactSlots),
       existing,
       today: ukDate(clock.now()),
       newId: () => crypto.randomUUID(),
+      wholeRoll: false,
     });
     onProgress?.('comparing', 1, 1);
     await repository.setStatus(this.db, importId, active, 'previewed', {
@@ -768,12 +787,16 @@ export class ImportService {
     return record ? toImportView(record) : undefined;
   }
 
-  /** Confirms a clean preview: status committing and the commit job, in one transaction. */
+  /**
+   * Confirms a clean preview: status committing and the commit job, in one transaction.
+   * `wholeRoll` is the confirmer's answer to "does this file list every pupil on roll?": only a
+   * whole roll marks the pupils missing from it as possibly left.
+   */
   async requestCommit(
     schoolId: string,
     actor: Actor,
     importId: string,
-    options: { queue?: boolean } = {},
+    options: { wholeRoll: boolean; queue?: boolean },
   ): Promise<void> {
     const { database, repository, audit, jobs } = this.deps;
     await database.transaction(async (tx) => {
@@ -801,6 +824,8 @@ export class ImportService {
           fileError: null,
           progressDone: 0,
           progressTotal: 0,
+          wholeRoll: options.wholeRoll,
+          confirmedBy: actor.kind === 'staff' ? actor.id : null,
         },
       );
       if (!moved) return;
@@ -817,6 +842,7 @@ export class ImportService {
         action: 'people.import-confirmed',
         entityType: 'pupil_import',
         entityId: importId,
+        data: { wholeRoll: options.wholeRoll },
       });
     });
   }
@@ -874,10 +900,15 @@ export class ImportService {
           existing,
           today: ukDate(now),
           newId: () => crypto.randomUUID(),
+          wholeRoll: fresh.wholeRoll === true,
         });
         await this.apply(tx, record.schoolId, importId, plan, now, onProgress);
         const total = planSize(plan);
-        const summary: ImportSummary = { counts: plan.counts, durationMs: Date.now() - started };
+        const summary: ImportSummary = {
+          counts: plan.counts,
+          durationMs: Date.now() - started,
+          wholeRoll: fresh.wholeRoll === true,
+        };
         await audit.record(tx, {
           schoolId: record.schoolId,
           actor,
@@ -965,6 +996,38 @@ export class ImportService {
     );
   }
 
+  /**
+   * Run when workers start: imports a killed process left checking or saving get their job again
+   * at once, instead of waiting for the old job to expire (15 minutes). Both jobs are safe to run
+   * twice (a commit applies only an import still `committing`, under the school's lock), so a job
+   * that is in fact alive in another worker only makes the new one find nothing to do. An upload
+   * whose row committed but whose file was not yet moved into place is moved now.
+   */
+  async resumeInterrupted(): Promise<{ previews: number; commits: number }> {
+    const { repository, jobs } = this.deps;
+    let previews = 0;
+    let commits = 0;
+    for (const imp of await repository.listUnfinished(this.db)) {
+      if (imp.status === 'committing') {
+        await jobs.enqueue('people.import-commit', {
+          importId: imp.id,
+          actorId: imp.confirmedBy,
+        });
+        commits++;
+        continue;
+      }
+      const temp = this.tempPath(imp.id);
+      const moved = await fs.stat(this.filePath(imp.id)).then(
+        () => true,
+        () => false,
+      );
+      if (!moved) await fs.rename(temp, this.filePath(imp.id)).catch(() => undefined);
+      await jobs.enqueue('people.import-preview', { importId: imp.id });
+      previews++;
+    }
+    return { previews, commits };
+  }
+
   async get(schoolId: string, importId: string): Promise<ImportView> {
     const record = await this.deps.repository.get(this.db, schoolId, importId);
     if (!record) throw new NotFoundError();
@@ -983,7 +1046,7 @@ export class ImportService {
   async runFromCli(
     schoolId: string,
     filePath: string,
-    options: { onProgress?: ProgressListener; confirm: boolean },
+    options: { onProgress?: ProgressListener; confirm: boolean; wholeRoll: boolean },
   ): Promise<{ import: ImportView; error: string | null }> {
     const actor: Actor = { kind: 'cli', id: null };
     const data = await fs.readFile(filePath);
@@ -997,7 +1060,7 @@ export class ImportService {
     const previewed = await this.preview(id, hooks);
     let error: string | null = null;
     if (previewed?.status === 'previewed' && options.confirm) {
-      await this.requestCommit(schoolId, actor, id, { queue: false });
+      await this.requestCommit(schoolId, actor, id, { queue: false, wholeRoll: options.wholeRoll });
       try {
         await this.commitAs(id, actor, hooks);
       } catch (e) {

@@ -1,4 +1,4 @@
-import { hasRole, type Principal } from '../auth/principal.ts';
+import { hasRole, secondFactorRoles, type Principal, type StaffRole } from '../auth/principal.ts';
 
 /** Who may do what with people records. Pure functions; deny by default. */
 export const canListPupils = (p: Principal): boolean =>
@@ -37,4 +37,35 @@ export function canViewPupilRecord(
   if (p.kind === 'staff') return canListPupils(p);
   if (p.kind === 'parent') return isParentOf;
   return p.kind === 'pupil' && p.id === pupil.id;
+}
+
+/**
+ * Adding and editing pupils, recording leaving dates and clearing "possibly left" flags: the
+ * people who keep the MIS data in step (the same as imports: Headteacher, DPO and the office).
+ */
+export const canManagePupils = (p: Principal): boolean => canImportPupils(p);
+
+/** Adding staff, changing their roles, deactivating them: the Headteacher and Business Manager. */
+export const canManageStaff = (p: Principal): boolean =>
+  hasRole(p, 'headteacher', 'business_manager');
+
+/**
+ * The roles that open safeguarding and personal data across the school (those that must use a
+ * second factor: Headteacher, DSL, DPO) are given or taken only by the Headteacher.
+ */
+export function canGrantRole(p: Principal, role: StaffRole): boolean {
+  if (!canManageStaff(p)) return false;
+  if (secondFactorRoles.includes(role)) return hasRole(p, 'headteacher');
+  return true;
+}
+
+/**
+ * Whether this person may change (roles, details, active) a member of staff who holds `roles`:
+ * the Headteacher anyone; the Business Manager only people without a Headteacher, DSL or DPO role.
+ * A change of roles is also checked role by role with canGrantRole.
+ */
+export function canChangeStaffMember(p: Principal, target: { roles: readonly string[] }): boolean {
+  if (!canManageStaff(p)) return false;
+  if (hasRole(p, 'headteacher')) return true;
+  return !target.roles.some((r) => (secondFactorRoles as readonly string[]).includes(r));
 }

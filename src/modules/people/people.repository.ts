@@ -410,6 +410,41 @@ export class PeopleRepository {
     return { ...row, roles: (await this.rolesFor(db, [row.id])).get(row.id) ?? [] };
   }
 
+  /**
+   * Display names of the staff, parents and pupils of one school with these ids (for the audit
+   * log, resolved when it is read). Ids that are not UUIDs or not of this school are left out.
+   */
+  async displayNames(
+    db: Db,
+    schoolId: string,
+    ids: { staff: string[]; parents: string[]; pupils: string[] },
+  ): Promise<{
+    staff: Map<string, string>;
+    parents: Map<string, string>;
+    pupils: Map<string, string>;
+  }> {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    const only = (list: string[]) => [...new Set(list.filter((id) => uuid.test(id)))];
+    const read = async (
+      table: typeof staff | typeof parents | typeof pupils,
+      list: string[],
+    ): Promise<Map<string, string>> => {
+      const wanted = only(list);
+      if (wanted.length === 0) return new Map();
+      const rows = await db
+        .select({ id: table.id, given: table.givenName, family: table.familyName })
+        .from(table)
+        .where(and(eq(table.schoolId, schoolId), inArray(table.id, wanted)));
+      return new Map(rows.map((r) => [r.id, `${r.given} ${r.family}`.trim()]));
+    };
+    const [s, pa, pu] = await Promise.all([
+      read(staff, ids.staff),
+      read(parents, ids.parents),
+      read(pupils, ids.pupils),
+    ]);
+    return { staff: s, parents: pa, pupils: pu };
+  }
+
   async getStaffById(db: Db, id: string): Promise<(StaffRow & { roles: string[] }) | undefined> {
     const rows = await db.select().from(staff).where(eq(staff.id, id)).limit(1);
     const row = rows[0];
@@ -611,7 +646,9 @@ export class PeopleRepository {
     db: Db,
     schoolId: string,
     id: string,
-    values: Partial<Pick<StaffRow, 'givenName' | 'familyName' | 'jobTitle' | 'active' | 'leaveDate'>> & {
+    values: Partial<
+      Pick<StaffRow, 'givenName' | 'familyName' | 'jobTitle' | 'active' | 'leaveDate'>
+    > & {
       updatedAt: Date;
     },
   ): Promise<StaffRow | undefined> {
@@ -623,7 +660,12 @@ export class PeopleRepository {
     return row;
   }
 
-  async setStaffRoles(db: Db, schoolId: string, id: string, roles: readonly string[]): Promise<void> {
+  async setStaffRoles(
+    db: Db,
+    schoolId: string,
+    id: string,
+    roles: readonly string[],
+  ): Promise<void> {
     await db
       .delete(staffRoles)
       .where(and(eq(staffRoles.schoolId, schoolId), eq(staffRoles.staffId, id)));

@@ -4,7 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../container.ts';
 import { NotFoundError } from '../../errors.ts';
-import { canListParents, canListPupils, canListStaff } from './people.policy.ts';
+import {
+  canListParents,
+  canListPupils,
+  canListStaff,
+  canManagePupils,
+  canManageStaff,
+} from './people.policy.ts';
 import type { Principal } from '../auth/principal.ts';
 
 export const pageQuery = z.coerce.number().int().min(1).max(100_000).catch(1);
@@ -102,7 +108,11 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
       }
       return app.view('people/views/pupils-list.njk', { result, classItems, query: q, pageUrl });
     });
-    return reply.page('people/views/pupils.njk', { title: 'Pupils', listHtml });
+    return reply.page('people/views/pupils.njk', {
+      title: 'Pupils',
+      listHtml,
+      canManage: canManagePupils(request.principal!),
+    });
   });
 
   app.get(
@@ -115,6 +125,7 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
       return reply.page('people/views/pupil.njk', {
         title: `${record.pupil.givenName} ${record.pupil.familyName}`,
         ...record,
+        canManage: canManagePupils(request.principal!),
       });
     },
   );
@@ -150,6 +161,7 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
     const result = await services.people.listStaff(schoolId(request.principal), q.q, q.page);
     return reply.page('people/views/staff.njk', {
       canAssignClasses: canAssignClasses(request.principal!),
+      canManage: canManageStaff(request.principal!),
       title: 'Staff',
       result,
       query: q,

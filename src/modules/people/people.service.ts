@@ -1,10 +1,31 @@
 import type { Database } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
+import crypto from 'node:crypto';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  type FieldErrors,
+} from '../../errors.ts';
 import type { Actor, AuditService } from '../audit/audit.service.ts';
 import type { PolicyService } from '../policies/policies.service.ts';
-import type { Principal } from '../auth/principal.ts';
-import { canViewPupilRecord, isClassScoped } from './people.policy.ts';
+import {
+  roleLabels,
+  type Principal,
+  type StaffPrincipal,
+  type StaffRole,
+} from '../auth/principal.ts';
+import {
+  canChangeStaffMember,
+  canGrantRole,
+  canManagePupils,
+  canManageStaff,
+  canViewPupilRecord,
+  isClassScoped,
+} from './people.policy.ts';
+import type { PupilInput, PupilPatch, StaffInput, StaffPatch } from './people.forms.ts';
+import { pupilSearchText, type PupilRow } from './people.repository.ts';
 import type { StaffClassesRepository } from './staff-classes.repository.ts';
 import type { PeopleRepository, PupilFilters } from './people.repository.ts';
 
@@ -170,15 +191,19 @@ export class PeopleService {
     if (!canViewPupilRecord(principal, pupil, isParent)) throw new NotFoundError();
     const scope = await this.classScope(principal);
     if (scope && !(pupil.className && scope.includes(pupil.className))) throw new NotFoundError();
-    const parents =
-      principal.kind === 'staff'
-        ? await this.deps.repository.parentsOfPupil(this.db, principal.schoolId, pupil.id)
-        : [];
-    return {
-      pupil,
-      parents,
-      hasLeft: pupil.leavingDate !== null && pupil.leavingDate <= this.today(),
-    };
+    const hasLeft = pupil.leavingDate !== null && pupil.leavingDate <= this.today();
+    if (principal.kind !== 'staff') {
+      // Parents (and the pupil) see the child's own details, never the school's MIS workings:
+      // no MIS id, no "missing from the MIS import" flag, no search text.
+      const { misId: _m, possiblyLeftAt: _p, searchText: _s, ...own } = pupil;
+      return { pupil: { ...own, misId: null, possiblyLeftAt: null }, parents: [], hasLeft };
+    }
+    const parents = await this.deps.repository.parentsOfPupil(
+      this.db,
+      principal.schoolId,
+      pupil.id,
+    );
+    return { pupil, parents, hasLeft };
   }
 
   async listParents(schoolId: string, q: string | undefined, page: number) {
@@ -207,5 +232,352 @@ export class PeopleService {
       offset: (page - 1) * PAGE_SIZE,
     });
     return pageOf(rows, total, page);
+  }
+
+  /**
+   * People's names for ids recorded in the audit log, read now (so a renamed person shows their
+   * current name, and a deleted one is simply absent). Scoped to one school.
+   */
+  async displayNames(
+    schoolId: string,
+    ids: { staff: string[]; parents: string[]; pupils: string[] },
+  ) {
+    return this.deps.repository.displayNames(this.db, schoolId, ids);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Managing pupils and staff in the app: each change one transaction and one audit event.
+
+  private actorOf(p: StaffPrincipal) {
+    return { kind: 'staff' as const, id: p.id };
+  }
+
+  /** Checks a pupil's dates against each other and today; field errors keyed like the forms. */
+  private pupilDateErrors(values: {
+    dateOfBirth: string;
+    admissionDate: string | null;
+    leavingDate: string | null;
+  }): FieldErrors {
+    const errors: FieldErrors = {};
+    const today = this.today();
+    if (values.dateOfBirth >= today) errors.dateOfBirth = 'Date of birth must be in the past';
+    else if (values.dateOfBirth < `${Number(today.slice(0, 4)) - 25}${today.slice(4)}`) {
+      errors.dateOfBirth = 'Date of birth must be within the last 25 years';
+    }
+    if (values.admissionDate && values.admissionDate <= values.dateOfBirth) {
+      errors.admissionDate = 'Admission date must be after the date of birth';
+    }
+    if (values.leavingDate) {
+      if (values.leavingDate <= values.dateOfBirth) {
+        errors.leavingDate = 'Leaving date must be after the date of birth';
+      } else if (values.admissionDate && values.leavingDate < values.admissionDate) {
+        errors.leavingDate = 'Leaving date must be the same as or after the admission date';
+      }
+    }
+    return errors;
+  }
+
+  /** Adds a pupil (not from the MIS). Without an MIS id Lanyard makes one up (`LY-…`). */
+  async addPupil(principal: StaffPrincipal, input: PupilInput): Promise<PupilRow> {
+    if (!canManagePupils(principal)) throw new NotFoundError();
+    const schoolId = principal.schoolId;
+    const errors = this.pupilDateErrors({ ...input, leavingDate: null });
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+    const misId = input.misId ?? `LY-${crypto.randomBytes(4).toString('hex').toUpperCase()}`;
+    return this.deps.database.transaction(async (tx) => {
+      if (await this.deps.repository.getPupilByMisId(tx.db, schoolId, misId)) {
+        throw new ValidationError({ misId: 'Another pupil already has this MIS id' });
+      }
+      const now = this.deps.clock.now();
+      const pupil = await this.deps.repository.insertPupil(tx.db, {
+        schoolId,
+        misId,
+        givenName: input.givenName,
+        familyName: input.familyName,
+        dateOfBirth: input.dateOfBirth,
+        yearGroup: input.yearGroup,
+        className: input.className,
+        admissionDate: input.admissionDate,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await this.deps.audit.record(tx, {
+        schoolId,
+        actor: this.actorOf(principal),
+        action: 'people.pupil-added',
+        entityType: 'pupil',
+        entityId: pupil.id,
+        data: { yearGroup: pupil.yearGroup, className: pupil.className },
+      });
+      return pupil;
+    });
+  }
+
+  /**
+   * Changes a pupil's details (and, through the API, the leaving date). Records are never
+   * deleted: a leaver keeps their consent and media history. Setting a leaving date clears any
+   * "possibly left" flag.
+   */
+  async updatePupil(
+    principal: StaffPrincipal,
+    pupilId: string,
+    patch: PupilPatch,
+  ): Promise<PupilRow> {
+    if (!canManagePupils(principal)) throw new NotFoundError();
+    const schoolId = principal.schoolId;
+    return this.deps.database.transaction(async (tx) => {
+      const [old] = await this.deps.repository.lockPupils(tx.db, schoolId, [pupilId]);
+      if (!old) throw new NotFoundError();
+      const next = {
+        givenName: patch.givenName ?? old.givenName,
+        familyName: patch.familyName ?? old.familyName,
+        dateOfBirth: patch.dateOfBirth ?? old.dateOfBirth,
+        yearGroup: patch.yearGroup ?? old.yearGroup,
+        className: patch.className !== undefined ? patch.className : old.className,
+        admissionDate: patch.admissionDate !== undefined ? patch.admissionDate : old.admissionDate,
+        leavingDate: patch.leavingDate !== undefined ? patch.leavingDate : old.leavingDate,
+        misId: patch.misId ?? old.misId,
+      };
+      const errors = this.pupilDateErrors(next);
+      if (next.misId !== old.misId) {
+        const other = await this.deps.repository.getPupilByMisId(tx.db, schoolId, next.misId);
+        if (other) errors.misId = 'Another pupil already has this MIS id';
+      }
+      if (Object.keys(errors).length) throw new ValidationError(errors);
+      const changed = (Object.keys(next) as (keyof typeof next)[]).filter(
+        (k) => next[k] !== old[k],
+      );
+      if (changed.length === 0) return old;
+      const now = this.deps.clock.now();
+      const row = await this.deps.repository.updatePupil(tx.db, schoolId, pupilId, {
+        ...next,
+        ...(changed.includes('leavingDate') && next.leavingDate ? { possiblyLeftAt: null } : {}),
+        searchText: pupilSearchText(next),
+        updatedAt: now,
+      });
+      await this.deps.audit.record(tx, {
+        schoolId,
+        actor: this.actorOf(principal),
+        action: 'people.pupil-changed',
+        entityType: 'pupil',
+        entityId: pupilId,
+        data: {
+          changed,
+          ...(changed.includes('leavingDate') ? { leavingDate: next.leavingDate } : {}),
+        },
+      });
+      return row!;
+    });
+  }
+
+  /**
+   * Records a leaving date for one or more pupils of the school (and clears "possibly left").
+   * Their records and history stay. All or nothing: a pupil of another school looks missing.
+   */
+  async recordLeaving(
+    principal: StaffPrincipal,
+    pupilIds: readonly string[],
+    leavingDate: string,
+  ): Promise<number> {
+    if (!canManagePupils(principal)) throw new NotFoundError();
+    const schoolId = principal.schoolId;
+    const ids = [...new Set(pupilIds)];
+    return this.deps.database.transaction(async (tx) => {
+      const rows = await this.deps.repository.lockPupils(tx.db, schoolId, ids);
+      if (rows.length !== ids.length || ids.length === 0) throw new NotFoundError();
+      const errors: FieldErrors = {};
+      for (const p of rows) {
+        const e = this.pupilDateErrors({ ...p, leavingDate });
+        if (e.leavingDate) {
+          errors.leavingDate =
+            rows.length === 1 ? e.leavingDate : `${e.leavingDate} (${p.givenName} ${p.familyName})`;
+          break;
+        }
+      }
+      if (Object.keys(errors).length) throw new ValidationError(errors);
+      const n = await this.deps.repository.recordLeaving(
+        tx.db,
+        schoolId,
+        ids,
+        leavingDate,
+        this.deps.clock.now(),
+      );
+      await this.deps.audit.record(tx, {
+        schoolId,
+        actor: this.actorOf(principal),
+        action: 'people.pupils-left',
+        entityType: 'pupil',
+        entityId: ids.length === 1 ? ids[0]! : null,
+        data: { pupilIds: [...ids].sort(), leavingDate },
+      });
+      return n;
+    });
+  }
+
+  /** "Still here": clears the "possibly left" flag of pupils an MIS import did not list. */
+  async confirmStillHere(principal: StaffPrincipal, pupilIds: readonly string[]): Promise<number> {
+    if (!canManagePupils(principal)) throw new NotFoundError();
+    const schoolId = principal.schoolId;
+    const ids = [...new Set(pupilIds)];
+    return this.deps.database.transaction(async (tx) => {
+      const rows = await this.deps.repository.lockPupils(tx.db, schoolId, ids);
+      if (rows.length !== ids.length || ids.length === 0) throw new NotFoundError();
+      const n = await this.deps.repository.clearPossiblyLeft(
+        tx.db,
+        schoolId,
+        ids,
+        this.deps.clock.now(),
+      );
+      await this.deps.audit.record(tx, {
+        schoolId,
+        actor: this.actorOf(principal),
+        action: 'people.pupils-still-here',
+        entityType: 'pupil',
+        entityId: ids.length === 1 ? ids[0]! : null,
+        data: { pupilIds: [...ids].sort(), cleared: n },
+      });
+      return n;
+    });
+  }
+
+  /** The pupils an MIS import flagged as possibly left (the review page shows up to 1,000). */
+  async possiblyLeft(schoolId: string) {
+    return this.deps.repository.listPossiblyLeft(this.db, schoolId, this.today(), 1000);
+  }
+
+  /** One member of staff of this school with their roles (404 otherwise). */
+  async staffMember(schoolId: string, staffId: string) {
+    const member = await this.deps.repository.getStaff(this.db, schoolId, staffId);
+    if (!member) throw new NotFoundError();
+    return member;
+  }
+
+  private roleErrors(principal: StaffPrincipal, roles: Iterable<string>): FieldErrors {
+    for (const role of roles) {
+      if (!canGrantRole(principal, role as StaffRole)) {
+        return {
+          roles: `Only the Headteacher can give or take away the ${roleLabels[role as StaffRole]} role`,
+        };
+      }
+    }
+    return {};
+  }
+
+  /**
+   * Adds a member of staff with their roles. They have no password yet: they sign in once one
+   * is set (`npx lanyard create-user` or a password reset).
+   */
+  async addStaff(principal: StaffPrincipal, input: StaffInput) {
+    if (!canManageStaff(principal)) throw new NotFoundError();
+    const schoolId = principal.schoolId;
+    const errors = this.roleErrors(principal, input.roles);
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+    return this.deps.database.transaction(async (tx) => {
+      if (await this.deps.repository.getStaffByEmail(tx.db, input.email)) {
+        throw new ValidationError({
+          email: 'This email address is already used by a Lanyard account',
+        });
+      }
+      const now = this.deps.clock.now();
+      const row = await this.deps.repository.createStaff(
+        tx.db,
+        {
+          schoolId,
+          email: input.email,
+          givenName: input.givenName,
+          familyName: input.familyName,
+          jobTitle: input.jobTitle,
+          startDate: this.today(),
+          createdAt: now,
+          updatedAt: now,
+        },
+        input.roles,
+      );
+      await this.deps.audit.record(tx, {
+        schoolId,
+        actor: this.actorOf(principal),
+        action: 'people.staff-added',
+        entityType: 'staff',
+        entityId: row.id,
+        data: { roles: [...input.roles].sort() },
+      });
+      return { ...row, roles: input.roles as string[] };
+    });
+  }
+
+  /**
+   * Changes a member of staff: details, roles, active. Deactivating ends their access within
+   * seconds (a session or API token is checked against `active` each time it is loaded, and a
+   * process keeps a loaded session for up to five seconds); their history stays. The school always
+   * keeps an active Headteacher, and nobody deactivates themself.
+   */
+  async updateStaff(principal: StaffPrincipal, staffId: string, patch: StaffPatch) {
+    if (!canManageStaff(principal)) throw new NotFoundError();
+    const schoolId = principal.schoolId;
+    return this.deps.database.transaction(async (tx) => {
+      const heads = await this.deps.repository.lockActiveWithRole(tx.db, schoolId, 'headteacher');
+      const old = await this.deps.repository.getStaff(tx.db, schoolId, staffId);
+      if (!old) throw new NotFoundError();
+      if (!canChangeStaffMember(principal, old)) {
+        throw new ForbiddenError(
+          'Only the Headteacher can change the account of a Headteacher, DSL or DPO',
+        );
+      }
+      const roles = patch.roles ? [...new Set(patch.roles)].sort() : [...old.roles].sort();
+      const added = roles.filter((r) => !old.roles.includes(r));
+      const removed = old.roles.filter((r) => !roles.includes(r as StaffRole));
+      const active = patch.active ?? old.active;
+      const errors = this.roleErrors(principal, [...added, ...removed]);
+      if (!active && old.active && staffId === principal.id) {
+        errors.active = 'You cannot deactivate your own account';
+      }
+      const stillHead = active && roles.includes('headteacher');
+      if (heads.includes(staffId) && !stillHead && heads.length === 1) {
+        errors[patch.roles ? 'roles' : 'active'] ??=
+          'The school must keep an active Headteacher: give another member of staff the Headteacher role first';
+      }
+      if (Object.keys(errors).length) throw new ValidationError(errors);
+      const details = {
+        givenName: patch.givenName ?? old.givenName,
+        familyName: patch.familyName ?? old.familyName,
+        jobTitle: patch.jobTitle !== undefined ? patch.jobTitle : old.jobTitle,
+      };
+      const changed = (Object.keys(details) as (keyof typeof details)[]).filter(
+        (k) => details[k] !== old[k],
+      );
+      if (
+        changed.length === 0 &&
+        added.length === 0 &&
+        removed.length === 0 &&
+        active === old.active
+      ) {
+        return old;
+      }
+      const now = this.deps.clock.now();
+      await this.deps.repository.updateStaff(tx.db, schoolId, staffId, {
+        ...details,
+        active,
+        ...(active !== old.active ? { leaveDate: active ? null : this.today() } : {}),
+        updatedAt: now,
+      });
+      if (added.length || removed.length) {
+        await this.deps.repository.setStaffRoles(tx.db, schoolId, staffId, roles);
+      }
+      const action =
+        active !== old.active
+          ? active
+            ? 'people.staff-reactivated'
+            : 'people.staff-deactivated'
+          : 'people.staff-changed';
+      await this.deps.audit.record(tx, {
+        schoolId,
+        actor: this.actorOf(principal),
+        action,
+        entityType: 'staff',
+        entityId: staffId,
+        data: { changed, rolesAdded: added, rolesRemoved: removed },
+      });
+      return (await this.deps.repository.getStaff(tx.db, schoolId, staffId))!;
+    });
   }
 }

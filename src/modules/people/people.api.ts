@@ -1,0 +1,117 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Services } from '../../container.ts';
+import { NotFoundError } from '../../errors.ts';
+import { pupilSchema, toPupil, type ApiRegistry } from '../../web/api.ts';
+import { isStaff, staffRoles, type Principal, type StaffPrincipal } from '../auth/principal.ts';
+import { pupilApiBody, pupilApiPatch, staffApiBody, staffApiPatch } from './people.forms.ts';
+import { canManagePupils, canManageStaff } from './people.policy.ts';
+
+const idParams = z.object({ id: z.uuid() });
+
+const staffSchema = z.object({
+  id: z.uuid(),
+  givenName: z.string(),
+  familyName: z.string(),
+  email: z.string(),
+  jobTitle: z.string().nullable(),
+  roles: z.array(z.enum(staffRoles)),
+  active: z.boolean(),
+  startDate: z.string().nullable(),
+  leaveDate: z.string().nullable(),
+});
+
+function staffOf(p: Principal): StaffPrincipal {
+  if (!isStaff(p)) throw new NotFoundError();
+  return p;
+}
+
+function toStaff(s: {
+  id: string;
+  givenName: string;
+  familyName: string;
+  email: string;
+  jobTitle: string | null;
+  roles: string[];
+  active: boolean;
+  startDate: string | null;
+  leaveDate: string | null;
+}): z.input<typeof staffSchema> {
+  return {
+    id: s.id,
+    givenName: s.givenName,
+    familyName: s.familyName,
+    email: s.email,
+    jobTitle: s.jobTitle,
+    roles: [...s.roles].sort() as z.input<typeof staffSchema>['roles'],
+    active: s.active,
+    startDate: s.startDate,
+    leaveDate: s.leaveDate,
+  };
+}
+
+/**
+ * Managing pupils and staff through the JSON API (registered by web/api.ts, so they are in the
+ * OpenAPI document): the same PeopleService methods and policy functions as the pages.
+ */
+export function peopleApi(app: FastifyInstance, api: ApiRegistry, services: Services) {
+  api.add(app, {
+    method: 'POST',
+    url: '/api/v1/pupils',
+    summary: 'Add a pupil (Headteacher, DPO, office); without misId Lanyard makes one up',
+    access: canManagePupils,
+    body: pupilApiBody,
+    response: pupilSchema,
+    handler: async ({ principal, body }) =>
+      toPupil(await services.people.addPupil(staffOf(principal), body)),
+  });
+
+  api.add(app, {
+    method: 'PATCH',
+    url: '/api/v1/pupils/:id',
+    summary:
+      'Change a pupil: details, or a leaving date (the record and its history are kept); only the fields sent change',
+    access: canManagePupils,
+    params: idParams,
+    body: pupilApiPatch,
+    response: pupilSchema,
+    handler: async ({ principal, params, body }) =>
+      toPupil(await services.people.updatePupil(staffOf(principal), params.id, body)),
+  });
+
+  api.add(app, {
+    method: 'GET',
+    url: '/api/v1/staff/:id',
+    summary: 'One member of staff with their roles (Headteacher, Business Manager)',
+    access: canManageStaff,
+    params: idParams,
+    response: staffSchema,
+    handler: async ({ principal, params }) =>
+      toStaff(await services.people.staffMember(staffOf(principal).schoolId, params.id)),
+  });
+
+  api.add(app, {
+    method: 'POST',
+    url: '/api/v1/staff',
+    summary:
+      'Add a member of staff with roles (Headteacher; Business Manager for roles other than Headteacher, DSL and DPO)',
+    access: canManageStaff,
+    body: staffApiBody,
+    response: staffSchema,
+    handler: async ({ principal, body }) =>
+      toStaff(await services.people.addStaff(staffOf(principal), body)),
+  });
+
+  api.add(app, {
+    method: 'PATCH',
+    url: '/api/v1/staff/:id',
+    summary:
+      'Change a member of staff: details, roles, or active (false deactivates, true reactivates)',
+    access: canManageStaff,
+    params: idParams,
+    body: staffApiPatch,
+    response: staffSchema,
+    handler: async ({ principal, params, body }) =>
+      toStaff(await services.people.updateStaff(staffOf(principal), params.id, body)),
+  });
+}
