@@ -30,6 +30,7 @@ import { PolicyService } from './modules/policies/policies.service.ts';
 import { DashboardService } from './modules/dashboard/dashboard.service.ts';
 import { LocalFileStore, type FileStore } from './platform/files/file-store.ts';
 import { ImageProcessor } from './platform/images/image-processor.ts';
+import { ScanSanitiser } from './platform/images/scan-sanitiser.ts';
 import { BlazeFaceDetector, type FaceDetector } from './platform/faces/face-detector.ts';
 import { DevicesRepository } from './modules/devices/devices.repository.ts';
 import { DevicesService } from './modules/devices/devices.service.ts';
@@ -225,6 +226,8 @@ export interface Services {
   staffClasses: StaffClassesService;
   devices: DevicesService;
   media: MediaService;
+  /** The file store: uploads stream into its temporary files (web/uploads.ts). */
+  files: FileStore;
 }
 
 /** Wires every service by hand; each constructor takes only what it uses. */
@@ -288,6 +291,7 @@ export function createServices(
     policies,
     clock,
     files: platform.files,
+    scans: new ScanSanitiser(platform.images),
     evidenceMaxBytes: config.uploadMaxBytes,
     cache: new ConsentRegisterCache(config.consentCachePupils),
   });
@@ -387,5 +391,6 @@ export function createServices(
     media,
     consentImports,
     consentCampaigns,
+    files: platform.files,
   };
 }

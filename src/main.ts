@@ -51,6 +51,15 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
     if (missing.length > 0)
       throw new MissingJobHandlerError(`No handler registered for job(s): ${missing.join(', ')}`);
 
+    // Uploads a crash interrupted: batches committed just before it get their files moved into
+    // place, then the temporary files of processes that are gone are removed (not an hour later).
+    const recovered = await services.media.recoverUploads();
+    const swept = await services.files.sweepAbandonedTemp();
+    if (recovered.batches > 0 || swept > 0)
+      say(
+        `Recovered ${recovered.batches} interrupted upload(s); removed ${swept} temporary file(s) left by a stopped process.`,
+      );
+
     let seeded = false;
     if (config.demoSeed && role !== 'worker') seeded = await seedDemoSchool(services);
 

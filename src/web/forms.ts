@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import type { FastifyContextConfig } from 'fastify';
+import type { FastifyContextConfig, FastifyRequest } from 'fastify';
+import type { FileStore } from '../platform/files/file-store.ts';
+import { claimUploads, UploadedFile, uploadRouteLimits } from './uploads.ts';
 import type { FieldErrors } from '../errors.ts';
 
 export type FormResult<T> =
@@ -26,42 +28,50 @@ export function errorList(errors: FieldErrors | undefined): { text: string; href
 }
 
 /**
- * Multipart limits for a one-file upload form: one byte more than the limit and no exception, so
- * a bigger file arrives cut short and is refused on the form rather than on an error page.
+ * Multipart limits for a one-file upload form: one file, one byte more than the limit and no
+ * exception, so a bigger file arrives cut short and is refused on the form rather than on an
+ * error page.
  */
 export function uploadLimits(maxBytes: number): FastifyContextConfig['multipartOptions'] {
-  return {
-    limits: { fileSize: maxBytes + 1 },
-    throwFileSizeLimit: false,
-  } as FastifyContextConfig['multipartOptions'];
+  return uploadRouteLimits(maxBytes, 1, 10);
 }
 
 /**
- * The `file` field of an upload form (multipart, attachFieldsToBody: 'keyValues'): a Buffer, with
- * the original name as a `filename` property when the browser sent one.
+ * The `file` field of an upload form (multipart, attachFieldsToBody: 'keyValues'): streamed to a
+ * temporary file (web/uploads.ts), with the original name when the browser sent one.
  */
 export const uploadedFileSchema = z.object({
   file: z
-    .custom<Buffer & { filename?: unknown }>((v) => Buffer.isBuffer(v))
+    .custom<UploadedFile>((v) => v instanceof UploadedFile)
     .optional()
     .catch(undefined),
 });
 
-/** The uploaded CSV file and its name, or the message for the form's file field. */
-export function uploadedCsv(
-  body: unknown,
+/**
+ * The uploaded CSV file and its name, or the message for the form's file field. The file is read
+ * from its temporary file (CSV is parsed in memory; the route's limit bounds it) and the
+ * temporary file is removed.
+ */
+export async function uploadedCsv(
+  request: FastifyRequest,
   maxBytes: number,
-): { ok: true; data: Buffer; filename: string } | { ok: false; error: string } {
-  const { file } = uploadedFileSchema.parse(body ?? {});
-  const filename = typeof file?.filename === 'string' ? file.filename : '';
-  if (!file || (file.length === 0 && filename === ''))
-    return { ok: false, error: 'Select a CSV file' };
-  if (file.length === 0) return { ok: false, error: 'The selected file is empty' };
-  if (file.length > maxBytes) {
-    return {
-      ok: false,
-      error: `The selected file must be smaller than ${Math.round(maxBytes / 1024 / 1024)} MB`,
-    };
+  files: Pick<FileStore, 'readTemp' | 'discard'>,
+): Promise<{ ok: true; data: Buffer; filename: string } | { ok: false; error: string }> {
+  const { file } = uploadedFileSchema.parse(request.body ?? {});
+  if (file) claimUploads(request, [file]);
+  try {
+    const filename = file?.filename ?? '';
+    if (!file || (file.size === 0 && filename === ''))
+      return { ok: false, error: 'Select a CSV file' };
+    if (file.size === 0) return { ok: false, error: 'The selected file is empty' };
+    if (file.size > maxBytes) {
+      return {
+        ok: false,
+        error: `The selected file must be smaller than ${Math.round(maxBytes / 1024 / 1024)} MB`,
+      };
+    }
+    return { ok: true, data: await files.readTemp(file.tempName), filename };
+  } finally {
+    if (file) await files.discard(file.tempName);
   }
-  return { ok: true, data: file, filename };
 }

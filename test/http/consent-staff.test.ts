@@ -7,11 +7,11 @@ import { createTestServices, type TestContext } from '../support/db.ts';
 import { addParent, createSchool, type SchoolFixture } from '../support/factories.ts';
 import { buildTestApp, multipartBody } from '../support/http.ts';
 import { Browser, signInWithLink } from '../support/http-principals.ts';
+import { jpegScanWithGps, pdfScanWithAuthor, secretsIn } from '../support/scan-fixtures.ts';
 
 const IMAGE = 'school_social_media/image';
 const VIDEO = 'school_social_media/video';
 const NAME = 'school_social_media/name';
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n');
 
 const multipart = (
   fields: Record<string, string | string[]>,
@@ -297,7 +297,11 @@ describe('consent register pages for the office, DPO and teachers', () => {
     expect(after).toBe(before);
   });
 
-  it('records a paper form with a scan that staff can download (never publicly cached)', async () => {
+  it('records a paper form with a scan that staff can download (never publicly cached), without its document information', async () => {
+    // A phone's "scan to PDF": Author, Creator, Producer, Title, XMP, an embedded camera JPEG
+    // with EXIF GPS, and an older revision's /Info (issue 10 item 11).
+    const PDF = await pdfScanWithAuthor();
+    expect(secretsIn(PDF).length).toBeGreaterThan(0);
     const b = as('office');
     await b.get(`/consent/pupils/${kids[1]!.id}/paper-form`);
     const res = await postMultipart(
@@ -327,10 +331,47 @@ describe('consent register pages for the office, DPO and teachers', () => {
         /^attachment; filename="ben form.pdf"/,
       );
       expect(String(file.headers['cache-control'])).toContain('no-store');
-      expect(file.rawPayload.equals(PDF)).toBe(true);
+      // The served bytes: a PDF with the page, and none of the metadata.
+      expect(file.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(secretsIn(file.rawPayload)).toEqual([]);
     }
+    // What is stored is what is served: the record's hash is of the stripped file.
+    const { rows } = await pool().query(
+      `SELECT evidence_sha256 FROM consent_records WHERE pupil_id = $1 AND evidence_key IS NOT NULL`,
+      [kids[1]!.id],
+    );
+    const served = (await as('office').get(link!)).rawPayload;
+    expect(rows[0].evidence_sha256).toBe(crypto.createHash('sha256').update(served).digest('hex'));
     expect((await as('bdpo').get(link!)).statusCode).toBe(404);
     expect((await as('dsl').get(link!)).statusCode).toBe(404);
+  });
+
+  it('refuses an unreadable PDF scan with a message on the form and records nothing', async () => {
+    const b = as('office');
+    await b.get(`/consent/pupils/${kids[0]!.id}/paper-form`);
+    const before = await pool().query(`SELECT count(*)::int AS n FROM consent_records`);
+    const res = await postMultipart(
+      b,
+      `/consent/pupils/${kids[0]!.id}/paper-form`,
+      {
+        decider: kids[0]!.mum,
+        method: 'paper_form',
+        ...dateFields('decidedOn'),
+        'q-school_social_media-image': 'granted',
+        'q-school_social_media-video': 'granted',
+        'q-school_social_media-name': 'refused',
+      },
+      {
+        name: 'evidence',
+        filename: 'broken.pdf',
+        type: 'application/pdf',
+        data: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n'),
+      },
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('The scan cannot be read');
+    const after = await pool().query(`SELECT count(*)::int AS n FROM consent_records`);
+    expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
   it('records a written withdrawal; the card (page and PDF) then lists the pupil', async () => {
@@ -454,5 +495,34 @@ describe('consent register pages for the office, DPO and teachers', () => {
     expect(
       (await head.post(`/staff/${B.staff.teacher.id}/classes`, { classes: CLASS })).statusCode,
     ).toBe(404);
+  });
+  it('serves a JPEG scan without its EXIF GPS position or Artist', async () => {
+    const JPEG = await jpegScanWithGps();
+    expect(JPEG.toString('latin1')).toContain('LANYARD-SECRET-ARTIST');
+    const b = as('office');
+    await b.get(`/consent/pupils/${kids[0]!.id}/paper-form`);
+    const res = await postMultipart(
+      b,
+      `/consent/pupils/${kids[0]!.id}/paper-form`,
+      {
+        decider: kids[0]!.mum,
+        method: 'paper_form',
+        ...dateFields('decidedOn'),
+        'q-school_social_media-image': 'granted',
+        'q-school_social_media-video': 'granted',
+        'q-school_social_media-name': 'refused',
+      },
+      { name: 'evidence', filename: 'form photo.jpg', type: 'image/jpeg', data: JPEG },
+    );
+    expect(res.statusCode).toBe(303);
+    const page = await b.get(`/consent/pupils/${kids[0]!.id}`);
+    const link = /href="(\/consent\/records\/[0-9a-f-]{36}\/evidence)"/.exec(page.body)?.[1];
+    const file = await b.get(link!);
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toBe('image/jpeg');
+    expect(file.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    expect(secretsIn(file.rawPayload)).toEqual([]);
+    // No EXIF block at all (GPS is a tag inside it, not text).
+    expect(file.rawPayload.includes(Buffer.from('Exif\0', 'latin1'))).toBe(false);
   });
 });

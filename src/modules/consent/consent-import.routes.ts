@@ -136,7 +136,7 @@ export async function consentImportRoutes(
     { config: { access: canImportConsent, multipartOptions } },
     async (request, reply) => {
       const { schoolId, actor } = staffOf(request.principal);
-      const upload = uploadedCsv(request.body, config.uploadMaxBytes);
+      const upload = await uploadedCsv(request, config.uploadMaxBytes, services.files);
       if (!upload.ok) return renderList(reply.status(400), schoolId, { file: upload.error });
       try {
         const id = await services.consentImports.upload(schoolId, actor, {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mediaTypes } from '../policies/policy-settings.ts';
+import { UploadedFile } from '../../web/uploads.ts';
 
 /**
  * Forms on the office and DPO pages. The questions on a paper form come from the school's policy
@@ -100,9 +101,9 @@ export const checkQuery = z.object({
   named: z.enum(['yes', 'no']).optional(),
 });
 
-/** The evidence upload (multipart): a Buffer with the original file name on it. */
+/** The evidence upload (multipart): streamed to a temporary file (web/uploads.ts). */
 export const evidenceField = z
-  .custom<Buffer & { filename?: unknown }>((v) => Buffer.isBuffer(v))
+  .custom<UploadedFile>((v) => v instanceof UploadedFile)
   .optional()
   .catch(undefined);
 

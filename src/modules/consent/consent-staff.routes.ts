@@ -1,4 +1,4 @@
-import type { FastifyContextConfig, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Services } from '../../container.ts';
@@ -6,6 +6,8 @@ import { NotFoundError, ValidationError, type FieldErrors } from '../../errors.t
 import { ukDate } from '../../platform/clock.ts';
 import { flash } from '../../web/flash.ts';
 import { parseForm } from '../../web/forms.ts';
+import type { FileStore } from '../../platform/files/file-store.ts';
+import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
 import { isStaff, type Principal, type StaffPrincipal } from '../auth/principal.ts';
 import { formatCitation } from '../policies/policy-settings.ts';
 import {
@@ -52,11 +54,11 @@ function className(params: unknown): string {
   return parsed.data.className;
 }
 
-/** Fields from a form body as strings (a multipart body carries the file as a Buffer). */
+/** Fields from a form body as strings (a multipart body carries the file as an UploadedFile). */
 function fieldsOf(body: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) {
-    if (!Buffer.isBuffer(v)) out[k] = v;
+    if (!(v instanceof UploadedFile)) out[k] = v;
   }
   return out;
 }
@@ -65,11 +67,21 @@ function deciderOf(value: string): ConsentDecider {
   return value === 'pupil' ? { kind: 'pupil' } : { kind: 'parent', parentId: value };
 }
 
-function evidenceOf(body: unknown) {
-  const file = evidenceField.parse((body as Record<string, unknown> | undefined)?.evidence);
-  if (!file || file.length === 0) return undefined;
-  const filename = typeof file.filename === 'string' && file.filename ? file.filename : 'scan';
-  return { data: Buffer.from(file), filename };
+/**
+ * The scan, read from its temporary file (it is stripped of metadata in memory before it is
+ * stored; the route's limit bounds its size). The temporary file is removed after the request.
+ */
+async function evidenceOf(request: FastifyRequest, files: FileStore) {
+  const body = request.body as Record<string, unknown> | undefined;
+  const file = evidenceField.parse(body?.evidence);
+  if (!file) return undefined;
+  claimUploads(request, [file]);
+  try {
+    if (file.size === 0) return undefined;
+    return { data: await files.readTemp(file.tempName), filename: file.filename || 'scan' };
+  } finally {
+    await files.discard(file.tempName);
+  }
 }
 
 const methodChoices = (methods: readonly ('paper_form' | 'letter' | 'email')[]) =>
@@ -89,10 +101,7 @@ export async function consentStaffRoutes(
   const today = () => ukDate(services.clock.now());
 
   // A scan of a paper form arrives with one field per question: allow enough fields.
-  const multipartOptions = {
-    limits: { fields: 200, fileSize: config.uploadMaxBytes + 1 },
-    throwFileSizeLimit: false,
-  } as FastifyContextConfig['multipartOptions'];
+  const multipartOptions = uploadRouteLimits(config.uploadMaxBytes, 1, 200);
 
   app.get('/consent', { config: { access: canOpenConsent } }, async (request, reply) => {
     const p = staffOf(request.principal);
@@ -228,7 +237,7 @@ export async function consentStaffRoutes(
           method: v.method,
           note: v.note,
           decisions: Object.fromEntries(keys.map((k) => [k, v[questionField(k)]!])),
-          evidence: evidenceOf(request.body),
+          evidence: await evidenceOf(request, services.files),
         });
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
@@ -298,7 +307,7 @@ export async function consentStaffRoutes(
           method: parsed.value.method,
           keys: parsed.value.withdraw,
           note: parsed.value.note,
-          evidence: evidenceOf(request.body),
+          evidence: await evidenceOf(request, services.files),
         });
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;

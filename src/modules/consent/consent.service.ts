@@ -2,6 +2,12 @@ import type { Database, Tx } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import type { FileStore } from '../../platform/files/file-store.ts';
 import { sha256 } from '../../platform/crypto.ts';
+import { ImageRejectedError } from '../../platform/images/image-processor.ts';
+import {
+  ScanRejectedError,
+  type ScanSanitiser,
+  type ScanType,
+} from '../../platform/images/scan-sanitiser.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { Actor, AuditService } from '../audit/audit.service.ts';
 import type { EventsService } from '../events/events.service.ts';
@@ -113,6 +119,8 @@ export class ConsentService {
       policies: PolicyService;
       clock: Clock;
       files: FileStore;
+      /** Strips EXIF/XMP and PDF document information from a scan before it is stored. */
+      scans: Pick<ScanSanitiser, 'strip'>;
       evidenceMaxBytes: number;
       /** The check's in-process cache (ADR 0009); without it every check reads the database. */
       cache?: ConsentRegisterCache;
@@ -342,11 +350,21 @@ export class ConsentService {
         errors.evidence = 'The scan must be a PDF, JPEG or PNG file';
       }
     }
+    // What is stored is the scan without its metadata (who made it, where, with what): the page
+    // itself is the evidence of the decision (issue 10 item 11; docs/consent-register.md).
+    let stored: Buffer | undefined;
+    if (input.evidence && evidenceType && !errors.evidence) {
+      try {
+        stored = await this.deps.scans.strip(input.evidence.data, evidenceType.type as ScanType);
+      } catch (e) {
+        if (!(e instanceof ScanRejectedError || e instanceof ImageRejectedError)) throw e;
+        errors.evidence = `The scan cannot be read: ${e.message}`;
+      }
+    }
     if (Object.keys(errors).length) throw new ValidationError(errors);
     period = period!;
 
-    const temp =
-      input.evidence && evidenceType ? await files.writeTemp(input.evidence.data) : undefined;
+    const temp = stored ? await files.writeTemp(stored) : undefined;
     let evidenceKey: string | undefined;
     try {
       const result = await database.transaction(async (tx) => {
@@ -393,7 +411,7 @@ export class ConsentService {
           evidenceKey: evidenceKey ?? null,
           evidenceFilename: temp ? input.evidence!.filename.slice(0, 200) : null,
           evidenceContentType: evidenceType?.type ?? null,
-          evidenceSha256: temp ? sha256(input.evidence!.data) : null,
+          evidenceSha256: temp?.sha256 ?? null,
           importId: input.importId ?? null,
           note: input.note?.trim() || null,
           policyVersion: policy.version,
@@ -415,7 +433,10 @@ export class ConsentService {
             deciderKind: input.decider.kind,
             deciderParentId: input.decider.kind === 'parent' ? input.decider.parentId : null,
             decisions: input.decisions,
-            evidenceSha256: temp ? sha256(input.evidence!.data) : null,
+            evidenceSha256: temp?.sha256 ?? null,
+            ...(temp
+              ? { evidenceReceivedSha256: sha256(input.evidence!.data), metadataStripped: true }
+              : {}),
           },
         });
         await this.deps.events.emit(tx, input.schoolId, 'consent.changed', {

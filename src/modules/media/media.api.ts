@@ -1,10 +1,11 @@
-import type { FastifyContextConfig, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Services } from '../../container.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { ApiRegistry } from '../../web/api.ts';
 import { parseForm } from '../../web/forms.ts';
+import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
 import type { Principal } from '../auth/principal.ts';
 import { canUploadMedia, canUseMediaLibrary } from './media.policy.ts';
 import { uploadFields } from './media.forms.ts';
@@ -45,13 +46,11 @@ export function mediaApi(
     summary:
       'Upload one photo or video (multipart/form-data). From an unapproved device it goes to quarantine.',
     access: canUploadMedia,
-    multipart: {
-      limits: { fileSize: config.uploadMaxBytes + 1, files: 1 },
-      throwFileSizeLimit: false,
-    } as FastifyContextConfig['multipartOptions'],
+    // One file of at most UPLOAD_MAX_MB, streamed to a temporary file (web/uploads.ts).
+    multipart: uploadRouteLimits(config.uploadMaxBytes, 1, 10),
     body: z.object({
       file: z
-        .custom<Buffer>((v) => Buffer.isBuffer(v), {
+        .custom<UploadedFile>((v) => v instanceof UploadedFile, {
           error: 'Send the photo or video as the file field',
         })
         .meta({ type: 'string', format: 'binary', description: 'The photo or video' }),
@@ -73,7 +72,7 @@ export function mediaApi(
       kind: z.enum(['image', 'video']),
       quarantined: z.boolean(),
     }),
-    handler: async ({ principal, body }) => {
+    handler: async ({ principal, body, request }) => {
       const who = staff(principal);
       const fields = parseForm(uploadFields, {
         deviceId: body.deviceId,
@@ -82,12 +81,21 @@ export function mediaApi(
         swimwear: body.swimwear === 'yes' ? 'yes' : undefined,
       });
       if (!fields.ok) throw new ValidationError(fields.errors);
-      const file = body.file as Buffer & { filename?: unknown };
+      const file = body.file;
+      claimUploads(request, [file]); // the service commits or discards it from here
       const [result] = await services.media.upload(
         who.schoolId,
         { kind: 'staff', id: who.id },
         fields.value,
-        [{ data: file, filename: typeof file.filename === 'string' ? file.filename : '' }],
+        [
+          {
+            tempName: file.tempName,
+            size: file.size,
+            sha256: file.sha256,
+            truncated: file.truncated,
+            filename: file.filename,
+          },
+        ],
       );
       return result!;
     },

@@ -16,6 +16,7 @@ export type MediaFaceRow = typeof mediaFaces.$inferSelect;
 export type MediaPupilTagRow = typeof mediaPupilTags.$inferSelect;
 export type MediaRenditionRow = typeof mediaRenditions.$inferSelect;
 export type RetentionRunRow = typeof mediaRetentionRuns.$inferSelect;
+export type { UploadMove };
 
 export type LibraryView = 'working' | 'archive' | 'quarantine';
 

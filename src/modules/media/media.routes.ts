@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyContextConfig, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Services } from '../../container.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { parseForm } from '../../web/forms.ts';
+import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
 import { flash } from '../../web/flash.ts';
 import { isStaff, type Principal } from '../auth/principal.ts';
 import type { Actor } from '../audit/audit.service.ts';
@@ -31,6 +32,8 @@ import {
 import { MediaNotPublishableError, type UploadFile } from './media.service.ts';
 
 const idParams = z.object({ id: z.uuid() });
+/** Files one upload may carry (the form's limit; each up to UPLOAD_MAX_MB). */
+export const MAX_FILES_PER_UPLOAD = 20;
 const renditionParams = z.object({
   id: z.uuid(),
   purpose: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
@@ -51,21 +54,34 @@ function idOf(params: unknown): string {
   return parsed.data.id;
 }
 
-/** Files from the multipart body (attachFieldsToBody 'keyValues': a Buffer or an array of them). */
-function filesOf(body: unknown): UploadFile[] {
-  const raw = (body as Record<string, unknown> | undefined)?.files;
-  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  return list
-    .filter((v): v is Buffer & { filename?: unknown } => Buffer.isBuffer(v))
-    .map((b) => ({ data: b, filename: typeof b.filename === 'string' ? b.filename : '' }))
-    .filter((f) => !(f.data.length === 0 && f.filename === ''));
+/**
+ * Files from the multipart body: each streamed to a temporary file (web/uploads.ts). An empty
+ * file input (no name, no bytes) is no file.
+ */
+function uploadsOf(body: unknown): UploadedFile[] {
+  const out: UploadedFile[] = [];
+  for (const v of Object.values((body as Record<string, unknown> | undefined) ?? {}))
+    for (const f of Array.isArray(v) ? v : [v]) if (f instanceof UploadedFile) out.push(f);
+  return out;
+}
+
+function filesOf(uploads: UploadedFile[]): UploadFile[] {
+  return uploads
+    .filter((f) => !(f.size === 0 && f.filename === ''))
+    .map((f) => ({
+      tempName: f.tempName,
+      size: f.size,
+      sha256: f.sha256,
+      truncated: f.truncated,
+      filename: f.filename,
+    }));
 }
 
 /** The text fields of a multipart body (files removed). */
 function fieldsOf(body: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries((body as Record<string, unknown>) ?? {}))
-    if (k !== 'files' && !Buffer.isBuffer(v)) out[k] = v;
+    if (k !== 'files' && !(v instanceof UploadedFile)) out[k] = v;
   return out;
 }
 
@@ -185,10 +201,8 @@ export async function mediaRoutes(
       .send(uploadScript),
   );
 
-  const multipartOptions = {
-    limits: { fileSize: config.uploadMaxBytes + 1, files: 20, fields: 12 },
-    throwFileSizeLimit: false,
-  } as FastifyContextConfig['multipartOptions'];
+  // UPLOAD_MAX_MB per file, at most MAX_FILES_PER_UPLOAD files; streamed to temporary files.
+  const multipartOptions = uploadRouteLimits(config.uploadMaxBytes, MAX_FILES_PER_UPLOAD, 12);
 
   app.post(
     '/media/upload',
@@ -196,12 +210,15 @@ export async function mediaRoutes(
     async (request, reply) => {
       const { schoolId, actor } = staffOf(request.principal);
       const values = fieldsOf(request.body);
-      const files = filesOf(request.body);
+      const uploads = uploadsOf(request.body);
+      const files = filesOf(uploads);
       const form = parseForm(uploadFields, values);
       const errors: FieldErrors = form.ok ? {} : { ...form.errors };
       if (files.length === 0) errors.files = 'Select at least one photo or video';
       if (!form.ok || files.length === 0)
         return renderUpload(reply.status(400), schoolId, values, errors);
+      // From here the service commits or discards the files, whatever the client does.
+      claimUploads(request, uploads);
       try {
         const results = await media.upload(schoolId, actor, form.value, files);
         const quarantined = results.filter((r) => r.quarantined).length;

@@ -27,6 +27,7 @@ import type {
   MediaRenditionRow,
   MediaRepository,
   RetentionRunRow,
+  UploadMove,
 } from './media.repository.ts';
 import { pupilNameInLabel } from './media-labels.ts';
 import { sniffVideo, videoContentTypes } from './media-formats.ts';
@@ -67,10 +68,32 @@ export class MediaNotPublishableError extends ConflictError {
   }
 }
 
-export interface UploadFile {
-  data: Buffer;
+/**
+ * One uploaded file: bytes in memory (CLI, seed, tests), or a temporary file of the file store
+ * that the upload streamed into (the web routes; see web/uploads.ts). Either way `upload` owns
+ * it from the call on: it is committed with its batch or discarded.
+ */
+export type UploadFile = {
   /** Only for messages ("IMG_0001.svg: …"); never stored, since file names can name pupils. */
   filename: string;
+} & (
+  | { data: Buffer }
+  | {
+      tempName: string;
+      size: number;
+      sha256: string;
+      /** The upload was longer than the route's limit and was cut there. */
+      truncated?: boolean;
+    }
+);
+
+/** A file of a batch, staged as a temporary file and checked. */
+interface StagedFile {
+  filename: string;
+  temp: string;
+  size: number;
+  sha256: string;
+  truncated: boolean;
 }
 
 export interface UploadResult {
@@ -151,10 +174,6 @@ function keyFor(schoolId: string, mediaId: string, name: string): string {
   return `${schoolId}/media/${mediaId}/${name}`;
 }
 
-function sha256(data: Buffer): string {
-  return crypto.createHash('sha256').update(data).digest('hex');
-}
-
 function pupilName(p: Pick<PupilRow, 'givenName' | 'familyName'>): string {
   return `${p.givenName} ${p.familyName}`;
 }
@@ -227,21 +246,23 @@ export class MediaService {
 
   /** What a file is, from its bytes; an ImageRejectedError message for anything else. */
   private async classify(
-    file: UploadFile,
+    file: StagedFile,
   ): Promise<
     | { ok: true; kind: 'image'; format: string; width: number; height: number }
     | { ok: true; kind: 'video'; format: string }
     | { ok: false; message: string }
   > {
-    if (file.data.length === 0) return { ok: false, message: 'The file is empty.' };
-    if (file.data.length > this.deps.uploadMaxBytes) {
+    if (file.size === 0) return { ok: false, message: 'The file is empty.' };
+    if (file.truncated || file.size > this.deps.uploadMaxBytes) {
       const mb = Math.round(this.deps.uploadMaxBytes / 1024 / 1024);
       return { ok: false, message: `The file is larger than ${mb} MB.` };
     }
-    const video = sniffVideo(file.data);
+    // One file in memory at a time (at most the upload limit), only while it is checked.
+    const data = await this.deps.files.readTemp(file.temp);
+    const video = sniffVideo(data);
     if (video) return { ok: true, kind: 'video', format: video };
     try {
-      const info = await this.deps.images.inspect(file.data);
+      const info = await this.deps.images.inspect(data);
       return {
         ok: true,
         kind: 'image',
@@ -262,9 +283,14 @@ export class MediaService {
   }
 
   /**
-   * Checks the form and every file first; if anything is wrong nothing is stored (ValidationError
-   * with `eventLabel`, `deviceDescription` or `files` messages). Then stores each file as one
-   * item (one transaction and one audit event each) and queues its ingest.
+   * Stores a batch of files whole or not at all (issue 10 item 9). Every file is first a
+   * temporary file (streamed there by the upload, or written here from memory); the form and
+   * every file are checked, and if anything is wrong nothing is stored (ValidationError with
+   * `eventLabel`, `deviceDescription` or `files` messages). Then ONE transaction writes every
+   * item, its ingest job and audit event, and the batch's pending file moves; after it commits the
+   * files move into place and the batch row goes. A crash before the commit leaves no item (and
+   * the temporary files are swept at start-up); a crash after it leaves the batch row, and
+   * start-up finishes the moves ({@link recoverUploads}).
    */
   async upload(
     schoolId: string,
@@ -273,6 +299,51 @@ export class MediaService {
     files: UploadFile[],
     options: { queue?: boolean } = {},
   ): Promise<UploadResult[]> {
+    const staged: StagedFile[] = [];
+    let committed = false;
+    try {
+      for (const f of files) {
+        if ('data' in f) {
+          const t = await this.deps.files.writeTemp(f.data);
+          staged.push({
+            filename: f.filename,
+            temp: t.name,
+            size: t.size,
+            sha256: t.sha256,
+            truncated: false,
+          });
+        } else {
+          staged.push({
+            filename: f.filename,
+            temp: f.tempName,
+            size: f.size,
+            sha256: f.sha256,
+            truncated: f.truncated === true,
+          });
+        }
+      }
+      const results = await this.storeBatch(
+        schoolId,
+        actor,
+        fields,
+        staged,
+        options.queue !== false,
+      );
+      committed = true;
+      return results;
+    } finally {
+      if (!committed)
+        for (const f of staged) await this.deps.files.discard(f.temp).catch(() => undefined);
+    }
+  }
+
+  private async storeBatch(
+    schoolId: string,
+    actor: Actor,
+    fields: UploadFields,
+    files: StagedFile[],
+    queue: boolean,
+  ): Promise<UploadResult[]> {
     if (files.length === 0)
       throw new ValidationError({ files: 'Select at least one photo or video' });
     await this.checkEventLabel(schoolId, fields.eventLabel);
@@ -280,9 +351,10 @@ export class MediaService {
     if (fields.deviceId && device.kind === 'unregistered') {
       throw new ValidationError({ deviceId: 'Select the device the photos were taken on' });
     }
-    const checked = await Promise.all(files.map(async (f) => ({ f, c: await this.classify(f) })));
+    const checked: { f: StagedFile; c: Awaited<ReturnType<MediaService['classify']>> }[] = [];
+    for (const f of files) checked.push({ f, c: await this.classify(f) });
     const problems = checked.filter(
-      (x): x is { f: UploadFile; c: { ok: false; message: string } } => !x.c.ok,
+      (x): x is { f: StagedFile; c: { ok: false; message: string } } => !x.c.ok,
     );
     if (problems.length > 0) {
       const text = problems
@@ -300,104 +372,122 @@ export class MediaService {
         : device.kind === 'not_approved'
           ? 'device_not_approved'
           : 'unregistered_device';
+    const deviceId = device.kind === 'unregistered' ? null : device.device.id;
     const settings = await this.settings(schoolId);
-    const results: UploadResult[] = [];
-    for (const { f, c } of checked) {
-      if (!c.ok) continue;
-      results.push(
-        await this.storeOne(schoolId, actor, settings, {
-          data: f.data,
-          kind: c.kind,
-          format: c.format,
-          width: c.kind === 'image' ? c.width : null,
-          height: c.kind === 'image' ? c.height : null,
-          deviceId: device.kind === 'unregistered' ? null : device.device.id,
-          deviceDescription: fields.deviceDescription,
-          eventLabel: fields.eventLabel,
-          swimwear: fields.swimwear,
-          quarantineReason,
-          queue: options.queue !== false,
-        }),
-      );
-    }
-    return results;
-  }
-
-  private async storeOne(
-    schoolId: string,
-    actor: Actor,
-    settings: PolicySettings,
-    u: {
-      data: Buffer;
-      kind: 'image' | 'video';
-      format: string;
-      width: number | null;
-      height: number | null;
-      deviceId: string | null;
-      deviceDescription: string | null;
-      eventLabel: string;
-      swimwear: boolean;
-      quarantineReason: string | null;
-      queue: boolean;
-    },
-  ): Promise<UploadResult> {
-    const { database, repository, audit, clock, jobs, files } = this.deps;
-    const id = crypto.randomUUID();
+    const { database, repository, audit, clock, jobs } = this.deps;
     const now = clock.now();
-    const isVideo = u.kind === 'video';
-    // Videos are stored as they are (no processing yet); images wait for the ingest job.
-    const key = keyFor(schoolId, id, isVideo ? `video.${u.format}` : 'upload');
-    const temp = await files.writeTemp(u.data);
-    try {
-      await database.transaction(async (tx) => {
-        await repository.create(tx.db, {
+    const academicYear = academicYearKey(settings, ukDate(now));
+    const items = checked.map(({ f, c }) => {
+      if (!c.ok) throw new Error('unreachable');
+      const id = crypto.randomUUID();
+      const isVideo = c.kind === 'video';
+      // Videos are stored as they are (no processing yet); images wait for the ingest job.
+      const key = keyFor(schoolId, id, isVideo ? `video.${c.format}` : 'upload');
+      return { f, c, id, isVideo, key };
+    });
+    const batchId = crypto.randomUUID();
+    const moves: UploadMove[] = items.map((i) => ({
+      mediaId: i.id,
+      kind: i.c.kind as 'image' | 'video',
+      temp: i.f.temp,
+      key: i.key,
+    }));
+    await database.transaction(async (tx) => {
+      await repository.createMany(
+        tx.db,
+        items.map(({ f, c, id, isVideo, key }) => ({
           id,
           schoolId,
-          kind: u.kind,
+          kind: c.ok ? c.kind : 'image',
           status: isVideo ? 'ready' : 'processing',
-          deviceId: u.deviceId,
-          deviceDescription: u.deviceDescription,
-          quarantineReason: u.quarantineReason,
-          eventLabel: u.eventLabel,
-          swimwear: u.swimwear,
-          format: u.format,
+          deviceId,
+          deviceDescription: fields.deviceDescription,
+          quarantineReason,
+          eventLabel: fields.eventLabel,
+          swimwear: fields.swimwear,
+          format: c.ok ? c.format : '',
           contentType: isVideo
-            ? videoContentTypes[u.format as keyof typeof videoContentTypes]
+            ? videoContentTypes[(c.ok ? c.format : '') as keyof typeof videoContentTypes]
             : 'image/jpeg',
-          sizeBytes: u.data.length,
-          sha256: sha256(u.data),
-          width: u.width,
-          height: u.height,
+          sizeBytes: f.size,
+          sha256: f.sha256,
+          width: c.ok && c.kind === 'image' ? c.width : null,
+          height: c.ok && c.kind === 'image' ? c.height : null,
           uploadKey: isVideo ? null : key,
           originalKey: isVideo ? key : null,
-          academicYear: academicYearKey(settings, ukDate(now)),
+          academicYear,
           uploadedBy: actor.kind === 'staff' ? actor.id : null,
           uploadedAt: now,
           ingestedAt: isVideo ? now : null,
-        });
-        if (!isVideo && u.queue) await jobs.enqueue('media.ingest', { mediaId: id }, { tx });
+        })),
+      );
+      for (const { f, c, id, isVideo } of items) {
+        if (!isVideo && queue) await jobs.enqueue('media.ingest', { mediaId: id }, { tx });
         await audit.record(tx, {
           schoolId,
           actor,
-          action: u.quarantineReason ? 'media.uploaded-to-quarantine' : 'media.uploaded',
+          action: quarantineReason ? 'media.uploaded-to-quarantine' : 'media.uploaded',
           entityType: 'media_item',
           entityId: id,
           data: {
-            kind: u.kind,
-            format: u.format,
-            sizeBytes: u.data.length,
-            deviceId: u.deviceId,
-            quarantineReason: u.quarantineReason,
-            swimwear: u.swimwear,
+            kind: c.ok ? c.kind : 'image',
+            format: c.ok ? c.format : '',
+            sizeBytes: f.size,
+            deviceId,
+            quarantineReason,
+            swimwear: fields.swimwear,
+            batch: batchId,
+            batchSize: items.length,
           },
         });
-      });
-    } catch (e) {
-      await files.discard(temp.name);
-      throw e;
+      }
+      await repository.insertUploadBatch(tx.db, { id: batchId, schoolId, createdAt: now, moves });
+    });
+    await this.finishBatch(batchId, moves);
+    return items.map((i) => ({
+      id: i.id,
+      kind: i.c.ok ? i.c.kind : 'image',
+      quarantined: quarantineReason !== null,
+    }));
+  }
+
+  /**
+   * Moves a committed batch's files into place (safe to run twice, and by two processes at once:
+   * a file already moved is left as it is), then removes the batch row.
+   */
+  private async finishBatch(batchId: string, moves: UploadMove[]): Promise<number> {
+    const { files, repository } = this.deps;
+    let moved = 0;
+    for (const m of moves) {
+      try {
+        await files.commit(m.temp, m.key);
+        moved += 1;
+      } catch (e) {
+        if (!(e instanceof FileNotFoundError)) throw e;
+        // Moved already (by this batch's other finisher), or lost: the ingest and the sweeper
+        // deal with an item whose file never arrived.
+      }
     }
-    await files.commit(temp.name, key);
-    return { id, kind: u.kind, quarantined: u.quarantineReason !== null };
+    await repository.deleteUploadBatch(this.db, batchId);
+    return moved;
+  }
+
+  /**
+   * At start-up (and before each orphan sweep): finishes the batches a crash interrupted after
+   * their commit, and queues their photos' ingest again (the ingest job may have given up while
+   * the file was not there). Runs before the temporary-file sweep, which would otherwise remove
+   * the files these batches still need.
+   */
+  async recoverUploads(): Promise<{ batches: number; files: number }> {
+    const pending = await this.deps.repository.pendingUploadBatches(this.db);
+    let moved = 0;
+    for (const b of pending) {
+      moved += await this.finishBatch(b.id, b.moves);
+      for (const m of b.moves)
+        if (m.kind === 'image')
+          await this.deps.jobs.enqueue('media.ingest', { mediaId: m.mediaId });
+    }
+    return { batches: pending.length, files: moved };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1197,6 +1287,8 @@ export class MediaService {
     const { files, repository, database, audit, clock } = this.deps;
     const now = clock.now().getTime();
     const cutoff = new Date(now - SWEEP_GRACE_MS);
+    // Batches a crash interrupted after their commit first: their files are still temporaries.
+    await this.recoverUploads();
     const report: SweepReport = {
       tempFilesRemoved: await files.sweepTemp(cutoff),
       orphanFilesRemoved: 0,

@@ -1,0 +1,181 @@
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyMultipart from '@fastify/multipart';
+import type { FileStore } from '../platform/files/file-store.ts';
+
+/**
+ * A file part of a multipart body, streamed to a temporary file of the file store while it
+ * arrived (never held in memory). `truncated`: it was longer than the route's limit and was cut
+ * there. A route takes its files with {@link claimUploads}; whatever it does not claim is
+ * discarded when the response ends (or the client goes away).
+ */
+export class UploadedFile {
+  constructor(
+    readonly tempName: string,
+    readonly size: number,
+    readonly sha256: string,
+    /** As the browser sent it: for messages only, never stored (it can name a pupil). */
+    readonly filename: string,
+    readonly mimetype: string,
+    readonly truncated: boolean,
+  ) {}
+}
+
+interface RequestUploads {
+  /** Temporary files of this request that no handler has claimed yet. */
+  pending: Set<string>;
+  /** The response has ended: a file that finishes arriving now is discarded at once. */
+  closed: boolean;
+  /** Frees this request's upload slot (idempotent). */
+  release?: () => void;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lanyardUploads: RequestUploads | null;
+  }
+}
+
+/** Files a route may receive with every other route's limits: none. */
+const DEFAULT_LIMITS = {
+  fileSize: 1,
+  files: 0,
+  fields: 40,
+  fieldSize: 64 * 1024,
+  parts: 60,
+  headerPairs: 50,
+};
+
+/**
+ * Per-route multipart limits for an upload route: `maxBytes` per file (the part is cut one byte
+ * after it, so the form can say "too large" rather than an error page), at most `files` files.
+ */
+export function uploadRouteLimits(
+  maxBytes: number,
+  files: number,
+  fields = 20,
+): FastifyContextConfig['multipartOptions'] {
+  return {
+    limits: { fileSize: maxBytes + 1, files, fields, parts: files + fields },
+    throwFileSizeLimit: false,
+  } as FastifyContextConfig['multipartOptions'];
+}
+
+/** Whether a route accepts files (it declared its own multipart limits). */
+function isUploadRoute(request: FastifyRequest): boolean {
+  const options = request.routeOptions.config?.multipartOptions as
+    { limits?: { files?: number } } | undefined;
+  return (options?.limits?.files ?? 0) > 0;
+}
+
+/**
+ * How many uploads one person may send at once (issue 10 item 1). Counted in this process: a
+ * person's browser sends to one web process at a time behind a load balancer with sticky
+ * sessions; with N web processes and no stickiness the bound is N × this number.
+ */
+export const UPLOADS_AT_ONCE_PER_PERSON = 3;
+
+export class UploadSlots {
+  private readonly inUse = new Map<string, number>();
+
+  constructor(readonly perPerson = UPLOADS_AT_ONCE_PER_PERSON) {}
+
+  /** A release function, or `null` if this person already has `perPerson` uploads running. */
+  acquire(person: string): (() => void) | null {
+    const n = this.inUse.get(person) ?? 0;
+    if (n >= this.perPerson) return null;
+    this.inUse.set(person, n + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.inUse.get(person) ?? 1) - 1;
+      if (left <= 0) this.inUse.delete(person);
+      else this.inUse.set(person, left);
+    };
+  }
+
+  running(person: string): number {
+    return this.inUse.get(person) ?? 0;
+  }
+}
+
+/**
+ * Takes the uploaded files out of the request's care: from now on the caller commits or
+ * discards them (a client that goes away no longer removes them under the caller's feet).
+ */
+export function claimUploads(request: FastifyRequest, files: readonly UploadedFile[]): void {
+  for (const f of files) request.lanyardUploads?.pending.delete(f.tempName);
+}
+
+/**
+ * Multipart bodies for the whole app. Runs after access has been checked (onRequest), so nothing
+ * of a body is read for someone who may not send it. Each file part streams into a temporary
+ * file; routes that accept files declare their limits ({@link uploadRouteLimits}); every other
+ * route takes no file at all and a few small fields. One person has at most
+ * {@link UPLOADS_AT_ONCE_PER_PERSON} uploads running (429 beyond, before the body is read).
+ */
+export async function registerUploads(
+  app: FastifyInstance,
+  files: FileStore,
+  slots = new UploadSlots(),
+  tooMany: (request: FastifyRequest, reply: FastifyReply) => FastifyReply = (_q, reply) =>
+    reply.status(429).send('Too many uploads at once'),
+): Promise<void> {
+  app.decorateRequest('lanyardUploads', null);
+
+  const discardAll = (uploads: RequestUploads) => {
+    uploads.closed = true;
+    for (const name of uploads.pending) void files.discard(name).catch(() => undefined);
+    uploads.pending.clear();
+  };
+
+  // Before the body is parsed (and after onRequest has said who is asking and that they may).
+  app.addHook('preParsing', async (request, reply) => {
+    // (isMultipart() is only known once the body parser has run, after this hook.)
+    if (!/^multipart\//i.test(request.headers['content-type'] ?? '')) return;
+    const uploads: RequestUploads = { pending: new Set(), closed: false };
+    request.lanyardUploads = uploads;
+    let release: (() => void) | null = null;
+    if (isUploadRoute(request) && request.principal) {
+      release = slots.acquire(`${request.principal.kind}:${request.principal.id}`);
+      if (!release) {
+        reply.header('connection', 'close').header('retry-after', '30');
+        return tooMany(request, reply);
+      }
+    }
+    uploads.release = release ?? undefined;
+  });
+
+  // The response has been sent, or the client went away (whichever comes first): what the route
+  // did not claim goes, and the person's upload slot is free again.
+  const finish = async (request: FastifyRequest) => {
+    const uploads = request.lanyardUploads;
+    if (!uploads) return;
+    uploads.release?.();
+    discardAll(uploads);
+  };
+  app.addHook('onResponse', finish);
+  app.addHook('onRequestAbort', finish);
+
+  await app.register(fastifyMultipart, {
+    limits: DEFAULT_LIMITS,
+    attachFieldsToBody: 'keyValues',
+    onFile: async function (this: FastifyRequest, part) {
+      const temp = await files.writeTemp(part.file);
+      const uploads = this.lanyardUploads;
+      if (!uploads || uploads.closed) {
+        await files.discard(temp.name);
+      } else {
+        uploads.pending.add(temp.name);
+      }
+      (part as unknown as { value: unknown }).value = new UploadedFile(
+        temp.name,
+        temp.size,
+        temp.sha256,
+        part.filename ?? '',
+        part.mimetype ?? '',
+        part.file.truncated,
+      );
+    },
+  });
+}
