@@ -9,6 +9,7 @@ import {
   type E2eEnvironment,
 } from '../support/e2e-browser.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
+import { formatDateTimeInWords } from '../../src/web/dates.ts';
 
 /**
  * A parent on a phone (390 px wide) opens the consent form from the school's email, answers for
@@ -18,6 +19,10 @@ import { createSchool, type SchoolFixture } from '../support/factories.ts';
  */
 
 const PHONE = { width: 390, height: 844 };
+
+/** Set E2E_SCREENSHOTS to a folder to keep a full-page screenshot of every page visited. */
+const SHOTS = process.env.E2E_SCREENSHOTS;
+let shot = 0;
 
 describe('a parent completes and later changes the consent form (browser)', () => {
   let env: E2eEnvironment;
@@ -54,6 +59,11 @@ describe('a parent completes and later changes the consent form (browser)', () =
     expect(await scrollWidth(page), `${label}: horizontal scrolling`).toBeLessThanOrEqual(
       PHONE.width,
     );
+    if (SHOTS) {
+      shot += 1;
+      const name = `${String(shot).padStart(2, '0')}-${label.replace(/[^A-Za-z0-9]+/g, '-')}.png`;
+      await page.screenshot({ path: `${SHOTS}/${name}`, fullPage: true });
+    }
   };
 
   const openLink = async (page: Page, path: string) => {
@@ -90,9 +100,26 @@ describe('a parent completes and later changes the consent form (browser)', () =
     expect(await heading(page)).toBe('Photos and videos of your children');
     const row = page.locator('.govuk-summary-list__row', { hasText: 'school year' }).first();
     expect(await row.innerText()).toContain('Not started');
+    // Parents see no API link in the footer.
+    expect(await page.locator('footer a[href="/api/v1/openapi.json"]').count()).toBe(0);
 
+    // The home page says which forms are waiting, with a start button.
+    await click(page, 'Home (forms waiting)', () =>
+      page.getByRole('link', { name: 'Lanyard' }).first().click(),
+    );
+    const children = await env.ctx.services.consent.childrenOf(fx.school.id, fx.parent.id);
+    const banner = page.locator('.govuk-notification-banner');
+    expect(await banner.innerText()).toContain(
+      children.length === 1
+        ? `You have a consent form to fill in for ${child.givenName}`
+        : 'You have consent forms to fill in for',
+    );
     await click(page, `Form for ${child.givenName}`, () =>
-      page.getByRole('link', { name: new RegExp(`^Start answers for ${child.givenName}`) }).click(),
+      banner
+        .getByRole('button', {
+          name: children.length === 1 ? 'Start now' : `Start ${child.givenName}’s form`,
+        })
+        .click(),
     );
     expect(await heading(page)).toBe(`Photos and videos of ${child.givenName}`);
 
@@ -139,19 +166,33 @@ describe('a parent completes and later changes the consent form (browser)', () =
     const panel = page.locator('.govuk-panel');
     expect(await panel.innerText()).toContain('Answers recorded');
     const recordId = /receipts\/([0-9a-f-]{36})/.exec(page.url())![1]!;
-    expect(await panel.innerText()).toContain(recordId);
+    // A reference to read out over the phone, not the record's id.
+    const reference = /[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}/.exec(await panel.innerText())?.[0];
+    expect(reference).toBeDefined();
+    expect(await page.locator('main').innerText()).not.toContain(recordId);
     expect(await page.locator('main').innerText()).toContain(
       `${child.givenName} ${child.familyName}`,
     );
+    const { rows } = await env.ctx.services.database.pool.query<{ recorded_at: Date }>(
+      'SELECT recorded_at FROM consent_records WHERE id = $1',
+      [recordId],
+    );
+    const when = page.locator('.govuk-summary-list__row', { hasText: 'When' }).first();
+    expect(await when.innerText()).toContain(formatDateTimeInWords(rows[0]!.recorded_at));
     const mail = await env.ctx.sink.waitFor(fx.parent.email!, { since, timeoutMs: 10_000 });
-    expect(mail.text).toContain(`Receipt number: ${recordId}`);
+    expect(mail.text).toContain(`Receipt reference: ${reference}`);
 
-    // The JSON receipt downloads as a file.
+    // The PDF and the JSON receipt download as files.
+    const [pdf] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download this receipt as a PDF' }).click(),
+    ]);
+    expect(pdf.suggestedFilename()).toBe(`consent-receipt-${reference}.pdf`);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('link', { name: 'Download this receipt (JSON file)' }).click(),
+      page.getByRole('link', { name: 'Download this receipt as data (JSON file)' }).click(),
     ]);
-    expect(download.suggestedFilename()).toBe(`consent-receipt-${recordId}.json`);
+    expect(download.suggestedFilename()).toBe(`consent-receipt-${reference}.json`);
     const json = await page.request.get(`/consent/family/receipts/${recordId}.json`);
     expect(json.headers()['content-disposition']).toContain('attachment');
     const receipt = (await json.json()) as {
@@ -215,6 +256,15 @@ describe('a parent completes and later changes the consent form (browser)', () =
       mediaType: 'image',
     });
     expect(may.allowed).toBe(false);
+    // Printed, the receipt has no menus, links or buttons.
+    await page.emulateMedia({ media: 'print' });
+    expect(
+      await page
+        .locator('.govuk-service-navigation, footer, .lanyard-no-print')
+        .evaluateAll((els) => els.filter((e) => getComputedStyle(e).display !== 'none').length),
+    ).toBe(0);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/99-receipt-printed.png`, fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
     const events = await env.ctx.services.events.list(fx.school.id, 'consent.changed');
     expect(events.at(-1)?.payload).toMatchObject({
       pupilId: child.id,

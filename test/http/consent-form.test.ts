@@ -187,7 +187,9 @@ describe('consent form pages', () => {
     );
     expect(reference).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$/);
     const printed = `${reference.slice(0, 4)}-${reference.slice(4)}`;
-    expect(receipt.body).toContain(`Your receipt reference<br><strong>${printed}</strong>`);
+    expect(receipt.body).toContain(
+      `Your receipt reference<br><strong class="lanyard-nowrap">${printed}</strong>`,
+    );
     expect(text(main(receipt.body))).not.toMatch(uuid);
     expect(receipt.body).toContain(`${A.pupils[0]!.givenName} ${A.pupils[0]!.familyName}`);
     expect(receipt.body).toContain(`href="/consent/family/receipts/${recordId}.json"`);
