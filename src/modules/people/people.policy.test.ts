@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { canImportPupils, canListPupils, canViewPupilRecord } from './people.policy.ts';
+import {
+  canChangeStaffMember,
+  canGrantRole,
+  canImportPupils,
+  canListPupils,
+  canManagePupils,
+  canManageStaff,
+  canViewPupilRecord,
+} from './people.policy.ts';
 import type { Principal } from '../auth/principal.ts';
 
 const staff = (roles: string[], schoolId = 's1'): Principal => ({
@@ -46,5 +54,55 @@ describe('people policy', () => {
         false,
       ),
     ).toBe(false);
+  });
+});
+
+describe('managing people', () => {
+  const parent: Principal = { kind: 'parent', id: 'p', schoolId: 's1', name: 'P' };
+  const trust: Principal = { kind: 'org_admin', id: 'o', organisationId: 'o1', name: 'O' };
+
+  it('lets the Headteacher, DPO and office manage pupils, nobody else', () => {
+    for (const r of ['headteacher', 'dpo', 'office'])
+      expect(canManagePupils(staff([r])), r).toBe(true);
+    for (const r of [
+      'dsl',
+      'business_manager',
+      'ict_technician',
+      'teacher',
+      'support_staff',
+      'volunteer',
+      'governor',
+    ])
+      expect(canManagePupils(staff([r])), r).toBe(false);
+    expect(canManagePupils(parent)).toBe(false);
+    expect(canManagePupils(trust)).toBe(false);
+  });
+
+  it('lets the Headteacher and Business Manager manage staff, nobody else', () => {
+    expect(canManageStaff(staff(['headteacher']))).toBe(true);
+    expect(canManageStaff(staff(['business_manager']))).toBe(true);
+    for (const r of ['dsl', 'dpo', 'office', 'teacher', 'governor', 'volunteer'])
+      expect(canManageStaff(staff([r])), r).toBe(false);
+    expect(canManageStaff(parent)).toBe(false);
+    expect(canManageStaff(trust)).toBe(false);
+  });
+
+  it('keeps the Headteacher, DSL and DPO roles to the Headteacher', () => {
+    for (const role of ['headteacher', 'dsl', 'dpo'] as const) {
+      expect(canGrantRole(staff(['headteacher']), role)).toBe(true);
+      expect(canGrantRole(staff(['business_manager']), role)).toBe(false);
+    }
+    expect(canGrantRole(staff(['business_manager']), 'teacher')).toBe(true);
+    expect(canGrantRole(staff(['business_manager']), 'office')).toBe(true);
+    expect(canGrantRole(staff(['office']), 'teacher')).toBe(false);
+  });
+
+  it('lets the Business Manager change only accounts without a safeguarding or data role', () => {
+    const bm = staff(['business_manager']);
+    expect(canChangeStaffMember(bm, { roles: ['teacher'] })).toBe(true);
+    expect(canChangeStaffMember(bm, { roles: ['teacher', 'dsl'] })).toBe(false);
+    expect(canChangeStaffMember(bm, { roles: ['headteacher'] })).toBe(false);
+    expect(canChangeStaffMember(staff(['headteacher']), { roles: ['dpo'] })).toBe(true);
+    expect(canChangeStaffMember(staff(['dpo']), { roles: ['teacher'] })).toBe(false);
   });
 });
