@@ -736,6 +736,7 @@ describe('parents’ pages and receipts', () => {
     const printed = `${reference.slice(0, 4)}-${reference.slice(4)}`;
     const office = new Browser(app);
     await office.signIn(H.staff.office.email);
+    expect((await office.get('/consent')).body).toContain('href="/consent/receipts"');
     const blank = await office.get('/consent/receipts');
     expect(blank.statusCode).toBe(200);
     expect(blank.body).toContain('Find a consent receipt');
