@@ -410,6 +410,10 @@ export async function apiRoutes(
     }),
     handler: async ({ principal, body }) => {
       const at = body.at === undefined ? undefined : new Date(body.at);
+      // The one pupil scope: a pupil this person may not see is answered exactly like an unknown
+      // one (404 problem, "No such pupil"), so no answer, reason or parent's name leaks.
+      const scope = await services.staffClasses.scopeOf(principal);
+      await services.staffClasses.assertVisible(scope, body.pupilIds);
       const answers = await services.consent.mayMany(
         schoolOf(principal),
         body.pupilIds.map((pupilId) => ({

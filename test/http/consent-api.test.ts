@@ -65,6 +65,17 @@ describe('POST /api/v1/consent/check', () => {
       );
     }
     bOffice = await ctx.services.auth.createApiToken(B.staff.office.id, B.school.id, 'b office');
+    // The teacher and the teaching assistant teach every class (pupils are scoped to a
+    // teacher's classes: see pupil-scope.test.ts for the scope itself).
+    const everyClass = [...new Set(A.pupils.map((p) => p.className!))];
+    for (const role of ['teacher', 'support_staff'] as const) {
+      await ctx.services.staffClasses.assign(
+        A.school.id,
+        { kind: 'staff', id: A.staff.headteacher.id },
+        A.staff[role].id,
+        everyClass,
+      );
+    }
 
     // pupils[0]: photos yes, videos no (from the parent with parental responsibility).
     // pupils[1]: photos refused. Everyone else: nothing recorded.

@@ -1,7 +1,7 @@
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { NotFoundError } from '../../errors.ts';
-import { hasRole, type StaffPrincipal } from '../auth/principal.ts';
+import type { StaffPrincipal } from '../auth/principal.ts';
 import type { Actor } from '../audit/audit.service.ts';
 import type { StaffClassesService } from '../people/staff-classes.service.ts';
 import {
@@ -25,7 +25,6 @@ import {
   type ConsentKind,
   type ConsentMethod,
 } from './consent-rules.ts';
-import { canViewAllConsent, canViewClassConsent } from './consent.policy.ts';
 import type { ConsentReportsRepository, ReportPupil } from './consent-reports.repository.ts';
 
 /** How an answer is shown: a symbol AND a word, never colour alone. */
@@ -162,29 +161,27 @@ export class ConsentReportsService {
     });
   }
 
-  /** The classes this person may see: all for managers and the office, else their own. */
+  /**
+   * The classes this person may see, by the one pupil scope (pupil-scope.ts): every class for
+   * school-wide staff, the assigned classes for teachers and teaching assistants.
+   */
   async visibleClasses(p: StaffPrincipal): Promise<{ className: string; pupils: number }[]> {
-    const all = await this.deps.repository.classes(this.db, p.schoolId, this.today());
-    if (canViewAllConsent(p)) return all;
-    const assigned = await this.deps.staffClasses.classesOf(p.schoolId, p.id);
-    return all.filter((c) => canViewClassConsent(p, c.className, assigned));
+    const [all, scope] = await Promise.all([
+      this.deps.repository.classes(this.db, p.schoolId, this.today()),
+      this.deps.staffClasses.scopeOf(p),
+    ]);
+    return all.filter((c) => scope.includesClass(c.className));
   }
 
-  /** The classes the batch check offers: every class for those who may check any pupil. */
+  /** The classes the batch check offers: the same scope as every other read of pupils. */
   async checkableClasses(p: StaffPrincipal): Promise<{ className: string; pupils: number }[]> {
-    const classBound = p.roles.some((r) => r === 'teacher' || r === 'support_staff');
-    if (hasRole(p, 'business_manager') && !classBound) {
-      return this.deps.repository.classes(this.db, p.schoolId, this.today());
-    }
     return this.visibleClasses(p);
   }
 
   /** A class this person may see, with its pupils on roll; otherwise NotFound. */
   private async classFor(p: StaffPrincipal, className: string): Promise<ReportPupil[]> {
-    if (!canViewAllConsent(p)) {
-      const assigned = await this.deps.staffClasses.classesOf(p.schoolId, p.id);
-      if (!canViewClassConsent(p, className, assigned)) throw new NotFoundError('No such class');
-    }
+    const scope = await this.deps.staffClasses.scopeOf(p);
+    if (!scope.includesClass(className)) throw new NotFoundError('No such class');
     const pupils = await this.deps.repository.pupilsInClass(
       this.db,
       p.schoolId,
@@ -195,15 +192,13 @@ export class ConsentReportsService {
     return pupils;
   }
 
-  /** A pupil this person may see (managers, office, or a teacher of the pupil's class). */
+  /** A pupil this person may see (by the pupil scope); otherwise NotFound, like a missing one. */
   async pupilFor(p: StaffPrincipal, pupilId: string): Promise<ReportPupil> {
-    const pupil = await this.deps.repository.pupil(this.db, p.schoolId, pupilId);
-    if (!pupil) throw new NotFoundError('No such pupil');
-    if (canViewAllConsent(p)) return pupil;
-    const assigned = await this.deps.staffClasses.classesOf(p.schoolId, p.id);
-    if (!pupil.className || !canViewClassConsent(p, pupil.className, assigned)) {
-      throw new NotFoundError('No such pupil');
-    }
+    const [pupil, scope] = await Promise.all([
+      this.deps.repository.pupil(this.db, p.schoolId, pupilId),
+      this.deps.staffClasses.scopeOf(p),
+    ]);
+    if (!pupil || !scope.includesClass(pupil.className)) throw new NotFoundError('No such pupil');
     return pupil;
   }
 

@@ -12,19 +12,13 @@ export const canManageConsent = (p: Principal): boolean => hasRole(p, 'headteach
 export const canRecordConsent = (p: Principal): boolean =>
   hasRole(p, 'headteacher', 'dpo', 'office');
 
-/** Every class, every pupil: the managers and the office. */
+/**
+ * The register's school-wide pages (changes since a date, campaigns): the managers and the office.
+ * Which pupils' consent anyone sees on the other pages is the one pupil scope (pupil-scope.ts):
+ * teachers and teaching assistants see their assigned classes only.
+ */
 export const canViewAllConsent = (p: Principal): boolean =>
   hasRole(p, 'headteacher', 'dpo', 'office');
-
-/** Teachers and support staff see the matrix and cards of the classes they are assigned to. */
-export function canViewClassConsent(
-  p: Principal,
-  className: string,
-  assignedClasses: readonly string[],
-): boolean {
-  if (canViewAllConsent(p)) return true;
-  return hasRole(p, 'teacher', 'support_staff') && assignedClasses.includes(className);
-}
 
 /** Whether a member of staff sees any consent pages at all (for the navigation). */
 export const canOpenConsent = (p: Principal): boolean =>

@@ -1,8 +1,10 @@
 import { hasRole, secondFactorRoles, type Principal, type StaffRole } from '../auth/principal.ts';
+import { pupilScopeKind } from './pupil-scope.ts';
 
 /** Who may do what with people records. Pure functions; deny by default. */
-export const canListPupils = (p: Principal): boolean =>
-  hasRole(p, 'headteacher', 'dsl', 'dpo', 'business_manager', 'office', 'teacher', 'support_staff');
+
+/** Staff who see some pupils (which ones: the pupil scope, pupil-scope.ts). */
+export const canListPupils = (p: Principal): boolean => pupilScopeKind(p) !== 'none';
 
 export const canListParents = (p: Principal): boolean =>
   hasRole(p, 'headteacher', 'dsl', 'dpo', 'business_manager', 'office');
@@ -19,9 +21,7 @@ export const canImportPupils = (p: Principal): boolean =>
  * Classes taught by staff), not the whole school: least privilege (SPEC §1). Anyone who also
  * holds a school-wide role sees everyone.
  */
-export const isClassScoped = (p: Principal): boolean =>
-  hasRole(p, 'teacher', 'support_staff') &&
-  !hasRole(p, 'headteacher', 'dsl', 'dpo', 'business_manager', 'office');
+export const isClassScoped = (p: Principal): boolean => pupilScopeKind(p) === 'classes';
 
 /** A parent may see their own children; a pupil only themself. */
 export const canViewOwnFamily = (p: Principal): boolean =>

@@ -105,6 +105,27 @@ export class StaffClassesRepository {
       .values(classNames.map((className) => ({ schoolId, staffId, className })));
   }
 
+  /** How many of `pupilIds` are pupils of this school in one of `classNames`. */
+  async countInClasses(
+    db: Db,
+    schoolId: string,
+    pupilIds: readonly string[],
+    classNames: readonly string[],
+  ): Promise<number> {
+    if (pupilIds.length === 0 || classNames.length === 0) return 0;
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(pupils)
+      .where(
+        and(
+          eq(pupils.schoolId, schoolId),
+          inArray(pupils.id, [...pupilIds]),
+          inArray(pupils.className, [...classNames]),
+        ),
+      );
+    return row?.n ?? 0;
+  }
+
   /** Take a row lock on the member of staff so concurrent changes are serialised. */
   async lockStaff(db: Db, schoolId: string, staffId: string): Promise<boolean> {
     const rows = await db.execute(

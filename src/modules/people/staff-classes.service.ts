@@ -2,12 +2,14 @@ import { ukDate, type Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { Actor, AuditService } from '../audit/audit.service.ts';
+import type { Principal } from '../auth/principal.ts';
+import { PupilScope, pupilScopeKind } from './pupil-scope.ts';
 import type { StaffClassesRepository } from './staff-classes.repository.ts';
 import { classRoles } from './staff-classes.policy.ts';
 
 /**
- * Which classes a teacher or member of support staff works with. Teachers see the consent matrix
- * and class cards of these classes only (issue 3 item 9).
+ * Which classes a teacher or member of support staff works with, and so which pupils each person
+ * may see (PupilScope, the one rule every read of pupils goes through).
  */
 export class StaffClassesService {
   constructor(
@@ -22,6 +24,37 @@ export class StaffClassesService {
   /** The classes assigned to one member of staff (empty for anyone else). */
   async classesOf(schoolId: string, staffId: string): Promise<string[]> {
     return this.deps.repository.classesFor(this.deps.database.db, schoolId, staffId);
+  }
+
+  /**
+   * The pupils this person may see (see pupil-scope.ts). One small query for anyone who teaches
+   * a class; none for anyone else.
+   */
+  async scopeOf(p: Principal): Promise<PupilScope> {
+    if (p.kind !== 'staff' || pupilScopeKind(p) === 'none') return PupilScope.of(p, []);
+    const teaches = p.roles.includes('teacher') || p.roles.includes('support_staff');
+    const assigned = teaches ? await this.classesOf(p.schoolId, p.id) : [];
+    return PupilScope.of(p, assigned);
+  }
+
+  /**
+   * Throws NotFoundError('No such pupil') unless every one of `pupilIds` is a pupil of the
+   * scope's school whom this person may see: a pupil outside the scope is answered exactly like
+   * an unknown one. Free for school-wide staff (unknown ids are found by the caller's own read).
+   */
+  async assertVisible(scope: PupilScope, pupilIds: readonly string[]): Promise<void> {
+    if (scope.wholeSchool || pupilIds.length === 0) return;
+    const ids = [...new Set(pupilIds)];
+    const visible =
+      scope.kind === 'none'
+        ? 0
+        : await this.deps.repository.countInClasses(
+            this.deps.database.db,
+            scope.schoolId,
+            ids,
+            scope.classFilter ?? [],
+          );
+    if (visible !== ids.length) throw new NotFoundError('No such pupil');
   }
 
   /** The classes of pupils on roll today. */
