@@ -95,12 +95,13 @@ describe('pupil import through the page (browser)', () => {
     expect(counts['Pupils in the file']).toBe('20');
     expect(counts['New pupils']).toBe('20');
     expect(counts['New parents and carers']).toBe('34');
-    // The demo school's 301 generated pupils are not in this file.
-    expect(Number(counts['Pupils to mark as possibly left']?.replace(/,/g, ''))).toBeGreaterThan(
-      250,
-    );
+    // The demo school's 301 generated pupils are not in this file: the preview says so and asks
+    // whether the file is the whole roll (issue 9: a partial file used to flag them all).
+    expect(
+      Number(counts['Pupils on roll who are not in the file']?.replace(/,/g, '')),
+    ).toBeGreaterThan(250);
     await expect(status.main.locator('.govuk-warning-text').textContent()).resolves.toContain(
-      'will be marked as possibly left',
+      'If it is a partial list, nobody is marked',
     );
 
     // The dashboard lists it as waiting for confirmation.
@@ -112,7 +113,15 @@ describe('pupil import through the page (browser)', () => {
     );
     await status.check('Import preview, from the dashboard');
 
+    // Confirming without answering the question shows the error summary; nothing is saved.
     await status.confirm();
+    expect(await status.errorLinks()).toEqual([
+      {
+        text: 'Select whether the file lists every pupil on roll or only some pupils',
+        href: '#roll',
+      },
+    ]);
+    await status.confirm('No, it is a partial list');
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'Import confirmed',
     );
@@ -122,6 +131,10 @@ describe('pupil import through the page (browser)', () => {
     );
     const done = await status.counts();
     expect(done['New pupils']).toBe('20');
+    expect(done['Marked as possibly left']).toBe('0');
+    await expect(status.main.textContent()).resolves.toContain(
+      'The file was a partial list, so nobody was marked as possibly left.',
+    );
 
     // The new pupils are in the list.
     await status.openNav('Pupils');

@@ -307,7 +307,9 @@ export class ImportStatusPage extends LanyardPage {
     return out;
   }
 
-  async confirm(): Promise<void> {
+  /** Presses "Confirm import", first answering "Does this file list every pupil on roll?". */
+  async confirm(roll?: 'Yes, it is the whole roll' | 'No, it is a partial list'): Promise<void> {
+    if (roll) await this.page.getByLabel(roll, { exact: true }).check();
     await navigate(this.page, () =>
       this.page.getByRole('button', { name: 'Confirm import', exact: true }).click(),
     );
