@@ -1,4 +1,5 @@
 import type { Services } from './container.ts';
+import type { SignInLinkJob } from './modules/auth/auth.service.ts';
 
 /**
  * The typed job registry: every job name and its payload. Jobs carry ids, reload state and are
@@ -12,8 +13,10 @@ export interface JobPayloads {
   'people.import-preview': { importId: string };
   /** Apply a previewed MIS file, all or nothing. */
   'people.import-commit': { importId: string; actorId: string | null };
-  /** Hourly: remove expired sessions. */
+  /** Hourly: remove expired sessions and old sign-in attempts. */
   'auth.session-sweep': Record<string, never>;
+  /** Create and email one-time sign-in links (ids only; the request does the same work for all). */
+  'auth.sign-in-link': SignInLinkJob;
   /** Make an uploaded photo upright and metadata-free, preview it, find the faces. */
   'media.ingest': { mediaId: string };
   /** Daily: archive last year's media and delete what has passed its retention (004 D). */
@@ -35,6 +38,7 @@ export const jobNames = [
   'people.import-preview',
   'people.import-commit',
   'auth.session-sweep',
+  'auth.sign-in-link',
   'media.ingest',
   'media.retention',
   'media.orphan-sweep',
@@ -83,6 +87,9 @@ export function jobHandlers(services: Services): JobHandlers {
     },
     'auth.session-sweep': async () => {
       await services.auth.sweepExpiredSessions();
+    },
+    'auth.sign-in-link': async (data) => {
+      await services.auth.sendSignInLinks(data);
     },
     'media.ingest': async (data) => {
       await services.media.ingest(data.mediaId);

@@ -1,11 +1,24 @@
 import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
-import { organisationAdmins } from '../people/people.tables.ts';
-import { apiTokens, sessions, signInLinks } from './auth.tables.ts';
+import { organisationAdmins, staff } from '../people/people.tables.ts';
+import { apiTokens, sessions, signInAttempts, signInLinks } from './auth.tables.ts';
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type SignInLinkRow = typeof signInLinks.$inferSelect;
 export type OrganisationAdminRow = typeof organisationAdmins.$inferSelect;
+
+/** What the sign-in throttle needs to know about an account and a client address. */
+export interface ThrottleFacts {
+  /** The n-th most recent failure of this account from this address in the window, if any. */
+  pairNth: Date | null;
+  /** Failures of this account in the window, from every address. */
+  accountFailures: number;
+  accountLast: Date | null;
+  /** The m-th most recent failure from this address in the window, for any account. */
+  addressNth: Date | null;
+  /** This address signed in to this account successfully within the "usual address" period. */
+  usual: boolean;
+}
 
 export class AuthRepository {
   async createSession(db: Db, row: typeof sessions.$inferInsert): Promise<void> {
@@ -42,6 +55,125 @@ export class AuthRepository {
       .delete(sessions)
       .where(lt(sessions.expiresAt, now))
       .returning({ id: sessions.id });
+    return rows.length;
+  }
+
+  /**
+   * Uses a TOTP time step, once: the conditional update succeeds for exactly one of any number of
+   * concurrent requests carrying the same code (RFC 6238 §5.2). Enrolment sets the enabled time in
+   * the same statement.
+   */
+  async useTotpStep(
+    db: Db,
+    staffId: string,
+    step: number,
+    options: { enrol?: Date } = {},
+  ): Promise<boolean> {
+    const rows = await db
+      .update(staff)
+      .set({
+        totpLastStep: step,
+        ...(options.enrol ? { totpEnabledAt: options.enrol } : {}),
+      })
+      .where(
+        and(
+          eq(staff.id, staffId),
+          sql`(${staff.totpLastStep} IS NULL OR ${staff.totpLastStep} < ${step})`,
+          options.enrol ? isNull(staff.totpEnabledAt) : sql`${staff.totpEnabledAt} IS NOT NULL`,
+        ),
+      )
+      .returning({ id: staff.id });
+    return rows.length === 1;
+  }
+
+  /** Records an attempt as a failure (before the password is checked); returns its id. */
+  async recordSignInAttempt(
+    db: Db,
+    row: { accountKey: string; address: string; kind: 'password' | 'code'; at: Date },
+  ): Promise<number> {
+    const [created] = await db
+      .insert(signInAttempts)
+      .values(row)
+      .returning({ id: signInAttempts.id });
+    return created!.id;
+  }
+
+  /** The attempt succeeded: mark it, and forget this address's failures for this account. */
+  async signInAttemptSucceeded(
+    db: Db,
+    id: number,
+    accountKey: string,
+    address: string,
+  ): Promise<void> {
+    await db.update(signInAttempts).set({ succeeded: true }).where(eq(signInAttempts.id, id));
+    await db
+      .delete(signInAttempts)
+      .where(
+        and(
+          eq(signInAttempts.accountKey, accountKey),
+          eq(signInAttempts.address, address),
+          sql`(NOT ${signInAttempts.succeeded} OR ${signInAttempts.id} < ${id})`,
+        ),
+      );
+  }
+
+  /** A right password whose second factor is still to come: neither a failure nor a success. */
+  async forgetSignInAttempt(db: Db, id: number): Promise<void> {
+    await db.delete(signInAttempts).where(eq(signInAttempts.id, id));
+  }
+
+  async throttleFacts(
+    db: Db,
+    q: {
+      accountKey: string;
+      address: string;
+      since: Date;
+      usualSince: Date;
+      pairLimit: number;
+      addressLimit: number;
+      /** The attempt being decided: not "the latest failure" its own delay runs from. */
+      current?: number;
+    },
+  ): Promise<ThrottleFacts> {
+    const result = await db.execute(sql`
+      SELECT
+        (SELECT at FROM sign_in_attempts
+          WHERE account_key = ${q.accountKey} AND address = ${q.address} AND NOT succeeded
+            AND at > ${q.since}
+          ORDER BY at DESC OFFSET ${q.pairLimit - 1} LIMIT 1) AS pair_nth,
+        (SELECT count(*)::int FROM sign_in_attempts
+          WHERE account_key = ${q.accountKey} AND NOT succeeded AND at > ${q.since}) AS account_failures,
+        (SELECT max(at) FROM sign_in_attempts
+          WHERE account_key = ${q.accountKey} AND NOT succeeded AND at > ${q.since}
+            AND id <> ${q.current ?? 0}) AS account_last,
+        (SELECT at FROM sign_in_attempts
+          WHERE address = ${q.address} AND NOT succeeded AND at > ${q.since}
+          ORDER BY at DESC OFFSET ${q.addressLimit - 1} LIMIT 1) AS address_nth,
+        EXISTS (SELECT 1 FROM sign_in_attempts
+          WHERE account_key = ${q.accountKey} AND address = ${q.address} AND succeeded
+            AND at > ${q.usualSince}) AS usual`);
+    const row = result.rows[0] as {
+      pair_nth: string | Date | null;
+      account_failures: number;
+      account_last: string | Date | null;
+      address_nth: string | Date | null;
+      usual: boolean;
+    };
+    const date = (v: string | Date | null) => (v === null ? null : new Date(v));
+    return {
+      pairNth: date(row.pair_nth),
+      accountFailures: Number(row.account_failures),
+      accountLast: date(row.account_last),
+      addressNth: date(row.address_nth),
+      usual: row.usual,
+    };
+  }
+
+  async deleteSignInAttemptsBefore(db: Db, before: Date): Promise<number> {
+    const rows = await db
+      .delete(signInAttempts)
+      .where(lt(signInAttempts.at, before))
+      .returning({ id: signInAttempts.id });
     return rows.length;
   }
 

@@ -3,8 +3,19 @@ import type { Config } from '../../config.ts';
 import type { Services } from '../../container.ts';
 import { parseForm } from '../../web/forms.ts';
 import { codeForm, linkRequestForm, safeNext, signInForm } from './auth.forms.ts';
+import { THROTTLE_WINDOW_MINUTES } from './sign-in-throttle.ts';
 
 export const SESSION_COOKIE = 'lanyard_session';
+
+/** "Wait 3 minutes": how long a throttled person waits, in words. */
+function waitFor(seconds: number): string {
+  const minutes = Math.ceil(seconds / 60);
+  return minutes <= 1 ? 'a minute' : `${minutes} minutes`;
+}
+
+function tooManyAttempts(seconds: number): string {
+  return `Too many attempts to sign in. Wait ${waitFor(seconds)}, then try again.`;
+}
 
 /** Sign-in (password + TOTP for staff, one-time email links for parents and pupils), sign-out. */
 export async function authRoutes(
@@ -43,13 +54,19 @@ export async function authRoutes(
           errors: form.errors,
           values: form.values,
         });
-      const result = await services.auth.signInWithPassword(form.value.email, form.value.password);
+      const result = await services.auth.signInWithPassword(
+        form.value.email,
+        form.value.password,
+        request.ip,
+      );
       if (!result.ok) {
-        const message =
-          result.reason === 'locked'
-            ? 'This account is locked for 15 minutes after too many attempts. Try again later or ask your Headteacher.'
-            : 'The email address or password is not right';
-        return reply.status(result.reason === 'locked' ? 423 : 401).page('auth/views/sign-in.njk', {
+        // The same answers for a known, an unknown and a disabled address (docs/security.md).
+        const throttled = result.reason === 'throttled';
+        const message = throttled
+          ? tooManyAttempts(result.retryAfterSeconds)
+          : 'The email address or password is not right';
+        if (throttled) reply.header('retry-after', String(result.retryAfterSeconds));
+        return reply.status(throttled ? 429 : 401).page('auth/views/sign-in.njk', {
           title: 'Sign in',
           errors: { email: message },
           values: { email: form.value.email, next: form.value.next },
@@ -88,12 +105,29 @@ export async function authRoutes(
           title: 'Enter your security code',
           errors: form.errors,
         });
-      const ok = await services.auth.verifySecondFactor(
+      const result = await services.auth.verifySecondFactor(
         session.principal.id,
         session.sessionId,
         form.value.code,
+        request.ip,
       );
-      if (!ok) {
+      if (!result.ok) {
+        if (result.reason !== 'invalid') {
+          // The half-signed-in session has ended: sign in again (later).
+          reply.clearCookie(SESSION_COOKIE, { path: '/' });
+          if (result.reason === 'throttled')
+            reply.header('retry-after', String(result.retryAfterSeconds));
+          return reply.status(429).page('auth/views/sign-in.njk', {
+            title: 'Sign in',
+            errors: {
+              email:
+                result.reason === 'throttled'
+                  ? tooManyAttempts(result.retryAfterSeconds)
+                  : `Too many wrong codes. Wait ${THROTTLE_WINDOW_MINUTES} minutes, then sign in again.`,
+            },
+            values: {},
+          });
+        }
         return reply.status(401).page('auth/views/two-factor.njk', {
           title: 'Enter your security code',
           errors: {
@@ -101,6 +135,8 @@ export async function authRoutes(
           },
         });
       }
+      // A new session id now that both factors are done.
+      setSession(reply, result.token);
       return reply.redirect('/', 303);
     },
   );
@@ -127,14 +163,30 @@ export async function authRoutes(
       const session = request.lanyardSession!;
       if (session.secondFactor !== 'enrol') return reply.redirect('/sign-in/two-factor', 303);
       const form = parseForm(codeForm, request.body);
-      const ok =
-        form.ok &&
-        (await services.auth.confirmTotpEnrolment(
-          session.principal.id,
-          session.sessionId,
-          form.value.code,
-        ));
-      if (!ok) {
+      const result = form.ok
+        ? await services.auth.confirmTotpEnrolment(
+            session.principal.id,
+            session.sessionId,
+            form.value.code,
+            request.ip,
+          )
+        : null;
+      if (result && !result.ok && result.reason !== 'invalid') {
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        if (result.reason === 'throttled')
+          reply.header('retry-after', String(result.retryAfterSeconds));
+        return reply.status(429).page('auth/views/sign-in.njk', {
+          title: 'Sign in',
+          errors: {
+            email:
+              result.reason === 'throttled'
+                ? tooManyAttempts(result.retryAfterSeconds)
+                : `Too many wrong codes. Wait ${THROTTLE_WINDOW_MINUTES} minutes, then sign in again.`,
+          },
+          values: {},
+        });
+      }
+      if (!result?.ok) {
         const { secret, qrSvg } = await services.auth.beginTotpEnrolment(session.principal.id);
         return reply.status(400).page('auth/views/two-factor-set-up.njk', {
           title: 'Set up two-step sign-in',
@@ -147,6 +199,7 @@ export async function authRoutes(
           },
         });
       }
+      setSession(reply, result.token);
       return reply.redirect('/', 303);
     },
   );
@@ -174,6 +227,8 @@ export async function authRoutes(
         access: 'public',
         rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' },
       },
+      // The email goes from a job; once the answer has been sent, this process runs it at once.
+      onResponse: async () => services.auth.deliverQueuedSignInLinks(),
     },
     async (request, reply) => {
       const form = parseForm(linkRequestForm, request.body);

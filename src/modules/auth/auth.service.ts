@@ -1,5 +1,5 @@
 import { Secret, TOTP } from 'otpauth';
-import type { Database, Db } from '../../platform/db/database.ts';
+import type { Database, Db, Tx } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import {
@@ -14,6 +14,30 @@ import type { AuditService } from '../audit/audit.service.ts';
 import type { PeopleRepository } from '../people/people.repository.ts';
 import type { AuthRepository, SessionRow } from './auth.repository.ts';
 import { secondFactorRoles, staffRoles, type Principal, type StaffRole } from './principal.ts';
+import {
+  accountKey,
+  clientKey,
+  decideThrottle,
+  THROTTLE_WINDOW_MINUTES,
+  USUAL_DAYS,
+  ADDRESS_FACTOR,
+} from './sign-in-throttle.ts';
+
+/** Enqueues the job that emails sign-in links (the auth module's only job). */
+export interface SignInLinkJobs {
+  enqueue(
+    name: 'auth.sign-in-link',
+    data: SignInLinkJob,
+    options: { tx: Tx },
+  ): Promise<string | null>;
+  /** Runs this process's share of queued jobs of that name now (no wait for a worker's poll). */
+  runNow?(name: 'auth.sign-in-link', handler: (data: SignInLinkJob) => Promise<void>): void;
+}
+
+/** Who a sign-in link email goes to: ids only, the job reloads the rest. */
+export interface SignInLinkJob {
+  targets: { kind: 'parent' | 'pupil'; id: string; schoolId: string }[];
+}
 
 export type SecondFactorState = 'verify' | 'enrol' | null;
 
@@ -26,7 +50,14 @@ export interface LoadedSession {
 
 export type SignInResult =
   | { ok: true; token: string; secondFactor: SecondFactorState }
-  | { ok: false; reason: 'invalid' | 'locked' };
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+
+/** A second-factor code: accepted (with the new session's token), wrong, or too many tries. */
+export type CodeResult =
+  | { ok: true; token: string }
+  | { ok: false; reason: 'invalid' | 'ended' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 export type LinkResult =
   | { ok: true; token: string; principal: Principal; nextPath: string }
@@ -62,7 +93,6 @@ interface AuthConfig {
   baseUrl: string;
 }
 
-const LOCK_MINUTES = 15;
 const CACHE_MS = 5_000;
 
 function asRoles(roles: string[]): StaffRole[] {
@@ -89,6 +119,7 @@ export class AuthService {
       mailer: Mailer;
       secretBox: SecretBox;
       config: AuthConfig;
+      jobs?: SignInLinkJobs;
       issuer?: string;
     },
   ) {}
@@ -111,95 +142,98 @@ export class AuthService {
     return token;
   }
 
-  /** Staff and organisation admins: email + password, with per-account lockout. */
-  async signInWithPassword(email: string, password: string): Promise<SignInResult> {
-    const { database, people, repository, clock, audit, config } = this.deps;
-    const db = database.db;
+  /**
+   * Records an attempt (as a failure until it succeeds) and asks the throttle whether this
+   * address may try this account now. The attempt is written first, so parallel guesses all
+   * count before any password is checked.
+   */
+  private async throttle(
+    email: string,
+    ip: string,
+    kind: 'password' | 'code',
+  ): Promise<{ id: number; key: string; address: string; retryAfterSeconds: number | null }> {
+    const { database, repository, clock, config } = this.deps;
     const now = clock.now();
-    const member = await people.getStaffByEmail(db, email);
-    if (member) {
-      if (!member.active || !member.passwordHash) {
-        await burnPasswordCheck(password);
-        return { ok: false, reason: 'invalid' };
-      }
-      if (member.lockedUntil && member.lockedUntil > now) return { ok: false, reason: 'locked' };
-      if (!(await verifyPassword(member.passwordHash, password))) {
-        const failed = member.failedAttempts + 1;
-        const lock = failed >= config.loginMaxAttempts;
-        await database.transaction(async (tx) => {
-          await people.updateStaffAuth(tx.db, member.id, {
-            failedAttempts: lock ? 0 : failed,
-            lockedUntil: lock
-              ? new Date(now.getTime() + LOCK_MINUTES * 60_000)
-              : member.lockedUntil,
-          });
-          if (lock) {
-            await audit.record(tx, {
-              schoolId: member.schoolId,
-              actor: { kind: 'system', id: null },
-              action: 'auth.account-locked',
-              entityType: 'staff',
-              entityId: member.id,
-              data: { minutes: LOCK_MINUTES, attempts: failed },
-            });
-          }
-        });
-        return { ok: false, reason: lock ? 'locked' : 'invalid' };
-      }
-      if (member.failedAttempts > 0)
-        await people.updateStaffAuth(db, member.id, { failedAttempts: 0, lockedUntil: null });
-      const roles = asRoles(member.roles);
-      const principal: Principal = {
-        kind: 'staff',
-        id: member.id,
-        schoolId: member.schoolId,
-        roles,
-        name: `${member.givenName} ${member.familyName}`,
-      };
-      const needs =
-        member.totpEnabledAt !== null || roles.some((r) => secondFactorRoles.includes(r));
-      const token = await this.startSession(principal, !needs);
-      return {
-        ok: true,
-        token,
-        secondFactor: needs ? (member.totpEnabledAt ? 'verify' : 'enrol') : null,
-      };
+    const key = accountKey(email);
+    const address = clientKey(ip);
+    const id = await repository.recordSignInAttempt(database.db, {
+      accountKey: key,
+      address,
+      kind,
+      at: now,
+    });
+    const facts = await repository.throttleFacts(database.db, {
+      accountKey: key,
+      address,
+      since: new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000),
+      usualSince: new Date(now.getTime() - USUAL_DAYS * 86_400_000),
+      // This attempt is counted too: the (max+1)-th failure in the window is the one refused.
+      pairLimit: config.loginMaxAttempts + 1,
+      addressLimit: ADDRESS_FACTOR * config.loginMaxAttempts + 1,
+      current: id,
+    });
+    const decision = decideThrottle({ now, maxAttempts: config.loginMaxAttempts, ...facts });
+    return {
+      id,
+      key,
+      address,
+      retryAfterSeconds: decision.allowed ? null : decision.retryAfterSeconds,
+    };
+  }
+
+  /**
+   * Staff and organisation admins: email + password. Throttled per address and account (never a
+   * lock-out an outsider can trigger); a known, an unknown and a throttled address get the same
+   * work and the same answers.
+   */
+  async signInWithPassword(email: string, password: string, ip = 'unknown'): Promise<SignInResult> {
+    const { database, people, repository } = this.deps;
+    const db = database.db;
+    const attempt = await this.throttle(email, ip, 'password');
+    if (attempt.retryAfterSeconds !== null) {
+      // Same cost as a real check, so a throttled answer is not faster than a wrong password.
+      await burnPasswordCheck(password);
+      return { ok: false, reason: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
     }
-    const admin = await repository.getOrganisationAdminByEmail(db, email);
-    if (!admin) {
+    const member = await people.getStaffByEmail(db, email);
+    const admin = member ? undefined : await repository.getOrganisationAdminByEmail(db, email);
+    const hash = member
+      ? member.active
+        ? member.passwordHash
+        : null
+      : (admin?.passwordHash ?? null);
+    if (!hash) {
       await burnPasswordCheck(password);
       return { ok: false, reason: 'invalid' };
     }
-    if (admin.lockedUntil && admin.lockedUntil > now) return { ok: false, reason: 'locked' };
-    if (!(await verifyPassword(admin.passwordHash, password))) {
-      const failed = admin.failedAttempts + 1;
-      const lock = failed >= config.loginMaxAttempts;
-      await database.transaction(async (tx) => {
-        await repository.updateOrganisationAdminAttempts(
-          tx.db,
-          admin.id,
-          lock ? 0 : failed,
-          lock ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : null,
-        );
-        if (lock) {
-          await audit.record(tx, {
-            schoolId: null,
-            actor: { kind: 'system', id: null },
-            action: 'auth.account-locked',
-            entityType: 'organisation_admin',
-            entityId: admin.id,
-            data: { minutes: LOCK_MINUTES, attempts: failed },
-          });
-        }
-      });
-      return { ok: false, reason: lock ? 'locked' : 'invalid' };
+    if (!(await verifyPassword(hash, password))) return { ok: false, reason: 'invalid' };
+    if (admin) {
+      await repository.signInAttemptSucceeded(db, attempt.id, attempt.key, attempt.address);
+      const token = await this.startSession(
+        { kind: 'org_admin', id: admin.id, organisationId: admin.organisationId, name: admin.name },
+        true,
+      );
+      return { ok: true, token, secondFactor: null };
     }
-    await repository.updateOrganisationAdminAttempts(db, admin.id, 0, null);
-    const token = await this.startSession(
-      { kind: 'org_admin', id: admin.id, organisationId: admin.organisationId, name: admin.name },
-      true,
-    );
-    return { ok: true, token, secondFactor: null };
+    const m = member!;
+    const roles = asRoles(m.roles);
+    const principal: Principal = {
+      kind: 'staff',
+      id: m.id,
+      schoolId: m.schoolId,
+      roles,
+      name: `${m.givenName} ${m.familyName}`,
+    };
+    const needs = m.totpEnabledAt !== null || roles.some((r) => secondFactorRoles.includes(r));
+    // With a second factor, the address becomes "usual" only once the code is right too.
+    if (needs) await repository.forgetSignInAttempt(db, attempt.id);
+    else await repository.signInAttemptSucceeded(db, attempt.id, attempt.key, attempt.address);
+    const token = await this.startSession(principal, !needs);
+    return {
+      ok: true,
+      token,
+      secondFactor: needs ? (m.totpEnabledAt ? 'verify' : 'enrol') : null,
+    };
   }
 
   /** Resolves a session cookie to a principal. Cached for a few seconds per process. */
@@ -329,97 +363,171 @@ export class AuthService {
     return { secret, qrSvg };
   }
 
-  async confirmTotpEnrolment(staffId: string, sessionId: string, code: string): Promise<boolean> {
-    const { database, people, secretBox, repository, audit, clock } = this.deps;
-    const member = await people.getStaffById(database.db, staffId);
-    if (!member?.totpSecret) return false;
-    const step = this.checkCode(secretBox.open(member.totpSecret), code, member.totpLastStep);
-    if (step === null) return false;
+  /**
+   * The second factor is done: a new session (new id, new cookie) replaces the half-signed-in
+   * one, so a session id anyone saw before the code was entered is worth nothing after it.
+   */
+  private async renewSession(sessionId: string, staffId: string): Promise<string> {
+    const { database, people, repository } = this.deps;
+    const m = await people.getStaffById(database.db, staffId);
+    if (!m) throw new Error('Unknown staff member');
+    const token = randomToken();
     await database.transaction(async (tx) => {
-      await people.updateStaffAuth(tx.db, staffId, {
-        totpEnabledAt: clock.now(),
-        totpLastStep: step,
-      });
-      await repository.markSecondFactorDone(tx.db, sessionId);
-      await audit.record(tx, {
-        schoolId: member.schoolId,
-        actor: { kind: 'staff', id: staffId },
-        action: 'auth.second-factor-enrolled',
-        entityType: 'staff',
-        entityId: staffId,
+      await repository.deleteSession(tx.db, sessionId);
+      await repository.createSession(tx.db, {
+        id: sha256(token),
+        principalKind: 'staff',
+        principalId: m.id,
+        schoolId: m.schoolId,
+        organisationId: null,
+        secondFactorDone: true,
+        expiresAt: this.expiry(),
       });
     });
     this.cache.delete(sessionId);
-    return true;
-  }
-
-  async verifySecondFactor(staffId: string, sessionId: string, code: string): Promise<boolean> {
-    const { database, people, secretBox, repository } = this.deps;
-    const member = await people.getStaffById(database.db, staffId);
-    if (!member?.totpSecret || !member.totpEnabledAt) return false;
-    if (member.lockedUntil && member.lockedUntil > this.deps.clock.now()) return false;
-    const step = this.checkCode(secretBox.open(member.totpSecret), code, member.totpLastStep);
-    if (step === null) {
-      const failed = member.failedAttempts + 1;
-      const lock = failed >= this.deps.config.loginMaxAttempts;
-      await people.updateStaffAuth(database.db, staffId, {
-        failedAttempts: lock ? 0 : failed,
-        lockedUntil: lock
-          ? new Date(this.deps.clock.now().getTime() + LOCK_MINUTES * 60_000)
-          : null,
-      });
-      if (lock) await repository.deleteSession(database.db, sessionId);
-      this.cache.delete(sessionId);
-      return false;
-    }
-    await people.updateStaffAuth(database.db, staffId, {
-      totpLastStep: step,
-      failedAttempts: 0,
-      lockedUntil: null,
-    });
-    await repository.markSecondFactorDone(database.db, sessionId);
-    this.cache.delete(sessionId);
-    return true;
+    return token;
   }
 
   /**
-   * Emails a one-time sign-in link to every parent and pupil record with this address. Says
-   * nothing about whether the address is known.
+   * Checks a code for a half-signed-in session. The code's time step is used atomically (one of
+   * any number of parallel requests with the same code wins); wrong codes count towards the same
+   * throttle as passwords, and the session ends once this address has used up its attempts.
+   */
+  private async useCode(
+    staffId: string,
+    sessionId: string,
+    code: string,
+    ip: string,
+    mode: 'verify' | 'enrol',
+  ): Promise<CodeResult> {
+    const { database, people, secretBox, repository, clock, config } = this.deps;
+    const member = await people.getStaffById(database.db, staffId);
+    if (!member?.totpSecret) return { ok: false, reason: 'invalid' };
+    if (mode === 'verify' && !member.totpEnabledAt) return { ok: false, reason: 'invalid' };
+    if (mode === 'enrol' && member.totpEnabledAt) return { ok: false, reason: 'invalid' };
+    const attempt = await this.throttle(member.email, ip, 'code');
+    if (attempt.retryAfterSeconds !== null) {
+      await repository.deleteSession(database.db, sessionId);
+      this.cache.delete(sessionId);
+      return { ok: false, reason: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
+    }
+    const step = this.checkCode(secretBox.open(member.totpSecret), code, member.totpLastStep);
+    const used =
+      step !== null &&
+      (mode === 'verify'
+        ? await repository.useTotpStep(database.db, staffId, step)
+        : await database.transaction(async (tx) => {
+            if (!(await repository.useTotpStep(tx.db, staffId, step, { enrol: clock.now() })))
+              return false;
+            await this.deps.audit.record(tx, {
+              schoolId: member.schoolId,
+              actor: { kind: 'staff', id: staffId },
+              action: 'auth.second-factor-enrolled',
+              entityType: 'staff',
+              entityId: staffId,
+            });
+            return true;
+          }));
+    if (!used) {
+      // Out of attempts from here: end the half-signed-in session (sign in again later).
+      const after = await repository.throttleFacts(database.db, {
+        accountKey: attempt.key,
+        address: attempt.address,
+        since: new Date(clock.now().getTime() - THROTTLE_WINDOW_MINUTES * 60_000),
+        usualSince: clock.now(),
+        pairLimit: config.loginMaxAttempts,
+        addressLimit: 1,
+      });
+      if (after.pairNth) {
+        await repository.deleteSession(database.db, sessionId);
+        this.cache.delete(sessionId);
+        return { ok: false, reason: 'ended' };
+      }
+      return { ok: false, reason: 'invalid' };
+    }
+    await repository.signInAttemptSucceeded(database.db, attempt.id, attempt.key, attempt.address);
+    return { ok: true, token: await this.renewSession(sessionId, staffId) };
+  }
+
+  async confirmTotpEnrolment(
+    staffId: string,
+    sessionId: string,
+    code: string,
+    ip = 'unknown',
+  ): Promise<CodeResult> {
+    return this.useCode(staffId, sessionId, code, ip, 'enrol');
+  }
+
+  async verifySecondFactor(
+    staffId: string,
+    sessionId: string,
+    code: string,
+    ip = 'unknown',
+  ): Promise<CodeResult> {
+    return this.useCode(staffId, sessionId, code, ip, 'verify');
+  }
+
+  /**
+   * "Email me a sign-in link". The same work whatever the address: two indexed look-ups and one
+   * job enqueued in a transaction (carrying ids, never the address). The job creates the links and
+   * sends the emails, so a known address answers as fast as an unknown one and says nothing.
    */
   async requestSignInLink(email: string): Promise<void> {
+    const { database, people, jobs } = this.deps;
+    const db = database.db;
+    const [parents, pupils] = await Promise.all([
+      people.findParentsByEmail(db, email),
+      people.findPupilsByEmail(db, email),
+    ]);
+    const data: SignInLinkJob = {
+      targets: [
+        ...parents.map((p) => ({ kind: 'parent' as const, id: p.id, schoolId: p.schoolId })),
+        ...pupils.map((p) => ({ kind: 'pupil' as const, id: p.id, schoolId: p.schoolId })),
+      ],
+    };
+    if (!jobs) {
+      await this.sendSignInLinks(data);
+      return;
+    }
+    await database.transaction(async (tx) => {
+      await jobs.enqueue('auth.sign-in-link', data, { tx });
+    });
+  }
+
+  /**
+   * Called once the answer to a link request has gone: this process sends the queued links now
+   * rather than at a worker's next poll. Off the request path, so it adds nothing to its time.
+   */
+  deliverQueuedSignInLinks(): void {
+    this.deps.jobs?.runNow?.('auth.sign-in-link', (d) => this.sendSignInLinks(d));
+  }
+
+  /** The job: a fresh one-time link for each person, emailed to the address the school holds. */
+  async sendSignInLinks(data: SignInLinkJob): Promise<void> {
     const { database, people, repository, clock, mailer, config } = this.deps;
     const db = database.db;
-    const now = clock.now();
-    const expiresAt = new Date(now.getTime() + config.linkTtlMinutes * 60_000);
-    const targets: { kind: 'parent' | 'pupil'; id: string; schoolId: string; name: string }[] = [
-      ...(await people.findParentsByEmail(db, email)).map((p) => ({
-        kind: 'parent' as const,
-        id: p.id,
-        schoolId: p.schoolId,
-        name: p.givenName,
-      })),
-      ...(await people.findPupilsByEmail(db, email)).map((p) => ({
-        kind: 'pupil' as const,
-        id: p.id,
-        schoolId: p.schoolId,
-        name: p.givenName,
-      })),
-    ];
-    for (const t of targets) {
+    for (const t of data.targets) {
+      const person =
+        t.kind === 'parent'
+          ? await people.getParent(db, t.schoolId, t.id)
+          : await people.getPupil(db, t.schoolId, t.id);
+      if (!person?.email) continue;
+      const now = clock.now();
       const token = randomToken();
       await repository.createLink(db, {
         schoolId: t.schoolId,
         tokenHash: sha256(token),
         principalKind: t.kind,
         principalId: t.id,
-        expiresAt,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + config.linkTtlMinutes * 60_000),
       });
       const school = await people.getSchool(db, t.schoolId);
       await mailer.send({
-        to: email,
+        to: person.email,
         subject: `Your sign-in link for ${school?.name ?? 'Lanyard'}`,
         text: [
-          `Hello ${t.name},`,
+          `Hello ${person.givenName},`,
           '',
           `Use this link to sign in to ${school?.name ?? 'your school'} on Lanyard:`,
           `${config.baseUrl}/sign-in/link/${token}`,
@@ -618,7 +726,14 @@ export class AuthService {
     });
   }
 
+  /** Hourly: expired sessions, and sign-in attempts older than the "usual address" period. */
   async sweepExpiredSessions(): Promise<number> {
-    return this.deps.repository.deleteExpiredSessions(this.deps.database.db, this.deps.clock.now());
+    const { repository, database, clock } = this.deps;
+    const now = clock.now();
+    await repository.deleteSignInAttemptsBefore(
+      database.db,
+      new Date(now.getTime() - USUAL_DAYS * 86_400_000),
+    );
+    return repository.deleteExpiredSessions(database.db, now);
   }
 }

@@ -86,6 +86,33 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
     }
   }
 
+  private readonly running = new Set<Promise<void>>();
+
+  /**
+   * Runs queued jobs of one name in this process now, off the caller's path (after a request has
+   * enqueued one, so its email goes at once rather than at a worker's next poll). Each job is
+   * fetched with SKIP LOCKED, so a worker never runs the same one; a failure is left to pg-boss's
+   * retries. Stopping the queue waits for these runs.
+   */
+  runNow<N extends keyof P & string>(name: N, handler: (data: P[N]) => Promise<void>): void {
+    if (!this.started || this.stopping) return;
+    const run = (async () => {
+      const jobs = await this.boss.fetch<P[N]>(name, { batchSize: 5 });
+      for (const job of jobs ?? []) {
+        try {
+          await handler(job.data);
+          await this.boss.complete(name, job.id);
+        } catch {
+          // Class only: the job's data stays in the queue, never in a log.
+          await this.boss.fail(name, job.id, { error: 'failed when run at once' });
+        }
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
   async schedule<N extends keyof P & string>(name: N, cron: string, data: P[N]): Promise<void> {
     await this.boss.schedule(name, cron, data, { tz: 'Europe/London' });
   }
@@ -94,6 +121,7 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
     if (!this.started) return;
     this.started = false;
     this.stopping = true;
+    await Promise.all([...this.running]);
     await this.boss.stop({ graceful: true, wait: true, timeout: 20_000 });
   }
 }
