@@ -17,11 +17,13 @@ import type { Config } from './config.ts';
 import type { Services } from './container.ts';
 import { AppError, ValidationError } from './errors.ts';
 import { loggerOptions } from './platform/logger.ts';
+import { isDatabaseUnavailable } from './platform/db/database.ts';
+import { healthUrls } from './web/health.ts';
 import { refuseHostileInput } from './web/hostile-input.ts';
 import type { Access } from './web/access.ts';
 import { configureNunjucks, rootDir, templateDirs } from './web/views.ts';
 import { navigationFor } from './web/navigation.ts';
-import { registerUploads, UPLOADS_AT_ONCE_PER_PERSON } from './web/uploads.ts';
+import { lingerThenClose, registerUploads, UPLOADS_AT_ONCE_PER_PERSON } from './web/uploads.ts';
 import { errorList } from './web/forms.ts';
 import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
@@ -82,7 +84,7 @@ export async function buildApp(
       ? { ...(loggerOptions(config.logLevel) as object), stream: options.logStream }
       : config.env === 'test'
         ? false
-        : loggerOptions(config.logLevel),
+        : loggerOptions(config.logLevel, config.env),
     // The client's address (rate limits, sign-in throttling) is the TCP peer unless TRUST_PROXY
     // names the proxies whose X-Forwarded-For may be believed.
     // (a hop count is supported at run time; Fastify's types omit it)
@@ -216,6 +218,8 @@ export async function buildApp(
   // Who is asking: a session cookie, or a Bearer API token on /api/.
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/assets/')) return;
+    // Health checks never read a session: /healthz answers while the process lives, database or not.
+    if (healthUrls.has(request.routeOptions.url ?? '')) return;
     if (request.cookies.lanyard_flash) reply.clearCookie('lanyard_flash', { path: '/' });
     const auth = request.headers.authorization;
     if (isApi(request) && auth?.startsWith('Bearer ')) {
@@ -237,15 +241,15 @@ export async function buildApp(
 
   // Who may: the route's declared access, checked here, in onRequest, before any of the body is
   // read (multipart and form bodies are parsed later, before preHandler): someone who may not
-  // send it never has a byte of it buffered or stored. The connection is closed after the answer,
-  // so a large body is not read just to be thrown away.
+  // send it never has a byte of it buffered or stored. What they still send is thrown away as it
+  // arrives, and the connection is closed soon after the answer (lingerThenClose).
   app.addHook('onRequest', async (request, reply) => {
     const access = request.routeOptions.config.access ?? 'public';
     if (access === 'public') return;
-    const hasBody =
-      request.headers['transfer-encoding'] !== undefined ||
-      Number(request.headers['content-length'] ?? 0) > 0;
-    const refuse = () => (hasBody ? reply.header('connection', 'close') : reply);
+    const refuse = () => {
+      lingerThenClose(request, reply);
+      return reply;
+    };
     const session = request.lanyardSession;
     const principal = request.principal;
     if (!principal) {
@@ -300,6 +304,21 @@ export async function buildApp(
   });
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    // The database is stopped, restarting or unreachable: nothing is wrong with the request.
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: { type: error.name, code: error.code } }, 'database unavailable');
+      reply.header('retry-after', '30').header('cache-control', 'no-store');
+      if (isApi(request))
+        return problem(
+          reply,
+          503,
+          'Service unavailable',
+          'Lanyard cannot reach its database at the moment. Nothing you had saved has been lost. Try again in a few minutes.',
+        );
+      return reply.status(503).page('errors/unavailable.njk', {
+        title: 'Sorry, the service is unavailable',
+      });
+    }
     let status = error instanceof AppError ? error.status : (error.statusCode ?? 500);
     let title =
       error instanceof AppError ? error.title : 'Sorry, there is a problem with the service';

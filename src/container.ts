@@ -13,7 +13,8 @@ import { runMigrations } from './platform/db/migrate.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { SecretBox } from './platform/crypto.ts';
 import { SmtpMailer, type Mailer } from './platform/mail/mailer.ts';
-import { SmtpSink } from './platform/mail/smtp-sink.ts';
+import { OnDemandSinkMailer, SmtpSink } from './platform/mail/smtp-sink.ts';
+import { findRunningServer, type RunningServer } from './platform/server-file.ts';
 import { JobQueue } from './platform/jobs/queue.ts';
 import { jobNames, type JobPayloads } from './jobs.ts';
 import { AuditRepository } from './modules/audit/audit.repository.ts';
@@ -70,6 +71,8 @@ export interface Platform {
   /** Finds faces in photos (BlazeFace over an image pyramid). */
   faces: FaceDetector;
   embedded: EmbeddedServer | undefined;
+  /** CLI commands: the running server this process attached to (its database and mail sink). */
+  attachedTo: RunningServer | undefined;
   /** Stops everything the platform started, in order. */
   close(): Promise<void>;
 }
@@ -82,8 +85,10 @@ export interface PlatformOptions {
   mailSink?: SmtpSink;
   log?: (message: string) => void;
   /**
-   * CLI commands: when a Lanyard server already holds the data folder, use its running embedded
-   * PostgreSQL instead of refusing.
+   * CLI commands: when a Lanyard server runs on this data folder, use its embedded PostgreSQL and
+   * its development mail sink (see platform/server-file.ts) instead of starting (or refusing to
+   * start) their own; without a server and without SMTP_URL, mail goes to a sink on a free port
+   * started only if a message is sent. Never starts job supervision (see `supervise`).
    */
   attachToRunningServer?: boolean;
   /** Use this face detector (tests) instead of BlazeFace. */
@@ -96,20 +101,27 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
   const closers: (() => Promise<void> | void)[] = [];
   let embedded: EmbeddedServer | undefined;
   let url = config.databaseUrl;
+  const attachedTo = options.attachToRunningServer ? findRunningServer(config.dataDir) : undefined;
   try {
-    if (!url) {
+    if (!url && attachedTo?.embeddedPgPort) {
+      url = runningEmbeddedUrl(config.dataDir, attachedTo.embeddedPgPort);
+    } else if (!url) {
       try {
         const release = lockDataFolder(config.dataDir);
         closers.push(release);
         embedded = await startEmbeddedPostgres({
           dataDir: config.dataDir,
           port: config.embeddedPgPort,
+          // A server restarts its database if it dies; a CLI command just fails.
+          supervise: !options.attachToRunningServer,
+          report: log,
         });
         closers.push(() => embedded!.stop());
         url = embedded.url;
       } catch (error) {
         if (!(error instanceof DataFolderLockedError) || !options.attachToRunningServer)
           throw error;
+        // A server still starting up holds the folder but has not written its file yet.
         url = runningEmbeddedUrl(config.dataDir, config.embeddedPgPort);
       }
     }
@@ -118,18 +130,24 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
     closers.push(() => database.close());
 
     let mailSink = options.mailSink;
-    let smtpUrl = config.smtpUrl;
-    if (!smtpUrl) {
-      if (!mailSink) {
-        mailSink = new SmtpSink();
-        await mailSink.start(config.smtpSinkPort);
-        const sink = mailSink;
-        closers.push(() => sink.stop());
-        log(`Development mail sink listening on ${sink.url}`);
-      }
-      smtpUrl = mailSink.url;
+    let mailer: Mailer;
+    if (config.smtpUrl) {
+      mailer = new SmtpMailer(config.smtpUrl, config.mailFrom);
+    } else if (mailSink) {
+      mailer = new SmtpMailer(mailSink.url, config.mailFrom);
+    } else if (attachedTo?.smtpSinkUrl) {
+      // Beside a running server: its sink, so the mail shows on its outbox page.
+      mailer = new SmtpMailer(attachedTo.smtpSinkUrl, config.mailFrom);
+    } else if (options.attachToRunningServer) {
+      mailer = new OnDemandSinkMailer(config.mailFrom, log);
+    } else {
+      mailSink = new SmtpSink();
+      await mailSink.start(config.smtpSinkPort, 'SMTP_SINK_PORT');
+      const sink = mailSink;
+      closers.push(() => sink.stop());
+      log(`Development mail sink listening on ${sink.url}`);
+      mailer = new SmtpMailer(mailSink.url, config.mailFrom);
     }
-    const mailer = new SmtpMailer(smtpUrl, config.mailFrom);
     closers.push(() => mailer.close());
 
     const jobs: Jobs = new JobQueue<JobPayloads>(url, jobNames, {
@@ -159,6 +177,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
         options.faces ??
         new BlazeFaceDetector({ resize: (img, w, h) => images.resizeRaw(img, w, h) }),
       embedded,
+      attachedTo,
       close: async () => {
         for (const close of closers.reverse()) await close();
       },
@@ -250,6 +269,7 @@ export function createServices(
     clock,
     mailer,
     secretBox: platform.secretBox,
+    jobs,
     config: {
       sessionTtlHours: config.sessionTtlHours,
       linkTtlMinutes: config.linkTtlMinutes,

@@ -6,6 +6,8 @@ import { buildApp } from './app.ts';
 import { jobHandlers, jobNames, jobSchedules } from './jobs.ts';
 import { DataFolderLockedError, leaveSignalsToCaller } from './platform/db/embedded.ts';
 import { MissingJobHandlerError } from './platform/jobs/queue.ts';
+import { isAddressInUse, PortInUseError } from './platform/ports.ts';
+import { advertiseServer } from './platform/server-file.ts';
 import { seedDemoSchool, demoCredentials, printDemoCredentials } from './demo/seed.ts';
 
 export type ProcessRole = 'all' | 'web' | 'worker';
@@ -21,6 +23,7 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
   const services = createServices(platform);
   let app: FastifyInstance | undefined;
   let stopping = false;
+  const closeFirst: (() => void)[] = [];
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -32,6 +35,7 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
     }, 30_000);
     force.unref();
     try {
+      for (const close of closeFirst) close(); // CLI commands no longer attach to this process
       if (app) await app.close(); // stop accepting, wait for requests in flight
       await platform.close(); // jobs (graceful), pool, mail, embedded PostgreSQL, lock
       say('Stopped cleanly.');
@@ -73,8 +77,21 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
     }
     if (role !== 'worker') {
       app = await buildApp(services, config);
-      await app.listen({ host: config.host, port: config.port });
+      try {
+        await app.listen({ host: config.host, port: config.port });
+      } catch (error) {
+        if (isAddressInUse(error)) throw new PortInUseError('PORT', config.port, 'the web server');
+        throw error;
+      }
     }
+    // CLI commands on this data folder attach to this process's database and mail sink.
+    const unadvertise = advertiseServer(config.dataDir, {
+      role,
+      embeddedPgPort: platform.embedded?.port,
+      smtpSinkUrl: platform.mailSink?.url,
+      baseUrl: app ? config.baseUrl : undefined,
+    });
+    closeFirst.push(unadvertise);
     const ms = Math.round(performance.now() - started);
     say(
       `Lanyard (${role}) is ready in ${ms} ms${platform.embedded ? ' on the embedded PostgreSQL in ' + config.dataDir : ''}.`,
@@ -86,6 +103,7 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
     }
     if (process.send) process.send({ ready: true, ms });
   } catch (error) {
+    for (const close of closeFirst) close();
     await app?.close().catch(() => undefined);
     await platform.close().catch(() => undefined);
     throw error;
@@ -98,13 +116,14 @@ export function explainStartupError(error: unknown): string {
     error instanceof ConflictError ||
     error instanceof DataFolderLockedError ||
     error instanceof ConfigError ||
-    error instanceof MissingJobHandlerError
+    error instanceof MissingJobHandlerError ||
+    error instanceof PortInUseError
   ) {
     return error.message;
   }
   const e = error as NodeJS.ErrnoException;
-  if (e?.code === 'EADDRINUSE')
-    return `Port already in use: ${e.message}. Set PORT to another port.`;
+  // Every port Lanyard binds is wrapped in PortInUseError naming its setting; this is a fallback.
+  if (e?.code === 'EADDRINUSE') return `A port is already in use: ${e.message}.`;
   return `Lanyard could not start: ${e?.message ?? String(error)}`;
 }
 

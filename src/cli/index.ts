@@ -34,6 +34,8 @@ const usage = `Usage: lanyard <command>
   restore FILE                           restore a backup into an empty Lanyard (new DATA_DIR or
                                          DATABASE_URL), then check the audit chain
   demo-code EMAIL                        print the current two-step code of a demo account
+  mail test EMAIL                        send a test email (through SMTP_URL, or the running
+                                         server's development mail sink: see /dev/outbox)
   schools                                list schools and their slugs
 
 Roles: ${staffRoles.join(', ')}`;
@@ -55,7 +57,13 @@ async function withServices<T>(
   fn: (services: Services, platform: Platform) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig();
-  const platform = await createPlatform(config, { supervise: false, attachToRunningServer: true });
+  // Beside a running server this attaches to its database and mail sink: no sink, no job
+  // supervision, no database of its own (see PlatformOptions.attachToRunningServer).
+  const platform = await createPlatform(config, {
+    supervise: false,
+    attachToRunningServer: true,
+    log: err,
+  });
   try {
     return await fn(createServices(platform), platform);
   } finally {
@@ -265,6 +273,26 @@ async function run(argv: string[]): Promise<number> {
         );
         return 1;
       });
+    case 'mail': {
+      const to = args[1];
+      if (args[0] !== 'test' || !to) break;
+      return withServices(async (_services, platform) => {
+        await platform.mailer.send({
+          to,
+          subject: 'Lanyard test email',
+          text: 'This is a test email from Lanyard (`lanyard mail test`). Mail is working.',
+        });
+        const config = platform.config;
+        const via = config.smtpUrl
+          ? 'SMTP_URL'
+          : platform.attachedTo?.smtpSinkUrl
+            ? `the running server's development mail sink (${platform.attachedTo.baseUrl ?? config.baseUrl}/dev/outbox)`
+            : undefined;
+        if (!via) return 1; // reported by the mailer when it closes: nothing was delivered
+        out(`Sent a test email to ${to} through ${via}.`);
+        return 0;
+      });
+    }
     case 'demo-code':
       return withServices(async (services) => {
         const code = args[0] ? await services.auth.currentCode(args[0]) : null;

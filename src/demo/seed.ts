@@ -106,6 +106,16 @@ const staffSpec: {
   },
 ];
 
+/** The second school's only staff account. */
+const riversideHead = {
+  role: 'headteacher' as const,
+  given: 'Rita',
+  family: 'Adeyemi',
+  email: 'head@riverside.example',
+  title: 'Headteacher',
+  totp: 'LANYARDDEMORIVERSIDEHEADAAAAAAAA',
+};
+
 export const demoCredentials: DemoCredential[] = [
   ...staffSpec.map((s) => ({
     role: s.title,
@@ -134,6 +144,13 @@ export const demoCredentials: DemoCredential[] = [
     email: 'trust@northway.example',
     password: DEMO_PASSWORD,
     totpSecret: null,
+  },
+  {
+    role: 'Riverside Headteacher',
+    name: `${riversideHead.given} ${riversideHead.family}`,
+    email: riversideHead.email,
+    password: DEMO_PASSWORD,
+    totpSecret: riversideHead.totp,
   },
 ];
 
@@ -198,19 +215,7 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
         name: spec.name,
         slug: spec.slug,
       });
-      const staffList =
-        spec.slug === 'oakfield-primary'
-          ? staffSpec
-          : [
-              {
-                role: 'headteacher' as const,
-                given: 'Rita',
-                family: 'Adeyemi',
-                email: 'head@riverside.example',
-                title: 'Headteacher',
-                totp: 'LANYARDDEMORIVERSIDEHEADAAAAAAAA',
-              },
-            ];
+      const staffList = spec.slug === 'oakfield-primary' ? staffSpec : [riversideHead];
       for (const s of staffList) {
         const row = await people.createStaff(
           tx.db,

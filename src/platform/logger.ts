@@ -40,11 +40,17 @@ export function serializeError(
 
 /**
  * Pino options shared by the web server, workers and CLI. Request logs carry method, route and
- * status only: no query strings (sign-in tokens), bodies, cookies or personal data.
+ * status only: no query strings (sign-in tokens), bodies, cookies or personal data. In
+ * development the lines are short and human (see conciseLogStream); otherwise one JSON object
+ * per line, for a log collector.
  */
-export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
+export function loggerOptions(
+  level: string,
+  env: 'development' | 'test' | 'production' = 'production',
+): NonNullable<FastifyServerOptions['logger']> {
   return {
     level,
+    ...(env === 'development' ? { stream: conciseLogStream(process.stdout) } : {}),
     redact: {
       paths: [
         'req.headers.cookie',
@@ -68,6 +74,67 @@ export function loggerOptions(level: string): NonNullable<FastifyServerOptions['
       res(res: { statusCode: number }) {
         return { statusCode: res.statusCode };
       },
+    },
+  };
+}
+
+const LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+
+/** Requests not worth a line in development: static files and health checks. */
+const QUIET_ROUTES = /^\/(assets\/|healthz$|readyz$)/;
+
+/**
+ * Development's log: pino's JSON lines, rewritten as one short line per request
+ * (`14:02:07 GET /pupils/:id 200 12 ms`, the route pattern, never the address with its ids or
+ * query) and one per message (`14:02:09 WARN database unavailable (DatabaseError 57P01)`), so the
+ * start-up banner stays readable. Static files and health checks are not listed unless they fail.
+ */
+export function conciseLogStream(out: { write(text: string): unknown }): {
+  write(line: string): void;
+} {
+  /** "GET /route" of requests under way, by request id (bounded: an aborted request never completes). */
+  const underWay = new Map<string, string>();
+  const clock = (ms: unknown) =>
+    new Date(typeof ms === 'number' ? ms : Date.now()).toLocaleTimeString('en-GB', {
+      hour12: false,
+    });
+  return {
+    write(line: string) {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        out.write(line.endsWith('\n') ? line : `${line}\n`);
+        return;
+      }
+      const reqId = typeof entry.reqId === 'string' ? entry.reqId : undefined;
+      const req = entry.req as { method?: string; route?: string } | undefined;
+      if (entry.msg === 'incoming request' && reqId && req) {
+        underWay.set(reqId, `${req.method ?? ''} ${req.route ?? ''}`);
+        if (underWay.size > 1000) underWay.delete(underWay.keys().next().value!);
+        return;
+      }
+      if (entry.msg === 'request completed' && reqId) {
+        const what = underWay.get(reqId) ?? 'request';
+        underWay.delete(reqId);
+        const status = (entry.res as { statusCode?: number } | undefined)?.statusCode ?? 0;
+        if (status < 400 && QUIET_ROUTES.test(what.split(' ')[1] ?? '')) return;
+        const ms = typeof entry.responseTime === 'number' ? Math.round(entry.responseTime) : '?';
+        out.write(`${clock(entry.time)} ${what} ${status} ${ms} ms\n`);
+        return;
+      }
+      const level = LEVELS[entry.level as number] ?? 'INFO';
+      const err = entry.err as { type?: string; code?: string } | undefined;
+      const cause = err ? ` (${[err.type, err.code].filter(Boolean).join(' ')})` : '';
+      const where = reqId && underWay.has(reqId) ? ` [${underWay.get(reqId)}]` : '';
+      out.write(`${clock(entry.time)} ${level} ${String(entry.msg ?? '')}${cause}${where}\n`);
     },
   };
 }

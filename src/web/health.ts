@@ -1,7 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../container.ts';
 
-/** /healthz: the process is up. /readyz: and the database answers. */
+/** Routes that answer without a session (app.ts skips loading one): they must not need the database to say it is away. */
+export const healthUrls = new Set(['/healthz', '/readyz']);
+
+/**
+ * /healthz: liveness, the process is up and answering (never touches the database, so an
+ * orchestrator does not restart Lanyard while PostgreSQL is away). /readyz: readiness, and the
+ * database answers (503 while it does not: send no traffic).
+ */
 export async function healthRoutes(app: FastifyInstance, { services }: { services: Services }) {
   app.get('/healthz', { config: { access: 'public' } }, async (_request, reply) =>
     reply.send({ status: 'ok' }),

@@ -35,6 +35,35 @@ declare module 'fastify' {
   }
 }
 
+/** After a refusal: how long, and how many bytes, the rest of a body is read and thrown away. */
+const LINGER_MS = 2000;
+const LINGER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A request refused before its body was read: the body is discarded as it arrives (never kept),
+ * and the connection is closed once the answer has gone and the client had time to read it, or
+ * once 64 MB more arrive. Closing at once would reset the connection while the client is still
+ * sending, and the client could lose the answer (the redirect to sign-in) with it.
+ */
+export function lingerThenClose(request: FastifyRequest, reply: FastifyReply): void {
+  const raw = request.raw;
+  const hasBody =
+    request.headers['transfer-encoding'] !== undefined ||
+    Number(request.headers['content-length'] ?? 0) > 0;
+  if (!hasBody || raw.complete) return;
+  let seen = 0;
+  let answered = false;
+  const close = () => raw.socket?.destroy();
+  raw.on('data', (chunk: Buffer) => {
+    seen += chunk.length; // thrown away
+    if (answered && seen > LINGER_BYTES) close();
+  });
+  reply.raw.once('finish', () => {
+    answered = true;
+    if (!raw.complete) setTimeout(close, LINGER_MS).unref();
+  });
+}
+
 /** Files a route may receive with every other route's limits: none. */
 const DEFAULT_LIMITS = {
   fileSize: 1,
@@ -139,7 +168,8 @@ export async function registerUploads(
     if (isUploadRoute(request) && request.principal) {
       release = slots.acquire(`${request.principal.kind}:${request.principal.id}`);
       if (!release) {
-        reply.header('connection', 'close').header('retry-after', '30');
+        lingerThenClose(request, reply);
+        reply.header('retry-after', '30');
         return tooMany(request, reply);
       }
     }

@@ -304,3 +304,113 @@ export async function killPostgresFor(dataDir: string): Promise<void> {
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The CLI and a browser-like HTTP client, beside a running server
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+}
+
+/** Runs `lanyard <args>` (bin/lanyard.js, as `npx lanyard` does) with the server's environment. */
+export function runCli(
+  options: LanyardOptions,
+  args: string[],
+  extraEnv: Record<string, string | undefined> = {},
+  timeoutMs = 90_000,
+): Promise<CliResult> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['bin/lanyard.js', ...args], {
+    cwd: repoRoot,
+    env: lanyardEnv({ ...options, env: { ...options.env, ...extraEnv } }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) => {
+    child.once('exit', (code) =>
+      setImmediate(() => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr, wallMs: performance.now() - started });
+      }),
+    );
+  });
+}
+
+/** A cookie jar over fetch: signs in through the real form (CSRF token and all). */
+export class HttpSession {
+  private readonly cookies = new Map<string, string>();
+  constructor(readonly baseUrl: string) {}
+
+  private remember(response: Response): void {
+    for (const header of response.headers.getSetCookie()) {
+      const [pair] = header.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(header)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      headers: { cookie: this.cookieHeader(), ...headers },
+      redirect: 'manual',
+    });
+    this.remember(response);
+    return response;
+  }
+
+  /** Posts a form from `formPath`'s page, with the CSRF token that page carries. */
+  async postForm(
+    formPath: string,
+    path: string,
+    fields: Record<string, string>,
+  ): Promise<Response> {
+    const page = await (await this.get(formPath)).text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+    if (!token) throw new Error(`No CSRF token on ${formPath}`);
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      headers: {
+        cookie: this.cookieHeader(),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ ...fields, _csrf: token }).toString(),
+      redirect: 'manual',
+    });
+    this.remember(response);
+    return response;
+  }
+
+  async signIn(email: string, password: string): Promise<void> {
+    const response = await this.postForm('/sign-in', '/sign-in', { email, password, next: '/' });
+    if (response.status !== 303)
+      throw new Error(`Sign-in as ${email} answered ${response.status}, not a redirect`);
+  }
+}
+
+/** Polls `check` every 200 ms until it returns true; resolves with the time it took. */
+export async function waitUntil(
+  check: () => Promise<boolean>,
+  ms: number,
+  what: string,
+): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    if (await check().catch(() => false)) return performance.now() - t0;
+    if (performance.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

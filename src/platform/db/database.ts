@@ -11,6 +11,47 @@ export interface Tx {
   client: pg.PoolClient;
 }
 
+/** Socket errors that mean the database server cannot be reached. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+/** PostgreSQL states that mean "not now": shutting down, crashed, starting up, too many clients. */
+const NOT_NOW = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/**
+ * True when an error (or one it wraps: Drizzle wraps pg's) means the database is away, not that
+ * the query was wrong: the server is stopped, restarting or unreachable. Pages answer 503.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const queue = [error];
+  while (queue.length > 0 && seen.size < 10) {
+    const e = queue.shift() as
+      { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown } | undefined;
+    if (!e || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNREACHABLE.has(code) || NOT_NOW.has(code) || code.startsWith('08')) return true;
+    if (
+      typeof e.message === 'string' &&
+      /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end)/.test(
+        e.message,
+      )
+    )
+      return true;
+    queue.push(e.cause);
+    if (Array.isArray(e.errors)) queue.push(...(e.errors as unknown[])); // AggregateError (IPv4 + IPv6)
+  }
+  return false;
+}
+
 /** At most this many cached reads are kept (the oldest goes first). */
 const CACHED_READS = 300;
 

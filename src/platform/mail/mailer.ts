@@ -9,7 +9,7 @@ export interface MailMessage {
 
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { simpleParser } from 'mailparser';
 import type { SMTPServer } from 'smtp-server';
+import { isAddressInUse, PortInUseError } from '../ports.ts';
+import { SmtpMailer, type MailMessage, type Mailer } from './mailer.ts';
 
 /** mailparser, loaded when the first message arrives (ADR 0010). */
 let parser: Promise<typeof simpleParser> | undefined;
@@ -25,7 +27,8 @@ export class SmtpSink {
   private waiters: Array<() => void> = [];
   port = 0;
 
-  async start(port: number): Promise<number> {
+  /** Listens on 127.0.0.1:port (0: any free port); `variable` is the setting named if it is taken. */
+  async start(port: number, variable = 'SMTP_SINK_PORT'): Promise<number> {
     // Only development and tests run the sink: production never loads smtp-server (ADR 0010).
     const { SMTPServer } = await import('smtp-server');
     this.server = new SMTPServer({
@@ -53,7 +56,13 @@ export class SmtpSink {
     });
     const server = this.server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error) =>
+        reject(
+          isAddressInUse(error)
+            ? new PortInUseError(variable, port, 'the development mail sink')
+            : error,
+        ),
+      );
       server.listen(port, '127.0.0.1', () => resolve());
     });
     const address = server.server.address();
@@ -96,5 +105,37 @@ export class SmtpSink {
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/**
+ * Mail from a CLI command run without a Lanyard server and without SMTP_URL: a sink on a free
+ * port (never SMTP_SINK_PORT, which a server elsewhere may hold) is started for the first message
+ * only, and what it caught is reported (recipient and subject) when the command ends.
+ */
+export class OnDemandSinkMailer implements Mailer {
+  private sink: Promise<{ sink: SmtpSink; mailer: SmtpMailer }> | undefined;
+  constructor(
+    private readonly from: string,
+    private readonly report: (message: string) => void,
+  ) {}
+  async send(message: MailMessage): Promise<void> {
+    this.sink ??= (async () => {
+      const sink = new SmtpSink();
+      await sink.start(0);
+      return { sink, mailer: new SmtpMailer(sink.url, this.from) };
+    })();
+    const { mailer } = await this.sink;
+    await mailer.send(message);
+  }
+  async close(): Promise<void> {
+    if (!this.sink) return;
+    const { sink, mailer } = await this.sink;
+    for (const m of sink.messages)
+      this.report(
+        `No mail server (SMTP_URL unset, no Lanyard running): not sent to ${m.to.join(', ')}: ${m.subject}`,
+      );
+    mailer.close();
+    await sink.stop();
   }
 }
