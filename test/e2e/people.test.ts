@@ -34,7 +34,7 @@ describe('adding a pupil and recording a leaving date (browser)', () => {
     const { page } = session;
     const pupils = new LanyardPage(page);
     await pupils.openNav('Pupils');
-    await navigate(page, () => page.getByRole('link', { name: 'Add a pupil' }).click());
+    await navigate(page, () => page.getByRole('button', { name: 'Add a pupil' }).click());
     const form = new LanyardPage(page);
     await form.check('Add a pupil');
     await expect(form.heading.textContent()).resolves.toBe('Add a pupil');
