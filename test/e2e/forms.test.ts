@@ -153,7 +153,11 @@ describe('forms, small screens and no JavaScript (browser)', () => {
     expect(numberId).toBeTruthy();
     const original = await numberField.inputValue();
     await numberField.fill('lots');
-    await page.locator('#nextReviewDate').fill('2001-01-01');
+    // The review date is a GOV.UK date input (day, month, year), prefilled with the current date.
+    await expect(page.locator('#nextReviewDate-year').inputValue()).resolves.toMatch(/^\d{4}$/);
+    await page.locator('#nextReviewDate-day').fill('1');
+    await page.locator('#nextReviewDate-month').fill('1');
+    await page.locator('#nextReviewDate-year').fill('2001');
     await page.locator('#note').fill('');
     await edit.save();
 
@@ -161,18 +165,20 @@ describe('forms, small screens and no JavaScript (browser)', () => {
     await expect(page.title()).resolves.toMatch(/^Error: /);
     const links = await edit.errorLinks();
     const hrefs = links.map((l) => l.href);
-    expect(hrefs).toEqual(expect.arrayContaining([`#${numberId}`, '#nextReviewDate', '#note']));
+    expect(hrefs).toEqual(expect.arrayContaining([`#${numberId}`, '#nextReviewDate-day', '#note']));
     expect(links.find((l) => l.href === '#note')?.text).toBe(
       'Say why the policy is changing (this goes in the version history)',
     );
-    expect(links.find((l) => l.href === '#nextReviewDate')?.text).toBe(
+    expect(links.find((l) => l.href === '#nextReviewDate-day')?.text).toBe(
       'The next review date must be in the future',
     );
     // Every summary link points at a field that is on the page, with its inline message.
     for (const { href, text } of links) {
       const id = href.slice(1);
       await expect(page.locator(`[id="${id}"]`).count()).resolves.toBe(1);
-      await expect(edit.fieldError(id).textContent()).resolves.toContain(text);
+      // A date input's message belongs to the whole date (its fieldset), not to the day field.
+      const field = id === 'nextReviewDate-day' ? 'nextReviewDate' : id;
+      await expect(edit.fieldError(field).textContent()).resolves.toContain(text);
     }
     // What was typed is kept.
     await expect(numberField.inputValue()).resolves.toBe('lots');
@@ -182,13 +188,17 @@ describe('forms, small screens and no JavaScript (browser)', () => {
 
     // Corrected, it saves as a new version.
     await numberField.fill(original);
-    await page.locator('#nextReviewDate').fill('2099-01-31');
+    await page.locator('#nextReviewDate-day').fill('31');
+    await page.locator('#nextReviewDate-month').fill('1');
+    await page.locator('#nextReviewDate-year').fill('2099');
     await page.locator('#note').fill('Agreed at the governors’ meeting.');
     await edit.save();
     expect(new URL(page.url()).pathname).toBe('/policy');
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toMatch(
       /Saved as version 2/,
     );
+    // The new review date is shown in words.
+    await expect(page.locator('main').textContent()).resolves.toContain('31 January 2099');
   });
 
   it(`sign-in and the dashboard fit a ${MOBILE_WIDTH} px wide screen without scrolling sideways`, async () => {

@@ -129,6 +129,21 @@ function clientOf(db: Db): Pool | PoolClient {
   return (db as unknown as { $client: Pool | PoolClient }).$client;
 }
 
+/**
+ * Pupils on roll (alias `p`) with no statement in force on `today` that answers any question:
+ * the one definition of "no consent form" behind every count of it.
+ */
+function withoutStatement(schoolId: string, today: string) {
+  return sql`p.school_id = ${schoolId}
+    AND (p.leaving_date IS NULL OR p.leaving_date > ${today}::date)
+    AND NOT EXISTS (
+      SELECT 1 FROM consent_records r
+      WHERE r.pupil_id = p.id AND r.valid_from <= ${today}::date
+        AND (r.valid_until IS NULL OR r.valid_until > ${today}::date)
+        AND EXISTS (SELECT 1 FROM jsonb_each_text(r.decisions) d
+                    WHERE d.value IN ('granted', 'refused')))`;
+}
+
 export class ConsentRepository {
   /** Facts per pupil id; pupils not in the school are simply absent. */
   async factsFor(
@@ -374,16 +389,24 @@ export class ConsentRepository {
    */
   async countWithoutStatement(db: Db, schoolId: string, today: string): Promise<number> {
     const rows = await db.execute<{ n: number }>(sql`
-      SELECT count(*)::int AS n FROM pupils p
-      WHERE p.school_id = ${schoolId}
-        AND (p.leaving_date IS NULL OR p.leaving_date > ${today}::date)
-        AND NOT EXISTS (
-          SELECT 1 FROM consent_records r
-          WHERE r.pupil_id = p.id AND r.valid_from <= ${today}::date
-            AND (r.valid_until IS NULL OR r.valid_until > ${today}::date)
-            AND EXISTS (SELECT 1 FROM jsonb_each_text(r.decisions) d
-                        WHERE d.value IN ('granted', 'refused')))`);
+      SELECT count(*)::int AS n FROM pupils p WHERE ${withoutStatement(schoolId, today)}`);
     return rows.rows[0]?.n ?? 0;
+  }
+
+  /**
+   * The same count (one definition), split by whether an MIS import flagged the pupil as
+   * possibly left: the trust's figures count pupils on roll without those.
+   */
+  async countWithoutStatementByFlag(
+    db: Db,
+    schoolId: string,
+    today: string,
+  ): Promise<{ all: number; possiblyLeft: number }> {
+    const rows = await db.execute<{ all: number; possiblyLeft: number }>(sql`
+      SELECT count(*)::int AS "all",
+        (count(*) FILTER (WHERE p.possibly_left_at IS NOT NULL))::int AS "possiblyLeft"
+      FROM pupils p WHERE ${withoutStatement(schoolId, today)}`);
+    return { all: rows.rows[0]?.all ?? 0, possiblyLeft: rows.rows[0]?.possiblyLeft ?? 0 };
   }
 
   /** Take a row lock on the pupil so concurrent statements about one pupil are serialised. */

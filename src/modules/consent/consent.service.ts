@@ -573,17 +573,23 @@ export class ConsentService {
   }
 
   /**
-   * A school's consent coverage as figures only (the trust admin's view): pupils on roll (not
-   * counting those flagged as possibly left) and how many of them have no form in force, by the
-   * same definition as the dashboard and the register.
+   * A school's consent coverage as figures only (the trust admin's view): how many pupils on roll
+   * have no form in force (the register's definition), and how many of those an MIS import has
+   * flagged as possibly left.
    */
-  async coverage(schoolId: string): Promise<{ period: string; withoutForm: number }> {
+  async coverage(
+    schoolId: string,
+  ): Promise<{ period: string; withoutForm: number; withoutFormPossiblyLeft: number }> {
     const today = ukDate(this.deps.clock.now());
-    const [settings, withoutForm] = await Promise.all([
+    const [settings, counts] = await Promise.all([
       this.settings(schoolId),
-      this.deps.repository.countWithoutStatement(this.deps.database.db, schoolId, today),
+      this.deps.repository.countWithoutStatementByFlag(this.deps.database.db, schoolId, today),
     ]);
-    return { period: periodFor(settings, today).label, withoutForm };
+    return {
+      period: periodFor(settings, today).label,
+      withoutForm: counts.all,
+      withoutFormPossiblyLeft: counts.possiblyLeft,
+    };
   }
 
   /** The children a parent holds parental responsibility for. */

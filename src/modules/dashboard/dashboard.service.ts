@@ -95,13 +95,8 @@ export class DashboardService {
             possiblyLeft: roll.possiblyLeft,
             template: template ? template.school : profile ? 'The school’s own policy' : null,
             nextReviewDate: profile?.nextReviewDate ?? null,
-            consent: coverage && {
-              period: coverage.period,
-              withForm: pupils - coverage.withoutForm,
-              withoutForm: coverage.withoutForm,
-              percent:
-                pupils === 0 ? 0 : Math.floor(((pupils - coverage.withoutForm) * 100) / pupils),
-            },
+            // Coverage of the pupils on roll, leaving out those flagged as possibly left.
+            consent: coverage && consentCoverage(pupils, coverage),
           };
         }),
       );
@@ -341,5 +336,20 @@ function chase(
     detail: `${noConsent} No consent campaign has started for this period yet: start one to email the form to every family.`,
     href: '/consent/campaigns',
     tag: { text: 'Not started', colour: 'orange' },
+  };
+}
+
+/** Consent coverage of the pupils on roll (not counting those flagged as possibly left). */
+function consentCoverage(
+  pupils: number,
+  coverage: { period: string; withoutForm: number; withoutFormPossiblyLeft: number },
+): NonNullable<TrustSchoolFigures['consent']> {
+  const withoutForm = coverage.withoutForm - coverage.withoutFormPossiblyLeft;
+  const withForm = pupils - withoutForm;
+  return {
+    period: coverage.period,
+    withForm,
+    withoutForm,
+    percent: pupils === 0 ? 0 : Math.floor((withForm * 100) / pupils),
   };
 }

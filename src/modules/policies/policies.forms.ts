@@ -10,7 +10,6 @@ export const editForm = z
   .object({
     note: z.string().max(2000, 'Use 2,000 characters or fewer').default(''),
     expectedVersion: z.coerce.number().int().positive(),
-    nextReviewDate: z.string().max(10).optional(),
   })
   .loose();
 

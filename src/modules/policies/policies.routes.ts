@@ -5,13 +5,56 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { parseForm } from '../../web/forms.ts';
 import { flash } from '../../web/flash.ts';
+import { formatDateInWords } from '../../web/dates.ts';
 import { canEditPolicy, canViewPolicy } from './policies.policy.ts';
 import { adoptForm, editForm, reviewedForm } from './policies.forms.ts';
 import { ruleGroups } from './policy-groups.ts';
+import { displayGroups, displayValue, templateName } from './policy-display.ts';
+import type { PolicySettings } from './policy-settings.ts';
 
 function schoolId(p: Principal | null): string {
   if (!p || p.kind === 'org_admin') throw new NotFoundError();
   return p.schoolId;
+}
+
+/** The policy pages' groups of settings, in words (policy-display.ts). */
+function groupsInWords(
+  policies: Services['policies'],
+  settings: PolicySettings,
+): ReturnType<typeof displayGroups> {
+  return displayGroups(policies.rules(settings), settings);
+}
+
+/**
+ * The review date from the GOV.UK date input (`nextReviewDate-day`, `-month`, `-year`) as
+ * yyyy-mm-dd; the service checks that it is a real date in the future. All three blank: the
+ * date is not changed.
+ */
+function reviewDateFrom(body: Record<string, unknown>): { value?: string; error?: string } {
+  const part = (n: string) => {
+    const v = body[`nextReviewDate-${n}`];
+    return typeof v === 'string' ? v.trim() : '';
+  };
+  const [d, m, y] = [part('day'), part('month'), part('year')];
+  if (!d && !m && !y) return {};
+  const missing = [!d && 'day', !m && 'month', !y && 'year'].filter(Boolean);
+  if (missing.length)
+    return { error: `The next review date must include a ${missing.join(' and ')}` };
+  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) {
+    return { error: 'The next review date must be a real date' };
+  }
+  const probe = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  if (probe.getUTCMonth() !== Number(m) - 1 || probe.getUTCDate() !== Number(d)) {
+    return { error: 'The next review date must be a real date' };
+  }
+  return { value: `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}` };
+}
+
+/** The review date's error under the date input's first field (GOV.UK error summary link). */
+function withDateField(errors: Record<string, string>): Record<string, string> {
+  if (!errors.nextReviewDate) return errors;
+  const { nextReviewDate, ...rest } = errors;
+  return { ...rest, 'nextReviewDate-day': nextReviewDate };
 }
 
 function actorOf(p: Principal) {
@@ -31,11 +74,11 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
       });
     }
     const current = await policies.current(sid);
-    const rules = policies.rules(current.settings);
     return reply.page('policies/views/policy.njk', {
       title: 'Social media policy',
       current,
-      groups: ruleGroups(rules),
+      templateName: templateName(current.templateKey),
+      groups: groupsInWords(policies, current.settings),
       canEdit: canEditPolicy(request.principal!),
       today: services.people.today(),
     });
@@ -69,8 +112,26 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
 
   const renderEdit = async (sid: string, extra: Record<string, unknown>) => {
     const current = await policies.current(sid);
-    const rules = policies.rules(current.settings).filter((r) => r.editable);
-    return { title: 'Change the policy settings', current, groups: ruleGroups(rules), ...extra };
+    const rules = policies
+      .rules(current.settings)
+      .filter((r) => r.editable)
+      .map((r) => ({
+        ...r,
+        sourceLabel: r.source,
+        // Each choice in words (role titles, "Every year"), never its key.
+        options: (r.editable?.options ?? []).map((o) => {
+          const shown = displayValue(r.path, o, current.settings);
+          return { value: o, text: 'text' in shown ? shown.text : o };
+        }),
+      }));
+    const [year, month, day] = current.nextReviewDate.split('-');
+    return {
+      title: 'Change the policy settings',
+      current,
+      groups: ruleGroups(rules).map((g) => ({ ...g, id: `group-${g.key}` })),
+      reviewParts: { day: String(Number(day)), month: String(Number(month)), year },
+      ...extra,
+    };
   };
 
   app.get('/policy/edit', { config: { access: canEditPolicy } }, async (request, reply) => {
@@ -86,9 +147,19 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
         .status(400)
         .page(
           'policies/views/edit.njk',
-          await renderEdit(sid, { errors: form.errors, values: form.values }),
+          await renderEdit(sid, { errors: withDateField(form.errors), values: form.values }),
         );
     const body = request.body as Record<string, unknown>;
+    const reviewDate = reviewDateFrom(body);
+    if (reviewDate.error) {
+      return reply.status(400).page(
+        'policies/views/edit.njk',
+        await renderEdit(sid, {
+          errors: { 'nextReviewDate-day': reviewDate.error },
+          values: body,
+        }),
+      );
+    }
     const answers: Record<string, string> = {};
     for (const [k, v] of Object.entries(body))
       if (k.includes('.') && typeof v === 'string') answers[k] = v;
@@ -97,7 +168,7 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
         answers,
         note: form.value.note,
         expectedVersion: form.value.expectedVersion,
-        nextReviewDate: form.value.nextReviewDate || undefined,
+        nextReviewDate: reviewDate.value,
       });
       flash(
         reply,
@@ -110,7 +181,7 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
           .status(400)
           .page(
             'policies/views/edit.njk',
-            await renderEdit(sid, { errors: error.fieldErrors, values: body }),
+            await renderEdit(sid, { errors: withDateField(error.fieldErrors), values: body }),
           );
       }
       if (error instanceof ConflictError) {
@@ -134,7 +205,7 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
         actorOf(request.principal!),
         form.ok ? form.value.reviewNote : '',
       );
-      flash(reply, `Review recorded. The next review is due on ${next}.`);
+      flash(reply, `Review recorded. The next review is due on ${formatDateInWords(next)}.`);
       return reply.redirect('/policy', 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
@@ -142,7 +213,8 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
       return reply.status(400).page('policies/views/policy.njk', {
         title: 'Social media policy',
         current,
-        groups: ruleGroups(policies.rules(current.settings)),
+        templateName: templateName(current.templateKey),
+        groups: groupsInWords(policies, current.settings),
         canEdit: true,
         errors: error.fieldErrors,
         today: services.people.today(),
@@ -170,7 +242,7 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
       return reply.page('policies/views/version.njk', {
         title: `Policy version ${row.version}`,
         row,
-        groups: ruleGroups(policies.rules(settings)),
+        groups: groupsInWords(policies, settings),
       });
     },
   );

@@ -5,8 +5,10 @@ import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from 
 import type { Actor, AuditService } from '../audit/audit.service.ts';
 import type { PeopleRepository } from '../people/people.repository.ts';
 import type { PolicyRepository, ProfileRow, ProfileVersionRow } from './policies.repository.ts';
+import { formatDateInWords } from '../../web/dates.ts';
 import {
   formatCitation,
+  formatRuleValue,
   policySettingsSchema,
   ruleList,
   schoolDecisionCitation,
@@ -220,7 +222,7 @@ export class PolicyService {
           {
             value: parsed.value,
             citation: schoolDecisionCitation(
-              `Changed on ${today}; previously ${JSON.stringify(rule.value)} (${formatCitation(rule.citation)})`,
+              `Changed on ${formatDateInWords(today)}; previously “${formatRuleValue(rule.value)}” (${formatCitation(rule.citation)})`,
             ),
           } as never,
         );
@@ -230,7 +232,10 @@ export class PolicyService {
       if (input.nextReviewDate !== undefined && input.nextReviewDate !== profile.nextReviewDate) {
         if (
           !/^\d{4}-\d{2}-\d{2}$/.test(input.nextReviewDate) ||
-          Number.isNaN(Date.parse(input.nextReviewDate))
+          Number.isNaN(Date.parse(input.nextReviewDate)) ||
+          // 31 February parses (it rolls over to March): only a date that round-trips is real.
+          new Date(`${input.nextReviewDate}T00:00:00Z`).toISOString().slice(0, 10) !==
+            input.nextReviewDate
         ) {
           errors.nextReviewDate = 'Enter a real date for the next review';
         } else if (input.nextReviewDate <= today) {
@@ -347,13 +352,13 @@ export class PolicyService {
           subject:
             stage === 'overdue'
               ? `The social media policy review for ${school?.name ?? 'your school'} is overdue`
-              : `The social media policy review for ${school?.name ?? 'your school'} is due on ${profile.nextReviewDate}`,
+              : `The social media policy review for ${school?.name ?? 'your school'} is due on ${formatDateInWords(profile.nextReviewDate)}`,
           text: [
             `Dear ${head.givenName},`,
             '',
             stage === 'overdue'
-              ? `The annual review of the social media policy was due on ${profile.nextReviewDate} and has not been recorded.`
-              : `The annual review of the social media policy is due on ${profile.nextReviewDate}.`,
+              ? `The annual review of the social media policy was due on ${formatDateInWords(profile.nextReviewDate)} and has not been recorded.`
+              : `The annual review of the social media policy is due on ${formatDateInWords(profile.nextReviewDate)}.`,
             `Reviewers named in the policy: ${settings.review.reviewers.value.join(', ')}.`,
             '',
             `Open the policy in Lanyard to review it: ${baseUrl}/policy`,
