@@ -10,6 +10,7 @@ import { parseForm } from '../../web/forms.ts';
 import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
 import { flash } from '../../web/flash.ts';
 import { isStaff, type Principal } from '../auth/principal.ts';
+import type { PupilScope } from '../people/pupil-scope.ts';
 import type { Actor } from '../audit/audit.service.ts';
 import { deviceTypeLabels } from '../devices/devices.forms.ts';
 import {
@@ -29,7 +30,12 @@ import {
   renditionForm,
   uploadFields,
 } from './media.forms.ts';
-import { MediaNotPublishableError, type UploadFile } from './media.service.ts';
+import {
+  MediaNotPublishableError,
+  type RenditionBasisEntry,
+  type UploadFile,
+} from './media.service.ts';
+import { buildTagPicker } from './pupil-picker.ts';
 
 const idParams = z.object({ id: z.uuid() });
 /** Files one upload may carry (the form's limit; each up to UPLOAD_MAX_MB). */
@@ -107,13 +113,40 @@ function overlayFor(width: number, faces: { x: number; y: number; seq: number }[
   };
 }
 
-/** The class the tagging page's pupil lists are narrowed to (query, or the form's hidden field). */
-function classOf(query: unknown, body: unknown): string {
-  for (const source of [query, body]) {
-    const v = (source as Record<string, unknown> | undefined)?.class;
-    if (typeof v === 'string' && v.length > 0 && v.length <= 60) return v;
+/**
+ * The tagging page's pupil search (a GET form; the POST forms carry it back in hidden fields):
+ * a name and a class, each at most 60 characters.
+ */
+const tagSearch = z.object({
+  q: z
+    .string()
+    .trim()
+    .max(60, 'Enter 60 characters or fewer to search for a pupil')
+    .optional()
+    .default(''),
+  class: z.string().max(60).optional().catch(undefined).default(''),
+});
+
+function searchOf(query: unknown, body: unknown): { q: string; className: string; error?: string } {
+  const fromBody = (body ?? {}) as Record<string, unknown>;
+  const source = { ...((query ?? {}) as Record<string, unknown>) };
+  for (const k of ['q', 'class'] as const)
+    if (source[k] === undefined && typeof fromBody[k] === 'string') source[k] = fromBody[k];
+  for (const k of ['q', 'class'] as const) if (typeof source[k] !== 'string') delete source[k];
+  const parsed = tagSearch.safeParse(source);
+  if (!parsed.success) {
+    return { q: '', className: '', error: parsed.error.issues[0]?.message ?? 'Search again' };
   }
-  return '';
+  return { q: parsed.data.q, className: parsed.data.class };
+}
+
+/** Back to the item page with the same search. */
+function itemUrl(id: string, search: { q: string; className: string }): string {
+  const params = new URLSearchParams();
+  if (search.q) params.set('q', search.q);
+  if (search.className) params.set('class', search.className);
+  const qs = params.toString();
+  return `/media/${id}${qs ? `?${qs}` : ''}`;
 }
 
 export const mediaStatusTags: Record<string, { text: string; classes: string }> = {
@@ -288,34 +321,63 @@ export async function mediaRoutes(
     extra: Record<string, unknown> = {},
   ) => {
     const { schoolId } = staffOf(principal);
-    const classFilter = classOf(reply.request.query, reply.request.body);
-    const [view, allGroups, purposes, reviewer] = await Promise.all([
-      media.view(schoolId, id),
-      media.pupilsByClass(schoolId),
+    const search = searchOf(reply.request.query, reply.request.body);
+    // The one pupil scope: only the pupils this person may see are named or offered.
+    const scope = await services.staffClasses.scopeOf(principal);
+    const [view, visible, purposes, reviewer] = await Promise.all([
+      media.view(schoolId, id, scope),
+      media.pickerPupils(scope),
       media.purposes(schoolId),
       media.isQuarantineReviewer(principal),
     ]);
-    // A large school can narrow the pupil lists to one class (the page stays light).
-    const pupilGroups = classFilter ? allGroups.filter((g) => g.label === classFilter) : allGroups;
+    const uploader = view.item.uploadedBy;
+    const uploaderClasses =
+      uploader && uploader !== principal.id
+        ? await services.staffClasses.classesOf(schoolId, uploader)
+        : [];
+    const picker = buildTagPicker({
+      pupils: visible,
+      taggedPupilIds: [
+        ...view.faces.map((f) => f.pupilId).filter((x): x is string => !!x),
+        ...view.pupilTags.map((t) => t.pupilId),
+      ],
+      ownClasses: scope.ownClasses.filter((c) => scope.includesClass(c)),
+      uploaderClasses: uploaderClasses.filter((c) => scope.includesClass(c)),
+      eventLabel: view.item.eventLabel,
+      search: search.error ? null : search,
+    });
+    // Same-name pupils are told apart across everyone this person may see.
+    for (const tagged of [...view.faces.map((f) => f.pupil), ...view.pupilTags]) {
+      const choice = tagged && !tagged.hidden ? picker.choices.get(tagged.id) : undefined;
+      if (tagged && choice) tagged.label = choice.label;
+    }
+    const errors = {
+      ...(search.error ? { q: search.error } : {}),
+      ...((extra.errors as Record<string, string> | undefined) ?? {}),
+    };
     return reply.page('media/views/item.njk', {
       title: `${view.item.kind === 'video' ? 'Video' : 'Photo'}: ${view.item.eventLabel}`,
       ...view,
       overlay: overlayFor(view.item.width ?? 0, view.faces),
-      pupilGroups,
-      classLabels: allGroups.map((g) => g.label),
-      classFilter: pupilGroups.length ? classFilter : '',
+      picker: { likely: picker.likely, found: picker.found, classes: picker.classes },
+      search,
+      scopeKind: scope.kind,
       purposes,
       statusTags: mediaStatusTags,
       isReviewer: reviewer,
       canTag: canTagMedia(principal),
       values: {},
       ...extra,
+      ...(Object.keys(errors).length ? { errors } : {}),
     });
   };
 
   app.get('/media/:id', { config: { access: canUseMediaLibrary } }, async (request, reply) => {
     const { principal } = staffOf(request.principal);
-    return renderItem(reply, principal, idOf(request.params));
+    const id = idOf(request.params);
+    if (searchOf(request.query, undefined).error)
+      return renderItem(reply.status(400), principal, id);
+    return renderItem(reply, principal, id);
   });
 
   const fileRoute = (which: 'original' | 'preview') =>
@@ -340,7 +402,13 @@ export async function mediaRoutes(
   const itemPost = <S extends z.ZodType>(
     url: string,
     schema: S,
-    run: (schoolId: string, actor: Actor, id: string, value: z.output<S>) => Promise<string>,
+    run: (
+      schoolId: string,
+      actor: Actor,
+      id: string,
+      value: z.output<S>,
+      scope: PupilScope,
+    ) => Promise<string>,
   ) =>
     app.post(url, { config: { access: canTagMedia } }, async (request, reply) => {
       const { schoolId, actor, principal } = staffOf(request.principal);
@@ -350,10 +418,11 @@ export async function mediaRoutes(
       if (!form.ok)
         return renderItem(reply.status(400), principal, id, { errors: form.errors, values });
       try {
-        const message = await run(schoolId, actor, id, form.value);
+        const scope = await services.staffClasses.scopeOf(principal);
+        const message = await run(schoolId, actor, id, form.value, scope);
         flash(reply, message);
-        const cls = classOf({}, request.body);
-        return reply.redirect(`/media/${id}${cls ? `?class=${encodeURIComponent(cls)}` : ''}`, 303);
+        const search = searchOf({}, request.body);
+        return reply.redirect(search.error ? `/media/${id}` : itemUrl(id, search), 303);
       } catch (e) {
         if (e instanceof ValidationError)
           return renderItem(reply.status(400), principal, id, { errors: e.fieldErrors, values });
@@ -374,22 +443,22 @@ export async function mediaRoutes(
     await media.addFace(schoolId, actor, id, v);
     return 'The face box is added.';
   });
-  itemPost('/media/:id/faces/remove', faceIdForm, async (schoolId, actor, id, v) => {
-    await media.removeFace(schoolId, actor, id, v.faceId);
+  itemPost('/media/:id/faces/remove', faceIdForm, async (schoolId, actor, id, v, scope) => {
+    await media.removeFace(schoolId, actor, id, v.faceId, scope);
     return 'The face box is removed.';
   });
-  itemPost('/media/:id/faces/link', linkFaceForm, async (schoolId, actor, id, v) => {
-    await media.linkFace(schoolId, actor, id, v.faceId, v.pupilId || null);
+  itemPost('/media/:id/faces/link', linkFaceForm, async (schoolId, actor, id, v, scope) => {
+    await media.linkFace(schoolId, actor, id, v.faceId, v.pupilId || null, scope);
     return v.pupilId
       ? 'The face is linked to the pupil.'
       : 'The face is no longer linked to a pupil.';
   });
-  itemPost('/media/:id/pupils/add', pupilIdForm, async (schoolId, actor, id, v) => {
-    await media.tagPupil(schoolId, actor, id, v.pupilId);
+  itemPost('/media/:id/pupils/add', pupilIdForm, async (schoolId, actor, id, v, scope) => {
+    await media.tagPupil(schoolId, actor, id, v.pupilId, scope);
     return 'The pupil is tagged.';
   });
-  itemPost('/media/:id/pupils/remove', pupilIdForm, async (schoolId, actor, id, v) => {
-    await media.untagPupil(schoolId, actor, id, v.pupilId);
+  itemPost('/media/:id/pupils/remove', pupilIdForm, async (schoolId, actor, id, v, scope) => {
+    await media.untagPupil(schoolId, actor, id, v.pupilId, scope);
     return 'The tag is removed.';
   });
 
@@ -420,19 +489,27 @@ export async function mediaRoutes(
     '/media/:id/renditions/:purpose',
     { config: { access: canTagMedia } },
     async (request, reply) => {
-      const { schoolId } = staffOf(request.principal);
+      const { schoolId, principal } = staffOf(request.principal);
       const params = renditionParams.safeParse(request.params);
       if (!params.success) throw new NotFoundError();
       const { id, purpose } = params.data;
+      const scope = await services.staffClasses.scopeOf(principal);
       const [view, purposes] = await Promise.all([
-        media.view(schoolId, id),
+        media.view(schoolId, id, scope),
         media.purposes(schoolId),
       ]);
       const rendition = await media.rendition(schoolId, id, purpose);
+      // A face linked to a pupil this person may not see: no reason (it names parents).
+      const hidden = new Set(view.faces.filter((f) => f.pupil?.hidden).map((f) => f.pupilId));
+      const basis = (rendition.basis as RenditionBasisEntry[]).map((b) =>
+        b.pupilId && hidden.has(b.pupilId)
+          ? { ...b, reason: 'Linked to a pupil who is not in your classes.' }
+          : b,
+      );
       return reply.page('media/views/rendition.njk', {
         title: `Publishable copy for ${purposes.find((p) => p.key === purpose)?.label ?? purpose}`,
         ...view,
-        rendition,
+        rendition: { ...rendition, basis },
         purposeLabel: purposes.find((p) => p.key === purpose)?.label ?? purpose,
       });
     },

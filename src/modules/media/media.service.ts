@@ -16,6 +16,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import { systemActor, type Actor, type AuditService } from '../audit/audit.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { PeopleRepository, PupilRow } from '../people/people.repository.ts';
+import type { PupilScope } from '../people/pupil-scope.ts';
 import type { PolicyService } from '../policies/policies.service.ts';
 import type { ConsentPurpose, PolicySettings } from '../policies/policy-settings.ts';
 import type { DevicesService } from '../devices/devices.service.ts';
@@ -30,6 +31,7 @@ import type {
   UploadMove,
 } from './media.repository.ts';
 import { pupilNameInLabel } from './media-labels.ts';
+import { describePupils, yearLabel, type PickerPupil } from './pupil-picker.ts';
 import { sniffVideo, videoContentTypes } from './media-formats.ts';
 import type { UploadFields } from './media.forms.ts';
 import { canReviewQuarantine } from './media.policy.ts';
@@ -102,14 +104,29 @@ export interface UploadResult {
   quarantined: boolean;
 }
 
+/**
+ * A pupil linked or tagged to an item, as the person looking may see them: within their pupil
+ * scope, the name, class, year and label; outside it (or with no scope given) `hidden`, with no
+ * name, class or id to show.
+ */
+export interface TaggedPupilView {
+  id: string;
+  name: string;
+  className: string | null;
+  year: string;
+  /** "Samuel Ahmed (4 Oak, Year 4)", or words saying the pupil is not one this person sees. */
+  label: string;
+  hidden: boolean;
+}
+
 export interface FaceView extends MediaFaceRow {
-  pupil: { id: string; name: string; className: string | null } | null;
+  pupil: TaggedPupilView | null;
 }
 
 export interface ItemView {
   item: MediaItemRow;
   faces: FaceView[];
-  pupilTags: (MediaPupilTagRow & { name: string; className: string | null })[];
+  pupilTags: (MediaPupilTagRow & TaggedPupilView)[];
   renditions: MediaRenditionRow[];
   device: { id: string; name: string; assetTag: string; status: string } | null;
   /** Distinct pupils linked to a box or tagged to the whole photo. */
@@ -635,31 +652,20 @@ export class MediaService {
     return item;
   }
 
-  /** Pupils on roll, by year group and class, for the tagging selects. */
-  async pupilsByClass(
-    schoolId: string,
-  ): Promise<{ label: string; pupils: { id: string; name: string }[] }[]> {
+  /**
+   * The pupils on roll this person may see (their pupil scope), for the tagging picker: the whole
+   * school for school-wide staff, their classes for a teacher, nobody for anyone else.
+   */
+  async pickerPupils(scope: PupilScope): Promise<PickerPupil[]> {
+    const classNames = scope.classFilter;
+    if (scope.kind === 'none' || (classNames && classNames.length === 0)) return [];
     const { rows } = await this.deps.people.listPupils(
       this.db,
-      schoolId,
-      { today: ukDate(this.deps.clock.now()) },
+      scope.schoolId,
+      { today: ukDate(this.deps.clock.now()), classNames: classNames ?? undefined },
       { limit: 100_000, offset: 0 },
     );
-    const groups = new Map<string, { label: string; pupils: { id: string; name: string }[] }>();
-    const sorted = [...rows].sort(
-      (a, b) =>
-        a.yearGroup.localeCompare(b.yearGroup, 'en', { numeric: true }) ||
-        (a.className ?? '').localeCompare(b.className ?? '') ||
-        a.familyName.localeCompare(b.familyName) ||
-        a.givenName.localeCompare(b.givenName),
-    );
-    for (const p of sorted) {
-      const label = p.className ?? (p.yearGroup === 'R' ? 'Reception' : `Year ${p.yearGroup}`);
-      const g = groups.get(label) ?? { label, pupils: [] };
-      g.pupils.push({ id: p.id, name: pupilName(p) });
-      groups.set(label, g);
-    }
-    return [...groups.values()];
+    return rows;
   }
 
   private reasonNotPublishable(
@@ -668,8 +674,7 @@ export class MediaService {
     if (item.swimwear)
       return {
         reason: 'swimwear',
-        message:
-          'This item is marked as showing swimming or swimwear. It can never be published.',
+        message: 'This item is marked as showing swimming or swimwear. It can never be published.',
       };
     if (item.quarantineReason)
       return {
@@ -698,8 +703,12 @@ export class MediaService {
     return null;
   }
 
-  /** The tagging page: the item, its boxes and tags, renditions, and the faces-vs-tags check. */
-  async view(schoolId: string, id: string): Promise<ItemView> {
+  /**
+   * The tagging page: the item, its boxes and tags, renditions, and the faces-vs-tags check.
+   * Linked and tagged pupils are named only within `scope` (the person's pupil scope); without
+   * a scope nobody is named.
+   */
+  async view(schoolId: string, id: string, scope?: PupilScope): Promise<ItemView> {
     const { repository, people } = this.deps;
     const item = await this.getItem(schoolId, id);
     const [faces, tags, renditions] = await Promise.all([
@@ -714,13 +723,35 @@ export class MediaService {
       ]),
     ];
     const pupils = new Map<string, PupilRow>();
-    for (const pid of pupilIds) {
-      const p = await people.getPupil(this.db, schoolId, pid);
-      if (p) pupils.set(pid, p);
+    if (scope && scope.kind !== 'none') {
+      for (const pid of pupilIds) {
+        const p = await people.getPupil(this.db, schoolId, pid);
+        if (p && scope.includes(p)) pupils.set(pid, p);
+      }
     }
-    const describe = (pid: string | null) => {
-      const p = pid ? pupils.get(pid) : undefined;
-      return p ? { id: p.id, name: pupilName(p), className: p.className } : null;
+    const labels = describePupils([...pupils.values()]);
+    const describe = (pid: string | null): TaggedPupilView | null => {
+      if (!pid) return null;
+      const p = pupils.get(pid);
+      const choice = labels.get(pid);
+      if (!p || !choice) {
+        return {
+          id: '',
+          name: '',
+          className: null,
+          year: '',
+          label: 'a pupil who is not in your classes',
+          hidden: true,
+        };
+      }
+      return {
+        id: p.id,
+        name: pupilName(p),
+        className: p.className,
+        year: yearLabel(p.yearGroup),
+        label: choice.label,
+        hidden: false,
+      };
     };
     let device: ItemView['device'] = null;
     if (item.deviceId) {
@@ -732,11 +763,7 @@ export class MediaService {
     return {
       item,
       faces: faces.map((f) => ({ ...f, pupil: describe(f.pupilId) })),
-      pupilTags: tags.map((t) => ({
-        ...t,
-        name: describe(t.pupilId)?.name ?? 'Unknown pupil',
-        className: describe(t.pupilId)?.className ?? null,
-      })),
+      pupilTags: tags.map((t) => ({ ...t, ...describe(t.pupilId)! })),
       renditions,
       device,
       taggedPupils,
@@ -809,14 +836,36 @@ export class MediaService {
     for (const key of stale) await files.delete(key);
   }
 
+  /** A pupil of the school (and, given a scope, one this person may see), else a field error. */
   private async assertPupil(
     schoolId: string,
     pupilId: string,
     field = 'pupilId',
+    scope?: PupilScope,
   ): Promise<PupilRow> {
     const p = await this.deps.people.getPupil(this.db, schoolId, pupilId);
-    if (!p) throw new ValidationError({ [field]: 'Select a pupil from the list' });
+    if (!p || (scope && !scope.includes(p)))
+      throw new ValidationError({ [field]: 'Select a pupil from the list' });
     return p;
+  }
+
+  /** A face linked to a pupil this person may not see cannot be changed by them. */
+  private async assertFaceChangeable(
+    schoolId: string,
+    id: string,
+    faceId: string,
+    scope: PupilScope | undefined,
+    field: string,
+  ): Promise<void> {
+    if (!scope || scope.wholeSchool) return;
+    const face = await this.deps.repository.getFace(this.db, schoolId, id, faceId);
+    if (!face?.pupilId) return;
+    const p = await this.deps.people.getPupil(this.db, schoolId, face.pupilId);
+    if (!p || !scope.includes(p))
+      throw new ValidationError({
+        [field]:
+          'This face is linked to a pupil who is not in your classes, so only someone who teaches them or a member of the school office can change it',
+      });
   }
 
   async updateDetails(
@@ -886,7 +935,14 @@ export class MediaService {
     });
   }
 
-  async removeFace(schoolId: string, actor: Actor, id: string, faceId: string): Promise<void> {
+  async removeFace(
+    schoolId: string,
+    actor: Actor,
+    id: string,
+    faceId: string,
+    scope?: PupilScope,
+  ): Promise<void> {
+    await this.assertFaceChangeable(schoolId, id, faceId, scope, 'faceId');
     await this.change(schoolId, actor, id, 'media.face-removed', async (tx) => {
       const face = await this.deps.repository.getFace(tx.db, schoolId, id, faceId);
       if (!face) throw new ValidationError({ faceId: 'That face box is no longer on this photo' });
@@ -901,8 +957,10 @@ export class MediaService {
     id: string,
     faceId: string,
     pupilId: string | null,
+    scope?: PupilScope,
   ): Promise<void> {
-    if (pupilId) await this.assertPupil(schoolId, pupilId, `pupil-${faceId}`);
+    await this.assertFaceChangeable(schoolId, id, faceId, scope, `pupil-${faceId}`);
+    if (pupilId) await this.assertPupil(schoolId, pupilId, `pupil-${faceId}`, scope);
     await this.change(
       schoolId,
       actor,
@@ -918,8 +976,14 @@ export class MediaService {
     );
   }
 
-  async tagPupil(schoolId: string, actor: Actor, id: string, pupilId: string): Promise<void> {
-    await this.assertPupil(schoolId, pupilId);
+  async tagPupil(
+    schoolId: string,
+    actor: Actor,
+    id: string,
+    pupilId: string,
+    scope?: PupilScope,
+  ): Promise<void> {
+    await this.assertPupil(schoolId, pupilId, 'pupilId', scope);
     await this.change(schoolId, actor, id, 'media.pupil-tagged', async (tx) => {
       await this.deps.repository.addPupilTag(tx.db, {
         schoolId,
@@ -932,7 +996,18 @@ export class MediaService {
     });
   }
 
-  async untagPupil(schoolId: string, actor: Actor, id: string, pupilId: string): Promise<void> {
+  async untagPupil(
+    schoolId: string,
+    actor: Actor,
+    id: string,
+    pupilId: string,
+    scope?: PupilScope,
+  ): Promise<void> {
+    if (scope) {
+      const p = await this.deps.people.getPupil(this.db, schoolId, pupilId);
+      if (!p || !scope.includes(p))
+        throw new ValidationError({ pupilId: 'That pupil is not tagged to this item' });
+    }
     await this.change(schoolId, actor, id, 'media.pupil-untagged', async (tx) => {
       if (!(await this.deps.repository.removePupilTag(tx.db, schoolId, id, pupilId)))
         throw new ValidationError({ pupilId: 'That pupil is not tagged to this item' });
