@@ -255,11 +255,12 @@ export function createServices(
   repos: Repositories = createRepositories(),
 ): Services {
   const { config, database, clock, mailer, jobs } = platform;
-  const audit = new AuditService({
+  const audit: AuditService = new AuditService({
     database,
     repository: repos.audit,
     clock,
     checkpoints: new AuditCheckpoints(platform.files, config.sessionSecret),
+    names: (schoolId, ids) => people.displayNames(schoolId, ids),
   });
   const auth = new AuthService({
     database,

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { Services } from '../../container.ts';
 import { NotFoundError } from '../../errors.ts';
 import { queryString } from '../people/people.routes.ts';
+import { canListPupils, isClassScoped } from '../people/people.policy.ts';
 import { canViewAudit } from './audit.policy.ts';
+import { actionAreas, entityTypeInWords } from './audit-summary.ts';
 
 const dateOnly = z
   .string()
@@ -28,7 +30,7 @@ export async function auditRoutes(app: FastifyInstance, { services }: { services
     const q = auditQuery.parse(request.query);
     const to = q.to ? new Date(`${q.to}T00:00:00Z`) : undefined;
     if (to) to.setUTCDate(to.getUTCDate() + 1);
-    const result = await services.audit.listForSchool(
+    const result = await services.audit.readLog(
       p.schoolId,
       {
         action: q.action,
@@ -37,10 +39,23 @@ export async function auditRoutes(app: FastifyInstance, { services }: { services
         to,
       },
       q.page,
+      // Pupils' names only to someone who may see every pupil of the school.
+      { showPupils: canListPupils(p) && !isClassScoped(p) },
     );
     return reply.page('audit/views/audit.njk', {
       title: 'Audit log',
-      result: { ...result, pages: Math.max(1, Math.ceil(result.total / result.pageSize)) },
+      result: {
+        ...result,
+        rows: result.entries,
+        pages: Math.max(1, Math.ceil(result.total / result.pageSize)),
+      },
+      totalText: result.total.toLocaleString('en-GB'),
+      checkpointEntries:
+        result.checkpoint && 'entries' in result.checkpoint
+          ? result.checkpoint.entries.toLocaleString('en-GB')
+          : null,
+      recordTypes: result.entityTypes.map((t) => ({ value: t, text: entityTypeInWords(t) })),
+      actionAreas,
       query: q,
       pageUrl: `/audit${queryString({ action: q.action, entityType: q.entityType, from: q.from, to: q.to })}`,
     });

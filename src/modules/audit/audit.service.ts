@@ -3,6 +3,13 @@ import type { Database, Db, Tx } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { AuditFilters, AuditRepository, AuditRow } from './audit.repository.ts';
 import {
+  actorInWords,
+  peopleIn,
+  summaryInWords,
+  type NameBook,
+  type PeopleIds,
+} from './audit-summary.ts';
+import {
   CHECKPOINT_LOCK,
   type AuditCheckpoints,
   type ChainHead,
@@ -106,6 +113,8 @@ export class AuditService {
       repository: AuditRepository;
       clock: Clock;
       checkpoints: AuditCheckpoints;
+      /** People's names for the ids entries hold (the people service, bound late: it records audit). */
+      names: (schoolId: string, ids: PeopleIds) => Promise<Omit<NameBook, 'showPupils'>>;
     },
   ) {}
 
@@ -292,6 +301,52 @@ export class AuditService {
     return { at: new Date(latest.at), entries: head?.entries ?? 0 };
   }
 
+  /**
+   * One page of a school's audit log in words: who (names read now), what happened, when, and
+   * the entry as stored. Pupils' names only when `showPupils` (the reader may see every pupil).
+   */
+  async readLog(
+    schoolId: string,
+    filters: AuditFilters,
+    page: number,
+    options: { showPupils: boolean },
+    pageSize = 50,
+  ) {
+    const [{ rows, total, entityTypes }, checkpoint] = await Promise.all([
+      this.listForSchool(schoolId, filters, page, pageSize),
+      this.lastCheckpointFor(schoolId),
+    ]);
+    const book: NameBook = {
+      ...(await this.deps.names(schoolId, peopleIn(rows))),
+      showPupils: options.showPupils,
+    };
+    const entries = rows.map((row) => ({
+      seq: row.seq,
+      occurredAt: row.occurredAt,
+      who: actorInWords(row, book),
+      summary: summaryInWords(row, book),
+      raw: JSON.stringify(
+        {
+          entry: row.seq,
+          chain: row.chain,
+          occurredAt: row.occurredAt.toISOString(),
+          actorKind: row.actorKind,
+          actorId: row.actorId,
+          action: row.action,
+          entityType: row.entityType,
+          entityId: row.entityId,
+          data: row.data,
+          prevHash: row.prevHash,
+          hash: row.hash,
+        },
+        null,
+        2,
+      ),
+    }));
+    return { entries, total, page, pageSize, entityTypes, checkpoint };
+  }
+
+  /** One page of a school's entries as stored (for services and tests). */
   async listForSchool(schoolId: string, filters: AuditFilters, page: number, pageSize = 50) {
     const { rows, total } = await this.deps.repository.listForSchool(
       this.deps.database.db,

@@ -1,0 +1,236 @@
+import type { AuditRow } from './audit.repository.ts';
+
+/**
+ * The audit log in words (issue 9 item 6): who did it and what changed, for people, not
+ * developers. Names are looked up when the log is read (entries hold ids only, and what is hashed
+ * never changes); a person who is no longer on record is described, never shown as an id.
+ */
+
+/** Names of the people an entry mentions, and whether the reader may see pupils' names. */
+export interface NameBook {
+  staff: ReadonlyMap<string, string>;
+  parents: ReadonlyMap<string, string>;
+  pupils: ReadonlyMap<string, string>;
+  /** False: pupils are "a pupil", whatever the names say. */
+  showPupils: boolean;
+}
+
+export interface PeopleIds {
+  staff: string[];
+  parents: string[];
+  pupils: string[];
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** The ids of the people an entry mentions, so their names can be looked up in one go. */
+export function peopleIn(rows: readonly AuditRow[]): PeopleIds {
+  const ids: PeopleIds = { staff: [], parents: [], pupils: [] };
+  for (const r of rows) {
+    const d = (r.data ?? {}) as Record<string, unknown>;
+    if (r.actorId) {
+      if (r.actorKind === 'staff') ids.staff.push(r.actorId);
+      if (r.actorKind === 'parent') ids.parents.push(r.actorId);
+      if (r.actorKind === 'pupil') ids.pupils.push(r.actorId);
+    }
+    if (r.entityId) {
+      if (r.entityType === 'staff') ids.staff.push(r.entityId);
+      if (r.entityType === 'parent') ids.parents.push(r.entityId);
+      if (r.entityType === 'pupil') ids.pupils.push(r.entityId);
+    }
+    for (const k of ['pupilId']) if (str(d[k])) ids.pupils.push(d[k] as string);
+    for (const k of ['deciderParentId', 'parentId'])
+      if (str(d[k])) ids.parents.push(d[k] as string);
+    for (const k of ['staffId']) if (str(d[k])) ids.staff.push(d[k] as string);
+  }
+  return ids;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+}
+
+/** "Consent", "Staff roles changed": the words of a slug, for entries this file does not know. */
+export function words(slug: string): string {
+  const text = slug.replace(/[._-]+/g, ' ').trim();
+  return text ? text[0]!.toUpperCase() + text.slice(1) : '';
+}
+
+class Namer {
+  constructor(private readonly book: NameBook) {}
+  staff(id: string | null | undefined): string {
+    return (id && this.book.staff.get(id)) || 'a former member of staff';
+  }
+  parent(id: string | null | undefined): string {
+    return (id && this.book.parents.get(id)) || 'a parent who is no longer on record';
+  }
+  pupil(id: string | null | undefined): string {
+    if (!this.book.showPupils) return 'a pupil';
+    return (id && this.book.pupils.get(id)) || 'a pupil who is no longer on record';
+  }
+}
+
+/** Who did it, in words. */
+export function actorInWords(row: AuditRow, book: NameBook): string {
+  const n = new Namer(book);
+  switch (row.actorKind) {
+    case 'staff':
+      return n.staff(row.actorId);
+    case 'parent':
+      return n.parent(row.actorId);
+    case 'pupil':
+      return n.pupil(row.actorId);
+    case 'system':
+      return 'Lanyard (automatically)';
+    case 'cli':
+      return 'An administrator, at the command line';
+    case 'org_admin':
+      return 'A trust administrator';
+    default:
+      return words(row.actorKind);
+  }
+}
+
+const methods: Record<string, string> = {
+  paper_form: 'from a paper form',
+  online_form: 'online',
+  letter: 'from a letter',
+  email: 'from an email',
+  import: 'from a spreadsheet',
+};
+
+function decisionCounts(decisions: unknown): string {
+  if (!decisions || typeof decisions !== 'object') return '';
+  const values = Object.values(decisions as Record<string, unknown>);
+  const granted = values.filter((v) => v === 'granted').length;
+  const refused = values.filter((v) => v === 'refused').length;
+  const parts = [];
+  if (granted) parts.push(`${plural(granted, 'permission')} given`);
+  if (refused) parts.push(`${plural(refused, 'permission')} refused`);
+  return parts.length ? `: ${parts.join(', ')}` : '';
+}
+
+const mediaWord = (d: Record<string, unknown>) => (d.kind === 'video' ? 'a video' : 'a photo');
+
+type Describe = (row: AuditRow, d: Record<string, unknown>, n: Namer) => string;
+
+const consentRecord =
+  (verb: string): Describe =>
+  (row, d, n) => {
+    const how = methods[str(d.method) ?? ''];
+    const by =
+      d.deciderKind === 'parent'
+        ? `, decided by ${n.parent(str(d.deciderParentId))}`
+        : d.deciderKind === 'pupil'
+          ? ', decided by the pupil'
+          : '';
+    return `${verb} ${n.pupil(str(d.pupilId))}${how ? ` ${how}` : ''}${by}${decisionCounts(d.decisions)}`;
+  };
+
+/** One sentence per audit action; anything not listed gets a generic sentence from its name. */
+const summaries: Record<string, Describe> = {
+  'consent.form-recorded': consentRecord('Recorded a consent form for'),
+  'consent.amended': consentRecord('Changed the consent recorded for'),
+  'consent.withdrawn': consentRecord('Recorded a withdrawal of consent for'),
+  'consent.imported': (row, d, n) =>
+    row.entityType === 'consent_import'
+      ? `Imported consent from a spreadsheet${num(d.records) !== null ? `: ${plural(num(d.records)!, 'record')}` : ''}`
+      : consentRecord('Imported consent for')(row, d, n),
+  'consent.import-uploaded': () => 'Uploaded a consent spreadsheet to check before importing',
+  'consent.competence-assessed': (row, d, n) =>
+    `Assessed whether ${n.pupil(row.entityId)} can decide about consent for themselves: ${d.competent ? 'yes' : 'no'}`,
+  'consent.period-expired': () => 'A consent year ended; its forms no longer count',
+  'consent.campaign-started': () => 'Started collecting consent forms from parents',
+  'consent.campaign-extended': () => 'Extended the collection of consent forms',
+  'consent.reminders-sent': () => 'Sent reminders to parents who have not returned a consent form',
+  'consent.form-link-sent': (row, d, n) =>
+    `Sent a consent form link to ${n.parent(row.entityId)}${num(d.children) !== null ? ` for ${plural(num(d.children)!, 'child', 'children')}` : ''}`,
+  'consent.demo-seeded': () => 'Added demonstration consent records',
+  'demo.seeded': () => 'Added demonstration data',
+  'people.school-created': () => 'Set up the school in Lanyard',
+  'people.staff-created': (row, _d, n) => `Added ${n.staff(row.entityId)} to the staff`,
+  'people.import-uploaded': () => 'Uploaded a pupil list from the school’s MIS to check',
+  'people.import-confirmed': () => 'Confirmed a pupil list import from the MIS',
+  'people.imported': () => 'Imported pupils from the MIS',
+  'staff.classes-assigned': (row, _d, n) => `Changed the classes ${n.staff(row.entityId)} teaches`,
+  'policy.profile-adopted': () => 'Adopted a policy template for the school',
+  'policy.profile-updated': (_row, d) =>
+    `Changed the policy settings${num(d.version) !== null ? ` (now version ${num(d.version)})` : ''}`,
+  'policy.reviewed': () => 'Recorded a review of the policy',
+  'policy.review-reminder-sent': () => 'Sent a reminder that the policy is due for review',
+  'auth.account-locked': (row, d, n) =>
+    `Locked the account of ${row.entityType === 'staff' ? n.staff(row.entityId) : 'a trust administrator'} after ${plural(num(d.attempts) ?? 0, 'failed sign-in')}`,
+  'auth.second-factor-enrolled': () => 'Set up two-step sign-in',
+  'auth.api-token-created': () => 'Created an API token',
+  'devices.registered': (_row, d) =>
+    `Registered a capture device${str(d.assetTag) ? ` (asset tag ${str(d.assetTag)})` : ''}`,
+  'devices.approved': () => 'Approved a capture device for taking photos',
+  'devices.approval-withdrawn': () => 'Withdrew the approval of a capture device',
+  'media.uploaded': (_row, d) => `Uploaded ${mediaWord(d)}`,
+  'media.uploaded-to-quarantine': (_row, d) => `Uploaded ${mediaWord(d)}, held in quarantine`,
+  'media.ingested': (_row, d) =>
+    `Prepared an uploaded photo${num(d.facesDetected) !== null ? `: ${plural(num(d.facesDetected)!, 'face')} found` : ''}, location and camera details removed`,
+  'media.ingest-failed': () => 'Could not prepare an uploaded photo',
+  'media.details-updated': () => 'Changed the details of a photo or video',
+  'media.face-added': () => 'Marked a face on a photo',
+  'media.face-removed': () => 'Removed a face marked on a photo',
+  'media.face-linked': (_row, d, n) => `Identified a face on a photo as ${n.pupil(str(d.pupilId))}`,
+  'media.face-unlinked': () => 'Removed the name from a face on a photo',
+  'media.pupil-tagged': (_row, d, n) => `Tagged ${n.pupil(str(d.pupilId))} in a photo or video`,
+  'media.pupil-untagged': (_row, d, n) =>
+    `Removed the tag of ${n.pupil(str(d.pupilId))} from a photo or video`,
+  'media.rendition-created': (_row, d) => {
+    const total = num(d.facesTotal);
+    const blurred = num(d.facesBlurred);
+    return `Made a copy of a photo to publish${total !== null && blurred !== null ? `, ${blurred} of ${plural(total, 'face')} blurred` : ''}`;
+  },
+  'media.released-from-quarantine': () => 'Released a photo or video from quarantine',
+  'media.deleted': (_row, d) => `Deleted ${mediaWord(d)}`,
+  'media.retention-run': (_row, d) =>
+    `Applied the retention rules: ${plural(num(d.archived) ?? 0, 'item')} archived, ${plural(Array.isArray(d.deleted) ? d.deleted.length : 0, 'item')} deleted`,
+  'media.incomplete-upload-removed': () => 'Removed an upload that did not finish',
+};
+
+const entityWords: Record<string, string> = {
+  staff: 'a member of staff',
+  parent: 'a parent',
+  pupil: 'a pupil',
+  consent_record: 'a consent record',
+  media_item: 'a photo or video',
+  capture_device: 'a capture device',
+  policy_profile: 'the policy',
+  school: 'the school',
+};
+
+/** What an entry records, in one sentence. */
+export function summaryInWords(row: AuditRow, book: NameBook): string {
+  const n = new Namer(book);
+  const d = (row.data ?? {}) as Record<string, unknown>;
+  const known = summaries[row.action];
+  if (known) return known(row, d, n);
+  // Generic: the action's words, and whose record it is.
+  const [, verb = row.action] = row.action.split('.');
+  let about = entityWords[row.entityType] ?? words(row.entityType).toLowerCase();
+  if (row.entityType === 'staff') about = n.staff(row.entityId);
+  if (row.entityType === 'parent') about = n.parent(row.entityId);
+  if (row.entityType === 'pupil') about = n.pupil(row.entityId);
+  return `${words(verb)}: ${about}`;
+}
+
+/** Record types in the filter, in words. */
+export function entityTypeInWords(type: string): string {
+  const w = entityWords[type];
+  return w ? words(w.replace(/^(a|an|the) /, '')) : words(type);
+}
+
+/** The areas an action starts with, for the filter. */
+export const actionAreas: { value: string; text: string }[] = [
+  { value: 'consent.', text: 'Consent' },
+  { value: 'people.', text: 'Pupils, parents and staff' },
+  { value: 'staff.', text: 'Classes taught by staff' },
+  { value: 'media.', text: 'Photos and videos' },
+  { value: 'devices.', text: 'Capture devices' },
+  { value: 'policy.', text: 'Policy' },
+  { value: 'auth.', text: 'Sign-in and accounts' },
+];
