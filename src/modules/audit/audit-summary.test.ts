@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditRow } from './audit.repository.ts';
+import { actorInWords, entityTypeInWords, peopleIn, summaryInWords } from './audit-summary.ts';
+
+const PUPIL = '11111111-1111-4111-8111-111111111111';
+const PARENT = '22222222-2222-4222-8222-222222222222';
+const STAFF = '33333333-3333-4333-8333-333333333333';
+
+function row(over: Partial<AuditRow>): AuditRow {
+  return {
+    id: 1,
+    chain: 'school:x',
+    seq: 1,
+    schoolId: 'x',
+    occurredAt: new Date('2026-12-06T18:28:00Z'),
+    actorKind: 'staff',
+    actorId: STAFF,
+    action: 'consent.withdrawn',
+    entityType: 'consent_record',
+    entityId: 'r',
+    data: {},
+    prevHash: '0',
+    hash: '1',
+    ...over,
+  };
+}
+
+const names = {
+  staff: new Map([[STAFF, 'Helen Carter']]),
+  parents: new Map([[PARENT, 'Priya Okonkwo']]),
+  pupils: new Map([[PUPIL, 'Amara Okonkwo']]),
+};
+
+describe('the audit log in words', () => {
+  const withdrawal = row({
+    data: {
+      pupilId: PUPIL,
+      method: 'letter',
+      deciderKind: 'parent',
+      deciderParentId: PARENT,
+      decisions: { a: 'refused' },
+    },
+  });
+
+  it('names the people for someone who may see every pupil', () => {
+    expect(summaryInWords(withdrawal, { ...names, showPupils: true })).toBe(
+      'Recorded a withdrawal of consent for Amara Okonkwo from a letter, decided by Priya Okonkwo: 1 permission refused',
+    );
+    expect(actorInWords(withdrawal, { ...names, showPupils: true })).toBe('Helen Carter');
+  });
+
+  it("never shows a pupil's name to someone who may not see that pupil", () => {
+    const text = summaryInWords(withdrawal, { ...names, showPupils: false });
+    expect(text).not.toContain('Amara');
+    expect(text).toContain('for a pupil from a letter');
+  });
+
+  it('describes people who are no longer on record instead of showing their ids', () => {
+    const empty = { staff: new Map(), parents: new Map(), pupils: new Map(), showPupils: true };
+    expect(actorInWords(withdrawal, empty)).toBe('a former member of staff');
+    const text = summaryInWords(withdrawal, empty);
+    expect(text).toContain('a pupil who is no longer on record');
+    expect(text).toContain('a parent who is no longer on record');
+    expect(text).not.toMatch(/[0-9a-f]{8}/);
+    expect(actorInWords(row({ actorKind: 'system', actorId: null }), empty)).toBe(
+      'Lanyard (automatically)',
+    );
+  });
+
+  it('reads an action it does not know as words, never as a slug', () => {
+    const text = summaryInWords(
+      row({ action: 'incidents.report-closed', entityType: 'incident_report' }),
+      { ...names, showPupils: true },
+    );
+    expect(text).toBe('Report closed: incident report');
+    expect(entityTypeInWords('capture_device')).toBe('Capture device');
+    expect(entityTypeInWords('incident_report')).toBe('Incident report');
+  });
+
+  it('collects the ids to look up from actors, records and data', () => {
+    expect(peopleIn([withdrawal])).toEqual({ staff: [STAFF], parents: [PARENT], pupils: [PUPIL] });
+  });
+});
