@@ -269,18 +269,6 @@ export class AuthRepository {
     return rows[0];
   }
 
-  async updateOrganisationAdminAttempts(
-    db: Db,
-    id: string,
-    failedAttempts: number,
-    lockedUntil: Date | null,
-  ) {
-    await db
-      .update(organisationAdmins)
-      .set({ failedAttempts, lockedUntil })
-      .where(eq(organisationAdmins.id, id));
-  }
-
   async createOrganisationAdmin(
     db: Db,
     row: typeof organisationAdmins.$inferInsert,
