@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clean } from '../modules/people/mis-import/mis-parse.ts';
 import { findHostileText } from './hostile-input.ts';
 
 describe('findHostileText', () => {
@@ -40,5 +41,11 @@ describe('findHostileText', () => {
     expect(findHostileText({ file })).toBeNull();
     const evil = Object.assign(Buffer.from('x'), { filename: 'cat\u202Egpj.exe' });
     expect(findHostileText({ file: evil })).toBe('file');
+  });
+
+  it('removes them from cells of imported files (MIS and consent spreadsheets), keeping the rest', () => {
+    expect(clean(' Zo\u0000ë\u202E ')).toBe('Zoë');
+    expect(clean('"Ó\u2066\'Brien"')).toBe("Ó'Brien");
+    expect(clean('Llŷr')).toBe('Llŷr');
   });
 });

@@ -11,6 +11,16 @@ export const HOSTILE_CHARACTER =
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
 
+const HOSTILE_CHARACTERS = new RegExp(HOSTILE_CHARACTER.source, 'gu');
+
+/**
+ * For text that arrives inside a file (an MIS export, a consent spreadsheet), where one stray
+ * character should not sink the whole file: the same characters, removed.
+ */
+export function stripHostileCharacters(value: string): string {
+  return value.replace(HOSTILE_CHARACTERS, '');
+}
+
 export const HOSTILE_INPUT_MESSAGE =
   'Your answer contains a character that cannot be accepted: a control character or a hidden text-direction mark. Remove it (retype the text rather than pasting it) and try again.';
 

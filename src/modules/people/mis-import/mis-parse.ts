@@ -23,6 +23,7 @@ import {
   type HeaderMapping,
   type PupilIdColumn,
 } from './mis-columns.ts';
+import { stripHostileCharacters } from '../../../web/hostile-input.ts';
 
 type CsvParse = typeof csvParseSync;
 let csvParse: CsvParse | undefined;
@@ -524,7 +525,8 @@ export function parseCsv(
  */
 export function clean(value: string | undefined): string {
   if (value === undefined) return '';
-  const v = value.trim();
+  // NUL, controls and bidi overrides never reach a name (docs/security.md, hostile characters).
+  const v = stripHostileCharacters(value).trim();
   if (v.length >= 2 && v.charCodeAt(v.length - 1) === 0x22) {
     if (v.charCodeAt(0) === 0x22) return v.slice(1, -1).replaceAll('""', '"').trim();
     if (v.length >= 3 && v.charCodeAt(0) === 0x3d && v.charCodeAt(1) === 0x22) {
