@@ -2,6 +2,7 @@ import {
   bigserial,
   boolean,
   index,
+  integer,
   pgTable,
   text,
   timestamp,
@@ -91,3 +92,14 @@ export const signInAttempts = pgTable(
     index('sign_in_attempts_address_idx').on(t.address, t.at),
   ],
 );
+
+/**
+ * Request counters of the per-address rate limits (`LOGIN_RATE_LIMIT`), shared by every process:
+ * `key` is the route and the client address, `hits` the requests since `window_start`. Rows whose
+ * window has ended are swept hourly.
+ */
+export const rateLimitHits = pgTable('rate_limit_hits', {
+  key: text('key').primaryKey(),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+  hits: integer('hits').notNull(),
+});
