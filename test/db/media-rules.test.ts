@@ -67,9 +67,14 @@ describe('media library rules (real PostgreSQL)', () => {
     for await (const f of ctx.platform.files.list(prefix)) keys.push(f.key);
     return keys;
   };
+  /** Temporary files (each process writes in a folder of its own under .tmp). */
   const tempFiles = () => {
     const dir = path.join(ctx.dataDir, 'files', '.tmp');
-    return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
   };
 
   beforeAll(async () => {
@@ -341,8 +346,9 @@ describe('media library rules (real PostgreSQL)', () => {
   });
 
   it('leaves no row without its file and no file without its row after a crash, once swept', async () => {
-    // A crash between the row commit and moving the file into place: the process dies, so
-    // nothing is cleaned up on the way out.
+    // A crash between the batch's commit and moving its file into place: the process dies, so
+    // nothing is cleaned up on the way out. The batch row committed with the item says where the
+    // file is; the sweep (and start-up) finishes the move rather than losing the photo.
     class Crash extends Error {}
     const crashing: FileStore = Object.create(ctx.platform.files) as FileStore;
     crashing.commit = async () => {
@@ -360,6 +366,7 @@ describe('media library rules (real PostgreSQL)', () => {
     const lost = rows[0]!;
     expect(await ctx.platform.files.exists(lost.upload_key)).toBe(false);
     expect(tempFiles().length).toBe(1);
+    expect(await scalar(ctx, 'SELECT count(*) AS n FROM media_upload_batches')).toBe(1);
     // The ingest job waits (it is retried) while the upload might still arrive.
     await expect(services.media.ingest(lost.id)).rejects.toThrow();
 
@@ -380,21 +387,30 @@ describe('media library rules (real PostgreSQL)', () => {
       incompleteUploadsRemoved: 0,
       stalledIngestsFailed: 0,
     });
+    // ... except finish the interrupted batch: the photo is whole again and ingests.
+    expect(await scalar(ctx, 'SELECT count(*) AS n FROM media_upload_batches')).toBe(0);
+    expect(await ctx.platform.files.exists(lost.upload_key)).toBe(true);
+    expect(await services.media.ingest(lost.id)).toBe('ready');
     clock.set(new Date(Date.now() + 2 * 60 * 60 * 1000));
     try {
       const swept = await services.media.sweepOrphans();
       expect(swept).toMatchObject({
-        tempFilesRemoved: 1,
+        tempFilesRemoved: 0,
         orphanFilesRemoved: 2,
-        incompleteUploadsRemoved: 1,
+        incompleteUploadsRemoved: 0,
       });
     } finally {
       clock.set('2026-03-02T10:00:00Z');
     }
     expect(tempFiles()).toEqual([]);
+    // The interrupted upload is whole: its row and its files.
     expect(
-      await scalar(ctx, 'SELECT count(*) AS n FROM media_items WHERE id = $1', [lost.id]),
-    ).toBe(0);
+      await scalar(
+        ctx,
+        "SELECT count(*) AS n FROM media_items WHERE id = $1 AND status = 'ready'",
+        [lost.id],
+      ),
+    ).toBe(1);
     expect(await storedFiles(`${fx.school.id}/media/${ghost}`)).toEqual([]);
     expect((await storedFiles(`${fx.school.id}/media/${kept}`)).sort()).toEqual(keptFiles.sort());
     // Every remaining row has its files; every remaining media file has its row.
@@ -415,7 +431,7 @@ describe('media library rules (real PostgreSQL)', () => {
       { action: 'media.incomplete-upload-removed' },
       1,
     );
-    expect(audit.total).toBe(1);
+    expect(audit.total).toBe(0); // nothing was lost: the batch was finished, not removed
   });
 
   it('archives at the end of the academic year and deletes the year after, keeping evidence (004 D)', async () => {

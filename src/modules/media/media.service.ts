@@ -317,7 +317,9 @@ export class MediaService {
     options: { queue?: boolean } = {},
   ): Promise<UploadResult[]> {
     const staged: StagedFile[] = [];
-    let committed = false;
+    // Once the batch has committed its temporary files belong to it (its row lists them): they
+    // move into place, now or at the next start-up, and are never discarded.
+    const state = { committed: false };
     try {
       for (const f of files) {
         if ('data' in f) {
@@ -339,17 +341,9 @@ export class MediaService {
           });
         }
       }
-      const results = await this.storeBatch(
-        schoolId,
-        actor,
-        fields,
-        staged,
-        options.queue !== false,
-      );
-      committed = true;
-      return results;
+      return await this.storeBatch(schoolId, actor, fields, staged, options.queue !== false, state);
     } finally {
-      if (!committed)
+      if (!state.committed)
         for (const f of staged) await this.deps.files.discard(f.temp).catch(() => undefined);
     }
   }
@@ -360,6 +354,7 @@ export class MediaService {
     fields: UploadFields,
     files: StagedFile[],
     queue: boolean,
+    state: { committed: boolean },
   ): Promise<UploadResult[]> {
     if (files.length === 0)
       throw new ValidationError({ files: 'Select at least one photo or video' });
@@ -460,6 +455,7 @@ export class MediaService {
       }
       await repository.insertUploadBatch(tx.db, { id: batchId, schoolId, createdAt: now, moves });
     });
+    state.committed = true;
     await this.finishBatch(batchId, moves);
     return items.map((i) => ({
       id: i.id,
