@@ -527,7 +527,7 @@ describe('consent form (real PostgreSQL)', () => {
     expect(await auth.renewSignInLink(valid)).toBe('sent');
     const mail = await ctx.sink.waitFor(A.parent.email!, { since });
     expect(mail.text).toMatch(/new link/);
-    expect(mail.text).toContain('expires in 2 hours');
+    expect(mail.text).toContain('expires in 2 hours (23 November 2026 at 11am)');
     const fresh = tokenOf(mail.text);
     expect(fresh).not.toBe(valid);
     expect(await auth.consumeSignInLink(fresh)).toMatchObject({

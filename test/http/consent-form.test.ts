@@ -9,6 +9,7 @@ import {
   Browser,
   formValues,
   linkFromEmail,
+  requestLink,
   scalar,
   setPupilEmail,
   signInWithLink,
@@ -718,6 +719,15 @@ describe('parents’ pages and receipts', () => {
     const mail = await ctx.sink.waitFor(H.parent.email!, { since });
     expect(mail.text).toMatch(
       /The link works once and lasts until \d{1,2} [A-Z][a-z]+ \d{4} at (\d{1,2}(:\d{2})?[ap]m|midday|midnight)\./,
+    );
+  });
+
+  it('says in the sign-in link email until when the link works, in words', async () => {
+    const since = ctx.sink.lastId();
+    await requestLink(new Browser(app), ctx, H.parent.email!);
+    const mail = await ctx.sink.waitFor(H.parent.email!, { since });
+    expect(mail.text).toMatch(
+      /The link works once and expires in \d+ (minutes|hours?) \(\d{1,2} [A-Z][a-z]+ \d{4} at (\d{1,2}(:\d{2})?[ap]m|midday|midnight)\)\./,
     );
   });
 

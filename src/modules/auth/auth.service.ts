@@ -1,6 +1,7 @@
 import { Secret, TOTP } from 'otpauth';
 import type { Database, Db, Tx } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
+import { formatDateTimeInWords } from '../../web/dates.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import {
   burnPasswordCheck,
@@ -514,13 +515,14 @@ export class AuthService {
       if (!person?.email) continue;
       const now = clock.now();
       const token = randomToken();
+      const expiresAt = new Date(now.getTime() + config.linkTtlMinutes * 60_000);
       await repository.createLink(db, {
         schoolId: t.schoolId,
         tokenHash: sha256(token),
         principalKind: t.kind,
         principalId: t.id,
         createdAt: now,
-        expiresAt: new Date(now.getTime() + config.linkTtlMinutes * 60_000),
+        expiresAt,
       });
       const school = await people.getSchool(db, t.schoolId);
       await mailer.send({
@@ -532,7 +534,7 @@ export class AuthService {
           `Use this link to sign in to ${school?.name ?? 'your school'} on Lanyard:`,
           `${config.baseUrl}/sign-in/link/${token}`,
           '',
-          `The link works once and expires in ${config.linkTtlMinutes} minutes.`,
+          `The link works once and expires in ${describeMinutes(config.linkTtlMinutes)} (${formatDateTimeInWords(expiresAt)}).`,
           'If you did not ask for it, you can ignore this email.',
         ].join('\n'),
       });
@@ -617,7 +619,7 @@ export class AuthService {
         `Use this link to continue with ${schoolName} on Lanyard:`,
         url,
         '',
-        `The link works once and expires in ${describeMinutes(ttlMinutes)}.`,
+        `The link works once and expires in ${describeMinutes(ttlMinutes)} (${formatDateTimeInWords(new Date(now.getTime() + ttlMinutes * 60_000))}).`,
         'If you did not ask for it, you can ignore this email.',
       ].join('\n'),
     });
@@ -712,6 +714,15 @@ export class AuthService {
     return value?.principal ?? null;
   }
 
+  /** Counts a request against a per-address rate limit shared by every process (web/rate-limit-store). */
+  hitRateLimit(key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
+    return this.deps.repository.hitRateLimit(this.deps.database.db, key, windowMs);
+  }
+
+  peekRateLimit(key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
+    return this.deps.repository.peekRateLimit(this.deps.database.db, key, windowMs);
+  }
+
   /** Seals a TOTP secret for storage (used when seeding the demo school). */
   sealTotpSecret(secretBase32: string): string {
     return this.deps.secretBox.seal(secretBase32);
@@ -734,6 +745,8 @@ export class AuthService {
       database.db,
       new Date(now.getTime() - USUAL_DAYS * 86_400_000),
     );
+    // Rate-limit windows are a minute long; an hour-old counter is over.
+    await repository.deleteRateLimitHitsBefore(database.db, new Date(now.getTime() - 3_600_000));
     return repository.deleteExpiredSessions(database.db, now);
   }
 }
