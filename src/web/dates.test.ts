@@ -1,4 +1,6 @@
+import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
+import { configureNunjucks, templateDirs } from './views.ts';
 import {
   formatDateInWords,
   formatDateTimeInWords,
@@ -64,5 +66,17 @@ describe('dates in words, UK local time', () => {
     expect(formatDateTimeInWords('')).toBe('');
     expect(formatDateTimeInWords('not a date')).toBe('');
     expect(formatDateTimeInWords(new Date(Number.NaN))).toBe('');
+  });
+});
+
+describe('the page filters', () => {
+  it('show every page’s dates and times in words, in UK local time', () => {
+    const env = nunjucks.configure(templateDirs, { autoescape: true });
+    configureNunjucks(env);
+    const at = new Date('2026-07-01T17:28:00Z');
+    expect(env.renderString('{{ d | ukDateTime }}', { d: at })).toBe('1 July 2026 at 6:28pm');
+    expect(env.renderString('{{ d | dateTimeInWords }}', { d: at })).toBe('1 July 2026 at 6:28pm');
+    expect(env.renderString('{{ d | dateInWords }}', { d: '2026-12-06' })).toBe('6 December 2026');
+    expect(env.renderString('{{ d | ukDateTime }}', { d: null })).toBe('');
   });
 });

@@ -4,7 +4,7 @@ import nunjucks from 'nunjucks';
 import { roleLabels, type StaffRole } from '../modules/auth/principal.ts';
 import { pupilRowsHtml } from '../modules/people/views/pupil-rows.ts';
 import { formatDateInWords, formatDateTimeInWords } from './dates.ts';
-import { formatUkDate, toDate, ukDateTime, yearGroupLabel } from './views/format.ts';
+import { formatUkDate, toDate, yearGroupLabel } from './views/format.ts';
 import { formatCitation, type Citation } from '../modules/policies/policy-settings.ts';
 
 export { formatUkDate, yearGroupLabel };
@@ -120,9 +120,10 @@ export function configureNunjucks(env: nunjucks.Environment): void {
   /** A citation from the school's own profile, as '003 §4.9' or 'School decision'. */
   env.addFilter('citation', (c: Citation | null | undefined) => (c ? formatCitation(c) : ''));
   env.addFilter('ukDate', formatUkDate);
+  // Every page's times in UK local time in words ("6 December 2026 at 6:28pm"), see dates.ts.
   env.addFilter('ukDateTime', (v: unknown) => {
     const d = toDate(v);
-    return d ? ukDateTime.format(d) : '';
+    return d ? formatDateTimeInWords(d) : '';
   });
   env.addFilter('dateInWords', formatDateInWords);
   env.addFilter('dateTimeInWords', formatDateTimeInWords);
