@@ -52,7 +52,7 @@ import { ConsentReportsRepository } from './modules/consent/consent-reports.repo
 import { ConsentReportsService } from './modules/consent/consent-reports.service.ts';
 import { StaffClassesRepository } from './modules/people/staff-classes.repository.ts';
 import { StaffClassesService } from './modules/people/staff-classes.service.ts';
-import { serializeError } from './platform/logger.ts';
+import { serializeError, throttled } from './platform/logger.ts';
 
 export type Jobs = JobQueue<JobPayloads>;
 
@@ -150,11 +150,13 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
     }
     closers.push(() => mailer.close());
 
+    const jobErrors = throttled(log, 60_000);
     const jobs: Jobs = new JobQueue<JobPayloads>(url, jobNames, {
       supervise: options.supervise,
       schedule: options.supervise,
       // Class and code only: a failed query's message carries its parameters.
-      onError: (e) => log(`job queue error: ${serializeError(e).message}`),
+      // While the database is away every poll fails: one line a minute per kind of error.
+      onError: (e) => jobErrors(`job queue error: ${serializeError(e).message}`),
     });
     await jobs.start();
     closers.push(() => jobs.stop());
@@ -389,6 +391,7 @@ export function createServices(
     media,
     devices,
     consentCampaigns,
+    staffClasses,
     clock,
   });
   return {

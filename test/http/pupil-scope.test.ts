@@ -244,6 +244,14 @@ describe('one pupil scope for every read of pupils', () => {
     const one = await getApi(tokens.teacher!, `/api/v1/pupils/${outside.id}`);
     expect(one.statusCode).toBe(404);
     expect(one.body).not.toContain(outside.familyName);
+
+    // The dashboard's figure is the pupils of the teacher's classes, not the school's.
+    const figure = (html: string, label: string) =>
+      new RegExp(`${label}\\s*</dt>\\s*<dd[^>]*>\\s*<a[^>]*>(\\d+)</a>`).exec(html)?.[1];
+    const home = (await teacher.get('/')).body;
+    expect(figure(home, 'Pupils in your classes')).toBe(String(mine.length));
+    expect(home).not.toContain('Pupils on roll');
+    expect(figure((await head.get('/')).body, 'Pupils on roll')).toBe(String(A.pupils.length));
   });
 
   it('shows the teacher the consent register of their classes only', async () => {

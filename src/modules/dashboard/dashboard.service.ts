@@ -9,6 +9,7 @@ import { READ_TTL_MS, todayIn } from '../people/people.service.ts';
 import type { ConsentService } from '../consent/consent.service.ts';
 import type { MediaService } from '../media/media.service.ts';
 import type { DevicesService } from '../devices/devices.service.ts';
+import type { StaffClassesService } from '../people/staff-classes.service.ts';
 import type { ConsentCampaignService } from '../consent/consent-campaign.service.ts';
 import { formatCitation, type PolicySettings } from '../policies/policy-settings.ts';
 import { formatDateInWords } from '../../web/dates.ts';
@@ -65,6 +66,8 @@ export class DashboardService {
       media: MediaService;
       devices: DevicesService;
       consentCampaigns: ConsentCampaignService;
+      /** The pupil scope: a teacher's figure is the pupils of their classes, not the school's. */
+      staffClasses: StaffClassesService;
       clock: Clock;
     },
   ) {}
@@ -213,7 +216,23 @@ export class DashboardService {
     if (policy) items.push(...(await this.consentAndMediaItems(p, policy.settings, today)));
     const stats: Dashboard['stats'] = [];
     if (seesRoll && roll) {
-      stats.push({ label: 'Pupils on roll', value: roll.onRoll, href: '/pupils' });
+      const scope = await this.deps.staffClasses.scopeOf(p);
+      const classes = scope.classFilter;
+      if (!classes) {
+        stats.push({ label: 'Pupils on roll', value: roll.onRoll, href: '/pupils' });
+      } else {
+        const inClasses = classes.length
+          ? (
+              await this.deps.people.listPupils(
+                db,
+                p.schoolId,
+                { today, classNames: classes },
+                { limit: 1, offset: 0 },
+              )
+            ).total
+          : 0;
+        stats.push({ label: 'Pupils in your classes', value: inClasses, href: '/pupils' });
+      }
     }
     if (policy) {
       stats.push({ label: 'Policy version', value: policy.version, href: '/policy' });
