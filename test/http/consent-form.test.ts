@@ -758,6 +758,9 @@ describe('parents’ pages and receipts', () => {
     expect(text(main(found.body))).toContain(`Receipt ${printed}`);
     expect(text(main(found.body))).toContain(`${child.givenName} ${child.familyName}`);
     expect(found.body).toContain(`href="/consent/pupils/${child.id}"`);
+    // The pupil's register page shows each record's reference too.
+    const register = await office.get(`/consent/pupils/${child.id}`);
+    expect(text(main(register.body))).toContain(`Receipt reference ${printed}`);
 
     const bad = await office.get('/consent/receipts?reference=K7M4-Q2P0');
     expect(bad.statusCode).toBe(400);
