@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { conciseLogStream, loggerOptions, serializeError } from './logger.ts';
+import { conciseLogStream, loggerOptions, serializeError, throttled } from './logger.ts';
 
 describe('serializeError', () => {
   it('keeps class, PostgreSQL code and constraint, drops messages, details and parameters', () => {
@@ -100,5 +100,30 @@ describe('the development log', () => {
   it('is JSON, one object per line, outside development', () => {
     expect('stream' in (loggerOptions('info', 'production') as object)).toBe(false);
     expect('stream' in (loggerOptions('info', 'development') as object)).toBe(true);
+  });
+});
+
+describe('throttled', () => {
+  it('passes each message once a window, then says how many were held back', () => {
+    let t = 0;
+    const out: string[] = [];
+    const report = throttled(
+      (m) => out.push(m),
+      60_000,
+      () => t,
+    );
+    for (let i = 0; i < 30; i++) {
+      report('job queue error: Error ECONNREFUSED');
+      t += 2_000; // pg-boss polls every 2 s
+    }
+    report('job queue error: DatabaseError 57P03');
+    expect(out).toEqual([
+      'job queue error: Error ECONNREFUSED',
+      'job queue error: DatabaseError 57P03',
+    ]);
+    report('job queue error: Error ECONNREFUSED');
+    expect(out[2]).toBe(
+      'job queue error: Error ECONNREFUSED (and 29 more like it in the last 60 s)',
+    );
   });
 });

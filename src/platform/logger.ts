@@ -138,3 +138,32 @@ export function conciseLogStream(out: { write(text: string): unknown }): {
     },
   };
 }
+
+/**
+ * Passes each distinct message on at most once per `windowMs`; the next one after a quiet spell
+ * says how many were held back. For errors that repeat on every poll (a job queue while the
+ * database is away) so they do not bury everything else.
+ */
+export function throttled(
+  report: (message: string) => void,
+  windowMs: number,
+  now: () => number = () => performance.now(),
+): (message: string) => void {
+  const last = new Map<string, { at: number; held: number }>();
+  return (message) => {
+    const t = now();
+    const seen = last.get(message);
+    if (seen && t - seen.at < windowMs) {
+      seen.held++;
+      return;
+    }
+    const held = seen?.held ?? 0;
+    if (last.size > 100) last.clear();
+    last.set(message, { at: t, held: 0 });
+    report(
+      held > 0
+        ? `${message} (and ${held} more like it in the last ${Math.round(windowMs / 1000)} s)`
+        : message,
+    );
+  };
+}
