@@ -125,7 +125,7 @@ describe('an import interrupted by kill -9 (real processes)', () => {
     );
     const uploaded = await web.request('/imports/pupils', {
       method: 'POST',
-      body: upload.payload,
+      body: new Uint8Array(upload.payload),
       type: upload.contentType,
     });
     expect(uploaded.status).toBe(303);

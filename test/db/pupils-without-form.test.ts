@@ -165,11 +165,13 @@ describe('pupils without a consent form, and partial MIS files, on the demo scho
     expect(await counts()).toEqual(before);
 
     // Three of them have left (yesterday): off the roll, and off every count together.
-    const [{ yesterday }] = await q<{ yesterday: string }>(
-      `SELECT ((now() AT TIME ZONE 'Europe/London')::date - 1)::text AS yesterday`,
-    );
+    const yesterday = (
+      await q<{ yesterday: string }>(
+        `SELECT ((now() AT TIME ZONE 'Europe/London')::date - 1)::text AS yesterday`,
+      )
+    )[0]!.yesterday;
     const leaverIds = missing.slice(0, 3).map((p) => p.id);
-    await ctx.services.people.recordLeaving(office, leaverIds, yesterday!);
+    await ctx.services.people.recordLeaving(office, leaverIds, yesterday);
     const n = before.register - 3;
     expect(await counts()).toEqual({ dashboard: n, register: n, chaser: n, trust: n });
     expect(await flagged()).toBe(4);

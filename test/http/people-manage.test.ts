@@ -406,10 +406,9 @@ describe('managing people in the app (pages and API)', () => {
         name: '',
       })
     )[0]!;
-    const [{ mis_id: misId }] = await q<{ mis_id: string }>(
-      `SELECT mis_id FROM pupils WHERE id = $1`,
-      [child.id],
-    );
+    const misId = (
+      await q<{ mis_id: string }>(`SELECT mis_id FROM pupils WHERE id = $1`, [child.id])
+    )[0]!.mis_id;
     await q(`UPDATE pupils SET possibly_left_at = now() WHERE id = $1`, [child.id]);
     const page = await parent.get(`/pupils/${child.id}`);
     expect(page.statusCode).toBe(200);

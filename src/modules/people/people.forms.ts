@@ -138,6 +138,17 @@ export type PupilPatch = z.output<typeof pupilApiPatch>;
 
 const pupilFormFields = z.object(pupilNames);
 
+/** The add / edit pupil page's fields, top to bottom. */
+const PUPIL_FIELD_ORDER = [
+  'givenName',
+  'familyName',
+  'dateOfBirth',
+  'yearGroup',
+  'className',
+  'admissionDate',
+  'misId',
+] as const;
+
 /** The add/edit pupil page: names, year group and class, two GOV.UK date inputs. */
 export function readPupilForm(
   body: unknown,
@@ -153,7 +164,11 @@ export function readPupilForm(
   else if (dob.value === null) errors.dateOfBirth = 'Enter the date of birth';
   const admission = readDateInput(raw, 'admissionDate', 'admission date');
   if ('error' in admission) errors.admissionDate = admission.error;
-  if (!parsed.success || Object.keys(errors).length) return { ok: false, errors };
+  if (!parsed.success || Object.keys(errors).length) {
+    // The error summary lists problems in the order of the fields on the page.
+    const order = PUPIL_FIELD_ORDER.filter((f) => errors[f]);
+    return { ok: false, errors: Object.fromEntries(order.map((f) => [f, errors[f]!])) };
+  }
   return {
     ok: true,
     value: {
@@ -180,9 +195,7 @@ const idList = z
   .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
 
 /** The review of pupils flagged as possibly left: ticked pupils, still here or left on a date. */
-export function readPossiblyLeftForm(
-  body: unknown,
-):
+export function readPossiblyLeftForm(body: unknown):
   | {
       ok: true;
       value: { pupilIds: string[]; outcome: 'still-here' | 'left'; leavingDate: string | null };
