@@ -14,6 +14,7 @@ import { createSchool, grantConsentForAll, type SchoolFixture } from '../support
 import { createPlatform, createServices, type Platform } from '../../src/container.ts';
 import { backup, BackupError, restore } from '../../src/platform/db/backup.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
+import { pdfScanWithAuthor } from '../support/scan-fixtures.ts';
 
 /**
  * `lanyard backup` / `lanyard restore` against PostgreSQL: every table and file comes back exactly
@@ -26,7 +27,6 @@ describe('backup and restore (real PostgreSQL)', () => {
   const clock = fixedClock('2026-10-01T09:00:00Z');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lanyard-backup-test-'));
   const file = path.join(work, 'lanyard.backup');
-  const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n');
   const targets: { database: TestDatabase; platform: Platform; dataDir: string }[] = [];
 
   /** An empty Lanyard (fresh database and data folder), as `restore` expects. */
@@ -90,7 +90,7 @@ describe('backup and restore (real PostgreSQL)', () => {
         method: 'letter',
         kind: 'withdrawal',
         decidedOn: '2026-10-01',
-        evidence: { data: PDF, filename: 'letter.pdf' },
+        evidence: { data: await pdfScanWithAuthor(), filename: 'letter.pdf' },
       },
       { kind: 'staff', id: A.staff.office.id },
     );
