@@ -8,6 +8,7 @@ import { staffRoles, type StaffRole } from '../modules/auth/principal.ts';
 import { importPupilsCommand } from './import-pupils.ts';
 import { importConsentsCommand } from './import-consents.ts';
 import { backup, BackupError, restore } from '../platform/db/backup.ts';
+import { formatDateTimeInWords } from '../web/dates.ts';
 
 const usage = `Usage: lanyard <command>
 
@@ -261,14 +262,14 @@ async function run(argv: string[]): Promise<number> {
         for (const note of result.notes) out(`Note: ${note}.`);
         if (result.ok) {
           out(
-            `Audit log verified: ${result.entries} entries in ${result.chains} chains, no breaks${cp ? `, and none missing since checkpoint ${cp.number} (${cp.at.toISOString()}, ${cp.entries} entries)` : ''}.`,
+            `Audit log verified: ${result.entries} entries in ${result.chains} chains, no breaks${cp ? `, and none missing since checkpoint ${cp.number} of ${formatDateTimeInWords(cp.at)} (${cp.entries} entries)` : ''}.`,
           );
           return 0;
         }
         const b = result.broken;
         out(
           b.id === null
-            ? `AUDIT LOG BROKEN in ${b.chain}: ${b.reason}.`
+            ? `AUDIT LOG BROKEN in ${b.chain}: ${b.reason}${cp ? ` (checkpoint ${cp.number} was taken on ${formatDateTimeInWords(cp.at)})` : ''}.`
             : `AUDIT LOG BROKEN at entry id ${b.id} (chain ${b.chain}, #${b.seq}): ${b.reason}.`,
         );
         return 1;

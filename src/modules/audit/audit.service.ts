@@ -218,7 +218,6 @@ export class AuditService {
       });
     }
     if (cp) {
-      const when = checkpoint!.at.toISOString();
       for (const anchor of cp.chains) {
         const r = reached.get(anchor.chain) ?? { last: 0, hashAtAnchor: null };
         if (r.last < anchor.seq) {
@@ -231,7 +230,7 @@ export class AuditService {
             chain: anchor.chain,
             seq: r.last + 1,
             missing: { from: r.last + 1, to: anchor.seq },
-            reason: `entries after sequence ${r.last} are missing: checkpoint ${cp.n} (${when}) recorded ${anchor.entries} entries in this chain; ${range}`,
+            reason: `entries after sequence ${r.last} are missing: checkpoint ${cp.n} recorded ${anchor.entries} entries in this chain; ${range}`,
           });
         }
         if (r.hashAtAnchor !== anchor.hash) {
@@ -239,7 +238,7 @@ export class AuditService {
             id: null,
             chain: anchor.chain,
             seq: anchor.seq,
-            reason: `entry ${anchor.seq} is not the one checkpoint ${cp.n} (${when}) recorded: the chain was rewritten`,
+            reason: `entry ${anchor.seq} is not the one checkpoint ${cp.n} recorded: the chain was rewritten`,
           });
         }
       }
