@@ -51,7 +51,16 @@ export interface TrustSchoolFigures {
   template: string | null;
   nextReviewDate: string | null;
   /** Consent coverage for the current period; null until the school has a policy. */
-  consent: { period: string; withForm: number; withoutForm: number; percent: number } | null;
+  consent: {
+    period: string;
+    /** Pupils on roll (as counted above) with a form in force. */
+    withForm: number;
+    /** The school's count of pupils without a form, as its register and dashboard show it. */
+    withoutForm: number;
+    /** How many of those are flagged as possibly left. */
+    withoutFormPossiblyLeft: number;
+    percent: number;
+  } | null;
 }
 
 /** What needs each person's attention, from real records only. */
@@ -358,17 +367,22 @@ function chase(
   };
 }
 
-/** Consent coverage of the pupils on roll (not counting those flagged as possibly left). */
+/**
+ * Consent coverage for the trust: the share of pupils on roll (not counting those flagged as
+ * possibly left) with a form in force, and the school's own count of pupils without a form (the
+ * one definition the register and dashboard use, which keeps flagged pupils until the school has
+ * checked them), saying how many of those are flagged.
+ */
 function consentCoverage(
   pupils: number,
   coverage: { period: string; withoutForm: number; withoutFormPossiblyLeft: number },
 ): NonNullable<TrustSchoolFigures['consent']> {
-  const withoutForm = coverage.withoutForm - coverage.withoutFormPossiblyLeft;
-  const withForm = pupils - withoutForm;
+  const withForm = pupils - (coverage.withoutForm - coverage.withoutFormPossiblyLeft);
   return {
     period: coverage.period,
     withForm,
-    withoutForm,
+    withoutForm: coverage.withoutForm,
+    withoutFormPossiblyLeft: coverage.withoutFormPossiblyLeft,
     percent: pupils === 0 ? 0 : Math.floor((withForm * 100) / pupils),
   };
 }
