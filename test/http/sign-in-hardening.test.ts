@@ -299,3 +299,60 @@ describe('sign-in throttling counts across processes', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
   });
 });
+
+describe('LOGIN_RATE_LIMIT counts across processes', () => {
+  let ctx: TestContext;
+  let app: FastifyInstance;
+  let platform2: Platform;
+  let app2: FastifyInstance;
+
+  beforeAll(async () => {
+    ctx = await createTestServices({ env: { LOGIN_RATE_LIMIT: '3' } });
+    app = await buildTestApp(ctx);
+    platform2 = await createPlatform(ctx.config, { supervise: false, mailSink: ctx.sink });
+    app2 = await buildApp(createServices(platform2), ctx.config);
+    await app2.ready();
+  });
+  afterAll(async () => {
+    await app2?.close();
+    await platform2?.close();
+    await app?.close();
+    await ctx?.close();
+  });
+
+  it('answers 429 to the fourth request in a minute from one address, whichever process gets it', async () => {
+    const ip = '192.0.2.81';
+    const one = new Browser(app, ip);
+    const two = new Browser(app2, ip);
+    await one.get('/sign-in/link');
+    await two.get('/sign-in/link');
+    const statuses = [
+      (await one.post('/sign-in/link', { email: 'a@nowhere.test' })).statusCode,
+      (await two.post('/sign-in/link', { email: 'b@nowhere.test' })).statusCode,
+      (await one.post('/sign-in/link', { email: 'c@nowhere.test' })).statusCode,
+      (await two.post('/sign-in/link', { email: 'd@nowhere.test' })).statusCode,
+      (await one.post('/sign-in/link', { email: 'e@nowhere.test' })).statusCode,
+    ];
+    expect(statuses).toEqual([303, 303, 303, 429, 429]);
+    // Another address, and the same address on another route, have their own counts.
+    const other = new Browser(app2, '192.0.2.82');
+    expect(
+      (
+        await other.post(
+          '/sign-in/link',
+          { email: 'f@nowhere.test' },
+          { csrfFrom: '/sign-in/link' },
+        )
+      ).statusCode,
+    ).toBe(303);
+    expect(
+      (
+        await one.post(
+          '/sign-in',
+          { email: 'g@nowhere.test', password: 'x' },
+          { csrfFrom: '/sign-in' },
+        )
+      ).statusCode,
+    ).toBe(401);
+  });
+});

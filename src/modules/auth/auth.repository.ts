@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
 import { organisationAdmins, staff } from '../people/people.tables.ts';
-import { apiTokens, sessions, signInAttempts, signInLinks } from './auth.tables.ts';
+import { apiTokens, rateLimitHits, sessions, signInAttempts, signInLinks } from './auth.tables.ts';
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type SignInLinkRow = typeof signInLinks.$inferSelect;
@@ -175,6 +175,49 @@ export class AuthRepository {
       .where(lt(signInAttempts.at, before))
       .returning({ id: signInAttempts.id });
     return rows.length;
+  }
+
+  /**
+   * Counts one request against a rate-limit key, atomically (one statement, so parallel requests
+   * in any process each get their own count): a new window starts when the last one has ended.
+   * Returns the count in this window and the milliseconds left in it.
+   */
+  async hitRateLimit(
+    db: Db,
+    key: string,
+    windowMs: number,
+  ): Promise<{ current: number; ttl: number }> {
+    const result = await db.execute(sql`
+      INSERT INTO rate_limit_hits AS r (key, window_start, hits) VALUES (${key}, now(), 1)
+      ON CONFLICT (key) DO UPDATE SET
+        hits = CASE WHEN r.window_start + ${windowMs} * interval '1 millisecond' <= now()
+                    THEN 1 ELSE r.hits + 1 END,
+        window_start = CASE WHEN r.window_start + ${windowMs} * interval '1 millisecond' <= now()
+                            THEN now() ELSE r.window_start END
+      RETURNING hits,
+        GREATEST(0, CEIL(EXTRACT(EPOCH FROM (window_start + ${windowMs} * interval '1 millisecond' - now())) * 1000))::bigint AS ttl`);
+    const row = result.rows[0] as { hits: number; ttl: string | number };
+    return { current: Number(row.hits), ttl: Number(row.ttl) };
+  }
+
+  /** The count and time left for a key, without counting a request. */
+  async peekRateLimit(
+    db: Db,
+    key: string,
+    windowMs: number,
+  ): Promise<{ current: number; ttl: number }> {
+    const result = await db.execute(sql`
+      SELECT hits,
+        GREATEST(0, CEIL(EXTRACT(EPOCH FROM (window_start + ${windowMs} * interval '1 millisecond' - now())) * 1000))::bigint AS ttl
+      FROM rate_limit_hits
+      WHERE key = ${key} AND window_start + ${windowMs} * interval '1 millisecond' > now()`);
+    const row = result.rows[0] as { hits: number; ttl: string | number } | undefined;
+    return row ? { current: Number(row.hits), ttl: Number(row.ttl) } : { current: 0, ttl: 0 };
+  }
+
+  /** Counters whose window ended before `before`. */
+  async deleteRateLimitHitsBefore(db: Db, before: Date): Promise<void> {
+    await db.delete(rateLimitHits).where(lt(rateLimitHits.windowStart, before));
   }
 
   async createLink(db: Db, row: typeof signInLinks.$inferInsert): Promise<void> {
