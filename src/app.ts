@@ -20,6 +20,7 @@ import { loggerOptions } from './platform/logger.ts';
 import { isDatabaseUnavailable } from './platform/db/database.ts';
 import { healthUrls } from './web/health.ts';
 import { refuseHostileInput } from './web/hostile-input.ts';
+import { postgresRateLimitStore } from './web/rate-limit-store.ts';
 import type { Access } from './web/access.ts';
 import { configureNunjucks, rootDir, templateDirs } from './web/views.ts';
 import { navigationFor } from './web/navigation.ts';
@@ -157,7 +158,13 @@ export async function buildApp(
       return fromBody ?? (typeof header === 'string' ? header : undefined);
     },
   });
-  await app.register(fastifyRateLimit, { global: false });
+  // Counters in PostgreSQL: a limit counts an address's requests across every process. If the
+  // database cannot be reached the limit is skipped (the request fails on its own anyway).
+  await app.register(fastifyRateLimit, {
+    global: false,
+    store: postgresRateLimitStore(services.auth),
+    skipOnError: true,
+  });
   await app.register(fastifyStatic, {
     root: path.join(rootDir, 'public'),
     prefix: '/assets/',
