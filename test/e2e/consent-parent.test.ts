@@ -8,7 +8,8 @@ import {
   type BrowserSession,
   type E2eEnvironment,
 } from '../support/e2e-browser.ts';
-import { createSchool, type SchoolFixture } from '../support/factories.ts';
+import { createSchool, TEST_PASSWORD, type SchoolFixture } from '../support/factories.ts';
+import { signInStaff } from '../support/e2e-pages.ts';
 import { formatDateTimeInWords } from '../../src/web/dates.ts';
 
 /**
@@ -29,6 +30,8 @@ describe('a parent completes and later changes the consent form (browser)', () =
   let fx: SchoolFixture;
   let period: string;
   let child: { id: string; givenName: string; familyName: string };
+  /** The receipt reference the parent was given, as printed ("K7M4-Q2PX"). */
+  let given: string;
   const sessions: BrowserSession[] = [];
 
   const open = async (options: Parameters<E2eEnvironment['newSession']>[0] = {}) => {
@@ -55,9 +58,9 @@ describe('a parent completes and later changes the consent form (browser)', () =
   const click = async (page: Page, label: string, action: () => Promise<unknown>) => {
     await navigate(page, action);
     await checkA11y(page, label);
-    // A phone screen: nothing wider than the viewport.
+    // Nothing wider than the viewport (a phone's for the parent).
     expect(await scrollWidth(page), `${label}: horizontal scrolling`).toBeLessThanOrEqual(
-      PHONE.width,
+      page.viewportSize()?.width ?? PHONE.width,
     );
     if (SHOTS) {
       shot += 1;
@@ -181,6 +184,7 @@ describe('a parent completes and later changes the consent form (browser)', () =
     expect(await when.innerText()).toContain(formatDateTimeInWords(rows[0]!.recorded_at));
     const mail = await env.ctx.sink.waitFor(fx.parent.email!, { since, timeoutMs: 10_000 });
     expect(mail.text).toContain(`Receipt reference: ${reference}`);
+    given = reference!;
 
     // The PDF and the JSON receipt download as files.
     const [pdf] = await Promise.all([
@@ -270,5 +274,37 @@ describe('a parent completes and later changes the consent form (browser)', () =
       pupilId: child.id,
       changes: [{ key: 'school_website/image', before: true, after: false }],
     });
+  });
+
+  it('the office finds the receipt by the reference the parent reads out over the phone', async () => {
+    const { page } = await open({ viewport: { width: 1280, height: 800 } });
+    await signInStaff(page, fx.staff.office.email, TEST_PASSWORD);
+    await click(page, 'Consent register (office)', () =>
+      page
+        .locator('.govuk-service-navigation__item')
+        .getByRole('link', { name: 'Consent', exact: true })
+        .click(),
+    );
+    await click(page, 'Find a consent receipt', () =>
+      page.getByRole('link', { name: 'Find a receipt by its reference' }).click(),
+    );
+    await page.getByLabel('Receipt reference').fill('K7M4-Q2P0');
+    await click(page, 'Find a consent receipt (error)', () =>
+      page.getByRole('button', { name: 'Find receipt' }).click(),
+    );
+    expect(await page.locator('.govuk-error-summary').innerText()).toContain('like K7M4-Q2PX');
+    // Read out over the phone: lower case, with a space.
+    await page.getByLabel('Receipt reference').fill(given.replace('-', ' ').toLowerCase());
+    await click(page, 'Receipt found', () =>
+      page.getByRole('button', { name: 'Find receipt' }).click(),
+    );
+    const main = page.locator('main');
+    expect(await main.innerText()).toContain(`Receipt ${given}`);
+    expect(await main.innerText()).toContain(`${child.givenName} ${child.familyName}`);
+    await click(page, 'Pupil register (from the receipt)', () =>
+      page.getByRole('link', { name: new RegExp(`consent record`) }).click(),
+    );
+    expect(new URL(page.url()).pathname).toBe(`/consent/pupils/${child.id}`);
+    expect(await main.innerText()).toContain(given);
   });
 });
