@@ -28,6 +28,9 @@ const usage = `Usage: lanyard <command>
   create-user --school SLUG --email E --name "Given Family" --role ROLE [--role ROLE…]
                                          create a staff account (password read from LANYARD_PASSWORD
                                          or printed once)
+  set-password --email E                 set the password of a staff account (one added on the
+                                         Staff page, or a forgotten one; from LANYARD_PASSWORD or
+                                         printed once)
   token create --email E --name LABEL    create an API token for a staff member
   audit verify                           check the whole audit hash chain, and that none of its
                                          newest entries are missing since the last checkpoint
@@ -193,6 +196,36 @@ async function run(argv: string[]): Promise<number> {
           });
         });
         out(`Created ${email} (${roles.join(', ')}) at ${found.name}.`);
+        if (generated) out(`Password (shown once): ${password}`);
+        return 0;
+      });
+    }
+    case 'set-password': {
+      const email = flag(args, 'email');
+      if (!email) {
+        err('set-password needs --email');
+        return 2;
+      }
+      return withServices(async (services) => {
+        const member = await new PeopleRepository().getStaffByEmail(services.database.db, email);
+        if (!member) {
+          err(`No staff account has the email ${email}.`);
+          return 2;
+        }
+        const generated = !process.env.LANYARD_PASSWORD;
+        const password =
+          process.env.LANYARD_PASSWORD ?? (await import('../platform/crypto.ts')).randomToken(12);
+        await services.auth.setPassword(member.id, password);
+        await services.database.transaction((tx) =>
+          services.audit.record(tx, {
+            schoolId: member.schoolId,
+            actor: { kind: 'cli', id: null },
+            action: 'auth.password-set',
+            entityType: 'staff',
+            entityId: member.id,
+          }),
+        );
+        out(`Password set for ${email}.`);
         if (generated) out(`Password (shown once): ${password}`);
         return 0;
       });
