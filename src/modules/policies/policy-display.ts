@@ -10,7 +10,9 @@ import { groupTitles } from './policy-groups.ts';
 import {
   formatCitation,
   formatRuleValue,
+  getRule,
   LANYARD_DEFAULT,
+  lanyardDefaults,
   type Citation,
   type ConsentPurpose,
   type PermissionType,
@@ -164,6 +166,20 @@ export function displaySource(citation: Citation): DisplaySource {
   };
 }
 
+/**
+ * A Lanyard default explains itself with Lanyard's current reason for that value. Profiles adopted
+ * before a reason was reworded keep the old words in their stored citation (older reasons named
+ * other schools' clauses); while the value is still the default, the current reason is shown.
+ */
+function currentDefaultNote(r: RuleListItem): Citation {
+  if (r.citation.seed !== null || r.citation.section !== LANYARD_DEFAULT) return r.citation;
+  const fallback = getRule(lanyardDefaults, r.path) as { value: unknown; citation: Citation };
+  const valueOnly = (v: unknown) =>
+    JSON.stringify(v, (key: string, x: unknown) => (key === 'citation' ? undefined : x));
+  if (valueOnly(fallback.value) !== valueOnly(r.value)) return r.citation;
+  return { ...r.citation, note: fallback.citation.note ?? r.citation.note ?? '' };
+}
+
 /** Every rule of a profile in words, grouped under the policy page's headings, in order. */
 export function displayGroups(
   rules: readonly RuleListItem[],
@@ -177,7 +193,7 @@ export function displayGroups(
       path: r.path,
       label: r.label,
       value: displayValue(r.path, r.value, settings),
-      source: displaySource(r.citation),
+      source: displaySource(currentDefaultNote(r)),
     });
     groups.set(key, list);
   }
