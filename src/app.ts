@@ -24,7 +24,12 @@ import { postgresRateLimitStore } from './web/rate-limit-store.ts';
 import type { Access } from './web/access.ts';
 import { configureNunjucks, rootDir, templateDirs } from './web/views.ts';
 import { navigationFor } from './web/navigation.ts';
-import { lingerThenClose, registerUploads, UPLOADS_AT_ONCE_PER_PERSON } from './web/uploads.ts';
+import {
+  lingerThenClose,
+  registerUploads,
+  uploadFilesAllowed,
+  UPLOADS_AT_ONCE_PER_PERSON,
+} from './web/uploads.ts';
 import { errorList } from './web/forms.ts';
 import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
@@ -341,6 +346,19 @@ export async function buildApp(
       status = 413;
       title = 'The file is too large';
       detail = `Files must be smaller than ${Math.round(config.uploadMaxBytes / 1024 / 1024)} MB.`;
+    } else if (
+      error.code === 'FST_FILES_LIMIT' ||
+      error.code === 'FST_PARTS_LIMIT' ||
+      error.code === 'FST_FIELDS_LIMIT'
+    ) {
+      // Each route's multipart limits (web/uploads.ts): most take no file at all.
+      status = 413;
+      const files = uploadFilesAllowed(request);
+      title = files === 0 ? 'This form does not take files' : 'Too many files';
+      detail =
+        files === 0
+          ? 'Send the form without a file.'
+          : `Upload at most ${files} ${files === 1 ? 'file' : 'files'} at once.`;
     } else if (status === 429) {
       title = 'Too many attempts';
       detail = 'Wait a minute, then try again.';

@@ -89,11 +89,15 @@ export function uploadRouteLimits(
   } as FastifyContextConfig['multipartOptions'];
 }
 
-/** Whether a route accepts files (it declared its own multipart limits). */
-function isUploadRoute(request: FastifyRequest): boolean {
+/** How many files a route accepts (its declared multipart limits; none by default). */
+export function uploadFilesAllowed(request: FastifyRequest): number {
   const options = request.routeOptions.config?.multipartOptions as
     { limits?: { files?: number } } | undefined;
-  return (options?.limits?.files ?? 0) > 0;
+  return options?.limits?.files ?? 0;
+}
+
+function isUploadRoute(request: FastifyRequest): boolean {
+  return uploadFilesAllowed(request) > 0;
 }
 
 /**

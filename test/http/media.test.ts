@@ -1,8 +1,12 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import { UPLOADS_AT_ONCE_PER_PERSON } from '../../src/web/uploads.ts';
 import { createServices, type Services } from '../../src/container.ts';
 import type { FaceDetector } from '../../src/platform/faces/face-detector.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
@@ -439,5 +443,198 @@ describe('media pages and API', () => {
     expect(Object.keys(doc.paths['/media']!.post!.requestBody!.content)).toEqual([
       'multipart/form-data',
     ]);
+  });
+  // -------------------------------------------------------------------------------------------
+  // Uploads: authorised before any byte of the body is read (issue 10 item 1)
+
+  /** Temporary files in the store (each process writes in a folder of its own). */
+  const tempFiles = () => {
+    const dir = path.join(ctx.dataDir, 'files', '.tmp');
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
+  };
+
+  /**
+   * A multipart body as a stream that counts what the server reads: the head (fields), then
+   * `fileMb` MB of one file in 1 MB chunks, produced only as they are read. `hold`: stop after
+   * the head until `release()` is called.
+   */
+  const countingUpload = (fields: Record<string, string>, fileMb: number, hold = false) => {
+    const boundary = `----lanyard${crypto.randomBytes(8).toString('hex')}`;
+    const head = Buffer.from(
+      Object.entries(fields)
+        .map(
+          ([k, v]) =>
+            `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
+        )
+        .join('') +
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+    );
+    const chunk = Buffer.alloc(1024 * 1024, 0x5a);
+    let sent = 0;
+    let step = 0;
+    let held = hold;
+    let waiting = false;
+    const produce = (s: Readable) => {
+      if (step === 0) {
+        step = 1;
+        s.push(head);
+      } else if (sent < fileMb) {
+        sent += 1;
+        s.push(chunk);
+      } else if (step === 1) {
+        step = 2;
+        s.push(Buffer.from(`\r\n--${boundary}--\r\n`));
+        s.push(null);
+      }
+    };
+    const stream = new Readable({
+      read() {
+        if (held && step === 1) {
+          waiting = true; // the head is sent; the file waits for release()
+          return;
+        }
+        produce(this);
+      },
+    });
+    return {
+      stream,
+      contentType: `multipart/form-data; boundary=${boundary}`,
+      readMb: () => sent,
+      release: () => {
+        held = false;
+        if (waiting) {
+          waiting = false;
+          produce(stream);
+        }
+      },
+    };
+  };
+
+  /** Temporary files are removed just after the answer: wait a moment for them to go. */
+  const noTempFilesSoon = async () => {
+    for (let i = 0; i < 50 && tempFiles().length > 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(tempFiles()).toEqual([]);
+  };
+
+  it('refuses an upload from someone not signed in, or not allowed, before reading its body', async () => {
+    const before = tempFiles().length;
+    const items = await scalar(ctx, 'SELECT count(*) AS n FROM media_items');
+    const heap = process.memoryUsage().heapUsed;
+    // Not signed in: the redirect comes while 200 MB are still on offer, almost none of it read.
+    const anon = countingUpload({ eventLabel: 'sports day', deviceId: 'other' }, 200);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/media/upload',
+      payload: anon.stream,
+      headers: { 'content-type': anon.contentType },
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/sign-in?next=%2Fmedia%2Fupload');
+    const api = countingUpload({ eventLabel: 'sports day', deviceId: 'other' }, 200);
+    const apiRes = await app.inject({
+      method: 'POST',
+      url: '/api/v1/media',
+      payload: api.stream,
+      headers: { 'content-type': api.contentType },
+    });
+    expect(apiRes.statusCode).toBe(401);
+    // Signed in but not allowed (a governor): 404, the body unread as well.
+    const governor = await browser('A governor', A.staff.governor.email);
+    const asParent = countingUpload({ eventLabel: 'sports day', deviceId: 'other' }, 200);
+    const parentRes = await governor.request({
+      method: 'POST',
+      url: '/media/upload',
+      payload: asParent.stream,
+      headers: { 'content-type': asParent.contentType },
+    });
+    expect(parentRes.statusCode).toBe(404);
+    for (const u of [anon, api, asParent]) expect(u.readMb()).toBeLessThan(20);
+    expect((process.memoryUsage().heapUsed - heap) / 1024 / 1024).toBeLessThan(50);
+    expect(await scalar(ctx, 'SELECT count(*) AS n FROM media_items')).toBe(items);
+    expect(tempFiles().length).toBe(before);
+  });
+
+  it('takes no file on a route that is not an upload, and at most 20 files on the upload form', async () => {
+    const teacher = await browser('A teacher', A.staff.teacher.email);
+    await teacher.get(`/media/${itemA}`);
+    const withFile = multipart([
+      { name: '_csrf', value: teacher.csrf ?? '' },
+      { name: 'eventLabel', value: 'sports day' },
+      { name: 'files', value: photo, filename: 'IMG.jpg', type: 'image/jpeg' },
+    ]);
+    const res = await teacher.request({
+      method: 'POST',
+      url: `/media/${itemA}/details`,
+      payload: withFile.payload,
+      headers: { 'content-type': withFile.contentType },
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.body).toContain('This form does not take files');
+    const items = await scalar(ctx, 'SELECT count(*) AS n FROM media_items');
+    const tooMany = await uploadAs(teacher, [
+      { name: 'deviceId', value: deviceA },
+      { name: 'eventLabel', value: 'sports day' },
+      ...Array.from({ length: 21 }, (_, i) => ({
+        name: 'files',
+        value: photo,
+        filename: `IMG_${i}.jpg`,
+        type: 'image/jpeg',
+      })),
+    ]);
+    expect(tooMany.statusCode).toBe(413);
+    expect(tooMany.body).toContain('Upload at most 20 files at once');
+    expect(await scalar(ctx, 'SELECT count(*) AS n FROM media_items')).toBe(items);
+    await noTempFilesSoon();
+  });
+
+  it(`lets one person run at most ${UPLOADS_AT_ONCE_PER_PERSON} uploads at once (429 before the body is read)`, async () => {
+    const teacher = await browser('A teacher', A.staff.teacher.email);
+    await teacher.get('/media/upload');
+    const fields = { _csrf: teacher.csrf ?? '', deviceId: deviceA, eventLabel: 'sports day' };
+    const held = Array.from({ length: UPLOADS_AT_ONCE_PER_PERSON }, () =>
+      countingUpload(fields, 1, true),
+    );
+    const running = held.map((u) =>
+      teacher.request({
+        method: 'POST',
+        url: '/media/upload',
+        payload: u.stream,
+        headers: { 'content-type': u.contentType },
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300)); // all three are now receiving their files
+    const extra = countingUpload(fields, 30);
+    const refused = await teacher.request({
+      method: 'POST',
+      url: '/media/upload',
+      payload: extra.stream,
+      headers: { 'content-type': extra.contentType },
+    });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.body).toContain('Too many uploads at once');
+    expect(extra.readMb()).toBeLessThan(20);
+    // Another member of staff is not held up by this person's uploads.
+    const head = await browser('A head', A.staff.headteacher.email);
+    const other = await uploadAs(head, [
+      { name: 'files', value: photo, filename: 'IMG_H.jpg', type: 'image/jpeg' },
+      { name: 'deviceId', value: deviceA },
+      { name: 'eventLabel', value: 'sports day' },
+    ]);
+    expect(other.statusCode).toBe(303);
+    // The three finish (their 1 MB "photo" is refused as not an image), and the slots are free.
+    for (const u of held) u.release();
+    for (const r of await Promise.all(running)) expect(r.statusCode).toBe(400);
+    const after = await uploadAs(teacher, [
+      { name: 'files', value: photo, filename: 'IMG_2.jpg', type: 'image/jpeg' },
+      { name: 'deviceId', value: deviceA },
+      { name: 'eventLabel', value: 'sports day' },
+    ]);
+    expect(after.statusCode).toBe(303);
+    await noTempFilesSoon();
   });
 });
