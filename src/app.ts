@@ -318,7 +318,7 @@ export async function buildApp(
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     // The database is stopped, restarting or unreachable: nothing is wrong with the request.
     if (isDatabaseUnavailable(error)) {
-      request.log.warn({ err: { type: error.name, code: error.code } }, 'database unavailable');
+      request.log.warn({ err: error }, 'database unavailable'); // class and codes only (serializeError)
       reply.header('retry-after', '30').header('cache-control', 'no-store');
       if (isApi(request))
         return problem(

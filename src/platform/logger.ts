@@ -131,8 +131,11 @@ export function conciseLogStream(out: { write(text: string): unknown }): {
         return;
       }
       const level = LEVELS[entry.level as number] ?? 'INFO';
-      const err = entry.err as { type?: string; code?: string } | undefined;
-      const cause = err ? ` (${[err.type, err.code].filter(Boolean).join(' ')})` : '';
+      const err = entry.err as
+        | { type?: string; code?: string; cause?: { code?: string; cause?: { code?: string } } }
+        | undefined;
+      const code = err?.code ?? err?.cause?.code ?? err?.cause?.cause?.code;
+      const cause = err ? ` (${[err.type, code].filter(Boolean).join(' ')})` : '';
       const where = reqId && underWay.has(reqId) ? ` [${underWay.get(reqId)}]` : '';
       out.write(`${clock(entry.time)} ${level} ${String(entry.msg ?? '')}${cause}${where}\n`);
     },
