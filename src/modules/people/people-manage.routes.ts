@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../container.ts';
-import { NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { flash } from '../../web/flash.ts';
 import { parseForm } from '../../web/forms.ts';
 import {
@@ -21,7 +21,12 @@ import {
   staffChangeForm,
   staffForm,
 } from './people.forms.ts';
-import { canGrantRole, canManagePupils, canManageStaff } from './people.policy.ts';
+import {
+  canChangeStaffMember,
+  canGrantRole,
+  canManagePupils,
+  canManageStaff,
+} from './people.policy.ts';
 import type { PupilRow } from './people.repository.ts';
 import { yearGroupLabel } from '../../web/views.ts';
 
@@ -297,6 +302,11 @@ export async function peopleManageRoutes(
   app.get('/staff/:id/edit', { config: { access: canManageStaff } }, async (request, reply) => {
     const p = staffOf(request.principal);
     const member = await services.people.staffMember(p.schoolId, idOf(request.params));
+    if (!canChangeStaffMember(p, member)) {
+      throw new ForbiddenError(
+        'Only the Headteacher can change the account of a Headteacher, DSL or DPO',
+      );
+    }
     return renderStaffForm(reply, p, {
       member,
       values: {

@@ -8,6 +8,7 @@ import {
   canListParents,
   canListPupils,
   canListStaff,
+  canChangeStaffMember,
   canManagePupils,
   canManageStaff,
 } from './people.policy.ts';
@@ -162,6 +163,7 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
     return reply.page('people/views/staff.njk', {
       canAssignClasses: canAssignClasses(request.principal!),
       canManage: canManageStaff(request.principal!),
+      canChange: (member: { roles: string[] }) => canChangeStaffMember(request.principal!, member),
       title: 'Staff',
       result,
       query: q,

@@ -465,7 +465,7 @@ export class PeopleService {
 
   /**
    * Adds a member of staff with their roles. They have no password yet: they sign in once one
-   * is set (`npx lanyard create-user` or a password reset).
+   * is set (`npx lanyard set-password --email …`).
    */
   async addStaff(principal: StaffPrincipal, input: StaffInput) {
     if (!canManageStaff(principal)) throw new NotFoundError();
