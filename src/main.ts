@@ -9,6 +9,7 @@ import { MissingJobHandlerError } from './platform/jobs/queue.ts';
 import { isAddressInUse, PortInUseError } from './platform/ports.ts';
 import { advertiseServer } from './platform/server-file.ts';
 import { seedDemoSchool, demoCredentials, printDemoCredentials } from './demo/seed.ts';
+import { serializeError } from './platform/logger.ts';
 
 export type ProcessRole = 'all' | 'web' | 'worker';
 
@@ -110,6 +111,14 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
   }
 }
 
+/** "DrizzleQueryError, DatabaseError 23505 (staff_email_key)": never the message. */
+function describeError(error: unknown): string {
+  const outer = serializeError(error);
+  const cause = outer.cause as { message?: string; constraint?: string } | undefined;
+  const inner = cause?.message ? `, ${cause.message}` : '';
+  return `${outer.message}${inner}${cause?.constraint ? ` (${cause.constraint})` : ''}`;
+}
+
 export function explainStartupError(error: unknown): string {
   if (error instanceof ValidationError) return Object.values(error.fieldErrors).join('\n');
   if (
@@ -124,6 +133,11 @@ export function explainStartupError(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   // Every port Lanyard binds is wrapped in PortInUseError naming its setting; this is a fallback.
   if (e?.code === 'EADDRINUSE') return `A port is already in use: ${e.message}.`;
+  // A failed query's message holds its parameters (names, email addresses): class and code only.
+  const query = error instanceof Error && /Query|Database/.test(error.constructor.name);
+  const pg = (error as { cause?: { code?: unknown } })?.cause?.code;
+  if (query || typeof pg === 'string')
+    return `Lanyard could not start: a database query failed (${describeError(error)}).`;
   return `Lanyard could not start: ${e?.message ?? String(error)}`;
 }
 
