@@ -77,6 +77,45 @@ describe('the audit log in words', () => {
     expect(entityTypeInWords('incident_report')).toBe('Incident report');
   });
 
+  it("describes people's records being managed in words", () => {
+    const book = { ...names, showPupils: true };
+    expect(
+      summaryInWords(
+        row({
+          action: 'people.staff-changed',
+          entityType: 'staff',
+          entityId: STAFF,
+          data: { changed: ['familyName', 'jobTitle'], rolesAdded: ['dsl'], rolesRemoved: [] },
+        }),
+        book,
+      ),
+    ).toBe(
+      'Changed Helen Carter’s account: the family name and job title; gave the role Designated Safeguarding Lead',
+    );
+    expect(
+      summaryInWords(
+        row({
+          action: 'people.pupils-left',
+          entityType: 'pupil',
+          entityId: PUPIL,
+          data: { pupilIds: [PUPIL], leavingDate: '2026-07-22' },
+        }),
+        book,
+      ),
+    ).toBe('Recorded that Amara Okonkwo left on 22 July 2026');
+    expect(
+      summaryInWords(
+        row({
+          action: 'people.pupils-still-here',
+          entityType: 'pupil',
+          entityId: null,
+          data: { pupilIds: [PUPIL, 'x'], cleared: 2 },
+        }),
+        book,
+      ),
+    ).toBe('Confirmed that 2 pupils are still at the school');
+  });
+
   it('collects the ids to look up from actors, records and data', () => {
     expect(peopleIn([withdrawal])).toEqual({ staff: [STAFF], parents: [PARENT], pupils: [PUPIL] });
   });

@@ -1,3 +1,5 @@
+import { formatDateInWords } from '../../web/dates.ts';
+import { roleLabels, type StaffRole } from '../auth/principal.ts';
 import type { AuditRow } from './audit.repository.ts';
 
 /**
@@ -113,6 +115,44 @@ function decisionCounts(decisions: unknown): string {
 
 const mediaWord = (d: Record<string, unknown>) => (d.kind === 'video' ? 'a video' : 'a photo');
 
+const fieldWords: Record<string, string> = {
+  givenName: 'given name',
+  familyName: 'family name',
+  jobTitle: 'job title',
+  yearGroup: 'year group',
+  className: 'class',
+  dateOfBirth: 'date of birth',
+  admissionDate: 'admission date',
+  leavingDate: 'leaving date',
+  misId: 'MIS number',
+  email: 'email address',
+  phone: 'phone number',
+};
+
+/** "the given name and class" from ['givenName', 'className']; '' when none. */
+function fieldsInWords(changed: unknown): string {
+  if (!Array.isArray(changed) || changed.length === 0) return '';
+  const names = changed
+    .filter((c): c is string => typeof c === 'string')
+    .map((c) => fieldWords[c] ?? c.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase());
+  if (names.length === 0) return '';
+  const list =
+    names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+  return `the ${list}`;
+}
+
+function rolesInWords(roles: unknown): string {
+  if (!Array.isArray(roles) || roles.length === 0) return '';
+  return roles.map((r) => roleLabels[r as StaffRole] ?? words(String(r))).join(', ');
+}
+
+const pupilsOf = (row: AuditRow, d: Record<string, unknown>, n: Namer): string => {
+  const ids = Array.isArray(d.pupilIds) ? d.pupilIds : [];
+  if (ids.length === 1 || (ids.length === 0 && row.entityId))
+    return n.pupil(row.entityId ?? String(ids[0]));
+  return plural(ids.length, 'pupil');
+};
+
 type Describe = (row: AuditRow, d: Record<string, unknown>, n: Namer) => string;
 
 const consentRecord =
@@ -153,6 +193,27 @@ const summaries: Record<string, Describe> = {
   'people.import-uploaded': () => 'Uploaded a pupil list from the school’s MIS to check',
   'people.import-confirmed': () => 'Confirmed a pupil list import from the MIS',
   'people.imported': () => 'Imported pupils from the MIS',
+  'people.staff-added': (row, d, n) =>
+    `Added ${n.staff(row.entityId)} to the staff${rolesInWords(d.roles) ? ` as ${rolesInWords(d.roles)}` : ''}`,
+  'people.staff-changed': (row, d, n) => {
+    const parts = [fieldsInWords(d.changed)];
+    if (rolesInWords(d.rolesAdded)) parts.push(`gave the role ${rolesInWords(d.rolesAdded)}`);
+    if (rolesInWords(d.rolesRemoved))
+      parts.push(`took away the role ${rolesInWords(d.rolesRemoved)}`);
+    const what = parts.filter(Boolean);
+    return `Changed ${n.staff(row.entityId)}’s account${what.length ? `: ${what.join('; ')}` : ''}`;
+  },
+  'people.staff-deactivated': (row, _d, n) =>
+    `Deactivated the account of ${n.staff(row.entityId)} (they can no longer sign in)`,
+  'people.staff-reactivated': (row, _d, n) => `Reactivated the account of ${n.staff(row.entityId)}`,
+  'people.pupil-added': (row, _d, n) => `Added ${n.pupil(row.entityId)} to the school’s pupils`,
+  'people.pupil-changed': (row, d, n) =>
+    `Changed ${fieldsInWords(d.changed) || 'the details'} of ${n.pupil(row.entityId)}`,
+  'people.pupils-left': (row, d, n) =>
+    `Recorded that ${pupilsOf(row, d, n)} left${str(d.leavingDate) ? ` on ${formatDateInWords(str(d.leavingDate))}` : ''}`,
+  'people.pupils-still-here': (row, d, n) =>
+    `Confirmed that ${pupilsOf(row, d, n)} ${Array.isArray(d.pupilIds) && d.pupilIds.length > 1 ? 'are' : 'is'} still at the school`,
+  'auth.password-set': (row, _d, n) => `Set a new password for ${n.staff(row.entityId)}`,
   'staff.classes-assigned': (row, _d, n) => `Changed the classes ${n.staff(row.entityId)} teaches`,
   'policy.profile-adopted': () => 'Adopted a policy template for the school',
   'policy.profile-updated': (_row, d) =>
