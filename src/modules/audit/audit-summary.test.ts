@@ -75,6 +75,7 @@ describe('the audit log in words', () => {
     expect(text).toBe('Report closed: incident report');
     expect(entityTypeInWords('capture_device')).toBe('Capture device');
     expect(entityTypeInWords('incident_report')).toBe('Incident report');
+    expect(entityTypeInWords('api_token')).toBe('API token');
   });
 
   it("describes people's records being managed in words", () => {

@@ -262,6 +262,13 @@ const entityWords: Record<string, string> = {
   capture_device: 'a capture device',
   policy_profile: 'the policy',
   school: 'the school',
+  api_token: 'an API token',
+  consent_campaign: 'a consent form campaign',
+  consent_period: 'a consent year',
+  consent_import: 'a consent spreadsheet import',
+  pupil_import: 'a pupil list import',
+  media_retention_run: 'a retention run',
+  organisation_admin: 'a trust administrator',
 };
 
 /** What an entry records, in one sentence. */
