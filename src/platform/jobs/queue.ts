@@ -1,7 +1,18 @@
 import PgBoss from 'pg-boss';
 import type { Tx } from '../db/database.ts';
+import { serializeError } from '../logger.ts';
 
 export class MissingJobHandlerError extends Error {}
+
+/** The error as the logs show it (platform/logger serializeError), safe to store. */
+function withoutValues(error: unknown): Error {
+  const safe = serializeError(error);
+  const cause = safe.cause as { message?: string } | undefined;
+  const out = new Error(cause?.message ? `${safe.message} (${cause.message})` : safe.message);
+  out.name = safe.type;
+  out.stack = `${safe.type}: ${out.message}\n${safe.stack}`;
+  return out;
+}
 
 export interface EnqueueOptions {
   /** Enqueue inside this transaction: the job exists only if the change commits. */
@@ -81,7 +92,15 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
     for (const name of this.names) {
       const handler = handlers[name];
       await this.boss.work<P[typeof name]>(name, { batchSize: 1 }, async (jobs) => {
-        for (const job of jobs) await handler(job.data, job.id);
+        for (const job of jobs) {
+          try {
+            await handler(job.data, job.id);
+          } catch (error) {
+            // pg-boss keeps a failed job's error in its table: class, code and frames only, as in
+            // the logs (a failed query's message holds its parameters).
+            throw withoutValues(error);
+          }
+        }
       });
     }
   }
