@@ -333,7 +333,7 @@ describe('readable pages', () => {
       expect(sRow).toContain('Sacred Heart');
       expect(sRow).toMatch(/ 8 6 \(75%\) 4 \(2 possibly left\) 2 /);
       const schoolHead = new Browser(app);
-      await schoolHead.signIn(S.staff.headteacher.email);
+      await schoolHead.signIn(S.staff.office.email);
       expect(text((await schoolHead.get('/')).body)).toContain('4 pupils have no consent form');
       const jRow = cells.find((r) => r.startsWith(J.school.name))!;
       expect(jRow).toContain('John Clifford');
