@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Services } from '../container.ts';
 import { hashPassword } from '../platform/crypto.ts';
 import { PeopleBulkRepository, PeopleRepository } from '../modules/people/people.repository.ts';
@@ -246,8 +247,6 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
         misPrefix: spec.prefix,
       });
       if (spec.slug === 'oakfield-primary') {
-        const firstLink = generated.links[0]!;
-        generated.parents[firstLink.parent]!.email = 'parent@oakfield.example';
         generated.pupils[generated.pupils.length - 1]!.email = 'pupil@oakfield.example';
       }
       const { pupils, parents } = await bulk.insertFamilies(tx.db, school.id, generated);
@@ -267,8 +266,35 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
   });
   await seedDemoConsent(services, 'oakfield-primary', 2026);
   await seedDemoConsent(services, 'riverside-primary', 1917);
+  await assignDemoParent(services);
   await seedDemoDevices(services);
   return true;
+}
+
+/**
+ * The demo parent (parent@oakfield.example) is a mother or father, with parental responsibility,
+ * of a child whose form for this year has not come back yet: signing in shows "You have a
+ * consent form to fill in" on the home page, as it would for a real parent.
+ */
+async function assignDemoParent(services: Services): Promise<void> {
+  const db = services.database.db;
+  const school = await new PeopleRepository().getSchoolBySlug(db, 'oakfield-primary');
+  if (!school) return;
+  const [period] = await services.consent.recordablePeriods(school.id);
+  const { rows } = await db.execute<{ id: string }>(sql`
+    SELECT pa.id FROM parents pa
+    JOIN pupil_parents pp ON pp.parent_id = pa.id AND pp.parental_responsibility
+    JOIN pupils p ON p.id = pp.pupil_id
+    WHERE pa.school_id = ${school.id} AND pp.relationship IN ('Mother', 'Father')
+      AND NOT EXISTS (SELECT 1 FROM consent_records r
+                      WHERE r.pupil_id = p.id AND r.period_key = ${period!.key})
+    ORDER BY p.family_name, p.given_name, p.id, pa.id
+    LIMIT 1`);
+  if (rows[0]) {
+    await db.execute(
+      sql`UPDATE parents SET email = 'parent@oakfield.example' WHERE id = ${rows[0].id}`,
+    );
+  }
 }
 
 /** Oakfield's capture devices (003 §4.9): two approved by the Headteacher, one waiting. */

@@ -310,6 +310,45 @@ describe('consent form (real PostgreSQL)', () => {
     ).rejects.toThrow(/append-only/);
   });
 
+  it('lists on the home page the forms nobody has answered, and the ones this person started', async () => {
+    // A child with two parents who both have parental responsibility.
+    const { rows } = await ctx.services.database.pool.query<{
+      pupil_id: string;
+      parents: string[];
+    }>(
+      `SELECT pp.pupil_id, array_agg(pp.parent_id ORDER BY pp.parent_id) AS parents
+         FROM pupil_parents pp JOIN pupils p ON p.id = pp.pupil_id
+        WHERE p.school_id = $1 AND pp.parental_responsibility
+        GROUP BY pp.pupil_id HAVING count(*) = 2 ORDER BY pp.pupil_id DESC LIMIT 1`,
+      [J.school.id],
+    );
+    const pupilId = rows[0]!.pupil_id;
+    const [mum, dad] = rows[0]!.parents as [string, string];
+    const who = (id: string): FormPrincipal => ({
+      kind: 'parent',
+      id,
+      schoolId: J.school.id,
+      name: '',
+    });
+    const waitingFor = async (id: string) =>
+      (await ctx.services.consentForm.formsWaiting(who(id))).waiting
+        .filter((w) => w.child.id === pupilId)
+        .map((w) => ({ period: w.period.key, started: w.started }));
+    expect(await waitingFor(mum)).toEqual([{ period: 'admission', started: false }]);
+    expect(await waitingFor(dad)).toEqual([{ period: 'admission', started: false }]);
+
+    // Dad sends the form: it is waiting for nobody (Mum can still answer from the family page).
+    const answers = await allYes(who(dad), pupilId, 'admission');
+    await ctx.services.consentForm.saveDraft(who(dad), pupilId, 'admission', answers);
+    expect(await waitingFor(dad)).toEqual([{ period: 'admission', started: true }]);
+    await ctx.services.consentForm.submit(who(dad), pupilId, 'admission');
+    expect(await waitingFor(dad)).toEqual([]);
+    expect(await waitingFor(mum)).toEqual([]);
+    const family = await ctx.services.consentForm.family(who(mum));
+    const entry = family.children.find((c) => c.child.id === pupilId)!.periods[0]!;
+    expect(entry).toMatchObject({ status: 'not_started', othersAnswered: true });
+  });
+
   it('builds the JSON consent receipt (after the Kantara Consent Receipt)', async () => {
     const forms = ctx.services.consentForm;
     const family = await forms.family(parent);

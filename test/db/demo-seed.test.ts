@@ -100,6 +100,20 @@ describe('demo data (real PostgreSQL)', () => {
     }
   });
 
+  it('gives the demo parent a child whose form is waiting, so their home page says so', async () => {
+    const [parent] = await rows<{ id: string; school_id: string; given_name: string }>(sql`
+      SELECT id, school_id, given_name FROM parents WHERE email = 'parent@oakfield.example'`);
+    expect(parent).toBeDefined();
+    const forms = await ctx.services.consentForm.formsWaiting({
+      kind: 'parent',
+      id: parent!.id,
+      schoolId: parent!.school_id,
+      name: parent!.given_name,
+    });
+    expect(forms.waiting.length).toBeGreaterThan(0);
+    expect(forms.waiting[0]!.period.key).toBe('2026-27');
+  });
+
   it('still shows last year’s forms, parents who disagree and yesterday’s withdrawal', async () => {
     const [oak] = await rows<{ id: string }>(
       sql`SELECT id FROM schools WHERE slug = 'oakfield-primary'`,

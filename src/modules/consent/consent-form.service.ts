@@ -113,6 +113,7 @@ function ownDecisions(
   decisions: Record<string, string>;
   lastRecordId: string | null;
   lastDecidedOn: string | null;
+  ids: Set<string>;
 } {
   const mine = (facts?.records ?? [])
     .filter(
@@ -130,6 +131,7 @@ function ownDecisions(
     decisions,
     lastRecordId: last?.id ?? null,
     lastDecidedOn: last?.decidedOn ?? null,
+    ids: new Set(mine.map((r) => r.id)),
   };
 }
 
@@ -334,6 +336,10 @@ export class ConsentFormService {
             (k) => own.decisions[k] === 'granted' || own.decisions[k] === 'refused',
           ).length;
           const hasDraft = drafts.some((d) => d.pupilId === child.id && d.periodKey === period.key);
+          // Someone else with a say (the other parent, or the pupil) has answered for this period.
+          const othersAnswered = (facts.get(child.id)?.records ?? []).some(
+            (r) => r.periodKey === period.key && !own.ids.has(r.id),
+          );
           const status: FormStatus =
             hasDraft || (answered > 0 && answered < keys.length)
               ? 'in_progress'
@@ -346,6 +352,7 @@ export class ConsentFormService {
             statusLabel: formStatusLabels[status],
             lastDecidedOn: own.lastDecidedOn,
             lastRecordId: own.lastRecordId,
+            othersAnswered,
           };
         }),
       })),
@@ -354,13 +361,17 @@ export class ConsentFormService {
 
   /**
    * The forms this person still has to fill in or finish, for their home page: each child and
-   * period not yet answered in full, with where to start. A competent pupil's own form counts.
+   * period they have started and not sent, or that nobody has answered yet (a form the other
+   * parent has returned is not waiting for this one; they can still answer from the family
+   * page). A competent pupil's own form counts.
    */
   async formsWaiting(principal: FormPrincipal) {
     const family = await this.family(principal);
     const waiting = family.children.flatMap((entry) =>
       entry.periods
-        .filter((p) => p.status !== 'done')
+        .filter(
+          (p) => p.status === 'in_progress' || (p.status === 'not_started' && !p.othersAnswered),
+        )
         .map((p) => ({
           child: entry.child,
           period: p.period,
