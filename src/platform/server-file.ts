@@ -58,5 +58,16 @@ export function findRunningServer(dataDir: string): RunningServer | undefined {
   }
   if (!Number.isInteger(parsed.pid) || parsed.pid <= 0 || parsed.pid === process.pid)
     return undefined;
-  return pidAlive(parsed.pid) ? parsed : undefined;
+  if (!pidAlive(parsed.pid)) return undefined;
+  // A server running the embedded PostgreSQL holds the data-folder lock: if the lock names
+  // another process, this file is stale and its pid has been reused.
+  if (parsed.embeddedPgPort !== undefined) {
+    try {
+      if (fs.readFileSync(path.join(dataDir, 'lanyard.lock'), 'utf8').trim() !== String(parsed.pid))
+        return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return parsed;
 }
