@@ -116,7 +116,7 @@ describe('one pupil scope for every read of pupils', () => {
     app = await buildApp(services, ctx.config);
     await app.ready();
     A = await createSchool(services, {
-      slug: `scope-${crypto.randomBytes(3).toString('hex')}`,
+      slug: 'scope-a',
       pupils: 42,
       template: 'john-clifford-primary',
     });
@@ -130,7 +130,12 @@ describe('one pupil scope for every read of pupils', () => {
       classes[1]!,
     ]);
     mine = A.pupils.filter((p) => teacherClasses.includes(p.className!));
-    others = A.pupils.filter((p) => !teacherClasses.includes(p.className!));
+    // Pupils of other classes, leaving out any who share a name with one of the teacher's (their
+    // name may rightly appear).
+    const ownNames = new Set(mine.map(fullName));
+    others = A.pupils.filter(
+      (p) => !teacherClasses.includes(p.className!) && !ownNames.has(fullName(p)),
+    );
     outside = others[0]!;
     inside = mine[0]!;
 
@@ -336,12 +341,16 @@ describe('one pupil scope for every read of pupils', () => {
     }
   });
 
+  /** Items whose pages the probe below also opens. */
+  const items: string[] = [];
+
   describe('the media tagging page', () => {
     let item: string;
     let faces: { id: string; seq: number }[];
 
     beforeAll(async () => {
       item = await upload('sports day');
+      items.push(item);
       faces = (await services.media.view(A.school.id, item)).faces;
       expect(faces).toHaveLength(3);
       // The Headteacher links face 1 to a pupil the teacher does not teach.
@@ -530,5 +539,94 @@ describe('one pupil scope for every read of pupils', () => {
       expect(res.body).toContain('There is a problem');
       expect(res.body).toContain('Enter 60 characters or fewer to search for a pupil');
     });
+  });
+
+  /**
+   * The probe's kind of test: every GET route of the app (read from Fastify's route table), with
+   * each path parameter filled with the ids of things outside the teacher's classes (the pupil,
+   * their class, their consent record, the photo linked to them), asked by the teacher and the
+   * teaching assistant with a session and with an API token. No answer may carry the outside
+   * pupil's name or their parent's name, and no successful answer their id.
+   */
+  it('shows no pupil outside the classes on any GET route, with a session or a token', async () => {
+    const record = (
+      await services.database.pool.query<{ id: string }>(
+        'SELECT id FROM consent_records WHERE pupil_id = $1 LIMIT 1',
+        [outside.id],
+      )
+    ).rows[0]!.id;
+    const fill: Record<string, string[]> = {
+      id: [outside.id, record, ...items],
+      pupilId: [outside.id],
+      recordId: [record],
+      className: [outside.className!],
+      periodKey: ['admission'],
+      purpose: ['school_website'],
+      version: ['1'],
+      token: ['x'],
+    };
+    // Parse the route tree: one node per line, four characters of indent per level.
+    const paths: string[] = [];
+    const stack: string[] = [];
+    for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+      const m = /^([│ ]*)[├└]── (.+?) \(([^)]*)\)$/.exec(line);
+      if (!m) continue;
+      const depth = m[1]!.length / 4;
+      stack.length = depth;
+      const parent = stack[depth - 1] ?? '';
+      const seg = m[2]!;
+      const full =
+        depth === 0
+          ? seg
+          : `${parent}${parent.endsWith('/') || /^[/.]/.test(seg) ? '' : '/'}${seg}`;
+      stack[depth] = full;
+      if (m[3]!.split(', ').includes('GET') && !full.includes('*')) paths.push(full);
+    }
+    expect(paths).toContain('/consent/pupils/:id');
+    expect(paths).toContain('/media/:id');
+    expect(paths).toContain('/consent/classes/:className/card.pdf');
+    const urls = new Set<string>();
+    for (const p of paths) {
+      let variants = [p];
+      for (const [name, values] of Object.entries(fill)) {
+        if (!p.includes(`:${name}`)) continue;
+        variants = variants.flatMap((v) =>
+          values.map((x) => v.replace(`:${name}`, encodeURIComponent(x))),
+        );
+      }
+      for (const v of variants) if (!v.includes(':')) urls.add(v);
+    }
+    urls.add(`/media/${items[0]}?q=${encodeURIComponent(outside.givenName)}`);
+    urls.add(`/pupils?q=${encodeURIComponent(outside.familyName)}`);
+    urls.add(`/api/v1/pupils?q=${encodeURIComponent(outside.familyName)}`);
+    const support = new Browser(app);
+    await support.signIn(A.staff.support_staff.email);
+    let ok = 0;
+    for (const url of urls) {
+      if (url.startsWith('/sign-in') || url === '/signed-out') continue;
+      const answers = [
+        ['teacher', await teacher.get(url)],
+        ['support', await support.get(url)],
+        ...(url.startsWith('/api/')
+          ? ([
+              ['teacher token', await getApi(tokens.teacher!, url)],
+              ['support token', await getApi(tokens.support!, url)],
+            ] as const)
+          : []),
+      ] as const;
+      for (const [who, res] of answers) {
+        const body = res.rawPayload.toString('latin1') + res.body;
+        const what = `${who} GET ${url} (${res.statusCode})`;
+        expect(res.statusCode, what).toBeLessThan(500);
+        for (const text of [fullName(outside), listName(outside), outsideParent.familyName])
+          expect(body, what).not.toContain(text);
+        if (res.statusCode === 200) {
+          ok += 1;
+          expect(body, what).not.toContain(outside.id);
+        }
+      }
+    }
+    // The probe reached real pages, not only 404s.
+    expect(ok).toBeGreaterThan(40);
   });
 });
