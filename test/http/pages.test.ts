@@ -194,7 +194,8 @@ describe('pages for each role', () => {
       const record = await b.get(`/pupils/${pupil.id}`);
       expect(record.statusCode).toBe(200);
       expect(decode(record.body)).toContain(fullName(pupil));
-      expect(record.body).toContain(pupil.misId);
+      // The school's MIS workings (its id for the pupil) are for staff, not families.
+      expect(record.body).not.toContain(pupil.misId);
       expect((await b.get(`/pupils/${S.pupils[8]!.id}`)).statusCode).toBe(404);
       expect((await b.get('/pupils')).statusCode).toBe(404);
     });
@@ -252,10 +253,12 @@ describe('pages for each role', () => {
 
     it('survives a nonsense page number', async () => {
       const first = pupilLinks((await office.get('/pupils')).body);
-      for (const page of ['abc', '0', '-1', '1e9', '%00']) {
+      for (const page of ['abc', '0', '-1', '1e9']) {
         const res = await office.get(`/pupils?page=${page}`);
         expect(res.statusCode, page).toBe(200);
       }
+      // A NUL is refused at the edge (400), never passed on to PostgreSQL.
+      expect((await office.get('/pupils?page=%00')).statusCode).toBe(400);
       expect(pupilLinks((await office.get('/pupils?page=abc')).body)).toEqual(first);
       const beyond = await office.get('/pupils?page=99');
       expect(beyond.statusCode).toBe(200);
