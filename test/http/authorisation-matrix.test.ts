@@ -174,6 +174,8 @@ describe('authorisation matrix', () => {
   /** A consent spreadsheet import and a renewal campaign that only school A has. */
   let consentImportId: string;
   let consentCampaignId: string;
+  /** A member of A's staff whom the staff management routes change (nobody who signs in). */
+  let managedStaffId: string;
   const actors: Actor[] = [];
 
   const staffPrincipal = (fx: SchoolFixture, role: StaffRole): Principal => ({
@@ -299,7 +301,13 @@ describe('authorisation matrix', () => {
           method: 'paper_form',
           kind: 'form',
           decidedOn: ukDate(ctx.services.clock.now()),
-          evidence: { data: Buffer.from('%PDF-1.4\n%%EOF\n'), filename: 'form.pdf' },
+          // A real one-page PDF: scans are parsed to strip their metadata (issue 10 item 11).
+          evidence: {
+            data: Buffer.from(
+              '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+            ),
+            filename: 'form.pdf',
+          },
         },
         { kind: 'staff', id: A.staff.office.id },
       )
@@ -317,6 +325,16 @@ describe('authorisation matrix', () => {
         consentPeriodKey,
       )
     ).campaignId;
+
+    managedStaffId = (
+      await ctx.services.people.addStaff(staffPrincipal(A, 'headteacher'), {
+        givenName: 'Matrix',
+        familyName: 'Target',
+        email: 'matrix.target@matrix-a.test',
+        jobTitle: null,
+        roles: ['volunteer'],
+      })
+    ).id;
 
     const signIns: Promise<void>[] = [];
     for (const [label, fx] of [
@@ -491,6 +509,13 @@ describe('authorisation matrix', () => {
       else if (route.url.startsWith('/consent/imports/:id')) add({ id: consentImportId });
       else if (route.url.startsWith('/consent/campaigns/:id')) add({ id: consentCampaignId });
       else if (route.url.startsWith('/staff/:id/classes')) add({ id: A.staff.support_staff.id });
+      // Managing people: a pupil who is nobody's sign-in, and a member of staff kept for this.
+      else if (/^\/pupils\/:id\/(edit|leaving|still-here)$/.test(route.url))
+        add({ id: otherPupilId });
+      else if (
+        /^\/(api\/v1\/)?(pupils|staff)\/:id(\/(edit|deactivate|reactivate))?$/.test(route.url)
+      )
+        add({ id: route.url.includes('pupils') ? otherPupilId : managedStaffId });
       else add({ token: 'not-a-real-sign-in-token' });
     }
     // Sign-out ends the session: run it last.
@@ -610,6 +635,13 @@ describe('authorisation matrix', () => {
           });
         } else if (method === 'GET') {
           res = await actor.browser!.get(target.url);
+        } else if (method === 'PATCH') {
+          res = await actor.browser!.request({
+            method: 'PATCH',
+            url: target.url,
+            payload: {},
+            headers: { 'x-csrf-token': actor.browser!.csrf ?? '' },
+          });
         } else {
           res = await actor.browser!.post(target.url, {});
         }
