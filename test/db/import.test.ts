@@ -487,6 +487,21 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     expect(applied).toBe(0);
     expect(out.join('')).toMatch(/Imported cli-sims\.csv/);
     expect((await snapshot(fx.school.id)).pupils).toHaveLength(21);
+    // Without --whole-roll the file is a partial list: the pupil not in it is not flagged.
+    expect(out.join('')).toMatch(/A partial list: nobody was marked as possibly left/);
+    const flaggedNow = async () =>
+      (await snapshot(fx.school.id)).pupils.filter((p) => p.possibly_left_at !== null).length;
+    expect(await flaggedNow()).toBe(0);
+    out.length = 0;
+    expect(
+      await importPupilsCommand(
+        ctx.services,
+        { file, school: fx.school.slug, yes: true, wholeRoll: true },
+        io,
+      ),
+    ).toBe(0);
+    expect(out.join('')).toMatch(/Marked as possibly left: +1\n/);
+    expect(await flaggedNow()).toBe(1);
 
     const badFile = path.join(ctx.dataDir, 'cli-bad.csv');
     fs.writeFileSync(badFile, editLine(sims, 'U823401222104', '08/07/2018', '31/02/2018'));
@@ -502,6 +517,61 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     expect(
       await importPupilsCommand(ctx.services, { file, school: 'no-such-school', yes: true }, io),
     ).toBe(2);
+  });
+
+  it('resumes imports a crash left checking or saving: the jobs are queued again, as the confirmer', async () => {
+    const fx = await newSchool();
+    const imports = ctx.services.imports;
+    const actor = staffActor(fx);
+    const jobsFor = async (name: string, importId: string) =>
+      (
+        await ctx.services.database.pool.query(
+          `SELECT data FROM pgboss.job WHERE name = $1 AND data->>'importId' = $2`,
+          [name, importId],
+        )
+      ).rows as { data: { importId: string; actorId?: string | null } }[];
+    // Left "checking": uploaded, its job lost with the process that had it.
+    const checking = await imports.upload(
+      fx.school.id,
+      actor,
+      { filename: 'a.csv', data: sims },
+      { queue: false },
+    );
+    // Left "saving": confirmed (as the whole roll) and killed before the commit finished.
+    const saving = await imports.upload(
+      fx.school.id,
+      actor,
+      { filename: 'b.csv', data: sims },
+      { queue: false },
+    );
+    await imports.preview(saving);
+    await imports.requestCommit(fx.school.id, actor, saving, { wholeRoll: true, queue: false });
+    expect(await jobsFor('people.import-preview', checking)).toEqual([]);
+    expect(await jobsFor('people.import-commit', saving)).toEqual([]);
+
+    const resumed = await imports.resumeInterrupted();
+    expect(resumed.previews).toBeGreaterThanOrEqual(1);
+    expect(resumed.commits).toBeGreaterThanOrEqual(1);
+    expect((await jobsFor('people.import-preview', checking)).map((j) => j.data)).toEqual([
+      { importId: checking },
+    ]);
+    expect((await jobsFor('people.import-commit', saving)).map((j) => j.data)).toEqual([
+      { importId: saving, actorId: actor.id },
+    ]);
+
+    // The queued jobs do what the lost ones would have done, once.
+    await imports.commit(saving, actor.id);
+    await imports.commit(saving, actor.id);
+    expect((await imports.get(fx.school.id, saving)).status).toBe('committed');
+    expect((await imports.get(fx.school.id, saving)).summary?.counts).toMatchObject({
+      possiblyLeft: 1,
+    });
+    const done = await ctx.services.database.pool.query(
+      `SELECT actor_id FROM audit_events WHERE action = 'people.imported' AND entity_id = $1`,
+      [saving],
+    );
+    expect(done.rows).toEqual([{ actor_id: actor.id }]);
+    expect((await imports.preview(checking))?.status).toBe('previewed');
   });
 
   it('commits a 2,000-pupil file quickly', async () => {
