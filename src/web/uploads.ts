@@ -53,7 +53,10 @@ export function lingerThenClose(request: FastifyRequest, reply: FastifyReply): v
   if (!hasBody || raw.complete) return;
   let seen = 0;
   let answered = false;
-  const close = () => raw.socket?.destroy();
+  const close = () => {
+    const socket = raw.socket as { destroy?: () => void } | null; // injected requests have none
+    if (typeof socket?.destroy === 'function') socket.destroy();
+  };
   raw.on('data', (chunk: Buffer) => {
     seen += chunk.length; // thrown away
     if (answered && seen > LINGER_BYTES) close();

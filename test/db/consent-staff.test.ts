@@ -6,6 +6,7 @@ import { streamToBuffer } from '../../src/platform/files/file-store.ts';
 import { NotFoundError, ValidationError } from '../../src/errors.ts';
 import type { StaffPrincipal, StaffRole } from '../../src/modules/auth/principal.ts';
 import { csvCell, startOfUkDay } from '../../src/modules/consent/consent-reports.service.ts';
+import { stripPdf } from '../../src/platform/images/scan-sanitiser.ts';
 
 /**
  * The office and DPO side of the consent register against PostgreSQL: the class matrix (refusal
@@ -22,7 +23,10 @@ describe('consent register: office and DPO (real PostgreSQL)', () => {
   const IMAGE = 'school_social_media/image';
   const VIDEO = 'school_social_media/video';
   const NAME = 'school_social_media/name';
-  const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n');
+  // A one-page PDF naming its author: what is stored is the same PDF without it.
+  const PDF = Buffer.from(
+    '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >> endobj\ntrailer << /Root 1 0 R /Info 4 0 R >>\n4 0 obj << /Author (Jane Parent) >> endobj\n%%EOF\n',
+  );
 
   /** Five pupils in one class, each with two parents who hold parental responsibility. */
   const kids: { id: string; name: string; mum: string; dad: string }[] = [];
@@ -187,7 +191,9 @@ describe('consent register: office and DPO (real PostgreSQL)', () => {
     const file = await reports().evidence(staff(A, 'office'), result.recordId);
     expect(file.contentType).toBe('application/pdf');
     expect(file.filename).toBe('eve-form.pdf');
-    expect((await streamToBuffer(file.stream)).equals(PDF)).toBe(true);
+    const served = await streamToBuffer(file.stream);
+    expect(served.equals(await stripPdf(PDF))).toBe(true);
+    expect(served.toString('latin1')).not.toContain('Jane Parent');
     const reg = await reports().register(dpo(), kids[4]!.id);
     expect(reg.records).toHaveLength(1);
     expect(reg.records[0]).toMatchObject({

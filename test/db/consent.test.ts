@@ -5,6 +5,7 @@ import { addParent, createSchool, type SchoolFixture } from '../support/factorie
 import { fixedClock } from '../../src/platform/clock.ts';
 import { NotFoundError, ValidationError } from '../../src/errors.ts';
 import type { RecordConsentInput } from '../../src/modules/consent/consent.service.ts';
+import { stripPdf } from '../../src/platform/images/scan-sanitiser.ts';
 
 /**
  * The consent register against PostgreSQL: records are append-only and keep their history, each
@@ -19,7 +20,10 @@ describe('consent register (real PostgreSQL)', () => {
   const IMAGE = 'school_social_media/image';
   const VIDEO = 'school_social_media/video';
   const NAME = 'school_social_media/name';
-  const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n');
+  // A one-page PDF naming its author: what is stored is the same PDF without it.
+  const PDF = Buffer.from(
+    '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >> endobj\ntrailer << /Root 1 0 R /Info 4 0 R >>\n4 0 obj << /Author (Jane Parent) >> endobj\n%%EOF\n',
+  );
 
   /** A pupil with two parents who hold parental responsibility and a carer who does not. */
   let family: { pupilId: string; mum: string; dad: string; carer: string };
@@ -384,7 +388,9 @@ describe('consent register (real PostgreSQL)', () => {
     });
     const chunks: Buffer[] = [];
     for await (const chunk of file.stream as Readable) chunks.push(Buffer.from(chunk as Buffer));
-    expect(Buffer.concat(chunks).equals(PDF)).toBe(true);
+    const served = Buffer.concat(chunks);
+    expect(served.equals(await stripPdf(PDF))).toBe(true);
+    expect(served.toString('latin1')).not.toContain('Jane Parent');
     const row = (
       await pool().query(
         `SELECT evidence_key, evidence_sha256 FROM consent_records WHERE id = $1`,
