@@ -385,7 +385,7 @@ export async function apiRoutes(
     method: 'POST',
     url: '/api/v1/consent/check',
     summary:
-      'May these pupils appear in this media for this purpose? One answer per pupil, with the reason, the records and the clause of the school’s policy',
+      'May these pupils appear in this media for this purpose? One answer per pupil, with the reason, the records and the clause of the school’s policy. Teachers and teaching assistants may ask only about pupils of their classes: any other pupil is answered like an unknown one (404, and no answer for anyone in the list)',
     access: canCheckConsent,
     body: z.object({
       purpose: z.string().trim().min(1).max(60),
