@@ -40,6 +40,10 @@ describe('policy profiles (real PostgreSQL)', () => {
     expect(current.settings.review.reminderDaysBefore.value).toBe(45);
     expect(current.settings.media.retention.deleteAfterYears.value).toBe(2);
     expect(current.settings.review.reminderDaysBefore.citation.seed).toBeNull();
+    // What it was before, in words (no JSON, no ISO date) with the clause it came from.
+    expect(current.settings.review.reminderDaysBefore.citation.note).toMatch(
+      /^Changed on \d{1,2} [A-Z][a-z]+ \d{4}; previously “\d+” \(/,
+    );
     const v1 = await ctx.services.policies.version(fx.school.id, 1);
     expect(v1.settings.review.reminderDaysBefore.value).not.toBe(45);
     const audit = await ctx.services.audit.listForSchool(
@@ -85,7 +89,9 @@ describe('policy profiles (real PostgreSQL)', () => {
     expect((await ctx.services.policies.sendReviewReminders(fx.school.id)).sent).toBe(1);
     expect((await ctx.services.policies.sendReviewReminders(fx.school.id)).sent).toBe(0); // safe to run twice
     const mail = await ctx.sink.waitFor(fx.staff.headteacher.email, { since: before });
-    expect(mail.subject).toMatch(/due on 2027-11-22/);
+    // The date in words, as people read it (not 2027-11-22).
+    expect(mail.subject).toMatch(/due on 22 November 2027/);
+    expect(mail.text).toContain('is due on 22 November 2027.');
     expect(mail.text).toContain('http://lanyard.test/policy');
     clock.set('2027-11-30T07:00:00Z');
     expect((await ctx.services.policies.sendReviewReminders(fx.school.id)).sent).toBe(1);
