@@ -599,6 +599,8 @@ describe('parents’ pages and receipts', () => {
     const home2 = await parent.get('/');
     expect(text(main(home2.body))).not.toContain('consent form to fill in');
     expect(text(main(home2.body))).not.toContain('consent forms to fill in');
+    expect(text(main(home2.body))).toContain('No consent form is waiting for you.');
+    expect(home2.body).toContain('href="/consent/family"');
     reference = String(
       (
         await ctx.services.database.pool.query(

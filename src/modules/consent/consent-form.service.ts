@@ -385,6 +385,8 @@ export class ConsentFormService {
       /** "Amelia", "Amelia and Noah": whose forms are waiting. */
       names: firstNames(names),
       showPeriods: family.periods.length > 1,
+      /** Whether this person answers for anyone at all (a parent's children, or themself). */
+      answersForSomeone: family.children.length > 0,
     };
   }
 
