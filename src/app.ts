@@ -93,8 +93,15 @@ export async function buildApp(
         : loggerOptions(config.logLevel, config.env),
     // The client's address (rate limits, sign-in throttling) is the TCP peer unless TRUST_PROXY
     // names the proxies whose X-Forwarded-For may be believed.
-    // (a hop count is supported at run time; Fastify's types omit it)
-    trustProxy: config.trustProxy as boolean | string[],
+    // A hop count trusts that many proxies nearest to Lanyard, whoever they are (Fastify itself
+    // ignores a number): only for a Lanyard that can be reached through its proxies alone.
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(config.trustProxy)
+        : config.trustProxy,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });

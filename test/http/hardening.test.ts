@@ -361,4 +361,26 @@ describe('TRUST_PROXY (issue 10 item 3)', () => {
       expect(direct).toEqual([401, 401, 401, 429]);
     });
   });
+
+  describe('on, as a hop count', () => {
+    let ctx: TestContext;
+    let app: FastifyInstance;
+    beforeAll(async () => {
+      ctx = await createTestServices({ env: { LOGIN_RATE_LIMIT: '2', TRUST_PROXY: '1' } });
+      app = await buildTestApp(ctx);
+    });
+    afterAll(async () => {
+      await app?.close();
+      await ctx?.close();
+    });
+
+    it('believes the one proxy in front: the client is the last address it added', async () => {
+      expect(ctx.config.trustProxy).toBe(1);
+      expect(await hammer(app, '10.20.0.1', () => '198.51.100.1, 203.0.113.70', 3)).toEqual([
+        401, 401, 429,
+      ]);
+      // Another client behind the same proxy: its own allowance.
+      expect(await hammer(app, '10.20.0.1', () => '203.0.113.71', 2)).toEqual([401, 401]);
+    });
+  });
 });
