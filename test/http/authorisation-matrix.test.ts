@@ -327,13 +327,22 @@ describe('authorisation matrix', () => {
     ).campaignId;
 
     managedStaffId = (
-      await ctx.services.people.addStaff(staffPrincipal(A, 'headteacher'), {
-        givenName: 'Matrix',
-        familyName: 'Target',
-        email: 'matrix.target@matrix-a.test',
-        jobTitle: null,
-        roles: ['volunteer'],
-      })
+      await ctx.services.people.addStaff(
+        {
+          kind: 'staff',
+          id: A.staff.headteacher.id,
+          schoolId: A.school.id,
+          roles: ['headteacher'],
+          name: 'Head',
+        },
+        {
+          givenName: 'Matrix',
+          familyName: 'Target',
+          email: 'matrix.target@matrix-a.test',
+          jobTitle: null,
+          roles: ['volunteer'],
+        },
+      )
     ).id;
 
     const signIns: Promise<void>[] = [];
