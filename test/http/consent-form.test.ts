@@ -286,6 +286,7 @@ describe('consent form pages', () => {
     const before = await browser.get('/consent/family');
     expect(before.statusCode).toBe(200);
     expect(before.body).toContain('Your parent or carer decides');
+    expect((await browser.get('/')).body).not.toContain('consent form to fill in');
     expect(before.body).not.toContain(`/consent/family/${pupil.id}/`);
     expect((await browser.get(`/consent/family/${pupil.id}/${period}`)).statusCode).toBe(404);
 
@@ -295,6 +296,12 @@ describe('consent form pages', () => {
     );
     const after = await browser.get('/consent/family');
     expect(after.body).toContain(`/consent/family/${pupil.id}/${period}`);
+    // Their home page now says their own form is waiting (before the assessment it did not).
+    const home = await browser.get('/');
+    expect(text(main(home.body))).toContain(
+      'You have a consent form to fill in about photos and videos of you',
+    );
+    expect(home.body).toContain(`href="/consent/family/${pupil.id}/${period}"`);
     const url = `/consent/family/${pupil.id}/${period}`;
     const page = await browser.get(url);
     expect(page.statusCode).toBe(200);
