@@ -85,6 +85,7 @@ export async function buildApp(
   config: Config,
   options: { logStream?: { write(line: string): void } } = {},
 ): Promise<FastifyInstance> {
+  const trust = config.trustProxy;
   const app = Fastify({
     logger: options.logStream
       ? { ...(loggerOptions(config.logLevel) as object), stream: options.logStream }
@@ -95,13 +96,7 @@ export async function buildApp(
     // names the proxies whose X-Forwarded-For may be believed.
     // A hop count trusts that many proxies nearest to Lanyard, whoever they are (Fastify itself
     // ignores a number): only for a Lanyard that can be reached through its proxies alone.
-    trustProxy:
-      typeof config.trustProxy === 'number'
-        ? (
-            (hops: number) => (_address: string, hop: number) =>
-              hop < hops
-          )(config.trustProxy)
-        : config.trustProxy,
+    trustProxy: typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });
