@@ -117,7 +117,7 @@ describe('the CLI beside a running server', () => {
     for (const r of [migrate, seed, code]) expectAttached(r);
   }, 120_000);
 
-  it('creates a school, imports its pupils and consents (preview, then --yes), a user and a token', async () => {
+  it('creates a school, imports its pupils and consents (preview, then --yes), a user, a token and a new password', async () => {
     const school = await cli(
       'create-school',
       '--name',
@@ -186,12 +186,18 @@ describe('the CLI beside a running server', () => {
     });
     expect(me.status).toBe(200);
     expect(JSON.stringify(await me.json())).toContain('Lena');
+    const newPassword = 'another-long-test-password-2026';
+    const reset = await runCli(options, ['set-password', '--email', 'office@larkspur.example'], {
+      LANYARD_PASSWORD: newPassword,
+    });
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain('Password set for office@larkspur.example.');
     const session = new HttpSession(base);
-    await session.signIn('office@larkspur.example', password);
+    await session.signIn('office@larkspur.example', newPassword);
     const pupils = await session.get('/pupils');
     expect(pupils.status).toBe(200);
     expect(await pupils.text()).toContain('Holloway');
-    for (const r of [school, preview, applied, consentPreview, recorded, user, token])
+    for (const r of [school, preview, applied, consentPreview, recorded, user, token, reset])
       expectAttached(r);
   }, 180_000);
 
