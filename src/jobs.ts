@@ -19,7 +19,7 @@ export interface JobPayloads {
   'auth.sign-in-link': SignInLinkJob;
   /** Make an uploaded photo upright and metadata-free, preview it, find the faces. */
   'media.ingest': { mediaId: string };
-  /** Daily: archive last year's media and delete what has passed its retention (004 D). */
+  /** Daily: archive last year's media and delete what has passed its retention (`media.retention`). */
   'media.retention': { schoolId?: string };
   /** Hourly: remove files and rows a crash left half-done. */
   'media.orphan-sweep': Record<string, never>;

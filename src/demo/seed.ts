@@ -297,7 +297,7 @@ async function assignDemoParent(services: Services): Promise<void> {
   }
 }
 
-/** Oakfield's capture devices (003 §4.9): two approved by the Headteacher, one waiting. */
+/** Oakfield's capture devices (`media.schoolDevicesOnly`): two approved by the Headteacher, one waiting. */
 async function seedDemoDevices(services: Services): Promise<void> {
   const people = new PeopleRepository();
   const db = services.database.db;

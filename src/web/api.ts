@@ -390,7 +390,7 @@ export async function apiRoutes(
     body: z.object({
       purpose: z.string().trim().min(1).max(60),
       mediaType: mediaTypeSchema,
-      /** The pupil's name would be printed with the picture (004 D). */
+      /** The pupil's name would be printed with the picture (`consent.namedPhotoNeedsWrittenPermission`). */
       named: z.boolean().optional(),
       /** When the picture would be used (ISO 8601 with offset); now by default. */
       at: z.iso.datetime({ offset: true }).optional(),

@@ -117,7 +117,7 @@ export function configureNunjucks(env: nunjucks.Environment): void {
     });
   }
   env.addFilter('ruleValue', displayValue);
-  /** A citation from the school's own profile, as '003 §4.9' or 'School decision'. */
+  /** A citation from the school's own profile, as its seed and section, or 'School decision'. */
   env.addFilter('citation', (c: Citation | null | undefined) => (c ? formatCitation(c) : ''));
   env.addFilter('ukDate', formatUkDate);
   // Every page's times in UK local time in words ("6 December 2026 at 6:28pm"), see dates.ts.

@@ -14,8 +14,8 @@ import {
 import type { CampaignRow, ConsentCampaignRepository } from './consent-campaign.repository.ts';
 
 /**
- * The yearly campaign opens this many days before the academic year starts (003 §4.1: consent
- * is obtained "at the beginning of each academic year"; two weeks gives families the end of the
+ * The yearly campaign opens this many days before the academic year starts (a yearly
+ * `consent.model`: consent is obtained "at the beginning of each academic year"; two weeks gives families the end of the
  * summer holiday to answer, and forms for the next year may be recorded from then — the register
  * accepts this year and next).
  */

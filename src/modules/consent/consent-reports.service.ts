@@ -688,7 +688,7 @@ export class ConsentReportsService {
     );
   }
 
-  /** Records whether the pupil is competent to decide for themself (003 §4.3). */
+  /** Records whether the pupil is competent to decide for themself (`consent.competentPupilMayConsent`). */
   async assessCompetence(
     p: StaffPrincipal,
     pupilId: string,

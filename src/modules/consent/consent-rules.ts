@@ -11,7 +11,7 @@
  * 4. Otherwise each person with parental responsibility counts with their latest statement about
  *    the key. Where they disagree, refusal wins (or, if the policy says otherwise, the latest).
  * 5. No record, or "not returned", is never consent.
- * 6. Naming the pupil with the photo needs its own explicit permission (004 D).
+ * 6. Naming the pupil with the photo needs its own explicit permission (`consent.namedPhotoNeedsWrittenPermission`).
  */
 import { longDate, ukDate } from '../../platform/clock.ts';
 import {
@@ -101,7 +101,7 @@ export function academicYear(settings: PolicySettings, firstYear: number): Conse
 
 /**
  * The period a decision made on `decidedOn` belongs to under the profile's consent model:
- * the academic year (003 §4.1) or from then until changed (004 introduction).
+ * the academic year or from then until changed (`consent.model`).
  */
 export function periodFor(settings: PolicySettings, decidedOn: string): ConsentPeriod {
   if (settings.consent.model.value === 'annual') return academicYearOf(settings, decidedOn);
@@ -177,7 +177,7 @@ export interface ConsentAnswer {
   reason: string;
   /** The records the answer rests on (latest first). */
   recordIds: string[];
-  /** The profile rule behind the deciding step, as '003 §4.6' or 'Lanyard default'. */
+  /** The profile rule behind the deciding step, as the clause (seed and section) or 'Lanyard default'. */
   citation: string;
   rule: string;
 }

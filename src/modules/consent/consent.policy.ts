@@ -5,7 +5,7 @@ import { hasRole, type Principal } from '../auth/principal.ts';
  * Refused access to a pupil's record is answered exactly like a missing record (404).
  */
 
-/** The DPO keeps the record (003 §4.2) and the Headteacher owns the policy: they manage it. */
+/** The consent record keeper (`roles.consentRecordKeeperRole`, the DPO) and the Headteacher owns the policy: they manage it. */
 export const canManageConsent = (p: Principal): boolean => hasRole(p, 'headteacher', 'dpo');
 
 /** Recording a paper form or a written withdrawal: the managers and the school office. */

@@ -36,7 +36,7 @@ export interface MayInput {
   pupilId: string;
   purpose: string;
   mediaType: MediaType;
-  /** The pupil's name would appear with the picture (004 D). */
+  /** The pupil's name would appear with the picture (`consent.namedPhotoNeedsWrittenPermission`). */
   named?: boolean;
   /** When the picture would be used; now by default. */
   at?: Date;
@@ -472,7 +472,7 @@ export class ConsentService {
     return changes;
   }
 
-  /** Records whether a pupil is able to decide for themself (003 §4.3); who assessed and when. */
+  /** Records whether a pupil is able to decide for themself (`consent.competentPupilMayConsent`); who assessed and when. */
   async assessCompetence(
     input: {
       schoolId: string;

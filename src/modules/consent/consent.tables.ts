@@ -113,7 +113,7 @@ export const consentReceiptEmails = pgTable('consent_receipt_emails', {
   sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
 });
 
-/** Assessments of whether a pupil may decide for themself (003 §4.3). Latest wins; append-only. */
+/** Assessments of whether a pupil may decide for themself (`consent.competentPupilMayConsent`). Latest wins; append-only. */
 export const pupilCompetenceAssessments = pgTable(
   'pupil_competence_assessments',
   {

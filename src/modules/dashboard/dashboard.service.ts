@@ -338,7 +338,7 @@ export class DashboardService {
   }
 }
 
-/** One or two of the school's own citations, in words ('003 §4.6 and 003 §4.7'). */
+/** One or two of the school's own citations, in words (two clauses joined by 'and'). */
 function citations(...cs: Parameters<typeof formatCitation>[0][]): string {
   return [...new Set(cs.map((c) => formatCitation(c)))].join(' and ');
 }

@@ -3,8 +3,8 @@ import type { PolicyRole } from '../policies/policy-settings.ts';
 
 /**
  * Who may do what with the device register (SPEC §3.3). Pure functions; deny by default.
- * The approver is a profile setting (`roles.deviceApproverRole`, the Headteacher in every seed,
- * 003 §4.9), so the approval routes let any member of staff in and the handler asks
+ * The approver is a profile setting (`roles.deviceApproverRole`, the Headteacher in every
+ * template), so the approval routes let any member of staff in and the handler asks
  * `canApproveDevices` with the school's current setting; anyone else gets a 404.
  */
 
@@ -22,13 +22,13 @@ export const canViewDevices = (p: Principal): boolean =>
     'support_staff',
   );
 
-/** The ICT Technician registers school devices (SPEC §1, 003 §5.10). */
+/** The ICT Technician registers school devices (SPEC §1). */
 export const canRegisterDevices = (p: Principal): boolean => hasRole(p, 'ict_technician');
 
 /** Route gate for approval actions: any member of staff; the handler then checks the profile. */
 export const mayReachDeviceApproval = (p: Principal): boolean => isStaff(p);
 
-/** The profile's device approver (003 §4.9: the Headteacher) approves and withdraws devices. */
+/** The profile's device approver (`roles.deviceApproverRole`) approves and withdraws devices. */
 export function canApproveDevices(p: Principal, approverRole: PolicyRole): boolean {
   return hasRole(p, approverRole);
 }

@@ -23,7 +23,7 @@ function staffActor(p: Principal): Actor {
 }
 
 /**
- * The register of school-owned capture devices (SPEC §3.3; 003 §4.9, 000, 004 D). The ICT
+ * The register of school-owned capture devices (SPEC §3.3; `media.schoolDevicesOnly`). The ICT
  * Technician registers; the profile's device approver approves or withdraws. Every change is one
  * transaction with one audit event.
  */
@@ -104,7 +104,7 @@ export class DevicesService {
     });
   }
 
-  /** The approver approves a device for photography (003 §4.9). */
+  /** The approver approves a device for photography (`roles.deviceApproverRole`). */
   async approve(p: Principal, deviceId: string): Promise<void> {
     await this.decide(p, deviceId, 'approved');
   }

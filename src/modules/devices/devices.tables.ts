@@ -2,8 +2,7 @@ import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/
 import { schools, staff } from '../people/people.tables.ts';
 
 /**
- * School-owned capture devices (SPEC §3.3; 003 §4.9 "only school-owned devices … pre-approved by
- * the Headteacher", 000 "only using one of the school cameras / ipads"). The ICT Technician
+ * School-owned capture devices (SPEC §3.3; the profile's `media.schoolDevicesOnly`). The ICT Technician
  * registers a device; the profile's device approver (`roles.deviceApproverRole`) approves it for
  * photography or withdraws the approval. Media from any other device goes to quarantine.
  */

@@ -7,7 +7,7 @@ export interface DomainEventPayloads {
   /**
    * A consent statement was recorded for a pupil. `changes` lists each purpose × kind whose
    * overall answer (may the pupil appear?) changed; publishing turns a change to "not allowed"
-   * into takedown tasks for items already published (003 §4.7).
+   * into takedown tasks for items already published (`consent.takedownWherePracticable`).
    */
   'consent.changed': {
     pupilId: string;

@@ -1,5 +1,5 @@
 /**
- * Event labels are general ('sports day'), never pupils' names (003 §4.12, §4.14). A label is
+ * Event labels are general ('sports day'), never pupils' names (`publishing.groupImagesWithGeneralLabels`). A label is
  * refused when it contains a pupil's full name, or a pupil's first name as a whole word. Family
  * names on their own are not checked: many are ordinary words ("Day", "Hill", "Field").
  */

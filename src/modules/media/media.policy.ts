@@ -16,7 +16,7 @@ export const canTagMedia = canUseMediaLibrary;
 
 /**
  * Route gate for quarantine review: any member of staff reaches the handler, which asks
- * `canReviewQuarantine` with the profile's device approver (003 §4.9) and 404s everyone else.
+ * `canReviewQuarantine` with the profile's device approver (`roles.deviceApproverRole`) and 404s everyone else.
  */
 export const mayReachQuarantine = (p: Principal): boolean => isStaff(p);
 

@@ -198,7 +198,7 @@ function pupilName(p: Pick<PupilRow, 'givenName' | 'familyName'>): string {
 /**
  * The media library and privacy pipeline (SPEC §3.4): upload from registered devices, the
  * ingest job (upright, metadata stripped, preview, face boxes), tagging, publishable renditions
- * with faces blurred by consent, quarantine review, retention (004 D) and the orphan sweeper.
+ * with faces blurred by consent, quarantine review, retention (`media.retention`) and the orphan sweeper.
  *
  * Files and rows stay consistent (ARCHITECTURE rule 10): bytes go to a temporary file, the row
  * commits, then the file moves into place; deleting an item deletes its rows in one transaction
@@ -251,7 +251,7 @@ export class MediaService {
     return rows;
   }
 
-  /** Refuses a label that names a pupil of the school (003 §4.12, §4.14). */
+  /** Refuses a label that names a pupil of the school (`publishing.groupImagesWithGeneralLabels`). */
   async checkEventLabel(schoolId: string, label: string): Promise<void> {
     const found = pupilNameInLabel(label, await this.allPupils(schoolId));
     if (found) {
@@ -877,7 +877,7 @@ export class MediaService {
       id,
       'media.details-updated',
       async (tx, item) => {
-        // The swimwear flag is a hard stop: once set it is never cleared (003 §4.13, 004 D).
+        // The swimwear flag is a hard stop: once set it is never cleared (`media.swimwearBan`).
         const swimwear = item.swimwear || input.swimwear;
         await this.deps.repository.update(tx.db, schoolId, id, {
           eventLabel: input.eventLabel,
@@ -1015,7 +1015,7 @@ export class MediaService {
   // Publishable renditions
 
   /**
-   * The publishable copy of a photo for one purpose (003 §4.10 pseudonymisation): every face box
+   * The publishable copy of a photo for one purpose (pseudonymisation, `publishing.blurFaces`): every face box
    * not linked to a pupil whose consent allows this purpose for images is blurred irreversibly;
    * with the profile's `publishing.blurFaces` = 'all', every face is. Refused (with the reason)
    * for swimwear, quarantined, archived, video, unprocessed items, unknown purposes, and when a
@@ -1238,7 +1238,7 @@ export class MediaService {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Retention (004 D) and the orphan sweeper (jobs)
+  // Retention (`media.retention`) and the orphan sweeper (jobs)
 
   /**
    * Archives items of past academic years (read-only, out of the working library) and deletes
@@ -1267,7 +1267,7 @@ export class MediaService {
     const keepEvidence = rules.keepEvidenceOfAchievement.value;
     const deleteAfter = rules.deleteAfterYears.value;
     const { runId, deleted, archived, kept } = await database.transaction(async (tx) => {
-      // Deletion: items whose year ended more than `deleteAfter` years ago (004 D: archived at
+      // Deletion: items whose year ended more than `deleteAfter` years ago (`media.retention`: archived at
       // the end of the year, deleted the following year).
       const toDelete: MediaItemRow[] = [];
       let kept = 0;

@@ -39,11 +39,11 @@ export const mediaItems = pgTable(
     /** Set when the device approver released the item from quarantine. */
     releasedBy: uuid('released_by').references(() => staff.id),
     releasedAt: timestamp('released_at', { withTimezone: true }),
-    /** A general event label ('sports day'), never a pupil's name (003 §4.14). */
+    /** A general event label ('sports day'), never a pupil's name (`publishing.groupImagesWithGeneralLabels`). */
     eventLabel: text('event_label').notNull(),
-    /** Swimming or swimwear: can never be made publishable (003 §4.13, 004 D). Never cleared. */
+    /** Swimming or swimwear: can never be made publishable (`media.swimwearBan`). Never cleared. */
     swimwear: boolean('swimwear').notNull().default(false),
-    /** Kept beyond the retention period as evidence of achievement (004 D). */
+    /** Kept beyond the retention period as evidence of achievement (`media.retention.keepEvidenceOfAchievement`). */
     evidenceOfAchievement: boolean('evidence_of_achievement').notNull().default(false),
     /** 'jpeg' | 'png' | 'webp' | 'heif' | 'mp4' | 'mov' | 'webm' (as detected from the bytes). */
     format: text('format').notNull(),
@@ -65,7 +65,7 @@ export const mediaItems = pgTable(
     uploadedBy: uuid('uploaded_by').references(() => staff.id),
     uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull(),
     ingestedAt: timestamp('ingested_at', { withTimezone: true }),
-    /** Out of the working library and read-only (004 D: archived at the end of the year). */
+    /** Out of the working library and read-only (`media.retention.archiveAtYearEnd`). */
     archivedAt: timestamp('archived_at', { withTimezone: true }),
   },
   (t) => [
@@ -153,7 +153,7 @@ export const mediaRenditions = pgTable(
   (t) => [uniqueIndex('media_renditions_media_purpose_key').on(t.mediaId, t.purpose)],
 );
 
-/** One run of the retention job for one school: what it archived and deleted (004 D). */
+/** One run of the retention job for one school: what it archived and deleted (`media.retention`). */
 export const mediaRetentionRuns = pgTable(
   'media_retention_runs',
   {

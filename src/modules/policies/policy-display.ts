@@ -28,7 +28,7 @@ export type DisplayValue = { text: string } | { items: string[]; ordered: boolea
 
 /** Where a rule comes from, in words. */
 export interface DisplaySource {
-  /** '003 §4.15', 'Lanyard default', 'School decision'. */
+  /** The clause (seed and section), 'Lanyard default' or 'School decision'. */
   label: string;
   /** The policy's own words, where the rule cites a clause. */
   quote: string;

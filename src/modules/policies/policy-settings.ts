@@ -80,7 +80,7 @@ export function schoolDecisionCitation(note: string): Citation {
   return { seed: null, section: SCHOOL_DECISION, quote: '', note };
 }
 
-/** '003 §4.15', '000 Cyberbullying', '004 D', 'Lanyard default'. */
+/** A numbered clause as seed and section sign, a heading after the seed, or 'Lanyard default'. */
 export function formatCitation(c: Citation): string {
   if (c.seed === null) return c.section;
   return /^\d/.test(c.section) ? `${c.seed} §${c.section}` : `${c.seed} ${c.section}`;
@@ -189,9 +189,9 @@ export type PermissionTypeKey = (typeof permissionTypeKeys)[number];
 export const permissionTypeSchema = z.object({
   /** Staff may ask for it; when false the action is simply not allowed. */
   enabled: z.boolean(),
-  /** Who decides: a staff role, or the pupil's parent (named photos, 004 D). */
+  /** Who decides: a staff role, or the pupil's parent (named photos). */
   grantedBy: z.enum([...staffRoles, 'parent']),
-  /** The ICT Technician must confirm network controls before it takes effect (003 §5.10). */
+  /** The ICT Technician must confirm network controls before it takes effect. */
   ictSignOff: z.boolean(),
   /** Days a granted permission lasts; null = until withdrawn. */
   expiresAfterDays: z.number().int().min(1).max(3650).nullable(),
@@ -250,7 +250,7 @@ export const policySettingsSchema = z
       separateConsentPerMediaType: r(z.boolean()),
       competentPupilMayConsent: r(z.boolean()),
       withdrawalMustBeInWriting: r(z.boolean()),
-      /** Never: withdrawal does not undo lawful processing before it (003 §4.6, UK GDPR 7(3)). */
+      /** Never: withdrawal does not undo lawful processing before it (UK GDPR 7(3)). */
       withdrawalRetroactive: r(z.literal(false)),
       takedownWherePracticable: r(z.boolean()),
       namedPhotoNeedsWrittenPermission: r(z.boolean()),
@@ -293,7 +293,7 @@ export const policySettingsSchema = z
     incidents: z.object({
       reportTo: r(uniqueArray(policyRoleSchema).min(1)),
       categoriesGrid: r(z.boolean()),
-      /** Never configurable: suspected indecent images go to the police only (000). */
+      /** Never configurable: suspected indecent images go to the police only (the law). */
       indecentImagesPoliceOnly: r(z.literal(true)),
       victimDecidesPolice: r(z.boolean()),
       keepEvidence: r(z.boolean()),
@@ -749,7 +749,7 @@ export function seedRules(seed: SeedId) {
 const dflt = lanyardDefault;
 const defaultStep = lanyardDefaultStep;
 
-/** The six consent purposes named across the seeds (003 §4.1, 004 introduction). */
+/** The six consent purposes named across the seed policies. */
 export const standardConsentPurposes: readonly ConsentPurpose[] = [
   { key: 'classroom_display', label: 'Classroom and school displays', external: false },
   { key: 'class_photograph', label: 'Yearly class photograph', external: false },
