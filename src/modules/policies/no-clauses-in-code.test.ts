@@ -80,6 +80,22 @@ describe('no clause is written into code', () => {
     expect(found).toEqual([]);
   });
 
+  it('finds no seed clause in comments either: they name the profile rule instead', () => {
+    // A seed number followed by a section: "003 §4.9", "004 D", "000 PREVENT".
+    const seedClause = /(?<![\d,.])00[0-4](?![\d,])\s(?:§|[A-Z])/;
+    const found: string[] = [];
+    for (const file of files(srcDir, '.ts')) {
+      fs.readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (seedClause.test(line)) {
+            found.push(`${path.relative(srcDir, file)}:${i + 1}: ${line.trim().slice(0, 100)}`);
+          }
+        });
+    }
+    expect(found).toEqual([]);
+  });
+
   it('recognises a clause, and not a number', () => {
     for (const s of ['(003 §4.9)', '004 D', 'as 000 PREVENT', 'Only 001 asks']) {
       expect(clausePattern.test(s), s).toBe(true);
