@@ -7,6 +7,7 @@ import { jobHandlers, jobNames, jobSchedules } from './jobs.ts';
 import { DataFolderLockedError, leaveSignalsToCaller } from './platform/db/embedded.ts';
 import { MissingJobHandlerError } from './platform/jobs/queue.ts';
 import { isAddressInUse, PortInUseError } from './platform/ports.ts';
+import { isDatabaseUnavailable } from './platform/db/database.ts';
 import { advertiseServer } from './platform/server-file.ts';
 import { seedDemoSchool, demoCredentials, printDemoCredentials } from './demo/seed.ts';
 import { serializeError } from './platform/logger.ts';
@@ -119,6 +120,14 @@ function describeError(error: unknown): string {
   return `${outer.message}${inner}${cause?.constraint ? ` (${cause.constraint})` : ''}`;
 }
 
+function loadConfigQuietly(): Config | undefined {
+  try {
+    return loadConfig();
+  } catch {
+    return undefined;
+  }
+}
+
 export function explainStartupError(error: unknown): string {
   if (error instanceof ValidationError) return Object.values(error.fieldErrors).join('\n');
   if (
@@ -133,6 +142,13 @@ export function explainStartupError(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   // Every port Lanyard binds is wrapped in PortInUseError naming its setting; this is a fallback.
   if (e?.code === 'EADDRINUSE') return `A port is already in use: ${e.message}.`;
+  if (isDatabaseUnavailable(error))
+    return (
+      `Lanyard cannot reach its database (${describeError(error)}). ` +
+      (loadConfigQuietly()?.databaseUrl
+        ? 'Check that the PostgreSQL server in DATABASE_URL is running and reachable.'
+        : 'Start Lanyard again: it starts its embedded PostgreSQL (EMBEDDED_PG_PORT) itself.')
+    );
   // A failed query's message holds its parameters (names, email addresses): class and code only.
   const query = error instanceof Error && /Query|Database/.test(error.constructor.name);
   const pg = (error as { cause?: { code?: unknown } })?.cause?.code;
