@@ -140,6 +140,20 @@ describe('hostile input, caching and logs over HTTP', () => {
         note: "Assessed by Mrs Ó'Brien-Łukasiewicz.\r\nSpoke with Llŷr's mother.",
       });
       expect(note.statusCode).toBeLessThan(400);
+      // And a new member of staff keeps every letter of their name.
+      await head.get('/staff/new');
+      const added = await head.post('/staff/new', {
+        givenName: 'Llŷr Siân',
+        familyName: "Żółć-Ó'Brien",
+        email: `llyr.${fx.school.slug}@staff.example`,
+        roles: 'teacher',
+      });
+      expect(added.statusCode).toBe(303);
+      const { rows } = await ctx.services.database.pool.query(
+        'SELECT given_name, family_name FROM staff WHERE email = $1',
+        [`llyr.${fx.school.slug}@staff.example`],
+      );
+      expect(rows[0]).toEqual({ given_name: 'Llŷr Siân', family_name: "Żółć-Ó'Brien" });
     });
 
     it('refuses an RLO in a signed-out form too, after the CSRF check', async () => {
