@@ -21,6 +21,8 @@ import { isDatabaseUnavailable } from './platform/db/database.ts';
 import { healthUrls } from './web/health.ts';
 import { refuseHostileInput } from './web/hostile-input.ts';
 import { postgresRateLimitStore } from './web/rate-limit-store.ts';
+import { apiRateLimit } from './web/api-rate-limit.ts';
+import { registerOperations } from './web/metrics.routes.ts';
 import type { Access } from './web/access.ts';
 import { configureNunjucks, rootDir, templateDirs } from './web/views.ts';
 import { navigationFor } from './web/navigation.ts';
@@ -140,7 +142,7 @@ export async function buildApp(
   await app.register(fastifyCookie, { secret: config.sessionSecret });
   await app.register(fastifyFormbody);
   // Multipart bodies: files stream to temporary files, per-route limits, uploads per person.
-  await registerUploads(app, services.files, undefined, (request, reply) => {
+  await registerUploads(app, services.files, services.uploadSlots, (request, reply) => {
     const detail = `You are already uploading ${UPLOADS_AT_ONCE_PER_PERSON} times at once. Wait for one to finish, then try again.`;
     if (isApi(request)) return problem(reply, 429, 'Too many uploads at once', detail);
     return reply.status(429).page('errors/error.njk', {
@@ -188,6 +190,9 @@ export async function buildApp(
     },
   });
 
+  // Request ids for the jobs a request enqueues, latency per route pattern, GET /metrics.
+  registerOperations(app, services.metrics, config);
+
   app.decorateRequest('principal', null);
   app.decorateRequest('lanyardSession', null);
   app.decorateRequest('viaApiToken', false);
@@ -228,6 +233,9 @@ export async function buildApp(
       });
     },
   );
+
+  // /api/ is rate-limited per client address before any token is looked up (429 problem JSON).
+  app.addHook('onRequest', apiRateLimit(app, config.apiRateLimit));
 
   // Who is asking: a session cookie, or a Bearer API token on /api/.
   app.addHook('onRequest', async (request, reply) => {
@@ -309,7 +317,9 @@ export async function buildApp(
   // Nothing but the static assets may be kept by a browser or a proxy: pages and JSON carry
   // pupils' names and consent decisions.
   app.addHook('onSend', async (request, reply) => {
-    if (!request.url.startsWith('/assets/')) reply.header('cache-control', 'no-store');
+    if (request.url.startsWith('/assets/')) return;
+    if (!/no-store/.test(String(reply.getHeader('cache-control') ?? '')))
+      reply.header('cache-control', 'no-store');
   });
 
   app.setNotFoundHandler({ preHandler: async () => undefined }, async (request, reply) => {
