@@ -33,6 +33,10 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   JOBS: bool.default(true),
   CONSENT_CACHE_PUPILS: z.coerce.number().int().min(0).default(20_000),
+  API_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  METRICS_TOKEN: z
+    .union([z.literal(''), z.string().min(16, 'METRICS_TOKEN must be at least 16 characters')])
+    .optional(),
 });
 
 export type Config = {
@@ -63,6 +67,10 @@ export type Config = {
   jobs: boolean;
   /** Pupils whose consent facts a process keeps in memory (ADR 0009); 0 switches the cache off. */
   consentCachePupils: number;
+  /** Requests a minute one client address may send to /api/ (0: no limit). */
+  apiRateLimit: number;
+  /** The Bearer token a scraper sends to GET /metrics; unset: there is no /metrics. */
+  metricsToken: string | undefined;
 };
 
 export class ConfigError extends Error {}
@@ -140,5 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     jobs: e.JOBS,
     consentCachePupils: e.CONSENT_CACHE_PUPILS,
+    apiRateLimit: e.API_RATE_LIMIT,
+    metricsToken: e.METRICS_TOKEN || undefined,
   };
 }

@@ -32,6 +32,8 @@ import { DashboardService } from './modules/dashboard/dashboard.service.ts';
 import { LocalFileStore, type FileStore } from './platform/files/file-store.ts';
 import { ImageProcessor } from './platform/images/image-processor.ts';
 import { ScanSanitiser } from './platform/images/scan-sanitiser.ts';
+import { UploadSlotsRepository } from './modules/media/upload-slots.repository.ts';
+import { UploadSlotsService } from './modules/media/upload-slots.service.ts';
 import { BlazeFaceDetector, type FaceDetector } from './platform/faces/face-detector.ts';
 import { DevicesRepository } from './modules/devices/devices.repository.ts';
 import { DevicesService } from './modules/devices/devices.service.ts';
@@ -53,6 +55,7 @@ import { ConsentReportsService } from './modules/consent/consent-reports.service
 import { StaffClassesRepository } from './modules/people/staff-classes.repository.ts';
 import { StaffClassesService } from './modules/people/staff-classes.service.ts';
 import { serializeError, throttled } from './platform/logger.ts';
+import { Metrics } from './platform/metrics.ts';
 
 export type Jobs = JobQueue<JobPayloads>;
 
@@ -63,6 +66,8 @@ export interface Platform {
   mailer: Mailer;
   mailSink: SmtpSink | undefined;
   jobs: Jobs;
+  /** Prometheus metrics of this process (served at /metrics when METRICS_TOKEN is set). */
+  metrics: Metrics;
   secretBox: SecretBox;
   /** Where uploaded files live (local disk under DATA_DIR/files by default). */
   files: FileStore;
@@ -151,12 +156,21 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
     closers.push(() => mailer.close());
 
     const jobErrors = throttled(log, 60_000);
+    const metrics = new Metrics();
     const jobs: Jobs = new JobQueue<JobPayloads>(url, jobNames, {
       supervise: options.supervise,
       schedule: options.supervise,
       // Class and code only: a failed query's message carries its parameters.
       // While the database is away every poll fails: one line a minute per kind of error.
       onError: (e) => jobErrors(`job queue error: ${serializeError(e).message}`),
+      // A failed job: its name, id, the request that enqueued it and the error's class/code.
+      onJob: (run) => {
+        metrics.observeJob(run);
+        if (run.outcome === 'failed')
+          log(
+            `job failed: ${run.name} ${run.id}${run.requestId ? ` (request ${run.requestId})` : ''}: ${run.error ?? 'Error'}`,
+          );
+      },
     });
     await jobs.start();
     closers.push(() => jobs.stop());
@@ -171,6 +185,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       mailer,
       mailSink,
       jobs,
+      metrics,
       secretBox: new SecretBox(config.sessionSecret),
       files: LocalFileStore.inDataDir(config.dataDir),
       images,
@@ -231,6 +246,7 @@ export interface Services {
   database: Database;
   clock: Clock;
   jobs: Jobs;
+  metrics: Metrics;
   mailSink: SmtpSink | undefined;
   audit: AuditService;
   auth: AuthService;
@@ -249,6 +265,8 @@ export interface Services {
   media: MediaService;
   /** The file store: uploads stream into its temporary files (web/uploads.ts). */
   files: FileStore;
+  /** Uploads running now, per person, counted across processes (web/uploads.ts). */
+  uploadSlots: UploadSlotsService;
 }
 
 /** Wires every service by hand; each constructor takes only what it uses. */
@@ -306,6 +324,8 @@ export function createServices(
     filesDir: path.join(config.dataDir, 'imports'),
   });
   const events = new EventsService({ database, repository: repos.events, clock });
+  const consentCache = new ConsentRegisterCache(config.consentCachePupils);
+  platform.metrics.watchCache('consent-register', () => consentCache.stats);
   const consent = new ConsentService({
     database,
     repository: repos.consent,
@@ -316,7 +336,7 @@ export function createServices(
     files: platform.files,
     scans: new ScanSanitiser(platform.images),
     evidenceMaxBytes: config.uploadMaxBytes,
-    cache: new ConsentRegisterCache(config.consentCachePupils),
+    cache: consentCache,
   });
   const consentForm = new ConsentFormService({
     database,
@@ -399,6 +419,7 @@ export function createServices(
     database,
     clock,
     jobs,
+    metrics: platform.metrics,
     mailSink: platform.mailSink,
     audit,
     auth,
@@ -416,5 +437,6 @@ export function createServices(
     consentImports,
     consentCampaigns,
     files: platform.files,
+    uploadSlots: new UploadSlotsService({ database, repository: new UploadSlotsRepository() }),
   };
 }

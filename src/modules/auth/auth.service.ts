@@ -1,4 +1,5 @@
 import { Secret, TOTP } from 'otpauth';
+import { LRUCache } from 'lru-cache';
 import type { Database, Db, Tx } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { formatDateTimeInWords } from '../../web/dates.ts';
@@ -95,6 +96,8 @@ interface AuthConfig {
 }
 
 const CACHE_MS = 5_000;
+/** API tokens whose principal a process keeps (valid tokens only; see ADR 0016). */
+export const API_TOKENS_CACHED = 1_000;
 
 function asRoles(roles: string[]): StaffRole[] {
   return roles.filter((r): r is StaffRole => (staffRoles as readonly string[]).includes(r));
@@ -109,6 +112,13 @@ function describeMinutes(minutes: number): string {
 
 export class AuthService {
   private readonly cache = new Map<string, { at: number; value: LoadedSession | null }>();
+  /**
+   * Valid API tokens by their SHA-256 (never the token itself), least recently used dropped
+   * first: a stream of made-up tokens reads the database each time and adds nothing here.
+   */
+  private readonly apiTokens = new LRUCache<string, { at: number; value: LoadedSession }>({
+    max: API_TOKENS_CACHED,
+  });
 
   constructor(
     private readonly deps: {
@@ -688,10 +698,11 @@ export class AuthService {
   }
 
   async principalForApiToken(token: string): Promise<Principal | null> {
-    const hit = this.cache.get(`api:${token}`);
+    const key = sha256(token);
+    const hit = this.apiTokens.get(key);
     const now = this.deps.clock.now();
-    if (hit && now.getTime() - hit.at < CACHE_MS) return hit.value?.principal ?? null;
-    const row = await this.deps.repository.getLiveApiToken(this.deps.database.db, sha256(token));
+    if (hit && now.getTime() - hit.at < CACHE_MS) return hit.value.principal;
+    const row = await this.deps.repository.getLiveApiToken(this.deps.database.db, key);
     let value: LoadedSession | null = null;
     if (row) {
       const m = await this.deps.people.getStaffById(this.deps.database.db, row.staffId);
@@ -710,8 +721,14 @@ export class AuthService {
         };
       }
     }
-    this.cache.set(`api:${token}`, { at: now.getTime(), value });
+    if (value) this.apiTokens.set(key, { at: now.getTime(), value });
+    else this.apiTokens.delete(key);
     return value?.principal ?? null;
+  }
+
+  /** How many API tokens this process holds in memory (tests: the bound holds). */
+  get cachedApiTokens(): number {
+    return this.apiTokens.size;
   }
 
   /** Counts a request against a per-address rate limit shared by every process (web/rate-limit-store). */

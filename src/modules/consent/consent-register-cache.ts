@@ -114,7 +114,8 @@ export class ConsentRegisterCache {
    */
   private readonly decisions = new Map<string, Readonly<Record<string, string>>>();
   private held = 0;
-  readonly stats = { hits: 0, loads: 0, stale: 0, evicted: 0 };
+  /** hits: checks answered from memory; misses: checks that read facts first (/metrics). */
+  readonly stats = { hits: 0, misses: 0, loads: 0, stale: 0, evicted: 0 };
 
   constructor(readonly maxPupils: number) {}
 

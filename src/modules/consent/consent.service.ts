@@ -239,6 +239,7 @@ export class ConsentService {
         missing = ids;
       }
     }
+    if (missing.length > 0) cache.stats.misses++;
     // Read what is missing; if the version moved meanwhile, read everything asked about again.
     for (let attempt = 0; missing.length > 0; attempt++) {
       const loaded = await repository.factsForCache(db, schoolId, missing, checkWindowStart(today));

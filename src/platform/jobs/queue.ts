@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Tx } from '../db/database.ts';
 import { serializeError } from '../logger.ts';
+import { currentRequestId } from '../request-context.ts';
 
 export class MissingJobHandlerError extends Error {}
 
@@ -12,6 +13,36 @@ function withoutValues(error: unknown): Error {
   out.name = safe.type;
   out.stack = `${safe.type}: ${out.message}\n${safe.stack}`;
   return out;
+}
+
+/**
+ * Where a job's payload keeps what is not the job's own data: the id of the request that
+ * enqueued it. Handlers receive the payload without it.
+ */
+const META = '_meta';
+
+interface JobMeta {
+  requestId?: string;
+}
+
+function unwrap<T extends object>(data: T): { data: T; meta: JobMeta } {
+  if (data && typeof data === 'object' && META in data) {
+    const { [META]: meta, ...rest } = data as T & { [META]: JobMeta };
+    return { data: rest as T, meta: meta ?? {} };
+  }
+  return { data, meta: {} };
+}
+
+/** One job run, for the log and the metrics: ids, names and the error's class/code only. */
+export interface JobRun {
+  name: string;
+  id: string;
+  /** The request that enqueued the job, if one did. */
+  requestId: string | undefined;
+  outcome: 'completed' | 'failed';
+  ms: number;
+  /** "DrizzleQueryError (DatabaseError 23505)": class and code, never the message. */
+  error?: string;
 }
 
 export interface EnqueueOptions {
@@ -37,6 +68,8 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
       supervise: boolean;
       schedule: boolean;
       onError?: (e: Error) => void;
+      /** Every job run by this process, finished or failed (logs, metrics). */
+      onJob?: (run: JobRun) => void;
     },
   ) {
     this.boss = new PgBoss({
@@ -72,7 +105,9 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
     options: EnqueueOptions = {},
   ): Promise<string | null> {
     const tx = options.tx;
-    return this.boss.send(name, data, {
+    const requestId = currentRequestId();
+    const payload = requestId ? { ...data, [META]: { requestId } satisfies JobMeta } : data;
+    return this.boss.send(name, payload, {
       startAfter: options.startAfter instanceof Date ? options.startAfter : options.startAfter,
       singletonKey: options.singletonKey,
       retryLimit: 3,
@@ -93,16 +128,32 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
       const handler = handlers[name];
       await this.boss.work<P[typeof name]>(name, { batchSize: 1 }, async (jobs) => {
         for (const job of jobs) {
+          const { data, meta } = unwrap(job.data);
+          const started = performance.now();
           try {
-            await handler(job.data, job.id);
+            await handler(data, job.id);
+            this.report(name, job.id, meta, started);
           } catch (error) {
             // pg-boss keeps a failed job's error in its table: class, code and frames only, as in
             // the logs (a failed query's message holds its parameters).
-            throw withoutValues(error);
+            const safe = withoutValues(error);
+            this.report(name, job.id, meta, started, safe);
+            throw safe;
           }
         }
       });
     }
+  }
+
+  private report(name: string, id: string, meta: JobMeta, started: number, error?: Error): void {
+    this.options.onJob?.({
+      name,
+      id,
+      requestId: meta.requestId,
+      outcome: error ? 'failed' : 'completed',
+      ms: Math.round(performance.now() - started),
+      ...(error ? { error: error.message } : {}),
+    });
   }
 
   private readonly running = new Set<Promise<void>>();
@@ -118,11 +169,15 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
     const run = (async () => {
       const jobs = await this.boss.fetch<P[N]>(name, { batchSize: 5 });
       for (const job of jobs ?? []) {
+        const { data, meta } = unwrap(job.data);
+        const started = performance.now();
         try {
-          await handler(job.data);
+          await handler(data);
           await this.boss.complete(name, job.id);
-        } catch {
+          this.report(name, job.id, meta, started);
+        } catch (error) {
           // Class only: the job's data stays in the queue, never in a log.
+          this.report(name, job.id, meta, started, withoutValues(error));
           await this.boss.fail(name, job.id, { error: 'failed when run at once' });
         }
       }

@@ -1,0 +1,22 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * What the code running for one request may know about it without being handed the request:
+ * its id, so a job enqueued while handling it carries the id into the worker's log lines
+ * (platform/jobs/queue.ts). Services never see the request itself (ARCHITECTURE rule 4).
+ */
+export interface RequestContext {
+  requestId: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/** Runs `fn` (and everything it awaits) as part of the request `requestId`. */
+export function runInRequest<T>(requestId: string, fn: () => T): T {
+  return storage.run({ requestId }, fn);
+}
+
+/** The id of the request this code runs for, if any (none in jobs, the CLI and start-up). */
+export function currentRequestId(): string | undefined {
+  return storage.getStore()?.requestId;
+}
