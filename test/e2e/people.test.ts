@@ -12,7 +12,7 @@ import { LanyardPage, signInStaff } from '../support/e2e-pages.ts';
  * mistake first, shown in the error summary with the answers kept), then record their leaving
  * date; the record stays, with the date in words. axe runs on every page visited.
  */
-describe('adding a pupil and recording a leaving date (browser)', () => {
+describe('managing pupils and staff through the pages (browser)', () => {
   let env: E2eEnvironment;
   let session: BrowserSession;
 
@@ -100,5 +100,47 @@ describe('adding a pupil and recording a leaving date (browser)', () => {
     await expect(
       pupils.main.getByRole('link', { name: 'Hollingsworth, Wren' }).count(),
     ).resolves.toBe(1);
+  });
+
+  it('the Business Manager adds a member of staff, changes their roles and deactivates them', async () => {
+    // This session signed in as the office: start again as the Business Manager.
+    await session.close();
+    session = await env.newSession();
+    const bm = session.page;
+    await signInStaff(bm, 'business@oakfield.example');
+    const staff = new LanyardPage(bm);
+    await staff.openNav('Staff');
+    // Headteacher accounts are not theirs to change.
+    const headRow = staff.main.locator('tr', { hasText: 'head@oakfield.example' });
+    await expect(headRow.getByRole('link', { name: /Change/ }).count()).resolves.toBe(0);
+    await navigate(bm, () => bm.getByRole('button', { name: 'Add a member of staff' }).click());
+    const form = new LanyardPage(bm);
+    await form.check('Add a member of staff');
+    // Roles they may not give are not offered.
+    await expect(bm.getByLabel('Designated Safeguarding Lead').count()).resolves.toBe(0);
+    await bm.getByLabel('First name').fill('Priya');
+    await bm.getByLabel('Last name').fill('Nair');
+    await bm.getByLabel('Email address').fill('priya.nair@oakfield.example');
+    await navigate(bm, () => bm.getByRole('button', { name: 'Add member of staff' }).click());
+    await form.check('Add a member of staff, with an error');
+    expect(await form.errorLinks()).toEqual([{ text: 'Select at least one role', href: '#roles' }]);
+    await bm.getByLabel('Teacher', { exact: true }).check();
+    await navigate(bm, () => bm.getByRole('button', { name: 'Add member of staff' }).click());
+    await staff.check('Staff, after adding');
+    const row = staff.main.locator('tr', { hasText: 'priya.nair@oakfield.example' });
+    await expect(row.textContent()).resolves.toContain('Teacher');
+    await navigate(bm, () => row.getByRole('link', { name: /Change/ }).click());
+    await form.check('Change an account');
+    await bm.getByLabel('Support staff').check();
+    await navigate(bm, () => bm.getByRole('button', { name: 'Save', exact: true }).click());
+    await staff.check('Staff, after changing roles');
+    await expect(row.textContent()).resolves.toMatch(
+      /Teacher.*Support staff|Support staff.*Teacher/,
+    );
+    await navigate(bm, () => row.getByRole('link', { name: /Change/ }).click());
+    await form.check('Change an account, again');
+    await navigate(bm, () => bm.getByRole('button', { name: 'Deactivate account' }).click());
+    await staff.check('Staff, after deactivating');
+    await expect(row.textContent()).resolves.toContain('Deactivated');
   });
 });

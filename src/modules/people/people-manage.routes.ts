@@ -61,17 +61,18 @@ function pupilValues(p: PupilRow): Record<string, unknown> {
   };
 }
 
-/** Role checkboxes: the roles this person may give are enabled, the others shown but fixed. */
+/** Role checkboxes: only the roles this person may give (the Headteacher's roles are theirs). */
 function roleItems(p: StaffPrincipal, chosen: readonly string[]) {
-  return staffRoles.map((role) => ({
-    value: role,
-    text: roleLabels[role],
-    checked: chosen.includes(role),
-    disabled: !canGrantRole(p, role),
-    ...(secondFactorRoles.includes(role)
-      ? { hint: { text: 'Must use two-step sign-in. Only the Headteacher can give this role.' } }
-      : {}),
-  }));
+  return staffRoles
+    .filter((role) => canGrantRole(p, role))
+    .map((role) => ({
+      value: role,
+      text: roleLabels[role],
+      checked: chosen.includes(role),
+      ...(secondFactorRoles.includes(role)
+        ? { hint: { text: 'Must use two-step sign-in. Only the Headteacher can give this role.' } }
+        : {}),
+    }));
 }
 
 /** A checkbox group arrives as one string, several, or none. */
@@ -275,6 +276,7 @@ export async function peopleManageRoutes(
         : 'Add a member of staff',
       ...view,
       roleItems: roleItems(p, listOf(view.values.roles)),
+      givesEveryRole: staffRoles.every((role) => canGrantRole(p, role)),
       isSelf: view.member?.id === p.id,
     });
 
