@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
 import type { FileStore } from '../platform/files/file-store.ts';
@@ -103,35 +104,35 @@ function isUploadRoute(request: FastifyRequest): boolean {
   return uploadFilesAllowed(request) > 0;
 }
 
-/**
- * How many uploads one person may send at once (issue 10 item 1). Counted in this process: a
- * person's browser sends to one web process at a time behind a load balancer with sticky
- * sessions; with N web processes and no stickiness the bound is N × this number.
- */
+/** How many uploads one person may send at once (issue 10 item 1), across every process. */
 export const UPLOADS_AT_ONCE_PER_PERSON = 3;
+/** A running upload's lease: renewed every third of this while the body arrives. */
+export const UPLOAD_SLOT_LEASE_MS = 120_000;
 
-export class UploadSlots {
-  private readonly inUse = new Map<string, number>();
+/** Where running uploads are counted (PostgreSQL in the app: `UploadSlotsService`). */
+export interface UploadSlotStore {
+  /** A lease id, or null when `max` uploads of this person are already running. */
+  acquire(personKey: string, max: number, ttlMs: number): Promise<string | null>;
+  renew(id: string, ttlMs: number): Promise<void>;
+  release(id: string): Promise<void>;
+}
 
-  constructor(readonly perPerson = UPLOADS_AT_ONCE_PER_PERSON) {}
+/** Counts in this process only: for tests and tools that run one process. */
+export class InProcessUploadSlots implements UploadSlotStore {
+  private readonly leases = new Map<string, string>();
 
-  /** A release function, or `null` if this person already has `perPerson` uploads running. */
-  acquire(person: string): (() => void) | null {
-    const n = this.inUse.get(person) ?? 0;
-    if (n >= this.perPerson) return null;
-    this.inUse.set(person, n + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.inUse.get(person) ?? 1) - 1;
-      if (left <= 0) this.inUse.delete(person);
-      else this.inUse.set(person, left);
-    };
+  async acquire(personKey: string, max: number): Promise<string | null> {
+    const running = [...this.leases.values()].filter((p) => p === personKey).length;
+    if (running >= max) return null;
+    const id = randomUUID();
+    this.leases.set(id, personKey);
+    return id;
   }
 
-  running(person: string): number {
-    return this.inUse.get(person) ?? 0;
+  async renew(): Promise<void> {}
+
+  async release(id: string): Promise<void> {
+    this.leases.delete(id);
   }
 }
 
@@ -153,7 +154,7 @@ export function claimUploads(request: FastifyRequest, files: readonly UploadedFi
 export async function registerUploads(
   app: FastifyInstance,
   files: FileStore,
-  slots = new UploadSlots(),
+  slots: UploadSlotStore = new InProcessUploadSlots(),
   tooMany: (request: FastifyRequest, reply: FastifyReply) => FastifyReply = (_q, reply) =>
     reply.status(429).send('Too many uploads at once'),
 ): Promise<void> {
@@ -171,16 +172,29 @@ export async function registerUploads(
     if (!/^multipart\//i.test(request.headers['content-type'] ?? '')) return;
     const uploads: RequestUploads = { pending: new Set(), closed: false };
     request.lanyardUploads = uploads;
-    let release: (() => void) | null = null;
     if (isUploadRoute(request) && request.principal) {
-      release = slots.acquire(`${request.principal.kind}:${request.principal.id}`);
-      if (!release) {
+      const person = `${request.principal.kind}:${request.principal.id}`;
+      const lease = await slots.acquire(person, UPLOADS_AT_ONCE_PER_PERSON, UPLOAD_SLOT_LEASE_MS);
+      if (!lease) {
         lingerThenClose(request, reply);
         reply.header('retry-after', '30');
         return tooMany(request, reply);
       }
+      // Renewed while the body arrives; a process that dies leaves a lease that expires.
+      const timer = setInterval(
+        () => void slots.renew(lease, UPLOAD_SLOT_LEASE_MS).catch(() => undefined),
+        UPLOAD_SLOT_LEASE_MS / 3,
+      );
+      timer.unref();
+      let released = false;
+      uploads.release = () => {
+        if (released) return;
+        released = true;
+        clearInterval(timer);
+        void slots.release(lease).catch(() => undefined);
+      };
+      if (uploads.closed) uploads.release(); // the client went away while the slot was taken
     }
-    uploads.release = release ?? undefined;
   });
 
   // The response has been sent, or the client went away (whichever comes first): what the route
