@@ -258,6 +258,33 @@ describe('no account enumeration, no lock-out of others (issue 10 item 5)', () =
   });
 });
 
+describe('sign-in attempts are kept 30 days', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestServices();
+  });
+  afterAll(async () => {
+    await ctx?.close();
+  });
+
+  it('the hourly sweep removes attempts older than the usual-address period, and ended rate-limit windows', async () => {
+    const pool = ctx.services.database.pool;
+    await pool.query(
+      `INSERT INTO sign_in_attempts (account_key, address, kind, succeeded, at) VALUES
+         ('k', '192.0.2.1', 'password', false, now() - interval '31 days'),
+         ('k', '192.0.2.1', 'password', true, now() - interval '29 days')`,
+    );
+    await pool.query(
+      `INSERT INTO rate_limit_hits (key, window_start, hits) VALUES
+         ('POST /sign-in|192.0.2.1', now() - interval '2 hours', 3),
+         ('POST /sign-in|192.0.2.2', now(), 1)`,
+    );
+    await ctx.services.auth.sweepExpiredSessions();
+    expect(await scalar(ctx, 'SELECT count(*) AS n FROM sign_in_attempts')).toBe(1);
+    expect(await scalar(ctx, 'SELECT count(*) AS n FROM rate_limit_hits')).toBe(1);
+  });
+});
+
 describe('sign-in throttling counts across processes', () => {
   let ctx: TestContext;
   let app: FastifyInstance;
