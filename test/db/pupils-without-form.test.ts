@@ -174,6 +174,19 @@ describe('pupils without a consent form, and partial MIS files, on the demo scho
     await ctx.services.people.recordLeaving(office, leaverIds, yesterday);
     const n = before.register - 3;
     expect(await counts()).toEqual({ dashboard: n, register: n, chaser: n, trust: n });
+
+    // A pupil added in the app without a class (and so without a form) counts everywhere too.
+    await ctx.services.people.addPupil(office, {
+      givenName: 'Nia',
+      familyName: 'Classless',
+      dateOfBirth: '2019-05-01',
+      yearGroup: '2',
+      className: null,
+      admissionDate: null,
+      misId: null,
+    });
+    const m = n + 1;
+    expect(await counts()).toEqual({ dashboard: m, register: m, chaser: m, trust: m });
     expect(await flagged()).toBe(4);
   }, 240_000);
 });

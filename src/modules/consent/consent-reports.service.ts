@@ -213,14 +213,16 @@ export class ConsentReportsService {
   /** The overview: the current period, per-class returns, refusals per purpose. */
   async overview(p: StaffPrincipal) {
     const settings = await this.deps.consent.settings(p.schoolId);
-    const [periods, classes] = await Promise.all([
+    const [periods, classes, scope] = await Promise.all([
       this.deps.consent.recordablePeriods(p.schoolId),
       this.visibleClasses(p),
+      this.deps.staffClasses.scopeOf(p),
     ]);
-    const visible = new Set(classes.map((c) => c.className));
+    // Every pupil on roll this person may see, with or without a class: the same pupils the
+    // dashboard counts (consent.repository withoutStatement).
     const pupils = (
       await this.deps.repository.pupilsOnRoll(this.db, p.schoolId, this.today())
-    ).filter((x) => x.className && visible.has(x.className));
+    ).filter((x) => scope.includesClass(x.className));
     const positions = await this.positionsFor(
       p.schoolId,
       pupils.map((x) => x.id),
@@ -232,7 +234,8 @@ export class ConsentReportsService {
       const answers = [...(positions.get(pupil.id)?.values() ?? [])];
       if (answers.some((a) => a.outcome === 'granted' || a.outcome === 'refused')) {
         returned += 1;
-        returnedBy.set(pupil.className!, (returnedBy.get(pupil.className!) ?? 0) + 1);
+        if (pupil.className)
+          returnedBy.set(pupil.className, (returnedBy.get(pupil.className) ?? 0) + 1);
       }
       const refusedPurposes = new Set(
         answers.filter((a) => a.outcome === 'refused').map((a) => a.purpose),
