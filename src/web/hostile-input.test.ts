@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { csvCell } from '../modules/consent/consent-reports.service.ts';
 import { clean } from '../modules/people/mis-import/mis-parse.ts';
 import { findHostileText } from './hostile-input.ts';
 
@@ -47,5 +48,11 @@ describe('findHostileText', () => {
     expect(clean(' Zo\u0000ë\u202E ')).toBe('Zoë');
     expect(clean('"Ó\u2066\'Brien"')).toBe("Ó'Brien");
     expect(clean('Llŷr')).toBe('Llŷr');
+  });
+
+  it('keeps them, and formulas, out of CSV exports of rows stored before the check existed', () => {
+    expect(csvCell('Ann\u202Eexe.jpg')).toBe('Annexe.jpg');
+    expect(csvCell('\u0000=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
+    expect(csvCell("Zoë Ó'Brien")).toBe("Zoë Ó'Brien");
   });
 });

@@ -1,25 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/**
- * Characters no form, query string or API body has a use for: C0 controls other than tab, line
- * feed and carriage return (NUL among them: PostgreSQL refuses it in text, so it used to end in a
- * 500), DEL, C1 controls, and the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
- * U+2066–U+2069) that make "Evil\u202Egpj.exe" read as "Evilexe.jpg" in a name, a label or a
- * spreadsheet. Letters of every script, accents, apostrophes and emoji are all fine.
- */
-export const HOSTILE_CHARACTER =
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
+import { HOSTILE_CHARACTER } from '../platform/hostile-text.ts';
 
-const HOSTILE_CHARACTERS = new RegExp(HOSTILE_CHARACTER.source, 'gu');
-
-/**
- * For text that arrives inside a file (an MIS export, a consent spreadsheet), where one stray
- * character should not sink the whole file: the same characters, removed.
- */
-export function stripHostileCharacters(value: string): string {
-  return value.replace(HOSTILE_CHARACTERS, '');
-}
+export { HOSTILE_CHARACTER, stripHostileCharacters } from '../platform/hostile-text.ts';
 
 export const HOSTILE_INPUT_MESSAGE =
   'Your answer contains a character that cannot be accepted: a control character or a hidden text-direction mark. Remove it (retype the text rather than pasting it) and try again.';

@@ -23,7 +23,7 @@ import {
   type HeaderMapping,
   type PupilIdColumn,
 } from './mis-columns.ts';
-import { stripHostileCharacters } from '../../../web/hostile-input.ts';
+import { stripHostileCharacters } from '../../../platform/hostile-text.ts';
 
 type CsvParse = typeof csvParseSync;
 let csvParse: CsvParse | undefined;
