@@ -26,6 +26,7 @@ import {
   type ConsentMethod,
 } from './consent-rules.ts';
 import type { ConsentReportsRepository, ReportPupil } from './consent-reports.repository.ts';
+import { stripHostileCharacters } from '../../platform/hostile-text.ts';
 
 /** How an answer is shown: a symbol AND a word, never colour alone. */
 export const outcomeDisplay: Record<ConsentAnswer['outcome'], { symbol: string; text: string }> = {
@@ -105,7 +106,8 @@ export interface ChangeRow {
 
 /** CSV cells that a spreadsheet would run as a formula get a leading apostrophe (OWASP). */
 export function csvCell(value: unknown): string {
-  let s = value === null || value === undefined ? '' : String(value);
+  // Controls and bidi overrides stored before the edge check existed never reach a spreadsheet.
+  let s = value === null || value === undefined ? '' : stripHostileCharacters(String(value));
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
