@@ -142,15 +142,37 @@ export async function buildApp(
   await app.register(fastifyCookie, { secret: config.sessionSecret });
   await app.register(fastifyFormbody);
   // Multipart bodies: files stream to temporary files, per-route limits, uploads per person.
-  await registerUploads(app, services.files, services.uploadSlots, (request, reply) => {
-    const detail = `You are already uploading ${UPLOADS_AT_ONCE_PER_PERSON} times at once. Wait for one to finish, then try again.`;
-    if (isApi(request)) return problem(reply, 429, 'Too many uploads at once', detail);
-    return reply.status(429).page('errors/error.njk', {
-      title: 'Too many uploads at once',
-      detail,
-      status: 429,
-    });
-  });
+  await registerUploads(
+    app,
+    services.files,
+    services.uploadSlots,
+    (request, reply) => {
+      const detail = `You are already uploading ${UPLOADS_AT_ONCE_PER_PERSON} times at once. Wait for one to finish, then try again.`;
+      if (isApi(request)) return problem(reply, 429, 'Too many uploads at once', detail);
+      return reply.status(429).page('errors/error.njk', {
+        title: 'Too many uploads at once',
+        detail,
+        status: 429,
+      });
+    },
+    // A forged upload from a signed-in person's browser is refused before a byte of it is stored.
+    (request, token) =>
+      request.viaApiToken
+        ? Promise.resolve(null)
+        : new Promise((resolve) => {
+            const body = request.body;
+            request.body = token === undefined ? {} : { _csrf: token };
+            const verdict = (error: Error | null) => {
+              request.body = body;
+              resolve(error);
+            };
+            const reply = {
+              unsignCookie: (value: string) => request.unsignCookie(value),
+              send: (error: Error) => verdict(error),
+            } as unknown as FastifyReply;
+            app.csrfProtection(request, reply, () => verdict(null));
+          }),
+  );
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
     cookieOpts: {

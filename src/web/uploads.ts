@@ -28,6 +28,8 @@ interface RequestUploads {
   closed: boolean;
   /** Frees this request's upload slot (idempotent). */
   release?: () => void;
+  /** The form's CSRF token has been checked (before the first file byte is written). */
+  csrfChecked: boolean;
 }
 
 declare module 'fastify' {
@@ -157,6 +159,12 @@ export async function registerUploads(
   slots: UploadSlotStore = new InProcessUploadSlots(),
   tooMany: (request: FastifyRequest, reply: FastifyReply) => FastifyReply = (_q, reply) =>
     reply.status(429).send('Too many uploads at once'),
+  /**
+   * Checks the form's CSRF token (the `_csrf` field, which every upload form sends before its
+   * files, or the x-csrf-token header) before the first byte of a file is written: an error to
+   * refuse the request with, or null. The preHandler checks it again for every request.
+   */
+  checkCsrf?: (request: FastifyRequest, token: string | undefined) => Promise<Error | null>,
 ): Promise<void> {
   app.decorateRequest('lanyardUploads', null);
 
@@ -170,7 +178,7 @@ export async function registerUploads(
   app.addHook('preParsing', async (request, reply) => {
     // (isMultipart() is only known once the body parser has run, after this hook.)
     if (!/^multipart\//i.test(request.headers['content-type'] ?? '')) return;
-    const uploads: RequestUploads = { pending: new Set(), closed: false };
+    const uploads: RequestUploads = { pending: new Set(), closed: false, csrfChecked: false };
     request.lanyardUploads = uploads;
     if (isUploadRoute(request) && request.principal) {
       const person = `${request.principal.kind}:${request.principal.id}`;
@@ -212,6 +220,18 @@ export async function registerUploads(
     limits: DEFAULT_LIMITS,
     attachFieldsToBody: 'keyValues',
     onFile: async function (this: FastifyRequest, part) {
+      const current = this.lanyardUploads;
+      if (checkCsrf && current && !current.csrfChecked) {
+        current.csrfChecked = true;
+        const field = (part.fields as Record<string, unknown>)._csrf as
+          { value?: unknown } | undefined;
+        const token = typeof field?.value === 'string' ? field.value : undefined;
+        const refused = await checkCsrf(this, token);
+        if (refused) {
+          part.file.resume(); // not written anywhere
+          throw refused;
+        }
+      }
       const temp = await files.writeTemp(part.file);
       const uploads = this.lanyardUploads;
       if (!uploads || uploads.closed) {

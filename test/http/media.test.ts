@@ -559,6 +559,41 @@ describe('media pages and API', () => {
     expect(tempFiles().length).toBe(before);
   });
 
+  it('refuses a forged upload (no valid CSRF token) before a byte of its file is stored', async () => {
+    const teacher = await browser('A teacher', A.staff.teacher.email);
+    await teacher.get('/media/upload');
+    const items = await scalar(ctx, 'SELECT count(*) AS n FROM media_items');
+    // Count what is written to temporary files (the real store, watched).
+    const store = services.files;
+    const writeTemp = store.writeTemp.bind(store);
+    let written = 0;
+    store.writeTemp = async (data) => {
+      written += 1;
+      return writeTemp(data);
+    };
+    try {
+      for (const fields of [
+        { deviceId: deviceA, eventLabel: 'sports day' },
+        { _csrf: 'forged-token', deviceId: deviceA, eventLabel: 'sports day' },
+      ]) {
+        const forged = countingUpload(fields, 200);
+        const res = await teacher.request({
+          method: 'POST',
+          url: '/media/upload',
+          payload: forged.stream,
+          headers: { 'content-type': forged.contentType },
+        });
+        expect(res.statusCode).toBe(403);
+        expect(res.body).toContain('This form has expired');
+        expect(written).toBe(0);
+        expect(tempFiles()).toEqual([]);
+      }
+    } finally {
+      store.writeTemp = writeTemp;
+    }
+    expect(await scalar(ctx, 'SELECT count(*) AS n FROM media_items')).toBe(items);
+  });
+
   it('takes no file on a route that is not an upload, and at most 20 files on the upload form', async () => {
     const teacher = await browser('A teacher', A.staff.teacher.email);
     await teacher.get(`/media/${itemA}`);
