@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffRoles, type StaffRole } from '../../src/modules/auth/principal.ts';
@@ -663,5 +665,71 @@ describe('managing people in the app (pages and API)', () => {
     expect(Object.keys(paths['/pupils/{id}'])).toContain('patch');
     expect(Object.keys(paths['/staff'])).toContain('post');
     expect(Object.keys(paths['/staff/{id}'])).toEqual(expect.arrayContaining(['get', 'patch']));
+  });
+
+  it('asks whether an MIS file is the whole roll before confirming, and Try again keeps the answer', async () => {
+    const office = browsers.get('office')!;
+    const imports = ctx.services.imports;
+    const actor = { kind: 'staff' as const, id: A.staff.office.id };
+    const p0 = A.pupils[0]!;
+    const [row] = await q<{ date_of_birth: string; year_group: string; class_name: string }>(
+      `SELECT date_of_birth::text, year_group, class_name FROM pupils WHERE id = $1`,
+      [p0.id],
+    );
+    const file = Buffer.from(
+      `pupil_id,given_name,family_name,date_of_birth,year_group,class\n${p0.misId},${p0.givenName},${p0.familyName},${row!.date_of_birth},${row!.year_group},${row!.class_name}\n`,
+    );
+    const id = await imports.upload(
+      A.school.id,
+      actor,
+      { filename: 'one.csv', data: file },
+      {
+        queue: false,
+      },
+    );
+    await imports.preview(id);
+    const page = await office.get(`/imports/pupils/${id}`);
+    expect(page.body).toContain('Does this file list every pupil on roll?');
+    const unanswered = await postForm(office, `/imports/pupils/${id}/confirm`, []);
+    expect(unanswered.statusCode).toBe(400);
+    expect(unanswered.body).toContain(
+      'Select whether the file lists every pupil on roll or only some pupils',
+    );
+    expect((await imports.get(A.school.id, id)).status).toBe('previewed');
+
+    const partial = await postForm(
+      office,
+      `/imports/pupils/${id}/confirm`,
+      [['roll', 'partial']],
+      `/imports/pupils/${id}`,
+    );
+    expect(partial.statusCode).toBe(303);
+    const [stored] = await q<{ status: string; whole_roll: boolean; confirmed_by: string }>(
+      `SELECT status, whole_roll, confirmed_by FROM pupil_imports WHERE id = $1`,
+      [id],
+    );
+    expect(stored).toEqual({
+      status: 'committing',
+      whole_roll: false,
+      confirmed_by: A.staff.office.id,
+    });
+    // The commit fails (the stored file has gone); Try again keeps the partial answer.
+    fs.rmSync(path.join(ctx.dataDir, 'imports', `${id}.csv`), { force: true });
+    await imports.commit(id, A.staff.office.id);
+    expect((await imports.get(A.school.id, id)).status).toBe('failed');
+    const again = await postForm(
+      office,
+      `/imports/pupils/${id}/confirm`,
+      [],
+      `/imports/pupils/${id}`,
+    );
+    expect(again.statusCode).toBe(303);
+    expect(await q(`SELECT status, whole_roll FROM pupil_imports WHERE id = $1`, [id])).toEqual([
+      { status: 'committing', whole_roll: false },
+    ]);
+    expect((await audit('people.import-confirmed', id)).map((e) => e.data)).toEqual([
+      { wholeRoll: false },
+      { wholeRoll: false },
+    ]);
   });
 });
