@@ -188,12 +188,10 @@ export async function importRoutes(
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;
         const latest = await services.imports.get(schoolId, params.data.id);
-        return reply
-          .status(409)
-          .page('people/views/import.njk', {
-            ...importPage(latest),
-            errors: { confirm: e.message },
-          });
+        return reply.status(409).page('people/views/import.njk', {
+          ...importPage(latest),
+          errors: { confirm: e.message },
+        });
       }
       flash(reply, 'Import confirmed. Lanyard is saving the changes.');
       return reply.redirect(`/imports/pupils/${params.data.id}`, 303);
