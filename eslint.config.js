@@ -27,6 +27,20 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules that catch real faults: a promise nobody awaits or catches (an unhandled
+    // rejection, a job or write that silently never happened), a promise passed where a plain
+    // callback is expected, and a switch over a union that forgets a member.
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+    },
+  },
+  {
     // The one adapter that wraps sharp, and the tests and benchmark that build images with it.
     files: ['src/platform/images/**', 'test/bench/media.bench.ts', 'test/support/scan-fixtures.ts'],
     rules: { 'no-restricted-imports': 'off' },

@@ -92,7 +92,7 @@ export async function importConsentsCommand(
     case 'previewed':
       io.stdout.write('Nothing has been recorded yet. Run again with --yes to apply.\n');
       return 0;
-    default:
+    case 'rejected':
       return 1;
   }
 }

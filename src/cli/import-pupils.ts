@@ -189,7 +189,10 @@ export async function importPupilsCommand(
       io.stderr.write(`The import failed and nothing was changed: ${imp.fileError ?? ''}\n`);
       if (result.error) io.stderr.write(`Cause: ${result.error}\n`);
       return 1;
-    default:
+    case 'rejected':
+    case 'uploaded':
+    case 'previewing':
+    case 'committing':
       return 1;
   }
 }
