@@ -37,6 +37,11 @@ export class CachedPupil {
     this.windowFrom = checkWindowStart(loadDate);
   }
 
+  /** How many answers are kept (tests: the memo stays bounded). */
+  get kept(): number {
+    return this.memo.size;
+  }
+
   /** Can this pupil's facts answer a question about `at`? */
   covers(atDate: string): boolean {
     return atDate >= this.loadDate;
@@ -81,7 +86,11 @@ export class CachedPupil {
       if (hit) return hit;
     }
     const answer = decide(settings, this.factsAt(q.at, atDate), q);
-    if (!memoable) return answer;
+    // Only purposes of the school's policy are kept: the API takes any purpose text, and an
+    // answer per made-up purpose would grow the memo without bound. It holds at most
+    // purposes × media types × named/not answers.
+    if (!memoable || !settings.consent.purposes.value.some((p) => p.key === q.purpose))
+      return answer;
     Object.freeze(answer.recordIds);
     this.memo.set(key, Object.freeze(answer));
     return answer;
