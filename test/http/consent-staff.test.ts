@@ -526,4 +526,24 @@ describe('consent register pages for the office, DPO and teachers', () => {
     // No EXIF block at all (GPS is a tag inside it, not text).
     expect(file.rawPayload.includes(Buffer.from('Exif\0', 'latin1'))).toBe(false);
   });
+  it('serves a scan stored before scans were stripped without its metadata as well', async () => {
+    // Scans stored by an earlier Lanyard kept EXIF and PDF document information; the records are
+    // append-only, so the stored file stays, and the download is stripped on the way out.
+    const b = as('office');
+    const page = await b.get(`/consent/pupils/${kids[0]!.id}`);
+    const link = /href="(\/consent\/records\/([0-9a-f-]{36})\/evidence)"/.exec(page.body)!;
+    const { rows } = await pool().query(`SELECT evidence_key FROM consent_records WHERE id = $1`, [
+      link[2],
+    ]);
+    const legacy = await jpegScanWithGps();
+    const temp = await ctx.platform.files.writeTemp(legacy);
+    await ctx.platform.files.commit(temp.name, rows[0].evidence_key);
+    expect(secretsIn(await ctx.platform.files.read(rows[0].evidence_key)).length).toBeGreaterThan(
+      0,
+    );
+    const file = await b.get(link[1]!);
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    expect(secretsIn(file.rawPayload)).toEqual([]);
+  });
 });

@@ -572,7 +572,7 @@ describe('media pages and API', () => {
       return writeTemp(data);
     };
     try {
-      for (const fields of [
+      for (const fields of <Record<string, string>[]>[
         { deviceId: deviceA, eventLabel: 'sports day' },
         { _csrf: 'forged-token', deviceId: deviceA, eventLabel: 'sports day' },
       ]) {

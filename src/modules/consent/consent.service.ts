@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Database, Tx } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import type { FileStore } from '../../platform/files/file-store.ts';
@@ -120,7 +121,7 @@ export class ConsentService {
       clock: Clock;
       files: FileStore;
       /** Strips EXIF/XMP and PDF document information from a scan before it is stored. */
-      scans: Pick<ScanSanitiser, 'strip'>;
+      scans: Pick<ScanSanitiser, 'strip' | 'clean'>;
       evidenceMaxBytes: number;
       /** The check's in-process cache (ADR 0009); without it every check reads the database. */
       cache?: ConsentRegisterCache;
@@ -602,11 +603,21 @@ export class ConsentService {
   async evidence(schoolId: string, recordId: string) {
     const row = await this.deps.repository.getRecord(this.deps.database.db, schoolId, recordId);
     if (!row?.evidenceKey) throw new NotFoundError('No such file');
+    const contentType = row.evidenceContentType ?? 'application/octet-stream';
+    // A scan stored before scans were stripped is served without its metadata too (the record,
+    // append-only, keeps the file it was made with; issue 10 item 11).
+    const scanType = EVIDENCE_TYPES.find((t) => t.type === contentType)?.type as
+      ScanType | undefined;
+    const stream = scanType
+      ? Readable.from([
+          await this.deps.scans.clean(await this.deps.files.read(row.evidenceKey), scanType),
+        ])
+      : await this.deps.files.stream(row.evidenceKey);
     return {
       pupilId: row.pupilId,
       filename: row.evidenceFilename ?? 'evidence',
-      contentType: row.evidenceContentType ?? 'application/octet-stream',
-      stream: await this.deps.files.stream(row.evidenceKey),
+      contentType,
+      stream,
     };
   }
   // ---------------------------------------------------------------------------------------------

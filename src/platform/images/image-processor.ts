@@ -316,6 +316,13 @@ export class ImageProcessor {
     return { data, format };
   }
 
+  /** Whether an image still carries metadata (EXIF, XMP, IPTC, ICC or text comments). */
+  async hasMetadata(buf: Buffer): Promise<boolean> {
+    const sharp = await this.sharp();
+    const meta = await this.run(() => sharp(buf, { limitInputPixels: false }).metadata());
+    return !!(meta.exif || meta.xmp || meta.iptc || meta.icc || meta.comments?.length);
+  }
+
   /** Whether this sharp build can decode HEIC (HEVC) photos; probed once. */
   async canDecodeHeic(): Promise<boolean> {
     if (this.heicDecodable === undefined) {

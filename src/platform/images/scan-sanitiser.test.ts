@@ -71,4 +71,14 @@ describe('ScanSanitiser', () => {
     expect((await sharp(out).raw().toBuffer()).length).toBe(120 * 160 * 3);
     expect(stripJpegSegments(Buffer.from('not a jpeg'))).toBeUndefined();
   });
+  it('clean() serves a stripped scan unchanged and strips one stored before (PDF and JPEG)', async () => {
+    const pdf = await pdfScanWithAuthor();
+    const stored = await sanitiser.strip(pdf, 'application/pdf');
+    expect((await sanitiser.clean(stored, 'application/pdf')).equals(stored)).toBe(true);
+    expect(secretsIn(await sanitiser.clean(pdf, 'application/pdf'))).toEqual([]);
+    const jpeg = await jpegScanWithGps();
+    const storedJpeg = await sanitiser.strip(jpeg, 'image/jpeg');
+    expect((await sanitiser.clean(storedJpeg, 'image/jpeg')).equals(storedJpeg)).toBe(true);
+    expect(secretsIn(await sanitiser.clean(jpeg, 'image/jpeg'))).toEqual([]);
+  });
 });

@@ -35,15 +35,37 @@ const METADATA_KEYS = ['Metadata', 'PieceInfo', 'LastModified'].map((k) => PDFNa
  * not touched: what the parent wrote and signed is kept exactly.
  */
 export class ScanSanitiser {
-  constructor(private readonly images: Pick<ImageProcessor, 'stripScan'>) {}
+  constructor(private readonly images: Pick<ImageProcessor, 'stripScan' | 'hasMetadata'>) {}
 
   async strip(data: Buffer, type: ScanType): Promise<Buffer> {
     if (type === 'application/pdf') return stripPdf(data);
     return (await this.images.stripScan(data)).data;
   }
+
+  /**
+   * The scan as it may be served: unchanged when it carries no metadata (everything stored since
+   * the sanitiser existed), else a stripped copy (a scan stored before). A file that cannot be
+   * read as its type is returned unchanged.
+   */
+  async clean(data: Buffer, type: ScanType): Promise<Buffer> {
+    try {
+      if (type === 'application/pdf') {
+        const stripped = await stripPdfReporting(data);
+        return stripped.changed ? stripped.data : data;
+      }
+      return (await this.images.hasMetadata(data)) ? await this.strip(data, type) : data;
+    } catch {
+      return data;
+    }
+  }
 }
 
 export async function stripPdf(data: Buffer): Promise<Buffer> {
+  return (await stripPdfReporting(data)).data;
+}
+
+/** The stripped PDF, and whether there was anything to strip. */
+async function stripPdfReporting(data: Buffer): Promise<{ data: Buffer; changed: boolean }> {
   let doc: PDFDocument;
   let pages = 0;
   try {
@@ -61,6 +83,7 @@ export async function stripPdf(data: Buffer): Promise<Buffer> {
   const context = doc.context;
   const trailer = context.trailerInfo;
   const info = trailer.Info;
+  let changed = info !== undefined || trailer.ID !== undefined;
   trailer.Info = undefined;
   trailer.ID = undefined;
   if (info instanceof PDFRef) context.delete(info);
@@ -70,17 +93,23 @@ export async function stripPdf(data: Buffer): Promise<Buffer> {
     if (!dict) continue;
     for (const key of METADATA_KEYS) {
       const value = dict.get(key);
+      if (value === undefined) continue;
       if (value instanceof PDFRef) context.delete(value);
       dict.delete(key);
+      changed = true;
     }
     if (object instanceof PDFRawStream && isDctImage(object.dict)) {
       const cleaned = stripJpegSegments(Buffer.from(object.contents));
-      if (cleaned) context.assign(ref, PDFRawStream.of(object.dict, cleaned));
+      if (cleaned && cleaned.length < object.contents.length) {
+        context.assign(ref, PDFRawStream.of(object.dict, cleaned));
+        changed = true;
+      }
     }
   }
-  collectGarbage(doc);
+  if (collectGarbage(doc) > 0) changed = true;
   // Plain objects (no object streams) so what is stored can be checked byte for byte.
-  return Buffer.from(await doc.save({ useObjectStreams: false, updateFieldAppearances: false }));
+  const out = await doc.save({ useObjectStreams: false, updateFieldAppearances: false });
+  return { data: Buffer.from(out), changed };
 }
 
 function dictOf(object: PDFObject): PDFDict | undefined {
@@ -130,7 +159,7 @@ export function stripJpegSegments(jpeg: Buffer): Buffer | undefined {
 }
 
 /** Deletes every indirect object that the document no longer reaches from its catalog. */
-function collectGarbage(doc: PDFDocument): void {
+function collectGarbage(doc: PDFDocument): number {
   const context = doc.context;
   const reachable = new Set<string>();
   const stack: PDFObject[] = [context.trailerInfo.Root as PDFObject];
@@ -150,7 +179,12 @@ function collectGarbage(doc: PDFDocument): void {
       stack.push(o.dict);
     }
   }
+  let deleted = 0;
   for (const [ref] of context.enumerateIndirectObjects()) {
-    if (!reachable.has(ref.tag)) context.delete(ref);
+    if (!reachable.has(ref.tag)) {
+      context.delete(ref);
+      deleted += 1;
+    }
   }
+  return deleted;
 }
