@@ -19,6 +19,9 @@
  *    soak: BENCH_SOAK_SECONDS (default 600) at half the measured maximum (autocannon's
  *    overallRate), sampling the server's RSS every 5 s.
  *
+ * The whole load comes from one client address, so the server runs with its per-address limits
+ * raised above it (LOGIN_RATE_LIMIT, API_RATE_LIMIT; the API limit still counts every request).
+ *
  * `errors` counts connection errors, timeouts and every answer that is not 2xx or 3xx (an
  * upload answers 303). `rss_growth_mb` is the node server's RSS at the end of the soak minus at
  * its start (after the warm-up). Targets: 0 errors, growth < 50 MB. The photos stored are
@@ -396,6 +399,9 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
         // Every office account signs in once, from this one address.
         LOGIN_RATE_LIMIT: String(OFFICES + 10),
+        // All the load comes from one address: the API limit per address stays on (its counting
+        // in PostgreSQL is part of the cost) but above what the benchmark sends.
+        API_RATE_LIMIT: '1000000',
         // Every API call comes from this one address too: no per-address /api limit.
         API_RATE_LIMIT: '0',
       },
