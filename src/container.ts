@@ -157,6 +157,13 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
 
     const jobErrors = throttled(log, 60_000);
     const metrics = new Metrics();
+    // Every process's jobs, from the shared queue (a separate worker has no /metrics of its own).
+    metrics.watchJobStates(async () => {
+      const { rows } = await database.pool.query<{ name: string; state: string; count: number }>(
+        'SELECT name, state::text AS state, count(*)::int AS count FROM pgboss.job GROUP BY 1, 2',
+      );
+      return rows;
+    });
     const jobs: Jobs = new JobQueue<JobPayloads>(url, jobNames, {
       supervise: options.supervise,
       schedule: options.supervise,

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobRun } from './jobs/queue.ts';
 
 /** Hits and misses of a cache, read when /metrics is scraped. */
@@ -6,6 +6,9 @@ export interface CacheStats {
   hits: number;
   misses: number;
 }
+
+/** Jobs in the queue's table by name and state (created, retry, active, completed, failed…). */
+export type JobStateCount = { name: string; state: string; count: number };
 
 /**
  * The process's metrics in Prometheus form (prom-client, ADR 0017), on a registry of its own (not
@@ -15,6 +18,7 @@ export interface CacheStats {
 export class Metrics {
   readonly registry = new Registry();
   private readonly caches = new Map<string, () => CacheStats>();
+  private jobStates: (() => Promise<JobStateCount[]>) | undefined;
 
   private readonly requestSeconds = new Histogram({
     name: 'lanyard_http_request_duration_seconds',
@@ -40,6 +44,21 @@ export class Metrics {
   });
 
   constructor() {
+    // The process's memory, CPU, event-loop delay and handles (process_*, nodejs_*).
+    collectDefaultMetrics({ register: this.registry });
+    const jobStates = () => this.jobStates?.() ?? Promise.resolve([]);
+    new Gauge({
+      name: 'lanyard_jobs_in_queue',
+      help: 'Jobs in the shared queue (every process), by job name and state; failed jobs stay until pg-boss archives them.',
+      labelNames: ['name', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        // The database may be away: /metrics still answers, without this gauge's samples.
+        const counts = await jobStates().catch(() => []);
+        for (const c of counts) this.set({ name: c.name, state: c.state }, c.count);
+      },
+    });
     const caches = this.caches;
     const counter = (name: string, help: string, key: keyof CacheStats) =>
       new Counter({
@@ -65,6 +84,11 @@ export class Metrics {
   observeJob(run: JobRun): void {
     this.jobs.inc({ name: run.name, outcome: run.outcome });
     this.jobSeconds.observe({ name: run.name }, run.ms / 1000);
+  }
+
+  /** Where the queue's jobs are counted by name and state, read when /metrics is scraped. */
+  watchJobStates(read: () => Promise<JobStateCount[]>): void {
+    this.jobStates = read;
   }
 
   /** Reports a cache's hits and misses under `lanyard_cache_*_total{cache="name"}`. */

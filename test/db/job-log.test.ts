@@ -75,6 +75,12 @@ describe('the worker logs a failing job by name, id and request id', () => {
     // And it is counted by name for /metrics.
     const metrics = await worker.metrics.text();
     expect(metrics).toMatch(/^lanyard_jobs_total\{name="media\.ingest",outcome="failed"\} 1$/m);
+    // Another process (here the test's own, with no workers) sees it in the shared queue.
+    const elsewhere = await ctx.platform.metrics.text();
+    expect(elsewhere).not.toMatch(/^lanyard_jobs_total\{/m);
+    expect(elsewhere).toMatch(
+      /^lanyard_jobs_in_queue\{name="media\.ingest",state="(retry|failed)"\} [1-9]\d*$/m,
+    );
   });
 
   it('a job enqueued outside any request (a schedule, the CLI) has no request id, and its handler sees only its own data', async () => {

@@ -170,6 +170,9 @@ describe('operations: /api rate limit, /metrics, request ids in jobs', () => {
     // The consent register cache (ADR 0009): one miss, then one hit.
     expect(text).toMatch(/^lanyard_cache_hits_total\{cache="consent-register"\} 1$/m);
     expect(text).toMatch(/^lanyard_cache_misses_total\{cache="consent-register"\} 1$/m);
+    // The process itself: memory, so bounded caches can be watched from outside.
+    expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+$/m);
     // Job counters are declared (their samples appear once a job has run in this process).
     expect(text).toMatch(/^# TYPE lanyard_jobs_total counter$/m);
   });
@@ -200,5 +203,8 @@ describe('operations: /api rate limit, /metrics, request ids in jobs', () => {
       body = metrics.body;
     }
     expect(body).toMatch(counted);
+    expect(body).toMatch(
+      /^lanyard_jobs_in_queue\{name="auth\.sign-in-link",state="completed"\} [1-9]\d*$/m,
+    );
   });
 });
