@@ -402,8 +402,6 @@ async function main(): Promise<void> {
         // All the load comes from one address: the API limit per address stays on (its counting
         // in PostgreSQL is part of the cost) but above what the benchmark sends.
         API_RATE_LIMIT: '1000000',
-        // Every API call comes from this one address too: no per-address /api limit.
-        API_RATE_LIMIT: '0',
       },
     });
     await withTimeout(server.ready, 120_000, 'server start');
