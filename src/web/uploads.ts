@@ -30,6 +30,7 @@ interface RequestUploads {
   release?: () => void;
   /** The form's CSRF token has been checked (before the first file byte is written). */
   csrfChecked: boolean;
+  reply?: FastifyReply;
 }
 
 declare module 'fastify' {
@@ -178,7 +179,12 @@ export async function registerUploads(
   app.addHook('preParsing', async (request, reply) => {
     // (isMultipart() is only known once the body parser has run, after this hook.)
     if (!/^multipart\//i.test(request.headers['content-type'] ?? '')) return;
-    const uploads: RequestUploads = { pending: new Set(), closed: false, csrfChecked: false };
+    const uploads: RequestUploads = {
+      pending: new Set(),
+      closed: false,
+      csrfChecked: false,
+      reply,
+    };
     request.lanyardUploads = uploads;
     if (isUploadRoute(request) && request.principal) {
       const person = `${request.principal.kind}:${request.principal.id}`;
@@ -229,6 +235,7 @@ export async function registerUploads(
         const refused = await checkCsrf(this, token);
         if (refused) {
           part.file.resume(); // not written anywhere
+          if (current.reply) lingerThenClose(this, current.reply); // nor the rest of the body
           throw refused;
         }
       }

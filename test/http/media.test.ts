@@ -664,6 +664,12 @@ describe('media pages and API', () => {
     // The three finish (their 1 MB "photo" is refused as not an image), and the slots are free.
     for (const u of held) u.release();
     for (const r of await Promise.all(running)) expect(r.statusCode).toBe(400);
+    // Each slot is given back just after its answer has gone.
+    for (let i = 0; i < 50; i++) {
+      if ((await scalar(ctx, 'SELECT count(*) AS n FROM upload_slots')) === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await scalar(ctx, 'SELECT count(*) AS n FROM upload_slots')).toBe(0);
     const after = await uploadAs(teacher, [
       { name: 'files', value: photo, filename: 'IMG_2.jpg', type: 'image/jpeg' },
       { name: 'deviceId', value: deviceA },
