@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/demo/seed.ts';
 import { multipartBody } from '../support/http.ts';
+import { FetchClient as Client } from '../support/fetch-client.ts';
 import {
   freePort,
   killPostgresFor,
@@ -32,49 +33,6 @@ function bigFile(): Buffer {
     );
   }
   return Buffer.from(lines.join('\n') + '\n');
-}
-
-/** A browser over fetch: cookies, and the CSRF token of the last page. */
-class Client {
-  private cookies = new Map<string, string>();
-  csrf = '';
-  constructor(private readonly base: string) {}
-
-  private remember(res: Response, body: string): void {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-    const m = /name="_csrf" value="([^"]+)"/.exec(body);
-    if (m) this.csrf = m[1]!;
-  }
-
-  async request(
-    path: string,
-    init: { method?: string; body?: BodyInit; type?: string } = {},
-  ): Promise<{ status: number; location: string | null; body: string }> {
-    const res = await fetch(this.base + path, {
-      method: init.method ?? 'GET',
-      redirect: 'manual',
-      headers: {
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(init.type ? { 'content-type': init.type } : {}),
-      },
-      ...(init.body !== undefined ? { body: init.body } : {}),
-    });
-    const body = await res.text();
-    this.remember(res, body);
-    return { status: res.status, location: res.headers.get('location'), body };
-  }
-
-  form(path: string, fields: Record<string, string>) {
-    return this.request(path, {
-      method: 'POST',
-      body: new URLSearchParams({ _csrf: this.csrf, ...fields }).toString(),
-      type: 'application/x-www-form-urlencoded',
-    });
-  }
 }
 
 describe('an import interrupted by kill -9 (real processes)', () => {
