@@ -572,6 +572,24 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     );
     expect(done.rows).toEqual([{ actor_id: actor.id }]);
     expect((await imports.preview(checking))?.status).toBe('previewed');
+
+    // A crash between the upload's commit and moving its file into place: a minute later the
+    // file is moved by the resume, and the check runs.
+    const moving = await imports.upload(
+      fx.school.id,
+      actor,
+      { filename: 'c.csv', data: sims },
+      { queue: false },
+    );
+    const dir = path.join(ctx.dataDir, 'imports');
+    fs.renameSync(path.join(dir, `${moving}.csv`), path.join(dir, `${moving}.csv.tmp`));
+    await ctx.services.database.pool.query(
+      `UPDATE pupil_imports SET created_at = now() - interval '2 minutes' WHERE id = $1`,
+      [moving],
+    );
+    await imports.resumeInterrupted();
+    expect(fs.existsSync(path.join(dir, `${moving}.csv`))).toBe(true);
+    expect((await imports.preview(moving))?.status).toBe('previewed');
   });
 
   it('commits a 2,000-pupil file quickly', async () => {

@@ -196,12 +196,13 @@ export class ImportRepository {
    */
   async listUnfinished(
     db: Db,
-  ): Promise<{ id: string; status: ImportStatus; confirmedBy: string | null }[]> {
+  ): Promise<{ id: string; status: ImportStatus; confirmedBy: string | null; createdAt: Date }[]> {
     const rows = await db
       .select({
         id: pupilImports.id,
         status: pupilImports.status,
         confirmedBy: pupilImports.confirmedBy,
+        createdAt: pupilImports.createdAt,
       })
       .from(pupilImports)
       .where(inArray(pupilImports.status, ['uploaded', 'previewing', 'committing']))

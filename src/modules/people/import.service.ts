@@ -1016,12 +1016,16 @@ export class ImportService {
         commits++;
         continue;
       }
-      const temp = this.tempPath(imp.id);
-      const moved = await fs.stat(this.filePath(imp.id)).then(
+      // A file still under its temporary name a minute after its row committed was left there by
+      // a crash (a live upload moves it straight after the commit): move it into place.
+      const stale = this.deps.clock.now().getTime() - imp.createdAt.getTime() > 60_000;
+      const inPlace = await fs.stat(this.filePath(imp.id)).then(
         () => true,
         () => false,
       );
-      if (!moved) await fs.rename(temp, this.filePath(imp.id)).catch(() => undefined);
+      if (stale && !inPlace) {
+        await fs.rename(this.tempPath(imp.id), this.filePath(imp.id)).catch(() => undefined);
+      }
       await jobs.enqueue('people.import-preview', { importId: imp.id });
       previews++;
     }
