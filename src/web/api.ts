@@ -166,6 +166,16 @@ export class ApiRegistry {
             description: 'Not found (or not yours to see)',
             content: { 'application/problem+json': { schema: schema(problemSchema) } },
           },
+          '429': {
+            description: 'Too many requests from this client address (API_RATE_LIMIT a minute)',
+            headers: {
+              'Retry-After': {
+                description: 'Seconds until the limit resets',
+                schema: { type: 'integer' },
+              },
+            },
+            content: { 'application/problem+json': { schema: schema(problemSchema) } },
+          },
         },
         security: [{ bearer: [] }, { session: [] }],
       };

@@ -67,6 +67,20 @@ describe('operations: /api rate limit, /metrics, request ids in jobs', () => {
     expect(page.statusCode).toBe(200);
   });
 
+  it('the OpenAPI description lists the 429 answer with Retry-After', async () => {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/api/v1/openapi.json',
+      remoteAddress: nextIp(),
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json<{ paths: Record<string, Record<string, { responses: object }>> }>();
+    expect(doc.paths['/consent/check']!.post!.responses).toMatchObject({
+      '429': { headers: { 'Retry-After': { schema: { type: 'integer' } } } },
+    });
+  });
+
   it('the counters live in PostgreSQL: a second app on the same database refuses the same address', async () => {
     const ip = nextIp();
     const second = await buildApp(ctx.services, ctx.config);
