@@ -154,9 +154,28 @@ describe('consent register: office and DPO (real PostgreSQL)', () => {
       /^Eve Owl, School social media accounts, photos: None\./,
     );
 
-    expect(m.totals[0]).toEqual({ granted: 2, refused: 1, notReturned: 0, missing: 2 });
-    expect(m.totals[1]).toEqual({ granted: 2, refused: 1, notReturned: 0, missing: 2 });
-    expect(m.totals[2]).toEqual({ granted: 2, refused: 0, notReturned: 1, missing: 2 });
+    expect(m.totals[0]).toEqual({
+      granted: 2,
+      refused: 1,
+      notReturned: 0,
+      missing: 2,
+      notApplicable: 0,
+    });
+    expect(m.totals[1]).toEqual({
+      granted: 2,
+      refused: 1,
+      notReturned: 0,
+      missing: 2,
+      notApplicable: 0,
+    });
+    // Naming is not applicable where photos are not allowed (Ben refused, Dev expired, Eve none).
+    expect(m.totals[2]).toEqual({
+      granted: 1,
+      refused: 0,
+      notReturned: 1,
+      missing: 0,
+      notApplicable: 3,
+    });
   });
 
   it('lists on the class card who must not be photographed, and per use who must not appear', async () => {

@@ -191,11 +191,28 @@ export class JobQueue<P extends { [K in keyof P]: object }> {
     await this.boss.schedule(name, cron, data, { tz: 'Europe/London' });
   }
 
+  /**
+   * Resolves once the jobs started by `runNow` have finished, or after `timeoutMs` (a job stuck
+   * on a dead database must not hold a shutdown for ever; pg-boss retries what did not finish).
+   */
+  async idle(timeoutMs = 10_000): Promise<void> {
+    if (this.running.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.running]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
     this.stopping = true;
-    await Promise.all([...this.running]);
+    await this.idle();
     await this.boss.stop({ graceful: true, wait: true, timeout: 20_000 });
   }
 }
