@@ -77,6 +77,14 @@ export class Database {
   /** Runs fn in one transaction (READ COMMITTED); commits if it resolves, rolls back if it throws. */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client has no pool listener: if its connection drops between two queries of
+    // this transaction (database restarted, backend terminated), pg emits 'error' on the client,
+    // which would crash the process. Keep the error; the next query fails and we roll back.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn({ db: drizzle(client), client });
@@ -84,10 +92,12 @@ export class Database {
       this.generation++; // every cached read from before this commit is now stale
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (!broken) await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      // A broken connection is destroyed, not returned to the pool.
+      client.release(broken ?? undefined);
     }
   }
 
