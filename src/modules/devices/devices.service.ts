@@ -1,4 +1,5 @@
 import type { Database } from '../../platform/db/database.ts';
+import { isUniqueViolation } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -85,7 +86,7 @@ export class DevicesService {
           registeredAt: clock.now(),
         });
       } catch (e) {
-        if ((e as { code?: string }).code === '23505') {
+        if (isUniqueViolation(e)) {
           throw new ValidationError({
             assetTag: `A device with asset tag ${assetTag} is already registered`,
           });

@@ -1,4 +1,5 @@
 import type { Database } from '../../platform/db/database.ts';
+import { isUniqueViolation } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import crypto from 'node:crypto';
 import {
@@ -479,20 +480,30 @@ export class PeopleService {
         });
       }
       const now = this.deps.clock.now();
-      const row = await this.deps.repository.createStaff(
-        tx.db,
-        {
-          schoolId,
-          email: input.email,
-          givenName: input.givenName,
-          familyName: input.familyName,
-          jobTitle: input.jobTitle,
-          startDate: this.today(),
-          createdAt: now,
-          updatedAt: now,
-        },
-        input.roles,
-      );
+      const row = await this.deps.repository
+        .createStaff(
+          tx.db,
+          {
+            schoolId,
+            email: input.email,
+            givenName: input.givenName,
+            familyName: input.familyName,
+            jobTitle: input.jobTitle,
+            startDate: this.today(),
+            createdAt: now,
+            updatedAt: now,
+          },
+          input.roles,
+        )
+        .catch((error: unknown) => {
+          // The same address added at the same moment elsewhere: the check above could not see it.
+          if (isUniqueViolation(error)) {
+            throw new ValidationError({
+              email: 'This email address is already used by a Lanyard account',
+            });
+          }
+          throw error;
+        });
       await this.deps.audit.record(tx, {
         schoolId,
         actor: this.actorOf(principal),

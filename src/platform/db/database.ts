@@ -52,6 +52,27 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * True when an error (or the pg error Drizzle wraps in it) is a unique violation, of `constraint`
+ * when given: a concurrent insert of the same value, which a service turns into a field error.
+ */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const {
+      code,
+      constraint: name,
+      cause,
+    } = e as {
+      code?: unknown;
+      constraint?: unknown;
+      cause?: unknown;
+    };
+    if (code === '23505') return constraint === undefined || name === constraint;
+    e = cause;
+  }
+  return false;
+}
+
 /** At most this many cached reads are kept (the oldest goes first). */
 const CACHED_READS = 300;
 
