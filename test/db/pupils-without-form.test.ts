@@ -163,6 +163,14 @@ describe('pupils without a consent form, and partial MIS files, on the demo scho
     expect(marked!.ids).toEqual(missing.map((p) => p.mis_id));
     // Flagged pupils are on roll until someone records a leaving date: every count still agrees.
     expect(await counts()).toEqual(before);
+    // The dashboard sends the office to the page where the marks are reviewed.
+    const flaggedItem = (await ctx.services.dashboard.forPrincipal(office)).items.find((i) =>
+      /missing from the last MIS import/.test(i.title),
+    );
+    expect(flaggedItem).toMatchObject({
+      title: '7 pupils were missing from the last MIS import',
+      href: '/pupils/possibly-left',
+    });
 
     // Three of them have left (yesterday): off the roll, and off every count together.
     const yesterday = (

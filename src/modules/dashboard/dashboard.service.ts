@@ -208,7 +208,7 @@ export class DashboardService {
         items.push({
           title: `${possiblyLeft} ${possiblyLeft === 1 ? 'pupil was' : 'pupils were'} missing from the last MIS import`,
           detail: 'They may have left. Check and record a leaving date; their records are kept.',
-          href: '/pupils?possiblyLeft=yes',
+          href: '/pupils/possibly-left',
           tag: { text: 'Check', colour: 'blue' },
         });
       }
