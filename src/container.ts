@@ -321,6 +321,7 @@ export function createServices(
     audit,
     clock,
     policies,
+    jobs,
   });
   const imports = new ImportService({
     database,

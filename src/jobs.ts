@@ -1,5 +1,6 @@
 import type { Services } from './container.ts';
 import type { SignInLinkJob } from './modules/auth/auth.service.ts';
+import type { StaffInvitationJob } from './modules/people/people.service.ts';
 
 /**
  * The typed job registry: every job name and its payload. Jobs carry ids, reload state and are
@@ -17,6 +18,8 @@ export interface JobPayloads {
   'auth.session-sweep': Record<string, never>;
   /** Create and email one-time sign-in links (ids only; the request does the same work for all). */
   'auth.sign-in-link': SignInLinkJob;
+  /** Email a member of staff a one-time "set your password" link (enqueued when they are added). */
+  'auth.staff-invitation': StaffInvitationJob;
   /** Make an uploaded photo upright and metadata-free, preview it, find the faces. */
   'media.ingest': { mediaId: string };
   /** Daily: archive last year's media and delete what has passed its retention (`media.retention`). */
@@ -39,6 +42,7 @@ export const jobNames = [
   'people.import-commit',
   'auth.session-sweep',
   'auth.sign-in-link',
+  'auth.staff-invitation',
   'media.ingest',
   'media.retention',
   'media.orphan-sweep',
@@ -90,6 +94,9 @@ export function jobHandlers(services: Services): JobHandlers {
     },
     'auth.sign-in-link': async (data) => {
       await services.auth.sendSignInLinks(data);
+    },
+    'auth.staff-invitation': async (data) => {
+      await services.auth.sendStaffInvitation(data);
     },
     'media.ingest': async (data) => {
       await services.media.ingest(data.mediaId);

@@ -213,7 +213,12 @@ const summaries: Record<string, Describe> = {
     `Recorded that ${pupilsOf(row, d, n)} left${str(d.leavingDate) ? ` on ${formatDateInWords(str(d.leavingDate))}` : ''}`,
   'people.pupils-still-here': (row, d, n) =>
     `Confirmed that ${pupilsOf(row, d, n)} ${Array.isArray(d.pupilIds) && d.pupilIds.length > 1 ? 'are' : 'is'} still at the school`,
-  'auth.password-set': (row, _d, n) => `Set a new password for ${n.staff(row.entityId)}`,
+  'auth.password-set': (row, d, n) =>
+    d.from === 'invitation'
+      ? 'Set their password from an invitation'
+      : `Set a new password for ${n.staff(row.entityId)}`,
+  'people.staff-invited': (row, _d, n) =>
+    `Sent ${n.staff(row.entityId)} a new invitation to set their password`,
   'staff.classes-assigned': (row, _d, n) => `Changed the classes ${n.staff(row.entityId)} teaches`,
   'policy.profile-adopted': () => 'Adopted a policy template for the school',
   'policy.profile-updated': (_row, d) =>

@@ -34,3 +34,28 @@ export const codeForm = z.object({
 export const linkRequestForm = z.object({
   email: emailField,
 });
+
+/** The shortest password Lanyard accepts (NCSC: length over complexity rules). */
+export const PASSWORD_MIN_LENGTH = 12;
+
+/**
+ * "Set your password" from a staff invitation. The service also refuses the account's own email
+ * address as the password.
+ */
+export const setPasswordForm = z
+  .object({
+    password: z
+      .string()
+      .min(1, 'Enter a password')
+      .min(PASSWORD_MIN_LENGTH, `Your password must be at least ${PASSWORD_MIN_LENGTH} characters`)
+      .max(256, 'Your password must be 256 characters or fewer'),
+    confirmPassword: z.string().min(1, 'Enter your password again'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.confirmPassword && v.password !== v.confirmPassword)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['confirmPassword'],
+        message: 'The passwords do not match',
+      });
+  });

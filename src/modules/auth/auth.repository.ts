@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
 import { organisationAdmins, staff } from '../people/people.tables.ts';
 import { apiTokens, rateLimitHits, sessions, signInAttempts, signInLinks } from './auth.tables.ts';
@@ -220,8 +220,9 @@ export class AuthRepository {
     await db.delete(rateLimitHits).where(lt(rateLimitHits.windowStart, before));
   }
 
-  async createLink(db: Db, row: typeof signInLinks.$inferInsert): Promise<void> {
-    await db.insert(signInLinks).values(row);
+  async createLink(db: Db, row: typeof signInLinks.$inferInsert): Promise<string> {
+    const [created] = await db.insert(signInLinks).values(row).returning({ id: signInLinks.id });
+    return created!.id;
   }
 
   async getLinkByHash(db: Db, tokenHash: string): Promise<SignInLinkRow | undefined> {
@@ -263,6 +264,46 @@ export class AuthRepository {
       )
       .returning({ id: signInLinks.id });
     return rows.length === 1;
+  }
+
+  /** The newest link of one kind for one person (a staff invitation's state), if any. */
+  async latestLinkFor(
+    db: Db,
+    principalKind: string,
+    principalId: string,
+  ): Promise<SignInLinkRow | undefined> {
+    const rows = await db
+      .select()
+      .from(signInLinks)
+      .where(
+        and(eq(signInLinks.principalKind, principalKind), eq(signInLinks.principalId, principalId)),
+      )
+      .orderBy(desc(signInLinks.createdAt))
+      .limit(1);
+    return rows[0];
+  }
+
+  /** Uses up every unused link of one kind for one person (only the newest invitation works). */
+  async useAllLinksFor(
+    db: Db,
+    principalKind: string,
+    principalId: string,
+    now: Date,
+  ): Promise<void> {
+    await db
+      .update(signInLinks)
+      .set({ usedAt: now })
+      .where(
+        and(
+          eq(signInLinks.principalKind, principalKind),
+          eq(signInLinks.principalId, principalId),
+          isNull(signInLinks.usedAt),
+        ),
+      );
+  }
+
+  async deleteLink(db: Db, id: string): Promise<void> {
+    await db.delete(signInLinks).where(eq(signInLinks.id, id));
   }
 
   async createApiToken(db: Db, row: typeof apiTokens.$inferInsert): Promise<string> {

@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../../config.ts';
 import type { Services } from '../../container.ts';
 import { parseForm } from '../../web/forms.ts';
-import { codeForm, linkRequestForm, safeNext, signInForm } from './auth.forms.ts';
+import { codeForm, linkRequestForm, safeNext, setPasswordForm, signInForm } from './auth.forms.ts';
+import { ValidationError } from '../../errors.ts';
+import { flash } from '../../web/flash.ts';
 import { THROTTLE_WINDOW_MINUTES } from './sign-in-throttle.ts';
 
 export const SESSION_COOKIE = 'lanyard_session';
@@ -298,6 +300,60 @@ export async function authRoutes(
 
   app.get('/sign-in/link/renewed', { config: { access: 'public' } }, async (_request, reply) =>
     reply.page('auth/views/link-renewed.njk', { title: 'We have sent you a new link' }),
+  );
+
+  // A member of staff's invitation: set a password once, then sign in with it.
+  const invitationGone = (reply: FastifyReply, status: string) =>
+    reply
+      .status(410)
+      .page('auth/views/set-password-invalid.njk', { title: 'This link cannot be used', status });
+
+  app.get('/set-password/:token', { config: { access: 'public' } }, async (request, reply) => {
+    const token = String((request.params as { token: string }).token);
+    const found = await services.auth.checkStaffInvitation(token);
+    if (found.status !== 'ok') return invitationGone(reply, found.status);
+    // A form, not an automatic change: email scanners that open links must not use them up.
+    return reply.page('auth/views/set-password.njk', {
+      title: 'Set your password',
+      email: found.email,
+      token,
+      values: {},
+    });
+  });
+
+  app.post(
+    '/set-password/:token',
+    {
+      config: {
+        access: 'public',
+        rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' },
+      },
+    },
+    async (request, reply) => {
+      const token = String((request.params as { token: string }).token);
+      const found = await services.auth.checkStaffInvitation(token);
+      if (found.status !== 'ok') return invitationGone(reply, found.status);
+      // Passwords are never sent back to the page, not even when something else is wrong.
+      const again = (errors: Record<string, string>) =>
+        reply.status(400).page('auth/views/set-password.njk', {
+          title: 'Set your password',
+          email: found.email,
+          token,
+          values: {},
+          errors,
+        });
+      const form = parseForm(setPasswordForm, request.body);
+      if (!form.ok) return again(form.errors);
+      try {
+        const result = await services.auth.acceptStaffInvitation(token, form.value.password);
+        if (!result.ok) return invitationGone(reply, result.reason);
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        return again(e.fieldErrors);
+      }
+      flash(reply, 'Your password is set. Sign in with your email address and your new password.');
+      return reply.redirect('/sign-in', 303);
+    },
   );
 
   app.get('/accessibility', { config: { access: 'public' } }, async (_request, reply) =>

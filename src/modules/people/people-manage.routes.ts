@@ -261,7 +261,7 @@ export async function peopleManageRoutes(
   // ---------------------------------------------------------------------------------------------
   // Staff
 
-  const renderStaffForm = (
+  const renderStaffForm = async (
     reply: FastifyReply,
     p: StaffPrincipal,
     view: {
@@ -275,6 +275,8 @@ export async function peopleManageRoutes(
         ? `Change ${view.member.givenName} ${view.member.familyName}’s account`
         : 'Add a member of staff',
       ...view,
+      // Whether they have set a password, or where their invitation stands (never the hash).
+      invitation: view.member ? await services.auth.invitationState(view.member) : null,
       roleItems: roleItems(p, listOf(view.values.roles)),
       givesEveryRole: staffRoles.every((role) => canGrantRole(p, role)),
       isSelf: view.member?.id === p.id,
@@ -293,7 +295,12 @@ export async function peopleManageRoutes(
     }
     try {
       const member = await services.people.addStaff(p, form.value);
-      flash(reply, `${member.givenName} ${member.familyName} added.`);
+      // The invitation email is a job enqueued with the row; this process sends it at once.
+      services.auth.deliverQueuedStaffInvitations();
+      flash(
+        reply,
+        `${member.givenName} ${member.familyName} added. We have emailed them a link to set their password.`,
+      );
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       return renderStaffForm(reply.status(400), p, { member: null, values, errors: e.fieldErrors });
@@ -336,6 +343,37 @@ export async function peopleManageRoutes(
     flash(reply, 'Account saved.');
     return reply.redirect('/staff', 303);
   });
+
+  // "Send a new invitation": a fresh "set your password" link for someone who has none yet.
+  app.post(
+    '/staff/:id/invitation',
+    { config: { access: canManageStaff } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      const member = await services.people.staffMember(p.schoolId, idOf(request.params));
+      try {
+        await services.people.inviteStaffAgain(p, member.id);
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        return renderStaffForm(reply.status(400), p, {
+          member,
+          values: {
+            givenName: member.givenName,
+            familyName: member.familyName,
+            jobTitle: member.jobTitle ?? '',
+            roles: member.roles,
+          },
+          errors: e.fieldErrors,
+        });
+      }
+      services.auth.deliverQueuedStaffInvitations();
+      flash(
+        reply,
+        `We have emailed ${member.givenName} ${member.familyName} a new link to set their password.`,
+      );
+      return reply.redirect(`/staff/${member.id}/edit`, 303);
+    },
+  );
 
   for (const [path, active] of [
     ['deactivate', false],

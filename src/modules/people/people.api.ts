@@ -94,12 +94,16 @@ export function peopleApi(app: FastifyInstance, api: ApiRegistry, services: Serv
     method: 'POST',
     url: '/api/v1/staff',
     summary:
-      'Add a member of staff with roles (Headteacher; Business Manager for roles other than Headteacher, DSL and DPO)',
+      'Add a member of staff with roles (Headteacher; Business Manager for roles other than Headteacher, DSL and DPO); they are emailed a link to set their password',
     access: canManageStaff,
     body: staffApiBody,
     response: staffSchema,
-    handler: async ({ principal, body }) =>
-      toStaff(await services.people.addStaff(staffOf(principal), body)),
+    handler: async ({ principal, body }) => {
+      const added = await services.people.addStaff(staffOf(principal), body);
+      // The invitation email is a job enqueued with the row; this process sends it at once.
+      services.auth.deliverQueuedStaffInvitations();
+      return toStaff(added);
+    },
   });
 
   api.add(app, {

@@ -1,4 +1,4 @@
-import type { Database } from '../../platform/db/database.ts';
+import type { Database, Tx } from '../../platform/db/database.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import crypto from 'node:crypto';
@@ -65,6 +65,25 @@ function pageOf<T>(rows: T[], total: number, page: number, pageSize = PAGE_SIZE)
   return { rows, total, page, pageSize, pages: Math.max(1, Math.ceil(total / pageSize)) };
 }
 
+/**
+ * The job that emails a new member of staff their one-time "set your password" link (the auth
+ * module's handler makes the link). Ids only; `requestedAt` lets a second run see that the
+ * invitation was already made.
+ */
+export interface StaffInvitationJob {
+  staffId: string;
+  requestedAt: string;
+}
+
+/** Enqueues staff invitations, in the transaction of the change that asks for one. */
+export interface StaffInvitationJobs {
+  enqueue(
+    name: 'auth.staff-invitation',
+    data: StaffInvitationJob,
+    options: { tx: Tx },
+  ): Promise<string | null>;
+}
+
 /** Reads of pupils, parents and staff, always scoped to the asking person's school. */
 export class PeopleService {
   constructor(
@@ -75,6 +94,7 @@ export class PeopleService {
       audit: AuditService;
       clock: Clock;
       policies: PolicyService;
+      jobs: StaffInvitationJobs;
     },
   ) {}
 
@@ -465,8 +485,8 @@ export class PeopleService {
   }
 
   /**
-   * Adds a member of staff with their roles. They have no password yet: they sign in once one
-   * is set (`npx lanyard set-password --email …`).
+   * Adds a member of staff with their roles. They have no password yet: the invitation job,
+   * enqueued in the same transaction, emails them a one-time link to set one.
    */
   async addStaff(principal: StaffPrincipal, input: StaffInput) {
     if (!canManageStaff(principal)) throw new NotFoundError();
@@ -512,6 +532,11 @@ export class PeopleService {
         entityId: row.id,
         data: { roles: [...input.roles].sort() },
       });
+      await this.deps.jobs.enqueue(
+        'auth.staff-invitation',
+        { staffId: row.id, requestedAt: now.toISOString() },
+        { tx },
+      );
       return { ...row, roles: input.roles as string[] };
     });
   }
@@ -589,6 +614,47 @@ export class PeopleService {
         data: { changed, rolesAdded: added, rolesRemoved: removed },
       });
       return (await this.deps.repository.getStaff(tx.db, schoolId, staffId))!;
+    });
+  }
+
+  /**
+   * "Send a new invitation": for an active member of staff who has not set a password yet (their
+   * invitation expired, or the email went astray). A new link replaces the old one.
+   */
+  async inviteStaffAgain(principal: StaffPrincipal, staffId: string): Promise<void> {
+    if (!canManageStaff(principal)) throw new NotFoundError();
+    const schoolId = principal.schoolId;
+    await this.deps.database.transaction(async (tx) => {
+      const member = await this.deps.repository.getStaff(tx.db, schoolId, staffId);
+      if (!member) throw new NotFoundError();
+      if (!canChangeStaffMember(principal, member)) {
+        throw new ForbiddenError(
+          'Only the Headteacher can change the account of a Headteacher, DSL or DPO',
+        );
+      }
+      if (!member.active) {
+        throw new ValidationError({
+          invitation: 'This account is deactivated: reactivate it before sending an invitation',
+        });
+      }
+      if (member.passwordHash) {
+        throw new ValidationError({
+          invitation: 'They have already set a password, so they do not need an invitation',
+        });
+      }
+      const now = this.deps.clock.now();
+      await this.deps.audit.record(tx, {
+        schoolId,
+        actor: this.actorOf(principal),
+        action: 'people.staff-invited',
+        entityType: 'staff',
+        entityId: staffId,
+      });
+      await this.deps.jobs.enqueue(
+        'auth.staff-invitation',
+        { staffId, requestedAt: now.toISOString() },
+        { tx },
+      );
     });
   }
 }
