@@ -12,7 +12,7 @@ import {
 } from '../support/db.ts';
 import { createSchool, grantConsentForAll, type SchoolFixture } from '../support/factories.ts';
 import { createPlatform, createServices, type Platform } from '../../src/container.ts';
-import { backup, BackupError, restore } from '../../src/platform/db/backup.ts';
+import { backup, BackupError, restore, SKIPPED_TABLES } from '../../src/platform/db/backup.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { pdfScanWithAuthor } from '../support/scan-fixtures.ts';
 
@@ -46,8 +46,8 @@ describe('backup and restore (real PostgreSQL)', () => {
     const pool = platform.database.pool;
     const { rows: tables } = await pool.query<{ name: string }>(
       `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'
-       AND tablename NOT IN ('sessions', 'sign_in_links', 'consent_register_versions')
-       ORDER BY tablename`,
+       AND NOT (tablename = ANY($1)) ORDER BY tablename`,
+      [[...SKIPPED_TABLES]],
     );
     const out: Record<string, string> = {};
     for (const t of tables) {
@@ -111,6 +111,9 @@ describe('backup and restore (real PostgreSQL)', () => {
     expect(summary.tables.consent_records).toBeGreaterThan(10);
     expect(summary.tables.audit_events).toBeGreaterThan(10);
     expect(summary.tables).not.toHaveProperty('sessions');
+    // Throttling state holds client addresses: never in a backup.
+    expect(summary.tables).not.toHaveProperty('sign_in_attempts');
+    expect(summary.tables).not.toHaveProperty('rate_limit_hits');
     // The evidence scan, and the audit checkpoint the backup wrote (its day file and latest.json).
     expect(summary.files).toBe(3);
     await expect(backup(ctx.platform.database.pool, ctx.platform.files, file)).rejects.toThrow(

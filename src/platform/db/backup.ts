@@ -29,10 +29,19 @@ import type { Db } from './database.ts';
  *
  * Left out on purpose: sessions and sign-in links (a restored copy must not let anyone in), the
  * consent register versions (kept by triggers, which raise them again as the rows go back: ADR
- * 0009), and pg-boss's queue (jobs are re-created by the schedules; pending ones are lost).
+ * 0009), sign-in attempts, rate-limit counters and upload leases (minutes-old throttling state
+ * holding client addresses: a backup must not keep them), and pg-boss's queue (jobs are
+ * re-created by the schedules; pending ones are lost).
  */
 export const BACKUP_FORMAT = 'lanyard-backup/1';
-const SKIPPED_TABLES = new Set(['sessions', 'sign_in_links', 'consent_register_versions']);
+export const SKIPPED_TABLES: ReadonlySet<string> = new Set([
+  'sessions',
+  'sign_in_links',
+  'consent_register_versions',
+  'sign_in_attempts',
+  'rate_limit_hits',
+  'upload_slots',
+]);
 const FETCH = 2_000;
 const INSERT_BATCH = 500;
 
