@@ -1,3 +1,4 @@
+import { MONTH_NAMES } from '../../platform/clock.ts';
 /**
  * The face-tagging picker (issue 9 item 4): which pupils to offer for a photo, in which order, and
  * how each one is written so that the right child is chosen. Pure functions over the pupils the
@@ -40,21 +41,6 @@ const reasonWords: Record<LikelyReason, string> = {
   event: 'named in the event',
 };
 
-const months = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
 /** "Year 4", "Reception", "Nursery"; anything else as the school wrote it. */
 export function yearLabel(yearGroup: string): string {
   const y = yearGroup.trim();
@@ -67,7 +53,7 @@ export function yearLabel(yearGroup: string): string {
 function monthYear(iso: string | null): string {
   if (!iso) return '';
   const [y, m] = iso.split('-');
-  const month = months[Number(m) - 1];
+  const month = MONTH_NAMES[Number(m) - 1];
   return month ? `${month} ${y}` : '';
 }
 
