@@ -522,7 +522,9 @@ describe('authorisation matrix', () => {
       else if (/^\/pupils\/:id\/(edit|leaving|still-here)$/.test(route.url))
         add({ id: otherPupilId });
       else if (
-        /^\/(api\/v1\/)?(pupils|staff)\/:id(\/(edit|deactivate|reactivate))?$/.test(route.url)
+        /^\/(api\/v1\/)?(pupils|staff)\/:id(\/(edit|deactivate|reactivate|invitation))?$/.test(
+          route.url,
+        )
       )
         add({ id: route.url.includes('pupils') ? otherPupilId : managedStaffId });
       else add({ token: 'not-a-real-sign-in-token' });

@@ -85,6 +85,8 @@ describe('CSRF protection', () => {
   const byRole = new Map<StaffRole, Browser>();
   let importId: string;
   let link: string;
+  let invitation: string;
+  let invitedId: string;
   const enrolEmail = 'enrolling-dpo@csrf.test';
 
   beforeAll(async () => {
@@ -137,6 +139,30 @@ describe('CSRF protection', () => {
     await stranger.signIn(fx.staff.office.email);
     await stranger.get('/');
     link = await requestLink(anonymous, ctx, fx.parent.email!);
+    // A member of staff added in the app, and the "set your password" link they were emailed.
+    const since = ctx.sink.lastId();
+    invitedId = (
+      await ctx.services.people.addStaff(
+        {
+          kind: 'staff',
+          id: fx.staff.headteacher.id,
+          schoolId: fx.school.id,
+          roles: ['headteacher'],
+          name: '',
+        },
+        {
+          givenName: 'Ivy',
+          familyName: 'Invite',
+          email: 'ivy.invite@csrf.test',
+          jobTitle: null,
+          roles: ['teacher'],
+        },
+      )
+    ).id;
+    ctx.services.auth.deliverQueuedStaffInvitations();
+    await ctx.platform.jobs.idle();
+    const mail = await ctx.sink.waitFor('ivy.invite@csrf.test', { since });
+    invitation = /\/set-password\/[A-Za-z0-9_-]+/.exec(mail.text)![0];
   });
   afterAll(async () => {
     await app?.close();
@@ -197,6 +223,24 @@ describe('CSRF protection', () => {
         unchanged: async () => {
           expect((await new Browser(app).get(link)).statusCode).toBe(200);
         },
+      },
+      'POST /set-password/:token': {
+        who: new Browser(app),
+        from: invitation,
+        url: invitation,
+        fields: () => ({
+          password: 'a long enough password',
+          confirmPassword: 'a long enough password',
+        }),
+        unchanged: async () => {
+          expect((await new Browser(app).get(invitation)).statusCode).toBe(200);
+        },
+      },
+      'POST /staff/:id/invitation': {
+        who: head,
+        from: `/staff/${invitedId}/edit`,
+        url: `/staff/${invitedId}/invitation`,
+        fields: () => ({}),
       },
       'POST /imports/pupils': {
         who: head,
@@ -292,6 +336,7 @@ describe('CSRF protection', () => {
       page(anonymous, '/sign-in'),
       page(anonymous, '/sign-in/link'),
       page(anonymous, link),
+      page(new Browser(app), invitation),
       page(new Browser(app), '/privacy'),
       page(pendingHead, '/sign-in/two-factor'),
       page(enrolling, '/account/two-factor/set-up'),

@@ -145,6 +145,7 @@ describe('managing people in the app (pages and API)', () => {
       for (const [url, allowed] of [
         [`/pupils/${pupil.id}/still-here`, may.pupils && ownSchool],
         [`/staff/${member}/deactivate`, may.staff && ownSchool],
+        [`/staff/${member}/invitation`, may.staff && ownSchool],
       ] as const) {
         if (allowed) continue;
         const res = await postForm(b, url, [], '/');
@@ -172,6 +173,7 @@ describe('managing people in the app (pages and API)', () => {
     expect(rows.join('\n')).toBe('');
     // Nothing was changed by all those refused and empty requests.
     expect(await audit('people.staff-deactivated')).toEqual([]);
+    expect(await audit('people.staff-invited')).toEqual([]);
     expect(await audit('people.pupil-changed')).toEqual([]);
   });
 
