@@ -129,6 +129,9 @@ describe('staff invitations: set your password', () => {
     expect(pending.body).toContain('not yet accepted');
     expect(pending.body).toContain('Send a new invitation');
 
+    const list = await manager.get('/staff?q=Okafor');
+    expect(list.body).toContain('Active, has not set a password yet');
+    expect(list.body).not.toContain('$argon2');
     const nia = new Browser(app);
     const page = await nia.get(link);
     expect(page.statusCode).toBe(200);
@@ -194,6 +197,7 @@ describe('staff invitations: set your password', () => {
     const done = await manager.get(`/staff/${id}/edit`);
     expect(done.body).toContain('Set their password from the invitation on');
     expect(done.body).not.toContain('Send a new invitation');
+    expect((await manager.get('/staff?q=Okafor')).body).not.toContain('has not set a password');
     const resend = await manager.post(`/staff/${id}/invitation`, {});
     expect(resend.statusCode).toBe(400);
     expect(resend.body).toContain('already set a password');
