@@ -117,6 +117,21 @@ describe('the audit log in words', () => {
     ).toBe('Confirmed that 2 pupils are still at the school');
   });
 
+  it('describes staff invitations and passwords set from them in words', () => {
+    const book = { ...names, showPupils: true };
+    const staffRow = (action: string, data: Record<string, unknown> = {}) =>
+      row({ action, entityType: 'staff', entityId: STAFF, data });
+    expect(summaryInWords(staffRow('people.staff-invited'), book)).toBe(
+      'Sent Helen Carter a new invitation to set their password',
+    );
+    expect(summaryInWords(staffRow('auth.password-set', { from: 'invitation' }), book)).toBe(
+      'Set their password from an invitation',
+    );
+    expect(summaryInWords(staffRow('auth.password-set'), book)).toBe(
+      'Set a new password for Helen Carter',
+    );
+  });
+
   it('collects the ids to look up from actors, records and data', () => {
     expect(peopleIn([withdrawal])).toEqual({ staff: [STAFF], parents: [PARENT], pupils: [PUPIL] });
   });
