@@ -6,7 +6,7 @@ import { STAFF_INVITATION_TTL_DAYS } from '../../src/modules/auth/auth.service.t
 import { formatDateTimeInWords } from '../../src/web/dates.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
-import { buildTestApp } from '../support/http.ts';
+import { buildTestApp, totpNow } from '../support/http.ts';
 import { Browser, requestLink, signInWithLink } from '../support/http-principals.ts';
 
 /**
@@ -39,6 +39,12 @@ describe('staff invitations: set your password', () => {
     const m = /https?:\/\/[^/\s]+(\/set-password\/[A-Za-z0-9_-]+)/.exec(mail.text);
     if (!m?.[1]) throw new Error(`no set-password link in the email to ${email}:\n${mail.text}`);
     return m[1];
+  }
+
+  /** The set-password link in the newest email already received by `email`. */
+  async function invitationLinkAgain(email: string): Promise<string> {
+    const mail = ctx.sink.messages.filter((m) => m.to.includes(email)).at(-1)!;
+    return /https?:\/\/[^/\s]+(\/set-password\/[A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
   }
 
   async function addThroughPage(
@@ -230,6 +236,11 @@ describe('staff invitations: set your password', () => {
     expect(setUp.body).toContain('<svg');
     // Nothing else opens until the second factor is set up.
     expect((await dee.get('/staff')).headers.location).toBe('/account/two-factor/set-up');
+    const secret = /<code class="lanyard-secret">([A-Z2-7]+)<\/code>/.exec(setUp.body)![1]!;
+    const enrolled = await dee.post('/account/two-factor/set-up', { code: totpNow(secret) });
+    expect(enrolled.statusCode).toBe(303);
+    expect(enrolled.headers.location).toBe('/');
+    expect((await dee.get('/staff')).statusCode).toBe(200);
   });
 
   it('refuses an expired link, a parent’s sign-in link, and a deactivated account’s link; an invitation never signs in', async () => {
@@ -354,6 +365,32 @@ describe('staff invitations: set your password', () => {
         .statusCode,
     ).toBe(303);
     await invitationLink(email, since);
+
+    // Two tabs (or a double click) set the password at once: exactly one wins.
+    const newest = (
+      await q<{ n: number }>(
+        `SELECT count(*)::int AS n FROM sign_in_links WHERE principal_id = $1 AND used_at IS NULL`,
+        [id],
+      )
+    )[0]!.n;
+    expect(newest).toBe(1);
+    const tabs = [new Browser(app), new Browser(app)];
+    const latest = await invitationLinkAgain(email);
+    for (const t of tabs) await t.get(latest);
+    const results = await Promise.all(
+      tabs.map((t, i) =>
+        t.post(latest, {
+          password: `${NEW_PASSWORD} ${i}`,
+          confirmPassword: `${NEW_PASSWORD} ${i}`,
+        }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode).sort()).toEqual([303, 410]);
+    expect(
+      await q(`SELECT 1 FROM audit_events WHERE action = 'auth.password-set' AND entity_id = $1`, [
+        id,
+      ]),
+    ).toHaveLength(1);
   });
 
   it('enqueues the invitation in the add’s transaction: a rolled-back add sends nothing; the job is safe to run twice; the API invites too', async () => {
