@@ -28,9 +28,9 @@ const usage = `Usage: lanyard <command>
   create-user --school SLUG --email E --name "Given Family" --role ROLE [--role ROLE…]
                                          create a staff account (password read from LANYARD_PASSWORD
                                          or printed once)
-  set-password --email E                 set the password of a staff account (one added on the
-                                         Staff page, or a forgotten one; from LANYARD_PASSWORD or
-                                         printed once)
+  set-password --email E                 set the password of a staff account by hand (a forgotten
+                                         one; staff added on the Staff page are emailed an
+                                         invitation); from LANYARD_PASSWORD or printed once
   token create --email E --name LABEL    create an API token for a staff member
   audit verify                           check the whole audit hash chain, and that none of its
                                          newest entries are missing since the last checkpoint
