@@ -31,7 +31,10 @@ export const sessions = pgTable(
   ],
 );
 
-/** One-time sign-in links for parents and pupils (emailed). */
+/**
+ * One-time links, emailed: parents' and pupils' sign-in links (`principal_kind` parent | pupil)
+ * and staff invitations that set a password and never sign in (`staff_invitation`).
+ */
 export const signInLinks = pgTable(
   'sign_in_links',
   {
@@ -48,7 +51,11 @@ export const signInLinks = pgTable(
     /** Where the link lands after sign-in (e.g. the consent form); the home page when null. */
     nextPath: text('next_path'),
   },
-  (t) => [uniqueIndex('sign_in_links_token_key').on(t.tokenHash)],
+  (t) => [
+    uniqueIndex('sign_in_links_token_key').on(t.tokenHash),
+    // A person's links, newest first: a staff invitation's state, "send me a new link" limits.
+    index('sign_in_links_principal_idx').on(t.principalId, t.createdAt),
+  ],
 );
 
 /** API tokens for staff (Bearer). Only the SHA-256 of the token is stored. */

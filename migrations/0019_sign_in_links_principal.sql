@@ -1,0 +1,1 @@
+CREATE INDEX "sign_in_links_principal_idx" ON "sign_in_links" USING btree ("principal_id","created_at");
