@@ -106,6 +106,7 @@ describe('signing in as each demo role (browser)', () => {
     const tested = [
       ...staff.map((s) => s.email),
       'trust@northway.example',
+      'head@riverside.example',
       'parent@oakfield.example',
       'pupil@oakfield.example',
     ];
@@ -134,12 +135,26 @@ describe('signing in as each demo role (browser)', () => {
     );
     expect(await dashboard.navItems()).toEqual(member.nav);
     if (member.nav.includes(PUPILS)) {
-      await expect(dashboard.main.getByText('Pupils on roll').count()).resolves.toBe(1);
+      // Teachers and support staff see the pupils of their own classes, not the school's roll.
+      const figure = /teacher|support/.test(member.email)
+        ? 'Pupils in your classes'
+        : 'Pupils on roll';
+      await expect(dashboard.main.getByText(figure).count()).resolves.toBe(1);
     }
 
     const signedOut = await dashboard.signOut();
     await expect(signedOut.heading.textContent()).resolves.toBe('You have signed out');
     expect(await signedOut.navItems()).toEqual([]);
+  });
+
+  it("Riverside's Headteacher signs in with a code and sees her own school", async () => {
+    const { page } = session;
+    await signInStaff(page, 'head@riverside.example');
+    expect(session.visits.some((v) => v.url.endsWith('/sign-in/two-factor'))).toBe(true);
+    expect(new URL(page.url()).pathname).toBe('/');
+    await expect(page.locator('.lanyard-school').textContent()).resolves.toBe(
+      'Riverside Primary School',
+    );
   });
 
   it('the governor has no Pupils item and cannot open the pupil list', async () => {
