@@ -144,6 +144,42 @@ describe('the audit log page in words', () => {
     expect(await ctx.services.audit.verify()).toMatchObject({ ok: true });
   });
 
+  it('filters by dates from GOV.UK date inputs, and explains a date that is not real', async () => {
+    const head = new Browser(app);
+    await head.signIn(S.staff.headteacher.email);
+    const today = ukDate(ctx.services.clock.now());
+    const [y, m, d] = today.split('-');
+    const dates = (prefix: string, day: string, month: string, year: string) =>
+      `${prefix}-day=${day}&${prefix}-month=${month}&${prefix}-year=${year}`;
+
+    const all = auditRows((await head.get('/audit')).body).length;
+    const todays = await head.get(`/audit?${dates('from', d!, m!, y!)}&${dates('to', d!, m!, y!)}`);
+    expect(todays.statusCode).toBe(200);
+    expect(auditRows(todays.body).length).toBe(all);
+    // The fields keep what was entered, as GOV.UK date inputs (never the browser's own).
+    expect(todays.body).toContain(`name="from-day" type="text" value="${Number(d)}"`);
+    expect(todays.body).not.toContain('type="date"');
+
+    const before = await head.get(`/audit?${dates('to', '1', '1', '2020')}`);
+    expect(before.statusCode).toBe(200);
+    expect(auditRows(before.body)).toHaveLength(0);
+
+    const bad = await head.get(`/audit?${dates('from', '31', '2', '2026')}`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('There is a problem');
+    expect(bad.body).toContain('href="#from-day"');
+    expect(bad.body).toContain('The date to show entries from must be a real date');
+    expect(bad.body).toContain('name="from-day" type="text" value="31"');
+
+    const backwards = await head.get(
+      `/audit?${dates('from', d!, m!, y!)}&${dates('to', '1', '1', '2020')}`,
+    );
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.body).toContain(
+      'The date to show entries up to must be on or after the date from',
+    );
+  });
+
   it('shows the last checkpoint in words, once there is one', async () => {
     const dpo = new Browser(app);
     await dpo.signIn(S.staff.dpo.email);

@@ -1,3 +1,4 @@
+import { readRequiredDateInput } from '../../web/date-input.ts';
 import { z } from 'zod';
 import { mediaTypes } from '../policies/policy-settings.ts';
 import { UploadedFile } from '../../web/uploads.ts';
@@ -25,35 +26,8 @@ const text = (max: number, message: string) =>
     .optional()
     .transform((v) => v?.trim() || undefined);
 
-/** A GOV.UK date input's three fields → yyyy-mm-dd, with the GOV.UK error messages. */
-export function readDate(
-  body: Record<string, unknown>,
-  prefix: string,
-  what: string,
-): { value: string } | { error: string } {
-  const part = (n: string) => {
-    const v = body[`${prefix}-${n}`];
-    return typeof v === 'string' ? v.trim() : '';
-  };
-  const [d, m, y] = [part('day'), part('month'), part('year')];
-  if (!d && !m && !y) return { error: `Enter ${what}` };
-  const missing = [!d && 'day', !m && 'month', !y && 'year'].filter(Boolean);
-  if (missing.length)
-    return { error: `${capitalise(what)} must include a ${missing.join(' and ')}` };
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) {
-    return { error: `${capitalise(what)} must be a real date` };
-  }
-  const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
-  const parsed = new Date(`${iso}T12:00:00Z`);
-  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== iso) {
-    return { error: `${capitalise(what)} must be a real date` };
-  }
-  return { value: iso };
-}
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
+/** A required GOV.UK date input (`prefix-day`, `-month`, `-year`) → yyyy-mm-dd. */
+export const readDate = readRequiredDateInput;
 
 const decider = z
   .string({ error: 'Choose who made the decision' })

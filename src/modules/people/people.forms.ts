@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FieldErrors } from '../../errors.ts';
 import { staffRoles, type StaffRole } from '../auth/principal.ts';
 import { YEAR_GROUPS, type YearGroup } from './mis-import/mis-parse.ts';
+import { dateInputValues, isRealDate, readDateInput } from '../../web/date-input.ts';
 
 /**
  * Forms and API bodies for managing people: adding and editing pupils, recording a leaving date,
@@ -29,54 +30,11 @@ export interface StaffInput {
   roles: StaffRole[];
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function isRealDate(iso: string): boolean {
-  if (!ISO_DATE.test(iso)) return false;
-  const d = new Date(`${iso}T12:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso;
-}
-
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/**
- * A GOV.UK date input's three fields (`prefix-day`, `prefix-month`, `prefix-year`) → yyyy-mm-dd,
- * with the GOV.UK error messages. Null when all three are blank.
- */
-export function readDateInput(
-  body: Record<string, unknown>,
-  prefix: string,
-  what: string,
-): { value: string | null } | { error: string } {
-  const part = (n: string) => {
-    const v = body[`${prefix}-${n}`];
-    return typeof v === 'string' ? v.trim() : '';
-  };
-  const [d, m, y] = [part('day'), part('month'), part('year')];
-  if (!d && !m && !y) return { value: null };
-  const missing = [!d && 'day', !m && 'month', !y && 'year'].filter(Boolean);
-  if (missing.length) {
-    return { error: `${capitalise(what)} must include a ${missing.join(' and ')}` };
-  }
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) {
-    return { error: `${capitalise(what)} must be a real date` };
-  }
-  const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
-  if (!isRealDate(iso)) return { error: `${capitalise(what)} must be a real date` };
-  return { value: iso };
-}
-
-/** yyyy-mm-dd → the three fields of a GOV.UK date input, for kept answers. */
-export function dateInputValues(prefix: string, iso: string | null): Record<string, string> {
-  if (!iso) return {};
-  return {
-    [`${prefix}-day`]: String(Number(iso.slice(8, 10))),
-    [`${prefix}-month`]: String(Number(iso.slice(5, 7))),
-    [`${prefix}-year`]: iso.slice(0, 4),
-  };
-}
+export { readDateInput, dateInputValues };
 
 const text = (max: number, empty: string, tooLong: string) =>
   z.preprocess(

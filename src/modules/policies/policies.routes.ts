@@ -1,3 +1,4 @@
+import { readDateInput } from '../../web/date-input.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../container.ts';
@@ -31,23 +32,9 @@ function groupsInWords(
  * date is not changed.
  */
 function reviewDateFrom(body: Record<string, unknown>): { value?: string; error?: string } {
-  const part = (n: string) => {
-    const v = body[`nextReviewDate-${n}`];
-    return typeof v === 'string' ? v.trim() : '';
-  };
-  const [d, m, y] = [part('day'), part('month'), part('year')];
-  if (!d && !m && !y) return {};
-  const missing = [!d && 'day', !m && 'month', !y && 'year'].filter(Boolean);
-  if (missing.length)
-    return { error: `The next review date must include a ${missing.join(' and ')}` };
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) {
-    return { error: 'The next review date must be a real date' };
-  }
-  const probe = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-  if (probe.getUTCMonth() !== Number(m) - 1 || probe.getUTCDate() !== Number(d)) {
-    return { error: 'The next review date must be a real date' };
-  }
-  return { value: `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}` };
+  const r = readDateInput(body, 'nextReviewDate', 'the next review date');
+  if ('error' in r) return r;
+  return r.value === null ? {} : { value: r.value };
 }
 
 /** The review date's error under the date input's first field (GOV.UK error summary link). */
