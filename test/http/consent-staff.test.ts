@@ -420,6 +420,8 @@ describe('consent register pages for the office, DPO and teachers', () => {
     expect(text).toContain('Cat Wren – Consent refused or withdrawn');
     expect(text).toContain('Ben Wren – Photos OK, no videos');
     expect(text).not.toContain('Ada Wren –');
+    // When it was printed, in UK local time in words ("6 December 2026 at 6:28pm"), as on the page.
+    expect(text).toMatch(/Printed \d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}(:\d{2})?(am|pm)\./);
   });
 
   it('runs the batch check and reports bad input with the error summary', async () => {

@@ -1,13 +1,5 @@
 import type { ClassCard } from './consent-reports.service.ts';
-
-const longDate = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
+import { formatDateTimeInWords } from '../../web/dates.ts';
 
 /**
  * The class consent card as a PDF (A4, the standard Helvetica font built into every PDF reader,
@@ -46,7 +38,7 @@ export async function classCardPdf(card: ClassCard, schoolName: string): Promise
 
     doc.font('Helvetica').fontSize(10).fillColor('#000000').text(schoolName, { width });
     doc.font('Helvetica-Bold').fontSize(20).text(`Consent card: ${card.className}`, { width });
-    line(`Printed ${longDate.format(card.printedAt)}. ${card.pupils} pupils in the class.`);
+    line(`Printed ${formatDateTimeInWords(card.printedAt)}. ${card.pupils} pupils in the class.`);
     doc.moveDown(0.3);
     doc
       .font('Helvetica-Bold')
