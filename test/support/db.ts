@@ -13,6 +13,7 @@ import {
 } from '../../src/container.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
 import type { Clock } from '../../src/platform/clock.ts';
+import type { FaceDetector } from '../../src/platform/faces/face-detector.ts';
 
 export interface TestDatabase {
   url: string;
@@ -58,7 +59,12 @@ export interface TestContext {
 
 /** Real services on a fresh database, a real SMTP sink, and a temporary data folder. */
 export async function createTestServices(
-  options: { clock?: Clock; env?: Record<string, string> } = {},
+  options: {
+    clock?: Clock;
+    env?: Record<string, string>;
+    /** A fake face detector (the adapter's test double) for tests that are not about faces. */
+    faces?: FaceDetector;
+  } = {},
 ): Promise<TestContext> {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lanyard-test-data-'));
@@ -78,6 +84,7 @@ export async function createTestServices(
     supervise: false,
     mailSink: sink,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.faces ? { faces: options.faces } : {}),
   });
   const services = createServices(platform);
   return {
