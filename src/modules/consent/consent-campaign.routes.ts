@@ -3,8 +3,8 @@ import type { Services } from '../../container.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { flash } from '../../web/flash.ts';
 import { parseForm } from '../../web/forms.ts';
-import { hasRole, isStaff, type Principal } from '../auth/principal.ts';
-import type { Actor } from '../audit/audit.service.ts';
+import type { Principal } from '../auth/principal.ts';
+import { staffOf, staffActor } from '../../web/principal.ts';
 import { formatCitation } from '../policies/policy-settings.ts';
 import { canManageConsent, canRecordConsent, canViewAllConsent } from './consent.policy.ts';
 import { campaignParamsSchema, startCampaignSchema } from './consent-campaign.forms.ts';
@@ -13,11 +13,6 @@ import {
   CAMPAIGN_OPENS_DAYS_BEFORE,
   type SendCounts,
 } from './consent-campaign.service.ts';
-
-function staffOf(p: Principal | null): { schoolId: string; actor: Actor; principal: Principal } {
-  if (!isStaff(p)) throw new NotFoundError();
-  return { schoolId: p.schoolId, actor: { kind: 'staff', id: p.id }, principal: p };
-}
 
 function campaignId(params: unknown): string {
   const parsed = campaignParamsSchema.safeParse(params);
@@ -69,7 +64,8 @@ export async function consentCampaignRoutes(
     '/consent/campaigns',
     { config: { access: canViewAllConsent } },
     async (request, reply) => {
-      const { schoolId, principal } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
+      const { schoolId } = principal;
       return renderList(reply, schoolId, principal);
     },
   );
@@ -78,7 +74,9 @@ export async function consentCampaignRoutes(
     '/consent/campaigns',
     { config: { access: canManageConsent } },
     async (request, reply) => {
-      const { schoolId, actor, principal } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
+      const { schoolId } = principal;
+      const actor = staffActor(principal);
       const form = parseForm(startCampaignSchema, request.body);
       if (!form.ok)
         return renderList(reply.status(400), schoolId, principal, form.errors, form.values);
@@ -114,7 +112,6 @@ export async function consentCampaignRoutes(
       title: `Consent forms not returned: ${chaser.campaign.periodKey}`,
       ...chaser,
       canRemind: canRecordConsent(principal) && !chaser.campaign.closedAt,
-      isOffice: hasRole(principal, 'office'),
       ...(errors ? { errors } : {}),
     });
   };
@@ -123,7 +120,8 @@ export async function consentCampaignRoutes(
     '/consent/campaigns/:id',
     { config: { access: canViewAllConsent } },
     async (request, reply) => {
-      const { schoolId, principal } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
+      const { schoolId } = principal;
       return renderChaser(reply, schoolId, principal, campaignId(request.params));
     },
   );
@@ -132,7 +130,9 @@ export async function consentCampaignRoutes(
     '/consent/campaigns/:id/reminders',
     { config: { access: canRecordConsent } },
     async (request, reply) => {
-      const { schoolId, actor, principal } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
+      const { schoolId } = principal;
+      const actor = staffActor(principal);
       const id = campaignId(request.params);
       try {
         const sent = await services.consentCampaigns.remindNow(schoolId, actor, id);

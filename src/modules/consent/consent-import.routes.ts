@@ -4,8 +4,7 @@ import type { Services } from '../../container.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { flash } from '../../web/flash.ts';
 import { uploadedCsv, uploadLimits } from '../../web/forms.ts';
-import { isStaff, type Principal } from '../auth/principal.ts';
-import type { Actor } from '../audit/audit.service.ts';
+import { staffOf, staffActor } from '../../web/principal.ts';
 import { formatCitation, type PolicySettings } from '../policies/policy-settings.ts';
 import { canImportConsent } from './consent.policy.ts';
 import { consentKeysFor, consentMethodLabels, recordablePeriods } from './consent-rules.ts';
@@ -14,11 +13,6 @@ import { consentImportParamsSchema } from './consent-import.forms.ts';
 import { answersText, keyLabel, type ConsentImportView } from './consent-import.service.ts';
 import type { ConsentImportStatus } from './consent-import.repository.ts';
 import { ukDate } from '../../platform/clock.ts';
-
-function staffOf(p: Principal | null): { schoolId: string; actor: Actor } {
-  if (!isStaff(p)) throw new NotFoundError();
-  return { schoolId: p.schoolId, actor: { kind: 'staff', id: p.id } };
-}
 
 const statusTags: Record<ConsentImportStatus, { text: string; classes: string }> = {
   previewed: { text: 'Ready to confirm', classes: 'govuk-tag--orange' },
@@ -135,7 +129,9 @@ export async function consentImportRoutes(
     '/consent/imports',
     { config: { access: canImportConsent, multipartOptions } },
     async (request, reply) => {
-      const { schoolId, actor } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
+      const { schoolId } = principal;
+      const actor = staffActor(principal);
       const upload = await uploadedCsv(request, config.uploadMaxBytes, services.files);
       if (!upload.ok) return renderList(reply.status(400), schoolId, { file: upload.error });
       try {
@@ -169,7 +165,9 @@ export async function consentImportRoutes(
     '/consent/imports/:id/confirm',
     { config: { access: canImportConsent } },
     async (request, reply) => {
-      const { schoolId, actor } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
+      const { schoolId } = principal;
+      const actor = staffActor(principal);
       const params = consentImportParamsSchema.safeParse(request.params);
       if (!params.success) throw new NotFoundError();
       try {

@@ -8,7 +8,8 @@ import { flash } from '../../web/flash.ts';
 import { parseForm } from '../../web/forms.ts';
 import type { FileStore } from '../../platform/files/file-store.ts';
 import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
-import { isStaff, type Principal, type StaffPrincipal } from '../auth/principal.ts';
+import type { StaffPrincipal } from '../auth/principal.ts';
+import { staffOf } from '../../web/principal.ts';
 import { formatCitation } from '../policies/policy-settings.ts';
 import {
   canCheckConsent,
@@ -36,11 +37,6 @@ import {
 
 const idParams = z.object({ id: z.uuid() });
 const classParams = z.object({ className: z.string().min(1).max(60) });
-
-function staffOf(p: Principal | null): StaffPrincipal {
-  if (!isStaff(p)) throw new NotFoundError();
-  return p;
-}
 
 function pupilId(params: unknown): string {
   const parsed = idParams.safeParse(params);

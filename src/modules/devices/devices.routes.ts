@@ -4,8 +4,8 @@ import type { Services } from '../../container.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { parseForm } from '../../web/forms.ts';
 import { flash } from '../../web/flash.ts';
-import { isStaff, type Principal } from '../auth/principal.ts';
-import type { Actor } from '../audit/audit.service.ts';
+import type { StaffPrincipal } from '../auth/principal.ts';
+import { staffOf, staffActor } from '../../web/principal.ts';
 import {
   canApproveDevices,
   canRegisterDevices,
@@ -21,11 +21,6 @@ import {
 
 const idParams = z.object({ id: z.uuid() });
 
-function staffOf(p: Principal | null): { schoolId: string; actor: Actor; principal: Principal } {
-  if (!isStaff(p)) throw new NotFoundError();
-  return { schoolId: p.schoolId, actor: { kind: 'staff', id: p.id }, principal: p };
-}
-
 export const deviceStatusTags: Record<string, { text: string; classes: string }> = {
   pending: { text: 'Waiting for approval', classes: 'govuk-tag--yellow' },
   approved: { text: 'Approved', classes: 'govuk-tag--green' },
@@ -38,10 +33,9 @@ export async function deviceRoutes(app: FastifyInstance, { services }: { service
 
   const renderList = async (
     reply: FastifyReply,
-    principal: Principal,
+    principal: StaffPrincipal,
     errors?: FieldErrors,
   ): Promise<FastifyReply> => {
-    if (!isStaff(principal)) throw new NotFoundError();
     const [list, approverRole, devicesRule] = await Promise.all([
       devices.list(principal.schoolId),
       devices.approverRole(principal.schoolId),
@@ -61,7 +55,7 @@ export async function deviceRoutes(app: FastifyInstance, { services }: { service
   };
 
   app.get('/devices', { config: { access: canViewDevices } }, async (request, reply) => {
-    return renderList(reply, staffOf(request.principal).principal);
+    return renderList(reply, staffOf(request.principal));
   });
 
   const renderNew = (reply: FastifyReply, values: Record<string, unknown>, errors?: FieldErrors) =>
@@ -81,7 +75,9 @@ export async function deviceRoutes(app: FastifyInstance, { services }: { service
   );
 
   app.post('/devices', { config: { access: canRegisterDevices } }, async (request, reply) => {
-    const { schoolId, actor } = staffOf(request.principal);
+    const principal = staffOf(request.principal);
+    const { schoolId } = principal;
+    const actor = staffActor(principal);
     const form = parseForm(registerDeviceForm, request.body);
     if (!form.ok) return renderNew(reply.status(400), form.values, form.errors);
     try {
@@ -103,7 +99,7 @@ export async function deviceRoutes(app: FastifyInstance, { services }: { service
       `/devices/:id/${kind}`,
       { config: { access: mayReachDeviceApproval } },
       async (request, reply) => {
-        const { principal } = staffOf(request.principal);
+        const principal = staffOf(request.principal);
         const params = idParams.safeParse(request.params);
         if (!params.success) throw new NotFoundError();
         // 404 unless this person is the profile's approver and the device is their school's.

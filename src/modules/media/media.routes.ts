@@ -9,7 +9,8 @@ import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from 
 import { parseForm } from '../../web/forms.ts';
 import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
 import { flash } from '../../web/flash.ts';
-import { isStaff, type Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
+import { staffOf, staffActor } from '../../web/principal.ts';
 import type { PupilScope } from '../people/pupil-scope.ts';
 import type { Actor } from '../audit/audit.service.ts';
 import { deviceTypeLabels } from '../devices/devices.forms.ts';
@@ -48,11 +49,6 @@ const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).c
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const uploadScript = fs.readFileSync(path.join(here, 'assets/media-upload.js'));
-
-function staffOf(p: Principal | null): { schoolId: string; actor: Actor; principal: Principal } {
-  if (!isStaff(p)) throw new NotFoundError();
-  return { schoolId: p.schoolId, actor: { kind: 'staff', id: p.id }, principal: p };
-}
 
 function idOf(params: unknown): string {
   const parsed = idParams.safeParse(params);
@@ -171,7 +167,8 @@ export async function mediaRoutes(
       view === 'working' ? '/media' : '/media/archive',
       { config: { access: canUseMediaLibrary } },
       async (request, reply) => {
-        const { schoolId, principal } = staffOf(request.principal);
+        const principal = staffOf(request.principal);
+        const { schoolId } = principal;
         const { page } = pageQuery.parse(request.query ?? {});
         const [result, reviewer] = await Promise.all([
           media.list(schoolId, view, page),
@@ -241,7 +238,9 @@ export async function mediaRoutes(
     '/media/upload',
     { config: { access: canUploadMedia, multipartOptions } },
     async (request, reply) => {
-      const { schoolId, actor } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
+      const { schoolId } = principal;
+      const actor = staffActor(principal);
       const values = fieldsOf(request.body);
       const uploads = uploadsOf(request.body);
       const files = filesOf(uploads);
@@ -283,7 +282,7 @@ export async function mediaRoutes(
     '/media/quarantine',
     { config: { access: mayReachQuarantine } },
     async (request, reply) => {
-      const { principal } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
       const { page } = pageQuery.parse(request.query ?? {});
       const result = await media.listQuarantine(principal, page);
       return reply.page('media/views/library.njk', {
@@ -373,7 +372,7 @@ export async function mediaRoutes(
   };
 
   app.get('/media/:id', { config: { access: canUseMediaLibrary } }, async (request, reply) => {
-    const { principal } = staffOf(request.principal);
+    const principal = staffOf(request.principal);
     const id = idOf(request.params);
     if (searchOf(request.query, undefined).error)
       return renderItem(reply.status(400), principal, id);
@@ -411,7 +410,9 @@ export async function mediaRoutes(
     ) => Promise<string>,
   ) =>
     app.post(url, { config: { access: canTagMedia } }, async (request, reply) => {
-      const { schoolId, actor, principal } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
+      const { schoolId } = principal;
+      const actor = staffActor(principal);
       const id = idOf(request.params);
       const form = parseForm(schema, request.body);
       const values = (request.body ?? {}) as Record<string, unknown>;
@@ -466,7 +467,9 @@ export async function mediaRoutes(
   // Publishable renditions
 
   app.post('/media/:id/renditions', { config: { access: canTagMedia } }, async (request, reply) => {
-    const { schoolId, actor, principal } = staffOf(request.principal);
+    const principal = staffOf(request.principal);
+    const { schoolId } = principal;
+    const actor = staffActor(principal);
     const id = idOf(request.params);
     const form = parseForm(renditionForm, request.body);
     const values = (request.body ?? {}) as Record<string, unknown>;
@@ -489,7 +492,8 @@ export async function mediaRoutes(
     '/media/:id/renditions/:purpose',
     { config: { access: canTagMedia } },
     async (request, reply) => {
-      const { schoolId, principal } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
+      const { schoolId } = principal;
       const params = renditionParams.safeParse(request.params);
       if (!params.success) throw new NotFoundError();
       const { id, purpose } = params.data;
@@ -543,7 +547,7 @@ export async function mediaRoutes(
     '/media/:id/release',
     { config: { access: mayReachQuarantine } },
     async (request, reply) => {
-      const { principal } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
       const id = idOf(request.params);
       if (!(await media.isQuarantineReviewer(principal))) throw new NotFoundError();
       try {
@@ -562,7 +566,7 @@ export async function mediaRoutes(
     '/media/:id/delete',
     { config: { access: mayReachQuarantine } },
     async (request, reply) => {
-      const { principal } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
       const id = idOf(request.params);
       if (!(await media.isQuarantineReviewer(principal))) throw new NotFoundError();
       const form = parseForm(confirmForm, request.body);

@@ -5,8 +5,7 @@ import type { Services } from '../../container.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { flash } from '../../web/flash.ts';
 import { uploadedCsv, uploadLimits } from '../../web/forms.ts';
-import { isStaff, type Principal } from '../auth/principal.ts';
-import type { Actor } from '../audit/audit.service.ts';
+import { staffOf, staffActor } from '../../web/principal.ts';
 import type { ImportStatus, ImportView } from './import.service.ts';
 import { canImportPupils } from './people.policy.ts';
 import {
@@ -25,11 +24,6 @@ const confirmForm = z.object({ roll: z.enum(['whole', 'partial']).optional().cat
 /** Pupils on roll who are not in the file (older previews only had `possiblyLeft`). */
 const notInFile = (view: ImportView): number =>
   view.preview?.counts ? (view.preview.counts.notInFile ?? view.preview.counts.possiblyLeft) : 0;
-
-function staffOf(p: Principal | null): { schoolId: string; actor: Actor } {
-  if (!isStaff(p)) throw new NotFoundError();
-  return { schoolId: p.schoolId, actor: { kind: 'staff', id: p.id } };
-}
 
 /** The accepted headings, from the same table the parser uses (mis-columns.ts). */
 const columnGuide = [
@@ -126,7 +120,9 @@ export async function importRoutes(
     '/imports/pupils',
     { config: { access: canImportPupils, multipartOptions } },
     async (request, reply) => {
-      const { schoolId, actor } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
+      const { schoolId } = principal;
+      const actor = staffActor(principal);
       const upload = await uploadedCsv(request, config.uploadMaxBytes, services.files);
       if (!upload.ok) return renderList(reply.status(400), schoolId, { file: upload.error });
       try {
@@ -159,7 +155,9 @@ export async function importRoutes(
     '/imports/pupils/:id/confirm',
     { config: { access: canImportPupils } },
     async (request, reply) => {
-      const { schoolId, actor } = staffOf(request.principal);
+      const principal = staffOf(request.principal);
+      const { schoolId } = principal;
+      const actor = staffActor(principal);
       const params = idParams.safeParse(request.params);
       if (!params.success) throw new NotFoundError();
       const view = await services.imports.get(schoolId, params.data.id);

@@ -5,13 +5,12 @@ import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from
 import { flash } from '../../web/flash.ts';
 import { parseForm } from '../../web/forms.ts';
 import {
-  isStaff,
   roleLabels,
   secondFactorRoles,
   staffRoles,
-  type Principal,
   type StaffPrincipal,
 } from '../auth/principal.ts';
+import { staffOf } from '../../web/principal.ts';
 import { YEAR_GROUPS } from './mis-import/mis-parse.ts';
 import {
   dateInputValues,
@@ -31,11 +30,6 @@ import type { PupilRow } from './people.repository.ts';
 import { yearGroupLabel } from '../../web/views.ts';
 
 const idParams = z.object({ id: z.uuid() });
-
-function staffOf(p: Principal | null): StaffPrincipal {
-  if (!isStaff(p)) throw new NotFoundError();
-  return p;
-}
 
 function idOf(params: unknown): string {
   const parsed = idParams.safeParse(params);

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../container.ts';
-import { NotFoundError } from '../../errors.ts';
 import { pupilSchema, toPupil, type ApiRegistry } from '../../web/api.ts';
-import { isStaff, staffRoles, type Principal, type StaffPrincipal } from '../auth/principal.ts';
+import { staffRoles } from '../auth/principal.ts';
+import { staffOf } from '../../web/principal.ts';
 import { pupilApiBody, pupilApiPatch, staffApiBody, staffApiPatch } from './people.forms.ts';
 import { canManagePupils, canManageStaff } from './people.policy.ts';
 
@@ -20,11 +20,6 @@ const staffSchema = z.object({
   startDate: z.string().nullable(),
   leaveDate: z.string().nullable(),
 });
-
-function staffOf(p: Principal): StaffPrincipal {
-  if (!isStaff(p)) throw new NotFoundError();
-  return p;
-}
 
 function toStaff(s: {
   id: string;

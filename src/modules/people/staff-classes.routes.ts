@@ -4,7 +4,7 @@ import type { Services } from '../../container.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { flash } from '../../web/flash.ts';
 import { parseForm } from '../../web/forms.ts';
-import { isStaff, type Principal } from '../auth/principal.ts';
+import { staffOf, staffActor } from '../../web/principal.ts';
 import { canAssignClasses } from './staff-classes.policy.ts';
 
 const idParams = z.object({ id: z.uuid() });
@@ -16,11 +16,6 @@ const assignClassesForm = z.object({
     .optional()
     .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
 });
-
-function staffOf(p: Principal | null) {
-  if (!isStaff(p)) throw new NotFoundError();
-  return p;
-}
 
 /** The Headteacher or office assigns classes to teachers and support staff. */
 export async function staffClassesRoutes(
@@ -73,7 +68,7 @@ export async function staffClassesRoutes(
       try {
         await services.staffClasses.assign(
           p.schoolId,
-          { kind: 'staff', id: p.id },
+          staffActor(p),
           params.data.id,
           parsed.value.classes,
         );
