@@ -1,6 +1,14 @@
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { hasRole, secondFactorRoles, type Principal } from '../auth/principal.ts';
+import { secondFactorRoles, type Principal } from '../auth/principal.ts';
+import { canApproveDevices } from '../devices/devices.policy.ts';
+import {
+  seesConsentWork,
+  seesPolicyReview,
+  seesPupilImports,
+  seesPupilRoll,
+  seesSchoolSetup,
+} from './dashboard.policy.ts';
 import type { PeopleRepository } from '../people/people.repository.ts';
 import type { ImportRepository } from '../people/import.repository.ts';
 import type { PolicyService } from '../policies/policies.service.ts';
@@ -128,23 +136,14 @@ export class DashboardService {
     }
 
     // Everything this person's dashboard needs, fetched in parallel (one round trip's latency).
-    const seesRoll = hasRole(
-      p,
-      'headteacher',
-      'dsl',
-      'dpo',
-      'business_manager',
-      'office',
-      'teacher',
-      'support_staff',
-    );
-    const seesImports = hasRole(p, 'headteacher', 'dpo', 'office');
+    const seesRoll = seesPupilRoll(p);
+    const seesImports = seesPupilImports(p);
     // The pupil figures, the imports awaiting confirmation and the policy profile are shared
     // reads (see Database.cachedRead): the same for everyone in the school, and never older than
     // the last change made through this process (ADR 0008). Reading the profile fresh cost a
     // database round trip on every dashboard, which under load set its p99. Rule checks
     // elsewhere still read it fresh. The second-factor check (headteachers only) is read fresh.
-    const isHead = hasRole(p, 'headteacher');
+    const isHead = seesSchoolSetup(p);
     const needsRoll = seesRoll || seesImports;
     const [policy, [pending, roll], missing] = await Promise.all([
       this.deps.database.cachedRead(`dashboard-policy:${p.schoolId}`, READ_TTL_MS, () =>
@@ -164,7 +163,7 @@ export class DashboardService {
       isHead ? this.deps.people.staffWithoutSecondFactor(db, p.schoolId, secondFactorRoles) : [],
     ]);
     const items: AttentionItem[] = [];
-    if (!policy && hasRole(p, 'headteacher')) {
+    if (!policy && seesSchoolSetup(p)) {
       items.push({
         title: 'Choose a policy template',
         detail:
@@ -173,7 +172,7 @@ export class DashboardService {
         tag: { text: 'Set up', colour: 'red' },
       });
     }
-    if (policy && hasRole(p, 'headteacher', 'dpo', 'ict_technician', 'governor')) {
+    if (policy && seesPolicyReview(p)) {
       const remindFrom = addDays(
         policy.nextReviewDate,
         -policy.settings.review.reminderDaysBefore.value,
@@ -266,8 +265,8 @@ export class DashboardService {
     today: string,
   ): Promise<AttentionItem[]> {
     const items: AttentionItem[] = [];
-    const keepsConsent = hasRole(p, 'headteacher', 'dpo', 'office');
-    const approvesDevices = hasRole(p, settings.roles.deviceApproverRole.value);
+    const keepsConsent = seesConsentWork(p);
+    const approvesDevices = canApproveDevices(p, settings.roles.deviceApproverRole.value);
     const [consent, media] = await Promise.all([
       keepsConsent
         ? this.deps.database.cachedRead(

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal, StaffRole } from '../auth/principal.ts';
+import {
+  canCheckConsent,
+  canExportConsent,
+  canImportConsent,
+  canManageConsent,
+  canOpenConsent,
+  canRecordConsent,
+  canUseOwnConsentForm,
+  canViewAllConsent,
+} from './consent.policy.ts';
+
+const staff = (role: StaffRole): Principal => ({
+  kind: 'staff',
+  id: 'st1',
+  schoolId: 's1',
+  roles: [role],
+  name: 'Staff',
+});
+const parent: Principal = { kind: 'parent', id: 'pa1', schoolId: 's1', name: 'Parent' };
+const pupil: Principal = { kind: 'pupil', id: 'pu1', schoolId: 's1', name: 'Pupil' };
+const orgAdmin: Principal = { kind: 'org_admin', id: 'o1', organisationId: 'org1', name: 'Admin' };
+
+// Expected answers per role, in this order:
+// manage, record, viewAll, open, check, import, export, ownForm
+const table: [StaffRole, boolean[]][] = [
+  ['headteacher', [true, true, true, true, true, true, true, false]],
+  ['dsl', [false, false, false, false, false, false, false, false]],
+  ['dpo', [true, true, true, true, true, true, true, false]],
+  ['business_manager', [false, false, false, false, true, false, false, false]],
+  ['office', [false, true, true, true, true, false, false, false]],
+  ['ict_technician', [false, false, false, false, false, false, false, false]],
+  ['teacher', [false, false, false, true, true, false, false, false]],
+  ['support_staff', [false, false, false, true, true, false, false, false]],
+  ['volunteer', [false, false, false, false, false, false, false, false]],
+  ['governor', [false, false, false, false, false, false, false, false]],
+];
+const fns = [
+  canManageConsent,
+  canRecordConsent,
+  canViewAllConsent,
+  canOpenConsent,
+  canCheckConsent,
+  canImportConsent,
+  canExportConsent,
+  canUseOwnConsentForm,
+];
+
+describe('consent policy', () => {
+  it.each(table)('answers for a %s', (role, expected) => {
+    expect(fns.map((f) => f(staff(role)))).toEqual(expected);
+  });
+
+  it('lets parents and pupils use only their own consent form', () => {
+    for (const p of [parent, pupil])
+      expect(fns.map((f) => f(p))).toEqual([false, false, false, false, false, false, false, true]);
+  });
+
+  it('gives an organisation admin nothing', () => {
+    expect(fns.map((f) => f(orgAdmin))).toEqual(fns.map(() => false));
+  });
+});

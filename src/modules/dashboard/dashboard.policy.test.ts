@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal, StaffRole } from '../auth/principal.ts';
+import {
+  seesConsentWork,
+  seesPolicyReview,
+  seesPupilImports,
+  seesPupilRoll,
+  seesSchoolSetup,
+} from './dashboard.policy.ts';
+
+const staff = (role: StaffRole): Principal => ({
+  kind: 'staff',
+  id: 'st1',
+  schoolId: 's1',
+  roles: [role],
+  name: 'Staff',
+});
+const others: Principal[] = [
+  { kind: 'parent', id: 'pa1', schoolId: 's1', name: 'Parent' },
+  { kind: 'pupil', id: 'pu1', schoolId: 's1', name: 'Pupil' },
+  { kind: 'org_admin', id: 'o1', organisationId: 'org1', name: 'Admin' },
+];
+
+// pupil roll, pupil imports, school set-up, policy review, consent work
+const table: [StaffRole, boolean[]][] = [
+  ['headteacher', [true, true, true, true, true]],
+  ['dsl', [true, false, false, false, false]],
+  ['dpo', [true, true, false, true, true]],
+  ['business_manager', [true, false, false, false, false]],
+  ['office', [true, true, false, false, true]],
+  ['ict_technician', [false, false, false, true, false]],
+  ['teacher', [true, false, false, false, false]],
+  ['support_staff', [true, false, false, false, false]],
+  ['volunteer', [false, false, false, false, false]],
+  ['governor', [false, false, false, true, false]],
+];
+const answers = (p: Principal) => [
+  seesPupilRoll(p),
+  seesPupilImports(p),
+  seesSchoolSetup(p),
+  seesPolicyReview(p),
+  seesConsentWork(p),
+];
+
+describe('dashboard policy', () => {
+  it.each(table)('shows a %s the right items', (role, expected) => {
+    expect(answers(staff(role))).toEqual(expected);
+  });
+
+  it('shows parents, pupils and organisation admins none of the staff items', () => {
+    for (const p of others) expect(answers(p)).toEqual([false, false, false, false, false]);
+  });
+});

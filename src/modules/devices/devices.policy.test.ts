@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal, StaffRole } from '../auth/principal.ts';
+import {
+  canApproveDevices,
+  canRegisterDevices,
+  canViewDevices,
+  mayReachDeviceApproval,
+} from './devices.policy.ts';
+
+const staff = (role: StaffRole): Principal => ({
+  kind: 'staff',
+  id: 'st1',
+  schoolId: 's1',
+  roles: [role],
+  name: 'Staff',
+});
+const others: Principal[] = [
+  { kind: 'parent', id: 'pa1', schoolId: 's1', name: 'Parent' },
+  { kind: 'pupil', id: 'pu1', schoolId: 's1', name: 'Pupil' },
+  { kind: 'org_admin', id: 'o1', organisationId: 'org1', name: 'Admin' },
+];
+
+// view, register, reach approval, approve (approver: Headteacher), approve (approver: ICT Technician)
+const table: [StaffRole, boolean[]][] = [
+  ['headteacher', [true, false, true, true, false]],
+  ['dsl', [true, false, true, false, false]],
+  ['dpo', [true, false, true, false, false]],
+  ['business_manager', [true, false, true, false, false]],
+  ['office', [true, false, true, false, false]],
+  ['ict_technician', [true, true, true, false, true]],
+  ['teacher', [true, false, true, false, false]],
+  ['support_staff', [true, false, true, false, false]],
+  ['volunteer', [false, false, true, false, false]],
+  ['governor', [false, false, true, false, false]],
+];
+const answers = (p: Principal) => [
+  canViewDevices(p),
+  canRegisterDevices(p),
+  mayReachDeviceApproval(p),
+  canApproveDevices(p, 'headteacher'),
+  canApproveDevices(p, 'ict_technician'),
+];
+
+describe('devices policy', () => {
+  it.each(table)('answers for a %s', (role, expected) => {
+    expect(answers(staff(role))).toEqual(expected);
+  });
+
+  it('gives parents, pupils and organisation admins nothing', () => {
+    for (const p of others) expect(answers(p)).toEqual([false, false, false, false, false]);
+  });
+});

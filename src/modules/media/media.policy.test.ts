@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal, StaffRole } from '../auth/principal.ts';
+import {
+  canReviewQuarantine,
+  canTagMedia,
+  canUploadMedia,
+  canUseMediaLibrary,
+  canViewRetentionReports,
+  mayReachQuarantine,
+} from './media.policy.ts';
+
+const staff = (role: StaffRole): Principal => ({
+  kind: 'staff',
+  id: 'st1',
+  schoolId: 's1',
+  roles: [role],
+  name: 'Staff',
+});
+const others: Principal[] = [
+  { kind: 'parent', id: 'pa1', schoolId: 's1', name: 'Parent' },
+  { kind: 'pupil', id: 'pu1', schoolId: 's1', name: 'Pupil' },
+  { kind: 'org_admin', id: 'o1', organisationId: 'org1', name: 'Admin' },
+];
+
+// library, upload, tag, reach quarantine, review (approver: Headteacher), review (approver: DPO),
+// retention reports
+const table: [StaffRole, boolean[]][] = [
+  ['headteacher', [true, true, true, true, true, false, true]],
+  ['dsl', [true, true, true, true, false, false, false]],
+  ['dpo', [true, true, true, true, false, true, true]],
+  ['business_manager', [true, true, true, true, false, false, false]],
+  ['office', [true, true, true, true, false, false, false]],
+  ['ict_technician', [false, false, false, true, false, false, false]],
+  ['teacher', [true, true, true, true, false, false, false]],
+  ['support_staff', [true, true, true, true, false, false, false]],
+  ['volunteer', [false, false, false, true, false, false, false]],
+  ['governor', [false, false, false, true, false, false, false]],
+];
+const answers = (p: Principal) => [
+  canUseMediaLibrary(p),
+  canUploadMedia(p),
+  canTagMedia(p),
+  mayReachQuarantine(p),
+  canReviewQuarantine(p, 'headteacher'),
+  canReviewQuarantine(p, 'dpo'),
+  canViewRetentionReports(p),
+];
+
+describe('media policy', () => {
+  it.each(table)('answers for a %s', (role, expected) => {
+    expect(answers(staff(role))).toEqual(expected);
+  });
+
+  it('gives parents, pupils and organisation admins nothing', () => {
+    for (const p of others)
+      expect(answers(p)).toEqual([false, false, false, false, false, false, false]);
+  });
+});
