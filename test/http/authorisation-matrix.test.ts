@@ -7,10 +7,12 @@ import type { FaceDetector } from '../../src/platform/faces/face-detector.ts';
 import { staffRoles, type Principal, type StaffRole } from '../../src/modules/auth/principal.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, TEST_PASSWORD, type SchoolFixture } from '../support/factories.ts';
-import { buildTestApp } from '../support/http.ts';
+import { buildTestApp, multipartBody } from '../support/http.ts';
 import {
   Browser,
   createOrganisationAdmin,
+  formValues,
+  formsOf,
   setPupilEmail,
   signInWithLink,
   type OrgAdminFixture,
@@ -257,6 +259,19 @@ const EXPECTED: Record<string, Who> = {
 };
 
 /**
+ * POST routes for which this file sends no valid body, and why (the matrix above still sends
+ * each of them, with a CSRF token, from every kind of person).
+ */
+const NO_VALID_BODY: Record<string, string> = {
+  'POST /imports/pupils/:id/confirm':
+    'a valid MIS file replaces the school’s pupil list (the rest are marked possibly left), which ' +
+    'would change the pupils every other case here uses; test/db/import.test.ts and ' +
+    'test/e2e/import.test.ts apply valid files',
+  'POST /pupils/possibly-left':
+    'needs pupils marked as possibly left by an MIS import; people-manage.test.ts posts it with them',
+};
+
+/**
  * A fake face detector (the FaceDetector adapter's test double): this test is about who may
  * reach what, not about finding faces, so it runs without models/ and is never skipped. The
  * real model is tested in src/platform/faces and the media pipeline tests.
@@ -415,6 +430,10 @@ describe('authorisation matrix', () => {
   let otherPupilId: string;
   /** A processed photo with a publishable copy, and a device, that only school A has. */
   let mediaId: string;
+  /** A small real JPEG for uploads. */
+  let jpegData: Buffer;
+  /** A pupil (in the teacher's class) and the email of a parent with parental responsibility. */
+  let importFamily: { misId: string; parentEmail: string };
   let deviceId: string;
   /** The parents' consent form: the current period and a receipt only A's parent may see. */
   let consentPeriodKey: string;
@@ -503,6 +522,7 @@ describe('authorisation matrix', () => {
         { queue: false },
       );
       mediaId = item!.id;
+      jpegData = jpeg.data;
       await media.ingest(mediaId);
       await media.release(staffPrincipal(A, 'headteacher'), mediaId);
       await media.addFace(A.school.id, { kind: 'staff', id: A.staff.teacher.id }, mediaId, {
@@ -537,7 +557,10 @@ describe('authorisation matrix', () => {
       for (const p of A.pupils.slice(1).filter((x) => x.className === class0)) {
         const reg = await ctx.services.consent.pupilRegister(A.school.id, p.id);
         const pr = reg.parents.find((x) => x.parentalResponsibility);
-        if (pr) return { pupilId: p.id, parentId: pr.id };
+        if (pr?.email) {
+          importFamily = { misId: p.misId!, parentEmail: pr.email };
+          return { pupilId: p.id, parentId: pr.id };
+        }
       }
       throw new Error(`no pupil of ${class0} with a parent who holds parental responsibility`);
     })();
@@ -867,7 +890,7 @@ describe('authorisation matrix', () => {
     expect(r.body).toBe(m.body);
   });
 
-  it('gives every role exactly what its policy allows, and other schools’ records as 404', async () => {
+  it('gives every role exactly what the hand-written table allows, and other schools’ records as 404', async () => {
     const all = targets();
     // Names that must never reach someone refused, nor anyone at school B.
     const bNames = new Set(
@@ -938,4 +961,439 @@ describe('authorisation matrix', () => {
     expect(requests).toBe(withBrowser * all.length + withToken * apiRoutes);
     // Thousands of requests (every route × every person): slower than one test's default.
   }, 120_000);
+
+  it('accepts a valid body on every POST from every role the table allows', async () => {
+    const cases = validBodies();
+    const routes = targets().filter(
+      (t) => t.route.method !== 'GET' && Array.isArray(EXPECTED[targetKey(t)]),
+    );
+    const keys = [...new Set(routes.map((t) => `${t.route.method} ${t.route.url}`))];
+    // Every POST (and PATCH) behind a role has a valid body here, or a reason in the list. The
+    // sign-in, second-factor, set-password and sign-out posts (public or any signed-in person)
+    // are sent with valid bodies by test/http/csrf.test.ts and test/http/auth.test.ts.
+    expect(
+      keys.filter((k) => !(k in cases) && !(k in NO_VALID_BODY)),
+      'POST routes with neither a valid body nor a reason',
+    ).toEqual([]);
+    expect(Object.keys(cases).filter((k) => !keys.includes(k))).toEqual([]);
+    // Class staff act on pupils in their classes: give the assistant pupil 0's class too.
+    await ctx.services.staffClasses.assign(
+      A.school.id,
+      { kind: 'staff', id: A.staff.headteacher.id },
+      A.staff.support_staff.id,
+      [A.pupils[0]!.className!],
+    );
+    const failures: string[] = [];
+    let accepted = 0;
+    const sessions = new Map<Role, Browser>();
+    const browserFor = async (role: Role): Promise<Browser> => {
+      let b = sessions.get(role);
+      if (b) return b;
+      b = new Browser(app);
+      if (role === 'parent') await signInWithLink(b, ctx, A.parent.email!);
+      else await b.signIn(A.staff[role as StaffRole].email);
+      sessions.set(role, b);
+      return b;
+    };
+    let n = 0;
+    for (const [key, c] of Object.entries(cases)) {
+      const who = EXPECTED[key] ?? EXPECTED[`${key} [${c.variant ?? ''}]`];
+      if (!Array.isArray(who)) throw new Error(`${key}: no role list in EXPECTED`);
+      for (const role of who as Role[]) {
+        n += 1;
+        const url = typeof c.url === 'string' ? c.url : await c.url(n);
+        let res: LightMyRequestResponse;
+        if (c.json) {
+          const token = actors.find((a) => a.label === `A ${role} (API token)`)?.token;
+          if (!token) throw new Error(`no API token for ${role}`);
+          const authorization = `Bearer ${token}`;
+          if (c.file) {
+            const fields = typeof c.fields === 'function' ? await c.fields(n) : (c.fields ?? {});
+            const body = multipartBody(fields, c.file());
+            res = await app.inject({
+              method: 'POST',
+              url,
+              payload: body.payload,
+              headers: { authorization, 'content-type': body.contentType },
+            });
+          } else {
+            res = await app.inject({
+              method: key.split(' ')[0] as 'POST',
+              url,
+              headers: { authorization },
+              payload: c.json(n) as Record<string, unknown>,
+            });
+          }
+        } else {
+          const b = await browserFor(role);
+          const page = await b.get(c.from ?? '/');
+          // The form's current values, where the page has a form posting to this URL.
+          let current: Record<string, string> = {};
+          try {
+            current = formValues(page.body, c.action ?? url);
+          } catch {
+            current = {};
+          }
+          if (c.chooseFirst) {
+            const first = firstChoices(page.body, c.action ?? url);
+            for (const [k, v] of Object.entries(first)) if (!current[k]) current[k] = v;
+          }
+          const fields = {
+            ...current,
+            ...(typeof c.fields === 'function' ? await c.fields(n) : (c.fields ?? {})),
+            _csrf: b.csrf ?? '',
+          };
+          if (c.file) {
+            const body = multipartBody(fields, c.file());
+            res = await b.request({
+              method: 'POST',
+              url,
+              payload: body.payload,
+              headers: { 'content-type': body.contentType },
+            });
+          } else {
+            res = await b.request({
+              method: 'POST',
+              url,
+              payload: new URLSearchParams(fields).toString(),
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            });
+          }
+        }
+        const location = String(res.headers.location ?? '');
+        if (/^\/(sign-in|account\/two-factor)/.test(location)) {
+          failures.push(`${key} as ${role}: ${res.statusCode} sent to ${location}`);
+        } else if (res.statusCode >= 400) {
+          const summary =
+            /govuk-error-summary__list">([\s\S]*?)<\/ul>/
+              .exec(res.body)?.[1]
+              ?.replace(/<[^>]+>|\s+/g, ' ') ?? res.body.slice(0, 200);
+          failures.push(`${key} as ${role}: ${res.statusCode} ${summary.trim()}`);
+        } else accepted += 1;
+      }
+    }
+    expect(failures, failures.join('\n')).toEqual([]);
+    expect(accepted).toBe(n);
+    expect(accepted).toBeGreaterThan(100);
+  }, 60_000);
+
+  interface BodyCase {
+    variant?: string;
+    /** The page that holds the form: its CSRF token and current values are sent. */
+    from?: string;
+    /** The form's action on `from`, when not the URL posted to. */
+    action?: string;
+    url: string | ((n: number) => Promise<string>);
+    fields?:
+      | Record<string, string>
+      | ((n: number) => Record<string, string> | Promise<Record<string, string>>);
+    file?: () => { filename: string; type?: string; content: Buffer; field?: string };
+    /** Answer every radio group (and empty date) the page leaves unanswered with its first option. */
+    chooseFirst?: boolean;
+    /** An API request: this JSON, with the role's token. */
+    json?: (n: number) => unknown;
+  }
+
+  /** The first option of each unanswered radio or checkbox group, and today for empty dates. */
+  function firstChoices(html: string, action: string): Record<string, string> {
+    const form = formsOf(html).find((f) => f.action === action);
+    if (!form) return {};
+    const out: Record<string, string> = {};
+    const today = ukDate(ctx.services.clock.now()).split('-');
+    for (const m of form.html.matchAll(/<input\b[^>]*>/gi)) {
+      const tag = m[0];
+      const name = /\bname="([^"]+)"/.exec(tag)?.[1];
+      const value = /\bvalue="([^"]*)"/.exec(tag)?.[1];
+      const type = /\btype="([^"]+)"/.exec(tag)?.[1] ?? 'text';
+      if (!name || name in out) continue;
+      if ((type === 'radio' || type === 'checkbox') && value !== undefined) out[name] = value;
+      const date = /-(day|month|year)$/.exec(name);
+      if (date && !value)
+        out[name] = { year: today[0]!, month: today[1]!, day: today[2]! }[date[1] as 'day'];
+    }
+    return out;
+  }
+
+  function validBodies(): Record<string, BodyCase> {
+    const pupil0 = A.pupils[0]!;
+    const leaver = A.pupils.at(-1)!;
+    const item = `/media/${mediaId}`;
+    /** A photo from no approved device: it waits in quarantine for the Headteacher. */
+    const quarantined = async (n: number) =>
+      (
+        await ctx.services.media.upload(
+          A.school.id,
+          { kind: 'staff', id: A.staff.teacher.id },
+          { deviceId: null, deviceDescription: 'phone', eventLabel: `valid ${n}`, swimwear: false },
+          [{ data: jpegData, filename: 'q.jpg' }],
+          { queue: false },
+        )
+      )[0]!.id;
+    const jpeg = () => ({
+      field: 'files',
+      filename: 'v.jpg',
+      type: 'image/jpeg',
+      content: jpegData,
+    });
+    return {
+      'POST /media/upload': {
+        from: '/media/upload',
+        url: '/media/upload',
+        fields: { deviceId: deviceId, eventLabel: 'Valid day' },
+        file: jpeg,
+      },
+      'POST /api/v1/media': {
+        url: '/api/v1/media',
+        json: () => undefined,
+        file: () => ({ ...jpeg(), field: 'file' }),
+        fields: { deviceId: deviceId, eventLabel: 'Valid day' },
+      },
+      'POST /media/:id/details': {
+        from: item,
+        url: `${item}/details`,
+        fields: { eventLabel: 'Valid sports day' },
+      },
+      'POST /media/:id/faces/add': {
+        from: item,
+        url: `${item}/faces/add`,
+        fields: { x: '20', y: '20', width: '40', height: '40' },
+      },
+      'POST /media/:id/faces/remove': { from: item, url: `${item}/faces/remove` },
+      'POST /media/:id/faces/link': { from: item, url: `${item}/faces/link` },
+      'POST /media/:id/pupils/add': {
+        from: item,
+        url: `${item}/pupils/add`,
+        fields: { pupilId: pupil0.id },
+      },
+      'POST /media/:id/pupils/remove': {
+        from: item,
+        url: `${item}/pupils/remove`,
+        // Tagged again first: each role removes a tag that is there.
+        fields: async () => {
+          await ctx.services.media.tagPupil(
+            A.school.id,
+            { kind: 'staff', id: A.staff.headteacher.id },
+            mediaId,
+            pupil0.id,
+          );
+          return { pupilId: pupil0.id };
+        },
+      },
+      'POST /media/:id/renditions': {
+        from: item,
+        url: `${item}/renditions`,
+        fields: { purpose: 'school_social_media' },
+      },
+      'POST /media/:id/release': {
+        from: '/media/quarantine',
+        url: async (n) => `/media/${await quarantined(n)}/release`,
+        fields: { confirm: 'yes' },
+      },
+      'POST /media/:id/delete': {
+        from: '/media/quarantine',
+        url: async (n) => `/media/${await quarantined(n)}/delete`,
+        fields: { confirm: 'yes' },
+      },
+      'POST /pupils/new': {
+        from: '/pupils/new',
+        url: '/pupils/new',
+        fields: (n) => ({
+          givenName: 'Valid',
+          familyName: `Body${n}`,
+          'dateOfBirth-day': '1',
+          'dateOfBirth-month': '2',
+          'dateOfBirth-year': '2018',
+          yearGroup: '2',
+          className: '2P',
+        }),
+      },
+      'POST /pupils/:id/edit': {
+        from: `/pupils/${otherPupilId}/edit`,
+        url: `/pupils/${otherPupilId}/edit`,
+      },
+      'POST /pupils/:id/leaving': {
+        from: `/pupils/${leaver.id}/leaving`,
+        url: `/pupils/${leaver.id}/leaving`,
+        fields: { 'leavingDate-day': '31', 'leavingDate-month': '7', 'leavingDate-year': '2027' },
+      },
+      'POST /pupils/:id/still-here': {
+        from: `/pupils/${leaver.id}`,
+        url: `/pupils/${leaver.id}/still-here`,
+      },
+      'POST /staff/new': {
+        from: '/staff/new',
+        url: '/staff/new',
+        fields: (n) => ({
+          givenName: 'Valid',
+          familyName: `Staff${n}`,
+          email: `valid.staff${n}@matrix-a.test`,
+          roles: 'volunteer',
+        }),
+      },
+      'POST /staff/:id/edit': {
+        from: `/staff/${managedStaffId}/edit`,
+        url: `/staff/${managedStaffId}/edit`,
+      },
+      'POST /staff/:id/invitation': {
+        from: `/staff/${managedStaffId}/edit`,
+        url: `/staff/${managedStaffId}/invitation`,
+      },
+      'POST /staff/:id/deactivate': {
+        from: `/staff/${managedStaffId}/edit`,
+        url: `/staff/${managedStaffId}/deactivate`,
+      },
+      'POST /staff/:id/reactivate': {
+        from: `/staff/${managedStaffId}/edit`,
+        url: `/staff/${managedStaffId}/reactivate`,
+      },
+      'POST /staff/:id/classes': {
+        from: `/staff/${A.staff.support_staff.id}/classes`,
+        url: `/staff/${A.staff.support_staff.id}/classes`,
+      },
+      'POST /imports/pupils': {
+        from: '/imports/pupils',
+        url: '/imports/pupils',
+        file: () => ({
+          filename: 'pupils.csv',
+          content: Buffer.from(
+            'UPN,Forename,Surname,Date of birth,Year\nV1,Valid,Import,2018-01-01,2\n',
+          ),
+        }),
+      },
+      'POST /policy/adopt': {
+        from: '/policy',
+        url: '/policy/adopt',
+        fields: () => ({ templateKey: ctx.services.policies.templates()[0]!.key }),
+      },
+      'POST /policy/edit': {
+        from: '/policy/edit',
+        url: '/policy/edit',
+        fields: { 'review.reminderDaysBefore': '18', note: 'A valid change' },
+      },
+      'POST /policy/reviewed': {
+        from: '/policy',
+        url: '/policy/reviewed',
+        fields: { reviewNote: 'Reviewed' },
+      },
+      'POST /consent/family/:pupilId/:periodKey': {
+        chooseFirst: true,
+        variant: 'own child',
+        from: `/consent/family/${pupil0.id}/${consentPeriodKey}`,
+        url: `/consent/family/${pupil0.id}/${consentPeriodKey}`,
+      },
+      'POST /consent/family/:pupilId/:periodKey/check': {
+        variant: 'own child',
+        from: `/consent/family/${pupil0.id}/${consentPeriodKey}/check`,
+        url: `/consent/family/${pupil0.id}/${consentPeriodKey}/check`,
+      },
+      'POST /consent/pupils/:id/paper-form': {
+        chooseFirst: true,
+        variant: 'a pupil',
+        from: `/consent/pupils/${pupil0.id}/paper-form`,
+        url: `/consent/pupils/${pupil0.id}/paper-form`,
+      },
+      'POST /consent/pupils/:id/withdrawal': {
+        chooseFirst: true,
+        variant: 'a pupil',
+        from: `/consent/pupils/${pupil0.id}/withdrawal`,
+        url: `/consent/pupils/${pupil0.id}/withdrawal`,
+      },
+      'POST /consent/pupils/:id/competence': {
+        chooseFirst: true,
+        variant: 'a pupil',
+        from: `/consent/pupils/${pupil0.id}/competence`,
+        url: `/consent/pupils/${pupil0.id}/competence`,
+      },
+      'POST /consent/parents/:parentId/send-link': {
+        from: `/consent/pupils/${pupil0.id}`,
+        url: `/consent/parents/${A.parent.id}/send-link`,
+      },
+      'POST /consent/imports': {
+        from: '/consent/imports',
+        url: '/consent/imports',
+        file: () => ({ filename: 'consents.csv', content: Buffer.from('UPN,Class\nA123,3B\n') }),
+      },
+      'POST /consent/imports/:id/confirm': {
+        from: '/consent/imports',
+        url: async () =>
+          `/consent/imports/${await ctx.services.consentImports.upload(
+            A.school.id,
+            { kind: 'staff', id: A.staff.dpo.id },
+            {
+              filename: 'consents.csv',
+              data: Buffer.from(
+                `UPN,Parent email,Date on form,Method,school_social_media image\n${importFamily.misId},${importFamily.parentEmail},04/09/2026,paper form,Yes\n`,
+              ),
+            },
+          )}/confirm`,
+      },
+      'POST /consent/campaigns': {
+        from: '/consent/campaigns',
+        url: '/consent/campaigns',
+        chooseFirst: true,
+      },
+      'POST /consent/campaigns/:id/reminders': {
+        from: `/consent/campaigns/${consentCampaignId}`,
+        url: `/consent/campaigns/${consentCampaignId}/reminders`,
+      },
+      'POST /devices': {
+        from: '/devices/new',
+        url: '/devices',
+        fields: (n) => ({ name: `Valid camera ${n}`, deviceType: 'camera', assetTag: `V-${n}` }),
+      },
+      'POST /devices/:id/approve': {
+        from: '/devices',
+        url: async (n) =>
+          `/devices/${(await ctx.services.devices.register(A.school.id, { kind: 'staff', id: A.staff.ict_technician.id }, { name: `Valid ${n}`, deviceType: 'camera', assetTag: `VA-${n}` })).id}/approve`,
+      },
+      'POST /devices/:id/withdraw': {
+        from: '/devices',
+        url: async (n) => {
+          const id = (
+            await ctx.services.devices.register(
+              A.school.id,
+              { kind: 'staff', id: A.staff.ict_technician.id },
+              { name: `Valid ${n}`, deviceType: 'camera', assetTag: `VW-${n}` },
+            )
+          ).id;
+          // Only an approved device can have its approval withdrawn.
+          await ctx.services.devices.approve(staffPrincipal(A, 'headteacher'), id);
+          return `/devices/${id}/withdraw`;
+        },
+        fields: { confirm: 'yes' },
+      },
+      'POST /api/v1/pupils': {
+        url: '/api/v1/pupils',
+        json: (n) => ({
+          givenName: 'Api',
+          familyName: `Valid${n}`,
+          dateOfBirth: '2019-02-28',
+          yearGroup: '2',
+          className: '2P',
+        }),
+      },
+      'PATCH /api/v1/pupils/:id': {
+        variant: 'another pupil',
+        url: `/api/v1/pupils/${otherPupilId}`,
+        json: () => ({ className: A.pupils.find((p) => p.id === otherPupilId)!.className }),
+      },
+      'POST /api/v1/staff': {
+        url: '/api/v1/staff',
+        json: (n) => ({
+          givenName: 'Api',
+          familyName: `Staff${n}`,
+          email: `api.staff${n}@matrix-a.test`,
+          roles: ['volunteer'],
+        }),
+      },
+      'PATCH /api/v1/staff/:id': {
+        url: `/api/v1/staff/${managedStaffId}`,
+        json: () => ({ jobTitle: 'Volunteer reader' }),
+      },
+      'POST /api/v1/consent/check': {
+        url: '/api/v1/consent/check',
+        json: () => ({ purpose: 'school_social_media', mediaType: 'image', pupilIds: [pupil0.id] }),
+      },
+    };
+  }
 });
