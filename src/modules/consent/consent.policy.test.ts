@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal, StaffRole } from '../auth/principal.ts';
+import { staff } from '../../../test/support/policy-principals.ts';
 import {
   canCheckConsent,
   canExportConsent,
@@ -11,13 +12,6 @@ import {
   canViewAllConsent,
 } from './consent.policy.ts';
 
-const staff = (role: StaffRole): Principal => ({
-  kind: 'staff',
-  id: 'st1',
-  schoolId: 's1',
-  roles: [role],
-  name: 'Staff',
-});
 const parent: Principal = { kind: 'parent', id: 'pa1', schoolId: 's1', name: 'Parent' };
 const pupil: Principal = { kind: 'pupil', id: 'pu1', schoolId: 's1', name: 'Pupil' };
 const orgAdmin: Principal = { kind: 'org_admin', id: 'o1', organisationId: 'org1', name: 'Admin' };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal, StaffRole } from '../auth/principal.ts';
+import { others, staff } from '../../../test/support/policy-principals.ts';
 import {
   seesConsentWork,
   seesPolicyReview,
@@ -7,19 +8,6 @@ import {
   seesPupilRoll,
   seesSchoolSetup,
 } from './dashboard.policy.ts';
-
-const staff = (role: StaffRole): Principal => ({
-  kind: 'staff',
-  id: 'st1',
-  schoolId: 's1',
-  roles: [role],
-  name: 'Staff',
-});
-const others: Principal[] = [
-  { kind: 'parent', id: 'pa1', schoolId: 's1', name: 'Parent' },
-  { kind: 'pupil', id: 'pu1', schoolId: 's1', name: 'Pupil' },
-  { kind: 'org_admin', id: 'o1', organisationId: 'org1', name: 'Admin' },
-];
 
 // pupil roll, pupil imports, school set-up, policy review, consent work
 const table: [StaffRole, boolean[]][] = [

@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal, StaffRole } from '../auth/principal.ts';
+import { others, staff } from '../../../test/support/policy-principals.ts';
 import {
   canApproveDevices,
   canRegisterDevices,
   canViewDevices,
   mayReachDeviceApproval,
 } from './devices.policy.ts';
-
-const staff = (role: StaffRole): Principal => ({
-  kind: 'staff',
-  id: 'st1',
-  schoolId: 's1',
-  roles: [role],
-  name: 'Staff',
-});
-const others: Principal[] = [
-  { kind: 'parent', id: 'pa1', schoolId: 's1', name: 'Parent' },
-  { kind: 'pupil', id: 'pu1', schoolId: 's1', name: 'Pupil' },
-  { kind: 'org_admin', id: 'o1', organisationId: 'org1', name: 'Admin' },
-];
 
 // view, register, reach approval, approve (approver: Headteacher), approve (approver: ICT Technician)
 const table: [StaffRole, boolean[]][] = [

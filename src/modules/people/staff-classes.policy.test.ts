@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal, StaffRole } from '../auth/principal.ts';
+import type { StaffRole } from '../auth/principal.ts';
+import { staff } from '../../../test/support/policy-principals.ts';
 import { canAssignClasses, classRoles } from './staff-classes.policy.ts';
-
-const staff = (role: StaffRole): Principal => ({
-  kind: 'staff',
-  id: 'st1',
-  schoolId: 's1',
-  roles: [role],
-  name: 'Staff',
-});
 
 const table: [StaffRole, boolean][] = [
   ['headteacher', true],
