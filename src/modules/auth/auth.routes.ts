@@ -6,6 +6,7 @@ import { codeForm, linkRequestForm, safeNext, setPasswordForm, signInForm } from
 import { ValidationError } from '../../errors.ts';
 import { flash } from '../../web/flash.ts';
 import { THROTTLE_WINDOW_MINUTES } from './sign-in-throttle.ts';
+import type { CodeResult } from './auth.service.ts';
 
 export const SESSION_COOKIE = 'lanyard_session';
 
@@ -17,6 +18,25 @@ function waitFor(seconds: number): string {
 
 function tooManyAttempts(seconds: number): string {
   return `Too many attempts to sign in. Wait ${waitFor(seconds)}, then try again.`;
+}
+
+/**
+ * Too many wrong codes (or the address is throttled): the half-signed-in session has ended, so
+ * the person signs in again, later. Shared by the code page and the authenticator set-up.
+ */
+function codeSessionEnded(reply: FastifyReply, result: Exclude<CodeResult, { ok: true }>) {
+  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  if (result.reason === 'throttled') reply.header('retry-after', String(result.retryAfterSeconds));
+  return reply.status(429).page('auth/views/sign-in.njk', {
+    title: 'Sign in',
+    errors: {
+      email:
+        result.reason === 'throttled'
+          ? tooManyAttempts(result.retryAfterSeconds)
+          : `Too many wrong codes. Wait ${THROTTLE_WINDOW_MINUTES} minutes, then sign in again.`,
+    },
+    values: {},
+  });
 }
 
 /** Sign-in (password + TOTP for staff, one-time email links for parents and pupils), sign-out. */
@@ -114,22 +134,7 @@ export async function authRoutes(
         request.ip,
       );
       if (!result.ok) {
-        if (result.reason !== 'invalid') {
-          // The half-signed-in session has ended: sign in again (later).
-          reply.clearCookie(SESSION_COOKIE, { path: '/' });
-          if (result.reason === 'throttled')
-            reply.header('retry-after', String(result.retryAfterSeconds));
-          return reply.status(429).page('auth/views/sign-in.njk', {
-            title: 'Sign in',
-            errors: {
-              email:
-                result.reason === 'throttled'
-                  ? tooManyAttempts(result.retryAfterSeconds)
-                  : `Too many wrong codes. Wait ${THROTTLE_WINDOW_MINUTES} minutes, then sign in again.`,
-            },
-            values: {},
-          });
-        }
+        if (result.reason !== 'invalid') return codeSessionEnded(reply, result);
         return reply.status(401).page('auth/views/two-factor.njk', {
           title: 'Enter your security code',
           errors: {
@@ -173,21 +178,8 @@ export async function authRoutes(
             request.ip,
           )
         : null;
-      if (result && !result.ok && result.reason !== 'invalid') {
-        reply.clearCookie(SESSION_COOKIE, { path: '/' });
-        if (result.reason === 'throttled')
-          reply.header('retry-after', String(result.retryAfterSeconds));
-        return reply.status(429).page('auth/views/sign-in.njk', {
-          title: 'Sign in',
-          errors: {
-            email:
-              result.reason === 'throttled'
-                ? tooManyAttempts(result.retryAfterSeconds)
-                : `Too many wrong codes. Wait ${THROTTLE_WINDOW_MINUTES} minutes, then sign in again.`,
-          },
-          values: {},
-        });
-      }
+      if (result && !result.ok && result.reason !== 'invalid')
+        return codeSessionEnded(reply, result);
       if (!result?.ok) {
         const { secret, qrSvg } = await services.auth.beginTotpEnrolment(session.principal.id);
         return reply.status(400).page('auth/views/two-factor-set-up.njk', {
