@@ -79,6 +79,21 @@ const listOf = (v: unknown): string[] =>
  * Parse → authorise (named policy functions) → one PeopleService call → redirect, or the page
  * again with the GOV.UK error summary and the answers kept.
  */
+/** A member of staff's stored details as the staff form's answers. */
+function storedStaffValues(member: {
+  givenName: string;
+  familyName: string;
+  jobTitle: string | null;
+  roles: string[];
+}) {
+  return {
+    givenName: member.givenName,
+    familyName: member.familyName,
+    jobTitle: member.jobTitle ?? '',
+    roles: member.roles,
+  };
+}
+
 export async function peopleManageRoutes(
   app: FastifyInstance,
   { services }: { services: Services },
@@ -312,12 +327,7 @@ export async function peopleManageRoutes(
     }
     return renderStaffForm(reply, p, {
       member,
-      values: {
-        givenName: member.givenName,
-        familyName: member.familyName,
-        jobTitle: member.jobTitle ?? '',
-        roles: member.roles,
-      },
+      values: storedStaffValues(member),
     });
   });
 
@@ -351,12 +361,7 @@ export async function peopleManageRoutes(
         if (!(e instanceof ValidationError)) throw e;
         return renderStaffForm(reply.status(400), p, {
           member,
-          values: {
-            givenName: member.givenName,
-            familyName: member.familyName,
-            jobTitle: member.jobTitle ?? '',
-            roles: member.roles,
-          },
+          values: storedStaffValues(member),
           errors: e.fieldErrors,
         });
       }
@@ -385,12 +390,7 @@ export async function peopleManageRoutes(
           if (!(e instanceof ValidationError)) throw e;
           return renderStaffForm(reply.status(400), p, {
             member,
-            values: {
-              givenName: member.givenName,
-              familyName: member.familyName,
-              jobTitle: member.jobTitle ?? '',
-              roles: member.roles,
-            },
+            values: storedStaffValues(member),
             errors: { active: Object.values(e.fieldErrors).join(' ') },
           });
         }
