@@ -169,7 +169,7 @@ export const postMedia = pgTable(
       .references(() => posts.id, { onDelete: 'cascade' }),
     mediaId: uuid('media_id')
       .notNull()
-      .references(() => mediaItems.id),
+      .references(() => mediaItems.id, { onDelete: 'cascade' }),
     schoolId: uuid('school_id')
       .notNull()
       .references(() => schools.id),
@@ -286,9 +286,8 @@ export const publicationItems = pgTable(
     publicationId: uuid('publication_id')
       .notNull()
       .references(() => publications.id, { onDelete: 'cascade' }),
-    mediaId: uuid('media_id')
-      .notNull()
-      .references(() => mediaItems.id),
+    /** Null once the library item has been deleted (retention); the record stays. */
+    mediaId: uuid('media_id').references(() => mediaItems.id, { onDelete: 'set null' }),
     schoolId: uuid('school_id')
       .notNull()
       .references(() => schools.id),
@@ -302,7 +301,7 @@ export const publicationItems = pgTable(
     position: integer('position').notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.publicationId, t.mediaId] }),
+    primaryKey({ columns: [t.publicationId, t.position] }),
     index('publication_items_media_idx').on(t.schoolId, t.mediaId),
   ],
 );
