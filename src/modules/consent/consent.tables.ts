@@ -211,14 +211,22 @@ export const consentImports = pgTable(
     filename: text('filename').notNull(),
     sha256: text('sha256').notNull(),
     sizeBytes: integer('size_bytes').notNull(),
-    /** previewed | rejected | committed */
+    /** uploaded → previewing → previewed | rejected → committing → committed | failed */
     status: text('status').notNull(),
+    progressDone: integer('progress_done').notNull().default(0),
+    progressTotal: integer('progress_total').notNull().default(0),
     fileError: text('file_error'),
     preview: jsonb('preview'),
     summary: jsonb('summary'),
     createdBy: uuid('created_by'),
+    /** Who confirmed the import (the apply job records as them). */
+    confirmedBy: uuid('confirmed_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     committedAt: timestamp('committed_at', { withTimezone: true }),
+    /** The import pipeline's (platform/imports): times a lost job was queued again. */
+    attempts: integer('attempts').notNull().default(0),
+    /** The import pipeline's: the working job's last sign of life (null until one starts). */
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
   },
   (t) => [index('consent_imports_school_idx').on(t.schoolId, t.createdAt)],
 );

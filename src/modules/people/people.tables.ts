@@ -186,7 +186,7 @@ export const pupilImports = pgTable(
     filename: text('filename').notNull(),
     sha256: text('sha256').notNull(),
     sizeBytes: integer('size_bytes').notNull(),
-    /** uploaded → parsing → previewed | rejected → committing → committed | failed */
+    /** uploaded → previewing → previewed | rejected → committing → committed | failed */
     status: text('status').notNull(),
     progressDone: integer('progress_done').notNull().default(0),
     progressTotal: integer('progress_total').notNull().default(0),
@@ -203,6 +203,10 @@ export const pupilImports = pgTable(
     wholeRoll: boolean('whole_roll'),
     createdAt: created(),
     committedAt: timestamp('committed_at', { withTimezone: true }),
+    /** The import pipeline's (platform/imports): times a lost job was queued again. */
+    attempts: integer('attempts').notNull().default(0),
+    /** The import pipeline's: the working job's last sign of life (null until one starts). */
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
   },
   (t) => [index('pupil_imports_school_idx').on(t.schoolId, t.createdAt)],
 );
