@@ -14,7 +14,8 @@ import fastifyStatic from '@fastify/static';
 import fastifyView from '@fastify/view';
 import nunjucks from 'nunjucks';
 import type { Config } from './config.ts';
-import type { Services } from './container.ts';
+import type { ModuleDefinition, Services } from './modules/registry.ts';
+import { modules as allModules } from './container.ts';
 import { AppError, ValidationError } from './errors.ts';
 import { loggerOptions } from './platform/logger.ts';
 import { isDatabaseUnavailable } from './platform/db/database.ts';
@@ -33,20 +34,7 @@ import {
   UPLOADS_AT_ONCE_PER_PERSON,
 } from './web/uploads.ts';
 import { errorList } from './web/forms.ts';
-import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
-import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
-import { peopleRoutes } from './modules/people/people.routes.ts';
-import { peopleManageRoutes } from './modules/people/people-manage.routes.ts';
-import { importRoutes } from './modules/people/import.routes.ts';
-import { policyRoutes } from './modules/policies/policies.routes.ts';
-import { auditRoutes } from './modules/audit/audit.routes.ts';
-import { consentFormRoutes } from './modules/consent/consent-form.routes.ts';
-import { deviceRoutes } from './modules/devices/devices.routes.ts';
-import { mediaRoutes } from './modules/media/media.routes.ts';
-import { consentStaffRoutes } from './modules/consent/consent-staff.routes.ts';
-import { consentImportRoutes } from './modules/consent/consent-import.routes.ts';
-import { consentCampaignRoutes } from './modules/consent/consent-campaign.routes.ts';
-import { staffClassesRoutes } from './modules/people/staff-classes.routes.ts';
+import { SESSION_COOKIE } from './modules/auth/auth.routes.ts';
 import { apiRoutes } from './web/api.ts';
 import { healthRoutes } from './web/health.ts';
 import { devRoutes } from './web/dev.routes.ts';
@@ -85,8 +73,14 @@ function problem(
 export async function buildApp(
   services: Services,
   config: Config,
-  options: { logStream?: { write(line: string): void } } = {},
+  options: {
+    logStream?: { write(line: string): void };
+    /** The modules whose routes, API and navigation this app serves (all of them by default). */
+    modules?: readonly ModuleDefinition[];
+  } = {},
 ): Promise<FastifyInstance> {
+  const modules: readonly ModuleDefinition[] = options.modules ?? allModules;
+  const navigation = modules.flatMap((m) => m.navigation ?? []);
   const trust = config.trustProxy;
   const app = Fastify({
     logger: options.logStream
@@ -243,7 +237,7 @@ export async function buildApp(
         ...data,
         principal: p,
         secondFactorPending: request.lanyardSession?.secondFactor ?? null,
-        navigation: request.lanyardSession?.secondFactor ? [] : navigationFor(p, path),
+        navigation: request.lanyardSession?.secondFactor ? [] : navigationFor(navigation, p, path),
         currentPath: path,
         csrfToken: this.generateCsrf(),
         cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
@@ -410,21 +404,9 @@ export async function buildApp(
   });
 
   await app.register(healthRoutes, { services });
-  await app.register(authRoutes, { services, config });
-  await app.register(dashboardRoutes, { services });
-  await app.register(peopleRoutes, { services });
-  await app.register(peopleManageRoutes, { services });
-  await app.register(importRoutes, { services, config });
-  await app.register(policyRoutes, { services });
-  await app.register(auditRoutes, { services });
-  await app.register(consentFormRoutes, { services });
-  await app.register(consentStaffRoutes, { services, config });
-  await app.register(consentImportRoutes, { services, config });
-  await app.register(consentCampaignRoutes, { services });
-  await app.register(staffClassesRoutes, { services });
-  await app.register(deviceRoutes, { services });
-  await app.register(mediaRoutes, { services, config });
-  await app.register(apiRoutes, { services, config });
+  for (const module of modules)
+    for (const routes of module.routes ?? []) await app.register(routes, { services, config });
+  await app.register(apiRoutes, { services, config, modules });
   if (config.env === 'development' && services.mailSink)
     await app.register(devRoutes, { services });
 

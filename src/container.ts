@@ -16,65 +16,35 @@ import { SmtpMailer, type Mailer } from './platform/mail/mailer.ts';
 import { OnDemandSinkMailer, SmtpSink } from './platform/mail/smtp-sink.ts';
 import { findRunningServer, type RunningServer } from './platform/server-file.ts';
 import { JobQueue } from './platform/jobs/queue.ts';
-import { jobNames, type JobPayloads } from './jobs.ts';
-import { AuditRepository } from './modules/audit/audit.repository.ts';
-import { AuditService } from './modules/audit/audit.service.ts';
-import { AuditCheckpoints } from './modules/audit/audit-checkpoints.ts';
-import { AuthRepository } from './modules/auth/auth.repository.ts';
-import { AuthService } from './modules/auth/auth.service.ts';
-import { PeopleRepository } from './modules/people/people.repository.ts';
-import { PeopleService } from './modules/people/people.service.ts';
-import { ImportRepository } from './modules/people/import.repository.ts';
-import { ImportService } from './modules/people/import.service.ts';
-import { PolicyRepository } from './modules/policies/policies.repository.ts';
-import { PolicyService } from './modules/policies/policies.service.ts';
-import { DashboardService } from './modules/dashboard/dashboard.service.ts';
 import { LocalFileStore, type FileStore } from './platform/files/file-store.ts';
 import { ImageProcessor } from './platform/images/image-processor.ts';
-import { ScanSanitiser } from './platform/images/scan-sanitiser.ts';
-import { UploadSlotsRepository } from './modules/media/upload-slots.repository.ts';
-import { UploadSlotsService } from './modules/media/upload-slots.service.ts';
 import { BlazeFaceDetector, type FaceDetector } from './platform/faces/face-detector.ts';
-import { DevicesRepository } from './modules/devices/devices.repository.ts';
-import { DevicesService } from './modules/devices/devices.service.ts';
-import { MediaRepository } from './modules/media/media.repository.ts';
-import { MediaService } from './modules/media/media.service.ts';
-import { EventsRepository } from './modules/events/events.repository.ts';
-import { EventsService } from './modules/events/events.service.ts';
-import { ConsentRepository } from './modules/consent/consent.repository.ts';
-import { ConsentService } from './modules/consent/consent.service.ts';
-import { ConsentRegisterCache } from './modules/consent/consent-register-cache.ts';
-import { ConsentImportRepository } from './modules/consent/consent-import.repository.ts';
-import { ConsentImportService } from './modules/consent/consent-import.service.ts';
-import { ConsentCampaignRepository } from './modules/consent/consent-campaign.repository.ts';
-import { ConsentCampaignService } from './modules/consent/consent-campaign.service.ts';
-import { ConsentFormRepository } from './modules/consent/consent-form.repository.ts';
-import { ConsentFormService } from './modules/consent/consent-form.service.ts';
-import { ConsentReportsRepository } from './modules/consent/consent-reports.repository.ts';
-import { ConsentReportsService } from './modules/consent/consent-reports.service.ts';
-import { StaffClassesRepository } from './modules/people/staff-classes.repository.ts';
-import { StaffClassesService } from './modules/people/staff-classes.service.ts';
 import { serializeError, throttled } from './platform/logger.ts';
 import { Metrics } from './platform/metrics.ts';
+import type { Principal } from './modules/auth/principal.ts';
+import type {
+  AttentionItem,
+  Core,
+  JobRegistry,
+  ModuleDefinition,
+  Services,
+} from './modules/registry.ts';
+import { eventsModule } from './modules/events/events.module.ts';
+import { auditModule } from './modules/audit/audit.module.ts';
+import { policiesModule } from './modules/policies/policies.module.ts';
+import { authModule } from './modules/auth/auth.module.ts';
+import { peopleModule } from './modules/people/people.module.ts';
+import { devicesModule } from './modules/devices/devices.module.ts';
+import { consentModule } from './modules/consent/consent.module.ts';
+import { mediaModule } from './modules/media/media.module.ts';
+import { dashboardModule } from './modules/dashboard/dashboard.module.ts';
 
-export type Jobs = JobQueue<JobPayloads>;
+import type { Jobs } from './modules/registry.ts';
 
-export interface Platform {
-  config: Config;
-  database: Database;
-  clock: Clock;
-  mailer: Mailer;
-  mailSink: SmtpSink | undefined;
-  jobs: Jobs;
-  /** Prometheus metrics of this process (served at /metrics when METRICS_TOKEN is set). */
-  metrics: Metrics;
-  secretBox: SecretBox;
-  /** Where uploaded files live (local disk under DATA_DIR/files by default). */
-  files: FileStore;
-  /** Every image operation (the only user of sharp). */
-  images: ImageProcessor;
-  /** Finds faces in photos (BlazeFace over an image pyramid). */
-  faces: FaceDetector;
+export type { Jobs, Services } from './modules/registry.ts';
+
+/** The technology every module is given (`Core`), and what started it. */
+export interface Platform extends Omit<Core, 'attention'> {
   embedded: EmbeddedServer | undefined;
   /** CLI commands: the running server this process attached to (its database and mail sink). */
   attachedTo: RunningServer | undefined;
@@ -164,7 +134,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       );
       return rows;
     });
-    const jobs: Jobs = new JobQueue<JobPayloads>(url, jobNames, {
+    const jobs: Jobs = new JobQueue<JobRegistry>(url, jobNames, {
       supervise: options.supervise,
       schedule: options.supervise,
       // Class and code only: a failed query's message carries its parameters.
@@ -212,239 +182,112 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
   }
 }
 
-export interface Repositories {
-  audit: AuditRepository;
-  auth: AuthRepository;
-  people: PeopleRepository;
-  imports: ImportRepository;
-  policies: PolicyRepository;
-  events: EventsRepository;
-  consent: ConsentRepository;
-  consentImports: ConsentImportRepository;
-  consentCampaigns: ConsentCampaignRepository;
-  consentForm: ConsentFormRepository;
-  consentReports: ConsentReportsRepository;
-  staffClasses: StaffClassesRepository;
-  devices: DevicesRepository;
-  media: MediaRepository;
+/**
+ * The modules, in the order they are wired (a module's `wire` may use the services of those
+ * before it; audit uses people lazily). Adding a module: its folder, and one line here
+ * (docs/architecture.md, "Adding a module").
+ */
+export const modules = [
+  eventsModule,
+  auditModule,
+  policiesModule,
+  authModule,
+  peopleModule,
+  devicesModule,
+  consentModule,
+  mediaModule,
+  dashboardModule,
+] as const satisfies readonly ModuleDefinition[];
+
+const moduleList: readonly ModuleDefinition[] = modules;
+
+/** Every job name of every module (the queue creates one pg-boss queue each). */
+export const jobNames = moduleList.flatMap((m) =>
+  Object.keys(m.jobs ?? {}),
+) as (keyof JobRegistry)[];
+
+/** The periodic jobs (cron, UK time), from the modules' job definitions. */
+export const jobSchedules = moduleList.flatMap((m) =>
+  Object.entries(m.jobs ?? {}).flatMap(([name, job]) =>
+    job?.cron ? [{ name: name as keyof JobRegistry, cron: job.cron }] : [],
+  ),
+);
+
+export type JobHandlers = {
+  [N in keyof JobRegistry]: (data: JobRegistry[N], jobId: string) => Promise<void>;
+};
+
+/** Every module's job handlers, bound to the services. */
+export function jobHandlers(services: Services): JobHandlers {
+  const handlers: Record<string, (data: never, jobId: string) => Promise<void>> = {};
+  for (const module of moduleList) {
+    for (const [name, job] of Object.entries(module.jobs ?? {})) {
+      if (!job) continue;
+      if (handlers[name]) throw new Error(`Two modules define the job ${name}`);
+      const run = job.run as (s: Services, data: unknown, jobId: string) => Promise<void>;
+      handlers[name] = (data, jobId) => run(services, data, jobId);
+    }
+  }
+  return handlers as unknown as JobHandlers;
 }
 
-export function createRepositories(): Repositories {
-  return {
-    audit: new AuditRepository(),
-    auth: new AuthRepository(),
-    people: new PeopleRepository(),
-    imports: new ImportRepository(),
-    policies: new PolicyRepository(),
-    events: new EventsRepository(),
-    consent: new ConsentRepository(),
-    consentImports: new ConsentImportRepository(),
-    consentCampaigns: new ConsentCampaignRepository(),
-    consentForm: new ConsentFormRepository(),
-    consentReports: new ConsentReportsRepository(),
-    staffClasses: new StaffClassesRepository(),
-    devices: new DevicesRepository(),
-    media: new MediaRepository(),
-  };
-}
+// Every job in the registry has a definition in some module's `<name>.jobs.ts`: if one has not,
+// this line fails to compile and the error names it.
+type DefinedJobs = (typeof modules)[number] extends infer M
+  ? M extends { jobs: infer J }
+    ? keyof J
+    : never
+  : never;
+type UndefinedJobs = Exclude<keyof JobRegistry, DefinedJobs>;
+export const everyJobDefined: [UndefinedJobs] extends [never]
+  ? true
+  : { undefined: UndefinedJobs } = true;
 
-export interface Services {
-  config: Config;
-  database: Database;
-  clock: Clock;
-  jobs: Jobs;
-  metrics: Metrics;
-  mailSink: SmtpSink | undefined;
-  audit: AuditService;
-  auth: AuthService;
-  people: PeopleService;
-  imports: ImportService;
-  policies: PolicyService;
-  dashboard: DashboardService;
-  events: EventsService;
-  consent: ConsentService;
-  consentImports: ConsentImportService;
-  consentCampaigns: ConsentCampaignService;
-  consentForm: ConsentFormService;
-  consentReports: ConsentReportsService;
-  staffClasses: StaffClassesService;
-  devices: DevicesService;
-  media: MediaService;
-  /** The file store: uploads stream into its temporary files (web/uploads.ts). */
-  files: FileStore;
-  /** Uploads running now, per person, counted across processes (web/uploads.ts). */
-  uploadSlots: UploadSlotsService;
-}
-
-/** Wires every service by hand; each constructor takes only what it uses. */
+/**
+ * Wires every module's services, in the list's order, each from what it names. A module that
+ * uses a service not built yet fails here, at start-up, naming both.
+ */
 export function createServices(
   platform: Platform,
-  repos: Repositories = createRepositories(),
+  list: readonly ModuleDefinition[] = moduleList,
 ): Services {
-  const { config, database, clock, mailer, jobs } = platform;
-  const audit: AuditService = new AuditService({
-    database,
-    repository: repos.audit,
-    clock,
-    checkpoints: new AuditCheckpoints(platform.files, config.sessionSecret),
-    names: (schoolId, ids) => people.displayNames(schoolId, ids),
-  });
-  const auth = new AuthService({
-    database,
-    repository: repos.auth,
-    people: repos.people,
-    audit,
-    clock,
-    mailer,
+  const built: Record<string, unknown> = {
+    config: platform.config,
+    database: platform.database,
+    clock: platform.clock,
+    mailer: platform.mailer,
+    mailSink: platform.mailSink,
+    jobs: platform.jobs,
+    metrics: platform.metrics,
     secretBox: platform.secretBox,
-    jobs,
-    config: {
-      sessionTtlHours: config.sessionTtlHours,
-      linkTtlMinutes: config.linkTtlMinutes,
-      loginMaxAttempts: config.loginMaxAttempts,
-      baseUrl: config.baseUrl,
-    },
-  });
-  const policies = new PolicyService({
-    database,
-    repository: repos.policies,
-    people: repos.people,
-    audit,
-    clock,
-    mailer,
-    baseUrl: config.baseUrl,
-  });
-  const people = new PeopleService({
-    database,
-    repository: repos.people,
-    staffClasses: repos.staffClasses,
-    audit,
-    clock,
-    policies,
-    jobs,
-  });
-  const imports = new ImportService({
-    database,
-    repository: repos.imports,
-    audit,
-    clock,
-    jobs,
-    filesDir: path.join(config.dataDir, 'imports'),
-  });
-  const events = new EventsService({ database, repository: repos.events, clock });
-  const consentCache = new ConsentRegisterCache(config.consentCachePupils);
-  platform.metrics.watchCache('consent-register', () => consentCache.stats);
-  const consent = new ConsentService({
-    database,
-    repository: repos.consent,
-    audit,
-    events,
-    policies,
-    clock,
-    files: platform.files,
-    scans: new ScanSanitiser(platform.images),
-    evidenceMaxBytes: config.uploadMaxBytes,
-    cache: consentCache,
-  });
-  const consentForm = new ConsentFormService({
-    database,
-    repository: repos.consentForm,
-    consentRepository: repos.consent,
-    consent,
-    people,
-    policies,
-    auth,
-    audit,
-    mailer,
-    clock,
-    baseUrl: config.baseUrl,
-    jobs,
-  });
-  const staffClasses = new StaffClassesService({
-    database,
-    repository: repos.staffClasses,
-    audit,
-    clock,
-  });
-  const consentReports = new ConsentReportsService({
-    database,
-    repository: repos.consentReports,
-    consent,
-    staffClasses,
-    clock,
-  });
-  const devices = new DevicesService({
-    database,
-    repository: repos.devices,
-    audit,
-    clock,
-    policies,
-  });
-  const media = new MediaService({
-    database,
-    repository: repos.media,
-    audit,
-    clock,
-    jobs,
     files: platform.files,
     images: platform.images,
     faces: platform.faces,
-    policies,
-    devices,
-    people: repos.people,
-    consent,
-    uploadMaxBytes: config.uploadMaxBytes,
-  });
-  const consentImports = new ConsentImportService({
-    database,
-    repository: repos.consentImports,
-    consent,
-    audit,
-    clock,
-  });
-  const consentCampaigns = new ConsentCampaignService({
-    database,
-    repository: repos.consentCampaigns,
-    consent,
-    forms: consentForm,
-    audit,
-    clock,
-  });
-  const dashboard = new DashboardService({
-    database,
-    people: repos.people,
-    imports: repos.imports,
-    policies,
-    consent,
-    media,
-    devices,
-    consentCampaigns,
-    staffClasses,
-    clock,
-  });
-  return {
-    config,
-    database,
-    clock,
-    jobs,
-    metrics: platform.metrics,
-    mailSink: platform.mailSink,
-    audit,
-    auth,
-    people,
-    imports,
-    policies,
-    dashboard,
-    events,
-    consent,
-    consentForm,
-    consentReports,
-    staffClasses,
-    devices,
-    media,
-    consentImports,
-    consentCampaigns,
-    files: platform.files,
-    uploadSlots: new UploadSlotsService({ database, repository: new UploadSlotsRepository() }),
   };
+  let wiring = '';
+  const services = new Proxy(built, {
+    get(target, key) {
+      if (typeof key === 'string' && !(key in target) && wiring)
+        throw new Error(
+          `Module ${wiring} uses "${key}" before it is wired: put the module that provides it earlier in the list in src/container.ts`,
+        );
+      return target[key as string];
+    },
+  }) as unknown as Services;
+  built.attention = async (p: Principal) => {
+    const items: AttentionItem[] = [];
+    for (const m of list) if (m.attention) items.push(...(await m.attention(services, p)));
+    return items;
+  };
+  for (const module of list) {
+    wiring = module.name;
+    const provided = module.wire(services);
+    wiring = '';
+    for (const [key, value] of Object.entries(provided)) {
+      if (key in built) throw new Error(`Module ${module.name} provides "${key}" twice`);
+      built[key] = value;
+    }
+  }
+  // Routes and jobs get the plain object (the checks above are for wiring only).
+  return built as unknown as Services;
 }

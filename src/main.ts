@@ -3,7 +3,7 @@ import { ConflictError, ValidationError } from './errors.ts';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createPlatform, createServices } from './container.ts';
 import { buildApp } from './app.ts';
-import { jobHandlers, jobNames, jobSchedules } from './jobs.ts';
+import { jobHandlers, jobNames, jobSchedules } from './container.ts';
 import { DataFolderLockedError, leaveSignalsToCaller } from './platform/db/embedded.ts';
 import { MissingJobHandlerError } from './platform/jobs/queue.ts';
 import { isAddressInUse, PortInUseError } from './platform/ports.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../container.ts';
+import type { Services } from '../modules/registry.ts';
 
 /** Development only (registered when NODE_ENV=development): the local SMTP sink's outbox. */
 export async function devRoutes(app: FastifyInstance, { services }: { services: Services }) {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../container.ts';
+import type { Services } from '../modules/registry.ts';
 
 /** Routes that answer without a session (app.ts skips loading one): they must not need the database to say it is away. */
 export const healthUrls = new Set(['/healthz', '/readyz']);

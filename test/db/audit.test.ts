@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool } from '../support/factories.ts';
-import { jobHandlers, jobSchedules } from '../../src/jobs.ts';
+import { jobHandlers, jobSchedules } from '../../src/container.ts';
 import { CHECKPOINT_LOCK } from '../../src/modules/audit/audit-checkpoints.ts';
 
 describe('audit log (real PostgreSQL)', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createPlatform, createServices } from '../../src/container.ts';
-import { jobHandlers } from '../../src/jobs.ts';
+import { jobHandlers } from '../../src/container.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
 import { scalar } from '../support/http-principals.ts';
 import { fixedClock } from '../../src/platform/clock.ts';

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlatform, type Platform } from '../../src/container.ts';
-import { jobNames, type JobHandlers } from '../../src/jobs.ts';
+import { createPlatform, jobNames, type JobHandlers, type Platform } from '../../src/container.ts';
 import { runInRequest } from '../../src/platform/request-context.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 

@@ -100,7 +100,7 @@ describe('policy profiles (real PostgreSQL)', () => {
   });
 
   it('runs through the job queue handler too', async () => {
-    const { jobHandlers } = await import('../../src/jobs.ts');
+    const { jobHandlers } = await import('../../src/container.ts');
     clock.set('2027-11-30T07:00:00Z');
     await jobHandlers(ctx.services)['policy.review-reminder']({ schoolId: fx.school.id }, 'job-1');
     const audit = await ctx.services.audit.listForSchool(

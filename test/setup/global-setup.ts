@@ -6,7 +6,7 @@ import PgBoss from 'pg-boss';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/platform/db/embedded.ts';
 import { runMigrations } from '../../src/platform/db/migrate.ts';
-import { jobNames } from '../../src/jobs.ts';
+import { jobNames } from '../../src/container.ts';
 import { freePort } from '../support/lanyard-process.ts';
 
 declare module 'vitest' {

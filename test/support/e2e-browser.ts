@@ -14,7 +14,7 @@ import {
 import { AxeBuilder } from '@axe-core/playwright';
 import { buildApp } from '../../src/app.ts';
 import { seedDemoSchool } from '../../src/demo/seed.ts';
-import { jobHandlers } from '../../src/jobs.ts';
+import { jobHandlers } from '../../src/container.ts';
 import { createTestServices, type TestContext } from './db.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../../container.ts';
+import type { Services } from '../registry.ts';
 import { NotFoundError } from '../../errors.ts';
 import { queryString } from '../people/people.routes.ts';
 import { canListPupils, isClassScoped } from '../people/people.policy.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../../config.ts';
-import type { Services } from '../../container.ts';
+import type { Services } from '../registry.ts';
 import { parseForm } from '../../web/forms.ts';
 import { codeForm, linkRequestForm, safeNext, setPasswordForm, signInForm } from './auth.forms.ts';
 import { ValidationError } from '../../errors.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Services } from '../../container.ts';
+import type { Services } from '../registry.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { flash } from '../../web/flash.ts';
 import { parseForm } from '../../web/forms.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../../container.ts';
+import type { Services } from '../registry.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { parseForm } from '../../web/forms.ts';

@@ -2,7 +2,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import type { JobQueue } from '../../platform/jobs/queue.ts';
-import type { JobPayloads } from '../../jobs.ts';
+import type { JobRegistry as JobPayloads } from '../registry.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { systemActor, type Actor, type AuditService } from '../audit/audit.service.ts';
 import type { AuthService } from '../auth/auth.service.ts';

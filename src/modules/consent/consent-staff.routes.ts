@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
-import type { Services } from '../../container.ts';
+import type { Services } from '../registry.ts';
 import { NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { ukDate } from '../../platform/clock.ts';
 import { flash } from '../../web/flash.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../container.ts';
+import type { Services } from '../registry.ts';
 
 /** The home page: what needs this person's attention. Signed-out visitors go to sign-in. */
 export async function dashboardRoutes(app: FastifyInstance, { services }: { services: Services }) {

@@ -21,6 +21,7 @@ import type { StaffClassesService } from '../people/staff-classes.service.ts';
 import type { ConsentCampaignService } from '../consent/consent-campaign.service.ts';
 import { formatCitation, type PolicySettings } from '../policies/policy-settings.ts';
 import { formatDateInWords } from '../../web/dates.ts';
+import type { AttentionItem } from '../registry.ts';
 
 const ukDay = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
@@ -29,12 +30,7 @@ const ukDay = new Intl.DateTimeFormat('en-GB', {
   month: 'long',
 });
 
-export interface AttentionItem {
-  title: string;
-  detail: string;
-  href: string;
-  tag: { text: string; colour: 'red' | 'orange' | 'blue' | 'grey' };
-}
+export type { AttentionItem };
 
 export interface Dashboard {
   kind: Principal['kind'];
@@ -86,6 +82,8 @@ export class DashboardService {
       /** The pupil scope: a teacher's figure is the pupils of their classes, not the school's. */
       staffClasses: StaffClassesService;
       clock: Clock;
+      /** What the other modules put on this person's home page (their definitions' `attention`). */
+      attention(p: Principal): Promise<AttentionItem[]>;
     },
   ) {}
 
@@ -140,14 +138,17 @@ export class DashboardService {
     const seesImports = seesPupilImports(p);
     // The pupil figures, the imports awaiting confirmation and the policy profile are shared
     // reads (see Database.cachedRead): the same for everyone in the school, and never older than
-    // the last change made through this process (ADR 0008). Reading the profile fresh cost a
+    // the last change committed before this request, through any process (ADRs 0008, 0018). Reading the profile fresh cost a
     // database round trip on every dashboard, which under load set its p99. Rule checks
     // elsewhere still read it fresh. The second-factor check (headteachers only) is read fresh.
     const isHead = seesSchoolSetup(p);
     const needsRoll = seesRoll || seesImports;
     const [policy, [pending, roll], missing] = await Promise.all([
-      this.deps.database.cachedRead(`dashboard-policy:${p.schoolId}`, READ_TTL_MS, () =>
-        this.deps.policies.currentOrNull(p.schoolId),
+      this.deps.database.cachedRead(
+        `dashboard-policy:${p.schoolId}`,
+        READ_TTL_MS,
+        () => this.deps.policies.currentOrNull(p.schoolId),
+        p.schoolId,
       ),
       needsRoll
         ? this.deps.database.cachedRead(
@@ -158,6 +159,7 @@ export class DashboardService {
                 seesImports ? this.deps.imports.awaitingConfirmation(db, p.schoolId) : [],
                 this.deps.people.rollCounts(db, p.schoolId, today),
               ]),
+            p.schoolId,
           )
         : ([[], null] as const),
       isHead ? this.deps.people.staffWithoutSecondFactor(db, p.schoolId, secondFactorRoles) : [],
@@ -222,6 +224,7 @@ export class DashboardService {
       });
     }
     if (policy) items.push(...(await this.consentAndMediaItems(p, policy.settings, today)));
+    items.push(...(await this.deps.attention(p)));
     const stats: Dashboard['stats'] = [];
     if (seesRoll && roll) {
       const scope = await this.deps.staffClasses.scopeOf(p);
@@ -280,19 +283,25 @@ export class DashboardService {
               );
               return { ...attention, campaign };
             },
+            p.schoolId,
           )
         : null,
       approvesDevices
-        ? this.deps.database.cachedRead(`dashboard-media:${p.schoolId}`, READ_TTL_MS, async () => {
-            const [devices, quarantine] = await Promise.all([
-              this.deps.devices.list(p.schoolId),
-              this.deps.media.list(p.schoolId, 'quarantine', 1),
-            ]);
-            return {
-              pendingDevices: devices.filter((d) => d.status === 'pending').length,
-              quarantined: quarantine.total,
-            };
-          })
+        ? this.deps.database.cachedRead(
+            `dashboard-media:${p.schoolId}`,
+            READ_TTL_MS,
+            async () => {
+              const [devices, quarantine] = await Promise.all([
+                this.deps.devices.list(p.schoolId),
+                this.deps.media.list(p.schoolId, 'quarantine', 1),
+              ]);
+              return {
+                pendingDevices: devices.filter((d) => d.status === 'pending').length,
+                quarantined: quarantine.total,
+              };
+            },
+            p.schoolId,
+          )
         : null,
     ]);
     if (consent) {

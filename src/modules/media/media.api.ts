@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
-import type { Services } from '../../container.ts';
+import type { Services } from '../registry.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import type { ApiRegistry } from '../../web/api.ts';
+import type { ApiRegistry } from '../../web/api-registry.ts';
 import { parseForm } from '../../web/forms.ts';
 import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
 import type { Principal } from '../auth/principal.ts';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
-import type { Services } from '../../container.ts';
+import type { Services } from '../registry.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { parseForm } from '../../web/forms.ts';
 import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';

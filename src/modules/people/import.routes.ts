@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
-import type { Services } from '../../container.ts';
+import type { Services } from '../registry.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { flash } from '../../web/flash.ts';
 import { uploadedCsv, uploadLimits } from '../../web/forms.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Database, Db, Tx } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import type { JobQueue } from '../../platform/jobs/queue.ts';
-import type { JobPayloads } from '../../jobs.ts';
+import type { JobRegistry as JobPayloads } from '../registry.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import { systemActor, type Actor, type AuditService } from '../audit/audit.service.ts';
 import type { HeaderMapping } from './mis-import/mis-columns.ts';

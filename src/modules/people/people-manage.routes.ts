@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../../container.ts';
+import type { Services } from '../registry.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { flash } from '../../web/flash.ts';
 import { parseForm } from '../../web/forms.ts';

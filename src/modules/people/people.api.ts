@@ -1,13 +1,63 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../../container.ts';
-import { pupilSchema, toPupil, type ApiRegistry } from '../../web/api.ts';
+import type { Services } from '../registry.ts';
+import { NotFoundError } from '../../errors.ts';
+import type { ApiRegistry } from '../../web/api-registry.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { PupilRow } from './people.repository.ts';
 import { staffRoles } from '../auth/principal.ts';
 import { staffOf } from '../../web/principal.ts';
 import { pupilApiBody, pupilApiPatch, staffApiBody, staffApiPatch } from './people.forms.ts';
-import { canManagePupils, canManageStaff } from './people.policy.ts';
+import { canListPupils, canManagePupils, canManageStaff } from './people.policy.ts';
 
 const idParams = z.object({ id: z.uuid() });
+
+export const pupilSchema = z.object({
+  id: z.uuid(),
+  /** Null for parents and pupils: the school's MIS id is not theirs to see. */
+  misId: z.string().nullable(),
+  givenName: z.string(),
+  familyName: z.string(),
+  dateOfBirth: z.string(),
+  yearGroup: z.string(),
+  className: z.string().nullable(),
+  admissionDate: z.string().nullable(),
+  leavingDate: z.string().nullable(),
+  possiblyLeft: z.boolean(),
+});
+
+export function toPupil(
+  p: Pick<
+    PupilRow,
+    | 'id'
+    | 'givenName'
+    | 'familyName'
+    | 'dateOfBirth'
+    | 'yearGroup'
+    | 'className'
+    | 'admissionDate'
+    | 'leavingDate'
+    | 'possiblyLeftAt'
+  > & { misId: string | null },
+) {
+  return {
+    id: p.id,
+    misId: p.misId,
+    givenName: p.givenName,
+    familyName: p.familyName,
+    dateOfBirth: p.dateOfBirth,
+    yearGroup: p.yearGroup,
+    className: p.className,
+    admissionDate: p.admissionDate,
+    leavingDate: p.leavingDate,
+    possiblyLeft: p.possiblyLeftAt !== null,
+  };
+}
+
+function schoolOf(p: Principal): string {
+  if (p.kind === 'org_admin') throw new NotFoundError();
+  return p.schoolId;
+}
 
 const staffSchema = z.object({
   id: z.uuid(),
@@ -50,6 +100,78 @@ function toStaff(s: {
  * OpenAPI document): the same PeopleService methods and policy functions as the pages.
  */
 export function peopleApi(app: FastifyInstance, api: ApiRegistry, services: Services) {
+  api.add(app, {
+    method: 'GET',
+    url: '/api/v1/pupils',
+    summary: 'List pupils on roll (search, filter, paginate)',
+    access: canListPupils,
+    query: z.object({
+      q: z.string().max(100).optional(),
+      yearGroup: z.string().max(3).optional(),
+      className: z.string().max(60).optional(),
+      includeLeavers: z.enum(['true', 'false']).optional(),
+      page: z.coerce.number().int().min(1).max(100_000).default(1),
+    }),
+    response: z.object({
+      page: z.number(),
+      pages: z.number(),
+      total: z.number(),
+      pupils: z.array(pupilSchema),
+    }),
+    handler: async ({ principal, query }) => {
+      const scope = await services.people.classScope(principal);
+      const result = await services.people.listPupils(
+        schoolOf(principal),
+        {
+          q: query.q,
+          yearGroup: query.yearGroup,
+          className: query.className,
+          includeLeavers: query.includeLeavers === 'true',
+          classNames: scope ?? undefined,
+        },
+        query.page,
+      );
+      return {
+        page: result.page,
+        pages: result.pages,
+        total: result.total,
+        pupils: result.rows.map(toPupil),
+      };
+    },
+  });
+
+  api.add(app, {
+    method: 'GET',
+    url: '/api/v1/pupils/:id',
+    summary: 'One pupil (staff who may list pupils, the pupil’s parents, the pupil)',
+    access: (p) => p.kind !== 'org_admin',
+    params: z.object({ id: z.uuid() }),
+    response: pupilSchema.extend({
+      parents: z.array(
+        z.object({
+          id: z.uuid(),
+          givenName: z.string(),
+          familyName: z.string(),
+          relationship: z.string().nullable(),
+          parentalResponsibility: z.boolean(),
+        }),
+      ),
+    }),
+    handler: async ({ principal, params }) => {
+      const record = await services.people.pupilRecord(principal, params.id);
+      return {
+        ...toPupil(record.pupil),
+        parents: record.parents.map((c) => ({
+          id: c.id,
+          givenName: c.givenName,
+          familyName: c.familyName,
+          relationship: c.relationship,
+          parentalResponsibility: c.parentalResponsibility,
+        })),
+      };
+    },
+  });
+
   api.add(app, {
     method: 'POST',
     url: '/api/v1/pupils',

@@ -2,7 +2,7 @@ import { canAssignClasses } from './staff-classes.policy.ts';
 import { canRecordConsent } from '../consent/consent.policy.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../../container.ts';
+import type { Services } from '../registry.ts';
 import { NotFoundError } from '../../errors.ts';
 import {
   canListParents,

@@ -1,7 +1,7 @@
 import { readDateInput } from '../../web/date-input.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../../container.ts';
+import type { Services } from '../registry.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { parseForm } from '../../web/forms.ts';

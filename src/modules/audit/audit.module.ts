@@ -1,0 +1,31 @@
+import { defineModule, type Services } from '../registry.ts';
+import { AuditRepository } from './audit.repository.ts';
+import { AuditService } from './audit.service.ts';
+import { AuditCheckpoints } from './audit-checkpoints.ts';
+import { auditRoutes } from './audit.routes.ts';
+import { auditJobs } from './audit.jobs.ts';
+import { canViewAudit } from './audit.policy.ts';
+
+declare module '../registry.ts' {
+  interface ServiceRegistry {
+    /** The hash-chained audit log (ADR 0005) and its checkpoints (ADR 0012). */
+    audit: AuditService;
+  }
+}
+
+export const auditModule = defineModule({
+  name: 'audit',
+  wire: (deps: Pick<Services, 'database' | 'clock' | 'files' | 'config' | 'people'>) => ({
+    audit: new AuditService({
+      database: deps.database,
+      repository: new AuditRepository(),
+      clock: deps.clock,
+      checkpoints: new AuditCheckpoints(deps.files, deps.config.sessionSecret),
+      // People are wired after the audit log (they audit their changes): used lazily.
+      names: (schoolId, ids) => deps.people.displayNames(schoolId, ids),
+    }),
+  }),
+  routes: [auditRoutes],
+  jobs: auditJobs,
+  navigation: [{ href: '/audit', text: 'Audit log', order: 90, visible: canViewAudit }],
+});

@@ -1,0 +1,122 @@
+import { defineModule, type Services } from '../registry.ts';
+import { ScanSanitiser } from '../../platform/images/scan-sanitiser.ts';
+import { ConsentRepository } from './consent.repository.ts';
+import { ConsentService } from './consent.service.ts';
+import { ConsentRegisterCache } from './consent-register-cache.ts';
+import { ConsentImportRepository } from './consent-import.repository.ts';
+import { ConsentImportService } from './consent-import.service.ts';
+import { ConsentCampaignRepository } from './consent-campaign.repository.ts';
+import { ConsentCampaignService } from './consent-campaign.service.ts';
+import { ConsentFormRepository } from './consent-form.repository.ts';
+import { ConsentFormService } from './consent-form.service.ts';
+import { ConsentReportsRepository } from './consent-reports.repository.ts';
+import { ConsentReportsService } from './consent-reports.service.ts';
+import { consentFormRoutes } from './consent-form.routes.ts';
+import { consentStaffRoutes } from './consent-staff.routes.ts';
+import { consentImportRoutes } from './consent-import.routes.ts';
+import { consentCampaignRoutes } from './consent-campaign.routes.ts';
+import { consentApi } from './consent.api.ts';
+import { consentJobs } from './consent.jobs.ts';
+import { canOpenConsent, canUseOwnConsentForm } from './consent.policy.ts';
+
+declare module '../registry.ts' {
+  interface ServiceRegistry {
+    /** The consent register and the consent check (ADR 0006, 0009). */
+    consent: ConsentService;
+    /** Consent records imported from a spreadsheet or paper forms. */
+    consentImports: ConsentImportService;
+    /** The yearly renewal campaign and its reminders. */
+    consentCampaigns: ConsentCampaignService;
+    /** The family's online consent form, its receipts and emails. */
+    consentForm: ConsentFormService;
+    /** The staff consent pages: registers by class, paper forms, reports. */
+    consentReports: ConsentReportsService;
+  }
+}
+
+export const consentModule = defineModule({
+  name: 'consent',
+  wire: (
+    deps: Pick<
+      Services,
+      | 'database'
+      | 'clock'
+      | 'config'
+      | 'files'
+      | 'images'
+      | 'metrics'
+      | 'mailer'
+      | 'jobs'
+      | 'audit'
+      | 'events'
+      | 'policies'
+      | 'people'
+      | 'auth'
+      | 'staffClasses'
+    >,
+  ) => {
+    const { database, clock, config, audit, policies } = deps;
+    const cache = new ConsentRegisterCache(config.consentCachePupils);
+    deps.metrics.watchCache('consent-register', () => cache.stats);
+    const consentRepository = new ConsentRepository();
+    const consent = new ConsentService({
+      database,
+      repository: consentRepository,
+      audit,
+      events: deps.events,
+      policies,
+      clock,
+      files: deps.files,
+      scans: new ScanSanitiser(deps.images),
+      evidenceMaxBytes: config.uploadMaxBytes,
+      cache,
+    });
+    const consentForm = new ConsentFormService({
+      database,
+      repository: new ConsentFormRepository(),
+      consentRepository,
+      consent,
+      people: deps.people,
+      policies,
+      auth: deps.auth,
+      audit,
+      mailer: deps.mailer,
+      clock,
+      baseUrl: config.baseUrl,
+      jobs: deps.jobs,
+    });
+    return {
+      consent,
+      consentForm,
+      consentReports: new ConsentReportsService({
+        database,
+        repository: new ConsentReportsRepository(),
+        consent,
+        staffClasses: deps.staffClasses,
+        clock,
+      }),
+      consentImports: new ConsentImportService({
+        database,
+        repository: new ConsentImportRepository(),
+        consent,
+        audit,
+        clock,
+      }),
+      consentCampaigns: new ConsentCampaignService({
+        database,
+        repository: new ConsentCampaignRepository(),
+        consent,
+        forms: consentForm,
+        audit,
+        clock,
+      }),
+    };
+  },
+  routes: [consentFormRoutes, consentStaffRoutes, consentImportRoutes, consentCampaignRoutes],
+  api: [consentApi],
+  jobs: consentJobs,
+  navigation: [
+    { href: '/consent', text: 'Consent', order: 40, visible: canOpenConsent },
+    { href: '/consent/family', text: 'Photo consent', order: 50, visible: canUseOwnConsentForm },
+  ],
+});

@@ -1,0 +1,37 @@
+import { defineModule, type Services } from '../registry.ts';
+import { DevicesRepository } from './devices.repository.ts';
+import { DevicesService } from './devices.service.ts';
+import { deviceRoutes } from './devices.routes.ts';
+import { canViewDevices } from './devices.policy.ts';
+import { canUseMediaLibrary } from '../media/media.policy.ts';
+
+declare module '../registry.ts' {
+  interface ServiceRegistry {
+    /** The register of school devices that may take photos (approved by the profile's role). */
+    devices: DevicesService;
+  }
+}
+
+/** The device register: one folder, plugged in here (docs/architecture.md, "Adding a module"). */
+export const devicesModule = defineModule({
+  name: 'devices',
+  wire: (deps: Pick<Services, 'database' | 'clock' | 'audit' | 'policies'>) => ({
+    devices: new DevicesService({
+      database: deps.database,
+      repository: new DevicesRepository(),
+      audit: deps.audit,
+      clock: deps.clock,
+      policies: deps.policies,
+    }),
+  }),
+  routes: [deviceRoutes],
+  navigation: [
+    {
+      href: '/devices',
+      text: 'Devices',
+      order: 71,
+      // The media library links to the register; only those without the library get a tab.
+      visible: (p) => canViewDevices(p) && !canUseMediaLibrary(p),
+    },
+  ],
+});

@@ -1,0 +1,23 @@
+import { defineJobs } from '../registry.ts';
+
+declare module '../registry.ts' {
+  interface JobRegistry {
+    /** Parse an uploaded MIS file into a preview with row errors. */
+    'people.import-preview': { importId: string };
+    /** Apply a previewed MIS file, all or nothing. */
+    'people.import-commit': { importId: string; actorId: string | null };
+  }
+}
+
+export const peopleJobs = defineJobs({
+  'people.import-preview': {
+    run: async (services, data) => {
+      await services.imports.preview(data.importId);
+    },
+  },
+  'people.import-commit': {
+    run: async (services, data) => {
+      await services.imports.commit(data.importId, data.actorId);
+    },
+  },
+});

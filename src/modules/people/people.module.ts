@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { defineModule, type Services } from '../registry.ts';
+import { PeopleRepository } from './people.repository.ts';
+import { PeopleService } from './people.service.ts';
+import { ImportRepository } from './import.repository.ts';
+import { ImportService } from './import.service.ts';
+import { StaffClassesRepository } from './staff-classes.repository.ts';
+import { StaffClassesService } from './staff-classes.service.ts';
+import { peopleRoutes } from './people.routes.ts';
+import { peopleManageRoutes } from './people-manage.routes.ts';
+import { importRoutes } from './import.routes.ts';
+import { staffClassesRoutes } from './staff-classes.routes.ts';
+import { peopleApi } from './people.api.ts';
+import { peopleJobs } from './people.jobs.ts';
+import { canImportPupils, canListParents, canListPupils, canListStaff } from './people.policy.ts';
+
+declare module '../registry.ts' {
+  interface ServiceRegistry {
+    /** Schools, pupils, parents and staff. */
+    people: PeopleService;
+    /** Pupil imports from the school's MIS (upload, preview, confirm). */
+    imports: ImportService;
+    /** Which classes a member of staff teaches: the one pupil scope. */
+    staffClasses: StaffClassesService;
+  }
+}
+
+export const peopleModule = defineModule({
+  name: 'people',
+  wire: (deps: Pick<Services, 'database' | 'clock' | 'jobs' | 'config' | 'audit' | 'policies'>) => {
+    const staffClassesRepository = new StaffClassesRepository();
+    return {
+      people: new PeopleService({
+        database: deps.database,
+        repository: new PeopleRepository(),
+        staffClasses: staffClassesRepository,
+        audit: deps.audit,
+        clock: deps.clock,
+        policies: deps.policies,
+        jobs: deps.jobs,
+      }),
+      imports: new ImportService({
+        database: deps.database,
+        repository: new ImportRepository(),
+        audit: deps.audit,
+        clock: deps.clock,
+        jobs: deps.jobs,
+        filesDir: path.join(deps.config.dataDir, 'imports'),
+      }),
+      staffClasses: new StaffClassesService({
+        database: deps.database,
+        repository: staffClassesRepository,
+        audit: deps.audit,
+        clock: deps.clock,
+      }),
+    };
+  },
+  routes: [peopleRoutes, peopleManageRoutes, importRoutes, staffClassesRoutes],
+  api: [peopleApi],
+  jobs: peopleJobs,
+  navigation: [
+    { href: '/pupils', text: 'Pupils', order: 10, visible: canListPupils },
+    { href: '/parents', text: 'Parents and carers', order: 20, visible: canListParents },
+    { href: '/staff', text: 'Staff', order: 30, visible: canListStaff },
+    { href: '/imports/pupils', text: 'Import', order: 60, visible: canImportPupils },
+  ],
+});

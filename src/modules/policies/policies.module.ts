@@ -1,0 +1,34 @@
+import { defineModule, type Services } from '../registry.ts';
+import { PolicyRepository } from './policies.repository.ts';
+import { PolicyService } from './policies.service.ts';
+import { policyRoutes } from './policies.routes.ts';
+import { policiesApi } from './policies.api.ts';
+import { policiesJobs } from './policies.jobs.ts';
+import { canViewPolicy } from './policies.policy.ts';
+import { PeopleRepository } from '../people/people.repository.ts';
+
+declare module '../registry.ts' {
+  interface ServiceRegistry {
+    /** The school's policy profile: every rule, its value and the school's citation. */
+    policies: PolicyService;
+  }
+}
+
+export const policiesModule = defineModule({
+  name: 'policies',
+  wire: (deps: Pick<Services, 'database' | 'clock' | 'mailer' | 'config' | 'audit'>) => ({
+    policies: new PolicyService({
+      database: deps.database,
+      repository: new PolicyRepository(),
+      people: new PeopleRepository(),
+      audit: deps.audit,
+      clock: deps.clock,
+      mailer: deps.mailer,
+      baseUrl: deps.config.baseUrl,
+    }),
+  }),
+  routes: [policyRoutes],
+  api: [policiesApi],
+  jobs: policiesJobs,
+  navigation: [{ href: '/policy', text: 'Policy', order: 80, visible: canViewPolicy }],
+});
