@@ -32,7 +32,10 @@ import type { PeopleRepository, PupilFilters } from './people.repository.ts';
 
 export const PAGE_SIZE = 50;
 
-/** How long a shared read may be reused when nothing in this process has changed anything. */
+/**
+ * The longest a shared read is reused. Freshness does not depend on it: every shared read is
+ * checked against the school's version first (ADR 0018), so a change shows on the next request.
+ */
 export const READ_TTL_MS = 5_000;
 
 type ClassCount = Awaited<ReturnType<PeopleRepository['classes']>>[number];
@@ -169,26 +172,34 @@ export class PeopleService {
 
   /**
    * One page of the school's pupils. The page is a shared read (see Database.cachedRead): the
-   * list is read far more often than it changes, and any change in this process shows at once.
+   * list is read far more often than it changes, and any change, through any process, shows on
+   * the next request (the school's version is checked first, ADR 0018).
    */
   async listPupils(schoolId: string, filters: Omit<PupilFilters, 'today'>, page: number) {
     const today = this.today();
     const f = { ...filters, today };
     // Every filter is part of the key (the whole object), so a new filter cannot share results.
     const key = `pupils:${schoolId}:${page}:${JSON.stringify(f)}`;
-    const { rows, total } = await this.deps.database.cachedRead(key, READ_TTL_MS, () =>
-      this.deps.repository.listPupils(this.db, schoolId, f, {
-        limit: PAGE_SIZE,
-        offset: (page - 1) * PAGE_SIZE,
-      }),
+    const { rows, total } = await this.deps.database.cachedRead(
+      key,
+      READ_TTL_MS,
+      () =>
+        this.deps.repository.listPupils(this.db, schoolId, f, {
+          limit: PAGE_SIZE,
+          offset: (page - 1) * PAGE_SIZE,
+        }),
+      schoolId,
     );
     return pageOf(rows, total, page);
   }
 
   /** Classes and their sizes for the pupil filters (a shared read, like the list). */
   async classes(schoolId: string): Promise<ClassCount[]> {
-    return this.deps.database.cachedRead(`classes:${schoolId}`, READ_TTL_MS, () =>
-      this.deps.repository.classes(this.db, schoolId),
+    return this.deps.database.cachedRead(
+      `classes:${schoolId}`,
+      READ_TTL_MS,
+      () => this.deps.repository.classes(this.db, schoolId),
+      schoolId,
     );
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { VersionReader } from './versions.ts';
 
 /** A Drizzle handle: the pool's, or one bound to a transaction's client. */
 export type Db = NodePgDatabase;
@@ -93,7 +94,11 @@ export class Database {
     // A dropped idle connection must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
     this.db = drizzle(this.pool);
+    this.versions = new VersionReader(this.pool);
   }
+
+  /** The numbers that say whether a value kept in memory is still current (ADR 0018). */
+  readonly versions: VersionReader;
 
   /** Runs fn in one transaction (READ COMMITTED); commits if it resolves, rolls back if it throws. */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -126,26 +131,46 @@ export class Database {
   private generation = 0;
   private readonly reads = new Map<
     string,
-    { generation: number; at: number; value: Promise<unknown> }
+    { generation: number; version: number; at: number; value: Promise<unknown> }
   >();
 
   /**
    * A read many requests share (a school's pupil list, its dashboard figures), reused for up to
-   * `ttlMs` and never across a change: any commit through `transaction` in this process makes
-   * every earlier result stale, including reads still in flight when it committed, so a person
-   * who changes something sees the change on the next page. The TTL bounds how long a change
-   * made by another process (the CLI, a separate worker) can take to show. Concurrent misses
-   * share one query. Keys must include the school id; callers still check access first.
+   * `ttlMs` and never across a change. With a `scope` (the school id; ADR 0018) the scope's
+   * version is read first (a shared one-row statement, see VersionReader) and a kept result is
+   * used only if nothing in that school changed since it was read: a change committed through
+   * any process, job, the CLI or plain SQL shows on the next request everywhere. Without a scope
+   * only this process's commits count (for reads that belong to no school). Either way any commit
+   * through `transaction` in this process makes every earlier result stale, including reads
+   * still in flight when it committed. Concurrent misses share one query. Keys must include the
+   * school id; callers still check access first.
    */
-  cachedRead<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+  cachedRead<T>(key: string, ttlMs: number, load: () => Promise<T>, scope?: string): Promise<T> {
+    if (scope === undefined) return this.cachedReadAt(key, ttlMs, load, 0);
+    return this.versions.version(scope).then((v) => this.cachedReadAt(key, ttlMs, load, v));
+  }
+
+  private cachedReadAt<T>(
+    key: string,
+    ttlMs: number,
+    load: () => Promise<T>,
+    version: number,
+  ): Promise<T> {
     const now = performance.now();
     const hit = this.reads.get(key);
-    if (hit && hit.generation === this.generation && now - hit.at < ttlMs) {
+    // An entry read at this version or a later one reflects every change up to the version read
+    // after this request arrived.
+    if (
+      hit &&
+      hit.generation === this.generation &&
+      hit.version >= version &&
+      now - hit.at < ttlMs
+    ) {
       return hit.value as Promise<T>;
     }
     if (hit) this.reads.delete(key);
     const value = load();
-    const entry = { generation: this.generation, at: now, value };
+    const entry = { generation: this.generation, version, at: now, value };
     if (this.reads.size >= CACHED_READS) this.reads.delete(this.reads.keys().next().value!);
     this.reads.set(key, entry);
     value.catch(() => {
