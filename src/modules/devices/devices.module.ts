@@ -16,13 +16,7 @@ declare module '../registry.ts' {
 export const devicesModule = defineModule({
   name: 'devices',
   wire: (deps: Pick<Services, 'database' | 'clock' | 'audit' | 'policies'>) => ({
-    devices: new DevicesService({
-      database: deps.database,
-      repository: new DevicesRepository(),
-      audit: deps.audit,
-      clock: deps.clock,
-      policies: deps.policies,
-    }),
+    devices: new DevicesService({ ...deps, repository: new DevicesRepository() }),
   }),
   routes: [deviceRoutes],
   navigation: [
