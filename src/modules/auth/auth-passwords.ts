@@ -131,15 +131,20 @@ export class AuthPasswords {
   }
 
   async setPassword(staffId: string, password: string): Promise<void> {
-    await this.storePasswordHash(this.deps.database.db, staffId, await hashPassword(password));
+    const hash = await hashPassword(password);
+    await this.deps.database.transaction((tx) => this.storePasswordHash(tx.db, staffId, hash));
   }
 
-  /** The write behind setPassword, on the caller's db or transaction (hash first, outside it). */
+  /**
+   * The write behind setPassword, on the caller's db or transaction (hash first, outside it). A
+   * new password ends every session of that person, in every process at once (ADR 0018).
+   */
   async storePasswordHash(db: Db, staffId: string, passwordHash: string): Promise<void> {
     await this.deps.people.updateStaffAuth(db, staffId, {
       passwordHash,
       failedAttempts: 0,
       lockedUntil: null,
     });
+    await this.deps.repository.deleteSessionsFor(db, staffId);
   }
 }

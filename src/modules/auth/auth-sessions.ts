@@ -18,13 +18,31 @@ export interface LoadedSession {
   secondFactor: SecondFactorState;
 }
 
+/** A session this process has resolved, and how to tell whether it is still current. */
+interface CachedSession {
+  at: number;
+  /** The school whose version covers it (a trust admin's: the organisation). */
+  scope: string;
+  /**
+   * The scope's version, read before the session was loaded; null when it was loaded before the
+   * scope was known (the first request), so the next request loads it again with a version.
+   */
+  version: number | null;
+  value: LoadedSession;
+}
+
 export class AuthSessions {
   /**
-   * The session cache: session id (the cookie's SHA-256) → what it resolved to, reused for
-   * CACHE_MS in this process; emptied past 10,000 entries. Entries are dropped at once here when
-   * a session is signed out, renewed or ended (see `forget`).
+   * The session cache: session id (the cookie's SHA-256) → what it resolved to. An entry is used
+   * only after its school's version (ADR 0018) has been read and found unchanged since it was
+   * loaded, so signing out, a new password, deactivation, a role change or a second factor done
+   * through any process stops or changes the session on every process's next request (the
+   * database's triggers bump the version for each of those). It is reloaded after CACHE_MS even
+   * if nothing changed (so "last seen" is kept up), and emptied past 10,000 entries. Unknown or
+   * expired cookies are not kept. This process also drops an entry at once when it signs out,
+   * renews or ends the session (see `forget`).
    */
-  private readonly cache = new Map<string, { at: number; value: LoadedSession | null }>();
+  private readonly cache = new Map<string, CachedSession>();
 
   constructor(private readonly deps: AuthDeps) {}
 
@@ -46,15 +64,29 @@ export class AuthSessions {
     return token;
   }
 
-  /** Resolves a session cookie to a principal. Cached for a few seconds per process. */
+  /**
+   * Resolves a session cookie to a principal: from this process's cache when the school's version
+   * (read after this call, one statement shared by every request waiting) says nothing changed.
+   */
   async loadSession(token: string): Promise<LoadedSession | null> {
     const id = sha256(token);
     const hit = this.cache.get(id);
     const nowMs = this.deps.clock.now().getTime();
-    if (hit && nowMs - hit.at < CACHE_MS) return hit.value;
+    let version: number | null = null;
+    if (hit) {
+      version = await this.deps.database.versions.version(hit.scope);
+      if (hit.version !== null && hit.version >= version && nowMs - hit.at < CACHE_MS)
+        return hit.value;
+    }
     const value = await this.loadSessionFresh(id);
+    if (!value) {
+      this.cache.delete(id);
+      return null;
+    }
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(id, { at: nowMs, value });
+    const p = value.principal;
+    const scope = p.kind === 'org_admin' ? p.organisationId : p.schoolId;
+    this.cache.set(id, { at: nowMs, scope, version: hit?.scope === scope ? version : null, value });
     return value;
   }
 
