@@ -1,0 +1,112 @@
+/**
+ * Policy settings, section `publishing`: posting on school channels.
+ *
+ * Its vocabularies, the schema of each rule, its plain-English label and the value Lanyard
+ * uses where a seed policy is silent. Each seed school's value and clause for these rules is
+ * the `publishing` part of its template in ../templates/ (docs/policy-rules.md lists them all).
+ * The rules here (paths `publishing.…`):
+ * personalAccountsMayPostPupilImages, designatedPublicityPersonOnly, approvalRequired,
+ * namesWithImages, personalDetailsForbidden, reminderPostsNeedPermission, positiveToneCheck,
+ * groupImagesWithGeneralLabels, blurFaces, overridableChecks, commentsNotMonitoredNotice.
+ */
+import { z } from 'zod';
+import { lanyardDefault as dflt, ruleSchema, type RulePathOf } from './rules.ts';
+import { uniqueArray } from './common.ts';
+
+/** Pre-publication checks (SPEC §3.5). */
+export const publicationCheckKeys = [
+  'consent',
+  'full_name',
+  'personal_details',
+  'faces_outnumber_tags',
+  'swimwear',
+  'reminder_permission',
+  'tone',
+] as const;
+export const publicationCheckKeySchema = z.enum(publicationCheckKeys);
+export type PublicationCheckKey = z.infer<typeof publicationCheckKeySchema>;
+
+export const namesWithImagesOptions = [
+  'no_names',
+  'never_full_names',
+  'no_names_external',
+] as const;
+export const blurFacesOptions = ['non_consented', 'all'] as const;
+
+const r = ruleSchema;
+
+const DEFAULT_COMMENTS_NOTICE =
+  'Comments and messages on this page are not monitored. To raise a concern, please contact the school office.';
+
+/** The `publishing` section of the profile. */
+export const publishingSettingsSchema = z.object({
+  personalAccountsMayPostPupilImages: r(z.boolean()),
+  designatedPublicityPersonOnly: r(z.boolean()),
+  approvalRequired: r(z.boolean()),
+  namesWithImages: r(z.enum(namesWithImagesOptions)),
+  personalDetailsForbidden: r(z.boolean()),
+  reminderPostsNeedPermission: r(z.boolean()),
+  positiveToneCheck: r(z.boolean()),
+  groupImagesWithGeneralLabels: r(z.boolean()),
+  blurFaces: r(z.enum(blurFacesOptions)),
+  overridableChecks: r(
+    uniqueArray(publicationCheckKeySchema).refine(
+      (keys) => !keys.includes('consent'),
+      'The consent check can never be overridden',
+    ),
+  ),
+  commentsNotMonitoredNotice: r(z.object({ show: z.boolean(), text: z.string().trim().max(300) })),
+});
+export type PublishingSettings = z.infer<typeof publishingSettingsSchema>;
+
+/** Plain-English label for each `publishing` rule, in display order. */
+export const publishingLabels = {
+  'publishing.personalAccountsMayPostPupilImages':
+    'Staff may post pupils’ photos on personal accounts',
+  'publishing.designatedPublicityPersonOnly':
+    'Only a designated person may post photos for publicity',
+  'publishing.approvalRequired': 'Every post must be approved before it is published',
+  'publishing.namesWithImages': 'Using pupils’ names with photos',
+  'publishing.personalDetailsForbidden': 'Posts must not contain pupils’ personal details',
+  'publishing.reminderPostsNeedPermission':
+    'Reminder posts for parents need the Headteacher’s permission',
+  'publishing.positiveToneCheck': 'Check that posts are positive and not negative or derogatory',
+  'publishing.groupImagesWithGeneralLabels':
+    'Prefer group photos with general labels (e.g. ‘sports day’)',
+  'publishing.blurFaces': 'Whose faces are blurred in published photos',
+  'publishing.overridableChecks': 'Checks the approver may override, giving a reason',
+  'publishing.commentsNotMonitoredNotice': 'Notice that comments on school pages are not monitored',
+} as const satisfies Record<RulePathOf<PublishingSettings, 'publishing.'>, string>;
+
+/** Lanyard's own `publishing` values, each citing 'Lanyard default' with the reason. */
+export const publishingDefaults: PublishingSettings = {
+  personalAccountsMayPostPupilImages: dflt(false, 'Consent covers school accounts only.'),
+  designatedPublicityPersonOnly: dflt(
+    false,
+    'Any member of staff may draft a post; approval is still required.',
+  ),
+  approvalRequired: dflt(true, 'Every post is checked before it goes out.'),
+  namesWithImages: dflt(
+    'never_full_names',
+    'Full names are never shown with images; Lanyard checks posts for full names.',
+  ),
+  personalDetailsForbidden: dflt(
+    true,
+    'No phone numbers, addresses, emails or birthdays in posts.',
+  ),
+  reminderPostsNeedPermission: dflt(
+    false,
+    'Reminders go through the normal approval, with no separate permission.',
+  ),
+  positiveToneCheck: dflt(true, 'Every seed forbids derogatory or damaging content.'),
+  groupImagesWithGeneralLabels: dflt(true, 'Group photos labelled by event rather than names.'),
+  blurFaces: dflt('non_consented', 'Faces of pupils without consent are blurred.'),
+  overridableChecks: dflt(
+    ['faces_outnumber_tags', 'tone'],
+    'Only the checks that are judgements may be overridden, with a written reason; consent never.',
+  ),
+  commentsNotMonitoredNotice: dflt(
+    { show: true, text: DEFAULT_COMMENTS_NOTICE },
+    'Tell readers that comments are not monitored.',
+  ),
+};

@@ -1,0 +1,55 @@
+/**
+ * Policy settings, section `roles`: who does what.
+ *
+ * Its vocabularies, the schema of each rule, its plain-English label and the value Lanyard
+ * uses where a seed policy is silent. Each seed school's value and clause for these rules is
+ * the `roles` part of its template in ../templates/ (docs/policy-rules.md lists them all).
+ * The rules here (paths `roles.…`):
+ * safeguardingLeadTitle, headteacherIsSafeguardingLead, approverRole, credentialCustodianRole,
+ * consentRecordKeeperRole, deviceApproverRole, ictSignOffRole.
+ */
+import { z } from 'zod';
+import { lanyardDefault as dflt, ruleSchema, type RulePathOf } from './rules.ts';
+import { policyRoleSchema } from './common.ts';
+
+const r = ruleSchema;
+
+/** The `roles` section of the profile. */
+export const rolesSettingsSchema = z.object({
+  safeguardingLeadTitle: r(z.string().trim().min(1).max(80)),
+  headteacherIsSafeguardingLead: r(z.boolean()),
+  approverRole: r(policyRoleSchema),
+  credentialCustodianRole: r(policyRoleSchema),
+  consentRecordKeeperRole: r(policyRoleSchema),
+  deviceApproverRole: r(policyRoleSchema),
+  ictSignOffRole: r(policyRoleSchema),
+});
+export type RolesSettings = z.infer<typeof rolesSettingsSchema>;
+
+/** Plain-English label for each `roles` rule, in display order. */
+export const rolesLabels = {
+  'roles.safeguardingLeadTitle': 'What the school calls its safeguarding lead',
+  'roles.headteacherIsSafeguardingLead': 'The Headteacher is also the safeguarding lead',
+  'roles.approverRole': 'Who checks and approves posts before they go out',
+  'roles.credentialCustodianRole': 'Who keeps the passwords for the school’s social media accounts',
+  'roles.consentRecordKeeperRole': 'Who keeps the consent record up to date',
+  'roles.deviceApproverRole': 'Who approves the school cameras and tablets used for photos',
+  'roles.ictSignOffRole': 'Who confirms network security before social media is allowed',
+} as const satisfies Record<RulePathOf<RolesSettings, 'roles.'>, string>;
+
+/** Lanyard's own `roles` values, each citing 'Lanyard default' with the reason. */
+export const rolesDefaults: RolesSettings = {
+  safeguardingLeadTitle: dflt(
+    'Designated Safeguarding Lead',
+    'The statutory title in Keeping Children Safe in Education.',
+  ),
+  headteacherIsSafeguardingLead: dflt(false, 'Most schools name a separate DSL.'),
+  approverRole: dflt('headteacher', 'The Headteacher checks posts before they go out.'),
+  credentialCustodianRole: dflt(
+    'business_manager',
+    'The Business Manager keeps account passwords.',
+  ),
+  consentRecordKeeperRole: dflt('dpo', 'The DPO keeps the consent record up to date.'),
+  deviceApproverRole: dflt('headteacher', 'The Headteacher approves school capture devices.'),
+  ictSignOffRole: dflt('ict_technician', 'The ICT Technician applies network security controls.'),
+};

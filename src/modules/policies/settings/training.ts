@@ -1,0 +1,84 @@
+/**
+ * Policy settings, section `training`: training and acknowledgements.
+ *
+ * Its vocabularies, the schema of each rule, its plain-English label and the value Lanyard
+ * uses where a seed policy is silent. Each seed school's value and clause for these rules is
+ * the `training` part of its template in ../templates/ (docs/policy-rules.md lists them all).
+ * The rules here (paths `training.…`):
+ * sessions.staff_induction, sessions.staff_regular, sessions.at_risk_identification,
+ * sessions.pupils_esafety, sessions.parents_esafety, refreshAfterIncidentOrChange,
+ * inductionNeedsAcknowledgement, parentsAcknowledgeGuidance.
+ */
+import { z } from 'zod';
+import { lanyardDefault as dflt, ruleSchema, type RulePathOf } from './rules.ts';
+
+export const trainingSessionKeys = [
+  'staff_induction',
+  'staff_regular',
+  'at_risk_identification',
+  'pupils_esafety',
+  'parents_esafety',
+] as const;
+export type TrainingSessionKey = (typeof trainingSessionKeys)[number];
+export const trainingFrequencies = ['on_joining', 'termly', 'annual', 'biennial'] as const;
+
+export const trainingRequirementSchema = z.object({
+  required: z.boolean(),
+  frequency: z.enum(trainingFrequencies),
+});
+export type TrainingRequirement = z.infer<typeof trainingRequirementSchema>;
+
+const r = ruleSchema;
+
+/** The `training` section of the profile. */
+export const trainingSettingsSchema = z.object({
+  sessions: z.object({
+    staff_induction: r(trainingRequirementSchema),
+    staff_regular: r(trainingRequirementSchema),
+    at_risk_identification: r(trainingRequirementSchema),
+    pupils_esafety: r(trainingRequirementSchema),
+    parents_esafety: r(trainingRequirementSchema),
+  }),
+  refreshAfterIncidentOrChange: r(z.boolean()),
+  inductionNeedsAcknowledgement: r(z.boolean()),
+  parentsAcknowledgeGuidance: r(z.boolean()),
+});
+export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
+
+/** Plain-English label for each `training` rule, in display order. */
+export const trainingLabels = {
+  'training.sessions.staff_induction': 'Social media policy training for new staff',
+  'training.sessions.staff_regular': 'Regular social media training for staff',
+  'training.sessions.at_risk_identification': 'Training to spot pupils at risk online',
+  'training.sessions.pupils_esafety': 'E-safety lessons for pupils',
+  'training.sessions.parents_esafety': 'E-safety meeting for parents',
+  'training.refreshAfterIncidentOrChange': 'Refresh training after a serious incident or change',
+  'training.inductionNeedsAcknowledgement': 'New staff must acknowledge the policy to be inducted',
+  'training.parentsAcknowledgeGuidance': 'Parents acknowledge the parents’ guidance or agreement',
+} as const satisfies Record<RulePathOf<TrainingSettings, 'training.'>, string>;
+
+/** Lanyard's own `training` values, each citing 'Lanyard default' with the reason. */
+export const trainingDefaults: TrainingSettings = {
+  sessions: {
+    staff_induction: dflt(
+      { required: true, frequency: 'on_joining' },
+      'Policy training at induction.',
+    ),
+    staff_regular: dflt({ required: true, frequency: 'annual' }, 'Regular staff training, yearly.'),
+    at_risk_identification: dflt(
+      { required: true, frequency: 'annual' },
+      'Spotting pupils at risk, yearly.',
+    ),
+    pupils_esafety: dflt({ required: true, frequency: 'termly' }, 'Termly e-safety.'),
+    parents_esafety: dflt(
+      { required: true, frequency: 'annual' },
+      'A yearly parents’ e-safety meeting.',
+    ),
+  },
+  refreshAfterIncidentOrChange: dflt(true, 'A usual step in school social media policies.'),
+  inductionNeedsAcknowledgement: dflt(
+    true,
+    'New staff cannot be marked inducted without acknowledging the policy.',
+  ),
+  parentsAcknowledgeGuidance: dflt(false, 'Few school policies ask parents to sign an agreement.'),
+};
