@@ -75,6 +75,9 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
       const resumed = await services.imports.resumeInterrupted();
       if (resumed.previews + resumed.commits > 0)
         say(`Resumed ${resumed.commits + resumed.previews} interrupted pupil import(s).`);
+      const consents = await services.consentImports.resumeInterrupted();
+      if (consents.previews + consents.commits > 0)
+        say(`Resumed ${consents.commits + consents.previews} interrupted consent import(s).`);
       for (const s of jobSchedules) await platform.jobs.schedule(s.name, s.cron, {});
     }
     if (role !== 'worker') {

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import type { Services } from '../container.ts';
 import { ValidationError } from '../errors.ts';
 import { PeopleRepository } from '../modules/people/people.repository.ts';
-import type { ConsentImportView } from '../modules/consent/consent-import.service.ts';
+import type { ConsentImportView } from '../modules/consent/import/consent-import.service.ts';
 import type { CliIo } from './import-pupils.ts';
 
 const ERRORS_SHOWN = 50;
@@ -92,7 +92,15 @@ export async function importConsentsCommand(
     case 'previewed':
       io.stdout.write('Nothing has been recorded yet. Run again with --yes to apply.\n');
       return 0;
+    case 'failed':
+      io.stderr.write(
+        `The import failed and nothing was recorded: ${result.import.fileError ?? ''}\n`,
+      );
+      return 1;
     case 'rejected':
+    case 'uploaded':
+    case 'previewing':
+    case 'committing':
       return 1;
   }
 }

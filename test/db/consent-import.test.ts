@@ -34,11 +34,15 @@ describe('consent import from a spreadsheet', () => {
   const audits = (action: string) =>
     count(`SELECT count(*) AS n FROM audit_events WHERE school_id = $1 AND action = '${action}'`);
 
-  const upload = (csv: string | Buffer, filename = 'consents.csv') =>
-    ctx.services.consentImports.upload(fx.school.id, office(), {
+  /** upload → the preview job, as the web and the worker do it. */
+  const upload = async (csv: string | Buffer, filename = 'consents.csv') => {
+    const id = await ctx.services.consentImports.upload(fx.school.id, office(), {
       filename,
       data: Buffer.isBuffer(csv) ? csv : Buffer.from(csv),
     });
+    await ctx.services.consentImports.preview(id);
+    return id;
+  };
 
   const HEADER =
     'UPN,Pupil name,Parent email,Date on form,Method,school_social_media image,school_social_media video,school_social_media name';

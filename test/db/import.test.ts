@@ -92,9 +92,12 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     return rows.map((r: { data: Record<string, unknown> }) => r.data);
   }
 
-  function storedFiles(): string[] {
-    const dir = path.join(ctx.dataDir, 'imports');
-    return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  /** The import files in the FileStore (never on the web process's own disk). */
+  async function storedFiles(): Promise<string[]> {
+    expect(fs.existsSync(path.join(ctx.dataDir, 'imports'))).toBe(false);
+    const keys: string[] = [];
+    for await (const f of ctx.services.files.list('imports')) keys.push(f.key);
+    return keys.sort();
   }
 
   it('imports the SIMS fixture: pupils, parents and links', async () => {
@@ -148,7 +151,7 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ newPupils: 20, possiblyLeft: 1 });
     expect(JSON.stringify(audit[0])).not.toMatch(/Ashworth|Elsie/);
-    expect(storedFiles().filter((f) => f.startsWith(id))).toEqual([]);
+    expect((await storedFiles()).filter((f) => f.includes(id))).toEqual([]);
   });
 
   it('changes nothing when the same file is imported twice', async () => {
@@ -334,7 +337,7 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
       audit: ctx.services.audit,
       clock: ctx.services.clock,
       jobs: ctx.services.jobs,
-      filesDir: path.join(ctx.dataDir, 'imports'),
+      files: ctx.services.files,
     });
     // New pupils, a changed pupil, a changed link and a pupil gone: every step has work to do.
     let changed = editLine(sims, 'U823401222104', ',1W,', ',2W,');
@@ -379,7 +382,7 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
   it('rejects a 50 MB binary file renamed .csv without storing it or changing anything', async () => {
     const fx = await newSchool();
     const before = await snapshot(fx.school.id);
-    const filesBefore = storedFiles();
+    const filesBefore = await storedFiles();
     const binary = crypto.randomBytes(50 * 1024 * 1024);
     const id = await ctx.services.imports.upload(fx.school.id, staffActor(fx), {
       filename: 'pupils.csv',
@@ -390,7 +393,7 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     expect(view.fileError).toMatch(/CSV/);
     expect(view.sizeBytes).toBe(binary.length);
     expect(await ctx.services.imports.preview(id)).toMatchObject({ status: 'rejected' });
-    expect(storedFiles()).toEqual(filesBefore);
+    expect(await storedFiles()).toEqual(filesBefore);
     expect(await snapshot(fx.school.id)).toEqual(before);
     expect(await auditActions(fx.school.id, 'people.import-uploaded')).toEqual([
       { sizeBytes: binary.length, status: 'rejected' },
@@ -573,23 +576,32 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     expect(done.rows).toEqual([{ actor_id: actor.id }]);
     expect((await imports.preview(checking))?.status).toBe('previewed');
 
-    // A crash between the upload's commit and moving its file into place: a minute later the
-    // file is moved by the resume, and the check runs.
-    const moving = await imports.upload(
+    // A job that started and then went silent (its worker died while others live on): the
+    // minutely resume queues it again once it has shown no sign of life for 30 s; lost three
+    // times, the import fails cleanly and its stored file goes.
+    const lost = await imports.upload(
       fx.school.id,
       actor,
       { filename: 'c.csv', data: sims },
       { queue: false },
     );
-    const dir = path.join(ctx.dataDir, 'imports');
-    fs.renameSync(path.join(dir, `${moving}.csv`), path.join(dir, `${moving}.csv.tmp`));
-    await ctx.services.database.pool.query(
-      `UPDATE pupil_imports SET created_at = now() - interval '2 minutes' WHERE id = $1`,
-      [moving],
-    );
-    await imports.resumeInterrupted();
-    expect(fs.existsSync(path.join(dir, `${moving}.csv`))).toBe(true);
-    expect((await imports.preview(moving))?.status).toBe('previewed');
+    const silent = (attempts: number) =>
+      ctx.services.database.pool.query(
+        `UPDATE pupil_imports SET status = 'previewing', attempts = $2,
+           heartbeat_at = now() - interval '2 minutes' WHERE id = $1`,
+        [lost, attempts],
+      );
+    await silent(0);
+    await imports.resumeInterrupted({ everything: false });
+    expect(await jobsFor('people.import-preview', lost)).toHaveLength(1);
+    await imports.resumeInterrupted({ everything: false }); // just queued again: not lost yet
+    expect(await jobsFor('people.import-preview', lost)).toHaveLength(1);
+    await silent(3);
+    expect((await imports.resumeInterrupted({ everything: false })).failed).toBe(1);
+    const failed = await imports.get(fx.school.id, lost);
+    expect(failed.status).toBe('rejected');
+    expect(failed.fileError).toMatch(/Upload it again/);
+    expect(await ctx.services.files.exists(imports.fileKey(failed))).toBe(false);
   });
 
   it('commits a 2,000-pupil file quickly', async () => {

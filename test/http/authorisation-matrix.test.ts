@@ -1315,8 +1315,8 @@ describe('authorisation matrix', () => {
       },
       'POST /consent/imports/:id/confirm': {
         from: '/consent/imports',
-        url: async () =>
-          `/consent/imports/${await ctx.services.consentImports.upload(
+        url: async () => {
+          const id = await ctx.services.consentImports.upload(
             A.school.id,
             { kind: 'staff', id: A.staff.dpo.id },
             {
@@ -1325,7 +1325,10 @@ describe('authorisation matrix', () => {
                 `UPN,Parent email,Date on form,Method,school_social_media image\n${importFamily.misId},${importFamily.parentEmail},04/09/2026,paper form,Yes\n`,
               ),
             },
-          )}/confirm`,
+          );
+          await ctx.services.consentImports.preview(id); // the check job
+          return `/consent/imports/${id}/confirm`;
+        },
       },
       'POST /consent/campaigns': {
         from: '/consent/campaigns',

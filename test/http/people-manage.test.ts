@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffRoles, type StaffRole } from '../../src/modules/auth/principal.ts';
@@ -716,7 +714,7 @@ describe('managing people in the app (pages and API)', () => {
       confirmed_by: A.staff.office.id,
     });
     // The commit fails (the stored file has gone); Try again keeps the partial answer.
-    fs.rmSync(path.join(ctx.dataDir, 'imports', `${id}.csv`), { force: true });
+    await ctx.services.files.delete(imports.fileKey({ id, schoolId: A.school.id }));
     await imports.commit(id, A.staff.office.id);
     expect((await imports.get(A.school.id, id)).status).toBe('failed');
     const again = await postForm(

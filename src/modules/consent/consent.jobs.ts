@@ -8,6 +8,12 @@ declare module '../registry.ts' {
     'consent.renewal-reminders': { schoolId?: string };
     /** Email the receipt of an online consent statement, unless it has gone already. */
     'consent.receipt-email': { recordId: string; schoolId: string };
+    /** Check an uploaded consent spreadsheet into a preview with row errors. */
+    'consent.import-preview': { importId: string };
+    /** Record a confirmed consent spreadsheet, all or nothing. */
+    'consent.import-commit': { importId: string; actorId: string | null };
+    /** Every minute: queue again the consent imports whose job died with its worker (ADR 0022). */
+    'consent.import-resume': Record<string, never>;
   }
 }
 
@@ -27,6 +33,22 @@ export const consentJobs = defineJobs({
   'consent.receipt-email': {
     run: async (services, data) => {
       await services.consentForm.sendReceiptEmail(data.schoolId, data.recordId);
+    },
+  },
+  'consent.import-preview': {
+    run: async (services, data) => {
+      await services.consentImports.preview(data.importId);
+    },
+  },
+  'consent.import-commit': {
+    run: async (services, data) => {
+      await services.consentImports.commit(data.importId, data.actorId);
+    },
+  },
+  'consent.import-resume': {
+    cron: '* * * * *',
+    run: async (services) => {
+      await services.consentImports.resumeInterrupted({ everything: false });
     },
   },
 });

@@ -3,8 +3,8 @@ import { ScanSanitiser } from '../../platform/images/scan-sanitiser.ts';
 import { ConsentRepository } from './consent.repository.ts';
 import { ConsentService } from './consent.service.ts';
 import { ConsentRegisterCache } from './consent-register-cache.ts';
-import { ConsentImportRepository } from './consent-import.repository.ts';
-import { ConsentImportService } from './consent-import.service.ts';
+import { ConsentImportRepository } from './import/consent-import.repository.ts';
+import { ConsentImportService } from './import/consent-import.service.ts';
 import { ConsentCampaignRepository } from './consent-campaign.repository.ts';
 import { ConsentCampaignService } from './consent-campaign.service.ts';
 import { ConsentFormRepository } from './consent-form.repository.ts';
@@ -13,7 +13,7 @@ import { ConsentReportsRepository } from './consent-reports.repository.ts';
 import { ConsentReportsService } from './consent-reports.service.ts';
 import { consentFormRoutes } from './consent-form.routes.ts';
 import { consentStaffRoutes } from './consent-staff.routes.ts';
-import { consentImportRoutes } from './consent-import.routes.ts';
+import { consentImportRoutes } from './import/consent-import.routes.ts';
 import { consentCampaignRoutes } from './consent-campaign.routes.ts';
 import { consentApi } from './consent.api.ts';
 import { consentJobs } from './consent.jobs.ts';
@@ -101,6 +101,8 @@ export const consentModule = defineModule({
         consent,
         audit,
         clock,
+        jobs: deps.jobs,
+        files: deps.files,
       }),
       consentCampaigns: new ConsentCampaignService({
         database,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { runPrepared, type Db } from '../../platform/db/database.ts';
 import { parents, pupilImports, pupilParents, pupils } from './people.tables.ts';
 import { pupilSearchText } from './people.repository.ts';
@@ -6,8 +6,7 @@ import { pupilSearchText } from './people.repository.ts';
 export type PupilImportRecord = typeof pupilImports.$inferSelect;
 
 /** uploaded → previewing → previewed | rejected → committing → committed | failed */
-export type ImportStatus =
-  'uploaded' | 'previewing' | 'previewed' | 'rejected' | 'committing' | 'committed' | 'failed';
+export type { ImportStatus } from '../../platform/imports/import-pipeline.ts';
 
 /** Parent rows as the JSON the set-based insert/update statements read. */
 function parentPayload(rows: readonly ParentWrite[]) {
@@ -56,84 +55,21 @@ export type PupilWrite = Omit<ExistingPupil, 'possiblyLeftAt'>;
 export type ParentWrite = ExistingParent;
 export type LinkWrite = ExistingLink;
 
-export interface ImportCreate {
-  id: string;
-  schoolId: string;
-  filename: string;
-  sha256: string;
-  sizeBytes: number;
-  status: ImportStatus;
-  fileError: string | null;
-  createdBy: string | null;
-  createdAt: Date;
-}
-
-export interface ImportUpdate {
-  fileError?: string | null;
-  preview?: unknown;
-  summary?: unknown;
-  committedAt?: Date | null;
-  progressDone?: number;
-  progressTotal?: number;
-  wholeRoll?: boolean | null;
-  confirmedBy?: string | null;
-}
-
 /** One parameter holding many rows, unpacked in SQL with jsonb_to_recordset (set-based writes). */
 function jsonParam(value: readonly unknown[]) {
   return sql`${JSON.stringify(value)}::jsonb`;
 }
 
 /**
- * Queries for MIS imports: the `pupil_imports` rows and the set-based writes a commit makes to
- * pupils, parents and their links. Every query is scoped by school.
+ * Queries for MIS imports: what the pupil import compares a file with and the set-based writes
+ * applying it makes to pupils, parents and their links, plus the `pupil_imports` reads the
+ * dashboard needs (the rows' state is the import pipeline's, platform/imports). Every query is
+ * scoped by school.
  */
 export class ImportRepository {
-  async create(db: Db, values: ImportCreate): Promise<PupilImportRecord> {
-    const [row] = await db.insert(pupilImports).values(values).returning();
-    return row!;
-  }
-
-  /** An import of this school, or undefined (another school's id looks missing). */
-  async get(db: Db, schoolId: string, id: string): Promise<PupilImportRecord | undefined> {
-    const rows = await db
-      .select()
-      .from(pupilImports)
-      .where(and(eq(pupilImports.schoolId, schoolId), eq(pupilImports.id, id)))
-      .limit(1);
-    return rows[0];
-  }
-
-  /** For jobs, which carry only the import id. */
-  async getById(db: Db, id: string): Promise<PupilImportRecord | undefined> {
-    const rows = await db.select().from(pupilImports).where(eq(pupilImports.id, id)).limit(1);
-    return rows[0];
-  }
-
-  async updateProgress(db: Db, id: string, done: number, total: number): Promise<void> {
-    await db
-      .update(pupilImports)
-      .set({ progressDone: done, progressTotal: total })
-      .where(eq(pupilImports.id, id));
-  }
-
-  /**
-   * Moves an import to `to` only if it is in one of the `from` statuses (so a job run twice, or two
-   * people pressing the button at once, cannot move it twice). True when it moved.
-   */
-  async setStatus(
-    db: Db,
-    id: string,
-    from: readonly ImportStatus[],
-    to: ImportStatus,
-    fields: ImportUpdate = {},
-  ): Promise<boolean> {
-    const rows = await db
-      .update(pupilImports)
-      .set({ status: to, ...fields })
-      .where(and(eq(pupilImports.id, id), inArray(pupilImports.status, [...from])))
-      .returning({ id: pupilImports.id });
-    return rows.length > 0;
+  /** The confirmer's answer: does the file list every pupil on roll? */
+  async setWholeRoll(db: Db, id: string, wholeRoll: boolean): Promise<void> {
+    await db.update(pupilImports).set({ wholeRoll }).where(eq(pupilImports.id, id));
   }
 
   /** Clean previews nobody has confirmed yet and that no later import has overtaken. */
@@ -161,59 +97,6 @@ export class ImportRepository {
         )
         .orderBy(desc(pupilImports.createdAt))
         .limit(5),
-    );
-  }
-
-  async listRecent(db: Db, schoolId: string, limit = 20): Promise<PupilImportRecord[]> {
-    return db
-      .select()
-      .from(pupilImports)
-      .where(eq(pupilImports.schoolId, schoolId))
-      .orderBy(desc(pupilImports.createdAt), desc(pupilImports.id))
-      .limit(limit);
-  }
-
-  /** Whether another import of the school was committed (or is committing) after this one was uploaded. */
-  async overtaken(db: Db, schoolId: string, id: string, createdAt: Date): Promise<boolean> {
-    const rows = await db
-      .select({ id: pupilImports.id })
-      .from(pupilImports)
-      .where(
-        and(
-          eq(pupilImports.schoolId, schoolId),
-          sql`${pupilImports.id} <> ${id}`,
-          inArray(pupilImports.status, ['committing', 'committed']),
-          sql`${pupilImports.createdAt} > ${createdAt.toISOString()}`,
-        ),
-      )
-      .limit(1);
-    return rows.length > 0;
-  }
-
-  /**
-   * Imports of every school that a job was working on (checking the file or saving it): after a
-   * crash these wait for a job that may never come back (see ImportService.resumeInterrupted).
-   */
-  async listUnfinished(
-    db: Db,
-  ): Promise<{ id: string; status: ImportStatus; confirmedBy: string | null; createdAt: Date }[]> {
-    const rows = await db
-      .select({
-        id: pupilImports.id,
-        status: pupilImports.status,
-        confirmedBy: pupilImports.confirmedBy,
-        createdAt: pupilImports.createdAt,
-      })
-      .from(pupilImports)
-      .where(inArray(pupilImports.status, ['uploaded', 'previewing', 'committing']))
-      .orderBy(asc(pupilImports.createdAt));
-    return rows.map((r) => ({ ...r, status: r.status as ImportStatus }));
-  }
-
-  /** Serialises commits of one school's imports until the transaction ends. */
-  async lockSchool(db: Db, schoolId: string): Promise<void> {
-    await db.execute(
-      sql`SELECT pg_advisory_xact_lock(hashtextextended(${`pupil-import:${schoolId}`}, 0))`,
     );
   }
 

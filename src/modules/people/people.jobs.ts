@@ -6,6 +6,8 @@ declare module '../registry.ts' {
     'people.import-preview': { importId: string };
     /** Apply a previewed MIS file, all or nothing. */
     'people.import-commit': { importId: string; actorId: string | null };
+    /** Every minute: queue again the pupil imports whose job died with its worker (ADR 0022). */
+    'people.import-resume': Record<string, never>;
   }
 }
 
@@ -18,6 +20,12 @@ export const peopleJobs = defineJobs({
   'people.import-commit': {
     run: async (services, data) => {
       await services.imports.commit(data.importId, data.actorId);
+    },
+  },
+  'people.import-resume': {
+    cron: '* * * * *',
+    run: async (services) => {
+      await services.imports.resumeInterrupted({ everything: false });
     },
   },
 });

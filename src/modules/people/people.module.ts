@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { defineModule, type Services } from '../registry.ts';
 import { PeopleRepository } from './people.repository.ts';
 import { PeopleService } from './people.service.ts';
@@ -27,7 +26,7 @@ declare module '../registry.ts' {
 
 export const peopleModule = defineModule({
   name: 'people',
-  wire: (deps: Pick<Services, 'database' | 'clock' | 'jobs' | 'config' | 'audit' | 'policies'>) => {
+  wire: (deps: Pick<Services, 'database' | 'clock' | 'jobs' | 'files' | 'audit' | 'policies'>) => {
     const staffClassesRepository = new StaffClassesRepository();
     return {
       people: new PeopleService({
@@ -45,7 +44,7 @@ export const peopleModule = defineModule({
         audit: deps.audit,
         clock: deps.clock,
         jobs: deps.jobs,
-        filesDir: path.join(deps.config.dataDir, 'imports'),
+        files: deps.files,
       }),
       staffClasses: new StaffClassesService({
         database: deps.database,

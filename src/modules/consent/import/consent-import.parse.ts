@@ -18,9 +18,9 @@ import {
   type FileError,
   type RowError,
   type TextEncodingName,
-} from '../people/mis-import/mis-parse.ts';
-import { normaliseHeader } from '../people/mis-import/mis-columns.ts';
-import type { PolicySettings } from '../policies/policy-settings.ts';
+} from '../../people/mis-import/mis-parse.ts';
+import { normaliseHeader } from '../../people/mis-import/mis-columns.ts';
+import type { PolicySettings } from '../../policies/policy-settings.ts';
 import {
   consentKey,
   consentKeysFor,
@@ -28,7 +28,7 @@ import {
   type ConsentDecision,
   type ConsentKind,
   type ConsentMethod,
-} from './consent-rules.ts';
+} from '../consent-rules.ts';
 
 export type { RowError, FileError };
 
@@ -300,6 +300,23 @@ function quote(value: string): string {
 // ---------------------------------------------------------------------------------------------
 // The file
 
+function sizeError(file: Buffer): FileError | null {
+  if (file.length <= MAX_FILE_BYTES) return null;
+  return {
+    code: 'too_large',
+    message: `This file is too big (the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB). Split it and upload each part.`,
+  };
+}
+
+/**
+ * The checks that need no parsing (the first bytes, the size), made when the file is uploaded: a
+ * file that fails them is refused at once and never stored.
+ */
+export function checkConsentFile(file: Buffer): FileError | null {
+  const sniff = sniffFile(file.subarray(0, SNIFF_BYTES));
+  return sniff.ok ? sizeError(file) : sniff.fileError;
+}
+
 /** Parses and checks a consent spreadsheet. See docs/consent-import.md. */
 export function parseConsentFile(
   file: Buffer,
@@ -310,15 +327,8 @@ export function parseConsentFile(
 
   const sniff = sniffFile(file.subarray(0, SNIFF_BYTES));
   if (!sniff.ok) return sniff;
-  if (file.length > MAX_FILE_BYTES) {
-    return {
-      ok: false,
-      fileError: {
-        code: 'too_large',
-        message: `This file is too big (the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB). Split it and upload each part.`,
-      },
-    };
-  }
+  const tooBig = sizeError(file);
+  if (tooBig) return { ok: false, fileError: tooBig };
   const decoded = decode(file, sniff.encoding);
   if (!decoded.ok) return decoded;
   const text = decoded.text;

@@ -1,23 +1,32 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Config } from '../../config.ts';
-import type { Services } from '../registry.ts';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
-import { flash } from '../../web/flash.ts';
-import { uploadedCsv, uploadLimits } from '../../web/forms.ts';
-import { staffOf, staffActor } from '../../web/principal.ts';
-import { formatCitation, type PolicySettings } from '../policies/policy-settings.ts';
-import { canImportConsent } from './consent.policy.ts';
-import { consentKeysFor, consentMethodLabels, recordablePeriods } from './consent-rules.ts';
+import type { Config } from '../../../config.ts';
+import type { Services } from '../../registry.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  type FieldErrors,
+} from '../../../errors.ts';
+import { flash } from '../../../web/flash.ts';
+import { uploadedCsv, uploadLimits } from '../../../web/forms.ts';
+import { staffOf, staffActor } from '../../../web/principal.ts';
+import { formatCitation, type PolicySettings } from '../../policies/policy-settings.ts';
+import { canImportConsent } from '../consent.policy.ts';
+import { consentKeysFor, consentMethodLabels, recordablePeriods } from '../consent-rules.ts';
 import { COLUMN_ALIASES } from './consent-import.parse.ts';
 import { consentImportParamsSchema } from './consent-import.forms.ts';
 import { answersText, keyLabel, type ConsentImportView } from './consent-import.service.ts';
 import type { ConsentImportStatus } from './consent-import.repository.ts';
-import { ukDate } from '../../platform/clock.ts';
+import { ukDate } from '../../../platform/clock.ts';
 
 const statusTags: Record<ConsentImportStatus, { text: string; classes: string }> = {
+  uploaded: { text: 'Checking', classes: 'govuk-tag--blue' },
+  previewing: { text: 'Checking', classes: 'govuk-tag--blue' },
   previewed: { text: 'Ready to confirm', classes: 'govuk-tag--orange' },
   rejected: { text: 'Not imported', classes: 'govuk-tag--red' },
+  committing: { text: 'Importing', classes: 'govuk-tag--blue' },
   committed: { text: 'Imported', classes: 'govuk-tag--green' },
+  failed: { text: 'Failed', classes: 'govuk-tag--red' },
 };
 
 /** How many new statements the preview lists in full. */
@@ -81,7 +90,7 @@ export async function consentImportRoutes(
       services.consentImports.listRecent(schoolId),
       services.consent.settings(schoolId),
     ]);
-    return reply.page('consent/views/import-list.njk', {
+    return reply.page('consent/import/views/import-list.njk', {
       title: 'Import consents',
       recent,
       statusTags,
@@ -100,10 +109,11 @@ export async function consentImportRoutes(
   ) => {
     const settings = await services.consent.settings(schoolId);
     const fresh = (view.preview?.statements ?? []).filter((s) => !s.unchanged);
-    return reply.page('consent/views/import-preview.njk', {
+    return reply.page('consent/import/views/import-preview.njk', {
       title: `Consent import: ${view.filename}`,
       imp: view,
       tag: statusTags[view.status],
+      inProgress: ['uploaded', 'previewing', 'committing'].includes(view.status),
       newRows: fresh.slice(0, PREVIEW_ROWS).map((s) => ({
         line: s.line,
         pupil: s.pupilName,
@@ -171,14 +181,8 @@ export async function consentImportRoutes(
       const params = consentImportParamsSchema.safeParse(request.params);
       if (!params.success) throw new NotFoundError();
       try {
-        const done = await services.consentImports.confirm(schoolId, actor, params.data.id);
-        const n = done.summary?.newStatements ?? 0;
-        flash(
-          reply,
-          n === 0
-            ? 'Nothing to import: every row matches what is already recorded.'
-            : `Imported ${n} consent ${n === 1 ? 'form' : 'forms'}.`,
-        );
+        await services.consentImports.requestCommit(schoolId, actor, params.data.id);
+        flash(reply, 'Import confirmed. Lanyard is recording the consents.');
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;
         const view = await services.consentImports.get(schoolId, params.data.id);

@@ -1,11 +1,13 @@
-import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db/database.ts';
-import { parents, pupilParents, pupils } from '../people/people.tables.ts';
-import { consentImports, consentRecords, pupilCompetenceAssessments } from './consent.tables.ts';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../../platform/db/database.ts';
+import type { ImportStatus } from '../../../platform/imports/import-pipeline.ts';
+import { parents, pupilParents, pupils } from '../../people/people.tables.ts';
+import type { consentImports } from '../consent.tables.ts';
+import { consentRecords, pupilCompetenceAssessments } from '../consent.tables.ts';
 
 export type ConsentImportRecord = typeof consentImports.$inferSelect;
-/** previewed | rejected | committed */
-export type ConsentImportStatus = 'previewed' | 'rejected' | 'committed';
+/** uploaded → previewing → previewed | rejected → committing → committed | failed */
+export type ConsentImportStatus = ImportStatus;
 
 export interface RosterPupil {
   id: string;
@@ -38,72 +40,11 @@ export interface CurrentStatement {
 }
 
 /**
- * Queries for the consent spreadsheet import: the import rows themselves, and read-only views of
- * the school's pupils, parents and links to check a file against (docs/adr/0006).
+ * Queries for the consent spreadsheet import: read-only views of the school's pupils, parents and
+ * links to check a file against (docs/adr/0006), and the current statements to compare it with.
+ * The import rows themselves are the pipeline's (platform/imports).
  */
 export class ConsentImportRepository {
-  async create(db: Db, values: typeof consentImports.$inferInsert): Promise<void> {
-    await db.insert(consentImports).values(values);
-  }
-
-  async get(db: Db, schoolId: string, id: string): Promise<ConsentImportRecord | undefined> {
-    const rows = await db
-      .select()
-      .from(consentImports)
-      .where(and(eq(consentImports.schoolId, schoolId), eq(consentImports.id, id)))
-      .limit(1);
-    return rows[0];
-  }
-
-  /** The import row, locked for the commit (pressing confirm twice waits, then sees it done). */
-  async getForUpdate(
-    db: Db,
-    schoolId: string,
-    id: string,
-  ): Promise<ConsentImportRecord | undefined> {
-    const rows = await db
-      .select()
-      .from(consentImports)
-      .where(and(eq(consentImports.schoolId, schoolId), eq(consentImports.id, id)))
-      .limit(1)
-      .for('update');
-    return rows[0];
-  }
-
-  async listRecent(db: Db, schoolId: string, limit: number): Promise<ConsentImportRecord[]> {
-    return db
-      .select()
-      .from(consentImports)
-      .where(eq(consentImports.schoolId, schoolId))
-      .orderBy(desc(consentImports.createdAt))
-      .limit(limit);
-  }
-
-  async update(
-    db: Db,
-    id: string,
-    values: Partial<Pick<ConsentImportRecord, 'status' | 'fileError' | 'summary' | 'committedAt'>>,
-  ): Promise<void> {
-    await db.update(consentImports).set(values).where(eq(consentImports.id, id));
-  }
-
-  /** Has a file uploaded after `createdAt` already been committed? */
-  async overtaken(db: Db, schoolId: string, id: string, createdAt: Date): Promise<boolean> {
-    const rows = await db
-      .select({ id: consentImports.id })
-      .from(consentImports)
-      .where(
-        and(
-          eq(consentImports.schoolId, schoolId),
-          eq(consentImports.status, 'committed'),
-          gt(consentImports.createdAt, createdAt),
-          sql`${consentImports.id} <> ${id}`,
-        ),
-      )
-      .limit(1);
-    return rows.length > 0;
-  }
-
   async pupils(db: Db, schoolId: string): Promise<RosterPupil[]> {
     return db
       .select({
