@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../registry.ts';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
-import { parseForm } from '../../web/forms.ts';
-import { flash } from '../../web/flash.ts';
+import { NotFoundError, type FieldErrors } from '../../errors.ts';
+import { formRoute } from '../../web/form-route.ts';
 import type { StaffPrincipal } from '../auth/principal.ts';
 import { staffOf, staffActor } from '../../web/principal.ts';
 import {
@@ -74,64 +73,49 @@ export async function deviceRoutes(app: FastifyInstance, { services }: { service
     renderNew(reply, {}),
   );
 
-  app.post('/devices', { config: { access: canRegisterDevices } }, async (request, reply) => {
-    const principal = staffOf(request.principal);
-    const { schoolId } = principal;
-    const actor = staffActor(principal);
-    const form = parseForm(registerDeviceForm, request.body);
-    if (!form.ok) return renderNew(reply.status(400), form.values, form.errors);
-    try {
-      const device = await devices.register(schoolId, actor, form.value);
-      flash(
-        reply,
-        `${device.name} (${device.assetTag}) is registered. It can be used for photos once it is approved.`,
-      );
-      return reply.redirect('/devices', 303);
-    } catch (e) {
-      if (e instanceof ValidationError)
-        return renderNew(reply.status(400), request.body as Record<string, unknown>, e.fieldErrors);
-      throw e;
-    }
+  formRoute(app, '/devices', {
+    access: canRegisterDevices,
+    who: staffOf,
+    form: registerDeviceForm,
+    act: ({ who, value }) => devices.register(who.schoolId, staffActor(who), value),
+    done: (device) => ({
+      redirect: '/devices',
+      flash: `${device.name} (${device.assetTag}) is registered. It can be used for photos once it is approved.`,
+    }),
+    render: (reply, { values, errors }) => renderNew(reply, values, errors),
   });
 
+  // Approve or withdraw: only the profile's approver, and only a device of their school (404).
   const decision = (kind: 'approve' | 'withdraw') =>
-    app.post(
-      `/devices/:id/${kind}`,
-      { config: { access: mayReachDeviceApproval } },
-      async (request, reply) => {
-        const principal = staffOf(request.principal);
-        const params = idParams.safeParse(request.params);
-        if (!params.success) throw new NotFoundError();
-        // 404 unless this person is the profile's approver and the device is their school's.
-        if (!(await devices.isApprover(principal))) throw new NotFoundError();
-        const device = await devices.get(
-          principal.kind === 'staff' ? principal.schoolId : '',
-          params.data.id,
-        );
-        if (kind === 'withdraw') {
-          const form = parseForm(withdrawDeviceForm, request.body);
-          if (!form.ok)
-            return renderList(reply.status(400), principal, {
-              [`withdraw-${device.id}`]: form.errors.confirm ?? 'Confirm the withdrawal',
-            });
-        }
-        try {
-          if (kind === 'approve') await devices.approve(principal, device.id);
-          else await devices.withdraw(principal, device.id);
-        } catch (e) {
-          if (e instanceof ConflictError)
-            return renderList(reply.status(409), principal, { [`device-${device.id}`]: e.message });
-          throw e;
-        }
-        flash(
-          reply,
+    formRoute(app, `/devices/:id/${kind}`, {
+      access: mayReachDeviceApproval,
+      who: staffOf,
+      params: idParams,
+      authorise: async ({ who, params }) => {
+        if (!(await devices.isApprover(who))) throw new NotFoundError();
+        await devices.get(who.schoolId, params.id);
+      },
+      form: kind === 'withdraw' ? withdrawDeviceForm : z.object({}),
+      act: async ({ who, params }) => {
+        const device = await devices.get(who.schoolId, params.id);
+        if (kind === 'approve') await devices.approve(who, device.id);
+        else await devices.withdraw(who, device.id);
+        return device;
+      },
+      done: (device) => ({
+        redirect: '/devices',
+        flash:
           kind === 'approve'
             ? `${device.name} is approved for taking photos and videos.`
             : `${device.name} is no longer approved. Anything uploaded from it now goes to quarantine.`,
-        );
-        return reply.redirect('/devices', 303);
-      },
-    );
+      }),
+      // The list again, the message beside the device it is about.
+      render: (reply, { who, params, errors }) =>
+        renderList(reply, who, {
+          [reply.statusCode === 409 ? `device-${params.id}` : `withdraw-${params.id}`]:
+            errors._form ?? errors.confirm ?? 'Confirm the withdrawal',
+        }),
+    });
   decision('approve');
   decision('withdraw');
 }
