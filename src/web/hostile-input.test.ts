@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell } from '../modules/consent/consent-reports.service.ts';
+import { csvCell } from '../modules/consent/office/consent-office.service.ts';
 import { clean } from '../modules/people/mis-import/mis-parse.ts';
 import { findHostileText } from './hostile-input.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { jobHandlers } from '../../src/container.ts';
-import { ConsentCampaignService } from '../../src/modules/consent/consent-campaign.service.ts';
+import { ConsentCampaignService } from '../../src/modules/consent/campaigns/consent-campaign.service.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
 

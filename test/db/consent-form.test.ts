@@ -6,7 +6,10 @@ import { createSchool, type SchoolFixture } from '../support/factories.ts';
 import { scalar } from '../support/http-principals.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { NotFoundError, ValidationError } from '../../src/errors.ts';
-import { jsonReceipt, type FormPrincipal } from '../../src/modules/consent/consent-form.service.ts';
+import {
+  jsonReceipt,
+  type FormPrincipal,
+} from '../../src/modules/consent/family/consent-form.service.ts';
 
 /**
  * The parents' online consent form against real PostgreSQL: form links that land on the form,

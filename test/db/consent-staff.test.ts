@@ -5,7 +5,7 @@ import { fixedClock, ukDate } from '../../src/platform/clock.ts';
 import { streamToBuffer } from '../../src/platform/files/file-store.ts';
 import { NotFoundError, ValidationError } from '../../src/errors.ts';
 import type { StaffPrincipal, StaffRole } from '../../src/modules/auth/principal.ts';
-import { csvCell, startOfUkDay } from '../../src/modules/consent/consent-reports.service.ts';
+import { csvCell, startOfUkDay } from '../../src/modules/consent/office/consent-office.service.ts';
 import { stripPdf } from '../../src/platform/images/scan-sanitiser.ts';
 
 /**
@@ -34,7 +34,7 @@ describe('consent register: office and DPO (real PostgreSQL)', () => {
   let otherClass: string;
 
   const pool = () => ctx.services.database.pool;
-  const reports = () => ctx.services.consentReports;
+  const reports = () => ctx.services.consentOffice;
   const staff = (fx: SchoolFixture, role: StaffRole): StaffPrincipal => ({
     kind: 'staff',
     id: fx.staff[role].id,

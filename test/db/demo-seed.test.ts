@@ -73,7 +73,7 @@ describe('demo data (real PostgreSQL)', () => {
 
   it('refuses and leaves forms unreturned as rarely as a real school (the register’s overview)', async () => {
     for (const slug of ['oakfield-primary', 'riverside-primary']) {
-      const overview = await ctx.services.consentReports.overview(await dpoOf(slug));
+      const overview = await ctx.services.consentOffice.overview(await dpoOf(slug));
       const share = (n: number) => n / overview.pupils;
       // A few percent of forms not back yet (not none: the chaser list has something to show).
       expect(share(overview.notReturned), `${slug} not returned`).toBeGreaterThan(0.005);

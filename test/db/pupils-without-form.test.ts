@@ -35,7 +35,7 @@ describe('pupils without a consent form, and partial MIS files, on the demo scho
     const dashboard = await s.dashboard.forPrincipal(office);
     const item = dashboard.items.find((i) => /no consent form/.test(i.title));
     const dashboardCount = item ? Number(/^(\d+)/.exec(item.title)![1]) : 0;
-    const register = (await s.consentReports.overview(head)).notReturned;
+    const register = (await s.consentOffice.overview(head)).notReturned;
     const period = (await s.consent.recordablePeriods(schoolId))[0]!.key;
     let campaign = await s.consentCampaigns.forPeriod(schoolId, period);
     if (!campaign) {

@@ -5,16 +5,16 @@ import { ConsentService } from './consent.service.ts';
 import { ConsentRegisterCache } from './consent-register-cache.ts';
 import { ConsentImportRepository } from './import/consent-import.repository.ts';
 import { ConsentImportService } from './import/consent-import.service.ts';
-import { ConsentCampaignRepository } from './consent-campaign.repository.ts';
-import { ConsentCampaignService } from './consent-campaign.service.ts';
-import { ConsentFormRepository } from './consent-form.repository.ts';
-import { ConsentFormService } from './consent-form.service.ts';
-import { ConsentReportsRepository } from './consent-reports.repository.ts';
-import { ConsentReportsService } from './consent-reports.service.ts';
-import { consentFormRoutes } from './consent-form.routes.ts';
-import { consentStaffRoutes } from './consent-staff.routes.ts';
+import { ConsentCampaignRepository } from './campaigns/consent-campaign.repository.ts';
+import { ConsentCampaignService } from './campaigns/consent-campaign.service.ts';
+import { ConsentFormRepository } from './family/consent-form.repository.ts';
+import { ConsentFormService } from './family/consent-form.service.ts';
+import { ConsentOfficeRepository } from './office/consent-office.repository.ts';
+import { ConsentOfficeService } from './office/consent-office.service.ts';
+import { consentFormRoutes } from './family/consent-form.routes.ts';
+import { consentOfficeRoutes } from './office/consent-office.routes.ts';
 import { consentImportRoutes } from './import/consent-import.routes.ts';
-import { consentCampaignRoutes } from './consent-campaign.routes.ts';
+import { consentCampaignRoutes } from './campaigns/consent-campaign.routes.ts';
 import { consentApi } from './consent.api.ts';
 import { consentJobs } from './consent.jobs.ts';
 import { canOpenConsent, canUseOwnConsentForm } from './consent.policy.ts';
@@ -29,8 +29,8 @@ declare module '../registry.ts' {
     consentCampaigns: ConsentCampaignService;
     /** The family's online consent form, its receipts and emails. */
     consentForm: ConsentFormService;
-    /** The staff consent pages: registers by class, paper forms, reports. */
-    consentReports: ConsentReportsService;
+    /** The staff (office) consent pages: registers by class, reports, paper forms, withdrawals. */
+    consentOffice: ConsentOfficeService;
   }
 }
 
@@ -88,9 +88,9 @@ export const consentModule = defineModule({
     return {
       consent,
       consentForm,
-      consentReports: new ConsentReportsService({
+      consentOffice: new ConsentOfficeService({
         database,
-        repository: new ConsentReportsRepository(),
+        repository: new ConsentOfficeRepository(),
         consent,
         staffClasses: deps.staffClasses,
         clock,
@@ -114,7 +114,7 @@ export const consentModule = defineModule({
       }),
     };
   },
-  routes: [consentFormRoutes, consentStaffRoutes, consentImportRoutes, consentCampaignRoutes],
+  routes: [consentFormRoutes, consentOfficeRoutes, consentImportRoutes, consentCampaignRoutes],
   api: [consentApi],
   jobs: consentJobs,
   navigation: [

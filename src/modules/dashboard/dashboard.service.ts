@@ -18,7 +18,7 @@ import type { ConsentService } from '../consent/consent.service.ts';
 import type { MediaService } from '../media/media.service.ts';
 import type { DevicesService } from '../devices/devices.service.ts';
 import type { StaffClassesService } from '../people/staff-classes.service.ts';
-import type { ConsentCampaignService } from '../consent/consent-campaign.service.ts';
+import type { ConsentCampaignService } from '../consent/campaigns/consent-campaign.service.ts';
 import { formatCitation, type PolicySettings } from '../policies/policy-settings.ts';
 import { formatDateInWords } from '../../web/dates.ts';
 import type { AttentionItem } from '../registry.ts';

@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db/database.ts';
-import { parents, pupils, staff } from '../people/people.tables.ts';
-import { consentRecords } from './consent.tables.ts';
+import type { Db } from '../../../platform/db/database.ts';
+import { parents, pupils, staff } from '../../people/people.tables.ts';
+import { consentRecords } from '../consent.tables.ts';
 
-/** A pupil as the consent reports list them. */
-export interface ReportPupil {
+/** A pupil as the staff consent pages list them. */
+export interface OfficePupil {
   id: string;
   misId: string;
   givenName: string;
@@ -29,7 +29,7 @@ const onRoll = (today: string) =>
  * Read-only queries behind the office and DPO pages: classes, pupils on roll, records since a date.
  * The consent decisions themselves come from ConsentService (the one place the rules live).
  */
-export class ConsentReportsRepository {
+export class ConsentOfficeRepository {
   /** Classes of pupils on roll with the number of pupils in each. */
   async classes(db: Db, schoolId: string, today: string) {
     const rows = await db
@@ -49,7 +49,7 @@ export class ConsentReportsRepository {
     schoolId: string,
     className: string,
     today: string,
-  ): Promise<ReportPupil[]> {
+  ): Promise<OfficePupil[]> {
     return db
       .select(pupilColumns)
       .from(pupils)
@@ -58,7 +58,7 @@ export class ConsentReportsRepository {
   }
 
   /** Every pupil on roll, by class then name (the export, the overview counts). */
-  async pupilsOnRoll(db: Db, schoolId: string, today: string): Promise<ReportPupil[]> {
+  async pupilsOnRoll(db: Db, schoolId: string, today: string): Promise<OfficePupil[]> {
     return db
       .select(pupilColumns)
       .from(pupils)
@@ -72,7 +72,7 @@ export class ConsentReportsRepository {
   }
 
   /** Pupils of this school among `ids` (others are simply absent). */
-  async pupilsByIds(db: Db, schoolId: string, ids: readonly string[]): Promise<ReportPupil[]> {
+  async pupilsByIds(db: Db, schoolId: string, ids: readonly string[]): Promise<OfficePupil[]> {
     if (ids.length === 0) return [];
     return db
       .select(pupilColumns)
@@ -82,7 +82,7 @@ export class ConsentReportsRepository {
   }
 
   /** One pupil of this school (any roll status). */
-  async pupil(db: Db, schoolId: string, id: string): Promise<ReportPupil | undefined> {
+  async pupil(db: Db, schoolId: string, id: string): Promise<OfficePupil | undefined> {
     const [row] = await db
       .select(pupilColumns)
       .from(pupils)

@@ -1,16 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Config } from '../../config.ts';
-import type { Services } from '../registry.ts';
-import { NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
-import { ukDate } from '../../platform/clock.ts';
-import { flash } from '../../web/flash.ts';
-import { parseForm } from '../../web/forms.ts';
-import type { FileStore } from '../../platform/files/file-store.ts';
-import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
-import type { StaffPrincipal } from '../auth/principal.ts';
-import { staffOf } from '../../web/principal.ts';
-import { formatCitation } from '../policies/policy-settings.ts';
+import type { Config } from '../../../config.ts';
+import type { Services } from '../../registry.ts';
+import { NotFoundError, ValidationError, type FieldErrors } from '../../../errors.ts';
+import { ukDate } from '../../../platform/clock.ts';
+import { flash } from '../../../web/flash.ts';
+import { parseForm } from '../../../web/forms.ts';
+import type { FileStore } from '../../../platform/files/file-store.ts';
+import { claimUploads, UploadedFile, uploadRouteLimits } from '../../../web/uploads.ts';
+import type { StaffPrincipal } from '../../auth/principal.ts';
+import { staffOf } from '../../../web/principal.ts';
+import { formatCitation } from '../../policies/policy-settings.ts';
 import {
   canCheckConsent,
   canExportConsent,
@@ -19,11 +19,11 @@ import {
   canOpenConsent,
   canRecordConsent,
   canViewAllConsent,
-} from './consent.policy.ts';
-import type { ConsentDecider } from './consent.service.ts';
-import { consentKeysFor, consentKindLabels, consentMethodLabels } from './consent-rules.ts';
-import { classCardPdf } from './consent-reports.pdf.ts';
-import { outcomeDisplay } from './consent-reports.service.ts';
+} from '../consent.policy.ts';
+import type { ConsentDecider } from '../consent.service.ts';
+import { consentKeysFor, consentKindLabels, consentMethodLabels } from '../consent-rules.ts';
+import { classCardPdf } from './class-card.pdf.ts';
+import { outcomeDisplay } from './consent-office.service.ts';
 import {
   changesQuery,
   checkQuery,
@@ -33,7 +33,7 @@ import {
   questionField,
   readDate,
   withdrawalForm,
-} from './consent-staff.forms.ts';
+} from './consent-office.forms.ts';
 
 const idParams = z.object({ id: z.uuid() });
 const classParams = z.object({ className: z.string().min(1).max(60) });
@@ -89,11 +89,11 @@ const contentDisposition = (filename: string) => {
 };
 
 /** The office and DPO pages of the consent register (issue 3 item 5). */
-export async function consentStaffRoutes(
+export async function consentOfficeRoutes(
   app: FastifyInstance,
   { services, config }: { services: Services; config: Config },
 ) {
-  const reports = services.consentReports;
+  const office = services.consentOffice;
   const today = () => ukDate(services.clock.now());
 
   // A scan of a paper form arrives with one field per question: allow enough fields.
@@ -101,7 +101,7 @@ export async function consentStaffRoutes(
 
   app.get('/consent', { config: { access: canOpenConsent } }, async (request, reply) => {
     const p = staffOf(request.principal);
-    const overview = await reports.overview(p);
+    const overview = await office.overview(p);
     return reply.page('consent/views/staff-overview.njk', {
       title: 'Consent register',
       overview,
@@ -118,14 +118,14 @@ export async function consentStaffRoutes(
     const p = staffOf(request.principal);
     const raw = (request.query ?? {}) as Record<string, unknown>;
     const settings = await services.consent.settings(p.schoolId);
-    const classes = await reports.checkableClasses(p);
+    const classes = await office.checkableClasses(p);
     const parsed = checkQuery.safeParse(raw);
     const values = parsed.success ? parsed.data : { pupil: [] as string[] };
     const chosenClass = 'class' in values ? values.class : undefined;
-    const pupils = chosenClass ? await reports.pupilsOfClass(p, chosenClass) : [];
+    const pupils = chosenClass ? await office.pupilsOfClass(p, chosenClass) : [];
     const submitted = 'check' in raw;
     const errors: FieldErrors = {};
-    let results: Awaited<ReturnType<typeof reports.check>> | null = null;
+    let results: Awaited<ReturnType<typeof office.check>> | null = null;
     let atDate: string | undefined;
     if (submitted) {
       if (!parsed.success) errors.class = 'Choose a class and pupils from the lists';
@@ -141,7 +141,7 @@ export async function consentStaffRoutes(
       if ('error' in at) errors.at = at.error;
       else atDate = at.value;
       if (Object.keys(errors).length === 0 && v) {
-        results = await reports.check(p, {
+        results = await office.check(p, {
           className: v.class!,
           pupilIds: v.pupil,
           purpose: v.purpose!,
@@ -171,7 +171,7 @@ export async function consentStaffRoutes(
 
   app.get('/consent/pupils/:id', { config: { access: canOpenConsent } }, async (request, reply) => {
     const p = staffOf(request.principal);
-    const register = await reports.register(p, pupilId(request.params));
+    const register = await office.register(p, pupilId(request.params));
     return reply.page('consent/views/staff-pupil.njk', {
       title: `Consent: ${register.pupil.givenName} ${register.pupil.familyName}`,
       r: register,
@@ -189,7 +189,7 @@ export async function consentStaffRoutes(
     values: Record<string, unknown>,
     errors?: FieldErrors,
   ) => {
-    const register = await reports.register(p, id);
+    const register = await office.register(p, id);
     return reply.status(errors ? 400 : 200).page('consent/views/staff-paper-form.njk', {
       title: `Record a paper form: ${register.pupil.givenName} ${register.pupil.familyName}`,
       r: register,
@@ -216,7 +216,7 @@ export async function consentStaffRoutes(
     async (request, reply) => {
       const p = staffOf(request.principal);
       const id = pupilId(request.params);
-      await reports.pupilFor(p, id);
+      await office.pupilFor(p, id);
       const fields = fieldsOf(request.body);
       const keys = consentKeysFor(await services.consent.settings(p.schoolId));
       const parsed = parseForm(paperFormSchema(keys), fields);
@@ -226,7 +226,7 @@ export async function consentStaffRoutes(
       if (!parsed.ok || 'error' in date) return renderPaperForm(reply, p, id, fields, errors);
       const v = parsed.value as Record<string, string | undefined> & typeof parsed.value;
       try {
-        await reports.recordPaperForm(p, id, {
+        await office.recordPaperForm(p, id, {
           decider: deciderOf(v.decider),
           periodKey: v.periodKey,
           decidedOn: date.value,
@@ -258,7 +258,7 @@ export async function consentStaffRoutes(
     values: Record<string, unknown>,
     errors?: FieldErrors,
   ) => {
-    const register = await reports.register(p, id);
+    const register = await office.register(p, id);
     const chosen = values.withdraw;
     return reply.status(errors ? 400 : 200).page('consent/views/staff-withdrawal.njk', {
       title: `Record a withdrawal: ${register.pupil.givenName} ${register.pupil.familyName}`,
@@ -288,7 +288,7 @@ export async function consentStaffRoutes(
     async (request, reply) => {
       const p = staffOf(request.principal);
       const id = pupilId(request.params);
-      await reports.pupilFor(p, id);
+      await office.pupilFor(p, id);
       const fields = fieldsOf(request.body);
       const parsed = parseForm(withdrawalForm, fields);
       const date = readDate(fields, 'decidedOn', 'the date on the letter');
@@ -296,7 +296,7 @@ export async function consentStaffRoutes(
       if ('error' in date) errors.decidedOn = date.error;
       if (!parsed.ok || 'error' in date) return renderWithdrawal(reply, p, id, fields, errors);
       try {
-        await reports.recordWithdrawal(p, id, {
+        await office.recordWithdrawal(p, id, {
           decider: deciderOf(parsed.value.decider),
           periodKey: parsed.value.periodKey,
           decidedOn: date.value,
@@ -326,7 +326,7 @@ export async function consentStaffRoutes(
     values: Record<string, unknown>,
     errors?: FieldErrors,
   ) => {
-    const register = await reports.register(p, id);
+    const register = await office.register(p, id);
     if (!register.pupilMayDecide) throw new NotFoundError();
     return reply.status(errors ? 400 : 200).page('consent/views/staff-competence.njk', {
       title: `Competence: ${register.pupil.givenName} ${register.pupil.familyName}`,
@@ -357,7 +357,7 @@ export async function consentStaffRoutes(
     async (request, reply) => {
       const p = staffOf(request.principal);
       const id = pupilId(request.params);
-      const register = await reports.register(p, id);
+      const register = await office.register(p, id);
       if (!register.pupilMayDecide) throw new NotFoundError();
       const fields = fieldsOf(request.body);
       const parsed = parseForm(competenceForm, fields);
@@ -366,7 +366,7 @@ export async function consentStaffRoutes(
       if ('error' in date) errors.assessedOn = date.error;
       if (!parsed.ok || 'error' in date) return renderCompetence(reply, p, id, fields, errors);
       try {
-        await reports.assessCompetence(p, id, {
+        await office.assessCompetence(p, id, {
           competent: parsed.value.competent === 'yes',
           assessedOn: date.value,
           note: parsed.value.note,
@@ -386,7 +386,7 @@ export async function consentStaffRoutes(
     { config: { access: canOpenConsent } },
     async (request, reply) => {
       const p = staffOf(request.principal);
-      const file = await reports.evidence(p, pupilId(request.params));
+      const file = await office.evidence(p, pupilId(request.params));
       return reply
         .header('Content-Type', file.contentType)
         .header('Content-Disposition', contentDisposition(file.filename))
@@ -401,7 +401,7 @@ export async function consentStaffRoutes(
     { config: { access: canOpenConsent } },
     async (request, reply) => {
       const p = staffOf(request.principal);
-      const matrix = await reports.classMatrix(p, className(request.params));
+      const matrix = await office.classMatrix(p, className(request.params));
       return reply.page('consent/views/staff-class.njk', {
         title: `Consent: class ${matrix.className}`,
         m: matrix,
@@ -415,7 +415,7 @@ export async function consentStaffRoutes(
     { config: { access: canOpenConsent } },
     async (request, reply) => {
       const p = staffOf(request.principal);
-      const card = await reports.classCard(p, className(request.params));
+      const card = await office.classCard(p, className(request.params));
       return reply
         .header('Cache-Control', 'private, no-store')
         .page('consent/views/staff-card.njk', {
@@ -430,7 +430,7 @@ export async function consentStaffRoutes(
     { config: { access: canOpenConsent } },
     async (request, reply) => {
       const p = staffOf(request.principal);
-      const card = await reports.classCard(p, className(request.params));
+      const card = await office.classCard(p, className(request.params));
       const pdf = await classCardPdf(card, await services.people.schoolName(p.schoolId));
       return reply
         .header('Content-Type', 'application/pdf')
@@ -468,7 +468,7 @@ export async function consentStaffRoutes(
     }
     if (since && since > today())
       errors = { since: 'The date to start from must be today or in the past' };
-    const result = errors || !since ? null : await reports.changesSince(p.schoolId, since);
+    const result = errors || !since ? null : await office.changesSince(p.schoolId, since);
     const [y, m, d] = (since ?? '').split('-');
     return reply.status(errors ? 400 : 200).page('consent/views/staff-changes.njk', {
       title: 'Consent changes',
@@ -485,7 +485,7 @@ export async function consentStaffRoutes(
     { config: { access: canExportConsent } },
     async (request, reply) => {
       const p = staffOf(request.principal);
-      const csv = await reports.exportCsv(p.schoolId);
+      const csv = await office.exportCsv(p.schoolId);
       return reply
         .header('Content-Type', 'text/csv; charset=utf-8')
         .header('Content-Disposition', contentDisposition(`consent-register-${today()}.csv`))

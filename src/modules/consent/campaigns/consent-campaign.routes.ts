@@ -1,12 +1,17 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Services } from '../registry.ts';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
-import { flash } from '../../web/flash.ts';
-import { parseForm } from '../../web/forms.ts';
-import type { Principal } from '../auth/principal.ts';
-import { staffOf, staffActor } from '../../web/principal.ts';
-import { formatCitation } from '../policies/policy-settings.ts';
-import { canManageConsent, canRecordConsent, canViewAllConsent } from './consent.policy.ts';
+import type { Services } from '../../registry.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  type FieldErrors,
+} from '../../../errors.ts';
+import { flash } from '../../../web/flash.ts';
+import { parseForm } from '../../../web/forms.ts';
+import type { Principal } from '../../auth/principal.ts';
+import { staffOf, staffActor } from '../../../web/principal.ts';
+import { formatCitation } from '../../policies/policy-settings.ts';
+import { canManageConsent, canRecordConsent, canViewAllConsent } from '../consent.policy.ts';
 import { campaignParamsSchema, startCampaignSchema } from './consent-campaign.forms.ts';
 import {
   CAMPAIGN_LATE_START_DAYS,

@@ -1,7 +1,7 @@
-import { readRequiredDateInput } from '../../web/date-input.ts';
+import { readRequiredDateInput } from '../../../web/date-input.ts';
 import { z } from 'zod';
-import { mediaTypes } from '../policies/policy-settings.ts';
-import { UploadedFile } from '../../web/uploads.ts';
+import { mediaTypes } from '../../policies/policy-settings.ts';
+import { UploadedFile } from '../../../web/uploads.ts';
 
 /**
  * Forms on the office and DPO pages. The questions on a paper form come from the school's policy

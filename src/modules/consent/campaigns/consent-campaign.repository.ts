@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../platform/db/database.ts';
-import { schools } from '../people/people.tables.ts';
-import { consentCampaigns } from './consent.tables.ts';
+import type { Db } from '../../../platform/db/database.ts';
+import { schools } from '../../people/people.tables.ts';
+import { consentCampaigns } from '../consent.tables.ts';
 
 export type CampaignRow = typeof consentCampaigns.$inferSelect;
 

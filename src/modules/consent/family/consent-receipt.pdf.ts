@@ -1,4 +1,4 @@
-import { formatDateInWords, formatDateTimeInWords } from '../../web/dates.ts';
+import { formatDateInWords, formatDateTimeInWords } from '../../../web/dates.ts';
 import type { ConsentReceipt } from './consent-form.service.ts';
 
 /**

@@ -1,20 +1,20 @@
-import { ukDate, type Clock } from '../../platform/clock.ts';
-import type { Database } from '../../platform/db/database.ts';
-import { NotFoundError } from '../../errors.ts';
-import type { StaffPrincipal } from '../auth/principal.ts';
-import type { Actor } from '../audit/audit.service.ts';
-import type { StaffClassesService } from '../people/staff-classes.service.ts';
+import { ukDate, type Clock } from '../../../platform/clock.ts';
+import type { Database } from '../../../platform/db/database.ts';
+import { NotFoundError } from '../../../errors.ts';
+import type { StaffPrincipal } from '../../auth/principal.ts';
+import type { Actor } from '../../audit/audit.service.ts';
+import type { StaffClassesService } from '../../people/staff-classes.service.ts';
 import {
   formatCitation,
   type MediaType,
   type PolicySettings,
-} from '../policies/policy-settings.ts';
+} from '../../policies/policy-settings.ts';
 import type {
   ConsentDecider,
   ConsentService,
   EvidenceUpload,
   RecordConsentResult,
-} from './consent.service.ts';
+} from '../consent.service.ts';
 import {
   consentDecisionLabels,
   consentKeysFor,
@@ -24,9 +24,9 @@ import {
   type ConsentAnswer,
   type ConsentKind,
   type ConsentMethod,
-} from './consent-rules.ts';
-import type { ConsentReportsRepository, ReportPupil } from './consent-reports.repository.ts';
-import { stripHostileCharacters } from '../../platform/hostile-text.ts';
+} from '../consent-rules.ts';
+import type { ConsentOfficeRepository, OfficePupil } from './consent-office.repository.ts';
+import { stripHostileCharacters } from '../../../platform/hostile-text.ts';
 
 /** How an answer is shown: a symbol AND a word, never colour alone. */
 export const outcomeDisplay: Record<ConsentAnswer['outcome'], { symbol: string; text: string }> = {
@@ -130,16 +130,18 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * The office and DPO's view of the register (issue 3 item 5): the overview, the class matrix,
- * class cards, changes since a date, the export and the batch check. Every decision comes from
- * ConsentService (the one place the rules live); every write goes through it too. Teachers and
- * support staff see only their assigned classes; anything else looks missing (404).
+ * What the staff (office) consent pages do (issue 3 item 5): read the register — the overview,
+ * the class matrix, class cards, changes since a date, the export, the batch check and a pupil's
+ * register — and write to it for the office: paper forms, withdrawals and competence
+ * assessments. Every decision and every write goes through ConsentService (the one place the
+ * rules live). Teachers and support staff see only their assigned classes; anything else looks
+ * missing (404).
  */
-export class ConsentReportsService {
+export class ConsentOfficeService {
   constructor(
     private readonly deps: {
       database: Database;
-      repository: ConsentReportsRepository;
+      repository: ConsentOfficeRepository;
       consent: ConsentService;
       staffClasses: StaffClassesService;
       clock: Clock;
@@ -181,7 +183,7 @@ export class ConsentReportsService {
   }
 
   /** A class this person may see, with its pupils on roll; otherwise NotFound. */
-  private async classFor(p: StaffPrincipal, className: string): Promise<ReportPupil[]> {
+  private async classFor(p: StaffPrincipal, className: string): Promise<OfficePupil[]> {
     const scope = await this.deps.staffClasses.scopeOf(p);
     if (!scope.includesClass(className)) throw new NotFoundError('No such class');
     const pupils = await this.deps.repository.pupilsInClass(
@@ -195,7 +197,7 @@ export class ConsentReportsService {
   }
 
   /** A pupil this person may see (by the pupil scope); otherwise NotFound, like a missing one. */
-  async pupilFor(p: StaffPrincipal, pupilId: string): Promise<ReportPupil> {
+  async pupilFor(p: StaffPrincipal, pupilId: string): Promise<OfficePupil> {
     const [pupil, scope] = await Promise.all([
       this.deps.repository.pupil(this.db, p.schoolId, pupilId),
       this.deps.staffClasses.scopeOf(p),
@@ -469,7 +471,7 @@ export class ConsentReportsService {
       for (const a of m.values()) a.recordIds.forEach((id) => ids.add(id));
     const records = new Map<
       string,
-      Awaited<ReturnType<ConsentReportsRepository['recordsByIds']>>[number]
+      Awaited<ReturnType<ConsentOfficeRepository['recordsByIds']>>[number]
     >();
     for (const part of chunks([...ids], 5000)) {
       for (const r of await this.deps.repository.recordsByIds(this.db, schoolId, part))
@@ -576,7 +578,7 @@ export class ConsentReportsService {
   }
 
   /** Pupils of a class (for the check form's pupil picker). */
-  async pupilsOfClass(p: StaffPrincipal, className: string): Promise<ReportPupil[]> {
+  async pupilsOfClass(p: StaffPrincipal, className: string): Promise<OfficePupil[]> {
     const classes = await this.checkableClasses(p);
     if (!classes.some((c) => c.className === className)) return [];
     return this.deps.repository.pupilsInClass(this.db, p.schoolId, className, this.today());

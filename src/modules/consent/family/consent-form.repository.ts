@@ -1,11 +1,11 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import type { Db } from '../../platform/db/database.ts';
+import type { Db } from '../../../platform/db/database.ts';
 import {
   consentCampaigns,
   consentDrafts,
   consentReceiptEmails,
   consentRecords,
-} from './consent.tables.ts';
+} from '../consent.tables.ts';
 
 export type ConsentDraftRow = typeof consentDrafts.$inferSelect;
 

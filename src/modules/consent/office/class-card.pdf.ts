@@ -1,5 +1,5 @@
-import type { ClassCard } from './consent-reports.service.ts';
-import { formatDateTimeInWords } from '../../web/dates.ts';
+import type { ClassCard } from './consent-office.service.ts';
+import { formatDateTimeInWords } from '../../../web/dates.ts';
 
 /**
  * The class consent card as a PDF (A4, the standard Helvetica font built into every PDF reader,

@@ -1,16 +1,16 @@
-import type { Database } from '../../platform/db/database.ts';
-import { ukDate, type Clock } from '../../platform/clock.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
-import { systemActor, type Actor, type AuditService } from '../audit/audit.service.ts';
-import { addDays } from '../policies/policies.service.ts';
-import { formatCitation, type PolicySettings } from '../policies/policy-settings.ts';
-import type { ConsentService } from './consent.service.ts';
+import type { Database } from '../../../platform/db/database.ts';
+import { ukDate, type Clock } from '../../../platform/clock.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../../errors.ts';
+import { systemActor, type Actor, type AuditService } from '../../audit/audit.service.ts';
+import { addDays } from '../../policies/policies.service.ts';
+import { formatCitation, type PolicySettings } from '../../policies/policy-settings.ts';
+import type { ConsentService } from '../consent.service.ts';
 import {
   academicYear,
   academicYearOf,
   recordablePeriods,
   type ConsentPeriod,
-} from './consent-rules.ts';
+} from '../consent-rules.ts';
 import type { CampaignRow, ConsentCampaignRepository } from './consent-campaign.repository.ts';
 
 /**

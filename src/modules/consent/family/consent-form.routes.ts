@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../registry.ts';
-import { NotFoundError, ValidationError } from '../../errors.ts';
-import type { Principal } from '../auth/principal.ts';
-import { parseForm } from '../../web/forms.ts';
-import { flash } from '../../web/flash.ts';
-import { canRecordConsent, canUseOwnConsentForm, canViewAllConsent } from './consent.policy.ts';
+import type { Services } from '../../registry.ts';
+import { NotFoundError, ValidationError } from '../../../errors.ts';
+import type { Principal } from '../../auth/principal.ts';
+import { parseForm } from '../../../web/forms.ts';
+import { flash } from '../../../web/flash.ts';
+import { canRecordConsent, canUseOwnConsentForm, canViewAllConsent } from '../consent.policy.ts';
 import { consentReceiptPdf } from './consent-receipt.pdf.ts';
-import { parseReceiptReference } from './receipt-reference.ts';
+import { parseReceiptReference } from '../receipt-reference.ts';
 import {
   answersSchema,
   childFormParams,

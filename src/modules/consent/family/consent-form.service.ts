@@ -1,20 +1,20 @@
-import type { Database } from '../../platform/db/database.ts';
-import { ukDate, type Clock } from '../../platform/clock.ts';
-import type { Mailer } from '../../platform/mail/mailer.ts';
-import type { JobQueue } from '../../platform/jobs/queue.ts';
-import type { JobRegistry as JobPayloads } from '../registry.ts';
-import { NotFoundError, ValidationError } from '../../errors.ts';
-import { systemActor, type Actor, type AuditService } from '../audit/audit.service.ts';
-import type { AuthService } from '../auth/auth.service.ts';
-import type { PeopleService } from '../people/people.service.ts';
-import type { PolicyService } from '../policies/policies.service.ts';
+import type { Database } from '../../../platform/db/database.ts';
+import { ukDate, type Clock } from '../../../platform/clock.ts';
+import type { Mailer } from '../../../platform/mail/mailer.ts';
+import type { JobQueue } from '../../../platform/jobs/queue.ts';
+import type { JobRegistry as JobPayloads } from '../../registry.ts';
+import { NotFoundError, ValidationError } from '../../../errors.ts';
+import { systemActor, type Actor, type AuditService } from '../../audit/audit.service.ts';
+import type { AuthService } from '../../auth/auth.service.ts';
+import type { PeopleService } from '../../people/people.service.ts';
+import type { PolicyService } from '../../policies/policies.service.ts';
 import {
   formatCitation,
   type PolicySettings,
   type RuleValue,
-} from '../policies/policy-settings.ts';
-import type { ConsentRepository } from './consent.repository.ts';
-import type { ConsentRecordKind, ConsentService } from './consent.service.ts';
+} from '../../policies/policy-settings.ts';
+import type { ConsentRepository } from '../consent.repository.ts';
+import type { ConsentRecordKind, ConsentService } from '../consent.service.ts';
 import {
   consentDecisionLabels,
   consentKeysFor,
@@ -26,10 +26,10 @@ import {
   type ConsentMethod,
   type ConsentPeriod,
   type PupilConsentFacts,
-} from './consent-rules.ts';
+} from '../consent-rules.ts';
 import type { ConsentFormRepository, DraftKey } from './consent-form.repository.ts';
-import { formatDateInWords, formatDateTimeInWords } from '../../web/dates.ts';
-import { formatReceiptReference } from './receipt-reference.ts';
+import { formatDateInWords, formatDateTimeInWords } from '../../../web/dates.ts';
+import { formatReceiptReference } from '../receipt-reference.ts';
 import {
   allQuestions,
   answersToDecisions,
