@@ -7,10 +7,11 @@
  * The rules here (paths `publishing.…`):
  * personalAccountsMayPostPupilImages, designatedPublicityPersonOnly, approvalRequired,
  * namesWithImages, personalDetailsForbidden, reminderPostsNeedPermission, positiveToneCheck,
- * groupImagesWithGeneralLabels, blurFaces, overridableChecks, commentsNotMonitoredNotice.
+ * groupImagesWithGeneralLabels, blurFaces, overridableChecks, commentsNotMonitoredNotice,
+ * toneFlaggedWords, toneNegativeScoreLimit.
  */
 import { z } from 'zod';
-import { lanyardDefault as dflt, ruleSchema, type RulePathOf } from './rules.ts';
+import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
 import { uniqueArray } from './common.ts';
 
 /** Pre-publication checks (SPEC §3.5). */
@@ -38,6 +39,58 @@ const r = ruleSchema;
 const DEFAULT_COMMENTS_NOTICE =
   'Comments and messages on this page are not monitored. To raise a concern, please contact the school office.';
 
+/**
+ * Lanyard's starting list of negative or derogatory words for the tone check. Data, not a rule
+ * in code: it is the default value of `publishing.toneFlaggedWords`, which the school edits.
+ */
+const DEFAULT_TONE_WORDS = [
+  'stupid',
+  'idiot',
+  'idiots',
+  'idiotic',
+  'dumb',
+  'moron',
+  'lazy',
+  'useless',
+  'hopeless',
+  'pathetic',
+  'disgrace',
+  'disgraceful',
+  'shameful',
+  'rubbish',
+  'shambles',
+  'loser',
+  'losers',
+  'failure',
+  'failures',
+  'incompetent',
+  'ridiculous',
+  'appalling',
+  'disgusting',
+  'ugly',
+  'naughty',
+  'badly behaved',
+  'bad behaviour',
+  'not good enough',
+  'hate',
+  'hated',
+  'nasty',
+  'dreadful',
+  'worst',
+  'embarrassing',
+];
+
+const toneFlaggedWordsDefault = (): RuleValue<string[]> =>
+  dflt(
+    [...DEFAULT_TONE_WORDS],
+    'A starting list of negative or derogatory words; any of them in a post makes the tone check warn. The school edits the list.',
+  );
+const toneNegativeScoreLimitDefault = (): RuleValue<number> =>
+  dflt(
+    5,
+    'The tone check also warns when the post’s words (rated from −5 to +5 in the AFINN-165 list) add up to this much below zero.',
+  );
+
 /** The `publishing` section of the profile. */
 export const publishingSettingsSchema = z.object({
   personalAccountsMayPostPupilImages: r(z.boolean()),
@@ -56,6 +109,13 @@ export const publishingSettingsSchema = z.object({
     ),
   ),
   commentsNotMonitoredNotice: r(z.object({ show: z.boolean(), text: z.string().trim().max(300) })),
+  // Added after profiles were first stored: a stored profile without them reads the default.
+  toneFlaggedWords: r(uniqueArray(z.string().trim().min(1).max(60)).max(500)).default(
+    toneFlaggedWordsDefault,
+  ),
+  toneNegativeScoreLimit: r(z.number().int().min(1).max(100)).default(
+    toneNegativeScoreLimitDefault,
+  ),
 });
 export type PublishingSettings = z.infer<typeof publishingSettingsSchema>;
 
@@ -76,6 +136,9 @@ export const publishingLabels = {
   'publishing.blurFaces': 'Whose faces are blurred in published photos',
   'publishing.overridableChecks': 'Checks the approver may override, giving a reason',
   'publishing.commentsNotMonitoredNotice': 'Notice that comments on school pages are not monitored',
+  'publishing.toneFlaggedWords': 'Negative or derogatory words the tone check warns about',
+  'publishing.toneNegativeScoreLimit':
+    'How far below zero a post’s word score may go before the tone check warns',
 } as const satisfies Record<RulePathOf<PublishingSettings, 'publishing.'>, string>;
 
 /** Lanyard's own `publishing` values, each citing 'Lanyard default' with the reason. */
@@ -109,4 +172,6 @@ export const publishingDefaults: PublishingSettings = {
     { show: true, text: DEFAULT_COMMENTS_NOTICE },
     'Tell readers that comments are not monitored.',
   ),
+  toneFlaggedWords: toneFlaggedWordsDefault(),
+  toneNegativeScoreLimit: toneNegativeScoreLimitDefault(),
 };

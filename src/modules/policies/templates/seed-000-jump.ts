@@ -117,6 +117,13 @@ export const jumpTemplate: PolicyTemplate = {
       blurFaces: d.publishing.blurFaces,
       overridableChecks: d.publishing.overridableChecks,
       commentsNotMonitoredNotice: d.publishing.commentsNotMonitoredNotice,
+      toneFlaggedWords: rule(
+        d.publishing.toneFlaggedWords.value,
+        STAFF,
+        'Do not make any derogatory, defamatory, rude, threatening or inappropriate comments about the school, or anyone at or connected with the school.',
+        'The words themselves are Lanyard’s starting list; the school edits it.',
+      ),
+      toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
     },
     media: {
       schoolDevicesOnly: rule(

@@ -76,6 +76,8 @@ export const avenueTemplate: PolicyTemplate = {
       blurFaces: d.publishing.blurFaces,
       overridableChecks: d.publishing.overridableChecks,
       commentsNotMonitoredNotice: d.publishing.commentsNotMonitoredNotice,
+      toneFlaggedWords: d.publishing.toneFlaggedWords,
+      toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
     },
     media: {
       schoolDevicesOnly: d.media.schoolDevicesOnly,

@@ -163,6 +163,13 @@ export const sacredHeartTemplate: PolicyTemplate = {
       ),
       overridableChecks: d.publishing.overridableChecks,
       commentsNotMonitoredNotice: d.publishing.commentsNotMonitoredNotice,
+      toneFlaggedWords: rule(
+        d.publishing.toneFlaggedWords.value,
+        '5.6',
+        'Staff will not post any content online which is damaging to the school or any of its staff or pupils.',
+        'The words themselves are Lanyard’s starting list; the school edits it.',
+      ),
+      toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
     },
     media: {
       schoolDevicesOnly: rule(

@@ -116,6 +116,8 @@ export const johnCliffordTemplate: PolicyTemplate = {
       blurFaces: d.publishing.blurFaces,
       overridableChecks: d.publishing.overridableChecks,
       commentsNotMonitoredNotice: rule({ show: true, text: COMMENTS }, 'C', COMMENTS),
+      toneFlaggedWords: d.publishing.toneFlaggedWords,
+      toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
     },
     media: {
       schoolDevicesOnly: rule(
