@@ -1,0 +1,283 @@
+/**
+ * Finding pupils' names in a post, fast.
+ *
+ * The roll is indexed once per school and roll version: every pair of normalised words that
+ * makes a full name ('tom smith', 'smith tom', each part of a hyphenated or double-barrelled name
+ * with each part of the other), every initial form ('tom s', 't smith'), every run-together form
+ * ('tomsmith', as in a hashtag) and every first name. A scan then looks each word and each pair of
+ * neighbouring words up in a hash map, so its cost grows with the words of the post, not the
+ * names on the roll. Indexes are kept in a bounded LRU cache keyed by school; a new roll version
+ * replaces the old one.
+ */
+import { LRUCache } from 'lru-cache';
+import { isTitle, nameParts, tokenise, type Token } from './text.ts';
+import type { Roll, RollPupil } from './types.ts';
+
+export type NameForm = 'full' | 'initial' | 'joined' | 'first';
+
+export interface NameIndex {
+  schoolId: string;
+  version: string;
+  pupilIds: readonly string[];
+  /** Index of each pupil id in `pupilIds`. */
+  byId: ReadonlyMap<string, number>;
+  /** Normalised first-name words of each pupil (given and preferred names). */
+  firstParts: readonly (readonly string[])[];
+  /** 'tom smith' and 'smith tom' → pupils. */
+  pairs: ReadonlyMap<string, readonly number[]>;
+  /** Surname first ('smith tom'), which may also be written 'Smith, Tom'. */
+  reversed: ReadonlyMap<string, readonly number[]>;
+  /** 'tom s' (first name, surname initial) and 't smith' (initial, surname) → pupils. */
+  initials: ReadonlyMap<string, readonly number[]>;
+  /** 'tomsmith' → pupils. */
+  joined: ReadonlyMap<string, readonly number[]>;
+  /** First-name word → pupils. */
+  firstNames: ReadonlyMap<string, readonly number[]>;
+}
+
+function add(map: Map<string, number[]>, key: string, pupil: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [pupil]);
+  else if (list[list.length - 1] !== pupil) list.push(pupil);
+}
+
+/** Build the index of a roll. O(pupils × name parts²); run once per roll version. */
+export function buildNameIndex(roll: Roll): NameIndex {
+  const pairs = new Map<string, number[]>();
+  const reversed = new Map<string, number[]>();
+  const initials = new Map<string, number[]>();
+  const joined = new Map<string, number[]>();
+  const firstNames = new Map<string, number[]>();
+  const byId = new Map<string, number>();
+  const firstParts: string[][] = [];
+  const pupilIds: string[] = [];
+
+  roll.pupils.forEach((p: RollPupil, i) => {
+    pupilIds.push(p.id);
+    byId.set(p.id, i);
+    const given = nameParts(p.givenName);
+    const preferred = p.preferredName ? nameParts(p.preferredName) : [];
+    const firsts = [...new Set([...given, ...preferred])];
+    const surnames = nameParts(p.familyName);
+    firstParts.push(firsts);
+    for (const f of firsts) {
+      add(firstNames, f, i);
+      for (const s of surnames) {
+        add(pairs, `${f} ${s}`, i);
+        add(reversed, `${s} ${f}`, i);
+      }
+      const s0 = surnames[0];
+      if (s0 !== undefined) add(initials, `${f} ${s0.charAt(0)}`, i);
+    }
+    for (const s of surnames) {
+      for (const f of firsts) add(initials, `${f.charAt(0)} ${s}`, i);
+    }
+    // Run together, as in a hashtag or handle: 'TomSmith', 'tom_smithjones'.
+    const fullFirst = [given, preferred].filter((x) => x.length > 0).map((x) => x.join(''));
+    const fullSurname = surnames.join('');
+    if (fullSurname !== '') {
+      for (const f of fullFirst) add(joined, `${f}${fullSurname}`, i);
+      for (const f of firsts) add(joined, `${f}${fullSurname}`, i);
+    }
+  });
+  return {
+    schoolId: roll.schoolId,
+    version: roll.version,
+    pupilIds,
+    byId,
+    firstParts,
+    pairs,
+    reversed,
+    initials,
+    joined,
+    firstNames,
+  };
+}
+
+const cache = new LRUCache<string, NameIndex>({ max: 64 });
+
+/**
+ * The index for a school's roll, built at most once per roll version. At most 64 schools' indexes
+ * are kept (least recently used dropped); a school's new version replaces its old one.
+ */
+export function nameIndexFor(roll: Roll): NameIndex {
+  const cached = cache.get(roll.schoolId);
+  if (cached !== undefined && cached.version === roll.version) return cached;
+  const built = buildNameIndex(roll);
+  cache.set(roll.schoolId, built);
+  return built;
+}
+
+/** Forget every cached index (tests). */
+export function clearNameIndexCache(): void {
+  cache.clear();
+}
+
+/**
+ * Words that are also common English words or names of months and seasons: written alone at the
+ * start of a sentence they are more likely the word than a pupil ('Will you join us?'). Mid-
+ * sentence with a capital they still count as a first name.
+ */
+const AMBIGUOUS_AT_SENTENCE_START = new Set([
+  'will',
+  'may',
+  'june',
+  'april',
+  'august',
+  'summer',
+  'autumn',
+  'hope',
+  'joy',
+  'faith',
+  'grace',
+  'rose',
+  'holly',
+  'ivy',
+  'sky',
+  'dawn',
+  'eve',
+  'max',
+  'mark',
+  'bill',
+  'pat',
+  'rob',
+  'sue',
+  'ray',
+  'art',
+  'bob',
+  'jack',
+  'penny',
+  'sunny',
+  'river',
+  'brook',
+  'hunter',
+  'chase',
+  'miles',
+  'guy',
+  'frank',
+  'victor',
+  'young',
+  'king',
+  'page',
+  'star',
+  'day',
+  'gay',
+  'don',
+  'harry',
+  'jean',
+  'drew',
+  'an',
+  'al',
+  'bo',
+  'jo',
+]);
+
+/** Which of the index's maps a hit was found in, so the same key can be looked up elsewhere. */
+export type NameMap = 'pairs' | 'reversed' | 'initials' | 'joined' | 'firstNames';
+
+export interface NameHit {
+  start: number;
+  end: number;
+  form: NameForm;
+  map: NameMap;
+  key: string;
+  /** Indexes into `NameIndex.pupilIds` of the pupils it may be (shared with the index: do not change). */
+  pupils: readonly number[];
+}
+
+/**
+ * Every full name (and initial or run-together form) of any pupil on the roll in a text, and
+ * every first name written alone of the pupils in `firstNamesOf` (indexes). O(words).
+ */
+export function scanNames(
+  index: NameIndex,
+  text: string,
+  firstNamesOf: ReadonlyMap<string, readonly number[]> | null,
+): NameHit[] {
+  const tokens = tokenise(text);
+  const hits: NameHit[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    const next = tokens[i + 1];
+    if (next !== undefined) {
+      const pairKey = `${t.norm} ${next.norm}`;
+      let found: readonly number[] | undefined;
+      let form: NameForm = 'full';
+      let map: NameMap = 'pairs';
+      if (next.gapBefore === 'space' || next.gapBefore === 'none') {
+        found = index.pairs.get(pairKey);
+        if (found === undefined) {
+          found = index.reversed.get(pairKey);
+          map = 'reversed';
+        }
+      } else if (next.gapBefore === 'comma' && t.capital && next.capital) {
+        // 'Smith, Tom' — surname first — but not a list of two names.
+        found = index.pairs.has(pairKey) ? undefined : index.reversed.get(pairKey);
+        map = 'reversed';
+      }
+      if (found === undefined && (next.gapBefore === 'space' || next.gapBefore === 'none')) {
+        // 'Tom S.' — a capital initial with its full stop.
+        if (next.norm.length === 1 && next.capital && next.initialDot && t.norm.length > 1) {
+          found = index.initials.get(pairKey);
+        }
+        // 'T. Smith' or 'T Smith' — a capital initial, not the words 'I' or 'A'.
+        if (
+          found === undefined &&
+          t.norm.length === 1 &&
+          t.capital &&
+          next.norm.length > 1 &&
+          (t.initialDot || (t.norm !== 'i' && t.norm !== 'a'))
+        ) {
+          found = index.initials.get(pairKey);
+        }
+        form = 'initial';
+        map = 'initials';
+      }
+      if (found !== undefined) {
+        hits.push({ start: t.start, end: next.end, form, map, key: pairKey, pupils: found });
+        i++;
+        continue;
+      }
+    }
+    if (t.norm.length >= 5) {
+      const j = index.joined.get(t.norm);
+      if (j !== undefined) {
+        hits.push({
+          start: t.start,
+          end: t.end,
+          form: 'joined',
+          map: 'joined',
+          key: t.norm,
+          pupils: j,
+        });
+        continue;
+      }
+    }
+    if (firstNamesOf !== null && t.capital) {
+      const pupils = firstNamesOf.get(t.norm);
+      if (pupils === undefined) continue;
+      if (isTitle(tokens[i - 1]) && t.gapBefore !== 'stop') continue; // 'Mrs Rose' is staff
+      if (t.gapBefore === 'stop' && AMBIGUOUS_AT_SENTENCE_START.has(t.norm)) continue;
+      const last = hits[hits.length - 1];
+      if (last !== undefined && last.form === 'first' && last.end >= t.start - 1) {
+        // 'Mary-Jane': one name, two words.
+        hits[hits.length - 1] = { ...last, end: t.end };
+        continue;
+      }
+      hits.push({
+        start: t.start,
+        end: t.end,
+        form: 'first',
+        map: 'firstNames',
+        key: t.norm,
+        pupils,
+      });
+    }
+  }
+  return hits;
+}
+
+/** The pupils of `index` a hit found in another index may be (same map, same key). */
+export function lookUp(index: NameIndex, hit: NameHit): readonly number[] {
+  return index[hit.map].get(hit.key) ?? [];
+}
