@@ -352,9 +352,18 @@ export const takedownTasks = pgTable(
     lastError: text('last_error'),
     doneAt: ts('done_at'),
     doneBy: uuid('done_by').references(() => staff.id),
+    /** What the person who marked it done wrote (where and how it was removed). */
+    doneNote: text('done_note'),
+    /** 'removed' | 'republished_blurred' | 'already_gone', once done. */
+    outcome: text('outcome'),
+    /** An automatic removal's next try (retried until done). */
+    nextAttemptAt: ts('next_attempt_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [
+    index('takedown_tasks_retry_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.automatic} and ${t.state} <> 'done'`),
     uniqueIndex('takedown_tasks_source_key').on(t.publicationId, t.pupilId, t.sourceEventId),
     index('takedown_tasks_school_idx').on(t.schoolId, t.state, t.dueAt),
   ],
