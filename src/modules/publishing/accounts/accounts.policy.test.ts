@@ -1,22 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal, StaffRole } from '../../auth/principal.ts';
 import { others, staff } from '../../../../test/support/policy-principals.ts';
-import { canManageChannels, mayReachChannels } from './accounts.policy.ts';
+import { canManageChannels, canViewChannels, mayReachChannels } from './accounts.policy.ts';
 
-// reach, manage (custodian: Business Manager), manage (custodian: Office), manage (custodian: DPO)
+// view, reach changes, manage (custodian: Business Manager), manage (custodian: Office), manage (custodian: DPO)
 const table: [StaffRole, boolean[]][] = [
-  ['headteacher', [true, true, true, true]],
-  ['dsl', [true, false, false, false]],
-  ['dpo', [true, false, false, true]],
-  ['business_manager', [true, true, false, false]],
-  ['office', [true, false, true, false]],
-  ['ict_technician', [true, false, false, false]],
-  ['teacher', [true, false, false, false]],
-  ['support_staff', [true, false, false, false]],
-  ['volunteer', [true, false, false, false]],
-  ['governor', [true, false, false, false]],
+  ['headteacher', [true, true, true, true, true]],
+  ['dsl', [true, true, false, false, false]],
+  ['dpo', [true, true, false, false, true]],
+  ['business_manager', [true, true, true, false, false]],
+  ['office', [true, true, false, true, false]],
+  ['ict_technician', [true, true, false, false, false]],
+  ['teacher', [true, true, false, false, false]],
+  ['support_staff', [true, true, false, false, false]],
+  ['volunteer', [false, true, false, false, false]],
+  ['governor', [false, true, false, false, false]],
 ];
 const answers = (p: Principal) => [
+  canViewChannels(p),
   mayReachChannels(p),
   canManageChannels(p, 'business_manager'),
   canManageChannels(p, 'office'),
@@ -29,6 +30,6 @@ describe('channels and accounts policy', () => {
   });
 
   it('gives parents, pupils and organisation admins nothing', () => {
-    for (const p of others) expect(answers(p)).toEqual([false, false, false, false]);
+    for (const p of others) expect(answers(p)).toEqual([false, false, false, false, false]);
   });
 });

@@ -2,14 +2,31 @@ import { hasRole, isStaff, type Principal } from '../../auth/principal.ts';
 import type { PolicyRole } from '../../policies/policy-settings.ts';
 
 /**
- * Who may see and manage the school's channels and accounts (SPEC §3.3; seed 003 §5.1: "School
- * social media passwords are kept by the Business Manager … unless otherwise permitted by the
- * Headteacher"). The custodian is a profile setting (`roles.credentialCustodianRole`), so the
+ * Who may see and manage the school's channels and accounts (SPEC §3.3): the profile's credential
+ * custodian keeps the passwords of the school's accounts, unless the Headteacher permits
+ * otherwise. The custodian is a profile setting (`roles.credentialCustodianRole`), so the
  * routes let any member of staff in and the handler asks `canManageChannels` with the school's
  * current setting; anyone else gets a 404. Pure functions; deny by default.
  */
 
-/** Route gate: any member of staff; the handler then checks the profile's custodian role. */
+/**
+ * Staff who may draft posts see which channels the school has, what each is for, who keeps its
+ * credentials and who may post (like the device register); volunteers and governors do not.
+ */
+export const canViewChannels = (p: Principal): boolean =>
+  hasRole(
+    p,
+    'headteacher',
+    'dsl',
+    'dpo',
+    'business_manager',
+    'office',
+    'ict_technician',
+    'teacher',
+    'support_staff',
+  );
+
+/** Route gate for changes: any member of staff; the handler then checks the profile's custodian role. */
 export const mayReachChannels = (p: Principal): boolean => isStaff(p);
 
 /** The profile's credential custodian and the Headteacher see and manage the channels. */

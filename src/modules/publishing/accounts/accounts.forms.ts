@@ -1,0 +1,173 @@
+import { z } from 'zod';
+
+/** The kinds of channel a school adds itself (the news page is built in; WordPress and Bluesky come later). */
+export const addableKinds = ['social', 'newsletter', 'webhook'] as const;
+export type AddableKind = (typeof addableKinds)[number];
+
+export const kindLabels: Record<string, string> = {
+  news: 'The school’s news page',
+  social: 'Social media account',
+  newsletter: 'Newsletter',
+  webhook: 'Webhook (another system receives each post)',
+  wordpress: 'WordPress website',
+  bluesky: 'Bluesky account',
+};
+
+export const kindHints: Record<AddableKind, string> = {
+  social:
+    'A school account on Facebook, Instagram, X or another site. Lanyard keeps the register; staff still post on the site itself.',
+  newsletter: 'The school’s newsletter to parents and carers.',
+  webhook:
+    'Lanyard sends each published post, signed, to an address you give (for example a parish or trust website), and tells it when a post is taken down.',
+};
+
+export const audiences = ['public', 'approved_followers'] as const;
+export const audienceLabels: Record<string, string> = {
+  public: 'Anyone (public)',
+  approved_followers: 'Only followers the school has approved',
+};
+
+export const commentOptions = ['off', 'on_moderated', 'on_unmoderated'] as const;
+export const commentLabels: Record<string, string> = {
+  off: 'Comments are turned off',
+  on_moderated: 'Comments are on and moderated',
+  on_unmoderated: 'Comments are on and not moderated',
+};
+
+/**
+ * The longest post (characters) and most photos of well-known platforms, used when the school
+ * leaves them blank. These are the platforms' own limits, not school policy.
+ */
+export const platformLimits: Record<string, { maxLength: number; maxImages: number }> = {
+  facebook: { maxLength: 63_206, maxImages: 10 },
+  instagram: { maxLength: 2_200, maxImages: 10 },
+  x: { maxLength: 280, maxImages: 4 },
+  twitter: { maxLength: 280, maxImages: 4 },
+  linkedin: { maxLength: 3_000, maxImages: 9 },
+  threads: { maxLength: 500, maxImages: 10 },
+  bluesky: { maxLength: 300, maxImages: 4 },
+  mastodon: { maxLength: 500, maxImages: 4 },
+};
+
+const optionalText = (max: number, tooLong: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, tooLong)
+    .optional()
+    .transform((v) => (v ? v : null));
+
+const optionalCount = (label: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return null;
+      if (!/^\d{1,7}$/.test(v.replace(/,/g, ''))) {
+        ctx.addIssue({ code: 'custom', message: `${label} must be a whole number` });
+        return z.NEVER;
+      }
+      const n = Number(v.replace(/,/g, ''));
+      if (n < 1 || n > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${label} must be between 1 and ${max.toLocaleString('en-GB')}`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const uuidOrBlank = (message: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return null;
+      if (!z.uuid().safeParse(v).success) {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      return v;
+    });
+
+/**
+ * Adding a channel: the fields of every kind; `channelInput` checks which the kind needs. The
+ * credential field is an API token or signing secret, never an account password.
+ */
+export const channelForm = z
+  .object({
+    kind: z.enum(addableKinds, { error: 'Select the kind of channel' }),
+    name: z
+      .string({ error: 'Enter a name for the channel' })
+      .trim()
+      .min(1, 'Enter a name for the channel')
+      .max(80, 'The name must be 80 characters or fewer'),
+    platform: optionalText(40, 'The platform must be 40 characters or fewer'),
+    handle: optionalText(100, 'The account name must be 100 characters or fewer'),
+    purposeKey: z
+      .string({ error: 'Select what the channel is used for' })
+      .trim()
+      .min(1, 'Select what the channel is used for'),
+    audience: z.enum(audiences, { error: 'Select who can see the posts' }),
+    comments: z.enum(commentOptions, { error: 'Select whether people can comment' }),
+    moderation: optionalText(500, 'How comments are moderated must be 500 characters or fewer'),
+    custodianId: uuidOrBlank('Select who keeps the account’s credentials'),
+    endpointUrl: optionalText(2000, 'The address must be 2,000 characters or fewer'),
+    credential: optionalText(2000, 'The token or secret must be 2,000 characters or fewer'),
+    maxLength: optionalCount('The longest post', 100_000),
+    maxImages: optionalCount('The most photos in a post', 100),
+  })
+  .superRefine((v, ctx) => {
+    if (v.kind === 'social') {
+      if (!v.platform)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['platform'],
+          message: 'Enter the platform, for example Facebook',
+        });
+      if (!v.handle)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['handle'],
+          message: 'Enter the account’s name on the platform, for example @oakfieldprimary',
+        });
+    }
+    if (v.comments === 'on_moderated' && !v.moderation)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['moderation'],
+        message: 'Say how comments are moderated, and by whom',
+      });
+    if (v.kind === 'webhook' && !v.endpointUrl)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endpointUrl'],
+        message: 'Enter the address to send posts to',
+      });
+  });
+export type ChannelInput = z.output<typeof channelForm>;
+
+/** Replacing an API token or signing secret (blank on a webhook: Lanyard makes a new one). */
+export const credentialForm = z.object({
+  credential: optionalText(2000, 'The token or secret must be 2,000 characters or fewer'),
+  confirm: z.literal('yes', { error: 'Confirm that the old token or secret stops working' }),
+});
+
+/** Adding a person authorised to post to the account. */
+export const posterForm = z.object({
+  staffId: z.uuid({ error: 'Select a member of staff' }),
+});
+
+/** A hand-over of the account's credentials (the custodian's record): to whom, when, why. */
+export const handoverForm = z.object({
+  toStaffId: z.uuid({ error: 'Select who now keeps the credentials' }),
+  reason: z
+    .string({ error: 'Enter why the credentials were handed over' })
+    .trim()
+    .min(1, 'Enter why the credentials were handed over')
+    .max(500, 'The reason must be 500 characters or fewer'),
+});
+export type HandoverInput = z.output<typeof handoverForm>;
