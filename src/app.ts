@@ -334,6 +334,8 @@ export async function buildApp(
   // pupils' names and consent decisions.
   app.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/assets/')) return;
+    // The public news page (no personal data): revalidated with its ETag (`config.publicCache`).
+    if (request.routeOptions.config.publicCache && reply.hasHeader('cache-control')) return;
     if (!/no-store/.test(String(reply.getHeader('cache-control') ?? '')))
       reply.header('cache-control', 'no-store');
   });

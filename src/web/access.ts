@@ -14,6 +14,8 @@ export type Access = 'public' | 'signed-in' | 'second-factor' | ((principal: Pri
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** A public page that sets its own Cache-Control (revalidated by ETag), not no-store. */
+    publicCache?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
