@@ -16,7 +16,7 @@ import { SmtpMailer, type Mailer } from './platform/mail/mailer.ts';
 import { OnDemandSinkMailer, SmtpSink } from './platform/mail/smtp-sink.ts';
 import { findRunningServer, type RunningServer } from './platform/server-file.ts';
 import { JobQueue } from './platform/jobs/queue.ts';
-import { LocalFileStore, type FileStore } from './platform/files/file-store.ts';
+import { LocalFileStore } from './platform/files/file-store.ts';
 import { ImageProcessor } from './platform/images/image-processor.ts';
 import { BlazeFaceDetector, type FaceDetector } from './platform/faces/face-detector.ts';
 import { serializeError, throttled } from './platform/logger.ts';
@@ -38,6 +38,7 @@ import { devicesModule } from './modules/devices/devices.module.ts';
 import { consentModule } from './modules/consent/consent.module.ts';
 import { mediaModule } from './modules/media/media.module.ts';
 import { dashboardModule } from './modules/dashboard/dashboard.module.ts';
+import { publishingModule } from './modules/publishing/publishing.module.ts';
 
 import type { Jobs } from './modules/registry.ts';
 
@@ -196,6 +197,7 @@ export const modules = [
   devicesModule,
   consentModule,
   mediaModule,
+  publishingModule,
   dashboardModule,
 ] as const satisfies readonly ModuleDefinition[];
 
