@@ -31,6 +31,9 @@ describe('consent campaigns and imports over HTTP', () => {
     });
   };
 
+  /** The check job for an import page's URL (a worker runs it; here the test does). */
+  const checkJob = (url: string) => ctx.services.consentImports.preview(url.split('/').at(-1)!);
+
   beforeAll(async () => {
     ctx = await createTestServices();
     app = await buildTestApp(ctx);
@@ -130,6 +133,8 @@ describe('consent campaigns and imports over HTTP', () => {
     );
     const res = await upload(dpo, { filename: 'consents.csv', content: csv });
     expect(res.statusCode).toBe(303);
+    expect((await dpo.get(String(res.headers.location))).body).toContain('Checking the file');
+    await checkJob(String(res.headers.location));
     const preview = await dpo.get(String(res.headers.location));
     expect(preview.statusCode).toBe(200);
     expect(preview.body).toContain('The file has 2 problems');
@@ -149,12 +154,18 @@ describe('consent campaigns and imports over HTTP', () => {
     );
     const res = await upload(dpo, { filename: 'clean.csv', content: csv });
     const url = String(res.headers.location);
+    await checkJob(url);
     const preview = await dpo.get(url);
     expect(preview.body).toContain('Confirm import');
     const confirmed = await dpo.post(`${url}/confirm`);
     expect(confirmed.statusCode).toBe(303);
+    const recording = await dpo.get(url);
+    expect(recording.body).toContain('Import confirmed. Lanyard is recording the consents.');
+    expect(recording.body).toContain('Recording the consents');
+    // The recording job (a worker runs it; here the test does).
+    await ctx.services.consentImports.commit(url.split('/').at(-1)!, fx.staff.dpo.id);
     const done = await dpo.get(url);
     expect(done.body).toContain('Import complete');
-    expect(done.body).toContain('Imported 1 consent form.');
+    expect(done.body).toContain('1 consent form recorded');
   });
 });
