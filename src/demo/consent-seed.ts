@@ -7,7 +7,7 @@ import {
   consentKeysFor,
   parseConsentKey,
   periodFor,
-} from '../modules/consent/consent-rules.ts';
+} from '../modules/consent/register/consent-rules.ts';
 
 /** A small deterministic generator, so the demo register is the same on every machine. */
 function random(seed: number): () => number {

@@ -48,7 +48,10 @@ import { runMigrations } from '../../src/platform/db/migrate.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
 import { randomToken } from '../../src/platform/crypto.ts';
 import { FACTS_SQL } from '../../src/modules/consent/consent.repository.ts';
-import { consentKeysFor, parseConsentKey } from '../../src/modules/consent/consent-rules.ts';
+import {
+  consentKeysFor,
+  parseConsentKey,
+} from '../../src/modules/consent/register/consent-rules.ts';
 import {
   policySettingsSchema,
   type PolicySettings,

@@ -51,7 +51,7 @@ import {
   PeopleBulkRepository,
   PeopleRepository,
 } from '../../src/modules/people/people.repository.ts';
-import { consentKeysFor } from '../../src/modules/consent/consent-rules.ts';
+import { consentKeysFor } from '../../src/modules/consent/index.ts';
 import { multipartBody } from '../support/http.ts';
 import { samplePhotos } from '../support/sample-photos.ts';
 import {

@@ -8,7 +8,7 @@ import {
   type Services,
 } from '../../src/container.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
-import type { ConsentAnswer } from '../../src/modules/consent/consent-rules.ts';
+import type { ConsentAnswer } from '../../src/modules/consent/register/consent-rules.ts';
 import type { MayInput, RecordConsentInput } from '../../src/modules/consent/consent.service.ts';
 
 /**

@@ -64,9 +64,9 @@ describe('the DPO records a written withdrawal (browser)', () => {
       parentName: row.parent_name,
     };
     const settings = await ctx.services.consent.settings(school.id);
-    const keys = (await import('../../src/modules/consent/consent-rules.ts')).consentKeysFor(
-      settings,
-    );
+    const keys = (
+      await import('../../src/modules/consent/register/consent-rules.ts')
+    ).consentKeysFor(settings);
     const reg = await ctx.services.consent.pupilRegister(school.id, pupil.id);
     for (const parent of reg.parents.filter((p) => p.parentalResponsibility)) {
       await ctx.services.consent.record(

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ukDate } from '../../src/platform/clock.ts';
-import { consentKeysFor } from '../../src/modules/consent/consent-rules.ts';
+import { consentKeysFor } from '../../src/modules/consent/index.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { addParent, createSchool, type SchoolFixture } from '../support/factories.ts';
 import { buildTestApp } from '../support/http.ts';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ukDate } from '../../src/platform/clock.ts';
 import { policyTemplates } from '../../src/modules/policies/templates/index.ts';
 import { formatCitation, type Citation } from '../../src/modules/policies/policy-settings.ts';
-import { consentKeysFor } from '../../src/modules/consent/consent-rules.ts';
+import { consentKeysFor } from '../../src/modules/consent/index.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, grantConsentForAll, type SchoolFixture } from '../support/factories.ts';
 import { buildTestApp } from '../support/http.ts';

@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ukDate } from '../../src/platform/clock.ts';
-import { consentKeysFor } from '../../src/modules/consent/consent-rules.ts';
+import { consentKeysFor } from '../../src/modules/consent/index.ts';
 import { formatDateInWords } from '../../src/web/dates.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, TEST_PASSWORD, type SchoolFixture } from '../support/factories.ts';

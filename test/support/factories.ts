@@ -9,7 +9,7 @@ import {
 } from '../../src/modules/people/people.repository.ts';
 import { staffRoles, secondFactorRoles, type StaffRole } from '../../src/modules/auth/principal.ts';
 import { generatePeople } from '../../src/demo/generate.ts';
-import { consentKeysFor } from '../../src/modules/consent/consent-rules.ts';
+import { consentKeysFor } from '../../src/modules/consent/index.ts';
 import { ukDate } from '../../src/platform/clock.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery-staple';

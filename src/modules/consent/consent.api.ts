@@ -5,7 +5,7 @@ import { NotFoundError } from '../../errors.ts';
 import { RawJson, type ApiRegistry } from '../../web/api-registry.ts';
 import type { Principal } from '../auth/principal.ts';
 import { mediaTypeSchema } from '../policies/policy-settings.ts';
-import type { ConsentAnswer } from './consent-rules.ts';
+import type { ConsentAnswer } from './register/consent-rules.ts';
 import { canCheckConsent } from './consent.policy.ts';
 
 /** The JSON of consent answers the register cache keeps (frozen, shared), by identity. */

@@ -3,7 +3,7 @@ import type { PoolClient, Pool } from 'pg';
 import type { Db } from '../../platform/db/database.ts';
 import { parents, pupilParents, pupils, staff } from '../people/people.tables.ts';
 import { consentRecords, pupilCompetenceAssessments } from './consent.tables.ts';
-import type { PupilConsentFacts, RecordForCheck } from './consent-rules.ts';
+import type { PupilConsentFacts, RecordForCheck } from './register/consent-rules.ts';
 
 export type ConsentRecordRow = typeof consentRecords.$inferSelect;
 export type NewConsentRecord = typeof consentRecords.$inferInsert;

@@ -15,7 +15,10 @@ import type { EventsService } from '../events/events.service.ts';
 import type { PolicyService } from '../policies/policies.service.ts';
 import type { MediaType, PolicySettings } from '../policies/policy-settings.ts';
 import type { ConsentRepository, NewConsentRecord } from './consent.repository.ts';
-import { RegisterVersionReader, type ConsentRegisterCache } from './consent-register-cache.ts';
+import {
+  RegisterVersionReader,
+  type ConsentRegisterCache,
+} from './register/consent-register-cache.ts';
 import {
   checkWindowStart,
   consentDecisions,
@@ -30,7 +33,7 @@ import {
   type ConsentMethod,
   type ConsentPeriod,
   type PupilConsentFacts,
-} from './consent-rules.ts';
+} from './register/consent-rules.ts';
 
 export interface MayInput {
   schoolId: string;

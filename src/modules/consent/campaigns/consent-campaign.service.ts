@@ -10,7 +10,7 @@ import {
   academicYearOf,
   recordablePeriods,
   type ConsentPeriod,
-} from '../consent-rules.ts';
+} from '../register/consent-rules.ts';
 import type { CampaignRow, ConsentCampaignRepository } from './consent-campaign.repository.ts';
 
 /**

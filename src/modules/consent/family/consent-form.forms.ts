@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PolicySettings } from '../../policies/policy-settings.ts';
-import { consentKey, type ConsentKind } from '../consent-rules.ts';
+import { consentKey, type ConsentKind } from '../register/consent-rules.ts';
 
 /**
  * The parents' online consent form (issue 3 item 4): one page per child, one fieldset per

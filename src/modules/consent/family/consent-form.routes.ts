@@ -7,7 +7,7 @@ import { parseForm } from '../../../web/forms.ts';
 import { flash } from '../../../web/flash.ts';
 import { canRecordConsent, canUseOwnConsentForm, canViewAllConsent } from '../consent.policy.ts';
 import { consentReceiptPdf } from './consent-receipt.pdf.ts';
-import { parseReceiptReference } from '../receipt-reference.ts';
+import { parseReceiptReference } from '../register/receipt-reference.ts';
 import {
   answersSchema,
   childFormParams,

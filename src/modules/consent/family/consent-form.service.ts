@@ -26,10 +26,10 @@ import {
   type ConsentMethod,
   type ConsentPeriod,
   type PupilConsentFacts,
-} from '../consent-rules.ts';
+} from '../register/consent-rules.ts';
 import type { ConsentFormRepository, DraftKey } from './consent-form.repository.ts';
 import { formatDateInWords, formatDateTimeInWords } from '../../../web/dates.ts';
-import { formatReceiptReference } from '../receipt-reference.ts';
+import { formatReceiptReference } from '../register/receipt-reference.ts';
 import {
   allQuestions,
   answersToDecisions,

@@ -28,7 +28,7 @@ import {
   type ConsentDecision,
   type ConsentKind,
   type ConsentMethod,
-} from '../consent-rules.ts';
+} from '../register/consent-rules.ts';
 
 export type { RowError, FileError };
 

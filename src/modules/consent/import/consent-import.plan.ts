@@ -7,7 +7,7 @@ import {
   parseConsentKey,
   recordablePeriods,
   type ConsentMethod,
-} from '../consent-rules.ts';
+} from '../register/consent-rules.ts';
 import type { parseConsentFile } from './consent-import.parse.ts';
 import { type RowError } from './consent-import.parse.ts';
 import {

@@ -12,7 +12,11 @@ import { uploadedCsv, uploadLimits } from '../../../web/forms.ts';
 import { staffOf, staffActor } from '../../../web/principal.ts';
 import { formatCitation, type PolicySettings } from '../../policies/policy-settings.ts';
 import { canImportConsent } from '../consent.policy.ts';
-import { consentKeysFor, consentMethodLabels, recordablePeriods } from '../consent-rules.ts';
+import {
+  consentKeysFor,
+  consentMethodLabels,
+  recordablePeriods,
+} from '../register/consent-rules.ts';
 import { COLUMN_ALIASES } from './consent-import.parse.ts';
 import { consentImportParamsSchema } from './consent-import.forms.ts';
 import { answersText, keyLabel, type ConsentImportView } from './consent-import.service.ts';

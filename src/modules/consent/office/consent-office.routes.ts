@@ -21,7 +21,11 @@ import {
   canViewAllConsent,
 } from '../consent.policy.ts';
 import type { ConsentDecider } from '../consent.service.ts';
-import { consentKeysFor, consentKindLabels, consentMethodLabels } from '../consent-rules.ts';
+import {
+  consentKeysFor,
+  consentKindLabels,
+  consentMethodLabels,
+} from '../register/consent-rules.ts';
 import { classCardPdf } from './class-card.pdf.ts';
 import { outcomeDisplay } from './consent-office.service.ts';
 import {

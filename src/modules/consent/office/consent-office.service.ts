@@ -24,7 +24,7 @@ import {
   type ConsentAnswer,
   type ConsentKind,
   type ConsentMethod,
-} from '../consent-rules.ts';
+} from '../register/consent-rules.ts';
 import type { ConsentOfficeRepository, OfficePupil } from './consent-office.repository.ts';
 import { stripHostileCharacters } from '../../../platform/hostile-text.ts';
 

@@ -9,8 +9,8 @@ import {
   formatCitation,
   policySettingsSchema,
   type PolicySettings,
-} from '../policies/policy-settings.ts';
-import { getTemplate } from '../policies/templates/index.ts';
+} from '../../policies/policy-settings.ts';
+import { getTemplate } from '../../policies/templates/index.ts';
 import {
   academicYearOf,
   consentKeysFor,

@@ -6,15 +6,15 @@
  * test/db/consent-cache.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { policySettingsSchema, type PolicySettings } from '../policies/policy-settings.ts';
-import { getTemplate } from '../policies/templates/index.ts';
+import { policySettingsSchema, type PolicySettings } from '../../policies/policy-settings.ts';
+import { getTemplate } from '../../policies/templates/index.ts';
 import {
   CachedPupil,
   ConsentRegisterCache,
   RegisterVersionReader,
 } from './consent-register-cache.ts';
 import { checkWindowStart, decide, periodFor, type RecordForCheck } from './consent-rules.ts';
-import type { CacheFacts } from './consent.repository.ts';
+import type { CacheFacts } from '../consent.repository.ts';
 
 const settings: PolicySettings = policySettingsSchema.parse(
   structuredClone(getTemplate('sacred-heart-rochdale')!.settings),

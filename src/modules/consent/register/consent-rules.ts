@@ -13,14 +13,14 @@
  * 5. No record, or "not returned", is never consent.
  * 6. Naming the pupil with the photo needs its own explicit permission (`consent.namedPhotoNeedsWrittenPermission`).
  */
-import { longDate, ukDate } from '../../platform/clock.ts';
+import { longDate, ukDate } from '../../../platform/clock.ts';
 import {
   formatCitation,
   getRule,
   type MediaType,
   type PolicySettings,
   type RuleValue,
-} from '../policies/policy-settings.ts';
+} from '../../policies/policy-settings.ts';
 
 export const consentDecisions = ['granted', 'refused', 'not_returned'] as const;
 export type ConsentDecision = (typeof consentDecisions)[number];
