@@ -135,4 +135,22 @@ describe('the audit log in words', () => {
   it('collects the ids to look up from actors, records and data', () => {
     expect(peopleIn([withdrawal])).toEqual({ staff: [STAFF], parents: [PARENT], pupils: [PUPIL] });
   });
+  it('names both people of a credential hand-over, and the day', () => {
+    const other = '44444444-4444-4444-8444-444444444444';
+    const handover = row({
+      action: 'publishing.credentials-handed-over',
+      entityType: 'channel_account',
+      data: { handoverId: 'h', fromStaffId: STAFF, toStaffId: other, on: '2026-01-05' },
+    });
+    expect(peopleIn([handover]).staff).toEqual(expect.arrayContaining([STAFF, other]));
+    const book = {
+      ...names,
+      staff: new Map([...names.staff, [other, 'Sam Lee']]),
+      showPupils: true,
+    };
+    expect(summaryInWords(handover, book)).toBe(
+      'Recorded a hand-over of a channel’s credentials from Helen Carter to Sam Lee on 5 January 2026',
+    );
+    expect(entityTypeInWords('channel_account')).toBe('Channel');
+  });
 });

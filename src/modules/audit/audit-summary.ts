@@ -44,7 +44,8 @@ export function peopleIn(rows: readonly AuditRow[]): PeopleIds {
     for (const k of ['pupilId']) if (str(d[k])) ids.pupils.push(d[k] as string);
     for (const k of ['deciderParentId', 'parentId'])
       if (str(d[k])) ids.parents.push(d[k] as string);
-    for (const k of ['staffId']) if (str(d[k])) ids.staff.push(d[k] as string);
+    for (const k of ['staffId', 'fromStaffId', 'toStaffId'])
+      if (str(d[k])) ids.staff.push(d[k] as string);
   }
   return ids;
 }
@@ -256,6 +257,17 @@ const summaries: Record<string, Describe> = {
   'media.retention-run': (_row, d) =>
     `Applied the retention rules: ${plural(num(d.archived) ?? 0, 'item')} archived, ${plural(Array.isArray(d.deleted) ? d.deleted.length : 0, 'item')} deleted`,
   'media.incomplete-upload-removed': () => 'Removed an upload that did not finish',
+  'publishing.channel-added': () => 'Added a channel to the school’s channels',
+  'publishing.channel-credential-set': (_row, d) =>
+    d.replaced === true
+      ? 'Replaced the token or signing secret of a channel'
+      : 'Entered the token or signing secret of a channel',
+  'publishing.channel-poster-added': (_row, d, n) =>
+    `Authorised ${n.staff(str(d.staffId))} to post to a channel`,
+  'publishing.channel-poster-removed': (_row, d, n) =>
+    `Took away ${n.staff(str(d.staffId))}’s authorisation to post to a channel`,
+  'publishing.credentials-handed-over': (_row, d, n) =>
+    `Recorded a hand-over of a channel’s credentials${str(d.fromStaffId) ? ` from ${n.staff(str(d.fromStaffId))}` : ''} to ${n.staff(str(d.toStaffId))}${str(d.on) ? ` on ${formatDateInWords(str(d.on))}` : ''}`,
 };
 
 const entityWords: Record<string, string> = {
@@ -265,6 +277,7 @@ const entityWords: Record<string, string> = {
   consent_record: 'a consent record',
   media_item: 'a photo or video',
   capture_device: 'a capture device',
+  channel_account: 'a channel',
   policy_profile: 'the policy',
   school: 'the school',
   api_token: 'an API token',
