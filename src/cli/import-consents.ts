@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import type { Services } from '../container.ts';
 import { ValidationError } from '../errors.ts';
 import { PeopleRepository } from '../modules/people/people.repository.ts';
-import type { ConsentImportView } from '../modules/consent/import/consent-import.service.ts';
+import type { ConsentImportView } from '../modules/consent/index.ts';
 import type { CliIo } from './import-pupils.ts';
 
 const ERRORS_SHOWN = 50;

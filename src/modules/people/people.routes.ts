@@ -1,5 +1,5 @@
 import { canAssignClasses } from './staff-classes.policy.ts';
-import { canRecordConsent } from '../consent/consent.policy.ts';
+import { canRecordConsent } from '../consent/index.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../registry.ts';
