@@ -1,34 +1,19 @@
-import type { Database, Tx } from '../../platform/db/database.ts';
-import { isUniqueViolation } from '../../platform/db/database.ts';
-import { ukDate, type Clock } from '../../platform/clock.ts';
-import crypto from 'node:crypto';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationError,
-  type FieldErrors,
-} from '../../errors.ts';
-import type { Actor, AuditService } from '../audit/audit.service.ts';
-import type { PolicyService } from '../policies/policies.service.ts';
-import {
-  roleLabels,
-  type Principal,
-  type StaffPrincipal,
-  type StaffRole,
-} from '../auth/principal.ts';
-import {
-  canChangeStaffMember,
-  canGrantRole,
-  canManagePupils,
-  canManageStaff,
-  canViewPupilRecord,
-  isClassScoped,
-} from './people.policy.ts';
+/**
+ * The people module's service: reads of pupils, parents and staff (here), and the changes made
+ * in the app, handed on to their parts: people-pupil-changes.ts (pupils) and people-staff.ts
+ * (staff and their invitations). people-deps.ts holds what every part is given.
+ */
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
+import type { Actor } from '../audit/audit.service.ts';
+import type { Principal, StaffPrincipal } from '../auth/principal.ts';
+import { canViewPupilRecord, isClassScoped } from './people.policy.ts';
 import type { PupilInput, PupilPatch, StaffInput, StaffPatch } from './people.forms.ts';
-import { pupilSearchText, type PupilRow } from './people.repository.ts';
-import type { StaffClassesRepository } from './staff-classes.repository.ts';
-import type { PeopleRepository, PupilFilters } from './people.repository.ts';
+import type { PeopleRepository, PupilFilters, PupilRow } from './people.repository.ts';
+import { todayIn, type PeopleDeps } from './people-deps.ts';
+import { PupilChanges } from './people-pupil-changes.ts';
+import { StaffManagement } from './people-staff.ts';
+
+export { todayIn, type StaffInvitationJob, type StaffInvitationJobs } from './people-deps.ts';
 
 export const PAGE_SIZE = 50;
 
@@ -48,58 +33,19 @@ export interface PageOf<T> {
   pages: number;
 }
 
-let todayMinute = Number.NaN;
-let todayValue = '';
-
-/**
- * Today's date in London (`YYYY-MM-DD`), formatted once a minute rather than on every request:
- * London's date only changes on a whole minute, so this is always the same as ukDate(now).
- */
-export function todayIn(clock: Clock): string {
-  const minute = Math.floor(clock.now().getTime() / 60_000);
-  if (minute !== todayMinute) {
-    todayValue = ukDate(new Date(minute * 60_000));
-    todayMinute = minute;
-  }
-  return todayValue;
-}
-
 function pageOf<T>(rows: T[], total: number, page: number, pageSize = PAGE_SIZE): PageOf<T> {
   return { rows, total, page, pageSize, pages: Math.max(1, Math.ceil(total / pageSize)) };
 }
 
-/**
- * The job that emails a new member of staff their one-time "set your password" link (the auth
- * module's handler makes the link). Ids only; `requestedAt` lets a second run see that the
- * invitation was already made.
- */
-export interface StaffInvitationJob {
-  staffId: string;
-  requestedAt: string;
-}
-
-/** Enqueues staff invitations, in the transaction of the change that asks for one. */
-export interface StaffInvitationJobs {
-  enqueue(
-    name: 'auth.staff-invitation',
-    data: StaffInvitationJob,
-    options: { tx: Tx },
-  ): Promise<string | null>;
-}
-
 /** Reads of pupils, parents and staff, always scoped to the asking person's school. */
 export class PeopleService {
-  constructor(
-    private readonly deps: {
-      database: Database;
-      repository: PeopleRepository;
-      staffClasses: StaffClassesRepository;
-      audit: AuditService;
-      clock: Clock;
-      policies: PolicyService;
-      jobs: StaffInvitationJobs;
-    },
-  ) {}
+  private readonly pupilChanges: PupilChanges;
+  private readonly staff: StaffManagement;
+
+  constructor(private readonly deps: PeopleDeps) {
+    this.pupilChanges = new PupilChanges(deps);
+    this.staff = new StaffManagement(deps);
+  }
 
   /** Set-up of a new school: the school row and its policy profile from a template, one transaction. */
   async createSchool(
@@ -279,197 +225,30 @@ export class PeopleService {
 
   // -------------------------------------------------------------------------------------------
   // Managing pupils and staff in the app: each change one transaction and one audit event.
-
-  private actorOf(p: StaffPrincipal) {
-    return { kind: 'staff' as const, id: p.id };
-  }
-
-  /** Checks a pupil's dates against each other and today; field errors keyed like the forms. */
-  private pupilDateErrors(values: {
-    dateOfBirth: string;
-    admissionDate: string | null;
-    leavingDate: string | null;
-  }): FieldErrors {
-    const errors: FieldErrors = {};
-    const today = this.today();
-    if (values.dateOfBirth >= today) errors.dateOfBirth = 'Date of birth must be in the past';
-    else if (values.dateOfBirth < `${Number(today.slice(0, 4)) - 25}${today.slice(4)}`) {
-      errors.dateOfBirth = 'Date of birth must be within the last 25 years';
-    }
-    if (values.admissionDate && values.admissionDate <= values.dateOfBirth) {
-      errors.admissionDate = 'Admission date must be after the date of birth';
-    }
-    if (values.leavingDate) {
-      if (values.leavingDate <= values.dateOfBirth) {
-        errors.leavingDate = 'Leaving date must be after the date of birth';
-      } else if (values.admissionDate && values.leavingDate < values.admissionDate) {
-        errors.leavingDate = 'Leaving date must be the same as or after the admission date';
-      }
-    }
-    return errors;
-  }
+  // Pupils: people-pupil-changes.ts; staff: people-staff.ts.
 
   /** Adds a pupil (not from the MIS). Without an MIS id Lanyard makes one up (`LY-…`). */
-  async addPupil(principal: StaffPrincipal, input: PupilInput): Promise<PupilRow> {
-    if (!canManagePupils(principal)) throw new NotFoundError();
-    const schoolId = principal.schoolId;
-    const errors = this.pupilDateErrors({ ...input, leavingDate: null });
-    if (Object.keys(errors).length) throw new ValidationError(errors);
-    const misId = input.misId ?? `LY-${crypto.randomBytes(4).toString('hex').toUpperCase()}`;
-    return this.deps.database.transaction(async (tx) => {
-      if (await this.deps.repository.getPupilByMisId(tx.db, schoolId, misId)) {
-        throw new ValidationError({ misId: 'Another pupil already has this MIS id' });
-      }
-      const now = this.deps.clock.now();
-      const pupil = await this.deps.repository.insertPupil(tx.db, {
-        schoolId,
-        misId,
-        givenName: input.givenName,
-        familyName: input.familyName,
-        dateOfBirth: input.dateOfBirth,
-        yearGroup: input.yearGroup,
-        className: input.className,
-        admissionDate: input.admissionDate,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await this.deps.audit.record(tx, {
-        schoolId,
-        actor: this.actorOf(principal),
-        action: 'people.pupil-added',
-        entityType: 'pupil',
-        entityId: pupil.id,
-        data: { yearGroup: pupil.yearGroup, className: pupil.className },
-      });
-      return pupil;
-    });
+  addPupil(principal: StaffPrincipal, input: PupilInput): Promise<PupilRow> {
+    return this.pupilChanges.addPupil(principal, input);
   }
 
-  /**
-   * Changes a pupil's details (and, through the API, the leaving date). Records are never
-   * deleted: a leaver keeps their consent and media history. Setting a leaving date clears any
-   * "possibly left" flag.
-   */
-  async updatePupil(
-    principal: StaffPrincipal,
-    pupilId: string,
-    patch: PupilPatch,
-  ): Promise<PupilRow> {
-    if (!canManagePupils(principal)) throw new NotFoundError();
-    const schoolId = principal.schoolId;
-    return this.deps.database.transaction(async (tx) => {
-      const [old] = await this.deps.repository.lockPupils(tx.db, schoolId, [pupilId]);
-      if (!old) throw new NotFoundError();
-      const next = {
-        givenName: patch.givenName ?? old.givenName,
-        familyName: patch.familyName ?? old.familyName,
-        dateOfBirth: patch.dateOfBirth ?? old.dateOfBirth,
-        yearGroup: patch.yearGroup ?? old.yearGroup,
-        className: patch.className !== undefined ? patch.className : old.className,
-        admissionDate: patch.admissionDate !== undefined ? patch.admissionDate : old.admissionDate,
-        leavingDate: patch.leavingDate !== undefined ? patch.leavingDate : old.leavingDate,
-        misId: patch.misId ?? old.misId,
-      };
-      const errors = this.pupilDateErrors(next);
-      if (next.misId !== old.misId) {
-        const other = await this.deps.repository.getPupilByMisId(tx.db, schoolId, next.misId);
-        if (other) errors.misId = 'Another pupil already has this MIS id';
-      }
-      if (Object.keys(errors).length) throw new ValidationError(errors);
-      const changed = (Object.keys(next) as (keyof typeof next)[]).filter(
-        (k) => next[k] !== old[k],
-      );
-      if (changed.length === 0) return old;
-      const now = this.deps.clock.now();
-      const row = await this.deps.repository.updatePupil(tx.db, schoolId, pupilId, {
-        ...next,
-        ...(changed.includes('leavingDate') && next.leavingDate ? { possiblyLeftAt: null } : {}),
-        searchText: pupilSearchText(next),
-        updatedAt: now,
-      });
-      await this.deps.audit.record(tx, {
-        schoolId,
-        actor: this.actorOf(principal),
-        action: 'people.pupil-changed',
-        entityType: 'pupil',
-        entityId: pupilId,
-        data: {
-          changed,
-          ...(changed.includes('leavingDate') ? { leavingDate: next.leavingDate } : {}),
-        },
-      });
-      return row!;
-    });
+  /** Changes a pupil's details (and, through the API, the leaving date). */
+  updatePupil(principal: StaffPrincipal, pupilId: string, patch: PupilPatch): Promise<PupilRow> {
+    return this.pupilChanges.updatePupil(principal, pupilId, patch);
   }
 
-  /**
-   * Records a leaving date for one or more pupils of the school (and clears "possibly left").
-   * Their records and history stay. All or nothing: a pupil of another school looks missing.
-   */
-  async recordLeaving(
+  /** Records a leaving date for one or more pupils of the school (and clears "possibly left"). */
+  recordLeaving(
     principal: StaffPrincipal,
     pupilIds: readonly string[],
     leavingDate: string,
   ): Promise<number> {
-    if (!canManagePupils(principal)) throw new NotFoundError();
-    const schoolId = principal.schoolId;
-    const ids = [...new Set(pupilIds)];
-    return this.deps.database.transaction(async (tx) => {
-      const rows = await this.deps.repository.lockPupils(tx.db, schoolId, ids);
-      if (rows.length !== ids.length || ids.length === 0) throw new NotFoundError();
-      const errors: FieldErrors = {};
-      for (const p of rows) {
-        const e = this.pupilDateErrors({ ...p, leavingDate });
-        if (e.leavingDate) {
-          errors.leavingDate =
-            rows.length === 1 ? e.leavingDate : `${e.leavingDate} (${p.givenName} ${p.familyName})`;
-          break;
-        }
-      }
-      if (Object.keys(errors).length) throw new ValidationError(errors);
-      const n = await this.deps.repository.recordLeaving(
-        tx.db,
-        schoolId,
-        ids,
-        leavingDate,
-        this.deps.clock.now(),
-      );
-      await this.deps.audit.record(tx, {
-        schoolId,
-        actor: this.actorOf(principal),
-        action: 'people.pupils-left',
-        entityType: 'pupil',
-        entityId: ids.length === 1 ? ids[0]! : null,
-        data: { pupilIds: [...ids].sort(), leavingDate },
-      });
-      return n;
-    });
+    return this.pupilChanges.recordLeaving(principal, pupilIds, leavingDate);
   }
 
   /** "Still here": clears the "possibly left" flag of pupils an MIS import did not list. */
-  async confirmStillHere(principal: StaffPrincipal, pupilIds: readonly string[]): Promise<number> {
-    if (!canManagePupils(principal)) throw new NotFoundError();
-    const schoolId = principal.schoolId;
-    const ids = [...new Set(pupilIds)];
-    return this.deps.database.transaction(async (tx) => {
-      const rows = await this.deps.repository.lockPupils(tx.db, schoolId, ids);
-      if (rows.length !== ids.length || ids.length === 0) throw new NotFoundError();
-      const n = await this.deps.repository.clearPossiblyLeft(
-        tx.db,
-        schoolId,
-        ids,
-        this.deps.clock.now(),
-      );
-      await this.deps.audit.record(tx, {
-        schoolId,
-        actor: this.actorOf(principal),
-        action: 'people.pupils-still-here',
-        entityType: 'pupil',
-        entityId: ids.length === 1 ? ids[0]! : null,
-        data: { pupilIds: [...ids].sort(), cleared: n },
-      });
-      return n;
-    });
+  confirmStillHere(principal: StaffPrincipal, pupilIds: readonly string[]): Promise<number> {
+    return this.pupilChanges.confirmStillHere(principal, pupilIds);
   }
 
   /** The pupils an MIS import flagged as possibly left (the review page shows up to 1,000). */
@@ -484,188 +263,18 @@ export class PeopleService {
     return member;
   }
 
-  private roleErrors(principal: StaffPrincipal, roles: Iterable<string>): FieldErrors {
-    for (const role of roles) {
-      if (!canGrantRole(principal, role as StaffRole)) {
-        return {
-          roles: `Only the Headteacher can give or take away the ${roleLabels[role as StaffRole]} role`,
-        };
-      }
-    }
-    return {};
+  /** Adds a member of staff with their roles; the invitation job is enqueued with the row. */
+  addStaff(principal: StaffPrincipal, input: StaffInput) {
+    return this.staff.addStaff(principal, input);
   }
 
-  /**
-   * Adds a member of staff with their roles. They have no password yet: the invitation job,
-   * enqueued in the same transaction, emails them a one-time link to set one.
-   */
-  async addStaff(principal: StaffPrincipal, input: StaffInput) {
-    if (!canManageStaff(principal)) throw new NotFoundError();
-    const schoolId = principal.schoolId;
-    const errors = this.roleErrors(principal, input.roles);
-    if (Object.keys(errors).length) throw new ValidationError(errors);
-    return this.deps.database.transaction(async (tx) => {
-      if (await this.deps.repository.getStaffByEmail(tx.db, input.email)) {
-        throw new ValidationError({
-          email: 'This email address is already used by a Lanyard account',
-        });
-      }
-      const now = this.deps.clock.now();
-      const row = await this.deps.repository
-        .createStaff(
-          tx.db,
-          {
-            schoolId,
-            email: input.email,
-            givenName: input.givenName,
-            familyName: input.familyName,
-            jobTitle: input.jobTitle,
-            startDate: this.today(),
-            createdAt: now,
-            updatedAt: now,
-          },
-          input.roles,
-        )
-        .catch((error: unknown) => {
-          // The same address added at the same moment elsewhere: the check above could not see it.
-          if (isUniqueViolation(error)) {
-            throw new ValidationError({
-              email: 'This email address is already used by a Lanyard account',
-            });
-          }
-          throw error;
-        });
-      await this.deps.audit.record(tx, {
-        schoolId,
-        actor: this.actorOf(principal),
-        action: 'people.staff-added',
-        entityType: 'staff',
-        entityId: row.id,
-        data: { roles: [...input.roles].sort() },
-      });
-      await this.deps.jobs.enqueue(
-        'auth.staff-invitation',
-        { staffId: row.id, requestedAt: now.toISOString() },
-        { tx },
-      );
-      return { ...row, roles: input.roles as string[] };
-    });
+  /** Changes a member of staff: details, roles, active. */
+  updateStaff(principal: StaffPrincipal, staffId: string, patch: StaffPatch) {
+    return this.staff.updateStaff(principal, staffId, patch);
   }
 
-  /**
-   * Changes a member of staff: details, roles, active. Deactivating ends their access within
-   * seconds (a session or API token is checked against `active` each time it is loaded, and a
-   * process keeps a loaded session for up to five seconds); their history stays. The school always
-   * keeps an active Headteacher, and nobody deactivates themself.
-   */
-  async updateStaff(principal: StaffPrincipal, staffId: string, patch: StaffPatch) {
-    if (!canManageStaff(principal)) throw new NotFoundError();
-    const schoolId = principal.schoolId;
-    return this.deps.database.transaction(async (tx) => {
-      const heads = await this.deps.repository.lockActiveWithRole(tx.db, schoolId, 'headteacher');
-      const old = await this.deps.repository.getStaff(tx.db, schoolId, staffId);
-      if (!old) throw new NotFoundError();
-      if (!canChangeStaffMember(principal, old)) {
-        throw new ForbiddenError(
-          'Only the Headteacher can change the account of a Headteacher, DSL or DPO',
-        );
-      }
-      const roles = patch.roles ? [...new Set(patch.roles)].sort() : [...old.roles].sort();
-      const added = roles.filter((r) => !old.roles.includes(r));
-      const removed = old.roles.filter((r) => !roles.includes(r as StaffRole));
-      const active = patch.active ?? old.active;
-      const errors = this.roleErrors(principal, [...added, ...removed]);
-      if (!active && old.active && staffId === principal.id) {
-        errors.active = 'You cannot deactivate your own account';
-      }
-      const stillHead = active && roles.includes('headteacher');
-      if (heads.includes(staffId) && !stillHead && heads.length === 1) {
-        errors[patch.roles ? 'roles' : 'active'] ??=
-          'The school must keep an active Headteacher: give another member of staff the Headteacher role first';
-      }
-      if (Object.keys(errors).length) throw new ValidationError(errors);
-      const details = {
-        givenName: patch.givenName ?? old.givenName,
-        familyName: patch.familyName ?? old.familyName,
-        jobTitle: patch.jobTitle !== undefined ? patch.jobTitle : old.jobTitle,
-      };
-      const changed = (Object.keys(details) as (keyof typeof details)[]).filter(
-        (k) => details[k] !== old[k],
-      );
-      if (
-        changed.length === 0 &&
-        added.length === 0 &&
-        removed.length === 0 &&
-        active === old.active
-      ) {
-        return old;
-      }
-      const now = this.deps.clock.now();
-      await this.deps.repository.updateStaff(tx.db, schoolId, staffId, {
-        ...details,
-        active,
-        ...(active !== old.active ? { leaveDate: active ? null : this.today() } : {}),
-        updatedAt: now,
-      });
-      if (added.length || removed.length) {
-        await this.deps.repository.setStaffRoles(tx.db, schoolId, staffId, roles);
-      }
-      const action =
-        active !== old.active
-          ? active
-            ? 'people.staff-reactivated'
-            : 'people.staff-deactivated'
-          : 'people.staff-changed';
-      await this.deps.audit.record(tx, {
-        schoolId,
-        actor: this.actorOf(principal),
-        action,
-        entityType: 'staff',
-        entityId: staffId,
-        data: { changed, rolesAdded: added, rolesRemoved: removed },
-      });
-      return (await this.deps.repository.getStaff(tx.db, schoolId, staffId))!;
-    });
-  }
-
-  /**
-   * "Send a new invitation": for an active member of staff who has not set a password yet (their
-   * invitation expired, or the email went astray). A new link replaces the old one.
-   */
-  async inviteStaffAgain(principal: StaffPrincipal, staffId: string): Promise<void> {
-    if (!canManageStaff(principal)) throw new NotFoundError();
-    const schoolId = principal.schoolId;
-    await this.deps.database.transaction(async (tx) => {
-      const member = await this.deps.repository.getStaff(tx.db, schoolId, staffId);
-      if (!member) throw new NotFoundError();
-      if (!canChangeStaffMember(principal, member)) {
-        throw new ForbiddenError(
-          'Only the Headteacher can change the account of a Headteacher, DSL or DPO',
-        );
-      }
-      if (!member.active) {
-        throw new ValidationError({
-          invitation: 'This account is deactivated: reactivate it before sending an invitation',
-        });
-      }
-      if (member.passwordHash) {
-        throw new ValidationError({
-          invitation: 'They have already set a password, so they do not need an invitation',
-        });
-      }
-      const now = this.deps.clock.now();
-      await this.deps.audit.record(tx, {
-        schoolId,
-        actor: this.actorOf(principal),
-        action: 'people.staff-invited',
-        entityType: 'staff',
-        entityId: staffId,
-      });
-      await this.deps.jobs.enqueue(
-        'auth.staff-invitation',
-        { staffId, requestedAt: now.toISOString() },
-        { tx },
-      );
-    });
+  /** "Send a new invitation" to an active member of staff who has no password yet. */
+  inviteStaffAgain(principal: StaffPrincipal, staffId: string): Promise<void> {
+    return this.staff.inviteStaffAgain(principal, staffId);
   }
 }

@@ -1,0 +1,200 @@
+/**
+ * Managing staff in the app: adding a member of staff (with the invitation job that emails
+ * them a link to set a password), changing their details, roles or whether they are active, and
+ * sending a new invitation. Each change is one transaction and one audit event.
+ */
+import { isUniqueViolation } from '../../platform/db/database.ts';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
+import { roleLabels, type StaffPrincipal, type StaffRole } from '../auth/principal.ts';
+import { canChangeStaffMember, canGrantRole, canManageStaff } from './people.policy.ts';
+import type { StaffInput, StaffPatch } from './people.forms.ts';
+import { actorOf, todayIn, type PeopleDeps } from './people-deps.ts';
+
+export class StaffManagement {
+  constructor(private readonly deps: PeopleDeps) {}
+
+  private roleErrors(principal: StaffPrincipal, roles: Iterable<string>): FieldErrors {
+    for (const role of roles) {
+      if (!canGrantRole(principal, role as StaffRole)) {
+        return {
+          roles: `Only the Headteacher can give or take away the ${roleLabels[role as StaffRole]} role`,
+        };
+      }
+    }
+    return {};
+  }
+
+  /**
+   * Adds a member of staff with their roles. They have no password yet: the invitation job,
+   * enqueued in the same transaction, emails them a one-time link to set one.
+   */
+  async addStaff(principal: StaffPrincipal, input: StaffInput) {
+    if (!canManageStaff(principal)) throw new NotFoundError();
+    const schoolId = principal.schoolId;
+    const errors = this.roleErrors(principal, input.roles);
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+    return this.deps.database.transaction(async (tx) => {
+      if (await this.deps.repository.getStaffByEmail(tx.db, input.email)) {
+        throw new ValidationError({
+          email: 'This email address is already used by a Lanyard account',
+        });
+      }
+      const now = this.deps.clock.now();
+      const row = await this.deps.repository
+        .createStaff(
+          tx.db,
+          {
+            schoolId,
+            email: input.email,
+            givenName: input.givenName,
+            familyName: input.familyName,
+            jobTitle: input.jobTitle,
+            startDate: todayIn(this.deps.clock),
+            createdAt: now,
+            updatedAt: now,
+          },
+          input.roles,
+        )
+        .catch((error: unknown) => {
+          // The same address added at the same moment elsewhere: the check above could not see it.
+          if (isUniqueViolation(error)) {
+            throw new ValidationError({
+              email: 'This email address is already used by a Lanyard account',
+            });
+          }
+          throw error;
+        });
+      await this.deps.audit.record(tx, {
+        schoolId,
+        actor: actorOf(principal),
+        action: 'people.staff-added',
+        entityType: 'staff',
+        entityId: row.id,
+        data: { roles: [...input.roles].sort() },
+      });
+      await this.deps.jobs.enqueue(
+        'auth.staff-invitation',
+        { staffId: row.id, requestedAt: now.toISOString() },
+        { tx },
+      );
+      return { ...row, roles: input.roles as string[] };
+    });
+  }
+
+  /**
+   * Changes a member of staff: details, roles, active. Deactivating ends their access within
+   * seconds (a session or API token is checked against `active` each time it is loaded, and a
+   * process keeps a loaded session for up to five seconds); their history stays. The school always
+   * keeps an active Headteacher, and nobody deactivates themself.
+   */
+  async updateStaff(principal: StaffPrincipal, staffId: string, patch: StaffPatch) {
+    if (!canManageStaff(principal)) throw new NotFoundError();
+    const schoolId = principal.schoolId;
+    return this.deps.database.transaction(async (tx) => {
+      const heads = await this.deps.repository.lockActiveWithRole(tx.db, schoolId, 'headteacher');
+      const old = await this.deps.repository.getStaff(tx.db, schoolId, staffId);
+      if (!old) throw new NotFoundError();
+      if (!canChangeStaffMember(principal, old)) {
+        throw new ForbiddenError(
+          'Only the Headteacher can change the account of a Headteacher, DSL or DPO',
+        );
+      }
+      const roles = patch.roles ? [...new Set(patch.roles)].sort() : [...old.roles].sort();
+      const added = roles.filter((r) => !old.roles.includes(r));
+      const removed = old.roles.filter((r) => !roles.includes(r as StaffRole));
+      const active = patch.active ?? old.active;
+      const errors = this.roleErrors(principal, [...added, ...removed]);
+      if (!active && old.active && staffId === principal.id) {
+        errors.active = 'You cannot deactivate your own account';
+      }
+      const stillHead = active && roles.includes('headteacher');
+      if (heads.includes(staffId) && !stillHead && heads.length === 1) {
+        errors[patch.roles ? 'roles' : 'active'] ??=
+          'The school must keep an active Headteacher: give another member of staff the Headteacher role first';
+      }
+      if (Object.keys(errors).length) throw new ValidationError(errors);
+      const details = {
+        givenName: patch.givenName ?? old.givenName,
+        familyName: patch.familyName ?? old.familyName,
+        jobTitle: patch.jobTitle !== undefined ? patch.jobTitle : old.jobTitle,
+      };
+      const changed = (Object.keys(details) as (keyof typeof details)[]).filter(
+        (k) => details[k] !== old[k],
+      );
+      if (
+        changed.length === 0 &&
+        added.length === 0 &&
+        removed.length === 0 &&
+        active === old.active
+      ) {
+        return old;
+      }
+      const now = this.deps.clock.now();
+      await this.deps.repository.updateStaff(tx.db, schoolId, staffId, {
+        ...details,
+        active,
+        ...(active !== old.active ? { leaveDate: active ? null : todayIn(this.deps.clock) } : {}),
+        updatedAt: now,
+      });
+      if (added.length || removed.length) {
+        await this.deps.repository.setStaffRoles(tx.db, schoolId, staffId, roles);
+      }
+      const action =
+        active !== old.active
+          ? active
+            ? 'people.staff-reactivated'
+            : 'people.staff-deactivated'
+          : 'people.staff-changed';
+      await this.deps.audit.record(tx, {
+        schoolId,
+        actor: actorOf(principal),
+        action,
+        entityType: 'staff',
+        entityId: staffId,
+        data: { changed, rolesAdded: added, rolesRemoved: removed },
+      });
+      return (await this.deps.repository.getStaff(tx.db, schoolId, staffId))!;
+    });
+  }
+
+  /**
+   * "Send a new invitation": for an active member of staff who has not set a password yet (their
+   * invitation expired, or the email went astray). A new link replaces the old one.
+   */
+  async inviteStaffAgain(principal: StaffPrincipal, staffId: string): Promise<void> {
+    if (!canManageStaff(principal)) throw new NotFoundError();
+    const schoolId = principal.schoolId;
+    await this.deps.database.transaction(async (tx) => {
+      const member = await this.deps.repository.getStaff(tx.db, schoolId, staffId);
+      if (!member) throw new NotFoundError();
+      if (!canChangeStaffMember(principal, member)) {
+        throw new ForbiddenError(
+          'Only the Headteacher can change the account of a Headteacher, DSL or DPO',
+        );
+      }
+      if (!member.active) {
+        throw new ValidationError({
+          invitation: 'This account is deactivated: reactivate it before sending an invitation',
+        });
+      }
+      if (member.passwordHash) {
+        throw new ValidationError({
+          invitation: 'They have already set a password, so they do not need an invitation',
+        });
+      }
+      const now = this.deps.clock.now();
+      await this.deps.audit.record(tx, {
+        schoolId,
+        actor: actorOf(principal),
+        action: 'people.staff-invited',
+        entityType: 'staff',
+        entityId: staffId,
+      });
+      await this.deps.jobs.enqueue(
+        'auth.staff-invitation',
+        { staffId, requestedAt: now.toISOString() },
+        { tx },
+      );
+    });
+  }
+}
