@@ -7,13 +7,24 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export interface RequestContext {
   requestId: string;
+  /**
+   * Cache versions (platform/db/versions.ts) read while handling this request, by scope: every
+   * one was read after the request arrived, so later shared reads in the same request may use it
+   * instead of reading the version again (ADR 0018).
+   */
+  versions: Map<string, Promise<number>>;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
 /** Runs `fn` (and everything it awaits) as part of the request `requestId`. */
 export function runInRequest<T>(requestId: string, fn: () => T): T {
-  return storage.run({ requestId }, fn);
+  return storage.run({ requestId, versions: new Map() }, fn);
+}
+
+/** This request's cache versions read so far (undefined outside a request). */
+export function requestVersions(): Map<string, Promise<number>> | undefined {
+  return storage.getStore()?.versions;
 }
 
 /** The id of the request this code runs for, if any (none in jobs, the CLI and start-up). */

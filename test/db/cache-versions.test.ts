@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/platform/db/database.ts';
+import { runInRequest } from '../../src/platform/request-context.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
 
@@ -137,6 +138,35 @@ describe('shared reads checked against the school version', () => {
     }
     const after = await ctx.services.dashboard.forPrincipal(head);
     expect(after.items.map((i) => i.title)).toContain('The policy review is overdue');
+  });
+
+  it('reads a school’s version once per request, however many shared reads follow', async () => {
+    const database = ctx.services.database;
+    const reader = database.versions;
+    const load = async () => 'x';
+    const reads = reader.stats.reads;
+    await runInRequest('req-1', async () => {
+      await database.cachedRead(`t:once1:${a.school.id}`, 60_000, load, a.school.id);
+      await database.cachedRead(`t:once2:${a.school.id}`, 60_000, load, a.school.id);
+      await database.cachedRead(`t:once3:${b.school.id}`, 60_000, load, b.school.id);
+    });
+    expect(reader.stats.reads - reads).toBe(2); // school a once, school b once
+    // Outside a request (jobs, the CLI) every shared read reads the version.
+    await database.cachedRead(`t:once1:${a.school.id}`, 60_000, load, a.school.id);
+    await database.cachedRead(`t:once2:${a.school.id}`, 60_000, load, a.school.id);
+    expect(reader.stats.reads - reads).toBe(4);
+    // A change made before a request arrived is seen by every shared read in it.
+    let n = 0;
+    const counted = async () => ++n;
+    await database.cachedRead(`t:count:${a.school.id}`, 60_000, counted, a.school.id);
+    await other.query(`UPDATE pupils SET given_name = 'Request' WHERE school_id = $1`, [
+      a.school.id,
+    ]);
+    await runInRequest('req-2', async () => {
+      expect(
+        await database.cachedRead(`t:count:${a.school.id}`, 60_000, counted, a.school.id),
+      ).toBe(2);
+    });
   });
 
   it('reads the versions of every school waiting in one statement', async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { VersionReader } from './versions.ts';
+import { requestVersions } from '../request-context.ts';
 
 /** A Drizzle handle: the pool's, or one bound to a transaction's client. */
 export type Db = NodePgDatabase;
@@ -142,12 +143,22 @@ export class Database {
    * any process, job, the CLI or plain SQL shows on the next request everywhere. Without a scope
    * only this process's commits count (for reads that belong to no school). Either way any commit
    * through `transaction` in this process makes every earlier result stale, including reads
-   * still in flight when it committed. Concurrent misses share one query. Keys must include the
+   * still in flight when it committed. Within one request the version is read once per school
+   * (it was read after the request arrived, which is all the guarantee needs; see
+   * platform/request-context.ts). Concurrent misses share one query. Keys must include the
    * school id; callers still check access first.
    */
   cachedRead<T>(key: string, ttlMs: number, load: () => Promise<T>, scope?: string): Promise<T> {
     if (scope === undefined) return this.cachedReadAt(key, ttlMs, load, 0);
-    return this.versions.version(scope).then((v) => this.cachedReadAt(key, ttlMs, load, v));
+    const memo = requestVersions();
+    let version = memo?.get(scope);
+    if (!version) {
+      version = this.versions.version(scope);
+      memo?.set(scope, version);
+      // A failed read is not reused: the next shared read in the request reads again.
+      version.catch(() => memo?.delete(scope));
+    }
+    return version.then((v) => this.cachedReadAt(key, ttlMs, load, v));
   }
 
   private cachedReadAt<T>(
