@@ -1,0 +1,412 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Services } from '../../registry.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  type FieldErrors,
+} from '../../../errors.ts';
+import { parseForm } from '../../../web/forms.ts';
+import { flash } from '../../../web/flash.ts';
+import { dateInputValues } from '../../../web/date-input.ts';
+import { staffOf } from '../../../web/principal.ts';
+import type { StaffPrincipal } from '../../auth/principal.ts';
+import { checkLabels } from '../checks/index.ts';
+import {
+  approveForm,
+  overrideForm,
+  parseDraftForm,
+  postKindLabels,
+  postKinds,
+  returnForm,
+} from './posts.forms.ts';
+import { canDraftPosts, mayReachPostApproval } from './posts.policy.ts';
+import { postStatusLabels, type PostStatus } from './posts.service.ts';
+
+const idParams = z.object({ id: z.uuid() });
+const previewParams = z.object({
+  id: z.uuid(),
+  mediaId: z.uuid(),
+  purpose: z.string().regex(/^[a-z0-9_]{1,60}$/),
+});
+
+export const postStatusTags: Record<PostStatus, { text: string; classes: string }> = {
+  draft: { text: postStatusLabels.draft, classes: 'govuk-tag--grey' },
+  pending: { text: postStatusLabels.pending, classes: 'govuk-tag--yellow' },
+  returned: { text: postStatusLabels.returned, classes: 'govuk-tag--orange' },
+  approved: { text: postStatusLabels.approved, classes: 'govuk-tag--blue' },
+  published: { text: postStatusLabels.published, classes: 'govuk-tag--green' },
+  expired: { text: postStatusLabels.expired, classes: 'govuk-tag--red' },
+  withdrawn: { text: postStatusLabels.withdrawn, classes: 'govuk-tag--grey' },
+};
+
+export const outcomeTags: Record<string, { text: string; classes: string }> = {
+  pass: { text: 'Passes', classes: 'govuk-tag--green' },
+  warning: { text: 'Warning', classes: 'govuk-tag--yellow' },
+  fail: { text: 'Fails', classes: 'govuk-tag--red' },
+};
+
+export const publicationStateTags: Record<string, { text: string; classes: string }> = {
+  queued: { text: 'Waiting to be sent', classes: 'govuk-tag--grey' },
+  delivering: { text: 'Being sent', classes: 'govuk-tag--blue' },
+  live: { text: 'Published', classes: 'govuk-tag--green' },
+  failed: { text: 'Could not be sent', classes: 'govuk-tag--red' },
+  removing: { text: 'Being taken down', classes: 'govuk-tag--orange' },
+  removed: { text: 'Taken down', classes: 'govuk-tag--grey' },
+};
+
+/** The order the list shows its groups in. */
+const listGroups: PostStatus[] = [
+  'pending',
+  'returned',
+  'draft',
+  'approved',
+  'published',
+  'expired',
+];
+
+/** Staff pages for posts: list by state, draft, the post with preview and checks, decisions. */
+export async function postsRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const posts = services.posts;
+
+  app.get('/posts', { config: { access: canDraftPosts } }, async (request, reply) => {
+    const principal = staffOf(request.principal);
+    const rows = await posts.list(principal);
+    const groups = listGroups
+      .map((status) => ({
+        status,
+        label: postStatusLabels[status],
+        rows: rows.filter((r) => r.post.status === status),
+      }))
+      .filter((g) => g.rows.length > 0);
+    return reply.page('publishing/posts/views/list.njk', {
+      title: 'Posts',
+      groups,
+      statusTags: postStatusTags,
+      isApprover: await posts.isApprover(principal),
+    });
+  });
+
+  const renderForm = async (
+    reply: FastifyReply,
+    principal: StaffPrincipal,
+    values: Record<string, unknown>,
+    options: { postId?: string; errors?: FieldErrors } = {},
+  ) => {
+    const [library, channels, labels] = await Promise.all([
+      posts.libraryChoices(principal.schoolId),
+      posts.channelChoices(principal.schoolId),
+      posts.purposeLabels(principal.schoolId),
+    ]);
+    const asList = (v: unknown) => (Array.isArray(v) ? v : v ? [v] : []) as string[];
+    const chosenMedia = asList(values.mediaIds);
+    const chosenAccounts = asList(values.accountIds);
+    return reply.page('publishing/posts/views/form.njk', {
+      title: options.postId ? 'Change the post' : 'Write a post',
+      postId: options.postId ?? null,
+      values,
+      library: library.map((m) => ({
+        id: m.id,
+        eventLabel: m.eventLabel,
+        uploadedAt: m.uploadedAt,
+        taggedPupils: m.taggedPupils,
+        quarantined: m.quarantineReason !== null,
+        swimwear: m.swimwear,
+        checked: chosenMedia.includes(m.id),
+        alt: typeof values[`alt-${m.id}`] === 'string' ? values[`alt-${m.id}`] : '',
+      })),
+      channelItems: channels.map((a) => ({
+        value: a.id,
+        text: a.name,
+        hint: {
+          text: `${labels.get(a.purposeKey) ?? a.purposeKey}${a.maxLength ? `; up to ${a.maxLength} characters` : ''}${a.maxImages !== null ? `; up to ${a.maxImages} photos` : ''}`,
+        },
+        checked: chosenAccounts.includes(a.id),
+      })),
+      kindItems: postKinds.map((k) => ({
+        value: k,
+        text: postKindLabels[k],
+        checked: (values.kind ?? 'standard') === k,
+      })),
+      ...(options.errors ? { errors: options.errors } : {}),
+    });
+  };
+
+  app.get('/posts/new', { config: { access: canDraftPosts } }, async (request, reply) =>
+    renderForm(reply, staffOf(request.principal), { kind: 'standard' }),
+  );
+
+  app.post('/posts', { config: { access: canDraftPosts } }, async (request, reply) => {
+    const principal = staffOf(request.principal);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = parseDraftForm(body);
+    if (!form.ok) return renderForm(reply.status(400), principal, body, { errors: form.errors });
+    try {
+      const post = await posts.createDraft(principal, form.value);
+      flash(reply, 'Your draft is saved. Check the preview, then send it for approval.');
+      return reply.redirect(`/posts/${post.id}`, 303);
+    } catch (e) {
+      if (e instanceof ValidationError)
+        return renderForm(reply.status(400), principal, body, { errors: e.fieldErrors });
+      throw e;
+    }
+  });
+
+  const postId = (params: unknown): string => {
+    const parsed = idParams.safeParse(params);
+    if (!parsed.success) throw new NotFoundError();
+    return parsed.data.id;
+  };
+
+  const renderPost = async (
+    reply: FastifyReply,
+    principal: StaffPrincipal,
+    id: string,
+    errors?: FieldErrors,
+    values: Record<string, unknown> = {},
+  ) => {
+    const view = await posts.view(principal, id);
+    return reply.page('publishing/posts/views/post.njk', {
+      title: view.post.title,
+      ...view,
+      values,
+      statusTags: postStatusTags,
+      outcomeTags,
+      publicationStateTags,
+      checkLabels,
+      kindLabel: postKindLabels[view.post.kind as keyof typeof postKindLabels] ?? '',
+      accountNames: new Map(view.channels.map((c) => [c.account.id, c.account.name])),
+      channelName: Object.fromEntries(view.channels.map((c) => [c.account.id, c.account.name])),
+      ...(errors ? { errors } : {}),
+    });
+  };
+
+  app.get('/posts/:id', { config: { access: canDraftPosts } }, async (request, reply) => {
+    const principal = staffOf(request.principal);
+    return renderPost(reply, principal, postId(request.params));
+  });
+
+  app.get('/posts/:id/edit', { config: { access: canDraftPosts } }, async (request, reply) => {
+    const principal = staffOf(request.principal);
+    const id = postId(request.params);
+    const view = await posts.view(principal, id);
+    if (!view.mayEdit) throw new NotFoundError();
+    const p = view.post;
+    const values: Record<string, unknown> = {
+      title: p.title,
+      body: p.body,
+      eventLabel: p.eventLabel ?? '',
+      kind: p.kind,
+      mediaIds: view.media.map((m) => m.mediaId),
+      accountIds: view.channels.map((c) => c.account.id),
+      ...Object.fromEntries(view.media.map((m) => [`alt-${m.mediaId}`, m.altText])),
+      ...(p.scheduledAt ? scheduledValues(p.scheduledAt) : {}),
+    };
+    return renderForm(reply, principal, values, { postId: id });
+  });
+
+  app.post('/posts/:id', { config: { access: canDraftPosts } }, async (request, reply) => {
+    const principal = staffOf(request.principal);
+    const id = postId(request.params);
+    await posts.get(principal, id);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = parseDraftForm(body);
+    if (!form.ok)
+      return renderForm(reply.status(400), principal, body, { postId: id, errors: form.errors });
+    try {
+      await posts.updateDraft(principal, id, form.value);
+    } catch (e) {
+      if (e instanceof ValidationError)
+        return renderForm(reply.status(400), principal, body, {
+          postId: id,
+          errors: e.fieldErrors,
+        });
+      if (e instanceof ConflictError)
+        return renderPost(reply.status(409), principal, id, { post: e.message });
+      throw e;
+    }
+    flash(reply, 'Your changes are saved.');
+    return reply.redirect(`/posts/${id}`, 303);
+  });
+
+  app.post('/posts/:id/previews', { config: { access: canDraftPosts } }, async (request, reply) => {
+    const principal = staffOf(request.principal);
+    const id = postId(request.params);
+    const refusals = await posts.preparePreviews(principal, id);
+    flash(
+      reply,
+      refusals.size === 0
+        ? 'The previews show the blurred photos as they would go out.'
+        : `${refusals.size === 1 ? 'One photo' : `${refusals.size} photos`} cannot be made publishable: ${[...refusals.values()][0]}`,
+    );
+    return reply.redirect(`/posts/${id}#preview`, 303);
+  });
+
+  app.get(
+    '/posts/:id/preview/:mediaId/:purpose',
+    { config: { access: canDraftPosts } },
+    async (request, reply) => {
+      const principal = staffOf(request.principal);
+      const params = previewParams.safeParse(request.params);
+      if (!params.success) throw new NotFoundError();
+      const { id, mediaId, purpose } = params.data;
+      const file = await posts.previewImage(principal, id, mediaId, purpose);
+      return reply
+        .type(file.contentType)
+        .header('content-length', file.size)
+        .header('cache-control', 'private, no-store')
+        .send(file.stream);
+    },
+  );
+
+  app.post('/posts/:id/submit', { config: { access: canDraftPosts } }, async (request, reply) => {
+    const principal = staffOf(request.principal);
+    const id = postId(request.params);
+    try {
+      const post = await posts.submit(principal, id);
+      flash(
+        reply,
+        post.status === 'approved'
+          ? 'Every check passes and the school’s policy does not need an approver, so the post is going out.'
+          : 'Your post has been sent for approval. You will get an email when it has been decided.',
+      );
+    } catch (e) {
+      if (e instanceof ConflictError || e instanceof ValidationError)
+        return renderPost(reply.status(409), principal, id, {
+          submit: e instanceof ValidationError ? Object.values(e.fieldErrors)[0]! : e.message,
+        });
+      throw e;
+    }
+    return reply.redirect(`/posts/${id}`, 303);
+  });
+
+  app.post('/posts/:id/checks', { config: { access: canDraftPosts } }, async (request, reply) => {
+    const principal = staffOf(request.principal);
+    const id = postId(request.params);
+    await posts.recheck(principal, id);
+    flash(reply, 'The checks have run again.');
+    return reply.redirect(`/posts/${id}#checks`, 303);
+  });
+
+  app.post(
+    '/posts/:id/approve',
+    { config: { access: mayReachPostApproval } },
+    async (request, reply) => {
+      const principal = staffOf(request.principal);
+      const id = postId(request.params);
+      if (!(await posts.isApprover(principal))) throw new NotFoundError();
+      const form = parseForm(approveForm, request.body);
+      if (!form.ok) return renderPost(reply.status(400), principal, id, form.errors, form.values);
+      try {
+        const post = await posts.approve(principal, id, form.value.comment);
+        flash(
+          reply,
+          post.scheduledAt && post.scheduledAt > services.clock.now()
+            ? 'The post is approved. It goes out at its scheduled time.'
+            : 'The post is approved and is going out now.',
+        );
+      } catch (e) {
+        if (e instanceof ConflictError)
+          return renderPost(reply.status(409), principal, id, { decision: e.message });
+        throw e;
+      }
+      return reply.redirect(`/posts/${id}`, 303);
+    },
+  );
+
+  app.post(
+    '/posts/:id/return',
+    { config: { access: mayReachPostApproval } },
+    async (request, reply) => {
+      const principal = staffOf(request.principal);
+      const id = postId(request.params);
+      if (!(await posts.isApprover(principal))) throw new NotFoundError();
+      const form = parseForm(returnForm, request.body);
+      if (!form.ok) return renderPost(reply.status(400), principal, id, form.errors, form.values);
+      try {
+        await posts.returnPost(principal, id, form.value.comment);
+      } catch (e) {
+        if (e instanceof ConflictError)
+          return renderPost(reply.status(409), principal, id, { decision: e.message });
+        throw e;
+      }
+      flash(reply, 'The post has been returned to its author with your comments.');
+      return reply.redirect(`/posts/${id}`, 303);
+    },
+  );
+
+  app.post(
+    '/posts/:id/override',
+    { config: { access: mayReachPostApproval } },
+    async (request, reply) => {
+      const principal = staffOf(request.principal);
+      const id = postId(request.params);
+      if (!(await posts.isApprover(principal))) throw new NotFoundError();
+      const form = parseForm(overrideForm, request.body);
+      const checkId = (request.body as Record<string, unknown> | undefined)?.checkId;
+      const field =
+        typeof checkId === 'string' && /^[0-9a-f-]{36}$/.test(checkId)
+          ? `reason-${checkId}`
+          : 'decision';
+      if (!form.ok)
+        return renderPost(
+          reply.status(400),
+          principal,
+          id,
+          {
+            [field]: form.errors.reason ?? form.errors.checkId ?? 'Give the reason',
+          },
+          form.values,
+        );
+      try {
+        await posts.override(principal, id, form.value.checkId, form.value.reason);
+      } catch (e) {
+        if (e instanceof ConflictError || e instanceof ValidationError)
+          return renderPost(reply.status(409), principal, id, {
+            [field]: e instanceof ValidationError ? Object.values(e.fieldErrors)[0]! : e.message,
+          });
+        throw e;
+      }
+      flash(reply, 'The check is overridden. Your reason is recorded.');
+      return reply.redirect(`/posts/${id}#checks`, 303);
+    },
+  );
+
+  app.post('/posts/:id/publish', { config: { access: canDraftPosts } }, async (request, reply) => {
+    const principal = staffOf(request.principal);
+    const id = postId(request.params);
+    try {
+      const result = await services.publishing.publishNow(principal, id);
+      flash(
+        reply,
+        result.published
+          ? 'The post is published. Each channel shows when it has gone out.'
+          : result.reason,
+      );
+    } catch (e) {
+      if (e instanceof ConflictError)
+        return renderPost(reply.status(409), principal, id, { publish: e.message });
+      throw e;
+    }
+    return reply.redirect(`/posts/${id}`, 303);
+  });
+}
+
+/** A stored moment → the date input's fields and the time, in UK local time. */
+function scheduledValues(at: Date): Record<string, string> {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const get = (t: string) => parts.find((p) => p.type === t)!.value;
+  return {
+    ...dateInputValues('scheduled', `${get('year')}-${get('month')}-${get('day')}`),
+    scheduledTime: `${get('hour')}:${get('minute')}`,
+  };
+}

@@ -1,0 +1,118 @@
+import { defineModule, type Services } from '../registry.ts';
+import type { Principal } from '../auth/principal.ts';
+import { PeopleRepository } from '../people/people.repository.ts';
+import { ChannelAdapterRegistry } from './channel-adapter.ts';
+import { NewsChannelAdapter } from './news-adapter.ts';
+import { publishingJobs } from './publishing.jobs.ts';
+import { PostsRepository } from './posts/posts.repository.ts';
+import { PostsService } from './posts/posts.service.ts';
+import { PublishService } from './posts/publish.service.ts';
+import { postsRoutes } from './posts/posts.routes.ts';
+import { postsApi } from './posts/posts.api.ts';
+import { canDraftPosts } from './posts/posts.policy.ts';
+import { newsRoutes, wireNews } from './news/index.ts';
+import {
+  takedownAttention,
+  takedownJobs,
+  takedownRoutes,
+  wireTakedowns,
+} from './takedown/index.ts';
+
+declare module '../registry.ts' {
+  interface ServiceRegistry {
+    /** Drafts, checks and approval of posts (SPEC §3.5). */
+    posts: PostsService;
+    /** Publishing with the consent re-check, and delivery through the outbox. */
+    publishing: PublishService;
+    /** The channel adapters the delivery job uses, one per kind of channel. */
+    channelAdapters: ChannelAdapterRegistry;
+  }
+}
+
+/** Publishing: school accounts, draft → checks → approval → publish → takedown, the news page. */
+export const publishingModule = defineModule({
+  name: 'publishing',
+  wire: (
+    deps: Pick<
+      Services,
+      | 'database'
+      | 'clock'
+      | 'config'
+      | 'mailer'
+      | 'jobs'
+      | 'files'
+      | 'secretBox'
+      | 'audit'
+      | 'policies'
+      | 'consent'
+      | 'media'
+      | 'events'
+    >,
+  ) => {
+    const repository = new PostsRepository();
+    const channelAdapters = new ChannelAdapterRegistry().register(new NewsChannelAdapter());
+    const posts = new PostsService({
+      database: deps.database,
+      repository,
+      people: new PeopleRepository(),
+      audit: deps.audit,
+      clock: deps.clock,
+      policies: deps.policies,
+      consent: deps.consent,
+      media: deps.media,
+      mailer: deps.mailer,
+      jobs: deps.jobs,
+      baseUrl: deps.config.baseUrl,
+    });
+    const publishing = new PublishService({
+      database: deps.database,
+      repository,
+      audit: deps.audit,
+      clock: deps.clock,
+      consent: deps.consent,
+      media: deps.media,
+      files: deps.files,
+      jobs: deps.jobs,
+      posts,
+      adapters: channelAdapters,
+      secretOpen: (sealed) => deps.secretBox.open(sealed),
+    });
+    return {
+      posts,
+      publishing,
+      channelAdapters,
+      ...wireNews(deps),
+      ...wireTakedowns({ ...deps, channelAdapters }),
+    };
+  },
+  routes: [postsRoutes, newsRoutes, takedownRoutes],
+  api: [postsApi],
+  jobs: { ...publishingJobs, ...takedownJobs },
+  navigation: [{ href: '/posts', text: 'Posts', order: 72, visible: canDraftPosts }],
+  attention: async (services, p) => [
+    ...(await takedownAttention(services, p)),
+    ...(await postsAttention(services, p)),
+  ],
+});
+
+/** Posts waiting for approval, on the approver's home page. */
+async function postsAttention(services: Services, p: Principal) {
+  if (p.kind !== 'staff' || !(await services.posts.isApprover(p))) return [];
+  const waiting = (await services.posts.awaitingApproval(p.schoolId)).filter(
+    (w) => w.authorId !== p.id,
+  );
+  return waiting.map((w) => ({
+    title: `Post waiting for approval: ${w.title}`,
+    detail:
+      w.checks.fail > 0
+        ? `${w.checks.fail === 1 ? 'One check fails' : `${w.checks.fail} checks fail`}. From ${w.authorName}.`
+        : w.checks.warning > 0
+          ? `${w.checks.warning === 1 ? 'One warning' : `${w.checks.warning} warnings`}. From ${w.authorName}.`
+          : `Every check passes. From ${w.authorName}.`,
+    href: `/posts/${w.postId}`,
+    tag:
+      w.checks.fail > 0
+        ? { text: 'Check fails', colour: 'red' as const }
+        : { text: 'Waiting', colour: 'orange' as const },
+  }));
+}
