@@ -3,9 +3,8 @@ import { z } from 'zod';
 import type { Services } from '../../registry.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import type { ApiRegistry } from '../../../web/api-registry.ts';
-import { parseForm } from '../../../web/forms.ts';
 import { staffOf } from '../../../web/principal.ts';
-import { addableKinds, audiences, channelForm, commentOptions } from './accounts.forms.ts';
+import { addableKinds, audiences, parseChannelForm, commentOptions } from './accounts.forms.ts';
 import { canViewChannels, mayReachChannels } from './accounts.policy.ts';
 import type { ChannelView } from './accounts.service.ts';
 
@@ -114,7 +113,7 @@ export function accountsApi(app: FastifyInstance, api: ApiRegistry, services: Se
           { credential: 'Send the webhook’s signing secret (whsec_ followed by base64)' },
           'The body is not valid',
         );
-      const form = parseForm(channelForm, {
+      const form = parseChannelForm({
         ...body,
         maxLength: body.maxLength === undefined ? undefined : String(body.maxLength),
         maxImages: body.maxImages === undefined ? undefined : String(body.maxImages),

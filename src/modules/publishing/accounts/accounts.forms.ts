@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { FieldErrors } from '../../../errors.ts';
+import { parseForm, type FormResult } from '../../../web/forms.ts';
 
 /** The kinds of channel a school adds itself (the news page is built in; WordPress and Bluesky come later). */
 export const addableKinds = ['social', 'newsletter', 'webhook'] as const;
@@ -97,58 +99,52 @@ const uuidOrBlank = (message: string) =>
  * Adding a channel: the fields of every kind; `channelInput` checks which the kind needs. The
  * credential field is an API token or signing secret, never an account password.
  */
-export const channelForm = z
-  .object({
-    kind: z.enum(addableKinds, { error: 'Select the kind of channel' }),
-    name: z
-      .string({ error: 'Enter a name for the channel' })
-      .trim()
-      .min(1, 'Enter a name for the channel')
-      .max(80, 'The name must be 80 characters or fewer'),
-    platform: optionalText(40, 'The platform must be 40 characters or fewer'),
-    handle: optionalText(100, 'The account name must be 100 characters or fewer'),
-    purposeKey: z
-      .string({ error: 'Select what the channel is used for' })
-      .trim()
-      .min(1, 'Select what the channel is used for'),
-    audience: z.enum(audiences, { error: 'Select who can see the posts' }),
-    comments: z.enum(commentOptions, { error: 'Select whether people can comment' }),
-    moderation: optionalText(500, 'How comments are moderated must be 500 characters or fewer'),
-    custodianId: uuidOrBlank('Select who keeps the account’s credentials'),
-    endpointUrl: optionalText(2000, 'The address must be 2,000 characters or fewer'),
-    credential: optionalText(2000, 'The token or secret must be 2,000 characters or fewer'),
-    maxLength: optionalCount('The longest post', 100_000),
-    maxImages: optionalCount('The most photos in a post', 100),
-  })
-  .superRefine((v, ctx) => {
-    if (v.kind === 'social') {
-      if (!v.platform)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['platform'],
-          message: 'Enter the platform, for example Facebook',
-        });
-      if (!v.handle)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['handle'],
-          message: 'Enter the account’s name on the platform, for example @oakfieldprimary',
-        });
-    }
-    if (v.comments === 'on_moderated' && !v.moderation)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['moderation'],
-        message: 'Say how comments are moderated, and by whom',
-      });
-    if (v.kind === 'webhook' && !v.endpointUrl)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['endpointUrl'],
-        message: 'Enter the address to send posts to',
-      });
-  });
+export const channelForm = z.object({
+  kind: z.enum(addableKinds, { error: 'Select the kind of channel' }),
+  name: z
+    .string({ error: 'Enter a name for the channel' })
+    .trim()
+    .min(1, 'Enter a name for the channel')
+    .max(80, 'The name must be 80 characters or fewer'),
+  platform: optionalText(40, 'The platform must be 40 characters or fewer'),
+  handle: optionalText(100, 'The account name must be 100 characters or fewer'),
+  purposeKey: z
+    .string({ error: 'Select what the channel is used for' })
+    .trim()
+    .min(1, 'Select what the channel is used for'),
+  audience: z.enum(audiences, { error: 'Select who can see the posts' }),
+  comments: z.enum(commentOptions, { error: 'Select whether people can comment' }),
+  moderation: optionalText(500, 'How comments are moderated must be 500 characters or fewer'),
+  custodianId: uuidOrBlank('Select who keeps the account’s credentials'),
+  endpointUrl: optionalText(2000, 'The address must be 2,000 characters or fewer'),
+  credential: optionalText(2000, 'The token or secret must be 2,000 characters or fewer'),
+  maxLength: optionalCount('The longest post', 100_000),
+  maxImages: optionalCount('The most photos in a post', 100),
+});
 export type ChannelInput = z.output<typeof channelForm>;
+
+/**
+ * The channel form with what each kind needs (a social account's platform and name, a
+ * webhook's address, how moderated comments are moderated), every problem at once: the rules
+ * that depend on other answers are checked on the raw answers, beside the fields' own.
+ */
+export function parseChannelForm(body: unknown): FormResult<ChannelInput> {
+  const base = parseForm(channelForm, body);
+  const raw = (body ?? {}) as Record<string, unknown>;
+  const given = (k: string) => typeof raw[k] === 'string' && (raw[k] as string).trim() !== '';
+  const extra: FieldErrors = {};
+  if (raw.kind === 'social') {
+    if (!given('platform')) extra.platform = 'Enter the platform, for example Facebook';
+    if (!given('handle'))
+      extra.handle = 'Enter the account’s name on the platform, for example @oakfieldprimary';
+  }
+  if (raw.comments === 'on_moderated' && !given('moderation'))
+    extra.moderation = 'Say how comments are moderated, and by whom';
+  if (raw.kind === 'webhook' && !given('endpointUrl'))
+    extra.endpointUrl = 'Enter the address to send posts to';
+  if (base.ok && Object.keys(extra).length === 0) return base;
+  return { ok: false, errors: { ...extra, ...(base.ok ? {} : base.errors) }, values: raw };
+}
 
 /** Replacing an API token or signing secret (blank on a webhook: Lanyard makes a new one). */
 export const credentialForm = z.object({

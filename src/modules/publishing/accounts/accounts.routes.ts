@@ -18,7 +18,7 @@ import {
   addableKinds,
   audienceLabels,
   audiences,
-  channelForm,
+  parseChannelForm,
   commentLabels,
   commentOptions,
   credentialForm,
@@ -147,7 +147,7 @@ export async function accountsRoutes(app: FastifyInstance, { services }: { servi
       return renderNew(reply.status(400), principal, undefined, body, {
         kind: 'Select the kind of channel',
       });
-    const form = parseForm(channelForm, body);
+    const form = parseChannelForm(body);
     if (!form.ok) return renderNew(reply.status(400), principal, kind, form.values, form.errors);
     try {
       const { channel, generatedSecret } = await accounts.create(principal, form.value);
