@@ -26,6 +26,7 @@ import type {
   CheckResult,
   ChecksInput,
   MediaForChecks,
+  RollPupil,
 } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -317,24 +318,32 @@ export function namesCheck(input: ChecksInput): CheckResult {
   const permissionNeeded = settings.consent.namedPhotoNeedsWrittenPermission.value;
   const permitted = (id: string) => post.namingPermission.has(id);
 
+  // The roll's records of the pupils in the post, found by id (not by walking the roll).
+  const postPupils: RollPupil[] = [];
+  for (const id of taggedIds) {
+    const p = roll.pupils[index.byId.get(id) ?? -1];
+    if (p === undefined || p.id !== id) throw new Error('The roll changed without a new version');
+    postPupils.push(p);
+  }
   // The pupils in the post, indexed on their own (at most a few dozen): a hit's key looked up
   // here says which of them it may be, without walking the roll's list of namesakes.
   const inPostIndex = buildNameIndex({
     schoolId: roll.schoolId,
     version: '',
-    pupils: roll.pupils.filter((p) => taggedIds.has(p.id)),
+    pupils: postPupils,
   });
   // First names alone are looked for among the whole roll where the policy allows no names (a
   // pupil not in the post only warns), else among the pupils in the post who need permission.
-  const firstNameMap = namesForbidden
-    ? index.firstNames
-    : permissionNeeded
-      ? buildNameIndex({
-          schoolId: roll.schoolId,
-          version: '',
-          pupils: roll.pupils.filter((p) => taggedIds.has(p.id) && !permitted(p.id)),
-        }).firstNames
-      : null;
+  let firstNameMap: ReadonlyMap<string, readonly number[]> | null = null;
+  if (namesForbidden) firstNameMap = index.firstNames;
+  else if (permissionNeeded) {
+    const needing = new Map<string, number[]>();
+    for (const [word, list] of inPostIndex.firstNames) {
+      const without = list.filter((i) => !permitted(inPostIndex.pupilIds[i] ?? ''));
+      if (without.length > 0) needing.set(word, without);
+    }
+    firstNameMap = needing;
+  }
 
   const failing: CheckFinding[] = [];
   const warning: CheckFinding[] = [];

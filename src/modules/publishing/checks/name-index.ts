@@ -5,8 +5,8 @@
  * makes a full name ('tom smith', 'smith tom', each part of a hyphenated or double-barrelled name
  * with each part of the other), every initial form ('tom s', 't smith'), every run-together form
  * ('tomsmith', as in a hashtag) and every first name. A scan then looks each word and each pair of
- * neighbouring words up in a hash map, so its cost grows with the words of the post, not the
- * names on the roll. Indexes are kept in a bounded LRU cache keyed by school; a new roll version
+ * neighbouring words up in hash maps (word, then next word: no key strings are built), so its cost
+ * grows with the words of the post, not the names on the roll. Indexes are kept in a bounded LRU cache keyed by school; a new roll version
  * replaces the old one.
  */
 import { LRUCache } from 'lru-cache';
@@ -14,6 +14,9 @@ import { isTitle, nameParts, tokenise, type Token } from './text.ts';
 import type { Roll, RollPupil } from './types.ts';
 
 export type NameForm = 'full' | 'initial' | 'joined' | 'first';
+
+/** Two words → pupils: looked up word by word, so a scan builds no key strings. */
+export type PairMap = ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
 
 export interface NameIndex {
   schoolId: string;
@@ -23,12 +26,12 @@ export interface NameIndex {
   byId: ReadonlyMap<string, number>;
   /** Normalised first-name words of each pupil (given and preferred names). */
   firstParts: readonly (readonly string[])[];
-  /** 'tom smith' and 'smith tom' → pupils. */
-  pairs: ReadonlyMap<string, readonly number[]>;
-  /** Surname first ('smith tom'), which may also be written 'Smith, Tom'. */
-  reversed: ReadonlyMap<string, readonly number[]>;
-  /** 'tom s' (first name, surname initial) and 't smith' (initial, surname) → pupils. */
-  initials: ReadonlyMap<string, readonly number[]>;
+  /** 'tom' then 'smith' → pupils. */
+  pairs: PairMap;
+  /** Surname first ('smith' then 'tom'), which may also be written 'Smith, Tom'. */
+  reversed: PairMap;
+  /** 'tom' then 's' (first name, surname initial) and 't' then 'smith' → pupils. */
+  initials: PairMap;
   /** 'tomsmith' → pupils. */
   joined: ReadonlyMap<string, readonly number[]>;
   /** First-name word → pupils. */
@@ -41,43 +44,64 @@ function add(map: Map<string, number[]>, key: string, pupil: number): void {
   else if (list[list.length - 1] !== pupil) list.push(pupil);
 }
 
+function add2(map: Map<string, Map<string, number[]>>, a: string, b: string, pupil: number): void {
+  let inner = map.get(a);
+  if (inner === undefined) {
+    inner = new Map();
+    map.set(a, inner);
+  }
+  add(inner, b, pupil);
+}
+
+function get2(map: PairMap, a: string, b: string): readonly number[] | undefined {
+  return map.get(a)?.get(b);
+}
+
 /** Build the index of a roll. O(pupils × name parts²); run once per roll version. */
 export function buildNameIndex(roll: Roll): NameIndex {
-  const pairs = new Map<string, number[]>();
-  const reversed = new Map<string, number[]>();
-  const initials = new Map<string, number[]>();
+  const pairs = new Map<string, Map<string, number[]>>();
+  const reversed = new Map<string, Map<string, number[]>>();
+  const initials = new Map<string, Map<string, number[]>>();
   const joined = new Map<string, number[]>();
   const firstNames = new Map<string, number[]>();
   const byId = new Map<string, number>();
   const firstParts: string[][] = [];
   const pupilIds: string[] = [];
+  // One copy of each word, however many pupils share it (a smaller heap for a large roll).
+  const words = new Map<string, string>();
+  const intern = (w: string) => {
+    const known = words.get(w);
+    if (known !== undefined) return known;
+    words.set(w, w);
+    return w;
+  };
+  const parts = (name: string) => nameParts(name).map(intern);
 
   roll.pupils.forEach((p: RollPupil, i) => {
     pupilIds.push(p.id);
     byId.set(p.id, i);
-    const given = nameParts(p.givenName);
-    const preferred = p.preferredName ? nameParts(p.preferredName) : [];
+    const given = parts(p.givenName);
+    const preferred = p.preferredName ? parts(p.preferredName) : [];
     const firsts = [...new Set([...given, ...preferred])];
-    const surnames = nameParts(p.familyName);
+    const surnames = parts(p.familyName);
     firstParts.push(firsts);
     for (const f of firsts) {
       add(firstNames, f, i);
       for (const s of surnames) {
-        add(pairs, `${f} ${s}`, i);
-        add(reversed, `${s} ${f}`, i);
+        add2(pairs, f, s, i);
+        add2(reversed, s, f, i);
       }
       const s0 = surnames[0];
-      if (s0 !== undefined) add(initials, `${f} ${s0.charAt(0)}`, i);
+      if (s0 !== undefined) add2(initials, f, intern(s0.charAt(0)), i);
     }
     for (const s of surnames) {
-      for (const f of firsts) add(initials, `${f.charAt(0)} ${s}`, i);
+      for (const f of firsts) add2(initials, intern(f.charAt(0)), s, i);
     }
     // Run together, as in a hashtag or handle: 'TomSmith', 'tom_smithjones'.
     const fullFirst = [given, preferred].filter((x) => x.length > 0).map((x) => x.join(''));
     const fullSurname = surnames.join('');
     if (fullSurname !== '') {
-      for (const f of fullFirst) add(joined, `${f}${fullSurname}`, i);
-      for (const f of firsts) add(joined, `${f}${fullSurname}`, i);
+      for (const f of new Set([...fullFirst, ...firsts])) add(joined, `${f}${fullSurname}`, i);
     }
   });
   return {
@@ -180,7 +204,10 @@ export interface NameHit {
   end: number;
   form: NameForm;
   map: NameMap;
+  /** The word (or first of the two words) it was found under. */
   key: string;
+  /** The second word, for the two-word maps; '' otherwise. */
+  key2: string;
   /** Indexes into `NameIndex.pupilIds` of the pupils it may be (shared with the index: do not change). */
   pupils: readonly number[];
 }
@@ -200,25 +227,26 @@ export function scanNames(
     const t = tokens[i] as Token;
     const next = tokens[i + 1];
     if (next !== undefined) {
-      const pairKey = `${t.norm} ${next.norm}`;
+      const a = t.norm;
+      const b = next.norm;
       let found: readonly number[] | undefined;
       let form: NameForm = 'full';
       let map: NameMap = 'pairs';
       if (next.gapBefore === 'space' || next.gapBefore === 'none') {
-        found = index.pairs.get(pairKey);
+        found = get2(index.pairs, a, b);
         if (found === undefined) {
-          found = index.reversed.get(pairKey);
+          found = get2(index.reversed, a, b);
           map = 'reversed';
         }
       } else if (next.gapBefore === 'comma' && t.capital && next.capital) {
         // 'Smith, Tom' — surname first — but not a list of two names.
-        found = index.pairs.has(pairKey) ? undefined : index.reversed.get(pairKey);
+        found = get2(index.pairs, a, b) !== undefined ? undefined : get2(index.reversed, a, b);
         map = 'reversed';
       }
       if (found === undefined && (next.gapBefore === 'space' || next.gapBefore === 'none')) {
         // 'Tom S.' — a capital initial with its full stop.
         if (next.norm.length === 1 && next.capital && next.initialDot && t.norm.length > 1) {
-          found = index.initials.get(pairKey);
+          found = get2(index.initials, a, b);
         }
         // 'T. Smith' or 'T Smith' — a capital initial, not the words 'I' or 'A'.
         if (
@@ -228,13 +256,13 @@ export function scanNames(
           next.norm.length > 1 &&
           (t.initialDot || (t.norm !== 'i' && t.norm !== 'a'))
         ) {
-          found = index.initials.get(pairKey);
+          found = get2(index.initials, a, b);
         }
         form = 'initial';
         map = 'initials';
       }
       if (found !== undefined) {
-        hits.push({ start: t.start, end: next.end, form, map, key: pairKey, pupils: found });
+        hits.push({ start: t.start, end: next.end, form, map, key: a, key2: b, pupils: found });
         i++;
         continue;
       }
@@ -248,6 +276,7 @@ export function scanNames(
           form: 'joined',
           map: 'joined',
           key: t.norm,
+          key2: '',
           pupils: j,
         });
         continue;
@@ -270,6 +299,7 @@ export function scanNames(
         form: 'first',
         map: 'firstNames',
         key: t.norm,
+        key2: '',
         pupils,
       });
     }
@@ -279,5 +309,13 @@ export function scanNames(
 
 /** The pupils of `index` a hit found in another index may be (same map, same key). */
 export function lookUp(index: NameIndex, hit: NameHit): readonly number[] {
-  return index[hit.map].get(hit.key) ?? [];
+  switch (hit.map) {
+    case 'pairs':
+    case 'reversed':
+    case 'initials':
+      return get2(index[hit.map], hit.key, hit.key2) ?? [];
+    case 'joined':
+    case 'firstNames':
+      return index[hit.map].get(hit.key) ?? [];
+  }
 }

@@ -17,6 +17,7 @@ import {
   swimwearCheck,
   toneCheck,
 } from './checks.ts';
+import { forgetTokens } from './text.ts';
 import {
   checkKeys,
   type ChannelForChecks,
@@ -97,6 +98,15 @@ function safely(
  * a failing channel-limits result (there is nowhere to send it).
  */
 export function runChecks(input: ChecksInput): CheckResult[] {
+  forgetTokens();
+  try {
+    return runAll(input);
+  } finally {
+    forgetTokens();
+  }
+}
+
+function runAll(input: ChecksInput): CheckResult[] {
   const out: CheckResult[] = [];
   for (const key of checkKeys) {
     const perChannel = channelChecks[key];

@@ -93,8 +93,27 @@ function classifyGap(gap: string, previous: Token | undefined): Gap {
   return 'space';
 }
 
+/**
+ * The last few texts tokenised, so the name and tone checks of one run share the work. At most 8;
+ * `runChecks` empties it before and after each run, so no post's text stays in memory.
+ */
+const recent = new Map<string, readonly Token[]>();
+
+export function forgetTokens(): void {
+  recent.clear();
+}
+
 /** The words of a text with their offsets and what separates them. O(length). */
-export function tokenise(text: string): Token[] {
+export function tokenise(text: string): readonly Token[] {
+  const known = recent.get(text);
+  if (known !== undefined) return known;
+  const tokens = tokenize(text);
+  if (recent.size >= 8) recent.delete(recent.keys().next().value as string);
+  recent.set(text, tokens);
+  return tokens;
+}
+
+function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let lastEnd = 0;
   for (const m of text.matchAll(WORD)) {
