@@ -85,7 +85,7 @@ function quoted(f: CheckFinding): string {
 
 function purposeLabel(settings: PolicySettings, purpose: string): string | null {
   const p = settings.consent.purposes.value.find((x) => x.key === purpose);
-  return p === undefined ? null : p.label.charAt(0).toLowerCase() + p.label.slice(1);
+  return p === undefined ? null : `“${p.label}”`;
 }
 
 function mediaWord(kind: 'image' | 'video', n = 2): string {

@@ -81,7 +81,7 @@ describe('consent at publish time', () => {
     expect(r.outcome).toBe('fail');
     expect(r.pupilIds).toEqual(['p2']);
     expect(r.sentence).toBe(
-      '1 pupil tagged in 1 item has no consent for school website, so the post cannot go to The school website with it.',
+      '1 pupil tagged in 1 item has no consent for “School website”, so the post cannot go to The school website with it.',
     );
     expect(r.overridable).toBe(false);
     expect(mayPublish(results, () => true)).toBe(false);
