@@ -18,6 +18,8 @@ export interface DomainEventPayloads {
 }
 export type DomainEventType = keyof DomainEventPayloads;
 
+export type EventListener = (tx: Tx, schoolId: string) => Promise<void>;
+
 /**
  * A transactional outbox: an event is written in the same transaction as the change it describes,
  * so it exists if and only if the change does.
@@ -27,18 +29,30 @@ export class EventsService {
     private readonly deps: { database: Database; repository: EventsRepository; clock: Clock },
   ) {}
 
+  private readonly listeners = new Map<DomainEventType, EventListener[]>();
+
+  /**
+   * Work to start whenever an event of this type is written, inside its transaction (a consumer
+   * enqueues its job here, so the job exists if and only if the event does).
+   */
+  on(type: DomainEventType, listener: EventListener): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+
   async emit<T extends DomainEventType>(
     tx: Tx,
     schoolId: string,
     type: T,
     payload: DomainEventPayloads[T],
   ): Promise<number> {
-    return this.deps.repository.insert(tx.db, {
+    const id = await this.deps.repository.insert(tx.db, {
       schoolId,
       type,
       payload,
       createdAt: this.deps.clock.now(),
     });
+    for (const listener of this.listeners.get(type) ?? []) await listener(tx, schoolId);
+    return id;
   }
 
   async list(schoolId: string, type: DomainEventType, afterId = 0): Promise<DomainEventRow[]> {

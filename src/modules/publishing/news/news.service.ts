@@ -1,0 +1,261 @@
+import crypto from 'node:crypto';
+import { Feed } from 'feed';
+import { LRUCache } from 'lru-cache';
+import type { Database } from '../../../platform/db/database.ts';
+import type { FileStore } from '../../../platform/files/file-store.ts';
+import type { PolicyService } from '../../policies/policies.service.ts';
+import type { NewsPost, NewsRepository, NewsSchool } from './news.repository.ts';
+
+/** Posts on one page of the news list. */
+export const NEWS_PAGE_SIZE = 20;
+/** The newest posts a feed carries (readers keep what they have already fetched). */
+export const FEED_ITEMS = 100;
+
+export type FeedFormat = 'atom' | 'rss' | 'json';
+
+export const feedTypes: Record<FeedFormat, string> = {
+  atom: 'application/atom+xml; charset=utf-8',
+  rss: 'application/rss+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+};
+
+/** What a public response is validated against: one ETag and Last-Modified per school state. */
+export interface NewsState {
+  school: NewsSchool;
+  etag: string;
+  lastModified: Date;
+  live: number;
+  policyVersion: number;
+  notice: string | null;
+}
+
+/** A rendition whose bytes no longer match the SHA-256 recorded when it was published. */
+export class RenditionMismatchError extends Error {
+  constructor() {
+    super('A published image does not match its recorded SHA-256');
+    this.name = 'RenditionMismatchError';
+  }
+}
+
+/**
+ * The school's public news page (SPEC §3.5, issue 12 item 7): live publications on the built-in
+ * news channel only, each image served only as the rendition recorded with the publication (its
+ * SHA-256 checked on every read), never an original. Validators (ETag, Last-Modified) come from
+ * one small statement, so a reader's revalidation costs no rendering; rendered feeds are kept per
+ * validator (bounded).
+ */
+export class NewsService {
+  /** Rendered feeds by school, format and ETag: 60 entries, least recently used dropped. */
+  private readonly feeds = new LRUCache<string, string>({ max: 60 });
+
+  constructor(
+    private readonly deps: {
+      database: Database;
+      repository: NewsRepository;
+      policies: PolicyService;
+      files: FileStore;
+      baseUrl: string;
+    },
+  ) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  /** The school a public address names, or undefined (a 404). */
+  async school(slug: string): Promise<NewsSchool | undefined> {
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug) || slug.length > 100) return undefined;
+    return this.deps.repository.schoolBySlug(this.db, slug);
+  }
+
+  /** The school's news state: what every public response's validators are made of. */
+  async state(school: NewsSchool): Promise<NewsState> {
+    const [version, policy] = await Promise.all([
+      this.deps.repository.version(this.db, school.id),
+      this.deps.policies.current(school.id),
+    ]);
+    const rule = policy.settings.publishing.commentsNotMonitoredNotice.value;
+    const notice = rule.show && rule.text.trim() ? rule.text.trim() : null;
+    const changedAt = version.changedAt ?? new Date(0);
+    const etag = `"${crypto
+      .createHash('sha256')
+      .update(
+        [
+          school.id,
+          school.slug,
+          school.name,
+          version.live,
+          changedAt.getTime(),
+          policy.version,
+        ].join('|'),
+      )
+      .digest('base64url')
+      .slice(0, 27)}"`;
+    return {
+      school,
+      etag,
+      // HTTP dates have whole seconds; round up so If-Modified-Since compares as equal.
+      lastModified: new Date(Math.ceil(changedAt.getTime() / 1000) * 1000),
+      live: version.live,
+      policyVersion: policy.version,
+      notice,
+    };
+  }
+
+  async list(state: NewsState, page: number): Promise<{ posts: NewsPost[]; pages: number }> {
+    const pages = Math.max(1, Math.ceil(state.live / NEWS_PAGE_SIZE));
+    if (page > pages) return { posts: [], pages };
+    const posts = await this.deps.repository.live(
+      this.db,
+      state.school.id,
+      NEWS_PAGE_SIZE,
+      (page - 1) * NEWS_PAGE_SIZE,
+    );
+    return { posts, pages };
+  }
+
+  async post(state: NewsState, publicationId: string): Promise<NewsPost | undefined> {
+    return this.deps.repository.livePost(this.db, state.school.id, publicationId);
+  }
+
+  /**
+   * One image of a live news item: the recorded rendition's bytes, only when their SHA-256 is the
+   * one recorded at publishing and they carry no metadata (fail closed).
+   */
+  async image(
+    school: NewsSchool,
+    publicationId: string,
+    position: number,
+  ): Promise<{ bytes: Buffer; sha256: string; contentType: string } | undefined> {
+    const row = await this.deps.repository.liveImage(this.db, school.id, publicationId, position);
+    if (!row) return undefined;
+    const bytes = await this.deps.files.read(row.fileKey).catch(() => undefined);
+    if (!bytes) return undefined;
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    if (sha256 !== row.sha256) throw new RenditionMismatchError();
+    if (row.contentType === 'image/jpeg' && jpegHasMetadata(bytes))
+      throw new RenditionMismatchError();
+    return { bytes, sha256, contentType: row.contentType };
+  }
+
+  newsUrl(slug: string): string {
+    return `${this.deps.baseUrl}/news/${slug}`;
+  }
+
+  postUrl(slug: string, publicationId: string): string {
+    return `${this.newsUrl(slug)}/${publicationId}`;
+  }
+
+  imageUrl(slug: string, publicationId: string, position: number): string {
+    return `${this.postUrl(slug, publicationId)}/images/${position}.jpg`;
+  }
+
+  /** The feed in one format, rendered once per state and kept. */
+  async feed(state: NewsState, format: FeedFormat): Promise<string> {
+    const key = `${state.school.id}:${format}:${state.etag}`;
+    const kept = this.feeds.get(key);
+    if (kept !== undefined) return kept;
+    const posts = await this.deps.repository.live(this.db, state.school.id, FEED_ITEMS);
+    const { slug, name } = state.school;
+    const home = this.newsUrl(slug);
+    const feed = new Feed({
+      id: `${home}/`,
+      title: `${name} news`,
+      description: state.notice ? `News from ${name}. ${state.notice}` : `News from ${name}.`,
+      link: home,
+      language: 'en-GB',
+      updated: posts[0]?.publishedAt ?? state.lastModified,
+      generator: 'Lanyard',
+      copyright: `${name}`,
+      feedLinks: {
+        atom: `${home}/feed.atom`,
+        rss: `${home}/feed.rss`,
+        json: `${home}/feed.json`,
+      },
+    });
+    for (const post of posts) {
+      const link = this.postUrl(slug, post.id);
+      const first = post.images[0];
+      feed.addItem({
+        id: link,
+        guid: link,
+        title: post.title,
+        link,
+        date: post.publishedAt,
+        published: post.publishedAt,
+        description: summary(post.text),
+        content: this.contentHtml(slug, post, state.notice),
+        ...(first
+          ? {
+              image: {
+                url: this.imageUrl(slug, post.id, first.position),
+                type: 'image/jpeg',
+              },
+            }
+          : {}),
+      });
+    }
+    const body = format === 'atom' ? feed.atom1() : format === 'rss' ? feed.rss2() : feed.json1();
+    this.feeds.set(key, body);
+    return body;
+  }
+
+  /** A post as HTML for a feed reader: its paragraphs, its images with their alt text. */
+  private contentHtml(slug: string, post: NewsPost, notice: string | null): string {
+    const paragraphs = paragraphsOf(post.text).map((p) => `<p>${escapeHtml(p)}</p>`);
+    const images = post.images.map(
+      (i) =>
+        `<p><img src="${escapeHtml(this.imageUrl(slug, post.id, i.position))}" alt="${escapeHtml(i.altText)}"></p>`,
+    );
+    return [
+      ...paragraphs,
+      ...images,
+      ...(notice ? [`<p><em>${escapeHtml(notice)}</em></p>`] : []),
+    ].join('');
+  }
+}
+
+/** A post's text in paragraphs (blank lines between them). */
+export function paragraphsOf(text: string): string[] {
+  return text
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+}
+
+function summary(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const chars = [...flat];
+  return chars.length <= 200 ? flat : `${chars.slice(0, 199).join('').trimEnd()}…`;
+}
+
+function escapeHtml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/**
+ * Whether a JPEG carries metadata: an APP1 (Exif or XMP), APP13 (IPTC) or comment segment before
+ * the image data. Publishable renditions never do; one that does is refused rather than served.
+ */
+export function jpegHasMetadata(bytes: Buffer): boolean {
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return true;
+  let i = 2;
+  while (i + 4 <= bytes.length) {
+    if (bytes[i] !== 0xff) return true;
+    const marker = bytes[i + 1]!;
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      i += 2;
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) return false;
+    if (marker === 0xe1 || marker === 0xed || marker === 0xfe) return true;
+    const length = bytes.readUInt16BE(i + 2);
+    i += 2 + length;
+  }
+  return false;
+}

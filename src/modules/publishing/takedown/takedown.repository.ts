@@ -1,0 +1,369 @@
+import { and, asc, desc, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import type { Db } from '../../../platform/db/database.ts';
+import { domainEvents } from '../../events/events.tables.ts';
+import { staff } from '../../people/people.tables.ts';
+import { channelAccounts, posts, publications, takedownTasks } from '../publishing.tables.ts';
+
+export type TakedownTaskRow = typeof takedownTasks.$inferSelect;
+export type NewTakedownTask = typeof takedownTasks.$inferInsert;
+
+/** A publication a pupil appears in that is (or may still become) visible on its channel. */
+export interface AffectedPublication {
+  publicationId: string;
+  purposeKey: string;
+  accountKind: string;
+  custodianId: string | null;
+}
+
+/** A takedown task as the staff page shows it: words, no ids of people. */
+export interface TakedownListRow {
+  id: string;
+  publicationId: string;
+  postId: string;
+  postTitle: string;
+  accountId: string;
+  accountName: string;
+  accountKind: string;
+  platform: string | null;
+  handle: string | null;
+  remoteUrl: string | null;
+  custodianId: string | null;
+  custodianName: string | null;
+  reason: string;
+  automatic: boolean;
+  dueAt: Date;
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  doneAt: Date | null;
+  doneByName: string | null;
+  doneNote: string | null;
+  outcome: string | null;
+  createdAt: Date;
+}
+
+/**
+ * Takedown queries (issue 12 item 10). Every query names the school, except the worker's own
+ * sweeps, which read the work of every school and carry each row's school onwards.
+ */
+export class TakedownRepository {
+  /**
+   * The next unhandled `consent.changed` events, locked so two workers never take the same one
+   * (a second worker skips them). Marking an event handled (in the same transaction as its
+   * tasks) is the consumer's cursor: each event is processed once, and a crash before the commit
+   * leaves it for the next run.
+   */
+  async lockUnhandledEvents(db: Db, limit: number) {
+    return db
+      .select({
+        id: domainEvents.id,
+        schoolId: domainEvents.schoolId,
+        payload: domainEvents.payload,
+      })
+      .from(domainEvents)
+      .where(and(eq(domainEvents.type, 'consent.changed'), isNull(domainEvents.handledAt)))
+      .orderBy(asc(domainEvents.id))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+  }
+
+  async markEventHandled(db: Db, id: number, at: Date): Promise<void> {
+    await db.update(domainEvents).set({ handledAt: at }).where(eq(domainEvents.id, id));
+  }
+
+  /** Publications showing this pupil that are live or on their way (not removed or being removed). */
+  async affectedPublications(
+    db: Db,
+    schoolId: string,
+    pupilId: string,
+  ): Promise<AffectedPublication[]> {
+    const { rows } = await db.execute<{
+      publication_id: string;
+      purpose_key: string;
+      kind: string;
+      custodian_id: string | null;
+    }>(sql`
+      SELECT p.id AS publication_id, p.purpose_key, a.kind, a.custodian_id
+        FROM publication_pupils pp
+        JOIN publications p ON p.id = pp.publication_id AND p.school_id = ${schoolId}
+        JOIN channel_accounts a ON a.id = p.account_id AND a.school_id = ${schoolId}
+       WHERE pp.school_id = ${schoolId} AND pp.pupil_id = ${pupilId}
+         AND p.state IN ('queued', 'delivering', 'live', 'failed')`);
+    return rows.map((r) => ({
+      publicationId: r.publication_id,
+      purposeKey: r.purpose_key,
+      accountKind: r.kind,
+      custodianId: r.custodian_id,
+    }));
+  }
+
+  /** Inserts tasks, once per publication + pupil + event; returns the ones that are new. */
+  async insertTasks(
+    db: Db,
+    tasks: NewTakedownTask[],
+  ): Promise<{ id: string; publicationId: string }[]> {
+    if (tasks.length === 0) return [];
+    const out: { id: string; publicationId: string }[] = [];
+    for (let i = 0; i < tasks.length; i += 2_000) {
+      out.push(
+        ...(await db
+          .insert(takedownTasks)
+          .values(tasks.slice(i, i + 2_000))
+          .onConflictDoNothing({
+            target: [
+              takedownTasks.publicationId,
+              takedownTasks.pupilId,
+              takedownTasks.sourceEventId,
+            ],
+          })
+          .returning({ id: takedownTasks.id, publicationId: takedownTasks.publicationId })),
+      );
+    }
+    return out;
+  }
+
+  /** Publications with automatic removals due (not done, next try reached). */
+  async automaticDue(
+    db: Db,
+    at: Date,
+    limit: number,
+  ): Promise<{ publicationId: string; schoolId: string }[]> {
+    return db
+      .selectDistinct({
+        publicationId: takedownTasks.publicationId,
+        schoolId: takedownTasks.schoolId,
+      })
+      .from(takedownTasks)
+      .where(
+        and(
+          eq(takedownTasks.automatic, true),
+          ne(takedownTasks.state, 'done'),
+          or(isNull(takedownTasks.nextAttemptAt), lte(takedownTasks.nextAttemptAt, at)),
+        ),
+      )
+      .limit(limit);
+  }
+
+  async publicationForUpdate(db: Db, schoolId: string, publicationId: string) {
+    const [row] = await db
+      .select()
+      .from(publications)
+      .where(and(eq(publications.id, publicationId), eq(publications.schoolId, schoolId)))
+      .for('update');
+    return row;
+  }
+
+  async setPublication(
+    db: Db,
+    schoolId: string,
+    publicationId: string,
+    values: Partial<typeof publications.$inferInsert>,
+  ): Promise<void> {
+    await db
+      .update(publications)
+      .set(values)
+      .where(and(eq(publications.id, publicationId), eq(publications.schoolId, schoolId)));
+  }
+
+  async account(db: Db, schoolId: string, accountId: string) {
+    const [row] = await db
+      .select()
+      .from(channelAccounts)
+      .where(and(eq(channelAccounts.id, accountId), eq(channelAccounts.schoolId, schoolId)));
+    return row;
+  }
+
+  /** Open (or failed) tasks of a publication, locked. */
+  async openTasksForUpdate(
+    db: Db,
+    schoolId: string,
+    publicationId: string,
+    automaticOnly: boolean,
+  ): Promise<TakedownTaskRow[]> {
+    return db
+      .select()
+      .from(takedownTasks)
+      .where(
+        and(
+          eq(takedownTasks.schoolId, schoolId),
+          eq(takedownTasks.publicationId, publicationId),
+          ne(takedownTasks.state, 'done'),
+          ...(automaticOnly ? [eq(takedownTasks.automatic, true)] : []),
+        ),
+      )
+      .orderBy(asc(takedownTasks.createdAt))
+      .for('update');
+  }
+
+  async completeTasks(
+    db: Db,
+    schoolId: string,
+    ids: string[],
+    values: { at: Date; by: string | null; note: string | null; outcome: string },
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    await db
+      .update(takedownTasks)
+      .set({
+        state: 'done',
+        doneAt: values.at,
+        doneBy: values.by,
+        doneNote: values.note,
+        outcome: values.outcome,
+        nextAttemptAt: null,
+      })
+      .where(and(eq(takedownTasks.schoolId, schoolId), inArray(takedownTasks.id, ids)));
+  }
+
+  /** A failed try: counted, the reason kept in words, the next try scheduled; stays visible. */
+  async failTasks(
+    db: Db,
+    schoolId: string,
+    ids: string[],
+    values: { error: string; nextAttemptAt: Date },
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    await db
+      .update(takedownTasks)
+      .set({
+        state: 'failed',
+        attempts: sql`${takedownTasks.attempts} + 1`,
+        lastError: values.error,
+        nextAttemptAt: values.nextAttemptAt,
+      })
+      .where(and(eq(takedownTasks.schoolId, schoolId), inArray(takedownTasks.id, ids)));
+  }
+
+  /** Put off the next try without counting a failure (the item is still being delivered). */
+  async deferTasks(db: Db, schoolId: string, ids: string[], until: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await db
+      .update(takedownTasks)
+      .set({ nextAttemptAt: until })
+      .where(and(eq(takedownTasks.schoolId, schoolId), inArray(takedownTasks.id, ids)));
+  }
+
+  private listQuery(db: Db) {
+    const doneBy = sql<
+      string | null
+    >`(SELECT s.given_name || ' ' || s.family_name FROM staff s WHERE s.id = ${takedownTasks.doneBy})`;
+    return db
+      .select({
+        id: takedownTasks.id,
+        publicationId: takedownTasks.publicationId,
+        postId: publications.postId,
+        postTitle: posts.title,
+        accountId: channelAccounts.id,
+        accountName: channelAccounts.name,
+        accountKind: channelAccounts.kind,
+        platform: channelAccounts.platform,
+        handle: channelAccounts.handle,
+        remoteUrl: publications.remoteUrl,
+        custodianId: channelAccounts.custodianId,
+        custodianName: sql<string | null>`${staff.givenName} || ' ' || ${staff.familyName}`,
+        reason: takedownTasks.reason,
+        automatic: takedownTasks.automatic,
+        dueAt: takedownTasks.dueAt,
+        state: takedownTasks.state,
+        attempts: takedownTasks.attempts,
+        lastError: takedownTasks.lastError,
+        doneAt: takedownTasks.doneAt,
+        doneByName: doneBy,
+        doneNote: takedownTasks.doneNote,
+        outcome: takedownTasks.outcome,
+        createdAt: takedownTasks.createdAt,
+      })
+      .from(takedownTasks)
+      .innerJoin(publications, eq(publications.id, takedownTasks.publicationId))
+      .innerJoin(posts, eq(posts.id, publications.postId))
+      .innerJoin(channelAccounts, eq(channelAccounts.id, publications.accountId))
+      .leftJoin(staff, eq(staff.id, channelAccounts.custodianId));
+  }
+
+  /** Tasks not done (due first), optionally only those of accounts this person keeps. */
+  async open(db: Db, schoolId: string, custodianId?: string): Promise<TakedownListRow[]> {
+    return this.listQuery(db)
+      .where(
+        and(
+          eq(takedownTasks.schoolId, schoolId),
+          ne(takedownTasks.state, 'done'),
+          ...(custodianId ? [eq(channelAccounts.custodianId, custodianId)] : []),
+        ),
+      )
+      .orderBy(asc(takedownTasks.dueAt), asc(takedownTasks.createdAt))
+      .limit(500);
+  }
+
+  /** The latest tasks done. */
+  async done(
+    db: Db,
+    schoolId: string,
+    custodianId?: string,
+    limit = 50,
+  ): Promise<TakedownListRow[]> {
+    return this.listQuery(db)
+      .where(
+        and(
+          eq(takedownTasks.schoolId, schoolId),
+          eq(takedownTasks.state, 'done'),
+          ...(custodianId ? [eq(channelAccounts.custodianId, custodianId)] : []),
+        ),
+      )
+      .orderBy(desc(takedownTasks.doneAt))
+      .limit(limit);
+  }
+
+  async get(db: Db, schoolId: string, id: string): Promise<TakedownListRow | undefined> {
+    const [row] = await this.listQuery(db)
+      .where(and(eq(takedownTasks.schoolId, schoolId), eq(takedownTasks.id, id)))
+      .limit(1);
+    return row;
+  }
+
+  async taskForUpdate(db: Db, schoolId: string, id: string): Promise<TakedownTaskRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(takedownTasks)
+      .where(and(eq(takedownTasks.schoolId, schoolId), eq(takedownTasks.id, id)))
+      .for('update');
+    return row;
+  }
+
+  /** Whether this member of staff keeps the credentials of any of the school's accounts. */
+  async isCustodian(db: Db, schoolId: string, staffId: string): Promise<boolean> {
+    const [row] = await db
+      .select({ id: channelAccounts.id })
+      .from(channelAccounts)
+      .where(and(eq(channelAccounts.schoolId, schoolId), eq(channelAccounts.custodianId, staffId)))
+      .limit(1);
+    return Boolean(row);
+  }
+
+  /** What a pupil's publications are, for a withdrawal receipt: live items by channel name. */
+  async liveChannelsOfPupil(
+    db: Db,
+    schoolId: string,
+    pupilId: string,
+  ): Promise<{ accountName: string; kind: string; purposeKey: string; count: number }[]> {
+    const { rows } = await db.execute<{
+      name: string;
+      kind: string;
+      purpose_key: string;
+      n: string;
+    }>(sql`
+      SELECT a.name, a.kind, p.purpose_key, count(*) AS n
+        FROM publication_pupils pp
+        JOIN publications p ON p.id = pp.publication_id AND p.school_id = ${schoolId}
+        JOIN channel_accounts a ON a.id = p.account_id AND a.school_id = ${schoolId}
+       WHERE pp.school_id = ${schoolId} AND pp.pupil_id = ${pupilId}
+         AND p.state IN ('queued', 'delivering', 'live', 'failed')
+       GROUP BY a.name, a.kind, p.purpose_key
+       ORDER BY a.name`);
+    return rows.map((r) => ({
+      accountName: r.name,
+      kind: r.kind,
+      purposeKey: r.purpose_key,
+      count: Number(r.n),
+    }));
+  }
+}

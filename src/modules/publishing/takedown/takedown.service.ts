@@ -1,0 +1,505 @@
+import type { Database } from '../../../platform/db/database.ts';
+import type { Clock } from '../../../platform/clock.ts';
+import type { FileStore } from '../../../platform/files/file-store.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../../errors.ts';
+import type { Principal, StaffPrincipal } from '../../auth/principal.ts';
+import type { AuditService } from '../../audit/audit.service.ts';
+import type { ConsentService } from '../../consent/index.ts';
+import type { PolicyService } from '../../policies/policies.service.ts';
+import type { PolicySettings } from '../../policies/policy-settings.ts';
+import {
+  ChannelError,
+  type ChannelAdapterRegistry,
+  type ChannelContext,
+  type ChannelKind,
+} from '../channel-adapter.ts';
+import type {
+  AffectedPublication,
+  TakedownListRow,
+  TakedownRepository,
+} from './takedown.repository.ts';
+
+/** Channels Lanyard reaches itself, so a takedown there is automatic (the rest need a person). */
+export const AUTOMATIC_KINDS: readonly string[] = ['news', 'webhook', 'wordpress', 'bluesky'];
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const RETRY_BASE_MS = 30_000;
+const RETRY_MAX_MS = 60 * 60_000;
+/** While a publication is being delivered, its removal waits this long before looking again. */
+const DELIVERING_WAIT_MS = 30_000;
+
+/** The wait before the next try of a failed automatic removal: doubling, at most an hour. */
+export function takedownRetryMs(attempts: number): number {
+  return Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1));
+}
+
+/** Days a person has to take an item down by hand (`publishing.takedownDueDays`). */
+export function takedownDueDays(settings: PolicySettings): number {
+  const rule = (settings.publishing as { takedownDueDays?: { value: number } }).takedownDueDays;
+  return rule?.value ?? 2;
+}
+
+/** Whether an automatic takedown republishes the item with the pupil blurred instead. */
+export function republishBlurred(settings: PolicySettings): boolean {
+  const rule = (settings.publishing as { republishBlurredOnWithdrawal?: { value: boolean } })
+    .republishBlurredOnWithdrawal;
+  return rule?.value ?? false;
+}
+
+interface ConsentChangedPayload {
+  pupilId: string;
+  recordId: string;
+  periodKey: string;
+  changes: { key: string; before: boolean; after: boolean }[];
+}
+
+export interface TakedownRunResult {
+  events: number;
+  tasks: number;
+}
+
+export interface TakedownPage {
+  due: (TakedownListRow & { overdue: boolean })[];
+  done: TakedownListRow[];
+  /** Whether this person sees every account's tasks (else only the accounts they keep). */
+  everyAccount: boolean;
+}
+
+/**
+ * Takedown after consent changes (003 §4.7, issue 12 item 10).
+ *
+ * `processEvents` consumes the `consent.changed` events: for each, every publication showing
+ * the pupil that is live or on its way is re-checked with the consent service at now
+ * (`mayMany`), and each one whose purpose the pupil may no longer appear in gets a takedown task
+ * (one per publication + pupil + event: re-running creates nothing twice). The tasks and the
+ * event's handled mark commit together. Withdrawal is not retroactive: nothing else about
+ * earlier records changes; only the items come down.
+ *
+ * Channels Lanyard reaches itself (the news page, webhooks) are taken down automatically through
+ * their adapter (`runAutomatic`), retried with back-off until done; a failed try stays on the
+ * staff page with its reason. Other channels give the account's credential custodian a task due
+ * in the profile's number of days, which they mark done with a note.
+ */
+export class TakedownService {
+  constructor(
+    private readonly deps: {
+      database: Database;
+      repository: TakedownRepository;
+      clock: Clock;
+      audit: AuditService;
+      consent: Pick<ConsentService, 'mayMany'>;
+      policies: PolicyService;
+      files: FileStore;
+      adapters: ChannelAdapterRegistry;
+      secretOpen: (sealed: string) => string;
+    },
+  ) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The worker
+
+  /** Consumes every waiting `consent.changed` event (in batches), then runs automatic removals. */
+  async run(): Promise<TakedownRunResult & { removed: number }> {
+    const result = await this.processEvents();
+    const removed = await this.runAutomatic();
+    return { ...result, removed };
+  }
+
+  /** Turns waiting `consent.changed` events into takedown tasks. Safe to run twice or at once. */
+  async processEvents(batch = 100): Promise<TakedownRunResult> {
+    const total: TakedownRunResult = { events: 0, tasks: 0 };
+    for (;;) {
+      const r = await this.deps.database.transaction(async (tx) => {
+        const events = await this.deps.repository.lockUnhandledEvents(tx.db, batch);
+        let tasks = 0;
+        for (const event of events) {
+          tasks += await this.tasksFor(
+            tx,
+            event.id,
+            event.schoolId,
+            event.payload as ConsentChangedPayload,
+          );
+          // The consumer's cursor: handled in the same transaction as the tasks it made.
+          await this.deps.repository.markEventHandled(tx.db, event.id, this.deps.clock.now());
+        }
+        return { events: events.length, tasks };
+      });
+      total.events += r.events;
+      total.tasks += r.tasks;
+      if (r.events < batch) return total;
+    }
+  }
+
+  private async tasksFor(
+    tx: Parameters<Parameters<Database['transaction']>[0]>[0],
+    eventId: number,
+    schoolId: string,
+    payload: ConsentChangedPayload,
+  ): Promise<number> {
+    // Only a change to "may not appear" can take anything down.
+    if (!payload?.pupilId || !payload.changes?.some((c) => c.before && !c.after)) return 0;
+    const { repository, clock } = this.deps;
+    const settings = (await this.deps.policies.current(schoolId)).settings;
+    if (!settings.consent.takedownWherePracticable.value) return 0;
+    const affected = await repository.affectedPublications(tx.db, schoolId, payload.pupilId);
+    if (affected.length === 0) return 0;
+    const refused = await this.refusedPurposes(schoolId, payload.pupilId, affected);
+    const now = clock.now();
+    const due = new Date(now.getTime() + takedownDueDays(settings) * DAY_MS);
+    const labels = new Map(settings.consent.purposes.value.map((p) => [p.key, p.label]));
+    const rows = affected
+      .filter((a) => refused.has(a.purposeKey))
+      .map((a) => {
+        const automatic = AUTOMATIC_KINDS.includes(a.accountKind);
+        return {
+          schoolId,
+          publicationId: a.publicationId,
+          pupilId: payload.pupilId,
+          sourceEventId: eventId,
+          reason: `A pupil in this post may no longer appear in photos for ${labels.get(a.purposeKey) ?? 'this use'}: their consent changed.`,
+          automatic,
+          dueAt: automatic ? now : due,
+          state: 'open',
+          nextAttemptAt: automatic ? now : null,
+          createdAt: now,
+        };
+      });
+    const created = await repository.insertTasks(tx.db, rows);
+    if (created.length > 0) {
+      await this.deps.audit.record(tx, {
+        schoolId,
+        actor: { kind: 'system', id: null },
+        action: 'publishing.takedown-tasks-created',
+        entityType: 'pupil',
+        entityId: payload.pupilId,
+        data: {
+          eventId,
+          recordId: payload.recordId,
+          tasks: created.length,
+          automatic: rows.filter((r) => r.automatic).length,
+        },
+      });
+    }
+    return created.length;
+  }
+
+  /** The purposes (of these publications) this pupil may no longer appear in, asked at now. */
+  private async refusedPurposes(
+    schoolId: string,
+    pupilId: string,
+    affected: AffectedPublication[],
+  ): Promise<Set<string>> {
+    const purposes = [...new Set(affected.map((a) => a.purposeKey))];
+    try {
+      const answers = await this.deps.consent.mayMany(
+        schoolId,
+        purposes.map((purpose) => ({ pupilId, purpose, mediaType: 'image' as const })),
+      );
+      return new Set(answers.filter((a) => !a.allowed).map((a) => a.purpose));
+    } catch (e) {
+      // A pupil the register no longer knows may not appear anywhere (fail closed).
+      if (e instanceof NotFoundError) return new Set(purposes);
+      throw e;
+    }
+  }
+
+  /** Automatic removals whose time has come; returns how many publications came down. */
+  async runAutomatic(limit = 500): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const due = await this.deps.repository.automaticDue(this.db, this.deps.clock.now(), limit);
+      for (const { publicationId, schoolId } of due) {
+        if (await this.removeAutomatically(schoolId, publicationId)) removed++;
+      }
+      if (due.length < limit) return removed;
+    }
+  }
+
+  private async context(schoolId: string, accountId: string): Promise<ChannelContext> {
+    const row = await this.deps.repository.account(this.db, schoolId, accountId);
+    if (!row) throw new ChannelError('invalid', 'The channel this post went to no longer exists.');
+    return {
+      account: {
+        id: row.id,
+        schoolId: row.schoolId,
+        kind: row.kind as ChannelKind,
+        name: row.name,
+        platform: row.platform,
+        handle: row.handle,
+        purposeKey: row.purposeKey,
+        endpointUrl: row.endpointUrl,
+        maxLength: row.maxLength,
+        maxImages: row.maxImages,
+      },
+      credential: row.credentialCiphertext ? this.deps.secretOpen(row.credentialCiphertext) : null,
+      files: this.deps.files,
+    };
+  }
+
+  /**
+   * Takes one publication down through its channel's adapter and completes its automatic tasks.
+   * Returns true when it is down. A failure is recorded on the tasks (tried again later).
+   */
+  async removeAutomatically(schoolId: string, publicationId: string): Promise<boolean> {
+    const { database, repository, clock, audit } = this.deps;
+    const step = await database.transaction(async (tx) => {
+      const pub = await repository.publicationForUpdate(tx.db, schoolId, publicationId);
+      const tasks = await repository.openTasksForUpdate(tx.db, schoolId, publicationId, true);
+      if (!pub || tasks.length === 0) return { kind: 'nothing' as const };
+      const ids = tasks.map((t) => t.id);
+      const now = clock.now();
+      if (pub.state === 'removed') {
+        await repository.completeTasks(tx.db, schoolId, ids, {
+          at: now,
+          by: null,
+          note: null,
+          outcome: 'already_gone',
+        });
+        return { kind: 'done' as const };
+      }
+      if (pub.state === 'delivering') {
+        // The delivery job holds it: look again once it has finished (it cannot go live unseen).
+        await repository.deferTasks(
+          tx.db,
+          schoolId,
+          ids,
+          new Date(now.getTime() + DELIVERING_WAIT_MS),
+        );
+        return { kind: 'later' as const };
+      }
+      if (pub.state === 'queued' || pub.state === 'failed') {
+        // It never reached the channel: it simply never goes out.
+        await repository.setPublication(tx.db, schoolId, publicationId, {
+          state: 'removed',
+          removedAt: now,
+          nextAttemptAt: null,
+        });
+        await repository.completeTasks(tx.db, schoolId, ids, {
+          at: now,
+          by: null,
+          note: null,
+          outcome: 'removed',
+        });
+        await audit.record(tx, {
+          schoolId,
+          actor: { kind: 'system', id: null },
+          action: 'publishing.publication-taken-down',
+          entityType: 'publication',
+          entityId: publicationId,
+          data: { tasks: ids.length, before: pub.state },
+        });
+        return { kind: 'done' as const };
+      }
+      if (pub.state === 'live')
+        await repository.setPublication(tx.db, schoolId, publicationId, { state: 'removing' });
+      return { kind: 'remove' as const, pub, ids };
+    });
+    if (step.kind !== 'remove') return step.kind === 'done';
+
+    const { pub, ids } = step;
+    try {
+      const ctx = await this.context(schoolId, pub.accountId);
+      const adapter = this.deps.adapters.get(ctx.account.kind);
+      if (!adapter)
+        throw new ChannelError(
+          'invalid',
+          `Lanyard cannot reach ${ctx.account.name} to take the post down yet. Take it down by hand and mark it done.`,
+        );
+      await adapter.remove(pub.remoteId ?? pub.id, ctx);
+    } catch (e) {
+      const message =
+        e instanceof ChannelError
+          ? e.plainMessage
+          : 'Lanyard could not reach the channel to take the post down. It will try again.';
+      await database.transaction(async (tx) => {
+        const tasks = await repository.openTasksForUpdate(tx.db, schoolId, publicationId, true);
+        const attempts = Math.max(0, ...tasks.map((t) => t.attempts)) + 1;
+        await repository.failTasks(
+          tx.db,
+          schoolId,
+          tasks.map((t) => t.id),
+          {
+            error: message,
+            nextAttemptAt: new Date(clock.now().getTime() + takedownRetryMs(attempts)),
+          },
+        );
+        if (attempts === 1)
+          await audit.record(tx, {
+            schoolId,
+            actor: { kind: 'system', id: null },
+            action: 'publishing.takedown-failed',
+            entityType: 'publication',
+            entityId: publicationId,
+            data: { kind: e instanceof ChannelError ? e.kind : 'unreachable' },
+          });
+      });
+      return false;
+    }
+    await database.transaction(async (tx) => {
+      const now = clock.now();
+      await repository.setPublication(tx.db, schoolId, publicationId, {
+        state: 'removed',
+        removedAt: now,
+        nextAttemptAt: null,
+      });
+      const tasks = await repository.openTasksForUpdate(tx.db, schoolId, publicationId, true);
+      await repository.completeTasks(tx.db, schoolId, tasks.map((t) => t.id).concat(ids), {
+        at: now,
+        by: null,
+        note: null,
+        outcome: 'removed',
+      });
+      await audit.record(tx, {
+        schoolId,
+        actor: { kind: 'system', id: null },
+        action: 'publishing.publication-taken-down',
+        entityType: 'publication',
+        entityId: publicationId,
+        data: { tasks: ids.length, before: 'live' },
+      });
+    });
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The staff page
+
+  /** Whether this person handles takedowns: the Headteacher, the custodian role, or a custodian. */
+  async viewer(p: Principal): Promise<{ who: StaffPrincipal; everyAccount: boolean }> {
+    if (p.kind !== 'staff') throw new NotFoundError();
+    const role = (await this.deps.policies.current(p.schoolId)).settings.roles
+      .credentialCustodianRole.value;
+    if (p.roles.some((r) => r === 'headteacher' || r === role))
+      return { who: p, everyAccount: true };
+    if (await this.deps.repository.isCustodian(this.db, p.schoolId, p.id))
+      return { who: p, everyAccount: false };
+    throw new NotFoundError();
+  }
+
+  async page(p: Principal): Promise<TakedownPage> {
+    const { who, everyAccount } = await this.viewer(p);
+    const only = everyAccount ? undefined : who.id;
+    const now = this.deps.clock.now();
+    const [open, done] = await Promise.all([
+      this.deps.repository.open(this.db, who.schoolId, only),
+      this.deps.repository.done(this.db, who.schoolId, only),
+    ]);
+    return {
+      due: open.map((t) => ({ ...t, overdue: t.dueAt < now })),
+      done,
+      everyAccount,
+    };
+  }
+
+  async task(p: Principal, id: string): Promise<TakedownListRow> {
+    const { who, everyAccount } = await this.viewer(p);
+    const task = await this.deps.repository.get(this.db, who.schoolId, id);
+    if (!task || (!everyAccount && task.custodianId !== who.id)) throw new NotFoundError();
+    return task;
+  }
+
+  /**
+   * A person says they took an item down by hand: this task and every other open task of the same
+   * publication are done, and the publication is recorded as removed.
+   */
+  async markDone(p: Principal, id: string, note: string): Promise<TakedownListRow> {
+    const task = await this.task(p, id);
+    const who = p as StaffPrincipal;
+    if (!note.trim())
+      throw new ValidationError({ note: 'Say where and how the post was taken down' });
+    const { database, repository, clock, audit } = this.deps;
+    await database.transaction(async (tx) => {
+      const locked = await repository.taskForUpdate(tx.db, who.schoolId, id);
+      if (!locked) throw new NotFoundError();
+      if (locked.state === 'done')
+        throw new ConflictError('This takedown has already been marked done.');
+      if (locked.automatic)
+        throw new ConflictError(
+          'Lanyard takes this post down itself and keeps trying until it is done.',
+        );
+      const now = clock.now();
+      const pub = await repository.publicationForUpdate(tx.db, who.schoolId, task.publicationId);
+      if (pub && pub.state !== 'removed')
+        await repository.setPublication(tx.db, who.schoolId, task.publicationId, {
+          state: 'removed',
+          removedAt: now,
+          nextAttemptAt: null,
+        });
+      const open = await repository.openTasksForUpdate(
+        tx.db,
+        who.schoolId,
+        task.publicationId,
+        false,
+      );
+      await repository.completeTasks(
+        tx.db,
+        who.schoolId,
+        open.map((t) => t.id),
+        {
+          at: now,
+          by: who.id,
+          note: note.trim(),
+          outcome: 'removed',
+        },
+      );
+      await audit.record(tx, {
+        schoolId: who.schoolId,
+        actor: { kind: 'staff', id: who.id },
+        action: 'publishing.takedown-done',
+        entityType: 'publication',
+        entityId: task.publicationId,
+        data: { tasks: open.length, taskId: id },
+      });
+    });
+    return task;
+  }
+
+  /** Takedowns due for this person's home page: open tasks for a person, failing removals. */
+  async dueFor(p: Principal): Promise<TakedownListRow[]> {
+    if (p.kind !== 'staff') return [];
+    let scope: { everyAccount: boolean };
+    try {
+      scope = await this.viewer(p);
+    } catch {
+      return [];
+    }
+    const rows = await this.deps.repository.open(
+      this.db,
+      p.schoolId,
+      scope.everyAccount ? undefined : p.id,
+    );
+    return rows.filter((t) => !t.automatic || t.state === 'failed');
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // For the withdrawal receipt
+
+  /**
+   * What will come down for this pupil now: the live (or queued) items whose purpose the pupil
+   * may no longer appear in, by channel. Asked right after a withdrawal is recorded.
+   */
+  async whatWillBeRemoved(
+    schoolId: string,
+    pupilId: string,
+  ): Promise<{ channel: string; purpose: string; items: number; automatic: boolean }[]> {
+    const settings = (await this.deps.policies.current(schoolId)).settings;
+    if (!settings.consent.takedownWherePracticable.value) return [];
+    const affected = await this.deps.repository.affectedPublications(this.db, schoolId, pupilId);
+    if (affected.length === 0) return [];
+    const refused = await this.refusedPurposes(schoolId, pupilId, affected);
+    const byChannel = await this.deps.repository.liveChannelsOfPupil(this.db, schoolId, pupilId);
+    const labels = new Map(settings.consent.purposes.value.map((p) => [p.key, p.label]));
+    return byChannel
+      .filter((c) => refused.has(c.purposeKey))
+      .map((c) => ({
+        channel: c.accountName,
+        purpose: labels.get(c.purposeKey) ?? 'this use',
+        items: c.count,
+        automatic: AUTOMATIC_KINDS.includes(c.kind),
+      }));
+  }
+}
