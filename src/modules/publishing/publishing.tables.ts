@@ -13,7 +13,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { pupils, schools, staff } from '../people/people.tables.ts';
-import { mediaItems, mediaRenditions } from '../media/media.tables.ts';
+import { mediaItems } from '../media/media.tables.ts';
 
 /**
  * Publishing (SPEC §3.3 school accounts, §3.5 draft → checks → approval → publish → takedown).
@@ -291,9 +291,8 @@ export const publicationItems = pgTable(
     schoolId: uuid('school_id')
       .notNull()
       .references(() => schools.id),
-    renditionId: uuid('rendition_id').references(() => mediaRenditions.id, {
-      onDelete: 'set null',
-    }),
+    /** The rendition copied (no foreign key: a remade rendition replaces its row's id). */
+    renditionId: uuid('rendition_id'),
     fileKey: text('file_key').notNull(),
     renditionSha256: text('rendition_sha256').notNull(),
     contentType: text('content_type').notNull(),
