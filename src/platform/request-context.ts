@@ -17,9 +17,15 @@ export interface RequestContext {
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
-/** Runs `fn` (and everything it awaits) as part of the request `requestId`. */
+/**
+ * Runs `fn` (and everything it awaits) as part of the request `requestId`. Entered twice for one
+ * request (on arrival, and again before the handler in case body parsing lost the context), the
+ * versions read so far are kept.
+ */
 export function runInRequest<T>(requestId: string, fn: () => T): T {
-  return storage.run({ requestId, versions: new Map() }, fn);
+  const outer = storage.getStore();
+  const versions = outer?.requestId === requestId ? outer.versions : new Map();
+  return storage.run({ requestId, versions }, fn);
 }
 
 /** This request's cache versions read so far (undefined outside a request). */

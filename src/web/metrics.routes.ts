@@ -27,7 +27,10 @@ export function registerOperations(
   metrics: Metrics,
   config: { metricsToken: string | undefined },
 ): void {
-  // Everything the handler awaits runs with the request's id (platform/request-context.ts).
+  // Everything the handler awaits runs with the request's id (platform/request-context.ts):
+  // entered on arrival (so the session check's cache version is reused by the page's shared
+  // reads, ADR 0018) and again before the handler (a body being parsed can lose the context).
+  app.addHook('onRequest', (request, _reply, done) => runInRequest(request.id, done));
   app.addHook('preHandler', (request, _reply, done) => runInRequest(request.id, done));
 
   app.addHook('onResponse', async (request, reply) => {

@@ -66,7 +66,8 @@ export class AuthSessions {
 
   /**
    * Resolves a session cookie to a principal: from this process's cache when the school's version
-   * (read after this call, one statement shared by every request waiting) says nothing changed.
+   * (read after the request arrived, once per request; one statement shared by every request
+   * waiting) says nothing changed.
    */
   async loadSession(token: string): Promise<LoadedSession | null> {
     const id = sha256(token);
@@ -74,7 +75,7 @@ export class AuthSessions {
     const nowMs = this.deps.clock.now().getTime();
     let version: number | null = null;
     if (hit) {
-      version = await this.deps.database.versions.version(hit.scope);
+      version = await this.deps.database.version(hit.scope);
       if (hit.version !== null && hit.version >= version && nowMs - hit.at < CACHE_MS)
         return hit.value;
     }

@@ -150,15 +150,24 @@ export class Database {
    */
   cachedRead<T>(key: string, ttlMs: number, load: () => Promise<T>, scope?: string): Promise<T> {
     if (scope === undefined) return this.cachedReadAt(key, ttlMs, load, 0);
+    return this.version(scope).then((v) => this.cachedReadAt(key, ttlMs, load, v));
+  }
+
+  /**
+   * The scope's cache version (ADR 0018), read after this request arrived: once per request and
+   * scope (platform/request-context.ts), or, outside a request, by a statement started after
+   * this call. For anything a process keeps in memory about a school (the session cache too).
+   */
+  version(scope: string): Promise<number> {
     const memo = requestVersions();
     let version = memo?.get(scope);
     if (!version) {
       version = this.versions.version(scope);
       memo?.set(scope, version);
-      // A failed read is not reused: the next shared read in the request reads again.
+      // A failed read is not reused: the next one in the request reads again.
       version.catch(() => memo?.delete(scope));
     }
-    return version.then((v) => this.cachedReadAt(key, ttlMs, load, v));
+    return version;
   }
 
   private cachedReadAt<T>(
