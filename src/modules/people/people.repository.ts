@@ -1,16 +1,5 @@
-import {
-  and,
-  asc,
-  eq,
-  getTableColumns,
-  ilike,
-  inArray,
-  isNull,
-  or,
-  sql,
-  type SQL,
-} from 'drizzle-orm';
-import { statement, type Db } from '../../platform/db/database.ts';
+import { and, asc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../platform/db/database.ts';
 import {
   organisations,
   parents,
@@ -20,6 +9,16 @@ import {
   staff,
   staffRoles,
 } from './people.tables.ts';
+import {
+  likeTerm,
+  pupilCount,
+  pupilPage,
+  pupilSearchText,
+  pupilShape,
+  rollCountsQuery,
+  type PupilFilters,
+} from './pupil-list.queries.ts';
+import type { NewPupil } from './people-bulk.repository.ts';
 
 export type SchoolRow = typeof schools.$inferSelect;
 export type PupilRow = typeof pupils.$inferSelect;
@@ -31,95 +30,13 @@ export interface PageQuery {
   offset: number;
 }
 
-export interface PupilFilters {
-  q?: string | undefined;
-  yearGroup?: string | undefined;
-  className?: string | undefined;
-  /** Only pupils of these classes (a teacher's own classes); an empty list matches nobody. */
-  classNames?: readonly string[] | undefined;
-  /** Include pupils whose leaving date has passed or who are flagged as possibly left. */
-  includeLeavers?: boolean | undefined;
-  /** Only pupils an MIS import no longer listed. */
-  possiblyLeft?: boolean | undefined;
-  today: string;
-}
-
-function likeTerm(q: string): string {
-  return `%${q
-    .trim()
-    .toLowerCase()
-    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-export function pupilSearchText(p: {
-  givenName: string;
-  familyName: string;
-  misId: string;
-}): string {
-  return `${p.givenName} ${p.familyName} ${p.misId}`.toLowerCase();
-}
-
-/** Which optional filters a pupil query has: each combination is one prepared statement. */
-function pupilShape(f: PupilFilters): string {
-  return [
-    f.q ? 'q' : '',
-    f.yearGroup ? 'y' : '',
-    f.className ? 'c' : '',
-    f.classNames ? 'k' : '',
-    f.possiblyLeft ? 'p' : '',
-    f.includeLeavers ? 'l' : '',
-  ].join('');
-}
-
-/** The WHERE clause of a pupil query of the given shape, with placeholders for its values. */
-function pupilConditions(shape: string): SQL | undefined {
-  const c: (SQL | undefined)[] = [eq(pupils.schoolId, sql.placeholder('schoolId'))];
-  if (shape.includes('q')) c.push(ilike(pupils.searchText, sql.placeholder('q')));
-  if (shape.includes('y')) c.push(eq(pupils.yearGroup, sql.placeholder('yearGroup')));
-  if (shape.includes('c')) c.push(eq(pupils.className, sql.placeholder('className')));
-  if (shape.includes('k')) {
-    c.push(sql`${pupils.className} = ANY(${sql.placeholder('classNames')}::text[])`);
-  }
-  if (shape.includes('p')) c.push(sql`${pupils.possiblyLeftAt} IS NOT NULL`);
-  if (!shape.includes('l')) {
-    c.push(
-      or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${sql.placeholder('today')}`),
-    );
-  }
-  return and(...c);
-}
-
-const pupilCount = statement((db, shape: string) =>
-  db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(pupils)
-    .where(pupilConditions(shape)),
-);
-
-const pupilPage = statement((db, shape: string) => {
-  // The subquery names the same table, so its column references bind to its own FROM.
-  const where = pupilConditions(shape);
-  return db
-    .select({
-      ...getTableColumns(pupils),
-      total: sql<number>`(SELECT count(*)::int FROM ${pupils} WHERE ${where})`,
-    })
-    .from(pupils)
-    .where(where)
-    .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id))
-    .limit(sql.placeholder('limit'))
-    .offset(sql.placeholder('offset'));
-});
-
-const rollCountsQuery = statement((db, _shape: 'on-roll') =>
-  db
-    .select({
-      onRoll: sql<number>`count(*)::int`,
-      possiblyLeft: sql<number>`(count(*) FILTER (WHERE ${pupils.possiblyLeftAt} IS NOT NULL))::int`,
-    })
-    .from(pupils)
-    .where(pupilConditions('')),
-);
+export { pupilSearchText, type PupilFilters } from './pupil-list.queries.ts';
+export {
+  PeopleBulkRepository,
+  type NewParent,
+  type NewPupil,
+  type NewPupilParent,
+} from './people-bulk.repository.ts';
 
 export class PeopleRepository {
   async getSchool(db: Db, id: string): Promise<SchoolRow | undefined> {
@@ -684,68 +601,5 @@ export class PeopleRepository {
       .orderBy(asc(staff.id))
       .for('update', { of: staff });
     return rows.map((r) => r.id);
-  }
-}
-
-export type NewPupil = typeof pupils.$inferInsert;
-export type NewParent = typeof parents.$inferInsert;
-export type NewPupilParent = typeof pupilParents.$inferInsert;
-
-/** Bulk inserts used by the demo seeder and test factories. */
-export class PeopleBulkRepository {
-  async insertPupils(db: Db, rows: NewPupil[]): Promise<PupilRow[]> {
-    const out: PupilRow[] = [];
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500).map((r) => ({ ...r, searchText: pupilSearchText(r) }));
-      out.push(...(await db.insert(pupils).values(chunk).returning()));
-    }
-    return out;
-  }
-
-  async insertParents(db: Db, rows: NewParent[]): Promise<ParentRow[]> {
-    const out: ParentRow[] = [];
-    for (let i = 0; i < rows.length; i += 500)
-      out.push(
-        ...(await db
-          .insert(parents)
-          .values(rows.slice(i, i + 500))
-          .returning()),
-      );
-    return out;
-  }
-
-  /** Inserts generated pupils and parents and links them (demo school, benchmarks, test factories). */
-  async insertFamilies(
-    db: Db,
-    schoolId: string,
-    families: {
-      pupils: NewPupil[];
-      parents: NewParent[];
-      links: {
-        pupil: number;
-        parent: number;
-        relationship: string;
-        parentalResponsibility: boolean;
-      }[];
-    },
-  ): Promise<{ pupils: PupilRow[]; parents: ParentRow[] }> {
-    const pupilRows = await this.insertPupils(db, families.pupils);
-    const parentRows = await this.insertParents(db, families.parents);
-    await this.linkParents(
-      db,
-      families.links.map((l) => ({
-        schoolId,
-        pupilId: pupilRows[l.pupil]!.id,
-        parentId: parentRows[l.parent]!.id,
-        relationship: l.relationship,
-        parentalResponsibility: l.parentalResponsibility,
-      })),
-    );
-    return { pupils: pupilRows, parents: parentRows };
-  }
-
-  async linkParents(db: Db, rows: NewPupilParent[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 1000)
-      await db.insert(pupilParents).values(rows.slice(i, i + 1000));
   }
 }
