@@ -12,6 +12,7 @@ import {
 } from '../publishing.tables.ts';
 import { mediaFaces, mediaItems, mediaPupilTags } from '../../media/media.tables.ts';
 import { pupils, staff } from '../../people/people.tables.ts';
+import { chainFor } from '../../audit/audit.service.ts';
 
 export type PostRow = typeof posts.$inferSelect;
 export type PostStatus =
@@ -186,17 +187,15 @@ export class PostsRepository {
       .delete(postMedia)
       .where(and(eq(postMedia.schoolId, schoolId), eq(postMedia.postId, postId)));
     if (rows.length)
-      await db
-        .insert(postMedia)
-        .values(
-          rows.map((r, i) => ({
-            postId,
-            schoolId,
-            mediaId: r.mediaId,
-            altText: r.altText,
-            position: i,
-          })),
-        );
+      await db.insert(postMedia).values(
+        rows.map((r, i) => ({
+          postId,
+          schoolId,
+          mediaId: r.mediaId,
+          altText: r.altText,
+          position: i,
+        })),
+      );
   }
 
   async channels(db: Db, schoolId: string, postId: string) {
@@ -263,6 +262,20 @@ export class PostsRepository {
       out.push({ mediaId: r.mediaId, pupilId: r.pupilId });
     }
     return out;
+  }
+
+  /**
+   * Takes, in a fixed order, the locks a consent change also takes before its register version
+   * bump (the pupils' rows, then the school's audit chain), so a publish that then reads the
+   * version FOR SHARE can never deadlock with a withdrawal (ADR 0009).
+   */
+  async lockBeforeRegisterVersion(db: Db, schoolId: string, pupilIds: readonly string[]) {
+    const ids = [...new Set(pupilIds)].sort();
+    if (ids.length)
+      await db.execute(
+        sql`SELECT 1 FROM pupils WHERE school_id = ${schoolId} AND id IN ${sql.raw(`(${ids.map((id) => `'${id.replace(/[^0-9a-f-]/gi, '')}'`).join(',')})`)} ORDER BY id FOR KEY SHARE`,
+      );
+    await db.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${chainFor(schoolId)}, 0))`);
   }
 
   /** Face boxes per media item (the check compares them with the tags). */

@@ -195,6 +195,13 @@ export class PublishService {
               mediaType: 'image' as const,
             })),
         );
+        // The locks a withdrawal takes before its version bump, in its order; then (ADR 0009)
+        // the register version FOR SHARE, then the answers at that version.
+        await repository.lockBeforeRegisterVersion(
+          tx.db,
+          schoolId,
+          tagged.map((t) => t.pupilId),
+        );
         // ADR 0009: the register version FOR SHARE, then the answers at that version.
         const { answers, registerVersion } = await this.deps.consent.mayManyInTransaction(
           tx.db,
