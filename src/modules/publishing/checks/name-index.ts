@@ -232,7 +232,14 @@ export function scanNames(
       let found: readonly number[] | undefined;
       let form: NameForm = 'full';
       let map: NameMap = 'pairs';
-      if (next.gapBefore === 'space' || next.gapBefore === 'none') {
+      // In lower case, a name made of common words ('will young') is more likely the words.
+      const plainWords =
+        !t.capital &&
+        !next.capital &&
+        (AMBIGUOUS_AT_SENTENCE_START.has(a) || AMBIGUOUS_AT_SENTENCE_START.has(b));
+      if (plainWords) {
+        // not a name
+      } else if (next.gapBefore === 'space' || next.gapBefore === 'none') {
         found = get2(index.pairs, a, b);
         if (found === undefined) {
           found = get2(index.reversed, a, b);

@@ -103,6 +103,7 @@ describe('full names of any pupil on the roll fail, in any form', () => {
     ['leaver (still on the roll)', 'Former pupil Grace Okafor visited'],
     ['across a line break of spaces', 'Tom   Smith'],
     ['quoted', '“Tom Smith” won'],
+    ['common-word name with a capital', 'Will Turner sailed'],
   ];
   for (const [name, text] of mustFail) {
     it(`fails: ${name}`, () => {
@@ -142,6 +143,7 @@ describe('texts that must pass', () => {
     ['a first name of someone not in the post (names allowed)', 'Tom helped tidy up.'],
     ['a partial match of a longer word', 'Tomsmithery is not a word.'],
     ['an email handle, not a name', 'thanks to the smithjones family'],
+    ['common words in lower case that make a name', 'the leaves will turner brown'],
   ];
   for (const [name, text] of mustPass) {
     it(`passes: ${name}`, () => {
