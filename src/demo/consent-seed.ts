@@ -1,7 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { Services } from '../container.ts';
 import { ukDate } from '../platform/clock.ts';
-import { ConsentRepository, type NewConsentRecord } from '../modules/consent/consent.repository.ts';
+import {
+  ConsentRepository,
+  type NewConsentRecord,
+} from '../modules/consent/register/consent.repository.ts';
 import {
   academicYear,
   consentKeysFor,

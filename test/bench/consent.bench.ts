@@ -47,7 +47,7 @@ import { createPlatform, createServices, type Platform } from '../../src/contain
 import { runMigrations } from '../../src/platform/db/migrate.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
 import { randomToken } from '../../src/platform/crypto.ts';
-import { FACTS_SQL } from '../../src/modules/consent/consent.repository.ts';
+import { FACTS_SQL } from '../../src/modules/consent/register/consent.repository.ts';
 import {
   consentKeysFor,
   parseConsentKey,

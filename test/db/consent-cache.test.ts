@@ -9,7 +9,10 @@ import {
 } from '../../src/container.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
 import type { ConsentAnswer } from '../../src/modules/consent/register/consent-rules.ts';
-import type { MayInput, RecordConsentInput } from '../../src/modules/consent/consent.service.ts';
+import type {
+  MayInput,
+  RecordConsentInput,
+} from '../../src/modules/consent/register/consent.service.ts';
 
 /**
  * The consent check's in-process cache (ADR 0009) against PostgreSQL. Two sets of services on one

@@ -4,7 +4,7 @@ import { createTestServices, type TestContext } from '../support/db.ts';
 import { addParent, createSchool, type SchoolFixture } from '../support/factories.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { NotFoundError, ValidationError } from '../../src/errors.ts';
-import type { RecordConsentInput } from '../../src/modules/consent/consent.service.ts';
+import type { RecordConsentInput } from '../../src/modules/consent/register/consent.service.ts';
 import { stripPdf } from '../../src/platform/images/scan-sanitiser.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { defineModule, type Services } from '../registry.ts';
 import { ScanSanitiser } from '../../platform/images/scan-sanitiser.ts';
-import { ConsentRepository } from './consent.repository.ts';
-import { ConsentService } from './consent.service.ts';
+import { ConsentRepository } from './register/consent.repository.ts';
+import { ConsentService } from './register/consent.service.ts';
 import { ConsentRegisterCache } from './register/consent-register-cache.ts';
 import { ConsentImportRepository } from './import/consent-import.repository.ts';
 import { ConsentImportService } from './import/consent-import.service.ts';

@@ -21,7 +21,7 @@ export type {
   MayInput,
   RecordConsentInput,
   RecordConsentResult,
-} from './consent.service.ts';
+} from './register/consent.service.ts';
 export type {
   ConsentAnswer,
   ConsentDecision,

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../../errors.t
 import { systemActor, type Actor, type AuditService } from '../../audit/audit.service.ts';
 import { addDays } from '../../policies/policies.service.ts';
 import { formatCitation, type PolicySettings } from '../../policies/policy-settings.ts';
-import type { ConsentService } from '../consent.service.ts';
+import type { ConsentService } from '../register/consent.service.ts';
 import {
   academicYear,
   academicYearOf,

@@ -13,8 +13,8 @@ import {
   type PolicySettings,
   type RuleValue,
 } from '../../policies/policy-settings.ts';
-import type { ConsentRepository } from '../consent.repository.ts';
-import type { ConsentRecordKind, ConsentService } from '../consent.service.ts';
+import type { ConsentRepository } from '../register/consent.repository.ts';
+import type { ConsentRecordKind, ConsentService } from '../register/consent.service.ts';
 import {
   consentDecisionLabels,
   consentKeysFor,

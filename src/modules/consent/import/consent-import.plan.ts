@@ -1,6 +1,6 @@
 import type { Db } from '../../../platform/db/database.ts';
 import { formatCitation, type PolicySettings } from '../../policies/policy-settings.ts';
-import type { ConsentDecider } from '../consent.service.ts';
+import type { ConsentDecider } from '../register/consent.service.ts';
 import {
   consentDecisionLabels,
   consentKindLabels,

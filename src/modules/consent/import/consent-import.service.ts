@@ -7,7 +7,7 @@ import { ImportPipeline, type ImportRun } from '../../../platform/imports/import
 import { ConflictError } from '../../../errors.ts';
 import type { Jobs } from '../../registry.ts';
 import { systemActor, type Actor, type AuditService } from '../../audit/audit.service.ts';
-import type { ConsentService } from '../consent.service.ts';
+import type { ConsentService } from '../register/consent.service.ts';
 import type {
   ConsentImportRecord,
   ConsentImportRepository,

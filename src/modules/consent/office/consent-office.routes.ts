@@ -20,7 +20,7 @@ import {
   canRecordConsent,
   canViewAllConsent,
 } from '../consent.policy.ts';
-import type { ConsentDecider } from '../consent.service.ts';
+import type { ConsentDecider } from '../register/consent.service.ts';
 import {
   consentKeysFor,
   consentKindLabels,

@@ -14,7 +14,7 @@ import type {
   ConsentService,
   EvidenceUpload,
   RecordConsentResult,
-} from '../consent.service.ts';
+} from '../register/consent.service.ts';
 import {
   consentDecisionLabels,
   consentKeysFor,

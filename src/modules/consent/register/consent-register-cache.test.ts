@@ -14,7 +14,7 @@ import {
   RegisterVersionReader,
 } from './consent-register-cache.ts';
 import { checkWindowStart, decide, periodFor, type RecordForCheck } from './consent-rules.ts';
-import type { CacheFacts } from '../consent.repository.ts';
+import type { CacheFacts } from './consent.repository.ts';
 
 const settings: PolicySettings = policySettingsSchema.parse(
   structuredClone(getTemplate('sacred-heart-rochdale')!.settings),

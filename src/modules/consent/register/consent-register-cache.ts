@@ -7,7 +7,7 @@ import {
   type PupilConsentFacts,
   type RecordForCheck,
 } from './consent-rules.ts';
-import type { CacheFacts } from '../consent.repository.ts';
+import type { CacheFacts } from './consent.repository.ts';
 
 /**
  * One pupil's consent facts as of one register version, and the answers already worked out from

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { policySettingsSchema, type PolicySettings } from '../../policies/policy-settings.ts';
 import { getTemplate } from '../../policies/templates/index.ts';
 import { CachedPupil } from './consent-register-cache.ts';
-import type { CacheFacts } from '../consent.repository.ts';
+import type { CacheFacts } from './consent.repository.ts';
 
 const settings: PolicySettings = policySettingsSchema.parse(
   structuredClone(getTemplate('sacred-heart-rochdale')!.settings),

@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { PoolClient, Pool } from 'pg';
-import type { Db } from '../../platform/db/database.ts';
-import { parents, pupilParents, pupils, staff } from '../people/people.tables.ts';
-import { consentRecords, pupilCompetenceAssessments } from './consent.tables.ts';
-import type { PupilConsentFacts, RecordForCheck } from './register/consent-rules.ts';
+import type { Db } from '../../../platform/db/database.ts';
+import { parents, pupilParents, pupils, staff } from '../../people/people.tables.ts';
+import { consentRecords, pupilCompetenceAssessments } from '../consent.tables.ts';
+import type { PupilConsentFacts, RecordForCheck } from './consent-rules.ts';
 
 export type ConsentRecordRow = typeof consentRecords.$inferSelect;
 export type NewConsentRecord = typeof consentRecords.$inferInsert;
@@ -224,6 +224,29 @@ export class ConsentRepository {
     };
   }
 
+  /**
+   * The school's register version, read FOR SHARE inside the caller's transaction (publishing,
+   * ADR 0009): a change to the register that has not committed yet waits for that transaction
+   * at its commit (the triggers bump this row last), and one that committed first is seen.
+   */
+  async registerVersionForShare(db: Db, schoolId: string): Promise<number> {
+    const client = clientOf(db);
+    const read = () =>
+      client.query<{ version: string | number }>(
+        'SELECT version FROM consent_register_versions WHERE school_id = $1 FOR SHARE',
+        [schoolId],
+      );
+    let result = await read();
+    if (result.rows.length === 0) {
+      await client.query(
+        'INSERT INTO consent_register_versions (school_id) VALUES ($1) ON CONFLICT DO NOTHING',
+        [schoolId],
+      );
+      result = await read();
+    }
+    return Number(result.rows[0]?.version ?? 0);
+  }
+
   /** The schools' consent register versions (0 before anything was ever recorded). */
   async registerVersions(db: Db, schoolIds: readonly string[]): Promise<Map<string, number>> {
     const result = await clientOf(db).query<{ school_id: string; version: string | number }>({
@@ -384,7 +407,7 @@ export class ConsentRepository {
    * trust pages): pupils on roll on `today` (no leaving date, or a later one; a pupil an MIS
    * import flagged as possibly left is on roll until someone records a leaving date) with no
    * record in force on `today` that answers any question yes or no (a form marked "not returned"
-   * is no form). The register's "not returned" (ConsentReportsService.overview) and a current
+   * is no form). The register's "not returned" (ConsentOfficeService.overview) and a current
    * campaign's chaser count the same pupils (test/db/pupils-without-form.test.ts).
    */
   async countWithoutStatement(db: Db, schoolId: string, today: string): Promise<number> {

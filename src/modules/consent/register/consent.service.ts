@@ -1,24 +1,21 @@
 import { Readable } from 'node:stream';
-import type { Database, Tx } from '../../platform/db/database.ts';
-import { ukDate, type Clock } from '../../platform/clock.ts';
-import type { FileStore } from '../../platform/files/file-store.ts';
-import { sha256 } from '../../platform/crypto.ts';
-import { ImageRejectedError } from '../../platform/images/image-processor.ts';
+import type { Database, Db, Tx } from '../../../platform/db/database.ts';
+import { ukDate, type Clock } from '../../../platform/clock.ts';
+import type { FileStore } from '../../../platform/files/file-store.ts';
+import { sha256 } from '../../../platform/crypto.ts';
+import { ImageRejectedError } from '../../../platform/images/image-processor.ts';
 import {
   ScanRejectedError,
   type ScanSanitiser,
   type ScanType,
-} from '../../platform/images/scan-sanitiser.ts';
-import { NotFoundError, ValidationError } from '../../errors.ts';
-import type { Actor, AuditService } from '../audit/audit.service.ts';
-import type { EventsService } from '../events/events.service.ts';
-import type { PolicyService } from '../policies/policies.service.ts';
-import type { MediaType, PolicySettings } from '../policies/policy-settings.ts';
+} from '../../../platform/images/scan-sanitiser.ts';
+import { NotFoundError, ValidationError } from '../../../errors.ts';
+import type { Actor, AuditService } from '../../audit/audit.service.ts';
+import type { EventsService } from '../../events/events.service.ts';
+import type { PolicyService } from '../../policies/policies.service.ts';
+import type { MediaType, PolicySettings } from '../../policies/policy-settings.ts';
 import type { ConsentRepository, NewConsentRecord } from './consent.repository.ts';
-import {
-  RegisterVersionReader,
-  type ConsentRegisterCache,
-} from './register/consent-register-cache.ts';
+import { RegisterVersionReader, type ConsentRegisterCache } from './consent-register-cache.ts';
 import {
   checkWindowStart,
   consentDecisions,
@@ -33,7 +30,7 @@ import {
   type ConsentMethod,
   type ConsentPeriod,
   type PupilConsentFacts,
-} from './register/consent-rules.ts';
+} from './consent-rules.ts';
 
 export interface MayInput {
   schoolId: string;
@@ -187,6 +184,63 @@ export class ConsentService {
       }
     }
     return this.mayManyDirect(schoolId, checks, now);
+  }
+
+  /**
+   * The check inside the caller's transaction (publishing, SPEC §3.5, ADR 0009): reads the
+   * school's register version FOR SHARE first, so a withdrawal committed before it is always
+   * seen and one committing meanwhile waits for this transaction. Answers from the cache only
+   * when it holds exactly that version; otherwise reads the facts through `db`.
+   */
+  async mayManyInTransaction(
+    db: Db,
+    schoolId: string,
+    checks: readonly Omit<MayInput, 'schoolId'>[],
+  ): Promise<{ answers: ConsentAnswer[]; registerVersion: number }> {
+    const registerVersion = await this.deps.repository.registerVersionForShare(db, schoolId);
+    if (checks.length === 0) return { answers: [], registerVersion };
+    const now = this.deps.clock.now();
+    const today = ukDate(now);
+    const ids = [...new Set(checks.map((c) => c.pupilId))];
+    const entry = this.deps.cache?.get(schoolId);
+    const fromCache =
+      entry &&
+      entry.version === registerVersion &&
+      checks.every((c) => (c.at ?? now).getTime() >= now.getTime() - 1000) &&
+      ids.every((id) => entry.pupils.get(id)?.covers(today));
+    if (fromCache) {
+      return {
+        registerVersion,
+        answers: checks.map((c) =>
+          entry.pupils.get(c.pupilId)!.answer(entry.settings, {
+            purpose: c.purpose,
+            mediaType: c.mediaType,
+            named: c.named ?? false,
+            at: c.at ?? now,
+          }),
+        ),
+      };
+    }
+    const latest = checks.reduce((m, c) => Math.max(m, (c.at ?? now).getTime()), 0);
+    const { facts, policyVersion } = await this.deps.repository.factsAndPolicyVersion(
+      db,
+      schoolId,
+      ids,
+      new Date(latest),
+    );
+    if (ids.some((id) => !facts.has(id))) throw new NotFoundError('No such pupil');
+    const settings = await this.settingsAt(schoolId, policyVersion);
+    return {
+      registerVersion,
+      answers: checks.map((c) =>
+        decide(settings, facts.get(c.pupilId)!, {
+          purpose: c.purpose,
+          mediaType: c.mediaType,
+          named: c.named ?? false,
+          at: c.at ?? now,
+        }),
+      ),
+    };
   }
 
   /** The check straight from the database, for any moment (one round trip). */
