@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stoppedUses } from './consent.service.ts';
+import { stoppedUses } from './consent-reads.ts';
 
 const label = (key: string) =>
   ({ school_website: 'School website', local_newspapers: 'Local newspapers' })[key] ?? key;
