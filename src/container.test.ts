@@ -28,19 +28,19 @@ describe('the module list (issue 11 item 1)', () => {
   });
 
   it('refuses at start-up a module that uses a service wired after it, naming both', () => {
-    const early = defineModule({
+    const early: ModuleDefinition = {
       name: 'early',
-      wire: (deps: { later: unknown }) => ({ early: deps.later }) as never,
-    }) as ModuleDefinition;
+      wire: (deps) => ({ early: (deps as unknown as { later: unknown }).later }) as never,
+    };
     const late = defineModule({ name: 'late', wire: () => ({ later: 1 }) as never });
     expect(() => createServices(platform, [early, late])).toThrow(
       /Module early uses "later" before it is wired/,
     );
     // The other way round is fine, and a lazy use (inside a function) is fine either way.
-    const lazy = defineModule({
+    const lazy: ModuleDefinition = {
       name: 'lazy',
-      wire: (deps: { later: number }) => ({ lazy: () => deps.later }) as never,
-    }) as ModuleDefinition;
+      wire: (deps) => ({ lazy: () => (deps as unknown as { later: number }).later }) as never,
+    };
     const services = createServices(platform, [lazy, late]) as unknown as {
       lazy: () => number;
     };
