@@ -35,13 +35,6 @@ export function toImportView(run: ImportRun): ImportView {
   };
 }
 
-/**
- * Imports pupils and their contacts from an MIS export through the import pipeline
- * (platform/imports; the kind is pupil-import.kind.ts): upload (file checked and stored in the
- * FileStore), preview (a job: parse, row errors, what would change), confirm, commit (a job: one
- * transaction, all or nothing, safe to run twice). The CLI goes through the same methods without
- * the queue.
- */
 interface ImportServiceDeps {
   database: Database;
   repository: ImportRepository;
@@ -68,6 +61,13 @@ function pupilImportPipeline(deps: ImportServiceDeps) {
   });
 }
 
+/**
+ * Imports pupils and their contacts from an MIS export through the import pipeline
+ * (platform/imports; the kind is pupil-import.kind.ts): upload (file checked and stored in the
+ * FileStore), preview (a job: parse, row errors, what would change), confirm, commit (a job: one
+ * transaction, all or nothing, safe to run twice). The CLI goes through the same methods without
+ * the queue.
+ */
 export class ImportService {
   private readonly pipeline: ReturnType<typeof pupilImportPipeline>;
 
