@@ -5,7 +5,6 @@ import { staff } from '../../people/people.tables.ts';
 import { channelAccounts, posts, publications, takedownTasks } from '../publishing.tables.ts';
 
 export type TakedownTaskRow = typeof takedownTasks.$inferSelect;
-export type NewTakedownTask = typeof takedownTasks.$inferInsert;
 
 /** A publication a pupil appears in that is (or may still become) visible on its channel. */
 export interface AffectedPublication {
@@ -97,29 +96,38 @@ export class TakedownRepository {
     }));
   }
 
-  /** Inserts tasks, once per publication + pupil + event; returns the ones that are new. */
+  /**
+   * Inserts one event's tasks for one pupil, once per publication + pupil + event (a re-run makes
+   * nothing twice); returns the ones that are new. One statement whatever the number (arrays, not
+   * thousands of parameters).
+   */
   async insertTasks(
     db: Db,
-    tasks: NewTakedownTask[],
+    common: { schoolId: string; pupilId: string; sourceEventId: number; createdAt: Date },
+    tasks: {
+      publicationId: string;
+      reason: string;
+      automatic: boolean;
+      dueAt: Date;
+      nextAttemptAt: Date | null;
+    }[],
   ): Promise<{ id: string; publicationId: string }[]> {
     if (tasks.length === 0) return [];
-    const out: { id: string; publicationId: string }[] = [];
-    for (let i = 0; i < tasks.length; i += 2_000) {
-      out.push(
-        ...(await db
-          .insert(takedownTasks)
-          .values(tasks.slice(i, i + 2_000))
-          .onConflictDoNothing({
-            target: [
-              takedownTasks.publicationId,
-              takedownTasks.pupilId,
-              takedownTasks.sourceEventId,
-            ],
-          })
-          .returning({ id: takedownTasks.id, publicationId: takedownTasks.publicationId })),
-      );
-    }
-    return out;
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    const { rows } = await db.execute<{ id: string; publication_id: string }>(sql`
+      INSERT INTO takedown_tasks (school_id, publication_id, pupil_id, source_event_id, reason,
+                                  automatic, due_at, state, next_attempt_at, created_at)
+      SELECT ${common.schoolId}::uuid, t.pub, ${common.pupilId}::uuid, ${common.sourceEventId}::bigint,
+             t.reason, t.automatic, t.due, 'open', t.nxt, ${common.createdAt.toISOString()}::timestamptz
+        FROM unnest(${sql.param(tasks.map((t) => t.publicationId))}::uuid[],
+                    ${sql.param(tasks.map((t) => t.reason))}::text[],
+                    ${sql.param(tasks.map((t) => t.automatic))}::boolean[],
+                    ${sql.param(tasks.map((t) => iso(t.dueAt)))}::timestamptz[],
+                    ${sql.param(tasks.map((t) => iso(t.nextAttemptAt)))}::timestamptz[])
+             AS t(pub, reason, automatic, due, nxt)
+      ON CONFLICT (publication_id, pupil_id, source_event_id) DO NOTHING
+      RETURNING id, publication_id`);
+    return rows.map((r) => ({ id: r.id, publicationId: r.publication_id }));
   }
 
   /** Publications with automatic removals due (not done, next try reached). */

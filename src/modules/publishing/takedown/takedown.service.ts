@@ -156,19 +156,18 @@ export class TakedownService {
       .map((a) => {
         const automatic = AUTOMATIC_KINDS.includes(a.accountKind);
         return {
-          schoolId,
           publicationId: a.publicationId,
-          pupilId: payload.pupilId,
-          sourceEventId: eventId,
           reason: `A pupil in this post may no longer appear in photos for ${labels.get(a.purposeKey) ?? 'this use'}: their consent changed.`,
           automatic,
           dueAt: automatic ? now : due,
-          state: 'open',
           nextAttemptAt: automatic ? now : null,
-          createdAt: now,
         };
       });
-    const created = await repository.insertTasks(tx.db, rows);
+    const created = await repository.insertTasks(
+      tx.db,
+      { schoolId, pupilId: payload.pupilId, sourceEventId: eventId, createdAt: now },
+      rows,
+    );
     if (created.length > 0) {
       await this.deps.audit.record(tx, {
         schoolId,
