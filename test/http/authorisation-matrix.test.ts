@@ -92,6 +92,19 @@ const CONSENT_CHECKERS: readonly Role[] = [
 const DEVICE_VIEWERS: readonly Role[] = EVERY_STAFF.filter(
   (r) => r !== 'volunteer' && r !== 'governor',
 );
+/** The school's channels: staff who may draft posts see them (not volunteers or governors). */
+const CHANNEL_VIEWERS: readonly Role[] = [
+  'headteacher',
+  'dsl',
+  'dpo',
+  'business_manager',
+  'office',
+  'ict_technician',
+  'teacher',
+  'support_staff',
+];
+/** The profile's credential custodian (the Business Manager in this template) and the Head. */
+const CHANNEL_MANAGERS: readonly Role[] = ['headteacher', 'business_manager'];
 const FAMILY: readonly Role[] = ['parent', 'pupil'];
 /** The signed-in parent of pupil 0 (pupil 0 has not been assessed as competent to decide). */
 const PARENT: readonly Role[] = ['parent'];
@@ -231,6 +244,19 @@ const EXPECTED: Record<string, Who> = {
   'POST /devices': ['ict_technician'],
   'POST /devices/:id/approve': HEADTEACHER,
   'POST /devices/:id/withdraw': HEADTEACHER,
+
+  // Channels and the school's accounts.
+  'GET /channels': CHANNEL_VIEWERS,
+  'GET /api/v1/channels': CHANNEL_VIEWERS,
+  'GET /channels/new': CHANNEL_MANAGERS,
+  'POST /channels': CHANNEL_MANAGERS,
+  'POST /api/v1/channels': CHANNEL_MANAGERS,
+  'GET /channels/:id': CHANNEL_VIEWERS,
+  'POST /channels/:id/credential': CHANNEL_MANAGERS,
+  'POST /channels/:id/posters': CHANNEL_MANAGERS,
+  'POST /channels/:id/posters/remove': CHANNEL_MANAGERS,
+  'GET /channels/:id/handover': CHANNEL_MANAGERS,
+  'POST /channels/:id/handover': CHANNEL_MANAGERS,
 
   // Photos and videos.
   'GET /media': PUPIL_STAFF,
@@ -435,6 +461,27 @@ describe('authorisation matrix', () => {
   /** A pupil (in the teacher's class) and the email of a parent with parental responsibility. */
   let importFamily: { misId: string; parentEmail: string };
   let deviceId: string;
+  /** A social media account that only school A has. */
+  let channelId: string;
+  /** A new channel of school A (for posts that change its posters or custodian). */
+  const newChannel = async (n: number) =>
+    (
+      await ctx.services.channelAccounts.create(staffPrincipal(A, 'headteacher'), {
+        kind: 'social',
+        name: `Matrix account ${n}`,
+        platform: 'Facebook',
+        handle: `@matrix${n}`,
+        purposeKey: 'school_social_media',
+        audience: 'public',
+        comments: 'off',
+        moderation: null,
+        custodianId: null,
+        endpointUrl: null,
+        credential: null,
+        maxLength: null,
+        maxImages: null,
+      })
+    ).channel.id;
   /** The parents' consent form: the current period and a receipt only A's parent may see. */
   let consentPeriodKey: string;
   let consentReceiptId: string;
@@ -536,6 +583,7 @@ describe('authorisation matrix', () => {
         id: A.staff.teacher.id,
       });
     }
+    channelId = await newChannel(0);
     consentPeriodKey = (await ctx.services.consent.recordablePeriods(A.school.id))[0]!.key;
     consentReceiptId = (
       await ctx.services.consent.record(
@@ -755,6 +803,7 @@ describe('authorisation matrix', () => {
         add({ id: mediaId });
       else if (/^\/(api\/v1\/)?media\/:id/.test(route.url)) add({ id: mediaId });
       else if (route.url.startsWith('/devices/:id')) add({ id: deviceId });
+      else if (route.url.startsWith('/channels/:id')) add({ id: channelId });
       else if (route.url.startsWith('/parents/:id')) add({ id: A.parent.id });
       else if (route.url.startsWith('/imports/pupils/:id')) add({ id: importId });
       else if (route.url.startsWith('/policy/versions/:version')) add({ version: '2' });
@@ -1364,6 +1413,55 @@ describe('authorisation matrix', () => {
           return `/devices/${id}/withdraw`;
         },
         fields: { confirm: 'yes' },
+      },
+      'POST /channels': {
+        from: '/channels/new?kind=newsletter',
+        url: '/channels',
+        fields: (n) => ({
+          kind: 'newsletter',
+          name: `Valid newsletter ${n}`,
+          purposeKey: 'school_social_media',
+          audience: 'public',
+          comments: 'off',
+        }),
+      },
+      'POST /api/v1/channels': {
+        url: '/api/v1/channels',
+        json: (n) => ({
+          kind: 'newsletter',
+          name: `Api newsletter ${n}`,
+          purposeKey: 'school_social_media',
+          audience: 'public',
+          comments: 'off',
+        }),
+      },
+      'POST /channels/:id/credential': {
+        from: `/channels/${channelId}`,
+        url: `/channels/${channelId}/credential`,
+        fields: (n) => ({ credential: `valid-api-token-${n}`, confirm: 'yes' }),
+      },
+      'POST /channels/:id/posters': {
+        from: `/channels/${channelId}`,
+        url: async (n) => `/channels/${await newChannel(n)}/posters`,
+        fields: { staffId: A.staff.teacher.id },
+      },
+      'POST /channels/:id/posters/remove': {
+        from: `/channels/${channelId}`,
+        url: async (n) => {
+          const id = await newChannel(n);
+          await ctx.services.channelAccounts.addPoster(
+            staffPrincipal(A, 'headteacher'),
+            id,
+            A.staff.teacher.id,
+          );
+          return `/channels/${id}/posters/remove`;
+        },
+        fields: { staffId: A.staff.teacher.id },
+      },
+      'POST /channels/:id/handover': {
+        from: `/channels/${channelId}/handover`,
+        url: async (n) => `/channels/${await newChannel(n)}/handover`,
+        fields: { toStaffId: A.staff.headteacher.id, reason: 'Valid hand-over' },
       },
       'POST /api/v1/pupils': {
         url: '/api/v1/pupils',

@@ -11,6 +11,7 @@ import { postsRoutes } from './posts/posts.routes.ts';
 import { postsApi } from './posts/posts.api.ts';
 import { canDraftPosts } from './posts/posts.policy.ts';
 import { newsRoutes, wireNews } from './news/index.ts';
+import { accountsApi, accountsNavigation, accountsRoutes, wireAccounts } from './accounts/index.ts';
 import {
   takedownAttention,
   takedownJobs,
@@ -50,7 +51,10 @@ export const publishingModule = defineModule({
     >,
   ) => {
     const repository = new PostsRepository();
-    const channelAdapters = new ChannelAdapterRegistry().register(new NewsChannelAdapter());
+    const accounts = wireAccounts(deps);
+    const channelAdapters = new ChannelAdapterRegistry()
+      .register(new NewsChannelAdapter())
+      .register(accounts.channelAccounts.webhookAdapter());
     const posts = new PostsService({
       database: deps.database,
       repository,
@@ -81,14 +85,18 @@ export const publishingModule = defineModule({
       posts,
       publishing,
       channelAdapters,
+      ...accounts,
       ...wireNews(deps),
       ...wireTakedowns({ ...deps, channelAdapters }),
     };
   },
-  routes: [postsRoutes, newsRoutes, takedownRoutes],
-  api: [postsApi],
+  routes: [postsRoutes, newsRoutes, takedownRoutes, accountsRoutes],
+  api: [postsApi, accountsApi],
   jobs: { ...publishingJobs, ...takedownJobs },
-  navigation: [{ href: '/posts', text: 'Posts', order: 72, visible: canDraftPosts }],
+  navigation: [
+    { href: '/posts', text: 'Posts', order: 72, visible: canDraftPosts },
+    accountsNavigation,
+  ],
   attention: async (services, p) => [
     ...(await takedownAttention(services, p)),
     ...(await postsAttention(services, p)),

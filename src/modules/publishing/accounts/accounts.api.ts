@@ -66,6 +66,25 @@ function toJson(c: ChannelView): z.input<typeof channelSchema> {
   };
 }
 
+/** What adding a channel takes (never an account password). */
+const channelBody = z.object({
+  kind: z.enum(addableKinds),
+  name: z.string().max(200),
+  platform: z.string().max(200).optional(),
+  handle: z.string().max(200).optional(),
+  purposeKey: z.string().max(100).meta({ description: 'A consent purpose key of the profile' }),
+  audience: z.enum(audiences),
+  comments: z.enum(commentOptions),
+  moderation: z.string().max(1000).optional(),
+  custodianId: z.uuid().optional(),
+  endpointUrl: z.string().max(4000).optional(),
+  credential: z.string().max(4000).optional().meta({
+    description: 'An API token, or a webhook’s signing secret; never an account password',
+  }),
+  maxLength: z.number().int().optional(),
+  maxImages: z.number().int().optional(),
+});
+
 /** The school's channels in the JSON API (and so in the OpenAPI document). */
 export function accountsApi(app: FastifyInstance, api: ApiRegistry, services: Services): void {
   api.add(app, {
@@ -87,27 +106,21 @@ export function accountsApi(app: FastifyInstance, api: ApiRegistry, services: Se
     summary:
       'Add a channel (the profile’s credential custodian and the Headteacher; anyone else gets 404). A webhook needs its signing secret (whsec_…); it is stored encrypted and never returned',
     access: mayReachChannels,
-    body: z.object({
-      kind: z.enum(addableKinds),
-      name: z.string().max(200),
-      platform: z.string().max(200).optional(),
-      handle: z.string().max(200).optional(),
-      purposeKey: z.string().max(100).meta({ description: 'A consent purpose key of the profile' }),
-      audience: z.enum(audiences),
-      comments: z.enum(commentOptions),
-      moderation: z.string().max(1000).optional(),
-      custodianId: z.uuid().optional(),
-      endpointUrl: z.string().max(4000).optional(),
-      credential: z.string().max(4000).optional().meta({
-        description: 'An API token, or a webhook’s signing secret; never an account password',
-      }),
-      maxLength: z.number().int().optional(),
-      maxImages: z.number().int().optional(),
-    }),
+    // Documented as channelBody; read only after the caller is known to manage channels (a
+    // refused caller gets the same 404 whatever they send, never a 400 about the body).
+    body: channelBody.catch((ctx) => ctx.value as z.output<typeof channelBody>),
     response: channelSchema,
-    handler: async ({ principal, body }) => {
+    handler: async ({ principal, body: sent }) => {
       const staff = staffOf(principal);
       if (!(await services.channelAccounts.canManage(staff))) throw new NotFoundError();
+      const parsed = channelBody.safeParse(sent ?? {});
+      if (!parsed.success) {
+        const errors: Record<string, string> = {};
+        for (const issue of parsed.error.issues)
+          errors[issue.path.join('.') || 'body'] ??= issue.message;
+        throw new ValidationError(errors, 'The body is not valid');
+      }
+      const body = parsed.data;
       if (body.kind === 'webhook' && !body.credential)
         throw new ValidationError(
           { credential: 'Send the webhook’s signing secret (whsec_ followed by base64)' },
