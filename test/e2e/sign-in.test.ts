@@ -31,13 +31,14 @@ const CONSENT = 'Consent';
 const MEDIA = 'Photos and videos';
 const DEVICES = 'Devices';
 const OWN_CONSENT = 'Photo consent';
+const CHANNELS = 'Channels';
 
 const staff: { email: string; roleLabel: string; totp: boolean; nav: string[] }[] = [
   {
     email: 'head@oakfield.example',
     roleLabel: 'Headteacher',
     totp: true,
-    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, POLICY, AUDIT],
+    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, CHANNELS, POLICY, AUDIT],
   },
   {
     email: 'dsl@oakfield.example',
@@ -55,7 +56,7 @@ const staff: { email: string; roleLabel: string; totp: boolean; nav: string[] }[
     email: 'business@oakfield.example',
     roleLabel: 'Business Manager',
     totp: false,
-    nav: [HOME, PUPILS, PARENTS, STAFF, MEDIA, POLICY],
+    nav: [HOME, PUPILS, PARENTS, STAFF, MEDIA, CHANNELS, POLICY],
   },
   {
     email: 'office@oakfield.example',

@@ -1,23 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal, StaffRole } from '../../auth/principal.ts';
 import { others, staff } from '../../../../test/support/policy-principals.ts';
-import { canManageChannels, canViewChannels, mayReachChannels } from './accounts.policy.ts';
+import {
+  canManageChannels,
+  canViewChannels,
+  mayReachChannels,
+  showsChannelsTab,
+} from './accounts.policy.ts';
 
-// view, reach changes, manage (custodian: Business Manager), manage (custodian: Office), manage (custodian: DPO)
+// view, tab, reach changes, manage (custodian: Business Manager), manage (custodian: Office), manage (custodian: DPO)
 const table: [StaffRole, boolean[]][] = [
-  ['headteacher', [true, true, true, true, true]],
-  ['dsl', [true, true, false, false, false]],
-  ['dpo', [true, true, false, false, true]],
-  ['business_manager', [true, true, true, false, false]],
-  ['office', [true, true, false, true, false]],
-  ['ict_technician', [true, true, false, false, false]],
-  ['teacher', [true, true, false, false, false]],
-  ['support_staff', [true, true, false, false, false]],
-  ['volunteer', [false, true, false, false, false]],
-  ['governor', [false, true, false, false, false]],
+  ['headteacher', [true, true, true, true, true, true]],
+  ['dsl', [true, false, true, false, false, false]],
+  ['dpo', [true, false, true, false, false, true]],
+  ['business_manager', [true, true, true, true, false, false]],
+  ['office', [true, false, true, false, true, false]],
+  ['ict_technician', [true, false, true, false, false, false]],
+  ['teacher', [true, false, true, false, false, false]],
+  ['support_staff', [true, false, true, false, false, false]],
+  ['volunteer', [false, false, true, false, false, false]],
+  ['governor', [false, false, true, false, false, false]],
 ];
 const answers = (p: Principal) => [
   canViewChannels(p),
+  showsChannelsTab(p),
   mayReachChannels(p),
   canManageChannels(p, 'business_manager'),
   canManageChannels(p, 'office'),
@@ -30,6 +36,6 @@ describe('channels and accounts policy', () => {
   });
 
   it('gives parents, pupils and organisation admins nothing', () => {
-    for (const p of others) expect(answers(p)).toEqual([false, false, false, false, false]);
+    for (const p of others) expect(answers(p)).toEqual([false, false, false, false, false, false]);
   });
 });

@@ -26,6 +26,15 @@ export const canViewChannels = (p: Principal): boolean =>
     'support_staff',
   );
 
+/**
+ * Who gets a "Channels" tab: the Headteacher and the Business Manager, who look after the
+ * school's accounts in most schools (the templates' custodian). Everyone else who may see the
+ * channels reaches them from the posts pages; a school whose profile names another custodian
+ * role loses nothing but the shortcut (the page itself follows the profile).
+ */
+export const showsChannelsTab = (p: Principal): boolean =>
+  hasRole(p, 'headteacher', 'business_manager');
+
 /** Route gate for changes: any member of staff; the handler then checks the profile's custodian role. */
 export const mayReachChannels = (p: Principal): boolean => isStaff(p);
 

@@ -1,7 +1,7 @@
 import type { NavigationEntry, Services } from '../../registry.ts';
 import { AccountsRepository } from './accounts.repository.ts';
 import { AccountsService } from './accounts.service.ts';
-import { canViewChannels } from './accounts.policy.ts';
+import { showsChannelsTab } from './accounts.policy.ts';
 
 export { accountsRoutes } from './accounts.routes.ts';
 export { accountsApi } from './accounts.api.ts';
@@ -43,5 +43,5 @@ export const accountsNavigation: NavigationEntry = {
   href: '/channels',
   text: 'Channels',
   order: 76,
-  visible: canViewChannels,
+  visible: showsChannelsTab,
 };
