@@ -161,6 +161,52 @@ export class TakedownRepository {
     return row;
   }
 
+  /** Publications of the school, locked in id order (two workers never deadlock). */
+  async publicationsForUpdate(db: Db, schoolId: string, ids: string[]) {
+    if (ids.length === 0) return [];
+    return db
+      .select()
+      .from(publications)
+      .where(and(eq(publications.schoolId, schoolId), inArray(publications.id, ids)))
+      .orderBy(asc(publications.id))
+      .for('update');
+  }
+
+  async setPublications(
+    db: Db,
+    schoolId: string,
+    ids: string[],
+    values: Partial<typeof publications.$inferInsert>,
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    await db
+      .update(publications)
+      .set(values)
+      .where(and(eq(publications.schoolId, schoolId), inArray(publications.id, ids)));
+  }
+
+  /** The open (or failed) automatic tasks of these publications, locked. */
+  async openAutomaticTasksForUpdate(
+    db: Db,
+    schoolId: string,
+    publicationIds: string[],
+  ): Promise<TakedownTaskRow[]> {
+    if (publicationIds.length === 0) return [];
+    return db
+      .select()
+      .from(takedownTasks)
+      .where(
+        and(
+          eq(takedownTasks.schoolId, schoolId),
+          inArray(takedownTasks.publicationId, publicationIds),
+          eq(takedownTasks.automatic, true),
+          ne(takedownTasks.state, 'done'),
+        ),
+      )
+      .orderBy(asc(takedownTasks.id))
+      .for('update');
+  }
+
   async setPublication(
     db: Db,
     schoolId: string,

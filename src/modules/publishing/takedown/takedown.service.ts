@@ -211,8 +211,12 @@ export class TakedownService {
     let removed = 0;
     for (;;) {
       const due = await this.deps.repository.automaticDue(this.db, this.deps.clock.now(), limit);
-      for (const { publicationId, schoolId } of due) {
-        if (await this.removeAutomatically(schoolId, publicationId)) removed++;
+      const bySchool = new Map<string, string[]>();
+      for (const d of due)
+        bySchool.set(d.schoolId, [...(bySchool.get(d.schoolId) ?? []), d.publicationId]);
+      for (const [schoolId, ids] of bySchool) {
+        for (let i = 0; i < ids.length; i += 100)
+          removed += await this.removeMany(schoolId, ids.slice(i, i + 100));
       }
       if (due.length < limit) return removed;
     }
@@ -244,124 +248,180 @@ export class TakedownService {
    * Returns true when it is down. A failure is recorded on the tasks (tried again later).
    */
   async removeAutomatically(schoolId: string, publicationId: string): Promise<boolean> {
+    return (await this.removeMany(schoolId, [publicationId])) === 1;
+  }
+
+  /**
+   * Takes publications of one school down: (1) in one transaction, locks them and their open
+   * automatic tasks; an item that never reached its channel (queued, failed) simply never goes
+   * out, one being delivered is looked at again shortly, a live one becomes 'removing'; (2) asks
+   * each channel's adapter to remove the live ones, outside any transaction; (3) records the
+   * results together: removed with their tasks done, or each failure on its tasks with the next
+   * try. Returns how many came down.
+   */
+  private async removeMany(schoolId: string, publicationIds: string[]): Promise<number> {
     const { database, repository, clock, audit } = this.deps;
-    const step = await database.transaction(async (tx) => {
-      const pub = await repository.publicationForUpdate(tx.db, schoolId, publicationId);
-      const tasks = await repository.openTasksForUpdate(tx.db, schoolId, publicationId, true);
-      if (!pub || tasks.length === 0) return { kind: 'nothing' as const };
-      const ids = tasks.map((t) => t.id);
+    const system = { kind: 'system' as const, id: null };
+    const plan = await database.transaction(async (tx) => {
+      const pubs = await repository.publicationsForUpdate(tx.db, schoolId, publicationIds);
+      const tasks = await repository.openAutomaticTasksForUpdate(tx.db, schoolId, publicationIds);
       const now = clock.now();
-      if (pub.state === 'removed') {
-        await repository.completeTasks(tx.db, schoolId, ids, {
-          at: now,
-          by: null,
-          note: null,
-          outcome: 'already_gone',
-        });
-        return { kind: 'done' as const };
+      const tasksOf = (id: string) => tasks.filter((t) => t.publicationId === id).map((t) => t.id);
+      const toRemove: typeof pubs = [];
+      let done = 0;
+      const gone: string[] = [];
+      const never: typeof pubs = [];
+      const later: string[] = [];
+      for (const pub of pubs) {
+        const ids = tasksOf(pub.id);
+        if (ids.length === 0) continue;
+        if (pub.state === 'removed') gone.push(...ids);
+        else if (pub.state === 'delivering') later.push(...ids);
+        else if (pub.state === 'queued' || pub.state === 'failed') never.push(pub);
+        else toRemove.push(pub);
       }
-      if (pub.state === 'delivering') {
-        // The delivery job holds it: look again once it has finished (it cannot go live unseen).
-        await repository.deferTasks(
+      await repository.completeTasks(tx.db, schoolId, gone, {
+        at: now,
+        by: null,
+        note: null,
+        outcome: 'already_gone',
+      });
+      // The delivery job holds it: look again once it has finished (it cannot go live unseen).
+      await repository.deferTasks(
+        tx.db,
+        schoolId,
+        later,
+        new Date(now.getTime() + DELIVERING_WAIT_MS),
+      );
+      if (never.length > 0) {
+        await repository.setPublications(
           tx.db,
           schoolId,
-          ids,
-          new Date(now.getTime() + DELIVERING_WAIT_MS),
+          never.map((p) => p.id),
+          {
+            state: 'removed',
+            removedAt: now,
+            nextAttemptAt: null,
+          },
         );
-        return { kind: 'later' as const };
+        await repository.completeTasks(
+          tx.db,
+          schoolId,
+          never.flatMap((p) => tasksOf(p.id)),
+          {
+            at: now,
+            by: null,
+            note: null,
+            outcome: 'removed',
+          },
+        );
+        for (const pub of never) {
+          await audit.record(tx, {
+            schoolId,
+            actor: system,
+            action: 'publishing.publication-taken-down',
+            entityType: 'publication',
+            entityId: pub.id,
+            data: { tasks: tasksOf(pub.id).length, before: pub.state },
+          });
+          done++;
+        }
       }
-      if (pub.state === 'queued' || pub.state === 'failed') {
-        // It never reached the channel: it simply never goes out.
-        await repository.setPublication(tx.db, schoolId, publicationId, {
+      const live = toRemove.filter((p) => p.state === 'live').map((p) => p.id);
+      if (live.length > 0)
+        await repository.setPublications(tx.db, schoolId, live, { state: 'removing' });
+      return { toRemove, done };
+    });
+    if (plan.toRemove.length === 0) return plan.done;
+
+    const removed: string[] = [];
+    const failed = new Map<string, ChannelError>();
+    const contexts = new Map<string, ChannelContext | ChannelError>();
+    for (const pub of plan.toRemove) {
+      try {
+        const known = contexts.get(pub.accountId);
+        const ctx: ChannelContext | ChannelError =
+          known ??
+          (await this.context(schoolId, pub.accountId).catch((e: unknown) => {
+            if (e instanceof ChannelError) return e;
+            throw e;
+          }));
+        contexts.set(pub.accountId, ctx);
+        if (ctx instanceof ChannelError) throw ctx;
+        const adapter = this.deps.adapters.get(ctx.account.kind);
+        if (!adapter)
+          throw new ChannelError(
+            'invalid',
+            `Lanyard cannot reach ${ctx.account.name} to take the post down yet. It will keep trying.`,
+          );
+        await adapter.remove(pub.remoteId ?? pub.id, ctx);
+        removed.push(pub.id);
+      } catch (e) {
+        failed.set(
+          pub.id,
+          e instanceof ChannelError
+            ? e
+            : new ChannelError(
+                'unreachable',
+                'Lanyard could not reach the channel to take the post down. It will try again.',
+              ),
+        );
+      }
+    }
+
+    await database.transaction(async (tx) => {
+      const now = clock.now();
+      const tasks = await repository.openAutomaticTasksForUpdate(tx.db, schoolId, [
+        ...removed,
+        ...failed.keys(),
+      ]);
+      if (removed.length > 0) {
+        await repository.setPublications(tx.db, schoolId, removed, {
           state: 'removed',
           removedAt: now,
           nextAttemptAt: null,
         });
-        await repository.completeTasks(tx.db, schoolId, ids, {
-          at: now,
-          by: null,
-          note: null,
-          outcome: 'removed',
-        });
-        await audit.record(tx, {
+        const gone = new Set(removed);
+        await repository.completeTasks(
+          tx.db,
           schoolId,
-          actor: { kind: 'system', id: null },
-          action: 'publishing.publication-taken-down',
-          entityType: 'publication',
-          entityId: publicationId,
-          data: { tasks: ids.length, before: pub.state },
-        });
-        return { kind: 'done' as const };
-      }
-      if (pub.state === 'live')
-        await repository.setPublication(tx.db, schoolId, publicationId, { state: 'removing' });
-      return { kind: 'remove' as const, pub, ids };
-    });
-    if (step.kind !== 'remove') return step.kind === 'done';
-
-    const { pub, ids } = step;
-    try {
-      const ctx = await this.context(schoolId, pub.accountId);
-      const adapter = this.deps.adapters.get(ctx.account.kind);
-      if (!adapter)
-        throw new ChannelError(
-          'invalid',
-          `Lanyard cannot reach ${ctx.account.name} to take the post down yet. Take it down by hand and mark it done.`,
+          tasks.filter((t) => gone.has(t.publicationId)).map((t) => t.id),
+          { at: now, by: null, note: null, outcome: 'removed' },
         );
-      await adapter.remove(pub.remoteId ?? pub.id, ctx);
-    } catch (e) {
-      const message =
-        e instanceof ChannelError
-          ? e.plainMessage
-          : 'Lanyard could not reach the channel to take the post down. It will try again.';
-      await database.transaction(async (tx) => {
-        const tasks = await repository.openTasksForUpdate(tx.db, schoolId, publicationId, true);
-        const attempts = Math.max(0, ...tasks.map((t) => t.attempts)) + 1;
+        for (const id of removed)
+          await audit.record(tx, {
+            schoolId,
+            actor: system,
+            action: 'publishing.publication-taken-down',
+            entityType: 'publication',
+            entityId: id,
+            data: { tasks: tasks.filter((t) => t.publicationId === id).length, before: 'live' },
+          });
+      }
+      for (const [id, error] of failed) {
+        const mine = tasks.filter((t) => t.publicationId === id);
+        const attempts = Math.max(0, ...mine.map((t) => t.attempts)) + 1;
         await repository.failTasks(
           tx.db,
           schoolId,
-          tasks.map((t) => t.id),
+          mine.map((t) => t.id),
           {
-            error: message,
-            nextAttemptAt: new Date(clock.now().getTime() + takedownRetryMs(attempts)),
+            error: error.plainMessage,
+            nextAttemptAt: new Date(now.getTime() + takedownRetryMs(attempts)),
           },
         );
         if (attempts === 1)
           await audit.record(tx, {
             schoolId,
-            actor: { kind: 'system', id: null },
+            actor: system,
             action: 'publishing.takedown-failed',
             entityType: 'publication',
-            entityId: publicationId,
-            data: { kind: e instanceof ChannelError ? e.kind : 'unreachable' },
+            entityId: id,
+            data: { kind: error.kind },
           });
-      });
-      return false;
-    }
-    await database.transaction(async (tx) => {
-      const now = clock.now();
-      await repository.setPublication(tx.db, schoolId, publicationId, {
-        state: 'removed',
-        removedAt: now,
-        nextAttemptAt: null,
-      });
-      const tasks = await repository.openTasksForUpdate(tx.db, schoolId, publicationId, true);
-      await repository.completeTasks(tx.db, schoolId, tasks.map((t) => t.id).concat(ids), {
-        at: now,
-        by: null,
-        note: null,
-        outcome: 'removed',
-      });
-      await audit.record(tx, {
-        schoolId,
-        actor: { kind: 'system', id: null },
-        action: 'publishing.publication-taken-down',
-        entityType: 'publication',
-        entityId: publicationId,
-        data: { tasks: ids.length, before: 'live' },
-      });
+      }
     });
-    return true;
+    return plan.done + removed.length;
   }
 
   // ---------------------------------------------------------------------------------------
