@@ -105,6 +105,23 @@ const CHANNEL_VIEWERS: readonly Role[] = [
 ];
 /** The profile's credential custodian (the Business Manager in this template) and the Head. */
 const CHANNEL_MANAGERS: readonly Role[] = ['headteacher', 'business_manager'];
+/** Posts: staff who draft them (not volunteers or governors). */
+const POSTERS: readonly Role[] = [
+  'headteacher',
+  'dsl',
+  'dpo',
+  'business_manager',
+  'office',
+  'ict_technician',
+  'teacher',
+  'support_staff',
+];
+/** School A's teacher's post: its author, the approver (the Headteacher) and the DPO read it. */
+const POST_READERS: readonly Role[] = ['headteacher', 'dpo', 'teacher'];
+/** The teacher's post: its author, and the approver (the Headteacher). */
+const POST_AUTHOR_AND_APPROVER: readonly Role[] = ['headteacher', 'teacher'];
+/** Only its author (the teacher) changes or sends it. */
+const POST_AUTHOR: readonly Role[] = ['teacher'];
 const FAMILY: readonly Role[] = ['parent', 'pupil'];
 /** The signed-in parent of pupil 0 (pupil 0 has not been assessed as competent to decide). */
 const PARENT: readonly Role[] = ['parent'];
@@ -257,6 +274,31 @@ const EXPECTED: Record<string, Who> = {
   'POST /channels/:id/posters/remove': CHANNEL_MANAGERS,
   'GET /channels/:id/handover': CHANNEL_MANAGERS,
   'POST /channels/:id/handover': CHANNEL_MANAGERS,
+
+  // Posts: draft, checks, approval, publishing.
+  'GET /posts': POSTERS,
+  'GET /posts/new': POSTERS,
+  'POST /posts': POSTERS,
+  'GET /posts/:id': POST_READERS,
+  'GET /posts/:id/edit': POST_AUTHOR,
+  'POST /posts/:id': POST_AUTHOR,
+  'POST /posts/:id/previews': POST_AUTHOR_AND_APPROVER,
+  'GET /posts/:id/preview/:mediaId/:purpose': POST_READERS,
+  'POST /posts/:id/submit': POST_AUTHOR,
+  'POST /posts/:id/checks': POST_AUTHOR_AND_APPROVER,
+  'POST /posts/:id/approve': HEADTEACHER,
+  'POST /posts/:id/return': HEADTEACHER,
+  'POST /posts/:id/override': HEADTEACHER,
+  'POST /posts/:id/publish': POST_AUTHOR_AND_APPROVER,
+  'GET /api/v1/posts': POSTERS,
+  'POST /api/v1/posts': POSTERS,
+  'GET /api/v1/posts/:id': POST_READERS,
+  'PATCH /api/v1/posts/:id': POST_AUTHOR,
+  'POST /api/v1/posts/:id/submit': POST_AUTHOR,
+  'POST /api/v1/posts/:id/approve': HEADTEACHER,
+  'POST /api/v1/posts/:id/return': HEADTEACHER,
+  'POST /api/v1/posts/:id/checks/:checkId/override': HEADTEACHER,
+  'POST /api/v1/posts/:id/publish': POST_AUTHOR_AND_APPROVER,
 
   // Photos and videos.
   'GET /media': PUPIL_STAFF,
@@ -463,6 +505,48 @@ describe('authorisation matrix', () => {
   let deviceId: string;
   /** A social media account that only school A has. */
   let channelId: string;
+  /**
+   * School A's teacher's post, expired (so the matrix's empty posts change nothing), with a photo
+   * and its checks; a draft of the teacher's for the edit page; the school's news page channel.
+   */
+  let postId: string;
+  let postCheckId: string;
+  let draftPostId: string;
+  let newsChannelId: string;
+  /** A new post by A's teacher, in the state a valid-body case needs. */
+  const teacherPost = async (
+    n: number,
+    state: 'draft' | 'pending' | 'approved',
+    body = 'Year 2 planted sunflowers in the garden today.',
+  ) => {
+    const teacher = staffPrincipal(A, 'teacher');
+    const post = await ctx.services.posts.createDraft(teacher, {
+      title: `Valid post ${n}`,
+      body,
+      eventLabel: null,
+      kind: 'standard',
+      media: [],
+      accountIds: [newsChannelId],
+      scheduledAt: null,
+    });
+    if (state !== 'draft') await ctx.services.posts.submit(teacher, post.id);
+    if (state === 'approved')
+      await ctx.services.posts.approve(staffPrincipal(A, 'headteacher'), post.id);
+    return post.id;
+  };
+  /** A pending post with an overridable tone warning, and that check's id. */
+  const postWithWarning = async (n: number) => {
+    const id = await teacherPost(
+      n,
+      'pending',
+      'A terrible, awful, horrible, dreadful, miserable day.',
+    );
+    const view = await ctx.services.posts.view(staffPrincipal(A, 'headteacher'), id);
+    const check = view.checks.find((c) => c.overridable && c.outcome !== 'pass');
+    if (!check) throw new Error('expected an overridable check that does not pass');
+    return { id, checkId: check.id };
+  };
+  const warnings = new Map<number, string>();
   /** A new channel of school A (for posts that change its posters or custodian). */
   const newChannel = async (n: number) =>
     (
@@ -584,6 +668,36 @@ describe('authorisation matrix', () => {
       });
     }
     channelId = await newChannel(0);
+    {
+      const teacher = staffPrincipal(A, 'teacher');
+      newsChannelId = (await ctx.services.posts.newsAccount(A.school.id)).id;
+      const post = await ctx.services.posts.createDraft(teacher, {
+        title: 'Matrix day',
+        body: 'A happy day.',
+        eventLabel: null,
+        kind: 'standard',
+        media: [{ mediaId, altText: 'Children in the hall' }],
+        accountIds: [newsChannelId],
+        scheduledAt: null,
+      });
+      await ctx.services.posts.submit(teacher, post.id);
+      postId = post.id;
+      postCheckId = (await ctx.services.posts.view(teacher, post.id)).checks[0]!.id;
+      await ctx.services.database.pool.query(`UPDATE posts SET status = 'expired' WHERE id = $1`, [
+        post.id,
+      ]);
+      draftPostId = (
+        await ctx.services.posts.createDraft(teacher, {
+          title: 'Matrix draft',
+          body: 'Draft.',
+          eventLabel: null,
+          kind: 'standard',
+          media: [],
+          accountIds: [newsChannelId],
+          scheduledAt: null,
+        })
+      ).id;
+    }
     consentPeriodKey = (await ctx.services.consent.recordablePeriods(A.school.id))[0]!.key;
     consentReceiptId = (
       await ctx.services.consent.record(
@@ -804,6 +918,9 @@ describe('authorisation matrix', () => {
       else if (/^\/(api\/v1\/)?media\/:id/.test(route.url)) add({ id: mediaId });
       else if (route.url.startsWith('/devices/:id')) add({ id: deviceId });
       else if (route.url.startsWith('/channels/:id')) add({ id: channelId });
+      else if (route.url === '/posts/:id/edit') add({ id: draftPostId });
+      else if (/^\/(api\/v1\/)?posts\/:id/.test(route.url))
+        add({ id: postId, mediaId, purpose: 'school_social_media', checkId: postCheckId });
       else if (route.url.startsWith('/parents/:id')) add({ id: A.parent.id });
       else if (route.url.startsWith('/imports/pupils/:id')) add({ id: importId });
       else if (route.url.startsWith('/policy/versions/:version')) add({ version: '2' });
@@ -1462,6 +1579,86 @@ describe('authorisation matrix', () => {
         from: `/channels/${channelId}/handover`,
         url: async (n) => `/channels/${await newChannel(n)}/handover`,
         fields: { toStaffId: A.staff.headteacher.id, reason: 'Valid hand-over' },
+      },
+      'POST /posts': {
+        from: '/posts/new',
+        url: '/posts',
+        fields: (n) => ({
+          kind: 'standard',
+          title: `Valid post ${n}`,
+          body: 'Year 2 planted sunflowers.',
+          accountIds: newsChannelId,
+        }),
+      },
+      'POST /posts/:id': {
+        from: '/posts',
+        url: async (n) => `/posts/${await teacherPost(n, 'draft')}`,
+        fields: (n) => ({
+          kind: 'standard',
+          title: `Changed post ${n}`,
+          body: 'Year 2 planted sunflowers and beans.',
+          accountIds: newsChannelId,
+        }),
+      },
+      'POST /posts/:id/previews': { from: `/posts/${postId}`, url: `/posts/${postId}/previews` },
+      'POST /posts/:id/checks': { from: `/posts/${postId}`, url: `/posts/${postId}/checks` },
+      'POST /posts/:id/submit': {
+        from: '/posts',
+        url: async (n) => `/posts/${await teacherPost(n, 'draft')}/submit`,
+      },
+      'POST /posts/:id/approve': {
+        from: '/posts',
+        url: async (n) => `/posts/${await teacherPost(n, 'pending')}/approve`,
+        fields: { comment: 'Lovely.' },
+      },
+      'POST /posts/:id/return': {
+        from: '/posts',
+        url: async (n) => `/posts/${await teacherPost(n, 'pending')}/return`,
+        fields: { comment: 'Please say which class.' },
+      },
+      'POST /posts/:id/override': {
+        from: '/posts',
+        url: async (n) => {
+          const { id, checkId } = await postWithWarning(n);
+          warnings.set(n, checkId);
+          return `/posts/${id}/override`;
+        },
+        fields: (n) => ({ checkId: warnings.get(n)!, reason: 'It is about the weather only.' }),
+      },
+      'POST /posts/:id/publish': {
+        from: '/posts',
+        url: async (n) => `/posts/${await teacherPost(n, 'approved')}/publish`,
+      },
+      'POST /api/v1/posts': {
+        url: '/api/v1/posts',
+        json: (n) => ({ title: `Api post ${n}`, body: 'Sunflowers.', accountIds: [newsChannelId] }),
+      },
+      'PATCH /api/v1/posts/:id': {
+        url: async (n) => `/api/v1/posts/${await teacherPost(n, 'draft')}`,
+        json: (n) => ({ title: `Api changed ${n}` }),
+      },
+      'POST /api/v1/posts/:id/submit': {
+        url: async (n) => `/api/v1/posts/${await teacherPost(n, 'draft')}/submit`,
+        json: () => ({}),
+      },
+      'POST /api/v1/posts/:id/approve': {
+        url: async (n) => `/api/v1/posts/${await teacherPost(n, 'pending')}/approve`,
+        json: () => ({ comment: 'Lovely.' }),
+      },
+      'POST /api/v1/posts/:id/return': {
+        url: async (n) => `/api/v1/posts/${await teacherPost(n, 'pending')}/return`,
+        json: () => ({ comment: 'Please say which class.' }),
+      },
+      'POST /api/v1/posts/:id/checks/:checkId/override': {
+        url: async (n) => {
+          const { id, checkId } = await postWithWarning(n);
+          return `/api/v1/posts/${id}/checks/${checkId}/override`;
+        },
+        json: () => ({ reason: 'It is about the weather only.' }),
+      },
+      'POST /api/v1/posts/:id/publish': {
+        url: async (n) => `/api/v1/posts/${await teacherPost(n, 'approved')}/publish`,
+        json: () => ({}),
       },
       'POST /api/v1/pupils': {
         url: '/api/v1/pupils',

@@ -4,7 +4,7 @@ import type { Services } from '../../registry.ts';
 import type { ApiRegistry } from '../../../web/api-registry.ts';
 import { NotFoundError } from '../../../errors.ts';
 import type { Principal } from '../../auth/principal.ts';
-import { draftApiBody } from './posts.forms.ts';
+import { draftApiBody, type DraftInput } from './posts.forms.ts';
 import { canDraftPosts, mayReachPostApproval } from './posts.policy.ts';
 import type { PostRow } from './posts.service.ts';
 
@@ -160,13 +160,28 @@ export function postsApi(app: FastifyInstance, api: ApiRegistry, services: Servi
   api.add(app, {
     method: 'PATCH',
     url: '/api/v1/posts/:id',
-    summary: 'Change a draft or a returned post (its author only); the checks are cleared',
+    summary:
+      'Change a draft or a returned post (its author only): the fields sent replace the stored ones; the checks are cleared',
     access: canDraftPosts,
     params: idParams,
-    body: draftApiBody,
+    body: draftApiBody.partial(),
     response: detailSchema,
     handler: async ({ principal, params, body }) => {
-      await posts.updateDraft(principal, params.id, body);
+      await posts.ownPost(principal, params.id);
+      const v = await posts.view(principal, params.id);
+      const given = Object.fromEntries(
+        Object.entries(body).filter(([, value]) => value !== undefined),
+      ) as Partial<DraftInput>;
+      await posts.updateDraft(principal, params.id, {
+        title: v.post.title,
+        body: v.post.body,
+        eventLabel: v.post.eventLabel,
+        kind: v.post.kind as DraftInput['kind'],
+        media: v.media.map((m) => ({ mediaId: m.mediaId, altText: m.altText })),
+        accountIds: v.channels.map((c) => c.account.id),
+        scheduledAt: v.post.scheduledAt,
+        ...given,
+      });
       return detail(principal, params.id);
     },
   });
@@ -210,11 +225,18 @@ export function postsApi(app: FastifyInstance, api: ApiRegistry, services: Servi
     summary: 'Return a pending post to its author with comments (the profile’s approver)',
     access: mayReachPostApproval,
     params: idParams,
-    body: z.object({ comment: z.string().trim().min(1, 'Say what needs to change').max(2000) }),
+    body: z.object({
+      comment: z
+        .string()
+        .trim()
+        .max(2000)
+        .optional()
+        .meta({ description: 'Required: what needs to change' }),
+    }),
     response: detailSchema,
     handler: async ({ principal, params, body }) => {
       await approver(principal);
-      await posts.returnPost(principal, params.id, body.comment);
+      await posts.returnPost(principal, params.id, body.comment ?? '');
       return detail(principal, params.id);
     },
   });
@@ -230,13 +252,14 @@ export function postsApi(app: FastifyInstance, api: ApiRegistry, services: Servi
       reason: z
         .string()
         .trim()
-        .min(10, 'Give the reason for overriding this check in at least 10 characters')
-        .max(1000),
+        .max(1000)
+        .optional()
+        .meta({ description: 'Required: at least 10 characters, kept with the check and audited' }),
     }),
     response: detailSchema,
     handler: async ({ principal, params, body }) => {
       await approver(principal);
-      await posts.override(principal, params.id, params.checkId, body.reason);
+      await posts.override(principal, params.id, params.checkId, body.reason ?? '');
       return detail(principal, params.id);
     },
   });

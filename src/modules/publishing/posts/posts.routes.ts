@@ -209,7 +209,7 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
   app.post('/posts/:id', { config: { access: canDraftPosts } }, async (request, reply) => {
     const principal = staffOf(request.principal);
     const id = postId(request.params);
-    await posts.get(principal, id);
+    await posts.ownPost(principal, id);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const form = parseDraftForm(body);
     if (!form.ok)

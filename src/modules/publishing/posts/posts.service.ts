@@ -37,6 +37,7 @@ import {
   canPublishPost,
   canSeeAllPosts,
   canSeePost,
+  isOwnPost,
 } from './posts.policy.ts';
 import { channelText, titleInText } from './text-limits.ts';
 
@@ -256,6 +257,7 @@ export class PostsService {
 
   async updateDraft(p: Principal, postId: string, input: DraftInput): Promise<PostRow> {
     if (p.kind !== 'staff') throw new NotFoundError();
+    await this.ownPost(p, postId);
     const channels = await this.validateDraft(p.schoolId, input);
     const { database, repository, audit } = this.deps;
     return database.transaction(async (tx) => {
@@ -296,6 +298,20 @@ export class PostsService {
     const post = await this.deps.repository.getById(this.db, p.schoolId, postId);
     if (!post || !canSeePost(p, post, await this.approverRole(p.schoolId)))
       throw new NotFoundError();
+    return post;
+  }
+
+  /** The post when this person wrote it or is the approver; a 404 for anyone else. */
+  async authorOrApprover(p: Principal, postId: string): Promise<PostRow> {
+    const post = await this.get(p, postId);
+    if (!isOwnPost(p, post) && !(await this.isApprover(p))) throw new NotFoundError();
+    return post;
+  }
+
+  /** The post when this person wrote it; a 404 for anyone else (even those who may read it). */
+  async ownPost(p: Principal, postId: string): Promise<PostRow> {
+    const post = await this.get(p, postId);
+    if (!isOwnPost(p, post)) throw new NotFoundError();
     return post;
   }
 
@@ -477,7 +493,7 @@ export class PostsService {
 
   /** The page's "make the previews" button: renditions for every channel (author or approver). */
   async preparePreviews(p: Principal, postId: string): Promise<Map<string, string>> {
-    const post = await this.get(p, postId);
+    const post = await this.authorOrApprover(p, postId);
     return this.makeRenditions(post.schoolId, postId, staffActor(p));
   }
 
@@ -641,7 +657,7 @@ export class PostsService {
 
   /** Re-runs the checks of a post and stores them (the page's "run the checks again"). */
   async recheck(p: Principal, postId: string): Promise<PostCheckRow[]> {
-    const post = await this.get(p, postId);
+    const post = await this.authorOrApprover(p, postId);
     const refusals = await this.makeRenditions(post.schoolId, postId, staffActor(p));
     const results = await this.evaluate(post.schoolId, post, refusals);
     await this.deps.database.transaction(async (tx) => {
@@ -667,7 +683,7 @@ export class PostsService {
    */
   async submit(p: Principal, postId: string): Promise<PostRow> {
     if (p.kind !== 'staff') throw new NotFoundError();
-    const first = await this.get(p, postId);
+    const first = await this.ownPost(p, postId);
     if (!canEditPost(p, first))
       throw new ConflictError('Only the author can send a draft or a returned post for approval.');
     const refusals = await this.makeRenditions(p.schoolId, postId, staffActor(p));
@@ -817,10 +833,10 @@ export class PostsService {
   /** The approver returns the post to its author with comments. */
   async returnPost(p: Principal, postId: string, comment: string): Promise<PostRow> {
     if (p.kind !== 'staff') throw new NotFoundError();
-    if (!comment.trim()) throw new ValidationError({ comment: 'Say what needs to change' });
     const { database, repository, audit, jobs } = this.deps;
     return database.transaction(async (tx) => {
       await this.lockPending(tx, p, postId);
+      if (!comment.trim()) throw new ValidationError({ comment: 'Say what needs to change' });
       await repository.update(tx.db, p.schoolId, postId, {
         status: 'returned',
         decidedAt: this.deps.clock.now(),
@@ -853,13 +869,13 @@ export class PostsService {
   async override(p: Principal, postId: string, checkId: string, reason: string): Promise<void> {
     if (p.kind !== 'staff') throw new NotFoundError();
     const text = reason.trim();
-    if (text.length < 10)
-      throw new ValidationError({
-        reason: 'Give the reason for overriding this check in at least 10 characters',
-      });
     const { database, repository, audit } = this.deps;
     await database.transaction(async (tx) => {
       await this.lockPending(tx, p, postId);
+      if (text.length < 10)
+        throw new ValidationError({
+          reason: 'Give the reason for overriding this check in at least 10 characters',
+        });
       const checks = await repository.checks(tx.db, p.schoolId, postId);
       const check = checks.find((c) => c.id === checkId);
       if (!check) throw new NotFoundError();

@@ -84,7 +84,7 @@ export class PublishService {
   /** A person sends an approved post now (its author or the approver). */
   async publishNow(p: Principal, postId: string): Promise<PublishOutcome> {
     if (p.kind !== 'staff') throw new NotFoundError();
-    const post = await this.deps.posts.get(p, postId);
+    const post = await this.deps.posts.authorOrApprover(p, postId);
     const approverRole = await this.deps.posts.approverRole(p.schoolId);
     if (!canPublishPost(p, post, approverRole))
       throw new ConflictError(
