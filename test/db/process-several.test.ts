@@ -172,7 +172,7 @@ describe('two web processes and a worker on one database', () => {
     );
     const list = await (await office.get('/pupils?q=Ashworth')).text();
     expect(list).toContain('Ashworth');
-  });
+  }, 60_000);
 });
 
 /** The same cookies (session, CSRF) sent to another web process. */
