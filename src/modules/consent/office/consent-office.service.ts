@@ -2,19 +2,13 @@ import { ukDate, type Clock } from '../../../platform/clock.ts';
 import type { Database } from '../../../platform/db/database.ts';
 import { NotFoundError } from '../../../errors.ts';
 import type { StaffPrincipal } from '../../auth/principal.ts';
-import type { Actor } from '../../audit/audit.service.ts';
 import type { StaffClassesService } from '../../people/staff-classes.service.ts';
 import {
   formatCitation,
   type MediaType,
   type PolicySettings,
 } from '../../policies/policy-settings.ts';
-import type {
-  ConsentDecider,
-  ConsentService,
-  EvidenceUpload,
-  RecordConsentResult,
-} from '../register/consent.service.ts';
+import type { ConsentService } from '../register/consent.service.ts';
 import {
   consentDecisionLabels,
   consentKeysFor,
@@ -27,35 +21,10 @@ import {
 } from '../register/consent-rules.ts';
 import type { ConsentOfficeRepository, OfficePupil } from './consent-office.repository.ts';
 import { stripHostileCharacters } from '../../../platform/hostile-text.ts';
+import { namingApplies, namingNotApplicable, outcomeDisplay } from './consent-office-display.ts';
+import { OfficePupilRecords } from './consent-office-pupil.ts';
 
-/** How an answer is shown: a symbol AND a word, never colour alone. */
-export const outcomeDisplay: Record<ConsentAnswer['outcome'], { symbol: string; text: string }> = {
-  granted: { symbol: '✓', text: 'Yes' },
-  refused: { symbol: '✗', text: 'No' },
-  not_returned: { symbol: '?', text: 'Not returned' },
-  none: { symbol: '–', text: 'None' },
-  expired: { symbol: '–', text: 'Expired' },
-  not_asked: { symbol: '–', text: 'Not asked' },
-};
-
-/**
- * How a "named with a photo" answer is shown when no photo of the pupil may be used for that
- * purpose: the permission cannot apply, so it is shown as not applicable rather than "✓ Yes".
- */
-export const namingNotApplicable = {
-  symbol: '–',
-  text: 'Not applicable',
-  reason: 'No photo may be used for this, so the pupil cannot be named with one.',
-} as const;
-
-/** Whether a naming answer applies: only where a photo for the same purpose is allowed. */
-function namingApplies(
-  kind: ConsentKind,
-  purpose: string,
-  answers: ReadonlyMap<string, ConsentAnswer> | undefined,
-): boolean {
-  return kind !== 'name' || answers?.get(`${purpose}/image`)?.allowed === true;
-}
+export { namingNotApplicable, outcomeDisplay } from './consent-office-display.ts';
 
 export interface ConsentColumn {
   key: string;
@@ -146,7 +115,11 @@ export class ConsentOfficeService {
       staffClasses: StaffClassesService;
       clock: Clock;
     },
-  ) {}
+  ) {
+    this.pupil = new OfficePupilRecords(deps, this);
+  }
+
+  private readonly pupil: OfficePupilRecords;
 
   private get db() {
     return this.deps.database.db;
@@ -584,143 +557,21 @@ export class ConsentOfficeService {
     return this.deps.repository.pupilsInClass(this.db, p.schoolId, className, this.today());
   }
 
-  /** A pupil's register page: current answers, full history, competence, the forms' choices. */
-  async register(p: StaffPrincipal, pupilId: string) {
-    await this.pupilFor(p, pupilId);
-    const reg = await this.deps.consent.pupilRegister(p.schoolId, pupilId);
-    const columns = this.columns(reg.settings);
-    const labels = new Map(columns.map((c) => [c.key, c]));
-    return {
-      ...reg,
-      columns,
-      current: columns.map((c) => {
-        const a = reg.position.get(c.key);
-        if (!namingApplies(c.kind, c.purpose, reg.position)) {
-          return {
-            ...c,
-            outcome: 'not_applicable' as const,
-            allowed: false,
-            symbol: namingNotApplicable.symbol,
-            text: namingNotApplicable.text,
-            reason: namingNotApplicable.reason,
-            citation: '',
-          };
-        }
-        const outcome = a?.outcome ?? 'none';
-        return {
-          ...c,
-          outcome,
-          allowed: a?.allowed ?? false,
-          ...outcomeDisplay[outcome],
-          reason: a?.reason ?? '',
-          citation: a?.citation ?? '',
-        };
-      }),
-      records: reg.history.map((h) => ({
-        ...h.record,
-        decider:
-          h.record.deciderKind === 'pupil'
-            ? 'The pupil'
-            : h.deciderGivenName
-              ? `${h.deciderGivenName} ${h.deciderFamilyName}`
-              : 'A parent',
-        recordedBy:
-          h.record.recordedByKind === 'staff' && h.recorderGivenName
-            ? `${h.recorderGivenName} ${h.recorderFamilyName}`
-            : h.record.recordedByKind === 'parent'
-              ? 'The parent (online)'
-              : h.record.recordedByKind === 'pupil'
-                ? 'The pupil (online)'
-                : 'Lanyard',
-        methodLabel: consentMethodLabels[h.record.method as ConsentMethod] ?? h.record.method,
-        decisionList: Object.entries(h.record.decisions).map(([key, d]) => {
-          const c = labels.get(key);
-          return {
-            what: c ? `${c.purposeLabel} – ${c.kindLabel.toLowerCase()}` : key,
-            decision: consentDecisionLabels[d as keyof typeof consentDecisionLabels] ?? d,
-          };
-        }),
-      })),
-      competentNow: reg.competence[0]?.assessment.competent ?? false,
-      pupilMayDecide: reg.settings.consent.competentPupilMayConsent.value,
-    };
-  }
+  // One pupil's register and the office's records for them (consent-office-pupil.ts)
 
-  /** Records a paper form (with an optional scan) for a pupil this person may see. */
-  async recordPaperForm(
-    p: StaffPrincipal,
-    pupilId: string,
-    input: {
-      decider: ConsentDecider;
-      periodKey?: string | undefined;
-      decidedOn: string;
-      method: ConsentMethod;
-      decisions: Record<string, string>;
-      note?: string | undefined;
-      evidence?: EvidenceUpload | undefined;
-    },
-  ): Promise<RecordConsentResult> {
-    await this.pupilFor(p, pupilId);
-    return this.deps.consent.record(
-      { schoolId: p.schoolId, pupilId, kind: 'form', ...input },
-      this.actor(p),
-    );
+  register(...a: Parameters<OfficePupilRecords['register']>) {
+    return this.pupil.register(...a);
   }
-
-  /** Records a written withdrawal: every chosen question becomes "No" from now on. */
-  async recordWithdrawal(
-    p: StaffPrincipal,
-    pupilId: string,
-    input: {
-      decider: ConsentDecider;
-      periodKey?: string | undefined;
-      decidedOn: string;
-      method: ConsentMethod;
-      keys: readonly string[];
-      note?: string | undefined;
-      evidence?: EvidenceUpload | undefined;
-    },
-  ): Promise<RecordConsentResult> {
-    await this.pupilFor(p, pupilId);
-    const { keys, ...rest } = input;
-    return this.deps.consent.record(
-      {
-        schoolId: p.schoolId,
-        pupilId,
-        kind: 'withdrawal',
-        decisions: Object.fromEntries(keys.map((k) => [k, 'refused'])),
-        ...rest,
-      },
-      this.actor(p),
-    );
+  recordPaperForm(...a: Parameters<OfficePupilRecords['recordPaperForm']>) {
+    return this.pupil.recordPaperForm(...a);
   }
-
-  /** Records whether the pupil is competent to decide for themself (`consent.competentPupilMayConsent`). */
-  async assessCompetence(
-    p: StaffPrincipal,
-    pupilId: string,
-    input: { competent: boolean; assessedOn: string; note?: string | undefined },
-  ): Promise<void> {
-    await this.pupilFor(p, pupilId);
-    await this.deps.consent.assessCompetence(
-      { schoolId: p.schoolId, pupilId, ...input },
-      { staffId: p.id },
-    );
+  recordWithdrawal(...a: Parameters<OfficePupilRecords['recordWithdrawal']>) {
+    return this.pupil.recordWithdrawal(...a);
   }
-
-  /** The scan behind a record, for staff who may see that pupil. */
-  async evidence(p: StaffPrincipal, recordId: string) {
-    const file = await this.deps.consent.evidence(p.schoolId, recordId);
-    try {
-      await this.pupilFor(p, file.pupilId);
-    } catch (error) {
-      (file.stream as { destroy?: () => void }).destroy?.();
-      throw error;
-    }
-    return file;
+  assessCompetence(...a: Parameters<OfficePupilRecords['assessCompetence']>) {
+    return this.pupil.assessCompetence(...a);
   }
-
-  private actor(p: StaffPrincipal): Actor {
-    return { kind: 'staff', id: p.id };
+  evidence(...a: Parameters<OfficePupilRecords['evidence']>) {
+    return this.pupil.evidence(...a);
   }
 }
