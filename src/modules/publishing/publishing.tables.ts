@@ -52,6 +52,8 @@ export const channelAccounts = pgTable(
     custodianId: uuid('custodian_id').references(() => staff.id),
     /** The service's address for webhook / WordPress / Bluesky channels. */
     endpointUrl: text('endpoint_url'),
+    /** A WordPress channel's category, by its name on the site (issue 13). */
+    category: text('category'),
     /** An API token or signing secret, sealed with the platform SecretBox; never returned. */
     credentialCiphertext: text('credential_ciphertext'),
     credentialSetAt: ts('credential_set_at'),
