@@ -23,6 +23,8 @@ export interface ChannelAccountInfo {
   endpointUrl: string | null;
   maxLength: number | null;
   maxImages: number | null;
+  /** A WordPress channel's category, by name (absent for other kinds). */
+  category?: string | null;
 }
 
 export type ChannelKind = 'news' | 'social' | 'newsletter' | 'webhook' | 'wordpress' | 'bluesky';
