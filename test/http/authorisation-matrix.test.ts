@@ -299,6 +299,8 @@ const EXPECTED: Record<string, Who> = {
   'POST /api/v1/posts/:id/return': HEADTEACHER,
   'POST /api/v1/posts/:id/checks/:checkId/override': HEADTEACHER,
   'POST /api/v1/posts/:id/publish': POST_AUTHOR_AND_APPROVER,
+  // Where pupil 0 appears in posts: staff who may see pupil 0 (the teacher teaches their class).
+  'GET /pupils/:id/publications': [...WHOLE_SCHOOL, 'teacher'],
 
   // Photos and videos.
   'GET /media': PUPIL_STAFF,
@@ -919,6 +921,7 @@ describe('authorisation matrix', () => {
       else if (route.url.startsWith('/devices/:id')) add({ id: deviceId });
       else if (route.url.startsWith('/channels/:id')) add({ id: channelId });
       else if (route.url === '/posts/:id/edit') add({ id: draftPostId });
+      else if (route.url === '/pupils/:id/publications') add({ id: pupil0.id });
       else if (/^\/(api\/v1\/)?posts\/:id/.test(route.url))
         add({ id: postId, mediaId, purpose: 'school_social_media', checkId: postCheckId });
       else if (route.url.startsWith('/parents/:id')) add({ id: A.parent.id });

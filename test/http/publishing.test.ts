@@ -145,6 +145,25 @@ describe('posts over HTTP', () => {
     expect(done.body).toMatch(/Published[\s\S]*\d{1,2} [A-Z][a-z]+ \d{4} at \d/);
   });
 
+  it('lists on a pupil’s page where they appear, for staff who may see the pupil', async () => {
+    const pupil = fx.pupils[0]!;
+    await ctx.services.database.pool.query(
+      `INSERT INTO publication_pupils (publication_id, pupil_id, school_id)
+       SELECT id, $1, school_id FROM publications WHERE school_id = $2 LIMIT 1`,
+      [pupil.id, fx.school.id],
+    );
+    const page = await head.get(`/pupils/${pupil.id}`);
+    expect(page.body).toContain(`/pupils/${pupil.id}/publications`);
+    const list = await head.get(`/pupils/${pupil.id}/publications`);
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain(`Where ${pupil.givenName} ${pupil.familyName} appears`);
+    expect(list.body).toContain('Sunflower day');
+    expect(list.body).toContain('School news page');
+    expect(list.body).toMatch(/\d{1,2} [A-Z][a-z]+ \d{4} at \d/);
+    const parent = new Browser(app);
+    expect((await parent.get(`/pupils/${pupil.id}/publications`)).statusCode).not.toBe(200);
+  });
+
   it('refuses to let the Headteacher approve their own post, saying why', async () => {
     const created = await head.post(
       '/posts',

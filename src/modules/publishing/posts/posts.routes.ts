@@ -11,7 +11,8 @@ import { parseForm } from '../../../web/forms.ts';
 import { flash } from '../../../web/flash.ts';
 import { dateInputValues } from '../../../web/date-input.ts';
 import { staffOf } from '../../../web/principal.ts';
-import type { StaffPrincipal } from '../../auth/principal.ts';
+import { canListPupils } from '../../people/index.ts';
+import type { StaffPrincipal } from '../../auth/index.ts';
 import { checkLabels } from '../checks/index.ts';
 import {
   approveForm,
@@ -391,6 +392,25 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
     }
     return reply.redirect(`/posts/${id}`, 303);
   });
+
+  // Where a pupil appears (the pupil's page links here): staff who may see that pupil.
+  app.get(
+    '/pupils/:id/publications',
+    { config: { access: (p) => p.kind === 'staff' && canListPupils(p) } },
+    async (request, reply) => {
+      const principal = staffOf(request.principal);
+      const id = postId(request.params);
+      // The people module decides who may see this pupil (class scope): a 404 for anyone else.
+      const record = await services.people.pupilRecord(principal, id);
+      const appearances = await posts.appearancesOf(principal.schoolId, id);
+      return reply.page('publishing/posts/views/pupil-appearances.njk', {
+        title: `Where ${record.pupil.givenName} ${record.pupil.familyName} appears`,
+        pupil: record.pupil,
+        appearances,
+        publicationStateTags,
+      });
+    },
+  );
 }
 
 /** A stored moment → the date input's fields and the time, in UK local time. */
