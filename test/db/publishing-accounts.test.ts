@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
-import type { Principal, StaffRole } from '../../src/modules/auth/principal.ts';
+import type { Principal, StaffPrincipal, StaffRole } from '../../src/modules/auth/principal.ts';
 import type { ChannelInput } from '../../src/modules/publishing/accounts/accounts.forms.ts';
 import { ChannelError } from '../../src/modules/publishing/channel-adapter.ts';
 import { wireAccounts } from '../../src/modules/publishing/accounts/index.ts';
+import { seedDemoChannels } from '../../src/modules/publishing/accounts/demo-channels.ts';
 import type { AccountsService } from '../../src/modules/publishing/accounts/accounts.service.ts';
 import {
   newWebhookSecret,
@@ -385,6 +386,41 @@ describe('the school’s channels and accounts (real PostgreSQL)', () => {
       expect((await accounts().detail(as(fx, 'teacher'), channel.id)).deliveries).toEqual([]);
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('the demo school’s channels', () => {
+  it('are seeded through the service, with posters and a hand-over', async () => {
+    const ctx = await createTestServices();
+    try {
+      const fx = await createSchool(ctx.services, { pupils: 2 });
+      const service = wireAccounts(ctx.services).channelAccounts;
+      const p = (role: StaffRole): StaffPrincipal => ({
+        kind: 'staff',
+        id: fx.staff[role].id,
+        schoolId: fx.school.id,
+        roles: [role],
+        name: role,
+      });
+      const ids = await seedDemoChannels(service, {
+        headteacher: p('headteacher'),
+        custodian: p('business_manager'),
+        posters: [fx.staff.teacher.id, fx.staff.office.id],
+      });
+      const { channels } = await service.list(p('teacher'));
+      expect(channels.map((c) => c.name).sort()).toEqual([
+        'Friday newsletter',
+        'School Facebook page',
+        'School Instagram',
+        'School news page',
+      ]);
+      const facebook = await service.detail(p('teacher'), ids.facebook!);
+      expect(facebook.posterList).toHaveLength(2);
+      expect(facebook.handovers).toHaveLength(2);
+      expect(facebook.custodianName).toBe('business manager Tester');
+    } finally {
+      await ctx.close();
     }
   });
 });
