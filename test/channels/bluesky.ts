@@ -109,6 +109,8 @@ export async function startBluesky(adminDbUrl: string): Promise<BlueskyServers> 
       // The PDS's logs go nowhere (they would name handles); errors still reach stderr.
       LOG_ENABLED: 'false',
       NODE_ENV: 'test',
+      // Node's compile cache: the PDS is thousands of modules, a second start reads them faster.
+      NODE_COMPILE_CACHE: path.join(here, 'bluesky', 'node_modules', '.compile-cache'),
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
