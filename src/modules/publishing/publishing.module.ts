@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.ts';
 import { PeopleRepository } from '../people/people.repository.ts';
 import { ChannelAdapterRegistry } from './channel-adapter.ts';
 import { NewsChannelAdapter } from './news-adapter.ts';
+import { BlueskyAdapter } from './channels/bluesky-adapter.ts';
 import { publishingJobs } from './publishing.jobs.ts';
 import { PostsRepository } from './posts/posts.repository.ts';
 import { PostsService } from './posts/posts.service.ts';
@@ -54,7 +55,8 @@ export const publishingModule = defineModule({
     const accounts = wireAccounts(deps);
     const channelAdapters = new ChannelAdapterRegistry()
       .register(new NewsChannelAdapter())
-      .register(accounts.channelAccounts.webhookAdapter());
+      .register(accounts.channelAccounts.webhookAdapter())
+      .register(new BlueskyAdapter());
     const posts = new PostsService({
       database: deps.database,
       repository,
