@@ -5,7 +5,9 @@
 // moderation or email service is configured, so nothing is ever sent off this machine.
 // When both listen, one JSON line is printed on stdout: { plcUrl, pdsUrl, adminPassword }.
 // SIGTERM stops both.
+import { Buffer } from 'node:buffer';
 import crypto from 'node:crypto';
+import { setTimeout } from 'node:timers';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
