@@ -43,6 +43,17 @@ export class EventsRepository {
       .limit(limit);
   }
 
+  /** The oldest unhandled events of a type, locked; rows another consumer holds are skipped. */
+  async lockUnhandled(db: Db, type: string, limit: number): Promise<DomainEventRow[]> {
+    return db
+      .select()
+      .from(domainEvents)
+      .where(and(eq(domainEvents.type, type), isNull(domainEvents.handledAt)))
+      .orderBy(asc(domainEvents.id))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+  }
+
   async markHandled(db: Db, id: number, at: Date): Promise<void> {
     await db.update(domainEvents).set({ handledAt: at }).where(eq(domainEvents.id, id));
   }

@@ -63,6 +63,15 @@ export class EventsService {
     return this.deps.repository.listUnhandled(this.deps.database.db, type, limit);
   }
 
+  /**
+   * For a consumer, inside its transaction: the oldest unhandled events of a type, locked so two
+   * workers never take the same one. Marking each handled (`markHandled`) in that transaction is
+   * the consumer's cursor: the work and the mark commit together, or neither does.
+   */
+  async claimUnhandled(tx: Tx, type: DomainEventType, limit: number): Promise<DomainEventRow[]> {
+    return this.deps.repository.lockUnhandled(tx.db, type, limit);
+  }
+
   async markHandled(tx: Tx, id: number): Promise<void> {
     await this.deps.repository.markHandled(tx.db, id, this.deps.clock.now());
   }

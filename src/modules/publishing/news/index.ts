@@ -13,7 +13,9 @@ declare module '../../registry.ts' {
 }
 
 /** The news part of the publishing module: `publishing.module.ts` spreads it into its `wire`. */
-export function wireNews(deps: Pick<Services, 'database' | 'policies' | 'files' | 'config'>): {
+export function wireNews(
+  deps: Pick<Services, 'database' | 'policies' | 'files' | 'config' | 'peopleDirectory'>,
+): {
   news: NewsService;
 } {
   return {
@@ -21,6 +23,7 @@ export function wireNews(deps: Pick<Services, 'database' | 'policies' | 'files' 
       database: deps.database,
       repository: new NewsRepository(),
       policies: deps.policies,
+      people: deps.peopleDirectory,
       files: deps.files,
       baseUrl: deps.config.baseUrl,
     }),

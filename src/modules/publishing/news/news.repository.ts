@@ -1,6 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/database.ts';
-import { schools } from '../../people/people.tables.ts';
 import { channelAccounts, publicationItems, publications } from '../publishing.tables.ts';
 
 export interface NewsSchool {
@@ -29,15 +28,6 @@ export interface NewsVersion {
  * Every query is scoped by school and by the channel's kind.
  */
 export class NewsRepository {
-  async schoolBySlug(db: Db, slug: string): Promise<NewsSchool | undefined> {
-    const [row] = await db
-      .select({ id: schools.id, slug: schools.slug, name: schools.name })
-      .from(schools)
-      .where(eq(schools.slug, slug))
-      .limit(1);
-    return row;
-  }
-
   /** One small statement that moves whenever the page could change (ETag, Last-Modified). */
   async version(db: Db, schoolId: string): Promise<NewsVersion> {
     const { rows } = await db.execute<{ live: string; changed_at: Date | string | null }>(sql`

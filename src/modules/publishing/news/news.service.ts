@@ -3,7 +3,8 @@ import { Feed } from 'feed';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../../../platform/db/database.ts';
 import type { FileStore } from '../../../platform/files/file-store.ts';
-import type { PolicyService } from '../../policies/policies.service.ts';
+import type { PeopleDirectory } from '../../people/index.ts';
+import type { PolicyService } from '../../policies/index.ts';
 import type { NewsPost, NewsRepository, NewsSchool } from './news.repository.ts';
 
 /** Posts on one page of the news list. */
@@ -53,10 +54,38 @@ export class NewsService {
       database: Database;
       repository: NewsRepository;
       policies: PolicyService;
+      /** The schools (read through the people module). */
+      people: Pick<PeopleDirectory, 'listSchools'>;
       files: FileStore;
       baseUrl: string;
+      now?: () => number;
     },
   ) {}
+
+  /**
+   * Schools by slug, read again at most every 5 seconds: bounded by the schools that exist (an
+   * unknown slug adds nothing), and a new school's page appears within 5 seconds.
+   */
+  private schools: { at: number; bySlug: Map<string, NewsSchool> } | undefined;
+  private schoolsLoading: Promise<Map<string, NewsSchool>> | undefined;
+
+  private async schoolsBySlug(): Promise<Map<string, NewsSchool>> {
+    const now = (this.deps.now ?? Date.now)();
+    if (this.schools && now - this.schools.at < 5_000) return this.schools.bySlug;
+    this.schoolsLoading ??= this.deps.people
+      .listSchools(this.db)
+      .then((rows: { id: string; slug: string; name: string }[]) => {
+        const bySlug = new Map<string, NewsSchool>(
+          rows.map((r) => [r.slug, { id: r.id, slug: r.slug, name: r.name }]),
+        );
+        this.schools = { at: now, bySlug };
+        return bySlug;
+      })
+      .finally(() => {
+        this.schoolsLoading = undefined;
+      });
+    return this.schoolsLoading;
+  }
 
   private get db() {
     return this.deps.database.db;
@@ -65,7 +94,7 @@ export class NewsService {
   /** The school a public address names, or undefined (a 404). */
   async school(slug: string): Promise<NewsSchool | undefined> {
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug) || slug.length > 100) return undefined;
-    return this.deps.repository.schoolBySlug(this.db, slug);
+    return (await this.schoolsBySlug()).get(slug);
   }
 
   /** The school's news state: what every public response's validators are made of. */

@@ -2,7 +2,7 @@ import type { AttentionItem, Services } from '../../registry.ts';
 import { formatDateInWords } from '../../../web/dates.ts';
 import { TakedownRepository } from './takedown.repository.ts';
 import { TakedownService } from './takedown.service.ts';
-import type { Principal } from '../../auth/principal.ts';
+import type { Principal } from '../../auth/index.ts';
 
 export { takedownRoutes } from './takedown.routes.ts';
 export { takedownJobs } from './takedown.jobs.ts';
@@ -32,6 +32,7 @@ export function wireTakedowns(
     | 'secretBox'
     | 'events'
     | 'jobs'
+    | 'peopleDirectory'
   > & { channelAdapters: Services['channelAdapters'] },
 ): { takedowns: TakedownService } {
   // Each consent change starts the takedown job at once (enqueued in the change's transaction).
@@ -48,6 +49,8 @@ export function wireTakedowns(
       repository: new TakedownRepository(),
       clock: deps.clock,
       audit: deps.audit,
+      events: deps.events,
+      people: deps.peopleDirectory,
       consent: deps.consent,
       policies: deps.policies,
       files: deps.files,

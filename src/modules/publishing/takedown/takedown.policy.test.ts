@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mayReachTakedowns } from './takedown.policy.ts';
-import type { Principal } from '../../auth/principal.ts';
+import type { Principal } from '../../auth/index.ts';
 
 const staff = (roles: string[]) =>
   ({ kind: 'staff', id: 's', schoolId: 'x', name: 'A', roles }) as unknown as Principal;

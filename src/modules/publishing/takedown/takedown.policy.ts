@@ -1,4 +1,4 @@
-import { isStaff, type Principal } from '../../auth/principal.ts';
+import { isStaff, type Principal } from '../../auth/index.ts';
 
 /**
  * Who may reach the takedown pages (issue 12 item 10). The route lets any member of staff in;

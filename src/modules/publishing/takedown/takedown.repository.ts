@@ -1,7 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/database.ts';
-import { domainEvents } from '../../events/events.tables.ts';
-import { staff } from '../../people/people.tables.ts';
 import { channelAccounts, posts, publications, takedownTasks } from '../publishing.tables.ts';
 
 export type TakedownTaskRow = typeof takedownTasks.$inferSelect;
@@ -27,6 +25,7 @@ export interface TakedownListRow {
   handle: string | null;
   remoteUrl: string | null;
   custodianId: string | null;
+  /** Filled in by the service from the people module (names are not read here). */
   custodianName: string | null;
   reason: string;
   automatic: boolean;
@@ -35,6 +34,7 @@ export interface TakedownListRow {
   attempts: number;
   lastError: string | null;
   doneAt: Date | null;
+  doneBy: string | null;
   doneByName: string | null;
   doneNote: string | null;
   outcome: string | null;
@@ -46,30 +46,6 @@ export interface TakedownListRow {
  * sweeps, which read the work of every school and carry each row's school onwards.
  */
 export class TakedownRepository {
-  /**
-   * The next unhandled `consent.changed` events, locked so two workers never take the same one
-   * (a second worker skips them). Marking an event handled (in the same transaction as its
-   * tasks) is the consumer's cursor: each event is processed once, and a crash before the commit
-   * leaves it for the next run.
-   */
-  async lockUnhandledEvents(db: Db, limit: number) {
-    return db
-      .select({
-        id: domainEvents.id,
-        schoolId: domainEvents.schoolId,
-        payload: domainEvents.payload,
-      })
-      .from(domainEvents)
-      .where(and(eq(domainEvents.type, 'consent.changed'), isNull(domainEvents.handledAt)))
-      .orderBy(asc(domainEvents.id))
-      .limit(limit)
-      .for('update', { skipLocked: true });
-  }
-
-  async markEventHandled(db: Db, id: number, at: Date): Promise<void> {
-    await db.update(domainEvents).set({ handledAt: at }).where(eq(domainEvents.id, id));
-  }
-
   /** Publications showing this pupil that are live or on their way (not removed or being removed). */
   async affectedPublications(
     db: Db,
@@ -298,9 +274,6 @@ export class TakedownRepository {
   }
 
   private listQuery(db: Db) {
-    const doneBy = sql<
-      string | null
-    >`(SELECT s.given_name || ' ' || s.family_name FROM staff s WHERE s.id = ${takedownTasks.doneBy})`;
     return db
       .select({
         id: takedownTasks.id,
@@ -314,7 +287,7 @@ export class TakedownRepository {
         handle: channelAccounts.handle,
         remoteUrl: publications.remoteUrl,
         custodianId: channelAccounts.custodianId,
-        custodianName: sql<string | null>`${staff.givenName} || ' ' || ${staff.familyName}`,
+        custodianName: sql<string | null>`null::text`,
         reason: takedownTasks.reason,
         automatic: takedownTasks.automatic,
         dueAt: takedownTasks.dueAt,
@@ -322,7 +295,8 @@ export class TakedownRepository {
         attempts: takedownTasks.attempts,
         lastError: takedownTasks.lastError,
         doneAt: takedownTasks.doneAt,
-        doneByName: doneBy,
+        doneBy: takedownTasks.doneBy,
+        doneByName: sql<string | null>`null::text`,
         doneNote: takedownTasks.doneNote,
         outcome: takedownTasks.outcome,
         createdAt: takedownTasks.createdAt,
@@ -330,8 +304,7 @@ export class TakedownRepository {
       .from(takedownTasks)
       .innerJoin(publications, eq(publications.id, takedownTasks.publicationId))
       .innerJoin(posts, eq(posts.id, publications.postId))
-      .innerJoin(channelAccounts, eq(channelAccounts.id, publications.accountId))
-      .leftJoin(staff, eq(staff.id, channelAccounts.custodianId));
+      .innerJoin(channelAccounts, eq(channelAccounts.id, publications.accountId));
   }
 
   /** Tasks not done (due first), optionally only those of accounts this person keeps. */

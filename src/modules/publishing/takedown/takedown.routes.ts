@@ -4,10 +4,10 @@ import type { FieldErrors } from '../../../errors.ts';
 import { NotFoundError } from '../../../errors.ts';
 import { formRoute } from '../../../web/form-route.ts';
 import { staffOf } from '../../../web/principal.ts';
-import type { StaffPrincipal } from '../../auth/principal.ts';
+import type { StaffPrincipal } from '../../auth/index.ts';
 import { mayReachTakedowns } from './takedown.policy.ts';
 import { markDoneForm, taskParams } from './takedown.forms.ts';
-import type { TakedownListRow } from './takedown.repository.ts';
+import type { TakedownListRow } from './takedown.service.ts';
 
 const channelWords: Record<string, string> = {
   news: 'School news page',

@@ -2,11 +2,12 @@ import type { Database } from '../../../platform/db/database.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import type { FileStore } from '../../../platform/files/file-store.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../../errors.ts';
-import type { Principal, StaffPrincipal } from '../../auth/principal.ts';
-import type { AuditService } from '../../audit/audit.service.ts';
+import type { Principal, StaffPrincipal } from '../../auth/index.ts';
+import type { AuditService } from '../../audit/index.ts';
+import type { EventsService } from '../../events/index.ts';
+import type { PeopleDirectory } from '../../people/index.ts';
 import type { ConsentService } from '../../consent/index.ts';
-import type { PolicyService } from '../../policies/policies.service.ts';
-import type { PolicySettings } from '../../policies/policy-settings.ts';
+import type { PolicyService, PolicySettings } from '../../policies/index.ts';
 import {
   ChannelError,
   type ChannelAdapterRegistry,
@@ -53,6 +54,8 @@ interface ConsentChangedPayload {
   changes: { key: string; before: boolean; after: boolean }[];
 }
 
+export type { TakedownListRow };
+
 export interface TakedownRunResult {
   events: number;
   tasks: number;
@@ -87,6 +90,9 @@ export class TakedownService {
       repository: TakedownRepository;
       clock: Clock;
       audit: AuditService;
+      events: Pick<EventsService, 'claimUnhandled' | 'markHandled'>;
+      /** People's names for the staff page (read through the people module). */
+      people: Pick<PeopleDirectory, 'displayNames'>;
       consent: Pick<ConsentService, 'mayMany'>;
       policies: PolicyService;
       files: FileStore;
@@ -114,7 +120,7 @@ export class TakedownService {
     const total: TakedownRunResult = { events: 0, tasks: 0 };
     for (;;) {
       const r = await this.deps.database.transaction(async (tx) => {
-        const events = await this.deps.repository.lockUnhandledEvents(tx.db, batch);
+        const events = await this.deps.events.claimUnhandled(tx, 'consent.changed', batch);
         let tasks = 0;
         for (const event of events) {
           tasks += await this.tasksFor(
@@ -124,7 +130,7 @@ export class TakedownService {
             event.payload as ConsentChangedPayload,
           );
           // The consumer's cursor: handled in the same transaction as the tasks it made.
-          await this.deps.repository.markEventHandled(tx.db, event.id, this.deps.clock.now());
+          await this.deps.events.markHandled(tx, event.id);
         }
         return { events: events.length, tasks };
       });
@@ -443,10 +449,13 @@ export class TakedownService {
     const { who, everyAccount } = await this.viewer(p);
     const only = everyAccount ? undefined : who.id;
     const now = this.deps.clock.now();
-    const [open, done] = await Promise.all([
-      this.deps.repository.open(this.db, who.schoolId, only),
-      this.deps.repository.done(this.db, who.schoolId, only),
-    ]);
+    const [open, done] = await this.named(
+      who.schoolId,
+      await Promise.all([
+        this.deps.repository.open(this.db, who.schoolId, only),
+        this.deps.repository.done(this.db, who.schoolId, only),
+      ]),
+    );
     return {
       due: open.map((t) => ({ ...t, overdue: t.dueAt < now })),
       done,
@@ -458,7 +467,29 @@ export class TakedownService {
     const { who, everyAccount } = await this.viewer(p);
     const task = await this.deps.repository.get(this.db, who.schoolId, id);
     if (!task || (!everyAccount && task.custodianId !== who.id)) throw new NotFoundError();
-    return task;
+    const [[named]] = await this.named(who.schoolId, [[task]]);
+    return named!;
+  }
+
+  /** Fills in the custodians' and doers' names, read through the people module. */
+  private async named<T extends TakedownListRow[][]>(schoolId: string, lists: T): Promise<T> {
+    const ids = lists
+      .flat()
+      .flatMap((t) => [t.custodianId, t.doneBy])
+      .filter((x): x is string => !!x);
+    if (ids.length === 0) return lists;
+    const names = await this.deps.people.displayNames(this.db, schoolId, {
+      staff: [...new Set(ids)],
+      parents: [],
+      pupils: [],
+    });
+    return lists.map((list) =>
+      list.map((t) => ({
+        ...t,
+        custodianName: t.custodianId ? (names.staff.get(t.custodianId) ?? null) : null,
+        doneByName: t.doneBy ? (names.staff.get(t.doneBy) ?? null) : null,
+      })),
+    ) as T;
   }
 
   /**
