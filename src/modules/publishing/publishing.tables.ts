@@ -95,7 +95,7 @@ export const channelAccountPosters = pgTable(
   ],
 );
 
-/** A logged hand-over of an account's credentials from one person to another (003 §5.1). */
+/** A logged hand-over of an account's credentials from one person to another (SPEC §3.3). */
 export const credentialHandovers = pgTable(
   'credential_handovers',
   {
@@ -132,7 +132,7 @@ export const posts = pgTable(
     body: text('body').notNull(),
     /** A general event label ('sports day'), never a pupil's name. */
     eventLabel: text('event_label'),
-    /** 'standard' | 'reminder_to_parents' (003 §5.4) */
+    /** 'standard' | 'reminder_to_parents' (`publishing.reminderPostsNeedPermission`) */
     kind: text('kind').notNull().default('standard'),
     /** 'draft' | 'pending' | 'returned' | 'approved' | 'published' | 'expired' | 'withdrawn' */
     status: text('status').notNull(),
@@ -202,7 +202,7 @@ export const postChannels = pgTable(
   (t) => [primaryKey({ columns: [t.postId, t.accountId] })],
 );
 
-/** The outcome of one pre-publication check on a post (003 §4.15), and any override. */
+/** The outcome of one pre-publication check on a post (SPEC §3.5), and any override. */
 export const postChecks = pgTable(
   'post_checks',
   {
@@ -327,7 +327,7 @@ export const publicationPupils = pgTable(
   ],
 );
 
-/** A task to take a publication down (or republish it blurred) after consent changed (003 §4.7). */
+/** A task to take a publication down (or republish it blurred) after consent changed (`consent.takedownWherePracticable`). */
 export const takedownTasks = pgTable(
   'takedown_tasks',
   {

@@ -8,7 +8,7 @@
  * personalAccountsMayPostPupilImages, designatedPublicityPersonOnly, approvalRequired,
  * namesWithImages, personalDetailsForbidden, reminderPostsNeedPermission, positiveToneCheck,
  * groupImagesWithGeneralLabels, blurFaces, overridableChecks, commentsNotMonitoredNotice,
- * toneFlaggedWords, toneNegativeScoreLimit.
+ * toneFlaggedWords, toneNegativeScoreLimit, pendingExpiryDays.
  */
 import { z } from 'zod';
 import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
@@ -91,6 +91,12 @@ const toneNegativeScoreLimitDefault = (): RuleValue<number> =>
     'The tone check also warns when the post’s words (rated from −5 to +5 in the AFINN-165 list) add up to this much below zero.',
   );
 
+const pendingExpiryDaysDefault = (): RuleValue<number> =>
+  dflt(
+    14,
+    'A post waiting for approval expires at its scheduled time or after this many days, whichever is first, so nothing old goes out unnoticed.',
+  );
+
 /** The `publishing` section of the profile. */
 export const publishingSettingsSchema = z.object({
   personalAccountsMayPostPupilImages: r(z.boolean()),
@@ -116,6 +122,7 @@ export const publishingSettingsSchema = z.object({
   toneNegativeScoreLimit: r(z.number().int().min(1).max(100)).default(
     toneNegativeScoreLimitDefault,
   ),
+  pendingExpiryDays: r(z.number().int().min(1).max(90)).default(pendingExpiryDaysDefault),
 });
 export type PublishingSettings = z.infer<typeof publishingSettingsSchema>;
 
@@ -139,6 +146,7 @@ export const publishingLabels = {
   'publishing.toneFlaggedWords': 'Negative or derogatory words the tone check warns about',
   'publishing.toneNegativeScoreLimit':
     'How far below zero a post’s word score may go before the tone check warns',
+  'publishing.pendingExpiryDays': 'Days a post may wait for approval before it expires',
 } as const satisfies Record<RulePathOf<PublishingSettings, 'publishing.'>, string>;
 
 /** Lanyard's own `publishing` values, each citing 'Lanyard default' with the reason. */
@@ -174,4 +182,5 @@ export const publishingDefaults: PublishingSettings = {
   ),
   toneFlaggedWords: toneFlaggedWordsDefault(),
   toneNegativeScoreLimit: toneNegativeScoreLimitDefault(),
+  pendingExpiryDays: pendingExpiryDaysDefault(),
 };

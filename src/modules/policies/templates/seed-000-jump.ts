@@ -124,6 +124,7 @@ export const jumpTemplate: PolicyTemplate = {
         'The words themselves are Lanyard’s starting list; the school edits it.',
       ),
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
+      pendingExpiryDays: d.publishing.pendingExpiryDays,
     },
     media: {
       schoolDevicesOnly: rule(

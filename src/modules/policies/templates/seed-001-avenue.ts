@@ -78,6 +78,7 @@ export const avenueTemplate: PolicyTemplate = {
       commentsNotMonitoredNotice: d.publishing.commentsNotMonitoredNotice,
       toneFlaggedWords: d.publishing.toneFlaggedWords,
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
+      pendingExpiryDays: d.publishing.pendingExpiryDays,
     },
     media: {
       schoolDevicesOnly: d.media.schoolDevicesOnly,

@@ -83,6 +83,7 @@ export const christChurchTemplate: PolicyTemplate = {
       commentsNotMonitoredNotice: d.publishing.commentsNotMonitoredNotice,
       toneFlaggedWords: d.publishing.toneFlaggedWords,
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
+      pendingExpiryDays: d.publishing.pendingExpiryDays,
     },
     media: {
       schoolDevicesOnly: d.media.schoolDevicesOnly,

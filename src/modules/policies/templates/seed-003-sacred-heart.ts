@@ -170,6 +170,7 @@ export const sacredHeartTemplate: PolicyTemplate = {
         'The words themselves are Lanyard’s starting list; the school edits it.',
       ),
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
+      pendingExpiryDays: d.publishing.pendingExpiryDays,
     },
     media: {
       schoolDevicesOnly: rule(

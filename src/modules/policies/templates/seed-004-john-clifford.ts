@@ -118,6 +118,7 @@ export const johnCliffordTemplate: PolicyTemplate = {
       commentsNotMonitoredNotice: rule({ show: true, text: COMMENTS }, 'C', COMMENTS),
       toneFlaggedWords: d.publishing.toneFlaggedWords,
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
+      pendingExpiryDays: d.publishing.pendingExpiryDays,
     },
     media: {
       schoolDevicesOnly: rule(

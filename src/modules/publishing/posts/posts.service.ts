@@ -4,14 +4,14 @@ import type { Mailer } from '../../../platform/mail/mailer.ts';
 import type { EnqueueOptions } from '../../../platform/jobs/queue.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../../errors.ts';
 import { formatDateTimeInWords } from '../../../web/dates.ts';
-import { hasRole, type Principal, type StaffPrincipal } from '../../auth/principal.ts';
-import type { Actor, AuditService } from '../../audit/audit.service.ts';
-import type { PolicyService } from '../../policies/policies.service.ts';
-import type { PolicyRole, PolicySettings } from '../../policies/policy-settings.ts';
+import { hasRole, type Principal, type StaffPrincipal } from '../../auth/index.ts';
+import type { Actor, AuditService } from '../../audit/index.ts';
+import type { PolicyService } from '../../policies/index.ts';
+import type { PolicyRole, PolicySettings } from '../../policies/index.ts';
 import type { ConsentService } from '../../consent/index.ts';
-import type { MediaService } from '../../media/media.service.ts';
-import { MediaNotPublishableError } from '../../media/media.service.ts';
-import type { PeopleRepository } from '../../people/people.repository.ts';
+import type { MediaService } from '../../media/index.ts';
+import { MediaNotPublishableError } from '../../media/index.ts';
+import type { PeopleDirectory } from '../../people/index.ts';
 import {
   mayPublish,
   runChecks,
@@ -63,8 +63,6 @@ export interface PublishingJobsPort {
   ): Promise<unknown>;
 }
 
-/** Used until the profile names its own number of days (`publishing.pendingExpiryDays`). */
-const FALLBACK_PENDING_EXPIRY_DAYS = 14;
 const DAY_MS = 86_400_000;
 
 export const postStatusLabels: Record<PostStatus, string> = {
@@ -120,8 +118,7 @@ function staffActor(p: Principal): Actor {
 }
 
 export function pendingExpiryDays(settings: PolicySettings): number {
-  const rule = (settings.publishing as { pendingExpiryDays?: { value: number } }).pendingExpiryDays;
-  return rule?.value ?? FALLBACK_PENDING_EXPIRY_DAYS;
+  return settings.publishing.pendingExpiryDays.value;
 }
 
 /**
@@ -136,7 +133,7 @@ export class PostsService {
     private readonly deps: {
       database: Database;
       repository: PostsRepository;
-      people: PeopleRepository;
+      people: PeopleDirectory;
       audit: AuditService;
       clock: Clock;
       policies: PolicyService;
