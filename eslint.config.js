@@ -1,5 +1,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundariesConfig } from './eslint.boundaries.js';
+
+// Only the image adapter touches sharp (ARCHITECTURE rule 1). Every block that sets
+// no-restricted-imports repeats it: a later block's options replace an earlier one's.
+const onlyImagesImportSharp = {
+  name: 'sharp',
+  message: 'Only src/platform/images may import sharp.',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'public/', 'data/', 'migrations/', 'coverage/', '.tmp/'] },
@@ -20,10 +28,7 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'sharp', message: 'Only src/platform/images may import sharp.' }] },
-      ],
+      'no-restricted-imports': ['error', { paths: [onlyImagesImportSharp] }],
     },
   },
   {
@@ -51,6 +56,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: [onlyImagesImportSharp],
           patterns: [
             {
               group: ['**/*.tables.ts'],
@@ -61,4 +67,6 @@ export default tseslint.config(
       ],
     },
   },
+  // Module boundaries (eslint.boundaries.js, ADR 0025).
+  ...boundariesConfig,
 );

@@ -185,15 +185,15 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
 
 /**
  * The modules, in the order they are wired (a module's `wire` may use the services of those
- * before it; audit uses people lazily). Adding a module: its folder, and one line here
- * (docs/architecture.md, "Adding a module").
+ * before it; audit and policies use people lazily). Adding a module: its folder, and one line
+ * here (docs/architecture.md, "Adding a module").
  */
 export const modules = [
   eventsModule,
   auditModule,
   policiesModule,
-  authModule,
   peopleModule,
+  authModule,
   devicesModule,
   consentModule,
   mediaModule,

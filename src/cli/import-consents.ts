@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import type { Services } from '../container.ts';
 import { ValidationError } from '../errors.ts';
-import { PeopleRepository } from '../modules/people/people.repository.ts';
 import type { ConsentImportView } from '../modules/consent/index.ts';
 import type { CliIo } from './import-pupils.ts';
 
@@ -57,7 +56,7 @@ export async function importConsentsCommand(
   args: { file: string; school: string; yes: boolean },
   io: CliIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
-  const school = await new PeopleRepository().getSchoolBySlug(services.database.db, args.school);
+  const school = await services.peopleDirectory.getSchoolBySlug(services.database.db, args.school);
   if (!school) {
     io.stderr.write(`No school has the slug "${args.school}".\n`);
     return 2;

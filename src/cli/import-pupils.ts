@@ -1,13 +1,12 @@
 import fs from 'node:fs/promises';
 import type { Services } from '../container.ts';
 import { ValidationError } from '../errors.ts';
-import { PeopleRepository } from '../modules/people/people.repository.ts';
 import type {
   ImportCounts,
   ImportPhase,
   ImportView,
   ProgressListener,
-} from '../modules/people/import.service.ts';
+} from '../modules/people/index.ts';
 
 /** Where the command writes: results to stdout, progress and problems to stderr. */
 export interface CliIo {
@@ -148,7 +147,7 @@ export async function importPupilsCommand(
   args: { file: string; school: string; yes: boolean; wholeRoll?: boolean },
   io: CliIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
-  const school = await new PeopleRepository().getSchoolBySlug(services.database.db, args.school);
+  const school = await services.peopleDirectory.getSchoolBySlug(services.database.db, args.school);
   if (!school) {
     io.stderr.write(`No school has the slug "${args.school}".\n`);
     return 2;

@@ -2,9 +2,8 @@ import { loadConfig } from '../config.ts';
 import { createPlatform, createServices, type Platform, type Services } from '../container.ts';
 import { explainStartupError, runServer, type ProcessRole } from '../main.ts';
 import { seedDemoSchool, demoCredentials, printDemoCredentials } from '../demo/seed.ts';
-import { PeopleRepository } from '../modules/people/people.repository.ts';
 import { hashPassword } from '../platform/crypto.ts';
-import { staffRoles, type StaffRole } from '../modules/auth/principal.ts';
+import { staffRoles, type StaffRole } from '../modules/auth/index.ts';
 import { importPupilsCommand } from './import-pupils.ts';
 import { importConsentsCommand } from './import-consents.ts';
 import { backup, BackupError, restore } from '../platform/db/backup.ts';
@@ -102,7 +101,7 @@ async function run(argv: string[]): Promise<number> {
       });
     case 'schools':
       return withServices(async (services) => {
-        for (const s of await new PeopleRepository().listSchools(services.database.db))
+        for (const s of await services.peopleDirectory.listSchools(services.database.db))
           out(`${s.slug.padEnd(30)} ${s.name}`);
         return 0;
       });
@@ -160,7 +159,7 @@ async function run(argv: string[]): Promise<number> {
         return 2;
       }
       return withServices(async (services) => {
-        const people = new PeopleRepository();
+        const people = services.peopleDirectory;
         const found = await people.getSchoolBySlug(services.database.db, school);
         if (!found) {
           err(`No school with slug "${school}". Run \`lanyard schools\` to list them.`);
@@ -207,7 +206,7 @@ async function run(argv: string[]): Promise<number> {
         return 2;
       }
       return withServices(async (services) => {
-        const member = await new PeopleRepository().getStaffByEmail(services.database.db, email);
+        const member = await services.peopleDirectory.getStaffByEmail(services.database.db, email);
         if (!member) {
           err(`No staff account has the email ${email}.`);
           return 2;
@@ -236,7 +235,7 @@ async function run(argv: string[]): Promise<number> {
         const email = flag(args, 'email');
         const label = flag(args, 'name') ?? 'API token';
         const member = email
-          ? await new PeopleRepository().getStaffByEmail(services.database.db, email)
+          ? await services.peopleDirectory.getStaffByEmail(services.database.db, email)
           : undefined;
         if (!member) {
           err('token create needs --email of an existing staff member');

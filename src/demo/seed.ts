@@ -2,9 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { Services } from '../container.ts';
 import { hashPassword } from '../platform/crypto.ts';
 import { PeopleBulkRepository, PeopleRepository } from '../modules/people/people.repository.ts';
-import { AuthRepository } from '../modules/auth/auth.repository.ts';
 import { StaffClassesRepository } from '../modules/people/staff-classes.repository.ts';
-import type { StaffRole } from '../modules/auth/principal.ts';
+import type { StaffRole } from '../modules/auth/index.ts';
 import { generatePeople } from './generate.ts';
 import { seedDemoConsent } from './consent-seed.ts';
 
@@ -175,14 +174,13 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
   const people = new PeopleRepository();
   if (await people.getSchoolBySlug(services.database.db, 'oakfield-primary')) return false;
   const bulk = new PeopleBulkRepository();
-  const auth = new AuthRepository();
   const staffClasses = new StaffClassesRepository();
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const today = services.clock.now();
 
   await services.database.transaction(async (tx) => {
     const orgId = await people.createOrganisation(tx.db, 'Northway Learning Trust');
-    await auth.createOrganisationAdmin(tx.db, {
+    await people.createOrganisationAdmin(tx.db, {
       organisationId: orgId,
       email: 'trust@northway.example',
       name: 'Nadia Brooks',

@@ -2,7 +2,6 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { createPlatform, createServices, type Platform } from '../../src/container.ts';
-import { AuthRepository } from '../../src/modules/auth/auth.repository.ts';
 import { SESSION_COOKIE } from '../../src/modules/auth/auth.routes.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, TEST_PASSWORD, type SchoolFixture } from '../support/factories.ts';
@@ -72,7 +71,8 @@ describe('second factor: one code, one session (issue 10 item 4)', () => {
   });
 
   it('uses a step once even when 20 checks race in the database', async () => {
-    const repo = new AuthRepository();
+    // Sign-in uses the step through the people module's directory (the staff row is people's).
+    const repo = ctx.services.peopleDirectory;
     const db = ctx.services.database.db;
     const step = Math.floor(Date.now() / 30_000) + 5;
     const won = await Promise.all(

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { AuthRepository } from '../../src/modules/auth/auth.repository.ts';
 import { PeopleRepository } from '../../src/modules/people/people.repository.ts';
 import { hashPassword } from '../../src/platform/crypto.ts';
 import type { TestContext } from './db.ts';
@@ -121,7 +120,7 @@ export async function createOrganisationAdmin(
   }
   const email = `admin-${tag}@trust.test`;
   const name = options.name ?? 'Olive Trustadmin';
-  await new AuthRepository().createOrganisationAdmin(db, {
+  await new PeopleRepository().createOrganisationAdmin(db, {
     organisationId,
     email,
     name,

@@ -1,5 +1,5 @@
 import { formatDateInWords } from '../../web/dates.ts';
-import { roleLabels, type StaffRole } from '../auth/principal.ts';
+import { roleLabels, type StaffRole } from '../auth/index.ts';
 import type { AuditRow } from './audit.repository.ts';
 
 /**

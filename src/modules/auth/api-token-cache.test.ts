@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../../platform/db/database.ts';
-import type { PeopleRepository } from '../people/people.repository.ts';
+import type { PeopleDirectory } from '../people/index.ts';
 import type { AuthRepository } from './auth.repository.ts';
 import { API_TOKENS_CACHED, AuthService } from './auth.service.ts';
 
@@ -31,7 +31,7 @@ function service(valid: Map<string, string>, clock = { now: () => new Date('2026
       givenName: 'Office',
       familyName: id,
     }),
-  } as unknown as PeopleRepository;
+  } as unknown as PeopleDirectory;
   const auth = new AuthService({
     database: { db: {} } as unknown as Database,
     repository,

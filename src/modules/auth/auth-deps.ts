@@ -7,8 +7,8 @@ import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import type { SecretBox } from '../../platform/crypto.ts';
-import type { AuditService } from '../audit/audit.service.ts';
-import type { PeopleRepository } from '../people/people.repository.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { PeopleDirectory } from '../people/index.ts';
 import type { AuthRepository } from './auth.repository.ts';
 import { staffRoles, type StaffRole } from './principal.ts';
 import type { SignInLinkJobs } from './auth-sign-in-links.ts';
@@ -23,7 +23,7 @@ export interface AuthConfig {
 export interface AuthDeps {
   database: Database;
   repository: AuthRepository;
-  people: PeopleRepository;
+  people: PeopleDirectory;
   audit: AuditService;
   clock: Clock;
   mailer: Mailer;

@@ -90,7 +90,7 @@ export class AuthPasswords {
       return { ok: false, reason: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
     }
     const member = await people.getStaffByEmail(db, email);
-    const admin = member ? undefined : await repository.getOrganisationAdminByEmail(db, email);
+    const admin = member ? undefined : await people.getOrganisationAdminByEmail(db, email);
     const hash = member
       ? member.active
         ? member.passwordHash

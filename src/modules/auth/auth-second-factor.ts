@@ -94,9 +94,9 @@ export class AuthSecondFactor {
     const used =
       step !== null &&
       (mode === 'verify'
-        ? await repository.useTotpStep(database.db, staffId, step)
+        ? await people.useTotpStep(database.db, staffId, step)
         : await database.transaction(async (tx) => {
-            if (!(await repository.useTotpStep(tx.db, staffId, step, { enrol: clock.now() })))
+            if (!(await people.useTotpStep(tx.db, staffId, step, { enrol: clock.now() })))
               return false;
             await this.deps.audit.record(tx, {
               schoolId: member.schoolId,

@@ -159,7 +159,7 @@ export class AuthSessions {
           : null;
       }
       case 'org_admin': {
-        const a = await repository.getOrganisationAdmin(db, session.principalId);
+        const a = await people.getOrganisationAdmin(db, session.principalId);
         return a
           ? { kind: 'org_admin', id: a.id, organisationId: a.organisationId, name: a.name }
           : null;

@@ -6,7 +6,7 @@
 import type { Db, Tx } from '../../platform/db/database.ts';
 import { formatDateTimeInWords } from '../../web/dates.ts';
 import { randomToken, sha256 } from '../../platform/crypto.ts';
-import type { StaffInvitationJob } from '../people/people.service.ts';
+import type { StaffInvitationJob } from '../people/index.ts';
 import type { Principal } from './principal.ts';
 import type { AuthDeps } from './auth-deps.ts';
 import type { AuthSessions } from './auth-sessions.ts';

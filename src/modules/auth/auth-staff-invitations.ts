@@ -5,7 +5,7 @@
  */
 import { formatDateTimeInWords } from '../../web/dates.ts';
 import { hashPassword, randomToken, sha256 } from '../../platform/crypto.ts';
-import type { StaffInvitationJob } from '../people/people.service.ts';
+import type { StaffInvitationJob } from '../people/index.ts';
 import { ValidationError } from '../../errors.ts';
 import { secondFactorRoles } from './principal.ts';
 import type { AuthDeps } from './auth-deps.ts';

@@ -1,6 +1,6 @@
 import { defineJobs } from '../registry.ts';
 import type { SignInLinkJob } from './auth-sign-in-links.ts';
-import type { StaffInvitationJob } from '../people/people.service.ts';
+import type { StaffInvitationJob } from '../people/index.ts';
 
 declare module '../registry.ts' {
   interface JobRegistry {

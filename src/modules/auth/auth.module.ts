@@ -3,7 +3,6 @@ import { AuthRepository } from './auth.repository.ts';
 import { AuthService } from './auth.service.ts';
 import { authRoutes } from './auth.routes.ts';
 import { authJobs } from './auth.jobs.ts';
-import { PeopleRepository } from '../people/people.repository.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
@@ -17,13 +16,20 @@ export const authModule = defineModule({
   wire: (
     deps: Pick<
       Services,
-      'database' | 'clock' | 'mailer' | 'jobs' | 'secretBox' | 'config' | 'audit'
+      | 'database'
+      | 'clock'
+      | 'mailer'
+      | 'jobs'
+      | 'secretBox'
+      | 'config'
+      | 'audit'
+      | 'peopleDirectory'
     >,
   ) => ({
     auth: new AuthService({
       database: deps.database,
       repository: new AuthRepository(),
-      people: new PeopleRepository(),
+      people: deps.peopleDirectory,
       audit: deps.audit,
       clock: deps.clock,
       mailer: deps.mailer,

@@ -1,11 +1,9 @@
 import { and, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
-import { organisationAdmins, staff } from '../people/people.tables.ts';
 import { apiTokens, rateLimitHits, sessions, signInAttempts, signInLinks } from './auth.tables.ts';
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type SignInLinkRow = typeof signInLinks.$inferSelect;
-export type OrganisationAdminRow = typeof organisationAdmins.$inferSelect;
 
 /** What the sign-in throttle needs to know about an account and a client address. */
 export interface ThrottleFacts {
@@ -56,34 +54,6 @@ export class AuthRepository {
       .where(lt(sessions.expiresAt, now))
       .returning({ id: sessions.id });
     return rows.length;
-  }
-
-  /**
-   * Uses a TOTP time step, once: the conditional update succeeds for exactly one of any number of
-   * concurrent requests carrying the same code (RFC 6238 §5.2). Enrolment sets the enabled time in
-   * the same statement.
-   */
-  async useTotpStep(
-    db: Db,
-    staffId: string,
-    step: number,
-    options: { enrol?: Date } = {},
-  ): Promise<boolean> {
-    const rows = await db
-      .update(staff)
-      .set({
-        totpLastStep: step,
-        ...(options.enrol ? { totpEnabledAt: options.enrol } : {}),
-      })
-      .where(
-        and(
-          eq(staff.id, staffId),
-          sql`(${staff.totpLastStep} IS NULL OR ${staff.totpLastStep} < ${step})`,
-          options.enrol ? isNull(staff.totpEnabledAt) : sql`${staff.totpEnabledAt} IS NOT NULL`,
-        ),
-      )
-      .returning({ id: staff.id });
-    return rows.length === 1;
   }
 
   /** Records an attempt as a failure (before the password is checked); returns its id. */
@@ -330,33 +300,5 @@ export class AuthRepository {
           sql`(${apiTokens.lastUsedAt} IS NULL OR ${apiTokens.lastUsedAt} < ${new Date(now.getTime() - 60_000)})`,
         ),
       );
-  }
-
-  async getOrganisationAdminByEmail(
-    db: Db,
-    email: string,
-  ): Promise<OrganisationAdminRow | undefined> {
-    const rows = await db
-      .select()
-      .from(organisationAdmins)
-      .where(sql`lower(${organisationAdmins.email}) = ${email.toLowerCase()}`)
-      .limit(1);
-    return rows[0];
-  }
-
-  async getOrganisationAdmin(db: Db, id: string): Promise<OrganisationAdminRow | undefined> {
-    const rows = await db
-      .select()
-      .from(organisationAdmins)
-      .where(eq(organisationAdmins.id, id))
-      .limit(1);
-    return rows[0];
-  }
-
-  async createOrganisationAdmin(
-    db: Db,
-    row: typeof organisationAdmins.$inferInsert,
-  ): Promise<void> {
-    await db.insert(organisationAdmins).values(row);
   }
 }

@@ -10,7 +10,7 @@
  * - auth-deps.ts: what every part is given
  */
 import type { Db } from '../../platform/db/database.ts';
-import type { StaffInvitationJob } from '../people/people.service.ts';
+import type { StaffInvitationJob } from '../people/index.ts';
 import type { Principal } from './principal.ts';
 import type { AuthDeps } from './auth-deps.ts';
 import { AuthSessions, type LoadedSession } from './auth-sessions.ts';

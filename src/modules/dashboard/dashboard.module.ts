@@ -1,8 +1,6 @@
 import { defineModule, type Services } from '../registry.ts';
 import { DashboardService } from './dashboard.service.ts';
 import { dashboardRoutes } from './dashboard.routes.ts';
-import { PeopleRepository } from '../people/people.repository.ts';
-import { ImportRepository } from '../people/import.repository.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
@@ -25,12 +23,12 @@ export const dashboardModule = defineModule({
       | 'devices'
       | 'consentCampaigns'
       | 'staffClasses'
+      | 'peopleDirectory'
     >,
   ) => ({
     dashboard: new DashboardService({
       database: deps.database,
-      people: new PeopleRepository(),
-      imports: new ImportRepository(),
+      people: deps.peopleDirectory,
       policies: deps.policies,
       consent: deps.consent,
       media: deps.media,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal, StaffRole } from '../auth/principal.ts';
+import type { Principal, StaffRole } from '../auth/index.ts';
 import { others, staff } from '../../../test/support/policy-principals.ts';
 import {
   seesConsentWork,

@@ -1,4 +1,4 @@
-import { hasRole, type Principal } from '../auth/principal.ts';
+import { hasRole, type Principal } from '../auth/index.ts';
 
 /**
  * What each member of staff's dashboard shows (SPEC §1 roles). Pure functions; deny by default.

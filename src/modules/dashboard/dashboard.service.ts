@@ -1,7 +1,7 @@
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { secondFactorRoles, type Principal } from '../auth/principal.ts';
-import { canApproveDevices } from '../devices/devices.policy.ts';
+import { secondFactorRoles, type Principal } from '../auth/index.ts';
+import { canApproveDevices } from '../devices/index.ts';
 import {
   seesConsentWork,
   seesPolicyReview,
@@ -9,16 +9,15 @@ import {
   seesPupilRoll,
   seesSchoolSetup,
 } from './dashboard.policy.ts';
-import type { PeopleRepository } from '../people/people.repository.ts';
-import type { ImportRepository } from '../people/import.repository.ts';
-import type { PolicyService } from '../policies/policies.service.ts';
-import { addDays } from '../policies/policies.service.ts';
-import { READ_TTL_MS, todayIn } from '../people/people.service.ts';
+import type { PeopleDirectory } from '../people/index.ts';
+import type { PolicyService } from '../policies/index.ts';
+import { addDays } from '../policies/index.ts';
+import { READ_TTL_MS, todayIn } from '../people/index.ts';
 import type { ConsentCampaignService, ConsentService } from '../consent/index.ts';
-import type { MediaService } from '../media/media.service.ts';
-import type { DevicesService } from '../devices/devices.service.ts';
-import type { StaffClassesService } from '../people/staff-classes.service.ts';
-import { formatCitation, type PolicySettings } from '../policies/policy-settings.ts';
+import type { MediaService } from '../media/index.ts';
+import type { DevicesService } from '../devices/index.ts';
+import type { StaffClassesService } from '../people/index.ts';
+import { formatCitation, type PolicySettings } from '../policies/index.ts';
 import { formatDateInWords } from '../../web/dates.ts';
 import type { AttentionItem } from '../registry.ts';
 
@@ -35,7 +34,7 @@ export interface Dashboard {
   kind: Principal['kind'];
   items: AttentionItem[];
   stats: { label: string; value: string | number; href?: string }[];
-  children?: Awaited<ReturnType<PeopleRepository['childrenOfParent']>>;
+  children?: Awaited<ReturnType<PeopleDirectory['childrenOfParent']>>;
   schools?: TrustSchoolFigures[];
   /** The trust's name (trust admin), for the page header. */
   organisationName?: string;
@@ -71,8 +70,7 @@ export class DashboardService {
   constructor(
     private readonly deps: {
       database: Database;
-      people: PeopleRepository;
-      imports: ImportRepository;
+      people: PeopleDirectory;
       policies: PolicyService;
       consent: ConsentService;
       media: MediaService;
@@ -155,7 +153,7 @@ export class DashboardService {
             READ_TTL_MS,
             () =>
               Promise.all([
-                seesImports ? this.deps.imports.awaitingConfirmation(db, p.schoolId) : [],
+                seesImports ? this.deps.people.importsAwaitingConfirmation(db, p.schoolId) : [],
                 this.deps.people.rollCounts(db, p.schoolId, today),
               ]),
             p.schoolId,

@@ -3,7 +3,7 @@ import { DevicesRepository } from './devices.repository.ts';
 import { DevicesService } from './devices.service.ts';
 import { deviceRoutes } from './devices.routes.ts';
 import { canViewDevices } from './devices.policy.ts';
-import { canUseMediaLibrary } from '../media/media.policy.ts';
+import { canUseMediaLibrary } from '../media/index.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {

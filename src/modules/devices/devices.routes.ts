@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../registry.ts';
 import { NotFoundError, type FieldErrors } from '../../errors.ts';
 import { formRoute } from '../../web/form-route.ts';
-import type { StaffPrincipal } from '../auth/principal.ts';
+import type { StaffPrincipal } from '../auth/index.ts';
 import { staffOf, staffActor } from '../../web/principal.ts';
 import {
   canApproveDevices,

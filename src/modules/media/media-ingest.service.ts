@@ -2,7 +2,7 @@
  * The ingest job: the upright, metadata-free copy, the preview and the face boxes of an uploaded
  * photo; and marking an ingest failed (also used by the sweeper for a stalled one).
  */
-import { systemActor } from '../audit/audit.service.ts';
+import { systemActor } from '../audit/index.ts';
 import { FileNotFoundError } from '../../platform/files/file-store.ts';
 import { ImageRejectedError } from '../../platform/images/image-processor.ts';
 import type { MediaItemRow } from './media.repository.ts';

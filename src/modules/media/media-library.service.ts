@@ -6,8 +6,8 @@
 import type { Readable } from 'node:stream';
 import { ukDate } from '../../platform/clock.ts';
 import { NotFoundError } from '../../errors.ts';
-import type { PupilRow } from '../people/people.repository.ts';
-import type { PupilScope } from '../people/pupil-scope.ts';
+import type { PupilRow } from '../people/index.ts';
+import type { PupilScope } from '../people/index.ts';
 import type {
   LibraryView,
   MediaFaceRow,

@@ -3,8 +3,8 @@
  * releasing an item into the library, and deleting an item (its rows, then every file).
  */
 import { ConflictError, NotFoundError } from '../../errors.ts';
-import type { Actor } from '../audit/audit.service.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { Actor } from '../audit/index.ts';
+import type { Principal } from '../auth/index.ts';
 import type { MediaItemRow, MediaRepository } from './media.repository.ts';
 import { canReviewQuarantine } from './media.policy.ts';
 import { MediaPart, type MediaDeps } from './media-shared.ts';

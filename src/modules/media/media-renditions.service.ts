@@ -5,8 +5,8 @@
 import crypto from 'node:crypto';
 import type { Region } from '../../platform/images/image-processor.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
-import type { Actor } from '../audit/audit.service.ts';
-import type { ConsentPurpose } from '../policies/policy-settings.ts';
+import type { Actor } from '../audit/index.ts';
+import type { ConsentPurpose } from '../policies/index.ts';
 import type { MediaItemRow, MediaRenditionRow } from './media.repository.ts';
 import { keyFor, MediaPart } from './media-shared.ts';
 

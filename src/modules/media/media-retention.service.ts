@@ -4,8 +4,8 @@
  * (ARCHITECTURE rule 10). Both run as jobs.
  */
 import { ukDate } from '../../platform/clock.ts';
-import { systemActor } from '../audit/audit.service.ts';
-import type { PolicySettings } from '../policies/policy-settings.ts';
+import { systemActor } from '../audit/index.ts';
+import type { PolicySettings } from '../policies/index.ts';
 import type { MediaItemRow, RetentionRunRow } from './media.repository.ts';
 import { academicYearKey, MediaPart, pad, SWEEP_GRACE_MS, type MediaDeps } from './media-shared.ts';
 import type { MediaUploads } from './media-upload.service.ts';

@@ -13,11 +13,11 @@ import type { ImageProcessor } from '../../platform/images/image-processor.ts';
 import type { FaceDetector } from '../../platform/faces/face-detector.ts';
 import type { JobRegistry as JobPayloads } from '../registry.ts';
 import { NotFoundError } from '../../errors.ts';
-import type { AuditService } from '../audit/audit.service.ts';
-import type { PeopleRepository } from '../people/people.repository.ts';
-import type { PolicyService } from '../policies/policies.service.ts';
-import type { PolicySettings } from '../policies/policy-settings.ts';
-import type { DevicesService } from '../devices/devices.service.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { PeopleDirectory } from '../people/index.ts';
+import type { PolicyService } from '../policies/index.ts';
+import type { PolicySettings } from '../policies/index.ts';
+import type { DevicesService } from '../devices/index.ts';
 import type { MediaItemRow, MediaRepository } from './media.repository.ts';
 
 /** The consent register's check, as the media library uses it (ConsentService.mayMany). */
@@ -44,7 +44,7 @@ export interface MediaDeps {
   faces: FaceDetector;
   policies: PolicyService;
   devices: DevicesService;
-  people: PeopleRepository;
+  people: PeopleDirectory;
   /** The consent register: which linked faces may stay unblurred for a purpose. */
   consent: ConsentChecker;
   uploadMaxBytes: number;

@@ -6,9 +6,9 @@
  */
 import type { Database } from '../../platform/db/database.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
-import type { Actor } from '../audit/audit.service.ts';
-import type { PupilRow } from '../people/people.repository.ts';
-import type { PupilScope } from '../people/pupil-scope.ts';
+import type { Actor } from '../audit/index.ts';
+import type { PupilRow } from '../people/index.ts';
+import type { PupilScope } from '../people/index.ts';
 import type { MediaItemRow } from './media.repository.ts';
 import { MediaPart, type MediaDeps } from './media-shared.ts';
 import type { MediaUploads } from './media-upload.service.ts';

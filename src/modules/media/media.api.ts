@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { ApiRegistry } from '../../web/api-registry.ts';
 import { parseForm } from '../../web/forms.ts';
 import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/index.ts';
 import { canUploadMedia, canUseMediaLibrary } from './media.policy.ts';
 import { uploadFields } from './media.forms.ts';
 

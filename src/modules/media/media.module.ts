@@ -7,7 +7,6 @@ import { mediaRoutes } from './media.routes.ts';
 import { mediaApi } from './media.api.ts';
 import { mediaJobs } from './media.jobs.ts';
 import { canUseMediaLibrary } from './media.policy.ts';
-import { PeopleRepository } from '../people/people.repository.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
@@ -34,6 +33,7 @@ export const mediaModule = defineModule({
       | 'policies'
       | 'devices'
       | 'consent'
+      | 'peopleDirectory'
     >,
   ) => ({
     media: new MediaService({
@@ -47,7 +47,7 @@ export const mediaModule = defineModule({
       faces: deps.faces,
       policies: deps.policies,
       devices: deps.devices,
-      people: new PeopleRepository(),
+      people: deps.peopleDirectory,
       consent: deps.consent,
       uploadMaxBytes: deps.config.uploadMaxBytes,
     }),

@@ -1,5 +1,5 @@
-import { hasRole, isStaff, type Principal } from '../auth/principal.ts';
-import type { PolicyRole } from '../policies/policy-settings.ts';
+import { hasRole, isStaff, type Principal } from '../auth/index.ts';
+import type { PolicyRole } from '../policies/index.ts';
 
 /**
  * Who may do what in the media library (SPEC §3.4). Pure functions; deny by default. Parents,

@@ -9,11 +9,11 @@ import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from 
 import { parseForm } from '../../web/forms.ts';
 import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
 import { flash } from '../../web/flash.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/index.ts';
 import { staffOf, staffActor } from '../../web/principal.ts';
-import type { PupilScope } from '../people/pupil-scope.ts';
-import type { Actor } from '../audit/audit.service.ts';
-import { deviceTypeLabels } from '../devices/devices.forms.ts';
+import type { PupilScope } from '../people/index.ts';
+import type { Actor } from '../audit/index.ts';
+import { deviceTypeLabels } from '../devices/index.ts';
 import {
   canTagMedia,
   canUploadMedia,

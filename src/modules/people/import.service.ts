@@ -10,7 +10,7 @@ import {
   type ProgressListener,
 } from '../../platform/imports/import-pipeline.ts';
 import type { Jobs } from '../registry.ts';
-import { systemActor, type Actor, type AuditService } from '../audit/audit.service.ts';
+import { systemActor, type Actor, type AuditService } from '../audit/index.ts';
 import type { ImportRepository, PupilImportRecord } from './import.repository.ts';
 import type { ImportPreview, ImportSummary } from './import.plan.ts';
 import { pupilImportKind } from './pupil-import.kind.ts';

@@ -4,9 +4,9 @@
  */
 import type { Database, Tx } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
-import type { AuditService } from '../audit/audit.service.ts';
-import type { PolicyService } from '../policies/policies.service.ts';
-import type { StaffPrincipal } from '../auth/principal.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { PolicyService } from '../policies/index.ts';
+import type { StaffPrincipal } from '../auth/index.ts';
 import type { StaffClassesRepository } from './staff-classes.repository.ts';
 import type { PeopleRepository } from './people.repository.ts';
 

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
-import type { StaffPrincipal } from '../auth/principal.ts';
+import type { StaffPrincipal } from '../auth/index.ts';
 import { canManagePupils } from './people.policy.ts';
 import type { PupilInput, PupilPatch } from './people.forms.ts';
 import { pupilSearchText, type PupilRow } from './people.repository.ts';

@@ -5,7 +5,7 @@
  */
 import { isUniqueViolation } from '../../platform/db/database.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
-import { roleLabels, type StaffPrincipal, type StaffRole } from '../auth/principal.ts';
+import { roleLabels, type StaffPrincipal, type StaffRole } from '../auth/index.ts';
 import { canChangeStaffMember, canGrantRole, canManageStaff } from './people.policy.ts';
 import type { StaffInput, StaffPatch } from './people.forms.ts';
 import { actorOf, todayIn, type PeopleDeps } from './people-deps.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FieldErrors } from '../../errors.ts';
-import { staffRoles, type StaffRole } from '../auth/principal.ts';
+import { staffRoles, type StaffRole } from '../auth/index.ts';
 import { YEAR_GROUPS, type YearGroup } from './mis-import/mis-parse.ts';
 import { dateInputValues, isRealDate, readDateInput } from '../../web/date-input.ts';
 

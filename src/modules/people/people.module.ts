@@ -5,6 +5,7 @@ import { ImportRepository } from './import.repository.ts';
 import { ImportService } from './import.service.ts';
 import { StaffClassesRepository } from './staff-classes.repository.ts';
 import { StaffClassesService } from './staff-classes.service.ts';
+import { PeopleDirectory } from './people-directory.ts';
 import { peopleRoutes } from './people.routes.ts';
 import { peopleManageRoutes } from './people-manage.routes.ts';
 import { importRoutes } from './import.routes.ts';
@@ -17,6 +18,8 @@ declare module '../registry.ts' {
   interface ServiceRegistry {
     /** Schools, pupils, parents and staff. */
     people: PeopleService;
+    /** How other modules read people's data (and write it in their own transaction). */
+    peopleDirectory: PeopleDirectory;
     /** Pupil imports from the school's MIS (upload, preview, confirm). */
     imports: ImportService;
     /** Which classes a member of staff teaches: the one pupil scope. */
@@ -28,10 +31,13 @@ export const peopleModule = defineModule({
   name: 'people',
   wire: (deps: Pick<Services, 'database' | 'clock' | 'jobs' | 'files' | 'audit' | 'policies'>) => {
     const staffClassesRepository = new StaffClassesRepository();
+    const repository = new PeopleRepository();
+    const importRepository = new ImportRepository();
     return {
+      peopleDirectory: new PeopleDirectory({ repository, imports: importRepository }),
       people: new PeopleService({
         database: deps.database,
-        repository: new PeopleRepository(),
+        repository,
         staffClasses: staffClassesRepository,
         audit: deps.audit,
         clock: deps.clock,
@@ -40,7 +46,7 @@ export const peopleModule = defineModule({
       }),
       imports: new ImportService({
         database: deps.database,
-        repository: new ImportRepository(),
+        repository: importRepository,
         audit: deps.audit,
         clock: deps.clock,
         jobs: deps.jobs,

@@ -8,7 +8,7 @@ import {
   canManageStaff,
   canViewPupilRecord,
 } from './people.policy.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/index.ts';
 
 const staff = (roles: string[], schoolId = 's1'): Principal => ({
   kind: 'staff',

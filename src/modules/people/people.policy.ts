@@ -1,4 +1,4 @@
-import { hasRole, secondFactorRoles, type Principal, type StaffRole } from '../auth/principal.ts';
+import { hasRole, secondFactorRoles, type Principal, type StaffRole } from '../auth/index.ts';
 import { pupilScopeKind } from './pupil-scope.ts';
 
 /** Who may do what with people records. Pure functions; deny by default. */

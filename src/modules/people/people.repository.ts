@@ -1,6 +1,7 @@
 import { and, asc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
 import {
+  organisationAdmins,
   organisations,
   parents,
   pupilParents,
@@ -24,6 +25,7 @@ export type SchoolRow = typeof schools.$inferSelect;
 export type PupilRow = typeof pupils.$inferSelect;
 export type ParentRow = typeof parents.$inferSelect;
 export type StaffRow = typeof staff.$inferSelect;
+export type OrganisationAdminRow = typeof organisationAdmins.$inferSelect;
 
 export interface PageQuery {
   limit: number;
@@ -186,7 +188,17 @@ export class PeopleRepository {
       .orderBy(asc(parents.familyName), asc(parents.givenName));
   }
 
-  async childrenOfParent(db: Db, schoolId: string, parentId: string) {
+  /**
+   * The pupils a parent is linked to, by given name; with `onlyWithResponsibility`, only those
+   * they have parental responsibility for (the children whose consent they give). The one
+   * definition: the consent module reads it through `PeopleDirectory`.
+   */
+  async childrenOfParent(
+    db: Db,
+    schoolId: string,
+    parentId: string,
+    options: { onlyWithResponsibility?: boolean } = {},
+  ) {
     return db
       .select({
         id: pupils.id,
@@ -199,7 +211,15 @@ export class PeopleRepository {
       })
       .from(pupilParents)
       .innerJoin(pupils, eq(pupils.id, pupilParents.pupilId))
-      .where(and(eq(pupilParents.schoolId, schoolId), eq(pupilParents.parentId, parentId)))
+      .where(
+        and(
+          eq(pupilParents.schoolId, schoolId),
+          eq(pupilParents.parentId, parentId),
+          options.onlyWithResponsibility
+            ? eq(pupilParents.parentalResponsibility, true)
+            : undefined,
+        ),
+      )
       .orderBy(asc(pupils.givenName));
   }
 
@@ -601,5 +621,61 @@ export class PeopleRepository {
       .orderBy(asc(staff.id))
       .for('update', { of: staff });
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * Uses a TOTP time step, once: the conditional update succeeds for exactly one of any number of
+   * concurrent requests carrying the same code (RFC 6238 §5.2). Enrolment sets the enabled time in
+   * the same statement. Called by sign-in, in its own transaction.
+   */
+  async useTotpStep(
+    db: Db,
+    staffId: string,
+    step: number,
+    options: { enrol?: Date } = {},
+  ): Promise<boolean> {
+    const rows = await db
+      .update(staff)
+      .set({
+        totpLastStep: step,
+        ...(options.enrol ? { totpEnabledAt: options.enrol } : {}),
+      })
+      .where(
+        and(
+          eq(staff.id, staffId),
+          sql`(${staff.totpLastStep} IS NULL OR ${staff.totpLastStep} < ${step})`,
+          options.enrol ? isNull(staff.totpEnabledAt) : sql`${staff.totpEnabledAt} IS NOT NULL`,
+        ),
+      )
+      .returning({ id: staff.id });
+    return rows.length === 1;
+  }
+
+  async getOrganisationAdminByEmail(
+    db: Db,
+    email: string,
+  ): Promise<OrganisationAdminRow | undefined> {
+    const rows = await db
+      .select()
+      .from(organisationAdmins)
+      .where(sql`lower(${organisationAdmins.email}) = ${email.toLowerCase()}`)
+      .limit(1);
+    return rows[0];
+  }
+
+  async getOrganisationAdmin(db: Db, id: string): Promise<OrganisationAdminRow | undefined> {
+    const rows = await db
+      .select()
+      .from(organisationAdmins)
+      .where(eq(organisationAdmins.id, id))
+      .limit(1);
+    return rows[0];
+  }
+
+  async createOrganisationAdmin(
+    db: Db,
+    row: typeof organisationAdmins.$inferInsert,
+  ): Promise<void> {
+    await db.insert(organisationAdmins).values(row);
   }
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../registry.ts';
 import { NotFoundError } from '../../errors.ts';
+import { queryString } from '../../web/query-string.ts';
 import {
   canListParents,
   canListPupils,
@@ -12,7 +13,7 @@ import {
   canManagePupils,
   canManageStaff,
 } from './people.policy.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/index.ts';
 
 export const pageQuery = z.coerce.number().int().min(1).max(100_000).catch(1);
 
@@ -30,13 +31,6 @@ const idParams = z.object({ id: z.uuid() });
 function schoolId(p: Principal | null): string {
   if (!p || p.kind === 'org_admin') throw new NotFoundError();
   return p.schoolId;
-}
-
-export function queryString(values: Record<string, string | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(values)) if (v) params.set(k, v);
-  const s = params.toString();
-  return s ? `?${s}&` : '?';
 }
 
 /**

@@ -4,8 +4,8 @@
  * (staff and their invitations). people-deps.ts holds what every part is given.
  */
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
-import type { Actor } from '../audit/audit.service.ts';
-import type { Principal, StaffPrincipal } from '../auth/principal.ts';
+import type { Actor } from '../audit/index.ts';
+import type { Principal, StaffPrincipal } from '../auth/index.ts';
 import { canViewPupilRecord, isClassScoped } from './people.policy.ts';
 import type { PupilInput, PupilPatch, StaffInput, StaffPatch } from './people.forms.ts';
 import type { PeopleRepository, PupilFilters, PupilRow } from './people.repository.ts';

@@ -7,7 +7,7 @@ import {
   type ImportRun,
   type ProgressListener,
 } from '../../platform/imports/import-pipeline.ts';
-import type { Actor, AuditService } from '../audit/audit.service.ts';
+import type { Actor, AuditService } from '../audit/index.ts';
 import {
   MAX_FILE_BYTES,
   SNIFF_BYTES,

@@ -1,4 +1,4 @@
-import { hasRole, type Principal } from '../auth/principal.ts';
+import { hasRole, type Principal } from '../auth/index.ts';
 
 /**
  * Which pupils a member of staff may see: the ONE rule every read of pupils goes through (pupil

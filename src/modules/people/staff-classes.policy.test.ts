@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StaffRole } from '../auth/principal.ts';
+import type { StaffRole } from '../auth/index.ts';
 import { staff } from '../../../test/support/policy-principals.ts';
 import { canAssignClasses, classRoles } from './staff-classes.policy.ts';
 

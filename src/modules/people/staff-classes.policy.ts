@@ -1,4 +1,4 @@
-import { hasRole, type Principal } from '../auth/principal.ts';
+import { hasRole, type Principal } from '../auth/index.ts';
 
 /** The Headteacher and the school office say which classes each teacher teaches. */
 export const canAssignClasses = (p: Principal): boolean => hasRole(p, 'headteacher', 'office');

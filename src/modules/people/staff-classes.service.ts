@@ -1,8 +1,8 @@
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import type { Actor, AuditService } from '../audit/audit.service.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { Actor, AuditService } from '../audit/index.ts';
+import type { Principal } from '../auth/index.ts';
 import { PupilScope, pupilScopeKind } from './pupil-scope.ts';
 import type { StaffClassesRepository } from './staff-classes.repository.ts';
 import { classRoles } from './staff-classes.policy.ts';

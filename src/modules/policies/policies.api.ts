@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../registry.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { ApiRegistry } from '../../web/api-registry.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/index.ts';
 import { canViewPolicy } from './policies.policy.ts';
 
 function schoolOf(p: Principal): string {

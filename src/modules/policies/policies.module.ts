@@ -5,7 +5,6 @@ import { policyRoutes } from './policies.routes.ts';
 import { policiesApi } from './policies.api.ts';
 import { policiesJobs } from './policies.jobs.ts';
 import { canViewPolicy } from './policies.policy.ts';
-import { PeopleRepository } from '../people/people.repository.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
@@ -16,11 +15,17 @@ declare module '../registry.ts' {
 
 export const policiesModule = defineModule({
   name: 'policies',
-  wire: (deps: Pick<Services, 'database' | 'clock' | 'mailer' | 'config' | 'audit'>) => ({
+  wire: (
+    deps: Pick<Services, 'database' | 'clock' | 'mailer' | 'config' | 'audit' | 'peopleDirectory'>,
+  ) => ({
     policies: new PolicyService({
       database: deps.database,
       repository: new PolicyRepository(),
-      people: new PeopleRepository(),
+      // People are wired after the policies (they read the profile): used lazily.
+      people: {
+        staffWithRole: (...a) => deps.peopleDirectory.staffWithRole(...a),
+        getSchool: (...a) => deps.peopleDirectory.getSchool(...a),
+      },
       audit: deps.audit,
       clock: deps.clock,
       mailer: deps.mailer,

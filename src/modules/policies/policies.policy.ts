@@ -1,4 +1,4 @@
-import { isStaff, hasRole, type Principal } from '../auth/principal.ts';
+import { isStaff, hasRole, type Principal } from '../auth/index.ts';
 
 /** Every member of staff and every governor may read the school's policy profile. */
 export const canViewPolicy = (p: Principal): boolean => isStaff(p);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../registry.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/index.ts';
 import { parseForm } from '../../web/forms.ts';
 import { flash } from '../../web/flash.ts';
 import { formatDateInWords } from '../../web/dates.ts';

@@ -2,8 +2,8 @@ import type { Database, Tx } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
-import type { Actor, AuditService } from '../audit/audit.service.ts';
-import type { PeopleRepository } from '../people/people.repository.ts';
+import type { Actor, AuditService } from '../audit/index.ts';
+import type { PeopleDirectory } from '../people/index.ts';
 import type { PolicyRepository, ProfileRow, ProfileVersionRow } from './policies.repository.ts';
 import { formatDateInWords } from '../../web/dates.ts';
 import {
@@ -52,7 +52,8 @@ export class PolicyService {
     private readonly deps: {
       database: Database;
       repository: PolicyRepository;
-      people: PeopleRepository;
+      /** Read lazily: people are wired after the policies. */
+      people: Pick<PeopleDirectory, 'staffWithRole' | 'getSchool'>;
       audit: AuditService;
       clock: Clock;
       mailer: Mailer;

@@ -4,7 +4,7 @@
  * Role titles are the school's own where it has one (its name for the safeguarding lead).
  * Pure functions: the policy pages and the version pages use them through the routes.
  */
-import { roleLabels, type StaffRole } from '../auth/principal.ts';
+import { roleLabels, type StaffRole } from '../auth/index.ts';
 import { formatDateInWords } from '../../web/dates.ts';
 import { groupTitles } from './policy-groups.ts';
 import {

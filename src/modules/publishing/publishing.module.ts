@@ -1,6 +1,5 @@
 import { defineModule, type Services } from '../registry.ts';
-import type { Principal } from '../auth/principal.ts';
-import { PeopleRepository } from '../people/people.repository.ts';
+import type { Principal } from '../auth/index.ts';
 import { ChannelAdapterRegistry } from './channel-adapter.ts';
 import { NewsChannelAdapter } from './news-adapter.ts';
 import { BlueskyAdapter } from './channels/bluesky-adapter.ts';
@@ -49,6 +48,7 @@ export const publishingModule = defineModule({
       | 'consent'
       | 'media'
       | 'events'
+      | 'peopleDirectory'
     >,
   ) => {
     const repository = new PostsRepository();
@@ -60,7 +60,7 @@ export const publishingModule = defineModule({
     const posts = new PostsService({
       database: deps.database,
       repository,
-      people: new PeopleRepository(),
+      people: deps.peopleDirectory,
       audit: deps.audit,
       clock: deps.clock,
       policies: deps.policies,

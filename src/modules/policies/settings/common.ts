@@ -3,7 +3,7 @@
  * labels, lists without repeats). No rules here.
  */
 import { z } from 'zod';
-import { staffRoles } from '../../auth/principal.ts';
+import { staffRoles } from '../../auth/index.ts';
 
 /** Staff roles, shared with sign-in (auth/principal.ts). */
 export const policyRoleSchema = z.enum(staffRoles);

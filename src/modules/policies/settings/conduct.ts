@@ -13,7 +13,7 @@
  * permissionTypes.reminder_post, permissionTypes.named_newspaper_photo.
  */
 import { z } from 'zod';
-import { staffRoles } from '../../auth/principal.ts';
+import { staffRoles } from '../../auth/index.ts';
 import { lanyardDefault as dflt, ruleSchema, type RulePathOf } from './rules.ts';
 
 export const exPupilRuleOptions = ['all', 'under_18', 'under_16', 'none'] as const;

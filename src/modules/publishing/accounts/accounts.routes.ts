@@ -12,7 +12,7 @@ import { flash } from '../../../web/flash.ts';
 import { readDateInput } from '../../../web/date-input.ts';
 import { staffOf } from '../../../web/principal.ts';
 import { formatDateInWords, formatDateTimeInWords } from '../../../web/dates.ts';
-import type { StaffPrincipal } from '../../auth/principal.ts';
+import type { StaffPrincipal } from '../../auth/index.ts';
 import { canViewChannels, mayReachChannels } from './accounts.policy.ts';
 import {
   addableKinds,

@@ -8,7 +8,7 @@ import {
   type PublicationCheckKey,
   type RulePath,
   type RuleValue,
-} from '../../policies/policy-settings.ts';
+} from '../../policies/index.ts';
 import { buildNameIndex, lookUp, nameIndexFor, scanNames, type NameHit } from './name-index.ts';
 import {
   detailNames,

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { avenueTemplate } from '../../policies/templates/index.ts';
-import type { PolicySettings } from '../../policies/policy-settings.ts';
+import { avenueTemplate } from '../../policies/index.ts';
+import type { PolicySettings } from '../../policies/index.ts';
 import { makePost, makeRoll, photo } from '../../../../test/support/publishing-checks.ts';
 import { namesCheck } from './checks.ts';
 import { buildNameIndex, clearNameIndexCache, nameIndexFor, scanNames } from './name-index.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { avenueTemplate } from '../../policies/templates/index.ts';
-import type { PolicySettings } from '../../policies/policy-settings.ts';
+import { avenueTemplate } from '../../policies/index.ts';
+import type { PolicySettings } from '../../policies/index.ts';
 import { makePost } from '../../../../test/support/publishing-checks.ts';
 import { personalDetailsCheck } from './checks.ts';
 import { findPersonalDetails, knownContacts, type DetailKind } from './personal-details.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { policySettingsSchema } from '../../policies/policy-settings.ts';
-import { policyTemplates } from '../../policies/templates/index.ts';
+import { policySettingsSchema } from '../../policies/index.ts';
+import { policyTemplates } from '../../policies/index.ts';
 
 describe('the settings the checks read', () => {
   it('a profile stored before the tone settings existed reads Lanyard’s defaults', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { avenueTemplate, sacredHeartTemplate } from '../../policies/templates/index.ts';
-import type { PolicySettings } from '../../policies/policy-settings.ts';
+import { avenueTemplate, sacredHeartTemplate } from '../../policies/index.ts';
+import type { PolicySettings } from '../../policies/index.ts';
 import {
   benchmarkInput,
   channel,

@@ -3,7 +3,7 @@
  * the consent answers at publish time, the author and the profile. A check that throws, or that
  * lacks what it needs, fails closed: it fails, says so, and cannot be overridden.
  */
-import { formatCitation, type Citation, type RulePath } from '../../policies/policy-settings.ts';
+import { formatCitation, type Citation, type RulePath } from '../../policies/index.ts';
 import {
   channelLimitsCheck,
   consentCheck,

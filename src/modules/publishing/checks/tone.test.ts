@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sacredHeartTemplate } from '../../policies/templates/index.ts';
-import type { PolicySettings } from '../../policies/policy-settings.ts';
+import { sacredHeartTemplate } from '../../policies/index.ts';
+import type { PolicySettings } from '../../policies/index.ts';
 import { makePost } from '../../../../test/support/publishing-checks.ts';
 import { toneCheck } from './checks.ts';
 import { findListedWords, toneList } from './tone.ts';

@@ -13,7 +13,7 @@ import type {
   PolicySettings,
   PublicationCheckKey,
   RulePath,
-} from '../../policies/policy-settings.ts';
+} from '../../policies/index.ts';
 
 /**
  * Every check, in the order they run and are shown. The profile's overridable-check list

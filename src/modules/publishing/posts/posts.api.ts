@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../../registry.ts';
 import type { ApiRegistry } from '../../../web/api-registry.ts';
 import { NotFoundError } from '../../../errors.ts';
-import type { Principal } from '../../auth/principal.ts';
+import type { Principal } from '../../auth/index.ts';
 import { draftApiBody, type DraftInput } from './posts.forms.ts';
 import { canDraftPosts, mayReachPostApproval } from './posts.policy.ts';
 import type { PostRow } from './posts.service.ts';

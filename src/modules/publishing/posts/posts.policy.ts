@@ -1,5 +1,5 @@
-import { hasRole, isStaff, type Principal } from '../../auth/principal.ts';
-import type { PolicyRole } from '../../policies/policy-settings.ts';
+import { hasRole, isStaff, type Principal } from '../../auth/index.ts';
+import type { PolicyRole } from '../../policies/index.ts';
 
 /**
  * Who may do what with posts (SPEC §3.5). Pure functions; deny by default. The approver is a

@@ -12,7 +12,7 @@ import {
 } from '../publishing.tables.ts';
 import { mediaFaces, mediaItems, mediaPupilTags } from '../../media/media.tables.ts';
 import { pupils, staff } from '../../people/people.tables.ts';
-import { chainFor } from '../../audit/audit.service.ts';
+import { chainFor } from '../../audit/index.ts';
 
 export type PostRow = typeof posts.$inferSelect;
 export type PostStatus =

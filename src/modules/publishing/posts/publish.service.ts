@@ -3,11 +3,11 @@ import type { Database } from '../../../platform/db/database.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import type { FileStore } from '../../../platform/files/file-store.ts';
 import { ConflictError, NotFoundError } from '../../../errors.ts';
-import type { Principal } from '../../auth/principal.ts';
-import type { Actor, AuditService } from '../../audit/audit.service.ts';
+import type { Principal } from '../../auth/index.ts';
+import type { Actor, AuditService } from '../../audit/index.ts';
 import type { ConsentService } from '../../consent/index.ts';
-import type { MediaService } from '../../media/media.service.ts';
-import { MediaNotPublishableError } from '../../media/media.service.ts';
+import type { MediaService } from '../../media/index.ts';
+import { MediaNotPublishableError } from '../../media/index.ts';
 import {
   ChannelError,
   type ChannelAccountInfo,

@@ -1,0 +1,6 @@
+/**
+ * The audit module's public surface: the only file another module imports from
+ * (docs/architecture.md, "Boundaries"). The audit log's service type (`Services.audit`), who did
+ * something (`Actor`, `systemActor`) and the chain an entry belongs to.
+ */
+export { chainFor, systemActor, type Actor, type AuditService } from './audit.service.ts';

@@ -1,0 +1,17 @@
+/**
+ * The auth module's public surface: the only file another module imports from
+ * (docs/architecture.md, "Boundaries"). Who is signed in (`Principal`), the staff roles and their
+ * words, and the type of the sign-in service (reached through `Services.auth`).
+ */
+export {
+  hasRole,
+  isStaff,
+  roleLabels,
+  schoolOf,
+  secondFactorRoles,
+  staffRoles,
+  type Principal,
+  type StaffPrincipal,
+  type StaffRole,
+} from './principal.ts';
+export type { AuthService } from './auth.service.ts';

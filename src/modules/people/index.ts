@@ -1,0 +1,43 @@
+/**
+ * The people module's public surface: the only file another module imports from
+ * (docs/architecture.md, "Boundaries"). Other modules read schools, pupils, parents and staff
+ * through `PeopleDirectory` (`Services.peopleDirectory`), never the repository or the tables.
+ */
+
+// Services (reached through `Services`) and what they return.
+export type { PeopleDirectory } from './people-directory.ts';
+export type { OrganisationAdminRow, PupilRow } from './people.repository.ts';
+export {
+  READ_TTL_MS,
+  todayIn,
+  type PeopleService,
+  type StaffInvitationJob,
+} from './people.service.ts';
+export type {
+  ImportCounts,
+  ImportPhase,
+  ImportService,
+  ImportView,
+  ProgressListener,
+} from './import.service.ts';
+export type { StaffClassesService } from './staff-classes.service.ts';
+export type { PupilScope } from './pupil-scope.ts';
+
+// Who may: shared with other modules' pages.
+export { canListPupils, isClassScoped } from './people.policy.ts';
+
+// Reading a spreadsheet from a school's MIS: the consent import reads its files the same way.
+export {
+  clean,
+  decode,
+  MAX_FILE_BYTES,
+  parseCsv,
+  parseUkDate,
+  SNIFF_BYTES,
+  sniffDelimiter,
+  sniffFile,
+  type FileError,
+  type RowError,
+  type TextEncodingName,
+} from './mis-import/mis-parse.ts';
+export { normaliseHeader } from './mis-import/mis-columns.ts';

@@ -1,0 +1,102 @@
+import type { PeopleRepository } from './people.repository.ts';
+import type { ImportRepository } from './import.repository.ts';
+
+type Repo = PeopleRepository;
+type Args<K extends keyof Repo> = Repo[K] extends (...args: infer A) => unknown ? A : never;
+
+/**
+ * How other modules read (and, where they must in their own transaction, write) people's data:
+ * schools, pupils, parents and staff (ARCHITECTURE rule 1, docs/architecture.md "Boundaries").
+ * Wired by the people module as `peopleDirectory`; other modules never get the repository.
+ *
+ * Every method takes the caller's `db` first: the pool's, or `tx.db` to read (or write) inside
+ * the caller's transaction, as the sign-in's second factor does with `useTotpStep`.
+ */
+export class PeopleDirectory {
+  constructor(private readonly deps: { repository: PeopleRepository; imports: ImportRepository }) {}
+
+  // Schools and organisations.
+  getSchool(...a: Args<'getSchool'>) {
+    return this.deps.repository.getSchool(...a);
+  }
+  getSchoolBySlug(...a: Args<'getSchoolBySlug'>) {
+    return this.deps.repository.getSchoolBySlug(...a);
+  }
+  listSchools(...a: Args<'listSchools'>) {
+    return this.deps.repository.listSchools(...a);
+  }
+  listSchoolsInOrganisation(...a: Args<'listSchoolsInOrganisation'>) {
+    return this.deps.repository.listSchoolsInOrganisation(...a);
+  }
+  getOrganisation(...a: Args<'getOrganisation'>) {
+    return this.deps.repository.getOrganisation(...a);
+  }
+  getOrganisationAdmin(...a: Args<'getOrganisationAdmin'>) {
+    return this.deps.repository.getOrganisationAdmin(...a);
+  }
+  getOrganisationAdminByEmail(...a: Args<'getOrganisationAdminByEmail'>) {
+    return this.deps.repository.getOrganisationAdminByEmail(...a);
+  }
+
+  // Pupils and parents.
+  listPupils(...a: Args<'listPupils'>) {
+    return this.deps.repository.listPupils(...a);
+  }
+  getPupil(...a: Args<'getPupil'>) {
+    return this.deps.repository.getPupil(...a);
+  }
+  rollCounts(...a: Args<'rollCounts'>) {
+    return this.deps.repository.rollCounts(...a);
+  }
+  getParent(...a: Args<'getParent'>) {
+    return this.deps.repository.getParent(...a);
+  }
+  /** A parent's linked pupils (with `onlyWithResponsibility`, those they decide for). */
+  childrenOfParent(...a: Args<'childrenOfParent'>) {
+    return this.deps.repository.childrenOfParent(...a);
+  }
+  findParentsByEmail(...a: Args<'findParentsByEmail'>) {
+    return this.deps.repository.findParentsByEmail(...a);
+  }
+  findPupilsByEmail(...a: Args<'findPupilsByEmail'>) {
+    return this.deps.repository.findPupilsByEmail(...a);
+  }
+  displayNames(...a: Args<'displayNames'>) {
+    return this.deps.repository.displayNames(...a);
+  }
+
+  // Staff.
+  getStaffById(...a: Args<'getStaffById'>) {
+    return this.deps.repository.getStaffById(...a);
+  }
+  getStaffByEmail(...a: Args<'getStaffByEmail'>) {
+    return this.deps.repository.getStaffByEmail(...a);
+  }
+  staffWithRole(...a: Args<'staffWithRole'>) {
+    return this.deps.repository.staffWithRole(...a);
+  }
+  staffWithoutSecondFactor(...a: Args<'staffWithoutSecondFactor'>) {
+    return this.deps.repository.staffWithoutSecondFactor(...a);
+  }
+
+  // Writes another part makes in its own transaction (sign-in: passwords, second factor; the
+  // CLI's `create-staff`, with its audit event).
+  /** A member of staff with roles (the caller records the audit event in the same `tx`). */
+  createStaff(...a: Args<'createStaff'>) {
+    return this.deps.repository.createStaff(...a);
+  }
+  /** Sign-in columns of a member of staff (password, second factor, lock-out). */
+  updateStaffAuth(...a: Args<'updateStaffAuth'>) {
+    return this.deps.repository.updateStaffAuth(...a);
+  }
+  /** Uses a TOTP time step once (a conditional update: one of any concurrent requests wins). */
+  useTotpStep(...a: Args<'useTotpStep'>) {
+    return this.deps.repository.useTotpStep(...a);
+  }
+
+  // Imports.
+  /** Pupil imports previewed and waiting for someone to confirm them. */
+  importsAwaitingConfirmation(...a: Parameters<ImportRepository['awaitingConfirmation']>) {
+    return this.deps.imports.awaitingConfirmation(...a);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The policies module's public surface: the only file another module imports from
+ * (docs/architecture.md, "Boundaries").
+ *
+ * - The policy profile's shape (`policy-settings.ts`: its schema, types, rule paths, labels and
+ *   `getRule`): the contract every other module reads its rules through, exported whole.
+ * - The policy service's type (`Services.policies`) and its date helper.
+ * - The five templates (tests and the demo build profiles from them).
+ */
+export * from './policy-settings.ts';
+export { addDays, addMonths, type CurrentPolicy, type PolicyService } from './policies.service.ts';
+export {
+  avenueTemplate,
+  getTemplate,
+  policyTemplates,
+  sacredHeartTemplate,
+} from './templates/index.ts';
