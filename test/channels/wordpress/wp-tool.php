@@ -37,7 +37,7 @@ switch ($command) {
     case 'app-password':
         $user = get_user_by('login', $argv[2] ?? '');
         if (!$user) fail('no such user');
-        $created = WP_Application_Passwords::create_new_application_password($user->ID, ['name' => 'Lanyard']);
+        $created = WP_Application_Passwords::create_new_application_password($user->ID, ['name' => 'Lanyard ' . wp_generate_password(8, false)]);
         if (is_wp_error($created)) fail($created->get_error_message());
         out(['password' => $created[0], 'uuid' => $created[1]['uuid']]);
         break;

@@ -11,6 +11,7 @@ import {
 } from '../channel-adapter.ts';
 import { graphemeCount } from '../checks/text.ts';
 import { retryAfterSeconds } from '../accounts/webhook-adapter.ts';
+import { BLUESKY_DEFAULT_SERVICE } from './bluesky-account.ts';
 
 /** Bluesky's own limits (the `app.bsky.feed.post` and `app.bsky.embed.images` lexicons). */
 export const BLUESKY_MAX_GRAPHEMES = 300;
@@ -18,7 +19,7 @@ export const BLUESKY_MAX_GRAPHEMES = 300;
 export const BLUESKY_MAX_TEXT_BYTES = 3000;
 export const BLUESKY_MAX_IMAGES = 4;
 export const BLUESKY_MAX_IMAGE_BYTES = 1_000_000;
-export const BLUESKY_DEFAULT_SERVICE = 'https://bsky.social';
+export { BLUESKY_DEFAULT_SERVICE };
 const POST = 'app.bsky.feed.post';
 
 export interface BlueskyAdapterOptions {
