@@ -1,4 +1,4 @@
-import type { Database, Tx } from '../../../platform/db/database.ts';
+import type { Database, Db, Tx } from '../../../platform/db/database.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import type { Mailer } from '../../../platform/mail/mailer.ts';
 import type { EnqueueOptions } from '../../../platform/jobs/queue.ts';
@@ -42,6 +42,17 @@ import {
 import { channelText, titleInText } from './text-limits.ts';
 
 export type { PostRow, PostStatus, PostCheckRow };
+
+/** What the posts service reads about staff (the people module's directory fits). */
+export interface PostsPeople {
+  displayNames(
+    db: Db,
+    schoolId: string,
+    ids: { staff: string[]; parents: string[]; pupils: string[] },
+  ): Promise<{ staff: Map<string, string> }>;
+  getStaffById(db: Db, id: string): Promise<{ email: string; roles: string[] } | undefined>;
+  staffWithRole(db: Db, schoolId: string, role: string): Promise<{ id: string; email: string }[]>;
+}
 
 /** The jobs the posts service enqueues (defined in publishing.jobs.ts). */
 export type PostEmailKind = 'waiting' | 'approved' | 'returned' | 'expired' | 'refused' | 'failed';
