@@ -49,6 +49,7 @@ export const publishingModule = defineModule({
       | 'media'
       | 'events'
       | 'peopleDirectory'
+      | 'people'
     >,
   ) => {
     const repository = new PostsRepository();

@@ -1,6 +1,5 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/database.ts';
-import { staff, staffRoles } from '../../people/people.tables.ts';
 import {
   channelAccountPosters,
   channelAccounts,
@@ -11,14 +10,6 @@ import type { WebhookAttempt } from './webhook-adapter.ts';
 
 export type ChannelAccountRow = typeof channelAccounts.$inferSelect;
 export type NewChannelAccount = typeof channelAccounts.$inferInsert;
-
-export interface StaffOption {
-  id: string;
-  name: string;
-  roles: string[];
-}
-
-const fullName = sql<string>`${staff.givenName} || ' ' || ${staff.familyName}`;
 
 /** Queries on the school's channels; every one is scoped by school. */
 export class AccountsRepository {
@@ -100,27 +91,22 @@ export class AccountsRepository {
       .where(and(eq(channelAccounts.schoolId, schoolId), eq(channelAccounts.id, id)));
   }
 
+  /** Who may post to the account (ids; the people module names them). */
   async posters(
     db: Db,
     schoolId: string,
     accountId: string,
-  ): Promise<{ staffId: string; name: string; active: boolean; addedAt: Date }[]> {
+  ): Promise<{ staffId: string; addedAt: Date }[]> {
     return db
-      .select({
-        staffId: channelAccountPosters.staffId,
-        name: fullName,
-        active: staff.active,
-        addedAt: channelAccountPosters.addedAt,
-      })
+      .select({ staffId: channelAccountPosters.staffId, addedAt: channelAccountPosters.addedAt })
       .from(channelAccountPosters)
-      .innerJoin(staff, eq(staff.id, channelAccountPosters.staffId))
       .where(
         and(
           eq(channelAccountPosters.schoolId, schoolId),
           eq(channelAccountPosters.accountId, accountId),
         ),
       )
-      .orderBy(asc(staff.familyName), asc(staff.givenName), asc(staff.id));
+      .orderBy(asc(channelAccountPosters.addedAt), asc(channelAccountPosters.staffId));
   }
 
   /** True when a row was added (false: already authorised). */
@@ -255,39 +241,5 @@ export class AccountsRepository {
         1 + (select count(*)::int from webhook_deliveries
               where account_id = ${a.accountId} and webhook_id = ${a.webhookId}),
         ${a.error}, ${a.at.toISOString()}::timestamptz`);
-  }
-
-  /** Active staff of the school with their roles, by name (the custodian and poster choices). */
-  async activeStaff(db: Db, schoolId: string): Promise<StaffOption[]> {
-    const rows = await db
-      .select({ id: staff.id, name: fullName })
-      .from(staff)
-      .where(and(eq(staff.schoolId, schoolId), eq(staff.active, true)))
-      .orderBy(asc(staff.familyName), asc(staff.givenName), asc(staff.id));
-    const roles = new Map<string, string[]>();
-    if (rows.length) {
-      const r = await db
-        .select({ staffId: staffRoles.staffId, role: staffRoles.role })
-        .from(staffRoles)
-        .where(
-          inArray(
-            staffRoles.staffId,
-            rows.map((x) => x.id),
-          ),
-        );
-      for (const x of r) roles.set(x.staffId, [...(roles.get(x.staffId) ?? []), x.role]);
-    }
-    return rows.map((x) => ({ ...x, roles: roles.get(x.id) ?? [] }));
-  }
-
-  /** Names of staff of this school (any, active or not), by id. */
-  async staffNames(db: Db, schoolId: string, ids: (string | null)[]): Promise<Map<string, string>> {
-    const wanted = [...new Set(ids.filter((x): x is string => !!x))];
-    if (!wanted.length) return new Map();
-    const rows = await db
-      .select({ id: staff.id, name: fullName })
-      .from(staff)
-      .where(and(eq(staff.schoolId, schoolId), inArray(staff.id, wanted)));
-    return new Map(rows.map((r) => [r.id, r.name]));
   }
 }

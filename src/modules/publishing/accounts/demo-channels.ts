@@ -1,4 +1,4 @@
-import type { StaffPrincipal } from '../../auth/principal.ts';
+import type { StaffPrincipal } from '../../auth/index.ts';
 import type { AccountsService } from './accounts.service.ts';
 
 /**

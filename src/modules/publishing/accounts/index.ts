@@ -1,6 +1,6 @@
 import type { NavigationEntry, Services } from '../../registry.ts';
 import { AccountsRepository } from './accounts.repository.ts';
-import { AccountsService } from './accounts.service.ts';
+import { AccountsService, type StaffDirectory, type StaffOption } from './accounts.service.ts';
 import { showsChannelsTab } from './accounts.policy.ts';
 
 export { accountsRoutes } from './accounts.routes.ts';
@@ -23,7 +23,10 @@ declare module '../../registry.ts' {
  * its `wire`, and lists `accountsRoutes`, `accountsApi` and `accountsNavigation`.
  */
 export function wireAccounts(
-  deps: Pick<Services, 'database' | 'clock' | 'audit' | 'policies' | 'secretBox' | 'config'>,
+  deps: Pick<
+    Services,
+    'database' | 'clock' | 'audit' | 'policies' | 'secretBox' | 'config' | 'people'
+  >,
 ): { channelAccounts: AccountsService } {
   return {
     channelAccounts: new AccountsService({
@@ -33,9 +36,28 @@ export function wireAccounts(
       clock: deps.clock,
       policies: deps.policies,
       secretBox: deps.secretBox,
+      staff: staffDirectory(deps.people),
       // A receiver on this machine over plain http: development and tests only.
       allowLoopbackHttp: deps.config.env !== 'production',
     }),
+  };
+}
+
+/** The school's staff, read through the people module's service (never its tables). */
+function staffDirectory(people: Services['people']): StaffDirectory {
+  return {
+    active: async (schoolId) => {
+      const out: StaffOption[] = [];
+      for (let page = 1; ; page++) {
+        const result = await people.listStaff(schoolId, undefined, page);
+        for (const r of result.rows)
+          if (r.active)
+            out.push({ id: r.id, name: `${r.givenName} ${r.familyName}`, roles: r.roles });
+        if (page >= result.pages) return out;
+      }
+    },
+    names: async (schoolId, ids) =>
+      (await people.displayNames(schoolId, { staff: ids, parents: [], pupils: [] })).staff,
   };
 }
 
