@@ -1,9 +1,18 @@
 import { z } from 'zod';
 import type { FieldErrors } from '../../../errors.ts';
 import { parseForm, type FormResult } from '../../../web/forms.ts';
+import {
+  APP_PASSWORD_MISSING,
+  APP_PASSWORD_WRONG,
+  BLUESKY_DEFAULT_SERVICE,
+  blueskyHandle,
+  HANDLE_MISSING,
+  HANDLE_WRONG,
+  isBlueskyAppPassword,
+} from '../channels/bluesky-account.ts';
 
 /** The kinds of channel a school adds itself (the news page is built in; WordPress and Bluesky come later). */
-export const addableKinds = ['social', 'newsletter', 'webhook'] as const;
+export const addableKinds = ['social', 'newsletter', 'webhook', 'bluesky'] as const;
 export type AddableKind = (typeof addableKinds)[number];
 
 export const kindLabels: Record<string, string> = {
@@ -21,6 +30,8 @@ export const kindHints: Record<AddableKind, string> = {
   newsletter: 'The school’s newsletter to parents and carers.',
   webhook:
     'Lanyard sends each published post, signed, to an address you give (for example a parish or trust website), and tells it when a post is taken down.',
+  bluesky:
+    'Lanyard posts to the school’s Bluesky account itself, with an app password made in Bluesky’s settings, and deletes a post that must come down.',
 };
 
 export const audiences = ['public', 'approved_followers'] as const;
@@ -142,6 +153,26 @@ export function parseChannelForm(body: unknown): FormResult<ChannelInput> {
     extra.moderation = 'Say how comments are moderated, and by whom';
   if (raw.kind === 'webhook' && !given('endpointUrl'))
     extra.endpointUrl = 'Enter the address to send posts to';
+  if (raw.kind === 'bluesky') {
+    // The handle and an app password (never the main password); the server defaults to bsky.social.
+    if (!given('handle')) extra.handle = HANDLE_MISSING;
+    else if (!blueskyHandle(raw.handle as string)) extra.handle = HANDLE_WRONG;
+    if (!given('credential')) extra.credential = APP_PASSWORD_MISSING;
+    else if (!isBlueskyAppPassword(raw.credential as string)) extra.credential = APP_PASSWORD_WRONG;
+    if (base.ok && Object.keys(extra).length === 0)
+      return {
+        ...base,
+        value: {
+          ...base.value,
+          handle: blueskyHandle(base.value.handle!),
+          credential: base.value.credential!.toLowerCase(),
+          endpointUrl: base.value.endpointUrl ?? BLUESKY_DEFAULT_SERVICE,
+          // Bluesky's own limits, which a school may lower but not raise.
+          maxLength: Math.min(base.value.maxLength ?? 300, 300),
+          maxImages: Math.min(base.value.maxImages ?? 4, 4),
+        },
+      };
+  }
   if (base.ok && Object.keys(extra).length === 0) return base;
   return { ok: false, errors: { ...extra, ...(base.ok ? {} : base.errors) }, values: raw };
 }
