@@ -9,12 +9,12 @@ import {
   type Principal,
   type StaffPrincipal,
   type StaffRole,
-} from '../../auth/principal.ts';
-import type { AuditService } from '../../audit/audit.service.ts';
-import type { PolicyService } from '../../policies/policies.service.ts';
-import type { Citation, ConsentPurpose, PolicyRole } from '../../policies/policy-settings.ts';
+} from '../../auth/index.ts';
+import type { AuditService } from '../../audit/index.ts';
+import type { PolicyService } from '../../policies/index.ts';
+import type { Citation, ConsentPurpose, PolicyRole } from '../../policies/index.ts';
 import type { ChannelAccountInfo, ChannelContext, ChannelKind } from '../channel-adapter.ts';
-import type { AccountsRepository, ChannelAccountRow, StaffOption } from './accounts.repository.ts';
+import type { AccountsRepository, ChannelAccountRow } from './accounts.repository.ts';
 import { platformLimits, type ChannelInput, type HandoverInput } from './accounts.forms.ts';
 import { canManageChannels, canViewChannels } from './accounts.policy.ts';
 import { endpointProblem } from './endpoint-url.ts';
@@ -26,7 +26,25 @@ import {
 import { newWebhookSecret, parseWebhookSecret } from './standard-webhooks.ts';
 import { WebhookAdapter, type WebhookDeliveryLog } from './webhook-adapter.ts';
 
-export type { ChannelAccountRow, StaffOption };
+export type { ChannelAccountRow };
+
+/** A member of staff as the channel pages offer them. */
+export interface StaffOption {
+  id: string;
+  name: string;
+  roles: string[];
+}
+
+/**
+ * The staff of a school, from the people module (wired in index.ts from `Services.people`):
+ * this module reads no people table itself.
+ */
+export interface StaffDirectory {
+  /** Active staff with their roles, by name. */
+  active(schoolId: string): Promise<StaffOption[]>;
+  /** Names of the school's staff (active or not) by id; ids of other schools are left out. */
+  names(schoolId: string, ids: string[]): Promise<Map<string, string>>;
+}
 
 /** What a page may show about a credential: never the value, only when and by whom it was set. */
 export interface CredentialStatus {
@@ -104,6 +122,7 @@ export class AccountsService {
       clock: Clock;
       policies: PolicyService;
       secretBox: SecretBox;
+      staff: StaffDirectory;
       /** Plain http:// to a loopback receiver (development and tests, never production). */
       allowLoopbackHttp: boolean;
     },
@@ -145,6 +164,11 @@ export class AccountsService {
   // ---------------------------------------------------------------------------------------
   // Reading
   // ---------------------------------------------------------------------------------------
+
+  private names(schoolId: string, ids: (string | null)[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter((x): x is string => !!x))];
+    return wanted.length ? this.deps.staff.names(schoolId, wanted) : Promise.resolve(new Map());
+  }
 
   /**
    * The built-in news page channel, created the first time it is asked for. It maps to the
@@ -206,19 +230,28 @@ export class AccountsService {
     const { database, repository } = this.deps;
     const row = await repository.getById(database.db, v.schoolId, id);
     if (!row) throw new NotFoundError();
-    const [[view], posterList, handovers, deliveries] = await Promise.all([
+    const [[view], posterRows, handovers, deliveries, active] = await Promise.all([
       this.views(v.schoolId, [{ ...row, posters: 0 }]),
       repository.posters(database.db, v.schoolId, id),
       repository.handovers(database.db, v.schoolId, id),
       row.kind === 'webhook' && canManage
         ? repository.deliveries(database.db, v.schoolId, id, 50)
         : Promise.resolve([]),
+      this.deps.staff.active(v.schoolId),
     ]);
-    const names = await repository.staffNames(
-      database.db,
-      v.schoolId,
-      handovers.flatMap((h) => [h.fromStaffId, h.toStaffId, h.recordedBy]),
-    );
+    const names = await this.names(v.schoolId, [
+      ...handovers.flatMap((h) => [h.fromStaffId, h.toStaffId, h.recordedBy]),
+      ...posterRows.map((x) => x.staffId),
+    ]);
+    const activeIds = new Set(active.map((x) => x.id));
+    const posterList = posterRows
+      .map((x) => ({
+        staffId: x.staffId,
+        name: names.get(x.staffId) ?? 'A former member of staff',
+        active: activeIds.has(x.staffId),
+        addedAt: x.addedAt,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'en-GB'));
     return {
       ...view!,
       endpointUrl: canManage ? view!.endpointUrl : null,
@@ -247,13 +280,13 @@ export class AccountsService {
   /** Active staff, for the custodian and poster choices (managers only). */
   async staffOptions(p: Principal): Promise<StaffOption[]> {
     const m = await this.manager(p);
-    return this.deps.repository.activeStaff(this.deps.database.db, m.schoolId);
+    return this.deps.staff.active(m.schoolId);
   }
 
   /** The first active member of staff holding the profile's custodian role, by name. */
   async defaultCustodian(schoolId: string): Promise<StaffOption | undefined> {
     const { role } = await this.custodianRule(schoolId);
-    const staff = await this.deps.repository.activeStaff(this.deps.database.db, schoolId);
+    const staff = await this.deps.staff.active(schoolId);
     return staff.find((s) => s.roles.includes(role));
   }
 
@@ -263,8 +296,7 @@ export class AccountsService {
   ): Promise<ChannelView[]> {
     const purposes = await this.purposes(schoolId);
     const label = new Map(purposes.map((x) => [x.key, x.label]));
-    const names = await this.deps.repository.staffNames(
-      this.deps.database.db,
+    const names = await this.names(
       schoolId,
       rows.flatMap((r) => [r.custodianId, r.credentialSetBy]),
     );
@@ -433,12 +465,11 @@ export class AccountsService {
   async addPoster(p: Principal, id: string, staffId: string): Promise<string> {
     const m = await this.manager(p);
     const { database, repository, audit, clock } = this.deps;
+    const staff = await this.deps.staff.active(m.schoolId);
     return database.transaction(async (tx) => {
       const row = await repository.getForUpdate(tx.db, m.schoolId, id);
       if (!row) throw new NotFoundError();
-      const person = (await repository.activeStaff(tx.db, m.schoolId)).find(
-        (s) => s.id === staffId,
-      );
+      const person = staff.find((s) => s.id === staffId);
       if (!person) throw new ValidationError({ staffId: 'Select a member of staff' });
       const added = await repository.addPoster(tx.db, {
         schoolId: m.schoolId,
@@ -510,7 +541,7 @@ export class AccountsService {
         throw new ValidationError({
           toStaffId: 'They already keep the credentials: select who they were handed to',
         });
-      const names = await repository.staffNames(tx.db, m.schoolId, [input.toStaffId]);
+      const names = await this.names(m.schoolId, [input.toStaffId]);
       const handoverId = await repository.insertHandover(tx.db, {
         schoolId: m.schoolId,
         accountId: id,
@@ -544,9 +575,7 @@ export class AccountsService {
    * them (the custodian clause's "unless otherwise permitted by the Headteacher").
    */
   private async custodianProblem(m: StaffPrincipal, staffId: string): Promise<string | null> {
-    const person = (await this.deps.repository.activeStaff(this.deps.database.db, m.schoolId)).find(
-      (s) => s.id === staffId,
-    );
+    const person = (await this.deps.staff.active(m.schoolId)).find((s) => s.id === staffId);
     if (!person) return 'Select a member of staff';
     const { role, roleLabel } = await this.custodianRule(m.schoolId);
     if (person.roles.includes(role) || person.roles.includes('headteacher')) return null;
