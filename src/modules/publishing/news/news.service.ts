@@ -214,14 +214,8 @@ export class NewsService {
         published: post.publishedAt,
         description: summary(post.text),
         content: this.contentHtml(slug, post, state.notice),
-        ...(first
-          ? {
-              image: {
-                url: this.imageUrl(slug, post.id, first.position),
-                type: 'image/jpeg',
-              },
-            }
-          : {}),
+        // A plain address: JSON Feed's `image` is a string (an object would not validate).
+        ...(first ? { image: this.imageUrl(slug, post.id, first.position) } : {}),
       });
     }
     const body = format === 'atom' ? feed.atom1() : format === 'rss' ? feed.rss2() : feed.json1();
