@@ -8,7 +8,7 @@
  * personalAccountsMayPostPupilImages, designatedPublicityPersonOnly, approvalRequired,
  * namesWithImages, personalDetailsForbidden, reminderPostsNeedPermission, positiveToneCheck,
  * groupImagesWithGeneralLabels, blurFaces, overridableChecks, commentsNotMonitoredNotice,
- * toneFlaggedWords, toneNegativeScoreLimit, pendingExpiryDays.
+ * toneFlaggedWords, toneNegativeScoreLimit, pendingExpiryDays, deleteOnTakedown.
  */
 import { z } from 'zod';
 import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
@@ -85,6 +85,11 @@ const toneFlaggedWordsDefault = (): RuleValue<string[]> =>
     [...DEFAULT_TONE_WORDS],
     'A starting list of negative or derogatory words; any of them in a post makes the tone check warn. The school edits the list.',
   );
+const deleteOnTakedownDefault = (): RuleValue<boolean> =>
+  dflt(
+    false,
+    'A post taken down from the school’s website goes to the site’s bin, where its editors can see what was removed (WordPress empties the bin after 30 days); its photos are always deleted at once.',
+  );
 const toneNegativeScoreLimitDefault = (): RuleValue<number> =>
   dflt(
     5,
@@ -123,6 +128,7 @@ export const publishingSettingsSchema = z.object({
     toneNegativeScoreLimitDefault,
   ),
   pendingExpiryDays: r(z.number().int().min(1).max(90)).default(pendingExpiryDaysDefault),
+  deleteOnTakedown: r(z.boolean()).default(deleteOnTakedownDefault),
 });
 export type PublishingSettings = z.infer<typeof publishingSettingsSchema>;
 
@@ -147,6 +153,8 @@ export const publishingLabels = {
   'publishing.toneNegativeScoreLimit':
     'How far below zero a post’s word score may go before the tone check warns',
   'publishing.pendingExpiryDays': 'Days a post may wait for approval before it expires',
+  'publishing.deleteOnTakedown':
+    'A post taken down from the school’s website is deleted at once, not put in the site’s bin',
 } as const satisfies Record<RulePathOf<PublishingSettings, 'publishing.'>, string>;
 
 /** Lanyard's own `publishing` values, each citing 'Lanyard default' with the reason. */
@@ -183,4 +191,5 @@ export const publishingDefaults: PublishingSettings = {
   toneFlaggedWords: toneFlaggedWordsDefault(),
   toneNegativeScoreLimit: toneNegativeScoreLimitDefault(),
   pendingExpiryDays: pendingExpiryDaysDefault(),
+  deleteOnTakedown: deleteOnTakedownDefault(),
 };

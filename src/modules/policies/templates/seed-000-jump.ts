@@ -125,6 +125,7 @@ export const jumpTemplate: PolicyTemplate = {
       ),
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
       pendingExpiryDays: d.publishing.pendingExpiryDays,
+      deleteOnTakedown: d.publishing.deleteOnTakedown,
     },
     media: {
       schoolDevicesOnly: rule(

@@ -79,6 +79,7 @@ export const avenueTemplate: PolicyTemplate = {
       toneFlaggedWords: d.publishing.toneFlaggedWords,
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
       pendingExpiryDays: d.publishing.pendingExpiryDays,
+      deleteOnTakedown: d.publishing.deleteOnTakedown,
     },
     media: {
       schoolDevicesOnly: d.media.schoolDevicesOnly,

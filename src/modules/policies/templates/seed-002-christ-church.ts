@@ -84,6 +84,7 @@ export const christChurchTemplate: PolicyTemplate = {
       toneFlaggedWords: d.publishing.toneFlaggedWords,
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
       pendingExpiryDays: d.publishing.pendingExpiryDays,
+      deleteOnTakedown: d.publishing.deleteOnTakedown,
     },
     media: {
       schoolDevicesOnly: d.media.schoolDevicesOnly,

@@ -171,6 +171,7 @@ export const sacredHeartTemplate: PolicyTemplate = {
       ),
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
       pendingExpiryDays: d.publishing.pendingExpiryDays,
+      deleteOnTakedown: d.publishing.deleteOnTakedown,
     },
     media: {
       schoolDevicesOnly: rule(

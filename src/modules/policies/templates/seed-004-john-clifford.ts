@@ -119,6 +119,7 @@ export const johnCliffordTemplate: PolicyTemplate = {
       toneFlaggedWords: d.publishing.toneFlaggedWords,
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
       pendingExpiryDays: d.publishing.pendingExpiryDays,
+      deleteOnTakedown: d.publishing.deleteOnTakedown,
     },
     media: {
       schoolDevicesOnly: rule(
