@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/database.ts';
 import {
+  channelAccountPosters,
   channelAccounts,
   postChannels,
   postChecks,
@@ -68,6 +69,20 @@ export class PostsRepository {
   ): Promise<ChannelAccountRow> {
     await db.insert(channelAccounts).values(values).onConflictDoNothing();
     return (await this.newsAccount(db, values.schoolId))!;
+  }
+
+  /** The accounts this member of staff is authorised to post to (SPEC §3.3). */
+  async accountsOfPoster(db: Db, schoolId: string, staffId: string): Promise<Set<string>> {
+    const rows = await db
+      .select({ accountId: channelAccountPosters.accountId })
+      .from(channelAccountPosters)
+      .where(
+        and(
+          eq(channelAccountPosters.schoolId, schoolId),
+          eq(channelAccountPosters.staffId, staffId),
+        ),
+      );
+    return new Set(rows.map((r) => r.accountId));
   }
 
   // ---------------------------------------------------------------------------------------

@@ -523,11 +523,12 @@ export class PostsService {
       repository.roll(db, schoolId),
     ]);
     const ids = media.map((m) => m.mediaId);
-    const [items, tagged, faceCounts, author] = await Promise.all([
+    const [items, tagged, faceCounts, author, postsTo] = await Promise.all([
       repository.mediaItems(db, schoolId, ids),
       repository.taggedPupils(db, schoolId, ids),
       repository.faceCounts(db, schoolId, ids),
       people.getStaffById(db, post.authorId),
+      repository.accountsOfPoster(db, schoolId, post.authorId),
     ]);
     const itemById = new Map(items.map((i) => [i.id, i]));
     const purposes = [...new Set(channels.map((c) => c.channel.purposeKey))];
@@ -606,7 +607,11 @@ export class PostsService {
         author: {
           staffId: post.authorId,
           roles,
-          designatedForPublicity: roles.includes(settings.roles.approverRole.value),
+          // Named as a person authorised to post on every channel of the post (SPEC §3.3), or
+          // the school's approver.
+          designatedForPublicity:
+            roles.includes(settings.roles.approverRole.value) ||
+            (channels.length > 0 && channels.every((c) => postsTo.has(c.account.id))),
           reminderPermissionHeld: false,
         },
         consent: answers.map((a) => ({
