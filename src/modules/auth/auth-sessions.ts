@@ -122,7 +122,7 @@ export class AuthSessions {
   }
 
   async principalFor(session: SessionRow): Promise<Principal | null> {
-    const { database, people, repository } = this.deps;
+    const { database, people } = this.deps;
     const db = database.db;
     switch (session.principalKind) {
       case 'staff': {
