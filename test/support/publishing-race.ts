@@ -23,8 +23,10 @@ export interface RaceResult {
  * random moment within the publish's usual duration. Only the withdrawal changes the register
  * in a trial, so its version goes from v to v + 1. A publication recorded at version v + 1 was
  * made by a transaction that saw the withdrawal: that is a violation. A publication at version v
- * means the publish read the register first, and the withdrawal (whose version bump needs the
- * row the publish holds FOR SHARE) committed after it: the takedown handles that one.
+ * means the publish read the register first; it must then also have committed before the
+ * withdrawal did (whose version bump needs the row the publish holds FOR SHARE), so the takedown
+ * that follows the withdrawal finds it: a publication not yet visible right after the
+ * withdrawal committed is a violation too.
  *
  * `services` must have a face detector that finds a face (test/support/publishing.ts `oneFace`).
  */
@@ -72,8 +74,17 @@ export async function raceWithdrawalAgainstPublish(
     const delay = Math.random() * publishMs * 1.2;
     const wait = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
     const t0 = performance.now();
+    let seenAtWithdrawal = false;
     await Promise.all([
-      wait(delay).then(() => recordConsent(services, fx, pupil.id, 'refused')),
+      wait(delay)
+        .then(() => recordConsent(services, fx, pupil.id, 'refused'))
+        // Right after the withdrawal commits: is the publication there for its takedown to find?
+        .then(async () => {
+          const { rows } = await pool.query('SELECT 1 FROM publications WHERE post_id = $1', [
+            postId,
+          ]);
+          seenAtWithdrawal = rows.length > 0;
+        }),
       services.publishing.publish(schoolId, postId, { kind: 'system', id: null }).then(() => {
         publishMs = publishMs * 0.8 + (performance.now() - t0) * 0.2;
       }),
@@ -86,7 +97,7 @@ export async function raceWithdrawalAgainstPublish(
     );
     result.trials++;
     if (rows.length === 0) result.withdrawalWon++;
-    else if (Number(rows[0]!.register_version) >= after) result.violations++;
+    else if (Number(rows[0]!.register_version) >= after || !seenAtWithdrawal) result.violations++;
     else result.publishedFirst++;
   }
   result.ms = Math.round(performance.now() - started);
