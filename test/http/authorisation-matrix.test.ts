@@ -8,6 +8,7 @@ import { staffRoles, type Principal, type StaffRole } from '../../src/modules/au
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, TEST_PASSWORD, type SchoolFixture } from '../support/factories.ts';
 import { buildTestApp, multipartBody } from '../support/http.ts';
+import { addItem, addPublications } from '../support/publishing-seed.ts';
 import {
   Browser,
   createOrganisationAdmin,
@@ -122,6 +123,11 @@ const POST_READERS: readonly Role[] = ['headteacher', 'dpo', 'teacher'];
 const POST_AUTHOR_AND_APPROVER: readonly Role[] = ['headteacher', 'teacher'];
 /** Only its author (the teacher) changes or sends it. */
 const POST_AUTHOR: readonly Role[] = ['teacher'];
+/**
+ * Takedowns: the Headteacher and the profile's credential custodian role (the Business Manager
+ * here), who also keeps school A's social account.
+ */
+const TAKEDOWN_HANDLERS: readonly Role[] = ['headteacher', 'business_manager'];
 const FAMILY: readonly Role[] = ['parent', 'pupil'];
 /** The signed-in parent of pupil 0 (pupil 0 has not been assessed as competent to decide). */
 const PARENT: readonly Role[] = ['parent'];
@@ -299,6 +305,17 @@ const EXPECTED: Record<string, Who> = {
   'POST /api/v1/posts/:id/return': HEADTEACHER,
   'POST /api/v1/posts/:id/checks/:checkId/override': HEADTEACHER,
   'POST /api/v1/posts/:id/publish': POST_AUTHOR_AND_APPROVER,
+  // Takedowns after consent changes (a task of school A's social account).
+  'GET /posts/takedowns': TAKEDOWN_HANDLERS,
+  'GET /posts/takedowns/:id': TAKEDOWN_HANDLERS,
+  'POST /posts/takedowns/:id/done': TAKEDOWN_HANDLERS,
+  // The school's news page: public, the same for everyone.
+  'GET /news/:slug': 'public',
+  'GET /news/:slug/feed.atom': 'public',
+  'GET /news/:slug/feed.rss': 'public',
+  'GET /news/:slug/feed.json': 'public',
+  'GET /news/:slug/:publicationId': 'public',
+  'GET /news/:slug/:publicationId/images/:file': 'public',
   // Where pupil 0 appears in posts: staff who may see pupil 0 (the teacher teaches their class).
   'GET /pupils/:id/publications': [...WHOLE_SCHOOL, 'teacher'],
 
@@ -515,6 +532,27 @@ describe('authorisation matrix', () => {
   let postCheckId: string;
   let draftPostId: string;
   let newsChannelId: string;
+  /** A live item on school A's news page (with its photo), and a takedown task of A's. */
+  let newsPublicationId: string;
+  let takedownTaskId: string;
+  /** A live item on A's social account showing pupil 0, with an open task to take it down. */
+  const newTakedownTask = async (): Promise<string> => {
+    const [pub] = await addPublications(ctx.services, {
+      schoolId: A.school.id,
+      postId,
+      accountId: channelId,
+      purposeKey: 'school_social_media',
+      pupilIds: [A.pupils[0]!.id],
+    });
+    const { rows } = await ctx.services.database.pool.query<{ id: string }>(
+      `INSERT INTO takedown_tasks (school_id, publication_id, pupil_id, source_event_id, reason,
+                                   automatic, due_at, state)
+       VALUES ($1, $2, $3, 0, 'A pupil’s consent changed.', false, now() + interval '2 days', 'open')
+       RETURNING id`,
+      [A.school.id, pub, A.pupils[0]!.id],
+    );
+    return rows[0]!.id;
+  };
   /** A new post by A's teacher, in the state a valid-body case needs. */
   const teacherPost = async (
     n: number,
@@ -699,6 +737,32 @@ describe('authorisation matrix', () => {
           scheduledAt: null,
         })
       ).id;
+    }
+    {
+      // A live item on A's news page with its photo, as the publish flow records it.
+      [newsPublicationId] = (await addPublications(ctx.services, {
+        schoolId: A.school.id,
+        postId,
+        accountId: newsChannelId,
+        purposeKey: 'school_social_media',
+        pupilIds: [],
+        title: 'Matrix news',
+      })) as [string];
+      const rendition = await ctx.services.media.publishableRendition(
+        A.school.id,
+        mediaId,
+        'school_social_media',
+        { kind: 'staff', id: A.staff.teacher.id },
+      );
+      await addItem(ctx.services, ctx.platform, {
+        schoolId: A.school.id,
+        publicationId: newsPublicationId,
+        mediaId,
+        renditionId: rendition.id,
+        bytes: await ctx.platform.files.read(rendition.fileKey),
+        altText: 'Children in the hall',
+      });
+      takedownTaskId = await newTakedownTask();
     }
     consentPeriodKey = (await ctx.services.consent.recordablePeriods(A.school.id))[0]!.key;
     consentReceiptId = (
@@ -922,6 +986,12 @@ describe('authorisation matrix', () => {
       else if (route.url.startsWith('/channels/:id')) add({ id: channelId });
       else if (route.url === '/posts/:id/edit') add({ id: draftPostId });
       else if (route.url === '/pupils/:id/publications') add({ id: pupil0.id });
+      else if (route.url.startsWith('/posts/takedowns/:id')) add({ id: takedownTaskId });
+      // Public: the school is named by its slug; the item and its photo are A's.
+      else if (route.url.startsWith('/news/:slug'))
+        add({ slug: A.school.slug, publicationId: newsPublicationId, file: '0.jpg' }, '', {
+          record: false,
+        });
       else if (/^\/(api\/v1\/)?posts\/:id/.test(route.url))
         add({ id: postId, mediaId, purpose: 'school_social_media', checkId: postCheckId });
       else if (route.url.startsWith('/parents/:id')) add({ id: A.parent.id });
@@ -1613,6 +1683,11 @@ describe('authorisation matrix', () => {
         from: '/posts',
         url: async (n) => `/posts/${await teacherPost(n, 'pending')}/approve`,
         fields: { comment: 'Lovely.' },
+      },
+      'POST /posts/takedowns/:id/done': {
+        from: '/posts/takedowns',
+        url: async () => `/posts/takedowns/${await newTakedownTask()}/done`,
+        fields: { note: 'Deleted from the Facebook page.' },
       },
       'POST /posts/:id/return': {
         from: '/posts',
