@@ -75,3 +75,22 @@ export async function uploadedCsv(
     if (file) await files.discard(file.tempName);
   }
 }
+
+/**
+ * An upload form's one CSV file as a form reader for `formRoute` (web/form-route.ts): its bytes
+ * and name, or the message for the form's file field (nothing of the upload is kept on the page).
+ */
+export function csvUploadForm(maxBytes: number, files: Pick<FileStore, 'readTemp' | 'discard'>) {
+  return async (
+    _body: unknown,
+    request: FastifyRequest,
+  ): Promise<
+    | { ok: true; value: { data: Buffer; filename: string } }
+    | { ok: false; errors: FieldErrors; values: Record<string, unknown> }
+  > => {
+    const upload = await uploadedCsv(request, maxBytes, files);
+    return upload.ok
+      ? { ok: true, value: { data: upload.data, filename: upload.filename } }
+      : { ok: false, errors: { file: upload.error }, values: {} };
+  };
+}

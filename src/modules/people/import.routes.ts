@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Services } from '../registry.ts';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
-import { flash } from '../../web/flash.ts';
-import { uploadedCsv, uploadLimits } from '../../web/forms.ts';
+import { NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
+import { formRoute } from '../../web/form-route.ts';
+import { csvUploadForm, uploadLimits } from '../../web/forms.ts';
 import { staffOf, staffActor } from '../../web/principal.ts';
 import type { ImportStatus, ImportView } from './import.service.ts';
 import { canImportPupils } from './people.policy.ts';
@@ -116,28 +116,19 @@ export async function importRoutes(
 
   const multipartOptions = uploadLimits(config.uploadMaxBytes);
 
-  app.post(
-    '/imports/pupils',
-    { config: { access: canImportPupils, multipartOptions } },
-    async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const { schoolId } = principal;
-      const actor = staffActor(principal);
-      const upload = await uploadedCsv(request, config.uploadMaxBytes, services.files);
-      if (!upload.ok) return renderList(reply.status(400), schoolId, { file: upload.error });
-      try {
-        const id = await services.imports.upload(schoolId, actor, {
-          filename: upload.filename || 'pupils.csv',
-          data: upload.data,
-        });
-        return reply.redirect(`/imports/pupils/${id}`, 303);
-      } catch (e) {
-        if (e instanceof ValidationError)
-          return renderList(reply.status(400), schoolId, e.fieldErrors);
-        throw e;
-      }
-    },
-  );
+  formRoute(app, '/imports/pupils', {
+    access: canImportPupils,
+    config: { multipartOptions },
+    who: staffOf,
+    form: csvUploadForm(config.uploadMaxBytes, services.files),
+    act: ({ who, value }) =>
+      services.imports.upload(who.schoolId, staffActor(who), {
+        filename: value.filename || 'pupils.csv',
+        data: value.data,
+      }),
+    done: (id) => ({ redirect: `/imports/pupils/${id}` }),
+    render: (reply, { who, errors }) => renderList(reply, who.schoolId, errors),
+  });
 
   app.get(
     '/imports/pupils/:id',
@@ -151,20 +142,16 @@ export async function importRoutes(
     },
   );
 
-  app.post(
-    '/imports/pupils/:id/confirm',
-    { config: { access: canImportPupils } },
-    async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const { schoolId } = principal;
-      const actor = staffActor(principal);
-      const params = idParams.safeParse(request.params);
-      if (!params.success) throw new NotFoundError();
-      const view = await services.imports.get(schoolId, params.data.id);
-      const form = confirmForm.safeParse(request.body ?? {});
+  formRoute(app, '/imports/pupils/:id/confirm', {
+    access: canImportPupils,
+    who: staffOf,
+    params: idParams,
+    authorise: ({ who, params }) => services.imports.get(who.schoolId, params.id),
+    form: confirmForm,
+    act: async ({ who, params, found: view, value }) => {
       // "Try again" after a failure keeps the answer given when it was confirmed.
       const roll =
-        form.data?.roll ??
+        value.roll ??
         (view.status === 'failed' && view.wholeRoll !== null
           ? view.wholeRoll
             ? 'whole'
@@ -172,27 +159,26 @@ export async function importRoutes(
           : undefined);
       // The question is asked only when some pupils on roll are not in the file.
       if (notInFile(view) > 0 && !roll) {
-        return reply.status(400).page('people/views/import.njk', {
-          ...importPage(view),
-          errors: {
-            roll: 'Select whether the file lists every pupil on roll or only some pupils',
-          },
+        throw new ValidationError({
+          roll: 'Select whether the file lists every pupil on roll or only some pupils',
         });
       }
-      try {
-        await services.imports.requestCommit(schoolId, actor, params.data.id, {
-          wholeRoll: roll === 'whole',
-        });
-      } catch (e) {
-        if (!(e instanceof ConflictError)) throw e;
-        const latest = await services.imports.get(schoolId, params.data.id);
-        return reply.status(409).page('people/views/import.njk', {
-          ...importPage(latest),
-          errors: { confirm: e.message },
-        });
-      }
-      flash(reply, 'Import confirmed. Lanyard is saving the changes.');
-      return reply.redirect(`/imports/pupils/${params.data.id}`, 303);
+      await services.imports.requestCommit(who.schoolId, staffActor(who), params.id, {
+        wholeRoll: roll === 'whole',
+      });
     },
-  );
+    done: (_, { params }) => ({
+      redirect: `/imports/pupils/${params.id}`,
+      flash: 'Import confirmed. Lanyard is saving the changes.',
+    }),
+    // Changed meanwhile (409): the import as it is now, the message beside the button.
+    render: async (reply, { who, params, found: view, errors }) => {
+      const conflict = reply.statusCode === 409;
+      const shown = conflict ? await services.imports.get(who.schoolId, params.id) : view;
+      return reply.page('people/views/import.njk', {
+        ...importPage(shown),
+        errors: conflict ? { confirm: errors._form } : errors,
+      });
+    },
+  });
 }

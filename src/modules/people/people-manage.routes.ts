@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../registry.ts';
-import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
-import { flash } from '../../web/flash.ts';
-import { parseForm } from '../../web/forms.ts';
+import { ForbiddenError, NotFoundError, type FieldErrors } from '../../errors.ts';
+import { formRoute } from '../../web/form-route.ts';
 import {
   roleLabels,
   secondFactorRoles,
@@ -117,20 +116,16 @@ export async function peopleManageRoutes(
     renderPupilForm(reply, { pupil: null, values: {} }),
   );
 
-  app.post('/pupils/new', { config: { access: canManagePupils } }, async (request, reply) => {
-    const p = staffOf(request.principal);
-    const values = (request.body ?? {}) as Record<string, unknown>;
-    const form = readPupilForm(values);
-    if (!form.ok)
-      return renderPupilForm(reply.status(400), { pupil: null, values, errors: form.errors });
-    try {
-      const pupil = await services.people.addPupil(p, form.value);
-      flash(reply, `${pupil.givenName} ${pupil.familyName} added.`);
-      return reply.redirect(`/pupils/${pupil.id}`, 303);
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      return renderPupilForm(reply.status(400), { pupil: null, values, errors: e.fieldErrors });
-    }
+  formRoute(app, '/pupils/new', {
+    access: canManagePupils,
+    who: staffOf,
+    form: readPupilForm,
+    act: ({ who, value }) => services.people.addPupil(who, value),
+    done: (pupil) => ({
+      redirect: `/pupils/${pupil.id}`,
+      flash: `${pupil.givenName} ${pupil.familyName} added.`,
+    }),
+    render: (reply, { values, errors }) => renderPupilForm(reply, { pupil: null, values, errors }),
   });
 
   const managedPupil = async (p: StaffPrincipal, id: string) =>
@@ -142,23 +137,17 @@ export async function peopleManageRoutes(
     return renderPupilForm(reply, { pupil, values: pupilValues(pupil) });
   });
 
-  app.post('/pupils/:id/edit', { config: { access: canManagePupils } }, async (request, reply) => {
-    const p = staffOf(request.principal);
-    const pupil = await managedPupil(p, idOf(request.params));
-    const values = (request.body ?? {}) as Record<string, unknown>;
-    const form = readPupilForm(values);
-    if (!form.ok) return renderPupilForm(reply.status(400), { pupil, values, errors: form.errors });
-    try {
-      await services.people.updatePupil(p, pupil.id, {
-        ...form.value,
-        misId: form.value.misId ?? pupil.misId,
-      });
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      return renderPupilForm(reply.status(400), { pupil, values, errors: e.fieldErrors });
-    }
-    flash(reply, 'Details saved.');
-    return reply.redirect(`/pupils/${pupil.id}`, 303);
+  formRoute(app, '/pupils/:id/edit', {
+    access: canManagePupils,
+    who: staffOf,
+    params: idParams,
+    authorise: ({ who, params }) => managedPupil(who, params.id),
+    form: readPupilForm,
+    act: ({ who, found: pupil, value }) =>
+      services.people.updatePupil(who, pupil.id, { ...value, misId: value.misId ?? pupil.misId }),
+    done: (_, { found: pupil }) => ({ redirect: `/pupils/${pupil.id}`, flash: 'Details saved.' }),
+    render: (reply, { found: pupil, values, errors }) =>
+      renderPupilForm(reply, { pupil, values, errors }),
   });
 
   const renderLeaving = (
@@ -184,37 +173,36 @@ export async function peopleManageRoutes(
     },
   );
 
-  app.post(
-    '/pupils/:id/leaving',
-    { config: { access: canManagePupils } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const pupil = await managedPupil(p, idOf(request.params));
-      const values = (request.body ?? {}) as Record<string, unknown>;
-      const form = readLeavingForm(values);
-      if (!form.ok) return renderLeaving(reply.status(400), pupil, values, form.errors);
-      try {
-        await services.people.recordLeaving(p, [pupil.id], form.value);
-      } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
-        return renderLeaving(reply.status(400), pupil, values, e.fieldErrors);
-      }
-      flash(reply, 'Leaving date recorded. The record and its history are kept.');
-      return reply.redirect(`/pupils/${pupil.id}`, 303);
-    },
-  );
+  formRoute(app, '/pupils/:id/leaving', {
+    access: canManagePupils,
+    who: staffOf,
+    params: idParams,
+    authorise: ({ who, params }) => managedPupil(who, params.id),
+    form: readLeavingForm,
+    act: ({ who, found: pupil, value }) => services.people.recordLeaving(who, [pupil.id], value),
+    done: (_, { found: pupil }) => ({
+      redirect: `/pupils/${pupil.id}`,
+      flash: 'Leaving date recorded. The record and its history are kept.',
+    }),
+    render: (reply, { found: pupil, values, errors }) =>
+      renderLeaving(reply, pupil, values, errors),
+  });
 
-  app.post(
-    '/pupils/:id/still-here',
-    { config: { access: canManagePupils } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const pupil = await managedPupil(p, idOf(request.params));
-      await services.people.confirmStillHere(p, [pupil.id]);
-      flash(reply, `${pupil.givenName} ${pupil.familyName} is no longer marked as possibly left.`);
-      return reply.redirect(`/pupils/${pupil.id}`, 303);
-    },
-  );
+  formRoute(app, '/pupils/:id/still-here', {
+    access: canManagePupils,
+    who: staffOf,
+    params: idParams,
+    authorise: ({ who, params }) => managedPupil(who, params.id),
+    form: z.object({}),
+    act: ({ who, found: pupil }) => services.people.confirmStillHere(who, [pupil.id]),
+    done: (_, { found: pupil }) => ({
+      redirect: `/pupils/${pupil.id}`,
+      flash: `${pupil.givenName} ${pupil.familyName} is no longer marked as possibly left.`,
+    }),
+    // A button with no answers: a refusal is the leaving page's, with the message beside it.
+    render: (reply, { found: pupil, errors }) =>
+      renderLeaving(reply, pupil, dateInputValues('leavingDate', pupil.leavingDate), errors),
+  });
 
   const renderReview = async (
     reply: FastifyReply,
@@ -239,33 +227,23 @@ export async function peopleManageRoutes(
     async (request, reply) => renderReview(reply, staffOf(request.principal), {}),
   );
 
-  app.post(
-    '/pupils/possibly-left',
-    { config: { access: canManagePupils } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const values = (request.body ?? {}) as Record<string, unknown>;
-      const form = readPossiblyLeftForm(values);
-      if (!form.ok) return renderReview(reply.status(400), p, values, form.errors);
-      const { pupilIds, outcome, leavingDate } = form.value;
-      try {
-        const n =
-          outcome === 'left'
-            ? await services.people.recordLeaving(p, pupilIds, leavingDate!)
-            : await services.people.confirmStillHere(p, pupilIds);
-        flash(
-          reply,
-          outcome === 'left'
-            ? `Leaving date recorded for ${n} ${n === 1 ? 'pupil' : 'pupils'}.`
-            : `${n} ${n === 1 ? 'pupil is' : 'pupils are'} no longer marked as possibly left.`,
-        );
-      } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
-        return renderReview(reply.status(400), p, values, e.fieldErrors);
-      }
-      return reply.redirect('/pupils/possibly-left', 303);
-    },
-  );
+  formRoute(app, '/pupils/possibly-left', {
+    access: canManagePupils,
+    who: staffOf,
+    form: readPossiblyLeftForm,
+    act: ({ who, value: { pupilIds, outcome, leavingDate } }) =>
+      outcome === 'left'
+        ? services.people.recordLeaving(who, pupilIds, leavingDate!)
+        : services.people.confirmStillHere(who, pupilIds),
+    done: (n, { value: { outcome } }) => ({
+      redirect: '/pupils/possibly-left',
+      flash:
+        outcome === 'left'
+          ? `Leaving date recorded for ${n} ${n === 1 ? 'pupil' : 'pupils'}.`
+          : `${n} ${n === 1 ? 'pupil is' : 'pupils are'} no longer marked as possibly left.`,
+    }),
+    render: (reply, { who, values, errors }) => renderReview(reply, who, values, errors),
+  });
 
   // ---------------------------------------------------------------------------------------------
   // Staff
@@ -295,26 +273,22 @@ export async function peopleManageRoutes(
     renderStaffForm(reply, staffOf(request.principal), { member: null, values: {} }),
   );
 
-  app.post('/staff/new', { config: { access: canManageStaff } }, async (request, reply) => {
-    const p = staffOf(request.principal);
-    const values = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseForm(staffForm, values);
-    if (!form.ok) {
-      return renderStaffForm(reply.status(400), p, { member: null, values, errors: form.errors });
-    }
-    try {
-      const member = await services.people.addStaff(p, form.value);
+  formRoute(app, '/staff/new', {
+    access: canManageStaff,
+    who: staffOf,
+    form: staffForm,
+    act: async ({ who, value }) => {
+      const member = await services.people.addStaff(who, value);
       // The invitation email is a job enqueued with the row; this process sends it at once.
       services.auth.deliverQueuedStaffInvitations();
-      flash(
-        reply,
-        `${member.givenName} ${member.familyName} added. We have emailed them a link to set their password.`,
-      );
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      return renderStaffForm(reply.status(400), p, { member: null, values, errors: e.fieldErrors });
-    }
-    return reply.redirect('/staff', 303);
+      return member;
+    },
+    done: (member) => ({
+      redirect: '/staff',
+      flash: `${member.givenName} ${member.familyName} added. We have emailed them a link to set their password.`,
+    }),
+    render: (reply, { who, values, errors }) =>
+      renderStaffForm(reply, who, { member: null, values, errors }),
   });
 
   app.get('/staff/:id/edit', { config: { access: canManageStaff } }, async (request, reply) => {
@@ -331,77 +305,65 @@ export async function peopleManageRoutes(
     });
   });
 
-  app.post('/staff/:id/edit', { config: { access: canManageStaff } }, async (request, reply) => {
-    const p = staffOf(request.principal);
-    const member = await services.people.staffMember(p.schoolId, idOf(request.params));
-    const values = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseForm(staffChangeForm, values);
-    if (!form.ok)
-      return renderStaffForm(reply.status(400), p, { member, values, errors: form.errors });
-    try {
-      await services.people.updateStaff(p, member.id, form.value);
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      return renderStaffForm(reply.status(400), p, { member, values, errors: e.fieldErrors });
-    }
-    flash(reply, 'Account saved.');
-    return reply.redirect('/staff', 303);
+  const staffMember = ({ who, params }: { who: StaffPrincipal; params: { id: string } }) =>
+    services.people.staffMember(who.schoolId, params.id);
+
+  formRoute(app, '/staff/:id/edit', {
+    access: canManageStaff,
+    who: staffOf,
+    params: idParams,
+    authorise: staffMember,
+    form: staffChangeForm,
+    act: ({ who, found: member, value }) => services.people.updateStaff(who, member.id, value),
+    done: () => ({ redirect: '/staff', flash: 'Account saved.' }),
+    render: (reply, { who, found: member, values, errors }) =>
+      renderStaffForm(reply, who, { member, values, errors }),
   });
 
   // "Send a new invitation": a fresh "set your password" link for someone who has none yet.
-  app.post(
-    '/staff/:id/invitation',
-    { config: { access: canManageStaff } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const member = await services.people.staffMember(p.schoolId, idOf(request.params));
-      try {
-        await services.people.inviteStaffAgain(p, member.id);
-      } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
-        return renderStaffForm(reply.status(400), p, {
-          member,
-          values: storedStaffValues(member),
-          errors: e.fieldErrors,
-        });
-      }
+  formRoute(app, '/staff/:id/invitation', {
+    access: canManageStaff,
+    who: staffOf,
+    params: idParams,
+    authorise: staffMember,
+    form: z.object({}),
+    act: async ({ who, found: member }) => {
+      await services.people.inviteStaffAgain(who, member.id);
       services.auth.deliverQueuedStaffInvitations();
-      flash(
-        reply,
-        `We have emailed ${member.givenName} ${member.familyName} a new link to set their password.`,
-      );
-      return reply.redirect(`/staff/${member.id}/edit`, 303);
     },
-  );
+    done: (_, { found: member }) => ({
+      redirect: `/staff/${member.id}/edit`,
+      flash: `We have emailed ${member.givenName} ${member.familyName} a new link to set their password.`,
+    }),
+    // A button: the account page again with the message, showing the stored details.
+    render: (reply, { who, found: member, errors }) =>
+      renderStaffForm(reply, who, { member, values: storedStaffValues(member), errors }),
+  });
 
   for (const [path, active] of [
     ['deactivate', false],
     ['reactivate', true],
   ] as const) {
-    app.post(
-      `/staff/:id/${path}`,
-      { config: { access: canManageStaff } },
-      async (request, reply) => {
-        const p = staffOf(request.principal);
-        const member = await services.people.staffMember(p.schoolId, idOf(request.params));
-        try {
-          await services.people.updateStaff(p, member.id, { active });
-        } catch (e) {
-          if (!(e instanceof ValidationError)) throw e;
-          return renderStaffForm(reply.status(400), p, {
-            member,
-            values: storedStaffValues(member),
-            errors: { active: Object.values(e.fieldErrors).join(' ') },
-          });
-        }
-        flash(
-          reply,
-          active
-            ? `${member.givenName} ${member.familyName} can sign in again.`
-            : `${member.givenName} ${member.familyName} can no longer sign in. Their history is kept.`,
-        );
-        return reply.redirect('/staff', 303);
-      },
-    );
+    formRoute(app, `/staff/:id/${path}`, {
+      access: canManageStaff,
+      who: staffOf,
+      params: idParams,
+      authorise: staffMember,
+      form: z.object({}),
+      act: ({ who, found: member }) => services.people.updateStaff(who, member.id, { active }),
+      done: (_, { found: member }) => ({
+        redirect: '/staff',
+        flash: active
+          ? `${member.givenName} ${member.familyName} can sign in again.`
+          : `${member.givenName} ${member.familyName} can no longer sign in. Their history is kept.`,
+      }),
+      // A button: the account page again, the message beside "active".
+      render: (reply, { who, found: member, errors }) =>
+        renderStaffForm(reply, who, {
+          member,
+          values: storedStaffValues(member),
+          errors: { active: Object.values(errors).join(' ') },
+        }),
+    });
   }
 }

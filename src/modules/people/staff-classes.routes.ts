@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../registry.ts';
-import { NotFoundError, ValidationError } from '../../errors.ts';
-import { flash } from '../../web/flash.ts';
+import { NotFoundError } from '../../errors.ts';
+import { formRoute } from '../../web/form-route.ts';
 import { parseForm } from '../../web/forms.ts';
 import { staffOf, staffActor } from '../../web/principal.ts';
 import { canAssignClasses } from './staff-classes.policy.ts';
@@ -47,37 +47,29 @@ export async function staffClassesRoutes(
     },
   );
 
-  app.post(
-    '/staff/:id/classes',
-    { config: { access: canAssignClasses } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const params = idParams.safeParse(request.params);
-      if (!params.success) throw new NotFoundError();
-      const render = async (chosen: string[], errors: Record<string, string>) => {
-        const view = await services.staffClasses.forStaff(p.schoolId, params.data.id);
-        return reply.status(400).page('people/views/staff-classes.njk', {
-          title: `Classes: ${view.staff.givenName} ${view.staff.familyName}`,
-          ...view,
-          chosen,
-          errors,
-        });
-      };
-      const parsed = parseForm(assignClassesForm, request.body);
-      if (!parsed.ok) return render([], { classes: 'Choose classes from the list' });
-      try {
-        await services.staffClasses.assign(
-          p.schoolId,
-          staffActor(p),
-          params.data.id,
-          parsed.value.classes,
-        );
-      } catch (e) {
-        if (e instanceof ValidationError) return render(parsed.value.classes, e.fieldErrors);
-        throw e;
-      }
-      flash(reply, 'Classes saved.');
-      return reply.redirect('/staff/classes', 303);
+  formRoute(app, '/staff/:id/classes', {
+    access: canAssignClasses,
+    who: staffOf,
+    params: idParams,
+    // Anything that is not a list of class names gets one message, with nothing ticked.
+    form: (body: unknown) => {
+      const parsed = parseForm(assignClassesForm, body);
+      return parsed.ok
+        ? parsed
+        : { ok: false as const, errors: { classes: 'Choose classes from the list' }, values: {} };
     },
-  );
+    act: ({ who, params, value }) =>
+      services.staffClasses.assign(who.schoolId, staffActor(who), params.id, value.classes),
+    done: () => ({ redirect: '/staff/classes', flash: 'Classes saved.' }),
+    render: async (reply, { who, params, values, errors }) => {
+      const view = await services.staffClasses.forStaff(who.schoolId, params.id);
+      const chosen = values.classes;
+      return reply.page('people/views/staff-classes.njk', {
+        title: `Classes: ${view.staff.givenName} ${view.staff.familyName}`,
+        ...view,
+        chosen: chosen === undefined ? [] : Array.isArray(chosen) ? chosen : [chosen],
+        errors,
+      });
+    },
+  });
 }
