@@ -1,4 +1,5 @@
 import { defineJobs } from '../registry.ts';
+import { ConflictError } from '../../errors.ts';
 import type { PostEmailKind } from './posts/posts.service.ts';
 
 declare module '../registry.ts' {
@@ -25,7 +26,12 @@ export const publishingJobs = defineJobs({
       const post = await services.posts.postOf(data.schoolId, data.postId);
       if (post?.status !== 'approved') return;
       if (post.scheduledAt && post.scheduledAt > services.clock.now()) return;
-      await services.publishing.publish(data.schoolId, data.postId, { kind: 'system', id: null });
+      try {
+        await services.publishing.publish(data.schoolId, data.postId, { kind: 'system', id: null });
+      } catch (e) {
+        // Published meanwhile by a person or the minutely sweep: nothing left to do.
+        if (!(e instanceof ConflictError)) throw e;
+      }
     },
   },
   'publishing.deliver': {
