@@ -1,11 +1,11 @@
 import { readDateInput } from '../../web/date-input.ts';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../registry.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
+import { ConflictError, NotFoundError, type FieldErrors } from '../../errors.ts';
 import type { Principal } from '../auth/index.ts';
 import { parseForm } from '../../web/forms.ts';
-import { flash } from '../../web/flash.ts';
+import { formRoute } from '../../web/form-route.ts';
 import { formatDateInWords } from '../../web/dates.ts';
 import { canEditPolicy, canViewPolicy } from './policies.policy.ts';
 import { adoptForm, editForm, reviewedForm } from './policies.forms.ts';
@@ -71,30 +71,33 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
     });
   });
 
-  app.post('/policy/adopt', { config: { access: canEditPolicy } }, async (request, reply) => {
-    const sid = schoolId(request.principal);
-    const form = parseForm(adoptForm, request.body);
-    if (!form.ok) {
-      return reply.status(400).page('policies/views/choose-template.njk', {
-        title: 'Choose a policy template',
-        templates: policies.templates(),
-        errors: form.errors,
-      });
-    }
-    try {
-      await policies.adopt(sid, form.value.templateKey, actorOf(request.principal!));
-    } catch (error) {
-      if (error instanceof ValidationError) {
-        return reply.status(400).page('policies/views/choose-template.njk', {
-          title: 'Choose a policy template',
-          templates: policies.templates(),
-          errors: error.fieldErrors,
-        });
+  /** The school and the audit actor of the person changing the policy. */
+  const editor = (p: Principal | null) => ({ sid: schoolId(p), actor: actorOf(p!) });
+
+  const renderChoose = (reply: FastifyReply, errors: FieldErrors) =>
+    reply.page('policies/views/choose-template.njk', {
+      title: 'Choose a policy template',
+      templates: policies.templates(),
+      errors,
+    });
+
+  formRoute(app, '/policy/adopt', {
+    access: canEditPolicy,
+    who: editor,
+    form: adoptForm,
+    act: async ({ who, value }) => {
+      try {
+        await policies.adopt(who.sid, value.templateKey, who.actor);
+      } catch (error) {
+        // Already set up (by someone else meanwhile): the same page as for a first adoption.
+        if (!(error instanceof ConflictError)) throw error;
       }
-      if (!(error instanceof ConflictError)) throw error;
-    }
-    flash(reply, 'The policy profile is set up. Review its settings below.');
-    return reply.redirect('/policy', 303);
+    },
+    done: () => ({
+      redirect: '/policy',
+      flash: 'The policy profile is set up. Review its settings below.',
+    }),
+    render: (reply, { errors }) => renderChoose(reply, errors),
   });
 
   const renderEdit = async (sid: string, extra: Record<string, unknown>) => {
@@ -126,87 +129,80 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
     return reply.page('policies/views/edit.njk', await renderEdit(sid, { values: {} }));
   });
 
-  app.post('/policy/edit', { config: { access: canEditPolicy } }, async (request, reply) => {
-    const sid = schoolId(request.principal);
-    const form = parseForm(editForm, request.body);
+  /** The settings' answers (`group.rule` fields), the note and the review date's three fields. */
+  const readEdit = (body: unknown) => {
+    const form = parseForm(editForm, body);
     if (!form.ok)
-      return reply
-        .status(400)
-        .page(
-          'policies/views/edit.njk',
-          await renderEdit(sid, { errors: withDateField(form.errors), values: form.values }),
-        );
-    const body = request.body as Record<string, unknown>;
-    const reviewDate = reviewDateFrom(body);
-    if (reviewDate.error) {
-      return reply.status(400).page(
-        'policies/views/edit.njk',
-        await renderEdit(sid, {
-          errors: { 'nextReviewDate-day': reviewDate.error },
-          values: body,
-        }),
-      );
-    }
+      return { ok: false as const, errors: withDateField(form.errors), values: form.values };
+    const raw = body as Record<string, unknown>;
+    const reviewDate = reviewDateFrom(raw);
+    if (reviewDate.error)
+      return {
+        ok: false as const,
+        errors: { 'nextReviewDate-day': reviewDate.error },
+        values: raw,
+      };
     const answers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(body))
+    for (const [k, v] of Object.entries(raw))
       if (k.includes('.') && typeof v === 'string') answers[k] = v;
-    try {
-      const result = await policies.updateSettings(sid, actorOf(request.principal!), {
+    return {
+      ok: true as const,
+      value: {
         answers,
         note: form.value.note,
         expectedVersion: form.value.expectedVersion,
         nextReviewDate: reviewDate.value,
-      });
-      flash(
-        reply,
-        `Saved as version ${result.version} (${result.changed.length} setting${result.changed.length === 1 ? '' : 's'} changed).`,
-      );
-      return reply.redirect('/policy', 303);
-    } catch (error) {
-      if (error instanceof ValidationError) {
-        return reply
-          .status(400)
-          .page(
-            'policies/views/edit.njk',
-            await renderEdit(sid, { errors: withDateField(error.fieldErrors), values: body }),
-          );
-      }
-      if (error instanceof ConflictError) {
-        return reply
-          .status(409)
-          .page(
-            'policies/views/edit.njk',
-            await renderEdit(sid, { errors: { note: error.message }, values: {} }),
-          );
-      }
-      throw error;
-    }
+      },
+    };
+  };
+
+  formRoute(app, '/policy/edit', {
+    access: canEditPolicy,
+    who: editor,
+    form: readEdit,
+    act: ({ who, value }) => policies.updateSettings(who.sid, who.actor, value),
+    done: (result) => ({
+      redirect: '/policy',
+      flash: `Saved as version ${result.version} (${result.changed.length} setting${result.changed.length === 1 ? '' : 's'} changed).`,
+    }),
+    // Changed by someone else meanwhile (409): the settings as they are now, the message by the note.
+    render: async (reply, { who, values, errors }) =>
+      reply.page(
+        'policies/views/edit.njk',
+        await renderEdit(
+          who.sid,
+          reply.statusCode === 409
+            ? { errors: { note: errors._form }, values: {} }
+            : { errors: withDateField(errors), values },
+        ),
+      ),
   });
 
-  app.post('/policy/reviewed', { config: { access: canEditPolicy } }, async (request, reply) => {
-    const sid = schoolId(request.principal);
-    const form = parseForm(reviewedForm, request.body);
-    try {
-      const next = await policies.markReviewed(
-        sid,
-        actorOf(request.principal!),
-        form.ok ? form.value.reviewNote : '',
-      );
-      flash(reply, `Review recorded. The next review is due on ${formatDateInWords(next)}.`);
-      return reply.redirect('/policy', 303);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const current = await policies.current(sid);
-      return reply.status(400).page('policies/views/policy.njk', {
+  formRoute(app, '/policy/reviewed', {
+    access: canEditPolicy,
+    who: editor,
+    // The note is optional: anything that is not one counts as none.
+    form: (body: unknown) => {
+      const form = parseForm(reviewedForm, body);
+      return { ok: true as const, value: form.ok ? form.value.reviewNote : '' };
+    },
+    act: ({ who, value }) => policies.markReviewed(who.sid, who.actor, value),
+    done: (next) => ({
+      redirect: '/policy',
+      flash: `Review recorded. The next review is due on ${formatDateInWords(next)}.`,
+    }),
+    render: async (reply, { who, errors }) => {
+      const current = await policies.current(who.sid);
+      return reply.page('policies/views/policy.njk', {
         title: 'Social media policy',
         current,
         templateName: templateName(current.templateKey),
         groups: groupsInWords(policies, current.settings),
         canEdit: true,
-        errors: error.fieldErrors,
+        errors,
         today: services.people.today(),
       });
-    }
+    },
   });
 
   app.get('/policy/versions', { config: { access: canViewPolicy } }, async (request, reply) => {
