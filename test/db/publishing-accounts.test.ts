@@ -231,6 +231,28 @@ describe('the school’s channels and accounts (real PostgreSQL)', () => {
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('stops using a closed account and uses it again, audited; the news page is always there', async () => {
+    const { channel } = await accounts().create(
+      as(fx, 'business_manager'),
+      social({ name: 'Old' }),
+    );
+    const bm = as(fx, 'business_manager');
+    await expect(accounts().setActive(as(fx, 'teacher'), channel.id, false)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await accounts().setActive(bm, channel.id, false);
+    expect((await accounts().activeChannels(fx.school.id)).map((c) => c.id)).not.toContain(
+      channel.id,
+    );
+    await expect(accounts().setActive(bm, channel.id, false)).rejects.toBeInstanceOf(ConflictError);
+    await accounts().setActive(bm, channel.id, true);
+    expect((await accounts().activeChannels(fx.school.id)).map((c) => c.id)).toContain(channel.id);
+    const news = await accounts().ensureNewsChannel(fx.school.id);
+    await expect(accounts().setActive(bm, news.id, false)).rejects.toBeInstanceOf(ConflictError);
+    expect(await auditCount('publishing.channel-deactivated')).toBe(1);
+    expect(await auditCount('publishing.channel-reactivated')).toBe(1);
+  });
+
   it('logs credential hand-overs (from, to, when, why), audited; only the Headteacher goes outside the role', async () => {
     const { channel } = await accounts().create(as(fx, 'business_manager'), social({ name: 'YT' }));
     const bm = as(fx, 'business_manager');

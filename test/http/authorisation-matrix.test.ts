@@ -278,6 +278,8 @@ const EXPECTED: Record<string, Who> = {
   'POST /channels/:id/credential': CHANNEL_MANAGERS,
   'POST /channels/:id/posters': CHANNEL_MANAGERS,
   'POST /channels/:id/posters/remove': CHANNEL_MANAGERS,
+  'POST /channels/:id/deactivate': CHANNEL_MANAGERS,
+  'POST /channels/:id/reactivate': CHANNEL_MANAGERS,
   'GET /channels/:id/handover': CHANNEL_MANAGERS,
   'POST /channels/:id/handover': CHANNEL_MANAGERS,
 
@@ -1647,6 +1649,19 @@ describe('authorisation matrix', () => {
           return `/channels/${id}/posters/remove`;
         },
         fields: { staffId: A.staff.teacher.id },
+      },
+      'POST /channels/:id/deactivate': {
+        from: `/channels/${channelId}`,
+        url: async (n) => `/channels/${await newChannel(n)}/deactivate`,
+        fields: { stop: 'yes' },
+      },
+      'POST /channels/:id/reactivate': {
+        from: `/channels/${channelId}`,
+        url: async (n) => {
+          const id = await newChannel(n);
+          await ctx.services.channelAccounts.setActive(staffPrincipal(A, 'headteacher'), id, false);
+          return `/channels/${id}/reactivate`;
+        },
       },
       'POST /channels/:id/handover': {
         from: `/channels/${channelId}/handover`,

@@ -247,6 +247,32 @@ describe('the school’s channels over HTTP', () => {
     expect(after.body).toContain('Business Manager on leave');
   });
 
+  it('stops using a channel only when confirmed, and uses it again', async () => {
+    const { channels: list } = await ctx.services.channelAccounts.list({
+      kind: 'staff',
+      id: fx.staff.headteacher.id,
+      schoolId: fx.school.id,
+      roles: ['headteacher'],
+      name: 'Head',
+    });
+    const id = list.find((c) => c.name === 'School Facebook page')!.id;
+    await get(bm, `/channels/${id}`);
+    const unconfirmed = await post(bm, `/channels/${id}/deactivate`, {});
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(unconfirmed.body).toContain('Confirm that the school no longer uses this channel');
+    expect((await ctx.services.channelAccounts.get(fx.school.id, id))!.active).toBe(true);
+    expect((await post(bm, `/channels/${id}/deactivate`, { stop: 'yes' })).statusCode).toBe(303);
+    const page = await get(bm, `/channels/${id}`);
+    expect(page.body).toContain('is no longer used. New posts cannot go to it.');
+    expect(page.body).toContain('No longer used');
+    expect((await get(bm, '/channels')).body).toContain('No longer used');
+    expect((await post(bm, `/channels/${id}/reactivate`, {})).statusCode).toBe(303);
+    expect((await get(bm, `/channels/${id}`)).body).toContain('is in use again');
+    expect((await post(teacher, `/channels/${id}/deactivate`, { stop: 'yes' })).statusCode).toBe(
+      404,
+    );
+  });
+
   it('hides every change from staff who do not manage channels, and other schools’ channels from everyone', async () => {
     const id = (await ctx.services.channelAccounts.ensureNewsChannel(fx.school.id)).id;
     const before = await channels();

@@ -183,6 +183,11 @@ export const credentialForm = z.object({
   confirm: z.literal('yes', { error: 'Confirm that the old token or secret stops working' }),
 });
 
+/** Stopping using a channel must be confirmed (an empty post does nothing). */
+export const deactivateForm = z.object({
+  stop: z.literal('yes', { error: 'Confirm that the school no longer uses this channel' }),
+});
+
 /** Adding a person authorised to post to the account. */
 export const posterForm = z.object({
   staffId: z.uuid({ error: 'Select a member of staff' }),

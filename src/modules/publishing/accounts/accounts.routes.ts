@@ -22,6 +22,7 @@ import {
   commentLabels,
   commentOptions,
   credentialForm,
+  deactivateForm,
   handoverForm,
   kindHints,
   kindLabels,
@@ -298,6 +299,44 @@ export async function accountsRoutes(app: FastifyInstance, { services }: { servi
         throw e;
       }
       flash(reply, 'They may no longer post to this channel.');
+      return reply.redirect(`/channels/${id}`, 303);
+    },
+  );
+
+  app.post(
+    '/channels/:id/deactivate',
+    { config: { access: mayReachChannels } },
+    async (request, reply) => {
+      const principal = await manager(request.principal);
+      const id = channelId(request.params);
+      const form = parseForm(deactivateForm, request.body);
+      if (!form.ok) return renderDetail(reply.status(400), principal, id, form.errors);
+      try {
+        const channel = await accounts.setActive(principal, id, false);
+        flash(reply, `${channel.name} is no longer used. New posts cannot go to it.`);
+      } catch (e) {
+        if (e instanceof ConflictError)
+          return renderDetail(reply.status(409), principal, id, { stop: e.message });
+        throw e;
+      }
+      return reply.redirect(`/channels/${id}`, 303);
+    },
+  );
+
+  app.post(
+    '/channels/:id/reactivate',
+    { config: { access: mayReachChannels } },
+    async (request, reply) => {
+      const principal = await manager(request.principal);
+      const id = channelId(request.params);
+      try {
+        const channel = await accounts.setActive(principal, id, true);
+        flash(reply, `${channel.name} is in use again.`);
+      } catch (e) {
+        if (e instanceof ConflictError)
+          return renderDetail(reply.status(409), principal, id, { reactivate: e.message });
+        throw e;
+      }
       return reply.redirect(`/channels/${id}`, 303);
     },
   );

@@ -461,6 +461,35 @@ export class AccountsService {
     });
   }
 
+  /**
+   * Stops using a channel (a closed account) or uses it again. A channel no longer used is kept
+   * with its hand-overs and posters, offered to no new post, and shown as no longer used. The
+   * built-in news page is always there.
+   */
+  async setActive(p: Principal, id: string, active: boolean): Promise<ChannelAccountRow> {
+    const m = await this.manager(p);
+    const { database, repository, audit } = this.deps;
+    return database.transaction(async (tx) => {
+      const row = await repository.getForUpdate(tx.db, m.schoolId, id);
+      if (!row) throw new NotFoundError();
+      if (row.kind === 'news')
+        throw new ConflictError('The school’s news page is built in: it is always there.');
+      if (row.active === active)
+        throw new ConflictError(
+          active ? 'This channel is already in use.' : 'This channel is already no longer used.',
+        );
+      await repository.update(tx.db, m.schoolId, id, { active });
+      await audit.record(tx, {
+        schoolId: m.schoolId,
+        actor: { kind: 'staff', id: m.id },
+        action: active ? 'publishing.channel-reactivated' : 'publishing.channel-deactivated',
+        entityType: 'channel_account',
+        entityId: id,
+      });
+      return { ...row, active };
+    });
+  }
+
   /** Authorises a member of staff to post to the account. */
   async addPoster(p: Principal, id: string, staffId: string): Promise<string> {
     const m = await this.manager(p);
