@@ -359,6 +359,43 @@ describe('takedown after a consent withdrawal', () => {
     expect(await stateOf([pub!])).toEqual(['live']);
   });
 
+  it('the parent’s withdrawal receipt says what will be taken down, before and after the job runs', async () => {
+    const pupil = fx.pupils[0]!;
+    const postId = await addPost(ctx.services, fx.school.id, fx.staff.teacher.id, 'Play', 'Play.');
+    await addPublications(ctx.services, {
+      schoolId: fx.school.id,
+      postId,
+      accountId: newsId,
+      purposeKey: 'school_website',
+      pupilIds: [pupil.id],
+      count: 2,
+    });
+    await addPublications(ctx.services, {
+      schoolId: fx.school.id,
+      postId,
+      accountId: socialId,
+      purposeKey: 'school_social_media',
+      pupilIds: [pupil.id],
+    });
+    const register = await ctx.services.consent.pupilRegister(fx.school.id, pupil.id);
+    const parent = register.parents.find((x) => x.parentalResponsibility)!;
+    const { recordId } = await recordConsent(ctx.services, fx.school.id, pupil.id, {
+      ...refuse('school_website'),
+      ...refuse('school_social_media'),
+    });
+    const who = { kind: 'parent' as const, id: parent.id, schoolId: fx.school.id, name: 'P' };
+    const expected = [
+      { channel: 'School Facebook page', items: 1, automatic: false },
+      { channel: 'School news page', items: 2, automatic: true },
+    ];
+    const before = await ctx.services.consentForm.receipt(who, recordId);
+    expect(before.removals).toMatchObject(expected);
+    expect(before.removals[0]!.dueAt).toBeInstanceOf(Date);
+    await ctx.services.takedowns.run();
+    const after = await ctx.services.consentForm.receipt(who, recordId);
+    expect(after.removals).toMatchObject(expected);
+  });
+
   it('a withdrawal enqueues the takedown job in its own transaction', async () => {
     const pupil = fx.pupils[0]!;
     const { rows: before } = await pool().query<{ n: number }>(

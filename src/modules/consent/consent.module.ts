@@ -86,6 +86,10 @@ export const consentModule = defineModule({
       jobs: deps.jobs,
     });
     return {
+      // Publishing is wired later: looked up when a receipt is shown.
+      removals: (schoolId, pupilId, since) =>
+        (deps as Partial<Services>).takedowns?.removalsFor(schoolId, pupilId, since) ??
+        Promise.resolve([]),
       consent,
       consentForm,
       consentOffice: new ConsentOfficeService({

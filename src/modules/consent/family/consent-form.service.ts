@@ -19,7 +19,7 @@ import {
 } from '../register/consent-rules.ts';
 import type { ConsentFormRepository, DraftKey } from './consent-form.repository.ts';
 import { formatDateTimeInWords } from '../../../web/dates.ts';
-import { ConsentReceipts } from './consent-receipts.ts';
+import { ConsentReceipts, type ReceiptRemoval } from './consent-receipts.ts';
 import {
   allQuestions,
   answersToDecisions,
@@ -108,6 +108,11 @@ export interface ConsentFormDeps {
   clock: Clock;
   baseUrl: string;
   jobs: Pick<JobQueue<JobPayloads>, 'enqueue'>;
+  /**
+   * What comes down because of a statement (publishing's takedown, looked up when a receipt is
+   * shown): by channel, for a withdrawal's receipt. Absent: the receipt says nothing about it.
+   */
+  removals?: (schoolId: string, pupilId: string, since: Date) => Promise<ReceiptRemoval[]>;
 }
 
 /**

@@ -20,6 +20,15 @@ export interface ReceiptPurpose {
   rows: { kind: string; label: string; decision: string; decisionLabel: string }[];
 }
 
+/** What comes down because of a withdrawal, on one channel (from publishing's takedown). */
+export interface ReceiptRemoval {
+  channel: string;
+  items: number;
+  /** Taken down by Lanyard at once; otherwise by a person at the school by `dueAt`. */
+  automatic: boolean;
+  dueAt: Date | null;
+}
+
 export interface ConsentReceipt {
   recordId: string;
   /** The reference a person can read out over the phone, "K7M4-Q2PX". */
@@ -37,6 +46,8 @@ export interface ConsentReceipt {
   policyVersion: number;
   purposes: ReceiptPurpose[];
   clauses: { text: string; citation: string }[];
+  /** For a statement that refuses something: the posts showing the child that come down. */
+  removals: ReceiptRemoval[];
 }
 
 const kindLabels: Record<ConsentRecordKind, string> = {
@@ -294,6 +305,11 @@ export class ConsentReceipts {
       policyVersion: policyVersion ?? 1,
       purposes: [...byPurpose.values()].filter((g) => g.rows.length > 0),
       clauses,
+      removals:
+        this.deps.removals &&
+        (record.kind === 'withdrawal' || Object.values(record.decisions).includes('refused'))
+          ? await this.deps.removals(principal.schoolId, record.pupilId, record.recordedAt)
+          : [],
     };
   }
 }

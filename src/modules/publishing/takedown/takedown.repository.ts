@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/database.ts';
 import { channelAccounts, posts, publications, takedownTasks } from '../publishing.tables.ts';
 
@@ -8,6 +8,7 @@ export type TakedownTaskRow = typeof takedownTasks.$inferSelect;
 export interface AffectedPublication {
   publicationId: string;
   purposeKey: string;
+  accountName: string;
   accountKind: string;
   custodianId: string | null;
 }
@@ -55,10 +56,11 @@ export class TakedownRepository {
     const { rows } = await db.execute<{
       publication_id: string;
       purpose_key: string;
+      name: string;
       kind: string;
       custodian_id: string | null;
     }>(sql`
-      SELECT p.id AS publication_id, p.purpose_key, a.kind, a.custodian_id
+      SELECT p.id AS publication_id, p.purpose_key, a.name, a.kind, a.custodian_id
         FROM publication_pupils pp
         JOIN publications p ON p.id = pp.publication_id AND p.school_id = ${schoolId}
         JOIN channel_accounts a ON a.id = p.account_id AND a.school_id = ${schoolId}
@@ -67,6 +69,7 @@ export class TakedownRepository {
     return rows.map((r) => ({
       publicationId: r.publication_id,
       purposeKey: r.purpose_key,
+      accountName: r.name,
       accountKind: r.kind,
       custodianId: r.custodian_id,
     }));
@@ -364,6 +367,35 @@ export class TakedownRepository {
       .where(and(eq(channelAccounts.schoolId, schoolId), eq(channelAccounts.custodianId, staffId)))
       .limit(1);
     return Boolean(row);
+  }
+
+  /** The takedown tasks for a pupil made since a moment (a statement's), with their channel. */
+  async tasksOfPupilSince(
+    db: Db,
+    schoolId: string,
+    pupilId: string,
+    since: Date,
+  ): Promise<
+    { publicationId: string; accountName: string; automatic: boolean; dueAt: Date; state: string }[]
+  > {
+    return db
+      .select({
+        publicationId: takedownTasks.publicationId,
+        accountName: channelAccounts.name,
+        automatic: takedownTasks.automatic,
+        dueAt: takedownTasks.dueAt,
+        state: takedownTasks.state,
+      })
+      .from(takedownTasks)
+      .innerJoin(publications, eq(publications.id, takedownTasks.publicationId))
+      .innerJoin(channelAccounts, eq(channelAccounts.id, publications.accountId))
+      .where(
+        and(
+          eq(takedownTasks.schoolId, schoolId),
+          eq(takedownTasks.pupilId, pupilId),
+          gte(takedownTasks.createdAt, since),
+        ),
+      );
   }
 
   /** What a pupil's publications are, for a withdrawal receipt: live items by channel name. */

@@ -569,27 +569,56 @@ export class TakedownService {
   // For the withdrawal receipt
 
   /**
-   * What will come down for this pupil now: the live (or queued) items whose purpose the pupil
-   * may no longer appear in, by channel. Asked right after a withdrawal is recorded.
+   * What comes down because of a statement recorded at `since` for this pupil, by channel: the
+   * takedown tasks made since then, and (until the takedown job has run) the live items whose
+   * purpose the pupil may no longer appear in. For the parent's receipt.
    */
-  async whatWillBeRemoved(
-    schoolId: string,
-    pupilId: string,
-  ): Promise<{ channel: string; purpose: string; items: number; automatic: boolean }[]> {
+  async removalsFor(schoolId: string, pupilId: string, since: Date): Promise<ReceiptRemoval[]> {
     const settings = (await this.deps.policies.current(schoolId)).settings;
     if (!settings.consent.takedownWherePracticable.value) return [];
-    const affected = await this.deps.repository.affectedPublications(this.db, schoolId, pupilId);
-    if (affected.length === 0) return [];
-    const refused = await this.refusedPurposes(schoolId, pupilId, affected);
-    const byChannel = await this.deps.repository.liveChannelsOfPupil(this.db, schoolId, pupilId);
-    const labels = new Map(settings.consent.purposes.value.map((p) => [p.key, p.label]));
-    return byChannel
-      .filter((c) => refused.has(c.purposeKey))
-      .map((c) => ({
-        channel: c.accountName,
-        purpose: labels.get(c.purposeKey) ?? 'this use',
-        items: c.count,
-        automatic: AUTOMATIC_KINDS.includes(c.kind),
-      }));
+    const [tasks, affected] = await Promise.all([
+      this.deps.repository.tasksOfPupilSince(this.db, schoolId, pupilId, since),
+      this.deps.repository.affectedPublications(this.db, schoolId, pupilId),
+    ]);
+    const byChannel = new Map<string, ReceiptRemoval & { ids: Set<string> }>();
+    const add = (id: string, channel: string, automatic: boolean, dueAt: Date | null) => {
+      const entry = byChannel.get(channel) ?? {
+        channel,
+        items: 0,
+        automatic,
+        dueAt: null,
+        ids: new Set<string>(),
+      };
+      if (entry.ids.has(id)) return;
+      entry.ids.add(id);
+      entry.items++;
+      if (!automatic && dueAt && (!entry.dueAt || dueAt > entry.dueAt)) entry.dueAt = dueAt;
+      entry.automatic = entry.automatic && automatic;
+      byChannel.set(channel, entry);
+    };
+    for (const t of tasks) add(t.publicationId, t.accountName, t.automatic, t.dueAt);
+    const pending = affected.filter((a) => !tasks.some((t) => t.publicationId === a.publicationId));
+    if (pending.length > 0) {
+      const refused = await this.refusedPurposes(schoolId, pupilId, pending);
+      const due = new Date(this.deps.clock.now().getTime() + takedownDueDays(settings) * DAY_MS);
+      for (const a of pending.filter((p) => refused.has(p.purposeKey))) {
+        const automatic = AUTOMATIC_KINDS.includes(a.accountKind);
+        add(a.publicationId, a.accountName, automatic, automatic ? null : due);
+      }
+    }
+    return [...byChannel.values()]
+      .map(({ ids: _ids, ...r }) => r)
+      .sort((a, b) => a.channel.localeCompare(b.channel));
   }
+}
+
+/** One line of a withdrawal receipt: what comes down where, and by when. */
+export interface ReceiptRemoval {
+  /** The channel's name, e.g. "School news page". */
+  channel: string;
+  /** How many posts showing the child come down there. */
+  items: number;
+  /** Lanyard removes them itself (else a named person at the school does, by `dueAt`). */
+  automatic: boolean;
+  dueAt: Date | null;
 }
