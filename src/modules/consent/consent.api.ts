@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Services } from '../registry.ts';
 import { NotFoundError } from '../../errors.ts';
 import { RawJson, type ApiRegistry } from '../../web/api-registry.ts';
-import type { Principal } from '../auth/principal.ts';
-import { mediaTypeSchema } from '../policies/policy-settings.ts';
+import type { Principal } from '../auth/index.ts';
+import { mediaTypeSchema } from '../policies/index.ts';
 import type { ConsentAnswer } from './register/consent-rules.ts';
 import { canCheckConsent } from './consent.policy.ts';
 

@@ -51,6 +51,7 @@ export const consentModule = defineModule({
       | 'events'
       | 'policies'
       | 'people'
+      | 'peopleDirectory'
       | 'auth'
       | 'staffClasses'
     >,
@@ -61,6 +62,7 @@ export const consentModule = defineModule({
     const consentRepository = new ConsentRepository();
     const consent = new ConsentService({
       database,
+      people: deps.peopleDirectory,
       repository: consentRepository,
       audit,
       events: deps.events,
@@ -84,12 +86,12 @@ export const consentModule = defineModule({
       clock,
       baseUrl: config.baseUrl,
       jobs: deps.jobs,
-    });
-    return {
       // Publishing is wired later: looked up when a receipt is shown.
       removals: (schoolId, pupilId, since) =>
         (deps as Partial<Services>).takedowns?.removalsFor(schoolId, pupilId, since) ??
         Promise.resolve([]),
+    });
+    return {
       consent,
       consentForm,
       consentOffice: new ConsentOfficeService({

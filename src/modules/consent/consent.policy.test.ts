@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal, StaffRole } from '../auth/principal.ts';
+import type { Principal, StaffRole } from '../auth/index.ts';
 import { staff } from '../../../test/support/policy-principals.ts';
 import {
+  canAssignConsentClasses,
   canCheckConsent,
   canExportConsent,
   canImportConsent,
@@ -17,18 +18,18 @@ const pupil: Principal = { kind: 'pupil', id: 'pu1', schoolId: 's1', name: 'Pupi
 const orgAdmin: Principal = { kind: 'org_admin', id: 'o1', organisationId: 'org1', name: 'Admin' };
 
 // Expected answers per role, in this order:
-// manage, record, viewAll, open, check, import, export, ownForm
+// manage, record, viewAll, open, check, import, export, ownForm, assignClasses
 const table: [StaffRole, boolean[]][] = [
-  ['headteacher', [true, true, true, true, true, true, true, false]],
-  ['dsl', [false, false, false, false, false, false, false, false]],
-  ['dpo', [true, true, true, true, true, true, true, false]],
-  ['business_manager', [false, false, false, false, true, false, false, false]],
-  ['office', [false, true, true, true, true, false, false, false]],
-  ['ict_technician', [false, false, false, false, false, false, false, false]],
-  ['teacher', [false, false, false, true, true, false, false, false]],
-  ['support_staff', [false, false, false, true, true, false, false, false]],
-  ['volunteer', [false, false, false, false, false, false, false, false]],
-  ['governor', [false, false, false, false, false, false, false, false]],
+  ['headteacher', [true, true, true, true, true, true, true, false, true]],
+  ['dsl', [false, false, false, false, false, false, false, false, false]],
+  ['dpo', [true, true, true, true, true, true, true, false, false]],
+  ['business_manager', [false, false, false, false, true, false, false, false, false]],
+  ['office', [false, true, true, true, true, false, false, false, true]],
+  ['ict_technician', [false, false, false, false, false, false, false, false, false]],
+  ['teacher', [false, false, false, true, true, false, false, false, false]],
+  ['support_staff', [false, false, false, true, true, false, false, false, false]],
+  ['volunteer', [false, false, false, false, false, false, false, false, false]],
+  ['governor', [false, false, false, false, false, false, false, false, false]],
 ];
 const fns = [
   canManageConsent,
@@ -39,6 +40,7 @@ const fns = [
   canImportConsent,
   canExportConsent,
   canUseOwnConsentForm,
+  canAssignConsentClasses,
 ];
 
 describe('consent policy', () => {
@@ -48,7 +50,17 @@ describe('consent policy', () => {
 
   it('lets parents and pupils use only their own consent form', () => {
     for (const p of [parent, pupil])
-      expect(fns.map((f) => f(p))).toEqual([false, false, false, false, false, false, false, true]);
+      expect(fns.map((f) => f(p))).toEqual([
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        true,
+        false,
+      ]);
   });
 
   it('gives an organisation admin nothing', () => {

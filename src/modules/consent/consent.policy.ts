@@ -1,4 +1,4 @@
-import { hasRole, type Principal } from '../auth/principal.ts';
+import { hasRole, type Principal } from '../auth/index.ts';
 
 /**
  * Who may do what with the consent register (issue 3 item 9). Pure functions; deny by default.
@@ -30,6 +30,13 @@ export const canOpenConsent = (p: Principal): boolean =>
  */
 export const canCheckConsent = (p: Principal): boolean =>
   hasRole(p, 'headteacher', 'dpo', 'office', 'teacher', 'support_staff', 'business_manager');
+
+/**
+ * The overview's link to "Classes taught by staff": those who assign classes to staff (the same
+ * people as people's `canAssignClasses`, which guards that page).
+ */
+export const canAssignConsentClasses = (p: Principal): boolean =>
+  hasRole(p, 'headteacher', 'office');
 
 /** Spreadsheet import and CSV export hold the whole school's record: managers only. */
 export const canImportConsent = canManageConsent;

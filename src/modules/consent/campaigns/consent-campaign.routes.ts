@@ -8,9 +8,9 @@ import {
 } from '../../../errors.ts';
 import { flash } from '../../../web/flash.ts';
 import { parseForm } from '../../../web/forms.ts';
-import type { Principal } from '../../auth/principal.ts';
+import type { Principal } from '../../auth/index.ts';
 import { staffOf, staffActor } from '../../../web/principal.ts';
-import { formatCitation } from '../../policies/policy-settings.ts';
+import { formatCitation } from '../../policies/index.ts';
 import { canManageConsent, canRecordConsent, canViewAllConsent } from '../consent.policy.ts';
 import { campaignParamsSchema, startCampaignSchema } from './consent-campaign.forms.ts';
 import {

@@ -1,9 +1,9 @@
 import type { Database } from '../../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../../platform/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../../errors.ts';
-import { systemActor, type Actor, type AuditService } from '../../audit/audit.service.ts';
-import { addDays } from '../../policies/policies.service.ts';
-import { formatCitation, type PolicySettings } from '../../policies/policy-settings.ts';
+import { systemActor, type Actor, type AuditService } from '../../audit/index.ts';
+import { addDays } from '../../policies/index.ts';
+import { formatCitation, type PolicySettings } from '../../policies/index.ts';
 import type { ConsentService } from '../register/consent.service.ts';
 import {
   academicYear,

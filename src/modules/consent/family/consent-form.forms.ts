@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PolicySettings } from '../../policies/policy-settings.ts';
+import type { PolicySettings } from '../../policies/index.ts';
 import { consentKey, type ConsentKind } from '../register/consent-rules.ts';
 
 /**

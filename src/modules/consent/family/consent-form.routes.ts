@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../registry.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
-import type { Principal } from '../../auth/principal.ts';
+import type { Principal } from '../../auth/index.ts';
 import { parseForm } from '../../../web/forms.ts';
 import { flash } from '../../../web/flash.ts';
 import { canRecordConsent, canUseOwnConsentForm, canViewAllConsent } from '../consent.policy.ts';

@@ -4,11 +4,11 @@ import type { Mailer } from '../../../platform/mail/mailer.ts';
 import type { JobQueue } from '../../../platform/jobs/queue.ts';
 import type { JobRegistry as JobPayloads } from '../../registry.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
-import { systemActor, type Actor, type AuditService } from '../../audit/audit.service.ts';
-import type { AuthService } from '../../auth/auth.service.ts';
-import type { PeopleService } from '../../people/people.service.ts';
-import type { PolicyService } from '../../policies/policies.service.ts';
-import type { PolicySettings } from '../../policies/policy-settings.ts';
+import { systemActor, type Actor, type AuditService } from '../../audit/index.ts';
+import type { AuthService } from '../../auth/index.ts';
+import type { PeopleService } from '../../people/index.ts';
+import type { PolicyService } from '../../policies/index.ts';
+import type { PolicySettings } from '../../policies/index.ts';
 import type { ConsentRepository } from '../register/consent.repository.ts';
 import type { ConsentRecordKind, ConsentService } from '../register/consent.service.ts';
 import {
@@ -167,11 +167,7 @@ export class ConsentFormService {
   private async childrenFor(principal: FormPrincipal, settings: PolicySettings) {
     const today = this.today();
     if (principal.kind === 'parent') {
-      const rows = await this.deps.consentRepository.childrenOfParent(
-        this.db,
-        principal.schoolId,
-        principal.id,
-      );
+      const rows = await this.deps.consent.childrenOf(principal.schoolId, principal.id);
       return rows.filter((c) => c.leavingDate === null || c.leavingDate > today);
     }
     const family = await this.deps.consentRepository.pupilWithParents(

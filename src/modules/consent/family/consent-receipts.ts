@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../../errors.ts';
-import { formatCitation, type RuleValue } from '../../policies/policy-settings.ts';
+import { formatCitation, type RuleValue } from '../../policies/index.ts';
 import type { ConsentRepository } from '../register/consent.repository.ts';
 import type { ConsentRecordKind } from '../register/consent.service.ts';
 import {

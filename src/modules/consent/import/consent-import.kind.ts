@@ -2,7 +2,7 @@ import type { Database } from '../../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../../platform/clock.ts';
 import { ImportFailure, type ImportKind } from '../../../platform/imports/import-pipeline.ts';
 import { ValidationError } from '../../../errors.ts';
-import type { Actor, AuditService } from '../../audit/audit.service.ts';
+import type { Actor, AuditService } from '../../audit/index.ts';
 import type { ConsentService } from '../register/consent.service.ts';
 import { checkConsentFile, parseConsentFile } from './consent-import.parse.ts';
 import type { ConsentImportRepository } from './consent-import.repository.ts';

@@ -18,9 +18,9 @@ import {
   type FileError,
   type RowError,
   type TextEncodingName,
-} from '../../people/mis-import/mis-parse.ts';
-import { normaliseHeader } from '../../people/mis-import/mis-columns.ts';
-import type { PolicySettings } from '../../policies/policy-settings.ts';
+} from '../../people/index.ts';
+import { normaliseHeader } from '../../people/index.ts';
+import type { PolicySettings } from '../../policies/index.ts';
 import {
   consentKey,
   consentKeysFor,

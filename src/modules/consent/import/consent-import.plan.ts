@@ -1,5 +1,5 @@
 import type { Db } from '../../../platform/db/database.ts';
-import { formatCitation, type PolicySettings } from '../../policies/policy-settings.ts';
+import { formatCitation, type PolicySettings } from '../../policies/index.ts';
 import type { ConsentDecider } from '../register/consent.service.ts';
 import {
   consentDecisionLabels,

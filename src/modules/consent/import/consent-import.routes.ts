@@ -10,7 +10,7 @@ import {
 import { flash } from '../../../web/flash.ts';
 import { uploadedCsv, uploadLimits } from '../../../web/forms.ts';
 import { staffOf, staffActor } from '../../../web/principal.ts';
-import { formatCitation, type PolicySettings } from '../../policies/policy-settings.ts';
+import { formatCitation, type PolicySettings } from '../../policies/index.ts';
 import { canImportConsent } from '../consent.policy.ts';
 import {
   consentKeysFor,
@@ -20,7 +20,7 @@ import {
 import { COLUMN_ALIASES } from './consent-import.parse.ts';
 import { consentImportParamsSchema } from './consent-import.forms.ts';
 import { answersText, keyLabel, type ConsentImportView } from './consent-import.service.ts';
-import type { ConsentImportStatus } from './consent-import.repository.ts';
+import type { ImportStatus as ConsentImportStatus } from '../../../platform/imports/import-pipeline.ts';
 import { ukDate } from '../../../platform/clock.ts';
 
 const statusTags: Record<ConsentImportStatus, { text: string; classes: string }> = {

@@ -6,7 +6,7 @@ import type { FileStore } from '../../../platform/files/file-store.ts';
 import { ImportPipeline, type ImportRun } from '../../../platform/imports/import-pipeline.ts';
 import { ConflictError } from '../../../errors.ts';
 import type { Jobs } from '../../registry.ts';
-import { systemActor, type Actor, type AuditService } from '../../audit/audit.service.ts';
+import { systemActor, type Actor, type AuditService } from '../../audit/index.ts';
 import type { ConsentService } from '../register/consent.service.ts';
 import type {
   ConsentImportRecord,

@@ -1,5 +1,5 @@
-import type { Actor } from '../../audit/audit.service.ts';
-import type { StaffPrincipal } from '../../auth/principal.ts';
+import type { Actor } from '../../audit/index.ts';
+import type { StaffPrincipal } from '../../auth/index.ts';
 import type {
   ConsentDecider,
   ConsentService,

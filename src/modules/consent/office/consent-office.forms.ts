@@ -1,6 +1,6 @@
 import { readRequiredDateInput } from '../../../web/date-input.ts';
 import { z } from 'zod';
-import { mediaTypes } from '../../policies/policy-settings.ts';
+import { mediaTypes } from '../../policies/index.ts';
 import { UploadedFile } from '../../../web/uploads.ts';
 
 /**

@@ -4,14 +4,15 @@ import type { Config } from '../../../config.ts';
 import type { Services } from '../../registry.ts';
 import { NotFoundError, ValidationError, type FieldErrors } from '../../../errors.ts';
 import { ukDate } from '../../../platform/clock.ts';
-import { flash } from '../../../web/flash.ts';
+import { formRoute } from '../../../web/form-route.ts';
 import { parseForm } from '../../../web/forms.ts';
 import type { FileStore } from '../../../platform/files/file-store.ts';
 import { claimUploads, UploadedFile, uploadRouteLimits } from '../../../web/uploads.ts';
-import type { StaffPrincipal } from '../../auth/principal.ts';
+import type { StaffPrincipal } from '../../auth/index.ts';
 import { staffOf } from '../../../web/principal.ts';
-import { formatCitation } from '../../policies/policy-settings.ts';
+import { formatCitation } from '../../policies/index.ts';
 import {
+  canAssignConsentClasses,
   canCheckConsent,
   canExportConsent,
   canImportConsent,
@@ -112,7 +113,7 @@ export async function consentOfficeRoutes(
       all: canViewAllConsent(p),
       canExport: canExportConsent(p),
       canImport: canImportConsent(p),
-      canAssign: p.roles.includes('headteacher') || p.roles.includes('office'),
+      canAssign: canAssignConsentClasses(p),
       canCheck: canCheckConsent(p),
     });
   });
@@ -194,15 +195,17 @@ export async function consentOfficeRoutes(
     errors?: FieldErrors,
   ) => {
     const register = await office.register(p, id);
-    return reply.status(errors ? 400 : 200).page('consent/views/staff-paper-form.njk', {
-      title: `Record a paper form: ${register.pupil.givenName} ${register.pupil.familyName}`,
-      r: register,
-      values,
-      errors,
-      questionField,
-      methods: methodChoices(['paper_form', 'letter', 'email']),
-      maxMb: Math.floor(config.uploadMaxBytes / 1_048_576),
-    });
+    return reply
+      .status(errors && reply.statusCode < 400 ? 400 : reply.statusCode)
+      .page('consent/views/staff-paper-form.njk', {
+        title: `Record a paper form: ${register.pupil.givenName} ${register.pupil.familyName}`,
+        r: register,
+        values,
+        errors,
+        questionField,
+        methods: methodChoices(['paper_form', 'letter', 'email']),
+        maxMb: Math.floor(config.uploadMaxBytes / 1_048_576),
+      });
   };
 
   app.get(
@@ -214,26 +217,32 @@ export async function consentOfficeRoutes(
     },
   );
 
-  app.post(
-    '/consent/pupils/:id/paper-form',
-    { config: { access: canRecordConsent, multipartOptions } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const id = pupilId(request.params);
-      await office.pupilFor(p, id);
-      const fields = fieldsOf(request.body);
-      const keys = consentKeysFor(await services.consent.settings(p.schoolId));
+  formRoute(app, '/consent/pupils/:id/paper-form', {
+    access: canRecordConsent,
+    config: { multipartOptions },
+    who: staffOf,
+    params: idParams,
+    // The questions are the school's consent kinds.
+    authorise: async ({ who, params }) => {
+      await office.pupilFor(who, params.id);
+      return consentKeysFor(await services.consent.settings(who.schoolId));
+    },
+    form: (body: unknown, _request: FastifyRequest, keys: string[]) => {
+      const fields = fieldsOf(body);
       const parsed = parseForm(paperFormSchema(keys), fields);
       const date = readDate(fields, 'decidedOn', 'the date on the form');
       const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
       if ('error' in date) errors.decidedOn = date.error;
-      if (!parsed.ok || 'error' in date) return renderPaperForm(reply, p, id, fields, errors);
-      const v = parsed.value as Record<string, string | undefined> & typeof parsed.value;
+      if (!parsed.ok || 'error' in date) return { ok: false as const, errors, values: fields };
+      return { ok: true as const, value: { v: parsed.value, decidedOn: date.value } };
+    },
+    act: async ({ who, params, found: keys, value: { v: parsed, decidedOn }, request }) => {
+      const v = parsed as Record<string, string | undefined> & typeof parsed;
       try {
-        await office.recordPaperForm(p, id, {
+        await office.recordPaperForm(who, params.id, {
           decider: deciderOf(v.decider),
           periodKey: v.periodKey,
-          decidedOn: date.value,
+          decidedOn,
           method: v.method,
           note: v.note,
           decisions: Object.fromEntries(keys.map((k) => [k, v[questionField(k)]!])),
@@ -241,18 +250,23 @@ export async function consentOfficeRoutes(
         });
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
+        // Each message beside its question (a consent kind's radios).
         const mapped: FieldErrors = {};
         for (const [k, msg] of Object.entries(e.fieldErrors)) {
           mapped[
             keys.includes(k) ? questionField(k) : k === 'decisions' ? questionField(keys[0]!) : k
           ] = msg;
         }
-        return renderPaperForm(reply, p, id, fields, mapped);
+        throw new ValidationError(mapped);
       }
-      flash(reply, 'Paper form recorded.');
-      return reply.redirect(`/consent/pupils/${id}`, 303);
     },
-  );
+    done: (_, { params }) => ({
+      redirect: `/consent/pupils/${params.id}`,
+      flash: 'Paper form recorded.',
+    }),
+    render: (reply, { who, params, values, errors }) =>
+      renderPaperForm(reply, who, params.id, fieldsOf(values), errors),
+  });
 
   // ---- Record a written withdrawal -------------------------------------------------------
   const renderWithdrawal = async (
@@ -264,17 +278,23 @@ export async function consentOfficeRoutes(
   ) => {
     const register = await office.register(p, id);
     const chosen = values.withdraw;
-    return reply.status(errors ? 400 : 200).page('consent/views/staff-withdrawal.njk', {
-      title: `Record a withdrawal: ${register.pupil.givenName} ${register.pupil.familyName}`,
-      r: register,
-      values,
-      chosen: Array.isArray(chosen) ? chosen : typeof chosen === 'string' ? [chosen] : [],
-      errors,
-      methods: methodChoices(['letter', 'email', 'paper_form']),
-      withdrawalCitation: formatCitation(register.settings.consent.withdrawalRetroactive.citation),
-      writingCitation: formatCitation(register.settings.consent.withdrawalMustBeInWriting.citation),
-      maxMb: Math.floor(config.uploadMaxBytes / 1_048_576),
-    });
+    return reply
+      .status(errors && reply.statusCode < 400 ? 400 : reply.statusCode)
+      .page('consent/views/staff-withdrawal.njk', {
+        title: `Record a withdrawal: ${register.pupil.givenName} ${register.pupil.familyName}`,
+        r: register,
+        values,
+        chosen: Array.isArray(chosen) ? chosen : typeof chosen === 'string' ? [chosen] : [],
+        errors,
+        methods: methodChoices(['letter', 'email', 'paper_form']),
+        withdrawalCitation: formatCitation(
+          register.settings.consent.withdrawalRetroactive.citation,
+        ),
+        writingCitation: formatCitation(
+          register.settings.consent.withdrawalMustBeInWriting.citation,
+        ),
+        maxMb: Math.floor(config.uploadMaxBytes / 1_048_576),
+      });
   };
 
   app.get(
@@ -286,41 +306,51 @@ export async function consentOfficeRoutes(
     },
   );
 
-  app.post(
-    '/consent/pupils/:id/withdrawal',
-    { config: { access: canRecordConsent, multipartOptions } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const id = pupilId(request.params);
-      await office.pupilFor(p, id);
-      const fields = fieldsOf(request.body);
+  formRoute(app, '/consent/pupils/:id/withdrawal', {
+    access: canRecordConsent,
+    config: { multipartOptions },
+    who: staffOf,
+    params: idParams,
+    authorise: async ({ who, params }) => {
+      await office.pupilFor(who, params.id);
+    },
+    form: (body: unknown) => {
+      const fields = fieldsOf(body);
       const parsed = parseForm(withdrawalForm, fields);
       const date = readDate(fields, 'decidedOn', 'the date on the letter');
       const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
       if ('error' in date) errors.decidedOn = date.error;
-      if (!parsed.ok || 'error' in date) return renderWithdrawal(reply, p, id, fields, errors);
+      if (!parsed.ok || 'error' in date) return { ok: false as const, errors, values: fields };
+      return { ok: true as const, value: { ...parsed.value, decidedOn: date.value } };
+    },
+    act: async ({ who, params, value, request }) => {
       try {
-        await office.recordWithdrawal(p, id, {
-          decider: deciderOf(parsed.value.decider),
-          periodKey: parsed.value.periodKey,
-          decidedOn: date.value,
-          method: parsed.value.method,
-          keys: parsed.value.withdraw,
-          note: parsed.value.note,
+        await office.recordWithdrawal(who, params.id, {
+          decider: deciderOf(value.decider),
+          periodKey: value.periodKey,
+          decidedOn: value.decidedOn,
+          method: value.method,
+          keys: value.withdraw,
+          note: value.note,
           evidence: await evidenceOf(request, services.files),
         });
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
+        // A message about the decisions goes beside the ticked kinds.
         const mapped: FieldErrors = {};
         for (const [k, msg] of Object.entries(e.fieldErrors)) {
           mapped[k === 'decisions' || k.includes('/') ? 'withdraw' : k] = msg;
         }
-        return renderWithdrawal(reply, p, id, fields, mapped);
+        throw new ValidationError(mapped);
       }
-      flash(reply, 'Withdrawal recorded. It applies from now on.');
-      return reply.redirect(`/consent/pupils/${id}`, 303);
     },
-  );
+    done: (_, { params }) => ({
+      redirect: `/consent/pupils/${params.id}`,
+      flash: 'Withdrawal recorded. It applies from now on.',
+    }),
+    render: (reply, { who, params, values, errors }) =>
+      renderWithdrawal(reply, who, params.id, fieldsOf(values), errors),
+  });
 
   // ---- Competence assessment -------------------------------------------------------------
   const renderCompetence = async (
@@ -332,13 +362,15 @@ export async function consentOfficeRoutes(
   ) => {
     const register = await office.register(p, id);
     if (!register.pupilMayDecide) throw new NotFoundError();
-    return reply.status(errors ? 400 : 200).page('consent/views/staff-competence.njk', {
-      title: `Competence: ${register.pupil.givenName} ${register.pupil.familyName}`,
-      r: register,
-      values,
-      errors,
-      citation: formatCitation(register.settings.consent.competentPupilMayConsent.citation),
-    });
+    return reply
+      .status(errors && reply.statusCode < 400 ? 400 : reply.statusCode)
+      .page('consent/views/staff-competence.njk', {
+        title: `Competence: ${register.pupil.givenName} ${register.pupil.familyName}`,
+        r: register,
+        values,
+        errors,
+        citation: formatCitation(register.settings.consent.competentPupilMayConsent.citation),
+      });
   };
 
   app.get(
@@ -355,34 +387,36 @@ export async function consentOfficeRoutes(
     },
   );
 
-  app.post(
-    '/consent/pupils/:id/competence',
-    { config: { access: canManageConsent } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const id = pupilId(request.params);
-      const register = await office.register(p, id);
+  formRoute(app, '/consent/pupils/:id/competence', {
+    access: canManageConsent,
+    who: staffOf,
+    params: idParams,
+    authorise: async ({ who, params }) => {
+      const register = await office.register(who, params.id);
       if (!register.pupilMayDecide) throw new NotFoundError();
-      const fields = fieldsOf(request.body);
+    },
+    form: (body: unknown) => {
+      const fields = fieldsOf(body);
       const parsed = parseForm(competenceForm, fields);
       const date = readDate(fields, 'assessedOn', 'the date of the assessment');
       const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
       if ('error' in date) errors.assessedOn = date.error;
-      if (!parsed.ok || 'error' in date) return renderCompetence(reply, p, id, fields, errors);
-      try {
-        await office.assessCompetence(p, id, {
-          competent: parsed.value.competent === 'yes',
-          assessedOn: date.value,
-          note: parsed.value.note,
-        });
-      } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
-        return renderCompetence(reply, p, id, fields, e.fieldErrors);
-      }
-      flash(reply, 'Assessment recorded.');
-      return reply.redirect(`/consent/pupils/${id}`, 303);
+      if (!parsed.ok || 'error' in date) return { ok: false as const, errors, values: fields };
+      return { ok: true as const, value: { ...parsed.value, assessedOn: date.value } };
     },
-  );
+    act: ({ who, params, value }) =>
+      office.assessCompetence(who, params.id, {
+        competent: value.competent === 'yes',
+        assessedOn: value.assessedOn,
+        note: value.note,
+      }),
+    done: (_, { params }) => ({
+      redirect: `/consent/pupils/${params.id}`,
+      flash: 'Assessment recorded.',
+    }),
+    render: (reply, { who, params, values, errors }) =>
+      renderCompetence(reply, who, params.id, fieldsOf(values), errors),
+  });
 
   // ---- Evidence download -----------------------------------------------------------------
   app.get(
@@ -474,14 +508,16 @@ export async function consentOfficeRoutes(
       errors = { since: 'The date to start from must be today or in the past' };
     const result = errors || !since ? null : await office.changesSince(p.schoolId, since);
     const [y, m, d] = (since ?? '').split('-');
-    return reply.status(errors ? 400 : 200).page('consent/views/staff-changes.njk', {
-      title: 'Consent changes',
-      since,
-      values: errors ? raw : { 'since-day': d, 'since-month': m, 'since-year': y },
-      errors,
-      result,
-      canExport: canExportConsent(p),
-    });
+    return reply
+      .status(errors && reply.statusCode < 400 ? 400 : reply.statusCode)
+      .page('consent/views/staff-changes.njk', {
+        title: 'Consent changes',
+        since,
+        values: errors ? raw : { 'since-day': d, 'since-month': m, 'since-year': y },
+        errors,
+        result,
+        canExport: canExportConsent(p),
+      });
   });
 
   app.get(

@@ -1,13 +1,9 @@
 import { ukDate, type Clock } from '../../../platform/clock.ts';
 import type { Database } from '../../../platform/db/database.ts';
 import { NotFoundError } from '../../../errors.ts';
-import type { StaffPrincipal } from '../../auth/principal.ts';
-import type { StaffClassesService } from '../../people/staff-classes.service.ts';
-import {
-  formatCitation,
-  type MediaType,
-  type PolicySettings,
-} from '../../policies/policy-settings.ts';
+import type { StaffPrincipal } from '../../auth/index.ts';
+import type { StaffClassesService } from '../../people/index.ts';
+import { formatCitation, type MediaType, type PolicySettings } from '../../policies/index.ts';
 import type { ConsentService } from '../register/consent.service.ts';
 import {
   consentDecisionLabels,

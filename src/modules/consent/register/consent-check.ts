@@ -1,7 +1,7 @@
 import type { Db } from '../../../platform/db/database.ts';
 import { ukDate } from '../../../platform/clock.ts';
 import { NotFoundError } from '../../../errors.ts';
-import type { MediaType, PolicySettings } from '../../policies/policy-settings.ts';
+import type { MediaType, PolicySettings } from '../../policies/index.ts';
 import { RegisterVersionReader, type ConsentRegisterCache } from './consent-register-cache.ts';
 import { checkWindowStart, currentPosition, decide, type ConsentAnswer } from './consent-rules.ts';
 import { currentSettings, type ConsentDeps } from './consent-shared.ts';

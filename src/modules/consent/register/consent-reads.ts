@@ -93,7 +93,9 @@ export class ConsentReads {
 
   /** The children a parent holds parental responsibility for. */
   async childrenOf(schoolId: string, parentId: string) {
-    return this.deps.repository.childrenOfParent(this.deps.database.db, schoolId, parentId);
+    return this.deps.people.childrenOfParent(this.deps.database.db, schoolId, parentId, {
+      onlyWithResponsibility: true,
+    });
   }
 }
 

@@ -2,8 +2,8 @@ import type { Tx } from '../../../platform/db/database.ts';
 import { ukDate } from '../../../platform/clock.ts';
 import { sha256 } from '../../../platform/crypto.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
-import type { Actor } from '../../audit/audit.service.ts';
-import type { PolicySettings } from '../../policies/policy-settings.ts';
+import type { Actor } from '../../audit/index.ts';
+import type { PolicySettings } from '../../policies/index.ts';
 import type { NewConsentRecord } from './consent.repository.ts';
 import {
   consentDecisions,

@@ -6,8 +6,8 @@
  * test/db/consent-cache.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { policySettingsSchema, type PolicySettings } from '../../policies/policy-settings.ts';
-import { getTemplate } from '../../policies/templates/index.ts';
+import { policySettingsSchema, type PolicySettings } from '../../policies/index.ts';
+import { getTemplate } from '../../policies/index.ts';
 import {
   CachedPupil,
   ConsentRegisterCache,

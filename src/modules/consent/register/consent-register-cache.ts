@@ -1,5 +1,5 @@
 import { ukDate } from '../../../platform/clock.ts';
-import type { MediaType, PolicySettings } from '../../policies/policy-settings.ts';
+import type { MediaType, PolicySettings } from '../../policies/index.ts';
 import {
   checkWindowStart,
   decide,

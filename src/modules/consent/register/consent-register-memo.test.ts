@@ -4,8 +4,8 @@
  * given but never kept.
  */
 import { describe, expect, it } from 'vitest';
-import { policySettingsSchema, type PolicySettings } from '../../policies/policy-settings.ts';
-import { getTemplate } from '../../policies/templates/index.ts';
+import { policySettingsSchema, type PolicySettings } from '../../policies/index.ts';
+import { getTemplate } from '../../policies/index.ts';
 import { CachedPupil } from './consent-register-cache.ts';
 import type { CacheFacts } from './consent.repository.ts';
 

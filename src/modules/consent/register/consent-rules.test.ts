@@ -5,12 +5,8 @@
  * naming needs its own written permission).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  formatCitation,
-  policySettingsSchema,
-  type PolicySettings,
-} from '../../policies/policy-settings.ts';
-import { getTemplate } from '../../policies/templates/index.ts';
+import { formatCitation, policySettingsSchema, type PolicySettings } from '../../policies/index.ts';
+import { getTemplate } from '../../policies/index.ts';
 import {
   academicYearOf,
   consentKeysFor,

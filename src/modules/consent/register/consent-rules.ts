@@ -20,7 +20,7 @@ import {
   type MediaType,
   type PolicySettings,
   type RuleValue,
-} from '../../policies/policy-settings.ts';
+} from '../../policies/index.ts';
 
 export const consentDecisions = ['granted', 'refused', 'not_returned'] as const;
 export type ConsentDecision = (typeof consentDecisions)[number];

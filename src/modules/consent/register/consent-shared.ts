@@ -2,16 +2,19 @@ import type { Database } from '../../../platform/db/database.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import type { FileStore } from '../../../platform/files/file-store.ts';
 import type { ScanSanitiser } from '../../../platform/images/scan-sanitiser.ts';
-import type { AuditService } from '../../audit/audit.service.ts';
-import type { EventsService } from '../../events/events.service.ts';
-import type { PolicyService } from '../../policies/policies.service.ts';
-import type { PolicySettings } from '../../policies/policy-settings.ts';
+import type { AuditService } from '../../audit/index.ts';
+import type { EventsService } from '../../events/index.ts';
+import type { PolicyService } from '../../policies/index.ts';
+import type { PolicySettings } from '../../policies/index.ts';
 import type { ConsentRepository } from './consent.repository.ts';
 import type { ConsentRegisterCache } from './consent-register-cache.ts';
+import type { PeopleDirectory } from '../../people/index.ts';
 
 /** What ConsentService is built from; its parts (the check, recording, evidence, reads) share it. */
 export interface ConsentDeps {
   database: Database;
+  /** A parent's children come from the people module (one definition, not a second query). */
+  people: Pick<PeopleDirectory, 'childrenOfParent'>;
   repository: ConsentRepository;
   audit: AuditService;
   events: EventsService;

@@ -350,29 +350,6 @@ export class ConsentRepository {
     return { pupil, parents: links };
   }
 
-  /** Pupils a parent is linked to with parental responsibility (their children). */
-  async childrenOfParent(db: Db, schoolId: string, parentId: string) {
-    return db
-      .select({
-        id: pupils.id,
-        givenName: pupils.givenName,
-        familyName: pupils.familyName,
-        yearGroup: pupils.yearGroup,
-        className: pupils.className,
-        leavingDate: pupils.leavingDate,
-      })
-      .from(pupilParents)
-      .innerJoin(pupils, eq(pupils.id, pupilParents.pupilId))
-      .where(
-        and(
-          eq(pupilParents.schoolId, schoolId),
-          eq(pupilParents.parentId, parentId),
-          eq(pupilParents.parentalResponsibility, true),
-        ),
-      )
-      .orderBy(asc(pupils.givenName));
-  }
-
   /** Row locks on many pupils at once, in id order (added for `recordMany`, the bulk import). */
   async lockPupils(db: Db, schoolId: string, pupilIds: readonly string[]): Promise<number> {
     if (pupilIds.length === 0) return 0;
