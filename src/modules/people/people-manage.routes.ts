@@ -25,7 +25,7 @@ import {
   canManagePupils,
   canManageStaff,
 } from './people.policy.ts';
-import type { PupilRow } from './people.repository.ts';
+import type { PupilRow } from './index.ts';
 import { yearGroupLabel } from '../../web/views.ts';
 
 const idParams = z.object({ id: z.uuid() });
