@@ -3,6 +3,7 @@ import type { Principal } from '../auth/index.ts';
 import { ChannelAdapterRegistry } from './channel-adapter.ts';
 import { NewsChannelAdapter } from './news-adapter.ts';
 import { BlueskyAdapter } from './channels/bluesky-adapter.ts';
+import { WordPressAdapter } from './channels/wordpress-adapter.ts';
 import { publishingJobs } from './publishing.jobs.ts';
 import { PostsRepository } from './posts/posts.repository.ts';
 import { PostsService } from './posts/posts.service.ts';
@@ -57,7 +58,17 @@ export const publishingModule = defineModule({
     const channelAdapters = new ChannelAdapterRegistry()
       .register(new NewsChannelAdapter())
       .register(accounts.channelAccounts.webhookAdapter())
-      .register(new BlueskyAdapter());
+      .register(new BlueskyAdapter())
+      .register(
+        new WordPressAdapter({
+          // The profile says whether a post taken down is deleted or put in the site's bin.
+          deleteOnTakedown: async (schoolId) =>
+            (await deps.policies.current(schoolId)).settings.publishing.deleteOnTakedown.value,
+          now: () => deps.clock.now(),
+          // A site on this machine over plain http: development and tests only.
+          allowLoopbackHttp: deps.config.env !== 'production',
+        }),
+      );
     const posts = new PostsService({
       database: deps.database,
       repository,

@@ -81,6 +81,11 @@ const channelBody = z.object({
   credential: z.string().max(4000).optional().meta({
     description: 'An API token, or a webhook’s signing secret; never an account password',
   }),
+  category: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: 'A WordPress site’s category for posts, by its name on the site' }),
   maxLength: z.number().int().optional(),
   maxImages: z.number().int().optional(),
 });

@@ -10,9 +10,18 @@ import {
   HANDLE_WRONG,
   isBlueskyAppPassword,
 } from '../channels/bluesky-account.ts';
+import {
+  APPLICATION_PASSWORD_MISSING,
+  APPLICATION_PASSWORD_WRONG,
+  CATEGORY_MISSING,
+  isWordPressApplicationPassword,
+  normaliseApplicationPassword,
+  SITE_MISSING,
+  USER_MISSING,
+} from '../channels/wordpress-account.ts';
 
-/** The kinds of channel a school adds itself (the news page is built in; WordPress and Bluesky come later). */
-export const addableKinds = ['social', 'newsletter', 'webhook', 'bluesky'] as const;
+/** The kinds of channel a school adds itself (the news page is built in). */
+export const addableKinds = ['social', 'newsletter', 'webhook', 'bluesky', 'wordpress'] as const;
 export type AddableKind = (typeof addableKinds)[number];
 
 export const kindLabels: Record<string, string> = {
@@ -30,6 +39,8 @@ export const kindHints: Record<AddableKind, string> = {
   newsletter: 'The school’s newsletter to parents and carers.',
   webhook:
     'Lanyard sends each published post, signed, to an address you give (for example a parish or trust website), and tells it when a post is taken down.',
+  wordpress:
+    'Lanyard posts to the school’s WordPress website itself, with its photos, using an application password made in WordPress, and takes a post down when it must come down.',
   bluesky:
     'Lanyard posts to the school’s Bluesky account itself, with an app password made in Bluesky’s settings, and deletes a post that must come down.',
 };
@@ -129,10 +140,15 @@ export const channelForm = z.object({
   custodianId: uuidOrBlank('Select who keeps the account’s credentials'),
   endpointUrl: optionalText(2000, 'The address must be 2,000 characters or fewer'),
   credential: optionalText(2000, 'The token or secret must be 2,000 characters or fewer'),
+  /** A WordPress site's category, by name. */
+  category: optionalText(200, 'The category must be 200 characters or fewer'),
   maxLength: optionalCount('The longest post', 100_000),
   maxImages: optionalCount('The most photos in a post', 100),
 });
-export type ChannelInput = z.output<typeof channelForm>;
+/** A channel to add; `category` only for a WordPress site. */
+export type ChannelInput = Omit<z.output<typeof channelForm>, 'category'> & {
+  category?: string | null;
+};
 
 /**
  * The channel form with what each kind needs (a social account's platform and name, a
@@ -171,6 +187,20 @@ export function parseChannelForm(body: unknown): FormResult<ChannelInput> {
           maxLength: Math.min(base.value.maxLength ?? 300, 300),
           maxImages: Math.min(base.value.maxImages ?? 4, 4),
         },
+      };
+  }
+  if (raw.kind === 'wordpress') {
+    // The site, the user, an application password (never the user's own) and the category.
+    if (!given('endpointUrl')) extra.endpointUrl = SITE_MISSING;
+    if (!given('handle')) extra.handle = USER_MISSING;
+    if (!given('category')) extra.category = CATEGORY_MISSING;
+    if (!given('credential')) extra.credential = APPLICATION_PASSWORD_MISSING;
+    else if (!isWordPressApplicationPassword(raw.credential as string))
+      extra.credential = APPLICATION_PASSWORD_WRONG;
+    if (base.ok && Object.keys(extra).length === 0)
+      return {
+        ...base,
+        value: { ...base.value, credential: normaliseApplicationPassword(base.value.credential!) },
       };
   }
   if (base.ok && Object.keys(extra).length === 0) return base;

@@ -23,6 +23,12 @@ import {
   APP_PASSWORD_WRONG,
   isBlueskyAppPassword,
 } from '../channels/bluesky-account.ts';
+import {
+  APPLICATION_PASSWORD_MISSING,
+  APPLICATION_PASSWORD_WRONG,
+  isWordPressApplicationPassword,
+  normaliseApplicationPassword,
+} from '../channels/wordpress-account.ts';
 import { newWebhookSecret, parseWebhookSecret } from './standard-webhooks.ts';
 import { WebhookAdapter, type WebhookDeliveryLog } from './webhook-adapter.ts';
 
@@ -348,7 +354,10 @@ export class AccountsService {
     const purposes = await this.purposes(m.schoolId);
     if (!purposes.some((x) => x.key === input.purposeKey))
       errors.purposeKey = 'Select what the channel is used for';
-    if ((input.kind === 'webhook' || input.kind === 'bluesky') && input.endpointUrl) {
+    if (
+      (input.kind === 'webhook' || input.kind === 'bluesky' || input.kind === 'wordpress') &&
+      input.endpointUrl
+    ) {
       const problem = endpointProblem(input.endpointUrl, {
         allowLoopbackHttp: this.deps.allowLoopbackHttp,
       });
@@ -384,14 +393,16 @@ export class AccountsService {
         kind: input.kind,
         name: input.name,
         platform: input.kind === 'social' ? input.platform : null,
-        handle: input.kind === 'social' || input.kind === 'bluesky' ? input.handle : null,
+        handle: ['social', 'bluesky', 'wordpress'].includes(input.kind) ? input.handle : null,
         purposeKey: input.purposeKey,
         audience: input.audience,
         comments: input.comments,
         moderation: input.comments === 'off' ? null : input.moderation,
         custodianId,
-        endpointUrl:
-          input.kind === 'webhook' || input.kind === 'bluesky' ? input.endpointUrl : null,
+        endpointUrl: ['webhook', 'bluesky', 'wordpress'].includes(input.kind)
+          ? input.endpointUrl
+          : null,
+        category: input.kind === 'wordpress' ? (input.category ?? null) : null,
         credentialCiphertext: credential ? secretBox.seal(credential) : null,
         credentialSetAt: credential ? now : null,
         credentialSetBy: credential ? m.id : null,
@@ -443,6 +454,11 @@ export class AccountsService {
           credential: credential ? APP_PASSWORD_WRONG : APP_PASSWORD_MISSING,
         });
       if (row.kind === 'bluesky') credential = credential!.trim().toLowerCase();
+      if (row.kind === 'wordpress' && !(credential && isWordPressApplicationPassword(credential)))
+        throw new ValidationError({
+          credential: credential ? APPLICATION_PASSWORD_WRONG : APPLICATION_PASSWORD_MISSING,
+        });
+      if (row.kind === 'wordpress') credential = normaliseApplicationPassword(credential!);
       if (!credential) throw new ValidationError({ credential: 'Enter the API token' });
       await repository.update(tx.db, m.schoolId, id, {
         credentialCiphertext: secretBox.seal(credential),
@@ -658,6 +674,7 @@ export class AccountsService {
       endpointUrl: row.endpointUrl,
       maxLength: row.maxLength,
       maxImages: row.maxImages,
+      category: row.category,
     };
     return {
       account,
