@@ -8,7 +8,7 @@
  * personalAccountsMayPostPupilImages, designatedPublicityPersonOnly, approvalRequired,
  * namesWithImages, personalDetailsForbidden, reminderPostsNeedPermission, positiveToneCheck,
  * groupImagesWithGeneralLabels, blurFaces, overridableChecks, commentsNotMonitoredNotice,
- * toneFlaggedWords, toneNegativeScoreLimit, pendingExpiryDays, deleteOnTakedown.
+ * toneFlaggedWords, toneNegativeScoreLimit, pendingExpiryDays, deleteOnTakedown, takedownDueDays.
  */
 import { z } from 'zod';
 import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
@@ -96,6 +96,11 @@ const toneNegativeScoreLimitDefault = (): RuleValue<number> =>
     'The tone check also warns when the post’s words (rated from −5 to +5 in the AFINN-165 list) add up to this much below zero.',
   );
 
+const takedownDueDaysDefault = (): RuleValue<number> =>
+  dflt(
+    2,
+    'After a withdrawal, a post on an account Lanyard cannot reach itself is taken down by the person who keeps that account within this many days (the news page and webhooks are taken down at once).',
+  );
 const pendingExpiryDaysDefault = (): RuleValue<number> =>
   dflt(
     14,
@@ -129,6 +134,7 @@ export const publishingSettingsSchema = z.object({
   ),
   pendingExpiryDays: r(z.number().int().min(1).max(90)).default(pendingExpiryDaysDefault),
   deleteOnTakedown: r(z.boolean()).default(deleteOnTakedownDefault),
+  takedownDueDays: r(z.number().int().min(1).max(30)).default(takedownDueDaysDefault),
 });
 export type PublishingSettings = z.infer<typeof publishingSettingsSchema>;
 
@@ -155,6 +161,8 @@ export const publishingLabels = {
   'publishing.pendingExpiryDays': 'Days a post may wait for approval before it expires',
   'publishing.deleteOnTakedown':
     'A post taken down from the school’s website is deleted at once, not put in the site’s bin',
+  'publishing.takedownDueDays':
+    'Days the person who keeps an account has to take a post down after consent is withdrawn',
 } as const satisfies Record<RulePathOf<PublishingSettings, 'publishing.'>, string>;
 
 /** Lanyard's own `publishing` values, each citing 'Lanyard default' with the reason. */
@@ -192,4 +200,5 @@ export const publishingDefaults: PublishingSettings = {
   toneNegativeScoreLimit: toneNegativeScoreLimitDefault(),
   pendingExpiryDays: pendingExpiryDaysDefault(),
   deleteOnTakedown: deleteOnTakedownDefault(),
+  takedownDueDays: takedownDueDaysDefault(),
 };

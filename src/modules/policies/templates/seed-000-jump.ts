@@ -126,6 +126,7 @@ export const jumpTemplate: PolicyTemplate = {
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
       pendingExpiryDays: d.publishing.pendingExpiryDays,
       deleteOnTakedown: d.publishing.deleteOnTakedown,
+      takedownDueDays: d.publishing.takedownDueDays,
     },
     media: {
       schoolDevicesOnly: rule(

@@ -80,6 +80,7 @@ export const avenueTemplate: PolicyTemplate = {
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
       pendingExpiryDays: d.publishing.pendingExpiryDays,
       deleteOnTakedown: d.publishing.deleteOnTakedown,
+      takedownDueDays: d.publishing.takedownDueDays,
     },
     media: {
       schoolDevicesOnly: d.media.schoolDevicesOnly,

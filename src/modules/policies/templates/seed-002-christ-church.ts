@@ -85,6 +85,7 @@ export const christChurchTemplate: PolicyTemplate = {
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
       pendingExpiryDays: d.publishing.pendingExpiryDays,
       deleteOnTakedown: d.publishing.deleteOnTakedown,
+      takedownDueDays: d.publishing.takedownDueDays,
     },
     media: {
       schoolDevicesOnly: d.media.schoolDevicesOnly,

@@ -172,6 +172,7 @@ export const sacredHeartTemplate: PolicyTemplate = {
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
       pendingExpiryDays: d.publishing.pendingExpiryDays,
       deleteOnTakedown: d.publishing.deleteOnTakedown,
+      takedownDueDays: d.publishing.takedownDueDays,
     },
     media: {
       schoolDevicesOnly: rule(

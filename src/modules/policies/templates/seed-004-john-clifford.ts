@@ -120,6 +120,7 @@ export const johnCliffordTemplate: PolicyTemplate = {
       toneNegativeScoreLimit: d.publishing.toneNegativeScoreLimit,
       pendingExpiryDays: d.publishing.pendingExpiryDays,
       deleteOnTakedown: d.publishing.deleteOnTakedown,
+      takedownDueDays: d.publishing.takedownDueDays,
     },
     media: {
       schoolDevicesOnly: rule(

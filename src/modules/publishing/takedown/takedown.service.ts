@@ -36,15 +36,7 @@ export function takedownRetryMs(attempts: number): number {
 
 /** Days a person has to take an item down by hand (`publishing.takedownDueDays`). */
 export function takedownDueDays(settings: PolicySettings): number {
-  const rule = (settings.publishing as { takedownDueDays?: { value: number } }).takedownDueDays;
-  return rule?.value ?? 2;
-}
-
-/** Whether an automatic takedown republishes the item with the pupil blurred instead. */
-export function republishBlurred(settings: PolicySettings): boolean {
-  const rule = (settings.publishing as { republishBlurredOnWithdrawal?: { value: boolean } })
-    .republishBlurredOnWithdrawal;
-  return rule?.value ?? false;
+  return settings.publishing.takedownDueDays.value;
 }
 
 interface ConsentChangedPayload {
@@ -69,7 +61,7 @@ export interface TakedownPage {
 }
 
 /**
- * Takedown after consent changes (003 §4.7, issue 12 item 10).
+ * Takedown after consent changes (`consent.takedownWherePracticable`, issue 12 item 10).
  *
  * `processEvents` consumes the `consent.changed` events: for each, every publication showing
  * the pupil that is live or on its way is re-checked with the consent service at now
