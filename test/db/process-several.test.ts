@@ -235,7 +235,11 @@ async function postFile(
   if (!token) throw new Error(`No CSRF token on ${formPath}`);
   const body = new FormData();
   body.append('_csrf', token);
-  body.append('file', new Blob([file.content], { type: 'text/csv' }), file.filename);
+  body.append(
+    'file',
+    new Blob([new Uint8Array(file.content)], { type: 'text/csv' }),
+    file.filename,
+  );
   return fetch(`${session.baseUrl}${path}`, {
     method: 'POST',
     headers: { cookie: session.cookieHeader() },
