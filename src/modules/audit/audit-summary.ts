@@ -268,6 +268,12 @@ const summaries: Record<string, Describe> = {
     `Took away ${n.staff(str(d.staffId))}’s authorisation to post to a channel`,
   'publishing.credentials-handed-over': (_row, d, n) =>
     `Recorded a hand-over of a channel’s credentials${str(d.fromStaffId) ? ` from ${n.staff(str(d.fromStaffId))}` : ''} to ${n.staff(str(d.toStaffId))}${str(d.on) ? ` on ${formatDateInWords(str(d.on))}` : ''}`,
+  'publishing.takedown-tasks-created': (_row, d) =>
+    `A pupil’s consent changed: ${plural(num(d.tasks) ?? 0, 'published post')} to take down`,
+  'publishing.publication-taken-down': () => 'Took a published post down after consent changed',
+  'publishing.takedown-failed': () =>
+    'Could not take a published post down after consent changed; trying again',
+  'publishing.takedown-done': () => 'Recorded a published post as taken down by hand',
 };
 
 const entityWords: Record<string, string> = {
