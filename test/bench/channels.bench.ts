@@ -9,15 +9,20 @@
  * - {@link blueskyChannelBench} (test/bench/channels-bluesky.ts): `bsky_publish_p50_ms` for a
  *   post with two photos and `takedown_p50_ms`, each with its ratio to a bare authenticated GET
  *   on the same PDS in the same run.
+ * - {@link wordpressChannelBench} (test/bench/channels-wordpress.ts): `wp_publish_p50_ms` for a
+ *   post with two photos and `takedown_p50_ms`, each with its ratio to a bare authenticated GET
+ *   on the same WordPress in the same run.
  */
 import { pathToFileURL } from 'node:url';
 import { blueskyChannelBench } from './channels-bluesky.ts';
+import { wordpressChannelBench } from './channels-wordpress.ts';
 
-export { blueskyChannelBench };
+export { blueskyChannelBench, wordpressChannelBench };
 
 /** The channels this benchmark knows, by name: each returns its own figures. */
 export const channelBenches: Record<string, () => Promise<object>> = {
   bluesky: async () => ({ bluesky: await blueskyChannelBench() }),
+  wordpress: async () => ({ wordpress: await wordpressChannelBench() }),
 };
 
 async function main() {
