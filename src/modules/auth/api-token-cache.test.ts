@@ -12,13 +12,15 @@ const sha256 = (v: string) => crypto.createHash('sha256').update(v).digest('hex'
  * their lookups; everything the API-token check does not use is left out.
  */
 function service(valid: Map<string, string>, clock = { now: () => new Date('2026-12-06T10:00Z') }) {
-  const lookups = { tokens: 0, keys: [] as string[] };
+  const lookups = { tokens: 0, keys: [] as string[], version: 7 };
   const repository = {
     getLiveApiToken: async (_db: unknown, hash: string) => {
       lookups.tokens++;
       lookups.keys.push(hash);
       const staffId = valid.get(hash);
-      return staffId ? { id: `token-${staffId}`, staffId, schoolId: 'school-1' } : undefined;
+      return staffId
+        ? { id: `token-${staffId}`, staffId, schoolId: 'school-1', version: lookups.version }
+        : undefined;
     },
     touchApiToken: async () => undefined,
   } as unknown as AuthRepository;
@@ -33,7 +35,8 @@ function service(valid: Map<string, string>, clock = { now: () => new Date('2026
     }),
   } as unknown as PeopleDirectory;
   const auth = new AuthService({
-    database: { db: {} } as unknown as Database,
+    // The school's cache version (ADR 0018), as the database keeps it.
+    database: { db: {}, version: async () => lookups.version } as unknown as Database,
     repository,
     people,
     audit: {} as never,
@@ -68,6 +71,20 @@ describe('the API-token cache', () => {
     expect(auth.cachedApiTokens).toBe(1);
     now = new Date(now.getTime() + 5_001);
     expect((await auth.principalForApiToken(token))?.id).toBe('staff-1');
+    expect(lookups.tokens).toBe(2);
+  });
+
+  it('reads a kept token again as soon as its school’s version moves (revoked through any process)', async () => {
+    const token = 'lny_kept';
+    const valid = new Map([[sha256(token), 'staff-1']]);
+    const { auth, lookups } = service(valid);
+    expect(await auth.principalForApiToken(token)).not.toBeNull();
+    expect(await auth.principalForApiToken(token)).not.toBeNull();
+    expect(lookups.tokens).toBe(1);
+    // Another process revokes it: the row goes and the trigger bumps the version.
+    valid.clear();
+    lookups.version++;
+    expect(await auth.principalForApiToken(token)).toBeNull();
     expect(lookups.tokens).toBe(2);
   });
 

@@ -16,7 +16,10 @@ export class AuthTokens {
    * Valid API tokens by their SHA-256 (never the token itself), least recently used dropped
    * first: a stream of made-up tokens reads the database each time and adds nothing here.
    */
-  private readonly apiTokens = new LRUCache<string, { at: number; value: LoadedSession }>({
+  private readonly apiTokens = new LRUCache<
+    string,
+    { at: number; version: number; value: LoadedSession }
+  >({
     max: API_TOKENS_CACHED,
   });
 
@@ -46,9 +49,17 @@ export class AuthTokens {
     const key = sha256(token);
     const hit = this.apiTokens.get(key);
     const now = this.deps.clock.now();
-    if (hit && now.getTime() - hit.at < CACHE_MS) return hit.value.principal;
+    // A kept token is used only while its school's version (ADR 0018) is unchanged: revoking it,
+    // or deactivating or changing its owner, through any process stops it on the next request.
+    if (hit && now.getTime() - hit.at < CACHE_MS) {
+      const schoolId = (hit.value.principal as { schoolId: string }).schoolId;
+      if ((await this.deps.database.version(schoolId)) === hit.version) return hit.value.principal;
+    }
     const row = await this.deps.repository.getLiveApiToken(this.deps.database.db, key);
     let value: LoadedSession | null = null;
+    // The version was read with the token (one snapshot): any change after it makes the next
+    // request read the token again.
+    const version = row?.version ?? 0;
     if (row) {
       const m = await this.deps.people.getStaffById(this.deps.database.db, row.staffId);
       if (m && m.active && m.schoolId === row.schoolId) {
@@ -66,7 +77,7 @@ export class AuthTokens {
         };
       }
     }
-    if (value) this.apiTokens.set(key, { at: now.getTime(), value });
+    if (value) this.apiTokens.set(key, { at: now.getTime(), version, value });
     else this.apiTokens.delete(key);
     return value?.principal ?? null;
   }

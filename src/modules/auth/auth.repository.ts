@@ -281,13 +281,23 @@ export class AuthRepository {
     return created!.id;
   }
 
+  /**
+   * A token that has not been revoked, with its school's cache version (ADR 0018) read in the
+   * same statement (one snapshot): a change committed after it moves the version.
+   */
   async getLiveApiToken(db: Db, tokenHash: string) {
     const rows = await db
-      .select()
+      .select({
+        id: apiTokens.id,
+        schoolId: apiTokens.schoolId,
+        staffId: apiTokens.staffId,
+        version: sql<string>`COALESCE((SELECT v.version FROM cache_versions v WHERE v.scope = ${apiTokens.schoolId}), 0)`,
+      })
       .from(apiTokens)
       .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
       .limit(1);
-    return rows[0];
+    const row = rows[0];
+    return row && { ...row, version: Number(row.version) };
   }
 
   async touchApiToken(db: Db, id: string, now: Date): Promise<void> {
