@@ -76,6 +76,17 @@ describe('a Bluesky account on the channel pages', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('oakfieldprimary.bsky.social');
     expect(page.body).toContain('300 characters');
+    expect(page.body).toContain('Replace the app password');
+
+    // Replacing it: only another app password is taken.
+    const wrong = await bm.post(
+      `/channels/${id}/credential`,
+      { credential: 'MyMainPassword!2026', confirm: 'yes' },
+      { csrfFrom: `/channels/${id}` },
+    );
+    bodies.push(wrong.body);
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('That is not an app password');
 
     const row = (
       await ctx.services.database.pool.query(
