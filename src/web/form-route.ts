@@ -43,11 +43,16 @@ export type FormRead<T> =
 
 /**
  * A form's fields: a zod schema, or a reader for forms zod alone does not describe (date inputs,
- * an uploaded file: `request` is there to claim it, web/uploads.ts).
+ * an uploaded file: `request` is there to claim it, web/uploads.ts; questions that depend on
+ * the school: `found` is what `authorise` returned).
  */
 export type FormReader =
   | z.ZodType
-  | ((body: unknown, request: FastifyRequest) => FormRead<unknown> | Promise<FormRead<unknown>>);
+  | ((
+      body: unknown,
+      request: FastifyRequest,
+      found: never,
+    ) => FormRead<unknown> | Promise<FormRead<unknown>>);
 export type FormValue<S> = S extends z.ZodType
   ? z.output<S>
   : S extends (...args: never[]) => infer O
@@ -105,8 +110,9 @@ export interface FormRouteSpec<W, P extends z.ZodType, S extends FormReader, R, 
   /**
    * The form again, with the answers as sent (`values`) and the errors by field (the error
    * summary links to each); called with status 400 (bad answers) or 409 (changed meanwhile).
+   * A button with no page of its own may leave it out: its refusals go to the error page.
    */
-  render(
+  render?(
     reply: FastifyReply,
     input: {
       who: W;
@@ -156,55 +162,37 @@ export function formRoute<W, P extends z.ZodType, S extends FormReader, R, F = v
       if (isPage(authorised)) return authorised.page(reply);
       const found = authorised;
       const values = (request.body ?? {}) as Record<string, unknown>;
-      const form = (
-        typeof spec.form === 'function'
-          ? await spec.form(request.body ?? {}, request)
-          : parseForm(spec.form, request.body)
-      ) as FormRead<FormValue<S>>;
-      if (!form.ok)
-        return spec.render(reply.status(400), {
+      const again = (status: number, errors: FieldErrors, shown: Record<string, unknown>) => {
+        if (!spec.render)
+          throw status === 409 ? new ConflictError(errors._form) : new ValidationError(errors);
+        return spec.render(reply.status(status), {
           who,
           params,
           found,
-          values: form.values ?? values,
-          errors: form.errors,
+          values: shown,
+          errors,
           request,
         });
+      };
+      const form = (
+        typeof spec.form === 'function'
+          ? await spec.form(request.body ?? {}, request, found as never)
+          : parseForm(spec.form, request.body)
+      ) as FormRead<FormValue<S>>;
+      if (!form.ok) return again(400, form.errors, form.values ?? values);
       let result: R;
       try {
         result = await spec.act({ who, params, found, value: form.value, request });
       } catch (error) {
-        if (error instanceof ValidationError)
-          return spec.render(reply.status(400), {
-            who,
-            params,
-            found,
-            values,
-            errors: error.fieldErrors,
-            request,
-          });
-        if (error instanceof ConflictError)
-          return spec.render(reply.status(409), {
-            who,
-            params,
-            found,
-            values,
-            errors: { _form: error.message },
-            request,
-          });
+        if (!spec.render) throw error;
+        if (error instanceof ValidationError) return again(400, error.fieldErrors, values);
+        if (error instanceof ConflictError) return again(409, { _form: error.message }, values);
         throw error;
       }
       const next = spec.done(result, { who, params, found, value: form.value, reply });
       if (isPage(next)) return next.page(reply);
       if ('again' in next)
-        return spec.render(reply.status(next.again.status), {
-          who,
-          params,
-          found,
-          values: next.again.values ?? values,
-          errors: next.again.errors,
-          request,
-        });
+        return again(next.again.status, next.again.errors, next.again.values ?? values);
       if (next.flash) flash(reply, next.flash);
       return reply.redirect(next.redirect, 303);
     },

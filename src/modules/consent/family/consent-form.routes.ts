@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../registry.ts';
-import { NotFoundError, ValidationError } from '../../../errors.ts';
+import { NotFoundError } from '../../../errors.ts';
 import type { Principal } from '../../auth/index.ts';
 import { parseForm } from '../../../web/forms.ts';
-import { flash } from '../../../web/flash.ts';
+import { formRoute } from '../../../web/form-route.ts';
+import { staffOf } from '../../../web/principal.ts';
 import { canRecordConsent, canUseOwnConsentForm, canViewAllConsent } from '../consent.policy.ts';
 import { consentReceiptPdf } from './consent-receipt.pdf.ts';
 import { parseReceiptReference } from '../register/receipt-reference.ts';
@@ -96,26 +97,23 @@ export async function consentFormRoutes(
       reply.page('consent/views/family-child.njk', await renderChild(request)),
   );
 
-  app.post(
-    '/consent/family/:pupilId/:periodKey',
-    { config: { access: canUseOwnConsentForm } },
-    async (request, reply) => {
-      const who = formPrincipal(request.principal);
-      const { pupilId, periodKey } = parsed(childFormParams, request.params);
-      const form = await forms.childForm(who, pupilId, periodKey);
-      const result = parseForm(answersSchema(form.groups), request.body);
-      if (!result.ok) {
-        return reply
-          .status(400)
-          .page(
-            'consent/views/family-child.njk',
-            await renderChild(request, { errors: result.errors, values: result.values }),
-          );
-      }
-      await forms.saveDraft(who, pupilId, periodKey, result.value as Record<string, string>);
-      return reply.redirect(`${childUrl(pupilId, periodKey)}/check`, 303);
-    },
-  );
+  formRoute(app, '/consent/family/:pupilId/:periodKey', {
+    access: canUseOwnConsentForm,
+    who: formPrincipal,
+    params: childFormParams,
+    // The questions are this child's form's (the school's consent kinds).
+    authorise: ({ who, params }) => forms.childForm(who, params.pupilId, params.periodKey),
+    form: (
+      body: unknown,
+      _request: FastifyRequest,
+      form: { groups: Parameters<typeof answersSchema>[0] },
+    ) => parseForm(answersSchema(form.groups), body),
+    act: ({ who, params, value }) =>
+      forms.saveDraft(who, params.pupilId, params.periodKey, value as Record<string, string>),
+    done: (_, { params }) => ({ redirect: `${childUrl(params.pupilId, params.periodKey)}/check` }),
+    render: async (reply, { request, values, errors }) =>
+      reply.page('consent/views/family-child.njk', await renderChild(request, { errors, values })),
+  });
 
   app.get(
     '/consent/family/:pupilId/:periodKey/check',
@@ -135,29 +133,21 @@ export async function consentFormRoutes(
     },
   );
 
-  app.post(
-    '/consent/family/:pupilId/:periodKey/check',
-    { config: { access: canUseOwnConsentForm } },
-    async (request, reply) => {
-      const who = formPrincipal(request.principal);
-      const { pupilId, periodKey } = parsed(childFormParams, request.params);
-      let recordId: string | null;
-      try {
-        recordId = await forms.submit(who, pupilId, periodKey);
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        // The school's questions changed since the answers were saved: ask again.
-        return reply
-          .status(400)
-          .page(
-            'consent/views/family-child.njk',
-            await renderChild(request, { errors: error.fieldErrors }),
-          );
-      }
-      if (!recordId) return reply.redirect(childUrl(pupilId, periodKey), 303);
-      return reply.redirect(`/consent/family/receipts/${recordId}?sent=1`, 303);
-    },
-  );
+  formRoute(app, '/consent/family/:pupilId/:periodKey/check', {
+    access: canUseOwnConsentForm,
+    who: formPrincipal,
+    params: childFormParams,
+    form: z.object({}),
+    act: ({ who, params }) => forms.submit(who, params.pupilId, params.periodKey),
+    done: (recordId, { params }) => ({
+      redirect: recordId
+        ? `/consent/family/receipts/${recordId}?sent=1`
+        : childUrl(params.pupilId, params.periodKey),
+    }),
+    // The school's questions changed since the answers were saved: ask again.
+    render: async (reply, { request, errors }) =>
+      reply.page('consent/views/family-child.njk', await renderChild(request, { errors })),
+  });
 
   app.get(
     '/consent/family/receipts/:recordId',
@@ -246,32 +236,34 @@ export async function consentFormRoutes(
     },
   );
 
-  app.post(
-    '/consent/parents/:parentId/send-link',
-    { config: { access: canRecordConsent } },
-    async (request, reply) => {
-      const p = request.principal!;
-      if (p.kind !== 'staff') throw new NotFoundError();
-      const { parentId } = parsed(parentParams, request.params);
-      const form = parseForm(sendLinkForm, request.body);
-      const [period] = await services.consent.recordablePeriods(p.schoolId);
+  formRoute(app, '/consent/parents/:parentId/send-link', {
+    access: canRecordConsent,
+    who: staffOf,
+    params: parentParams,
+    // Only where to go back to; anything else there is ignored.
+    form: (body: unknown) => {
+      const form = parseForm(sendLinkForm, body);
+      return { ok: true as const, value: form.ok ? form.value.returnTo : undefined };
+    },
+    act: async ({ who, params }) => {
+      const [period] = await services.consent.recordablePeriods(who.schoolId);
       const result = await forms.sendFormLink(
-        p.schoolId,
-        parentId,
+        who.schoolId,
+        params.parentId,
         { reason: 'requested', periodKey: period!.key },
-        { kind: 'staff', id: p.id },
+        { kind: 'staff', id: who.id },
       );
-      const { parent } = await services.people.parentRecord(p.schoolId, parentId);
-      const name = `${parent.givenName} ${parent.familyName}`;
-      flash(
-        reply,
+      const { parent } = await services.people.parentRecord(who.schoolId, params.parentId);
+      return { result, name: `${parent.givenName} ${parent.familyName}` };
+    },
+    done: ({ result, name }, { params, value: returnTo }) => ({
+      redirect: returnTo || `/parents/${params.parentId}`,
+      flash:
         result === 'sent'
           ? `We have emailed ${name} a link to their consent form.`
           : result === 'no-email'
             ? `${name} has no email address, so no link was sent. Give them a paper form instead.`
             : `${name} has no children at the school they have parental responsibility for, so no link was sent.`,
-      );
-      return reply.redirect((form.ok && form.value.returnTo) || `/parents/${parentId}`, 303);
-    },
-  );
+    }),
+  });
 }
