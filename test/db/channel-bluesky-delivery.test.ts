@@ -9,6 +9,8 @@ import {
   texturedJpeg,
 } from '../support/publishing.ts';
 import type { Services } from '../../src/container.ts';
+import { consentKeysFor } from '../../src/modules/consent/index.ts';
+import { recordConsent } from '../support/publishing-seed.ts';
 import { startBluesky, type BlueskyAccount, type BlueskyServers } from '../channels/bluesky.ts';
 
 /**
@@ -99,5 +101,26 @@ describe('delivery to Bluesky through the outbox (real PDS, real PostgreSQL)', (
     expect(await s.publishing.deliver(id)).toBe('live');
     expect((await publication(id)).remote_id).toBe(row.remote_id);
     expect(await account.posts()).toHaveLength(1);
+  });
+
+  it('takes the post down when the pupil’s consent is withdrawn: the record is deleted on Bluesky', async () => {
+    const id = await published('Sports day');
+    expect(await s.publishing.deliver(id)).toBe('live');
+    const { remote_id } = await publication(id);
+    expect((await account.posts()).map((p) => p.uri)).toContain(remote_id);
+    await s.takedowns.processEvents(); // earlier events are not part of this
+    const settings = await s.consent.settings(fx.school.id);
+    const channelPurpose = (await s.posts.newsAccount(fx.school.id)).purposeKey;
+    const keys = consentKeysFor(settings).filter((k) => k.startsWith(`${channelPurpose}/`));
+    await recordConsent(
+      s,
+      fx.school.id,
+      fx.pupils[0]!.id,
+      Object.fromEntries(keys.map((k) => [k, 'refused' as const])),
+    );
+    await s.takedowns.processEvents();
+    expect(await s.takedowns.runAutomatic()).toBeGreaterThanOrEqual(1);
+    expect((await publication(id)).state).toBe('removed');
+    expect((await account.posts()).map((p) => p.uri)).not.toContain(remote_id);
   });
 });
