@@ -378,6 +378,7 @@ export class PublishService {
       endpointUrl: row.endpointUrl,
       maxLength: row.maxLength,
       maxImages: row.maxImages,
+      category: row.category,
     };
     const credential =
       row.credentialCiphertext && this.deps.secretOpen
