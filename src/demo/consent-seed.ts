@@ -59,13 +59,17 @@ interface Family {
  * Bulk rows are written in one transaction with one audit entry; they are demo data, so they
  * emit no events.
  */
-export async function seedDemoConsent(services: Services, schoolSlug: string, seed: number) {
+export async function seedDemoConsent(
+  services: Services,
+  schoolSlug: string,
+  seed: number,
+): Promise<{ withdrawal: DemoWithdrawal | null }> {
   const db = services.database.db;
   const repo = new ConsentRepository();
   const school = (
     await db.execute<{ id: string }>(sql`SELECT id FROM schools WHERE slug = ${schoolSlug}`)
   ).rows[0];
-  if (!school) return;
+  if (!school) return { withdrawal: null };
   const settings = await services.consent.settings(school.id);
   const families = (
     await db.execute<{
@@ -182,7 +186,9 @@ export async function seedDemoConsent(services: Services, schoolSlug: string, se
     });
   });
 
-  // A withdrawal that arrived by email yesterday, recorded by the DPO (or the system) today.
+  // A withdrawal that arrived by email yesterday (Saturday, in the demo's week), recorded by the
+  // DPO (or the system) today: returned for `recordDemoWithdrawal`, which seed.ts calls after the
+  // week's posts exist, so that the takedown it causes has something to take down.
   const withdrawn = families.find(
     (f) =>
       f.parentIds[0] &&
@@ -196,25 +202,44 @@ export async function seedDemoConsent(services: Services, schoolSlug: string, se
           Object.values(r.decisions).every((d) => d === 'granted'),
       ),
   );
-  if (withdrawn) {
-    const external = keys.filter(
-      (k) =>
-        settings.consent.purposes.value.find((p) => p.key === parseConsentKey(k)!.purpose)
-          ?.external && parseConsentKey(k)!.kind !== 'name',
-    );
-    await services.consent.record(
-      {
-        schoolId: school.id,
-        pupilId: withdrawn.pupilId,
-        periodKey: annual ? current.key : undefined,
-        decider: { kind: 'parent', parentId: withdrawn.parentIds[0]! },
-        decisions: Object.fromEntries(external.map((k) => [k, 'refused'])),
-        method: 'email',
-        kind: 'withdrawal',
-        decidedOn: addDays(today, -1),
-        note: 'Email from parent: please stop using photos of my child online.',
-      },
-      { kind: 'system', id: null },
-    );
-  }
+  if (!withdrawn) return { withdrawal: null };
+  const external = keys.filter(
+    (k) =>
+      settings.consent.purposes.value.find((p) => p.key === parseConsentKey(k)!.purpose)
+        ?.external && parseConsentKey(k)!.kind !== 'name',
+  );
+  const withdrawal: DemoWithdrawal = {
+    schoolId: school.id,
+    pupilId: withdrawn.pupilId,
+    periodKey: annual ? current.key : undefined,
+    decider: { kind: 'parent', parentId: withdrawn.parentIds[0]! },
+    decisions: Object.fromEntries(external.map((k) => [k, 'refused'])),
+    method: 'email',
+    kind: 'withdrawal',
+    decidedOn: addDays(today, -1),
+    note: 'Email from parent: please stop using photos of my child online.',
+  };
+  return { withdrawal };
+}
+
+/** The weekend's withdrawal by email (see `seedDemoConsent`). */
+export interface DemoWithdrawal {
+  schoolId: string;
+  pupilId: string;
+  periodKey: string | undefined;
+  decider: { kind: 'parent'; parentId: string };
+  decisions: Record<string, 'refused'>;
+  method: 'email';
+  kind: 'withdrawal';
+  decidedOn: string;
+  note: string;
+}
+
+/** Records the weekend's withdrawal through the real service (audited, emits `consent.changed`). */
+export async function recordDemoWithdrawal(
+  services: Services,
+  withdrawal: DemoWithdrawal | null,
+): Promise<void> {
+  if (!withdrawal) return;
+  await services.consent.record(withdrawal, { kind: 'system', id: null });
 }

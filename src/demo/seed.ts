@@ -5,7 +5,8 @@ import { PeopleBulkRepository, PeopleRepository } from '../modules/people/people
 import { StaffClassesRepository } from '../modules/people/staff-classes.repository.ts';
 import type { StaffRole } from '../modules/auth/index.ts';
 import { generatePeople } from './generate.ts';
-import { seedDemoConsent } from './consent-seed.ts';
+import { recordDemoWithdrawal, seedDemoConsent } from './consent-seed.ts';
+import { seedDemoPublishing } from './publishing-seed.ts';
 
 /** The demo school's sign-ins, printed at start and listed in the README. */
 export const DEMO_PASSWORD = 'lanyard-demo-2026';
@@ -262,10 +263,13 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
       });
     }
   });
-  await seedDemoConsent(services, 'oakfield-primary', 2026);
-  await seedDemoConsent(services, 'riverside-primary', 1917);
+  const oakfield = await seedDemoConsent(services, 'oakfield-primary', 2026);
+  const riverside = await seedDemoConsent(services, 'riverside-primary', 1917);
   await assignDemoParent(services);
   await seedDemoDevices(services);
+  // Oakfield's week of posts; the weekend's withdrawal is recorded in it, before today's posts.
+  await seedDemoPublishing(services, oakfield.withdrawal);
+  await recordDemoWithdrawal(services, riverside.withdrawal);
   return true;
 }
 
