@@ -1,13 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../registry.ts';
-import {
-  ConflictError,
-  NotFoundError,
-  ValidationError,
-  type FieldErrors,
-} from '../../../errors.ts';
-import { flash } from '../../../web/flash.ts';
-import { parseForm } from '../../../web/forms.ts';
+import { NotFoundError, type FieldErrors } from '../../../errors.ts';
+import { z } from 'zod';
+import { formRoute } from '../../../web/form-route.ts';
 import type { Principal } from '../../auth/index.ts';
 import { staffOf, staffActor } from '../../../web/principal.ts';
 import { formatCitation } from '../../policies/index.ts';
@@ -75,35 +70,19 @@ export async function consentCampaignRoutes(
     },
   );
 
-  app.post(
-    '/consent/campaigns',
-    { config: { access: canManageConsent } },
-    async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const { schoolId } = principal;
-      const actor = staffActor(principal);
-      const form = parseForm(startCampaignSchema, request.body);
-      if (!form.ok)
-        return renderList(reply.status(400), schoolId, principal, form.errors, form.values);
-      try {
-        const started = await services.consentCampaigns.startNow(
-          schoolId,
-          actor,
-          form.value.periodKey,
-        );
-        flash(
-          reply,
-          `${started.created ? 'Campaign started' : 'Campaign brought up to date'}. ${sentMessage(started.invitations.sent === 1 ? 'form' : 'forms', started.invitations)}`,
-        );
-        return reply.redirect(`/consent/campaigns/${started.campaignId}`, 303);
-      } catch (e) {
-        if (e instanceof ValidationError) {
-          return renderList(reply.status(400), schoolId, principal, e.fieldErrors, form.value);
-        }
-        throw e;
-      }
-    },
-  );
+  formRoute(app, '/consent/campaigns', {
+    access: canManageConsent,
+    who: staffOf,
+    form: startCampaignSchema,
+    act: ({ who, value }) =>
+      services.consentCampaigns.startNow(who.schoolId, staffActor(who), value.periodKey),
+    done: (started) => ({
+      redirect: `/consent/campaigns/${started.campaignId}`,
+      flash: `${started.created ? 'Campaign started' : 'Campaign brought up to date'}. ${sentMessage(started.invitations.sent === 1 ? 'form' : 'forms', started.invitations)}`,
+    }),
+    render: (reply, { who, values, errors }) =>
+      renderList(reply, who.schoolId, who, errors, values),
+  });
 
   const renderChaser = async (
     reply: FastifyReply,
@@ -131,22 +110,21 @@ export async function consentCampaignRoutes(
     },
   );
 
-  app.post(
-    '/consent/campaigns/:id/reminders',
-    { config: { access: canRecordConsent } },
-    async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const { schoolId } = principal;
-      const actor = staffActor(principal);
-      const id = campaignId(request.params);
-      try {
-        const sent = await services.consentCampaigns.remindNow(schoolId, actor, id);
-        flash(reply, sentMessage(sent.sent === 1 ? 'reminder' : 'reminders', sent));
-      } catch (e) {
-        if (!(e instanceof ConflictError)) throw e;
-        return renderChaser(reply.status(409), schoolId, principal, id, { remind: e.message });
-      }
-      return reply.redirect(`/consent/campaigns/${id}`, 303);
-    },
-  );
+  formRoute(app, '/consent/campaigns/:id/reminders', {
+    access: canRecordConsent,
+    who: staffOf,
+    params: campaignParamsSchema,
+    form: z.object({}),
+    act: ({ who, params }) =>
+      services.consentCampaigns.remindNow(who.schoolId, staffActor(who), params.id),
+    done: (sent, { params }) => ({
+      redirect: `/consent/campaigns/${params.id}`,
+      flash: sentMessage(sent.sent === 1 ? 'reminder' : 'reminders', sent),
+    }),
+    // Closed meanwhile (409): the message beside the button.
+    render: (reply, { who, params, errors }) =>
+      renderChaser(reply, who.schoolId, who, params.id, {
+        remind: Object.values(errors).join(' '),
+      }),
+  });
 }

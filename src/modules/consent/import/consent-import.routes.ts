@@ -1,14 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../../../config.ts';
 import type { Services } from '../../registry.ts';
-import {
-  ConflictError,
-  NotFoundError,
-  ValidationError,
-  type FieldErrors,
-} from '../../../errors.ts';
-import { flash } from '../../../web/flash.ts';
-import { uploadedCsv, uploadLimits } from '../../../web/forms.ts';
+import { NotFoundError, type FieldErrors } from '../../../errors.ts';
+import { z } from 'zod';
+import { formRoute } from '../../../web/form-route.ts';
+import { csvUploadForm, uploadLimits } from '../../../web/forms.ts';
 import { staffOf, staffActor } from '../../../web/principal.ts';
 import { formatCitation, type PolicySettings } from '../../policies/index.ts';
 import { canImportConsent } from '../consent.policy.ts';
@@ -139,29 +135,19 @@ export async function consentImportRoutes(
 
   const multipartOptions = uploadLimits(config.uploadMaxBytes);
 
-  app.post(
-    '/consent/imports',
-    { config: { access: canImportConsent, multipartOptions } },
-    async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const { schoolId } = principal;
-      const actor = staffActor(principal);
-      const upload = await uploadedCsv(request, config.uploadMaxBytes, services.files);
-      if (!upload.ok) return renderList(reply.status(400), schoolId, { file: upload.error });
-      try {
-        const id = await services.consentImports.upload(schoolId, actor, {
-          filename: upload.filename || 'consents.csv',
-          data: upload.data,
-        });
-        return reply.redirect(`/consent/imports/${id}`, 303);
-      } catch (e) {
-        if (e instanceof ValidationError) {
-          return renderList(reply.status(400), schoolId, e.fieldErrors);
-        }
-        throw e;
-      }
-    },
-  );
+  formRoute(app, '/consent/imports', {
+    access: canImportConsent,
+    config: { multipartOptions },
+    who: staffOf,
+    form: csvUploadForm(config.uploadMaxBytes, services.files),
+    act: ({ who, value }) =>
+      services.consentImports.upload(who.schoolId, staffActor(who), {
+        filename: value.filename || 'consents.csv',
+        data: value.data,
+      }),
+    done: (id) => ({ redirect: `/consent/imports/${id}` }),
+    render: (reply, { who, errors }) => renderList(reply, who.schoolId, errors),
+  });
 
   app.get(
     '/consent/imports/:id',
@@ -175,24 +161,21 @@ export async function consentImportRoutes(
     },
   );
 
-  app.post(
-    '/consent/imports/:id/confirm',
-    { config: { access: canImportConsent } },
-    async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const { schoolId } = principal;
-      const actor = staffActor(principal);
-      const params = consentImportParamsSchema.safeParse(request.params);
-      if (!params.success) throw new NotFoundError();
-      try {
-        await services.consentImports.requestCommit(schoolId, actor, params.data.id);
-        flash(reply, 'Import confirmed. Lanyard is recording the consents.');
-      } catch (e) {
-        if (!(e instanceof ConflictError)) throw e;
-        const view = await services.consentImports.get(schoolId, params.data.id);
-        return renderImport(reply.status(409), schoolId, view, { confirm: e.message });
-      }
-      return reply.redirect(`/consent/imports/${params.data.id}`, 303);
+  formRoute(app, '/consent/imports/:id/confirm', {
+    access: canImportConsent,
+    who: staffOf,
+    params: consentImportParamsSchema,
+    form: z.object({}),
+    act: ({ who, params }) =>
+      services.consentImports.requestCommit(who.schoolId, staffActor(who), params.id),
+    done: (_, { params }) => ({
+      redirect: `/consent/imports/${params.id}`,
+      flash: 'Import confirmed. Lanyard is recording the consents.',
+    }),
+    // Changed meanwhile (409): the import as it is now, the message beside the button.
+    render: async (reply, { who, params, errors }) => {
+      const view = await services.consentImports.get(who.schoolId, params.id);
+      return renderImport(reply, who.schoolId, view, { confirm: Object.values(errors).join(' ') });
     },
-  );
+  });
 }
