@@ -7,7 +7,13 @@ import {
   type ChannelAdapter,
   type ChannelAdapterRegistry,
 } from '../../src/modules/publishing/channel-adapter.ts';
-import { addChannel, addPost, addPublications, recordConsent } from '../support/publishing-seed.ts';
+import {
+  addChannel,
+  addItem,
+  addPost,
+  addPublications,
+  recordConsent,
+} from '../support/publishing-seed.ts';
 import { takedownFanoutMs } from '../bench/takedown-fanout.ts';
 
 /**
@@ -407,4 +413,140 @@ describe('takedown after a consent withdrawal', () => {
     );
     expect(after[0]!.n).toBe(before[0]!.n + 1);
   });
+});
+
+describe('takedown that publishes the item again with the pupil blurred (when the profile allows)', () => {
+  let ctx: TestContext;
+  let fx: SchoolFixture;
+
+  /** Two faces side by side in every photo. */
+  const twoFaces = {
+    detect: async ({ width, height }: { width: number; height: number }) => [
+      {
+        x: Math.round(width * 0.1),
+        y: Math.round(height * 0.3),
+        width: Math.round(width * 0.25),
+        height: Math.round(height * 0.35),
+        score: 0.99,
+      },
+      {
+        x: Math.round(width * 0.6),
+        y: Math.round(height * 0.3),
+        width: Math.round(width * 0.25),
+        height: Math.round(height * 0.35),
+        score: 0.99,
+      },
+    ],
+  };
+
+  beforeAll(async () => {
+    ctx = await createTestServices({ faces: twoFaces });
+    fx = await createSchool(ctx.services, { pupils: 4, template: 'the-avenue-primary' });
+    await grantConsentForAll(ctx.services, fx);
+  }, 120_000);
+  afterAll(async () => ctx?.close());
+
+  it('takes the item down, publishes it again with only the withdrawn pupil blurred, and keeps the other pupil', async () => {
+    const s = ctx.services;
+    const head = { kind: 'staff' as const, id: fx.staff.headteacher.id };
+    const current = await s.policies.current(fx.school.id);
+    await s.policies.updateSettings(fx.school.id, head, {
+      answers: { 'publishing.republishBlurredOnWithdrawal': 'yes' },
+      note: 'Blur rather than remove',
+      expectedVersion: current.version,
+    });
+    const teacher = { kind: 'staff' as const, id: fx.staff.teacher.id };
+    const [a, b] = [fx.pupils[0]!, fx.pupils[1]!];
+    const px = Buffer.alloc(320 * 240 * 3, 90);
+    const jpeg = await ctx.platform.images.encodeJpeg({ data: px, width: 320, height: 240 });
+    const [item] = await s.media.upload(
+      fx.school.id,
+      teacher,
+      { deviceId: null, deviceDescription: 'camera', eventLabel: 'sports day', swimwear: false },
+      [{ data: jpeg.data, filename: 'p.jpg' }],
+      { queue: false },
+    );
+    await s.media.ingest(item!.id);
+    await s.media
+      .release(
+        {
+          kind: 'staff',
+          id: fx.staff.headteacher.id,
+          schoolId: fx.school.id,
+          roles: ['headteacher'],
+          name: 'Head',
+        },
+        item!.id,
+      )
+      .catch(() => undefined);
+    const { faces } = await s.media.view(fx.school.id, item!.id);
+    await s.media.linkFace(fx.school.id, teacher, item!.id, faces[0]!.id, a.id);
+    await s.media.linkFace(fx.school.id, teacher, item!.id, faces[1]!.id, b.id);
+    const rendition = await s.media.publishableRendition(
+      fx.school.id,
+      item!.id,
+      'school_website',
+      teacher,
+    );
+    const newsId = await addChannel(s, fx.school.id, {
+      kind: 'news',
+      name: 'School news page',
+      purposeKey: 'school_website',
+    });
+    const postId = await addPost(s, fx.school.id, fx.staff.teacher.id, 'Sports day', 'Races.');
+    const [pub] = await addPublications(s, {
+      schoolId: fx.school.id,
+      postId,
+      accountId: newsId,
+      purposeKey: 'school_website',
+      pupilIds: [a.id, b.id],
+    });
+    await addItem(s, ctx.platform, {
+      schoolId: fx.school.id,
+      publicationId: pub!,
+      mediaId: item!.id,
+      renditionId: rendition.id,
+      bytes: await ctx.platform.files.read(rendition.fileKey),
+      altText: 'Two children racing',
+    });
+    const keys = consentKeysFor(await s.consent.settings(fx.school.id)).filter((k) =>
+      k.startsWith('school_website/'),
+    );
+    await recordConsent(
+      s,
+      fx.school.id,
+      a.id,
+      Object.fromEntries(keys.map((k) => [k, 'refused' as const])),
+    );
+    await s.takedowns.run();
+    const pool = s.database.pool;
+    const { rows: pubs } = await pool.query<{ id: string; state: string }>(
+      `SELECT id, state FROM publications WHERE post_id = $1 ORDER BY created_at`,
+      [postId],
+    );
+    expect(pubs).toHaveLength(2);
+    expect(pubs.find((p) => p.id === pub)!.state).toBe('removed');
+    const again = pubs.find((p) => p.id !== pub)!;
+    const { rows: tasks } = await pool.query(
+      `SELECT state, outcome FROM takedown_tasks WHERE publication_id = $1`,
+      [pub],
+    );
+    expect(tasks).toEqual([{ state: 'done', outcome: 'republished_blurred' }]);
+    const { rows: shown } = await pool.query(
+      `SELECT pupil_id FROM publication_pupils WHERE publication_id = $1`,
+      [again.id],
+    );
+    expect(shown).toEqual([{ pupil_id: b.id }]);
+    const { rows: items } = await pool.query<{ rendition_id: string }>(
+      `SELECT rendition_id FROM publication_items WHERE publication_id = $1`,
+      [again.id],
+    );
+    const { rows: basis } = await pool.query<{
+      basis: { pupilId: string | null; blurred: boolean }[];
+    }>(`SELECT basis FROM media_renditions WHERE id = $1`, [items[0]!.rendition_id]);
+    expect(basis[0]!.basis.find((x) => x.pupilId === a.id)?.blurred).toBe(true);
+    expect(basis[0]!.basis.find((x) => x.pupilId === b.id)?.blurred).toBe(false);
+    // Delivered through the outbox like any publication: live on the news page again.
+    expect(await s.publishing.deliver(again.id)).toBe('live');
+  }, 60_000);
 });

@@ -8,7 +8,8 @@
  * personalAccountsMayPostPupilImages, designatedPublicityPersonOnly, approvalRequired,
  * namesWithImages, personalDetailsForbidden, reminderPostsNeedPermission, positiveToneCheck,
  * groupImagesWithGeneralLabels, blurFaces, overridableChecks, commentsNotMonitoredNotice,
- * toneFlaggedWords, toneNegativeScoreLimit, pendingExpiryDays, deleteOnTakedown, takedownDueDays.
+ * toneFlaggedWords, toneNegativeScoreLimit, pendingExpiryDays, deleteOnTakedown, takedownDueDays,
+ * republishBlurredOnWithdrawal.
  */
 import { z } from 'zod';
 import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
@@ -101,6 +102,11 @@ const takedownDueDaysDefault = (): RuleValue<number> =>
     2,
     'After a withdrawal, a post on an account Lanyard cannot reach itself is taken down by the person who keeps that account within this many days (the news page and webhooks are taken down at once).',
   );
+const republishBlurredOnWithdrawalDefault = (): RuleValue<boolean> =>
+  dflt(
+    false,
+    'A post on the news page or a webhook showing a pupil whose consent is withdrawn is taken down, not published again with that pupil blurred.',
+  );
 const pendingExpiryDaysDefault = (): RuleValue<number> =>
   dflt(
     14,
@@ -135,6 +141,7 @@ export const publishingSettingsSchema = z.object({
   pendingExpiryDays: r(z.number().int().min(1).max(90)).default(pendingExpiryDaysDefault),
   deleteOnTakedown: r(z.boolean()).default(deleteOnTakedownDefault),
   takedownDueDays: r(z.number().int().min(1).max(30)).default(takedownDueDaysDefault),
+  republishBlurredOnWithdrawal: r(z.boolean()).default(republishBlurredOnWithdrawalDefault),
 });
 export type PublishingSettings = z.infer<typeof publishingSettingsSchema>;
 
@@ -163,6 +170,8 @@ export const publishingLabels = {
     'A post taken down from the school’s website is deleted at once, not put in the site’s bin',
   'publishing.takedownDueDays':
     'Days the person who keeps an account has to take a post down after consent is withdrawn',
+  'publishing.republishBlurredOnWithdrawal':
+    'After a withdrawal, a post Lanyard takes down itself goes out again with that pupil blurred',
 } as const satisfies Record<RulePathOf<PublishingSettings, 'publishing.'>, string>;
 
 /** Lanyard's own `publishing` values, each citing 'Lanyard default' with the reason. */
@@ -201,4 +210,5 @@ export const publishingDefaults: PublishingSettings = {
   pendingExpiryDays: pendingExpiryDaysDefault(),
   deleteOnTakedown: deleteOnTakedownDefault(),
   takedownDueDays: takedownDueDaysDefault(),
+  republishBlurredOnWithdrawal: republishBlurredOnWithdrawalDefault(),
 };

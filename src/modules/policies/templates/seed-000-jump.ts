@@ -127,6 +127,7 @@ export const jumpTemplate: PolicyTemplate = {
       pendingExpiryDays: d.publishing.pendingExpiryDays,
       deleteOnTakedown: d.publishing.deleteOnTakedown,
       takedownDueDays: d.publishing.takedownDueDays,
+      republishBlurredOnWithdrawal: d.publishing.republishBlurredOnWithdrawal,
     },
     media: {
       schoolDevicesOnly: rule(

@@ -81,6 +81,7 @@ export const avenueTemplate: PolicyTemplate = {
       pendingExpiryDays: d.publishing.pendingExpiryDays,
       deleteOnTakedown: d.publishing.deleteOnTakedown,
       takedownDueDays: d.publishing.takedownDueDays,
+      republishBlurredOnWithdrawal: d.publishing.republishBlurredOnWithdrawal,
     },
     media: {
       schoolDevicesOnly: d.media.schoolDevicesOnly,

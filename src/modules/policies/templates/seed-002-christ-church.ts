@@ -86,6 +86,7 @@ export const christChurchTemplate: PolicyTemplate = {
       pendingExpiryDays: d.publishing.pendingExpiryDays,
       deleteOnTakedown: d.publishing.deleteOnTakedown,
       takedownDueDays: d.publishing.takedownDueDays,
+      republishBlurredOnWithdrawal: d.publishing.republishBlurredOnWithdrawal,
     },
     media: {
       schoolDevicesOnly: d.media.schoolDevicesOnly,

@@ -173,6 +173,7 @@ export const sacredHeartTemplate: PolicyTemplate = {
       pendingExpiryDays: d.publishing.pendingExpiryDays,
       deleteOnTakedown: d.publishing.deleteOnTakedown,
       takedownDueDays: d.publishing.takedownDueDays,
+      republishBlurredOnWithdrawal: d.publishing.republishBlurredOnWithdrawal,
     },
     media: {
       schoolDevicesOnly: rule(

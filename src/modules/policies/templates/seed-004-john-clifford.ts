@@ -121,6 +121,7 @@ export const johnCliffordTemplate: PolicyTemplate = {
       pendingExpiryDays: d.publishing.pendingExpiryDays,
       deleteOnTakedown: d.publishing.deleteOnTakedown,
       takedownDueDays: d.publishing.takedownDueDays,
+      republishBlurredOnWithdrawal: d.publishing.republishBlurredOnWithdrawal,
     },
     media: {
       schoolDevicesOnly: rule(

@@ -33,6 +33,7 @@ export function wireTakedowns(
     | 'events'
     | 'jobs'
     | 'peopleDirectory'
+    | 'media'
   > & { channelAdapters: Services['channelAdapters'] },
 ): { takedowns: TakedownService } {
   // Each consent change starts the takedown job at once (enqueued in the change's transaction).
@@ -54,6 +55,8 @@ export function wireTakedowns(
       consent: deps.consent,
       policies: deps.policies,
       files: deps.files,
+      media: deps.media,
+      jobs: deps.jobs,
       adapters: deps.channelAdapters,
       secretOpen: (sealed) => deps.secretBox.open(sealed),
     }),

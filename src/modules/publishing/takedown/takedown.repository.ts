@@ -1,6 +1,13 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/database.ts';
-import { channelAccounts, posts, publications, takedownTasks } from '../publishing.tables.ts';
+import {
+  channelAccounts,
+  posts,
+  publicationItems,
+  publicationPupils,
+  publications,
+  takedownTasks,
+} from '../publishing.tables.ts';
 
 export type TakedownTaskRow = typeof takedownTasks.$inferSelect;
 
@@ -367,6 +374,69 @@ export class TakedownRepository {
       .where(and(eq(channelAccounts.schoolId, schoolId), eq(channelAccounts.custodianId, staffId)))
       .limit(1);
     return Boolean(row);
+  }
+
+  /** A publication's items (to publish it again with a pupil blurred). */
+  async items(db: Db, schoolId: string, publicationId: string) {
+    return db
+      .select()
+      .from(publicationItems)
+      .where(
+        and(
+          eq(publicationItems.schoolId, schoolId),
+          eq(publicationItems.publicationId, publicationId),
+        ),
+      )
+      .orderBy(asc(publicationItems.position));
+  }
+
+  async pupilsOf(db: Db, schoolId: string, publicationId: string): Promise<string[]> {
+    const rows = await db
+      .select({ pupilId: publicationPupils.pupilId })
+      .from(publicationPupils)
+      .where(
+        and(
+          eq(publicationPupils.schoolId, schoolId),
+          eq(publicationPupils.publicationId, publicationId),
+        ),
+      );
+    return rows.map((r) => r.pupilId);
+  }
+
+  /** A new publication (the outbox row), its items and pupils, as the publish transaction writes. */
+  async insertPublication(
+    db: Db,
+    row: typeof publications.$inferInsert,
+    items: (typeof publicationItems.$inferInsert)[],
+    pupilIds: string[],
+  ): Promise<void> {
+    await db.insert(publications).values(row);
+    if (items.length > 0) await db.insert(publicationItems).values(items);
+    if (pupilIds.length > 0)
+      await db
+        .insert(publicationPupils)
+        .values(
+          pupilIds.map((pupilId) => ({ publicationId: row.id!, pupilId, schoolId: row.schoolId })),
+        );
+  }
+
+  async setOutcome(
+    db: Db,
+    schoolId: string,
+    publicationId: string,
+    outcome: string,
+  ): Promise<void> {
+    await db
+      .update(takedownTasks)
+      .set({ outcome })
+      .where(
+        and(
+          eq(takedownTasks.schoolId, schoolId),
+          eq(takedownTasks.publicationId, publicationId),
+          eq(takedownTasks.automatic, true),
+          eq(takedownTasks.state, 'done'),
+        ),
+      );
   }
 
   /** The takedown tasks for a pupil made since a moment (a statement's), with their channel. */

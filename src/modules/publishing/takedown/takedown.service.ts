@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Database } from '../../../platform/db/database.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import type { FileStore } from '../../../platform/files/file-store.ts';
@@ -5,6 +6,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../../errors.t
 import type { Principal, StaffPrincipal } from '../../auth/index.ts';
 import type { AuditService } from '../../audit/index.ts';
 import type { EventsService } from '../../events/index.ts';
+import type { MediaService } from '../../media/index.ts';
+import type { Jobs } from '../../registry.ts';
 import type { PeopleDirectory } from '../../people/index.ts';
 import type { ConsentService } from '../../consent/index.ts';
 import type { PolicyService, PolicySettings } from '../../policies/index.ts';
@@ -88,6 +91,9 @@ export class TakedownService {
       consent: Pick<ConsentService, 'mayMany'>;
       policies: PolicyService;
       files: FileStore;
+      /** Fresh blurred copies, to publish an item again without the pupil. */
+      media: Pick<MediaService, 'publishableRendition'>;
+      jobs: Pick<Jobs, 'enqueue'>;
       adapters: ChannelAdapterRegistry;
       secretOpen: (sealed: string) => string;
     },
@@ -419,7 +425,129 @@ export class TakedownService {
           });
       }
     });
+    if (removed.length > 0) {
+      const settings = (await this.deps.policies.current(schoolId)).settings;
+      if (settings.publishing.republishBlurredOnWithdrawal.value)
+        for (const pub of plan.toRemove.filter((p) => removed.includes(p.id)))
+          await this.republishBlurred(schoolId, pub).catch(() => null);
+    }
     return plan.done + removed.length;
+  }
+
+  /**
+   * Publishes a taken-down item again with fresh copies for its purpose, in which every pupil who
+   * may no longer appear is blurred (`publishing.republishBlurredOnWithdrawal`). Nothing happens
+   * (the item just stays down) when a photo is gone from the library, cannot be made publishable
+   * or would still show such a pupil unblurred. Returns the new publication's id.
+   */
+  private async republishBlurred(
+    schoolId: string,
+    pub: {
+      id: string;
+      postId: string;
+      accountId: string;
+      purposeKey: string;
+      idempotencyKey: string;
+      title: string;
+      text: string;
+      approvedBy: string | null;
+      publishedBy: string | null;
+      registerVersion: number | null;
+    },
+  ): Promise<string | null> {
+    const { database, repository, files, clock, audit } = this.deps;
+    const system = { kind: 'system' as const, id: null };
+    const [items, pupils] = await Promise.all([
+      repository.items(this.db, schoolId, pub.id),
+      repository.pupilsOf(this.db, schoolId, pub.id),
+    ]);
+    if (items.length === 0 || items.some((i) => !i.mediaId)) return null;
+    const refused = new Set<string>();
+    const answers = await this.deps.consent.mayMany(
+      schoolId,
+      pupils.map((pupilId) => ({ pupilId, purpose: pub.purposeKey, mediaType: 'image' as const })),
+    );
+    for (const a of answers) if (!a.allowed) refused.add(a.pupilId);
+    const id = crypto.randomUUID();
+    const copies: {
+      bytes: Buffer;
+      sha256: string;
+      renditionId: string;
+      item: (typeof items)[number];
+    }[] = [];
+    for (const item of items) {
+      const r = await this.deps.media.publishableRendition(
+        schoolId,
+        item.mediaId!,
+        pub.purposeKey,
+        system,
+      );
+      const basis = (r.basis ?? []) as { pupilId: string | null; blurred: boolean }[];
+      // Every face shown unblurred must be a pupil who may still appear here.
+      if (basis.some((b) => !b.blurred && (!b.pupilId || refused.has(b.pupilId)))) return null;
+      const bytes = await files.read(r.fileKey);
+      copies.push({
+        bytes,
+        sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+        renditionId: r.id,
+        item,
+      });
+    }
+    const keys: string[] = [];
+    for (const c of copies) {
+      const key = `${schoolId}/publications/${id}/${c.item.position}.jpg`;
+      const temp = await files.writeTemp(c.bytes);
+      await files.commit(temp.name, key);
+      keys.push(key);
+    }
+    try {
+      await database.transaction(async (tx) => {
+        await repository.insertPublication(
+          tx.db,
+          {
+            id,
+            schoolId,
+            postId: pub.postId,
+            accountId: pub.accountId,
+            purposeKey: pub.purposeKey,
+            state: 'queued',
+            idempotencyKey: `${pub.idempotencyKey}:blurred:${id}`,
+            title: pub.title,
+            text: pub.text,
+            registerVersion: pub.registerVersion,
+            approvedBy: pub.approvedBy,
+            publishedBy: pub.publishedBy,
+            nextAttemptAt: clock.now(),
+          },
+          copies.map((c, i) => ({
+            publicationId: id,
+            mediaId: c.item.mediaId,
+            schoolId,
+            renditionId: c.renditionId,
+            fileKey: keys[i]!,
+            renditionSha256: c.sha256,
+            contentType: 'image/jpeg',
+            altText: c.item.altText,
+            position: c.item.position,
+          })),
+          pupils.filter((p) => !refused.has(p)),
+        );
+        await repository.setOutcome(tx.db, schoolId, pub.id, 'republished_blurred');
+        await this.deps.jobs.enqueue('publishing.deliver', { publicationId: id }, { tx });
+        await audit.record(tx, {
+          schoolId,
+          actor: system,
+          action: 'publishing.publication-republished-blurred',
+          entityType: 'publication',
+          entityId: id,
+          data: { replaces: pub.id, blurredPupils: refused.size },
+        });
+      });
+    } catch (e) {
+      for (const key of keys) await files.delete(key).catch(() => undefined);
+      throw e;
+    }
+    return id;
   }
 
   // ---------------------------------------------------------------------------------------
