@@ -274,6 +274,8 @@ const summaries: Record<string, Describe> = {
   'publishing.takedown-failed': () =>
     'Could not take a published post down after consent changed; trying again',
   'publishing.takedown-done': () => 'Recorded a published post as taken down by hand',
+  'publishing.publication-republished-blurred': () =>
+    'Published a post again with a pupil blurred after their consent changed',
 };
 
 const entityWords: Record<string, string> = {
