@@ -105,7 +105,7 @@ export async function accountsRoutes(app: FastifyInstance, { services }: { servi
     ]);
     const chosenCustodian = (values.custodianId as string | undefined) ?? defaultCustodian?.id;
     return reply.page('publishing/accounts/views/new.njk', {
-      title: `Add a ${kindLabels[kind]!.split(' (')[0]!.toLowerCase()}`,
+      title: `Add a ${lowerFirstWordUnlessName(kindLabels[kind]!.split(' (')[0]!)}`,
       kind,
       kindLabel: kindLabels[kind],
       values,
@@ -409,4 +409,11 @@ export async function accountsRoutes(app: FastifyInstance, { services }: { servi
       return reply.redirect(`/channels/${id}`, 303);
     },
   );
+}
+
+/** "Social media account" → "social media account"; "WordPress website" and "Bluesky account" keep their names. */
+function lowerFirstWordUnlessName(label: string): string {
+  return /^(WordPress|Bluesky)\b/.test(label)
+    ? label
+    : label.charAt(0).toLowerCase() + label.slice(1);
 }
