@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from 
 import { parseForm } from '../../web/forms.ts';
 import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
 import { flash } from '../../web/flash.ts';
+import { formRoute } from '../../web/form-route.ts';
 import type { Principal } from '../auth/index.ts';
 import { staffOf, staffActor } from '../../web/principal.ts';
 import type { PupilScope } from '../people/index.ts';
@@ -409,31 +410,28 @@ export async function mediaRoutes(
       scope: PupilScope,
     ) => Promise<string>,
   ) =>
-    app.post(url, { config: { access: canTagMedia } }, async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const { schoolId } = principal;
-      const actor = staffActor(principal);
-      const id = idOf(request.params);
-      const form = parseForm(schema, request.body);
-      const values = (request.body ?? {}) as Record<string, unknown>;
-      if (!form.ok)
-        return renderItem(reply.status(400), principal, id, { errors: form.errors, values });
-      try {
-        const scope = await services.staffClasses.scopeOf(principal);
-        const message = await run(schoolId, actor, id, form.value, scope);
-        flash(reply, message);
-        const search = searchOf({}, request.body);
-        return reply.redirect(search.error ? `/media/${id}` : itemUrl(id, search), 303);
-      } catch (e) {
-        if (e instanceof ValidationError)
-          return renderItem(reply.status(400), principal, id, { errors: e.fieldErrors, values });
-        if (e instanceof ConflictError)
-          return renderItem(reply.status(409), principal, id, {
-            errors: { item: e.message },
-            values,
-          });
-        throw e;
-      }
+    formRoute(app, url, {
+      access: canTagMedia,
+      who: staffOf,
+      params: idParams,
+      form: schema,
+      act: async ({ who, params, value }) => {
+        const scope = await services.staffClasses.scopeOf(who);
+        return run(who.schoolId, staffActor(who), params.id, value, scope);
+      },
+      // Back to the item, keeping the library search the page was reached from.
+      done: (message, { params, reply }) => {
+        const search = searchOf({}, reply.request.body);
+        return {
+          redirect: search.error ? `/media/${params.id}` : itemUrl(params.id, search),
+          flash: message,
+        };
+      },
+      render: (reply, { who, params, values, errors }) =>
+        renderItem(reply, who, params.id, {
+          errors: reply.statusCode === 409 ? { item: errors._form } : errors,
+          values,
+        }),
     });
 
   itemPost('/media/:id/details', detailsForm, async (schoolId, actor, id, v) => {
