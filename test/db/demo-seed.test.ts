@@ -135,4 +135,128 @@ describe('demo data (real PostgreSQL)', () => {
       expect(withdrawals.map((w) => w.decided_on)).toEqual(['2026-12-05']);
     }
   });
+
+  it('gives Oakfield a week of posts in every state, made through the real services', async () => {
+    const [oak] = await rows<{ id: string }>(
+      sql`SELECT id FROM schools WHERE slug = 'oakfield-primary'`,
+    );
+    const posts = await rows<{
+      id: string;
+      title: string;
+      status: string;
+      scheduled_at: Date | null;
+      created_at: Date;
+    }>(sql`
+      SELECT id, title, status, scheduled_at, created_at FROM posts
+      WHERE school_id = ${oak!.id} ORDER BY created_at`);
+    const byStatus = (s: string) => posts.filter((p) => p.status === s).map((p) => p.title);
+    expect(byStatus('draft')).toEqual(['Nativity rehearsals']);
+    expect(byStatus('pending').sort()).toEqual(['Football tournament', 'Reading award']);
+    expect(byStatus('returned')).toEqual(['Science week']);
+    expect(byStatus('approved')).toEqual(['Christmas fair this Friday']);
+    expect(byStatus('expired')).toEqual(['Choir visit to Elm Court care home']);
+    expect(byStatus('published').sort()).toEqual(['Harvest assembly', 'Roman day in Year 3']);
+    // A week: the first post was sent for approval six days ago; the approved one goes out later.
+    const [{ first_at }] = (await rows<{ first_at: Date }>(sql`
+      SELECT min(submitted_at) AS first_at FROM posts WHERE school_id = ${oak!.id}`)) as [
+      { first_at: Date },
+    ];
+    const first = new Date(first_at).getTime();
+    expect(clock.now().getTime() - first).toBeGreaterThan(5 * 86_400_000);
+    expect(clock.now().getTime() - first).toBeLessThan(8 * 86_400_000);
+    const fair = posts.find((p) => p.status === 'approved')!;
+    expect(new Date(fair.scheduled_at!).getTime()).toBeGreaterThan(clock.now().getTime());
+    // Each step is in the audit log.
+    const actions = await rows<{ action: string; n: number }>(sql`
+      SELECT action, count(*)::int AS n FROM audit_events
+      WHERE school_id = ${oak!.id} AND action LIKE 'publishing.%' GROUP BY action`);
+    const count = (a: string) => actions.find((x) => x.action === a)?.n ?? 0;
+    expect(count('publishing.post-drafted')).toBe(8);
+    expect(count('publishing.post-submitted')).toBe(7);
+    expect(count('publishing.post-approved')).toBe(3);
+    expect(count('publishing.post-returned')).toBe(1);
+    expect(count('publishing.post-expired')).toBe(1);
+    expect(count('publishing.post-published')).toBe(2);
+    expect(count('publishing.publication-taken-down')).toBe(1);
+  });
+
+  it('has exactly one post waiting with a failing check: a pupil’s full name, with the school’s clause', async () => {
+    const checks = await rows<{
+      title: string;
+      key: string;
+      outcome: string;
+      citation: unknown;
+    }>(sql`
+      SELECT p.title, c.key, c.outcome, c.citation FROM post_checks c JOIN posts p ON p.id = c.post_id
+      JOIN schools s ON s.id = p.school_id
+      WHERE s.slug = 'oakfield-primary' AND p.status = 'pending' AND c.outcome = 'fail'`);
+    expect(checks.map((c) => [c.title, c.key])).toEqual([['Reading award', 'full_name']]);
+    expect(JSON.stringify(checks[0]!.citation)).toContain('4.12');
+  });
+
+  it('has the news page, a Bluesky account and a webhook, and no delivery that failed or went anywhere', async () => {
+    const channels = await rows<{ kind: string; name: string; credential: boolean }>(sql`
+      SELECT a.kind, a.name, a.credential_ciphertext IS NOT NULL AS credential
+      FROM channel_accounts a JOIN schools s ON s.id = a.school_id
+      WHERE s.slug = 'oakfield-primary' ORDER BY a.kind, a.name`);
+    const kinds = channels.map((c) => c.kind);
+    for (const k of ['news', 'bluesky', 'webhook', 'social', 'newsletter'])
+      expect(kinds).toContain(k);
+    expect(channels.find((c) => c.kind === 'bluesky')!.credential).toBe(false);
+    const pubs = await rows<{ title: string; state: string; kind: string }>(sql`
+      SELECT p.title, p.state, a.kind FROM publications p
+      JOIN channel_accounts a ON a.id = p.account_id JOIN schools s ON s.id = p.school_id
+      WHERE s.slug = 'oakfield-primary' ORDER BY p.title`);
+    expect(pubs).toEqual([
+      { title: 'Harvest assembly', state: 'removed', kind: 'news' },
+      { title: 'Roman day in Year 3', state: 'live', kind: 'news' },
+    ]);
+    expect(await rows(sql`SELECT 1 FROM webhook_deliveries`)).toEqual([]);
+    // The live item's photos are the blurred copies recorded with their SHA-256.
+    const items = await rows<{ sha: string; key: string }>(sql`
+      SELECT i.rendition_sha256 AS sha, i.file_key AS key FROM publication_items i
+      JOIN publications p ON p.id = i.publication_id WHERE p.state = 'live'`);
+    expect(items).toHaveLength(2);
+    for (const i of items) expect(i.key).toContain('/publications/');
+  });
+
+  it('takes down the post showing the pupil withdrawn at the weekend, and the Headteacher sees what waits', async () => {
+    const tasks = await rows<{
+      state: string;
+      outcome: string | null;
+      automatic: boolean;
+      title: string;
+      decided_on: string;
+    }>(sql`
+      SELECT t.state, t.outcome, t.automatic, po.title, r.decided_on::text
+      FROM takedown_tasks t JOIN publications p ON p.id = t.publication_id
+      JOIN posts po ON po.id = p.post_id
+      JOIN consent_records r ON r.pupil_id = t.pupil_id AND r.kind = 'withdrawal'
+      JOIN schools s ON s.id = t.school_id WHERE s.slug = 'oakfield-primary'`);
+    expect(tasks).toEqual([
+      {
+        state: 'done',
+        outcome: 'removed',
+        automatic: true,
+        title: 'Harvest assembly',
+        decided_on: '2026-12-05',
+      },
+    ]);
+    const [head] = await rows<{ id: string; school_id: string }>(sql`
+      SELECT id, school_id FROM staff WHERE email = 'head@oakfield.example'`);
+    const home = await ctx.services.dashboard.forPrincipal({
+      kind: 'staff',
+      id: head!.id,
+      schoolId: head!.school_id,
+      roles: ['headteacher'],
+      name: 'Helen Carter',
+    });
+    const titles = home.items.map((i) => i.title);
+    expect(titles).toContain('Post waiting for approval: Reading award');
+    expect(titles).toContain('Post waiting for approval: Football tournament');
+    const failing = home.items.find((i) => i.title.endsWith('Reading award'))!;
+    expect(failing.detail).toContain('One check fails');
+    // Nothing is failing on the home page: no removal or delivery that could not be done.
+    expect(home.items.filter((i) => i.tag?.text === 'Failing')).toEqual([]);
+  });
 });
