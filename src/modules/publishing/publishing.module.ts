@@ -10,7 +10,8 @@ import { PostsService } from './posts/posts.service.ts';
 import { PublishService } from './posts/publish.service.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { postsApi } from './posts/posts.api.ts';
-import { canDraftPosts } from './posts/posts.policy.ts';
+import { canApprovePosts, canDraftPosts } from './posts/posts.policy.ts';
+import { READ_TTL_MS } from '../people/index.ts';
 import { newsRoutes, wireNews } from './news/index.ts';
 import { accountsApi, accountsNavigation, accountsRoutes, wireAccounts } from './accounts/index.ts';
 import {
@@ -119,10 +120,21 @@ export const publishingModule = defineModule({
 
 /** Posts waiting for approval, on the approver's home page. */
 async function postsAttention(services: Services, p: Principal) {
-  if (p.kind !== 'staff' || !(await services.posts.isApprover(p))) return [];
-  const waiting = (await services.posts.awaitingApproval(p.schoolId)).filter(
-    (w) => w.authorId !== p.id,
+  if (p.kind !== 'staff') return [];
+  // A shared read (ADR 0008, 0018): posts, their checks and the profile bump the school's
+  // version, so a decision made through any process shows on the next home page.
+  const [approverRole, all] = await services.database.cachedRead(
+    `posts-attention:${p.schoolId}`,
+    READ_TTL_MS,
+    () =>
+      Promise.all([
+        services.posts.approverRole(p.schoolId),
+        services.posts.awaitingApproval(p.schoolId),
+      ]),
+    p.schoolId,
   );
+  if (!canApprovePosts(p, approverRole)) return [];
+  const waiting = all.filter((w) => w.authorId !== p.id);
   return waiting.map((w) => ({
     title: `Post waiting for approval: ${w.title}`,
     detail:

@@ -2,6 +2,7 @@ import type { AttentionItem, Services } from '../../registry.ts';
 import { formatDateInWords } from '../../../web/dates.ts';
 import { TakedownRepository } from './takedown.repository.ts';
 import { TakedownService } from './takedown.service.ts';
+import { READ_TTL_MS } from '../../people/index.ts';
 import type { Principal } from '../../auth/index.ts';
 
 export { takedownRoutes } from './takedown.routes.ts';
@@ -68,7 +69,15 @@ export async function takedownAttention(
   services: Services,
   p: Principal,
 ): Promise<AttentionItem[]> {
-  const due = await services.takedowns.dueFor(p);
+  if (p.kind !== 'staff') return [];
+  // A shared read per person (ADR 0008, 0018): tasks, posts and the profile bump the school's
+  // version. Who keeps an account does not: a new custodian sees their tasks within 5 s.
+  const due = await services.database.cachedRead(
+    `takedowns-due:${p.schoolId}:${p.id}`,
+    READ_TTL_MS,
+    () => services.takedowns.dueFor(p),
+    p.schoolId,
+  );
   const now = services.clock.now();
   return due.map((t) => ({
     title: `Take down: ${t.postTitle}`,
