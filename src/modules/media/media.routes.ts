@@ -10,7 +10,7 @@ import { parseForm } from '../../web/forms.ts';
 import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
 import { flash } from '../../web/flash.ts';
 import { formRoute } from '../../web/form-route.ts';
-import type { Principal } from '../auth/index.ts';
+import type { Principal, StaffPrincipal } from '../auth/index.ts';
 import { staffOf, staffActor } from '../../web/principal.ts';
 import type { PupilScope } from '../people/index.ts';
 import type { Actor } from '../audit/index.ts';
@@ -541,41 +541,47 @@ export async function mediaRoutes(
   // ------------------------------------------------------------------------------------------
   // Quarantine review and deletion (the device approver; 404 for everyone else)
 
-  app.post(
-    '/media/:id/release',
-    { config: { access: mayReachQuarantine } },
-    async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const id = idOf(request.params);
-      if (!(await media.isQuarantineReviewer(principal))) throw new NotFoundError();
-      try {
-        await media.release(principal, id);
-      } catch (e) {
-        if (e instanceof ConflictError)
-          return renderItem(reply.status(409), principal, id, { errors: { review: e.message } });
-        throw e;
-      }
-      flash(reply, 'Released from quarantine. It is now in the library.');
-      return reply.redirect(`/media/${id}`, 303);
-    },
-  );
+  const quarantineReviewer = async ({ who }: { who: StaffPrincipal }) => {
+    if (!(await media.isQuarantineReviewer(who))) throw new NotFoundError();
+  };
 
-  app.post(
-    '/media/:id/delete',
-    { config: { access: mayReachQuarantine } },
-    async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const id = idOf(request.params);
-      if (!(await media.isQuarantineReviewer(principal))) throw new NotFoundError();
-      const form = parseForm(confirmForm, request.body);
-      if (!form.ok)
-        return renderItem(reply.status(400), principal, id, {
-          errors: { confirm: 'Confirm that you want to delete it for good' },
-        });
-      const view = await media.view(principal.kind === 'staff' ? principal.schoolId : '', id);
-      await media.delete(principal, id);
-      flash(reply, 'Deleted, with every copy of it.');
-      return reply.redirect(view.item.quarantineReason ? '/media/quarantine' : '/media', 303);
+  formRoute(app, '/media/:id/release', {
+    access: mayReachQuarantine,
+    who: staffOf,
+    params: idParams,
+    authorise: quarantineReviewer,
+    form: z.object({}),
+    act: ({ who, params }) => media.release(who, params.id),
+    done: (_, { params }) => ({
+      redirect: `/media/${params.id}`,
+      flash: 'Released from quarantine. It is now in the library.',
+    }),
+    // Changed meanwhile (409): the message beside the review buttons.
+    render: (reply, { who, params, errors }) =>
+      renderItem(reply, who, params.id, { errors: { review: Object.values(errors).join(' ') } }),
+  });
+
+  formRoute(app, '/media/:id/delete', {
+    access: mayReachQuarantine,
+    who: staffOf,
+    params: idParams,
+    authorise: quarantineReviewer,
+    form: confirmForm,
+    act: async ({ who, params }) => {
+      const view = await media.view(who.schoolId, params.id);
+      await media.delete(who, params.id);
+      return view;
     },
-  );
+    done: (view) => ({
+      redirect: view.item.quarantineReason ? '/media/quarantine' : '/media',
+      flash: 'Deleted, with every copy of it.',
+    }),
+    render: (reply, { who, params, errors }) =>
+      renderItem(reply, who, params.id, {
+        errors:
+          reply.statusCode === 409
+            ? { review: Object.values(errors).join(' ') }
+            : { confirm: 'Confirm that you want to delete it for good' },
+      }),
+  });
 }
