@@ -1,10 +1,4 @@
-import type {
-  FastifyContextConfig,
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  onResponseHookHandler,
-} from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../errors.ts';
 import type { Principal } from '../modules/auth/principal.ts';
@@ -126,7 +120,7 @@ export interface FormRouteSpec<W, P extends z.ZodType, S extends FormReader, R, 
   /** Extra route configuration (multipart limits, rate limits). */
   config?: Omit<FastifyContextConfig, 'access'>;
   /** Runs once the answer has been sent (e.g. to send the email a job was queued for at once). */
-  onResponse?: onResponseHookHandler;
+  onResponse?: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
 const isPage = (x: unknown): x is FormPage =>

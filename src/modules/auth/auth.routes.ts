@@ -5,6 +5,7 @@ import { parseForm } from '../../web/forms.ts';
 import { codeForm, linkRequestForm, safeNext, setPasswordForm, signInForm } from './auth.forms.ts';
 import { ValidationError } from '../../errors.ts';
 import { flash } from '../../web/flash.ts';
+import { formRoute } from '../../web/form-route.ts';
 import { THROTTLE_WINDOW_MINUTES } from './sign-in-throttle.ts';
 import type { CodeResult } from './auth.service.ts';
 
@@ -214,28 +215,18 @@ export async function authRoutes(
     reply.page('auth/views/link-request.njk', { title: 'Get a sign-in link' }),
   );
 
-  app.post(
-    '/sign-in/link',
-    {
-      config: {
-        access: 'public',
-        rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' },
-      },
-      // The email goes from a job; once the answer has been sent, this process runs it at once.
-      onResponse: async () => services.auth.deliverQueuedSignInLinks(),
-    },
-    async (request, reply) => {
-      const form = parseForm(linkRequestForm, request.body);
-      if (!form.ok)
-        return reply.status(400).page('auth/views/link-request.njk', {
-          title: 'Get a sign-in link',
-          errors: form.errors,
-          values: form.values,
-        });
-      await services.auth.requestSignInLink(form.value.email);
-      return reply.redirect('/sign-in/link/sent', 303);
-    },
-  );
+  formRoute(app, '/sign-in/link', {
+    access: 'public',
+    config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } },
+    // The email goes from a job; once the answer has been sent, this process runs it at once.
+    onResponse: async () => services.auth.deliverQueuedSignInLinks(),
+    who: () => null,
+    form: linkRequestForm,
+    act: ({ value }) => services.auth.requestSignInLink(value.email),
+    done: () => ({ redirect: '/sign-in/link/sent' }),
+    render: (reply, { values, errors }) =>
+      reply.page('auth/views/link-request.njk', { title: 'Get a sign-in link', errors, values }),
+  });
 
   app.get('/sign-in/link/sent', { config: { access: 'public' } }, async (_request, reply) =>
     reply.page('auth/views/link-sent.njk', { title: 'Check your email' }),
