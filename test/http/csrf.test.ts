@@ -86,7 +86,8 @@ describe('CSRF protection', () => {
   let importId: string;
   let link: string;
   let invitation: string;
-  let invitedId: string;
+  /** Another invited member of staff, whose invitation the resend case sends again. */
+  let resendId: string;
   const enrolEmail = 'enrolling-dpo@csrf.test';
 
   beforeAll(async () => {
@@ -141,7 +142,25 @@ describe('CSRF protection', () => {
     link = await requestLink(anonymous, ctx, fx.parent.email!);
     // A member of staff added in the app, and the "set your password" link they were emailed.
     const since = ctx.sink.lastId();
-    invitedId = (
+    await ctx.services.people.addStaff(
+      {
+        kind: 'staff',
+        id: fx.staff.headteacher.id,
+        schoolId: fx.school.id,
+        roles: ['headteacher'],
+        name: '',
+      },
+      {
+        givenName: 'Ivy',
+        familyName: 'Invite',
+        email: 'ivy.invite@csrf.test',
+        jobTitle: null,
+        roles: ['teacher'],
+      },
+    );
+    // Resending an invitation ends the link sent before, so the resend case uses someone else
+    // (the routes are tried in the order the modules register them).
+    resendId = (
       await ctx.services.people.addStaff(
         {
           kind: 'staff',
@@ -151,9 +170,9 @@ describe('CSRF protection', () => {
           name: '',
         },
         {
-          givenName: 'Ivy',
-          familyName: 'Invite',
-          email: 'ivy.invite@csrf.test',
+          givenName: 'Rex',
+          familyName: 'Resend',
+          email: 'rex.resend@csrf.test',
           jobTitle: null,
           roles: ['teacher'],
         },
@@ -238,8 +257,8 @@ describe('CSRF protection', () => {
       },
       'POST /staff/:id/invitation': {
         who: head,
-        from: `/staff/${invitedId}/edit`,
-        url: `/staff/${invitedId}/invitation`,
+        from: `/staff/${resendId}/edit`,
+        url: `/staff/${resendId}/invitation`,
         fields: () => ({}),
       },
       'POST /imports/pupils': {
