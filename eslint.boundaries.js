@@ -26,7 +26,6 @@ export const crossModuleReadsToRemove = [
   // Consent pages and imports join pupils/parents/staff for names and classes.
   'src/modules/consent/campaigns/consent-campaign.repository.ts',
   'src/modules/consent/import/consent-import.repository.ts',
-  'src/modules/consent/office/consent-office.repository.ts',
   // Publishing joins staff names, pupils, schools, media faces and the events outbox.
   'src/modules/publishing/accounts/accounts.repository.ts',
   'src/modules/publishing/news/news.repository.ts',

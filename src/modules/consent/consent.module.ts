@@ -96,7 +96,7 @@ export const consentModule = defineModule({
       consentForm,
       consentOffice: new ConsentOfficeService({
         database,
-        repository: new ConsentOfficeRepository(),
+        repository: new ConsentOfficeRepository(deps.peopleDirectory),
         consent,
         staffClasses: deps.staffClasses,
         clock,

@@ -48,6 +48,22 @@ export class PeopleDirectory {
   rollCounts(...a: Args<'rollCounts'>) {
     return this.deps.repository.rollCounts(...a);
   }
+  /** Classes of pupils on roll, with the number in each. */
+  classesOnRoll(...a: Args<'classesOnRoll'>) {
+    return this.deps.repository.classesOnRoll(...a);
+  }
+  /** Pupils on roll in one class, by name (one statement). */
+  pupilsInClass(...a: Args<'pupilsInClass'>) {
+    return this.deps.repository.pupilsInClass(...a);
+  }
+  /** Every pupil on roll, by class then name (one statement). */
+  pupilsOnRoll(...a: Args<'pupilsOnRoll'>) {
+    return this.deps.repository.pupilsOnRoll(...a);
+  }
+  /** Pupils of the school among the ids, in one statement: a batch, never a query per row. */
+  pupilsByIds(...a: Args<'pupilsByIds'>) {
+    return this.deps.repository.pupilsByIds(...a);
+  }
   getParent(...a: Args<'getParent'>) {
     return this.deps.repository.getParent(...a);
   }

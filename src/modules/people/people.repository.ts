@@ -40,6 +40,10 @@ export {
   type NewPupilParent,
 } from './people-bulk.repository.ts';
 
+/** On roll on `today`: no leaving date, or one still to come. */
+const onRoll = (today: string) =>
+  or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${today}`);
+
 export class PeopleRepository {
   async getSchool(db: Db, id: string): Promise<SchoolRow | undefined> {
     const rows = await db.select().from(schools).where(eq(schools.id, id)).limit(1);
@@ -169,6 +173,61 @@ export class PeopleRepository {
         ),
       );
     return rows[0]?.n ?? 0;
+  }
+
+  /** Classes of pupils on roll with the number of pupils in each (pupils with no class left out). */
+  async classesOnRoll(
+    db: Db,
+    schoolId: string,
+    today: string,
+  ): Promise<{ className: string; pupils: number }[]> {
+    const rows = await db
+      .select({ className: pupils.className, pupils: sql<number>`count(*)::int` })
+      .from(pupils)
+      .where(and(eq(pupils.schoolId, schoolId), onRoll(today)))
+      .groupBy(pupils.className)
+      .orderBy(asc(pupils.className));
+    return rows
+      .filter((r): r is { className: string; pupils: number } => !!r.className)
+      .map((r) => ({ className: r.className, pupils: r.pupils }));
+  }
+
+  /** Pupils on roll in one class, by name. */
+  async pupilsInClass(
+    db: Db,
+    schoolId: string,
+    className: string,
+    today: string,
+  ): Promise<PupilRow[]> {
+    return db
+      .select()
+      .from(pupils)
+      .where(and(eq(pupils.schoolId, schoolId), eq(pupils.className, className), onRoll(today)))
+      .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id));
+  }
+
+  /** Every pupil on roll, by class then name. */
+  async pupilsOnRoll(db: Db, schoolId: string, today: string): Promise<PupilRow[]> {
+    return db
+      .select()
+      .from(pupils)
+      .where(and(eq(pupils.schoolId, schoolId), onRoll(today)))
+      .orderBy(
+        asc(pupils.className),
+        asc(pupils.familyName),
+        asc(pupils.givenName),
+        asc(pupils.id),
+      );
+  }
+
+  /** Pupils of this school among `ids`, in one statement, by name (others are simply absent). */
+  async pupilsByIds(db: Db, schoolId: string, ids: readonly string[]): Promise<PupilRow[]> {
+    if (ids.length === 0) return [];
+    return db
+      .select()
+      .from(pupils)
+      .where(and(eq(pupils.schoolId, schoolId), inArray(pupils.id, [...new Set(ids)])))
+      .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id));
   }
 
   async parentsOfPupil(db: Db, schoolId: string, pupilId: string) {
