@@ -26,11 +26,8 @@ export const crossModuleReadsToRemove = [
   // Consent pages and imports join pupils/parents/staff for names and classes.
   'src/modules/consent/campaigns/consent-campaign.repository.ts',
   'src/modules/consent/import/consent-import.repository.ts',
-  // Publishing joins staff names, pupils, schools, media faces and the events outbox.
-  'src/modules/publishing/accounts/accounts.repository.ts',
-  'src/modules/publishing/news/news.repository.ts',
+  // Publishing posts joins staff names, pupils and media faces.
   'src/modules/publishing/posts/posts.repository.ts',
-  'src/modules/publishing/takedown/takedown.repository.ts',
 ];
 
 export const boundariesConfig = [
