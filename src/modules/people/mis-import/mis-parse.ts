@@ -7,11 +7,17 @@
  * (capped), and only rows without problems are returned in `rows`. The caller must refuse to
  * commit while `errors` is non-empty, so an import is never half done.
  *
+ * This file holds the whole-file assembly (parseMisFile) and is the one import for callers; the
+ * parts are:
+ * - mis-types.ts: the public types and limits
+ * - mis-sniff.ts: file sniffing, decoding and CSV parsing
+ * - mis-values.ts: value parsers (dates, year groups, yes/no, emails, names)
+ * - mis-row-messages.ts: the cell lookup and wording used by row validation
+ * - mis-columns.ts: column headings and their mapping
+ *
  * See docs/mis-import.md for the accepted columns and rules.
  */
-import { createRequire } from 'node:module';
-import type { parse as csvParseSync } from 'csv-parse/sync';
-import { MONTH_NAMES, ukDate } from '../../../platform/clock.ts';
+import { ukDate } from '../../../platform/clock.ts';
 import {
   CONTACT_SLOTS,
   describeRequiredColumn,
@@ -19,755 +25,75 @@ import {
   type CanonicalColumn,
   type ColumnRef,
   type ContactField,
-  type ContactSlot,
-  type HeaderMapping,
-  type PupilIdColumn,
 } from './mis-columns.ts';
-import { stripHostileCharacters } from '../../../platform/hostile-text.ts';
+import {
+  type ContactImportRow,
+  DEFAULT_MAX_ERRORS,
+  MAX_FILE_BYTES,
+  MAX_PUPIL_AGE_YEARS,
+  type MisParseOptions,
+  type MisParseResult,
+  type PupilImportRow,
+  type RowError,
+  SNIFF_BYTES,
+  type YearGroup,
+} from './mis-types.ts';
+import {
+  BINARY_MESSAGE,
+  decode,
+  emptyError,
+  parseCsv,
+  sniffDelimiter,
+  sniffFile,
+} from './mis-sniff.ts';
+import {
+  UPN,
+  isValidEmail,
+  parseUkDate,
+  parseYearGroup,
+  parseYesNo,
+  splitFullName,
+} from './mis-values.ts';
+import {
+  type Cell,
+  MAX_NAME_LENGTH,
+  MAX_TEXT_LENGTH,
+  cellOf,
+  dateMessage,
+  emailMessage,
+  formatUk,
+  listLines,
+  quote,
+} from './mis-row-messages.ts';
+export {
+  YEAR_GROUPS,
+  type YearGroup,
+  type ContactImportRow,
+  type PupilImportRow,
+  type RowError,
+  type FileErrorCode,
+  type FileError,
+  type TextEncodingName,
+  type HeaderReport,
+  type MisParseStats,
+  type MisParseResult,
+  type MisParseOptions,
+  MAX_FILE_BYTES,
+  SNIFF_BYTES,
+  DEFAULT_MAX_ERRORS,
+  MAX_PUPIL_AGE_YEARS,
+} from './mis-types.ts';
+export { sniffFile, decode, sniffDelimiter, type ParsedRecord, parseCsv } from './mis-sniff.ts';
+export {
+  clean,
+  type DateParse,
+  parseUkDate,
+  parseYearGroup,
+  parseYesNo,
+  isValidEmail,
+  splitFullName,
+} from './mis-values.ts';
 
-type CsvParse = typeof csvParseSync;
-let csvParse: CsvParse | undefined;
-/** csv-parse, loaded (synchronously) on the first file parsed (ADR 0010). */
-const parse = ((...args: unknown[]) => {
-  csvParse ??= (createRequire(import.meta.url)('csv-parse/sync') as { parse: CsvParse }).parse;
-  return (csvParse as (...a: unknown[]) => unknown)(...args);
-}) as CsvParse;
-
-// ---------------------------------------------------------------------------------------------
-// Public types
-
-export const YEAR_GROUPS = [
-  'N1',
-  'N2',
-  'R',
-  '1',
-  '2',
-  '3',
-  '4',
-  '5',
-  '6',
-  '7',
-  '8',
-  '9',
-  '10',
-  '11',
-  '12',
-  '13',
-] as const;
-export type YearGroup = (typeof YEAR_GROUPS)[number];
-
-export interface ContactImportRow {
-  misId: string | null;
-  givenName: string;
-  familyName: string;
-  email: string | null;
-  phone: string | null;
-  relationship: string | null;
-  parentalResponsibility: boolean;
-}
-
-export interface PupilImportRow {
-  /** 1-based line of the file where the row starts (the header is line 1). */
-  line: number;
-  misId: string;
-  givenName: string;
-  familyName: string;
-  /** yyyy-mm-dd */
-  dateOfBirth: string;
-  yearGroup: YearGroup;
-  className: string | null;
-  admissionDate: string | null;
-  leavingDate: string | null;
-  email: string | null;
-  contacts: ContactImportRow[];
-}
-
-export interface RowError {
-  /** 1-based file line (the header is line 1). */
-  line: number;
-  /** The column heading as written in the file, or null when the problem is the whole row. */
-  column: string | null;
-  message: string;
-}
-
-export type FileErrorCode =
-  'binary' | 'encoding' | 'empty' | 'missing_columns' | 'malformed' | 'too_large';
-
-export interface FileError {
-  code: FileErrorCode;
-  message: string;
-}
-
-export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be';
-
-export interface HeaderReport {
-  encoding: TextEncodingName;
-  delimiter: ',' | ';' | '\t';
-  /** The headings as written in the file (trimmed). */
-  headers: string[];
-  /** The column used as the stable pupil id. */
-  pupilIdColumn: PupilIdColumn;
-  /** Canonical column → the file's columns used for it, best first. */
-  mapping: HeaderMapping;
-  /** Headings Lanyard does not import. */
-  unknown: string[];
-  /** Contact numbers (1–4) that have at least one column in the file. */
-  contactSlots: ContactSlot[];
-}
-
-export interface MisParseStats {
-  /** Data rows in the file, not counting blank rows. */
-  totalRows: number;
-  /** Rows without any problem (the length of `rows`). */
-  validRows: number;
-  /** Rows with at least one problem. */
-  rowsWithErrors: number;
-  /** Blank rows that were skipped. */
-  emptyRowsSkipped: number;
-  /** Problems found, including any beyond the cap. */
-  totalErrors: number;
-  /** Contacts in the valid rows. */
-  contacts: number;
-}
-
-export type MisParseResult =
-  | {
-      ok: true;
-      rows: PupilImportRow[];
-      errors: RowError[];
-      /** True when more problems were found than `maxErrors`; see `errorLimitMessage`. */
-      errorsTruncated: boolean;
-      errorLimitMessage: string | null;
-      headerReport: HeaderReport;
-      stats: MisParseStats;
-    }
-  | { ok: false; fileError: FileError };
-
-export interface MisParseOptions {
-  /** Called at most ~100 times while rows are checked. */
-  onProgress?: (done: number, total: number) => void;
-  /** "Today" for date checks (default: now); dates are compared in the UK calendar. */
-  today?: Date;
-  /** Stop listing problems after this many (default 1000). */
-  maxErrors?: number;
-}
-
-/** Files bigger than this are refused (a 20,000-pupil export with contacts is ~5 MB). */
-export const MAX_FILE_BYTES = 32 * 1024 * 1024;
-/** How much of a file `sniffFile` needs to decide whether it could be a CSV at all. */
-export const SNIFF_BYTES = 64 * 1024;
-export const DEFAULT_MAX_ERRORS = 1000;
-/** Pupils cannot be older than this (sixth-formers and SEND provision up to 25). */
-export const MAX_PUPIL_AGE_YEARS = 25;
-
-const SAVE_AS_CSV =
-  'Export the pupil list from your MIS as a CSV file, or open it in Excel, choose File > Save As, ' +
-  'pick "CSV UTF-8 (Comma delimited) (*.csv)" and upload that file instead.';
-
-// ---------------------------------------------------------------------------------------------
-// File sniffing: refuse what is clearly not a CSV, from the first 64 KB only.
-
-interface Magic {
-  bytes: readonly number[];
-  offset?: number;
-  what: string;
-}
-
-const MAGIC: readonly Magic[] = [
-  { bytes: [0x25, 0x50, 0x44, 0x46, 0x2d], what: 'a PDF document' }, // %PDF-
-  { bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], what: 'a PNG picture' },
-  { bytes: [0xff, 0xd8, 0xff], what: 'a JPEG picture' },
-  { bytes: [0x47, 0x49, 0x46, 0x38], what: 'a GIF picture' }, // GIF8
-  { bytes: [0x49, 0x49, 0x2a, 0x00], what: 'a TIFF picture' },
-  { bytes: [0x4d, 0x4d, 0x00, 0x2a], what: 'a TIFF picture' },
-  { bytes: [0x52, 0x49, 0x46, 0x46], what: 'a picture, sound or video file' }, // RIFF
-  { bytes: [0x66, 0x74, 0x79, 0x70], offset: 4, what: 'a video or photo file' }, // ....ftyp
-  { bytes: [0x1a, 0x45, 0xdf, 0xa3], what: 'a video file' },
-  {
-    bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1],
-    what: 'an older Excel (.xls) or Word (.doc) file',
-  },
-  { bytes: [0x1f, 0x8b], what: 'a compressed (.gz) file' },
-  { bytes: [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07], what: 'a compressed (.rar) file' },
-  { bytes: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], what: 'a compressed (.7z) file' },
-  { bytes: [0x7f, 0x45, 0x4c, 0x46], what: 'a program' }, // ELF
-  { bytes: [0x7b, 0x5c, 0x72, 0x74, 0x66], what: 'a Rich Text (.rtf) document' }, // {\rtf
-];
-
-function startsWith(buf: Buffer, bytes: readonly number[], offset = 0): boolean {
-  if (buf.length < offset + bytes.length) return false;
-  for (let i = 0; i < bytes.length; i++) if (buf[offset + i] !== bytes[i]) return false;
-  return true;
-}
-
-function notCsv(what: string): FileError {
-  return { code: 'binary', message: `This file is ${what}, not a CSV file. ${SAVE_AS_CSV}` };
-}
-
-function detectMagic(head: Buffer): FileError | null {
-  // Zip: .xlsx/.docx/.ods are zips too; say which when we can tell.
-  if (
-    startsWith(head, [0x50, 0x4b, 0x03, 0x04]) ||
-    startsWith(head, [0x50, 0x4b, 0x05, 0x06]) ||
-    startsWith(head, [0x50, 0x4b, 0x07, 0x08])
-  ) {
-    const names = head.toString('latin1');
-    if (names.includes('xl/')) return notCsv('an Excel workbook (.xlsx)');
-    if (names.includes('word/')) return notCsv('a Word document (.docx)');
-    if (names.includes('opendocument.spreadsheet')) return notCsv('a spreadsheet (.ods)');
-    return notCsv('a zip file');
-  }
-  for (const magic of MAGIC) {
-    if (startsWith(head, magic.bytes, magic.offset ?? 0)) return notCsv(magic.what);
-  }
-  return null;
-}
-
-/** Web pages and XML spreadsheets ("Excel 2003 XML", some "Excel" exports are really HTML). */
-function detectMarkup(text: string): FileError | null {
-  const start = text.slice(0, 512).trimStart().toLowerCase();
-  if (start.startsWith('<?xml') || start.startsWith('<workbook')) {
-    return notCsv('an XML file (perhaps an "XML Spreadsheet")');
-  }
-  if (
-    start.startsWith('<!doctype html') ||
-    start.startsWith('<html') ||
-    start.startsWith('<table') ||
-    start.startsWith('<head')
-  ) {
-    return notCsv('a web page (HTML)');
-  }
-  return null;
-}
-
-const BINARY_MESSAGE =
-  "This file doesn't look like a CSV file: it contains data that isn't text. It may be a " +
-  'spreadsheet, picture or other file that has been renamed to end in .csv. ' +
-  SAVE_AS_CSV;
-
-const ENCODING_HINT =
-  'This usually happens when a file is saved as "CSV (Comma delimited)" or "CSV (MS-DOS)" and ' +
-  'contains letters such as é, ë or £. In Excel, choose File > Save As and pick ' +
-  '"CSV UTF-8 (Comma delimited) (*.csv)", then upload the new file.';
-
-/** Control characters other than tab, line feed, carriage return and form feed. */
-function isControl(code: number): boolean {
-  if (code === 0x7f) return true;
-  return code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d && code !== 0x0c;
-}
-
-function controlRatio(text: string): number {
-  if (text.length === 0) return 0;
-  let count = 0;
-  for (let i = 0; i < text.length; i++) if (isControl(text.charCodeAt(i))) count++;
-  return count / text.length;
-}
-
-/** More than 1 in 100 characters being control characters means it isn't a text file. */
-const MAX_CONTROL_RATIO = 0.01;
-
-/** UTF-16 without a byte-order mark: mostly ASCII text, so every other byte is zero. */
-function looksLikeBomlessUtf16(head: Buffer): 'utf-16le' | 'utf-16be' | null {
-  const pairs = Math.floor(Math.min(head.length, SNIFF_BYTES) / 2);
-  if (pairs < 4) return null;
-  let evenZero = 0;
-  let oddZero = 0;
-  for (let i = 0; i < pairs; i++) {
-    if (head[2 * i] === 0) evenZero++;
-    if (head[2 * i + 1] === 0) oddZero++;
-  }
-  if (oddZero / pairs > 0.9 && evenZero / pairs < 0.05) return 'utf-16le';
-  if (evenZero / pairs > 0.9 && oddZero / pairs < 0.05) return 'utf-16be';
-  return null;
-}
-
-/** The sample without a high surrogate cut off at its end (its pair is in the next chunk). */
-function withoutCutSurrogate(buf: Buffer, encoding: 'utf-16le' | 'utf-16be'): Buffer {
-  const end = buf.length - (buf.length % 2);
-  if (end < 2) return buf.subarray(0, end);
-  const last = encoding === 'utf-16le' ? buf.readUInt16LE(end - 2) : buf.readUInt16BE(end - 2);
-  return buf.subarray(0, last >= 0xd800 && last <= 0xdbff ? end - 2 : end);
-}
-
-function decodeUtf16(buf: Buffer, encoding: 'utf-16le' | 'utf-16be', fatal: boolean): string {
-  const even = buf.length % 2 === 0 ? buf : buf.subarray(0, buf.length - 1);
-  return new TextDecoder(encoding, { fatal }).decode(even);
-}
-
-type SniffResult = { ok: true; encoding: TextEncodingName } | { ok: false; fileError: FileError };
-
-function detectEncoding(head: Buffer): TextEncodingName | null {
-  if (startsWith(head, [0xef, 0xbb, 0xbf])) return 'utf-8-bom';
-  if (startsWith(head, [0xff, 0xfe])) return 'utf-16le';
-  if (startsWith(head, [0xfe, 0xff])) return 'utf-16be';
-  return null;
-}
-
-/**
- * Decides from the first bytes of a file (up to 64 KB; more is ignored) whether it could be a CSV
- * file we can read, so that an upload can be refused without reading the rest.
- */
-export function sniffFile(head: Buffer): SniffResult {
-  const sample = head.length > SNIFF_BYTES ? head.subarray(0, SNIFF_BYTES) : head;
-  if (sample.length === 0) return { ok: false, fileError: emptyError() };
-
-  const magic = detectMagic(sample);
-  if (magic) return { ok: false, fileError: magic };
-
-  let encoding = detectEncoding(sample);
-  if (!encoding && sample.includes(0)) {
-    encoding = looksLikeBomlessUtf16(sample);
-    if (!encoding) return { ok: false, fileError: { code: 'binary', message: BINARY_MESSAGE } };
-  }
-
-  let text: string;
-  if (encoding === 'utf-16le' || encoding === 'utf-16be') {
-    try {
-      text = decodeUtf16(withoutCutSurrogate(sample, encoding), encoding, true);
-    } catch {
-      return { ok: false, fileError: { code: 'binary', message: BINARY_MESSAGE } };
-    }
-  } else {
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
-    } catch {
-      // Most likely text in another encoding; but random bytes also fail here.
-      const latin = sample.toString('latin1');
-      if (controlRatio(latin) > MAX_CONTROL_RATIO) {
-        return { ok: false, fileError: { code: 'binary', message: BINARY_MESSAGE } };
-      }
-      return { ok: false, fileError: encodingError(sample) };
-    }
-    encoding ??= 'utf-8';
-  }
-
-  if (text.includes('\0') || controlRatio(text) > MAX_CONTROL_RATIO) {
-    return { ok: false, fileError: { code: 'binary', message: BINARY_MESSAGE } };
-  }
-  const markup = detectMarkup(text);
-  if (markup) return { ok: false, fileError: markup };
-  return { ok: true, encoding };
-}
-
-function emptyError(): FileError {
-  return {
-    code: 'empty',
-    message:
-      'The file is empty. Export the pupil list from your MIS again, check that it has a ' +
-      'row of column headings and one row per pupil, and upload it.',
-  };
-}
-
-/** Offset of the first byte that is not valid UTF-8, or -1. */
-function firstInvalidUtf8(buf: Buffer): number {
-  let i = 0;
-  const n = buf.length;
-  while (i < n) {
-    const b = buf[i]!;
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    let need: number;
-    let min: number;
-    if (b >= 0xc2 && b <= 0xdf) {
-      need = 1;
-      min = 0x80;
-    } else if (b >= 0xe0 && b <= 0xef) {
-      need = 2;
-      min = 0x800;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      need = 3;
-      min = 0x10000;
-    } else return i;
-    if (i + need >= n) return i; // cut off at the end of the buffer
-    let cp = b & (0x3f >> need);
-    for (let k = 1; k <= need; k++) {
-      const c = buf[i + k];
-      if (c === undefined || (c & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += need + 1;
-  }
-  return -1;
-}
-
-function encodingError(buf: Buffer): FileError {
-  const offset = firstInvalidUtf8(buf);
-  let where = '';
-  if (offset >= 0) {
-    let line = 1;
-    for (let i = 0; i < offset; i++) if (buf[i] === 0x0a) line++;
-    where = ` (the first one is on line ${line})`;
-  }
-  return {
-    code: 'encoding',
-    message:
-      `This file contains characters we can't read${where}: it isn't saved as "CSV UTF-8". ` +
-      ENCODING_HINT,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Decoding and CSV parsing
-
-export function decode(
-  file: Buffer,
-  encoding: TextEncodingName,
-): { ok: true; text: string } | { ok: false; fileError: FileError } {
-  try {
-    if (encoding === 'utf-16le' || encoding === 'utf-16be') {
-      // The decoder drops the byte-order mark itself.
-      return { ok: true, text: decodeUtf16(file, encoding, true) };
-    }
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(file) };
-  } catch {
-    if (encoding === 'utf-16le' || encoding === 'utf-16be') {
-      return {
-        ok: false,
-        fileError: {
-          code: 'encoding',
-          message: `This file contains characters we can't read. ${ENCODING_HINT}`,
-        },
-      };
-    }
-    return { ok: false, fileError: encodingError(file) };
-  }
-}
-
-/** The delimiter used most often on the header line (outside quotes); comma by default. */
-export function sniffDelimiter(text: string): ',' | ';' | '\t' {
-  let comma = 0;
-  let semicolon = 0;
-  let tab = 0;
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) quoted = !quoted;
-    else if (quoted) continue;
-    else if (c === 0x0a || c === 0x0d) break;
-    else if (c === 0x2c) comma++;
-    else if (c === 0x3b) semicolon++;
-    else if (c === 0x09) tab++;
-  }
-  if (tab > comma && tab >= semicolon) return '\t';
-  if (semicolon > comma) return ';';
-  return ',';
-}
-
-export interface ParsedRecord {
-  line: number;
-  cells: string[];
-}
-
-function malformed(message: string): { ok: false; fileError: FileError } {
-  return { ok: false, fileError: { code: 'malformed', message } };
-}
-
-export function parseCsv(
-  text: string,
-  delimiter: string,
-): { ok: true; records: ParsedRecord[] } | { ok: false; fileError: FileError } {
-  const records: ParsedRecord[] = [];
-  let lastEnd = 0;
-  try {
-    parse(text, {
-      delimiter,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: false,
-      // A runaway quote would otherwise swallow the rest of the file into one value.
-      max_record_size: 200_000,
-      on_record: (record: string[], context) => {
-        records.push({ line: lastEnd + 1, cells: record });
-        lastEnd = context.lines;
-        return null;
-      },
-    });
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    const errLine = (err as { lines?: unknown }).lines;
-    const next = lastEnd + 1;
-    const quoteHint =
-      'A value that contains a comma, a line break or a quote mark must be wrapped in quote ' +
-      'marks, and quote marks inside it must be doubled (""). Correct the line in your MIS or in ' +
-      'Excel and export the file again.';
-    if (code === 'CSV_QUOTE_NOT_CLOSED' || code === 'CSV_MAX_RECORD_SIZE') {
-      return malformed(
-        `The file can't be read from line ${next}: a quote mark (") is opened there but never ` +
-          `closed. ${quoteHint}`,
-      );
-    }
-    if (
-      code === 'CSV_INVALID_CLOSING_QUOTE' ||
-      code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' ||
-      code === 'INVALID_OPENING_QUOTE'
-    ) {
-      const line = typeof errLine === 'number' ? errLine : next;
-      return malformed(`Line ${line} has a quote mark (") in the wrong place. ${quoteHint}`);
-    }
-    const line = typeof errLine === 'number' ? errLine : next;
-    return malformed(
-      `The file can't be read as a CSV file at line ${line}. Check that line, export the file ` +
-        'again and upload it.',
-    );
-  }
-  return { ok: true, records };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Value parsers (exported for tests and for other callers that read dates/year groups)
-
-/**
- * Trimmed cell. An Excel text formula ="0123" is unwrapped, and so is a value left wrapped in
- * quote marks by a stray space after the closing quote (`"Ada" ,`).
- */
-export function clean(value: string | undefined): string {
-  if (value === undefined) return '';
-  // NUL, controls and bidi overrides never reach a name (docs/security.md, hostile characters).
-  const v = stripHostileCharacters(value).trim();
-  if (v.length >= 2 && v.charCodeAt(v.length - 1) === 0x22) {
-    if (v.charCodeAt(0) === 0x22) return v.slice(1, -1).replaceAll('""', '"').trim();
-    if (v.length >= 3 && v.charCodeAt(0) === 0x3d && v.charCodeAt(1) === 0x22) {
-      return v.slice(2, -1).trim();
-    }
-  }
-  return v;
-}
-
-const MONTHS_BY_NAME: ReadonlyMap<string, number> = new Map(
-  MONTH_NAMES.flatMap((name, i) => [
-    [name.toLowerCase(), i + 1] as const,
-    [name.slice(0, 3).toLowerCase(), i + 1] as const,
-    ...(name === 'September' ? [['sept', 9] as const] : []),
-  ]),
-);
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-export type DateParse =
-  | { ok: true; iso: string }
-  | {
-      ok: false;
-      reason: 'unreadable' | 'two_digit_year' | 'bad_month' | 'bad_day';
-      detail: string;
-    };
-
-const TIME_SUFFIX = /(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)$/;
-const ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
-const DMY_DATE = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/;
-const DMY_SHORT = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{2})$/;
-const NAMED_MONTH = /^(\d{1,2})[\s/-]+([A-Za-z]{3,9})\.?[\s/-]+(\d{4}|\d{2})$/;
-
-/**
- * Reads a date written dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd or "1 Mar 2015"
- * (a time after it, as Excel sometimes adds, is ignored). Two-digit years are refused: the
- * century would be a guess.
- */
-export function parseUkDate(input: string): DateParse {
-  const value = input.trim().replace(TIME_SUFFIX, '');
-  let year: number;
-  let month: number;
-  let day: number;
-  let m: RegExpExecArray | null;
-  if ((m = ISO_DATE.exec(value))) {
-    year = Number(m[1]);
-    month = Number(m[2]);
-    day = Number(m[3]);
-  } else if ((m = DMY_DATE.exec(value))) {
-    day = Number(m[1]);
-    month = Number(m[3]);
-    year = Number(m[4]);
-  } else if ((m = NAMED_MONTH.exec(value))) {
-    const named = MONTHS_BY_NAME.get((m[2] ?? '').toLowerCase());
-    if (named === undefined) return { ok: false, reason: 'unreadable', detail: '' };
-    if ((m[3] ?? '').length === 2) return { ok: false, reason: 'two_digit_year', detail: '' };
-    day = Number(m[1]);
-    month = named;
-    year = Number(m[3]);
-  } else if (DMY_SHORT.test(value)) {
-    return { ok: false, reason: 'two_digit_year', detail: '' };
-  } else {
-    return { ok: false, reason: 'unreadable', detail: '' };
-  }
-  if (month < 1 || month > 12) {
-    const swapped = day >= 1 && day <= 12 && month <= 31;
-    return {
-      ok: false,
-      reason: 'bad_month',
-      detail:
-        `there is no month ${month}` +
-        (swapped ? ' (dates must be written day first, then month)' : ''),
-    };
-  }
-  const max = daysInMonth(year, month);
-  if (day < 1 || day > max) {
-    return {
-      ok: false,
-      reason: 'bad_day',
-      detail:
-        day < 1 ? 'there is no day 0' : `${MONTH_NAMES[month - 1]} ${year} only has ${max} days`,
-    };
-  }
-  if (year < 1900) return { ok: false, reason: 'unreadable', detail: '' };
-  return {
-    ok: true,
-    iso: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
-  };
-}
-
-const YEAR_GROUP_WORDS: ReadonlyMap<string, YearGroup> = new Map<string, YearGroup>([
-  ['n1', 'N1'],
-  ['nursery1', 'N1'],
-  ['yearn1', 'N1'],
-  ['ncn1', 'N1'],
-  ['n2', 'N2'],
-  ['nursery2', 'N2'],
-  ['yearn2', 'N2'],
-  ['ncn2', 'N2'],
-  // A single nursery year is the year before Reception (NC year N2), as is Foundation 1.
-  ['nursery', 'N2'],
-  ['nur', 'N2'],
-  ['f1', 'N2'],
-  ['fs1', 'N2'],
-  ['r', 'R'],
-  ['rec', 'R'],
-  ['reception', 'R'],
-  ['yr', 'R'],
-  ['yearr', 'R'],
-  ['yearreception', 'R'],
-  ['receptionyear', 'R'],
-  ['ncr', 'R'],
-  ['f2', 'R'],
-  ['fs2', 'R'],
-  ['lowersixth', '12'],
-  ['l6', '12'],
-  ['uppersixth', '13'],
-  ['u6', '13'],
-]);
-const NUMBERED_YEAR = /^(?:year|yr|y|ncyear|nc)?0*(\d{1,2})$/;
-
-/** Normalises a year group ("Reception", "Year 3", "Y10", "N1"…) or returns null. */
-export function parseYearGroup(input: string): YearGroup | null {
-  const key = input.toLowerCase().replace(/[^a-z0-9]/g, '');
-  const word = YEAR_GROUP_WORDS.get(key);
-  if (word) return word;
-  const m = NUMBERED_YEAR.exec(key);
-  if (m) {
-    const n = Number(m[1]);
-    if (n >= 1 && n <= 13) return String(n) as YearGroup;
-  }
-  return null;
-}
-
-/** Y/N, Yes/No, True/False, 1/0; blank is "not known" (false). null when unreadable. */
-export function parseYesNo(input: string): boolean | null {
-  switch (input.trim().toLowerCase()) {
-    case 'y':
-    case 'yes':
-    case 'true':
-    case 't':
-    case '1':
-      return true;
-    case '':
-    case 'n':
-    case 'no':
-    case 'false':
-    case 'f':
-    case '0':
-      return false;
-    default:
-      return null;
-  }
-}
-
-const EMAIL =
-  /^[^\s@<>(),;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
-
-export function isValidEmail(input: string): boolean {
-  return input.length <= 254 && EMAIL.test(input) && !input.includes('..');
-}
-
-const UPN = /^[A-Z][0-9]{11}[0-9A-Z]$/;
-const TITLES = /^(?:mr|mrs|ms|miss|mx|dr|prof|rev|revd|sir|dame|lady|lord)\.?\s+/i;
-
-/** "Jane Smith", "Mrs Jane Smith", "Smith, Jane" → given/family. One word is a surname. */
-export function splitFullName(input: string): { givenName: string; familyName: string } {
-  const value = input.trim().replace(/\s+/g, ' ');
-  const comma = value.indexOf(',');
-  if (comma >= 0) {
-    return {
-      familyName: value.slice(0, comma).trim(),
-      givenName: value
-        .slice(comma + 1)
-        .trim()
-        .replace(TITLES, ''),
-    };
-  }
-  const withoutTitle = value.replace(TITLES, '');
-  const space = withoutTitle.lastIndexOf(' ');
-  if (space < 0) return { givenName: '', familyName: withoutTitle };
-  return { givenName: withoutTitle.slice(0, space), familyName: withoutTitle.slice(space + 1) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Row validation
-
-const MAX_NAME_LENGTH = 100;
-const MAX_TEXT_LENGTH = 200;
-
-interface Cell {
-  value: string;
-  /** The column the value came from (or the preferred one when all are blank). */
-  ref: ColumnRef | null;
-}
-
-function cellOf(cells: string[], refs: ColumnRef[] | undefined): Cell {
-  if (!refs || refs.length === 0) return { value: '', ref: null };
-  for (const ref of refs) {
-    const value = clean(cells[ref.index]);
-    if (value !== '') return { value, ref };
-  }
-  return { value: '', ref: refs[0] ?? null };
-}
-
-function quote(value: string): string {
-  const shown = value.length > 60 ? `${value.slice(0, 57)}…` : value;
-  return `"${shown}"`;
-}
-
-function listLines(lines: number[]): string {
-  if (lines.length === 1) return `line ${lines[0]}`;
-  const shown = lines.slice(0, 10);
-  const rest = lines.length - shown.length;
-  const head = shown.slice(0, -1).join(', ');
-  if (rest > 0) return `lines ${shown.join(', ')} and ${rest} more`;
-  return `lines ${head} and ${shown[shown.length - 1]}`;
-}
-
-function dateMessage(label: string, value: string, result: DateParse & { ok: false }): string {
-  switch (result.reason) {
-    case 'two_digit_year':
-      return (
-        `${label} ${quote(value)} has a two-digit year, so we can't tell the century. ` +
-        'Write the year in full, e.g. 23/04/2016.'
-      );
-    case 'bad_month':
-    case 'bad_day':
-      return `${label} ${quote(value)} isn't a real date: ${result.detail}.`;
-    case 'unreadable':
-      return `${label} ${quote(value)} isn't a date we can read. Use dd/mm/yyyy, e.g. 23/04/2016.`;
-  }
-}
-
-function formatUk(iso: string): string {
-  return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
-}
-
-/** Parses and validates an MIS export. See the module comment and docs/mis-import.md. */
 export function parseMisFile(file: Buffer, options: MisParseOptions = {}): MisParseResult {
   const maxErrors = Math.max(1, options.maxErrors ?? DEFAULT_MAX_ERRORS);
 
@@ -1183,11 +509,4 @@ export function parseMisFile(file: Buffer, options: MisParseOptions = {}): MisPa
       contacts: validRows.reduce((n, row) => n + row.contacts.length, 0),
     },
   };
-}
-
-function emailMessage(what: string, value: string): string {
-  if (/[,;]|\s/.test(value) && value.split(/[,;\s]+/).filter((v) => v.includes('@')).length > 1) {
-    return `${what} ${quote(value)} has more than one email address in it. Only one is allowed.`;
-  }
-  return `${what} ${quote(value)} doesn't look like an email address (e.g. name@example.com).`;
 }
