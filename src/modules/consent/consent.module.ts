@@ -103,7 +103,7 @@ export const consentModule = defineModule({
       }),
       consentImports: new ConsentImportService({
         database,
-        repository: new ConsentImportRepository(),
+        repository: new ConsentImportRepository(deps.peopleDirectory),
         consent,
         audit,
         clock,

@@ -64,6 +64,18 @@ export class PeopleDirectory {
   pupilsByIds(...a: Args<'pupilsByIds'>) {
     return this.deps.repository.pupilsByIds(...a);
   }
+  /** Every pupil of the school (leavers too): id, MIS id, name. One statement. */
+  pupilRoster(...a: Args<'pupilRoster'>) {
+    return this.deps.repository.pupilRoster(...a);
+  }
+  /** Every parent of the school: id, MIS id, email, name. One statement. */
+  parentRoster(...a: Args<'parentRoster'>) {
+    return this.deps.repository.parentRoster(...a);
+  }
+  /** Every pupil–parent link of the school, with parental responsibility. One statement. */
+  parentLinks(...a: Args<'parentLinks'>) {
+    return this.deps.repository.parentLinks(...a);
+  }
   getParent(...a: Args<'getParent'>) {
     return this.deps.repository.getParent(...a);
   }
@@ -108,6 +120,14 @@ export class PeopleDirectory {
   /** Uses a TOTP time step once (a conditional update: one of any concurrent requests wins). */
   useTotpStep(...a: Args<'useTotpStep'>) {
     return this.deps.repository.useTotpStep(...a);
+  }
+
+  /**
+   * Row locks (FOR UPDATE, in id order) on pupils another part is about to record for in its
+   * own transaction `tx.db` (the consent import's commit); returns the rows locked.
+   */
+  lockPupils(...a: Args<'lockPupils'>) {
+    return this.deps.repository.lockPupils(...a);
   }
 
   // Imports.

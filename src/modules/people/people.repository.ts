@@ -230,6 +230,45 @@ export class PeopleRepository {
       .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id));
   }
 
+  /** Every pupil of the school, leavers included, by MIS id and name (imports match against it). */
+  async pupilRoster(db: Db, schoolId: string) {
+    return db
+      .select({
+        id: pupils.id,
+        misId: pupils.misId,
+        givenName: pupils.givenName,
+        familyName: pupils.familyName,
+      })
+      .from(pupils)
+      .where(eq(pupils.schoolId, schoolId));
+  }
+
+  /** Every parent of the school, by MIS id, email and name (imports match against it). */
+  async parentRoster(db: Db, schoolId: string) {
+    return db
+      .select({
+        id: parents.id,
+        misId: parents.misId,
+        email: parents.email,
+        givenName: parents.givenName,
+        familyName: parents.familyName,
+      })
+      .from(parents)
+      .where(eq(parents.schoolId, schoolId));
+  }
+
+  /** Every pupil–parent link of the school, with parental responsibility. */
+  async parentLinks(db: Db, schoolId: string) {
+    return db
+      .select({
+        pupilId: pupilParents.pupilId,
+        parentId: pupilParents.parentId,
+        parentalResponsibility: pupilParents.parentalResponsibility,
+      })
+      .from(pupilParents)
+      .where(eq(pupilParents.schoolId, schoolId));
+  }
+
   async parentsOfPupil(db: Db, schoolId: string, pupilId: string) {
     return db
       .select({

@@ -1,7 +1,7 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/database.ts';
 import type { ImportStatus } from '../../../platform/imports/import-pipeline.ts';
-import { parents, pupilParents, pupils } from '../../people/people.tables.ts';
+import type { PeopleDirectory } from '../../people/index.ts';
 import type { consentImports } from '../consent.tables.ts';
 import { consentRecords, pupilCompetenceAssessments } from '../consent.tables.ts';
 
@@ -45,40 +45,19 @@ export interface CurrentStatement {
  * The import rows themselves are the pipeline's (platform/imports).
  */
 export class ConsentImportRepository {
+  /** The school's pupils, parents and links are people's: read through its directory. */
+  constructor(private readonly people: PeopleDirectory) {}
+
   async pupils(db: Db, schoolId: string): Promise<RosterPupil[]> {
-    return db
-      .select({
-        id: pupils.id,
-        misId: pupils.misId,
-        givenName: pupils.givenName,
-        familyName: pupils.familyName,
-      })
-      .from(pupils)
-      .where(eq(pupils.schoolId, schoolId));
+    return this.people.pupilRoster(db, schoolId);
   }
 
   async parents(db: Db, schoolId: string): Promise<RosterParent[]> {
-    return db
-      .select({
-        id: parents.id,
-        misId: parents.misId,
-        email: parents.email,
-        givenName: parents.givenName,
-        familyName: parents.familyName,
-      })
-      .from(parents)
-      .where(eq(parents.schoolId, schoolId));
+    return this.people.parentRoster(db, schoolId);
   }
 
   async links(db: Db, schoolId: string): Promise<RosterLink[]> {
-    return db
-      .select({
-        pupilId: pupilParents.pupilId,
-        parentId: pupilParents.parentId,
-        parentalResponsibility: pupilParents.parentalResponsibility,
-      })
-      .from(pupilParents)
-      .where(eq(pupilParents.schoolId, schoolId));
+    return this.people.parentLinks(db, schoolId);
   }
 
   /** Pupils whose latest competence assessment says they may decide for themselves. */
@@ -138,9 +117,7 @@ export class ConsentImportRepository {
   /** Row locks on the pupils a commit is about to record for (in id order). */
   async lockPupils(db: Db, schoolId: string, pupilIds: readonly string[]): Promise<void> {
     if (pupilIds.length === 0) return;
-    await db.execute(
-      sql`SELECT id FROM pupils WHERE school_id = ${schoolId} AND id = ANY(${sql.param([...pupilIds].sort())}::uuid[]) ORDER BY id FOR UPDATE`,
-    );
+    await this.people.lockPupils(db, schoolId, pupilIds);
   }
 }
 
