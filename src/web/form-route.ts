@@ -83,7 +83,7 @@ export interface FormRouteSpec<W, P extends z.ZodType, S extends FormReader, R, 
   act(input: {
     who: W;
     params: z.output<P>;
-    found: F;
+    found: Found<F>;
     value: FormValue<S>;
     request: FastifyRequest;
   }): Promise<R>;
@@ -96,7 +96,7 @@ export interface FormRouteSpec<W, P extends z.ZodType, S extends FormReader, R, 
     input: {
       who: W;
       params: z.output<P>;
-      found: F;
+      found: Found<F>;
       value: FormValue<S>;
       reply: FastifyReply;
     },
@@ -111,7 +111,7 @@ export interface FormRouteSpec<W, P extends z.ZodType, S extends FormReader, R, 
     input: {
       who: W;
       params: z.output<P>;
-      found: F;
+      found: Found<F>;
       values: Record<string, unknown>;
       errors: FieldErrors;
       request: FastifyRequest;
@@ -122,6 +122,9 @@ export interface FormRouteSpec<W, P extends z.ZodType, S extends FormReader, R, 
   /** Runs once the answer has been sent (e.g. to send the email a job was queued for at once). */
   onResponse?: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
+
+/** What `authorise` loaded, without the pages it may return instead. */
+type Found<F> = Exclude<F, FormPage>;
 
 const isPage = (x: unknown): x is FormPage =>
   typeof x === 'object' && x !== null && typeof (x as FormPage).page === 'function';
@@ -154,7 +157,7 @@ export function formRoute<W, P extends z.ZodType, S extends FormReader, R, F = v
         ? await spec.authorise({ who, params, request })
         : (undefined as F);
       if (isPage(authorised)) return authorised.page(reply);
-      const found = authorised;
+      const found = authorised as Found<F>;
       const values = (request.body ?? {}) as Record<string, unknown>;
       const again = (status: number, errors: FieldErrors, shown: Record<string, unknown>) => {
         if (!spec.render)

@@ -1,15 +1,17 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Services } from '../registry.ts';
-import { parseForm } from '../../web/forms.ts';
 import { codeForm, linkRequestForm, safeNext, setPasswordForm, signInForm } from './auth.forms.ts';
-import { ValidationError } from '../../errors.ts';
-import { flash } from '../../web/flash.ts';
+import type { FieldErrors } from '../../errors.ts';
 import { formRoute } from '../../web/form-route.ts';
 import { THROTTLE_WINDOW_MINUTES } from './sign-in-throttle.ts';
 import type { CodeResult } from './auth.service.ts';
 
 export const SESSION_COOKIE = 'lanyard_session';
+
+/** A sign-in link's or an invitation's token, from the path (any string: the service judges it). */
+const tokenParams = z.object({ token: z.string() });
 
 /** "Wait 3 minutes": how long a throttled person waits, in words. */
 function waitFor(seconds: number): string {
@@ -61,46 +63,42 @@ export async function authRoutes(
     return reply.page('auth/views/sign-in.njk', { title: 'Sign in', values: { next } });
   });
 
-  app.post(
-    '/sign-in',
-    {
-      config: {
-        access: 'public',
-        rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' },
-      },
-    },
-    async (request, reply) => {
-      const form = parseForm(signInForm, request.body);
-      if (!form.ok)
-        return reply.status(400).page('auth/views/sign-in.njk', {
-          title: 'Sign in',
-          errors: form.errors,
-          values: form.values,
-        });
-      const result = await services.auth.signInWithPassword(
-        form.value.email,
-        form.value.password,
-        request.ip,
-      );
+  const renderSignIn = (
+    reply: FastifyReply,
+    { values, errors }: { values: Record<string, unknown>; errors: FieldErrors },
+  ) => reply.page('auth/views/sign-in.njk', { title: 'Sign in', errors, values });
+
+  formRoute(app, '/sign-in', {
+    access: 'public',
+    config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } },
+    who: () => null,
+    form: signInForm,
+    act: ({ value, request }) =>
+      services.auth.signInWithPassword(value.email, value.password, request.ip),
+    done: (result, { value, reply }) => {
       if (!result.ok) {
         // The same answers for a known, an unknown and a disabled address (docs/security.md).
         const throttled = result.reason === 'throttled';
-        const message = throttled
-          ? tooManyAttempts(result.retryAfterSeconds)
-          : 'The email address or password is not right';
         if (throttled) reply.header('retry-after', String(result.retryAfterSeconds));
-        return reply.status(throttled ? 429 : 401).page('auth/views/sign-in.njk', {
-          title: 'Sign in',
-          errors: { email: message },
-          values: { email: form.value.email, next: form.value.next },
-        });
+        return {
+          again: {
+            status: throttled ? 429 : 401,
+            errors: {
+              email: throttled
+                ? tooManyAttempts(result.retryAfterSeconds)
+                : 'The email address or password is not right',
+            },
+            values: { email: value.email, next: value.next },
+          },
+        };
       }
       setSession(reply, result.token);
-      if (result.secondFactor === 'verify') return reply.redirect('/sign-in/two-factor', 303);
-      if (result.secondFactor === 'enrol') return reply.redirect('/account/two-factor/set-up', 303);
-      return reply.redirect(form.value.next, 303);
+      if (result.secondFactor === 'verify') return { redirect: '/sign-in/two-factor' };
+      if (result.secondFactor === 'enrol') return { redirect: '/account/two-factor/set-up' };
+      return { redirect: value.next };
     },
-  );
+    render: renderSignIn,
+  });
 
   app.get(
     '/sign-in/two-factor',
@@ -112,42 +110,42 @@ export async function authRoutes(
     },
   );
 
-  app.post(
-    '/sign-in/two-factor',
-    {
-      config: {
-        access: 'second-factor',
-        rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' },
-      },
-    },
-    async (request, reply) => {
-      const session = request.lanyardSession!;
-      const form = parseForm(codeForm, request.body);
-      if (!form.ok)
-        return reply.status(400).page('auth/views/two-factor.njk', {
-          title: 'Enter your security code',
-          errors: form.errors,
-        });
-      const result = await services.auth.verifySecondFactor(
+  /** The half-signed-in session (access 'second-factor' let only such a request in). */
+  const halfSignedIn = async ({ request }: { request: FastifyRequest }) => request.lanyardSession!;
+
+  formRoute(app, '/sign-in/two-factor', {
+    access: 'second-factor',
+    config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } },
+    who: () => null,
+    authorise: halfSignedIn,
+    form: codeForm,
+    act: ({ found: session, value, request }) =>
+      services.auth.verifySecondFactor(
         session.principal.id,
         session.sessionId,
-        form.value.code,
+        value.code,
         request.ip,
-      );
+      ),
+    done: (result, { reply }) => {
       if (!result.ok) {
-        if (result.reason !== 'invalid') return codeSessionEnded(reply, result);
-        return reply.status(401).page('auth/views/two-factor.njk', {
-          title: 'Enter your security code',
-          errors: {
-            code: 'The code is not right or has expired. Enter the latest code from your app.',
+        if (result.reason !== 'invalid')
+          return { page: (r: FastifyReply) => codeSessionEnded(r, result) };
+        return {
+          again: {
+            status: 401,
+            errors: {
+              code: 'The code is not right or has expired. Enter the latest code from your app.',
+            },
           },
-        });
+        };
       }
       // A new session id now that both factors are done.
       setSession(reply, result.token);
-      return reply.redirect('/', 303);
+      return { redirect: '/' };
     },
-  );
+    render: (reply, { errors }) =>
+      reply.page('auth/views/two-factor.njk', { title: 'Enter your security code', errors }),
+  });
 
   app.get(
     '/account/two-factor/set-up',
@@ -164,47 +162,65 @@ export async function authRoutes(
     },
   );
 
-  app.post(
-    '/account/two-factor/set-up',
-    { config: { access: 'second-factor' } },
-    async (request, reply) => {
+  formRoute(app, '/account/two-factor/set-up', {
+    access: 'second-factor',
+    who: () => null,
+    authorise: async ({ request }) => {
       const session = request.lanyardSession!;
-      if (session.secondFactor !== 'enrol') return reply.redirect('/sign-in/two-factor', 303);
-      const form = parseForm(codeForm, request.body);
-      const result = form.ok
-        ? await services.auth.confirmTotpEnrolment(
-            session.principal.id,
-            session.sessionId,
-            form.value.code,
-            request.ip,
-          )
-        : null;
-      if (result && !result.ok && result.reason !== 'invalid')
-        return codeSessionEnded(reply, result);
-      if (!result?.ok) {
-        const { secret, qrSvg } = await services.auth.beginTotpEnrolment(session.principal.id);
-        return reply.status(400).page('auth/views/two-factor-set-up.njk', {
-          title: 'Set up two-step sign-in',
-          secret,
-          qrSvg,
-          errors: {
-            code: form.ok
-              ? 'The code is not right. Check the time on your phone and enter the latest code.'
-              : form.errors.code!,
+      if (session.secondFactor !== 'enrol')
+        return { page: (reply: FastifyReply) => reply.redirect('/sign-in/two-factor', 303) };
+      return session;
+    },
+    form: codeForm,
+    act: ({ found: session, value, request }) =>
+      services.auth.confirmTotpEnrolment(
+        session.principal.id,
+        session.sessionId,
+        value.code,
+        request.ip,
+      ),
+    done: (result, { reply }) => {
+      if (!result.ok) {
+        if (result.reason !== 'invalid')
+          return { page: (r: FastifyReply) => codeSessionEnded(r, result) };
+        return {
+          again: {
+            status: 400,
+            errors: {
+              code: 'The code is not right. Check the time on your phone and enter the latest code.',
+            },
           },
-        });
+        };
       }
       setSession(reply, result.token);
-      return reply.redirect('/', 303);
+      return { redirect: '/' };
     },
-  );
+    // A new secret's QR code each time the page is drawn (as the GET does).
+    render: async (reply, { found: session, errors }) => {
+      const { secret, qrSvg } = await services.auth.beginTotpEnrolment(session.principal.id);
+      return reply.page('auth/views/two-factor-set-up.njk', {
+        title: 'Set up two-step sign-in',
+        secret,
+        qrSvg,
+        errors: { code: errors.code! },
+      });
+    },
+  });
 
-  app.post('/sign-out', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const raw = request.cookies[SESSION_COOKIE];
-    const unsigned = raw ? request.unsignCookie(raw) : null;
-    if (unsigned?.valid && unsigned.value) await services.auth.signOut(unsigned.value);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.redirect('/signed-out', 303);
+  // A button: its one field is the CSRF token.
+  formRoute(app, '/sign-out', {
+    access: 'signed-in',
+    who: () => null,
+    form: z.object({}),
+    act: async ({ request }) => {
+      const raw = request.cookies[SESSION_COOKIE];
+      const unsigned = raw ? request.unsignCookie(raw) : null;
+      if (unsigned?.valid && unsigned.value) await services.auth.signOut(unsigned.value);
+    },
+    done: (_, { reply }) => {
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { redirect: '/signed-out' };
+    },
   });
 
   app.get('/signed-out', { config: { access: 'public' } }, async (_request, reply) =>
@@ -243,43 +259,51 @@ export async function authRoutes(
     return reply.page('auth/views/link-continue.njk', { title: 'Continue to sign in', token });
   });
 
-  app.post('/sign-in/link/:token', { config: { access: 'public' } }, async (request, reply) => {
-    const token = String((request.params as { token: string }).token);
-    const result = await services.auth.consumeSignInLink(token);
-    if (!result.ok)
-      return reply.status(410).page('auth/views/link-invalid.njk', {
-        title: 'This link cannot be used',
-        status: result.reason,
-        token,
-      });
-    setSession(reply, result.token);
-    return reply.redirect(result.nextPath, 303);
+  formRoute(app, '/sign-in/link/:token', {
+    access: 'public',
+    who: () => null,
+    params: tokenParams,
+    form: z.object({}),
+    act: ({ params }) => services.auth.consumeSignInLink(params.token),
+    done: (result, { params, reply }) => {
+      if (!result.ok)
+        return {
+          page: (r: FastifyReply) =>
+            r.status(410).page('auth/views/link-invalid.njk', {
+              title: 'This link cannot be used',
+              status: result.reason,
+              token: params.token,
+            }),
+        };
+      setSession(reply, result.token);
+      return { redirect: result.nextPath };
+    },
   });
 
   // "This link has been used or has expired": email a fresh one to the same person.
-  app.post(
-    '/sign-in/link/:token/renew',
-    {
-      config: {
-        access: 'public',
-        rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' },
-      },
-    },
-    async (request, reply) => {
-      const token = String((request.params as { token: string }).token);
-      const renewal = await services.auth.renewSignInLink(token);
-      if (renewal === 'sent') return reply.redirect('/sign-in/link/renewed', 303);
+  formRoute(app, '/sign-in/link/:token/renew', {
+    access: 'public',
+    config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } },
+    who: () => null,
+    params: tokenParams,
+    form: z.object({}),
+    act: ({ params }) => services.auth.renewSignInLink(params.token),
+    done: (renewal, { params }) => {
+      if (renewal === 'sent') return { redirect: '/sign-in/link/renewed' };
       if (renewal === 'still-valid')
-        return reply.redirect(`/sign-in/link/${encodeURIComponent(token)}`, 303);
-      return reply
-        .status(renewal === 'limited' ? 429 : renewal === 'no-email' ? 200 : 410)
-        .page('auth/views/link-invalid.njk', {
-          title: 'This link cannot be used',
-          status: renewal === 'unknown' ? 'unknown' : 'renewal',
-          renewal,
-        });
+        return { redirect: `/sign-in/link/${encodeURIComponent(params.token)}` };
+      return {
+        page: (reply: FastifyReply) =>
+          reply
+            .status(renewal === 'limited' ? 429 : renewal === 'no-email' ? 200 : 410)
+            .page('auth/views/link-invalid.njk', {
+              title: 'This link cannot be used',
+              status: renewal === 'unknown' ? 'unknown' : 'renewal',
+              renewal,
+            }),
+      };
     },
-  );
+  });
 
   app.get('/sign-in/link/renewed', { config: { access: 'public' } }, async (_request, reply) =>
     reply.page('auth/views/link-renewed.njk', { title: 'We have sent you a new link' }),
@@ -304,40 +328,37 @@ export async function authRoutes(
     });
   });
 
-  app.post(
-    '/set-password/:token',
-    {
-      config: {
-        access: 'public',
-        rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' },
-      },
+  formRoute(app, '/set-password/:token', {
+    access: 'public',
+    config: { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' } },
+    who: () => null,
+    params: tokenParams,
+    authorise: async ({ params }) => {
+      const found = await services.auth.checkStaffInvitation(params.token);
+      if (found.status !== 'ok')
+        return { page: (reply: FastifyReply) => invitationGone(reply, found.status) };
+      return found;
     },
-    async (request, reply) => {
-      const token = String((request.params as { token: string }).token);
-      const found = await services.auth.checkStaffInvitation(token);
-      if (found.status !== 'ok') return invitationGone(reply, found.status);
-      // Passwords are never sent back to the page, not even when something else is wrong.
-      const again = (errors: Record<string, string>) =>
-        reply.status(400).page('auth/views/set-password.njk', {
-          title: 'Set your password',
-          email: found.email,
-          token,
-          values: {},
-          errors,
-        });
-      const form = parseForm(setPasswordForm, request.body);
-      if (!form.ok) return again(form.errors);
-      try {
-        const result = await services.auth.acceptStaffInvitation(token, form.value.password);
-        if (!result.ok) return invitationGone(reply, result.reason);
-      } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
-        return again(e.fieldErrors);
-      }
-      flash(reply, 'Your password is set. Sign in with your email address and your new password.');
-      return reply.redirect('/sign-in', 303);
+    form: setPasswordForm,
+    act: ({ params, value }) => services.auth.acceptStaffInvitation(params.token, value.password),
+    done: (result) => {
+      if (!result.ok)
+        return { page: (reply: FastifyReply) => invitationGone(reply, result.reason) };
+      return {
+        redirect: '/sign-in',
+        flash: 'Your password is set. Sign in with your email address and your new password.',
+      };
     },
-  );
+    // Passwords are never sent back to the page, not even when something else is wrong.
+    render: (reply, { found, params, errors }) =>
+      reply.page('auth/views/set-password.njk', {
+        title: 'Set your password',
+        email: found.email,
+        token: params.token,
+        values: {},
+        errors,
+      }),
+  });
 
   app.get('/accessibility', { config: { access: 'public' } }, async (_request, reply) =>
     reply.page('auth/views/accessibility.njk', { title: 'Accessibility statement' }),
