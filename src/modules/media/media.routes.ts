@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Services } from '../registry.ts';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
+import { NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { parseForm } from '../../web/forms.ts';
 import { claimUploads, UploadedFile, uploadRouteLimits } from '../../web/uploads.ts';
 import { flash } from '../../web/flash.ts';
@@ -32,11 +32,7 @@ import {
   renditionForm,
   uploadFields,
 } from './media.forms.ts';
-import {
-  MediaNotPublishableError,
-  type RenditionBasisEntry,
-  type UploadFile,
-} from './media.service.ts';
+import { type RenditionBasisEntry, type UploadFile } from './media.service.ts';
 import { buildTagPicker } from './pupil-picker.ts';
 
 const idParams = z.object({ id: z.uuid() });
@@ -235,46 +231,58 @@ export async function mediaRoutes(
   // UPLOAD_MAX_MB per file, at most MAX_FILES_PER_UPLOAD files; streamed to temporary files.
   const multipartOptions = uploadRouteLimits(config.uploadMaxBytes, MAX_FILES_PER_UPLOAD, 12);
 
-  app.post(
-    '/media/upload',
-    { config: { access: canUploadMedia, multipartOptions } },
-    async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const { schoolId } = principal;
-      const actor = staffActor(principal);
-      const values = fieldsOf(request.body);
-      const uploads = uploadsOf(request.body);
+  formRoute(app, '/media/upload', {
+    access: canUploadMedia,
+    config: { multipartOptions },
+    who: staffOf,
+    // The text fields, then the files; the files are claimed only once both pass.
+    form: (body: unknown, request: FastifyRequest) => {
+      const values = fieldsOf(body);
+      const uploads = uploadsOf(body);
       const files = filesOf(uploads);
       const form = parseForm(uploadFields, values);
       const errors: FieldErrors = form.ok ? {} : { ...form.errors };
       if (files.length === 0) errors.files = 'Select at least one photo or video';
-      if (!form.ok || files.length === 0)
-        return renderUpload(reply.status(400), schoolId, values, errors);
+      if (!form.ok || files.length === 0) return { ok: false, errors, values };
       // From here the service commits or discards the files, whatever the client does.
       claimUploads(request, uploads);
+      return { ok: true, value: { fields: form.value, files, values } };
+    },
+    // A refusal comes back as an answer: the upload script (assets/media-upload.js) takes JSON.
+    act: async ({ who, value }) => {
       try {
-        const results = await media.upload(schoolId, actor, form.value, files);
-        const quarantined = results.filter((r) => r.quarantined).length;
-        const n = results.length;
-        flash(
-          reply,
-          `${n} ${n === 1 ? 'file' : 'files'} uploaded.${quarantined ? ` ${quarantined === n ? (n === 1 ? 'It was' : 'They were') : `${quarantined} of them were`} not taken on an approved school device, so ${quarantined === 1 ? 'it is' : 'they are'} in quarantine until the Headteacher has reviewed ${quarantined === 1 ? 'it' : 'them'}.` : ' Photos are being processed: face boxes appear in a moment.'}`,
-        );
-        if (request.headers.accept?.includes('application/json'))
-          return reply
-            .status(201)
-            .send({ items: results, next: n === 1 ? `/media/${results[0]!.id}` : '/media' });
-        return reply.redirect(n === 1 ? `/media/${results[0]!.id}` : '/media', 303);
+        return {
+          ok: true as const,
+          results: await media.upload(who.schoolId, staffActor(who), value.fields, value.files),
+        };
       } catch (e) {
-        if (e instanceof ValidationError) {
-          if (request.headers.accept?.includes('application/json'))
-            return reply.status(400).send({ errors: e.fieldErrors });
-          return renderUpload(reply.status(400), schoolId, values, e.fieldErrors);
-        }
+        if (e instanceof ValidationError) return { ok: false as const, errors: e.fieldErrors };
         throw e;
       }
     },
-  );
+    done: (answer, { value, reply }) => {
+      const json = reply.request.headers.accept?.includes('application/json');
+      if (!answer.ok) {
+        if (json)
+          return { page: (r: FastifyReply) => r.status(400).send({ errors: answer.errors }) };
+        return { again: { status: 400, errors: answer.errors, values: value.values } };
+      }
+      const results = answer.results;
+      const quarantined = results.filter((r) => r.quarantined).length;
+      const n = results.length;
+      const message = `${n} ${n === 1 ? 'file' : 'files'} uploaded.${quarantined ? ` ${quarantined === n ? (n === 1 ? 'It was' : 'They were') : `${quarantined} of them were`} not taken on an approved school device, so ${quarantined === 1 ? 'it is' : 'they are'} in quarantine until the Headteacher has reviewed ${quarantined === 1 ? 'it' : 'them'}.` : ' Photos are being processed: face boxes appear in a moment.'}`;
+      const next = n === 1 ? `/media/${results[0]!.id}` : '/media';
+      if (json)
+        return {
+          page: (r: FastifyReply) => {
+            flash(r, message);
+            return r.status(201).send({ items: results, next });
+          },
+        };
+      return { redirect: next, flash: message };
+    },
+    render: (reply, { who, values, errors }) => renderUpload(reply, who.schoolId, values, errors),
+  });
 
   // ------------------------------------------------------------------------------------------
   // Quarantine and retention reports (fixed paths before /media/:id)
@@ -464,26 +472,22 @@ export async function mediaRoutes(
   // ------------------------------------------------------------------------------------------
   // Publishable renditions
 
-  app.post('/media/:id/renditions', { config: { access: canTagMedia } }, async (request, reply) => {
-    const principal = staffOf(request.principal);
-    const { schoolId } = principal;
-    const actor = staffActor(principal);
-    const id = idOf(request.params);
-    const form = parseForm(renditionForm, request.body);
-    const values = (request.body ?? {}) as Record<string, unknown>;
-    if (!form.ok)
-      return renderItem(reply.status(400), principal, id, { errors: form.errors, values });
-    try {
-      await media.publishableRendition(schoolId, id, form.value.purpose, actor);
-    } catch (e) {
-      if (e instanceof MediaNotPublishableError || e instanceof ConflictError)
-        return renderItem(reply.status(409), principal, id, {
-          errors: { purpose: e.message },
-          values,
-        });
-      throw e;
-    }
-    return reply.redirect(`/media/${id}/renditions/${form.value.purpose}`, 303);
+  formRoute(app, '/media/:id/renditions', {
+    access: canTagMedia,
+    who: staffOf,
+    params: idParams,
+    form: renditionForm,
+    // Not publishable (MediaNotPublishableError is a ConflictError): 409, beside the purpose.
+    act: ({ who, params, value }) =>
+      media.publishableRendition(who.schoolId, params.id, value.purpose, staffActor(who)),
+    done: (_, { params, value }) => ({
+      redirect: `/media/${params.id}/renditions/${value.purpose}`,
+    }),
+    render: (reply, { who, params, values, errors }) =>
+      renderItem(reply, who, params.id, {
+        errors: reply.statusCode === 409 ? { purpose: errors._form } : errors,
+        values,
+      }),
   });
 
   app.get(
