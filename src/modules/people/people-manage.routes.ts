@@ -3,12 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../registry.ts';
 import { ForbiddenError, NotFoundError, type FieldErrors } from '../../errors.ts';
 import { formRoute } from '../../web/form-route.ts';
-import {
-  roleLabels,
-  secondFactorRoles,
-  staffRoles,
-  type StaffPrincipal,
-} from '../auth/principal.ts';
+import { roleLabels, secondFactorRoles, staffRoles, type StaffPrincipal } from '../auth/index.ts';
 import { staffOf } from '../../web/principal.ts';
 import { YEAR_GROUPS } from './mis-import/mis-parse.ts';
 import {
