@@ -25,8 +25,6 @@ export const consentCheckJoin = 'src/modules/consent/register/consent.repository
 export const crossModuleReadsToRemove = [
   // Consent pages and imports join pupils/parents/staff for names and classes.
   'src/modules/consent/campaigns/consent-campaign.repository.ts',
-  // Publishing posts joins staff names, pupils and media faces.
-  'src/modules/publishing/posts/posts.repository.ts',
 ];
 
 export const boundariesConfig = [

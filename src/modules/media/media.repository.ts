@@ -406,4 +406,65 @@ export class MediaRepository {
       .orderBy(desc(mediaRetentionRuns.ranAt))
       .limit(limit);
   }
+
+  // Reads for another module (publishing's posts), each one statement for the whole batch.
+
+  /** This school's library items among `ids` (others are simply absent). */
+  async itemsByIds(db: Db, schoolId: string, ids: readonly string[]): Promise<MediaItemRow[]> {
+    if (ids.length === 0) return [];
+    return db
+      .select()
+      .from(mediaItems)
+      .where(and(eq(mediaItems.schoolId, schoolId), inArray(mediaItems.id, [...ids])));
+  }
+
+  /** The pupils in these items: tagged to the whole item or linked to a face box (distinct). */
+  async pupilsInItems(
+    db: Db,
+    schoolId: string,
+    mediaIds: readonly string[],
+  ): Promise<{ mediaId: string; pupilId: string }[]> {
+    if (mediaIds.length === 0) return [];
+    const ids = [...mediaIds];
+    const [tags, faces] = await Promise.all([
+      db
+        .select({ mediaId: mediaPupilTags.mediaId, pupilId: mediaPupilTags.pupilId })
+        .from(mediaPupilTags)
+        .where(and(eq(mediaPupilTags.schoolId, schoolId), inArray(mediaPupilTags.mediaId, ids))),
+      db
+        .select({ mediaId: mediaFaces.mediaId, pupilId: mediaFaces.pupilId })
+        .from(mediaFaces)
+        .where(
+          and(
+            eq(mediaFaces.schoolId, schoolId),
+            inArray(mediaFaces.mediaId, ids),
+            isNotNull(mediaFaces.pupilId),
+          ),
+        ),
+    ]);
+    const seen = new Set<string>();
+    const out: { mediaId: string; pupilId: string }[] = [];
+    for (const r of [...tags, ...faces]) {
+      const key = `${r.mediaId}:${r.pupilId}`;
+      if (seen.has(key) || !r.pupilId) continue;
+      seen.add(key);
+      out.push({ mediaId: r.mediaId, pupilId: r.pupilId });
+    }
+    return out;
+  }
+
+  /** Face boxes per item. */
+  async faceCounts(
+    db: Db,
+    schoolId: string,
+    mediaIds: readonly string[],
+  ): Promise<Map<string, number>> {
+    if (mediaIds.length === 0) return new Map<string, number>();
+    const rows = await db
+      .select({ mediaId: mediaFaces.mediaId, count: sql<number>`count(*)::int` })
+      .from(mediaFaces)
+      .where(and(eq(mediaFaces.schoolId, schoolId), inArray(mediaFaces.mediaId, [...mediaIds])))
+      .groupBy(mediaFaces.mediaId);
+    return new Map(rows.map((r) => [r.mediaId, r.count]));
+  }
 }

@@ -1,4 +1,5 @@
 import type { MediaDeps } from './media-shared.ts';
+import type { MediaRepository } from './media.repository.ts';
 import { MediaUploads } from './media-upload.service.ts';
 import { MediaIngest } from './media-ingest.service.ts';
 import { MediaLibrary } from './media-library.service.ts';
@@ -53,7 +54,7 @@ export class MediaService {
   private readonly quarantine: MediaQuarantine;
   private readonly retention: MediaRetention;
 
-  constructor(deps: MediaDeps) {
+  constructor(private readonly deps: MediaDeps) {
     this.uploads = new MediaUploads(deps);
     this.ingester = new MediaIngest(deps);
     this.library = new MediaLibrary(deps);
@@ -157,5 +158,21 @@ export class MediaService {
   }
   sweepOrphans() {
     return this.retention.sweepOrphans();
+  }
+
+  // Reads for other modules (publishing's posts). Each takes the caller's `db` (the pool's, or
+  // `tx.db` inside the caller's transaction) and answers a whole batch in one statement.
+
+  /** This school's library items among `ids`. */
+  itemsByIds(...a: Parameters<MediaRepository['itemsByIds']>) {
+    return this.deps.repository.itemsByIds(...a);
+  }
+  /** The pupils in these items (tagged, or linked to a face box), one row per item and pupil. */
+  pupilsInItems(...a: Parameters<MediaRepository['pupilsInItems']>) {
+    return this.deps.repository.pupilsInItems(...a);
+  }
+  /** Face boxes per item. */
+  faceCounts(...a: Parameters<MediaRepository['faceCounts']>) {
+    return this.deps.repository.faceCounts(...a);
   }
 }

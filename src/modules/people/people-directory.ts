@@ -64,7 +64,7 @@ export class PeopleDirectory {
   pupilsByIds(...a: Args<'pupilsByIds'>) {
     return this.deps.repository.pupilsByIds(...a);
   }
-  /** Every pupil of the school (leavers too): id, MIS id, name. One statement. */
+  /** Every pupil of the school (leavers too): id, MIS id, name, last change. One statement. */
   pupilRoster(...a: Args<'pupilRoster'>) {
     return this.deps.repository.pupilRoster(...a);
   }
@@ -128,6 +128,11 @@ export class PeopleDirectory {
    */
   lockPupils(...a: Args<'lockPupils'>) {
     return this.deps.repository.lockPupils(...a);
+  }
+
+  /** Shared locks (FOR KEY SHARE, id order) on pupils, in the caller's `tx.db` (publishing). */
+  lockPupilsForKeyShare(...a: Args<'lockPupilsForKeyShare'>) {
+    return this.deps.repository.lockPupilsForKeyShare(...a);
   }
 
   // Imports.

@@ -230,7 +230,7 @@ export class PeopleRepository {
       .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id));
   }
 
-  /** Every pupil of the school, leavers included, by MIS id and name (imports match against it). */
+  /** Every pupil of the school, leavers included: MIS id, name, last change (imports, name checks). */
   async pupilRoster(db: Db, schoolId: string) {
     return db
       .select({
@@ -238,9 +238,22 @@ export class PeopleRepository {
         misId: pupils.misId,
         givenName: pupils.givenName,
         familyName: pupils.familyName,
+        updatedAt: pupils.updatedAt,
       })
       .from(pupils)
       .where(eq(pupils.schoolId, schoolId));
+  }
+
+  /**
+   * Shared row locks (FOR KEY SHARE, in id order) on these pupils, inside the caller's
+   * transaction: a consent change takes its pupils' rows first, so a publish that locks them
+   * too can never deadlock with it (ADR 0009).
+   */
+  async lockPupilsForKeyShare(db: Db, schoolId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await db.execute(
+      sql`SELECT 1 FROM pupils WHERE school_id = ${schoolId} AND id = ANY(${sql.param([...new Set(ids)].sort())}::uuid[]) ORDER BY id FOR KEY SHARE`,
+    );
   }
 
   /** Every parent of the school, by MIS id, email and name (imports match against it). */

@@ -54,7 +54,7 @@ export const publishingModule = defineModule({
       | 'people'
     >,
   ) => {
-    const repository = new PostsRepository();
+    const repository = new PostsRepository({ people: deps.peopleDirectory, media: deps.media });
     const accounts = wireAccounts(deps);
     const channelAdapters = new ChannelAdapterRegistry()
       .register(new NewsChannelAdapter())

@@ -11,8 +11,8 @@ import {
   publicationPupils,
   publications,
 } from '../publishing.tables.ts';
-import { mediaFaces, mediaItems, mediaPupilTags } from '../../media/media.tables.ts';
-import { pupils, staff } from '../../people/people.tables.ts';
+import type { MediaService } from '../../media/index.ts';
+import type { PeopleDirectory } from '../../people/index.ts';
 import { chainFor } from '../../audit/index.ts';
 
 export type PostRow = typeof posts.$inferSelect;
@@ -26,8 +26,19 @@ export type PublicationRow = typeof publications.$inferSelect;
 export type PublicationState = 'queued' | 'delivering' | 'live' | 'failed' | 'removing' | 'removed';
 export type PublicationItemRow = typeof publicationItems.$inferSelect;
 
-/** Queries on posts, their checks and publications; every one is scoped by school. */
+/**
+ * Queries on posts, their checks and publications; every one is scoped by school. Staff names,
+ * pupils and media items are other modules' data: read through their services (`PeopleDirectory`,
+ * `MediaService`) in batches, one statement per batch, with the caller's `db`.
+ */
 export class PostsRepository {
+  constructor(
+    private readonly others: {
+      people: PeopleDirectory;
+      media: Pick<MediaService, 'itemsByIds' | 'pupilsInItems' | 'faceCounts'>;
+    },
+  ) {}
+
   // ---------------------------------------------------------------------------------------
   // Channel accounts (read here; the "accounts" part registers and edits them)
 
@@ -131,13 +142,9 @@ export class PostsRepository {
     filter: { statuses?: PostStatus[]; authorId?: string },
     limit = 200,
   ) {
-    return db
-      .select({
-        post: posts,
-        authorName: sql<string>`${staff.givenName} || ' ' || ${staff.familyName}`,
-      })
+    const found = await db
+      .select()
       .from(posts)
-      .innerJoin(staff, eq(staff.id, posts.authorId))
       .where(
         and(
           eq(posts.schoolId, schoolId),
@@ -147,6 +154,17 @@ export class PostsRepository {
       )
       .orderBy(desc(posts.updatedAt))
       .limit(limit);
+    if (found.length === 0) return [];
+    // One statement for every author on the page.
+    const { staff } = await this.others.people.displayNames(db, schoolId, {
+      staff: found.map((p) => p.authorId),
+      parents: [],
+      pupils: [],
+    });
+    return found.flatMap((post) => {
+      const authorName = staff.get(post.authorId);
+      return authorName === undefined ? [] : [{ post, authorName }];
+    });
   }
 
   async countByStatus(db: Db, schoolId: string, authorId?: string) {
@@ -237,11 +255,7 @@ export class PostsRepository {
 
   /** The library items a post may use: this school's, by id. */
   async mediaItems(db: Db, schoolId: string, ids: readonly string[]) {
-    if (ids.length === 0) return [];
-    return db
-      .select()
-      .from(mediaItems)
-      .where(and(eq(mediaItems.schoolId, schoolId), inArray(mediaItems.id, [...ids])));
+    return this.others.media.itemsByIds(db, schoolId, ids);
   }
 
   /** The pupils in these media items: tagged to the whole item or linked to a face box. */
@@ -250,33 +264,7 @@ export class PostsRepository {
     schoolId: string,
     mediaIds: readonly string[],
   ): Promise<{ mediaId: string; pupilId: string }[]> {
-    if (mediaIds.length === 0) return [];
-    const ids = [...mediaIds];
-    const [tags, faces] = await Promise.all([
-      db
-        .select({ mediaId: mediaPupilTags.mediaId, pupilId: mediaPupilTags.pupilId })
-        .from(mediaPupilTags)
-        .where(and(eq(mediaPupilTags.schoolId, schoolId), inArray(mediaPupilTags.mediaId, ids))),
-      db
-        .select({ mediaId: mediaFaces.mediaId, pupilId: mediaFaces.pupilId })
-        .from(mediaFaces)
-        .where(
-          and(
-            eq(mediaFaces.schoolId, schoolId),
-            inArray(mediaFaces.mediaId, ids),
-            sql`${mediaFaces.pupilId} IS NOT NULL`,
-          ),
-        ),
-    ]);
-    const seen = new Set<string>();
-    const out: { mediaId: string; pupilId: string }[] = [];
-    for (const r of [...tags, ...faces]) {
-      const key = `${r.mediaId}:${r.pupilId}`;
-      if (seen.has(key) || !r.pupilId) continue;
-      seen.add(key);
-      out.push({ mediaId: r.mediaId, pupilId: r.pupilId });
-    }
-    return out;
+    return this.others.media.pupilsInItems(db, schoolId, mediaIds);
   }
 
   /**
@@ -285,40 +273,19 @@ export class PostsRepository {
    * version FOR SHARE can never deadlock with a withdrawal (ADR 0009).
    */
   async lockBeforeRegisterVersion(db: Db, schoolId: string, pupilIds: readonly string[]) {
-    const ids = [...new Set(pupilIds)].sort();
-    if (ids.length)
-      await db.execute(
-        sql`SELECT 1 FROM pupils WHERE school_id = ${schoolId} AND id IN ${sql.raw(`(${ids.map((id) => `'${id.replace(/[^0-9a-f-]/gi, '')}'`).join(',')})`)} ORDER BY id FOR KEY SHARE`,
-      );
+    await this.others.people.lockPupilsForKeyShare(db, schoolId, pupilIds);
     await db.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${chainFor(schoolId)}, 0))`);
   }
 
   /** Face boxes per media item (the check compares them with the tags). */
   async faceCounts(db: Db, schoolId: string, mediaIds: readonly string[]) {
-    if (mediaIds.length === 0) return new Map<string, number>();
-    const rows = await db
-      .select({ mediaId: mediaFaces.mediaId, count: sql<number>`count(*)::int` })
-      .from(mediaFaces)
-      .where(and(eq(mediaFaces.schoolId, schoolId), inArray(mediaFaces.mediaId, [...mediaIds])))
-      .groupBy(mediaFaces.mediaId);
-    return new Map(rows.map((r) => [r.mediaId, r.count]));
+    return this.others.media.faceCounts(db, schoolId, mediaIds);
   }
 
   /** Every pupil on the roll, leavers included (the name check). */
   async roll(db: Db, schoolId: string) {
-    return db
-      .select({
-        id: pupils.id,
-        givenName: pupils.givenName,
-        familyName: pupils.familyName,
-        updatedAt: pupils.updatedAt,
-      })
-      .from(pupils)
-      .where(eq(pupils.schoolId, schoolId));
+    return this.others.people.pupilRoster(db, schoolId);
   }
-
-  // ---------------------------------------------------------------------------------------
-  // Checks
 
   async checks(db: Db, schoolId: string, postId: string): Promise<PostCheckRow[]> {
     return db
