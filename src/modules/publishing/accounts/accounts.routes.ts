@@ -1,14 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../registry.ts';
-import {
-  ConflictError,
-  NotFoundError,
-  ValidationError,
-  type FieldErrors,
-} from '../../../errors.ts';
+import { NotFoundError, type FieldErrors } from '../../../errors.ts';
 import { parseForm } from '../../../web/forms.ts';
-import { flash } from '../../../web/flash.ts';
+import { formRoute } from '../../../web/form-route.ts';
 import { readDateInput } from '../../../web/date-input.ts';
 import { staffOf } from '../../../web/principal.ts';
 import { formatDateInWords, formatDateTimeInWords } from '../../../web/dates.ts';
@@ -140,33 +135,41 @@ export async function accountsRoutes(app: FastifyInstance, { services }: { servi
     return renderNew(reply, principal, kind, {});
   });
 
-  app.post('/channels', { config: { access: mayReachChannels } }, async (request, reply) => {
-    const principal = await manager(request.principal);
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const { kind } = kindQuery.parse({ kind: body.kind });
-    if (!kind)
-      return renderNew(reply.status(400), principal, undefined, body, {
-        kind: 'Select the kind of channel',
-      });
-    const form = parseChannelForm(body);
-    if (!form.ok) return renderNew(reply.status(400), principal, kind, form.values, form.errors);
-    try {
-      const { channel, generatedSecret } = await accounts.create(principal, form.value);
-      if (generatedSecret) {
-        // Shown once, on this answer only (never in a redirect, a cookie or a log).
-        return reply.page('publishing/accounts/views/secret-once.njk', {
-          title: 'Copy the signing secret now',
-          channel,
-          secret: generatedSecret,
-        });
-      }
-      flash(reply, `${channel.name} is added to the school’s channels.`);
-      return reply.redirect(`/channels/${channel.id}`, 303);
-    } catch (e) {
-      if (e instanceof ValidationError)
-        return renderNew(reply.status(400), principal, kind, body, e.fieldErrors);
-      throw e;
-    }
+  /** Only the manager may act; anyone else gets a 404, before the answers are read. */
+  const mayManage = async ({ who }: { who: StaffPrincipal }) => {
+    if (!(await accounts.canManage(who))) throw new NotFoundError();
+  };
+  const kindOf = (body: unknown) =>
+    kindQuery.parse({ kind: ((body ?? {}) as Record<string, unknown>).kind }).kind;
+  /** The generated signing secret, shown once on this answer only (never in a redirect, a cookie or a log). */
+  const secretOnce = (reply: FastifyReply, channel: unknown, secret: string) =>
+    reply.page('publishing/accounts/views/secret-once.njk', {
+      title: 'Copy the signing secret now',
+      channel,
+      secret,
+    });
+
+  formRoute(app, '/channels', {
+    access: mayReachChannels,
+    who: staffOf,
+    authorise: mayManage,
+    // First the kind (the details asked depend on it), then the details.
+    form: (body: unknown) => {
+      const kind = kindOf(body);
+      if (!kind) return { ok: false, errors: { kind: 'Select the kind of channel' } };
+      return parseChannelForm(body);
+    },
+    act: ({ who, value }) => accounts.create(who, value),
+    done: ({ channel, generatedSecret }) => {
+      if (generatedSecret)
+        return { page: (reply: FastifyReply) => secretOnce(reply, channel, generatedSecret) };
+      return {
+        redirect: `/channels/${channel.id}`,
+        flash: `${channel.name} is added to the school’s channels.`,
+      };
+    },
+    render: (reply, { who, values, errors, request }) =>
+      renderNew(reply, who, kindOf(request.body), values, errors),
   });
 
   // ----- One channel -------------------------------------------------------------------------
@@ -228,118 +231,99 @@ export async function accountsRoutes(app: FastifyInstance, { services }: { servi
     return renderDetail(reply, staffOf(request.principal), channelId(request.params));
   });
 
-  app.post(
-    '/channels/:id/credential',
-    { config: { access: mayReachChannels } },
-    async (request, reply) => {
-      const principal = await manager(request.principal);
-      const id = channelId(request.params);
-      const form = parseForm(credentialForm, request.body);
-      if (!form.ok) return renderDetail(reply.status(400), principal, id, form.errors);
-      try {
-        const { generatedSecret } = await accounts.setCredential(
-          principal,
-          id,
-          form.value.credential,
-        );
-        if (generatedSecret) {
-          const channel = await accounts.get(principal.schoolId, id);
-          return reply.page('publishing/accounts/views/secret-once.njk', {
-            title: 'Copy the signing secret now',
-            channel,
-            secret: generatedSecret,
-          });
-        }
-      } catch (e) {
-        if (e instanceof ValidationError)
-          return renderDetail(reply.status(400), principal, id, e.fieldErrors);
-        throw e;
-      }
-      flash(reply, 'The new token is saved. The old one no longer works in Lanyard.');
-      return reply.redirect(`/channels/${id}`, 303);
-    },
-  );
+  /** The channel's page again, with the message beside the field (`refusal`: for a 409). */
+  const detailAgain =
+    (refusal?: string) =>
+    (
+      reply: FastifyReply,
+      { who, params, errors }: { who: StaffPrincipal; params: { id: string }; errors: FieldErrors },
+    ) =>
+      renderDetail(
+        reply,
+        who,
+        params.id,
+        refusal && reply.statusCode === 409 ? { [refusal]: errors._form! } : errors,
+      );
 
-  app.post(
-    '/channels/:id/posters',
-    { config: { access: mayReachChannels } },
-    async (request, reply) => {
-      const principal = await manager(request.principal);
-      const id = channelId(request.params);
-      const form = parseForm(posterForm, request.body);
-      if (!form.ok) return renderDetail(reply.status(400), principal, id, form.errors);
-      try {
-        const name = await accounts.addPoster(principal, id, form.value.staffId);
-        flash(reply, `${name} may now post to this channel.`);
-      } catch (e) {
-        if (e instanceof ValidationError)
-          return renderDetail(reply.status(400), principal, id, e.fieldErrors);
-        throw e;
-      }
-      return reply.redirect(`/channels/${id}`, 303);
+  formRoute(app, '/channels/:id/credential', {
+    access: mayReachChannels,
+    who: staffOf,
+    params: idParams,
+    authorise: mayManage,
+    form: credentialForm,
+    act: ({ who, params, value }) => accounts.setCredential(who, params.id, value.credential),
+    done: ({ generatedSecret }, { who, params }) => {
+      if (generatedSecret)
+        return {
+          page: async (reply: FastifyReply) =>
+            secretOnce(reply, await accounts.get(who.schoolId, params.id), generatedSecret),
+        };
+      return {
+        redirect: `/channels/${params.id}`,
+        flash: 'The new token is saved. The old one no longer works in Lanyard.',
+      };
     },
-  );
+    render: detailAgain(),
+  });
 
-  app.post(
-    '/channels/:id/posters/remove',
-    { config: { access: mayReachChannels } },
-    async (request, reply) => {
-      const principal = await manager(request.principal);
-      const id = channelId(request.params);
-      const form = parseForm(posterForm, request.body);
-      if (!form.ok)
-        return renderDetail(reply.status(400), principal, id, {
-          posters: 'Select who may no longer post',
-        });
-      try {
-        await accounts.removePoster(principal, id, form.value.staffId);
-      } catch (e) {
-        if (e instanceof ConflictError)
-          return renderDetail(reply.status(409), principal, id, { posters: e.message });
-        throw e;
-      }
-      flash(reply, 'They may no longer post to this channel.');
-      return reply.redirect(`/channels/${id}`, 303);
-    },
-  );
+  formRoute(app, '/channels/:id/posters', {
+    access: mayReachChannels,
+    who: staffOf,
+    params: idParams,
+    authorise: mayManage,
+    form: posterForm,
+    act: ({ who, params, value }) => accounts.addPoster(who, params.id, value.staffId),
+    done: (name, { params }) => ({
+      redirect: `/channels/${params.id}`,
+      flash: `${name} may now post to this channel.`,
+    }),
+    render: detailAgain(),
+  });
 
-  app.post(
-    '/channels/:id/deactivate',
-    { config: { access: mayReachChannels } },
-    async (request, reply) => {
-      const principal = await manager(request.principal);
-      const id = channelId(request.params);
-      const form = parseForm(deactivateForm, request.body);
-      if (!form.ok) return renderDetail(reply.status(400), principal, id, form.errors);
-      try {
-        const channel = await accounts.setActive(principal, id, false);
-        flash(reply, `${channel.name} is no longer used. New posts cannot go to it.`);
-      } catch (e) {
-        if (e instanceof ConflictError)
-          return renderDetail(reply.status(409), principal, id, { stop: e.message });
-        throw e;
-      }
-      return reply.redirect(`/channels/${id}`, 303);
-    },
-  );
+  formRoute(app, '/channels/:id/posters/remove', {
+    access: mayReachChannels,
+    who: staffOf,
+    params: idParams,
+    authorise: mayManage,
+    form: posterForm,
+    act: ({ who, params, value }) => accounts.removePoster(who, params.id, value.staffId),
+    done: (_, { params }) => ({
+      redirect: `/channels/${params.id}`,
+      flash: 'They may no longer post to this channel.',
+    }),
+    render: (reply, { who, params, errors }) =>
+      renderDetail(reply, who, params.id, {
+        posters: reply.statusCode === 409 ? errors._form! : 'Select who may no longer post',
+      }),
+  });
 
-  app.post(
-    '/channels/:id/reactivate',
-    { config: { access: mayReachChannels } },
-    async (request, reply) => {
-      const principal = await manager(request.principal);
-      const id = channelId(request.params);
-      try {
-        const channel = await accounts.setActive(principal, id, true);
-        flash(reply, `${channel.name} is in use again.`);
-      } catch (e) {
-        if (e instanceof ConflictError)
-          return renderDetail(reply.status(409), principal, id, { reactivate: e.message });
-        throw e;
-      }
-      return reply.redirect(`/channels/${id}`, 303);
-    },
-  );
+  formRoute(app, '/channels/:id/deactivate', {
+    access: mayReachChannels,
+    who: staffOf,
+    params: idParams,
+    authorise: mayManage,
+    form: deactivateForm,
+    act: ({ who, params }) => accounts.setActive(who, params.id, false),
+    done: (channel, { params }) => ({
+      redirect: `/channels/${params.id}`,
+      flash: `${channel.name} is no longer used. New posts cannot go to it.`,
+    }),
+    render: detailAgain('stop'),
+  });
+
+  formRoute(app, '/channels/:id/reactivate', {
+    access: mayReachChannels,
+    who: staffOf,
+    params: idParams,
+    authorise: mayManage,
+    form: z.object({}),
+    act: ({ who, params }) => accounts.setActive(who, params.id, true),
+    done: (channel, { params }) => ({
+      redirect: `/channels/${params.id}`,
+      flash: `${channel.name} is in use again.`,
+    }),
+    render: detailAgain('reactivate'),
+  });
 
   // ----- Hand-over of the credentials ----------------------------------------------------
 
@@ -379,36 +363,29 @@ export async function accountsRoutes(app: FastifyInstance, { services }: { servi
     },
   );
 
-  app.post(
-    '/channels/:id/handover',
-    { config: { access: mayReachChannels } },
-    async (request, reply) => {
-      const principal = await manager(request.principal);
-      const id = channelId(request.params);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const form = parseForm(handoverForm, body);
-      const date = readDateInput(body, 'on', 'the date of the hand-over');
+  formRoute(app, '/channels/:id/handover', {
+    access: mayReachChannels,
+    who: staffOf,
+    params: idParams,
+    authorise: mayManage,
+    // The fields and the GOV.UK date input, every problem at once.
+    form: (body: unknown) => {
+      const answers = (body ?? {}) as Record<string, unknown>;
+      const form = parseForm(handoverForm, answers);
+      const date = readDateInput(answers, 'on', 'the date of the hand-over');
       const errors: FieldErrors = form.ok ? {} : { ...form.errors };
       if ('error' in date) errors['on-day'] = date.error;
-      if (!form.ok || 'error' in date)
-        return renderHandover(reply.status(400), principal, id, body, errors);
-      try {
-        const { toName } = await accounts.handOver(principal, id, {
-          ...form.value,
-          on: date.value,
-        });
-        flash(
-          reply,
-          `The hand-over to ${toName} is recorded. ${toName} now keeps the credentials.`,
-        );
-      } catch (e) {
-        if (e instanceof ValidationError)
-          return renderHandover(reply.status(400), principal, id, body, e.fieldErrors);
-        throw e;
-      }
-      return reply.redirect(`/channels/${id}`, 303);
+      if (!form.ok || 'error' in date) return { ok: false, errors, values: answers };
+      return { ok: true, value: { ...form.value, on: date.value } };
     },
-  );
+    act: ({ who, params, value }) => accounts.handOver(who, params.id, value),
+    done: ({ toName }, { params }) => ({
+      redirect: `/channels/${params.id}`,
+      flash: `The hand-over to ${toName} is recorded. ${toName} now keeps the credentials.`,
+    }),
+    render: (reply, { who, params, values, errors }) =>
+      renderHandover(reply, who, params.id, values, errors),
+  });
 }
 
 /** "Social media account" → "social media account"; "WordPress website" and "Bluesky account" keep their names. */

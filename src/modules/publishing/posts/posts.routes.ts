@@ -7,8 +7,7 @@ import {
   ValidationError,
   type FieldErrors,
 } from '../../../errors.ts';
-import { parseForm } from '../../../web/forms.ts';
-import { flash } from '../../../web/flash.ts';
+import { formRoute } from '../../../web/form-route.ts';
 import { dateInputValues } from '../../../web/date-input.ts';
 import { staffOf } from '../../../web/principal.ts';
 import { canListPupils } from '../../people/index.ts';
@@ -138,20 +137,22 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
     renderForm(reply, staffOf(request.principal), { kind: 'standard' }),
   );
 
-  app.post('/posts', { config: { access: canDraftPosts } }, async (request, reply) => {
-    const principal = staffOf(request.principal);
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseDraftForm(body);
-    if (!form.ok) return renderForm(reply.status(400), principal, body, { errors: form.errors });
-    try {
-      const post = await posts.createDraft(principal, form.value);
-      flash(reply, 'Your draft is saved. Check the preview, then send it for approval.');
-      return reply.redirect(`/posts/${post.id}`, 303);
-    } catch (e) {
-      if (e instanceof ValidationError)
-        return renderForm(reply.status(400), principal, body, { errors: e.fieldErrors });
-      throw e;
-    }
+  const readDraft = (body: unknown) => parseDraftForm((body ?? {}) as Record<string, unknown>);
+
+  formRoute(app, '/posts', {
+    access: canDraftPosts,
+    who: staffOf,
+    form: readDraft,
+    act: ({ who, value }) => posts.createDraft(who, value),
+    done: (post) => ({
+      redirect: `/posts/${post.id}`,
+      flash: 'Your draft is saved. Check the preview, then send it for approval.',
+    }),
+    render: (reply, { who, values, errors }) => {
+      // A conflict has no place on the empty form: the error page, as before.
+      if (reply.statusCode === 409) throw new ConflictError(errors._form);
+      return renderForm(reply, who, values, { errors });
+    },
   });
 
   const postId = (params: unknown): string => {
@@ -207,41 +208,57 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
     return renderForm(reply, principal, values, { postId: id });
   });
 
-  app.post('/posts/:id', { config: { access: canDraftPosts } }, async (request, reply) => {
-    const principal = staffOf(request.principal);
-    const id = postId(request.params);
-    await posts.ownPost(principal, id);
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseDraftForm(body);
-    if (!form.ok)
-      return renderForm(reply.status(400), principal, body, { postId: id, errors: form.errors });
-    try {
-      await posts.updateDraft(principal, id, form.value);
-    } catch (e) {
-      if (e instanceof ValidationError)
-        return renderForm(reply.status(400), principal, body, {
-          postId: id,
-          errors: e.fieldErrors,
-        });
-      if (e instanceof ConflictError)
-        return renderPost(reply.status(409), principal, id, { post: e.message });
-      throw e;
-    }
-    flash(reply, 'Your changes are saved.');
-    return reply.redirect(`/posts/${id}`, 303);
+  formRoute(app, '/posts/:id', {
+    access: canDraftPosts,
+    who: staffOf,
+    params: idParams,
+    authorise: async ({ who, params }) => {
+      await posts.ownPost(who, params.id);
+    },
+    form: readDraft,
+    act: ({ who, params, value }) => posts.updateDraft(who, params.id, value),
+    done: (_, { params }) => ({
+      redirect: `/posts/${params.id}`,
+      flash: 'Your changes are saved.',
+    }),
+    // Changed meanwhile (409): the post's page, with the message beside the post.
+    render: (reply, { who, params, values, errors }) =>
+      reply.statusCode === 409
+        ? renderPost(reply, who, params.id, { post: errors._form! })
+        : renderForm(reply, who, values, { postId: params.id, errors }),
   });
 
-  app.post('/posts/:id/previews', { config: { access: canDraftPosts } }, async (request, reply) => {
-    const principal = staffOf(request.principal);
-    const id = postId(request.params);
-    const refusals = await posts.preparePreviews(principal, id);
-    flash(
-      reply,
-      refusals.size === 0
-        ? 'The previews show the blurred photos as they would go out.'
-        : `${refusals.size === 1 ? 'One photo' : `${refusals.size} photos`} cannot be made publishable: ${[...refusals.values()][0]}`,
-    );
-    return reply.redirect(`/posts/${id}#preview`, 303);
+  /** A refusal of a button on the post's page: 409, its message beside the button (`field`). */
+  const refusedAt =
+    (field: string) =>
+    (
+      reply: FastifyReply,
+      input: { who: StaffPrincipal; params: { id: string }; errors: FieldErrors },
+    ) =>
+      renderPost(reply, input.who, input.params.id, { [field]: input.errors._form! });
+  /** A ValidationError from a button's service call is shown as a refusal (409), like a conflict. */
+  const asConflict = async <T>(call: Promise<T>): Promise<T> => {
+    try {
+      return await call;
+    } catch (e) {
+      if (e instanceof ValidationError) throw new ConflictError(Object.values(e.fieldErrors)[0]!);
+      throw e;
+    }
+  };
+
+  formRoute(app, '/posts/:id/previews', {
+    access: canDraftPosts,
+    who: staffOf,
+    params: idParams,
+    form: z.object({}),
+    act: ({ who, params }) => posts.preparePreviews(who, params.id),
+    done: (refusals, { params }) => ({
+      redirect: `/posts/${params.id}#preview`,
+      flash:
+        refusals.size === 0
+          ? 'The previews show the blurred photos as they would go out.'
+          : `${refusals.size === 1 ? 'One photo' : `${refusals.size} photos`} cannot be made publishable: ${[...refusals.values()][0]}`,
+    }),
   });
 
   app.get(
@@ -261,136 +278,132 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
     },
   );
 
-  app.post('/posts/:id/submit', { config: { access: canDraftPosts } }, async (request, reply) => {
-    const principal = staffOf(request.principal);
-    const id = postId(request.params);
-    try {
-      const post = await posts.submit(principal, id);
-      flash(
-        reply,
+  formRoute(app, '/posts/:id/submit', {
+    access: canDraftPosts,
+    who: staffOf,
+    params: idParams,
+    form: z.object({}),
+    act: ({ who, params }) => asConflict(posts.submit(who, params.id)),
+    done: (post, { params }) => ({
+      redirect: `/posts/${params.id}`,
+      flash:
         post.status === 'approved'
           ? 'Every check passes and the school’s policy does not need an approver, so the post is going out.'
           : 'Your post has been sent for approval. You will get an email when it has been decided.',
-      );
-    } catch (e) {
-      if (e instanceof ConflictError || e instanceof ValidationError)
-        return renderPost(reply.status(409), principal, id, {
-          submit: e instanceof ValidationError ? Object.values(e.fieldErrors)[0]! : e.message,
-        });
-      throw e;
-    }
-    return reply.redirect(`/posts/${id}`, 303);
+    }),
+    render: refusedAt('submit'),
   });
 
-  app.post('/posts/:id/checks', { config: { access: canDraftPosts } }, async (request, reply) => {
-    const principal = staffOf(request.principal);
-    const id = postId(request.params);
-    await posts.recheck(principal, id);
-    flash(reply, 'The checks have run again.');
-    return reply.redirect(`/posts/${id}#checks`, 303);
+  formRoute(app, '/posts/:id/checks', {
+    access: canDraftPosts,
+    who: staffOf,
+    params: idParams,
+    form: z.object({}),
+    act: ({ who, params }) => posts.recheck(who, params.id),
+    done: (_, { params }) => ({
+      redirect: `/posts/${params.id}#checks`,
+      flash: 'The checks have run again.',
+    }),
   });
 
-  app.post(
-    '/posts/:id/approve',
-    { config: { access: mayReachPostApproval } },
-    async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const id = postId(request.params);
-      if (!(await posts.isApprover(principal))) throw new NotFoundError();
-      const form = parseForm(approveForm, request.body);
-      if (!form.ok) return renderPost(reply.status(400), principal, id, form.errors, form.values);
-      try {
-        const post = await posts.approve(principal, id, form.value.comment);
-        flash(
-          reply,
-          post.scheduledAt && post.scheduledAt > services.clock.now()
-            ? 'The post is approved. It goes out at its scheduled time.'
-            : 'The post is approved and is going out now.',
-        );
-      } catch (e) {
-        if (e instanceof ConflictError)
-          return renderPost(reply.status(409), principal, id, { decision: e.message });
-        throw e;
-      }
-      return reply.redirect(`/posts/${id}`, 303);
+  /** Only the school's approvers decide; anyone else gets a 404, before the answers are read. */
+  const approver = async ({ who }: { who: StaffPrincipal }) => {
+    if (!(await posts.isApprover(who))) throw new NotFoundError();
+  };
+  /** A decision's form again: 400 with the answers kept, or 409 beside the decision. */
+  const renderDecision = (
+    reply: FastifyReply,
+    {
+      who,
+      params,
+      values,
+      errors,
+    }: {
+      who: StaffPrincipal;
+      params: { id: string };
+      values: Record<string, unknown>;
+      errors: FieldErrors;
     },
-  );
+  ) =>
+    reply.statusCode === 409
+      ? renderPost(reply, who, params.id, { decision: errors._form! })
+      : renderPost(reply, who, params.id, errors, values);
 
-  app.post(
-    '/posts/:id/return',
-    { config: { access: mayReachPostApproval } },
-    async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const id = postId(request.params);
-      if (!(await posts.isApprover(principal))) throw new NotFoundError();
-      const form = parseForm(returnForm, request.body);
-      if (!form.ok) return renderPost(reply.status(400), principal, id, form.errors, form.values);
-      try {
-        await posts.returnPost(principal, id, form.value.comment);
-      } catch (e) {
-        if (e instanceof ConflictError)
-          return renderPost(reply.status(409), principal, id, { decision: e.message });
-        throw e;
-      }
-      flash(reply, 'The post has been returned to its author with your comments.');
-      return reply.redirect(`/posts/${id}`, 303);
-    },
-  );
+  formRoute(app, '/posts/:id/approve', {
+    access: mayReachPostApproval,
+    who: staffOf,
+    params: idParams,
+    authorise: approver,
+    form: approveForm,
+    act: ({ who, params, value }) => posts.approve(who, params.id, value.comment),
+    done: (post, { params }) => ({
+      redirect: `/posts/${params.id}`,
+      flash:
+        post.scheduledAt && post.scheduledAt > services.clock.now()
+          ? 'The post is approved. It goes out at its scheduled time.'
+          : 'The post is approved and is going out now.',
+    }),
+    render: renderDecision,
+  });
 
-  app.post(
-    '/posts/:id/override',
-    { config: { access: mayReachPostApproval } },
-    async (request, reply) => {
-      const principal = staffOf(request.principal);
-      const id = postId(request.params);
-      if (!(await posts.isApprover(principal))) throw new NotFoundError();
-      const form = parseForm(overrideForm, request.body);
+  formRoute(app, '/posts/:id/return', {
+    access: mayReachPostApproval,
+    who: staffOf,
+    params: idParams,
+    authorise: approver,
+    form: returnForm,
+    act: ({ who, params, value }) => posts.returnPost(who, params.id, value.comment),
+    done: (_, { params }) => ({
+      redirect: `/posts/${params.id}`,
+      flash: 'The post has been returned to its author with your comments.',
+    }),
+    render: renderDecision,
+  });
+
+  formRoute(app, '/posts/:id/override', {
+    access: mayReachPostApproval,
+    who: staffOf,
+    params: idParams,
+    authorise: approver,
+    form: overrideForm,
+    act: ({ who, params, value }) =>
+      asConflict(posts.override(who, params.id, value.checkId, value.reason)),
+    done: (_, { params }) => ({
+      redirect: `/posts/${params.id}#checks`,
+      flash: 'The check is overridden. Your reason is recorded.',
+    }),
+    // The message goes beside the check's reason box (or the decision, for an unknown check).
+    render: (reply, { who, params, values, errors, request }) => {
       const checkId = (request.body as Record<string, unknown> | undefined)?.checkId;
       const field =
         typeof checkId === 'string' && /^[0-9a-f-]{36}$/.test(checkId)
           ? `reason-${checkId}`
           : 'decision';
-      if (!form.ok)
-        return renderPost(
-          reply.status(400),
-          principal,
-          id,
-          {
-            [field]: form.errors.reason ?? form.errors.checkId ?? 'Give the reason',
-          },
-          form.values,
-        );
-      try {
-        await posts.override(principal, id, form.value.checkId, form.value.reason);
-      } catch (e) {
-        if (e instanceof ConflictError || e instanceof ValidationError)
-          return renderPost(reply.status(409), principal, id, {
-            [field]: e instanceof ValidationError ? Object.values(e.fieldErrors)[0]! : e.message,
-          });
-        throw e;
-      }
-      flash(reply, 'The check is overridden. Your reason is recorded.');
-      return reply.redirect(`/posts/${id}#checks`, 303);
+      return reply.statusCode === 409
+        ? renderPost(reply, who, params.id, { [field]: errors._form! })
+        : renderPost(
+            reply,
+            who,
+            params.id,
+            { [field]: errors.reason ?? errors.checkId ?? 'Give the reason' },
+            values,
+          );
     },
-  );
+  });
 
-  app.post('/posts/:id/publish', { config: { access: canDraftPosts } }, async (request, reply) => {
-    const principal = staffOf(request.principal);
-    const id = postId(request.params);
-    try {
-      const result = await services.publishing.publishNow(principal, id);
-      flash(
-        reply,
-        result.published
-          ? 'The post is published. Each channel shows when it has gone out.'
-          : result.reason,
-      );
-    } catch (e) {
-      if (e instanceof ConflictError)
-        return renderPost(reply.status(409), principal, id, { publish: e.message });
-      throw e;
-    }
-    return reply.redirect(`/posts/${id}`, 303);
+  formRoute(app, '/posts/:id/publish', {
+    access: canDraftPosts,
+    who: staffOf,
+    params: idParams,
+    form: z.object({}),
+    act: ({ who, params }) => services.publishing.publishNow(who, params.id),
+    done: (result, { params }) => ({
+      redirect: `/posts/${params.id}`,
+      flash: result.published
+        ? 'The post is published. Each channel shows when it has gone out.'
+        : result.reason,
+    }),
+    render: refusedAt('publish'),
   });
 
   // Where a pupil appears (the pupil's page links here): staff who may see that pupil.
