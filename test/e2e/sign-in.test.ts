@@ -32,55 +32,56 @@ const MEDIA = 'Photos and videos';
 const DEVICES = 'Devices';
 const OWN_CONSENT = 'Photo consent';
 const CHANNELS = 'Channels';
+const POSTS = 'Posts';
 
 const staff: { email: string; roleLabel: string; totp: boolean; nav: string[] }[] = [
   {
     email: 'head@oakfield.example',
     roleLabel: 'Headteacher',
     totp: true,
-    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, CHANNELS, POLICY, AUDIT],
+    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, POSTS, CHANNELS, POLICY, AUDIT],
   },
   {
     email: 'dsl@oakfield.example',
     roleLabel: 'Designated Safeguarding Lead',
     totp: true,
-    nav: [HOME, PUPILS, PARENTS, STAFF, MEDIA, POLICY],
+    nav: [HOME, PUPILS, PARENTS, STAFF, MEDIA, POSTS, POLICY],
   },
   {
     email: 'dpo@oakfield.example',
     roleLabel: 'Data Protection Officer',
     totp: true,
-    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, POLICY, AUDIT],
+    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, POSTS, POLICY, AUDIT],
   },
   {
     email: 'business@oakfield.example',
     roleLabel: 'Business Manager',
     totp: false,
-    nav: [HOME, PUPILS, PARENTS, STAFF, MEDIA, CHANNELS, POLICY],
+    nav: [HOME, PUPILS, PARENTS, STAFF, MEDIA, POSTS, CHANNELS, POLICY],
   },
   {
     email: 'office@oakfield.example',
     roleLabel: 'Office staff',
     totp: false,
-    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, POLICY],
+    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, POSTS, POLICY],
   },
   {
     email: 'ict@oakfield.example',
     roleLabel: 'ICT Technician',
     totp: false,
-    nav: [HOME, DEVICES, POLICY],
+    nav: [HOME, DEVICES, POSTS, POLICY],
   },
   {
     email: 'teacher@oakfield.example',
     roleLabel: 'Teacher',
     totp: false,
-    nav: [HOME, PUPILS, CONSENT, MEDIA, POLICY],
+    nav: [HOME, PUPILS, CONSENT, MEDIA, POSTS, POLICY],
   },
   {
     email: 'support@oakfield.example',
     roleLabel: 'Support staff',
     totp: false,
-    nav: [HOME, PUPILS, CONSENT, MEDIA, POLICY],
+    nav: [HOME, PUPILS, CONSENT, MEDIA, POSTS, POLICY],
   },
   { email: 'volunteer@oakfield.example', roleLabel: 'Volunteer', totp: false, nav: [HOME, POLICY] },
   { email: 'governor@oakfield.example', roleLabel: 'Governor', totp: false, nav: [HOME, POLICY] },
