@@ -112,7 +112,7 @@ export const consentModule = defineModule({
       }),
       consentCampaigns: new ConsentCampaignService({
         database,
-        repository: new ConsentCampaignRepository(),
+        repository: new ConsentCampaignRepository(deps.peopleDirectory),
         consent,
         forms: consentForm,
         audit,

@@ -76,6 +76,18 @@ export class PeopleDirectory {
   parentLinks(...a: Args<'parentLinks'>) {
     return this.deps.repository.parentLinks(...a);
   }
+  /** Ids of the pupils on roll. One statement. */
+  pupilIdsOnRoll(...a: Args<'pupilIdsOnRoll'>) {
+    return this.deps.repository.pupilIdsOnRoll(...a);
+  }
+  /** Parents with parental responsibility for a pupil on roll (pupil, parent). One statement. */
+  responsibleParentsOnRoll(...a: Args<'responsibleParentsOnRoll'>) {
+    return this.deps.repository.responsibleParentsOnRoll(...a);
+  }
+  /** The responsible parents of these pupils with contact details, by name. One statement. */
+  responsibleParentsOf(...a: Args<'responsibleParentsOf'>) {
+    return this.deps.repository.responsibleParentsOf(...a);
+  }
   getParent(...a: Args<'getParent'>) {
     return this.deps.repository.getParent(...a);
   }

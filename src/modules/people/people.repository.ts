@@ -256,6 +256,59 @@ export class PeopleRepository {
     );
   }
 
+  /** Ids of the pupils on roll (one statement). */
+  async pupilIdsOnRoll(db: Db, schoolId: string, today: string): Promise<string[]> {
+    const rows = await db
+      .select({ id: pupils.id })
+      .from(pupils)
+      .where(and(eq(pupils.schoolId, schoolId), onRoll(today)));
+    return rows.map((r) => r.id);
+  }
+
+  /** Parents with parental responsibility for a pupil on roll: one row per pupil and parent. */
+  async responsibleParentsOnRoll(
+    db: Db,
+    schoolId: string,
+    today: string,
+  ): Promise<{ pupilId: string; parentId: string }[]> {
+    return db
+      .select({ pupilId: pupilParents.pupilId, parentId: pupilParents.parentId })
+      .from(pupilParents)
+      .innerJoin(pupils, eq(pupils.id, pupilParents.pupilId))
+      .where(
+        and(
+          eq(pupilParents.schoolId, schoolId),
+          eq(pupilParents.parentalResponsibility, true),
+          onRoll(today),
+        ),
+      );
+  }
+
+  /** The parents with parental responsibility of these pupils, with their contact details. */
+  async responsibleParentsOf(db: Db, schoolId: string, pupilIds: readonly string[]) {
+    if (pupilIds.length === 0) return [];
+    return db
+      .select({
+        pupilId: pupilParents.pupilId,
+        parentId: parents.id,
+        relationship: pupilParents.relationship,
+        givenName: parents.givenName,
+        familyName: parents.familyName,
+        email: parents.email,
+        phone: parents.phone,
+      })
+      .from(pupilParents)
+      .innerJoin(parents, eq(parents.id, pupilParents.parentId))
+      .where(
+        and(
+          eq(pupilParents.schoolId, schoolId),
+          eq(pupilParents.parentalResponsibility, true),
+          sql`${pupilParents.pupilId} = ANY(${sql.param([...new Set(pupilIds)])}::uuid[])`,
+        ),
+      )
+      .orderBy(asc(parents.familyName), asc(parents.givenName));
+  }
+
   /** Every parent of the school, by MIS id, email and name (imports match against it). */
   async parentRoster(db: Db, schoolId: string) {
     return db

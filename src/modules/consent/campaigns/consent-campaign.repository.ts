@@ -1,22 +1,16 @@
-import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/database.ts';
-import { schools } from '../../people/people.tables.ts';
+import type { PeopleDirectory } from '../../people/index.ts';
 import { consentCampaigns } from '../consent.tables.ts';
 
 export type CampaignRow = typeof consentCampaigns.$inferSelect;
 
 /**
- * A pupil (`p`) "has returned a form" for a period when any record for that period answers at
- * least one question yes or no ("not returned" is not a returned form).
+ * A pupil "has returned a form" for a period when any record for that period answers at least
+ * one question yes or no ("not returned" is not a returned form).
  */
-const returned = (period: string): SQL => sql`EXISTS (
-  SELECT 1 FROM consent_records r
-  WHERE r.pupil_id = p.id AND r.period_key = ${period}
-    AND EXISTS (SELECT 1 FROM jsonb_each_text(r.decisions) d WHERE d.value IN ('granted', 'refused')))`;
-
-/** The pupil `p` is on roll on `today`. */
-const onRoll = (today: string): SQL =>
-  sql`(p.leaving_date IS NULL OR p.leaving_date > ${today}::date)`;
+const returnedDecision = sql`EXISTS (SELECT 1 FROM jsonb_each_text(r.decisions) d
+  WHERE d.value IN ('granted', 'refused'))`;
 
 export interface ChaserRow {
   pupilId: string;
@@ -50,17 +44,40 @@ function rowsOf<T>(result: { rows: unknown[] }): T[] {
 }
 
 /**
- * Renewal campaigns and their requests (one per parent). Read-only joins across the people
- * tables and consent records, as the consent read model does (docs/adr/0006).
+ * Renewal campaigns and their requests (one per parent). The roll, the parents and their links
+ * are people's: read through `PeopleDirectory` in batches (one statement each) and combined with
+ * the consent records here, in memory or as ids passed to the statement.
  */
 export class ConsentCampaignRepository {
+  constructor(private readonly people: PeopleDirectory) {}
+
   async schoolIds(db: Db, onlySchoolId?: string): Promise<string[]> {
-    const rows = await db
-      .select({ id: schools.id })
-      .from(schools)
-      .where(onlySchoolId ? eq(schools.id, onlySchoolId) : undefined)
-      .orderBy(asc(schools.id));
-    return rows.map((r) => r.id);
+    if (onlySchoolId) {
+      const school = await this.people.getSchool(db, onlySchoolId);
+      return school ? [school.id] : [];
+    }
+    return (await this.people.listSchools(db)).map((s) => s.id).sort();
+  }
+
+  /** Pupils with a returned form for the period (consent's own records). */
+  private async returnedPupils(db: Db, schoolId: string, periodKey: string): Promise<Set<string>> {
+    const result = await db.execute(sql`
+      SELECT DISTINCT r.pupil_id AS id FROM consent_records r
+      WHERE r.school_id = ${schoolId} AND r.period_key = ${periodKey} AND ${returnedDecision}`);
+    return new Set(rowsOf<{ id: string }>(result).map((r) => r.id));
+  }
+
+  /** Parents (with responsibility) who still have a child on roll without a returned form. */
+  private async parentsStillLacking(
+    db: Db,
+    campaign: CampaignRow,
+    today: string,
+  ): Promise<string[]> {
+    const [links, returned] = await Promise.all([
+      this.people.responsibleParentsOnRoll(db, campaign.schoolId, today),
+      this.returnedPupils(db, campaign.schoolId, campaign.periodKey),
+    ]);
+    return [...new Set(links.filter((l) => !returned.has(l.pupilId)).map((l) => l.parentId))];
   }
 
   /** Serialises campaign starts and period expiry for one school (held to the transaction's end). */
@@ -126,18 +143,9 @@ export class ConsentCampaignRepository {
     schoolId: string,
     today: string,
   ): Promise<{ pupils: number; parentIds: string[] }> {
-    const pupils = await db.execute(
-      sql`SELECT count(*)::int AS n FROM pupils p WHERE p.school_id = ${schoolId} AND ${onRoll(today)}`,
-    );
-    const parents = await db.execute(sql`
-      SELECT DISTINCT pp.parent_id AS id FROM pupil_parents pp JOIN pupils p ON p.id = pp.pupil_id
-      WHERE pp.school_id = ${schoolId} AND pp.parental_responsibility
-        AND (p.leaving_date IS NULL OR p.leaving_date > ${today}::date)
-      ORDER BY pp.parent_id`);
-    return {
-      pupils: (pupils.rows[0] as { n: number }).n,
-      parentIds: rowsOf<{ id: string }>(parents).map((r) => r.id),
-    };
+    const pupils = (await this.people.pupilIdsOnRoll(db, schoolId, today)).length;
+    const links = await this.people.responsibleParentsOnRoll(db, schoolId, today);
+    return { pupils, parentIds: [...new Set(links.map((l) => l.parentId))].sort() };
   }
 
   /** One request per parent (existing ones kept). Returns how many were added. */
@@ -186,15 +194,14 @@ export class ConsentCampaignRepository {
     now: Date,
     today: string,
   ): Promise<{ id: string; parentId: string; previous: string }[]> {
+    const lacking = await this.parentsStillLacking(db, campaign, today);
+    if (lacking.length === 0) return [];
     const result = await db.execute(sql`
       WITH due AS (
         SELECT q.id, q.last_sent_at FROM consent_requests q
         WHERE q.campaign_id = ${campaign.id} AND q.completed_at IS NULL
           AND q.first_sent_at IS NOT NULL AND q.last_sent_at <= ${cutoff}
-          AND EXISTS (
-            SELECT 1 FROM pupil_parents pp JOIN pupils p ON p.id = pp.pupil_id
-            WHERE pp.parent_id = q.parent_id AND pp.parental_responsibility
-              AND ${onRoll(today)} AND NOT ${returned(campaign.periodKey)})
+          AND q.parent_id = ANY(${sql.param(lacking)}::uuid[])
         FOR UPDATE OF q SKIP LOCKED
       )
       UPDATE consent_requests q SET last_sent_at = ${now}, reminders_sent = q.reminders_sent + 1
@@ -211,13 +218,11 @@ export class ConsentCampaignRepository {
 
   /** Completes the requests of parents none of whose children on roll still lacks a form. */
   async completeReturned(db: Db, campaign: CampaignRow, now: Date, today: string): Promise<number> {
+    const lacking = await this.parentsStillLacking(db, campaign, today);
     const result = await db.execute(sql`
       UPDATE consent_requests q SET completed_at = ${now}
       WHERE q.campaign_id = ${campaign.id} AND q.completed_at IS NULL
-        AND NOT EXISTS (
-          SELECT 1 FROM pupil_parents pp JOIN pupils p ON p.id = pp.pupil_id
-          WHERE pp.parent_id = q.parent_id AND pp.parental_responsibility
-            AND ${onRoll(today)} AND NOT ${returned(campaign.periodKey)})
+        AND NOT (q.parent_id = ANY(${sql.param(lacking)}::uuid[]))
       RETURNING q.id`);
     return result.rows.length;
   }
@@ -229,46 +234,92 @@ export class ConsentCampaignRepository {
       .from(consentCampaigns)
       .where(eq(consentCampaigns.schoolId, schoolId))
       .orderBy(desc(consentCampaigns.startedAt));
+    if (campaigns.length === 0) return [];
+    // The roll once for every campaign on the page.
+    const onRoll = await this.people.pupilIdsOnRoll(db, schoolId, today);
     const out: CampaignProgress[] = [];
-    for (const campaign of campaigns) out.push(await this.progress(db, campaign, today));
+    for (const campaign of campaigns) out.push(await this.progressOf(db, campaign, onRoll));
     return out;
   }
 
   async progress(db: Db, campaign: CampaignRow, today: string): Promise<CampaignProgress> {
-    const counts = await db.execute(sql`
-      SELECT count(*)::int AS "onRoll",
-        (count(*) FILTER (WHERE ${returned(campaign.periodKey)}))::int AS returned
-      FROM pupils p WHERE p.school_id = ${campaign.schoolId} AND ${onRoll(today)}`);
-    const requests = await db.execute(sql`
-      SELECT count(*)::int AS requests,
-        (count(*) FILTER (WHERE first_sent_at IS NOT NULL))::int AS sent,
-        (count(*) FILTER (WHERE completed_at IS NOT NULL))::int AS completed
-      FROM consent_requests WHERE campaign_id = ${campaign.id}`);
-    const c = counts.rows[0] as { onRoll: number; returned: number };
+    const onRoll = await this.people.pupilIdsOnRoll(db, campaign.schoolId, today);
+    return this.progressOf(db, campaign, onRoll);
+  }
+
+  private async progressOf(
+    db: Db,
+    campaign: CampaignRow,
+    onRoll: readonly string[],
+  ): Promise<CampaignProgress> {
+    const [returned, requests] = await Promise.all([
+      this.returnedPupils(db, campaign.schoolId, campaign.periodKey),
+      db.execute(sql`
+        SELECT count(*)::int AS requests,
+          (count(*) FILTER (WHERE first_sent_at IS NOT NULL))::int AS sent,
+          (count(*) FILTER (WHERE completed_at IS NOT NULL))::int AS completed
+        FROM consent_requests WHERE campaign_id = ${campaign.id}`),
+    ]);
     const r = requests.rows[0] as { requests: number; sent: number; completed: number };
-    return { campaign, ...c, ...r };
+    return {
+      campaign,
+      onRoll: onRoll.length,
+      returned: onRoll.filter((id) => returned.has(id)).length,
+      ...r,
+    };
   }
 
   /** Pupils on roll with no returned form for the period, by class, with their parents. */
   async chaserList(db: Db, campaign: CampaignRow, today: string): Promise<ChaserRow[]> {
-    const result = await db.execute(sql`
-      SELECT p.id AS "pupilId", p.given_name AS "givenName", p.family_name AS "familyName",
-        p.year_group AS "yearGroup", p.class_name AS "className",
-        COALESCE((
-          SELECT json_agg(json_build_object(
-            'id', pa.id, 'name', pa.given_name || ' ' || pa.family_name,
-            'relationship', pp.relationship, 'email', pa.email, 'phone', pa.phone,
-            'firstSentAt', q.first_sent_at, 'lastSentAt', q.last_sent_at,
-            'remindersSent', COALESCE(q.reminders_sent, 0))
-            ORDER BY pa.family_name, pa.given_name)
-          FROM pupil_parents pp JOIN parents pa ON pa.id = pp.parent_id
-          LEFT JOIN consent_requests q ON q.campaign_id = ${campaign.id} AND q.parent_id = pa.id
-          WHERE pp.pupil_id = p.id AND pp.parental_responsibility), '[]') AS parents
-      FROM pupils p
-      WHERE p.school_id = ${campaign.schoolId} AND ${onRoll(today)}
-        AND NOT ${returned(campaign.periodKey)}
-      ORDER BY p.class_name NULLS LAST, p.family_name, p.given_name, p.id`);
-    return rowsOf<ChaserRow>(result);
+    const [roll, returned] = await Promise.all([
+      this.people.pupilsOnRoll(db, campaign.schoolId, today),
+      this.returnedPupils(db, campaign.schoolId, campaign.periodKey),
+    ]);
+    const lacking = roll.filter((p) => !returned.has(p.id));
+    if (lacking.length === 0) return [];
+    const [parents, requests] = await Promise.all([
+      this.people.responsibleParentsOf(
+        db,
+        campaign.schoolId,
+        lacking.map((p) => p.id),
+      ),
+      db.execute(sql`
+        SELECT parent_id AS "parentId", to_json(first_sent_at) AS "firstSentAt",
+          to_json(last_sent_at) AS "lastSentAt", reminders_sent AS "remindersSent"
+        FROM consent_requests WHERE campaign_id = ${campaign.id}`),
+    ]);
+    const requestOf = new Map(
+      rowsOf<{
+        parentId: string;
+        firstSentAt: string | null;
+        lastSentAt: string | null;
+        remindersSent: number | null;
+      }>(requests).map((q) => [q.parentId, q]),
+    );
+    const parentsOf = new Map<string, ChaserRow['parents']>();
+    for (const pa of parents) {
+      const q = requestOf.get(pa.parentId);
+      const list = parentsOf.get(pa.pupilId) ?? [];
+      list.push({
+        id: pa.parentId,
+        name: `${pa.givenName} ${pa.familyName}`,
+        relationship: pa.relationship,
+        email: pa.email,
+        phone: pa.phone,
+        firstSentAt: q?.firstSentAt ?? null,
+        lastSentAt: q?.lastSentAt ?? null,
+        remindersSent: q?.remindersSent ?? 0,
+      });
+      parentsOf.set(pa.pupilId, list);
+    }
+    return lacking.map((p) => ({
+      pupilId: p.id,
+      givenName: p.givenName,
+      familyName: p.familyName,
+      yearGroup: p.yearGroup,
+      className: p.className,
+      parents: parentsOf.get(p.id) ?? [],
+    }));
   }
 
   /** Records for a period that has ended: how many, for how many pupils. */
