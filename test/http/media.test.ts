@@ -287,6 +287,23 @@ describe('media pages and API', () => {
     ]);
     expect(named.statusCode).toBe(400);
     expect(named.body).toContain('contains the name of a pupil');
+    // The upload script (Accept: JSON) gets a refusal by the service as JSON errors; a form that
+    // does not pass its fields is the page again, as without the script.
+    const json = { accept: 'application/json' };
+    const namedJson = await uploadAs(
+      teacher,
+      [
+        { name: 'files', value: photo, filename: 'a.jpg' },
+        { name: 'deviceId', value: deviceA },
+        { name: 'eventLabel', value: `${A.pupils[3]!.givenName} ${A.pupils[3]!.familyName}` },
+      ],
+      json,
+    );
+    expect(namedJson.statusCode).toBe(400);
+    expect(namedJson.json().errors.eventLabel).toContain('contains the name of a pupil');
+    const noneJson = await uploadAs(teacher, [{ name: 'deviceId', value: deviceA }], json);
+    expect(noneJson.statusCode).toBe(400);
+    expect(noneJson.body).toContain('Select at least one photo or video');
     expect(await scalar(ctx, 'SELECT count(*) AS n FROM media_items')).toBe(rows);
   });
 
