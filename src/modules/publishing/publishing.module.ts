@@ -4,6 +4,7 @@ import { ChannelAdapterRegistry } from './channel-adapter.ts';
 import { NewsChannelAdapter } from './news-adapter.ts';
 import { BlueskyAdapter } from './channels/bluesky-adapter.ts';
 import { WordPressAdapter } from './channels/wordpress-adapter.ts';
+import { ByHandChannelAdapter } from './channels/by-hand-adapter.ts';
 import { publishingJobs } from './publishing.jobs.ts';
 import { PostsRepository } from './posts/posts.repository.ts';
 import { PostsService } from './posts/posts.service.ts';
@@ -60,6 +61,9 @@ export const publishingModule = defineModule({
       .register(new NewsChannelAdapter())
       .register(accounts.channelAccounts.webhookAdapter())
       .register(new BlueskyAdapter())
+      // Facebook, Instagram, X and the newsletter: handed to the account's custodian to post.
+      .register(new ByHandChannelAdapter('social'))
+      .register(new ByHandChannelAdapter('newsletter'))
       .register(
         new WordPressAdapter({
           // The profile says whether a post taken down is deleted or put in the site's bin.
