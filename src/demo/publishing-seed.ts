@@ -253,6 +253,8 @@ export async function seedDemoPublishing(
         eventLabel: string;
         media: { mediaId: string; altText: string }[];
         scheduledAt?: Date | null;
+        /** Also these channels (the news page always). */
+        alsoOn?: string[];
       },
     ) =>
       (
@@ -262,7 +264,7 @@ export async function seedDemoPublishing(
           eventLabel: input.eventLabel,
           kind: 'standard',
           media: input.media,
-          accountIds: [channels.news!],
+          accountIds: [channels.news!, ...(input.alsoOn ?? [])],
           scheduledAt: input.scheduledAt ?? null,
         })
       ).id;
@@ -279,11 +281,31 @@ export async function seedDemoPublishing(
       ...take(2).map((p) => p.id),
     ];
     const harvestPhoto = await photo('harvest assembly', harvestPupils, 0);
+    // The Facebook page too, where every pupil in it may be on the school's social media: the
+    // Business Manager posts it there by hand, so the weekend withdrawal gives her a takedown.
+    const facebook = channels.facebook;
+    const socialPurpose = facebook
+      ? ((await services.channelAccounts.get(school.id, facebook))?.purposeKey ?? null)
+      : null;
+    const onFacebook =
+      facebook &&
+      socialPurpose &&
+      (
+        await services.consent.mayMany(
+          school.id,
+          harvestPupils.map((pupilId) => ({
+            pupilId,
+            purpose: socialPurpose,
+            mediaType: 'image' as const,
+          })),
+        )
+      ).every((a) => a.allowed);
     const harvest = await draft(teacher, {
       title: 'Harvest assembly',
       body: 'Year 3 led our harvest assembly this morning, with songs, poems and a basket of food for the local food bank. Thank you to every family who sent something in.',
       eventLabel: 'harvest assembly',
       media: [{ mediaId: harvestPhoto, altText: 'Three Year 3 pupils holding a harvest basket' }],
+      alsoOn: onFacebook && facebook ? [facebook] : [],
     });
     await services.posts.submit(teacher, harvest);
     setNow(at(6, 11));

@@ -206,16 +206,20 @@ describe('demo data (real PostgreSQL)', () => {
     const pubs = await rows<{ title: string; state: string; kind: string }>(sql`
       SELECT p.title, p.state, a.kind FROM publications p
       JOIN channel_accounts a ON a.id = p.account_id JOIN schools s ON s.id = p.school_id
-      WHERE s.slug = 'oakfield-primary' ORDER BY p.title`);
+      WHERE s.slug = 'oakfield-primary' ORDER BY p.title, a.kind`);
+    // The harvest assembly also went to the Facebook page, handed to the Business Manager to post
+    // by hand (Lanyard has no way to post there itself): live there until she takes it down.
     expect(pubs).toEqual([
       { title: 'Harvest assembly', state: 'removed', kind: 'news' },
+      { title: 'Harvest assembly', state: 'live', kind: 'social' },
       { title: 'Roman day in Year 3', state: 'live', kind: 'news' },
     ]);
     expect(await rows(sql`SELECT 1 FROM webhook_deliveries`)).toEqual([]);
     // The live item's photos are the blurred copies recorded with their SHA-256.
     const items = await rows<{ sha: string; key: string }>(sql`
       SELECT i.rendition_sha256 AS sha, i.file_key AS key FROM publication_items i
-      JOIN publications p ON p.id = i.publication_id WHERE p.state = 'live'`);
+      JOIN publications p ON p.id = i.publication_id
+      JOIN channel_accounts a ON a.id = p.account_id WHERE p.state = 'live' AND a.kind = 'news'`);
     expect(items).toHaveLength(2);
     for (const i of items) expect(i.key).toContain('/publications/');
   });
@@ -232,12 +236,21 @@ describe('demo data (real PostgreSQL)', () => {
       FROM takedown_tasks t JOIN publications p ON p.id = t.publication_id
       JOIN posts po ON po.id = p.post_id
       JOIN consent_records r ON r.pupil_id = t.pupil_id AND r.kind = 'withdrawal'
-      JOIN schools s ON s.id = t.school_id WHERE s.slug = 'oakfield-primary'`);
+      JOIN schools s ON s.id = t.school_id WHERE s.slug = 'oakfield-primary'
+      ORDER BY t.automatic DESC`);
     expect(tasks).toEqual([
       {
         state: 'done',
         outcome: 'removed',
         automatic: true,
+        title: 'Harvest assembly',
+        decided_on: '2026-12-05',
+      },
+      // The Facebook page's copy: the Business Manager's task, due by the profile's days.
+      {
+        state: 'open',
+        outcome: null,
+        automatic: false,
         title: 'Harvest assembly',
         decided_on: '2026-12-05',
       },
@@ -254,6 +267,7 @@ describe('demo data (real PostgreSQL)', () => {
     const titles = home.items.map((i) => i.title);
     expect(titles).toContain('Post waiting for approval: Reading award');
     expect(titles).toContain('Post waiting for approval: Football tournament');
+    expect(titles).toContain('Take down: Harvest assembly');
     const failing = home.items.find((i) => i.title.endsWith('Reading award'))!;
     expect(failing.detail).toContain('One check fails');
     // Nothing is failing on the home page: no removal or delivery that could not be done.
