@@ -106,11 +106,13 @@ async function demoPhoto(
  *
  * The week is replayed: the services' clock is moved back to each day while its posts are made
  * and restored afterwards, so dates on pages and in the audit log read like a real week. Posts
- * go to the news page only: Lanyard cannot deliver to the Facebook page, Instagram or the
- * newsletter (no adapter) nor to the demo's Bluesky account and webhook (no credential), and the
- * demo should show no failed delivery. The withdrawal (`recordDemoWithdrawal`) is recorded
- * between Friday's posts and today's, and the takedown job is run once, so the news item
- * showing that pupil has come down when the demo opens.
+ * go to the news page, and the harvest assembly also to the Facebook page, which the Business
+ * Manager posts to by hand (Lanyard has no way to post there itself); nothing goes to the demo's
+ * Bluesky account and webhook (no credential), so the demo shows no failed delivery. The
+ * withdrawal (`recordDemoWithdrawal`) is recorded between Friday's posts and today's, and the
+ * takedown job is run once, so the news item showing that pupil has come down when the demo
+ * opens and the Facebook copy is the Business Manager's takedown, due on the Headteacher's home
+ * page.
  */
 export async function seedDemoPublishing(
   services: Services,
