@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Feed } from 'feed';
 import { LRUCache } from 'lru-cache';
+import { READ_TTL_MS } from '../../people/index.ts';
 import type { Database } from '../../../platform/db/database.ts';
 import type { FileStore } from '../../../platform/files/file-store.ts';
 import type { PeopleDirectory } from '../../people/index.ts';
@@ -99,10 +100,18 @@ export class NewsService {
 
   /** The school's news state: what every public response's validators are made of. */
   async state(school: NewsSchool): Promise<NewsState> {
-    const [version, policy] = await Promise.all([
-      this.deps.repository.version(this.db, school.id),
-      this.deps.policies.current(school.id),
-    ]);
+    // A shared read (ADR 0008, 0018): publications going live or removed, posts and the profile
+    // bump the school's version, so a public request costs one shared version read.
+    const [version, policy] = await this.deps.database.cachedRead(
+      `news-state:${school.id}`,
+      READ_TTL_MS,
+      () =>
+        Promise.all([
+          this.deps.repository.version(this.db, school.id),
+          this.deps.policies.current(school.id),
+        ]),
+      school.id,
+    );
     const rule = policy.settings.publishing.commentsNotMonitoredNotice.value;
     const notice = rule.show && rule.text.trim() ? rule.text.trim() : null;
     const changedAt = version.changedAt ?? new Date(0);
