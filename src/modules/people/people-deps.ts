@@ -9,6 +9,7 @@ import type { PolicyService } from '../policies/index.ts';
 import type { StaffPrincipal } from '../auth/index.ts';
 import type { StaffClassesRepository } from './staff-classes.repository.ts';
 import type { PeopleRepository } from './people.repository.ts';
+import type { PeopleChangesRepository } from './people-changes.repository.ts';
 
 let todayMinute = Number.NaN;
 let todayValue = '';
@@ -48,6 +49,8 @@ export interface StaffInvitationJobs {
 export interface PeopleDeps {
   database: Database;
   repository: PeopleRepository;
+  /** The writes behind managing pupils and staff in the app. */
+  changes: PeopleChangesRepository;
   staffClasses: StaffClassesRepository;
   audit: AuditService;
   clock: Clock;

@@ -1,7 +1,9 @@
 import type { PeopleRepository } from './people.repository.ts';
+import type { PeopleDirectoryRepository } from './people-directory.repository.ts';
+import type { PeopleChangesRepository } from './people-changes.repository.ts';
 import type { ImportRepository } from './import.repository.ts';
 
-type Repo = PeopleRepository;
+type Repo = PeopleRepository & PeopleDirectoryRepository & PeopleChangesRepository;
 type Args<K extends keyof Repo> = Repo[K] extends (...args: infer A) => unknown ? A : never;
 
 /**
@@ -13,7 +15,14 @@ type Args<K extends keyof Repo> = Repo[K] extends (...args: infer A) => unknown 
  * the caller's transaction, as the sign-in's second factor does with `useTotpStep`.
  */
 export class PeopleDirectory {
-  constructor(private readonly deps: { repository: PeopleRepository; imports: ImportRepository }) {}
+  constructor(
+    private readonly deps: {
+      repository: PeopleRepository;
+      directory: PeopleDirectoryRepository;
+      changes: PeopleChangesRepository;
+      imports: ImportRepository;
+    },
+  ) {}
 
   // Schools and organisations.
   getSchool(...a: Args<'getSchool'>) {
@@ -50,43 +59,43 @@ export class PeopleDirectory {
   }
   /** Classes of pupils on roll, with the number in each. */
   classesOnRoll(...a: Args<'classesOnRoll'>) {
-    return this.deps.repository.classesOnRoll(...a);
+    return this.deps.directory.classesOnRoll(...a);
   }
   /** Pupils on roll in one class, by name (one statement). */
   pupilsInClass(...a: Args<'pupilsInClass'>) {
-    return this.deps.repository.pupilsInClass(...a);
+    return this.deps.directory.pupilsInClass(...a);
   }
   /** Every pupil on roll, by class then name (one statement). */
   pupilsOnRoll(...a: Args<'pupilsOnRoll'>) {
-    return this.deps.repository.pupilsOnRoll(...a);
+    return this.deps.directory.pupilsOnRoll(...a);
   }
   /** Pupils of the school among the ids, in one statement: a batch, never a query per row. */
   pupilsByIds(...a: Args<'pupilsByIds'>) {
-    return this.deps.repository.pupilsByIds(...a);
+    return this.deps.directory.pupilsByIds(...a);
   }
   /** Every pupil of the school (leavers too): id, MIS id, name, last change. One statement. */
   pupilRoster(...a: Args<'pupilRoster'>) {
-    return this.deps.repository.pupilRoster(...a);
+    return this.deps.directory.pupilRoster(...a);
   }
   /** Every parent of the school: id, MIS id, email, name. One statement. */
   parentRoster(...a: Args<'parentRoster'>) {
-    return this.deps.repository.parentRoster(...a);
+    return this.deps.directory.parentRoster(...a);
   }
   /** Every pupil–parent link of the school, with parental responsibility. One statement. */
   parentLinks(...a: Args<'parentLinks'>) {
-    return this.deps.repository.parentLinks(...a);
+    return this.deps.directory.parentLinks(...a);
   }
   /** Ids of the pupils on roll. One statement. */
   pupilIdsOnRoll(...a: Args<'pupilIdsOnRoll'>) {
-    return this.deps.repository.pupilIdsOnRoll(...a);
+    return this.deps.directory.pupilIdsOnRoll(...a);
   }
   /** Parents with parental responsibility for a pupil on roll (pupil, parent). One statement. */
   responsibleParentsOnRoll(...a: Args<'responsibleParentsOnRoll'>) {
-    return this.deps.repository.responsibleParentsOnRoll(...a);
+    return this.deps.directory.responsibleParentsOnRoll(...a);
   }
   /** The responsible parents of these pupils with contact details, by name. One statement. */
   responsibleParentsOf(...a: Args<'responsibleParentsOf'>) {
-    return this.deps.repository.responsibleParentsOf(...a);
+    return this.deps.directory.responsibleParentsOf(...a);
   }
   getParent(...a: Args<'getParent'>) {
     return this.deps.repository.getParent(...a);
@@ -96,10 +105,10 @@ export class PeopleDirectory {
     return this.deps.repository.childrenOfParent(...a);
   }
   findParentsByEmail(...a: Args<'findParentsByEmail'>) {
-    return this.deps.repository.findParentsByEmail(...a);
+    return this.deps.directory.findParentsByEmail(...a);
   }
   findPupilsByEmail(...a: Args<'findPupilsByEmail'>) {
-    return this.deps.repository.findPupilsByEmail(...a);
+    return this.deps.directory.findPupilsByEmail(...a);
   }
   displayNames(...a: Args<'displayNames'>) {
     return this.deps.repository.displayNames(...a);
@@ -113,10 +122,10 @@ export class PeopleDirectory {
     return this.deps.repository.getStaffByEmail(...a);
   }
   staffWithRole(...a: Args<'staffWithRole'>) {
-    return this.deps.repository.staffWithRole(...a);
+    return this.deps.directory.staffWithRole(...a);
   }
   staffWithoutSecondFactor(...a: Args<'staffWithoutSecondFactor'>) {
-    return this.deps.repository.staffWithoutSecondFactor(...a);
+    return this.deps.directory.staffWithoutSecondFactor(...a);
   }
 
   // Writes another part makes in its own transaction (sign-in: passwords, second factor; the
@@ -139,12 +148,12 @@ export class PeopleDirectory {
    * own transaction `tx.db` (the consent import's commit); returns the rows locked.
    */
   lockPupils(...a: Args<'lockPupils'>) {
-    return this.deps.repository.lockPupils(...a);
+    return this.deps.changes.lockPupils(...a);
   }
 
   /** Shared locks (FOR KEY SHARE, id order) on pupils, in the caller's `tx.db` (publishing). */
   lockPupilsForKeyShare(...a: Args<'lockPupilsForKeyShare'>) {
-    return this.deps.repository.lockPupilsForKeyShare(...a);
+    return this.deps.directory.lockPupilsForKeyShare(...a);
   }
 
   // Imports.

@@ -47,11 +47,11 @@ export class PupilChanges {
     if (Object.keys(errors).length) throw new ValidationError(errors);
     const misId = input.misId ?? `LY-${crypto.randomBytes(4).toString('hex').toUpperCase()}`;
     return this.deps.database.transaction(async (tx) => {
-      if (await this.deps.repository.getPupilByMisId(tx.db, schoolId, misId)) {
+      if (await this.deps.changes.getPupilByMisId(tx.db, schoolId, misId)) {
         throw new ValidationError({ misId: 'Another pupil already has this MIS id' });
       }
       const now = this.deps.clock.now();
-      const pupil = await this.deps.repository.insertPupil(tx.db, {
+      const pupil = await this.deps.changes.insertPupil(tx.db, {
         schoolId,
         misId,
         givenName: input.givenName,
@@ -88,7 +88,7 @@ export class PupilChanges {
     if (!canManagePupils(principal)) throw new NotFoundError();
     const schoolId = principal.schoolId;
     return this.deps.database.transaction(async (tx) => {
-      const [old] = await this.deps.repository.lockPupils(tx.db, schoolId, [pupilId]);
+      const [old] = await this.deps.changes.lockPupils(tx.db, schoolId, [pupilId]);
       if (!old) throw new NotFoundError();
       const next = {
         givenName: patch.givenName ?? old.givenName,
@@ -102,7 +102,7 @@ export class PupilChanges {
       };
       const errors = this.pupilDateErrors(next);
       if (next.misId !== old.misId) {
-        const other = await this.deps.repository.getPupilByMisId(tx.db, schoolId, next.misId);
+        const other = await this.deps.changes.getPupilByMisId(tx.db, schoolId, next.misId);
         if (other) errors.misId = 'Another pupil already has this MIS id';
       }
       if (Object.keys(errors).length) throw new ValidationError(errors);
@@ -111,7 +111,7 @@ export class PupilChanges {
       );
       if (changed.length === 0) return old;
       const now = this.deps.clock.now();
-      const row = await this.deps.repository.updatePupil(tx.db, schoolId, pupilId, {
+      const row = await this.deps.changes.updatePupil(tx.db, schoolId, pupilId, {
         ...next,
         ...(changed.includes('leavingDate') && next.leavingDate ? { possiblyLeftAt: null } : {}),
         searchText: pupilSearchText(next),
@@ -145,7 +145,7 @@ export class PupilChanges {
     const schoolId = principal.schoolId;
     const ids = [...new Set(pupilIds)];
     return this.deps.database.transaction(async (tx) => {
-      const rows = await this.deps.repository.lockPupils(tx.db, schoolId, ids);
+      const rows = await this.deps.changes.lockPupils(tx.db, schoolId, ids);
       if (rows.length !== ids.length || ids.length === 0) throw new NotFoundError();
       const errors: FieldErrors = {};
       for (const p of rows) {
@@ -157,7 +157,7 @@ export class PupilChanges {
         }
       }
       if (Object.keys(errors).length) throw new ValidationError(errors);
-      const n = await this.deps.repository.recordLeaving(
+      const n = await this.deps.changes.recordLeaving(
         tx.db,
         schoolId,
         ids,
@@ -182,9 +182,9 @@ export class PupilChanges {
     const schoolId = principal.schoolId;
     const ids = [...new Set(pupilIds)];
     return this.deps.database.transaction(async (tx) => {
-      const rows = await this.deps.repository.lockPupils(tx.db, schoolId, ids);
+      const rows = await this.deps.changes.lockPupils(tx.db, schoolId, ids);
       if (rows.length !== ids.length || ids.length === 0) throw new NotFoundError();
-      const n = await this.deps.repository.clearPossiblyLeft(
+      const n = await this.deps.changes.clearPossiblyLeft(
         tx.db,
         schoolId,
         ids,

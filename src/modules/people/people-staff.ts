@@ -91,7 +91,7 @@ export class StaffManagement {
     if (!canManageStaff(principal)) throw new NotFoundError();
     const schoolId = principal.schoolId;
     return this.deps.database.transaction(async (tx) => {
-      const heads = await this.deps.repository.lockActiveWithRole(tx.db, schoolId, 'headteacher');
+      const heads = await this.deps.changes.lockActiveWithRole(tx.db, schoolId, 'headteacher');
       const old = await this.deps.repository.getStaff(tx.db, schoolId, staffId);
       if (!old) throw new NotFoundError();
       if (!canChangeStaffMember(principal, old)) {
@@ -130,14 +130,14 @@ export class StaffManagement {
         return old;
       }
       const now = this.deps.clock.now();
-      await this.deps.repository.updateStaff(tx.db, schoolId, staffId, {
+      await this.deps.changes.updateStaff(tx.db, schoolId, staffId, {
         ...details,
         active,
         ...(active !== old.active ? { leaveDate: active ? null : todayIn(this.deps.clock) } : {}),
         updatedAt: now,
       });
       if (added.length || removed.length) {
-        await this.deps.repository.setStaffRoles(tx.db, schoolId, staffId, roles);
+        await this.deps.changes.setStaffRoles(tx.db, schoolId, staffId, roles);
       }
       const action =
         active !== old.active

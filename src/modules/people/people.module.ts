@@ -1,5 +1,7 @@
 import { defineModule, type Services } from '../registry.ts';
 import { PeopleRepository } from './people.repository.ts';
+import { PeopleDirectoryRepository } from './people-directory.repository.ts';
+import { PeopleChangesRepository } from './people-changes.repository.ts';
 import { PeopleService } from './people.service.ts';
 import { ImportRepository } from './import.repository.ts';
 import { ImportService } from './import.service.ts';
@@ -33,11 +35,18 @@ export const peopleModule = defineModule({
     const staffClassesRepository = new StaffClassesRepository();
     const repository = new PeopleRepository();
     const importRepository = new ImportRepository();
+    const changes = new PeopleChangesRepository();
     return {
-      peopleDirectory: new PeopleDirectory({ repository, imports: importRepository }),
+      peopleDirectory: new PeopleDirectory({
+        repository,
+        directory: new PeopleDirectoryRepository(),
+        changes,
+        imports: importRepository,
+      }),
       people: new PeopleService({
         database: deps.database,
         repository,
+        changes,
         staffClasses: staffClassesRepository,
         audit: deps.audit,
         clock: deps.clock,

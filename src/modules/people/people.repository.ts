@@ -14,12 +14,10 @@ import {
   likeTerm,
   pupilCount,
   pupilPage,
-  pupilSearchText,
   pupilShape,
   rollCountsQuery,
   type PupilFilters,
 } from './pupil-list.queries.ts';
-import type { NewPupil } from './people-bulk.repository.ts';
 
 export type SchoolRow = typeof schools.$inferSelect;
 export type PupilRow = typeof pupils.$inferSelect;
@@ -41,7 +39,7 @@ export {
 } from './people-bulk.repository.ts';
 
 /** On roll on `today`: no leaving date, or one still to come. */
-const onRoll = (today: string) =>
+export const onRoll = (today: string) =>
   or(isNull(pupils.leavingDate), sql`${pupils.leavingDate} > ${today}`);
 
 export class PeopleRepository {
@@ -175,166 +173,6 @@ export class PeopleRepository {
     return rows[0]?.n ?? 0;
   }
 
-  /** Classes of pupils on roll with the number of pupils in each (pupils with no class left out). */
-  async classesOnRoll(
-    db: Db,
-    schoolId: string,
-    today: string,
-  ): Promise<{ className: string; pupils: number }[]> {
-    const rows = await db
-      .select({ className: pupils.className, pupils: sql<number>`count(*)::int` })
-      .from(pupils)
-      .where(and(eq(pupils.schoolId, schoolId), onRoll(today)))
-      .groupBy(pupils.className)
-      .orderBy(asc(pupils.className));
-    return rows
-      .filter((r): r is { className: string; pupils: number } => !!r.className)
-      .map((r) => ({ className: r.className, pupils: r.pupils }));
-  }
-
-  /** Pupils on roll in one class, by name. */
-  async pupilsInClass(
-    db: Db,
-    schoolId: string,
-    className: string,
-    today: string,
-  ): Promise<PupilRow[]> {
-    return db
-      .select()
-      .from(pupils)
-      .where(and(eq(pupils.schoolId, schoolId), eq(pupils.className, className), onRoll(today)))
-      .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id));
-  }
-
-  /** Every pupil on roll, by class then name. */
-  async pupilsOnRoll(db: Db, schoolId: string, today: string): Promise<PupilRow[]> {
-    return db
-      .select()
-      .from(pupils)
-      .where(and(eq(pupils.schoolId, schoolId), onRoll(today)))
-      .orderBy(
-        asc(pupils.className),
-        asc(pupils.familyName),
-        asc(pupils.givenName),
-        asc(pupils.id),
-      );
-  }
-
-  /** Pupils of this school among `ids`, in one statement, by name (others are simply absent). */
-  async pupilsByIds(db: Db, schoolId: string, ids: readonly string[]): Promise<PupilRow[]> {
-    if (ids.length === 0) return [];
-    return db
-      .select()
-      .from(pupils)
-      .where(and(eq(pupils.schoolId, schoolId), inArray(pupils.id, [...new Set(ids)])))
-      .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id));
-  }
-
-  /** Every pupil of the school, leavers included: MIS id, name, last change (imports, name checks). */
-  async pupilRoster(db: Db, schoolId: string) {
-    return db
-      .select({
-        id: pupils.id,
-        misId: pupils.misId,
-        givenName: pupils.givenName,
-        familyName: pupils.familyName,
-        updatedAt: pupils.updatedAt,
-      })
-      .from(pupils)
-      .where(eq(pupils.schoolId, schoolId));
-  }
-
-  /**
-   * Shared row locks (FOR KEY SHARE, in id order) on these pupils, inside the caller's
-   * transaction: a consent change takes its pupils' rows first, so a publish that locks them
-   * too can never deadlock with it (ADR 0009).
-   */
-  async lockPupilsForKeyShare(db: Db, schoolId: string, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await db.execute(
-      sql`SELECT 1 FROM pupils WHERE school_id = ${schoolId} AND id = ANY(${sql.param([...new Set(ids)].sort())}::uuid[]) ORDER BY id FOR KEY SHARE`,
-    );
-  }
-
-  /** Ids of the pupils on roll (one statement). */
-  async pupilIdsOnRoll(db: Db, schoolId: string, today: string): Promise<string[]> {
-    const rows = await db
-      .select({ id: pupils.id })
-      .from(pupils)
-      .where(and(eq(pupils.schoolId, schoolId), onRoll(today)));
-    return rows.map((r) => r.id);
-  }
-
-  /** Parents with parental responsibility for a pupil on roll: one row per pupil and parent. */
-  async responsibleParentsOnRoll(
-    db: Db,
-    schoolId: string,
-    today: string,
-  ): Promise<{ pupilId: string; parentId: string }[]> {
-    return db
-      .select({ pupilId: pupilParents.pupilId, parentId: pupilParents.parentId })
-      .from(pupilParents)
-      .innerJoin(pupils, eq(pupils.id, pupilParents.pupilId))
-      .where(
-        and(
-          eq(pupilParents.schoolId, schoolId),
-          eq(pupilParents.parentalResponsibility, true),
-          onRoll(today),
-        ),
-      );
-  }
-
-  /** The parents with parental responsibility of these pupils, with their contact details. */
-  async responsibleParentsOf(db: Db, schoolId: string, pupilIds: readonly string[]) {
-    if (pupilIds.length === 0) return [];
-    return db
-      .select({
-        pupilId: pupilParents.pupilId,
-        parentId: parents.id,
-        relationship: pupilParents.relationship,
-        givenName: parents.givenName,
-        familyName: parents.familyName,
-        email: parents.email,
-        phone: parents.phone,
-      })
-      .from(pupilParents)
-      .innerJoin(parents, eq(parents.id, pupilParents.parentId))
-      .where(
-        and(
-          eq(pupilParents.schoolId, schoolId),
-          eq(pupilParents.parentalResponsibility, true),
-          sql`${pupilParents.pupilId} = ANY(${sql.param([...new Set(pupilIds)])}::uuid[])`,
-        ),
-      )
-      .orderBy(asc(parents.familyName), asc(parents.givenName));
-  }
-
-  /** Every parent of the school, by MIS id, email and name (imports match against it). */
-  async parentRoster(db: Db, schoolId: string) {
-    return db
-      .select({
-        id: parents.id,
-        misId: parents.misId,
-        email: parents.email,
-        givenName: parents.givenName,
-        familyName: parents.familyName,
-      })
-      .from(parents)
-      .where(eq(parents.schoolId, schoolId));
-  }
-
-  /** Every pupil–parent link of the school, with parental responsibility. */
-  async parentLinks(db: Db, schoolId: string) {
-    return db
-      .select({
-        pupilId: pupilParents.pupilId,
-        parentId: pupilParents.parentId,
-        parentalResponsibility: pupilParents.parentalResponsibility,
-      })
-      .from(pupilParents)
-      .where(eq(pupilParents.schoolId, schoolId));
-  }
-
   async parentsOfPupil(db: Db, schoolId: string, pupilId: string) {
     return db
       .select({
@@ -437,20 +275,6 @@ export class PeopleRepository {
       .where(and(eq(parents.schoolId, schoolId), eq(parents.id, id)))
       .limit(1);
     return rows[0];
-  }
-
-  async findParentsByEmail(db: Db, email: string): Promise<ParentRow[]> {
-    return db
-      .select()
-      .from(parents)
-      .where(sql`lower(${parents.email}) = ${email.toLowerCase()}`);
-  }
-
-  async findPupilsByEmail(db: Db, email: string): Promise<PupilRow[]> {
-    return db
-      .select()
-      .from(pupils)
-      .where(sql`lower(${pupils.email}) = ${email.toLowerCase()}`);
   }
 
   async listStaff(db: Db, schoolId: string, q: string | undefined, page: PageQuery) {
@@ -567,15 +391,6 @@ export class PeopleRepository {
     return { ...row, roles: (await this.rolesFor(db, [row.id])).get(row.id) ?? [] };
   }
 
-  async staffWithRole(db: Db, schoolId: string, role: string): Promise<StaffRow[]> {
-    return db
-      .select({ s: staff })
-      .from(staff)
-      .innerJoin(staffRoles, eq(staffRoles.staffId, staff.id))
-      .where(and(eq(staff.schoolId, schoolId), eq(staffRoles.role, role), eq(staff.active, true)))
-      .then((rows) => rows.map((r) => r.s));
-  }
-
   async createStaff(db: Db, values: typeof staff.$inferInsert, roles: string[]): Promise<StaffRow> {
     const [row] = await db.insert(staff).values(values).returning();
     if (roles.length > 0) {
@@ -604,123 +419,6 @@ export class PeopleRepository {
     await db.update(staff).set(values).where(eq(staff.id, id));
   }
 
-  async staffWithoutSecondFactor(
-    db: Db,
-    schoolId: string,
-    roles: readonly string[],
-  ): Promise<StaffRow[]> {
-    return db
-      .selectDistinct({ s: staff })
-      .from(staff)
-      .innerJoin(staffRoles, eq(staffRoles.staffId, staff.id))
-      .where(
-        and(
-          eq(staff.schoolId, schoolId),
-          inArray(staffRoles.role, [...roles]),
-          isNull(staff.totpEnabledAt),
-          eq(staff.active, true),
-        ),
-      )
-      .then((rows) => rows.map((r) => r.s));
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Managing people in the app (PeopleService: add and edit pupils and staff)
-
-  async getPupilByMisId(db: Db, schoolId: string, misId: string): Promise<PupilRow | undefined> {
-    const rows = await db
-      .select()
-      .from(pupils)
-      .where(and(eq(pupils.schoolId, schoolId), eq(pupils.misId, misId)))
-      .limit(1);
-    return rows[0];
-  }
-
-  async insertPupil(db: Db, values: NewPupil): Promise<PupilRow> {
-    const [row] = await db
-      .insert(pupils)
-      .values({ ...values, searchText: pupilSearchText(values) })
-      .returning();
-    return row!;
-  }
-
-  async updatePupil(
-    db: Db,
-    schoolId: string,
-    id: string,
-    values: Partial<
-      Pick<
-        PupilRow,
-        | 'givenName'
-        | 'familyName'
-        | 'dateOfBirth'
-        | 'yearGroup'
-        | 'className'
-        | 'admissionDate'
-        | 'leavingDate'
-        | 'misId'
-        | 'possiblyLeftAt'
-      >
-    > & { searchText: string; updatedAt: Date },
-  ): Promise<PupilRow | undefined> {
-    const [row] = await db
-      .update(pupils)
-      .set(values)
-      .where(and(eq(pupils.schoolId, schoolId), eq(pupils.id, id)))
-      .returning();
-    return row;
-  }
-
-  /** Pupils of this school among `ids`, locked for the change (others are simply absent). */
-  async lockPupils(db: Db, schoolId: string, ids: readonly string[]): Promise<PupilRow[]> {
-    if (ids.length === 0) return [];
-    return db
-      .select()
-      .from(pupils)
-      .where(and(eq(pupils.schoolId, schoolId), inArray(pupils.id, [...ids])))
-      .orderBy(asc(pupils.id))
-      .for('update');
-  }
-
-  /** Records a leaving date (and so clears any "possibly left" flag). */
-  async recordLeaving(
-    db: Db,
-    schoolId: string,
-    ids: readonly string[],
-    leavingDate: string,
-    now: Date,
-  ): Promise<number> {
-    if (ids.length === 0) return 0;
-    const rows = await db
-      .update(pupils)
-      .set({ leavingDate, possiblyLeftAt: null, updatedAt: now })
-      .where(and(eq(pupils.schoolId, schoolId), inArray(pupils.id, [...ids])))
-      .returning({ id: pupils.id });
-    return rows.length;
-  }
-
-  /** "Still here": clears the flag an MIS import set. */
-  async clearPossiblyLeft(
-    db: Db,
-    schoolId: string,
-    ids: readonly string[],
-    now: Date,
-  ): Promise<number> {
-    if (ids.length === 0) return 0;
-    const rows = await db
-      .update(pupils)
-      .set({ possiblyLeftAt: null, updatedAt: now })
-      .where(
-        and(
-          eq(pupils.schoolId, schoolId),
-          inArray(pupils.id, [...ids]),
-          sql`${pupils.possiblyLeftAt} IS NOT NULL`,
-        ),
-      )
-      .returning({ id: pupils.id });
-    return rows.length;
-  }
-
   /** Every pupil flagged as possibly left (at most `limit`), by class and name, and how many. */
   async listPossiblyLeft(db: Db, schoolId: string, today: string, limit: number) {
     const where = and(
@@ -741,50 +439,6 @@ export class PeopleRepository {
         .where(where),
     ]);
     return { rows, total: count[0]?.n ?? 0 };
-  }
-
-  async updateStaff(
-    db: Db,
-    schoolId: string,
-    id: string,
-    values: Partial<
-      Pick<StaffRow, 'givenName' | 'familyName' | 'jobTitle' | 'active' | 'leaveDate'>
-    > & {
-      updatedAt: Date;
-    },
-  ): Promise<StaffRow | undefined> {
-    const [row] = await db
-      .update(staff)
-      .set(values)
-      .where(and(eq(staff.schoolId, schoolId), eq(staff.id, id)))
-      .returning();
-    return row;
-  }
-
-  async setStaffRoles(
-    db: Db,
-    schoolId: string,
-    id: string,
-    roles: readonly string[],
-  ): Promise<void> {
-    await db
-      .delete(staffRoles)
-      .where(and(eq(staffRoles.schoolId, schoolId), eq(staffRoles.staffId, id)));
-    if (roles.length > 0) {
-      await db.insert(staffRoles).values(roles.map((role) => ({ schoolId, staffId: id, role })));
-    }
-  }
-
-  /** Active staff holding `role`, locked for the change (the last Headteacher check). */
-  async lockActiveWithRole(db: Db, schoolId: string, role: string): Promise<string[]> {
-    const rows = await db
-      .select({ id: staff.id })
-      .from(staff)
-      .innerJoin(staffRoles, eq(staffRoles.staffId, staff.id))
-      .where(and(eq(staff.schoolId, schoolId), eq(staffRoles.role, role), eq(staff.active, true)))
-      .orderBy(asc(staff.id))
-      .for('update', { of: staff });
-    return rows.map((r) => r.id);
   }
 
   /**
