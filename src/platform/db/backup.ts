@@ -28,8 +28,8 @@ import type { Db } from './database.ts';
  * matches its own rows and no later one. Restore checks the restored chains against it.
  *
  * Left out on purpose: sessions and sign-in links (a restored copy must not let anyone in), the
- * consent register versions (kept by triggers, which raise them again as the rows go back: ADR
- * 0009), sign-in attempts, rate-limit counters and upload leases (minutes-old throttling state
+ * consent register versions and the cache versions (kept by triggers, which raise them again as
+ * the rows go back: ADRs 0009, 0018), sign-in attempts, rate-limit counters and upload leases (minutes-old throttling state
  * holding client addresses: a backup must not keep them), and pg-boss's queue (jobs are
  * re-created by the schedules; pending ones are lost).
  */
@@ -38,6 +38,7 @@ export const SKIPPED_TABLES: ReadonlySet<string> = new Set([
   'sessions',
   'sign_in_links',
   'consent_register_versions',
+  'cache_versions',
   'sign_in_attempts',
   'rate_limit_hits',
   'upload_slots',
