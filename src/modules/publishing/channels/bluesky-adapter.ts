@@ -1,5 +1,15 @@
 import crypto from 'node:crypto';
-import { AtpAgent, RichText, XRPCError, type AtpSessionData } from '@atproto/api';
+import type * as Atproto from '@atproto/api';
+import type { AtpAgent, AtpSessionData } from '@atproto/api';
+
+/**
+ * `@atproto/api` is large (about 100 MB of a process's memory once loaded): it is loaded the first
+ * time a Bluesky account is used, not at start-up (ADR 0010), like the other heavy adapters.
+ */
+let atproto: typeof Atproto | undefined;
+const loadAtproto = async (): Promise<typeof Atproto> => (atproto ??= await import('@atproto/api'));
+const isXrpcError = (e: unknown): e is Atproto.XRPCError =>
+  atproto !== undefined && e instanceof atproto.XRPCError;
 import { ImageProcessor } from '../../../platform/images/image-processor.ts';
 import {
   ChannelError,
@@ -119,7 +129,7 @@ export class BlueskyAdapter implements ChannelAdapter {
         const uploaded = await agent.com.atproto.repo.uploadBlob(bytes, { encoding: mime });
         images.push({ image: uploaded.data.blob, alt: img.altText });
       }
-      const rt = new RichText({ text: item.text });
+      const rt = new (await loadAtproto()).RichText({ text: item.text });
       rt.detectFacetsWithoutResolution();
       // Links only: a mention would need its handle looked up, and a school's post names nobody.
       const facets = rt.facets?.filter((f) =>
@@ -202,8 +212,8 @@ export class BlueskyAdapter implements ChannelAdapter {
       const res = await agent.com.atproto.repo.getRecord({ repo: did, collection: POST, rkey });
       return res.data.value;
     } catch (e) {
-      if (e instanceof XRPCError && (e.error === 'RecordNotFound' || e.status === 404)) return null;
-      if (e instanceof XRPCError && e.status === 400 && /not found/i.test(e.message)) return null;
+      if (isXrpcError(e) && (e.error === 'RecordNotFound' || e.status === 404)) return null;
+      if (isXrpcError(e) && e.status === 400 && /not found/i.test(e.message)) return null;
       throw e;
     }
   }
@@ -261,8 +271,9 @@ export class BlueskyAdapter implements ChannelAdapter {
       return fetch(input, { ...init, signal: AbortSignal.any(signals) });
     };
 
+    const api = await loadAtproto();
     for (let attempt = 0; ; attempt++) {
-      const agent = new AtpAgent({ service, fetch: timedFetch });
+      const agent = new api.AtpAgent({ service, fetch: timedFetch });
       const cached = this.sessions.get(ctx.account.id);
       let fresh = false;
       try {
@@ -285,7 +296,7 @@ export class BlueskyAdapter implements ChannelAdapter {
       } catch (e) {
         if (e instanceof ChannelError) throw e;
         const sessionRefused =
-          e instanceof XRPCError &&
+          isXrpcError(e) &&
           (e.status === 401 || e.error === 'ExpiredToken' || e.error === 'InvalidToken');
         if (sessionRefused && !fresh && attempt === 0) {
           this.sessions.delete(ctx.account.id);
@@ -302,7 +313,7 @@ export class BlueskyAdapter implements ChannelAdapter {
     const handle = ctx.account.handle?.replace(/^@/, '') ?? 'the account';
     if (ctx.signal?.aborted)
       return new ChannelError('unreachable', `Lanyard stopped waiting for ${host}.`);
-    if (!(e instanceof XRPCError)) {
+    if (!isXrpcError(e)) {
       const timedOut = (e as Error)?.name === 'TimeoutError';
       return new ChannelError(
         'unreachable',
