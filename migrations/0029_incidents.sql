@@ -1,13 +1,3 @@
-CREATE TABLE "pupil_publication_restrictions" (
-	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
-	"school_id" uuid NOT NULL,
-	"pupil_id" uuid NOT NULL,
-	"restricted" boolean NOT NULL,
-	"reason" text NOT NULL,
-	"set_by" uuid NOT NULL,
-	"recorded_at" timestamp with time zone NOT NULL
-);
---> statement-breakpoint
 CREATE TABLE "incident_cases" (
 	"incident_id" uuid PRIMARY KEY NOT NULL,
 	"school_id" uuid NOT NULL,
@@ -73,9 +63,6 @@ CREATE TABLE "incidents" (
 	"indecent_image" boolean DEFAULT false NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE "pupil_publication_restrictions" ADD CONSTRAINT "pupil_publication_restrictions_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "pupil_publication_restrictions" ADD CONSTRAINT "pupil_publication_restrictions_pupil_id_pupils_id_fk" FOREIGN KEY ("pupil_id") REFERENCES "public"."pupils"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "pupil_publication_restrictions" ADD CONSTRAINT "pupil_publication_restrictions_set_by_staff_id_fk" FOREIGN KEY ("set_by") REFERENCES "public"."staff"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "incident_cases" ADD CONSTRAINT "incident_cases_incident_id_incidents_id_fk" FOREIGN KEY ("incident_id") REFERENCES "public"."incidents"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "incident_cases" ADD CONSTRAINT "incident_cases_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "incident_entries" ADD CONSTRAINT "incident_entries_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -87,7 +74,6 @@ ALTER TABLE "incident_people" ADD CONSTRAINT "incident_people_pupil_id_pupils_id
 ALTER TABLE "incident_people" ADD CONSTRAINT "incident_people_staff_id_staff_id_fk" FOREIGN KEY ("staff_id") REFERENCES "public"."staff"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "incident_people" ADD CONSTRAINT "incident_people_parent_id_parents_id_fk" FOREIGN KEY ("parent_id") REFERENCES "public"."parents"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "incidents" ADD CONSTRAINT "incidents_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "pupil_publication_restrictions_pupil_idx" ON "pupil_publication_restrictions" USING btree ("pupil_id","recorded_at");--> statement-breakpoint
 CREATE INDEX "incident_cases_list_idx" ON "incident_cases" USING btree ("school_id","reported_at" DESC NULLS LAST,"incident_id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "incident_cases_status_idx" ON "incident_cases" USING btree ("school_id","status","reported_at" DESC NULLS LAST,"incident_id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "incident_cases_reporter_idx" ON "incident_cases" USING btree ("school_id","reporter_kind","reporter_id");--> statement-breakpoint
