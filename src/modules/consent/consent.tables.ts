@@ -230,3 +230,33 @@ export const consentImports = pgTable(
   },
   (t) => [index('consent_imports_school_idx').on(t.schoolId, t.createdAt)],
 );
+
+/**
+ * A per-pupil "never publish" restriction, independent of parental consent (issue 15): set or
+ * lifted by the people the policy names (`consent.publicationRestrictionSetters`, the DSL and
+ * Headteacher by default) for safeguarding or legal reasons (a looked-after or adopted child, a
+ * court order). Latest row wins; append-only (migration 0029 refuses UPDATE and DELETE and bumps
+ * the register version, so the consent check and its cache see it at once). The reason is shown
+ * only to those who may set it; everyone else sees "do not publish".
+ */
+export const pupilPublicationRestrictions = pgTable(
+  'pupil_publication_restrictions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    pupilId: uuid('pupil_id')
+      .notNull()
+      .references(() => pupils.id),
+    /** True: never publish this pupil; false: the restriction is lifted. */
+    restricted: boolean('restricted').notNull(),
+    /** Why (restricted) or why lifted; shown only to the people who may set it. */
+    reason: text('reason').notNull(),
+    setBy: uuid('set_by')
+      .notNull()
+      .references(() => staff.id),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('pupil_publication_restrictions_pupil_idx').on(t.pupilId, t.recordedAt)],
+);
