@@ -1,13 +1,4 @@
-CREATE TABLE "pupil_publication_restrictions" (
-	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
-	"school_id" uuid NOT NULL,
-	"pupil_id" uuid NOT NULL,
-	"restricted" boolean NOT NULL,
-	"reason" text NOT NULL,
-	"set_by" uuid NOT NULL,
-	"recorded_at" timestamp with time zone NOT NULL
-);
---> statement-breakpoint
+
 CREATE TABLE "policy_acknowledgement_supersessions" (
 	"acknowledgement_id" uuid PRIMARY KEY NOT NULL,
 	"school_id" uuid NOT NULL,
@@ -132,9 +123,6 @@ CREATE TABLE "training_sessions" (
 	"cancelled_at" timestamp with time zone
 );
 --> statement-breakpoint
-ALTER TABLE "pupil_publication_restrictions" ADD CONSTRAINT "pupil_publication_restrictions_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "pupil_publication_restrictions" ADD CONSTRAINT "pupil_publication_restrictions_pupil_id_pupils_id_fk" FOREIGN KEY ("pupil_id") REFERENCES "public"."pupils"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "pupil_publication_restrictions" ADD CONSTRAINT "pupil_publication_restrictions_set_by_staff_id_fk" FOREIGN KEY ("set_by") REFERENCES "public"."staff"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "policy_acknowledgement_supersessions" ADD CONSTRAINT "policy_acknowledgement_supersessions_acknowledgement_id_policy_acknowledgements_id_fk" FOREIGN KEY ("acknowledgement_id") REFERENCES "public"."policy_acknowledgements"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "policy_acknowledgement_supersessions" ADD CONSTRAINT "policy_acknowledgement_supersessions_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "policy_acknowledgement_supersessions" ADD CONSTRAINT "policy_acknowledgement_supersessions_superseded_by_version_id_policy_profile_versions_id_fk" FOREIGN KEY ("superseded_by_version_id") REFERENCES "public"."policy_profile_versions"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -151,7 +139,6 @@ ALTER TABLE "training_materials" ADD CONSTRAINT "training_materials_school_id_sc
 ALTER TABLE "training_materials" ADD CONSTRAINT "training_materials_session_id_training_sessions_id_fk" FOREIGN KEY ("session_id") REFERENCES "public"."training_sessions"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "training_reminders" ADD CONSTRAINT "training_reminders_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "training_sessions" ADD CONSTRAINT "training_sessions_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "pupil_publication_restrictions_pupil_idx" ON "pupil_publication_restrictions" USING btree ("pupil_id","recorded_at");--> statement-breakpoint
 CREATE INDEX "policy_acknowledgement_supersessions_school" ON "policy_acknowledgement_supersessions" USING btree ("school_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "policy_acknowledgements_person_version" ON "policy_acknowledgements" USING btree ("policy_version_id","person_kind","person_id") WHERE "policy_acknowledgements"."person_id" IS NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX "policy_acknowledgements_class_version" ON "policy_acknowledgements" USING btree ("policy_version_id","class_name") WHERE "policy_acknowledgements"."class_name" IS NOT NULL;--> statement-breakpoint
