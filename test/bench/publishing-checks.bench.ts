@@ -27,6 +27,7 @@ import {
   nameIndexFor,
 } from '../../src/modules/publishing/checks/name-index.ts';
 import { runChecks } from '../../src/modules/publishing/checks/run-checks.ts';
+import { loadCheckLibraries } from '../../src/modules/publishing/checks/libraries.ts';
 import { forgetTokens } from '../../src/modules/publishing/checks/text.ts';
 import type { ChecksInput, Roll } from '../../src/modules/publishing/checks/types.ts';
 import { benchmarkInput, makeRoll } from '../support/publishing-checks.ts';
@@ -100,6 +101,7 @@ export async function runPublishingChecksBench(
 ): Promise<PublishingChecksFigures> {
   const rounds = opts.rounds ?? Number(process.env.BENCH_ROUNDS ?? 40);
   const perRound = opts.perRound ?? 25;
+  await loadCheckLibraries(); // as PostsChecks.evaluate does before the first run
   clearNameIndexCache();
 
   const small = makeRoll(2_000, 'bench-small');

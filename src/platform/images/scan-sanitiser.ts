@@ -1,13 +1,5 @@
-import {
-  PDFArray,
-  PDFDict,
-  PDFDocument,
-  PDFName,
-  PDFRawStream,
-  PDFRef,
-  PDFStream,
-  type PDFObject,
-} from '@cantoo/pdf-lib';
+import type * as PdfLibModule from '@cantoo/pdf-lib';
+import type { PDFDict, PDFDocument, PDFObject } from '@cantoo/pdf-lib';
 import type { ImageProcessor } from './image-processor.ts';
 
 /** The kinds of scanned document Lanyard stores as evidence. */
@@ -21,8 +13,24 @@ export class ScanRejectedError extends Error {
   }
 }
 
+type PdfLib = typeof PdfLibModule;
+
+let pdfLib: Promise<PdfLib> | undefined;
+
+/**
+ * pdf-lib (with culori and its HTML parser: ~0.4 s and ~40 MB) is loaded on the first PDF, not at
+ * start-up (ADR 0010); one promise, so the cost is paid once.
+ */
+function loadPdfLib(): Promise<PdfLib> {
+  pdfLib ??= import('@cantoo/pdf-lib').catch((error: unknown) => {
+    pdfLib = undefined;
+    throw error;
+  });
+  return pdfLib;
+}
+
 /** Keys whose values say who made a document, where, or with what (never needed as evidence). */
-const METADATA_KEYS = ['Metadata', 'PieceInfo', 'LastModified'].map((k) => PDFName.of(k));
+const METADATA_KEY_NAMES = ['Metadata', 'PieceInfo', 'LastModified'];
 
 /**
  * Removes what a scan says about who made it, where and with what, before it is stored (issue 10
@@ -66,10 +74,13 @@ export async function stripPdf(data: Buffer): Promise<Buffer> {
 
 /** The stripped PDF, and whether there was anything to strip. */
 async function stripPdfReporting(data: Buffer): Promise<{ data: Buffer; changed: boolean }> {
+  const L = await loadPdfLib();
+  const { PDFRawStream, PDFRef } = L;
+  const metadataKeys = METADATA_KEY_NAMES.map((k) => L.PDFName.of(k));
   let doc: PDFDocument;
   let pages = 0;
   try {
-    doc = await PDFDocument.load(data, { updateMetadata: false, ignoreEncryption: false });
+    doc = await L.PDFDocument.load(data, { updateMetadata: false, ignoreEncryption: false });
     pages = doc.getPageCount();
   } catch {
     pages = 0;
@@ -89,16 +100,16 @@ async function stripPdfReporting(data: Buffer): Promise<{ data: Buffer; changed:
   if (info instanceof PDFRef) context.delete(info);
 
   for (const [ref, object] of context.enumerateIndirectObjects()) {
-    const dict = dictOf(object);
+    const dict = dictOf(L, object);
     if (!dict) continue;
-    for (const key of METADATA_KEYS) {
+    for (const key of metadataKeys) {
       const value = dict.get(key);
       if (value === undefined) continue;
       if (value instanceof PDFRef) context.delete(value);
       dict.delete(key);
       changed = true;
     }
-    if (object instanceof PDFRawStream && isDctImage(object.dict)) {
+    if (object instanceof PDFRawStream && isDctImage(L, object.dict)) {
       const cleaned = stripJpegSegments(Buffer.from(object.contents));
       if (cleaned && cleaned.length < object.contents.length) {
         context.assign(ref, PDFRawStream.of(object.dict, cleaned));
@@ -106,19 +117,21 @@ async function stripPdfReporting(data: Buffer): Promise<{ data: Buffer; changed:
       }
     }
   }
-  if (collectGarbage(doc) > 0) changed = true;
+  if (collectGarbage(L, doc) > 0) changed = true;
   // Plain objects (no object streams) so what is stored can be checked byte for byte.
   const out = await doc.save({ useObjectStreams: false, updateFieldAppearances: false });
   return { data: Buffer.from(out), changed };
 }
 
-function dictOf(object: PDFObject): PDFDict | undefined {
+function dictOf(L: PdfLib, object: PDFObject): PDFDict | undefined {
+  const { PDFDict, PDFStream } = L;
   if (object instanceof PDFDict) return object;
   if (object instanceof PDFStream) return object.dict;
   return undefined;
 }
 
-function isDctImage(dict: PDFDict): boolean {
+function isDctImage(L: PdfLib, dict: PDFDict): boolean {
+  const { PDFArray, PDFName } = L;
   const filter = dict.get(PDFName.of('Filter'));
   const names = filter instanceof PDFArray ? filter.asArray() : [filter];
   return (
@@ -159,7 +172,8 @@ export function stripJpegSegments(jpeg: Buffer): Buffer | undefined {
 }
 
 /** Deletes every indirect object that the document no longer reaches from its catalog. */
-function collectGarbage(doc: PDFDocument): number {
+function collectGarbage(L: PdfLib, doc: PDFDocument): number {
+  const { PDFArray, PDFDict, PDFRef, PDFStream } = L;
   const context = doc.context;
   const reachable = new Set<string>();
   const stack: PDFObject[] = [context.trailerInfo.Root as PDFObject];

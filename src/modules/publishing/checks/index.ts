@@ -2,4 +2,5 @@
 export { mayPublish, runChecks, storedCitation, summariseChecks } from './run-checks.ts';
 export type { ChecksSummary } from './run-checks.ts';
 export { clearNameIndexCache, nameIndexFor } from './name-index.ts';
+export { loadCheckLibraries } from './libraries.ts';
 export * from './types.ts';

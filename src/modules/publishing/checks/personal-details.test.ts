@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { avenueTemplate } from '../../policies/index.ts';
 import type { PolicySettings } from '../../policies/index.ts';
 import { makePost } from '../../../../test/support/publishing-checks.ts';
 import { personalDetailsCheck } from './checks.ts';
 import { findPersonalDetails, knownContacts, type DetailKind } from './personal-details.ts';
+import { loadCheckLibraries } from './libraries.ts';
+
+// The checks' libraries load on first use (ADR 0010); the check runner awaits them the same way.
+beforeAll(() => loadCheckLibraries());
 
 const school = knownContacts({
   phones: ['01632 960000'],

@@ -3,8 +3,7 @@
  * addresses, UK postcodes (the `postcode` package's corpus pattern), street addresses and dates
  * of birth. The school's own published contact details are not personal details and are skipped.
  */
-import { findPhoneNumbersInText } from 'libphonenumber-js/max';
-import { match as matchPostcodes, toNormalised } from 'postcode';
+import { checkLibraries } from './libraries.ts';
 import type { SchoolContacts } from './types.ts';
 
 export type DetailKind = 'phone' | 'email' | 'postcode' | 'address' | 'date_of_birth';
@@ -83,8 +82,12 @@ const DATE_THEN_BIRTH = new RegExp(
   'giu',
 );
 
-/** Every personal detail in a text that is not one of the school's own. */
+/**
+ * Every personal detail in a text that is not one of the school's own. Needs
+ * `loadCheckLibraries()` to have finished (the check runner awaits it).
+ */
 export function findPersonalDetails(text: string, known: KnownContacts): DetailHit[] {
+  const { findPhoneNumbersInText, matchPostcodes, toNormalisedPostcode } = checkLibraries();
   const hits: DetailHit[] = [];
   const taken: [number, number][] = [];
   const overlaps = (s: number, e: number) => taken.some(([a, b]) => s < b && e > a);
@@ -126,7 +129,7 @@ export function findPersonalDetails(text: string, known: KnownContacts): DetailH
       const at = text.indexOf(pc, from);
       if (at < 0) continue;
       from = at + pc.length;
-      const norm = squash(toNormalised(pc) ?? pc);
+      const norm = squash(toNormalisedPostcode(pc) ?? pc);
       if (known.postcodes.has(norm)) continue;
       push('postcode', at, at + pc.length);
     }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { avenueTemplate, sacredHeartTemplate } from '../../policies/index.ts';
 import type { PolicySettings } from '../../policies/index.ts';
 import {
@@ -17,6 +17,10 @@ import {
   type ChecksInput,
   type PostForChecks,
 } from './types.ts';
+import { loadCheckLibraries } from './libraries.ts';
+
+// The checks' libraries load on first use (ADR 0010); the check runner awaits them the same way.
+beforeAll(() => loadCheckLibraries());
 
 const roll = makeRoll(200, 'school-run');
 const web = channel('web', 'school_website');

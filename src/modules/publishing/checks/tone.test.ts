@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sacredHeartTemplate } from '../../policies/index.ts';
 import type { PolicySettings } from '../../policies/index.ts';
 import { makePost } from '../../../../test/support/publishing-checks.ts';
 import { toneCheck } from './checks.ts';
 import { findListedWords, toneList } from './tone.ts';
+import { loadCheckLibraries } from './libraries.ts';
+
+// The checks' libraries load on first use (ADR 0010); the check runner awaits them the same way.
+beforeAll(() => loadCheckLibraries());
 
 function check(text: string, change: (s: PolicySettings) => void = () => {}) {
   const settings = structuredClone(sacredHeartTemplate.settings) as PolicySettings;

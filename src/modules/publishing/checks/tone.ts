@@ -3,10 +3,8 @@
  * from the AFINN-165 word list (the `sentiment` package, offline). Only ever a warning: a person
  * judges tone, Lanyard only points at the words.
  */
-import Sentiment from 'sentiment';
+import { checkLibraries } from './libraries.ts';
 import { nameParts, tokenise } from './text.ts';
-
-const analyser = new Sentiment();
 
 export interface ToneList {
   /** One-word entries. */
@@ -66,8 +64,11 @@ export function findListedWords(text: string, list: ToneList): ToneHit[] {
   return hits;
 }
 
-/** The AFINN-165 score of a text: below zero is negative overall. */
+/**
+ * The AFINN-165 score of a text: below zero is negative overall. Needs `loadCheckLibraries()`
+ * to have finished (the check runner awaits it).
+ */
 export function toneScore(text: string): { score: number; negative: string[] } {
-  const r = analyser.analyze(text);
+  const r = checkLibraries().sentiment.analyze(text);
   return { score: r.score, negative: r.negative };
 }

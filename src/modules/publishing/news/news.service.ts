@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { Feed } from 'feed';
+import type * as FeedModule from 'feed';
 import { LRUCache } from 'lru-cache';
 import { READ_TTL_MS } from '../../people/index.ts';
 import type { Database } from '../../../platform/db/database.ts';
@@ -7,6 +7,14 @@ import type { FileStore } from '../../../platform/files/file-store.ts';
 import type { PeopleDirectory } from '../../people/index.ts';
 import type { PolicyService } from '../../policies/index.ts';
 import type { NewsPost, NewsRepository, NewsSchool } from './news.repository.ts';
+
+/** The feed writer (`feed`, with its XML library) is loaded on the first feed, not at start-up (ADR 0010). */
+let feedModule: Promise<typeof FeedModule> | undefined;
+const loadFeed = () =>
+  (feedModule ??= import('feed').catch((error: unknown) => {
+    feedModule = undefined;
+    throw error;
+  }));
 
 /** Posts on one page of the news list. */
 export const NEWS_PAGE_SIZE = 20;
@@ -193,7 +201,10 @@ export class NewsService {
     const key = `${state.school.id}:${format}:${state.etag}`;
     const kept = this.feeds.get(key);
     if (kept !== undefined) return kept;
-    const posts = await this.deps.repository.live(this.db, state.school.id, FEED_ITEMS);
+    const [posts, { Feed }] = await Promise.all([
+      this.deps.repository.live(this.db, state.school.id, FEED_ITEMS),
+      loadFeed(),
+    ]);
     const { slug, name } = state.school;
     const home = this.newsUrl(slug);
     const feed = new Feed({

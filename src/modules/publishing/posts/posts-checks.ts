@@ -5,6 +5,7 @@
 import type { Principal } from '../../auth/index.ts';
 import type { PolicyRole } from '../../policies/index.ts';
 import {
+  loadCheckLibraries,
   runChecks,
   storedCitation,
   type ChannelForChecks,
@@ -150,7 +151,12 @@ export class PostsChecks {
 
   /** Runs every check now and returns the results (nothing stored). */
   async evaluate(schoolId: string, post: PostRow, refusals?: Map<string, string>) {
-    return runChecks(await this.checksInput(schoolId, post, refusals));
+    // The checks' libraries load on the first run, not at start-up (ADR 0010); then at once.
+    const [input] = await Promise.all([
+      this.checksInput(schoolId, post, refusals),
+      loadCheckLibraries(),
+    ]);
+    return runChecks(input);
   }
 
   checkRows(schoolId: string, postId: string, results: CheckResult[], keep: PostCheckRow[] = []) {
