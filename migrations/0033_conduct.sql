@@ -1,13 +1,3 @@
-CREATE TABLE "pupil_publication_restrictions" (
-	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
-	"school_id" uuid NOT NULL,
-	"pupil_id" uuid NOT NULL,
-	"restricted" boolean NOT NULL,
-	"reason" text NOT NULL,
-	"set_by" uuid NOT NULL,
-	"recorded_at" timestamp with time zone NOT NULL
-);
---> statement-breakpoint
 CREATE TABLE "conduct_declarations" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"school_id" uuid NOT NULL,
@@ -90,9 +80,6 @@ CREATE TABLE "filtering_provisions" (
 	"recorded_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE "pupil_publication_restrictions" ADD CONSTRAINT "pupil_publication_restrictions_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "pupil_publication_restrictions" ADD CONSTRAINT "pupil_publication_restrictions_pupil_id_pupils_id_fk" FOREIGN KEY ("pupil_id") REFERENCES "public"."pupils"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "pupil_publication_restrictions" ADD CONSTRAINT "pupil_publication_restrictions_set_by_staff_id_fk" FOREIGN KEY ("set_by") REFERENCES "public"."staff"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "conduct_declarations" ADD CONSTRAINT "conduct_declarations_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "conduct_declarations" ADD CONSTRAINT "conduct_declarations_staff_id_staff_id_fk" FOREIGN KEY ("staff_id") REFERENCES "public"."staff"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "conduct_declarations" ADD CONSTRAINT "conduct_declarations_subject_pupil_id_pupils_id_fk" FOREIGN KEY ("subject_pupil_id") REFERENCES "public"."pupils"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -111,7 +98,6 @@ ALTER TABLE "filtering_exceptions" ADD CONSTRAINT "filtering_exceptions_permissi
 ALTER TABLE "filtering_exceptions" ADD CONSTRAINT "filtering_exceptions_recorded_by_staff_id_fk" FOREIGN KEY ("recorded_by") REFERENCES "public"."staff"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "filtering_provisions" ADD CONSTRAINT "filtering_provisions_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "filtering_provisions" ADD CONSTRAINT "filtering_provisions_recorded_by_staff_id_fk" FOREIGN KEY ("recorded_by") REFERENCES "public"."staff"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "pupil_publication_restrictions_pupil_idx" ON "pupil_publication_restrictions" USING btree ("pupil_id","recorded_at");--> statement-breakpoint
 CREATE INDEX "conduct_declarations_staff_idx" ON "conduct_declarations" USING btree ("school_id","staff_id","declared_at");--> statement-breakpoint
 CREATE INDEX "conduct_declarations_status_idx" ON "conduct_declarations" USING btree ("school_id","status","declared_at");--> statement-breakpoint
 CREATE INDEX "conduct_permission_decisions_idx" ON "conduct_permission_decisions" USING btree ("school_id","permission_id","at");--> statement-breakpoint
