@@ -29,6 +29,15 @@ export const schools = pgTable(
     name: text('name').notNull(),
     slug: text('slug').notNull(),
     urn: text('urn'),
+    /**
+     * The school's own published contact details (School details page): the publishing checks
+     * do not flag them as personal details in a post.
+     */
+    phone: text('phone'),
+    email: text('email'),
+    /** Street address lines, one per line, without the postcode. */
+    address: text('address'),
+    postcode: text('postcode'),
     createdAt: created(),
   },
   (t) => [uniqueIndex('schools_slug_key').on(t.slug)],
