@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
@@ -19,6 +20,14 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   SESSION_SECRET: z.string().min(32).optional(),
+  EVIDENCE_KEY: z
+    .string()
+    .refine(
+      (v) =>
+        /^[A-Za-z0-9+/_-]+={0,2}$/.test(v.trim()) && Buffer.from(v.trim(), 'base64').length === 32,
+      'EVIDENCE_KEY must be 32 random bytes in base64 (e.g. openssl rand -base64 32)',
+    )
+    .optional(),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(8),
   LINK_TTL_MINUTES: z.coerce.number().positive().default(60),
   COOKIE_SECURE: bool.optional(),
@@ -48,6 +57,11 @@ export type Config = {
   dataDir: string;
   embeddedPgPort: number;
   sessionSecret: string;
+  /**
+   * The 32-byte key evidence files are encrypted under (issue 14; platform/evidence). From
+   * EVIDENCE_KEY; in development derived from the session secret. Never stored in the database.
+   */
+  evidenceKey: Buffer;
   sessionTtlHours: number;
   linkTtlMinutes: number;
   cookieSecure: boolean;
@@ -117,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !e.SESSION_SECRET) missing.push('SESSION_SECRET');
   if (production && !e.SMTP_URL) missing.push('SMTP_URL');
   if (production && !e.BASE_URL) missing.push('BASE_URL');
+  if (production && !e.EVIDENCE_KEY) missing.push('EVIDENCE_KEY');
   if (missing.length > 0) {
     throw new ConfigError(`In production these settings are required: ${missing.join(', ')}`);
   }
@@ -124,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('DEMO_SEED cannot be switched on when NODE_ENV=production');
   }
   const dataDir = path.resolve(e.DATA_DIR);
+  const sessionSecret = e.SESSION_SECRET ?? 'development-only-secret-not-for-production-use-0000';
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -133,7 +149,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     // Development only: a fixed, well-known secret is fine because it protects nothing real.
-    sessionSecret: e.SESSION_SECRET ?? 'development-only-secret-not-for-production-use-0000',
+    sessionSecret,
+    // Outside production, a key of its own derived from the session secret (as SecretBox does).
+    evidenceKey: e.EVIDENCE_KEY
+      ? Buffer.from(e.EVIDENCE_KEY.trim(), 'base64')
+      : crypto.createHash('sha256').update(`lanyard-evidence-key:${sessionSecret}`).digest(),
     sessionTtlHours: e.SESSION_TTL_HOURS,
     linkTtlMinutes: e.LINK_TTL_MINUTES,
     cookieSecure: e.COOKIE_SECURE ?? production,

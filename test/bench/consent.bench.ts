@@ -36,6 +36,7 @@
  * (default 32), BENCH_SINGLE (calls, default 3000), BENCH_BATCHES (default 1500), BENCH_CPU_PROF
  * (a folder: write a V8 CPU profile of the server under load there).
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
@@ -464,6 +465,7 @@ async function prepare(pupils: number, name: string): Promise<Prepared> {
     DATABASE_URL: url,
     DATA_DIR: dataDir,
     SESSION_SECRET: randomToken(32),
+    EVIDENCE_KEY: randomBytes(32).toString('base64'),
     SMTP_URL: sink.url,
     BASE_URL: 'http://127.0.0.1',
     LOG_LEVEL: 'silent',
@@ -666,6 +668,7 @@ async function measureApi(p: Prepared) {
       NODE_ENV: 'production',
       DATABASE_URL: p.url,
       SESSION_SECRET: randomToken(32),
+      EVIDENCE_KEY: randomBytes(32).toString('base64'),
       SMTP_URL: p.sink.url,
       BASE_URL: base,
       DEMO_SEED: 'false',

@@ -25,6 +25,7 @@
  * met, BENCH_LOAD_ENV, BENCH_CPU_PROF=<folder> to write a V8 CPU profile of the server under
  * load there.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -409,6 +410,7 @@ async function main(): Promise<void> {
             NODE_ENV: 'production',
             DATABASE_URL: embedded.url,
             SESSION_SECRET: randomToken(32),
+            EVIDENCE_KEY: randomBytes(32).toString('base64'),
             SMTP_URL: sink.url,
             BASE_URL: base,
             DEMO_SEED: 'false',

@@ -20,6 +20,7 @@
  * Environment: BENCH_PG_URL, BENCH_DURATION (s, default 10), BENCH_ROUNDS (default 5),
  * BENCH_CONNECTIONS (default 32), BENCH_RACE_TRIALS (default 1000).
  */
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import fs from 'node:fs';
 import pg from 'pg';
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
     DATABASE_URL: url,
     DATA_DIR: dataDir,
     SESSION_SECRET: sessionSecret,
+    EVIDENCE_KEY: randomBytes(32).toString('base64'),
     SMTP_URL: sink.url,
     BASE_URL: 'http://127.0.0.1',
     LOG_LEVEL: 'silent',
@@ -212,6 +214,7 @@ async function measureFeed(url: string, dataDir: string, smtpUrl: string, path: 
       NODE_ENV: 'production',
       DATABASE_URL: url,
       SESSION_SECRET: randomToken(32),
+      EVIDENCE_KEY: randomBytes(32).toString('base64'),
       SMTP_URL: smtpUrl,
       BASE_URL: base,
       DEMO_SEED: 'false',

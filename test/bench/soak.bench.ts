@@ -30,6 +30,7 @@
  * Environment: BENCH_SOAK_SECONDS (default 600), BENCH_SOAK_PROBE_SECONDS (default 20),
  * BENCH_CONNECTIONS (default 16).
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -393,6 +394,7 @@ async function main(): Promise<void> {
         NODE_ENV: 'production',
         DATABASE_URL: embedded.url,
         SESSION_SECRET: randomToken(32),
+        EVIDENCE_KEY: randomBytes(32).toString('base64'),
         SMTP_URL: sink.url,
         BASE_URL: base,
         DEMO_SEED: 'false',

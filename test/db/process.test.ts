@@ -116,6 +116,7 @@ describe('the Lanyard process', () => {
         DEMO_SEED: 'true',
         DATABASE_URL: 'postgres://lanyard@127.0.0.1:9/lanyard',
         SESSION_SECRET: 'x'.repeat(40),
+        EVIDENCE_KEY: Buffer.alloc(32, 7).toString('base64'),
         SMTP_URL: 'smtp://127.0.0.1:9',
         BASE_URL: 'https://lanyard.example',
       },

@@ -58,6 +58,12 @@ export interface FileStore {
   readTemp(tempName: string): Promise<Buffer>;
 
   /**
+   * A temporary file as a stream (e.g. an upload that is re-encoded into another store without
+   * sitting whole in memory). Throws {@link FileNotFoundError} if it does not exist.
+   */
+  streamTemp(tempName: string): Promise<Readable>;
+
+  /**
    * Moves a temporary file into place under `key`, replacing any file already there (so a job
    * that runs twice is safe). Call it after the row that records `key` has been committed.
    * Throws {@link FileNotFoundError} if the temporary file does not exist.
@@ -255,6 +261,17 @@ export class LocalFileStore implements FileStore {
       if (isNotFound(e)) throw new FileNotFoundError(tempName);
       throw e;
     }
+  }
+
+  async streamTemp(tempName: string): Promise<Readable> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.tempPath(tempName), 'r');
+    } catch (e) {
+      if (isNotFound(e)) throw new FileNotFoundError(tempName);
+      throw e;
+    }
+    return handle.createReadStream();
   }
 
   async commit(tempName: string, key: string): Promise<void> {
