@@ -14,6 +14,8 @@ export interface CapturedMail {
   to: string[];
   subject: string;
   text: string;
+  /** The files that came with it (name, type and bytes). */
+  attachments: { filename: string; contentType: string; content: Buffer }[];
 }
 
 /**
@@ -46,6 +48,11 @@ export class SmtpSink {
               to: session.envelope.rcptTo.map((r) => r.address),
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
+              attachments: parsed.attachments.map((a) => ({
+                filename: a.filename ?? '',
+                contentType: a.contentType,
+                content: a.content,
+              })),
             });
             if (this.messages.length > 500) this.messages.shift();
             for (const w of this.waiters.splice(0)) w();
