@@ -33,13 +33,30 @@ export const citationSchema = z
     quote: z.string().max(200),
     /** Why this value was chosen where the quote alone does not say (defaults, inferences). */
     note: z.string().max(300).optional(),
+    /**
+     * The school's own policy (issue 15 item 2): `section` is its section ('4.2', 'Photographs'),
+     * `quote` its words (may be empty), `seed` null. An edited rule keeps it.
+     */
+    school: z.literal(true).optional(),
   })
   .superRefine((c, ctx) => {
-    if (c.seed === null && c.section !== LANYARD_DEFAULT && c.section !== SCHOOL_DECISION) {
+    if (
+      c.seed === null &&
+      !c.school &&
+      c.section !== LANYARD_DEFAULT &&
+      c.section !== SCHOOL_DECISION
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['section'],
         message: `Without a seed the section must be '${LANYARD_DEFAULT}' or '${SCHOOL_DECISION}'`,
+      });
+    }
+    if (c.school && c.seed !== null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['seed'],
+        message: 'A citation of the school’s own policy names no seed',
       });
     }
     if (c.seed !== null && c.quote.trim() === '') {
@@ -73,8 +90,24 @@ export function schoolDecisionCitation(note: string): Citation {
   return { seed: null, section: SCHOOL_DECISION, quote: '', note };
 }
 
-/** A numbered clause as seed and section sign, a heading after the seed, or 'Lanyard default'. */
+/** The school's own policy: its section and (optionally) its words. */
+export function schoolPolicyCitation(section: string, quote: string, note?: string): Citation {
+  const c: Citation = { seed: null, section: section.trim(), quote: quote.trim(), school: true };
+  return note === undefined ? c : { ...c, note };
+}
+
+/** Whether a citation is the school's own policy's section (kept when the rule is edited). */
+export function isSchoolPolicyCitation(c: Citation): boolean {
+  return c.school === true;
+}
+
+/**
+ * A numbered clause as seed and section sign, a heading after the seed, 'Lanyard default', or
+ * the school's own section ("School policy §4.2", "School policy: Photographs").
+ */
 export function formatCitation(c: Citation): string {
+  if (c.school)
+    return /^\d/.test(c.section) ? `School policy §${c.section}` : `School policy: ${c.section}`;
   if (c.seed === null) return c.section;
   return /^\d/.test(c.section) ? `${c.seed} §${c.section}` : `${c.seed} ${c.section}`;
 }
