@@ -14,9 +14,8 @@ import {
   incidentTypes,
   ruleList,
   type Citation,
-  type PolicyTemplate,
 } from '../src/modules/policies/policy-settings.ts';
-import { policyTemplates } from '../src/modules/policies/templates/index.ts';
+import { policyTemplates, type PolicyTemplate } from '../src/modules/policies/templates/index.ts';
 
 const COMMAND = 'node --import tsx scripts/policy-rules-doc.ts > docs/policy-rules.md';
 

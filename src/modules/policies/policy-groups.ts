@@ -8,6 +8,8 @@ export const groupTitles: Record<string, string> = {
   conduct: 'Staff conduct and permissions',
   training: 'Training',
   review: 'Policy review',
+  people: 'Who the policy covers, role titles and responsibilities',
+  channels: 'School accounts, naming and photography at events',
 };
 
 export function ruleGroups<T extends { path: string }>(

@@ -34,6 +34,8 @@ import {
 import { conductDefaults, conductLabels, conductSettingsSchema } from './settings/conduct.ts';
 import { trainingDefaults, trainingLabels, trainingSettingsSchema } from './settings/training.ts';
 import { reviewDefaults, reviewLabels, reviewSettingsSchema } from './settings/review.ts';
+import { peopleDefaults, peopleLabels, peopleSettingsSchema } from './settings/people.ts';
+import { channelsDefaults, channelsLabels, channelsSettingsSchema } from './settings/channels.ts';
 
 export {
   seedIds,
@@ -45,6 +47,8 @@ export {
   seedCitation,
   lanyardDefaultCitation,
   schoolDecisionCitation,
+  schoolPolicyCitation,
+  isSchoolPolicyCitation,
   formatCitation,
   lanyardDefault,
   lanyardDefaultStep,
@@ -95,6 +99,24 @@ export {
   type TrainingRequirement,
 } from './settings/training.ts';
 export { formatRuleValue } from './settings/format.ts';
+export {
+  policyAudiences,
+  policyAudienceLabels,
+  peopleOptionLabels,
+  type PolicyAudience,
+  type Responsibility,
+  type ConductStatement,
+  type RoleTitles,
+} from './settings/people.ts';
+export {
+  accountKinds,
+  personalInformationKinds,
+  eventPhotographyRules,
+  channelsOptionLabels,
+  type AccountRule,
+  type EventPhotographyRule,
+  type PersonalInformationKind,
+} from './settings/channels.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The profile
@@ -110,6 +132,9 @@ export const policySettingsSchema = z
     conduct: conductSettingsSchema,
     training: trainingSettingsSchema,
     review: reviewSettingsSchema,
+    // Added after profiles were first stored: a stored profile without them reads the defaults.
+    people: peopleSettingsSchema.default(() => structuredClone(peopleDefaults)),
+    channels: channelsSettingsSchema.default(() => structuredClone(channelsDefaults)),
   })
   // Rules across sections: a setting in one section that another depends on.
   .superRefine((s, ctx) => {
@@ -144,13 +169,21 @@ export const policySettingsSchema = z
 
 export type PolicySettings = z.infer<typeof policySettingsSchema>;
 
-/** A built-in starting point: one seed school's policy as a profile. */
+/**
+ * A seed file's template (templates/seed-*.ts): every section but `people` and `channels`, which
+ * templates/index.ts adds from templates/school-words.ts (issue 15).
+ */
 export type PolicyTemplate = {
   key: string;
   name: string;
   school: string;
   seedFile: string;
   summary: string;
+  settings: Omit<PolicySettings, 'people' | 'channels'>;
+};
+
+/** A built-in starting point: one seed school's policy as a whole profile. */
+export type CompletePolicyTemplate = Omit<PolicyTemplate, 'settings'> & {
   settings: PolicySettings;
 };
 
@@ -182,6 +215,8 @@ export const ruleGroups = {
   conduct: 'Staff conduct and permissions',
   training: 'Training and acknowledgements',
   review: 'Policy review',
+  people: 'Who the policy covers, role titles and responsibilities',
+  channels: 'School accounts, naming and photography at events',
 } as const satisfies Record<keyof PolicySettings, string>;
 
 /**
@@ -197,6 +232,8 @@ export const ruleLabels = {
   ...conductLabels,
   ...trainingLabels,
   ...reviewLabels,
+  ...peopleLabels,
+  ...channelsLabels,
 } as const satisfies Record<RulePath, string>;
 
 /** Every rule path, in display order. */
@@ -287,4 +324,6 @@ export const lanyardDefaults: PolicySettings = {
   conduct: conductDefaults,
   training: trainingDefaults,
   review: reviewDefaults,
+  people: peopleDefaults,
+  channels: channelsDefaults,
 };
