@@ -66,8 +66,14 @@ export const defaultGuidance: Record<GuidancePlatform, GuidanceContent> = {
       'Write down the date you reported it, and check back: Facebook tells you the outcome in your Support Inbox.',
     ],
     links: [
-      { text: 'Facebook Help Centre: how to report things', url: 'https://www.facebook.com/help/1753719584844061' },
-      { text: 'Meta Community Standards', url: 'https://transparency.meta.com/policies/community-standards/' },
+      {
+        text: 'Facebook Help Centre: how to report things',
+        url: 'https://www.facebook.com/help/1753719584844061',
+      },
+      {
+        text: 'Meta Community Standards',
+        url: 'https://transparency.meta.com/policies/community-standards/',
+      },
     ],
   },
   instagram: {
@@ -84,7 +90,10 @@ export const defaultGuidance: Record<GuidancePlatform, GuidanceContent> = {
     ],
     links: [
       { text: 'Instagram Help Centre', url: 'https://help.instagram.com/' },
-      { text: 'Instagram: report something on the web', url: 'https://help.instagram.com/519598734752872' },
+      {
+        text: 'Instagram: report something on the web',
+        url: 'https://help.instagram.com/519598734752872',
+      },
     ],
   },
   tiktok: {
@@ -100,7 +109,10 @@ export const defaultGuidance: Record<GuidancePlatform, GuidanceContent> = {
       'If you cannot use the app, TikTok has a form on its website for reporting a problem.',
     ],
     links: [
-      { text: 'TikTok: report a problem', url: 'https://support.tiktok.com/en/safety-hc/report-a-problem' },
+      {
+        text: 'TikTok: report a problem',
+        url: 'https://support.tiktok.com/en/safety-hc/report-a-problem',
+      },
       { text: 'TikTok Community Guidelines', url: 'https://www.tiktok.com/community-guidelines' },
     ],
   },
@@ -116,13 +128,15 @@ export const defaultGuidance: Record<GuidancePlatform, GuidanceContent> = {
       'You can block or mute the account.',
     ],
     links: [
-      { text: 'X Help Centre: report abusive behaviour', url: 'https://help.x.com/en/safety-and-security/report-abusive-behavior' },
+      {
+        text: 'X Help Centre: report abusive behaviour',
+        url: 'https://help.x.com/en/safety-and-security/report-abusive-behavior',
+      },
       { text: 'X rules', url: 'https://help.x.com/en/rules-and-policies/x-rules' },
     ],
   },
   youtube: {
-    summary:
-      'YouTube reviews reports against its Community Guidelines. Reports are anonymous.',
+    summary: 'YouTube reviews reports against its Community Guidelines. Reports are anonymous.',
     steps: [
       keepCopy,
       'To report a video, select the three dots (…) under or beside the video, choose “Report” and pick the reason that fits best.',
@@ -132,8 +146,14 @@ export const defaultGuidance: Record<GuidancePlatform, GuidanceContent> = {
       'If a video breaks someone’s privacy, YouTube has a separate privacy complaint process in its Help Centre.',
     ],
     links: [
-      { text: 'YouTube Help: report inappropriate content', url: 'https://support.google.com/youtube/answer/2802027' },
-      { text: 'YouTube Community Guidelines', url: 'https://www.youtube.com/howyoutubeworks/policies/community-guidelines/' },
+      {
+        text: 'YouTube Help: report inappropriate content',
+        url: 'https://support.google.com/youtube/answer/2802027',
+      },
+      {
+        text: 'YouTube Community Guidelines',
+        url: 'https://www.youtube.com/howyoutubeworks/policies/community-guidelines/',
+      },
     ],
   },
   snapchat: {
@@ -148,7 +168,10 @@ export const defaultGuidance: Record<GuidancePlatform, GuidanceContent> = {
       'You can remove or block the person.',
     ],
     links: [
-      { text: 'Snapchat: report a safety concern', url: 'https://values.snap.com/safety/safety-reporting' },
+      {
+        text: 'Snapchat: report a safety concern',
+        url: 'https://values.snap.com/safety/safety-reporting',
+      },
       { text: 'Snapchat Support', url: 'https://help.snapchat.com/' },
     ],
   },
@@ -164,7 +187,10 @@ export const defaultGuidance: Record<GuidancePlatform, GuidanceContent> = {
       'Keep the chat: do not delete it before the school has a copy, since WhatsApp does not keep messages on its servers.',
     ],
     links: [
-      { text: 'WhatsApp Help Centre: blocking and reporting', url: 'https://faq.whatsapp.com/414631957536067' },
+      {
+        text: 'WhatsApp Help Centre: blocking and reporting',
+        url: 'https://faq.whatsapp.com/414631957536067',
+      },
     ],
   },
   ceop: {
@@ -180,8 +206,14 @@ export const defaultGuidance: Record<GuidancePlatform, GuidanceContent> = {
     ],
     links: [
       { text: 'CEOP: make a report', url: 'https://www.ceop.police.uk/ceop-reporting/' },
-      { text: 'Internet Watch Foundation: report child sexual abuse images', url: 'https://report.iwf.org.uk/' },
-      { text: 'Report Harmful Content (UK Safer Internet Centre)', url: 'https://reportharmfulcontent.com/' },
+      {
+        text: 'Internet Watch Foundation: report child sexual abuse images',
+        url: 'https://report.iwf.org.uk/',
+      },
+      {
+        text: 'Report Harmful Content (UK Safer Internet Centre)',
+        url: 'https://reportharmfulcontent.com/',
+      },
     ],
   },
 };
@@ -207,7 +239,10 @@ export function guidanceFor(platformText: string | null | undefined): GuidancePl
   if (!platformText) return null;
   const text = platformText.trim();
   if (isGuidancePlatform(text.toLowerCase())) return text.toLowerCase() as GuidancePlatform;
-  const host = /^https?:\/\/([^/?#]+)/i.exec(text)?.[1]?.toLowerCase().replace(/^www\.|^m\./, '');
+  const host = /^https?:\/\/([^/?#]+)/i
+    .exec(text)?.[1]
+    ?.toLowerCase()
+    .replace(/^www\.|^m\./, '');
   if (host) {
     if (host === 'fb.com' || host.endsWith('facebook.com')) return 'facebook';
     if (host.endsWith('instagram.com')) return 'instagram';
@@ -229,4 +264,5 @@ export function guidanceHrefFor(platformText: string | null | undefined): string
 }
 
 /** Whether a playbook step's key asks for the platform's guidance ("report_to_platform" …). */
-export const stepNeedsGuidance = (stepKey: string): boolean => /platform|provider|host/.test(stepKey);
+export const stepNeedsGuidance = (stepKey: string): boolean =>
+  /platform|provider|host/.test(stepKey);

@@ -5,7 +5,11 @@
  * neutral and professional; the facts come from the incident through the placeholders.
  */
 
-export const letterTemplateKeys = ['parent_warning', 'platform_removal', 'meeting_invitation'] as const;
+export const letterTemplateKeys = [
+  'parent_warning',
+  'platform_removal',
+  'meeting_invitation',
+] as const;
 export type LetterTemplateKey = (typeof letterTemplateKeys)[number];
 
 export const isLetterTemplateKey = (v: unknown): v is LetterTemplateKey =>
@@ -20,7 +24,8 @@ export const placeholders = {
   platform: 'The platform or site, for example Facebook',
   'web address': 'The web address of the post, as reported',
   reference: 'The incident’s reference, for example INC-0042',
-  'what we ask': 'What the school asks for: the template’s usual words, or your own when you make the letter',
+  'what we ask':
+    'What the school asks for: the template’s usual words, or your own when you make the letter',
   'headteacher name': 'The Headteacher’s name',
   'policy clause': 'The clause of the school’s policy behind this step, quoted from the policy',
 } as const;

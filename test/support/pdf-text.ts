@@ -1,0 +1,23 @@
+import zlib from 'node:zlib';
+
+/**
+ * The text of a PDF as pdfkit writes it (deflated content streams, text as hex strings in TJ),
+ * for tests that check what a generated PDF says.
+ */
+export function pdfText(pdf: Buffer): string {
+  const out: string[] = [];
+  const raw = pdf.toString('latin1');
+  for (const m of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = zlib.inflateSync(Buffer.from(m[1]!, 'latin1')).toString('latin1');
+    } catch {
+      continue;
+    }
+    for (const tj of content.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
+      const hex = [...tj[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]!).join('');
+      out.push(Buffer.from(hex, 'hex').toString('latin1'));
+    }
+  }
+  return out.join(' ').replace(/\s+/g, ' ');
+}
