@@ -1,8 +1,6 @@
-import { customType, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { schools, staff } from '../../people/people.tables.ts';
 import { incidents } from '../incidents.tables.ts';
-
-const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 /**
  * A school's own wording of a letter template (issue 14 item 7; docs/incidents.md). Each edit
@@ -33,9 +31,10 @@ export const incidentLetterTemplateVersions = pgTable(
 );
 
 /**
- * A letter made for an incident: the words as sent and the PDF (kept here as bytes with its
- * SHA-256; docs/incidents.md says why). Never changed or deleted (trigger): a second letter is a
- * new row, and the incident's chronology has an entry of kind `letter` for each.
+ * A letter made for an incident: the words as sent, and the PDF kept in the encrypted evidence
+ * store (platform/evidence: AES-256-GCM, checked against its SHA-256 on every read) under
+ * `storage_key`. Never changed or deleted (trigger): a second letter is a new row, and the
+ * incident's chronology has an entry of kind `letter` for each.
  */
 export const incidentLetters = pgTable(
   'incident_letters',
@@ -58,7 +57,8 @@ export const incidentLetters = pgTable(
     subject: text('subject').notNull(),
     /** The letter's words with every placeholder filled, as printed in the PDF. */
     body: text('body').notNull(),
-    pdf: bytea('pdf').notNull(),
+    /** Where the encrypted PDF is in the file store (`<schoolId>/letters/<id>.pdf`). */
+    storageKey: text('storage_key').notNull(),
     pdfSha256: text('pdf_sha256').notNull(),
     pdfSize: integer('pdf_size').notNull(),
     createdBy: uuid('created_by')

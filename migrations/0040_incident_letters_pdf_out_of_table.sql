@@ -1,0 +1,1 @@
+ALTER TABLE "incident_letters" DROP COLUMN "pdf";

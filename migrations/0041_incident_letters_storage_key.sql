@@ -1,0 +1,1 @@
+ALTER TABLE "incident_letters" ADD COLUMN "storage_key" text NOT NULL;
