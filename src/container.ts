@@ -39,6 +39,8 @@ import { consentModule } from './modules/consent/consent.module.ts';
 import { mediaModule } from './modules/media/media.module.ts';
 import { dashboardModule } from './modules/dashboard/dashboard.module.ts';
 import { publishingModule } from './modules/publishing/publishing.module.ts';
+import { acknowledgementsModule } from './modules/acknowledgements/acknowledgements.module.ts';
+import { trainingModule } from './modules/training/training.module.ts';
 
 import type { Jobs } from './modules/registry.ts';
 
@@ -198,6 +200,8 @@ export const modules = [
   consentModule,
   mediaModule,
   publishingModule,
+  acknowledgementsModule,
+  trainingModule,
   dashboardModule,
 ] as const satisfies readonly ModuleDefinition[];
 

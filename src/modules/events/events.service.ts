@@ -15,10 +15,19 @@ export interface DomainEventPayloads {
     periodKey: string;
     changes: { key: string; before: boolean; after: boolean }[];
   };
+  /**
+   * The Headteacher published a new version of the school's policy profile. Training marks the
+   * staff it affects as due again (`training.refreshAfterIncidentOrChange`, 003 §9.7).
+   */
+  'policy.version-published': { versionId: string; version: number; changed: string[] };
 }
 export type DomainEventType = keyof DomainEventPayloads;
 
-export type EventListener = (tx: Tx, schoolId: string) => Promise<void>;
+export type EventListener<T extends DomainEventType = DomainEventType> = (
+  tx: Tx,
+  schoolId: string,
+  payload: DomainEventPayloads[T],
+) => Promise<void>;
 
 /**
  * A transactional outbox: an event is written in the same transaction as the change it describes,
@@ -35,8 +44,8 @@ export class EventsService {
    * Work to start whenever an event of this type is written, inside its transaction (a consumer
    * enqueues its job here, so the job exists if and only if the event does).
    */
-  on(type: DomainEventType, listener: EventListener): void {
-    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  on<T extends DomainEventType>(type: T, listener: EventListener<T>): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener as EventListener]);
   }
 
   async emit<T extends DomainEventType>(
@@ -51,7 +60,7 @@ export class EventsService {
       payload,
       createdAt: this.deps.clock.now(),
     });
-    for (const listener of this.listeners.get(type) ?? []) await listener(tx, schoolId);
+    for (const listener of this.listeners.get(type) ?? []) await listener(tx, schoolId, payload);
     return id;
   }
 

@@ -182,6 +182,41 @@ export class PeopleDirectoryRepository {
       .where(sql`lower(${pupils.email}) = ${email.toLowerCase()}`);
   }
 
+  /**
+   * Every active member of staff of the school with their roles, by name, in one statement
+   * (training and acknowledgements list who is expected).
+   */
+  async staffRoster(
+    db: Db,
+    schoolId: string,
+  ): Promise<
+    {
+      id: string;
+      givenName: string;
+      familyName: string;
+      email: string;
+      startDate: string | null;
+      roles: string[];
+    }[]
+  > {
+    return db
+      .select({
+        id: staff.id,
+        givenName: staff.givenName,
+        familyName: staff.familyName,
+        email: staff.email,
+        startDate: staff.startDate,
+        roles: sql<
+          string[]
+        >`coalesce(array_agg(${staffRoles.role}) filter (where ${staffRoles.role} is not null), '{}')`,
+      })
+      .from(staff)
+      .leftJoin(staffRoles, eq(staffRoles.staffId, staff.id))
+      .where(and(eq(staff.schoolId, schoolId), eq(staff.active, true)))
+      .groupBy(staff.id)
+      .orderBy(asc(staff.familyName), asc(staff.givenName), asc(staff.id));
+  }
+
   async staffWithRole(db: Db, schoolId: string, role: string): Promise<StaffRow[]> {
     return db
       .select({ s: staff })

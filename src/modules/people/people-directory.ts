@@ -121,6 +121,10 @@ export class PeopleDirectory {
   getStaffByEmail(...a: Args<'getStaffByEmail'>) {
     return this.deps.repository.getStaffByEmail(...a);
   }
+  /** Every active member of staff with their roles, by name (one statement). */
+  staffRoster(...a: Args<'staffRoster'>) {
+    return this.deps.directory.staffRoster(...a);
+  }
   staffWithRole(...a: Args<'staffWithRole'>) {
     return this.deps.directory.staffWithRole(...a);
   }

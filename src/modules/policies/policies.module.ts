@@ -16,7 +16,10 @@ declare module '../registry.ts' {
 export const policiesModule = defineModule({
   name: 'policies',
   wire: (
-    deps: Pick<Services, 'database' | 'clock' | 'mailer' | 'config' | 'audit' | 'peopleDirectory'>,
+    deps: Pick<
+      Services,
+      'database' | 'clock' | 'mailer' | 'config' | 'audit' | 'peopleDirectory' | 'events'
+    >,
   ) => ({
     policies: new PolicyService({
       database: deps.database,
@@ -30,6 +33,7 @@ export const policiesModule = defineModule({
       clock: deps.clock,
       mailer: deps.mailer,
       baseUrl: deps.config.baseUrl,
+      events: deps.events,
     }),
   }),
   routes: [policyRoutes],

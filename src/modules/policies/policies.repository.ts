@@ -31,6 +31,21 @@ export class PolicyRepository {
     return rows[0];
   }
 
+  /**
+   * The school's profile row under a shared lock (FOR SHARE): a new version cannot be published
+   * (it takes the row FOR UPDATE) until the caller's transaction ends, so the current version read
+   * here stays current until then (acknowledgements record it).
+   */
+  async getProfileForShare(db: Db, schoolId: string): Promise<ProfileRow | undefined> {
+    const rows = await db
+      .select()
+      .from(policyProfiles)
+      .where(eq(policyProfiles.schoolId, schoolId))
+      .for('share')
+      .limit(1);
+    return rows[0];
+  }
+
   async createProfile(db: Db, row: typeof policyProfiles.$inferInsert): Promise<ProfileRow> {
     const [created] = await db.insert(policyProfiles).values(row).returning();
     return created!;

@@ -4,6 +4,7 @@ import type { Mailer } from '../../platform/mail/mailer.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import type { Actor, AuditService } from '../audit/index.ts';
 import type { PeopleDirectory } from '../people/index.ts';
+import type { EventsService } from '../events/index.ts';
 import type { PolicyRepository, ProfileRow, ProfileVersionRow } from './policies.repository.ts';
 import { formatDateInWords } from '../../web/dates.ts';
 import {
@@ -58,6 +59,8 @@ export class PolicyService {
       clock: Clock;
       mailer: Mailer;
       baseUrl: string;
+      /** The outbox: a new version is announced in its own transaction. */
+      events: Pick<EventsService, 'emit'>;
     },
   ) {}
 
@@ -105,6 +108,23 @@ export class PolicyService {
     const found = await this.currentOrNull(schoolId);
     if (!found) throw new NotFoundError('This school has no policy profile yet');
     return found;
+  }
+
+  /**
+   * The current version's id and number inside the caller's transaction, with the profile row
+   * held FOR SHARE until it ends: a version published at the same moment waits for it (or, if it
+   * committed first, is the one read). Acknowledgements record the version this returns.
+   */
+  async currentVersionLocked(
+    tx: Tx,
+    schoolId: string,
+  ): Promise<{ versionId: string; version: number }> {
+    const { repository } = this.deps;
+    const profile = await repository.getProfileForShare(tx.db, schoolId);
+    if (!profile) throw new NotFoundError('This school has no policy profile yet');
+    const row = await repository.version(tx.db, schoolId, profile.currentVersion);
+    if (!row) throw new NotFoundError('The current policy version is missing');
+    return { versionId: row.id, version: row.version };
   }
 
   async hasProfile(schoolId: string): Promise<boolean> {
@@ -256,7 +276,7 @@ export class PolicyService {
           note: `The settings are not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`,
         });
       const version = profile.currentVersion + 1;
-      await repository.createVersion(tx.db, {
+      const created = await repository.createVersion(tx.db, {
         schoolId,
         profileId: profile.id,
         version,
@@ -272,6 +292,12 @@ export class PolicyService {
         entityType: 'policy_profile',
         entityId: profile.id,
         data: { version, changed, nextReviewDate },
+      });
+      // In the same transaction (the outbox): training marks affected staff due again.
+      await this.deps.events.emit(tx, schoolId, 'policy.version-published', {
+        versionId: created.id,
+        version,
+        changed,
       });
       return { version, changed };
     });

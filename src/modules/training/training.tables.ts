@@ -99,9 +99,7 @@ export const trainingClassLessons = pgTable(
     taughtBy: uuid('taught_by').notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
   },
-  (t) => [
-    uniqueIndex('training_class_lessons_term').on(t.schoolId, t.className, t.termKey),
-  ],
+  (t) => [uniqueIndex('training_class_lessons_term').on(t.schoolId, t.className, t.termKey)],
 );
 
 /** A parent's booked place at a parents' session (cancelled, never deleted). */

@@ -1,0 +1,61 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Services } from '../registry.ts';
+import type { FieldErrors } from '../../errors.ts';
+import { formRoute } from '../../web/form-route.ts';
+import type { StaffPrincipal } from '../auth/index.ts';
+import { staffOf } from '../../web/principal.ts';
+import { canAcknowledgePolicy } from './acknowledgements.policy.ts';
+import { acknowledgeForm } from './acknowledgements.forms.ts';
+
+/**
+ * Staff read a summary of the school's current policy version (the policies module's page shows
+ * the whole profile) and confirm they have read and understood it.
+ */
+export async function acknowledgementRoutes(
+  app: FastifyInstance,
+  { services }: { services: Services },
+) {
+  const { acknowledgements, policies } = services;
+
+  const render = async (
+    reply: FastifyReply,
+    who: StaffPrincipal,
+    values: Record<string, unknown> = {},
+    errors?: FieldErrors,
+  ) => {
+    const current = await policies.currentOrNull(who.schoolId);
+    const version = current ? await policies.version(who.schoolId, current.version) : null;
+    const history = await acknowledgements.history(who.schoolId, 'staff', who.id);
+    const done = current ? history.some((h) => h.policyVersion === current.version) : false;
+    return reply.page('acknowledgements/views/acknowledge.njk', {
+      title: 'Acknowledge the social media policy',
+      current,
+      versionRow: version?.row ?? null,
+      done,
+      history,
+      values,
+      ...(errors ? { errors } : {}),
+    });
+  };
+
+  app.get(
+    '/acknowledge-policy',
+    { config: { access: canAcknowledgePolicy } },
+    async (request, reply) => render(reply, staffOf(request.principal)),
+  );
+
+  formRoute(app, '/acknowledge-policy', {
+    access: canAcknowledgePolicy,
+    who: staffOf,
+    form: acknowledgeForm,
+    act: ({ who }) =>
+      acknowledgements.acknowledge({ kind: 'staff', id: who.id, schoolId: who.schoolId }),
+    done: (result) => ({
+      redirect: '/acknowledge-policy',
+      flash: result.already
+        ? `You had already acknowledged version ${result.version} of the policy.`
+        : `Thank you. You have acknowledged version ${result.version} of the policy.`,
+    }),
+    render: (reply, { who, values, errors }) => render(reply, who, values, errors),
+  });
+}

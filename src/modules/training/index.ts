@@ -1,0 +1,42 @@
+/**
+ * The training module's public surface (docs/architecture.md, "Boundaries"):
+ * - `Services.training` (`TrainingService`): sessions, the register, pupils' lessons by class,
+ *   `markDueAgain(schoolId, reason, staffIds)` (the incidents module calls it for a significant
+ *   incident) and `status(schoolId)`, each person's done / due soon / overdue per kind;
+ * - `trainingStatus(services, schoolId)`: the same status, for the compliance view;
+ * - who may (policy functions) and the kinds' labels.
+ */
+import type { Services } from '../registry.ts';
+import type { TrainingStatusReport } from './training.service.ts';
+
+export type {
+  DueAgainReason,
+  PersonTraining,
+  TrainingService,
+  TrainingStatusReport,
+} from './training.service.ts';
+export type { BookingService } from './booking/booking.service.ts';
+export {
+  DUE_SOON_DAYS,
+  kindLabel,
+  kindStatus,
+  stateLabels,
+  staffKinds,
+  termOf,
+  type KindStatus,
+  type TrainingState,
+} from './training-status.ts';
+export {
+  canBookParentSessions,
+  canManageTraining,
+  canMarkClassLessons,
+  canViewTraining,
+} from './training.policy.ts';
+
+/** Per person and kind: done / due soon / overdue (and the policy acknowledgement). */
+export function trainingStatus(
+  services: Pick<Services, 'training'>,
+  schoolId: string,
+): Promise<TrainingStatusReport> {
+  return services.training.status(schoolId);
+}

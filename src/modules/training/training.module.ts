@@ -1,0 +1,137 @@
+import { defineModule, type Services } from '../registry.ts';
+import type { AttentionItem } from '../registry.ts';
+import { TrainingRepository } from './training.repository.ts';
+import { TrainingService } from './training.service.ts';
+import { BookingRepository } from './booking/booking.repository.ts';
+import { BookingService } from './booking/booking.service.ts';
+import { trainingRoutes } from './training.routes.ts';
+import { bookingRoutes } from './booking/booking.routes.ts';
+import { trainingApi } from './training.api.ts';
+import { trainingJobs } from './training.jobs.ts';
+import { canBookParentSessions, canManageTraining, canViewTraining } from './training.policy.ts';
+import { kindLabel } from './training-status.ts';
+import { formatDateInWords } from '../../web/dates.ts';
+
+declare module '../registry.ts' {
+  interface ServiceRegistry {
+    /** Training sessions, the register, pupils' lessons, refresh marks and training status. */
+    training: TrainingService;
+    /** Parents' bookings at parents' e-safety meetings. */
+    trainingBookings: BookingService;
+  }
+}
+
+export const trainingModule = defineModule({
+  name: 'training',
+  wire: (
+    deps: Pick<
+      Services,
+      | 'database'
+      | 'clock'
+      | 'audit'
+      | 'policies'
+      | 'peopleDirectory'
+      | 'staffClasses'
+      | 'acknowledgements'
+      | 'events'
+      | 'mailer'
+      | 'config'
+    >,
+  ) => {
+    const repository = new TrainingRepository();
+    const training = new TrainingService({
+      database: deps.database,
+      repository,
+      audit: deps.audit,
+      clock: deps.clock,
+      policies: deps.policies,
+      people: deps.peopleDirectory,
+      staffClasses: deps.staffClasses,
+      acknowledgements: deps.acknowledgements,
+      mailer: deps.mailer,
+      baseUrl: deps.config.baseUrl,
+    });
+    // A new policy version marks staff due again, in the publishing transaction (the outbox).
+    deps.events.on('policy.version-published', (tx, schoolId, payload) =>
+      training.onPolicyVersionPublished(tx, schoolId, payload.version).then(() => undefined),
+    );
+    return {
+      training,
+      trainingBookings: new BookingService({
+        database: deps.database,
+        repository: new BookingRepository(),
+        sessions: repository,
+        audit: deps.audit,
+        clock: deps.clock,
+        people: deps.peopleDirectory,
+      }),
+    };
+  },
+  routes: [trainingRoutes, bookingRoutes],
+  api: [trainingApi],
+  jobs: trainingJobs,
+  navigation: [
+    { href: '/training', text: 'Training', order: 75, visible: canViewTraining },
+    {
+      href: '/parent-training',
+      text: 'E-safety meetings',
+      order: 75,
+      visible: canBookParentSessions,
+    },
+  ],
+  attention: async (services, p) => {
+    const items: AttentionItem[] = [];
+    if (p.kind === 'parent') {
+      const list = await services.trainingBookings.forParent(p);
+      const open = list.filter((i) => !i.booking && (i.placesLeft === null || i.placesLeft > 0));
+      if (open[0])
+        items.push({
+          title: 'Book a place at the e-safety meeting',
+          detail: `${open[0].session.title}, ${formatDateInWords(open[0].session.startsAt)}.`,
+          href: '/parent-training',
+          tag: { text: 'Open', colour: 'blue' },
+        });
+      return items;
+    }
+    if (!canViewTraining(p) || p.kind !== 'staff') return items;
+    if (!(await services.policies.currentOrNull(p.schoolId))) return items;
+    const week = await services.training.upcoming(p.schoolId, 7);
+    const relevant = week.filter((s) => s.audience === 'staff' || canManageTraining(p));
+    if (relevant.length > 0)
+      items.push({
+        title: `${relevant.length} training ${relevant.length === 1 ? 'session' : 'sessions'} this week`,
+        detail: relevant
+          .slice(0, 3)
+          .map((s) => `${s.title}, ${formatDateInWords(s.startsAt)}`)
+          .join('; '),
+        href: '/training',
+        tag: { text: 'This week', colour: 'blue' },
+      });
+    const mine = await services.training.status(p.schoolId, [p.id]);
+    const me = mine.people[0];
+    if (me) {
+      const overdue = mine.kinds.filter((k) => me.kinds[k]?.state === 'overdue');
+      if (overdue.length > 0)
+        items.push({
+          title: 'Your training is overdue',
+          detail: overdue.map((k) => kindLabel(k)).join(', '),
+          href: '/training',
+          tag: { text: 'Overdue', colour: 'red' },
+        });
+    }
+    if (p.roles.includes('headteacher')) {
+      const all = await services.training.status(p.schoolId);
+      const people = all.people.filter((x) =>
+        all.kinds.some((k) => x.kinds[k]?.state === 'overdue'),
+      ).length;
+      if (people > 0)
+        items.push({
+          title: `${people} ${people === 1 ? 'member' : 'members'} of staff overdue for training`,
+          detail: 'See who, and for which training.',
+          href: '/training/status',
+          tag: { text: 'Overdue', colour: 'red' },
+        });
+    }
+    return items;
+  },
+});

@@ -1,0 +1,534 @@
+import type { Database, Tx } from '../../platform/db/database.ts';
+import { ukDate, type Clock } from '../../platform/clock.ts';
+import type { Mailer } from '../../platform/mail/mailer.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
+import type { StaffPrincipal } from '../auth/index.ts';
+import type { Actor, AuditService } from '../audit/index.ts';
+import { addDays, formatCitation, type PolicyService } from '../policies/index.ts';
+import type { PeopleDirectory, StaffClassesService } from '../people/index.ts';
+import type { AcknowledgementsService } from '../acknowledgements/index.ts';
+import { formatDateInWords } from '../../web/dates.ts';
+import type {
+  ClassLessonRow,
+  DueAgainRow,
+  SessionRow,
+  TrainingRepository,
+} from './training.repository.ts';
+import type { ScheduleSessionInput } from './training.forms.ts';
+import { canMarkAnyClass } from './training.policy.ts';
+import {
+  kindAudience,
+  kindLabel,
+  kindStatus,
+  staffKinds,
+  termOf,
+  type KindStatus,
+  type TrainingSessionKey,
+} from './training-status.ts';
+
+export type { ClassLessonRow, SessionRow };
+
+export interface TrainingDeps {
+  database: Database;
+  repository: TrainingRepository;
+  audit: AuditService;
+  clock: Clock;
+  policies: Pick<PolicyService, 'current' | 'currentOrNull'>;
+  people: Pick<
+    PeopleDirectory,
+    'staffRoster' | 'classesOnRoll' | 'staffWithRole' | 'getSchool' | 'listSchools' | 'displayNames'
+  >;
+  staffClasses: Pick<StaffClassesService, 'classesOf'>;
+  acknowledgements: Pick<AcknowledgementsService, 'acknowledgedCurrent'>;
+  mailer: Mailer;
+  baseUrl: string;
+}
+
+/** One member of staff's training, kind by kind (the compliance view reads this). */
+export interface PersonTraining {
+  staffId: string;
+  name: string;
+  email: string;
+  roles: string[];
+  startDate: string | null;
+  acknowledgedCurrent: boolean;
+  kinds: Partial<Record<TrainingSessionKey, KindStatus>>;
+}
+
+export interface TrainingStatusReport {
+  today: string;
+  policyVersion: number;
+  kinds: TrainingSessionKey[];
+  people: PersonTraining[];
+  /** Pupils' e-safety by class, this term. */
+  classes: { className: string; pupils: number; lesson: ClassLessonRow | null }[];
+  term: { key: string; label: string };
+}
+
+export interface DueAgainReason {
+  reason: 'policy_version' | 'incident';
+  /** The version number or the incident's id. */
+  reference: string;
+}
+
+/**
+ * Training sessions, the register, pupils' lessons by class, "due again" marks and each
+ * person's training status (SPEC §3.8; issue 17 items 3, 4, 6). Every rule from the school's
+ * current profile (`training.*`).
+ */
+export class TrainingService {
+  constructor(private readonly deps: TrainingDeps) {}
+
+  private today(): string {
+    return ukDate(this.deps.clock.now());
+  }
+
+  async settings(schoolId: string) {
+    return (await this.deps.policies.current(schoolId)).settings.training;
+  }
+
+  // Sessions.
+
+  async schedule(who: StaffPrincipal, input: ScheduleSessionInput): Promise<SessionRow> {
+    const { database, repository, audit, people } = this.deps;
+    const audience = kindAudience[input.kind];
+    if (audience === 'pupils') {
+      const classes = await people.classesOnRoll(database.db, who.schoolId, this.today());
+      if (!input.className || !classes.some((c) => c.className === input.className))
+        throw new ValidationError({ className: 'Choose the class this lesson is for' });
+    }
+    if (input.startsAt.getTime() < this.deps.clock.now().getTime() - 366 * 86_400_000)
+      throw new ValidationError({ date: 'The date must be within the last year or in the future' });
+    return database.transaction(async (tx) => {
+      const session = await repository.createSession(tx.db, {
+        schoolId: who.schoolId,
+        kind: input.kind,
+        audience,
+        className: audience === 'pupils' ? input.className : null,
+        title: input.title,
+        startsAt: input.startsAt,
+        place: input.place,
+        trainer: input.trainer,
+        capacity: audience === 'parents' ? input.capacity : null,
+        createdBy: who.id,
+      });
+      await audit.record(tx, {
+        schoolId: who.schoolId,
+        actor: { kind: 'staff', id: who.id },
+        action: 'training.session-scheduled',
+        entityType: 'training_session',
+        entityId: session.id,
+        data: { kind: input.kind, audience, startsAt: input.startsAt.toISOString() },
+      });
+      return session;
+    });
+  }
+
+  async getSession(schoolId: string, id: string): Promise<SessionRow> {
+    const s = await this.deps.repository.getSession(this.deps.database.db, schoolId, id);
+    if (!s) throw new NotFoundError();
+    return s;
+  }
+
+  /** Sessions from a year ago to a year ahead, soonest first. */
+  async sessionsAround(schoolId: string, audience?: string): Promise<SessionRow[]> {
+    const now = this.deps.clock.now().getTime();
+    return this.deps.repository.sessionsBetween(
+      this.deps.database.db,
+      schoolId,
+      new Date(now - 366 * 86_400_000),
+      new Date(now + 366 * 86_400_000),
+      audience,
+    );
+  }
+
+  /** Sessions starting in the next `days` days. */
+  async upcoming(schoolId: string, days = 7, audience?: string): Promise<SessionRow[]> {
+    const now = this.deps.clock.now();
+    return this.deps.repository.sessionsBetween(
+      this.deps.database.db,
+      schoolId,
+      new Date(now.getTime() - 2 * 3_600_000),
+      new Date(now.getTime() + days * 86_400_000),
+      audience,
+    );
+  }
+
+  // The register.
+
+  /**
+   * Who is expected at a staff session, with whether they attended and (induction) whether they
+   * have acknowledged the current policy.
+   */
+  async register(schoolId: string, session: SessionRow) {
+    const { database, repository, people, acknowledgements } = this.deps;
+    if (session.audience !== 'staff') return [];
+    const [roster, attendance] = await Promise.all([
+      people.staffRoster(database.db, schoolId),
+      repository.attendanceFor(database.db, schoolId, session.id),
+    ]);
+    const acknowledged = await acknowledgements.acknowledgedCurrent(
+      schoolId,
+      roster.map((s) => s.id),
+    );
+    const attended = new Set(attendance.filter((a) => a.attended).map((a) => a.personId));
+    return roster.map((s) => ({
+      id: s.id,
+      name: `${s.givenName} ${s.familyName}`,
+      roles: s.roles,
+      attended: attended.has(s.id),
+      acknowledged: acknowledged.has(s.id),
+    }));
+  }
+
+  /**
+   * Takes the register for a staff session (in the room, or from an import): the ticked people
+   * attended, everyone else expected did not. At a staff induction session, while the profile
+   * says `training.inductionNeedsAcknowledgement`, a person who has not acknowledged the current
+   * policy version cannot be marked as attending (ValidationError naming them).
+   */
+  async recordAttendance(
+    schoolId: string,
+    actor: Actor,
+    sessionId: string,
+    attendedIds: readonly string[],
+    source: 'room' | 'import' = 'room',
+    tx?: Tx,
+  ): Promise<{ attended: number; absent: number }> {
+    const { database, repository, audit, clock } = this.deps;
+    const session = await this.getSession(schoolId, sessionId);
+    if (session.audience !== 'staff') throw new NotFoundError();
+    const expected = await this.register(schoolId, session);
+    const byId = new Map(expected.map((e) => [e.id, e]));
+    const ticked = new Set(attendedIds);
+    for (const id of ticked) {
+      if (!byId.has(id)) throw new ValidationError({ attended: 'Choose people from the list' });
+    }
+    const settings = await this.settings(schoolId);
+    if (session.kind === 'staff_induction' && settings.inductionNeedsAcknowledgement.value) {
+      const missing = [...ticked].map((id) => byId.get(id)!).filter((p) => !p.acknowledged);
+      if (missing.length > 0) {
+        const names = missing.map((p) => p.name).join(', ');
+        throw new ValidationError({
+          attended: `${names} cannot be marked as inducted until they have acknowledged the current version of the policy (${formatCitation(settings.inductionNeedsAcknowledgement.citation)})`,
+        });
+      }
+    }
+    const now = clock.now();
+    const attendedOn = ukDate(session.startsAt);
+    const write = async (t: Tx) => {
+      await repository.upsertAttendance(
+        t.db,
+        expected.map((e) => ({
+          schoolId,
+          sessionId,
+          kind: session.kind,
+          personKind: 'staff',
+          personId: e.id,
+          attended: ticked.has(e.id),
+          attendedOn,
+          source,
+          recordedBy: actor.kind === 'staff' ? actor.id : null,
+          recordedAt: now,
+        })),
+      );
+      await audit.record(t, {
+        schoolId,
+        actor,
+        action: 'training.attendance-recorded',
+        entityType: 'training_session',
+        entityId: sessionId,
+        data: {
+          kind: session.kind,
+          attended: ticked.size,
+          absent: expected.length - ticked.size,
+          source,
+        },
+      });
+    };
+    if (tx) await write(tx);
+    else await database.transaction(write);
+    return { attended: ticked.size, absent: expected.length - ticked.size };
+  }
+
+  // Pupils' e-safety lessons by class.
+
+  /** The classes this person may mark: their own (teachers), or every class (those who run training). */
+  async classesFor(who: StaffPrincipal): Promise<string[]> {
+    if (canMarkAnyClass(who)) {
+      const classes = await this.deps.people.classesOnRoll(
+        this.deps.database.db,
+        who.schoolId,
+        this.today(),
+      );
+      return classes.map((c) => c.className);
+    }
+    return this.deps.staffClasses.classesOf(who.schoolId, who.id);
+  }
+
+  async markClassLesson(
+    who: StaffPrincipal,
+    input: { className: string; taughtOn: string; topic: string },
+  ): Promise<{ term: string }> {
+    const { database, repository, audit, clock } = this.deps;
+    const classes = await this.classesFor(who);
+    if (!classes.includes(input.className))
+      throw new ValidationError({ className: 'Choose one of your classes' });
+    if (input.taughtOn > this.today())
+      throw new ValidationError({ taughtOn: 'The lesson must have been taught today or earlier' });
+    const term = termOf(input.taughtOn);
+    return database.transaction(async (tx) => {
+      const row = await repository.insertClassLesson(tx.db, {
+        schoolId: who.schoolId,
+        className: input.className,
+        termKey: term.key,
+        taughtOn: input.taughtOn,
+        topic: input.topic,
+        taughtBy: who.id,
+        recordedAt: clock.now(),
+      });
+      if (!row)
+        throw new ValidationError({
+          className: `The ${term.label} e-safety lesson for ${input.className} is already marked`,
+        });
+      await audit.record(tx, {
+        schoolId: who.schoolId,
+        actor: { kind: 'staff', id: who.id },
+        action: 'training.class-lesson-marked',
+        entityType: 'training_class_lesson',
+        entityId: row.id,
+        data: { className: input.className, term: term.key, taughtOn: input.taughtOn },
+      });
+      return { term: term.label };
+    });
+  }
+
+  async classLessons(schoolId: string, termKey?: string): Promise<ClassLessonRow[]> {
+    return this.deps.repository.classLessons(this.deps.database.db, schoolId, termKey);
+  }
+
+  // Refresh rules (003 §9.7).
+
+  /**
+   * A significant incident or a new policy version makes the training of these members of
+   * staff due again (the profile's `training.refreshAfterIncidentOrChange`; off: nothing). Marks
+   * `kinds` (by default regular staff training) that the profile requires; a mark for the same
+   * reason and reference is made once. The incidents module calls this for a significant
+   * incident (docs/training.md, "Refresh rules"). In `tx` when given.
+   */
+  async markDueAgain(
+    schoolId: string,
+    reason: DueAgainReason,
+    staffIds: readonly string[],
+    options: { tx?: Tx; kinds?: TrainingSessionKey[]; actor?: Actor } = {},
+  ): Promise<number> {
+    const settings = await this.settings(schoolId);
+    if (!settings.refreshAfterIncidentOrChange.value || staffIds.length === 0) return 0;
+    const kinds = (options.kinds ?? ['staff_regular']).filter(
+      (k) => kindAudience[k] === 'staff' && settings.sessions[k].value.required,
+    );
+    if (kinds.length === 0) return 0;
+    const now = this.deps.clock.now();
+    const work = async (tx: Tx) => {
+      const marked = await this.deps.repository.insertDueAgain(
+        tx.db,
+        staffIds.flatMap((staffId) =>
+          kinds.map((kind) => ({
+            schoolId,
+            staffId,
+            kind,
+            reason: reason.reason,
+            reference: reason.reference,
+            markedOn: ukDate(now),
+            markedAt: now,
+          })),
+        ),
+      );
+      if (marked > 0) {
+        await this.deps.audit.record(tx, {
+          schoolId,
+          actor: options.actor ?? { kind: 'system', id: null },
+          action: 'training.marked-due-again',
+          entityType: 'school',
+          entityId: schoolId,
+          data: { reason: reason.reason, reference: reason.reference, kinds, marked },
+        });
+      }
+      return marked;
+    };
+    return options.tx ? work(options.tx) : this.deps.database.transaction(work);
+  }
+
+  /** The outbox listener: a new policy version makes every active member of staff due again. */
+  async onPolicyVersionPublished(tx: Tx, schoolId: string, version: number): Promise<number> {
+    const roster = await this.deps.people.staffRoster(tx.db, schoolId);
+    return this.markDueAgain(
+      schoolId,
+      { reason: 'policy_version', reference: String(version) },
+      roster.map((s) => s.id),
+      { tx },
+    );
+  }
+
+  // Status.
+
+  /**
+   * Every active member of staff's state per kind of staff training (done, due soon, overdue),
+   * with the policy acknowledgement, and pupils' e-safety by class this term: five statements
+   * whatever the school's size (roster, latest attendance per person and kind, due-again marks,
+   * acknowledgements, class lessons).
+   */
+  async status(schoolId: string, onlyStaffIds?: readonly string[]): Promise<TrainingStatusReport> {
+    const { database, repository, people, acknowledgements, policies } = this.deps;
+    const db = database.db;
+    const today = this.today();
+    const current = await policies.current(schoolId);
+    const settings = current.settings.training;
+    const term = termOf(today);
+    const [rosterAll, latest, marks, classes, lessons] = await Promise.all([
+      people.staffRoster(db, schoolId),
+      repository.latestAttendance(db, schoolId, 'staff', onlyStaffIds),
+      repository.dueAgainFor(db, schoolId, onlyStaffIds),
+      onlyStaffIds ? Promise.resolve([]) : people.classesOnRoll(db, schoolId, today),
+      onlyStaffIds ? Promise.resolve([]) : repository.classLessons(db, schoolId, term.key),
+    ]);
+    const roster = onlyStaffIds ? rosterAll.filter((s) => onlyStaffIds.includes(s.id)) : rosterAll;
+    const acknowledged = await acknowledgements.acknowledgedCurrent(
+      schoolId,
+      roster.map((s) => s.id),
+    );
+    const last = new Map(latest.map((l) => [`${l.personId}:${l.kind}`, l.lastAttended]));
+    const marksBy = new Map<string, DueAgainRow[]>();
+    for (const m of marks) {
+      const key = `${m.staffId}:${m.kind}`;
+      marksBy.set(key, [...(marksBy.get(key) ?? []), m]);
+    }
+    const kinds = staffKinds;
+    const peopleOut: PersonTraining[] = roster.map((s) => ({
+      staffId: s.id,
+      name: `${s.givenName} ${s.familyName}`,
+      email: s.email,
+      roles: s.roles,
+      startDate: s.startDate,
+      acknowledgedCurrent: acknowledged.has(s.id),
+      kinds: Object.fromEntries(
+        kinds.map((k) => [
+          k,
+          kindStatus({
+            requirement: settings.sessions[k].value,
+            lastAttended: last.get(`${s.id}:${k}`) ?? null,
+            dueAgain: (marksBy.get(`${s.id}:${k}`) ?? []).map((m) => ({
+              reason: m.reason,
+              reference: m.reference,
+              markedOn: m.markedOn,
+            })),
+            startDate: s.startDate,
+            today,
+          }),
+        ]),
+      ),
+    }));
+    const lessonBy = new Map(lessons.map((l) => [l.className, l]));
+    return {
+      today,
+      policyVersion: current.version,
+      kinds: [...kinds],
+      people: peopleOut,
+      classes: classes.map((c) => ({ ...c, lesson: lessonBy.get(c.className) ?? null })),
+      term,
+    };
+  }
+
+  // Reminders (the daily job).
+
+  /**
+   * Emails each member of staff whose training of a kind is overdue (once per due date), and
+   * their line manager. Lanyard's people records have no line manager, so the school's
+   * Headteacher(s) stand in: one summary a day listing who is overdue (docs/training.md).
+   */
+  async sendReminders(onlySchoolId?: string): Promise<{ people: number; managers: number }> {
+    const { database, people, repository, mailer, clock, baseUrl, policies } = this.deps;
+    const schools = onlySchoolId
+      ? [await people.getSchool(database.db, onlySchoolId)].filter((s) => !!s)
+      : await people.listSchools(database.db);
+    let sentPeople = 0;
+    let sentManagers = 0;
+    for (const school of schools) {
+      if (!(await policies.currentOrNull(school.id))) continue;
+      const report = await this.status(school.id);
+      const overdue: { person: PersonTraining; kind: TrainingSessionKey; status: KindStatus }[] =
+        [];
+      for (const person of report.people) {
+        for (const kind of report.kinds) {
+          const s = person.kinds[kind];
+          if (s?.state === 'overdue') overdue.push({ person, kind, status: s });
+        }
+      }
+      for (const o of overdue) {
+        const claimed = await repository.claimReminder(database.db, {
+          schoolId: school.id,
+          staffId: o.person.staffId,
+          kind: o.kind,
+          dueOn: o.status.dueOn ?? report.today,
+          recipient: 'person',
+          sentAt: clock.now(),
+        });
+        if (!claimed) continue;
+        await mailer.send({
+          to: o.person.email,
+          subject: `Your ${kindLabel(o.kind).toLowerCase()} is overdue`,
+          text: [
+            `Dear ${o.person.name},`,
+            '',
+            `Your ${kindLabel(o.kind).toLowerCase()} was due on ${formatDateInWords(o.status.dueOn ?? report.today)}.`,
+            o.status.dueAgain
+              ? o.status.dueAgain.reason === 'policy_version'
+                ? 'It is due again because the school’s social media policy has changed.'
+                : 'It is due again after a significant incident.'
+              : '',
+            `Look for a session on ${baseUrl}/training and speak to whoever runs training at ${school.name}.`,
+          ]
+            .filter((l) => l !== '')
+            .join('\n'),
+        });
+        sentPeople += 1;
+      }
+      if (overdue.length === 0) continue;
+      const heads = await people.staffWithRole(database.db, school.id, 'headteacher');
+      for (const head of heads) {
+        const claimed = await repository.claimReminder(database.db, {
+          schoolId: school.id,
+          staffId: head.id,
+          kind: 'summary',
+          dueOn: report.today,
+          recipient: 'manager',
+          sentAt: clock.now(),
+        });
+        if (!claimed) continue;
+        const lines = overdue.map(
+          (o) =>
+            `- ${o.person.name}: ${kindLabel(o.kind)}, due ${formatDateInWords(o.status.dueOn ?? report.today)}`,
+        );
+        await mailer.send({
+          to: head.email,
+          subject: `${overdue.length} overdue training ${overdue.length === 1 ? 'item' : 'items'} at ${school.name}`,
+          text: [
+            `Dear ${head.givenName},`,
+            '',
+            'These members of staff are overdue for training (you are sent this as their line manager):',
+            ...lines,
+            '',
+            `See everyone’s training: ${baseUrl}/training/status`,
+          ].join('\n'),
+        });
+        sentManagers += 1;
+      }
+    }
+    return { people: sentPeople, managers: sentManagers };
+  }
+
+  /** For the "due soon" window on the home page. */
+  static dueWithin(status: KindStatus, today: string, days: number): boolean {
+    return status.dueOn !== null && status.dueOn <= addDays(today, days);
+  }
+}
