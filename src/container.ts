@@ -39,6 +39,7 @@ import { consentModule } from './modules/consent/consent.module.ts';
 import { mediaModule } from './modules/media/media.module.ts';
 import { dashboardModule } from './modules/dashboard/dashboard.module.ts';
 import { publishingModule } from './modules/publishing/publishing.module.ts';
+import { incidentsModule } from './modules/incidents/incidents.module.ts';
 import { acknowledgementsModule } from './modules/acknowledgements/acknowledgements.module.ts';
 import { trainingModule } from './modules/training/training.module.ts';
 
@@ -200,6 +201,7 @@ export const modules = [
   consentModule,
   mediaModule,
   publishingModule,
+  incidentsModule,
   acknowledgementsModule,
   trainingModule,
   dashboardModule,

@@ -27,7 +27,10 @@ const facts = (over: Partial<CaseFacts> = {}): CaseFacts => ({
 // access to: a case of others, assigned ordinary case, safeguarding case assigned (not deputy),
 // safeguarding case as named deputy, own report
 const table: [StaffRole, unknown[]][] = [
-  ['headteacher', [true, true, true, false, true, 'manage', 'manage', 'manage', 'manage', 'manage']],
+  [
+    'headteacher',
+    [true, true, true, false, true, 'manage', 'manage', 'manage', 'manage', 'manage'],
+  ],
   ['dsl', [true, true, true, true, true, 'manage', 'manage', 'manage', 'manage', 'manage']],
   ['dpo', [true, true, false, false, false, null, 'work', null, 'work', 'report']],
   ['business_manager', [true, true, false, false, false, null, 'work', null, 'work', 'report']],

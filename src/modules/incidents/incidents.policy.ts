@@ -32,9 +32,16 @@ export type CaseAccess = 'manage' | 'work' | 'report' | null;
 
 export function caseAccess(p: Principal | null | undefined, c: CaseFacts): CaseAccess {
   if (!p || p.kind === 'org_admin' || p.schoolId !== c.schoolId) return null;
-  if (hasRole(p, 'headteacher', 'dsl')) return 'manage';
-  if (isStaff(p) && !hasRole(p, 'governor', 'volunteer')) {
-    if (c.safeguarding ? c.deputyStaffIds.includes(p.id) : c.assignedStaffIds.includes(p.id))
+  // (Separate names: each type guard below narrows only its own.)
+  const asLead: Principal = p;
+  const asWorker: Principal = p;
+  if (hasRole(asLead, 'headteacher', 'dsl')) return 'manage';
+  if (isStaff(asWorker) && !hasRole(p, 'governor', 'volunteer')) {
+    if (
+      c.safeguarding
+        ? c.deputyStaffIds.includes(asWorker.id)
+        : c.assignedStaffIds.includes(asWorker.id)
+    )
       return 'work';
   }
   if (p.kind === c.reporterKind && p.id === c.reporterId) return 'report';

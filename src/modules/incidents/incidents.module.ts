@@ -1,0 +1,76 @@
+import { defineModule, type Services } from '../registry.ts';
+import { IncidentsRepository } from './incidents.repository.ts';
+import { IncidentsService, type EvidenceAttacher } from './incidents.service.ts';
+import { CaseActionsService } from './cases/case-actions.service.ts';
+import { incidentsJobs } from './incidents.jobs.ts';
+import { reportRoutes } from './reports/reports.routes.ts';
+import { caseRoutes } from './cases/cases.routes.ts';
+import { incidentsApi } from './incidents.api.ts';
+import { canManageIncidents, canReportIncident } from './incidents.policy.ts';
+import { wireLetters } from './letters/letters.wire.ts';
+import { letterRoutes } from './letters/letters.routes.ts';
+import { letterJobs } from './letters/letters.jobs.ts';
+import { wireGuidance } from './guidance/guidance.wire.ts';
+import { guidanceRoutes } from './guidance/guidance.routes.ts';
+
+declare module '../registry.ts' {
+  interface ServiceRegistry {
+    /** Incidents: reports, who sees what, the chronology (`recordEntry`) and the case lists. */
+    incidents: IncidentsService;
+    /** What is done with a case: classify, assign, steps of the playbook, close … */
+    incidentCases: CaseActionsService;
+  }
+}
+
+/**
+ * Incidents and safeguarding concerns (SPEC §3.6, issue 14; docs/incidents.md): the core
+ * (reports, cases, who sees what), the evidence store (evidence/), letters (letters/) and
+ * platform guidance (guidance/).
+ */
+export const incidentsModule = defineModule({
+  name: 'incidents',
+  wire: (
+    deps: Pick<
+      Services,
+      | 'database'
+      | 'clock'
+      | 'config'
+      | 'audit'
+      | 'policies'
+      | 'peopleDirectory'
+      | 'jobs'
+      | 'mailer'
+      | 'files'
+      | 'images'
+    >,
+  ) => {
+    const incidents = new IncidentsService({
+      database: deps.database,
+      repository: new IncidentsRepository(),
+      audit: deps.audit,
+      clock: deps.clock,
+      policies: deps.policies,
+      people: deps.peopleDirectory,
+      jobs: deps.jobs,
+      mailer: deps.mailer,
+      baseUrl: deps.config.baseUrl,
+      // The report form hands its files to the evidence store.
+      evidence: () => (deps as { incidentEvidence?: EvidenceAttacher }).incidentEvidence,
+    });
+    return {
+      incidents,
+      incidentCases: new CaseActionsService(incidents),
+      ...wireLetters(deps, incidents),
+      ...wireGuidance(deps),
+    };
+  },
+  // Fixed paths (guidance, letters' templates) before /incidents/:id.
+  routes: [guidanceRoutes, letterRoutes, reportRoutes, caseRoutes],
+  api: [incidentsApi],
+  jobs: { ...incidentsJobs, ...letterJobs },
+  navigation: [
+    { href: '/incidents', text: 'Incidents', order: 74, visible: canManageIncidents },
+    { href: '/report', text: 'Report a concern', order: 85, visible: canReportIncident },
+  ],
+  attention: (services, p) => services.incidents.attention(p),
+});

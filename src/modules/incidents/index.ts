@@ -1,0 +1,15 @@
+/**
+ * The incidents module's public surface: the only file another module imports from
+ * (docs/architecture.md, "Boundaries"). The evidence store (`evidence/`), the letters
+ * (`letters/`) and the guidance (`guidance/`) live in this module's folder and import the
+ * core's files directly; other modules use this file.
+ */
+export type {
+  IncidentsService,
+  IncidentSummary,
+  EvidenceAttacher,
+  ReportFile,
+} from './incidents.service.ts';
+export type { CaseActionsService } from './cases/case-actions.service.ts';
+export { canReportIncident, canManageIncidents, caseAccess } from './incidents.policy.ts';
+export { incidentPlatforms, platformLabels, incidentTypeLabels } from './incidents.forms.ts';
