@@ -37,6 +37,7 @@ import { peopleModule } from './modules/people/people.module.ts';
 import { devicesModule } from './modules/devices/devices.module.ts';
 import { consentModule } from './modules/consent/consent.module.ts';
 import { mediaModule } from './modules/media/media.module.ts';
+import { conductModule } from './modules/conduct/conduct.module.ts';
 import { dashboardModule } from './modules/dashboard/dashboard.module.ts';
 import { publishingModule } from './modules/publishing/publishing.module.ts';
 import { incidentsModule } from './modules/incidents/incidents.module.ts';
@@ -200,6 +201,7 @@ export const modules = [
   devicesModule,
   consentModule,
   mediaModule,
+  conductModule,
   publishingModule,
   incidentsModule,
   acknowledgementsModule,

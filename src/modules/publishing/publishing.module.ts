@@ -53,6 +53,7 @@ export const publishingModule = defineModule({
       | 'events'
       | 'peopleDirectory'
       | 'people'
+      | 'conductPermissions'
     >,
   ) => {
     const repository = new PostsRepository({ people: deps.peopleDirectory, media: deps.media });
@@ -86,6 +87,9 @@ export const publishingModule = defineModule({
       mailer: deps.mailer,
       jobs: deps.jobs,
       baseUrl: deps.config.baseUrl,
+      // The publishing check for reminder posts reads the author's permission (conduct, wired before).
+      reminderPermission: (schoolId, staffId, at) =>
+        deps.conductPermissions.holds(schoolId, staffId, 'reminder_post', at),
     });
     const publishing = new PublishService({
       database: deps.database,

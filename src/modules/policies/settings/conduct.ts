@@ -10,11 +10,13 @@
  * regularOnlinePresenceCheck, parentsMayPostOtherPupilsImages, staffSocialMediaDuringLessons,
  * pupilPhones, permissionTypes.logo_use, permissionTypes.school_device_social_media,
  * permissionTypes.school_network_social_media, permissionTypes.phone_accessible,
- * permissionTypes.reminder_post, permissionTypes.named_newspaper_photo.
+ * permissionTypes.reminder_post, permissionTypes.named_newspaper_photo, declarationReviewerRole,
+ * filteringCheckEveryDays, filteringReviewEveryDays.
  */
 import { z } from 'zod';
 import { staffRoles } from '../../auth/index.ts';
-import { lanyardDefault as dflt, ruleSchema, type RulePathOf } from './rules.ts';
+import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
+import { policyRoleSchema, type PolicyRole } from './common.ts';
 
 export const exPupilRuleOptions = ['all', 'under_18', 'under_16', 'none'] as const;
 export const parentFriendingOptions = ['never', 'discouraged', 'allowed'] as const;
@@ -50,6 +52,23 @@ export type PermissionType = z.infer<typeof permissionTypeSchema>;
 
 const r = ruleSchema;
 
+// Rules added after profiles were first stored: a stored profile without them reads the default.
+const declarationReviewerRoleDefault = (): RuleValue<PolicyRole> =>
+  dflt(
+    'headteacher',
+    'Friend requests, social contact with families and online-presence checks are reported to the Headteacher.',
+  );
+const filteringCheckEveryDaysDefault = (): RuleValue<number> =>
+  dflt(
+    91,
+    'The DfE filtering and monitoring standards (which KCSIE points schools to) ask for regular checks that filtering and monitoring work; Lanyard asks for one each term.',
+  );
+const filteringReviewEveryDaysDefault = (): RuleValue<number> =>
+  dflt(
+    365,
+    'The DfE filtering and monitoring standards ask schools to review their filtering and monitoring provision at least once every academic year.',
+  );
+
 /** The `conduct` section of the profile. */
 export const conductSettingsSchema = z.object({
   staffMayFriendPupils: r(z.boolean()),
@@ -70,6 +89,16 @@ export const conductSettingsSchema = z.object({
     reminder_post: r(permissionTypeSchema),
     named_newspaper_photo: r(permissionTypeSchema),
   }),
+  /** Who reads staff declarations and records a response (SPEC §3.7). */
+  declarationReviewerRole: r(policyRoleSchema).default(declarationReviewerRoleDefault),
+  /** Days between the ICT Technician's checks that filtering and monitoring work. */
+  filteringCheckEveryDays: r(z.number().int().min(7).max(366)).default(
+    filteringCheckEveryDaysDefault,
+  ),
+  /** Days between reviews of the whole filtering and monitoring provision. */
+  filteringReviewEveryDays: r(z.number().int().min(30).max(731)).default(
+    filteringReviewEveryDaysDefault,
+  ),
 });
 export type ConductSettings = z.infer<typeof conductSettingsSchema>;
 
@@ -95,6 +124,11 @@ export const conductLabels = {
   'conduct.permissionTypes.reminder_post': 'Permission to post a reminder for parents',
   'conduct.permissionTypes.named_newspaper_photo':
     'Permission to name a pupil with a photo (e.g. newspaper)',
+  'conduct.declarationReviewerRole':
+    'Who reads staff declarations (friend requests, social contact, online checks)',
+  'conduct.filteringCheckEveryDays': 'Days between checks that web filtering and monitoring work',
+  'conduct.filteringReviewEveryDays':
+    'Days between reviews of the school’s filtering and monitoring provision',
 } as const satisfies Record<RulePathOf<ConductSettings, 'conduct.'>, string>;
 
 /** Lanyard's own `conduct` values, each citing 'Lanyard default' with the reason. */
@@ -135,4 +169,7 @@ export const conductDefaults: ConductSettings = {
       'Express written permission from parents.',
     ),
   },
+  declarationReviewerRole: declarationReviewerRoleDefault(),
+  filteringCheckEveryDays: filteringCheckEveryDaysDefault(),
+  filteringReviewEveryDays: filteringReviewEveryDaysDefault(),
 };

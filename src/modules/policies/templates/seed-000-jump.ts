@@ -367,6 +367,14 @@ export const jumpTemplate: PolicyTemplate = {
         reminder_post: d.conduct.permissionTypes.reminder_post,
         named_newspaper_photo: d.conduct.permissionTypes.named_newspaper_photo,
       },
+      declarationReviewerRole: rule(
+        'headteacher',
+        'Protection of Personal Information',
+        'Staff have a responsibility to make any such contact known to the senior leadership team.',
+        'Lanyard records the declaration for the Headteacher, who leads the senior leadership team.',
+      ),
+      filteringCheckEveryDays: d.conduct.filteringCheckEveryDays,
+      filteringReviewEveryDays: d.conduct.filteringReviewEveryDays,
     },
     training: {
       sessions: {

@@ -323,6 +323,9 @@ export const christChurchTemplate: PolicyTemplate = {
         reminder_post: d.conduct.permissionTypes.reminder_post,
         named_newspaper_photo: d.conduct.permissionTypes.named_newspaper_photo,
       },
+      declarationReviewerRole: d.conduct.declarationReviewerRole,
+      filteringCheckEveryDays: d.conduct.filteringCheckEveryDays,
+      filteringReviewEveryDays: d.conduct.filteringReviewEveryDays,
     },
     training: {
       sessions: {

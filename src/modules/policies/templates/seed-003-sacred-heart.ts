@@ -472,6 +472,13 @@ export const sacredHeartTemplate: PolicyTemplate = {
         ),
         named_newspaper_photo: d.conduct.permissionTypes.named_newspaper_photo,
       },
+      declarationReviewerRole: rule(
+        'headteacher',
+        '5.13',
+        'If pupils or parents attempt to "friend" a staff member, they will report this to the Headteacher.',
+      ),
+      filteringCheckEveryDays: d.conduct.filteringCheckEveryDays,
+      filteringReviewEveryDays: d.conduct.filteringReviewEveryDays,
     },
     training: {
       sessions: {

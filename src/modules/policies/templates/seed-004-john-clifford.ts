@@ -274,6 +274,9 @@ export const johnCliffordTemplate: PolicyTemplate = {
           'Granted by the parents, in writing, for one request; Lanyard lets it lapse after 90 days.',
         ),
       },
+      declarationReviewerRole: d.conduct.declarationReviewerRole,
+      filteringCheckEveryDays: d.conduct.filteringCheckEveryDays,
+      filteringReviewEveryDays: d.conduct.filteringReviewEveryDays,
     },
     training: {
       sessions: {

@@ -134,7 +134,15 @@ export class PostsChecks {
           designatedForPublicity:
             roles.includes(settings.roles.approverRole.value) ||
             (channels.length > 0 && channels.every((c) => postsTo.has(c.account.id))),
-          reminderPermissionHeld: false,
+          // The author's current permission to post reminders (conduct's permission requests).
+          reminderPermissionHeld:
+            post.kind === 'reminder_to_parents' &&
+            ((await this.deps.reminderPermission?.(
+              schoolId,
+              post.authorId,
+              at ?? this.deps.clock.now(),
+            )) ??
+              false),
         },
         consent: answers.map((a) => ({
           pupilId: a.pupilId,

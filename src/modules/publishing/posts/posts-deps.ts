@@ -132,6 +132,8 @@ export interface PostsDeps {
   mailer: Mailer;
   jobs: PublishingJobsPort;
   baseUrl: string;
+  /** Whether a member of staff holds a current permission to post reminders to parents. */
+  reminderPermission?: (schoolId: string, staffId: string, at: Date) => Promise<boolean>;
 }
 
 /** The parts of the posts service, so one part can call another (posts.service.ts fills it). */

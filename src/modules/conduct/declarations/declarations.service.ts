@@ -1,0 +1,288 @@
+import { ukDate } from '../../../platform/clock.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../../errors.ts';
+import type { Principal, StaffPrincipal } from '../../auth/index.ts';
+import type { PolicyRole } from '../../policies/index.ts';
+import {
+  canReviewDeclarations,
+  canSeeDeclaration,
+  declarationKindsOffered,
+  type DeclarationKind,
+} from '../conduct.policy.ts';
+import {
+  actorOf,
+  emailPerson,
+  emailRole,
+  settingsOf,
+  staffOnly,
+  type ConductDeps,
+} from '../conduct-deps.ts';
+import type { DeclarationInput } from './declarations.forms.ts';
+import type { DeclarationRow, DeclarationsRepository } from './declarations.repository.ts';
+
+export type { DeclarationRow };
+
+/** What opening an incident from a declaration needs (the incidents module's report, lazily). */
+export interface IncidentsPort {
+  fromDeclaration(
+    p: StaffPrincipal,
+    declaration: { id: string; kind: DeclarationKind; summary: string; staffId: string },
+  ): Promise<{ id: string }>;
+}
+
+export interface DeclarationView {
+  declaration: DeclarationRow;
+  declarantName: string;
+  subjectName: string | null;
+  reviewerName: string | null;
+  isReviewer: boolean;
+  isOwn: boolean;
+}
+
+/**
+ * Staff declarations (SPEC §3.7): friend or follow requests, social contact with a pupil's
+ * family, and the check of one's own online presence, each only where the profile's conduct rules
+ * ask for it; read by the profile's reviewer (`conduct.declarationReviewerRole`), who records a
+ * response. Every change is one transaction with one audit event.
+ */
+export class DeclarationsService {
+  constructor(
+    private readonly deps: ConductDeps & {
+      repository: DeclarationsRepository;
+      incidents?: () => IncidentsPort | undefined;
+    },
+  ) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  async reviewerRole(schoolId: string): Promise<PolicyRole> {
+    return (await settingsOf(this.deps, schoolId)).conduct.declarationReviewerRole.value;
+  }
+
+  async isReviewer(p: Principal): Promise<boolean> {
+    if (p.kind !== 'staff') return false;
+    return canReviewDeclarations(p, await this.reviewerRole(p.schoolId));
+  }
+
+  /** The kinds of declaration this school's rules ask for, with the rule behind each. */
+  async kindsOffered(schoolId: string) {
+    const settings = await settingsOf(this.deps, schoolId);
+    const c = settings.conduct;
+    const rules = {
+      friend_request: c.friendRequestsMustBeDeclared,
+      social_contact: c.socialContactMustBeDeclared,
+      online_presence: c.newStarterOnlinePresenceCheck.value
+        ? c.newStarterOnlinePresenceCheck
+        : c.regularOnlinePresenceCheck,
+    };
+    return declarationKindsOffered(settings).map((kind) => ({ kind, rule: rules[kind] }));
+  }
+
+  /** The roll and the parents, for choosing who a request came from (PeopleDirectory, one statement each). */
+  async choices(schoolId: string) {
+    const [pupils, parents] = await Promise.all([
+      this.deps.people.pupilsOnRoll(this.db, schoolId, ukDate(this.deps.clock.now())),
+      this.deps.people.parentRoster(this.db, schoolId),
+    ]);
+    return {
+      pupils: pupils.map((p) => ({
+        id: p.id,
+        name: `${p.givenName} ${p.familyName}`,
+        className: p.className,
+      })),
+      parents: parents
+        .map((p) => ({ id: p.id, name: `${p.givenName} ${p.familyName}`.trim() }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    };
+  }
+
+  async declare(p: Principal, input: DeclarationInput): Promise<DeclarationRow> {
+    const who = staffOnly(p);
+    const { database, repository, audit, clock, people } = this.deps;
+    const settings = await settingsOf(this.deps, who.schoolId);
+    if (!declarationKindsOffered(settings).includes(input.kind)) throw new NotFoundError();
+    const now = clock.now();
+    const values: Parameters<DeclarationsRepository['create']>[1] = {
+      schoolId: who.schoolId,
+      staffId: who.id,
+      kind: input.kind,
+      details: '',
+      declaredAt: now,
+      status: 'awaiting_review',
+    };
+    if (input.kind === 'friend_request') {
+      const v = input.value;
+      values.platform = v.platform;
+      values.subjectKind = v.from;
+      values.actionTaken = v.actionTaken;
+      values.details = v.details;
+      if (v.from === 'pupil') {
+        const [pupil] = await people.pupilsByIds(this.db, who.schoolId, [v.pupilId!]);
+        if (!pupil) throw new ValidationError({ pupilId: 'Select the pupil' });
+        values.subjectPupilId = pupil.id;
+      } else if (v.from === 'parent') {
+        const names = await people.displayNames(this.db, who.schoolId, {
+          staff: [],
+          parents: [v.parentId!],
+          pupils: [],
+        });
+        if (!names.parents.has(v.parentId!))
+          throw new ValidationError({ parentId: 'Select the parent or carer' });
+        values.subjectParentId = v.parentId!;
+      } else {
+        values.subjectText = v.exPupilName;
+      }
+    } else if (input.kind === 'social_contact') {
+      const [pupil] = await people.pupilsByIds(this.db, who.schoolId, [input.value.pupilId]);
+      if (!pupil) throw new ValidationError({ pupilId: 'Select the pupil whose family it is' });
+      values.subjectKind = 'family';
+      values.subjectPupilId = pupil.id;
+      values.details = input.value.details;
+    } else {
+      values.actionTaken = input.value.outcome;
+      values.details = input.value.details;
+    }
+    const row = await database.transaction(async (tx) => {
+      const created = await repository.create(tx.db, values);
+      await audit.record(tx, {
+        schoolId: who.schoolId,
+        actor: actorOf(who),
+        action: 'conduct.declaration-made',
+        entityType: 'conduct_declaration',
+        entityId: created.id,
+        data: { kind: created.kind },
+      });
+      return created;
+    });
+    await emailRole(
+      this.deps,
+      who.schoolId,
+      settings.conduct.declarationReviewerRole.value,
+      who.id,
+      'A staff declaration is waiting for you to read',
+      `/conduct/declarations/${row.id}`,
+    );
+    return row;
+  }
+
+  async listOwn(p: Principal): Promise<DeclarationRow[]> {
+    const who = staffOnly(p);
+    return this.deps.repository.listOwn(this.db, who.schoolId, who.id);
+  }
+
+  /** Every declaration of the school, with the names of who made them: the reviewer only. */
+  async listForReview(
+    p: Principal,
+  ): Promise<{ rows: DeclarationRow[]; names: Map<string, string> }> {
+    const who = staffOnly(p);
+    if (!(await this.isReviewer(who))) throw new NotFoundError();
+    const rows = await this.deps.repository.listAll(this.db, who.schoolId);
+    const names = await this.deps.people.displayNames(this.db, who.schoolId, {
+      staff: rows.map((r) => r.staffId),
+      parents: [],
+      pupils: [],
+    });
+    return { rows, names: names.staff };
+  }
+
+  async countAwaitingReview(schoolId: string): Promise<number> {
+    return this.deps.repository.countAwaitingReview(this.db, schoolId);
+  }
+
+  async view(p: Principal, id: string): Promise<DeclarationView> {
+    const who = staffOnly(p);
+    const declaration = await this.deps.repository.get(this.db, who.schoolId, id);
+    const reviewerRole = await this.reviewerRole(who.schoolId);
+    if (!declaration || !canSeeDeclaration(who, declaration, reviewerRole))
+      throw new NotFoundError();
+    const names = await this.deps.people.displayNames(this.db, who.schoolId, {
+      staff: [declaration.staffId, ...(declaration.reviewedBy ? [declaration.reviewedBy] : [])],
+      parents: declaration.subjectParentId ? [declaration.subjectParentId] : [],
+      pupils: declaration.subjectPupilId ? [declaration.subjectPupilId] : [],
+    });
+    const subjectName = declaration.subjectPupilId
+      ? (names.pupils.get(declaration.subjectPupilId) ?? 'A pupil no longer on record')
+      : declaration.subjectParentId
+        ? (names.parents.get(declaration.subjectParentId) ?? 'A parent no longer on record')
+        : declaration.subjectText;
+    return {
+      declaration,
+      declarantName: names.staff.get(declaration.staffId) ?? 'A former member of staff',
+      subjectName,
+      reviewerName: declaration.reviewedBy
+        ? (names.staff.get(declaration.reviewedBy) ?? null)
+        : null,
+      isReviewer: canReviewDeclarations(who, reviewerRole),
+      isOwn: declaration.staffId === who.id,
+    };
+  }
+
+  /** The reviewer's response; a declaration is reviewed once (a further note is an incident). */
+  async review(p: Principal, id: string, response: string): Promise<DeclarationRow> {
+    const who = staffOnly(p);
+    if (!(await this.isReviewer(who))) throw new NotFoundError();
+    const { database, repository, audit, clock } = this.deps;
+    const row = await database.transaction(async (tx) => {
+      const d = await repository.getForUpdate(tx.db, who.schoolId, id);
+      if (!d) throw new NotFoundError();
+      if (d.status === 'reviewed')
+        throw new ConflictError('This declaration already has a response.');
+      await repository.review(tx.db, who.schoolId, id, {
+        reviewedBy: who.id,
+        reviewedAt: clock.now(),
+        response,
+      });
+      await audit.record(tx, {
+        schoolId: who.schoolId,
+        actor: actorOf(who),
+        action: 'conduct.declaration-reviewed',
+        entityType: 'conduct_declaration',
+        entityId: id,
+        data: { kind: d.kind },
+      });
+      return d;
+    });
+    await emailPerson(
+      this.deps,
+      row.staffId,
+      'Your declaration has a response',
+      `/conduct/declarations/${id}`,
+    );
+    return row;
+  }
+
+  /** Whether declarations can become incidents here (the incidents module is wired). */
+  incidentsAvailable(): boolean {
+    return this.deps.incidents?.() !== undefined;
+  }
+
+  /** The reviewer opens an incident from a declaration in one step; the two are linked. */
+  async openIncident(p: Principal, id: string): Promise<{ incidentId: string }> {
+    const who = staffOnly(p);
+    const port = this.deps.incidents?.();
+    if (!port || !(await this.isReviewer(who))) throw new NotFoundError();
+    const d = await this.deps.repository.get(this.db, who.schoolId, id);
+    if (!d) throw new NotFoundError();
+    if (d.incidentId)
+      throw new ConflictError('An incident has already been opened from this declaration.');
+    const incident = await port.fromDeclaration(who, {
+      id: d.id,
+      kind: d.kind as DeclarationKind,
+      summary: d.details,
+      staffId: d.staffId,
+    });
+    await this.deps.database.transaction(async (tx) => {
+      await this.deps.repository.linkIncident(tx.db, who.schoolId, id, incident.id);
+      await this.deps.audit.record(tx, {
+        schoolId: who.schoolId,
+        actor: actorOf(who),
+        action: 'conduct.declaration-incident-opened',
+        entityType: 'conduct_declaration',
+        entityId: id,
+        data: { incidentId: incident.id },
+      });
+    });
+    return { incidentId: incident.id };
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The conduct module's public surface: the only file another module imports from
+ * (docs/architecture.md, "Boundaries"). Its services' types (`Services.conductDeclarations`,
+ * `conductPermissions`, `conductFiltering`), who may, and the words for its kinds.
+ *
+ * - `conductPermissions.holds(schoolId, staffId, type)`: whether someone holds a current
+ *   permission (the publishing check for reminder posts reads it).
+ * - `conductFiltering.reviewForGovernors(schoolId)`: the filtering and monitoring part of the
+ *   governors' report (no names).
+ *
+ * Inside, the sub-folders are by job: `declarations/`, `permissions/`, `filtering/`.
+ */
+export type { DeclarationsService, IncidentsPort } from './declarations/declarations.service.ts';
+export type { PermissionsService } from './permissions/permissions.service.ts';
+export type {
+  FilteringReviewSummary,
+  FilteringSchedule,
+  FilteringService,
+} from './filtering/filtering.service.ts';
+export {
+  canReviewDeclarations,
+  canUseConduct,
+  canViewFiltering,
+  declarationKindsOffered,
+  type DeclarationKind,
+} from './conduct.policy.ts';
+export { declarationKindShort } from './declarations/declarations.forms.ts';
+export { permissionTypeLabels } from './permissions/permissions.forms.ts';
+export { permissionStatusLabels, type PermissionStatus } from './permissions/permission-states.ts';
