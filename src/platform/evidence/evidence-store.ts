@@ -230,7 +230,7 @@ class DecryptStream extends Transform {
     super();
   }
 
-  private take(n: number): Buffer {
+  private consume(n: number): Buffer {
     const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
     const out = all.subarray(0, n);
     const rest = all.subarray(n);
@@ -240,7 +240,7 @@ class DecryptStream extends Transform {
   }
 
   private readHeader(): void {
-    const header = Buffer.from(this.take(HEADER_LENGTH));
+    const header = Buffer.from(this.consume(HEADER_LENGTH));
     if (!header.subarray(0, 8).equals(MAGIC)) throw new EvidenceIntegrityError('not_evidence');
     if (!crypto.timingSafeEqual(header.subarray(8, 16), keyId(this.master)))
       throw new EvidenceIntegrityError('wrong_key');
@@ -292,7 +292,7 @@ class DecryptStream extends Transform {
       }
       const record = this.chunkSize + TAG_LENGTH;
       // A full record is known not to be the last only once a byte after it has arrived.
-      while (this.pendingLength > record) this.release(this.open(this.take(record), false));
+      while (this.pendingLength > record) this.release(this.open(this.consume(record), false));
       done();
     } catch (e) {
       done(e as Error);
@@ -302,7 +302,7 @@ class DecryptStream extends Transform {
   override _flush(done: TransformCallback): void {
     try {
       if (!this.header) throw new EvidenceIntegrityError('not_evidence');
-      const plain = this.open(this.take(this.pendingLength), true);
+      const plain = this.open(this.consume(this.pendingLength), true);
       const size = this.size + plain.length;
       if (this.expected) {
         this.hash.update(plain);
@@ -411,6 +411,14 @@ export class EvidenceStore {
     for await (const _chunk of stream) {
       /* checked as it passes */
     }
+  }
+
+  /**
+   * Removes a committed file. Only for a file no record names (its transaction failed after the
+   * file was moved into place); recorded evidence is never removed.
+   */
+  async remove(key: string): Promise<void> {
+    await this.files.delete(key);
   }
 
   /** Whether a committed file exists under `key`. */
