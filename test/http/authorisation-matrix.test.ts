@@ -268,6 +268,25 @@ const EXPECTED: Record<string, Who> = {
   'POST /devices/:id/approve': HEADTEACHER,
   'POST /devices/:id/withdraw': HEADTEACHER,
 
+  // Training and policy acknowledgements (modules/training, modules/acknowledgements).
+  'GET /acknowledge-policy': EVERY_STAFF,
+  'POST /acknowledge-policy': EVERY_STAFF,
+  'GET /training': EVERY_STAFF,
+  'GET /api/v1/training/sessions': EVERY_STAFF,
+  'GET /training/sessions/new': ['headteacher', 'dsl', 'business_manager'],
+  'POST /training/sessions': ['headteacher', 'dsl', 'business_manager'],
+  'GET /training/sessions/:id': EVERY_STAFF,
+  'GET /training/sessions/:id/register': ['headteacher', 'dsl', 'business_manager'],
+  'POST /training/sessions/:id/register': ['headteacher', 'dsl', 'business_manager'],
+  'POST /api/v1/training/sessions/:id/attendance': ['headteacher', 'dsl', 'business_manager'],
+  'GET /training/status': ['headteacher', 'dsl', 'business_manager'],
+  // The teacher first: they mark their own class, the others then the first class still unmarked.
+  'GET /training/lessons': ['teacher', 'headteacher', 'dsl', 'business_manager'],
+  'POST /training/lessons': ['teacher', 'headteacher', 'dsl', 'business_manager'],
+  'GET /parent-training': ['parent'],
+  'POST /parent-training/:id/book': ['parent'],
+  'POST /parent-training/:id/cancel': ['parent'],
+
   // Channels and the school's accounts.
   'GET /channels': CHANNEL_VIEWERS,
   'GET /api/v1/channels': CHANNEL_VIEWERS,
@@ -524,6 +543,9 @@ describe('authorisation matrix', () => {
   /** A pupil (in the teacher's class) and the email of a parent with parental responsibility. */
   let importFamily: { misId: string; parentEmail: string };
   let deviceId: string;
+  /** School A's staff training session and parents' e-safety meeting (modules/training). */
+  let trainingSessionId: string;
+  let parentSessionId: string;
   /** A social media account that only school A has. */
   let channelId: string;
   /**
@@ -685,6 +707,25 @@ describe('authorisation matrix', () => {
         { name: 'Matrix camera', deviceType: 'camera', assetTag: 'M-1' },
       );
       deviceId = device.id;
+      const head = staffPrincipal(A, 'headteacher');
+      const soon = new Date(Date.now() + 7 * 86_400_000);
+      const base = { place: 'Hall', trainer: 'DSL', className: null, capacity: null };
+      trainingSessionId = (
+        await ctx.services.training.schedule(head, {
+          ...base,
+          kind: 'staff_regular',
+          title: 'Matrix staff training',
+          startsAt: soon,
+        })
+      ).id;
+      parentSessionId = (
+        await ctx.services.training.schedule(head, {
+          ...base,
+          kind: 'parents_esafety',
+          title: 'Matrix parents meeting',
+          startsAt: soon,
+        })
+      ).id;
       const px = Buffer.alloc(160 * 120 * 3, 128);
       const jpeg = await ctx.platform.images.encodeJpeg({ data: px, width: 160, height: 120 });
       const [item] = await media.upload(
@@ -985,6 +1026,9 @@ describe('authorisation matrix', () => {
         add({ id: mediaId });
       else if (/^\/(api\/v1\/)?media\/:id/.test(route.url)) add({ id: mediaId });
       else if (route.url.startsWith('/devices/:id')) add({ id: deviceId });
+      else if (/^\/(api\/v1\/)?training\/sessions\/:id/.test(route.url))
+        add({ id: trainingSessionId });
+      else if (route.url.startsWith('/parent-training/:id')) add({ id: parentSessionId });
       else if (route.url.startsWith('/channels/:id')) add({ id: channelId });
       else if (route.url === '/posts/:id/edit') add({ id: draftPostId });
       else if (route.url === '/pupils/:id/publications') add({ id: pupil0.id });
@@ -1579,6 +1623,61 @@ describe('authorisation matrix', () => {
       'POST /consent/campaigns/:id/reminders': {
         from: `/consent/campaigns/${consentCampaignId}`,
         url: `/consent/campaigns/${consentCampaignId}/reminders`,
+      },
+      // Training and policy acknowledgements (modules/training, modules/acknowledgements).
+      'POST /acknowledge-policy': {
+        from: '/acknowledge-policy',
+        url: '/acknowledge-policy',
+        fields: { confirm: 'yes' },
+      },
+      'POST /training/sessions': {
+        from: '/training/sessions/new',
+        url: '/training/sessions',
+        fields: (n) => {
+          const d = new Date(Date.now() + 14 * 86_400_000);
+          return {
+            kind: 'staff_regular',
+            title: `Valid training ${n}`,
+            'date-day': String(d.getUTCDate()),
+            'date-month': String(d.getUTCMonth() + 1),
+            'date-year': String(d.getUTCFullYear()),
+            time: '15:45',
+            place: 'Library',
+            trainer: 'The DSL',
+          };
+        },
+      },
+      'POST /training/sessions/:id/register': {
+        from: `/training/sessions/${trainingSessionId}/register`,
+        url: `/training/sessions/${trainingSessionId}/register`,
+        fields: { attended: A.staff.teacher.id },
+      },
+      'POST /api/v1/training/sessions/:id/attendance': {
+        url: `/api/v1/training/sessions/${trainingSessionId}/attendance`,
+        json: () => ({ attended: [A.staff.teacher.id] }),
+      },
+      'POST /training/lessons': {
+        from: '/training/lessons',
+        url: '/training/lessons',
+        chooseFirst: true,
+        fields: () => {
+          const d = new Date();
+          return {
+            'taughtOn-day': String(d.getUTCDate()),
+            'taughtOn-month': String(d.getUTCMonth() + 1),
+            'taughtOn-year': String(d.getUTCFullYear()),
+            topic: 'Staying safe online',
+          };
+        },
+      },
+      'POST /parent-training/:id/book': {
+        from: '/parent-training',
+        url: `/parent-training/${parentSessionId}/book`,
+        fields: { places: '1' },
+      },
+      'POST /parent-training/:id/cancel': {
+        from: '/parent-training',
+        url: `/parent-training/${parentSessionId}/cancel`,
       },
       'POST /devices': {
         from: '/devices/new',
