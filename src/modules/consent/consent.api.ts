@@ -38,7 +38,15 @@ export function consentApi(app: FastifyInstance, api: ApiRegistry, services: Ser
         z.object({
           pupilId: z.uuid(),
           allowed: z.boolean(),
-          outcome: z.enum(['granted', 'refused', 'not_returned', 'none', 'expired', 'not_asked']),
+          outcome: z.enum([
+            'granted',
+            'refused',
+            'not_returned',
+            'none',
+            'expired',
+            'not_asked',
+            'restricted',
+          ]),
           reason: z.string(),
           recordIds: z.array(z.uuid()),
           citation: z.string(),

@@ -18,6 +18,9 @@ import { consentCampaignRoutes } from './campaigns/consent-campaign.routes.ts';
 import { consentApi } from './consent.api.ts';
 import { consentJobs } from './consent.jobs.ts';
 import { canOpenConsent, canUseOwnConsentForm } from './consent.policy.ts';
+import { RestrictionsRepository } from './restrictions/restrictions.repository.ts';
+import { RestrictionsService } from './restrictions/restrictions.service.ts';
+import { restrictionRoutes } from './restrictions/restrictions.routes.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
@@ -31,6 +34,8 @@ declare module '../registry.ts' {
     consentForm: ConsentFormService;
     /** The staff (office) consent pages: registers by class, reports, paper forms, withdrawals. */
     consentOffice: ConsentOfficeService;
+    /** Per-pupil "never publish" restrictions, read by the consent check (issue 15). */
+    consentRestrictions: RestrictionsService;
   }
 }
 
@@ -94,6 +99,17 @@ export const consentModule = defineModule({
     return {
       consent,
       consentForm,
+      consentRestrictions: new RestrictionsService({
+        database,
+        repository: new RestrictionsRepository(),
+        consentRepository,
+        consent,
+        people: deps.peopleDirectory,
+        policies,
+        audit,
+        events: deps.events,
+        clock,
+      }),
       consentOffice: new ConsentOfficeService({
         database,
         repository: new ConsentOfficeRepository(deps.peopleDirectory),
@@ -120,7 +136,13 @@ export const consentModule = defineModule({
       }),
     };
   },
-  routes: [consentFormRoutes, consentOfficeRoutes, consentImportRoutes, consentCampaignRoutes],
+  routes: [
+    consentFormRoutes,
+    consentOfficeRoutes,
+    consentImportRoutes,
+    consentCampaignRoutes,
+    restrictionRoutes,
+  ],
   api: [consentApi],
   jobs: consentJobs,
   navigation: [

@@ -235,7 +235,7 @@ export const consentImports = pgTable(
  * A per-pupil "never publish" restriction, independent of parental consent (issue 15): set or
  * lifted by the people the policy names (`consent.publicationRestrictionSetters`, the DSL and
  * Headteacher by default) for safeguarding or legal reasons (a looked-after or adopted child, a
- * court order). Latest row wins; append-only (migration 0029 refuses UPDATE and DELETE and bumps
+ * court order). Latest row wins; append-only (migration 0042 refuses UPDATE and DELETE and bumps
  * the register version, so the consent check and its cache see it at once). The reason is shown
  * only to those who may set it; everyone else sees "do not publish".
  */

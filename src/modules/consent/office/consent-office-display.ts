@@ -8,6 +8,7 @@ export const outcomeDisplay: Record<ConsentAnswer['outcome'], { symbol: string; 
   none: { symbol: '–', text: 'None' },
   expired: { symbol: '–', text: 'Expired' },
   not_asked: { symbol: '–', text: 'Not asked' },
+  restricted: { symbol: '✗', text: 'Do not publish' },
 };
 
 /**

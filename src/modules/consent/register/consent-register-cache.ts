@@ -32,6 +32,7 @@ export class CachedPupil {
     let latest = 0;
     for (const r of facts.records) latest = Math.max(latest, r.recordedAt.getTime());
     for (const [at] of facts.competence) latest = Math.max(latest, at);
+    for (const [at] of facts.restrictions ?? []) latest = Math.max(latest, at);
     this.latestAt = latest;
     this.parentalResponsibility = new Set(facts.parentalResponsibility.keys());
     this.windowFrom = checkWindowStart(loadDate);
@@ -52,6 +53,8 @@ export class CachedPupil {
     const t = at.getTime();
     let competent = false;
     for (const [when, value] of this.facts.competence) if (when <= t) competent = value;
+    let restricted = false;
+    for (const [when, value] of this.facts.restrictions ?? []) if (when <= t) restricted = value;
     const from = checkWindowStart(atDate);
     const records: readonly RecordForCheck[] =
       from === this.windowFrom
@@ -61,6 +64,7 @@ export class CachedPupil {
       pupilId: this.facts.pupilId,
       parentalResponsibility: this.parentalResponsibility,
       competent,
+      restricted,
       records,
     };
   }

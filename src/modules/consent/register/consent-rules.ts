@@ -12,6 +12,9 @@
  *    the key. Where they disagree, refusal wins (or, if the policy says otherwise, the latest).
  * 5. No record, or "not returned", is never consent.
  * 6. Naming the pupil with the photo needs its own explicit permission (`consent.namedPhotoNeedsWrittenPermission`).
+ * 0. Before all of these: a pupil under a "never publish" restriction (set by the people
+ *    `people.publicationRestrictionSetters` names) may appear in nothing, whatever the consent;
+ *    the answer says only "do not publish", never the reason.
  */
 import { longDate, ukDate } from '../../../platform/clock.ts';
 import {
@@ -154,6 +157,8 @@ export interface PupilConsentFacts {
   parentalResponsibility: ReadonlySet<string>;
   /** The latest competence assessment, if any. */
   competent: boolean;
+  /** Under a "never publish" restriction (the latest restriction record by then). */
+  restricted?: boolean;
   records: readonly RecordForCheck[];
 }
 
@@ -171,8 +176,10 @@ export interface ConsentAnswer {
   mediaType: MediaType;
   named: boolean;
   allowed: boolean;
-  /** granted | refused | not_returned | none | expired | not_asked */
-  outcome: ConsentDecision | 'none' | 'expired' | 'not_asked';
+  /** granted | refused | not_returned | none | expired | not_asked | restricted */
+  outcome: ConsentDecision | 'none' | 'expired' | 'not_asked' | 'restricted';
+  /** A "never publish" restriction decides the answer (its reason is never in `reason`). */
+  neverPublish?: boolean;
   /** One plain-English sentence, shown to staff beside the check. */
   reason: string;
   /** The records the answer rests on (latest first). */
@@ -341,6 +348,22 @@ const mediaWords: Record<ConsentKind, string> = {
   name: 'being named with a photo',
 };
 
+/** The rule behind a "never publish" answer: who may set the restriction. */
+const RESTRICTION_RULE = 'people.publicationRestrictionSetters';
+
+/** The answer for a pupil under a "never publish" restriction: no reason beyond that. */
+function restrictedVerdict(): KeyVerdict & { neverPublish: true } {
+  return {
+    allowed: false,
+    outcome: 'restricted',
+    reason:
+      'Do not publish: the school has restricted publishing this pupil, whatever the consent.',
+    recordIds: [],
+    rule: RESTRICTION_RULE,
+    neverPublish: true,
+  };
+}
+
 /** The consent check for one pupil: allowed or not, with the reason, the records and the clause. */
 export function decide(
   settings: PolicySettings,
@@ -352,6 +375,9 @@ export function decide(
   const cite = (rule: string) =>
     formatCitation((getRule(settings, rule as 'consent.model') as RuleValue<unknown>).citation);
 
+  if (facts.restricted) {
+    return { ...base, ...restrictedVerdict(), citation: cite(RESTRICTION_RULE) };
+  }
   const purpose = settings.consent.purposes.value.find((p) => p.key === q.purpose);
   if (!purpose) {
     return {
@@ -438,7 +464,16 @@ export function currentPosition(
   const out = new Map<string, ConsentAnswer>();
   for (const key of consentKeysFor(settings)) {
     const parsed = parseConsentKey(key)!;
-    if (parsed.kind === 'name') {
+    if (parsed.kind === 'name' && facts.restricted) {
+      out.set(key, {
+        pupilId: facts.pupilId,
+        purpose: parsed.purpose,
+        mediaType: 'image',
+        named: true,
+        ...restrictedVerdict(),
+        citation: formatCitation(settings.people.publicationRestrictionSetters.citation),
+      });
+    } else if (parsed.kind === 'name') {
       const atDate = ukDate(at);
       const purpose = settings.consent.purposes.value.find((p) => p.key === parsed.purpose)!;
       const v = verdictForKey(

@@ -26,6 +26,9 @@ SELECT p.id AS pupil_id,
   COALESCE((SELECT c.competent FROM pupil_competence_assessments c
             WHERE c.pupil_id = p.id AND c.recorded_at <= $3
             ORDER BY c.recorded_at DESC LIMIT 1), false) AS competent,
+  COALESCE((SELECT x.restricted FROM pupil_publication_restrictions x
+            WHERE x.pupil_id = p.id AND x.recorded_at <= $3
+            ORDER BY x.recorded_at DESC LIMIT 1), false) AS restricted,
   COALESCE((SELECT json_agg(json_build_array(r.id, r.period_key, r.valid_from, r.valid_until,
               r.decider_kind, r.decider_parent_id, r.decisions, r.method, r.decided_on,
               r.recorded_at))
@@ -52,6 +55,8 @@ SELECT p.id AS pupil_id,
             WHERE pp.pupil_id = p.id AND pp.parental_responsibility), '[]') AS pr,
   COALESCE((SELECT json_agg(json_build_array(c.recorded_at, c.competent) ORDER BY c.recorded_at)
             FROM pupil_competence_assessments c WHERE c.pupil_id = p.id), '[]') AS competence,
+  COALESCE((SELECT json_agg(json_build_array(x.recorded_at, x.restricted) ORDER BY x.recorded_at)
+            FROM pupil_publication_restrictions x WHERE x.pupil_id = p.id), '[]') AS restrictions,
   COALESCE((SELECT json_agg(json_build_array(r.id, r.period_key, r.valid_from, r.valid_until,
               r.decider_kind, r.decider_parent_id, r.decisions, r.method, r.decided_on,
               r.recorded_at))
@@ -74,6 +79,8 @@ export interface CacheFacts {
   parentalResponsibility: Map<string, string>;
   /** Every competence assessment, oldest first: [recorded at (ms), competent]. */
   competence: [number, boolean][];
+  /** Every "never publish" restriction record, oldest first: [recorded at (ms), restricted]. */
+  restrictions?: [number, boolean][];
   records: RecordForCheck[];
 }
 
@@ -94,6 +101,7 @@ type CacheFactsRow = {
   pupil_id: string;
   pr: [string, string][];
   competence: [string, boolean][];
+  restrictions: [string, boolean][];
   records: RecordTuple[];
   policy_version: number | null;
   register_version: string | number;
@@ -104,6 +112,7 @@ type FactsRow = {
   /** [parent id, name] of each person with parental responsibility. */
   pr: [string, string][];
   competent: boolean;
+  restricted: boolean;
   policy_version: number | null;
   records: RecordTuple[];
 };
@@ -166,7 +175,7 @@ export class ConsentRepository {
     at: Date,
   ): Promise<{ facts: Map<string, PupilConsentFacts>; policyVersion: number | null }> {
     const result = await clientOf(db).query<FactsRow>({
-      name: 'consent_facts_v3',
+      name: 'consent_facts_v4',
       text: FACTS_SQL,
       values: [schoolId, pupilIds, at],
     });
@@ -180,6 +189,7 @@ export class ConsentRepository {
         pupilId: row.pupil_id,
         parentalResponsibility: new Set(names.keys()),
         competent: row.competent,
+        restricted: row.restricted,
         records,
       });
     }
@@ -202,7 +212,7 @@ export class ConsentRepository {
     registerVersion: number | null;
   }> {
     const result = await clientOf(db).query<CacheFactsRow>({
-      name: 'consent_cache_facts_v1',
+      name: 'consent_cache_facts_v2',
       text: CACHE_FACTS_SQL,
       values: [schoolId, pupilIds, windowStart],
     });
@@ -213,6 +223,7 @@ export class ConsentRepository {
         pupilId: row.pupil_id,
         parentalResponsibility: names,
         competence: row.competence.map(([at, competent]) => [Date.parse(at), competent]),
+        restrictions: row.restrictions.map(([at, restricted]) => [Date.parse(at), restricted]),
         records: row.records.map((r) => recordFrom(r, names)),
       });
     }

@@ -7,6 +7,7 @@ import type { PolicyRole } from '../../policies/index.ts';
 import {
   loadCheckLibraries,
   runChecks,
+  schoolContactsFrom,
   storedCitation,
   type ChannelForChecks,
   type CheckResult,
@@ -39,10 +40,11 @@ export class PostsChecks {
     const { repository, people } = this.deps;
     const db = this.db;
     const settings = await this.parts.service.settings(schoolId);
-    const [media, channels, roll] = await Promise.all([
+    const [media, channels, roll, school] = await Promise.all([
       repository.media(db, schoolId, post.id),
       repository.channels(db, schoolId, post.id),
       repository.roll(db, schoolId),
+      people.getSchool(db, schoolId),
     ]);
     const ids = media.map((m) => m.mediaId);
     const [items, tagged, faceCounts, author, postsTo] = await Promise.all([
@@ -150,9 +152,12 @@ export class PostsChecks {
           mediaType: a.mediaType,
           allowed: a.allowed,
           reason: a.reason,
+          // A "never publish" restriction (the register's answer never carries its reason).
+          ...(a.neverPublish ? { neverPublish: true } : {}),
         })),
         namingPermission: new Set<string>(),
-        schoolContacts: { phones: [], emails: [], emailDomains: [], postcodes: [], addresses: [] },
+        // The school's own published contact details are not personal details.
+        schoolContacts: schoolContactsFrom(school),
       },
     };
   }
