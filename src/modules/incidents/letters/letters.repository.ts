@@ -25,6 +25,7 @@ const listColumns = {
   recipientEmail: incidentLetters.recipientEmail,
   subject: incidentLetters.subject,
   body: incidentLetters.body,
+  storageKey: incidentLetters.storageKey,
   pdfSha256: incidentLetters.pdfSha256,
   pdfSize: incidentLetters.pdfSize,
   createdBy: incidentLetters.createdBy,
@@ -84,8 +85,8 @@ export class LettersRepository {
     return rows[0];
   }
 
-  /** The whole letter, PDF included. The job passes no school: it has only the letter's id. */
-  async getWithPdf(db: Db, letterId: string, schoolId?: string): Promise<LetterRow | undefined> {
+  /** A letter by id. The job passes no school: it has only the letter's id. */
+  async getById(db: Db, letterId: string, schoolId?: string): Promise<LetterRow | undefined> {
     const rows = await db
       .select()
       .from(incidentLetters)

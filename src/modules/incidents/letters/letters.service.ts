@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { Database } from '../../../platform/db/database.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import type { Mailer } from '../../../platform/mail/mailer.ts';
+import type { EvidenceStore } from '../../../platform/evidence/evidence-store.ts';
 import { NotFoundError } from '../../../errors.ts';
 import { formatDateInWords } from '../../../web/dates.ts';
 import type { Principal } from '../../auth/index.ts';
@@ -81,6 +83,8 @@ export class LettersService {
       audit: AuditService;
       clock: Clock;
       mailer: Mailer;
+      /** The encrypted, checked store the PDFs are kept in (the evidence files' store). */
+      store: EvidenceStore;
       jobs: Jobs;
       policies: PolicyService;
       peopleDirectory: PeopleDirectory;
@@ -192,53 +196,65 @@ export class LettersService {
   ): Promise<string> {
     const incident = await this.caseFor(viewer, incidentId);
     if (viewer.kind !== 'staff' || !isLetterTemplateKey(key)) throw new NotFoundError();
-    const { database, repository, audit, clock, jobs } = this.deps;
+    const { database, repository, audit, clock, jobs, store } = this.deps;
     const letter = await this.fill(incident, key, request);
     const createdAt = clock.now();
     const pdf = await letterPdf({ ...letter, createdAt });
-    const sha256 = crypto.createHash('sha256').update(pdf).digest('hex');
-    return database.transaction(async (tx) => {
-      const { id } = await repository.createLetter(tx.db, {
-        schoolId: incident.schoolId,
-        incidentId: incident.id,
-        templateKey: key,
-        templateVersionId: letter.templateVersionId,
-        title: letter.title,
-        recipientName: request.recipientName,
-        recipientEmail: request.recipientEmail ?? null,
-        subject: letter.subject,
-        body: letter.body,
-        pdf,
-        pdfSha256: sha256,
-        pdfSize: pdf.length,
-        createdBy: viewer.id,
-        createdAt,
-      });
-      await this.deps.incidents().recordEntry(tx, incident.id, viewer.id, 'letter', {
-        letterId: id,
-        templateKey: key,
-        title: letter.title,
-        recipientName: request.recipientName,
-        emailed: request.recipientEmail !== undefined,
-        pdfSha256: sha256,
-      });
-      await audit.record(tx, {
-        schoolId: incident.schoolId,
-        actor: { kind: 'staff', id: viewer.id },
-        action: 'incidents.letter-created',
-        entityType: 'incident_letter',
-        entityId: id,
-        data: {
+    const id = crypto.randomUUID();
+    // The file first (encrypted into a temporary file), the rows, then the file into place.
+    const staged = await store.stage(
+      `${incident.schoolId}/letters/${id}.pdf`,
+      Readable.from([pdf]),
+    );
+    try {
+      await database.transaction(async (tx) => {
+        await repository.createLetter(tx.db, {
+          id,
+          schoolId: incident.schoolId,
           incidentId: incident.id,
           templateKey: key,
+          templateVersionId: letter.templateVersionId,
+          title: letter.title,
+          recipientName: request.recipientName,
+          recipientEmail: request.recipientEmail ?? null,
+          subject: letter.subject,
+          body: letter.body,
+          storageKey: staged.key,
+          pdfSha256: staged.sha256,
+          pdfSize: staged.size,
+          createdBy: viewer.id,
+          createdAt,
+        });
+        await this.deps.incidents().recordEntry(tx, incident.id, viewer.id, 'letter', {
+          letterId: id,
+          templateKey: key,
+          title: letter.title,
+          recipientName: request.recipientName,
           emailed: request.recipientEmail !== undefined,
-        },
+          pdfSha256: staged.sha256,
+        });
+        await audit.record(tx, {
+          schoolId: incident.schoolId,
+          actor: { kind: 'staff', id: viewer.id },
+          action: 'incidents.letter-created',
+          entityType: 'incident_letter',
+          entityId: id,
+          data: {
+            incidentId: incident.id,
+            templateKey: key,
+            emailed: request.recipientEmail !== undefined,
+          },
+        });
+        if (request.recipientEmail !== undefined) {
+          await jobs.enqueue('incidents.letter-email', { letterId: id }, { tx });
+        }
       });
-      if (request.recipientEmail !== undefined) {
-        await jobs.enqueue('incidents.letter-email', { letterId: id }, { tx });
-      }
-      return id;
-    });
+    } catch (e) {
+      await store.discard(staged);
+      throw e;
+    }
+    await store.commit(staged);
+    return id;
   }
 
   /** Sends the queued letter emails in this process now (after the answer has gone). */
@@ -249,8 +265,9 @@ export class LettersService {
   /** The job: emails the letter with its PDF, once (the claim commits with the sending). */
   async emailLetter(letterId: string): Promise<void> {
     const { database, repository, clock, mailer, peopleDirectory } = this.deps;
-    const letter = await repository.getWithPdf(database.db, letterId);
+    const letter = await repository.getById(database.db, letterId);
     if (!letter?.recipientEmail) return;
+    const pdf = await this.readPdf(letter);
     const school = await peopleDirectory.getSchool(database.db, letter.schoolId);
     const schoolName = school?.name ?? 'the school';
     await database.transaction(async (tx) => {
@@ -274,7 +291,7 @@ export class LettersService {
           schoolName,
         ].join('\n'),
         attachments: [
-          { filename: letterFilename(letter), content: letter.pdf, contentType: 'application/pdf' },
+          { filename: letterFilename(letter), content: pdf, contentType: 'application/pdf' },
         ],
       });
     });
@@ -309,13 +326,10 @@ export class LettersService {
   async pdf(viewer: Principal, letterId: string): Promise<{ filename: string; bytes: Buffer }> {
     if (viewer.kind !== 'staff') throw new NotFoundError();
     const { database, repository, audit } = this.deps;
-    const letter = await repository.getWithPdf(database.db, letterId, viewer.schoolId);
+    const letter = await repository.getById(database.db, letterId, viewer.schoolId);
     if (!letter) throw new NotFoundError();
     await this.caseFor(viewer, letter.incidentId);
-    const sha256 = crypto.createHash('sha256').update(letter.pdf).digest('hex');
-    if (sha256 !== letter.pdfSha256) {
-      throw new Error('The stored letter does not match the fingerprint recorded when it was made');
-    }
+    const bytes = await this.readPdf(letter);
     await database.transaction((tx) =>
       audit.record(tx, {
         schoolId: letter.schoolId,
@@ -326,7 +340,22 @@ export class LettersService {
         data: { incidentId: letter.incidentId },
       }),
     );
-    return { filename: letterFilename(letter), bytes: letter.pdf };
+    return { filename: letterFilename(letter), bytes };
+  }
+
+  /** The PDF from the store, decrypted and checked against its recorded SHA-256 and size. */
+  private async readPdf(letter: {
+    storageKey: string;
+    pdfSha256: string;
+    pdfSize: number;
+  }): Promise<Buffer> {
+    const stream = await this.deps.store.open(letter.storageKey, {
+      sha256: letter.pdfSha256,
+      size: letter.pdfSize,
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   }
 
   // Filling -----------------------------------------------------------------------------------

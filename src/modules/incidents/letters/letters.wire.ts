@@ -1,5 +1,6 @@
 import type { Services } from '../../registry.ts';
 import type { IncidentsService } from '../incidents.service.ts';
+import { EvidenceStore } from '../../../platform/evidence/evidence-store.ts';
 import { LettersRepository } from './letters.repository.ts';
 import { LettersService } from './letters.service.ts';
 
@@ -14,7 +15,15 @@ declare module '../../registry.ts' {
 export function wireLetters(
   deps: Pick<
     Services,
-    'database' | 'clock' | 'audit' | 'policies' | 'peopleDirectory' | 'jobs' | 'mailer'
+    | 'database'
+    | 'clock'
+    | 'config'
+    | 'audit'
+    | 'policies'
+    | 'peopleDirectory'
+    | 'jobs'
+    | 'mailer'
+    | 'files'
   >,
   incidents: IncidentsService,
 ): { incidentLetters: LettersService } {
@@ -25,6 +34,7 @@ export function wireLetters(
       audit: deps.audit,
       clock: deps.clock,
       mailer: deps.mailer,
+      store: new EvidenceStore(deps.files, deps.config.evidenceKey),
       jobs: deps.jobs,
       policies: deps.policies,
       peopleDirectory: deps.peopleDirectory,
