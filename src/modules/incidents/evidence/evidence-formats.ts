@@ -267,7 +267,9 @@ export function sniffEvidence(
   )
     return { kind: 'html' };
   if (lead.startsWith('<?xml')) return { refused: 'unknown' };
-  if (lead.startsWith('{') || lead.startsWith('[')) return { kind: 'json' };
+  // JSON: an object, or an array of objects, strings or arrays ("[05/12/2026, 21:04] Sam: …"
+  // is a WhatsApp chat, not JSON).
+  if (/^(\{|\[\s*[{["\]])/.test(lead)) return { kind: 'json' };
   if (ext === 'csv') return { kind: 'csv' };
   return { kind: 'text' };
 }
@@ -340,7 +342,8 @@ export async function scanText(
       refusal = 'html_script';
       return false;
     }
-    previous = text.slice(-256);
+    // Enough of what came before for a tag split across pieces (the patterns look ≤ 1 KB back).
+    previous = (previous + text).slice(-2048);
   });
   if (!ok) return refusal;
   try {
