@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../registry.ts';
 import type { ApiRegistry } from '../../web/api-registry.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
 import { permissionTypeKeys } from '../policies/index.ts';
 import { canUseConduct } from './conduct.policy.ts';
 import {
@@ -17,6 +18,18 @@ import type { PermissionRow } from './permissions/permissions.service.ts';
 import { permissionStatuses } from './permissions/permission-states.ts';
 
 const idParams = z.object({ id: z.uuid() });
+
+const decisionBody = z
+  .object({
+    decision: z.enum(['signed_off', 'sign_off_refused', 'granted', 'refused', 'withdrawn'], {
+      error: 'Select the decision',
+    }),
+    reason: z.string().trim().max(2000).optional().default(''),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.decision === 'refused' || v.decision === 'sign_off_refused') && !v.reason)
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'Say why it is refused' });
+  });
 
 const declarationSchema = z.object({
   id: z.string(),
@@ -110,10 +123,14 @@ export function conductApi(app: FastifyInstance, api: ApiRegistry, services: Ser
     summary: 'The reviewer’s response to a declaration',
     access: canUseConduct,
     params: idParams,
-    body: reviewForm,
+    // Read loosely, checked once the reviewer is known to see it (404 before any 400).
+    body: reviewForm.partial(),
     response: declarationSchema,
     handler: async ({ principal, params, body }) => {
-      await declarations.review(principal, params.id, body.response);
+      if (!(await declarations.isReviewer(principal))) throw new NotFoundError();
+      await declarations.view(principal, params.id);
+      const { response } = strict(reviewForm, body);
+      await declarations.review(principal, params.id, response);
       return declarationOut((await declarations.view(principal, params.id)).declaration);
     },
   });
@@ -151,17 +168,27 @@ export function conductApi(app: FastifyInstance, api: ApiRegistry, services: Ser
     summary: 'A step in a permission’s trail: network sign-off, grant, refuse or withdraw',
     access: canUseConduct,
     params: idParams,
-    body: z
-      .object({
-        decision: z.enum(['signed_off', 'sign_off_refused', 'granted', 'refused', 'withdrawn']),
-        reason: z.string().trim().max(2000).optional().default(''),
-      })
-      .superRefine((v, ctx) => {
-        if ((v.decision === 'refused' || v.decision === 'sign_off_refused') && !v.reason)
-          ctx.addIssue({ code: 'custom', path: ['reason'], message: 'Say why it is refused' });
-      }),
+    // Read loosely, checked once the person is known to see the request (404 before any 400).
+    body: z.object({
+      decision: z
+        .enum(['signed_off', 'sign_off_refused', 'granted', 'refused', 'withdrawn'])
+        .optional(),
+      reason: z.string().max(2000).optional(),
+    }),
     response: permissionSchema,
-    handler: async ({ principal, params, body }) =>
-      permissionOut(await permissions.decide(principal, params.id, body.decision, body.reason)),
+    handler: async ({ principal, params, body }) => {
+      await permissions.view(principal, params.id);
+      const { decision, reason } = strict(decisionBody, body);
+      return permissionOut(await permissions.decide(principal, params.id, decision, reason));
+    },
   });
+}
+
+/** The full rules for a body read loosely: a ValidationError (problem JSON, 400) if not met. */
+function strict<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) errors[issue.path.join('.') || 'body'] ??= issue.message;
+  throw new ValidationError(errors, 'The body is not valid');
 }

@@ -1,6 +1,8 @@
 import { defineModule, type AttentionItem, type Services } from '../registry.ts';
 import type { Principal } from '../auth/index.ts';
+import { incidentPlatforms, platformLabels, type IncidentsService } from '../incidents/index.ts';
 import { canUseConduct } from './conduct.policy.ts';
+import type { IncidentsPort } from './declarations/declarations.service.ts';
 import type { ConductDeps } from './conduct-deps.ts';
 import { conductRoutes } from './conduct.routes.ts';
 import { conductApi } from './conduct.api.ts';
@@ -57,6 +59,11 @@ export const conductModule = defineModule({
       conductDeclarations: new DeclarationsService({
         ...shared,
         repository: new DeclarationsRepository(),
+        // The incidents module is wired after this one: reached lazily, when a reviewer asks.
+        incidents: () => {
+          const incidents = (deps as Partial<Pick<Services, 'incidents'>>).incidents;
+          return incidents ? incidentsPort(incidents) : undefined;
+        },
       }),
       conductPermissions,
       conductFiltering: new FilteringService({
@@ -72,6 +79,33 @@ export const conductModule = defineModule({
   navigation: [{ href: '/conduct', text: 'Conduct', order: 76, visible: canUseConduct }],
   attention: conductAttention,
 });
+
+/** A declaration becomes a report of a concern, made by the reviewer, naming who declared it. */
+function incidentsPort(incidents: IncidentsService): IncidentsPort {
+  return {
+    fromDeclaration: (p, report) => {
+      const platform = incidentPlatforms.find(
+        (k) =>
+          k === report.platform?.trim().toLowerCase() ||
+          platformLabels[k].toLowerCase() === report.platform?.trim().toLowerCase(),
+      );
+      return incidents.reportConcern(p, {
+        whatHappened: report.whatHappened,
+        platform: platform ?? (report.platform ? 'other_app' : undefined),
+        url: undefined,
+        occurredOn: undefined,
+        occurredTime: undefined,
+        occurredWhere: '',
+        reporterConcern: 'no',
+        pupils: report.pupilIds,
+        pupilPart: undefined,
+        staff: report.staffIds,
+        staffPart: undefined,
+        named: [],
+      });
+    },
+  };
+}
 
 /** Declarations to read, requests to sign off or decide, and a filtering check that is due. */
 async function conductAttention(services: Services, p: Principal): Promise<AttentionItem[]> {

@@ -16,7 +16,7 @@ import {
   staffOnly,
   type ConductDeps,
 } from '../conduct-deps.ts';
-import type { DeclarationInput } from './declarations.forms.ts';
+import { declarationKindShort, type DeclarationInput } from './declarations.forms.ts';
 import type { DeclarationRow, DeclarationsRepository } from './declarations.repository.ts';
 
 export type { DeclarationRow };
@@ -25,7 +25,12 @@ export type { DeclarationRow };
 export interface IncidentsPort {
   fromDeclaration(
     p: StaffPrincipal,
-    declaration: { id: string; kind: DeclarationKind; summary: string; staffId: string },
+    report: {
+      whatHappened: string;
+      platform: string | null;
+      pupilIds: string[];
+      staffIds: string[];
+    },
   ): Promise<{ id: string }>;
 }
 
@@ -266,11 +271,20 @@ export class DeclarationsService {
     if (!d) throw new NotFoundError();
     if (d.incidentId)
       throw new ConflictError('An incident has already been opened from this declaration.');
+    const view = await this.view(who, id);
+    const parts = [
+      `${view.declarantName} declared: ${declarationKindShort[d.kind as DeclarationKind].toLowerCase()}` +
+        (view.subjectName ? ` (${view.subjectName})` : '') +
+        (d.platform ? ` on ${d.platform}` : '') +
+        '.',
+      d.details,
+      d.response ? `Response: ${d.response}` : '',
+    ];
     const incident = await port.fromDeclaration(who, {
-      id: d.id,
-      kind: d.kind as DeclarationKind,
-      summary: d.details,
-      staffId: d.staffId,
+      whatHappened: parts.filter(Boolean).join('\n\n').slice(0, 5000),
+      platform: d.platform,
+      pupilIds: d.subjectPupilId ? [d.subjectPupilId] : [],
+      staffIds: [d.staffId],
     });
     await this.deps.database.transaction(async (tx) => {
       await this.deps.repository.linkIncident(tx.db, who.schoolId, id, incident.id);
