@@ -7,6 +7,7 @@ import type { StaffRole } from '../modules/auth/index.ts';
 import { generatePeople } from './generate.ts';
 import { recordDemoWithdrawal, seedDemoConsent } from './consent-seed.ts';
 import { seedDemoPublishing } from './publishing-seed.ts';
+import { seedDemoTraining } from './training-seed.ts';
 
 /** The demo school's sign-ins, printed at start and listed in the README. */
 export const DEMO_PASSWORD = 'lanyard-demo-2026';
@@ -270,6 +271,7 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
   // Oakfield's week of posts; the weekend's withdrawal is recorded in it, before today's posts.
   await seedDemoPublishing(services, oakfield.withdrawal);
   await recordDemoWithdrawal(services, riverside.withdrawal);
+  await seedDemoTraining(services);
   return true;
 }
 
