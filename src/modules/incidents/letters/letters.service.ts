@@ -38,7 +38,7 @@ import { letterPdf } from './letter.pdf.ts';
 export type LetterIncident = IncidentSummary & { occurredOn?: string | null };
 
 /** The part of the incidents service letters use (issue 14 contract). */
-export type IncidentsForLetters = Pick<IncidentsService, 'findVisible' | 'recordEntry'>;
+export type IncidentsForLetters = Pick<IncidentsService, 'findVisible' | 'caseFor' | 'recordEntry'>;
 
 export interface LetterTemplate extends LetterTemplateContent {
   key: LetterTemplateKey;
@@ -171,6 +171,13 @@ export class LettersService {
     return incident;
   }
 
+  /** The case with the report's own facts (the date it happened) for filling a letter; else 404. */
+  private async factsFor(viewer: Principal, incidentId: string): Promise<LetterIncident> {
+    const summary = await this.caseFor(viewer, incidentId);
+    const { incident } = await this.deps.incidents().caseFor(viewer, incidentId);
+    return { ...summary, occurredOn: incident.occurredOn };
+  }
+
   /** The letter filled in with the incident's facts, for the preview (nothing is kept). */
   async compose(
     viewer: Principal,
@@ -178,7 +185,7 @@ export class LettersService {
     key: string,
     request: LetterRequest,
   ): Promise<ComposedLetter> {
-    const incident = await this.caseFor(viewer, incidentId);
+    const incident = await this.factsFor(viewer, incidentId);
     if (!isLetterTemplateKey(key)) throw new NotFoundError();
     return this.fill(incident, key, request);
   }
@@ -194,7 +201,7 @@ export class LettersService {
     key: string,
     request: LetterRequest,
   ): Promise<string> {
-    const incident = await this.caseFor(viewer, incidentId);
+    const incident = await this.factsFor(viewer, incidentId);
     if (viewer.kind !== 'staff' || !isLetterTemplateKey(key)) throw new NotFoundError();
     const { database, repository, audit, clock, jobs, store } = this.deps;
     const letter = await this.fill(incident, key, request);
@@ -503,7 +510,7 @@ function letterFilename(letter: { createdAt: Date; title: string }): string {
   const kind = letter.title
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 40);
+    .slice(0, 60)
+    .replace(/^-+|-+$/g, '');
   return `${kind}-${day}.pdf`;
 }
