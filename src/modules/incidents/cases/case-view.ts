@@ -26,6 +26,17 @@ import {
 } from '../incidents.forms.ts';
 import { incidentTypes } from '../../policies/index.ts';
 
+/** Platforms that have a guidance page (guidance/). */
+const guidancePlatforms = new Set([
+  'facebook',
+  'instagram',
+  'tiktok',
+  'x',
+  'youtube',
+  'snapchat',
+  'whatsapp',
+]);
+
 const typeLabel = (t: string | null) =>
   t ? (incidentTypeLabels[t as IncidentType] ?? 'Other') : 'Not classified yet';
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -193,10 +204,19 @@ export async function listView(
 export async function caseView(services: Services, who: StaffPrincipal, id: string) {
   const { access, row, incident, entries, people } = await services.incidents.caseFor(who, id);
   const actions = services.incidentCases;
-  const [book, rules, assignable] = await Promise.all([
+  // The evidence store's list (evidence/), when it is wired.
+  const evidenceService = (
+    services as unknown as {
+      incidentEvidence?: { list(viewer: StaffPrincipal, incidentId: string): Promise<unknown[]> };
+    }
+  ).incidentEvidence;
+  const [book, rules, assignable, evidence] = await Promise.all([
     actions.playbook(who.schoolId, row.incidentType),
     actions.rules(who.schoolId),
     access === 'manage' ? actions.assignable(who.schoolId) : Promise.resolve([]),
+    evidenceService && !incident.indecentImage
+      ? evidenceService.list(who, id)
+      : Promise.resolve(null),
   ]);
   const staffIds = [
     ...entries.map((e) => e.actorStaffId).filter((x): x is string => !!x),
@@ -314,6 +334,14 @@ export async function caseView(services: Services, who: StaffPrincipal, id: stri
     })),
     fieldItems: correctableFields.map((f) => ({ value: f, text: correctableLabels[f] })),
     referralItems: referralTargets.map((t) => ({ value: t, text: referralLabels[t] })),
+    evidenceEnabled: evidence !== null,
+    evidence: evidence ?? [],
+    incidentId: row.incidentId,
+    canAddEvidence: !row.indecentImage,
+    guidanceHref:
+      incident.platform && guidancePlatforms.has(incident.platform)
+        ? `/incidents/guidance/${incident.platform}`
+        : null,
     resolvedDays: row.closedAt
       ? Math.max(0, Math.round((row.closedAt.getTime() - row.reportedAt.getTime()) / 86_400_000))
       : null,
