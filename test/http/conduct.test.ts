@@ -110,6 +110,22 @@ describe('conduct pages and API', () => {
     const seen = await teacher.get(`/conduct/declarations/${id}`);
     expect(seen.body).toContain('Thank you. Do not accept it.');
     expect(seen.body).toContain('Response given');
+    // One step to an incident, linked both ways; only once.
+    expect(seen.body).not.toContain('Open an incident from this declaration');
+    const incident = await head.post(
+      `/conduct/declarations/${id}/incident`,
+      {},
+      { csrfFrom: `/conduct/declarations/${id}` },
+    );
+    expect(incident.statusCode).toBe(303);
+    expect(String(incident.headers.location)).toMatch(/^\/incidents\/[0-9a-f-]{36}$/);
+    const incidentPage = await head.get(String(incident.headers.location));
+    expect(incidentPage.statusCode).toBe(200);
+    expect(incidentPage.body).toContain('declared: friend or follow request');
+    expect((await head.get(`/conduct/declarations/${id}`)).body).toContain(
+      'See the incident opened from this declaration',
+    );
+    expect((await head.post(`/conduct/declarations/${id}/incident`, {})).statusCode).toBe(409);
     expect(
       ctx.sink.messages.some(
         (m) =>
