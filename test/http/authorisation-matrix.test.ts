@@ -260,6 +260,12 @@ const EXPECTED: Record<string, Who> = {
   'POST /consent/campaigns': DPO_AND_HEAD,
   'GET /consent/campaigns/:id': CONSENT_OFFICE,
   'POST /consent/campaigns/:id/reminders': CONSENT_OFFICE,
+  // Never-publish restrictions (consent/restrictions, issue 15): the roles the profile names in
+  // people.publicationRestrictionSetters (the DSL and Headteacher in every template).
+  'GET /consent/restrictions': ['headteacher', 'dsl'],
+  'GET /consent/restrictions/choose': ['headteacher', 'dsl'],
+  'GET /consent/restrictions/pupils/:id [a pupil]': ['headteacher', 'dsl'],
+  'POST /consent/restrictions/pupils/:id [a pupil]': ['headteacher', 'dsl'],
 
   // Devices.
   'GET /devices': DEVICE_VIEWERS,
@@ -364,6 +370,70 @@ const EXPECTED: Record<string, Who> = {
   'POST /media/:id/release': HEADTEACHER,
   'POST /media/:id/delete': HEADTEACHER,
   'GET /media/retention': DPO_AND_HEAD,
+
+  // Evidence of incidents (incidents/evidence): school A's parent's report (not a safeguarding
+  // concern, nobody assigned) with one file. Its reporter may add files; only those who may
+  // open the case (the Headteacher and the DSL here) download them; everyone else 404.
+  'GET /incidents/:id/evidence/add': ['headteacher', 'dsl', 'parent'],
+  'POST /incidents/:id/evidence': ['headteacher', 'dsl', 'parent'],
+  'GET /incidents/:id/evidence/:evidenceId': ['headteacher', 'dsl'],
+  'POST /api/v1/incidents/:id/evidence': ['headteacher', 'dsl'],
+
+  // Incident letters and platform guidance (incidents/letters, incidents/guidance). Guidance is
+  // help, not a case record: everyone of the school reads it (parents and pupils from the report
+  // form); the Headteacher and the DSL change it and the letter templates. A case's letters:
+  // school A's parent's report (not a safeguarding concern, nobody assigned) with one letter,
+  // so the Headteacher and the DSL only; its reporter sees the status, never the letters.
+  'GET /incidents/guidance': [...EVERY_STAFF, 'parent', 'pupil'],
+  'GET /incidents/guidance/:platform': [...EVERY_STAFF, 'parent', 'pupil'],
+  'GET /incidents/guidance/:platform/edit': ['headteacher', 'dsl'],
+  'POST /incidents/guidance/:platform': ['headteacher', 'dsl'],
+  'POST /incidents/guidance/:platform/restore': ['headteacher', 'dsl'],
+  'GET /incidents/letters/templates': ['headteacher', 'dsl'],
+  'GET /incidents/letters/templates/:key': ['headteacher', 'dsl'],
+  'POST /incidents/letters/templates/:key': ['headteacher', 'dsl'],
+  'GET /incidents/:id/letters': ['headteacher', 'dsl'],
+  'GET /incidents/:id/letters/new': ['headteacher', 'dsl'],
+  'POST /incidents/:id/letters/preview': ['headteacher', 'dsl'],
+  'POST /incidents/:id/letters': ['headteacher', 'dsl'],
+  'GET /incidents/:id/letters/:letterId': ['headteacher', 'dsl'],
+  'GET /incidents/:id/letters/:letterId/pdf': ['headteacher', 'dsl'],
+
+  // Conduct (modules/conduct): every member of staff, volunteer and governor declares and asks;
+  // the profile's reviewer (the Headteacher), deciders (the Headteacher) and ICT role (the ICT
+  // Technician) act. Samples: A's teacher's friend request; A's teacher's network request
+  // waiting for sign-off (seen by the teacher, the ICT Technician and the Headteacher); a logo
+  // request waiting for the Headteacher (decide, withdraw, the API's decisions); a named photo
+  // waiting for the parent (its check of the consent register: the teacher who asked).
+  'GET /conduct': EVERY_STAFF,
+  'GET /conduct/declarations': EVERY_STAFF,
+  'GET /conduct/declarations/new': EVERY_STAFF,
+  'GET /conduct/declarations/new/:kind': EVERY_STAFF,
+  'POST /conduct/declarations/new/:kind': EVERY_STAFF,
+  'GET /conduct/declarations/:id': ['teacher', 'headteacher'],
+  'POST /conduct/declarations/:id/review': HEADTEACHER,
+  'POST /conduct/declarations/:id/incident': HEADTEACHER,
+  'GET /conduct/permissions': EVERY_STAFF,
+  'GET /conduct/permissions/new': EVERY_STAFF,
+  'POST /conduct/permissions': EVERY_STAFF,
+  'GET /conduct/permissions/:id': ['teacher', 'ict_technician', 'headteacher'],
+  'POST /conduct/permissions/:id/sign-off': ['ict_technician'],
+  'POST /conduct/permissions/:id/decide': HEADTEACHER,
+  'POST /conduct/permissions/:id/withdraw': ['teacher', 'headteacher'],
+  'POST /conduct/permissions/:id/check-consent': ['teacher'],
+  'GET /conduct/filtering': ['headteacher', 'dsl', 'ict_technician'],
+  'GET /conduct/filtering/provision': ['ict_technician'],
+  'POST /conduct/filtering/provision': ['ict_technician'],
+  'GET /conduct/filtering/exceptions/new': ['ict_technician'],
+  'POST /conduct/filtering/exceptions': ['ict_technician'],
+  'GET /conduct/filtering/checks/new': ['ict_technician'],
+  'POST /conduct/filtering/checks': ['ict_technician'],
+  'GET /api/v1/conduct/declarations': EVERY_STAFF,
+  'POST /api/v1/conduct/declarations': EVERY_STAFF,
+  'POST /api/v1/conduct/declarations/:id/review': HEADTEACHER,
+  'GET /api/v1/conduct/permissions': EVERY_STAFF,
+  'POST /api/v1/conduct/permissions': EVERY_STAFF,
+  'POST /api/v1/conduct/permissions/:id/decisions': ['teacher', 'headteacher'],
 };
 
 /**
@@ -543,6 +613,12 @@ describe('authorisation matrix', () => {
   /** A pupil (in the teacher's class) and the email of a parent with parental responsibility. */
   let importFamily: { misId: string; parentEmail: string };
   let deviceId: string;
+  /** School A's parent's report with one letter (incidents/letters). */
+  let letterIncidentId: string;
+  let letterId: string;
+  /** School A's parent's report with one evidence file (incidents/evidence). */
+  let evidenceIncidentId: string;
+  let evidenceId: string;
   /** School A's staff training session and parents' e-safety meeting (modules/training). */
   let trainingSessionId: string;
   let parentSessionId: string;
@@ -640,6 +716,39 @@ describe('authorisation matrix', () => {
   let consentCampaignId: string;
   /** A member of A's staff whom the staff management routes change (nobody who signs in). */
   let managedStaffId: string;
+  /** Conduct: A's teacher's declaration and requests (network, logo, named photo). */
+  let conductDeclarationId: string;
+  let conductNetworkId: string;
+  let conductLogoId: string;
+  let conductNamedId: string;
+  const conductTeacher = () => staffPrincipal(A, 'teacher');
+  const conductRequest = async (
+    type: 'school_network_social_media' | 'logo_use' | 'named_newspaper_photo',
+  ) =>
+    (
+      await ctx.services.conductPermissions.request(conductTeacher(), {
+        type,
+        reason: 'For the matrix',
+        ...(type === 'named_newspaper_photo'
+          ? { pupilId: A.pupils[0]!.id, purposeKey: 'school_social_media' }
+          : {}),
+      })
+    ).id;
+  const conductDeclaration = async () =>
+    (
+      await ctx.services.conductDeclarations.declare(conductTeacher(), {
+        kind: 'friend_request',
+        value: {
+          platform: 'Instagram',
+          from: 'pupil',
+          pupilId: A.pupils[0]!.id,
+          parentId: undefined,
+          exPupilName: '',
+          actionTaken: 'blocked',
+          details: '',
+        },
+      })
+    ).id;
   const actors: Actor[] = [];
 
   const staffPrincipal = (fx: SchoolFixture, role: StaffRole): Principal => ({
@@ -749,6 +858,73 @@ describe('authorisation matrix', () => {
         kind: 'staff',
         id: A.staff.teacher.id,
       });
+    }
+    {
+      // Incident evidence: school A's parent reports a post, with a screenshot.
+      const parent = {
+        kind: 'parent' as const,
+        id: A.parent.id,
+        schoolId: A.school.id,
+        name: `${A.parent.givenName} ${A.parent.familyName}`,
+      };
+      const temp = await ctx.services.files.writeTemp(jpegData);
+      const report = await ctx.services.incidents.reportConcern(
+        parent,
+        {
+          whatHappened: 'A post about a teacher',
+          platform: 'facebook',
+          reporterConcern: 'no',
+          pupils: [],
+          staff: [],
+          named: [],
+        } as unknown as Parameters<typeof ctx.services.incidents.reportConcern>[1],
+        [
+          {
+            tempName: temp.name,
+            size: temp.size,
+            sha256: temp.sha256,
+            filename: 'post.jpg',
+            mimetype: 'image/jpeg',
+            truncated: false,
+          },
+        ],
+      );
+      evidenceIncidentId = report.id;
+      const { rows } = await ctx.services.database.pool.query<{ id: string }>(
+        'SELECT id FROM incident_evidence WHERE incident_id = $1',
+        [report.id],
+      );
+      evidenceId = rows[0]!.id;
+    }
+    {
+      // Incident letters: school A's parent reports a post; the Headteacher makes a letter.
+      const parent = {
+        kind: 'parent' as const,
+        id: A.parent.id,
+        schoolId: A.school.id,
+        name: `${A.parent.givenName} ${A.parent.familyName}`,
+      };
+      const report = await ctx.services.incidents.reportConcern(parent, {
+        whatHappened: 'A post naming a teacher',
+        platform: 'facebook',
+        url: 'https://www.facebook.com/groups/a/posts/1',
+        occurredOn: undefined,
+        occurredTime: undefined,
+        occurredWhere: undefined,
+        reporterConcern: 'no',
+        pupils: [],
+        pupilPart: undefined,
+        staff: [],
+        staffPart: undefined,
+        named: [],
+      });
+      letterIncidentId = report.id;
+      letterId = await ctx.services.incidentLetters.generate(
+        staffPrincipal(A, 'headteacher'),
+        report.id,
+        'parent_warning',
+        { recipientName: 'Mr Sentinel-Letter' },
+      );
     }
     channelId = await newChannel(0);
     {
@@ -889,6 +1065,11 @@ describe('authorisation matrix', () => {
       )
     ).id;
 
+    conductDeclarationId = await conductDeclaration();
+    conductNetworkId = await conductRequest('school_network_social_media');
+    conductLogoId = await conductRequest('logo_use');
+    conductNamedId = await conductRequest('named_newspaper_photo');
+
     const signIns: Promise<void>[] = [];
     for (const [label, fx] of [
       ['A', A],
@@ -1016,7 +1197,15 @@ describe('authorisation matrix', () => {
         const record = /:(?!token\b)\w+/.test(route.url);
         out.push({ route, url, variant, record, ...extra });
       };
-      if (/^\/(api\/v1\/)?pupils\/:id$/.test(route.url)) {
+      if (route.url.startsWith('/incidents/guidance/:platform'))
+        add({ platform: 'facebook' }, '', { record: false });
+      else if (route.url.startsWith('/incidents/letters/templates/:key'))
+        add({ key: 'parent_warning' }, '', { record: false });
+      else if (route.url.startsWith('/incidents/:id/letters'))
+        add({ id: letterIncidentId, letterId });
+      else if (/^\/(api\/v1\/)?incidents\/:id\/evidence/.test(route.url))
+        add({ id: evidenceIncidentId, evidenceId });
+      else if (/^\/(api\/v1\/)?pupils\/:id$/.test(route.url)) {
         add({ id: pupil0.id }, 'own child / the pupil');
         add({ id: otherPupilId }, 'another pupil');
       } else if (route.url.startsWith('/media/:id/renditions/:purpose'))
@@ -1051,6 +1240,8 @@ describe('authorisation matrix', () => {
       // Office and DPO pages: managers and the office see every pupil; teachers only their
       // assigned classes (none here), so they get 404 like everyone else.
       else if (route.url.startsWith('/consent/pupils/:id')) add({ id: pupil0.id }, 'a pupil');
+      else if (route.url.startsWith('/consent/restrictions/pupils/:id'))
+        add({ id: pupil0.id }, 'a pupil');
       else if (route.url.startsWith('/consent/records/:id/evidence'))
         add({ id: consentEvidenceId }, 'a scanned form');
       // Class names are per school: school B's staff see their own class of the same name.
@@ -1068,6 +1259,16 @@ describe('authorisation matrix', () => {
         )
       )
         add({ id: route.url.includes('pupils') ? otherPupilId : managedStaffId });
+      // Conduct: the kind of declaration is the same at every school (not a record).
+      else if (route.url.startsWith('/conduct/declarations/new/:kind'))
+        add({ kind: 'friend_request' }, '', { record: false });
+      else if (/^\/(api\/v1\/)?conduct\/declarations\/:id/.test(route.url))
+        add({ id: conductDeclarationId });
+      else if (/\/conduct\/permissions\/:id\/(decide|withdraw|decisions)$/.test(route.url))
+        add({ id: conductLogoId });
+      else if (route.url === '/conduct/permissions/:id/check-consent') add({ id: conductNamedId });
+      else if (/^\/(api\/v1\/)?conduct\/permissions\/:id/.test(route.url))
+        add({ id: conductNetworkId });
       else add({ token: 'not-a-real-sign-in-token' });
     }
     // Sign-out ends the session: run it last.
@@ -1420,12 +1621,114 @@ describe('authorisation matrix', () => {
       type: 'image/jpeg',
       content: jpegData,
     });
+    const todayParts = (prefix: string) => {
+      const [y, m, d] = ukDate(ctx.services.clock.now()).split('-');
+      return {
+        [`${prefix}-day`]: String(Number(d)),
+        [`${prefix}-month`]: String(Number(m)),
+        [`${prefix}-year`]: y!,
+      };
+    };
     return {
+      'POST /conduct/declarations/new/:kind': {
+        from: '/conduct/declarations/new/online_presence',
+        url: '/conduct/declarations/new/online_presence',
+        fields: { outcome: 'nothing_found' },
+      },
+      'POST /conduct/declarations/:id/review': {
+        from: '/conduct/declarations',
+        url: async () => `/conduct/declarations/${await conductDeclaration()}/review`,
+        fields: { response: 'Thank you for telling us.' },
+      },
+      'POST /conduct/declarations/:id/incident': {
+        from: '/conduct/declarations',
+        url: async () => `/conduct/declarations/${await conductDeclaration()}/incident`,
+      },
+      'POST /conduct/permissions': {
+        from: '/conduct/permissions/new',
+        url: '/conduct/permissions',
+        fields: { type: 'logo_use', reason: 'The school logo on a charity poster' },
+      },
+      'POST /conduct/permissions/:id/sign-off': {
+        from: '/conduct/permissions',
+        url: async () =>
+          `/conduct/permissions/${await conductRequest('school_network_social_media')}/sign-off`,
+        fields: { decision: 'signed_off' },
+      },
+      'POST /conduct/permissions/:id/decide': {
+        from: '/conduct/permissions',
+        url: async () => `/conduct/permissions/${await conductRequest('logo_use')}/decide`,
+        fields: { decision: 'granted' },
+      },
+      'POST /conduct/permissions/:id/withdraw': {
+        from: '/conduct/permissions',
+        url: async () => `/conduct/permissions/${await conductRequest('logo_use')}/withdraw`,
+        fields: { confirm: 'yes' },
+      },
+      'POST /conduct/permissions/:id/check-consent': {
+        from: '/conduct/permissions',
+        url: async () =>
+          `/conduct/permissions/${await conductRequest('named_newspaper_photo')}/check-consent`,
+      },
+      'POST /conduct/filtering/provision': {
+        from: '/conduct/filtering/provision',
+        url: '/conduct/filtering/provision',
+        fields: {
+          filteringProvider: 'LGfL WebScreen',
+          monitoringProvider: 'Senso',
+          blockedCategories: 'Pornography',
+          alertRecipients: 'The DSL',
+        },
+      },
+      'POST /conduct/filtering/exceptions': {
+        from: '/conduct/filtering/exceptions/new',
+        url: '/conduct/filtering/exceptions',
+        fields: { description: 'The class blog for Year 6', ...todayParts('startsOn') },
+      },
+      'POST /conduct/filtering/checks': {
+        from: '/conduct/filtering/checks/new',
+        url: '/conduct/filtering/checks',
+        fields: {
+          kind: 'check',
+          outcome: 'working',
+          findings: 'Test pages stayed blocked',
+          ...todayParts('checkedOn'),
+        },
+      },
+      'POST /api/v1/conduct/declarations': {
+        url: '/api/v1/conduct/declarations',
+        json: () => ({ kind: 'online_presence', value: { outcome: 'nothing_found' } }),
+      },
+      'POST /api/v1/conduct/declarations/:id/review': {
+        url: async () => `/api/v1/conduct/declarations/${await conductDeclaration()}/review`,
+        json: () => ({ response: 'Thank you.' }),
+      },
+      'POST /api/v1/conduct/permissions': {
+        url: '/api/v1/conduct/permissions',
+        json: () => ({ type: 'logo_use', reason: 'A charity poster' }),
+      },
+      'POST /api/v1/conduct/permissions/:id/decisions': {
+        url: async () =>
+          `/api/v1/conduct/permissions/${await conductRequest('logo_use')}/decisions`,
+        json: () => ({ decision: 'withdrawn' }),
+      },
       'POST /media/upload': {
         from: '/media/upload',
         url: '/media/upload',
         fields: { deviceId: deviceId, eventLabel: 'Valid day' },
         file: jpeg,
+      },
+      'POST /incidents/:id/evidence': {
+        from: `/incidents/${evidenceIncidentId}/evidence/add`,
+        url: `/incidents/${evidenceIncidentId}/evidence`,
+        fields: { statedAt: 'Monday evening', statedPlace: 'Facebook' },
+        file: () => ({ ...jpeg(), field: 'evidence' }),
+      },
+      'POST /api/v1/incidents/:id/evidence': {
+        url: `/api/v1/incidents/${evidenceIncidentId}/evidence`,
+        json: () => undefined,
+        file: () => ({ ...jpeg(), field: 'file' }),
+        fields: { statedAt: 'Monday evening' },
       },
       'POST /api/v1/media': {
         url: '/api/v1/media',
@@ -1588,6 +1891,14 @@ describe('authorisation matrix', () => {
         variant: 'a pupil',
         from: `/consent/pupils/${pupil0.id}/competence`,
         url: `/consent/pupils/${pupil0.id}/competence`,
+      },
+      // The form offers the other state (restrict, then lift): the two roles leave pupil 0 as
+      // they found them.
+      'POST /consent/restrictions/pupils/:id': {
+        variant: 'a pupil',
+        from: `/consent/restrictions/pupils/${pupil0.id}`,
+        url: `/consent/restrictions/pupils/${pupil0.id}`,
+        fields: { reason: 'Authorisation matrix check' },
       },
       'POST /consent/parents/:parentId/send-link': {
         from: `/consent/pupils/${pupil0.id}`,

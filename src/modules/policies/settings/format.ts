@@ -30,6 +30,7 @@ const tokenNames: Record<string, string> = {
   never_full_names: 'Never full names',
   no_names: 'No names',
   no_names_external: 'No names outside school; a name needs written permission',
+  first_name_only: 'First names only, never full names',
   non_consented: 'Pupils without consent',
   all: 'All',
   never: 'Never',

@@ -32,6 +32,8 @@ export const namesWithImagesOptions = [
   'no_names',
   'never_full_names',
   'no_names_external',
+  // Issue 15: a pupil's first name alone, without written permission; never a full name.
+  'first_name_only',
 ] as const;
 export const blurFacesOptions = ['non_consented', 'all'] as const;
 
