@@ -1,4 +1,3 @@
-import { readDateInput } from '../../web/date-input.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../registry.ts';
@@ -7,10 +6,10 @@ import type { Principal } from '../auth/index.ts';
 import { parseForm } from '../../web/forms.ts';
 import { formRoute } from '../../web/form-route.ts';
 import { formatDateInWords } from '../../web/dates.ts';
+import { policyEditorRoutes } from './policy-editor.routes.ts';
 import { canEditPolicy, canViewPolicy } from './policies.policy.ts';
-import { adoptForm, editForm, reviewedForm } from './policies.forms.ts';
-import { ruleGroups } from './policy-groups.ts';
-import { displayGroups, displayValue, templateName } from './policy-display.ts';
+import { adoptForm, reviewedForm } from './policies.forms.ts';
+import { displayGroups, templateName } from './policy-display.ts';
 import type { PolicySettings } from './policy-settings.ts';
 
 function schoolId(p: Principal | null): string {
@@ -24,24 +23,6 @@ function groupsInWords(
   settings: PolicySettings,
 ): ReturnType<typeof displayGroups> {
   return displayGroups(policies.rules(settings), settings);
-}
-
-/**
- * The review date from the GOV.UK date input (`nextReviewDate-day`, `-month`, `-year`) as
- * yyyy-mm-dd; the service checks that it is a real date in the future. All three blank: the
- * date is not changed.
- */
-function reviewDateFrom(body: Record<string, unknown>): { value?: string; error?: string } {
-  const r = readDateInput(body, 'nextReviewDate', 'the next review date');
-  if ('error' in r) return r;
-  return r.value === null ? {} : { value: r.value };
-}
-
-/** The review date's error under the date input's first field (GOV.UK error summary link). */
-function withDateField(errors: Record<string, string>): Record<string, string> {
-  if (!errors.nextReviewDate) return errors;
-  const { nextReviewDate, ...rest } = errors;
-  return { ...rest, 'nextReviewDate-day': nextReviewDate };
 }
 
 function actorOf(p: Principal) {
@@ -100,83 +81,7 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
     render: (reply, { errors }) => renderChoose(reply, errors),
   });
 
-  const renderEdit = async (sid: string, extra: Record<string, unknown>) => {
-    const current = await policies.current(sid);
-    const rules = policies
-      .rules(current.settings)
-      .filter((r) => r.editable)
-      .map((r) => ({
-        ...r,
-        sourceLabel: r.source,
-        // Each choice in words (role titles, "Every year"), never its key.
-        options: (r.editable?.options ?? []).map((o) => {
-          const shown = displayValue(r.path, o, current.settings);
-          return { value: o, text: 'text' in shown ? shown.text : o };
-        }),
-      }));
-    const [year, month, day] = current.nextReviewDate.split('-');
-    return {
-      title: 'Change the policy settings',
-      current,
-      groups: ruleGroups(rules).map((g) => ({ ...g, id: `group-${g.key}` })),
-      reviewParts: { day: String(Number(day)), month: String(Number(month)), year },
-      ...extra,
-    };
-  };
-
-  app.get('/policy/edit', { config: { access: canEditPolicy } }, async (request, reply) => {
-    const sid = schoolId(request.principal);
-    return reply.page('policies/views/edit.njk', await renderEdit(sid, { values: {} }));
-  });
-
-  /** The settings' answers (`group.rule` fields), the note and the review date's three fields. */
-  const readEdit = (body: unknown) => {
-    const form = parseForm(editForm, body);
-    if (!form.ok)
-      return { ok: false as const, errors: withDateField(form.errors), values: form.values };
-    const raw = body as Record<string, unknown>;
-    const reviewDate = reviewDateFrom(raw);
-    if (reviewDate.error)
-      return {
-        ok: false as const,
-        errors: { 'nextReviewDate-day': reviewDate.error },
-        values: raw,
-      };
-    const answers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(raw))
-      if (k.includes('.') && typeof v === 'string') answers[k] = v;
-    return {
-      ok: true as const,
-      value: {
-        answers,
-        note: form.value.note,
-        expectedVersion: form.value.expectedVersion,
-        nextReviewDate: reviewDate.value,
-      },
-    };
-  };
-
-  formRoute(app, '/policy/edit', {
-    access: canEditPolicy,
-    who: editor,
-    form: readEdit,
-    act: ({ who, value }) => policies.updateSettings(who.sid, who.actor, value),
-    done: (result) => ({
-      redirect: '/policy',
-      flash: `Saved as version ${result.version} (${result.changed.length} setting${result.changed.length === 1 ? '' : 's'} changed).`,
-    }),
-    // Changed by someone else meanwhile (409): the settings as they are now, the message by the note.
-    render: async (reply, { who, values, errors }) =>
-      reply.page(
-        'policies/views/edit.njk',
-        await renderEdit(
-          who.sid,
-          reply.statusCode === 409
-            ? { errors: { note: errors._form }, values: {} }
-            : { errors: withDateField(errors), values },
-        ),
-      ),
-  });
+  policyEditorRoutes(app, services);
 
   formRoute(app, '/policy/reviewed', {
     access: canEditPolicy,
@@ -206,7 +111,7 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
   });
 
   app.get('/policy/versions', { config: { access: canViewPolicy } }, async (request, reply) => {
-    const versions = await policies.versions(schoolId(request.principal));
+    const versions = await policies.versionsWithChanges(schoolId(request.principal));
     return reply.page('policies/views/versions.njk', { title: 'Policy versions', versions });
   });
 

@@ -19,6 +19,8 @@ import {
 } from './policy-settings.ts';
 import { getTemplate, policyTemplates } from './templates/index.ts';
 import { editableRule, type EditableRule } from './policy-editing.ts';
+import { applyChanges, type SettingsChanges } from './policy-save.ts';
+import { describeChanges } from './policy-diff.ts';
 
 export interface CurrentPolicy {
   profile: ProfileRow;
@@ -300,6 +302,106 @@ export class PolicyService {
         changed,
       });
       return { version, changed };
+    });
+  }
+
+  /**
+   * The settings editor and the JSON API save the profile (issue 15 item 1): any rule, lists and
+   * structured values included, checked by the settings schema; one new, audited version whose
+   * changes are recorded in words. `expectedVersion` stops a lost update.
+   */
+  async saveSettings(
+    schoolId: string,
+    actor: Actor,
+    input: SettingsChanges & {
+      note: string;
+      expectedVersion: number;
+      nextReviewDate?: string | undefined;
+    },
+  ): Promise<{ version: number; changed: string[]; described: string[] }> {
+    const { database, repository, audit, clock } = this.deps;
+    return database.transaction(async (tx) => {
+      const profile = await repository.getProfileForUpdate(tx.db, schoolId);
+      if (!profile) throw new NotFoundError();
+      if (profile.currentVersion !== input.expectedVersion) {
+        throw new ConflictError(
+          'Someone else changed the policy while you were editing. Your changes were not saved; review the new version and try again.',
+        );
+      }
+      const current = await repository.version(tx.db, schoolId, profile.currentVersion);
+      const settings = policySettingsSchema.parse(current!.settings);
+      const today = ukDate(clock.now());
+      let errors: FieldErrors = {};
+      let result: ReturnType<typeof applyChanges> | null = null;
+      try {
+        result = applyChanges(settings, input, today);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        errors = { ...error.fieldErrors };
+      }
+      let nextReviewDate = profile.nextReviewDate;
+      const described = [...(result?.described ?? [])];
+      if (input.nextReviewDate !== undefined && input.nextReviewDate !== profile.nextReviewDate) {
+        const d = input.nextReviewDate;
+        if (
+          !/^\d{4}-\d{2}-\d{2}$/.test(d) ||
+          Number.isNaN(Date.parse(d)) ||
+          new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d
+        ) {
+          errors.nextReviewDate = 'Enter a real date for the next review';
+        } else if (d <= today) {
+          errors.nextReviewDate = 'The next review date must be in the future';
+        } else {
+          nextReviewDate = d;
+          described.push(`Next review date: changed to ${formatDateInWords(d)}`);
+        }
+      }
+      if (!input.note.trim())
+        errors.note = 'Say why the policy is changing (this goes in the version history)';
+      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+      if (!result || described.length === 0)
+        throw new ValidationError({ note: 'Nothing was changed' });
+      const changed = [
+        ...result.changed,
+        ...(nextReviewDate !== profile.nextReviewDate ? ['review.nextReviewDate'] : []),
+      ];
+      const version = profile.currentVersion + 1;
+      const created = await repository.createVersion(tx.db, {
+        schoolId,
+        profileId: profile.id,
+        version,
+        settings: result.next,
+        changeNote: input.note.trim(),
+        createdBy: actor.kind === 'staff' ? actor.id : null,
+      });
+      await repository.setCurrent(tx.db, profile.id, version, nextReviewDate);
+      await audit.record(tx, {
+        schoolId,
+        actor,
+        action: 'policy.profile-updated',
+        entityType: 'policy_profile',
+        entityId: profile.id,
+        data: { version, changed, changes: described.slice(0, 200), nextReviewDate },
+      });
+      await this.deps.events.emit(tx, schoolId, 'policy.version-published', {
+        versionId: created.id,
+        version,
+        changed,
+      });
+      return { version, changed, described };
+    });
+  }
+
+  /** Each version with what changed from the one before, in words (the versions page). */
+  async versionsWithChanges(
+    schoolId: string,
+  ): Promise<(ProfileVersionRow & { changes: string[] })[]> {
+    const rows = await this.versions(schoolId);
+    const parsed = new Map(rows.map((r) => [r.version, policySettingsSchema.parse(r.settings)]));
+    return rows.map((r) => {
+      const before = parsed.get(r.version - 1);
+      const after = parsed.get(r.version)!;
+      return { ...r, changes: before ? describeChanges(before, after) : [] };
     });
   }
 

@@ -1,0 +1,92 @@
+/**
+ * Policy settings: the words the generic settings editor (../policy-form.ts) needs beyond each
+ * rule's label, and which settings are "information only".
+ *
+ * The editor is driven by the zod schemas: a new setting needs no editor code, only words:
+ * - a sub-field of a structured setting (`{ enabled, grantedBy }`) is labelled by its zod
+ *   `.describe('…')` text, or else by `fieldLabels` below (keyed by the field's name);
+ * - a choice (a `z.enum` option) is shown by `optionLabels` (role keys by the school's role title);
+ * - a list's items are called by `itemNouns` ("step", "purpose"), keyed by the rule's last path
+ *   part or its parent's (`playbooks`), else "item".
+ * A unit test (policy-form.test.ts) walks every schema and fails when any of these is missing, so
+ * an enum key or a field name can never reach a page.
+ */
+
+/** Words for the sub-fields of structured settings and list items, by field name. */
+export const fieldLabels: Record<string, string> = {
+  label: 'Description',
+  external: 'Seen outside the school (website, social media, press)',
+  enabled: 'Staff may ask for this permission',
+  grantedBy: 'Who gives the permission',
+  ictSignOff: 'The ICT Technician must confirm the network controls first',
+  expiresAfterDays: 'How long a permission lasts',
+  required: 'Required',
+  frequency: 'How often',
+  show: 'Show the notice',
+  text: 'Wording of the notice',
+  month: 'Month',
+  day: 'Day',
+};
+
+/** What one item of a list setting is called, by the rule's last path part or its parent's. */
+export const itemNouns: Record<string, string> = {
+  playbooks: 'step',
+  purposes: 'purpose',
+};
+
+/** Words for every choice a setting offers (roles are shown by the school's role title). */
+export const optionLabels: Record<string, string> = {
+  annual: 'Every year',
+  admission: 'Once, at admission',
+  image: 'Photos',
+  video: 'Videos',
+  never_full_names: 'Never full names',
+  no_names: 'No names',
+  no_names_external: 'No names outside school; a name needs written permission',
+  non_consented: 'Pupils without consent',
+  all: 'All',
+  never: 'Never',
+  parents_at_events: 'Only parents and carers, at organised school events',
+  allowed: 'Allowed',
+  under_18: 'Those under 18',
+  under_16: 'Those under 16',
+  none: 'None',
+  discouraged: 'Strongly discouraged',
+  not_in_classroom: 'Not in the classroom',
+  handed_in_at_office: 'Handed in at the school office for the day',
+  not_allowed: 'Not allowed',
+  on_joining: 'When joining',
+  termly: 'Every term',
+  biennial: 'Every two years',
+  consent: 'Consent',
+  full_name: 'A pupil’s full name in the text',
+  personal_details: 'Personal details in the text',
+  faces_outnumber_tags: 'More faces than tagged pupils',
+  swimwear: 'Swimwear',
+  reminder_permission: 'Permission for a reminder post',
+  tone: 'The tone of the text',
+};
+
+/**
+ * Settings no module enforces because they only tell people what the policy says (they appear on
+ * the policy page, the printed policy and the acknowledgement), each with the reason. Every other
+ * setting must be read by a module: test/http/policy-settings-read.test.ts fails otherwise.
+ * Keys are rule paths ('conduct.staffMayFriendPupils').
+ */
+export const informationOnly: Record<string, string> = {
+  'roles.headteacherIsSafeguardingLead':
+    'Says who holds both roles; the people pages give each person their roles.',
+  'conduct.staffMayFriendPupils': 'A rule for staff’s own accounts, which Lanyard cannot see.',
+  'conduct.exPupilsTreatedAsPupils': 'A rule for staff’s own accounts, which Lanyard cannot see.',
+  'conduct.staffMayFriendParents': 'A rule for staff’s own accounts, which Lanyard cannot see.',
+  'conduct.newStarterOnlinePresenceCheck':
+    'Staff check their own accounts; Lanyard cannot see them.',
+  'conduct.regularOnlinePresenceCheck': 'Staff check their own accounts; Lanyard cannot see them.',
+  'conduct.parentsMayPostOtherPupilsImages':
+    'A rule for parents’ own accounts, shown on the parents’ pages of the policy.',
+  'conduct.staffSocialMediaDuringLessons':
+    'A rule for staff’s conduct in lessons, which Lanyard cannot see.',
+  'conduct.pupilPhones': 'A rule for pupils’ phones in school, which Lanyard cannot see.',
+  'media.recordingInFullView': 'A rule for how staff film at events, which Lanyard cannot see.',
+  'incidents.categoriesGrid': 'How incidents are classified for the governors’ report.',
+};
