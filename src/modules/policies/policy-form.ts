@@ -8,7 +8,12 @@
  * A list also posts `<name>._list` (so an emptied list or set of checkboxes reads as empty, not
  * as "not on the form") and each item `<name>.<i>._item`.
  */
-import type { Citation, PolicySettings } from './policy-settings.ts';
+import {
+  channelsOptionLabels,
+  peopleOptionLabels,
+  type Citation,
+  type PolicySettings,
+} from './policy-settings.ts';
 import { type FieldNode, ruleNode, rulePathOf } from './policy-form-schema.ts';
 import { ruleLabels } from './policy-settings.ts';
 import { roleTitle } from './policy-display.ts';
@@ -39,7 +44,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 export function optionWords(option: string, settings?: PolicySettings): string | undefined {
   if ((staffRoles as readonly string[]).includes(option) || option === 'parent')
     return roleTitle(option, settings);
-  return optionLabels[option];
+  return peopleOptionLabels[option] ?? channelsOptionLabels[option] ?? optionLabels[option];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ export const optionLabels: Record<string, string> = {
   never_full_names: 'Never full names',
   no_names: 'No names',
   no_names_external: 'No names outside school; a name needs written permission',
+  first_name_only: 'First names only',
   non_consented: 'Pupils without consent',
   all: 'All',
   never: 'Never',
