@@ -1724,6 +1724,29 @@ describe('authorisation matrix', () => {
         fields: { statedAt: 'Monday evening', statedPlace: 'Facebook' },
         file: () => ({ ...jpeg(), field: 'evidence' }),
       },
+      // Guidance and letter templates: the page's own answers, with why.
+      'POST /incidents/guidance/:platform': {
+        from: '/incidents/guidance/facebook/edit',
+        url: '/incidents/guidance/facebook',
+        fields: { note: 'Checked against the Help Centre' },
+      },
+      'POST /incidents/guidance/:platform/restore': {
+        url: '/incidents/guidance/facebook/restore',
+        fields: { note: 'Back to Lanyard’s words' },
+      },
+      'POST /incidents/letters/templates/:key': {
+        from: '/incidents/letters/templates/parent_warning',
+        url: '/incidents/letters/templates/parent_warning',
+        fields: { note: 'Our own words' },
+      },
+      'POST /incidents/:id/letters/preview': {
+        url: `/incidents/${letterIncidentId}/letters/preview`,
+        fields: { template: 'parent_warning', recipientName: 'Mr Smith' },
+      },
+      'POST /incidents/:id/letters': {
+        url: `/incidents/${letterIncidentId}/letters`,
+        fields: { template: 'meeting_invitation', recipientName: 'Mr Smith', confirm: 'yes' },
+      },
       'POST /api/v1/incidents/:id/evidence': {
         url: `/api/v1/incidents/${evidenceIncidentId}/evidence`,
         json: () => undefined,
