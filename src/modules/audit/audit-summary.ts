@@ -221,6 +221,8 @@ const summaries: Record<string, Describe> = {
   'people.staff-invited': (row, _d, n) =>
     `Sent ${n.staff(row.entityId)} a new invitation to set their password`,
   'staff.classes-assigned': (row, _d, n) => `Changed the classes ${n.staff(row.entityId)} teaches`,
+  'people.school-contacts-changed': (_row, d) =>
+    `Changed the school’s contact details${fieldsInWords(d.changed) ? `: ${fieldsInWords(d.changed)}` : ''}`,
   'policy.profile-adopted': () => 'Adopted a policy template for the school',
   'policy.profile-updated': (_row, d) =>
     `Changed the policy settings${num(d.version) !== null ? ` (now version ${num(d.version)})` : ''}`,
@@ -258,6 +260,8 @@ const summaries: Record<string, Describe> = {
     `Applied the retention rules: ${plural(num(d.archived) ?? 0, 'item')} archived, ${plural(Array.isArray(d.deleted) ? d.deleted.length : 0, 'item')} deleted`,
   'media.incomplete-upload-removed': () => 'Removed an upload that did not finish',
   'publishing.channel-added': () => 'Added a channel to the school’s channels',
+  'publishing.channel-changed': (_row, d) =>
+    `Changed a channel’s details${fieldsInWords(d.changed) ? `: ${fieldsInWords(d.changed)}` : ''}`,
   'publishing.channel-credential-set': (_row, d) =>
     d.replaced === true
       ? 'Replaced the token or signing secret of a channel'

@@ -21,10 +21,11 @@ export type {
   ProgressListener,
 } from './import.service.ts';
 export type { StaffClassesService } from './staff-classes.service.ts';
+export type { SchoolContacts, SchoolDetailsService } from './school-details.service.ts';
 export type { PupilScope } from './pupil-scope.ts';
 
 // Who may: shared with other modules' pages.
-export { canListPupils, isClassScoped } from './people.policy.ts';
+export { canEditSchoolDetails, canListPupils, isClassScoped } from './people.policy.ts';
 
 // Reading a spreadsheet from a school's MIS: the consent import reads its files the same way.
 export {

@@ -8,6 +8,9 @@ import { ImportService } from './import.service.ts';
 import { StaffClassesRepository } from './staff-classes.repository.ts';
 import { StaffClassesService } from './staff-classes.service.ts';
 import { PeopleDirectory } from './people-directory.ts';
+import { SchoolDetailsRepository } from './school-details.repository.ts';
+import { SchoolDetailsService } from './school-details.service.ts';
+import { schoolDetailsRoutes } from './school-details.routes.ts';
 import { peopleRoutes } from './people.routes.ts';
 import { peopleManageRoutes } from './people-manage.routes.ts';
 import { importRoutes } from './import.routes.ts';
@@ -26,6 +29,8 @@ declare module '../registry.ts' {
     imports: ImportService;
     /** Which classes a member of staff teaches: the one pupil scope. */
     staffClasses: StaffClassesService;
+    /** The school's own published contact details (the publishing checks allow them). */
+    schoolDetails: SchoolDetailsService;
   }
 }
 
@@ -61,6 +66,11 @@ export const peopleModule = defineModule({
         jobs: deps.jobs,
         files: deps.files,
       }),
+      schoolDetails: new SchoolDetailsService({
+        database: deps.database,
+        repository: new SchoolDetailsRepository(),
+        audit: deps.audit,
+      }),
       staffClasses: new StaffClassesService({
         database: deps.database,
         repository: staffClassesRepository,
@@ -69,7 +79,7 @@ export const peopleModule = defineModule({
       }),
     };
   },
-  routes: [peopleRoutes, peopleManageRoutes, importRoutes, staffClassesRoutes],
+  routes: [peopleRoutes, peopleManageRoutes, importRoutes, staffClassesRoutes, schoolDetailsRoutes],
   api: [peopleApi],
   jobs: peopleJobs,
   navigation: [

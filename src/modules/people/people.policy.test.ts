@@ -6,6 +6,7 @@ import {
   canListPupils,
   canManagePupils,
   canManageStaff,
+  canEditSchoolDetails,
   canViewPupilRecord,
 } from './people.policy.ts';
 import type { Principal } from '../auth/index.ts';
@@ -85,6 +86,14 @@ describe('managing people', () => {
       expect(canManageStaff(staff([r])), r).toBe(false);
     expect(canManageStaff(parent)).toBe(false);
     expect(canManageStaff(trust)).toBe(false);
+  });
+
+  it('lets only the Headteacher change the school’s contact details', () => {
+    expect(canEditSchoolDetails(staff(['headteacher']))).toBe(true);
+    for (const r of ['business_manager', 'dsl', 'dpo', 'office', 'teacher', 'governor'])
+      expect(canEditSchoolDetails(staff([r])), r).toBe(false);
+    expect(canEditSchoolDetails(parent)).toBe(false);
+    expect(canEditSchoolDetails(trust)).toBe(false);
   });
 
   it('keeps the Headteacher, DSL and DPO roles to the Headteacher', () => {

@@ -69,3 +69,9 @@ export function canChangeStaffMember(p: Principal, target: { roles: readonly str
   if (hasRole(p, 'headteacher')) return true;
   return !target.roles.some((r) => (secondFactorRoles as readonly string[]).includes(r));
 }
+
+/**
+ * The school's own contact details (office phone, email, address, postcode), which the
+ * publishing checks allow in posts: kept by the Headteacher.
+ */
+export const canEditSchoolDetails = (p: Principal): boolean => hasRole(p, 'headteacher');

@@ -3,4 +3,5 @@ export { mayPublish, runChecks, storedCitation, summariseChecks } from './run-ch
 export type { ChecksSummary } from './run-checks.ts';
 export { clearNameIndexCache, nameIndexFor } from './name-index.ts';
 export { loadCheckLibraries } from './libraries.ts';
+export { schoolContactsFrom } from './school-contacts.ts';
 export * from './types.ts';
