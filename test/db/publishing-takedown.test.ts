@@ -15,6 +15,9 @@ import {
   recordConsent,
 } from '../support/publishing-seed.ts';
 import { takedownFanoutMs } from '../bench/takedown-fanout.ts';
+import { pdfText } from '../support/pdf-text.ts';
+import { jsonReceipt } from '../../src/modules/consent/family/consent-receipts.ts';
+import { consentReceiptPdf } from '../../src/modules/consent/family/consent-receipt.pdf.ts';
 
 /**
  * Takedown (issue 12 item 10, 003 §4.7): consent.changed events become takedown tasks for every
@@ -400,6 +403,51 @@ describe('takedown after a consent withdrawal', () => {
     await ctx.services.takedowns.run();
     const after = await ctx.services.consentForm.receipt(who, recordId);
     expect(after.removals).toMatchObject(expected);
+
+    // The JSON and the PDF list the same removals as the page.
+    const json = jsonReceipt(after);
+    expect(json.removals).toEqual([
+      expect.objectContaining({
+        channel: 'School Facebook page',
+        posts: 1,
+        removedBy: 'the school',
+        dueAt: after.removals[0]!.dueAt!.toISOString(),
+      }),
+      expect.objectContaining({
+        channel: 'School news page',
+        posts: 2,
+        removedBy: 'Lanyard, straight away',
+        dueAt: null,
+        description: '2 posts on School news page: taken down straight away',
+      }),
+    ]);
+    expect(json.removals[0]!.description).toMatch(
+      /^1 post on School Facebook page: the school takes it down by \d{1,2} \w+ \d{4}$/,
+    );
+    const words = pdfText(await consentReceiptPdf(after, new Date()));
+    expect(words).toContain('What will be taken down');
+    expect(words).toContain('2 posts on School news page: taken down straight away');
+    expect(words).toContain('1 post on School Facebook page: the school takes it down by');
+    expect(words).toContain('Nothing else changes');
+  });
+
+  it('a receipt that refuses nothing lists no removals in its JSON or PDF', async () => {
+    const pupil = fx.pupils[1]!;
+    const register = await ctx.services.consent.pupilRegister(fx.school.id, pupil.id);
+    const parent = register.parents.find((x) => x.parentalResponsibility)!;
+    const { recordId } = await recordConsent(
+      ctx.services,
+      fx.school.id,
+      pupil.id,
+      { ...grant('school_website') },
+      'form',
+    );
+    const who = { kind: 'parent' as const, id: parent.id, schoolId: fx.school.id, name: 'P' };
+    const receipt = await ctx.services.consentForm.receipt(who, recordId);
+    expect(jsonReceipt(receipt).removals).toEqual([]);
+    expect(pdfText(await consentReceiptPdf(receipt, new Date()))).not.toContain(
+      'What will be taken down',
+    );
   });
 
   it('a withdrawal enqueues the takedown job in its own transaction', async () => {

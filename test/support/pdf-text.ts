@@ -7,13 +7,18 @@ import zlib from 'node:zlib';
 export function pdfText(pdf: Buffer): string {
   const out: string[] = [];
   const raw = pdf.toString('latin1');
-  for (const m of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    let content: string;
-    try {
-      content = zlib.inflateSync(Buffer.from(m[1]!, 'latin1')).toString('latin1');
-    } catch {
-      continue;
+  for (const m of raw.matchAll(/stream\r?\n([\s\S]*?)(\r?)\nendstream/g)) {
+    // The compressed data may itself end in a CR byte (0x0D): try with it, then without.
+    let content: string | undefined;
+    for (const data of [m[1]! + m[2]!, m[1]!]) {
+      try {
+        content = zlib.inflateSync(Buffer.from(data, 'latin1')).toString('latin1');
+        break;
+      } catch {
+        content = undefined;
+      }
     }
+    if (content === undefined) continue;
     for (const tj of content.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
       const hex = [...tj[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]!).join('');
       out.push(Buffer.from(hex, 'hex').toString('latin1'));

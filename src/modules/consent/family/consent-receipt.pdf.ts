@@ -1,5 +1,6 @@
 import { formatDateInWords, formatDateTimeInWords } from '../../../web/dates.ts';
 import type { ConsentReceipt } from './consent-form.service.ts';
+import { REMOVALS_NOT_RETROACTIVE, removalInWords, removalsIntro } from './consent-receipts.ts';
 
 /**
  * A parent's (or competent pupil's) consent receipt as a PDF to keep or print: A4, the standard
@@ -60,6 +61,13 @@ export async function consentReceiptPdf(r: ConsentReceipt, printedAt: Date): Pro
     for (const p of r.purposes) {
       doc.moveDown(0.3).font('Helvetica-Bold').fontSize(12).text(p.label, { width });
       for (const row of p.rows) line(`${row.label}: ${row.decisionLabel}`, { indent: 12 });
+    }
+
+    if (r.removals.length > 0) {
+      heading('What will be taken down', 14);
+      line(removalsIntro(r));
+      for (const x of r.removals) line(`•  ${removalInWords(x)}`, { indent: 8 });
+      line(REMOVALS_NOT_RETROACTIVE);
     }
 
     heading('What this means', 14);

@@ -50,6 +50,25 @@ export interface ConsentReceipt {
   removals: ReceiptRemoval[];
 }
 
+/** One removal in words, as the receipt page says it: "2 posts on School website: …". */
+export function removalInWords(r: ReceiptRemoval): string {
+  const posts = `${r.items} ${r.items === 1 ? 'post' : 'posts'} on ${r.channel}`;
+  if (r.automatic) return `${posts}: taken down straight away`;
+  const them = r.items === 1 ? 'it' : 'them';
+  return r.dueAt
+    ? `${posts}: the school takes ${them} down by ${formatDateInWords(r.dueAt)}`
+    : `${posts}: the school takes ${them} down`;
+}
+
+/** The sentence before the list of removals (the page, the PDF and the email say the same). */
+export function removalsIntro(r: ConsentReceipt): string {
+  return `These posts show ${r.pupil.givenName} where you no longer agree to it, so the school takes them down:`;
+}
+
+/** The sentence after it: withdrawal is not retroactive. */
+export const REMOVALS_NOT_RETROACTIVE =
+  'Nothing else changes: what was used before you withdrew stays as it was.';
+
 const kindLabels: Record<ConsentRecordKind, string> = {
   form: 'Consent form',
   amendment: 'Change to consent',
@@ -358,6 +377,14 @@ export function jsonReceipt(r: ConsentReceipt) {
       label: p.label,
       decisions: Object.fromEntries(p.rows.map((row) => [row.kind, row.decision])),
     })),
+    // What comes down because of this statement (publishing's takedown tasks), as on the page.
+    removals: r.removals.map((x) => ({
+      channel: x.channel,
+      posts: x.items,
+      removedBy: x.automatic ? 'Lanyard, straight away' : 'the school',
+      dueAt: x.dueAt ? x.dueAt.toISOString() : null,
+      description: removalInWords(x),
+    })),
     sensitive: false,
     termination:
       'Withdraw or change at any time through the school; withdrawal is not retroactive but takes effect at once for anything not yet published.',
@@ -388,6 +415,11 @@ export function receiptText(r: ConsentReceipt, baseUrl: string): string {
   for (const p of r.purposes) {
     lines.push(`${p.label}:`);
     for (const row of p.rows) lines.push(`  - ${row.label}: ${row.decisionLabel}`);
+  }
+  if (r.removals.length > 0) {
+    lines.push('', removalsIntro(r));
+    for (const x of r.removals) lines.push(`  - ${removalInWords(x)}`);
+    lines.push(REMOVALS_NOT_RETROACTIVE);
   }
   lines.push('', 'What this means (from the school’s photo and video policy):');
   for (const c of r.clauses) lines.push(`  - ${c.text}`);
