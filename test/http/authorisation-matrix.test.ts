@@ -307,6 +307,12 @@ const EXPECTED: Record<string, Who> = {
   'POST /channels/:id/reactivate': CHANNEL_MANAGERS,
   'GET /channels/:id/handover': CHANNEL_MANAGERS,
   'POST /channels/:id/handover': CHANNEL_MANAGERS,
+  // Publishing (issue 12 gaps): changing a channel's details; the school's own contact details.
+  'GET /channels/:id/edit': CHANNEL_MANAGERS,
+  'POST /channels/:id/edit': CHANNEL_MANAGERS,
+  'PATCH /api/v1/channels/:id': CHANNEL_MANAGERS,
+  'GET /school': HEADTEACHER,
+  'POST /school': HEADTEACHER,
 
   // Posts: draft, checks, approval, publishing.
   'GET /posts': POSTERS,
@@ -1218,7 +1224,7 @@ describe('authorisation matrix', () => {
       else if (/^\/(api\/v1\/)?training\/sessions\/:id/.test(route.url))
         add({ id: trainingSessionId });
       else if (route.url.startsWith('/parent-training/:id')) add({ id: parentSessionId });
-      else if (route.url.startsWith('/channels/:id')) add({ id: channelId });
+      else if (/^\/(api\/v1\/)?channels\/:id/.test(route.url)) add({ id: channelId });
       else if (route.url === '/posts/:id/edit') add({ id: draftPostId });
       else if (route.url === '/pupils/:id/publications') add({ id: pupil0.id });
       else if (route.url.startsWith('/posts/takedowns/:id')) add({ id: takedownTaskId });
@@ -2059,6 +2065,27 @@ describe('authorisation matrix', () => {
           audience: 'public',
           comments: 'off',
         }),
+      },
+      'POST /channels/:id/edit': {
+        from: `/channels/${channelId}/edit`,
+        url: `/channels/${channelId}/edit`,
+        fields: (n) => ({
+          name: `Valid channel ${n}`,
+          platform: 'Facebook',
+          handle: '@matrix',
+          purposeKey: 'school_social_media',
+          audience: 'public',
+          comments: 'off',
+        }),
+      },
+      'PATCH /api/v1/channels/:id': {
+        url: `/api/v1/channels/${channelId}`,
+        json: (n) => ({ name: `Api channel ${n}` }),
+      },
+      'POST /school': {
+        from: '/school',
+        url: '/school',
+        fields: (n) => ({ phone: `01632 960 ${String(100 + n).slice(-3)}`, postcode: 'OK1 2AB' }),
       },
       'POST /channels/:id/credential': {
         from: `/channels/${channelId}`,

@@ -6,7 +6,13 @@ import { ukDate } from '../../../platform/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../../errors.ts';
 import type { Principal, StaffPrincipal } from '../../auth/index.ts';
 import type { ChannelAccountRow } from './accounts.repository.ts';
-import { platformLimits, type ChannelInput, type HandoverInput } from './accounts.forms.ts';
+import {
+  editableFields,
+  platformLimits,
+  type ChannelEdit,
+  type ChannelInput,
+  type HandoverInput,
+} from './accounts.forms.ts';
 import { endpointProblem } from './endpoint-url.ts';
 import {
   APP_PASSWORD_MISSING,
@@ -169,6 +175,54 @@ export class AccountsChanges {
         data: { replaced: row.credentialCiphertext !== null },
       });
       return { generatedSecret };
+    });
+  }
+
+  /**
+   * Changes a channel's details (the fields its kind lets the school change; the credentials keep
+   * their own forms). Returns the fields that changed; nothing changed is not audited.
+   */
+  async update(
+    p: Principal,
+    id: string,
+    input: ChannelEdit,
+  ): Promise<{ channel: ChannelAccountRow; changed: string[] }> {
+    const m = await this.parts.managers.manager(p);
+    const { database, repository, audit, clock } = this.deps;
+    const purposes = await this.parts.managers.purposes(m.schoolId);
+    return database.transaction(async (tx) => {
+      const row = await repository.getForUpdate(tx.db, m.schoolId, id);
+      if (!row) throw new NotFoundError();
+      const fields = editableFields[row.kind] ?? [];
+      const errors: Record<string, string> = {};
+      if (!purposes.some((x) => x.key === input.purposeKey))
+        errors.purposeKey = 'Select what the channel is used for';
+      if (row.kind === 'webhook' && input.endpointUrl) {
+        const problem = endpointProblem(input.endpointUrl, {
+          allowLoopbackHttp: this.deps.allowLoopbackHttp,
+        });
+        if (problem) errors.endpointUrl = problem;
+      }
+      if (Object.keys(errors).length) throw new ValidationError(errors);
+      const wanted: Partial<ChannelAccountRow> = {};
+      for (const f of fields) {
+        const value = f === 'moderation' && input.comments === 'off' ? null : input[f];
+        if (value === undefined) continue;
+        if ((row as Record<string, unknown>)[f] !== value)
+          (wanted as Record<string, unknown>)[f] = value;
+      }
+      const changed = Object.keys(wanted);
+      if (changed.length === 0) return { channel: row, changed };
+      await repository.update(tx.db, m.schoolId, id, { ...wanted, updatedAt: clock.now() });
+      await audit.record(tx, {
+        schoolId: m.schoolId,
+        actor: { kind: 'staff', id: m.id },
+        action: 'publishing.channel-changed',
+        entityType: 'channel_account',
+        entityId: id,
+        data: { changed },
+      });
+      return { channel: { ...row, ...wanted }, changed };
     });
   }
 

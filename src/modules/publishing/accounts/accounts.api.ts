@@ -4,7 +4,13 @@ import type { Services } from '../../registry.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import type { ApiRegistry } from '../../../web/api-registry.ts';
 import { staffOf } from '../../../web/principal.ts';
-import { addableKinds, audiences, parseChannelForm, commentOptions } from './accounts.forms.ts';
+import {
+  addableKinds,
+  audiences,
+  parseChannelForm,
+  parseEditForm,
+  commentOptions,
+} from './accounts.forms.ts';
 import { canViewChannels, mayReachChannels } from './accounts.policy.ts';
 import type { ChannelView } from './accounts.service.ts';
 
@@ -90,6 +96,23 @@ const channelBody = z.object({
   maxImages: z.number().int().optional(),
 });
 
+/** What changing a channel takes: every editable detail, as on the page (absent: unchanged). */
+const channelEditBody = z.object({
+  name: z.string().max(200).optional(),
+  platform: z.string().max(200).nullable().optional(),
+  handle: z.string().max(200).nullable().optional(),
+  purposeKey: z.string().max(100).optional(),
+  audience: z.enum(audiences).optional(),
+  comments: z.enum(commentOptions).optional(),
+  moderation: z.string().max(1000).nullable().optional(),
+  endpointUrl: z.string().max(4000).nullable().optional().meta({ description: 'Webhooks only' }),
+  category: z.string().max(200).nullable().optional().meta({ description: 'WordPress only' }),
+  maxLength: z.number().int().nullable().optional(),
+  maxImages: z.number().int().nullable().optional(),
+});
+
+const idParams = z.object({ id: z.uuid() });
+
 /** The school's channels in the JSON API (and so in the OpenAPI document). */
 export function accountsApi(app: FastifyInstance, api: ApiRegistry, services: Services): void {
   api.add(app, {
@@ -140,6 +163,56 @@ export function accountsApi(app: FastifyInstance, api: ApiRegistry, services: Se
       const { channel } = await services.channelAccounts.create(staff, form.value);
       const { channels } = await services.channelAccounts.list(staff);
       return toJson(channels.find((c) => c.id === channel.id)!);
+    },
+  });
+
+  api.add(app, {
+    method: 'PATCH',
+    url: '/api/v1/channels/:id',
+    summary:
+      'Change a channel’s details (the profile’s credential custodian and the Headteacher; anyone else gets 404). Fields left out stay as they are; tokens and custodians have their own pages',
+    access: mayReachChannels,
+    params: idParams,
+    // Documented as channelEditBody; read only after the caller is known to manage channels.
+    body: channelEditBody.catch((ctx) => ctx.value as z.output<typeof channelEditBody>),
+    response: channelSchema,
+    handler: async ({ principal, params, body: sent }) => {
+      const staff = staffOf(principal);
+      if (!(await services.channelAccounts.canManage(staff))) throw new NotFoundError();
+      const row = await services.channelAccounts.get(staff.schoolId, params.id);
+      if (!row) throw new NotFoundError();
+      const parsed = channelEditBody.safeParse(sent ?? {});
+      if (!parsed.success) {
+        const errors: Record<string, string> = {};
+        for (const issue of parsed.error.issues)
+          errors[issue.path.join('.') || 'body'] ??= issue.message;
+        throw new ValidationError(errors, 'The body is not valid');
+      }
+      // The current details with the changes sent, read as the page's form reads them.
+      const b = parsed.data;
+      const text = (v: string | null | undefined, current: string | null) =>
+        v === undefined ? (current ?? '') : (v ?? '');
+      const count = (v: number | null | undefined, current: number | null) =>
+        v === undefined ? (current === null ? '' : String(current)) : v === null ? '' : String(v);
+      const form = parseEditForm(row.kind, {
+        name: b.name ?? row.name,
+        platform: text(b.platform, row.platform),
+        handle: text(b.handle, row.handle),
+        purposeKey: b.purposeKey ?? row.purposeKey,
+        audience: b.audience ?? row.audience,
+        comments: b.comments ?? row.comments,
+        moderation: text(b.moderation, row.moderation),
+        endpointUrl: text(b.endpointUrl, row.endpointUrl),
+        category: text(b.category, row.category),
+        maxLength: count(b.maxLength, row.maxLength),
+        maxImages: count(b.maxImages, row.maxImages),
+      });
+      if (!form.ok) throw new ValidationError(form.errors, 'The body is not valid');
+      await services.channelAccounts.update(staff, params.id, form.value);
+      const { channels } = await services.channelAccounts.list(staff);
+      const channel = channels.find((c) => c.id === params.id);
+      if (!channel) throw new NotFoundError();
+      return toJson(channel);
     },
   });
 }

@@ -233,3 +233,85 @@ export const handoverForm = z.object({
     .max(500, 'The reason must be 500 characters or fewer'),
 });
 export type HandoverInput = z.output<typeof handoverForm>;
+
+/**
+ * Changing a channel's details after it was added. The kind stays; the credentials keep their own
+ * forms (a new token, a hand-over to a new custodian). A Bluesky account's handle and server and a
+ * WordPress site's address and user go with their password, so they are not changed here: adding
+ * the other account as a new channel keeps each credential with the account it was made for.
+ */
+export const editChannelForm = channelForm.omit({
+  kind: true,
+  custodianId: true,
+  credential: true,
+});
+export type ChannelEdit = z.output<typeof editChannelForm>;
+
+/** Which of the details each kind of channel lets the school change. */
+export const editableFields: Record<string, readonly (keyof ChannelEdit)[]> = {
+  news: ['name', 'purposeKey', 'audience', 'comments', 'moderation', 'maxLength', 'maxImages'],
+  newsletter: ['name', 'purposeKey', 'audience', 'comments', 'moderation'],
+  social: [
+    'name',
+    'platform',
+    'handle',
+    'purposeKey',
+    'audience',
+    'comments',
+    'moderation',
+    'maxLength',
+    'maxImages',
+  ],
+  webhook: [
+    'name',
+    'endpointUrl',
+    'purposeKey',
+    'audience',
+    'comments',
+    'moderation',
+    'maxLength',
+    'maxImages',
+  ],
+  wordpress: [
+    'name',
+    'category',
+    'purposeKey',
+    'audience',
+    'comments',
+    'moderation',
+    'maxLength',
+    'maxImages',
+  ],
+  bluesky: ['name', 'purposeKey', 'audience', 'comments', 'moderation', 'maxLength', 'maxImages'],
+};
+
+/** The edit form for a channel of `kind`, with what that kind needs, every problem at once. */
+export function parseEditForm(kind: string, body: unknown): FormResult<ChannelEdit> {
+  const base = parseForm(editChannelForm, body);
+  const raw = (body ?? {}) as Record<string, unknown>;
+  const given = (k: string) => typeof raw[k] === 'string' && (raw[k] as string).trim() !== '';
+  const extra: FieldErrors = {};
+  if (kind === 'social') {
+    if (!given('platform')) extra.platform = 'Enter the platform, for example Facebook';
+    if (!given('handle'))
+      extra.handle = 'Enter the account’s name on the platform, for example @oakfieldprimary';
+  }
+  if (raw.comments === 'on_moderated' && !given('moderation'))
+    extra.moderation = 'Say how comments are moderated, and by whom';
+  if (kind === 'webhook' && !given('endpointUrl'))
+    extra.endpointUrl = 'Enter the address to send posts to';
+  if (kind === 'wordpress' && !given('category')) extra.category = CATEGORY_MISSING;
+  if (base.ok && Object.keys(extra).length === 0) {
+    if (kind !== 'bluesky') return base;
+    // Bluesky's own limits, which a school may lower but not raise.
+    return {
+      ...base,
+      value: {
+        ...base.value,
+        maxLength: Math.min(base.value.maxLength ?? 300, 300),
+        maxImages: Math.min(base.value.maxImages ?? 4, 4),
+      },
+    };
+  }
+  return { ok: false, errors: { ...extra, ...(base.ok ? {} : base.errors) }, values: raw };
+}

@@ -87,7 +87,8 @@ export class AccountsRepository {
   ): Promise<void> {
     await db
       .update(channelAccounts)
-      .set({ ...values, updatedAt: sql`now()` })
+      // The services' clock when the caller gives it (the demo replays a week), else the database's.
+      .set({ ...values, updatedAt: values.updatedAt ?? sql`now()` })
       .where(and(eq(channelAccounts.schoolId, schoolId), eq(channelAccounts.id, id)));
   }
 

@@ -8,6 +8,7 @@ import { readDateInput } from '../../../web/date-input.ts';
 import { staffOf } from '../../../web/principal.ts';
 import { formatDateInWords, formatDateTimeInWords } from '../../../web/dates.ts';
 import type { StaffPrincipal } from '../../auth/index.ts';
+import { canEditSchoolDetails } from '../../people/index.ts';
 import { canViewChannels, mayReachChannels } from './accounts.policy.ts';
 import {
   addableKinds,
@@ -21,6 +22,8 @@ import {
   handoverForm,
   kindHints,
   kindLabels,
+  editableFields,
+  parseEditForm,
   posterForm,
   type AddableKind,
 } from './accounts.forms.ts';
@@ -67,6 +70,7 @@ export async function accountsRoutes(app: FastifyInstance, { services }: { servi
       title: 'The school’s channels',
       channels,
       canManage,
+      canEditSchoolDetails: canEditSchoolDetails(principal),
       custodian,
       labels,
     });
@@ -323,6 +327,89 @@ export async function accountsRoutes(app: FastifyInstance, { services }: { servi
       flash: `${channel.name} is in use again.`,
     }),
     render: detailAgain('reactivate'),
+  });
+
+  // ----- Changing a channel's details ------------------------------------------------------
+
+  const renderEdit = async (
+    reply: FastifyReply,
+    principal: StaffPrincipal,
+    id: string,
+    values: Record<string, unknown> | null,
+    errors?: FieldErrors,
+  ) => {
+    const [detail, purposes, row] = await Promise.all([
+      accounts.detail(principal, id),
+      accounts.purposes(principal.schoolId),
+      accounts.get(principal.schoolId, id),
+    ]);
+    const shown: Record<string, unknown> = values ?? {
+      name: detail.name,
+      platform: detail.platform,
+      handle: detail.handle,
+      endpointUrl: detail.endpointUrl,
+      category: row?.category ?? null,
+      purposeKey: detail.purposeKey,
+      audience: detail.audience,
+      comments: detail.comments,
+      moderation: detail.moderation,
+      maxLength: detail.maxLength === null ? '' : String(detail.maxLength),
+      maxImages: detail.maxImages === null ? '' : String(detail.maxImages),
+    };
+    return reply.page('publishing/accounts/views/edit.njk', {
+      title: `Change the details of ${detail.name}`,
+      channel: detail,
+      labels,
+      fields: editableFields[detail.kind] ?? [],
+      values: shown,
+      purposeItems: purposes.map((x) => ({
+        value: x.key,
+        text: x.label,
+        checked: shown.purposeKey === x.key,
+      })),
+      audienceItems: audiences.map((a) => ({
+        value: a,
+        text: audienceLabels[a],
+        checked: shown.audience === a,
+      })),
+      commentItems: commentOptions.map((c) => ({
+        value: c,
+        text: commentLabels[c],
+        checked: shown.comments === c,
+      })),
+      ...(errors ? { errors } : {}),
+    });
+  };
+
+  app.get(
+    '/channels/:id/edit',
+    { config: { access: mayReachChannels } },
+    async (request, reply) => {
+      const principal = await manager(request.principal);
+      return renderEdit(reply, principal, channelId(request.params), null);
+    },
+  );
+
+  formRoute(app, '/channels/:id/edit', {
+    access: mayReachChannels,
+    who: staffOf,
+    params: idParams,
+    // The manager, and the channel (its kind decides which fields are asked, never the answers).
+    authorise: async ({ who, params }) => {
+      await mayManage({ who });
+      const row = await accounts.get(who.schoolId, params.id);
+      if (!row) throw new NotFoundError();
+      return row;
+    },
+    form: (body: unknown, _request: unknown, found: { kind: string }) =>
+      parseEditForm(found.kind, body),
+    act: ({ who, params, value }) => accounts.update(who, params.id, value),
+    done: ({ channel, changed }, { params }) => ({
+      redirect: `/channels/${params.id}`,
+      flash: changed.length ? `The details of ${channel.name} are saved.` : 'Nothing was changed.',
+    }),
+    render: (reply, { who, params, values, errors }) =>
+      renderEdit(reply, who, params.id, values, errors),
   });
 
   // ----- Hand-over of the credentials ----------------------------------------------------

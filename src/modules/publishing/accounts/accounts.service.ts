@@ -12,7 +12,7 @@ import type { Principal } from '../../auth/index.ts';
 import type { ConsentPurpose } from '../../policies/index.ts';
 import type { ChannelAccountInfo, ChannelContext } from '../channel-adapter.ts';
 import type { ChannelAccountRow } from './accounts.repository.ts';
-import type { ChannelInput, HandoverInput } from './accounts.forms.ts';
+import type { ChannelEdit, ChannelInput, HandoverInput } from './accounts.forms.ts';
 import { WebhookAdapter, type WebhookDeliveryLog } from './webhook-adapter.ts';
 import type { FileStore } from '../../../platform/files/file-store.ts';
 import {
@@ -119,6 +119,15 @@ export class AccountsService {
     input: ChannelInput,
   ): Promise<{ channel: ChannelAccountRow; generatedSecret: string | null }> {
     return this.changes.create(p, input);
+  }
+
+  /** Changes a channel's details (the manager only); returns the fields that changed. */
+  update(
+    p: Principal,
+    id: string,
+    input: ChannelEdit,
+  ): Promise<{ channel: ChannelAccountRow; changed: string[] }> {
+    return this.changes.update(p, id, input);
   }
 
   /**
