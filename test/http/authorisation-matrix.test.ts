@@ -209,6 +209,8 @@ const EXPECTED: Record<string, Who> = {
   'GET /policy/versions': EVERY_STAFF,
   'GET /policy/versions/:version': EVERY_STAFF,
   'GET /api/v1/policy-profile': EVERY_STAFF,
+  // The policy profile's API edit (issue 15 item 1, helper D): the Headteacher only.
+  'PATCH /api/v1/policy-profile': HEADTEACHER,
   'POST /policy/adopt': HEADTEACHER,
   'GET /policy/edit': HEADTEACHER,
   'POST /policy/edit': HEADTEACHER,
@@ -260,6 +262,10 @@ const EXPECTED: Record<string, Who> = {
   'POST /consent/campaigns': DPO_AND_HEAD,
   'GET /consent/campaigns/:id': CONSENT_OFFICE,
   'POST /consent/campaigns/:id/reminders': CONSENT_OFFICE,
+  // Switching the policy's starting point (policies/policy-switch.routes.ts, issue 15).
+  'GET /policy/switch': HEADTEACHER,
+  'GET /policy/switch/preview': HEADTEACHER,
+  'POST /policy/switch': HEADTEACHER,
   // Never-publish restrictions (consent/restrictions, issue 15): the roles the profile names in
   // people.publicationRestrictionSetters (the DSL and Headteacher in every template).
   'GET /consent/restrictions': ['headteacher', 'dsl'],
@@ -447,6 +453,9 @@ const EXPECTED: Record<string, Who> = {
  * each of them, with a CSRF token, from every kind of person).
  */
 const NO_VALID_BODY: Record<string, string> = {
+  'POST /policy/switch':
+    'switching replaces school A’s rules (its consent purposes among them) that every other case ' +
+    'here relies on; test/http/policy-switch.test.ts switches with valid bodies',
   'POST /imports/pupils/:id/confirm':
     'a valid MIS file replaces the school’s pupil list (the rest are marked possibly left), which ' +
     'would change the pupils every other case here uses; test/db/import.test.ts and ' +
@@ -641,6 +650,8 @@ describe('authorisation matrix', () => {
   /** A live item on school A's news page (with its photo), and a takedown task of A's. */
   let newsPublicationId: string;
   let takedownTaskId: string;
+  /** The policy's current version when the API edit is sent (its expectedVersion). */
+  let policyVersionNow = 1;
   /** A live item on A's social account showing pupil 0, with an open task to take it down. */
   const newTakedownTask = async (): Promise<string> => {
     const [pub] = await addPublications(ctx.services, {
@@ -1886,6 +1897,18 @@ describe('authorisation matrix', () => {
         from: '/policy/edit',
         url: '/policy/edit',
         fields: { 'review.reminderDaysBefore': '18', note: 'A valid change' },
+      },
+      // The policy profile's API edit (issue 15 item 1, helper D): based on the current version.
+      'PATCH /api/v1/policy-profile': {
+        url: async () => {
+          policyVersionNow = (await ctx.services.policies.current(A.school.id)).version;
+          return '/api/v1/policy-profile';
+        },
+        json: (n) => ({
+          expectedVersion: policyVersionNow,
+          note: 'A valid change through the API',
+          settings: { 'consent.renewalReminderDays': 10 + (n % 20) },
+        }),
       },
       'POST /policy/reviewed': {
         from: '/policy',
