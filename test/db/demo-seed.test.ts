@@ -166,6 +166,18 @@ describe('demo data (real PostgreSQL)', () => {
     expect(clock.now().getTime() - first).toBeLessThan(8 * 86_400_000);
     const fair = posts.find((p) => p.status === 'approved')!;
     expect(new Date(fair.scheduled_at!).getTime()).toBeGreaterThan(clock.now().getTime());
+    // "Last changed" is when the demo's week changed each post, not the moment of seeding.
+    const changed = await rows<{ created_at: Date; updated_at: Date }>(sql`
+      SELECT created_at, updated_at FROM posts WHERE school_id = ${oak!.id}`);
+    const times = changed.map((p) => new Date(p.updated_at).getTime());
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(3 * 86_400_000);
+    expect(new Set(times).size).toBeGreaterThan(changed.length / 2);
+    for (const p of changed) {
+      expect(new Date(p.updated_at).getTime()).toBeGreaterThanOrEqual(
+        new Date(p.created_at).getTime(),
+      );
+      expect(new Date(p.updated_at).getTime()).toBeLessThanOrEqual(clock.now().getTime());
+    }
     // Each step is in the audit log.
     const actions = await rows<{ action: string; n: number }>(sql`
       SELECT action, count(*)::int AS n FROM audit_events

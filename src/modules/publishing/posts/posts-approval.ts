@@ -64,6 +64,7 @@ export class PostsApproval {
       const autoApprove = !settings.publishing.approvalRequired.value && mayPublish(results);
       const expiresAt = post.scheduledAt && post.scheduledAt < byDays ? post.scheduledAt : byDays;
       await repository.update(tx.db, p.schoolId, postId, {
+        updatedAt: this.deps.clock.now(),
         status: autoApprove ? 'approved' : 'pending',
         submittedAt: now,
         expiresAt: autoApprove ? null : expiresAt,
@@ -157,6 +158,7 @@ export class PostsApproval {
       }
       const now = this.deps.clock.now();
       await repository.update(tx.db, p.schoolId, postId, {
+        updatedAt: this.deps.clock.now(),
         status: 'approved',
         decidedAt: now,
         decidedBy: p.id,
@@ -192,6 +194,7 @@ export class PostsApproval {
       await this.lockPending(tx, p, postId);
       if (!comment.trim()) throw new ValidationError({ comment: 'Say what needs to change' });
       await repository.update(tx.db, p.schoolId, postId, {
+        updatedAt: this.deps.clock.now(),
         status: 'returned',
         decidedAt: this.deps.clock.now(),
         decidedBy: p.id,
@@ -268,7 +271,10 @@ export class PostsApproval {
         const post = await this.deps.repository.getForUpdate(tx.db, schoolId, id);
         if (!post || post.status !== 'pending' || !post.expiresAt || post.expiresAt > now)
           return false;
-        await this.deps.repository.update(tx.db, schoolId, id, { status: 'expired' });
+        await this.deps.repository.update(tx.db, schoolId, id, {
+          updatedAt: this.deps.clock.now(),
+          status: 'expired',
+        });
         await this.deps.audit.record(tx, {
           schoolId,
           actor: { kind: 'system', id: null },

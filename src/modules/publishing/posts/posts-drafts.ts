@@ -55,6 +55,9 @@ export class PostsDrafts {
         kind: input.kind,
         status: 'draft',
         scheduledAt: input.scheduledAt,
+        // The services' clock, not the database's (the demo replays a week of changes).
+        createdAt: this.deps.clock.now(),
+        updatedAt: this.deps.clock.now(),
       });
       await repository.replaceMedia(tx.db, p.schoolId, post.id, input.media);
       await repository.replaceChannels(tx.db, p.schoolId, post.id, channels);
@@ -80,6 +83,7 @@ export class PostsDrafts {
       if (!canEditPost(p, post))
         throw new ConflictError('Only the author can change a draft or a returned post.');
       await repository.update(tx.db, p.schoolId, postId, {
+        updatedAt: this.deps.clock.now(),
         title: input.title,
         body: input.body,
         eventLabel: input.eventLabel,

@@ -131,7 +131,12 @@ export class PostsRepository {
   ): Promise<void> {
     await db
       .update(posts)
-      .set({ ...values, updatedAt: sql`now()`, lockVersion: sql`${posts.lockVersion} + 1` })
+      .set({
+        ...values,
+        // The services' clock when the caller gives it (the demo replays a week), else now().
+        updatedAt: values.updatedAt ?? sql`now()`,
+        lockVersion: sql`${posts.lockVersion} + 1`,
+      })
       .where(and(eq(posts.schoolId, schoolId), eq(posts.id, id)));
   }
 

@@ -285,6 +285,7 @@ export class PublishService {
           ids.push(plan.id);
         }
         await repository.update(tx.db, schoolId, postId, {
+          updatedAt: this.deps.clock.now(),
           status: 'published',
           publishedAt: this.deps.clock.now(),
         });
@@ -334,6 +335,7 @@ export class PublishService {
     registerVersion: number | null,
   ) {
     await this.deps.repository.update(tx.db, schoolId, postId, {
+      updatedAt: this.deps.clock.now(),
       status: 'returned',
       decisionComment: reason,
     });
