@@ -8,6 +8,7 @@ import { generatePeople } from './generate.ts';
 import { recordDemoWithdrawal, seedDemoConsent } from './consent-seed.ts';
 import { seedDemoPublishing } from './publishing-seed.ts';
 import { seedDemoTraining } from './training-seed.ts';
+import { seedDemoConduct } from './conduct-seed.ts';
 
 /** The demo school's sign-ins, printed at start and listed in the README. */
 export const DEMO_PASSWORD = 'lanyard-demo-2026';
@@ -272,6 +273,7 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
   await seedDemoPublishing(services, oakfield.withdrawal);
   await recordDemoWithdrawal(services, riverside.withdrawal);
   await seedDemoTraining(services);
+  await seedDemoConduct(services);
   return true;
 }
 
