@@ -31,22 +31,25 @@ export function evidenceApi(
     multipart: uploadRouteLimits(config.uploadMaxBytes, 1, 10),
     params: z.object({ id: z.uuid() }),
     body: z.object({
+      // Checked in the handler, after the case: a person who may not add evidence to it gets a
+      // 404 whatever they sent, never a 400 that says the case exists.
       file: z
-        .custom<UploadedFile>((v) => v instanceof UploadedFile, {
+        .custom<UploadedFile>((v) => v === undefined || v instanceof UploadedFile, {
           error: 'Send the evidence as the file field',
         })
+        .optional()
         .meta({
           type: 'string',
           format: 'binary',
           description:
-            'A screenshot or photo (JPEG, PNG, WebP), a PDF, a chat export as text, CSV, JSON or HTML, or a ZIP chat export',
+            'Required. A screenshot or photo (JPEG, PNG, WebP), a PDF, a chat export as text, CSV, JSON or HTML, or a ZIP chat export',
         }),
       statedAt: z
-        .string()
+        .unknown()
         .optional()
         .meta({ description: 'When it was posted, sent or seen, in the reporter’s words' }),
       statedPlace: z
-        .string()
+        .unknown()
         .optional()
         .meta({ description: 'Where: the app, group, page or account, in the reporter’s words' }),
     }),
@@ -57,26 +60,32 @@ export function evidenceApi(
       mediaType: z.string(),
     }),
     handler: async ({ principal, params, body, request }) => {
-      if (principal.kind === 'org_admin') throw new NotFoundError();
-      const fields = parseForm(addEvidenceForm, {
-        statedAt: body.statedAt,
-        statedPlace: body.statedPlace,
-      });
       const file = body.file;
-      if (!fields.ok) throw new ValidationError(fields.errors);
-      if (file.truncated)
-        throw new ValidationError({
-          file: `The file must be smaller than ${Math.round(config.uploadMaxBytes / 1024 / 1024)} MB`,
-        });
-      claimUploads(request, [file]); // the service encrypts or discards it from here
+      const discard = () =>
+        file ? services.files.discard(file.tempName).catch(() => undefined) : undefined;
+      if (principal.kind === 'org_admin') throw new NotFoundError();
       const evidence = services.incidentEvidence;
-      // An indecent-image report the person may see: 409 with the reason; otherwise 404.
+      // Who may add evidence to this case first: 404 (409 for an indecent-image report the
+      // person may see) before anything they sent is looked at.
       if (!(await evidence.mayAttach(principal, params.id))) {
-        await services.files.discard(file.tempName).catch(() => undefined);
+        await discard();
         const seen = await services.incidents.findVisible(principal, params.id);
         if (seen?.indecentImage) throw new ConflictError(NO_FILE_FOR_IMAGE_REPORT);
         throw new NotFoundError();
       }
+      const fields = parseForm(addEvidenceForm, {
+        statedAt: typeof body.statedAt === 'string' ? body.statedAt : undefined,
+        statedPlace: typeof body.statedPlace === 'string' ? body.statedPlace : undefined,
+      });
+      const errors = fields.ok ? {} : { ...fields.errors };
+      if (!file) errors.file = 'Send the evidence as the file field';
+      else if (file.truncated)
+        errors.file = `The file must be smaller than ${Math.round(config.uploadMaxBytes / 1024 / 1024)} MB`;
+      if (!fields.ok || !file || Object.keys(errors).length > 0) {
+        await discard();
+        throw new ValidationError(errors);
+      }
+      claimUploads(request, [file]); // the service encrypts or discards it from here
       const { files } = await evidence.attachLater(principal, params.id, [file], {
         statedAt: fields.value.statedAt ?? null,
         statedPlace: fields.value.statedPlace ?? null,
