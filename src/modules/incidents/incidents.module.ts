@@ -1,12 +1,13 @@
 import { defineModule, type Services } from '../registry.ts';
 import { IncidentsRepository } from './incidents.repository.ts';
-import { IncidentsService, type EvidenceAttacher } from './incidents.service.ts';
+import { IncidentsService } from './incidents.service.ts';
 import { CaseActionsService } from './cases/case-actions.service.ts';
 import { incidentsJobs } from './incidents.jobs.ts';
 import { reportRoutes } from './reports/reports.routes.ts';
 import { caseRoutes } from './cases/cases.routes.ts';
 import { incidentsApi } from './incidents.api.ts';
 import { canManageIncidents, canReportIncident } from './incidents.policy.ts';
+import { evidenceModulePart, type EvidenceService } from './evidence/evidence.module-part.ts';
 import { wireLetters } from './letters/letters.wire.ts';
 import { letterRoutes } from './letters/letters.routes.ts';
 import { letterJobs } from './letters/letters.jobs.ts';
@@ -19,6 +20,8 @@ declare module '../registry.ts' {
     incidents: IncidentsService;
     /** What is done with a case: classify, assign, steps of the playbook, close … */
     incidentCases: CaseActionsService;
+    /** The encrypted, hashed evidence files of incidents (evidence/). */
+    incidentEvidence: EvidenceService;
   }
 }
 
@@ -44,6 +47,7 @@ export const incidentsModule = defineModule({
       | 'images'
     >,
   ) => {
+    let evidence: EvidenceService | undefined;
     const incidents = new IncidentsService({
       database: deps.database,
       repository: new IncidentsRepository(),
@@ -55,18 +59,20 @@ export const incidentsModule = defineModule({
       mailer: deps.mailer,
       baseUrl: deps.config.baseUrl,
       // The report form hands its files to the evidence store.
-      evidence: () => (deps as { incidentEvidence?: EvidenceAttacher }).incidentEvidence,
+      evidence: () => evidence,
     });
+    evidence = evidenceModulePart.wire(deps, incidents);
     return {
       incidents,
       incidentCases: new CaseActionsService(incidents),
+      incidentEvidence: evidence,
       ...wireLetters(deps, incidents),
       ...wireGuidance(deps),
     };
   },
   // Fixed paths (guidance, letters' templates) before /incidents/:id.
-  routes: [guidanceRoutes, letterRoutes, reportRoutes, caseRoutes],
-  api: [incidentsApi],
+  routes: [guidanceRoutes, letterRoutes, reportRoutes, caseRoutes, ...evidenceModulePart.routes],
+  api: [incidentsApi, ...evidenceModulePart.api],
   jobs: { ...incidentsJobs, ...letterJobs },
   navigation: [
     { href: '/incidents', text: 'Incidents', order: 74, visible: canManageIncidents },
