@@ -128,6 +128,10 @@ const POST_AUTHOR: readonly Role[] = ['teacher'];
  * here), who also keeps school A's social account.
  */
 const TAKEDOWN_HANDLERS: readonly Role[] = ['headteacher', 'business_manager'];
+/** Staff who may be given a case (the case list; never governors or volunteers). */
+const CASE_STAFF: readonly Role[] = EVERY_STAFF.filter(
+  (r) => r !== 'governor' && r !== 'volunteer',
+);
 const FAMILY: readonly Role[] = ['parent', 'pupil'];
 /** The signed-in parent of pupil 0 (pupil 0 has not been assessed as competent to decide). */
 const PARENT: readonly Role[] = ['parent'];
@@ -298,6 +302,10 @@ const EXPECTED: Record<string, Who> = {
   'GET /parent-training': ['parent'],
   'POST /parent-training/:id/book': ['parent'],
   'POST /parent-training/:id/cancel': ['parent'],
+  'GET /training/imports': ['headteacher', 'dsl', 'business_manager'],
+  'POST /training/imports': ['headteacher', 'dsl', 'business_manager'],
+  'GET /training/imports/:id': ['headteacher', 'dsl', 'business_manager'],
+  'POST /training/imports/:id/confirm': ['headteacher', 'dsl', 'business_manager'],
 
   // Channels and the school's accounts.
   'GET /channels': CHANNEL_VIEWERS,
@@ -410,6 +418,39 @@ const EXPECTED: Record<string, Who> = {
   'POST /incidents/:id/letters': ['headteacher', 'dsl'],
   'GET /incidents/:id/letters/:letterId': ['headteacher', 'dsl'],
   'GET /incidents/:id/letters/:letterId/pdf': ['headteacher', 'dsl'],
+
+  // Incidents (incidents core: reports, cases). Anyone of the school reports and sees their own
+  // reports' status. Samples: A's office's report of a safeguarding concern naming pupil 0
+  // (the Headteacher and the DSL open it; its reporter sees the receipt only; the DSL alone
+  // names deputies), and A's teacher's report the Headteacher gave to the teaching assistant
+  // (who then opens it; the teacher who reported it does not).
+  'GET /report': [...EVERY_STAFF, 'parent', 'pupil'],
+  'POST /report': [...EVERY_STAFF, 'parent', 'pupil'],
+  'GET /report/concern': [...EVERY_STAFF, 'parent', 'pupil'],
+  'POST /report/concern': [...EVERY_STAFF, 'parent', 'pupil'],
+  'GET /report/image': [...EVERY_STAFF, 'parent', 'pupil'],
+  'POST /report/image': [...EVERY_STAFF, 'parent', 'pupil'],
+  'GET /my-reports': [...EVERY_STAFF, 'parent', 'pupil'],
+  'GET /report/:id/receipt': ['headteacher', 'dsl', 'office'],
+  'POST /api/v1/incidents': EVERY_STAFF,
+  'GET /incidents': CASE_STAFF,
+  'GET /api/v1/incidents': CASE_STAFF,
+  'GET /incidents/:id [safeguarding concern]': ['headteacher', 'dsl'],
+  'GET /incidents/:id [given to the assistant]': ['headteacher', 'dsl', 'support_staff'],
+  'GET /api/v1/incidents/:id [safeguarding concern]': ['headteacher', 'dsl'],
+  'GET /api/v1/incidents/:id [given to the assistant]': ['headteacher', 'dsl', 'support_staff'],
+  'POST /incidents/:id/classify': ['headteacher', 'dsl'],
+  'POST /incidents/:id/assign': ['headteacher', 'dsl'],
+  'POST /incidents/:id/restrict': ['dsl'],
+  'POST /incidents/:id/steps/:step': ['headteacher', 'dsl'],
+  'POST /incidents/:id/notes': ['headteacher', 'dsl'],
+  'POST /incidents/:id/corrections': ['headteacher', 'dsl'],
+  'POST /incidents/:id/wishes': ['headteacher', 'dsl'],
+  'POST /incidents/:id/police': ['headteacher', 'dsl'],
+  'POST /incidents/:id/referral': ['headteacher', 'dsl'],
+  'POST /incidents/:id/close': ['headteacher', 'dsl'],
+  'POST /incidents/:id/reopen': ['headteacher', 'dsl'],
+  'GET /pupils/:id/incidents': ['headteacher', 'dsl'],
 
   // Conduct (modules/conduct): every member of staff, volunteer and governor declares and asks;
   // the profile's reviewer (the Headteacher), deciders (the Headteacher) and ICT role (the ICT
@@ -634,9 +675,13 @@ describe('authorisation matrix', () => {
   /** School A's parent's report with one evidence file (incidents/evidence). */
   let evidenceIncidentId: string;
   let evidenceId: string;
+  /** Incidents core: A's office's safeguarding concern; A's teacher's report given to the assistant. */
+  let caseIncidentId: string;
+  let assignedIncidentId: string;
   /** School A's staff training session and parents' e-safety meeting (modules/training). */
   let trainingSessionId: string;
   let parentSessionId: string;
+  let trainingImportId: string;
   /** A social media account that only school A has. */
   let channelId: string;
   /**
@@ -852,6 +897,16 @@ describe('authorisation matrix', () => {
           startsAt: soon,
         })
       ).id;
+      trainingImportId = await ctx.services.trainingImports.upload(
+        A.school.id,
+        { kind: 'staff', id: A.staff.dsl.id },
+        {
+          filename: 'sheet.csv',
+          data: Buffer.from('Email,Date,Training\nx@y.test,01/01/2026,regular\n'),
+        },
+        { queue: false },
+      );
+      await ctx.services.trainingImports.preview(trainingImportId);
       const px = Buffer.alloc(160 * 120 * 3, 128);
       const jpeg = await ctx.platform.images.encodeJpeg({ data: px, width: 160, height: 120 });
       const [item] = await media.upload(
@@ -941,6 +996,30 @@ describe('authorisation matrix', () => {
         report.id,
         'parent_warning',
         { recipientName: 'Mr Sentinel-Letter' },
+      );
+    }
+    {
+      // Incidents: a safeguarding concern from A's office naming pupil 0, and a teacher's report
+      // the Headteacher gives to the teaching assistant.
+      const report = (reporterConcern: 'yes' | 'no') => ({
+        whatHappened: 'Unkind messages in a group chat',
+        reporterConcern,
+        pupils: [A.pupils[0]!.id],
+        pupilPart: 'victim' as const,
+        staff: [],
+        staffPart: undefined,
+        named: [],
+      });
+      caseIncidentId = (
+        await ctx.services.incidents.reportConcern(staffPrincipal(A, 'office'), report('yes'))
+      ).id;
+      assignedIncidentId = (
+        await ctx.services.incidents.reportConcern(staffPrincipal(A, 'teacher'), report('no'))
+      ).id;
+      await ctx.services.incidentCases.assign(
+        staffPrincipal(A, 'headteacher'),
+        assignedIncidentId,
+        [A.staff.support_staff.id],
       );
     }
     channelId = await newChannel(0);
@@ -1222,6 +1301,14 @@ describe('authorisation matrix', () => {
         add({ id: letterIncidentId, letterId });
       else if (/^\/(api\/v1\/)?incidents\/:id\/evidence/.test(route.url))
         add({ id: evidenceIncidentId, evidenceId });
+      else if (/^\/(api\/v1\/)?incidents\/:id$/.test(route.url)) {
+        add({ id: caseIncidentId }, 'safeguarding concern');
+        add({ id: assignedIncidentId }, 'given to the assistant');
+      } else if (route.url === '/incidents/:id/steps/:step')
+        add({ id: caseIncidentId, step: 'keep_evidence' });
+      else if (route.url.startsWith('/incidents/:id/') || route.url === '/report/:id/receipt')
+        add({ id: caseIncidentId });
+      else if (route.url === '/pupils/:id/incidents') add({ id: pupil0.id });
       else if (/^\/(api\/v1\/)?pupils\/:id$/.test(route.url)) {
         add({ id: pupil0.id }, 'own child / the pupil');
         add({ id: otherPupilId }, 'another pupil');
@@ -1235,6 +1322,7 @@ describe('authorisation matrix', () => {
       else if (/^\/(api\/v1\/)?training\/sessions\/:id/.test(route.url))
         add({ id: trainingSessionId });
       else if (route.url.startsWith('/parent-training/:id')) add({ id: parentSessionId });
+      else if (route.url.startsWith('/training/imports/:id')) add({ id: trainingImportId });
       else if (/^\/(api\/v1\/)?channels\/:id/.test(route.url)) add({ id: channelId });
       else if (route.url === '/posts/:id/edit') add({ id: draftPostId });
       else if (route.url === '/pupils/:id/publications') add({ id: pupil0.id });
@@ -1492,6 +1580,13 @@ describe('authorisation matrix', () => {
     const browserFor = async (role: Role): Promise<Browser> => {
       let b = sessions.get(role);
       if (b) return b;
+      // The pupil is signed in already (through their link): their session is reused.
+      const pupil =
+        role === 'pupil' ? actors.find((a) => a.label === 'A pupil')?.browser : undefined;
+      if (pupil) {
+        sessions.set(role, pupil);
+        return pupil;
+      }
       b = new Browser(app);
       if (role === 'parent') await signInWithLink(b, ctx, A.parent.email!);
       else await b.signIn(A.staff[role as StaffRole].email);
@@ -1615,6 +1710,20 @@ describe('authorisation matrix', () => {
         out[name] = { year: today[0]!, month: today[1]!, day: today[2]! }[date[1] as 'day'];
     }
     return out;
+  }
+
+  /** A new report from A's office (a safeguarding concern with 'yes'), for a valid action. */
+  async function freshCase(reporterConcern: 'yes' | 'no' = 'no'): Promise<string> {
+    const r = await ctx.services.incidents.reportConcern(staffPrincipal(A, 'office'), {
+      whatHappened: 'Another report',
+      reporterConcern,
+      pupils: [],
+      pupilPart: undefined,
+      staff: [],
+      staffPart: undefined,
+      named: [],
+    });
+    return r.id;
   }
 
   function validBodies(): Record<string, BodyCase> {
@@ -1769,6 +1878,111 @@ describe('authorisation matrix', () => {
         json: () => undefined,
         file: () => ({ ...jpeg(), field: 'file' }),
         fields: { statedAt: 'Monday evening' },
+      },
+      // Incidents core: the report forms; each action on a case of its own where it changes
+      // the case's state (classify, steps, referral, close, reopen), else on the sample.
+      'POST /report': { from: '/report', url: '/report', fields: { indecentImage: 'no' } },
+      'POST /report/concern': {
+        from: '/report/concern',
+        url: '/report/concern',
+        fields: { whatHappened: 'Unkind messages', reporterConcern: 'no', platform: 'whatsapp' },
+        file: () => ({ ...jpeg(), field: 'evidence' }),
+      },
+      'POST /report/image': {
+        from: '/report/image',
+        url: '/report/image',
+        fields: { adultInvolved: 'not_sure', understood: 'yes' },
+      },
+      'POST /api/v1/incidents': {
+        url: '/api/v1/incidents',
+        json: () => ({ indecentImage: false, whatHappened: 'Reported through the API' }),
+      },
+      'POST /incidents/:id/classify': {
+        from: '/incidents',
+        url: async () => `/incidents/${await freshCase()}/classify`,
+        fields: {
+          incidentType: 'pupil_on_pupil',
+          category: 'conduct',
+          risk: 'aggressive',
+          safeguarding: 'no',
+        },
+      },
+      'POST /incidents/:id/assign': {
+        from: '/incidents',
+        url: async () => `/incidents/${await freshCase()}/assign`,
+        fields: { staffIds: A.staff.support_staff.id },
+      },
+      'POST /incidents/:id/restrict': {
+        from: '/incidents',
+        url: async () => `/incidents/${await freshCase('yes')}/restrict`,
+        fields: { deputyIds: A.staff.teacher.id },
+      },
+      'POST /incidents/:id/steps/:step': {
+        from: '/incidents',
+        url: async () => {
+          const id = await freshCase();
+          await ctx.services.incidentCases.classify(staffPrincipal(A, 'headteacher'), id, {
+            incidentType: 'pupil_on_pupil',
+            category: 'conduct',
+            risk: 'aggressive',
+            safeguarding: 'no',
+          });
+          const steps = (await ctx.services.policies.current(A.school.id)).settings.incidents
+            .playbooks.pupil_on_pupil.value;
+          return `/incidents/${id}/steps/${steps[0]!.key}`;
+        },
+        fields: { outcome: 'Screenshots kept' },
+      },
+      'POST /incidents/:id/notes': {
+        from: `/incidents/${caseIncidentId}`,
+        url: `/incidents/${caseIncidentId}/notes`,
+        fields: { text: 'Spoke to the pupil' },
+      },
+      'POST /incidents/:id/corrections': {
+        from: `/incidents/${caseIncidentId}`,
+        url: `/incidents/${caseIncidentId}/corrections`,
+        fields: { field: 'platform', value: 'Snapchat', reason: 'The pupil said so' },
+      },
+      'POST /incidents/:id/wishes': {
+        from: `/incidents/${caseIncidentId}`,
+        url: `/incidents/${caseIncidentId}/wishes`,
+        fields: { text: 'Wants it to stop' },
+      },
+      'POST /incidents/:id/police': {
+        from: `/incidents/${caseIncidentId}`,
+        url: `/incidents/${caseIncidentId}/police`,
+        fields: { decision: 'not_report' },
+      },
+      'POST /incidents/:id/referral': {
+        from: '/incidents',
+        url: async () => {
+          const parent = {
+            kind: 'parent' as const,
+            id: A.parent.id,
+            schoolId: A.school.id,
+            name: 'Parent',
+          };
+          const r = await ctx.services.incidents.reportIndecentImage(parent, {
+            adultInvolved: 'no',
+            understood: 'yes',
+          });
+          return `/incidents/${r.id}/referral`;
+        },
+        fields: { to: 'police_and_social_care' },
+      },
+      'POST /incidents/:id/close': {
+        from: '/incidents',
+        url: async () => `/incidents/${await freshCase()}/close`,
+        fields: { outcome: 'Resolved with both families' },
+      },
+      'POST /incidents/:id/reopen': {
+        from: '/incidents',
+        url: async () => {
+          const id = await freshCase();
+          await ctx.services.incidentCases.close(staffPrincipal(A, 'headteacher'), id, 'Done');
+          return `/incidents/${id}/reopen`;
+        },
+        fields: { reason: 'It started again' },
       },
       'POST /api/v1/media': {
         url: '/api/v1/media',
@@ -2041,6 +2255,29 @@ describe('authorisation matrix', () => {
       'POST /parent-training/:id/cancel': {
         from: '/parent-training',
         url: `/parent-training/${parentSessionId}/cancel`,
+      },
+      'POST /training/imports': {
+        from: '/training/imports',
+        url: '/training/imports',
+        file: () => ({ filename: 'sheet.csv', content: Buffer.from('Email,Date,Training\n') }),
+      },
+      'POST /training/imports/:id/confirm': {
+        from: '/training/imports',
+        url: async () => {
+          const session = await ctx.services.training.getSession(A.school.id, trainingSessionId);
+          const date = ukDate(session.startsAt).split('-').reverse().join('/');
+          const id = await ctx.services.trainingImports.upload(
+            A.school.id,
+            { kind: 'staff', id: A.staff.dsl.id },
+            {
+              filename: 'sheet.csv',
+              data: Buffer.from(`Email,Date,Training\n${A.staff.teacher.email},${date},regular\n`),
+            },
+            { queue: false },
+          );
+          await ctx.services.trainingImports.preview(id);
+          return `/training/imports/${id}/confirm`;
+        },
       },
       'POST /devices': {
         from: '/devices/new',

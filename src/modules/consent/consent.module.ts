@@ -18,6 +18,7 @@ import { consentCampaignRoutes } from './campaigns/consent-campaign.routes.ts';
 import { consentApi } from './consent.api.ts';
 import { consentJobs } from './consent.jobs.ts';
 import { canOpenConsent, canUseOwnConsentForm } from './consent.policy.ts';
+import { hasRole } from '../auth/index.ts';
 import { RestrictionsRepository } from './restrictions/restrictions.repository.ts';
 import { RestrictionsService } from './restrictions/restrictions.service.ts';
 import { restrictionRoutes } from './restrictions/restrictions.routes.ts';
@@ -148,5 +149,13 @@ export const consentModule = defineModule({
   navigation: [
     { href: '/consent', text: 'Consent', order: 40, visible: canOpenConsent },
     { href: '/consent/family', text: 'Photo consent', order: 50, visible: canUseOwnConsentForm },
+    // The roles every template names in people.publicationRestrictionSetters; the pages
+    // themselves check the school's own profile.
+    {
+      href: '/consent/restrictions',
+      text: 'Never publish',
+      order: 45,
+      visible: (p) => hasRole(p, 'dsl', 'headteacher'),
+    },
   ],
 });

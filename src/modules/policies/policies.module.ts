@@ -5,11 +5,15 @@ import { policyRoutes } from './policies.routes.ts';
 import { policiesApi } from './policies.api.ts';
 import { policiesJobs } from './policies.jobs.ts';
 import { canViewPolicy } from './policies.policy.ts';
+import { PolicySwitchService } from './policy-switch.ts';
+import { policySwitchRoutes } from './policy-switch.routes.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
     /** The school's policy profile: every rule, its value and the school's citation. */
     policies: PolicyService;
+    /** Switching the profile to another starting point, with a preview in words (issue 15). */
+    policySwitch: PolicySwitchService;
   }
 }
 
@@ -21,6 +25,12 @@ export const policiesModule = defineModule({
       'database' | 'clock' | 'mailer' | 'config' | 'audit' | 'peopleDirectory' | 'events'
     >,
   ) => ({
+    policySwitch: new PolicySwitchService({
+      database: deps.database,
+      repository: new PolicyRepository(),
+      audit: deps.audit,
+      events: deps.events,
+    }),
     policies: new PolicyService({
       database: deps.database,
       repository: new PolicyRepository(),
@@ -36,7 +46,7 @@ export const policiesModule = defineModule({
       events: deps.events,
     }),
   }),
-  routes: [policyRoutes],
+  routes: [policyRoutes, policySwitchRoutes],
   api: [policiesApi],
   jobs: policiesJobs,
   navigation: [{ href: '/policy', text: 'Policy', order: 80, visible: canViewPolicy }],

@@ -71,6 +71,11 @@ export class PolicyRepository {
       .where(eq(policyProfiles.id, profileId));
   }
 
+  /** The starting point the profile now follows (a template switch, issue 15 item 3). */
+  async setTemplateKey(db: Db, profileId: string, templateKey: string): Promise<void> {
+    await db.update(policyProfiles).set({ templateKey }).where(eq(policyProfiles.id, profileId));
+  }
+
   async versions(db: Db, schoolId: string): Promise<ProfileVersionRow[]> {
     return db
       .select()

@@ -21,7 +21,7 @@ import {
   type RuleListItem,
   type TrainingRequirement,
 } from './policy-settings.ts';
-import { policyTemplates } from './templates/index.ts';
+import { LANYARD_DEFAULTS_KEY, policyTemplates } from './templates/index.ts';
 
 /** A setting in words: one line, or a list (numbered for steps in order). */
 export type DisplayValue = { text: string } | { items: string[]; ordered: boolean };
@@ -208,6 +208,7 @@ export function displayGroups(
 /** The template a profile started from, in words ("Sacred Heart RC Primary School, Rochdale"). */
 export function templateName(templateKey: string | null): string {
   if (!templateKey) return 'The school’s own policy';
+  if (templateKey === LANYARD_DEFAULTS_KEY) return 'Lanyard’s defaults';
   const t = policyTemplates.find((x) => x.key === templateKey);
   return t ? `${t.school} (${t.name.split(' — ')[1] ?? t.name})` : 'The school’s own policy';
 }

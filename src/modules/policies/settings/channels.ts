@@ -55,7 +55,6 @@ export const accountRuleSchema = z.object({
 export type AccountRule = z.infer<typeof accountRuleSchema>;
 
 export const eventPhotographyRuleSchema = z.object({
-  eventKind: slug.describe('Short name of the kind of event'),
   label: label.describe('Kind of event'),
   photos: z.enum(eventPhotographyRules).describe('Parents and visitors taking photos'),
   filming: z.enum(eventPhotographyRules).describe('Parents and visitors filming'),
@@ -99,7 +98,10 @@ export const channelsSettingsSchema = z.object({
     z
       .array(eventPhotographyRuleSchema)
       .max(30)
-      .refine((a) => unique(a.map((x) => x.eventKind)), 'Each kind of event needs its own name'),
+      .refine(
+        (a) => unique(a.map((x) => x.label.toLowerCase())),
+        'Each kind of event needs its own description',
+      ),
   ),
 });
 export type ChannelsSettings = z.infer<typeof channelsSettingsSchema>;
@@ -151,7 +153,6 @@ export const channelsDefaults: ChannelsSettings = {
   eventPhotography: dflt(
     [
       {
-        eventKind: 'performance',
         label: 'Plays, concerts and assemblies',
         photos: 'photo_opportunity_only',
         filming: 'not_allowed',
@@ -159,7 +160,6 @@ export const channelsDefaults: ChannelsSettings = {
         mayShareOtherChildren: false,
       },
       {
-        eventKind: 'sports_day',
         label: 'Sports day',
         photos: 'allowed',
         filming: 'allowed',

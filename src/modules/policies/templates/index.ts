@@ -13,6 +13,7 @@ import { christChurchTemplate as christChurchSeed } from './seed-002-christ-chur
 import { sacredHeartTemplate as sacredHeartSeed } from './seed-003-sacred-heart.ts';
 import { johnCliffordTemplate as johnCliffordSeed } from './seed-004-john-clifford.ts';
 import { schoolWords } from './school-words.ts';
+import { lanyardDefaults } from '../policy-settings.ts';
 
 export type { CompletePolicyTemplate as PolicyTemplate } from '../policy-settings.ts';
 
@@ -46,9 +47,34 @@ export const policyTemplates: readonly PolicyTemplate[] = deepFreeze([
   johnCliffordTemplate,
 ]);
 
-const byKey = new Map(policyTemplates.map((t) => [t.key, t]));
+/** The key of the starting point that is Lanyard's own defaults rather than a seed school's. */
+export const LANYARD_DEFAULTS_KEY = 'lanyard-defaults';
 
-/** The template with this key, or undefined. */
+/**
+ * Lanyard's own defaults as a starting point (issue 15 item 3): every rule cites 'Lanyard
+ * default' with its reason, for a school whose policy is like none of the five.
+ */
+export const lanyardDefaultsTemplate: PolicyTemplate = deepFreeze({
+  key: LANYARD_DEFAULTS_KEY,
+  name: 'Lanyard’s defaults — a starting point of common practice',
+  school: 'Lanyard',
+  seedFile: '',
+  summary:
+    'Common practice in English schools where no seed policy is followed: yearly consent for each use of ' +
+    'photos, no full names with photos, every post approved by the Headteacher, faces of pupils without ' +
+    'consent blurred. Every rule says why Lanyard chose it; change any of them to your own policy’s.',
+  settings: structuredClone(lanyardDefaults),
+});
+
+/** Where a school can start or switch to: Lanyard's defaults, then the five seed policies. */
+export const startingPoints: readonly PolicyTemplate[] = [
+  lanyardDefaultsTemplate,
+  ...policyTemplates,
+];
+
+const byKey = new Map(startingPoints.map((t) => [t.key, t]));
+
+/** The starting point (a template, or Lanyard's defaults) with this key, or undefined. */
 export function getTemplate(key: string): PolicyTemplate | undefined {
   return byKey.get(key);
 }

@@ -254,7 +254,6 @@ const johnClifford = (() => {
       eventPhotography: rule(
         [
           {
-            eventKind: 'organised_event',
             label: 'Assemblies, Sports Day, outings, religious observances and fundraising events',
             photos: 'allowed',
             filming: 'allowed',
