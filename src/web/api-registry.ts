@@ -20,6 +20,12 @@ export interface ApiSpec<
   /** The body is multipart/form-data (file uploads) with these limits, not JSON. */
   multipart?: FastifyContextConfig['multipartOptions'];
   response: R;
+  /**
+   * Checks that need the record (e.g. "is this session of the caller's school?"): throw
+   * NotFoundError for what this person may not see. Runs after the path is parsed and before the
+   * body is read, so a person who may not act learns nothing from the body's errors.
+   */
+  authorise?(input: { principal: Principal; params: z.output<P> }): Promise<void>;
   handler(input: {
     principal: Principal;
     query: z.output<Q>;
@@ -84,10 +90,12 @@ export class ApiRegistry {
         ...(spec.multipart ? { multipartOptions: spec.multipart } : {}),
       },
       handler: async (request, reply) => {
+        const params = parse(spec.params, request.params, 'params') as z.output<P>;
+        await spec.authorise?.({ principal: request.principal!, params });
         const result = await spec.handler({
           principal: request.principal!,
           query: parse(spec.query, request.query, 'query') as z.output<Q>,
-          params: parse(spec.params, request.params, 'params') as z.output<P>,
+          params,
           body: parse(spec.body, request.body, 'body') as z.output<B>,
           request,
         });

@@ -306,6 +306,10 @@ const EXPECTED: Record<string, Who> = {
   'POST /training/imports': ['headteacher', 'dsl', 'business_manager'],
   'GET /training/imports/:id': ['headteacher', 'dsl', 'business_manager'],
   'POST /training/imports/:id/confirm': ['headteacher', 'dsl', 'business_manager'],
+  'GET /training/imports': ['headteacher', 'dsl', 'business_manager'],
+  'POST /training/imports': ['headteacher', 'dsl', 'business_manager'],
+  'GET /training/imports/:id': ['headteacher', 'dsl', 'business_manager'],
+  'POST /training/imports/:id/confirm': ['headteacher', 'dsl', 'business_manager'],
 
   // Channels and the school's accounts.
   'GET /channels': CHANNEL_VIEWERS,
@@ -682,6 +686,7 @@ describe('authorisation matrix', () => {
   let trainingSessionId: string;
   let parentSessionId: string;
   let trainingImportId: string;
+  let trainingImportId: string;
   /** A social media account that only school A has. */
   let channelId: string;
   /**
@@ -897,6 +902,16 @@ describe('authorisation matrix', () => {
           startsAt: soon,
         })
       ).id;
+      trainingImportId = await ctx.services.trainingImports.upload(
+        A.school.id,
+        { kind: 'staff', id: A.staff.dsl.id },
+        {
+          filename: 'sheet.csv',
+          data: Buffer.from('Email,Date,Training\nx@y.test,01/01/2026,regular\n'),
+        },
+        { queue: false },
+      );
+      await ctx.services.trainingImports.preview(trainingImportId);
       trainingImportId = await ctx.services.trainingImports.upload(
         A.school.id,
         { kind: 'staff', id: A.staff.dsl.id },
@@ -1322,6 +1337,7 @@ describe('authorisation matrix', () => {
       else if (/^\/(api\/v1\/)?training\/sessions\/:id/.test(route.url))
         add({ id: trainingSessionId });
       else if (route.url.startsWith('/parent-training/:id')) add({ id: parentSessionId });
+      else if (route.url.startsWith('/training/imports/:id')) add({ id: trainingImportId });
       else if (route.url.startsWith('/training/imports/:id')) add({ id: trainingImportId });
       else if (/^\/(api\/v1\/)?channels\/:id/.test(route.url)) add({ id: channelId });
       else if (route.url === '/posts/:id/edit') add({ id: draftPostId });
@@ -2255,6 +2271,29 @@ describe('authorisation matrix', () => {
       'POST /parent-training/:id/cancel': {
         from: '/parent-training',
         url: `/parent-training/${parentSessionId}/cancel`,
+      },
+      'POST /training/imports': {
+        from: '/training/imports',
+        url: '/training/imports',
+        file: () => ({ filename: 'sheet.csv', content: Buffer.from('Email,Date,Training\n') }),
+      },
+      'POST /training/imports/:id/confirm': {
+        from: '/training/imports',
+        url: async () => {
+          const session = await ctx.services.training.getSession(A.school.id, trainingSessionId);
+          const date = ukDate(session.startsAt).split('-').reverse().join('/');
+          const id = await ctx.services.trainingImports.upload(
+            A.school.id,
+            { kind: 'staff', id: A.staff.dsl.id },
+            {
+              filename: 'sheet.csv',
+              data: Buffer.from(`Email,Date,Training\n${A.staff.teacher.email},${date},regular\n`),
+            },
+            { queue: false },
+          );
+          await ctx.services.trainingImports.preview(id);
+          return `/training/imports/${id}/confirm`;
+        },
       },
       'POST /training/imports': {
         from: '/training/imports',

@@ -59,6 +59,10 @@ export function trainingApi(app: FastifyInstance, api: ApiRegistry, services: Se
     params: idParams,
     body: attendanceApiBody,
     response: z.object({ attended: z.number(), absent: z.number() }),
+    // Another school's session is a 404 before the body is looked at.
+    authorise: async ({ principal, params }) => {
+      await services.training.getSession(staffSchool(principal), params.id);
+    },
     handler: async ({ principal, params, body }) => {
       const schoolId = staffSchool(principal);
       return services.training.recordAttendance(

@@ -7,6 +7,12 @@ declare module '../registry.ts' {
      * Lanyard's people records have no line manager). Safe to run twice.
      */
     'training.reminders': { schoolId?: string };
+    /** Check an uploaded attendance sheet against the school (ADR 0022). */
+    'training.import-preview': { importId: string };
+    /** Record a confirmed attendance sheet, all or nothing. */
+    'training.import-commit': { importId: string; actorId: string | null };
+    /** Every minute: queue again the attendance imports whose job died with its worker. */
+    'training.import-resume': Record<string, never>;
   }
 }
 
@@ -15,6 +21,22 @@ export const trainingJobs = defineJobs({
     cron: '15 7 * * *',
     run: async (services, data) => {
       await services.training.sendReminders(data.schoolId);
+    },
+  },
+  'training.import-preview': {
+    run: async (services, data) => {
+      await services.trainingImports.preview(data.importId);
+    },
+  },
+  'training.import-commit': {
+    run: async (services, data) => {
+      await services.trainingImports.commit(data.importId, data.actorId);
+    },
+  },
+  'training.import-resume': {
+    cron: '* * * * *',
+    run: async (services) => {
+      await services.trainingImports.resumeInterrupted({ everything: false });
     },
   },
 });

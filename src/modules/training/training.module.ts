@@ -7,6 +7,8 @@ import { BookingService } from './booking/booking.service.ts';
 import { trainingRoutes } from './training.routes.ts';
 import { bookingRoutes } from './booking/booking.routes.ts';
 import { trainingApi } from './training.api.ts';
+import { AttendanceImportService } from './attendance/attendance-import.service.ts';
+import { attendanceImportRoutes } from './attendance/attendance-import.routes.ts';
 import { trainingJobs } from './training.jobs.ts';
 import { canBookParentSessions, canManageTraining, canViewTraining } from './training.policy.ts';
 import { kindLabel } from './training-status.ts';
@@ -18,6 +20,8 @@ declare module '../registry.ts' {
     training: TrainingService;
     /** Parents' bookings at parents' e-safety meetings. */
     trainingBookings: BookingService;
+    /** Attendance from CSV sign-in sheets, through the shared import pipeline. */
+    trainingImports: AttendanceImportService;
   }
 }
 
@@ -36,6 +40,8 @@ export const trainingModule = defineModule({
       | 'events'
       | 'mailer'
       | 'config'
+      | 'files'
+      | 'jobs'
     >,
   ) => {
     const repository = new TrainingRepository();
@@ -65,9 +71,20 @@ export const trainingModule = defineModule({
         clock: deps.clock,
         people: deps.peopleDirectory,
       }),
+      trainingImports: new AttendanceImportService({
+        database: deps.database,
+        repository,
+        audit: deps.audit,
+        clock: deps.clock,
+        policies: deps.policies,
+        people: deps.peopleDirectory,
+        acknowledgements: deps.acknowledgements,
+        files: deps.files,
+        jobs: deps.jobs,
+      }),
     };
   },
-  routes: [trainingRoutes, bookingRoutes],
+  routes: [trainingRoutes, bookingRoutes, attendanceImportRoutes],
   api: [trainingApi],
   jobs: trainingJobs,
   navigation: [

@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../../../config.ts';
+import type { Services } from '../../registry.ts';
+import { NotFoundError, type FieldErrors } from '../../../errors.ts';
+import { formRoute } from '../../../web/form-route.ts';
+import { csvUploadForm, uploadLimits } from '../../../web/forms.ts';
+import { staffActor, staffOf } from '../../../web/principal.ts';
+import type { ImportStatus } from '../../../platform/imports/import-pipeline.ts';
+import { canManageTraining } from '../training.policy.ts';
+import { kindLabel, staffKinds } from '../training-status.ts';
+import { COLUMN_ALIASES } from './attendance-import.parse.ts';
+import type { AttendanceImportView } from './attendance-import.service.ts';
+
+const statusTags: Record<ImportStatus, { text: string; classes: string }> = {
+  uploaded: { text: 'Checking', classes: 'govuk-tag--blue' },
+  previewing: { text: 'Checking', classes: 'govuk-tag--blue' },
+  previewed: { text: 'Ready to confirm', classes: 'govuk-tag--orange' },
+  rejected: { text: 'Not imported', classes: 'govuk-tag--red' },
+  committing: { text: 'Importing', classes: 'govuk-tag--blue' },
+  committed: { text: 'Imported', classes: 'govuk-tag--green' },
+  failed: { text: 'Failed', classes: 'govuk-tag--red' },
+};
+
+const params = z.object({ id: z.uuid() });
+
+/** Attendance from a CSV sign-in sheet: upload, preview with row errors, confirm. */
+export async function attendanceImportRoutes(
+  app: FastifyInstance,
+  { services, config }: { services: Services; config: Config },
+) {
+  const imports = services.trainingImports;
+  const maxMb = Math.round(config.uploadMaxBytes / 1024 / 1024);
+
+  const renderList = async (reply: FastifyReply, schoolId: string, errors?: FieldErrors) =>
+    reply.page('training/views/import-list.njk', {
+      title: 'Import training attendance',
+      recent: await imports.listRecent(schoolId),
+      statusTags,
+      columns: [
+        { label: 'Email', headings: COLUMN_ALIASES.email.join(', ') },
+        {
+          label: 'Date of the session',
+          headings: `${COLUMN_ALIASES.date.join(', ')} (dd/mm/yyyy)`,
+        },
+        {
+          label: 'Training',
+          headings: `${COLUMN_ALIASES.training.join(', ')}: ${staffKinds.map((k) => kindLabel(k)).join('; ')}`,
+        },
+      ],
+      maxMb,
+      ...(errors ? { errors } : {}),
+    });
+
+  const renderImport = (reply: FastifyReply, view: AttendanceImportView, errors?: FieldErrors) =>
+    reply.page('training/views/import-preview.njk', {
+      title: `Attendance import: ${view.filename}`,
+      imp: view,
+      tag: statusTags[view.status],
+      inProgress: ['uploaded', 'previewing', 'committing'].includes(view.status),
+      rows: (view.preview?.matched ?? []).slice(0, 300),
+      ...(errors ? { errors } : {}),
+    });
+
+  app.get('/training/imports', { config: { access: canManageTraining } }, async (request, reply) =>
+    renderList(reply, staffOf(request.principal).schoolId),
+  );
+
+  formRoute(app, '/training/imports', {
+    access: canManageTraining,
+    config: { multipartOptions: uploadLimits(config.uploadMaxBytes) },
+    who: staffOf,
+    form: csvUploadForm(config.uploadMaxBytes, services.files),
+    act: ({ who, value }) =>
+      imports.upload(who.schoolId, staffActor(who), {
+        filename: value.filename || 'attendance.csv',
+        data: value.data,
+      }),
+    done: (id) => ({ redirect: `/training/imports/${id}` }),
+    render: (reply, { who, errors }) => renderList(reply, who.schoolId, errors),
+  });
+
+  app.get(
+    '/training/imports/:id',
+    { config: { access: canManageTraining } },
+    async (request, reply) => {
+      const { schoolId } = staffOf(request.principal);
+      const p = params.safeParse(request.params);
+      if (!p.success) throw new NotFoundError();
+      return renderImport(reply, await imports.get(schoolId, p.data.id));
+    },
+  );
+
+  formRoute(app, '/training/imports/:id/confirm', {
+    access: canManageTraining,
+    who: staffOf,
+    params,
+    authorise: async ({ who, params: p }) => {
+      await imports.get(who.schoolId, p.id);
+    },
+    form: z.object({}),
+    act: ({ who, params: p }) => imports.requestCommit(who.schoolId, staffActor(who), p.id),
+    done: (_, { params: p }) => ({
+      redirect: `/training/imports/${p.id}`,
+      flash: 'Import confirmed. Lanyard is recording the attendance.',
+    }),
+    render: async (reply, { who, params: p, errors }) =>
+      renderImport(reply, await imports.get(who.schoolId, p.id), {
+        confirm: Object.values(errors).join(' '),
+      }),
+  });
+}
