@@ -222,6 +222,11 @@ export async function buildApp(
         p.kind === 'org_admin'
           ? await services.people.organisationName(p.organisationId)
           : await services.people.schoolName(p.schoolId);
+      // Staff pages name roles by the school's own titles (people.roleTitles, issue 15).
+      if (p.kind === 'staff') {
+        (request as unknown as { roleTitles?: unknown }).roleTitles =
+          await services.policyScope.roleTitles(p.schoolId);
+      }
     }
   });
 
@@ -234,6 +239,7 @@ export async function buildApp(
       const errors = data.errors as Record<string, string> | undefined;
       return this.view(template, {
         schoolName: (request as unknown as { schoolName?: string }).schoolName,
+        roleTitles: (request as unknown as { roleTitles?: unknown }).roleTitles ?? undefined,
         ...data,
         principal: p,
         secondFactorPending: request.lanyardSession?.secondFactor ?? null,

@@ -127,7 +127,12 @@ export function configureNunjucks(env: nunjucks.Environment): void {
   });
   env.addFilter('dateInWords', formatDateInWords);
   env.addFilter('dateTimeInWords', formatDateTimeInWords);
-  env.addFilter('roleLabel', (r: string) => roleLabels[r as StaffRole] ?? r);
+  // The school's own title for a role where the page has it (`roleTitles`, from the profile's
+  // people.roleTitles: app.ts adds it for signed-in staff), else Lanyard's name.
+  env.addFilter('roleLabel', function (this: { ctx?: Record<string, unknown> }, r: string) {
+    const own = (this?.ctx?.roleTitles as Record<string, string> | undefined)?.[r];
+    return own ?? roleLabels[r as StaffRole] ?? r;
+  });
   env.addFilter('yearGroupLabel', (y: string) => yearGroupLabel(y));
   env.addFilter('json', (v: unknown) => JSON.stringify(v, null, 2));
   env.addGlobal('roleLabels', roleLabels);

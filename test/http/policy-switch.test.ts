@@ -138,6 +138,26 @@ describe('starting points and switching the policy', () => {
     expect(page.body).toContain('John Clifford');
   });
 
+  it('names roles by the school’s own titles (people.roleTitles) on its pages', async () => {
+    const avenue = await createSchool(ctx.services, {
+      slug: 'switch-avenue',
+      template: 'the-avenue-primary',
+    });
+    const governor = new Browser(app);
+    await governor.signIn(avenue.staff.governor.email);
+    const page = await governor.get('/policy');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('(Chair of Governors)');
+    const headB = new Browser(app);
+    await headB.signIn(avenue.staff.headteacher.email);
+    const staff = await headB.get('/staff');
+    expect(staff.statusCode).toBe(200);
+    expect(staff.body).toContain('Chair of Governors');
+    // Another school keeps Lanyard's names.
+    const plain = await head.get('/staff');
+    expect(plain.body).not.toContain('Chair of Governors');
+  });
+
   it('a new school can start from Lanyard’s defaults', async () => {
     const [school] = (
       await ctx.services.database.pool.query<{ id: string }>(

@@ -6,6 +6,7 @@ import { policiesApi } from './policies.api.ts';
 import { policiesJobs } from './policies.jobs.ts';
 import { canViewPolicy } from './policies.policy.ts';
 import { PolicySwitchService } from './policy-switch.ts';
+import { PolicyScopeService } from './policy-scope.ts';
 import { policySwitchRoutes } from './policy-switch.routes.ts';
 
 declare module '../registry.ts' {
@@ -14,6 +15,8 @@ declare module '../registry.ts' {
     policies: PolicyService;
     /** Switching the profile to another starting point, with a preview in words (issue 15). */
     policySwitch: PolicySwitchService;
+    /** Whom the policy covers, who acknowledges it, conduct statements, role titles (issue 15). */
+    policyScope: PolicyScopeService;
   }
 }
 
@@ -24,14 +27,8 @@ export const policiesModule = defineModule({
       Services,
       'database' | 'clock' | 'mailer' | 'config' | 'audit' | 'peopleDirectory' | 'events'
     >,
-  ) => ({
-    policySwitch: new PolicySwitchService({
-      database: deps.database,
-      repository: new PolicyRepository(),
-      audit: deps.audit,
-      events: deps.events,
-    }),
-    policies: new PolicyService({
+  ) => {
+    const policies = new PolicyService({
       database: deps.database,
       repository: new PolicyRepository(),
       // People are wired after the policies (they read the profile): used lazily.
@@ -44,8 +41,18 @@ export const policiesModule = defineModule({
       mailer: deps.mailer,
       baseUrl: deps.config.baseUrl,
       events: deps.events,
-    }),
-  }),
+    });
+    return {
+      policies,
+      policyScope: new PolicyScopeService(policies),
+      policySwitch: new PolicySwitchService({
+        database: deps.database,
+        repository: new PolicyRepository(),
+        audit: deps.audit,
+        events: deps.events,
+      }),
+    };
+  },
   routes: [policyRoutes, policySwitchRoutes],
   api: [policiesApi],
   jobs: policiesJobs,

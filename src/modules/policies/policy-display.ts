@@ -80,10 +80,12 @@ function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** A role's title in this school's words (its own name for the safeguarding lead). */
+/** A role's title in this school's words (`people.roleTitles`; its name for the safeguarding lead). */
 export function roleTitle(role: string, settings?: PolicySettings): string {
   if (role === 'dsl' && settings) return settings.roles.safeguardingLeadTitle.value;
   if (role === 'parent') return 'The pupil’s parent or carer';
+  const own = settings?.people.roleTitles.value[role as StaffRole];
+  if (own && own !== roleLabels[role as StaffRole]) return own;
   if (role === 'governor') return 'Governors';
   return roleLabels[role as StaffRole] ?? capitalise(role.replace(/_/g, ' '));
 }

@@ -29,7 +29,10 @@ export class AccountsManagers {
     const rule = current.settings.roles.credentialCustodianRole;
     return {
       role: rule.value,
-      roleLabel: roleLabels[rule.value as StaffRole],
+      // The school's own title for the role (people.roleTitles), Lanyard's name otherwise.
+      roleLabel:
+        current.settings.people.roleTitles.value[rule.value as StaffRole] ??
+        roleLabels[rule.value as StaffRole],
       citation: rule.citation,
     };
   }
