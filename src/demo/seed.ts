@@ -9,6 +9,7 @@ import { recordDemoWithdrawal, seedDemoConsent } from './consent-seed.ts';
 import { seedDemoPublishing } from './publishing-seed.ts';
 import { seedDemoTraining } from './training-seed.ts';
 import { seedDemoConduct } from './conduct-seed.ts';
+import { seedDemoIncidents } from './incidents-seed.ts';
 
 /** The demo school's sign-ins, printed at start and listed in the README. */
 export const DEMO_PASSWORD = 'lanyard-demo-2026';
@@ -274,6 +275,7 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
   await recordDemoWithdrawal(services, riverside.withdrawal);
   await seedDemoTraining(services);
   await seedDemoConduct(services);
+  await seedDemoIncidents(services);
   return true;
 }
 
