@@ -1032,7 +1032,7 @@ describe('authorisation matrix', () => {
         await ctx.services.incidents.reportConcern(staffPrincipal(A, 'teacher'), report('no'))
       ).id;
       await ctx.services.incidentCases.assign(
-        staffPrincipal(A, 'headteacher'),
+        staffPrincipal(A, 'headteacher') as Parameters<typeof ctx.services.incidentCases.close>[0],
         assignedIncidentId,
         [A.staff.support_staff.id],
       );
@@ -1596,15 +1596,10 @@ describe('authorisation matrix', () => {
     const browserFor = async (role: Role): Promise<Browser> => {
       let b = sessions.get(role);
       if (b) return b;
-      // The pupil is signed in already (through their link): their session is reused.
-      const pupil =
-        role === 'pupil' ? actors.find((a) => a.label === 'A pupil')?.browser : undefined;
-      if (pupil) {
-        sessions.set(role, pupil);
-        return pupil;
-      }
       b = new Browser(app);
       if (role === 'parent') await signInWithLink(b, ctx, A.parent.email!);
+      // Pupil 0 of school A, through their one-time link (the email the actors gave them).
+      else if (role === 'pupil') await signInWithLink(b, ctx, `pupil.a@${A.school.slug}.test`);
       else await b.signIn(A.staff[role as StaffRole].email);
       sessions.set(role, b);
       return b;
@@ -1937,12 +1932,18 @@ describe('authorisation matrix', () => {
         from: '/incidents',
         url: async () => {
           const id = await freshCase();
-          await ctx.services.incidentCases.classify(staffPrincipal(A, 'headteacher'), id, {
-            incidentType: 'pupil_on_pupil',
-            category: 'conduct',
-            risk: 'aggressive',
-            safeguarding: 'no',
-          });
+          await ctx.services.incidentCases.classify(
+            staffPrincipal(A, 'headteacher') as Parameters<
+              typeof ctx.services.incidentCases.close
+            >[0],
+            id,
+            {
+              incidentType: 'pupil_on_pupil',
+              category: 'conduct',
+              risk: 'aggressive',
+              safeguarding: 'no',
+            },
+          );
           const steps = (await ctx.services.policies.current(A.school.id)).settings.incidents
             .playbooks.pupil_on_pupil.value;
           return `/incidents/${id}/steps/${steps[0]!.key}`;
@@ -1995,7 +1996,13 @@ describe('authorisation matrix', () => {
         from: '/incidents',
         url: async () => {
           const id = await freshCase();
-          await ctx.services.incidentCases.close(staffPrincipal(A, 'headteacher'), id, 'Done');
+          await ctx.services.incidentCases.close(
+            staffPrincipal(A, 'headteacher') as Parameters<
+              typeof ctx.services.incidentCases.close
+            >[0],
+            id,
+            'Done',
+          );
           return `/incidents/${id}/reopen`;
         },
         fields: { reason: 'It started again' },
