@@ -6,7 +6,7 @@ import type { ApiRegistry } from '../../web/api-registry.ts';
 import { parseForm } from '../../web/forms.ts';
 import { staffOf } from '../../web/principal.ts';
 import { incidentTypes } from '../policies/index.ts';
-import { canReportIncident, mayReachCases } from './incidents.policy.ts';
+import { canReportThroughApi, mayReachCases } from './incidents.policy.ts';
 import { apiReportBody, categories, imageReportForm, reportForm } from './incidents.forms.ts';
 import { describeEntry } from './cases/case-view.ts';
 import type { CaseRow } from './incidents.service.ts';
@@ -52,7 +52,7 @@ export function incidentsApi(app: FastifyInstance, api: ApiRegistry, services: S
     url: '/api/v1/incidents',
     summary:
       'Report a concern. With indecentImage true nothing but the fact is kept (adultInvolved is required; any other field is refused).',
-    access: canReportIncident,
+    access: canReportThroughApi,
     body: apiReportBody,
     response: z.object({ id: z.uuid(), reference: z.string() }),
     handler: async ({ principal, body }) => {

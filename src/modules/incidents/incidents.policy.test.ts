@@ -5,6 +5,7 @@ import {
   canManageIncidents,
   canNameDeputies,
   canReportIncident,
+  canReportThroughApi,
   canSeePupilChronology,
   caseAccess,
   mayOpenCase,
@@ -72,6 +73,11 @@ describe('incidents policy', () => {
     }
     expect(canReportIncident(admin!)).toBe(false);
     expect(caseAccess(admin!, facts())).toBeNull();
+  });
+
+  it('takes reports through the API from staff only (parents and pupils have no token)', () => {
+    for (const [role] of table) expect(canReportThroughApi(staff(role))).toBe(true);
+    for (const p of others) expect(canReportThroughApi(p)).toBe(false);
   });
 
   it('gives nothing across schools, even to the DSL', () => {

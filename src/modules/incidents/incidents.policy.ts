@@ -55,6 +55,12 @@ export const mayOpenCase = (a: CaseAccess): boolean => a === 'manage' || a === '
 export const canReportIncident = (p: Principal): boolean =>
   p.kind === 'staff' || p.kind === 'parent' || p.kind === 'pupil';
 
+/**
+ * Reporting through the JSON API: staff, with their API token. Parents and pupils sign in with a
+ * one-time link and have no token: they report on the page.
+ */
+export const canReportThroughApi = (p: Principal): boolean => isStaff(p);
+
 /** The Headteacher and the DSL see every case of their school and manage them. */
 export const canManageIncidents = (p: Principal): boolean => hasRole(p, 'headteacher', 'dsl');
 
