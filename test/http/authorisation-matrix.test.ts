@@ -306,10 +306,10 @@ const EXPECTED: Record<string, Who> = {
   'POST /training/imports': ['headteacher', 'dsl', 'business_manager'],
   'GET /training/imports/:id': ['headteacher', 'dsl', 'business_manager'],
   'POST /training/imports/:id/confirm': ['headteacher', 'dsl', 'business_manager'],
-  'GET /training/imports': ['headteacher', 'dsl', 'business_manager'],
-  'POST /training/imports': ['headteacher', 'dsl', 'business_manager'],
-  'GET /training/imports/:id': ['headteacher', 'dsl', 'business_manager'],
-  'POST /training/imports/:id/confirm': ['headteacher', 'dsl', 'business_manager'],
+  'GET /training/status.csv': ['headteacher', 'dsl', 'business_manager'],
+  'GET /training/sessions/:id/materials/new': ['headteacher', 'dsl', 'business_manager'],
+  'POST /training/sessions/:id/materials': ['headteacher', 'dsl', 'business_manager'],
+  'GET /training/materials/:id': EVERY_STAFF,
 
   // Channels and the school's accounts.
   'GET /channels': CHANNEL_VIEWERS,
@@ -686,7 +686,7 @@ describe('authorisation matrix', () => {
   let trainingSessionId: string;
   let parentSessionId: string;
   let trainingImportId: string;
-  let trainingImportId: string;
+  let trainingMaterialId: string;
   /** A social media account that only school A has. */
   let channelId: string;
   /**
@@ -912,16 +912,22 @@ describe('authorisation matrix', () => {
         { queue: false },
       );
       await ctx.services.trainingImports.preview(trainingImportId);
-      trainingImportId = await ctx.services.trainingImports.upload(
-        A.school.id,
-        { kind: 'staff', id: A.staff.dsl.id },
-        {
-          filename: 'sheet.csv',
-          data: Buffer.from('Email,Date,Training\nx@y.test,01/01/2026,regular\n'),
-        },
-        { queue: false },
-      );
-      await ctx.services.trainingImports.preview(trainingImportId);
+      {
+        const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
+        const temp = await ctx.platform.files.writeTemp(pdf);
+        trainingMaterialId = (
+          await ctx.services.trainingMaterials.add(
+            A.school.id,
+            { kind: 'staff', id: A.staff.dsl.id },
+            trainingSessionId,
+            {
+              title: 'Matrix slides',
+              tempName: temp.name,
+              size: pdf.length,
+            },
+          )
+        ).id;
+      }
       const px = Buffer.alloc(160 * 120 * 3, 128);
       const jpeg = await ctx.platform.images.encodeJpeg({ data: px, width: 160, height: 120 });
       const [item] = await media.upload(
@@ -1338,7 +1344,7 @@ describe('authorisation matrix', () => {
         add({ id: trainingSessionId });
       else if (route.url.startsWith('/parent-training/:id')) add({ id: parentSessionId });
       else if (route.url.startsWith('/training/imports/:id')) add({ id: trainingImportId });
-      else if (route.url.startsWith('/training/imports/:id')) add({ id: trainingImportId });
+      else if (route.url.startsWith('/training/materials/:id')) add({ id: trainingMaterialId });
       else if (/^\/(api\/v1\/)?channels\/:id/.test(route.url)) add({ id: channelId });
       else if (route.url === '/posts/:id/edit') add({ id: draftPostId });
       else if (route.url === '/pupils/:id/publications') add({ id: pupil0.id });
@@ -2279,28 +2285,15 @@ describe('authorisation matrix', () => {
         from: '/parent-training',
         url: `/parent-training/${parentSessionId}/cancel`,
       },
-      'POST /training/imports': {
-        from: '/training/imports',
-        url: '/training/imports',
-        file: () => ({ filename: 'sheet.csv', content: Buffer.from('Email,Date,Training\n') }),
-      },
-      'POST /training/imports/:id/confirm': {
-        from: '/training/imports',
-        url: async () => {
-          const session = await ctx.services.training.getSession(A.school.id, trainingSessionId);
-          const date = ukDate(session.startsAt).split('-').reverse().join('/');
-          const id = await ctx.services.trainingImports.upload(
-            A.school.id,
-            { kind: 'staff', id: A.staff.dsl.id },
-            {
-              filename: 'sheet.csv',
-              data: Buffer.from(`Email,Date,Training\n${A.staff.teacher.email},${date},regular\n`),
-            },
-            { queue: false },
-          );
-          await ctx.services.trainingImports.preview(id);
-          return `/training/imports/${id}/confirm`;
-        },
+      'POST /training/sessions/:id/materials': {
+        from: `/training/sessions/${trainingSessionId}/materials/new`,
+        url: `/training/sessions/${trainingSessionId}/materials`,
+        fields: (n) => ({ title: `Valid slides ${n}` }),
+        file: () => ({
+          filename: 'slides.pdf',
+          type: 'application/pdf',
+          content: Buffer.from('%PDF-1.4\n%%EOF\n'),
+        }),
       },
       'POST /training/imports': {
         from: '/training/imports',

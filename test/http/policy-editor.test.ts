@@ -77,7 +77,7 @@ describe('the settings editor', () => {
         expect(page.statusCode).toBe(200);
         const entries = withValue(formEntries(page.body, '/policy/edit'), path, [
           ...encodeNode(node, path, next),
-          ['note', `Changing ${path}`],
+          ["note", "Changing one setting"],
         ]);
         const res = await postEntries(app, head, '/policy/edit', entries);
         if (res.statusCode !== 303) {

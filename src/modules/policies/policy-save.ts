@@ -166,9 +166,10 @@ export function applyChanges(
       } as never,
     );
   }
-  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  // Every problem at once: the paths that are not settings, and what the schema finds.
   const parsed = policySettingsSchema.safeParse(next);
-  if (!parsed.success) throw new ValidationError(settingsErrors(parsed.error.issues));
+  if (!parsed.success) Object.assign(errors, { ...settingsErrors(parsed.error.issues), ...errors });
+  if (!parsed.success || Object.keys(errors).length > 0) throw new ValidationError(errors);
   return {
     next: parsed.data,
     changed: [...changed],

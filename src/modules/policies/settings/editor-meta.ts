@@ -75,19 +75,23 @@ export const optionLabels: Record<string, string> = {
  * Keys are rule paths ('conduct.staffMayFriendPupils').
  */
 export const informationOnly: Record<string, string> = {
+  'roles.safeguardingLeadTitle':
+    'The school’s name for its safeguarding lead, shown wherever the pages name the role.',
   'roles.headteacherIsSafeguardingLead':
     'Says who holds both roles; the people pages give each person their roles.',
+  'publishing.personalAccountsMayPostPupilImages':
+    'A rule for staff’s own accounts, which Lanyard cannot see; Lanyard posts only to the school’s.',
+  'publishing.groupImagesWithGeneralLabels':
+    'Guidance for whoever writes a post (prefer group photos labelled by event).',
+  'media.storeOnSchoolNetworkOnly':
+    'Lanyard keeps photos in the school’s own store; the rule tells staff not to keep copies elsewhere.',
+  'media.recordingInFullView': 'A rule for how staff film at events, which Lanyard cannot see.',
   'conduct.staffMayFriendPupils': 'A rule for staff’s own accounts, which Lanyard cannot see.',
   'conduct.exPupilsTreatedAsPupils': 'A rule for staff’s own accounts, which Lanyard cannot see.',
   'conduct.staffMayFriendParents': 'A rule for staff’s own accounts, which Lanyard cannot see.',
-  'conduct.newStarterOnlinePresenceCheck':
-    'Staff check their own accounts; Lanyard cannot see them.',
-  'conduct.regularOnlinePresenceCheck': 'Staff check their own accounts; Lanyard cannot see them.',
   'conduct.parentsMayPostOtherPupilsImages':
     'A rule for parents’ own accounts, shown on the parents’ pages of the policy.',
   'conduct.staffSocialMediaDuringLessons':
     'A rule for staff’s conduct in lessons, which Lanyard cannot see.',
   'conduct.pupilPhones': 'A rule for pupils’ phones in school, which Lanyard cannot see.',
-  'media.recordingInFullView': 'A rule for how staff film at events, which Lanyard cannot see.',
-  'incidents.categoriesGrid': 'How incidents are classified for the governors’ report.',
 };
