@@ -53,6 +53,17 @@ export function channelLimitsCheck(input: ChecksInput, channel: ChannelForChecks
       at,
     );
   }
+  const broken = accountRuleProblems(input, channel);
+  if (broken.length > 0) {
+    return makeResult(
+      settings,
+      'channel_limits',
+      'fail',
+      `${channel.label} is not set up as the school’s policy says: ${listWords(broken, 4)}. Change the account’s settings first.`,
+      'channels.accountRules',
+      at,
+    );
+  }
   return makeResult(
     settings,
     'channel_limits',
@@ -61,4 +72,32 @@ export function channelLimitsCheck(input: ChecksInput, channel: ChannelForChecks
     null,
     at,
   );
+}
+
+/**
+ * How the account is set up against the profile's rules for its kind (`channels.accountRules`):
+ * who may see its posts, and whether it takes comments, and moderated ones only. An account of
+ * a kind the profile has no rule for passes.
+ */
+export function accountRuleProblems(input: ChecksInput, channel: ChannelForChecks): string[] {
+  const account = channel.account;
+  if (!account) return [];
+  const rule = input.settings.channels.accountRules.value.find(
+    (r) => r.accountKind === account.kind,
+  );
+  if (!rule) return [];
+  const problems: string[] = [];
+  if (rule.audience !== 'either' && rule.audience !== account.audience) {
+    problems.push(
+      rule.audience === 'approved_followers'
+        ? 'its posts must be seen only by followers the school has approved, but anyone can see them'
+        : 'its posts must be public, but only approved followers can see them',
+    );
+  }
+  if (rule.comments === 'one_way' && account.comments !== 'off') {
+    problems.push('it must be one-way, but it takes comments');
+  } else if (rule.comments === 'moderated' && account.comments === 'on_unmoderated') {
+    problems.push('its comments must be moderated, but they are not');
+  }
+  return problems;
 }

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { avenueTemplate, type PolicySettings } from '../../policies/index.ts';
 import { makePost, photo } from '../../../../test/support/publishing-checks.ts';
 import { namesCheck, personalDetailsCheck } from './checks.ts';
+import { channelLimitsCheck } from './channel-limits-check.ts';
 import type { Roll, RollPupil } from './types.ts';
 import { loadCheckLibraries } from './libraries.ts';
 
@@ -117,5 +118,64 @@ describe('what counts as personal information (channels.personalInformation)', (
       post: post('A lovely day; no medical conditions reported.'),
     });
     expect(none.outcome).toBe('pass');
+  });
+});
+
+describe('rules for each kind of account (channels.accountRules)', () => {
+  const withAccount = (account: { kind: string; audience: string; comments: string }) => {
+    const p = post('Sports day was great');
+    return { ...p, channels: p.channels.map((c) => ({ ...c, account })) };
+  };
+  it('fails an account set up against its kind’s rule, naming what is wrong', () => {
+    const s = settings((x) => {
+      x.channels.accountRules.value = [
+        {
+          accountKind: 'bluesky',
+          audience: 'public',
+          comments: 'one_way',
+          moderation: '',
+          mayBlock: '',
+          mayFollow: 'official_accounts',
+          posterResponsibilities: [],
+          postersNeedTraining: false,
+        },
+        {
+          accountKind: 'social',
+          audience: 'approved_followers',
+          comments: 'moderated',
+          moderation: 'Read daily',
+          mayBlock: '',
+          mayFollow: 'nobody',
+          posterResponsibilities: [],
+          postersNeedTraining: false,
+        },
+      ];
+    });
+    const open = channelLimitsCheck(
+      {
+        settings: s,
+        roll,
+        post: withAccount({ kind: 'bluesky', audience: 'public', comments: 'on_moderated' }),
+      },
+      withAccount({ kind: 'bluesky', audience: 'public', comments: 'on_moderated' }).channels[0]!,
+    );
+    expect(open).toMatchObject({ outcome: 'fail', rule: 'channels.accountRules' });
+    expect(open.sentence).toContain('it must be one-way, but it takes comments');
+    const social = withAccount({ kind: 'social', audience: 'public', comments: 'on_unmoderated' });
+    const r = channelLimitsCheck({ settings: s, roll, post: social }, social.channels[0]!);
+    expect(r.sentence).toContain('seen only by followers the school has approved');
+    expect(r.sentence).toContain('its comments must be moderated');
+    const fine = withAccount({
+      kind: 'social',
+      audience: 'approved_followers',
+      comments: 'on_moderated',
+    });
+    expect(channelLimitsCheck({ settings: s, roll, post: fine }, fine.channels[0]!).outcome).toBe(
+      'pass',
+    );
+    const news = withAccount({ kind: 'news', audience: 'public', comments: 'on_unmoderated' });
+    expect(channelLimitsCheck({ settings: s, roll, post: news }, news.channels[0]!).outcome).toBe(
+      'pass',
+    );
   });
 });

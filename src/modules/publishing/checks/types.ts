@@ -149,6 +149,18 @@ export interface ChannelForChecks {
   /** The consent purpose this channel maps to (a key of `consent.purposes`). */
   purpose: string;
   limits: ChannelLimits;
+  /**
+   * How the account is set up (publishing's channel account), checked against the profile's
+   * rules for its kind (`channels.accountRules`). Absent: nothing to check.
+   */
+  account?: {
+    /** 'news' | 'social' | 'newsletter' | 'webhook' | 'wordpress' | 'bluesky' */
+    kind: string;
+    /** 'public' | 'approved_followers' */
+    audience: string;
+    /** 'off' | 'on_moderated' | 'on_unmoderated' */
+    comments: string;
+  };
 }
 
 /**

@@ -111,6 +111,8 @@ export class PostsChecks {
         maxVideos: 0,
         maxAltTextGraphemes: null,
       },
+      // How the account is set up, for the profile's rules per kind (channels.accountRules).
+      account: { kind: account.kind, audience: account.audience, comments: account.comments },
     }));
     void labels;
     const maxUpdated = roll.reduce((m, r) => Math.max(m, r.updatedAt.getTime()), 0);
