@@ -310,6 +310,10 @@ const EXPECTED: Record<string, Who> = {
   'GET /training/sessions/:id/materials/new': ['headteacher', 'dsl', 'business_manager'],
   'POST /training/sessions/:id/materials': ['headteacher', 'dsl', 'business_manager'],
   'GET /training/materials/:id': EVERY_STAFF,
+  'GET /training/status.csv': ['headteacher', 'dsl', 'business_manager'],
+  'GET /training/sessions/:id/materials/new': ['headteacher', 'dsl', 'business_manager'],
+  'POST /training/sessions/:id/materials': ['headteacher', 'dsl', 'business_manager'],
+  'GET /training/materials/:id': EVERY_STAFF,
 
   // Channels and the school's accounts.
   'GET /channels': CHANNEL_VIEWERS,
@@ -687,6 +691,7 @@ describe('authorisation matrix', () => {
   let parentSessionId: string;
   let trainingImportId: string;
   let trainingMaterialId: string;
+  let trainingMaterialId: string;
   /** A social media account that only school A has. */
   let channelId: string;
   /**
@@ -912,6 +917,22 @@ describe('authorisation matrix', () => {
         { queue: false },
       );
       await ctx.services.trainingImports.preview(trainingImportId);
+      {
+        const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
+        const temp = await ctx.platform.files.writeTemp(pdf);
+        trainingMaterialId = (
+          await ctx.services.trainingMaterials.add(
+            A.school.id,
+            { kind: 'staff', id: A.staff.dsl.id },
+            trainingSessionId,
+            {
+              title: 'Matrix slides',
+              tempName: temp.name,
+              size: pdf.length,
+            },
+          )
+        ).id;
+      }
       {
         const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
         const temp = await ctx.platform.files.writeTemp(pdf);
@@ -1344,6 +1365,7 @@ describe('authorisation matrix', () => {
         add({ id: trainingSessionId });
       else if (route.url.startsWith('/parent-training/:id')) add({ id: parentSessionId });
       else if (route.url.startsWith('/training/imports/:id')) add({ id: trainingImportId });
+      else if (route.url.startsWith('/training/materials/:id')) add({ id: trainingMaterialId });
       else if (route.url.startsWith('/training/materials/:id')) add({ id: trainingMaterialId });
       else if (/^\/(api\/v1\/)?channels\/:id/.test(route.url)) add({ id: channelId });
       else if (route.url === '/posts/:id/edit') add({ id: draftPostId });
@@ -2284,6 +2306,16 @@ describe('authorisation matrix', () => {
       'POST /parent-training/:id/cancel': {
         from: '/parent-training',
         url: `/parent-training/${parentSessionId}/cancel`,
+      },
+      'POST /training/sessions/:id/materials': {
+        from: `/training/sessions/${trainingSessionId}/materials/new`,
+        url: `/training/sessions/${trainingSessionId}/materials`,
+        fields: (n) => ({ title: `Valid slides ${n}` }),
+        file: () => ({
+          filename: 'slides.pdf',
+          type: 'application/pdf',
+          content: Buffer.from('%PDF-1.4\n%%EOF\n'),
+        }),
       },
       'POST /training/sessions/:id/materials': {
         from: `/training/sessions/${trainingSessionId}/materials/new`,

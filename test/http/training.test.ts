@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
-import { buildTestApp } from '../support/http.ts';
+import { buildTestApp, multipartBody } from '../support/http.ts';
 import { Browser, signInWithLink } from '../support/http-principals.ts';
 import type { StaffPrincipal, StaffRole } from '../../src/modules/auth/principal.ts';
 import { ukDate } from '../../src/platform/clock.ts';
@@ -271,5 +271,111 @@ describe('training pages (HTTP)', () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');
+  });
+});
+
+describe('training materials and the CSV (HTTP)', () => {
+  let ctx: TestContext;
+  let app: FastifyInstance;
+  let fx: SchoolFixture;
+  let other: SchoolFixture;
+
+  beforeAll(async () => {
+    ctx = await createTestServices();
+    app = await buildTestApp(ctx);
+    [fx, other] = await Promise.all([
+      createSchool(ctx.services, { pupils: 2 }),
+      createSchool(ctx.services, { pupils: 2 }),
+    ]);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await ctx?.close();
+  });
+
+  it('adds a PDF to a session, refuses other kinds of file, and audits each download', async () => {
+    const session = await ctx.services.training.schedule(
+      { kind: 'staff', id: fx.staff.dsl.id, schoolId: fx.school.id, roles: ['dsl'], name: 'dsl' },
+      {
+        kind: 'staff_regular',
+        title: 'Refresher',
+        startsAt: new Date(Date.now() + 86_400_000),
+        place: 'Hall',
+        trainer: 'DSL',
+        className: null,
+        capacity: null,
+      },
+    );
+    const manager = new Browser(app);
+    await manager.signIn(fx.staff.business_manager.email);
+    await manager.get(`/training/sessions/${session.id}/materials/new`);
+    const upload = (title: string, content: Buffer, filename: string) => {
+      const body = multipartBody(
+        { title, _csrf: manager.csrf ?? '' },
+        { filename, type: 'application/octet-stream', content },
+      );
+      return manager.request({
+        method: 'POST',
+        url: `/training/sessions/${session.id}/materials`,
+        payload: body.payload,
+        headers: { 'content-type': body.contentType },
+      });
+    };
+    const script = await upload('Slides', Buffer.from('<script>alert(1)</script>'), 'slides.pdf');
+    expect(script.statusCode).toBe(400);
+    expect(script.body).toContain(
+      'The file must be a PDF, a PowerPoint or Word document, or a PNG or JPEG picture',
+    );
+    const pdf = Buffer.from('%PDF-1.4\n% test\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+    const ok = await upload('Policy slides', pdf, 'anything.bin');
+    expect(ok.statusCode).toBe(303);
+    const [material] = await ctx.services.trainingMaterials.list(fx.school.id, session.id);
+    expect(material).toMatchObject({
+      filename: 'Policy slides.pdf',
+      contentType: 'application/pdf',
+    });
+
+    const teacher = new Browser(app);
+    await teacher.signIn(fx.staff.teacher.email);
+    expect((await teacher.get(`/training/sessions/${session.id}`)).body).toContain(
+      'Policy slides.pdf',
+    );
+    const download = await teacher.get(`/training/materials/${material!.id}`);
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-type']).toBe('application/pdf');
+    expect(download.headers['content-disposition']).toContain('attachment');
+    expect(download.rawPayload.equals(pdf)).toBe(true);
+    const audit = await ctx.services.audit.listForSchool(
+      fx.school.id,
+      { action: 'training.material-downloaded' },
+      1,
+    );
+    expect(audit.total).toBe(1);
+    // Another school's staff: 404.
+    const outsider = new Browser(app);
+    await outsider.signIn(other.staff.teacher.email);
+    expect((await outsider.get(`/training/materials/${material!.id}`)).statusCode).toBe(404);
+    // A teacher cannot add files.
+    expect((await teacher.get(`/training/sessions/${session.id}/materials/new`)).statusCode).toBe(
+      404,
+    );
+  });
+
+  it('downloads everyone’s training as CSV with formula-like names made safe', async () => {
+    await ctx.platform.database.pool.query(
+      'UPDATE staff SET given_name = \'=HYPERLINK("x")\' WHERE id = $1',
+      [fx.staff.office.id],
+    );
+    const manager = new Browser(app);
+    await manager.signIn(fx.staff.business_manager.email);
+    const csv = await manager.get('/training/status.csv');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body).toContain(`"'=HYPERLINK(""x"") Tester"`);
+    expect(csv.body.split('\r\n')[0]).toContain('Regular social media training for staff');
+    expect(csv.body).not.toContain(other.staff.office.email);
+    const teacher = new Browser(app);
+    await teacher.signIn(fx.staff.teacher.email);
+    expect((await teacher.get('/training/status.csv')).statusCode).toBe(404);
   });
 });

@@ -8,6 +8,8 @@ import { trainingRoutes } from './training.routes.ts';
 import { bookingRoutes } from './booking/booking.routes.ts';
 import { trainingApi } from './training.api.ts';
 import { AttendanceImportService } from './attendance/attendance-import.service.ts';
+import { MaterialsService } from './sessions/materials.service.ts';
+import { materialsRoutes } from './sessions/materials.routes.ts';
 import { attendanceImportRoutes } from './attendance/attendance-import.routes.ts';
 import { trainingJobs } from './training.jobs.ts';
 import { canBookParentSessions, canManageTraining, canViewTraining } from './training.policy.ts';
@@ -22,6 +24,8 @@ declare module '../registry.ts' {
     trainingBookings: BookingService;
     /** Attendance from CSV sign-in sheets, through the shared import pipeline. */
     trainingImports: AttendanceImportService;
+    /** Sessions' materials (files), uploads and downloads audited. */
+    trainingMaterials: MaterialsService;
   }
 }
 
@@ -71,6 +75,13 @@ export const trainingModule = defineModule({
         clock: deps.clock,
         people: deps.peopleDirectory,
       }),
+      trainingMaterials: new MaterialsService({
+        database: deps.database,
+        repository,
+        files: deps.files,
+        audit: deps.audit,
+        clock: deps.clock,
+      }),
       trainingImports: new AttendanceImportService({
         database: deps.database,
         repository,
@@ -84,7 +95,7 @@ export const trainingModule = defineModule({
       }),
     };
   },
-  routes: [trainingRoutes, bookingRoutes, attendanceImportRoutes],
+  routes: [trainingRoutes, bookingRoutes, attendanceImportRoutes, materialsRoutes],
   api: [trainingApi],
   jobs: trainingJobs,
   navigation: [

@@ -19,6 +19,7 @@ import {
   trainingSessionKeys,
 } from './training-status.ts';
 import type { SessionRow } from './training.service.ts';
+import { statusCsv } from './training-csv.ts';
 
 /** What a page shows of a session (never its enum keys). */
 export function sessionView(s: SessionRow) {
@@ -117,13 +118,14 @@ export async function trainingRoutes(app: FastifyInstance, { services }: { servi
       const { id } = parseId(request.params);
       const session = await training.getSession(who.schoolId, id);
       const manage = canManageTraining(who);
-      const [bookings, register] = await Promise.all([
+      const [bookings, register, files] = await Promise.all([
         manage && session.audience === 'parents'
           ? services.trainingBookings.bookings(who.schoolId, session.id)
           : Promise.resolve([]),
         manage && session.audience === 'staff'
           ? training.register(who.schoolId, session)
           : Promise.resolve([]),
+        services.trainingMaterials.list(who.schoolId, session.id),
       ]);
       return reply.page('training/views/session.njk', {
         title: session.title,
@@ -133,6 +135,7 @@ export async function trainingRoutes(app: FastifyInstance, { services }: { servi
         placesBooked: bookings.reduce((n, b) => n + b.places, 0),
         attendedCount: register.filter((r) => r.attended).length,
         expectedCount: register.length,
+        materials: files,
       });
     },
   );
@@ -215,6 +218,21 @@ export async function trainingRoutes(app: FastifyInstance, { services }: { servi
       stateLabels,
     });
   });
+
+  // The same as CSV (formula-injection safe: training-csv.ts).
+  app.get(
+    '/training/status.csv',
+    { config: { access: canManageTraining } },
+    async (request, reply) => {
+      const who = staffOf(request.principal);
+      const report = await training.status(who.schoolId);
+      return reply
+        .header('Content-Type', 'text/csv; charset=utf-8')
+        .header('Content-Disposition', `attachment; filename="training-${report.today}.csv"`)
+        .header('Cache-Control', 'private, no-store')
+        .send(statusCsv(report));
+    },
+  );
 
   // Pupils' e-safety lessons by class.
   const renderLessons = async (

@@ -1,0 +1,33 @@
+import { stripHostileCharacters } from '../../platform/hostile-text.ts';
+import type { TrainingStatusReport } from './training.service.ts';
+import { kindLabel, stateLabels } from './training-status.ts';
+
+/**
+ * A CSV cell: one a spreadsheet would run as a formula (=, +, -, @, tab, carriage return) gets
+ * a leading apostrophe (OWASP "CSV injection"); quotes, commas and line breaks are quoted.
+ */
+export function csvCell(value: unknown): string {
+  let s = value === null || value === undefined ? '' : stripHostileCharacters(String(value));
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Everyone's training as CSV: a row per person, a column pair per kind (state, due date). */
+export function statusCsv(report: TrainingStatusReport): string {
+  const header = [
+    'Name',
+    'Email',
+    ...report.kinds.flatMap((k) => [kindLabel(k), `${kindLabel(k)}: due`]),
+    `Acknowledged policy version ${report.policyVersion}`,
+  ];
+  const rows = report.people.map((p) => [
+    p.name,
+    p.email,
+    ...report.kinds.flatMap((k) => {
+      const s = p.kinds[k];
+      return s ? [stateLabels[s.state].text, s.state === 'done' ? '' : (s.dueOn ?? '')] : ['', ''];
+    }),
+    p.acknowledgedCurrent ? 'Yes' : 'No',
+  ]);
+  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
