@@ -137,7 +137,6 @@ export function dateFromParts(
   return { ok: true, value: iso };
 }
 
-const uuidOrBlank = z.preprocess(blankToUndefined, z.uuid().optional());
 const part = z.preprocess(blankToUndefined, z.enum(personParts).optional());
 
 /** First question: does it involve a nude or semi-nude image of a child? */

@@ -47,7 +47,7 @@ export const incidentsModule = defineModule({
       | 'images'
     >,
   ) => {
-    let evidence: EvidenceService | undefined;
+    const parts: { evidence?: EvidenceService } = {};
     const incidents = new IncidentsService({
       database: deps.database,
       repository: new IncidentsRepository(),
@@ -59,9 +59,10 @@ export const incidentsModule = defineModule({
       mailer: deps.mailer,
       baseUrl: deps.config.baseUrl,
       // The report form hands its files to the evidence store.
-      evidence: () => evidence,
+      evidence: () => parts.evidence,
     });
-    evidence = evidenceModulePart.wire(deps, incidents);
+    const evidence = evidenceModulePart.wire(deps, incidents);
+    parts.evidence = evidence;
     return {
       incidents,
       incidentCases: new CaseActionsService(incidents),

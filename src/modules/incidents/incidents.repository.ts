@@ -126,7 +126,7 @@ export class IncidentsRepository {
       },
       entries.map((e) => ({ at: e.at, kind: e.kind, data: e.data as Record<string, unknown> })),
     );
-    const { incidentId, ...rest } = state;
+    const { incidentId: _id, ...rest } = state;
     await db
       .insert(incidentCases)
       .values(state)

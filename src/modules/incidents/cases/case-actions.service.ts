@@ -284,9 +284,8 @@ export class CaseActionsService {
 
   async close(who: StaffPrincipal, id: string, outcome: string): Promise<void> {
     const now = this.deps.clock.now();
-    let reportedAt: Date | undefined;
     const row = await this.deps.repository.getCase(this.deps.database.db, who.schoolId, id);
-    reportedAt = row?.reportedAt;
+    const reportedAt = row?.reportedAt;
     await this.act(
       who,
       id,
