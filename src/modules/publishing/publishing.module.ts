@@ -1,6 +1,7 @@
 import { defineModule, type Services } from '../registry.ts';
 import type { Principal } from '../auth/index.ts';
 import { ChannelAdapterRegistry } from './channel-adapter.ts';
+import { ChannelHealthChecks } from './accounts/channel-health.ts';
 import { NewsChannelAdapter } from './news-adapter.ts';
 import { BlueskyAdapter } from './channels/bluesky-adapter.ts';
 import { WordPressAdapter } from './channels/wordpress-adapter.ts';
@@ -30,6 +31,8 @@ declare module '../registry.ts' {
     publishing: PublishService;
     /** The channel adapters the delivery job uses, one per kind of channel. */
     channelAdapters: ChannelAdapterRegistry;
+    /** Whether a channel Lanyard posts to can be reached (its page; answers kept a few minutes). */
+    channelHealth: ChannelHealthChecks;
   }
 }
 
@@ -104,10 +107,17 @@ export const publishingModule = defineModule({
       adapters: channelAdapters,
       secretOpen: (sealed) => deps.secretBox.open(sealed),
     });
+    const channelHealth = new ChannelHealthChecks({
+      accounts: accounts.channelAccounts,
+      adapters: channelAdapters,
+      files: deps.files,
+      now: () => deps.clock.now(),
+    });
     return {
       posts,
       publishing,
       channelAdapters,
+      channelHealth,
       ...accounts,
       ...wireNews(deps),
       ...wireTakedowns({ ...deps, channelAdapters }),

@@ -185,9 +185,13 @@ export async function accountsRoutes(app: FastifyInstance, { services }: { servi
     errors?: FieldErrors,
   ) => {
     const detail = await accounts.detail(principal, id);
-    const [custodian, staff] = await Promise.all([
+    const [custodian, staff, health] = await Promise.all([
       accounts.custodianRule(principal.schoolId),
       detail.canManage ? accounts.staffOptions(principal) : Promise.resolve([]),
+      // The adapter's health, waited for 2 seconds at most and kept a few minutes.
+      accounts
+        .get(principal.schoolId, id)
+        .then((row) => (row ? services.channelHealth.check(row) : null)),
     ]);
     const posting = new Set(detail.posterList.map((x) => x.staffId));
     const row = (key: string, text: string) => ({ key: { text: key }, value: { text } });
@@ -209,6 +213,14 @@ export async function accountsRoutes(app: FastifyInstance, { services }: { servi
       ),
       row('Keeps the credentials', detail.custodianName ?? 'Nobody yet'),
       row('Token or secret', credentialText),
+      ...(health
+        ? [
+            row(
+              'Connection',
+              `${health.ok ? 'Connected' : `Not reachable: ${health.sentence}`} (checked ${formatDateTimeInWords(health.checkedAt)})`,
+            ),
+          ]
+        : []),
       row(
         'Longest post',
         detail.maxLength ? `${detail.maxLength.toLocaleString('en-GB')} characters` : 'No limit',
