@@ -21,7 +21,9 @@
  *    seconds (targets < 50 ms and ≥ 0.25).
  *
  * Environment: BENCH_PG_URL, BENCH_DURATION (s, default 10), BENCH_ROUNDS (default 5),
- * BENCH_CONNECTIONS (default 32), BENCH_EVIDENCE_MB (default 50), BENCH_EVIDENCE_ROUNDS (5).
+ * BENCH_CONNECTIONS (default 32), BENCH_EVIDENCE_MB (default 50), BENCH_EVIDENCE_ROUNDS (5);
+ * BENCH_CPU_PROF=<folder> writes a V8 CPU profile of the server under load there;
+ * BENCH_SKIP_EVIDENCE=1 measures the case list only; BENCH_KEEP_DB=1 keeps the database.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -281,6 +283,9 @@ async function measureList(url: string, dataDir: string, smtpUrl: string, token:
     port,
     pgPort: await freePort(),
     args: ['web'],
+    ...(process.env.BENCH_CPU_PROF
+      ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] }
+      : {}),
     env: {
       NODE_ENV: 'production',
       DATABASE_URL: url,
@@ -341,7 +346,9 @@ async function main(): Promise<void> {
   let figures: Record<string, unknown> = {};
   try {
     say('1. Evidence store against a plain copy on the same disk');
-    const evidence = await benchEvidence(dataDir);
+    const evidence = process.env.BENCH_SKIP_EVIDENCE
+      ? { evidenceMbS: 0, copyMbS: 0, readMbS: 0, ratio: 0, rssGrowthMb: 0 }
+      : await benchEvidence(dataDir);
 
     say('2. Database: 2,000 schools, 100,000 incidents');
     const url = await freshDatabase();
@@ -396,7 +403,7 @@ async function main(): Promise<void> {
   } finally {
     await sink.stop().catch(() => undefined);
     fs.rmSync(dataDir, { recursive: true, force: true });
-    await dropDatabase().catch(() => undefined);
+    if (!process.env.BENCH_KEEP_DB) await dropDatabase().catch(() => undefined);
   }
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }

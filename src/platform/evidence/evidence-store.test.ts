@@ -249,10 +249,10 @@ describe('EvidenceStore', () => {
 
   it('streams a large file in and out in bounded memory', async () => {
     const big = new EvidenceStore(files, KEY); // the default 64 KiB chunks
-    const total = 48 * 1024 * 1024;
+    const total = 96 * 1024 * 1024;
     const block = crypto.randomBytes(1024 * 1024);
     const expectedHash = crypto.createHash('sha256');
-    for (let i = 0; i < 48; i++) expectedHash.update(block);
+    for (let i = 0; i < 96; i++) expectedHash.update(block);
     let sent = 0;
     const source = new Readable({
       read() {
@@ -281,7 +281,8 @@ describe('EvidenceStore', () => {
     } finally {
       clearInterval(timer);
     }
-    // The file never sat whole in memory: growth well under its 48 MB.
-    expect((peak - before.rss) / 1024 / 1024).toBeLessThan(40);
+    // The file never sat whole in memory: growth well under its 96 MB (garbage not yet collected
+    // counts too, so the bound is the benchmark's, not a few chunks).
+    expect((peak - before.rss) / 1024 / 1024).toBeLessThan(64);
   }, 60_000);
 });
