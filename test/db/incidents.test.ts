@@ -212,6 +212,20 @@ describe('incidents (real PostgreSQL)', () => {
     ).rejects.toThrow();
   });
 
+  it('keeps the DSL’s referral task for a staff member’s image report until the DSL records one', async () => {
+    const r = await ctx.services.incidents.reportIndecentImage(as(fx, 'teacher'), {
+      adultInvolved: 'yes',
+      understood: 'yes',
+    });
+    const due = async () =>
+      (await ctx.services.incidents.listCases(as(fx, 'dsl'), { referralDue: true })).rows.map(
+        (x) => x.incidentId,
+      );
+    expect(await due()).toContain(r.id);
+    await ctx.services.incidentCases.recordReferral(as(fx, 'dsl'), r.id, { to: 'police' });
+    expect(await due()).not.toContain(r.id);
+  });
+
   it('counts the home page items for the DSL and for a worker', async () => {
     const items = await ctx.services.incidents.attention(as(fx, 'dsl'));
     expect(items.map((i) => i.title).join(' | ')).toMatch(/new report/);

@@ -14,6 +14,8 @@ export interface CaseFilters {
   incidentType?: string;
   category?: string;
   safeguarding?: boolean;
+  /** Only indecent-image reports whose onward referral is not recorded yet. */
+  referralDue?: boolean;
   /** Only cases not classified yet (new reports). */
   unclassified?: boolean;
   /** Only open cases whose next step was due before this date (YYYY-MM-DD). */
@@ -158,6 +160,10 @@ export class IncidentsRepository {
     if (f.incidentType) c.push(eq(incidentCases.incidentType, f.incidentType));
     if (f.category) c.push(eq(incidentCases.category, f.category));
     if (f.safeguarding !== undefined) c.push(eq(incidentCases.safeguarding, f.safeguarding));
+    if (f.referralDue)
+      c.push(
+        sql`${incidentCases.indecentImage} and not exists (select 1 from ${incidentEntries} e where e.incident_id = ${incidentCases.incidentId} and e.kind = 'referral' and e.data->>'to' <> 'dsl')`,
+      );
     if (f.unclassified) c.push(sql`${incidentCases.classifiedAt} is null`);
     if (f.overdueBefore)
       c.push(
@@ -196,7 +202,7 @@ export class IncidentsRepository {
         open: sql<number>`count(*)::int`,
         unclassified: sql<number>`(count(*) filter (where ${incidentCases.classifiedAt} is null))::int`,
         overdue: sql<number>`(count(*) filter (where ${incidentCases.nextStepDue} < ${today}::date))::int`,
-        referrals: sql<number>`(count(*) filter (where ${incidentCases.indecentImage} and not exists (select 1 from ${incidentEntries} e where e.incident_id = ${incidentCases.incidentId} and e.kind = 'referral' and e.actor_staff_id is not null)))::int`,
+        referrals: sql<number>`(count(*) filter (where ${incidentCases.indecentImage} and not exists (select 1 from ${incidentEntries} e where e.incident_id = ${incidentCases.incidentId} and e.kind = 'referral' and e.data->>'to' <> 'dsl')))::int`,
       })
       .from(incidentCases)
       .where(and(...c));

@@ -61,7 +61,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
       ...(q.view === 'closed' ? { status: 'closed' as const } : {}),
       ...(q.view === 'new' ? { unclassified: true, status: 'open' as const } : {}),
       ...(q.view === 'overdue' ? { overdueBefore: services.people.today() } : {}),
-      ...(q.view === 'referrals' ? { status: 'open' as const, safeguarding: true } : {}),
+      ...(q.view === 'referrals' ? { status: 'open' as const, referralDue: true } : {}),
       ...(q.view === 'mine' ? { mineStaffId: who.id } : {}),
       ...(q.type ? { incidentType: q.type } : {}),
       ...(q.category ? { category: q.category } : {}),
