@@ -282,6 +282,20 @@ describe('conduct pages and API', () => {
     expect(granted.json()).toMatchObject({ status: 'granted', type: 'phone_accessible' });
   });
 
+  it('describes its API in the OpenAPI document', async () => {
+    const res = await teacher.get('/api/v1/openapi.json');
+    expect(res.statusCode).toBe(200);
+    const paths = Object.keys((res.json() as { paths: Record<string, unknown> }).paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/conduct/declarations',
+        '/conduct/declarations/{id}/review',
+        '/conduct/permissions',
+        '/conduct/permissions/{id}/decisions',
+      ]),
+    );
+  });
+
   it('keeps the filtering records to the ICT Technician, read by the Headteacher, with a due check on the dashboard', async () => {
     expect((await ict.get('/')).body).toContain('Filtering check due');
     expect((await teacher.get('/conduct/filtering')).statusCode).toBe(404);
