@@ -515,6 +515,27 @@ describe('incidents over HTTP', () => {
           )
         ).statusCode,
       ).toBe(303);
+      // Every id on the case page is unique (open and closed forms, error links).
+      for (const state of ['closed', 'open']) {
+        if (state === 'closed')
+          await head.post(
+            `/incidents/${id}/close`,
+            { outcome: 'Again' },
+            { csrfFrom: `/incidents/${id}` },
+          );
+        else
+          await head.post(
+            `/incidents/${id}/reopen`,
+            { reason: 'Again' },
+            { csrfFrom: `/incidents/${id}` },
+          );
+        const html = (await head.get(`/incidents/${id}`)).body;
+        const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+        expect(
+          ids.filter((x, i) => ids.indexOf(x) !== i),
+          state,
+        ).toEqual([]);
+      }
       const kinds = (
         await q('SELECT kind FROM incident_entries WHERE incident_id = $1 ORDER BY at, id', [id])
       ).map((r) => r.kind);
@@ -524,6 +545,8 @@ describe('incidents over HTTP', () => {
         'step',
         'assignment',
         'note',
+        'closed',
+        'reopened',
         'closed',
         'reopened',
       ]);
@@ -545,6 +568,8 @@ describe('incidents over HTTP', () => {
         'incidents.step-recorded',
         'incidents.assigned',
         'incidents.note-added',
+        'incidents.closed',
+        'incidents.reopened',
         'incidents.closed',
         'incidents.reopened',
       ]);
