@@ -1,8 +1,18 @@
 import zlib from 'node:zlib';
 
+/** WinAnsi (Windows-1252) bytes 0x80–0x9F; the rest are Latin-1. */
+const winAnsiHigh = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+const winAnsi = {
+  decode: (bytes: Buffer): string =>
+    [...bytes]
+      .map((b) => (b >= 0x80 && b <= 0x9f ? winAnsiHigh[b - 0x80]! : String.fromCharCode(b)))
+      .join(''),
+};
+
 /**
- * The text of a PDF as pdfkit writes it (deflated content streams, text as hex strings in TJ),
- * for tests that check what a generated PDF says.
+ * The text of a PDF as pdfkit writes it (deflated content streams, text as hex strings in TJ,
+ * the standard fonts' WinAnsi encoding: curly quotes and apostrophes included), for tests that
+ * check what a generated PDF says.
  */
 export function pdfText(pdf: Buffer): string {
   const out: string[] = [];
@@ -21,7 +31,7 @@ export function pdfText(pdf: Buffer): string {
     if (content === undefined) continue;
     for (const tj of content.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
       const hex = [...tj[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]!).join('');
-      out.push(Buffer.from(hex, 'hex').toString('latin1'));
+      out.push(winAnsi.decode(Buffer.from(hex, 'hex')));
     }
   }
   return out.join(' ').replace(/\s+/g, ' ');
