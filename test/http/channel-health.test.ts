@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
 import { buildTestApp } from '../support/http.ts';
 import { Browser } from '../support/http-principals.ts';
 import { startWordPress, type WordPressSite } from '../channels/wordpress.ts';
+import { startBluesky, type BlueskyAccount, type BlueskyServers } from '../channels/bluesky.ts';
 import type { ChannelInput } from '../../src/modules/publishing/accounts/accounts.forms.ts';
 
 /**
@@ -48,7 +49,9 @@ describe('a channel’s connection on its page (real WordPress)', () => {
       } satisfies ChannelInput)
     ).channel.id;
   const connectionRow = (body: string) =>
-    /Connection\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*([^<]*)</.exec(body)?.[1]?.trim();
+    /Connection\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*([^<]*)</
+      .exec(body)?.[1]
+      ?.trim();
 
   beforeAll(async () => {
     try {
@@ -118,5 +121,83 @@ describe('a channel’s connection on its page (real WordPress)', () => {
     } finally {
       await wp!.startServer();
     }
+  });
+});
+
+/** The same against a real Bluesky PDS (test/channels/install-bluesky.sh). */
+describe('a Bluesky account’s connection on its page (real PDS)', () => {
+  let ctx: TestContext;
+  let app: FastifyInstance;
+  let fx: SchoolFixture;
+  let bm: Browser;
+  let servers: BlueskyServers | undefined;
+  let account: BlueskyAccount;
+  let startError: unknown = null;
+
+  const addAccount = async (name: string, password: string) =>
+    (
+      await ctx.services.channelAccounts.create(
+        {
+          kind: 'staff',
+          id: fx.staff.business_manager.id,
+          schoolId: fx.school.id,
+          roles: ['business_manager'],
+          name: 'BM',
+        },
+        {
+          kind: 'bluesky',
+          name,
+          platform: null,
+          handle: account.handle,
+          purposeKey: 'school_social_media',
+          audience: 'public',
+          comments: 'off',
+          moderation: null,
+          custodianId: null,
+          endpointUrl: servers!.pdsUrl,
+          credential: password,
+          maxLength: 300,
+          maxImages: 4,
+        },
+      )
+    ).channel.id;
+  const connectionRow = (body: string) =>
+    /Connection\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*([^<]*)</
+      .exec(body)?.[1]
+      ?.trim();
+
+  beforeAll(async () => {
+    try {
+      servers = await startBluesky(inject('dbAdminUrl'));
+      account = await servers.createAccount('health');
+    } catch (e) {
+      startError = e;
+    }
+    ctx = await createTestServices();
+    app = await buildTestApp(ctx);
+    fx = await createSchool(ctx.services, { pupils: 1 });
+    bm = new Browser(app);
+    await bm.signIn(fx.staff.business_manager.email);
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await ctx?.close();
+    await servers?.stop();
+  });
+
+  it('connected with an app password; a revoked one named plainly', async () => {
+    if (startError)
+      throw new Error(
+        `These tests need a real Bluesky PDS and it could not be started: ${(startError as Error).message}`,
+      );
+    const good = await account.newAppPassword('Lanyard');
+    const id = await addAccount('School Bluesky', good.password);
+    expect(connectionRow((await bm.get(`/channels/${id}`)).body)).toMatch(/^Connected \(checked/);
+    const spare = await account.newAppPassword('Spare');
+    await account.revokeAppPassword(spare.name);
+    const revoked = await addAccount('Revoked Bluesky', spare.password);
+    const row = connectionRow((await bm.get(`/channels/${revoked}`)).body)!;
+    expect(row).toMatch(/^Not reachable: /);
+    expect(row).toMatch(/refused the app password for health-.*It may have been revoked/);
   });
 });
