@@ -236,6 +236,32 @@ const summaries: Record<string, Describe> = {
     `Registered a capture device${str(d.assetTag) ? ` (asset tag ${str(d.assetTag)})` : ''}`,
   'devices.approved': () => 'Approved a capture device for taking photos',
   'devices.approval-withdrawn': () => 'Withdrew the approval of a capture device',
+  // Training and policy acknowledgements (modules/training, modules/acknowledgements).
+  'acknowledgements.policy-acknowledged': (_row, d) =>
+    `Acknowledged the policy${num(d.version) !== null ? ` (version ${num(d.version)})` : ''}`,
+  'training.session-scheduled': () => 'Scheduled a training session',
+  'training.attendance-recorded': (_row, d) =>
+    `Took the register of a training session (${plural(num(d.attended) ?? 0, 'person')} attended)`,
+  'training.attendance-imported': (_row, d) =>
+    `Imported training attendance (${plural(num(d.recorded) ?? 0, 'attendance')})`,
+  'training.class-lesson-marked': (_row, d) =>
+    `Marked a class’s e-safety lesson as taught${str(d.className) ? ` (${str(d.className)})` : ''}`,
+  'training.place-booked': (_row, d) =>
+    `Booked ${plural(num(d.places) ?? 1, 'place')} at a parents’ e-safety meeting`,
+  'training.booking-cancelled': () => 'Cancelled a booking at a parents’ e-safety meeting',
+  'training.marked-due-again': (_row, d) =>
+    `Made training due again for ${plural(num(d.marked) ?? 0, 'person')} ${d.reason === 'incident' ? 'after a significant incident' : 'after a new policy version'}`,
+  'training.material-added': () => 'Added a file to a training session',
+  'training.material-downloaded': () => 'Downloaded a training session’s file',
+  // Incident letters and platform guidance (incidents/letters, incidents/guidance).
+  'incidents.letter-created': (_row, d) =>
+    `Made a letter about an incident${d.emailed === true ? ', to be emailed' : ''}`,
+  'incidents.letter-downloaded': () => 'Downloaded a letter about an incident',
+  'incidents.letter-template-updated': () => 'Changed the wording of a letter template',
+  'incidents.guidance-updated': (_row, d) =>
+    `Changed the guidance on reporting${str(d.platform) ? ` (${platformWords[str(d.platform)!] ?? 'a platform'})` : ''}`,
+  'incidents.guidance-restored': (_row, d) =>
+    `Put Lanyard’s guidance on reporting back${str(d.platform) ? ` (${platformWords[str(d.platform)!] ?? 'a platform'})` : ''}`,
   'media.uploaded': (_row, d) => `Uploaded ${mediaWord(d)}`,
   'media.uploaded-to-quarantine': (_row, d) => `Uploaded ${mediaWord(d)}, held in quarantine`,
   'media.ingested': (_row, d) =>
@@ -282,13 +308,33 @@ const summaries: Record<string, Describe> = {
     'Published a post again with a pupil blurred after their consent changed',
 };
 
+/** Platforms of the guidance pages, in words (incidents/guidance). */
+const platformWords: Record<string, string> = {
+  facebook: 'Facebook',
+  instagram: 'Instagram',
+  tiktok: 'TikTok',
+  x: 'X',
+  youtube: 'YouTube',
+  snapchat: 'Snapchat',
+  whatsapp: 'WhatsApp',
+  ceop: 'CEOP',
+};
+
 const entityWords: Record<string, string> = {
+  incident_letter: 'a letter about an incident',
+  incident_letter_template: 'a letter template',
+  incident_guidance: 'a guidance page',
   staff: 'a member of staff',
   parent: 'a parent',
   pupil: 'a pupil',
   consent_record: 'a consent record',
   media_item: 'a photo or video',
   capture_device: 'a capture device',
+  training_session: 'a training session',
+  training_material: 'a training file',
+  training_class_lesson: 'an e-safety lesson',
+  training_attendance_import: 'a training attendance import',
+  policy_acknowledgement: 'a policy acknowledgement',
   channel_account: 'a channel',
   policy_profile: 'the policy',
   school: 'the school',
@@ -329,6 +375,8 @@ export const actionAreas: { value: string; text: string }[] = [
   { value: 'staff.', text: 'Classes taught by staff' },
   { value: 'media.', text: 'Photos and videos' },
   { value: 'devices.', text: 'Capture devices' },
+  { value: 'training.', text: 'Training' },
+  { value: 'acknowledgements.', text: 'Policy acknowledgements' },
   { value: 'policy.', text: 'Policy' },
   { value: 'auth.', text: 'Sign-in and accounts' },
 ];
