@@ -270,6 +270,9 @@ const EXPECTED: Record<string, Who> = {
   'GET /policy/switch': HEADTEACHER,
   'GET /policy/switch/preview': HEADTEACHER,
   'POST /policy/switch': HEADTEACHER,
+  'GET /policy/responsibilities': HEADTEACHER,
+  'POST /policy/responsibilities': HEADTEACHER,
+  'POST /policy/responsibilities/:id/remove': HEADTEACHER,
   // Never-publish restrictions (consent/restrictions, issue 15): the roles the profile names in
   // people.publicationRestrictionSetters (the DSL and Headteacher in every template).
   'GET /consent/restrictions': ['headteacher', 'dsl'],
@@ -306,10 +309,6 @@ const EXPECTED: Record<string, Who> = {
   'POST /training/imports': ['headteacher', 'dsl', 'business_manager'],
   'GET /training/imports/:id': ['headteacher', 'dsl', 'business_manager'],
   'POST /training/imports/:id/confirm': ['headteacher', 'dsl', 'business_manager'],
-  'GET /training/status.csv': ['headteacher', 'dsl', 'business_manager'],
-  'GET /training/sessions/:id/materials/new': ['headteacher', 'dsl', 'business_manager'],
-  'POST /training/sessions/:id/materials': ['headteacher', 'dsl', 'business_manager'],
-  'GET /training/materials/:id': EVERY_STAFF,
   'GET /training/status.csv': ['headteacher', 'dsl', 'business_manager'],
   'GET /training/sessions/:id/materials/new': ['headteacher', 'dsl', 'business_manager'],
   'POST /training/sessions/:id/materials': ['headteacher', 'dsl', 'business_manager'],
@@ -502,6 +501,9 @@ const EXPECTED: Record<string, Who> = {
  * each of them, with a CSRF token, from every kind of person).
  */
 const NO_VALID_BODY: Record<string, string> = {
+  'POST /policy/responsibilities/:id/remove':
+    'the route takes no fields, so the matrix’s own pass already took the responsibility away with ' +
+    'a valid (empty) body; test/http/responsibilities.test.ts gives and takes away',
   'POST /policy/switch':
     'switching replaces school A’s rules (its consent purposes among them) that every other case ' +
     'here relies on; test/http/policy-switch.test.ts switches with valid bodies',
@@ -688,9 +690,9 @@ describe('authorisation matrix', () => {
   let assignedIncidentId: string;
   /** School A's staff training session and parents' e-safety meeting (modules/training). */
   let trainingSessionId: string;
+  let responsibilityHolderId: string;
   let parentSessionId: string;
   let trainingImportId: string;
-  let trainingMaterialId: string;
   let trainingMaterialId: string;
   /** A social media account that only school A has. */
   let channelId: string;
@@ -889,6 +891,20 @@ describe('authorisation matrix', () => {
       );
       deviceId = device.id;
       const head = staffPrincipal(A, 'headteacher');
+      await ctx.services.responsibilities.give(
+        A.school.id,
+        { kind: 'staff', id: head.id },
+        {
+          staffId: A.staff.support_staff.id,
+          responsibilityKey: 'publicity_poster',
+        },
+      );
+      responsibilityHolderId = (
+        await ctx.services.database.pool.query<{ id: string }>(
+          'SELECT id FROM responsibility_holders WHERE school_id = $1',
+          [A.school.id],
+        )
+      ).rows[0]!.id;
       const soon = new Date(Date.now() + 7 * 86_400_000);
       const base = { place: 'Hall', trainer: 'DSL', className: null, capacity: null };
       trainingSessionId = (
@@ -917,22 +933,6 @@ describe('authorisation matrix', () => {
         { queue: false },
       );
       await ctx.services.trainingImports.preview(trainingImportId);
-      {
-        const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
-        const temp = await ctx.platform.files.writeTemp(pdf);
-        trainingMaterialId = (
-          await ctx.services.trainingMaterials.add(
-            A.school.id,
-            { kind: 'staff', id: A.staff.dsl.id },
-            trainingSessionId,
-            {
-              title: 'Matrix slides',
-              tempName: temp.name,
-              size: pdf.length,
-            },
-          )
-        ).id;
-      }
       {
         const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
         const temp = await ctx.platform.files.writeTemp(pdf);
@@ -1366,7 +1366,6 @@ describe('authorisation matrix', () => {
       else if (route.url.startsWith('/parent-training/:id')) add({ id: parentSessionId });
       else if (route.url.startsWith('/training/imports/:id')) add({ id: trainingImportId });
       else if (route.url.startsWith('/training/materials/:id')) add({ id: trainingMaterialId });
-      else if (route.url.startsWith('/training/materials/:id')) add({ id: trainingMaterialId });
       else if (/^\/(api\/v1\/)?channels\/:id/.test(route.url)) add({ id: channelId });
       else if (route.url === '/posts/:id/edit') add({ id: draftPostId });
       else if (route.url === '/pupils/:id/publications') add({ id: pupil0.id });
@@ -1389,6 +1388,8 @@ describe('authorisation matrix', () => {
       // Office and DPO pages: managers and the office see every pupil; teachers only their
       // assigned classes (none here), so they get 404 like everyone else.
       else if (route.url.startsWith('/consent/pupils/:id')) add({ id: pupil0.id }, 'a pupil');
+      else if (route.url === '/policy/responsibilities/:id/remove')
+        add({ id: responsibilityHolderId });
       else if (route.url.startsWith('/consent/restrictions/pupils/:id'))
         add({ id: pupil0.id }, 'a pupil');
       else if (route.url.startsWith('/consent/records/:id/evidence'))
@@ -2209,6 +2210,11 @@ describe('authorisation matrix', () => {
         from: `/consent/pupils/${pupil0.id}/competence`,
         url: `/consent/pupils/${pupil0.id}/competence`,
       },
+      'POST /policy/responsibilities': {
+        from: '/policy/responsibilities',
+        url: '/policy/responsibilities',
+        fields: { responsibilityKey: 'deputy_dsl', staffId: A.staff.teacher.id },
+      },
       // The form offers the other state (restrict, then lift): the two roles leave pupil 0 as
       // they found them.
       'POST /consent/restrictions/pupils/:id': {
@@ -2306,16 +2312,6 @@ describe('authorisation matrix', () => {
       'POST /parent-training/:id/cancel': {
         from: '/parent-training',
         url: `/parent-training/${parentSessionId}/cancel`,
-      },
-      'POST /training/sessions/:id/materials': {
-        from: `/training/sessions/${trainingSessionId}/materials/new`,
-        url: `/training/sessions/${trainingSessionId}/materials`,
-        fields: (n) => ({ title: `Valid slides ${n}` }),
-        file: () => ({
-          filename: 'slides.pdf',
-          type: 'application/pdf',
-          content: Buffer.from('%PDF-1.4\n%%EOF\n'),
-        }),
       },
       'POST /training/sessions/:id/materials': {
         from: `/training/sessions/${trainingSessionId}/materials/new`,

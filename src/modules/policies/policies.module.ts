@@ -7,6 +7,9 @@ import { policiesJobs } from './policies.jobs.ts';
 import { canViewPolicy } from './policies.policy.ts';
 import { PolicySwitchService } from './policy-switch.ts';
 import { PolicyScopeService } from './policy-scope.ts';
+import { ResponsibilitiesRepository } from './responsibilities.repository.ts';
+import { ResponsibilitiesService } from './responsibilities.service.ts';
+import { responsibilitiesRoutes } from './responsibilities.routes.ts';
 import { policySwitchRoutes } from './policy-switch.routes.ts';
 
 declare module '../registry.ts' {
@@ -17,6 +20,8 @@ declare module '../registry.ts' {
     policySwitch: PolicySwitchService;
     /** Whom the policy covers, who acknowledges it, conduct statements, role titles (issue 15). */
     policyScope: PolicyScopeService;
+    /** The school's named responsibilities given to staff (issue 15). */
+    responsibilities: ResponsibilitiesService;
   }
 }
 
@@ -45,6 +50,15 @@ export const policiesModule = defineModule({
     return {
       policies,
       policyScope: new PolicyScopeService(policies),
+      responsibilities: new ResponsibilitiesService({
+        database: deps.database,
+        repository: new ResponsibilitiesRepository(),
+        policies,
+        // People are wired after the policies: used lazily.
+        people: { staffRoster: (...a) => deps.peopleDirectory.staffRoster(...a) },
+        audit: deps.audit,
+        clock: deps.clock,
+      }),
       policySwitch: new PolicySwitchService({
         database: deps.database,
         repository: new PolicyRepository(),
@@ -53,7 +67,7 @@ export const policiesModule = defineModule({
       }),
     };
   },
-  routes: [policyRoutes, policySwitchRoutes],
+  routes: [policyRoutes, policySwitchRoutes, responsibilitiesRoutes],
   api: [policiesApi],
   jobs: policiesJobs,
   navigation: [{ href: '/policy', text: 'Policy', order: 80, visible: canViewPolicy }],

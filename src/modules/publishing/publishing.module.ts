@@ -57,6 +57,7 @@ export const publishingModule = defineModule({
       | 'peopleDirectory'
       | 'people'
       | 'conductPermissions'
+      | 'responsibilities'
     >,
   ) => {
     const repository = new PostsRepository({ people: deps.peopleDirectory, media: deps.media });
@@ -93,6 +94,8 @@ export const publishingModule = defineModule({
       // The publishing check for reminder posts reads the author's permission (conduct, wired before).
       reminderPermission: (schoolId, staffId, at) =>
         deps.conductPermissions.holds(schoolId, staffId, 'reminder_post', at),
+      // Who may post on an account may be a responsibility (channels.accountRules, issue 15).
+      responsibilitiesHeld: (schoolId, staffId) => deps.responsibilities.heldBy(schoolId, staffId),
     });
     const publishing = new PublishService({
       database: deps.database,

@@ -115,6 +115,7 @@ export class PostsChecks {
       account: { kind: account.kind, audience: account.audience, comments: account.comments },
     }));
     void labels;
+    const held = (await this.deps.responsibilitiesHeld?.(schoolId, post.authorId)) ?? [];
     const maxUpdated = roll.reduce((m, r) => Math.max(m, r.updatedAt.getTime()), 0);
     const roles = (author?.roles ?? []) as PolicyRole[];
     return {
@@ -137,7 +138,16 @@ export class PostsChecks {
           // the school's approver.
           designatedForPublicity:
             roles.includes(settings.roles.approverRole.value) ||
-            (channels.length > 0 && channels.every((c) => postsTo.has(c.account.id))),
+            (channels.length > 0 &&
+              channels.every(
+                (c) =>
+                  postsTo.has(c.account.id) ||
+                  // A responsibility the profile lets post on this kind of account.
+                  (settings.channels.accountRules.value
+                    .find((r) => r.accountKind === c.account.kind)
+                    ?.posterResponsibilities.some((k) => held.includes(k)) ??
+                    false),
+              )),
           // The author's current permission to post reminders (conduct's permission requests).
           reminderPermissionHeld:
             post.kind === 'reminder_to_parents' &&

@@ -134,6 +134,8 @@ export interface PostsDeps {
   baseUrl: string;
   /** Whether a member of staff holds a current permission to post reminders to parents. */
   reminderPermission?: (schoolId: string, staffId: string, at: Date) => Promise<boolean>;
+  /** The named responsibilities a member of staff holds (`people.responsibilities`). */
+  responsibilitiesHeld?: (schoolId: string, staffId: string) => Promise<string[]>;
 }
 
 /** The parts of the posts service, so one part can call another (posts.service.ts fills it). */
