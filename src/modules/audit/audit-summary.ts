@@ -253,23 +253,6 @@ const summaries: Record<string, Describe> = {
     `Made training due again for ${plural(num(d.marked) ?? 0, 'person', 'people')} ${d.reason === 'incident' ? 'after a significant incident' : 'after a new policy version'}`,
   'training.material-added': () => 'Added a file to a training session',
   'training.material-downloaded': () => 'Downloaded a training session’s file',
-  // Training and policy acknowledgements (modules/training, modules/acknowledgements).
-  'acknowledgements.policy-acknowledged': (_row, d) =>
-    `Acknowledged the policy${num(d.version) !== null ? ` (version ${num(d.version)})` : ''}`,
-  'training.session-scheduled': () => 'Scheduled a training session',
-  'training.attendance-recorded': (_row, d) =>
-    `Took the register of a training session (${plural(num(d.attended) ?? 0, 'person')} attended)`,
-  'training.attendance-imported': (_row, d) =>
-    `Imported training attendance (${plural(num(d.recorded) ?? 0, 'attendance')})`,
-  'training.class-lesson-marked': (_row, d) =>
-    `Marked a class’s e-safety lesson as taught${str(d.className) ? ` (${str(d.className)})` : ''}`,
-  'training.place-booked': (_row, d) =>
-    `Booked ${plural(num(d.places) ?? 1, 'place')} at a parents’ e-safety meeting`,
-  'training.booking-cancelled': () => 'Cancelled a booking at a parents’ e-safety meeting',
-  'training.marked-due-again': (_row, d) =>
-    `Made training due again for ${plural(num(d.marked) ?? 0, 'person')} ${d.reason === 'incident' ? 'after a significant incident' : 'after a new policy version'}`,
-  'training.material-added': () => 'Added a file to a training session',
-  'training.material-downloaded': () => 'Downloaded a training session’s file',
   // Incident letters and platform guidance (incidents/letters, incidents/guidance).
   'incidents.letter-created': (_row, d) =>
     `Made a letter about an incident${d.emailed === true ? ', to be emailed' : ''}`,
@@ -352,11 +335,6 @@ const entityWords: Record<string, string> = {
   training_class_lesson: 'an e-safety lesson',
   training_attendance_import: 'a training attendance import',
   policy_acknowledgement: 'a policy acknowledgement',
-  training_session: 'a training session',
-  training_material: 'a training file',
-  training_class_lesson: 'an e-safety lesson',
-  training_attendance_import: 'a training attendance import',
-  policy_acknowledgement: 'a policy acknowledgement',
   channel_account: 'a channel',
   policy_profile: 'the policy',
   school: 'the school',
@@ -397,8 +375,6 @@ export const actionAreas: { value: string; text: string }[] = [
   { value: 'staff.', text: 'Classes taught by staff' },
   { value: 'media.', text: 'Photos and videos' },
   { value: 'devices.', text: 'Capture devices' },
-  { value: 'training.', text: 'Training' },
-  { value: 'acknowledgements.', text: 'Policy acknowledgements' },
   { value: 'training.', text: 'Training' },
   { value: 'acknowledgements.', text: 'Policy acknowledgements' },
   { value: 'policy.', text: 'Policy' },
