@@ -385,6 +385,33 @@ describe('incidents over HTTP', () => {
         headers: { authorization: `Bearer ${token}`, 'content-type': apiBody.contentType },
       });
       expect(api.statusCode).toBeGreaterThanOrEqual(400);
+      // The API is described in the OpenAPI document, and a teacher names only pupils they see.
+      const doc = JSON.parse(
+        (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).body,
+      );
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(['/incidents', '/incidents/{id}']),
+      );
+      const teacherToken = await ctx.services.auth.createApiToken(
+        fx.staff.teacher.id,
+        fx.school.id,
+        't',
+      );
+      const outOfClass = await app.inject({
+        method: 'POST',
+        url: '/api/v1/incidents',
+        payload: { indecentImage: false, whatHappened: 'x', pupilIds: [fx.pupils[0]!.id] },
+        headers: { authorization: `Bearer ${teacherToken}` },
+      });
+      expect(outOfClass.statusCode).toBe(400);
+      const byApi = await app.inject({
+        method: 'POST',
+        url: '/api/v1/incidents',
+        payload: { indecentImage: false, whatHappened: 'Reported by the API' },
+        headers: { authorization: `Bearer ${teacherToken}` },
+      });
+      expect(byApi.statusCode).toBe(200);
+      expect(JSON.parse(byApi.body).reference).toMatch(/^INC-\d{4}$/);
       // A report through the API that says it is an image and carries words is refused too.
       const words = await app.inject({
         method: 'POST',

@@ -95,10 +95,20 @@ export function incidentsApi(app: FastifyInstance, api: ApiRegistry, services: S
         named: [],
       });
       if (!form.ok) throw new ValidationError(form.errors);
-      if (principal.kind !== 'staff' && (form.value.pupils.length || form.value.staff.length))
-        throw new ValidationError({
-          pupilIds: 'Only staff name people from the roll through the API',
-        });
+      // As on the form: pupils only from those this person may see (a teacher: their classes).
+      if (form.value.pupils.length > 0 && principal.kind === 'staff') {
+        const scope = await services.staffClasses.scopeOf(principal);
+        const found = await services.peopleDirectory.pupilsByIds(
+          services.database.db,
+          principal.schoolId,
+          form.value.pupils,
+        );
+        if (
+          found.length !== new Set(form.value.pupils).size ||
+          !found.every((p) => scope.includes(p))
+        )
+          throw new ValidationError({ pupilIds: 'Name pupils you can see on the roll' });
+      }
       return services.incidents.reportConcern(principal, form.value);
     },
   });
