@@ -14,6 +14,7 @@ import {
   type SchoolFixture,
 } from '../support/factories.ts';
 import { buildTestApp } from '../support/http.ts';
+import { formEntries, postEntries } from '../support/policy-editor.ts';
 import {
   Browser,
   createOrganisationAdmin,
@@ -387,11 +388,14 @@ describe('pages for each role', () => {
       const values = formValues(edit.body, '/policy/edit');
       const current = Number(values['review.reminderDaysBefore']);
       const next = String(current === 21 ? 22 : 21);
-      const res = await head.post('/policy/edit', {
-        ...values,
-        'review.reminderDaysBefore': next,
-        note: 'Agreed at the governors’ meeting',
-      });
+      // Every field as a browser sends it (checkboxes repeat their name: formValues keeps one).
+      const res = await postEntries(app, head, '/policy/edit', [
+        ...formEntries(edit.body, '/policy/edit').filter(
+          ([k]) => k !== 'review.reminderDaysBefore' && k !== 'note',
+        ),
+        ['review.reminderDaysBefore', next],
+        ['note', 'Agreed at the governors’ meeting'],
+      ]);
       expect(res.statusCode).toBe(303);
       expect(res.headers.location).toBe('/policy');
       const policy = await head.get('/policy');

@@ -74,6 +74,12 @@ export async function postEntries(
     payload: body.toString(),
     headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
   });
+  // Remember cookies as the client does (the flash message after a redirect is one).
+  for (const c of res.cookies) {
+    if (c.value === '' || (c.expires && c.expires.getTime() < Date.now()))
+      client.cookies.delete(c.name);
+    else client.cookies.set(c.name, c.value);
+  }
   const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
   if (m) client.csrf = m[1];
   return res;
