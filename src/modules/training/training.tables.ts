@@ -6,6 +6,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -81,6 +82,26 @@ export const trainingAttendance = pgTable(
       .on(t.schoolId, t.personKind, t.kind, t.personId, t.attendedOn)
       .where(sql`${t.attended}`),
   ],
+);
+
+/**
+ * Each person's latest attended date per kind: one row per person and kind, kept in the same
+ * transaction as every attendance write (the repository recomputes it from the history for the
+ * people written), so the compliance view reads a school's staff (or a trust's schools) without
+ * scanning years of attendance.
+ */
+export const trainingLatest = pgTable(
+  'training_latest',
+  {
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    personKind: text('person_kind').notNull(),
+    personId: uuid('person_id').notNull(),
+    kind: text('kind').notNull(),
+    lastAttended: date('last_attended', { mode: 'string' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.schoolId, t.personKind, t.personId, t.kind] })],
 );
 
 /** A class's termly e-safety lesson, marked by its teacher (pupils' e-safety by class). */
