@@ -271,6 +271,9 @@ const EXPECTED: Record<string, Who> = {
   'GET /policy/switch/preview': HEADTEACHER,
   'POST /policy/switch': HEADTEACHER,
   'GET /policy/responsibilities': HEADTEACHER,
+  'GET /policy/event-notices': EVERY_STAFF,
+  // The n-th kind of event of the reader's own school's profile (school B has one too).
+  'GET /policy/event-notices/:n': { own: EVERY_STAFF, otherSchool: EVERY_STAFF },
   'POST /policy/responsibilities': HEADTEACHER,
   'POST /policy/responsibilities/:id/remove': HEADTEACHER,
   // Never-publish restrictions (consent/restrictions, issue 15): the roles the profile names in
@@ -1388,6 +1391,7 @@ describe('authorisation matrix', () => {
       // Office and DPO pages: managers and the office see every pupil; teachers only their
       // assigned classes (none here), so they get 404 like everyone else.
       else if (route.url.startsWith('/consent/pupils/:id')) add({ id: pupil0.id }, 'a pupil');
+      else if (route.url === '/policy/event-notices/:n') add({ n: '1' }, '', { record: false });
       else if (route.url === '/policy/responsibilities/:id/remove')
         add({ id: responsibilityHolderId });
       else if (route.url.startsWith('/consent/restrictions/pupils/:id'))

@@ -10,6 +10,7 @@ import { PolicyScopeService } from './policy-scope.ts';
 import { ResponsibilitiesRepository } from './responsibilities.repository.ts';
 import { ResponsibilitiesService } from './responsibilities.service.ts';
 import { responsibilitiesRoutes } from './responsibilities.routes.ts';
+import { eventNoticeRoutes } from './event-notice.routes.ts';
 import { policySwitchRoutes } from './policy-switch.routes.ts';
 
 declare module '../registry.ts' {
@@ -67,7 +68,7 @@ export const policiesModule = defineModule({
       }),
     };
   },
-  routes: [policyRoutes, policySwitchRoutes, responsibilitiesRoutes],
+  routes: [policyRoutes, policySwitchRoutes, responsibilitiesRoutes, eventNoticeRoutes],
   api: [policiesApi],
   jobs: policiesJobs,
   navigation: [{ href: '/policy', text: 'Policy', order: 80, visible: canViewPolicy }],
