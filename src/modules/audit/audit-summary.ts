@@ -258,6 +258,14 @@ const summaries: Record<string, Describe> = {
     `Made a letter about an incident${d.emailed === true ? ', to be emailed' : ''}`,
   'incidents.letter-downloaded': () => 'Downloaded a letter about an incident',
   'incidents.letter-template-updated': () => 'Changed the wording of a letter template',
+  // Incident evidence (incidents/evidence): the file's fingerprint is in the data, never its name.
+  'incidents.evidence-added': () => 'Added an evidence file to an incident (encrypted)',
+  'incidents.evidence-downloaded': () =>
+    'Downloaded an evidence file of an incident (its fingerprint checked)',
+  'incidents.evidence-check-failed': (_row, d) =>
+    d.reason === 'wrong_key'
+      ? 'Could not open an evidence file: it was stored under a different encryption key'
+      : 'Refused to send an evidence file: it no longer matches the fingerprint recorded when it was uploaded',
   'incidents.guidance-updated': (_row, d) =>
     `Changed the guidance on reporting${str(d.platform) ? ` (${platformWords[str(d.platform)!] ?? 'a platform'})` : ''}`,
   'incidents.guidance-restored': (_row, d) =>
