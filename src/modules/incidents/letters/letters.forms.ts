@@ -37,7 +37,12 @@ export const letterRequestForm = z.object({
     .optional()
     .transform((v) => (v ? v : undefined)),
 });
-export type LetterRequest = Omit<z.output<typeof letterRequestForm>, 'template'>;
+/** What a letter is made with, besides its template (the email and the ask may be left out). */
+export interface LetterRequest {
+  recipientName: string;
+  recipientEmail?: string | undefined;
+  ask?: string | undefined;
+}
 
 /** The preview's "make and send" button carries the same answers, and a confirmation. */
 export const letterConfirmForm = letterRequestForm.extend({
