@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkA11y,
@@ -27,7 +28,7 @@ describe('conduct pages (browser)', () => {
     await env?.close();
   });
 
-  const visible = async (page: import('playwright-core').Page) =>
+  const visible = async (page: Page) =>
     (await page.locator('main').innerText()).replace(/\s+/g, ' ');
   const noKeys = (text: string) => {
     expect(text).not.toMatch(UUID);

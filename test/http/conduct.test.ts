@@ -119,9 +119,19 @@ describe('conduct pages and API', () => {
     );
     expect(incident.statusCode).toBe(303);
     expect(String(incident.headers.location)).toMatch(/^\/incidents\/[0-9a-f-]{36}$/);
-    const incidentPage = await head.get(String(incident.headers.location));
-    expect(incidentPage.statusCode).toBe(200);
-    expect(incidentPage.body).toContain('declared: friend or follow request');
+    // The incident is a report of a concern by the Headteacher, the declaration in its words.
+    const incidentId = String(incident.headers.location).split('/').pop()!;
+    const opened = await ctx.services.incidents.caseFor(
+      {
+        kind: 'staff',
+        id: fx.staff.headteacher.id,
+        schoolId: fx.school.id,
+        roles: ['headteacher'],
+        name: 'Head',
+      },
+      incidentId,
+    );
+    expect(JSON.stringify(opened)).toContain('declared: friend or follow request');
     expect((await head.get(`/conduct/declarations/${id}`)).body).toContain(
       'See the incident opened from this declaration',
     );

@@ -113,7 +113,7 @@ async function conductAttention(services: Services, p: Principal): Promise<Atten
   const items: AttentionItem[] = [];
   const [isReviewer, waiting, mayFiltering] = await Promise.all([
     services.conductDeclarations.isReviewer(p),
-    services.conductPermissions.waitingFor(p),
+    services.conductPermissions.waitingFor(p, { names: false }),
     services.conductFiltering.mayView(p),
   ]);
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

@@ -14,7 +14,7 @@ export async function conductRoutes(app: FastifyInstance, options: { services: S
     const [offered, isReviewer, waiting, mayFiltering] = await Promise.all([
       services.conductDeclarations.kindsOffered(who.schoolId),
       services.conductDeclarations.isReviewer(who),
-      services.conductPermissions.waitingFor(who),
+      services.conductPermissions.waitingFor(who, { names: false }),
       services.conductFiltering.mayView(who),
     ]);
     const [toReview, schedule] = await Promise.all([

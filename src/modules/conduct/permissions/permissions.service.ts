@@ -382,7 +382,10 @@ export class PermissionsService {
   }
 
   /** Requests waiting for this person: their network sign-off, or their decision. */
-  async waitingFor(p: Principal): Promise<{
+  async waitingFor(
+    p: Principal,
+    options: { names?: boolean } = {},
+  ): Promise<{
     signOff: PermissionRow[];
     decide: PermissionRow[];
     names: Map<string, string>;
@@ -402,6 +405,8 @@ export class PermissionsService {
       this.deps.repository.listByStatus(this.db, who.schoolId, ['awaiting_sign_off'], signOffTypes),
       this.deps.repository.listByStatus(this.db, who.schoolId, ['awaiting_decision'], decideTypes),
     ]);
+    if (options.names === false || signOff.length + decide.length === 0)
+      return { signOff, decide, names: new Map() };
     const names = await this.deps.people.displayNames(this.db, who.schoolId, {
       staff: [...signOff, ...decide].map((r) => r.staffId),
       parents: [],
