@@ -353,6 +353,11 @@ const entityWords: Record<string, string> = {
   pupil_import: 'a pupil list import',
   media_retention_run: 'a retention run',
   organisation_admin: 'a trust administrator',
+  conduct_declaration: 'a staff declaration',
+  conduct_permission: 'a permission request',
+  filtering_provision: 'the filtering and monitoring provision',
+  filtering_exception: 'a filtering exception',
+  filtering_check: 'a filtering check or review',
 };
 
 /** What an entry records, in one sentence. */
@@ -384,6 +389,7 @@ export const actionAreas: { value: string; text: string }[] = [
   { value: 'media.', text: 'Photos and videos' },
   { value: 'devices.', text: 'Capture devices' },
   { value: 'training.', text: 'Training' },
+  { value: 'conduct.', text: 'Declarations, permissions and filtering' },
   { value: 'acknowledgements.', text: 'Policy acknowledgements' },
   { value: 'policy.', text: 'Policy' },
   { value: 'auth.', text: 'Sign-in and accounts' },
