@@ -167,6 +167,38 @@ describe('incident evidence service', () => {
     expect(tempFiles()).toEqual([]); // the plaintext upload is gone either way
   });
 
+  it('ends a download that changes on disk after its first check, and audits it', async () => {
+    const id = await newReport();
+    const big = Buffer.alloc(300 * 1024, 7); // five chunks
+    const kept = await ctx.services.incidentEvidence.attachLater(
+      dsl,
+      id,
+      [await upload(Buffer.from(`Sam: ${'x'.repeat(big.length)}\n`), 'chat.txt')],
+      { statedAt: null, statedPlace: null },
+    );
+    const { stream } = await ctx.services.incidentEvidence.open(dsl, id, kept.ids[0]!);
+    // Changed in place after the whole-file check, before the bytes are sent.
+    const file = path.join(ctx.dataDir, 'files', fx.school.id, 'evidence', kept.ids[0]!);
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 100]! ^= 0x01;
+    fs.writeFileSync(file, bytes);
+    let sent = 0;
+    await expect(
+      (async () => {
+        for await (const c of stream) sent += (c as Buffer).length;
+      })(),
+    ).rejects.toMatchObject({ name: 'EvidenceIntegrityError', reason: 'tampered' });
+    expect(sent).toBeLessThan(big.length); // the last chunk never left
+    await new Promise((r) => setTimeout(r, 200)); // the audit event is written as the stream fails
+    const events = await q(
+      `SELECT data FROM audit_events WHERE action = 'incidents.evidence-check-failed' AND entity_id = $1`,
+      [kept.ids[0]],
+    );
+    expect(events.map((e) => e.data)).toEqual([
+      expect.objectContaining({ reason: 'tampered', during: 'download' }),
+    ]);
+  });
+
   it('refuses to open a file under another EVIDENCE_KEY, says why, and audits it', async () => {
     const id = await newReport();
     const kept = await ctx.services.incidentEvidence.attachLater(
