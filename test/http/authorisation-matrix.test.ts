@@ -454,6 +454,7 @@ const EXPECTED: Record<string, Who> = {
   'POST /incidents/:id/restrict': ['dsl'],
   'POST /incidents/:id/steps/:step': ['headteacher', 'dsl'],
   'POST /incidents/:id/notes': ['headteacher', 'dsl'],
+  'POST /incidents/:id/people': ['headteacher', 'dsl'],
   'POST /incidents/:id/corrections': ['headteacher', 'dsl'],
   'POST /incidents/:id/wishes': ['headteacher', 'dsl'],
   'POST /incidents/:id/police': ['headteacher', 'dsl'],
@@ -1982,6 +1983,11 @@ describe('authorisation matrix', () => {
           return `/incidents/${id}/steps/${steps[0]!.key}`;
         },
         fields: { outcome: 'Screenshots kept' },
+      },
+      'POST /incidents/:id/people': {
+        from: `/incidents/${caseIncidentId}`,
+        url: `/incidents/${caseIncidentId}/people`,
+        fields: { pupilId: pupil0.id, part: 'witness' },
       },
       'POST /incidents/:id/notes': {
         from: `/incidents/${caseIncidentId}`,

@@ -496,6 +496,22 @@ describe('incidents over HTTP', () => {
           )
         ).statusCode,
       ).toBe(303);
+      // Someone found to be involved later: the pupil's chronology shows the case.
+      const pupil = fx.pupils[2]!;
+      expect((await head.get(`/pupils/${pupil.id}/incidents`)).body).not.toContain(id);
+      expect(
+        (
+          await head.post(
+            `/incidents/${id}/people`,
+            { pupilId: pupil.id, part: 'witness' },
+            { csrfFrom: `/incidents/${id}` },
+          )
+        ).statusCode,
+      ).toBe(303);
+      const chronology = await head.get(`/pupils/${pupil.id}/incidents`);
+      expect(chronology.body).toContain(id);
+      expect(chronology.body).toContain('A pupil was added to who is involved');
+      expect((await teacher.get(`/pupils/${pupil.id}/incidents`)).statusCode).toBe(404);
       // Assigned support staff can now open it; the teacher who reported it still cannot.
       expect((await support.get(`/incidents/${id}`)).statusCode).toBe(404);
       await head.post(
@@ -570,6 +586,7 @@ describe('incidents over HTTP', () => {
         'report',
         'classification',
         'step',
+        'person_added',
         'assignment',
         'note',
         'closed',
@@ -593,6 +610,7 @@ describe('incidents over HTTP', () => {
         'incidents.reported',
         'incidents.classified',
         'incidents.step-recorded',
+        'incidents.person-added',
         'incidents.assigned',
         'incidents.note-added',
         'incidents.closed',

@@ -252,6 +252,17 @@ export const stepForm = z.object({
   ),
   nextStepDue: z.string().optional(),
 });
+export const personForm = z.object({
+  pupilId: z.preprocess(
+    blankToUndefined,
+    z.uuid({ error: 'Choose a pupil from the list' }).optional(),
+  ),
+  staffId: z.preprocess(
+    blankToUndefined,
+    z.uuid({ error: 'Choose a member of staff from the list' }).optional(),
+  ),
+  part: z.enum(personParts, { error: 'Select the part they played' }),
+});
 export const noteForm = z.object({
   text: text('Enter the note', 5000, 'The note must be 5,000 characters or fewer'),
 });

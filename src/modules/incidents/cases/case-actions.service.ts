@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../../errors.ts';
 import type { StaffPrincipal } from '../../auth/index.ts';
+import type { Tx } from '../../../platform/db/database.ts';
 import { formatCitation, type IncidentType, type PlaybookStep } from '../../policies/index.ts';
 import type { IncidentsService } from '../incidents.service.ts';
 import { factsOf, isUuid } from '../incidents.service.ts';
@@ -71,12 +72,15 @@ export class CaseActionsService {
     incidentId: string,
     need: Need,
     kind: string,
-    build: (c: {
-      status: string;
-      incidentType: string | null;
-      indecentImage: boolean;
-      safeguarding: boolean;
-    }) => Promise<Record<string, unknown>> | Record<string, unknown>,
+    build: (
+      c: {
+        status: string;
+        incidentType: string | null;
+        indecentImage: boolean;
+        safeguarding: boolean;
+      },
+      tx: Tx,
+    ) => Promise<Record<string, unknown>> | Record<string, unknown>,
     audit: { action: string; data?: (d: Record<string, unknown>) => Record<string, unknown> },
   ): Promise<void> {
     if (!isUuid(incidentId)) throw new NotFoundError();
@@ -87,7 +91,7 @@ export class CaseActionsService {
       if (!row || !mayOpenCase(access)) throw new NotFoundError();
       if (need === 'manage' && access !== 'manage') throw new NotFoundError();
       if (need === 'dsl' && !canNameDeputies(who)) throw new NotFoundError();
-      const data = await build(row);
+      const data = await build(row, tx);
       await this.incidents.recordEntry(tx, incidentId, who.id, kind, data);
       await this.deps.audit.record(tx, {
         schoolId: who.schoolId,
@@ -200,6 +204,58 @@ export class CaseActionsService {
         };
       },
       { action: 'incidents.step-recorded', data: (d) => ({ stepKey: d.stepKey }) },
+    );
+  }
+
+  /**
+   * Someone found to be involved after the report (a pupil the parent named, now found on the
+   * roll): a row of `incident_people` and an entry, so the pupil's chronology shows the case.
+   */
+  async addPerson(
+    who: StaffPrincipal,
+    id: string,
+    v: { pupilId?: string | undefined; staffId?: string | undefined; part: string },
+  ): Promise<void> {
+    const db = this.deps.database.db;
+    if (!!v.pupilId === !!v.staffId)
+      throw new ValidationError({ pupilId: 'Choose a pupil or a member of staff' });
+    if (v.pupilId && !(await this.deps.people.getPupil(db, who.schoolId, v.pupilId)))
+      throw new ValidationError({ pupilId: 'Choose a pupil from the list' });
+    if (
+      v.staffId &&
+      !(await this.deps.people
+        .getStaffById(db, v.staffId)
+        .then((s) => s?.schoolId === who.schoolId))
+    )
+      throw new ValidationError({ staffId: 'Choose a member of staff from the list' });
+    await this.act(
+      who,
+      id,
+      'work',
+      'person_added',
+      async (c, tx) => {
+        if (c.indecentImage)
+          throw new ConflictError(
+            'A report of a nude or semi-nude image keeps only the fact: nothing is added to it.',
+          );
+        await this.deps.repository.insertPeople(tx.db, [
+          {
+            schoolId: who.schoolId,
+            incidentId: id,
+            personKind: v.pupilId ? 'pupil' : 'staff',
+            pupilId: v.pupilId ?? null,
+            staffId: v.staffId ?? null,
+            name: null,
+            part: v.part,
+            addedAt: this.deps.clock.now(),
+          },
+        ]);
+        return { pupilId: v.pupilId ?? null, staffId: v.staffId ?? null, part: v.part };
+      },
+      {
+        action: 'incidents.person-added',
+        data: (d) => ({ pupilId: d.pupilId, staffId: d.staffId, part: d.part }),
+      },
     );
   }
 

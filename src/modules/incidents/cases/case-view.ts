@@ -11,6 +11,7 @@ import {
   incidentTypeLabels,
   namedKindLabels,
   partLabels,
+  personParts,
   platformLabels,
   referralLabels,
   referralTargets,
@@ -92,6 +93,13 @@ export function describeEntry(
       return { title: `Step: ${str(d.label)}`, detail: str(d.outcome) };
     case 'note':
       return { title: 'Note', detail: str(d.text) };
+    case 'person_added':
+      return {
+        title: d.pupilId
+          ? 'A pupil was added to who is involved'
+          : 'A member of staff was added to who is involved',
+        detail: partLabels[d.part as PersonPart] ?? '',
+      };
     case 'correction':
       return {
         title: `Correction to “${correctableLabels[d.field as CorrectableField] ?? 'the report'}”`,
@@ -210,13 +218,22 @@ export async function caseView(services: Services, who: StaffPrincipal, id: stri
       incidentEvidence?: { list(viewer: StaffPrincipal, incidentId: string): Promise<unknown[]> };
     }
   ).incidentEvidence;
-  const [book, rules, assignable, evidence] = await Promise.all([
+  const scope = await services.staffClasses.scopeOf(who);
+  const [book, rules, assignable, evidence, roll, roster] = await Promise.all([
     actions.playbook(who.schoolId, row.incidentType),
     actions.rules(who.schoolId),
     access === 'manage' ? actions.assignable(who.schoolId) : Promise.resolve([]),
     evidenceService && !incident.indecentImage
       ? evidenceService.list(who, id)
       : Promise.resolve(null),
+    scope.kind === 'none'
+      ? Promise.resolve([])
+      : services.peopleDirectory.pupilsOnRoll(
+          services.database.db,
+          who.schoolId,
+          services.people.today(),
+        ),
+    services.peopleDirectory.staffRoster(services.database.db, who.schoolId),
   ]);
   const staffIds = [
     ...entries.map((e) => e.actorStaffId).filter((x): x is string => !!x),
@@ -332,6 +349,20 @@ export async function caseView(services: Services, who: StaffPrincipal, id: stri
       text: `${s.givenName} ${s.familyName}`,
       checked: row.deputyStaffIds.includes(s.id),
     })),
+    pupilChoices: [
+      { value: '', text: 'Choose a pupil' },
+      ...roll
+        .filter((r) => scope.includes(r))
+        .map((r) => ({
+          value: r.id,
+          text: `${r.givenName} ${r.familyName}${r.className ? ` (${r.className})` : ''}`,
+        })),
+    ],
+    staffChoices: [
+      { value: '', text: 'Or a member of staff' },
+      ...roster.map((r) => ({ value: r.id, text: `${r.givenName} ${r.familyName}` })),
+    ],
+    partChoices: personParts.map((k) => ({ value: k, text: partLabels[k] })),
     fieldItems: correctableFields.map((f) => ({ value: f, text: correctableLabels[f] })),
     referralItems: referralTargets.map((t) => ({ value: t, text: referralLabels[t] })),
     evidenceEnabled: evidence !== null,

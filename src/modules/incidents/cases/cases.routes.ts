@@ -19,6 +19,7 @@ import {
   dateFromParts,
   incidentTypeLabels,
   noteForm,
+  personForm,
   policeForm,
   referralForm,
   reopenForm,
@@ -198,6 +199,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
       done: (_r, { params }) => back(params.id, message),
       render: again,
     });
+  simple('people', personForm, (w, id, v) => actions.addPerson(w, id, v), 'The person is added.');
   simple('notes', noteForm, (w, id, v) => actions.addNote(w, id, v.text), 'The note is added.');
   simple(
     'corrections',
