@@ -124,6 +124,20 @@ describe('training (real PostgreSQL)', () => {
     );
     expect(byId.get(fx.staff.office.id)!.kinds.staff_regular!.state).toBe('overdue');
     expect(report.people).toHaveLength(10);
+    // A correction (the teacher was ticked by mistake): their latest attendance goes with it.
+    await ctx.services.training.recordAttendance(fx.school.id, actor, s.id, [fx.staff.dsl.id]);
+    const corrected = await ctx.services.training.status(fx.school.id, [
+      fx.staff.teacher.id,
+      fx.staff.dsl.id,
+    ]);
+    const after = new Map(corrected.people.map((p) => [p.staffId, p]));
+    expect(after.get(fx.staff.teacher.id)!.kinds.staff_regular!.state).toBe('overdue');
+    expect(after.get(fx.staff.teacher.id)!.kinds.staff_regular!.lastAttended).toBeNull();
+    expect(after.get(fx.staff.dsl.id)!.kinds.staff_regular!.state).toBe('done');
+    await ctx.services.training.recordAttendance(fx.school.id, actor, s.id, [
+      fx.staff.teacher.id,
+      fx.staff.dsl.id,
+    ]);
     expect(report.people.every((p) => p.staffId !== other.staff.teacher.id)).toBe(true);
   });
 

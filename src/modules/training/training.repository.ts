@@ -4,6 +4,7 @@ import {
   trainingAttendance,
   trainingClassLessons,
   trainingDueAgain,
+  trainingLatest,
   trainingMaterials,
   trainingReminders,
   trainingSessions,
@@ -84,7 +85,10 @@ export class TrainingRepository {
       );
   }
 
-  /** Records (or corrects) attendance for a session: one row per person. */
+  /**
+   * Records (or corrects) attendance for a session: one row per person; then each person's
+   * latest attended date per kind (`training_latest`) in the same transaction.
+   */
   async upsertAttendance(db: Db, rows: (typeof trainingAttendance.$inferInsert)[]): Promise<void> {
     if (rows.length === 0) return;
     await db
@@ -103,11 +107,57 @@ export class TrainingRepository {
           recordedAt: sql`excluded.recorded_at`,
         },
       });
+    const groups = new Map<
+      string,
+      { schoolId: string; personKind: string; kind: string; attended: string[]; absent: string[] }
+    >();
+    for (const r of rows) {
+      const key = `${r.schoolId}|${r.personKind}|${r.kind}`;
+      const g = groups.get(key) ?? {
+        schoolId: r.schoolId,
+        personKind: r.personKind,
+        kind: r.kind,
+        attended: [],
+        absent: [],
+      };
+      (r.attended ? g.attended : g.absent).push(r.personId);
+      groups.set(key, g);
+    }
+    for (const g of groups.values()) {
+      // Attended: the latest date only moves forward (GREATEST keeps a later date another
+      // transaction wrote meanwhile).
+      if (g.attended.length > 0) {
+        await db.execute(sql`
+          INSERT INTO training_latest (school_id, person_kind, person_id, kind, last_attended)
+          SELECT school_id, person_kind, person_id, kind, max(attended_on) FROM training_attendance
+          WHERE school_id = ${g.schoolId} AND person_kind = ${g.personKind} AND kind = ${g.kind}
+            AND person_id = ANY(${sql.param(g.attended)}::uuid[]) AND attended
+          GROUP BY school_id, person_kind, person_id, kind
+          ON CONFLICT (school_id, person_kind, person_id, kind)
+          DO UPDATE SET last_attended = GREATEST(training_latest.last_attended, excluded.last_attended)`);
+      }
+      // Marked absent (perhaps a correction): recomputed from the history, gone if none is left.
+      if (g.absent.length > 0) {
+        await db.execute(sql`
+          DELETE FROM training_latest
+          WHERE school_id = ${g.schoolId} AND person_kind = ${g.personKind} AND kind = ${g.kind}
+            AND person_id = ANY(${sql.param(g.absent)}::uuid[])`);
+        await db.execute(sql`
+          INSERT INTO training_latest (school_id, person_kind, person_id, kind, last_attended)
+          SELECT school_id, person_kind, person_id, kind, max(attended_on) FROM training_attendance
+          WHERE school_id = ${g.schoolId} AND person_kind = ${g.personKind} AND kind = ${g.kind}
+            AND person_id = ANY(${sql.param(g.absent)}::uuid[]) AND attended
+          GROUP BY school_id, person_kind, person_id, kind
+          ON CONFLICT (school_id, person_kind, person_id, kind)
+          DO UPDATE SET last_attended = excluded.last_attended`);
+      }
+    }
   }
 
   /**
-   * Each person's latest attended date per kind, for a school (one statement over the
-   * index training_attendance_compliance).
+   * Each person's latest attended date per kind, for a school: one statement on
+   * `training_latest` (its primary key starts with the school), one row per person and kind
+   * whatever the years of history.
    */
   async latestAttendance(
     db: Db,
@@ -117,20 +167,18 @@ export class TrainingRepository {
   ): Promise<{ personId: string; kind: string; lastAttended: string }[]> {
     return db
       .select({
-        personId: trainingAttendance.personId,
-        kind: trainingAttendance.kind,
-        lastAttended: sql<string>`max(${trainingAttendance.attendedOn})::text`,
+        personId: trainingLatest.personId,
+        kind: trainingLatest.kind,
+        lastAttended: trainingLatest.lastAttended,
       })
-      .from(trainingAttendance)
+      .from(trainingLatest)
       .where(
         and(
-          eq(trainingAttendance.schoolId, schoolId),
-          eq(trainingAttendance.personKind, personKind),
-          eq(trainingAttendance.attended, true),
-          personIds ? inArray(trainingAttendance.personId, [...personIds]) : undefined,
+          eq(trainingLatest.schoolId, schoolId),
+          eq(trainingLatest.personKind, personKind),
+          personIds ? inArray(trainingLatest.personId, [...personIds]) : undefined,
         ),
-      )
-      .groupBy(trainingAttendance.personId, trainingAttendance.kind);
+      );
   }
 
   // Due-again marks.
