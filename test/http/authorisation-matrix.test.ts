@@ -422,6 +422,7 @@ const EXPECTED: Record<string, Who> = {
   'GET /incidents/letters/templates': ['headteacher', 'dsl'],
   'GET /incidents/letters/templates/:key': ['headteacher', 'dsl'],
   'POST /incidents/letters/templates/:key': ['headteacher', 'dsl'],
+  'POST /incidents/letters/templates/:key/restore': ['headteacher', 'dsl'],
   'GET /incidents/:id/letters': ['headteacher', 'dsl'],
   'GET /incidents/:id/letters/new': ['headteacher', 'dsl'],
   'POST /incidents/:id/letters/preview': ['headteacher', 'dsl'],
@@ -1909,6 +1910,10 @@ describe('authorisation matrix', () => {
         from: '/incidents/letters/templates/parent_warning',
         url: '/incidents/letters/templates/parent_warning',
         fields: { note: 'Our own words' },
+      },
+      'POST /incidents/letters/templates/:key/restore': {
+        url: '/incidents/letters/templates/parent_warning/restore',
+        fields: { note: 'Back to Lanyard’s words' },
       },
       'POST /incidents/:id/letters/preview': {
         url: `/incidents/${letterIncidentId}/letters/preview`,

@@ -230,5 +230,20 @@ describe('incident letters and guidance pages', () => {
     const list = await head.get('/incidents/letters/templates');
     expect(list.body).toContain('The school’s own, changed by headteacher Tester');
     expect((await teacher.get('/incidents/letters/templates')).statusCode).toBe(404);
+    // Lanyard's wording back, as a new version (the school's kept in the history).
+    const emptyWhy = await head.post('/incidents/letters/templates/parent_warning/restore', {
+      note: '',
+    });
+    expect(emptyWhy.statusCode).toBe(400);
+    expect(emptyWhy.body).toContain('Say why');
+    const restored = await head.post('/incidents/letters/templates/parent_warning/restore', {
+      note: 'The long version after all',
+    });
+    expect(restored.statusCode).toBe(303);
+    const edit = await head.get('/incidents/letters/templates/parent_warning');
+    expect(edit.body).toContain('We recognise that parents may have concerns');
+    expect(edit.body).toContain('The long version after all');
+    expect(edit.body).toContain('Shorter');
+    expect(await count('incident_letter_template_versions')).toBe(2);
   });
 });

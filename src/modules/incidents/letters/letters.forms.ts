@@ -85,3 +85,12 @@ export const letterTemplateForm = z.object({
     .max(300, 'The note must be 300 characters or fewer'),
 });
 export type LetterTemplateInput = z.output<typeof letterTemplateForm>;
+
+/** Putting Lanyard's wording back needs a reason too. */
+export const restoreLetterTemplateForm = z.object({
+  note: z
+    .string({ error: 'Say why' })
+    .trim()
+    .min(1, 'Say why')
+    .max(300, 'The note must be 300 characters or fewer'),
+});

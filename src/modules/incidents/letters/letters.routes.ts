@@ -6,7 +6,12 @@ import { formRoute } from '../../../web/form-route.ts';
 import type { StaffPrincipal } from '../../auth/index.ts';
 import { staffOf } from '../../../web/principal.ts';
 import { canEditLetterTemplates, mayReachCaseLetters } from './letters.policy.ts';
-import { letterConfirmForm, letterRequestForm, letterTemplateForm } from './letters.forms.ts';
+import {
+  letterConfirmForm,
+  letterRequestForm,
+  letterTemplateForm,
+  restoreLetterTemplateForm,
+} from './letters.forms.ts';
 import {
   defaultLetterTemplates,
   isLetterTemplateKey,
@@ -83,6 +88,22 @@ export async function letterRoutes(app: FastifyInstance, { services }: { service
     }),
     render: (reply, { who, params, values, errors }) =>
       renderTemplate(reply, who, params.key, values, errors),
+  });
+
+  formRoute(app, '/incidents/letters/templates/:key/restore', {
+    access: canEditLetterTemplates,
+    who: staffOf,
+    params: keyParams,
+    form: restoreLetterTemplateForm,
+    act: ({ who, params, value }) => letters.restoreTemplate(who, params.key, value.note),
+    done: () => ({
+      redirect: '/incidents/letters/templates',
+      flash: 'Lanyard’s wording is back. The school’s earlier words are kept in the history.',
+    }),
+    render: (reply, { who, params, errors }) =>
+      renderTemplate(reply, who, params.key, undefined, {
+        restoreNote: errors.note ?? errors._form ?? 'Say why',
+      }),
   });
 
   // A case's letters ------------------------------------------------------------------------

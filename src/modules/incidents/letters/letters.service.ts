@@ -160,6 +160,19 @@ export class LettersService {
     });
   }
 
+  /** Puts Lanyard's wording back (a new version: the school's earlier words stay in the history). */
+  async restoreTemplate(p: Principal, key: string, note: string): Promise<void> {
+    if (!isLetterTemplateKey(key)) throw new NotFoundError();
+    const d = defaultLetterTemplates[key];
+    await this.updateTemplate(p, key, {
+      title: d.title,
+      subject: d.subject,
+      body: d.body,
+      defaultAsk: d.defaultAsk,
+      note,
+    });
+  }
+
   // Letters -----------------------------------------------------------------------------------
 
   /** The incident, if this person may work on its case (letters are case records): else 404. */
