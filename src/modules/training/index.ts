@@ -26,6 +26,8 @@ export {
   type KindStatus,
   type TrainingState,
 } from './training-status.ts';
+/** A formula-injection-safe CSV cell (the compliance view's CSV uses it too). */
+export { csvCell } from './training-csv.ts';
 export {
   canBookParentSessions,
   canManageTraining,
