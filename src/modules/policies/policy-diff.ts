@@ -4,7 +4,7 @@
  * schemas (policy-form-schema.ts), so a new setting's changes read as words without new code.
  */
 import { ruleNode, type FieldNode } from './policy-form-schema.ts';
-import { optionWords } from './policy-form.ts';
+import { itemsOf, optionWords } from './policy-form.ts';
 import {
   formatCitation,
   getRule,
@@ -72,8 +72,11 @@ function diffNode(
     case 'lines': {
       const b = (Array.isArray(before) ? before : []).map(String);
       const a = (Array.isArray(after) ? after : []).map(String);
+      const from = node.kind === 'choices' && node.from ? itemsOf(settings, node.from) : [];
       const words = (v: string) =>
-        node.kind === 'choices' ? (optionWords(v, settings) ?? v) : short(v);
+        node.kind === 'choices'
+          ? (from.find((i) => i.key === v)?.label ?? optionWords(v, settings) ?? v)
+          : short(v);
       const added = a.filter((v) => !b.includes(v)).map((v) => `“${words(v)}”`);
       const removed = b.filter((v) => !a.includes(v)).map((v) => `“${words(v)}”`);
       const parts = [];

@@ -16,8 +16,12 @@ export type FieldNode =
   | { kind: 'text'; nullable: boolean; long: boolean }
   /** A value the law fixes (a literal): shown, never edited. */
   | { kind: 'fixed' }
-  /** A set of choices (an array of enum values without repeats): checkboxes. */
-  | { kind: 'choices'; options: string[] }
+  /**
+   * A set of choices (an array of enum values without repeats): checkboxes. `from`: the options
+   * are the items of another list setting (its keys, shown by their descriptions), named by the
+   * array's zod meta `optionsFrom` (e.g. a channel's responsibilities from `people.responsibilities`).
+   */
+  | { kind: 'choices'; options: string[]; from?: string }
   /** A list of words or phrases: a textarea, one per line. */
   | { kind: 'lines' }
   /** A list of items (steps, purposes): fieldsets with add, remove and move buttons. */
@@ -53,6 +57,20 @@ function unwrap(schema: z.ZodType): { schema: z.ZodType; description: string | u
   return { schema: s, description };
 }
 
+/** The `optionsFrom` meta of a schema or of what it wraps (a rule path), if any. */
+function optionsFrom(schema: z.ZodType): string | undefined {
+  let s = schema;
+  for (let i = 0; i < 8; i++) {
+    const meta = (s as unknown as { meta(): Record<string, unknown> | undefined }).meta();
+    if (typeof meta?.optionsFrom === 'string') return meta.optionsFrom;
+    const def = defOf(s);
+    if ('innerType' in def) s = def.innerType as z.ZodType;
+    else if (def.type === 'pipe') s = def.in as z.ZodType;
+    else return undefined;
+  }
+  return undefined;
+}
+
 /** The editor's node for a value schema. `name` is the field's name inside its parent object. */
 export function describeSchema(schema: z.ZodType, name = '', rulePath = ''): FieldNode {
   const { schema: s } = unwrap(schema);
@@ -83,6 +101,8 @@ export function describeSchema(schema: z.ZodType, name = '', rulePath = ''): Fie
     case 'array': {
       const element = unwrap(def.element as z.ZodType).schema;
       const elementType = defOf(element).type;
+      const from = optionsFrom(schema);
+      if (from && elementType === 'string') return { kind: 'choices', options: [], from };
       if (elementType === 'enum')
         return { kind: 'choices', options: (element as z.ZodEnum).options.map(String) };
       if (elementType === 'string') return { kind: 'lines' };

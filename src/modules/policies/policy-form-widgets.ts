@@ -5,7 +5,7 @@
  * answers are kept. edit.njk draws the widgets in order.
  */
 import type { FieldNode } from './policy-form-schema.ts';
-import { idOf, optionWords, type FieldErrors } from './policy-form.ts';
+import { idOf, itemsOf, optionWords, type FieldErrors } from './policy-form.ts';
 import type { PolicySettings } from './policy-settings.ts';
 
 export type Widget =
@@ -195,6 +195,9 @@ function field(
       return;
     case 'choices': {
       const chosen = Array.isArray(value) ? value.map(String) : [];
+      const fromItems = node.from ? itemsOf(ctx.settings, node.from) : null;
+      const options = fromItems ? fromItems.map((i) => i.key) : node.options;
+      const text = (o: string) => fromItems?.find((i) => i.key === o)?.label ?? words(o);
       ctx.out.push({
         type: 'html',
         html: `<input type="hidden" name="${escapeHtml(name)}._list" value="1">`,
@@ -208,9 +211,9 @@ function field(
           fieldset: { legend },
           hint: { text: `${opts.hint ? `${opts.hint}. ` : ''}Select all that apply.` },
           errorMessage,
-          items: node.options.map((o) => ({
+          items: [...options, ...chosen.filter((o) => !options.includes(o))].map((o) => ({
             value: o,
-            text: words(o),
+            text: text(o),
             checked: chosen.includes(o),
           })),
         },

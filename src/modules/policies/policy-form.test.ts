@@ -26,7 +26,13 @@ function missingWords(node: FieldNode, where: string, out: string[]): void {
     case 'list':
       missingWords(node.item, `${where}[]`, out);
       return;
-    default:
+    case 'boolean':
+    case 'fixed':
+    case 'kept':
+    case 'key':
+    case 'lines':
+    case 'number':
+    case 'text':
       return;
   }
 }

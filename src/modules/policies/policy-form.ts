@@ -47,6 +47,20 @@ export function optionWords(option: string, settings?: PolicySettings): string |
   return peopleOptionLabels[option] ?? channelsOptionLabels[option] ?? optionLabels[option];
 }
 
+/** The items of a list setting as options: each item's key and its description. */
+export function itemsOf(settings: PolicySettings, path: string): { key: string; label: string }[] {
+  let node: unknown = settings;
+  for (const part of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+  const list = (node as { value?: unknown } | undefined)?.value;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((i: unknown) => {
+    const item = i as Record<string, unknown>;
+    return typeof item.key === 'string'
+      ? [{ key: item.key, label: String(item.label ?? item.text ?? item.key) }]
+      : [];
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Words for a field (error messages, diffs)
 // ---------------------------------------------------------------------------------------------
@@ -159,9 +173,14 @@ export function decodeNode(
         .filter(Boolean);
     case 'choices': {
       if (body[`${name}._list`] === undefined) return current;
-      const chosen = new Set(all(body[name]).filter((o) => node.options.includes(o)));
+      // Options from another setting are checked by the schema (keys of its items).
+      const chosen = new Set(
+        all(body[name]).filter((o) => (node.from ? o !== '' : node.options.includes(o))),
+      );
       const kept = (Array.isArray(current) ? current : []).filter((o) => chosen.has(String(o)));
-      const added = node.options.filter((o) => chosen.has(o) && !kept.includes(o));
+      const added = node.from
+        ? [...chosen].filter((o) => !kept.includes(o))
+        : node.options.filter((o) => chosen.has(o) && !kept.includes(o));
       return [...kept, ...added];
     }
     case 'object': {

@@ -45,9 +45,12 @@ export const accountRuleSchema = z.object({
   moderation: z.string().trim().max(300).describe('How comments are moderated'),
   mayBlock: z.string().trim().max(300).describe('Who may be blocked'),
   mayFollow: z.enum(accountFollowRules).describe('Whom the account may follow'),
-  posterResponsibilities: uniqueArray(slug).describe(
-    'Responsibilities whose holders may post on it (besides the people named on the account)',
-  ),
+  // The settings editor offers the school's responsibilities (by name) as the choices.
+  posterResponsibilities: uniqueArray(slug).meta({
+    description:
+      'Responsibilities whose holders may post on it (besides the people named on the account)',
+    optionsFrom: 'people.responsibilities',
+  }),
   postersNeedTraining: z
     .boolean()
     .describe('People may post only once their social media training is up to date'),
