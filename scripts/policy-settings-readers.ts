@@ -3,8 +3,9 @@
  *
  * How a read is recognised (the approach, and its limits):
  * - Files: every `src/modules/<module>/**\/*.ts` outside `src/modules/policies/` (tests left
- *   out), and the policies module's own service and jobs (policies.service.ts, policies.jobs.ts:
- *   they enforce the review rules); never the settings, templates, pages or editor. Comments are
+ *   out), and the policies module's own files that act on settings (POLICIES_ENFORCING: the
+ *   service and jobs, the scope and responsibilities services, the event notice); never the
+ *   settings, templates, pages or editor. Comments are
  *   removed first, so a setting named in a comment is not a read.
  * - A setting at `a.b` (or `a.b.c`) is read in a file that has
  *   1. its accessor, the last two parts of its path joined by a dot (optional chaining and spaces
@@ -43,6 +44,14 @@ function withoutComments(text: string): string {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** For each rule path, the modules whose source reads it (sorted; empty when none does). */
+/**
+ * The policies module's own files that act on settings: the service and jobs (the review rules),
+ * and issue 15's parts that other modules call or staff use (whom the policy covers and the
+ * conduct statements, responsibilities, role titles, the event photography notice).
+ */
+const POLICIES_ENFORCING =
+  /^policies\/(policies\.(service|jobs)|policy-scope|responsibilities\.service|event-notice\.routes)\.ts$/;
+
 export function settingReaders(paths: readonly string[]): Map<string, string[]> {
   const modulesDir = join(ROOT, 'src', 'modules');
   const sources: { module: string; text: string }[] = [];
@@ -50,7 +59,7 @@ export function settingReaders(paths: readonly string[]): Map<string, string[]> 
     const rel = relative(modulesDir, file);
     const module = rel.split(/[\\/]/)[0]!;
     if (!rel.includes('/')) continue;
-    if (module === 'policies' && !/^policies\/policies\.(service|jobs)\.ts$/.test(rel)) continue;
+    if (module === 'policies' && !POLICIES_ENFORCING.test(rel)) continue;
     sources.push({ module, text: withoutComments(readFileSync(file, 'utf8')) });
   }
   const out = new Map<string, string[]>();

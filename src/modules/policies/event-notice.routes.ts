@@ -5,7 +5,11 @@ import { NotFoundError } from '../../errors.ts';
 import type { Principal } from '../auth/index.ts';
 import { formatDateInWords } from '../../web/dates.ts';
 import { canViewPolicy } from './policies.policy.ts';
-import { formatCitation, type EventPhotographyRule } from './policy-settings.ts';
+import {
+  formatCitation,
+  type EventPhotographyRule,
+  type PolicySettings,
+} from './policy-settings.ts';
 
 function schoolId(p: Principal | null): string {
   if (!p || p.kind === 'org_admin') throw new NotFoundError();
@@ -34,9 +38,19 @@ const allowedWords: Record<EventPhotographyRule['photos'], { photos: string; fil
   },
 };
 
-/** The notice's sentences for one kind of event, from the profile's rule. */
-export function noticeLines(rule: EventPhotographyRule): string[] {
+/** Who besides parents may photograph pupils (`media.visitorsMayPhotograph`), in words. */
+const visitorWords: Record<PolicySettings['media']['visitorsMayPhotograph']['value'], string> = {
+  never: 'Visitors may not take photos of children.',
+  parents_at_events:
+    'Only parents and carers may take photos of children, and only at organised school events.',
+  allowed: '',
+};
+
+/** The notice's sentences for one kind of event, from the profile's rules. */
+export function noticeLines(rule: EventPhotographyRule, settings: PolicySettings): string[] {
+  const visitors = visitorWords[settings.media.visitorsMayPhotograph.value];
   return [
+    ...(visitors ? [visitors] : []),
     allowedWords[rule.photos].photos,
     allowedWords[rule.filming].filming,
     ...(rule.when ? [rule.when] : []),
@@ -65,7 +79,11 @@ export async function eventNoticeRoutes(
       const rule = settings.channels.eventPhotography;
       return reply.page('policies/views/event-notices.njk', {
         title: 'Photos and filming at events',
-        kinds: rule.value.map((k, i) => ({ n: i + 1, label: k.label, lines: noticeLines(k) })),
+        kinds: rule.value.map((k, i) => ({
+          n: i + 1,
+          label: k.label,
+          lines: noticeLines(k, settings),
+        })),
         citation: formatCitation(rule.citation),
       });
     },
@@ -91,7 +109,7 @@ export async function eventNoticeRoutes(
         event,
         date,
         dateValue: q.success ? (q.data.date ?? '') : '',
-        lines: noticeLines(kind),
+        lines: noticeLines(kind, settings),
         citation: formatCitation(settings.channels.eventPhotography.citation),
       });
     },
