@@ -162,6 +162,27 @@ describe('incidents: report, work the ladder, letter; image referral; who sees w
       const mail = await env.ctx.sink.waitFor('wright@example.com', { since, timeoutMs: 15_000 });
       expect(pdfText(mail.attachments[0]!.content)).toContain('Dear Mr Wright,');
 
+      // The pages that keep the school's words: letter templates and guidance.
+      await h.goto('/incidents/letters/templates', 'Letter templates');
+      await go(page, 'Letter template', () =>
+        page.getByRole('link', { name: /Change.*Warning letter/ }).click(),
+      );
+      expect(await page.getByLabel('The letter', { exact: true }).inputValue()).toContain(
+        '((policy clause))',
+      );
+      await h.goto('/incidents/guidance', 'Guidance list');
+      await go(page, 'Guidance for WhatsApp', () =>
+        page.getByRole('link', { name: 'WhatsApp' }).click(),
+      );
+      await go(page, 'Change guidance', () =>
+        page.getByRole('button', { name: 'Change this guidance' }).click(),
+      );
+      await page.getByLabel('What you changed and why').fill('');
+      await go(page, 'Guidance error', () =>
+        page.getByRole('button', { name: 'Save guidance' }).click(),
+      );
+      expect(await h.errorSummary.innerText()).toContain('Say what you changed and why');
+
       // The chronology has the letter.
       await h.goto(`/incidents/${report.id}`, 'Case page with the letter');
       expect(await h.main.innerText()).toMatch(/letter/i);
