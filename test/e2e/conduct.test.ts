@@ -173,4 +173,28 @@ describe('conduct pages (browser)', () => {
       await ict.close();
     }
   });
+  it('fits a phone for the Headteacher and the ICT Technician', async () => {
+    for (const [email, urls] of [
+      [
+        'head@oakfield.example',
+        ['/conduct/declarations', '/conduct/permissions', '/conduct/filtering'],
+      ],
+      ['ict@oakfield.example', ['/conduct/permissions', '/conduct/filtering']],
+    ] as const) {
+      const session = await env.newSession({ viewport: { width: 390, height: 844 } });
+      try {
+        const { page } = session;
+        await signInStaff(page, email);
+        await checkA11y(page, `${email} home at 390`);
+        for (const url of urls) {
+          await navigate(page, () => page.goto(url));
+          await checkA11y(page, `${url} at 390`);
+          noKeys(await visible(page));
+          expect(await scrollWidth(page), url).toBeLessThanOrEqual(390);
+        }
+      } finally {
+        await session.close();
+      }
+    }
+  });
 });
