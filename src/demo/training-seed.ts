@@ -74,61 +74,58 @@ export async function seedDemoTraining(services: Services): Promise<void> {
       capacity,
       createdBy: dsl,
     });
-    const [induction, regular, atRisk, , parentsLast, parentsNext] = await repo.insertSessions(
-      tx.db,
-      [
-        session(
-          'staff_induction',
-          'staff',
-          'Social media and online safety: induction',
-          -300,
-          'Staff room',
-          'Designated Safeguarding Lead',
-        ),
-        session(
-          'staff_regular',
-          'staff',
-          'Annual social media policy training',
-          -330,
-          'School hall',
-          'Designated Safeguarding Lead',
-        ),
-        session(
-          'at_risk_identification',
-          'staff',
-          'Spotting pupils at risk online',
-          -200,
-          'Library',
-          'Local authority safeguarding team',
-        ),
-        session(
-          'staff_regular',
-          'staff',
-          'Annual social media policy training',
-          4,
-          'School hall',
-          'Designated Safeguarding Lead',
-        ),
-        session(
-          'parents_esafety',
-          'parents',
-          'Keeping children safe online: parents’ meeting',
-          -340,
-          'School hall',
-          'Designated Safeguarding Lead',
-          80,
-        ),
-        session(
-          'parents_esafety',
-          'parents',
-          'Keeping children safe online: parents’ meeting',
-          21,
-          'School hall',
-          'Designated Safeguarding Lead',
-          60,
-        ),
-      ],
-    );
+    const [induction, regular, atRisk, , , parentsNext] = await repo.insertSessions(tx.db, [
+      session(
+        'staff_induction',
+        'staff',
+        'Social media and online safety: induction',
+        -300,
+        'Staff room',
+        'Designated Safeguarding Lead',
+      ),
+      session(
+        'staff_regular',
+        'staff',
+        'Annual social media policy training',
+        -330,
+        'School hall',
+        'Designated Safeguarding Lead',
+      ),
+      session(
+        'at_risk_identification',
+        'staff',
+        'Spotting pupils at risk online',
+        -200,
+        'Library',
+        'Local authority safeguarding team',
+      ),
+      session(
+        'staff_regular',
+        'staff',
+        'Annual social media policy training',
+        4,
+        'School hall',
+        'Designated Safeguarding Lead',
+      ),
+      session(
+        'parents_esafety',
+        'parents',
+        'Keeping children safe online: parents’ meeting',
+        -340,
+        'School hall',
+        'Designated Safeguarding Lead',
+        80,
+      ),
+      session(
+        'parents_esafety',
+        'parents',
+        'Keeping children safe online: parents’ meeting',
+        21,
+        'School hall',
+        'Designated Safeguarding Lead',
+        60,
+      ),
+    ]);
     const attendance = (s: typeof induction, attended: (id: string) => boolean) =>
       repo.upsertAttendance(
         tx.db,
@@ -169,7 +166,6 @@ export async function seedDemoTraining(services: Services): Promise<void> {
         bookedAt: new Date(now.getTime() - (10 - (i % 7)) * DAY),
       });
     }
-    void parentsLast;
 
     // This term's e-safety lesson, marked by the demo teacher in one of their classes.
     const classes = await services.staffClasses.classesOf(school.id, teacher);

@@ -4,7 +4,7 @@ import type { Mailer } from '../../platform/mail/mailer.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { StaffPrincipal } from '../auth/index.ts';
 import type { Actor, AuditService } from '../audit/index.ts';
-import { addDays, formatCitation, type PolicyService } from '../policies/index.ts';
+import { formatCitation, type PolicyService } from '../policies/index.ts';
 import type { PeopleDirectory, StaffClassesService } from '../people/index.ts';
 import type { AcknowledgementsService } from '../acknowledgements/index.ts';
 import { formatDateInWords } from '../../web/dates.ts';
@@ -525,10 +525,5 @@ export class TrainingService {
       }
     }
     return { people: sentPeople, managers: sentManagers };
-  }
-
-  /** For the "due soon" window on the home page. */
-  static dueWithin(status: KindStatus, today: string, days: number): boolean {
-    return status.dueOn !== null && status.dueOn <= addDays(today, days);
   }
 }
