@@ -839,7 +839,9 @@ describe('authorisation matrix', () => {
   });
 
   beforeAll(async () => {
-    ctx = await createTestServices({ faces: fakeFaces });
+    // Every API route × every token, all from one client address: far more than the API's
+    // per-address limit a minute (the limit itself: test/http/operations.test.ts).
+    ctx = await createTestServices({ faces: fakeFaces, env: { API_RATE_LIMIT: '0' } });
     app = await buildTestApp(ctx);
     [A, B] = await Promise.all([
       createSchool(ctx.services, { slug: 'matrix-a', pupils: 12 }),
