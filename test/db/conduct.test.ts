@@ -4,6 +4,7 @@ import { createSchool, type SchoolFixture } from '../support/factories.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import type { Principal, StaffRole } from '../../src/modules/auth/principal.ts';
 import { ukDate } from '../../src/platform/clock.ts';
+import { conductJobs } from '../../src/modules/conduct/conduct.jobs.ts';
 
 describe('conduct: declarations, permissions and filtering records (real PostgreSQL)', () => {
   let ctx: TestContext;
@@ -89,6 +90,18 @@ describe('conduct: declarations, permissions and filtering records (real Postgre
       ConflictError,
     );
     expect(mailTo(fx.staff.teacher.email).at(-1)?.subject).toBe('Your declaration has a response');
+  });
+
+  it('takes declarations from volunteers and governors too', async () => {
+    for (const role of ['volunteer', 'governor'] as const) {
+      const row = await ctx.services.conductDeclarations.declare(as(fx, role), {
+        kind: 'online_presence',
+        value: { outcome: 'nothing_found', details: '' },
+      });
+      expect(row).toMatchObject({ staffId: fx.staff[role].id, status: 'awaiting_review' });
+    }
+    const { rows } = await ctx.services.conductDeclarations.listForReview(as(fx, 'headteacher'));
+    expect(rows.filter((r) => r.kind === 'online_presence').length).toBeGreaterThanOrEqual(2);
   });
 
   it('offers only the declarations the profile asks for', async () => {
@@ -192,7 +205,8 @@ describe('conduct: declarations, permissions and filtering records (real Postgre
       `UPDATE conduct_permissions SET expires_at = now() - interval '1 minute' WHERE id = $1`,
       [req.id],
     );
-    expect(await perms.expireDue()).toBeGreaterThanOrEqual(1);
+    // The hourly job, as the worker runs it.
+    await conductJobs['conduct.expire-permissions'].run(ctx.services, {}, 'test-job');
     const view = await perms.view(office, req.id);
     expect(view.permission.status).toBe('expired');
     expect(view.decisions.at(-1)).toMatchObject({ step: 'expired', staffId: null });
