@@ -15,3 +15,18 @@ export {
   policyTemplates,
   sacredHeartTemplate,
 } from './templates/index.ts';
+// The policy as a document (issue 16 item 1): the text's shape, the templates' texts and how a
+// citation names a place in a text.
+export {
+  clauseAnchor,
+  clauseIds,
+  policyTextSchema,
+  resolveCitation,
+  sectionAnchor,
+  seedTexts,
+  templateText,
+  type PolicyClause,
+  type PolicySection,
+  type PolicyText,
+  type TextPlace,
+} from './templates/texts/index.ts';
