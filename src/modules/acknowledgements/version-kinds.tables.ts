@@ -1,0 +1,26 @@
+import { boolean, index, integer, pgTable, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { schools } from '../people/people.tables.ts';
+import { policyProfileVersions } from '../policies/policies.tables.ts';
+
+/**
+ * Whether a policy version was a substantive change (everyone acknowledges it again; earlier
+ * acknowledgements are marked superseded) or a minor one (earlier acknowledgements still count),
+ * decided when it is published (issue 16 item 2). A version with no row here is substantive
+ * (every settings change asks everyone again). Append-only.
+ */
+export const policyVersionKinds = pgTable(
+  'policy_version_kinds',
+  {
+    policyVersionId: uuid('policy_version_id')
+      .primaryKey()
+      .references(() => policyProfileVersions.id),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    version: integer('version').notNull(),
+    substantive: boolean('substantive').notNull(),
+    decidedBy: uuid('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('policy_version_kinds_school').on(t.schoolId, t.version)],
+);
