@@ -405,6 +405,65 @@ export class PolicyService {
     });
   }
 
+  /**
+   * A new version with the same settings inside the caller's transaction (issue 16: the school's
+   * text changed; the lifecycle module writes the text in the same transaction). Audited;
+   * `announce` emits policy.version-published (a substantive change: training and
+   * acknowledgements ask again). `expectedVersion` stops a lost update.
+   */
+  async publishVersionIn(
+    tx: Tx,
+    schoolId: string,
+    actor: Actor,
+    input: { note: string; expectedVersion: number; announce: boolean; changed: string[] },
+  ): Promise<{ versionId: string; version: number }> {
+    const { repository, audit } = this.deps;
+    const profile = await repository.getProfileForUpdate(tx.db, schoolId);
+    if (!profile) throw new NotFoundError();
+    if (profile.currentVersion !== input.expectedVersion)
+      throw new ConflictError(
+        'Someone else changed the policy while you were editing. Your changes were not saved; review the new version and try again.',
+      );
+    const current = await repository.version(tx.db, schoolId, profile.currentVersion);
+    const version = profile.currentVersion + 1;
+    const created = await repository.createVersion(tx.db, {
+      schoolId,
+      profileId: profile.id,
+      version,
+      settings: current!.settings,
+      changeNote: input.note.trim(),
+      createdBy: actor.kind === 'staff' ? actor.id : null,
+    });
+    await repository.setCurrent(tx.db, profile.id, version, profile.nextReviewDate);
+    await audit.record(tx, {
+      schoolId,
+      actor,
+      action: 'policy.profile-updated',
+      entityType: 'policy_profile',
+      entityId: profile.id,
+      data: { version, changed: input.changed, nextReviewDate: profile.nextReviewDate },
+    });
+    if (input.announce)
+      await this.deps.events.emit(tx, schoolId, 'policy.version-published', {
+        versionId: created.id,
+        version,
+        changed: input.changed,
+      });
+    return { versionId: created.id, version };
+  }
+
+  /** A review approved (issue 16 item 3): the next review date, in the caller's transaction. */
+  async setNextReviewDateIn(tx: Tx, schoolId: string, nextReviewDate: string): Promise<void> {
+    const profile = await this.deps.repository.getProfileForUpdate(tx.db, schoolId);
+    if (!profile) throw new NotFoundError();
+    await this.deps.repository.setCurrent(
+      tx.db,
+      profile.id,
+      profile.currentVersion,
+      nextReviewDate,
+    );
+  }
+
   /** The annual review is done: record it and set the next date from the review cycle. */
   async markReviewed(schoolId: string, actor: Actor, note: string): Promise<string> {
     const { database, repository, audit, clock } = this.deps;
