@@ -1,4 +1,13 @@
-import { boolean, index, integer, pgTable, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { schools } from '../people/people.tables.ts';
 import { policyProfileVersions } from '../policies/policies.tables.ts';
 
@@ -23,4 +32,31 @@ export const policyVersionKinds = pgTable(
     decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
   },
   (t) => [index('policy_version_kinds_school').on(t.schoolId, t.version)],
+);
+
+/**
+ * One row per acknowledgement reminder sent (the reminders job): a person is reminded once per
+ * version they are asked to acknowledge, so running the job twice sends nothing more.
+ */
+export const policyAcknowledgementReminders = pgTable(
+  'policy_acknowledgement_reminders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    /** staff | parent */
+    personKind: text('person_kind').notNull(),
+    personId: uuid('person_id').notNull(),
+    version: integer('version').notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('policy_acknowledgement_reminders_key').on(
+      t.schoolId,
+      t.personKind,
+      t.personId,
+      t.version,
+    ),
+  ],
 );
