@@ -168,6 +168,10 @@ describe('the settings editor', () => {
     expect(versions).toContain('removed');
     expect(versions).toContain('“Invite the parent to a meeting with the governors” added');
     expect(versions).not.toMatch(/incidents\.playbooks/);
+    // And the version's own page.
+    const one = decode((await head.get(`/policy/versions/${after.version}`)).body);
+    expect(one).toContain('What changed in this version');
+    expect(one).toContain('“Invite the parent to a meeting with the governors” added');
   });
 
   it('names each bad field in words in the error summary and saves nothing', async () => {

@@ -7,6 +7,7 @@ import { parseForm } from '../../web/forms.ts';
 import { formRoute } from '../../web/form-route.ts';
 import { formatDateInWords } from '../../web/dates.ts';
 import { policyEditorRoutes } from './policy-editor.routes.ts';
+import { describeChanges } from './policy-diff.ts';
 import { canEditPolicy, canViewPolicy } from './policies.policy.ts';
 import { adoptForm, reviewedForm } from './policies.forms.ts';
 import { displayGroups, templateName } from './policy-display.ts';
@@ -123,13 +124,14 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
         .object({ version: z.coerce.number().int().positive().max(1_000_000) })
         .safeParse(request.params);
       if (!parsed.success) throw new NotFoundError();
-      const { row, settings } = await policies.version(
-        schoolId(request.principal),
-        parsed.data.version,
-      );
+      const sid = schoolId(request.principal);
+      const { row, settings } = await policies.version(sid, parsed.data.version);
+      // What this version changed, in words (the version before it is always stored).
+      const before = row.version > 1 ? await policies.version(sid, row.version - 1) : null;
       return reply.page('policies/views/version.njk', {
         title: `Policy version ${row.version}`,
         row,
+        changes: before ? describeChanges(before.settings, settings) : [],
         groups: groupsInWords(policies, settings),
       });
     },
