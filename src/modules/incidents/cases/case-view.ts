@@ -164,6 +164,7 @@ export async function listView(
     views: [
       ['all', 'All'],
       ['new', 'New reports'],
+      ['referrals', 'Referrals to make'],
       ['overdue', 'Steps overdue'],
       ['mine', 'Given to me'],
       ['closed', 'Closed'],
