@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import type { KindStatus, PersonTraining, TrainingStatusReport } from '../training/index.ts';
+import { acknowledgementCell, buildCompliance, schoolFigures } from './compliance-view.ts';
+import { peopleCsv, rolesCsv, trustCsv } from './compliance-csv.ts';
+
+const today = '2026-12-07';
+const st = (state: KindStatus['state'], dueOn: string | null = null): KindStatus => ({
+  state,
+  dueOn,
+  lastAttended: null,
+  dueAgain: null,
+});
+const person = (
+  name: string,
+  roles: string[],
+  regular: KindStatus['state'],
+  acknowledged: boolean,
+  startDate: string | null = '2020-09-01',
+): PersonTraining => ({
+  staffId: name,
+  name,
+  email: `${name.toLowerCase().replace(/\W/g, '')}@school.test`,
+  roles,
+  startDate,
+  acknowledgedCurrent: acknowledged,
+  kinds: {
+    staff_induction: st('done'),
+    staff_regular: st(regular, regular === 'done' ? '2027-06-01' : '2026-11-01'),
+    at_risk_identification: st('not_required'),
+  },
+});
+const report = (people: PersonTraining[]): TrainingStatusReport => ({
+  today,
+  policyVersion: 3,
+  kinds: ['staff_induction', 'staff_regular', 'at_risk_identification'],
+  people,
+  classes: [],
+  term: { key: '2026-autumn', label: 'Autumn term 2026' },
+});
+const titles = { headteacher: 'Head of School', teacher: 'Class teacher', governor: 'Governor' };
+
+describe('compliance view', () => {
+  const r = report([
+    person('Ada Head', ['headteacher'], 'done', true),
+    person('Ben Teach', ['teacher'], 'overdue', true),
+    person('Cy Teach', ['teacher', 'governor'], 'due_soon', false),
+    person('Di New', ['teacher'], 'done', false, '2026-12-01'),
+  ]);
+
+  it('acknowledgement: done, due soon for a new starter, otherwise overdue', () => {
+    expect(acknowledgementCell(r.people[0]!, today).state).toBe('done');
+    expect(acknowledgementCell(r.people[2]!, today)).toEqual({
+      state: 'overdue',
+      dueOn: '2020-10-01',
+    });
+    expect(acknowledgementCell(r.people[3]!, today)).toEqual({
+      state: 'due_soon',
+      dueOn: '2026-12-31',
+    });
+  });
+
+  it('by role in the school’s words, with counts and percentages; overdue people', () => {
+    const v = buildCompliance(r, titles);
+    expect(v.roles.map((x) => x.title)).toEqual(['Class teacher', 'Governor', 'Head of School']);
+    const teachers = v.byRole.find((x) => x.role === 'teacher')!;
+    expect(teachers.people).toBe(3);
+    expect(teachers.counts.staff_regular).toEqual({
+      done: 1,
+      due_soon: 1,
+      overdue: 1,
+      not_required: 0,
+      percentDone: 33,
+    });
+    expect(teachers.counts.acknowledgement).toMatchObject({ done: 1, due_soon: 1, overdue: 1 });
+    expect(teachers.counts.at_risk_identification).toMatchObject({
+      not_required: 3,
+      percentDone: null,
+    });
+    expect(v.overduePeople).toBe(2); // Ben (regular), Cy (acknowledgement)
+    expect(v.people[0]!.roles).toEqual([{ key: 'headteacher', title: 'Head of School' }]);
+    expect(v.columns.at(-1)!.label).toBe('Policy acknowledged (version 3)');
+  });
+
+  it('filters by role, kind and status', () => {
+    const v = buildCompliance(r, titles, {
+      role: 'teacher',
+      kind: 'staff_regular',
+      status: 'overdue',
+    });
+    expect(v.columns.map((c) => c.key)).toEqual(['staff_regular']);
+    expect(v.people.map((p) => p.name)).toEqual(['Ben Teach']);
+    expect(v.byRole.map((x) => x.role)).toEqual(['teacher']);
+    expect(v.totals.people).toBe(3);
+    const acks = buildCompliance(r, titles, { kind: 'acknowledgement', status: 'due_soon' });
+    expect(acks.people.map((p) => p.name)).toEqual(['Di New']);
+  });
+
+  it('the trust’s figures for a school carry no name or email', () => {
+    const f = schoolFigures('Oak School', r);
+    expect(f).toMatchObject({ name: 'Oak School', staff: 4, overduePeople: 2 });
+    const text =
+      JSON.stringify(f) +
+      trustCsv({
+        organisationName: 'T',
+        columns: buildCompliance(r, {}).columns,
+        schools: [f],
+        withoutPolicy: [],
+      });
+    for (const p of r.people) {
+      expect(text).not.toContain(p.name);
+      expect(text).not.toContain(p.email);
+    }
+  });
+
+  it('CSV: formula-looking cells are prefixed, commas and quotes quoted', () => {
+    const hostile = report([
+      person('=HYPERLINK("http://x","y")', ['teacher'], 'overdue', true),
+      person('+44 Smith', ['teacher'], 'done', true),
+      person('-Minus', ['teacher'], 'done', true),
+      person('@Sum', ['teacher'], 'done', true),
+      person('\tTab', ['teacher'], 'done', true),
+      person('\rReturn', ['teacher'], 'done', true),
+      person('Smith, Jo', ['teacher'], 'done', true),
+    ]);
+    const csv = peopleCsv(buildCompliance(hostile, { teacher: '=cmd|calc' }));
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toContain('Name,Email,Role');
+    expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csv).toContain("'+44 Smith");
+    expect(csv).toContain("'-Minus");
+    expect(csv).toContain("'@Sum");
+    expect(csv).toContain('"Smith, Jo"');
+    expect(csv).toContain("'=cmd|calc");
+    for (const line of lines.filter(Boolean)) expect(line).not.toMatch(/(^|,)[=+\-@\t]/);
+    const roles = rolesCsv(buildCompliance(hostile, { teacher: '=cmd|calc' }));
+    expect(roles).not.toContain('HYPERLINK');
+    expect(roles).toContain("'=cmd|calc,7");
+  });
+});

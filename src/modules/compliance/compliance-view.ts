@@ -1,0 +1,184 @@
+/**
+ * The compliance view's pure part: from training's status report (`trainingStatus`, one per
+ * school) to who is done, due soon and overdue, per kind of training and for the current policy
+ * version's acknowledgement, by person and by role; and a school's figures for the trust (counts
+ * and percentages, no names). No database here; `compliance-view.test.ts` is its table of cases.
+ */
+import { addDays } from '../policies/index.ts';
+import {
+  DUE_SOON_DAYS,
+  kindLabel,
+  stateLabels,
+  type PersonTraining,
+  type TrainingState,
+  type TrainingStatusReport,
+} from '../training/index.ts';
+
+export const ACKNOWLEDGEMENT = 'acknowledgement';
+export const complianceStates = ['done', 'due_soon', 'overdue'] as const;
+export type ComplianceState = (typeof complianceStates)[number];
+
+export interface Column {
+  /** A kind of training (`training.sessions.*`) or `acknowledgement`. */
+  key: string;
+  label: string;
+}
+
+export interface Cell {
+  state: TrainingState;
+  dueOn: string | null;
+}
+
+export interface Counts {
+  done: number;
+  due_soon: number;
+  overdue: number;
+  not_required: number;
+  /** Done as a whole percentage of those it is required of (null when nobody). */
+  percentDone: number | null;
+}
+
+export interface PersonRow {
+  name: string;
+  email: string;
+  roles: { key: string; title: string }[];
+  cells: Record<string, Cell>;
+}
+
+export interface RoleSummary {
+  role: string;
+  title: string;
+  people: number;
+  counts: Record<string, Counts>;
+}
+
+export interface Filters {
+  role?: string;
+  kind?: string;
+  status?: ComplianceState;
+}
+
+export interface ComplianceReport {
+  today: string;
+  policyVersion: number;
+  /** Every column the school's view could show (for the filter), and those shown. */
+  allColumns: Column[];
+  columns: Column[];
+  /** The roles held in the school, in the school's words (for the filter). */
+  roles: { key: string; title: string }[];
+  people: PersonRow[];
+  byRole: RoleSummary[];
+  totals: { people: number; counts: Record<string, Counts> };
+  /** People with anything overdue (every column, whatever the filters). */
+  overduePeople: number;
+}
+
+/** The acknowledgement of the current version: done; a new starter's first weeks: due soon. */
+export function acknowledgementCell(p: PersonTraining, today: string): Cell {
+  if (p.acknowledgedCurrent) return { state: 'done', dueOn: null };
+  const dueOn = p.startDate ? addDays(p.startDate, DUE_SOON_DAYS) : null;
+  if (dueOn && dueOn >= today) return { state: 'due_soon', dueOn };
+  return { state: 'overdue', dueOn };
+}
+
+export function columnsOf(report: Pick<TrainingStatusReport, 'kinds' | 'policyVersion'>): Column[] {
+  return [
+    ...report.kinds.map((k) => ({ key: k as string, label: kindLabel(k) })),
+    { key: ACKNOWLEDGEMENT, label: `Policy acknowledged (version ${report.policyVersion})` },
+  ];
+}
+
+function cellsOf(p: PersonTraining, report: TrainingStatusReport): Record<string, Cell> {
+  const cells: Record<string, Cell> = {};
+  for (const k of report.kinds) {
+    const s = p.kinds[k];
+    if (s) cells[k] = { state: s.state, dueOn: s.state === 'done' ? null : s.dueOn };
+  }
+  cells[ACKNOWLEDGEMENT] = acknowledgementCell(p, report.today);
+  return cells;
+}
+
+export function countCells(cells: readonly (Cell | undefined)[]): Counts {
+  const c: Counts = { done: 0, due_soon: 0, overdue: 0, not_required: 0, percentDone: null };
+  for (const cell of cells) if (cell) c[cell.state] += 1;
+  const required = c.done + c.due_soon + c.overdue;
+  c.percentDone = required === 0 ? null : Math.round((100 * c.done) / required);
+  return c;
+}
+
+const countsBy = (rows: PersonRow[], columns: Column[]) =>
+  Object.fromEntries(columns.map((c) => [c.key, countCells(rows.map((r) => r.cells[c.key]))]));
+
+/**
+ * The school's view. Role and kind narrow everything (the people, the columns, the summary by
+ * role); status narrows the list of people to those with a shown column in that state.
+ */
+export function buildCompliance(
+  report: TrainingStatusReport,
+  titles: Record<string, string>,
+  filters: Filters = {},
+): ComplianceReport {
+  const allColumns = columnsOf(report);
+  const columns = filters.kind ? allColumns.filter((c) => c.key === filters.kind) : allColumns;
+  const title = (r: string) => titles[r] ?? r;
+  const everyone: PersonRow[] = report.people.map((p) => ({
+    name: p.name,
+    email: p.email,
+    roles: p.roles.map((r) => ({ key: r, title: title(r) })),
+    cells: cellsOf(p, report),
+  }));
+  const overduePeople = everyone.filter((p) =>
+    Object.values(p.cells).some((c) => c.state === 'overdue'),
+  ).length;
+  const roleKeys = [...new Set(report.people.flatMap((p) => p.roles))].sort((a, b) =>
+    title(a).localeCompare(title(b)),
+  );
+  const inRole = filters.role
+    ? everyone.filter((p) => p.roles.some((r) => r.key === filters.role))
+    : everyone;
+  const people = filters.status
+    ? inRole.filter((p) => columns.some((c) => p.cells[c.key]?.state === filters.status))
+    : inRole;
+  const byRole = roleKeys
+    .filter((r) => !filters.role || r === filters.role)
+    .map((r) => {
+      const holders = everyone.filter((p) => p.roles.some((x) => x.key === r));
+      return {
+        role: r,
+        title: title(r),
+        people: holders.length,
+        counts: countsBy(holders, columns),
+      };
+    });
+  return {
+    today: report.today,
+    policyVersion: report.policyVersion,
+    allColumns,
+    columns,
+    roles: roleKeys.map((r) => ({ key: r, title: title(r) })),
+    people,
+    byRole,
+    totals: { people: inRole.length, counts: countsBy(inRole, columns) },
+    overduePeople,
+  };
+}
+
+/** One school's figures for the trust: counts and percentages per column, never a name. */
+export interface SchoolFigures {
+  name: string;
+  staff: number;
+  overduePeople: number;
+  counts: Record<string, Counts>;
+}
+
+export function schoolFigures(name: string, report: TrainingStatusReport): SchoolFigures {
+  const view = buildCompliance(report, {});
+  return {
+    name,
+    staff: report.people.length,
+    overduePeople: view.overduePeople,
+    counts: view.totals.counts,
+  };
+}
+
+export const stateText = (s: TrainingState): string => stateLabels[s].text;

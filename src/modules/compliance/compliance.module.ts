@@ -1,0 +1,55 @@
+import { defineModule, type Services } from '../registry.ts';
+import { trainingStatus } from '../training/index.ts';
+import { ComplianceService } from './compliance.service.ts';
+import { complianceRoutes } from './compliance.routes.ts';
+import {
+  canSeeTrustCompliance,
+  mayOpenCompliance,
+  seesOverdueOnHome,
+} from './compliance.policy.ts';
+
+declare module '../registry.ts' {
+  interface ServiceRegistry {
+    /** The compliance view: training and policy acknowledgement by role and person; the trust's figures. */
+    compliance: ComplianceService;
+  }
+}
+
+export const complianceModule = defineModule({
+  name: 'compliance',
+  wire: (
+    deps: Pick<Services, 'database' | 'policies' | 'policyScope' | 'peopleDirectory' | 'training'>,
+  ) => ({
+    compliance: new ComplianceService({
+      database: deps.database,
+      policies: deps.policies,
+      policyScope: deps.policyScope,
+      people: deps.peopleDirectory,
+      trainingStatus: (schoolId) => trainingStatus(deps, schoolId),
+    }),
+  }),
+  routes: [complianceRoutes],
+  navigation: [
+    { href: '/compliance', text: 'Compliance', order: 76, visible: mayOpenCompliance },
+    {
+      href: '/trust/compliance',
+      text: 'Training compliance',
+      order: 76,
+      visible: canSeeTrustCompliance,
+    },
+  ],
+  attention: async (services, p) => {
+    if (!seesOverdueOnHome(p) || p.kind !== 'staff') return [];
+    if (!(await services.policies.currentOrNull(p.schoolId))) return [];
+    const n = await services.compliance.overduePeople(p.schoolId);
+    if (n === 0) return [];
+    return [
+      {
+        title: `${n} ${n === 1 ? 'person' : 'people'} overdue`,
+        detail: 'For training or for acknowledging the current policy. See who, by role.',
+        href: '/compliance?status=overdue',
+        tag: { text: 'Overdue', colour: 'red' },
+      },
+    ];
+  },
+});

@@ -1,0 +1,106 @@
+import type { Database } from '../../platform/db/database.ts';
+import { NotFoundError } from '../../errors.ts';
+import { roleLabels, type Principal, type StaffRole } from '../auth/index.ts';
+import type { PolicyService } from '../policies/index.ts';
+import type { PeopleDirectory } from '../people/index.ts';
+import { staffKinds, kindLabel, type TrainingService } from '../training/index.ts';
+import type { Services } from '../registry.ts';
+import {
+  ACKNOWLEDGEMENT,
+  buildCompliance,
+  schoolFigures,
+  type Column,
+  type ComplianceReport,
+  type Filters,
+  type SchoolFigures,
+} from './compliance-view.ts';
+import { complianceViewFor, type ComplianceView } from './compliance.policy.ts';
+
+export interface ComplianceDeps {
+  database: Database;
+  policies: Pick<PolicyService, 'current' | 'currentOrNull'>;
+  policyScope: Pick<Services['policyScope'], 'roleTitles'>;
+  people: Pick<PeopleDirectory, 'listSchoolsInOrganisation' | 'getOrganisation'>;
+  /** Training's status report (`trainingStatus` in training's index.ts): reused, not redone. */
+  trainingStatus: (schoolId: string) => ReturnType<TrainingService['status']>;
+}
+
+export interface SchoolCompliance extends ComplianceReport {
+  view: ComplianceView;
+}
+
+export interface TrustCompliance {
+  organisationName: string;
+  columns: Column[];
+  schools: SchoolFigures[];
+  /** Schools without a policy yet (nothing to measure against). */
+  withoutPolicy: string[];
+}
+
+/**
+ * The compliance view (SPEC §3.8, issue 17 item 5): who is done, due soon and overdue, per kind
+ * of training and for the current policy version's acknowledgement, by role (in the school's own
+ * words, `people.roleTitles`) and by person; the trust's figures per school, never names.
+ */
+export class ComplianceService {
+  constructor(private readonly deps: ComplianceDeps) {}
+
+  /** The school's titles for its staff roles, falling back to Lanyard's names. */
+  async roleTitles(schoolId: string): Promise<Record<string, string>> {
+    const own: Partial<Record<StaffRole, string>> =
+      (await this.deps.policyScope.roleTitles(schoolId)) ?? {};
+    return Object.fromEntries(
+      (Object.keys(roleLabels) as StaffRole[]).map((r) => [r, own[r] ?? roleLabels[r]]),
+    );
+  }
+
+  /**
+   * The school's view for this person: names or counts as the profile allows
+   * (`complianceViewFor`), or a 404. A counts view carries no person rows at all.
+   */
+  async forSchool(p: Principal, filters: Filters = {}): Promise<SchoolCompliance> {
+    if (p.kind !== 'staff') throw new NotFoundError();
+    const policy = await this.deps.policies.currentOrNull(p.schoolId);
+    const view = policy ? complianceViewFor(p, policy.settings) : null;
+    if (!view) throw new NotFoundError();
+    const [report, titles] = await Promise.all([
+      this.deps.trainingStatus(p.schoolId),
+      this.roleTitles(p.schoolId),
+    ]);
+    const built = buildCompliance(report, titles, filters);
+    return view === 'names' ? { ...built, view } : { ...built, view, people: [] };
+  }
+
+  /** People overdue for anything (the Headteacher's home page). */
+  async overduePeople(schoolId: string): Promise<number> {
+    return buildCompliance(await this.deps.trainingStatus(schoolId), {}).overduePeople;
+  }
+
+  /** The trust's figures per school: counts and percentages, no names (an organisation admin). */
+  async forTrust(p: Principal): Promise<TrustCompliance> {
+    if (p.kind !== 'org_admin') throw new NotFoundError();
+    const db = this.deps.database.db;
+    const [schools, organisation] = await Promise.all([
+      this.deps.people.listSchoolsInOrganisation(db, p.organisationId),
+      this.deps.people.getOrganisation(db, p.organisationId),
+    ]);
+    const results = await Promise.all(
+      schools.map(async (s) => {
+        if (!(await this.deps.policies.currentOrNull(s.id))) return { name: s.name, figures: null };
+        return {
+          name: s.name,
+          figures: schoolFigures(s.name, await this.deps.trainingStatus(s.id)),
+        };
+      }),
+    );
+    return {
+      organisationName: organisation?.name ?? '',
+      columns: [
+        ...staffKinds.map((k) => ({ key: k as string, label: kindLabel(k) })),
+        { key: ACKNOWLEDGEMENT, label: 'Policy acknowledged (current version)' },
+      ],
+      schools: results.flatMap((r) => (r.figures ? [r.figures] : [])),
+      withoutPolicy: results.filter((r) => !r.figures).map((r) => r.name),
+    };
+  }
+}
