@@ -9,3 +9,9 @@ export type {
   PersonKind,
 } from './acknowledgements.service.ts';
 export { canAcknowledgePolicy } from './acknowledgements.policy.ts';
+
+// A parent's acknowledgements, a pupil's class agreement (subject access, issue 16 item 5).
+export {
+  acknowledgementsAboutPerson,
+  type AcknowledgementsAboutPerson,
+} from './acknowledgements-subject-access.repository.ts';

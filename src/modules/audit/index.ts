@@ -4,3 +4,6 @@
  * something (`Actor`, `systemActor`) and the chain an entry belongs to.
  */
 export { chainFor, systemActor, type Actor, type AuditService } from './audit.service.ts';
+
+// The audit entries about one person (subject access, issue 16 item 5).
+export { auditAboutPerson, type AuditAboutPerson } from './audit-subject-access.repository.ts';

@@ -27,3 +27,9 @@ export {
 export { declarationKindShort } from './declarations/declarations.forms.ts';
 export { permissionTypeLabels } from './permissions/permissions.forms.ts';
 export { permissionStatusLabels, type PermissionStatus } from './permissions/permission-states.ts';
+
+// Declarations and permissions that name a pupil or parent (subject access, issue 16 item 5).
+export {
+  conductAboutPerson,
+  type ConductAboutPerson,
+} from './conduct-subject-access.repository.ts';

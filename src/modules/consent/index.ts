@@ -39,3 +39,9 @@ export type { ConsentImportService, ConsentImportView } from './import/consent-i
 
 // Who may: shared with pages of other modules (a pupil's page links to their consent register).
 export { canCheckConsent, canRecordConsent, canViewAllConsent } from './consent.policy.ts';
+
+// Everything the register holds about one pupil or parent (subject access, issue 16 item 5).
+export {
+  consentAboutPerson,
+  type ConsentAboutPerson,
+} from './register/consent-subject-access.repository.ts';

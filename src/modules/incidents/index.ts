@@ -13,3 +13,9 @@ export type {
 export type { CaseActionsService } from './cases/case-actions.service.ts';
 export { canReportIncident, canManageIncidents, caseAccess } from './incidents.policy.ts';
 export { incidentPlatforms, platformLabels, incidentTypeLabels } from './incidents.forms.ts';
+
+// The incidents a pupil or parent is involved in, unredacted (subject access, issue 16 item 5).
+export {
+  incidentsAboutPerson,
+  type IncidentsAboutPerson,
+} from './incidents-subject-access.repository.ts';

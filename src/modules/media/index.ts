@@ -5,3 +5,6 @@
  */
 export { MediaNotPublishableError, type MediaService } from './media.service.ts';
 export { canUseMediaLibrary } from './media.policy.ts';
+
+// The items a pupil is tagged in, originals and renditions (subject access, issue 16 item 5).
+export { mediaAboutPupil, type MediaAboutPupil } from './media-subject-access.repository.ts';

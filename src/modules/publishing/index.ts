@@ -20,3 +20,9 @@ export type {
 // Who may: shared with other modules' pages (the home page's "needs your attention").
 export { canApprovePosts, canSeeAllPosts } from './posts/posts.policy.ts';
 export { canManageChannels } from './accounts/accounts.policy.ts';
+
+// The publications a pupil appears in and their takedowns (subject access, issue 16 item 5).
+export {
+  publishingAboutPupil,
+  type PublishingAboutPupil,
+} from './publishing-subject-access.repository.ts';

@@ -42,3 +42,9 @@ export function trainingStatus(
 ): Promise<TrainingStatusReport> {
   return services.training.status(schoolId);
 }
+
+// A parent's training and bookings, a pupil's class lessons (subject access, issue 16 item 5).
+export {
+  trainingAboutPerson,
+  type TrainingAboutPerson,
+} from './training-subject-access.repository.ts';

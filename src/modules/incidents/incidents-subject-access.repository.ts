@@ -1,0 +1,68 @@
+import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import type { Db } from '../../platform/db/database.ts';
+import { incidentCases, incidentEntries, incidentPeople, incidents } from './incidents.tables.ts';
+import { incidentEvidence } from './evidence/evidence.tables.ts';
+
+/**
+ * The incidents a pupil or parent is involved in (named in `incident_people`) or reported, with
+ * their case state, chronology, everyone involved and the evidence files' keys, for a subject
+ * access request (issue 16 item 5). Unredacted: the subject access module applies the
+ * redaction rules (docs/subject-access.md) before anything leaves. School-scoped.
+ */
+export async function incidentsAboutPerson(
+  db: Db,
+  schoolId: string,
+  subject: { kind: 'pupil' | 'parent'; id: string },
+) {
+  const named = db
+    .select({ id: incidentPeople.incidentId })
+    .from(incidentPeople)
+    .where(
+      and(
+        eq(incidentPeople.schoolId, schoolId),
+        subject.kind === 'pupil'
+          ? eq(incidentPeople.pupilId, subject.id)
+          : eq(incidentPeople.parentId, subject.id),
+      ),
+    );
+  const rows = await db
+    .select()
+    .from(incidents)
+    .where(
+      and(
+        eq(incidents.schoolId, schoolId),
+        or(
+          inArray(incidents.id, named),
+          and(eq(incidents.reporterKind, subject.kind), eq(incidents.reporterId, subject.id)),
+        ),
+      ),
+    )
+    .orderBy(asc(incidents.reportedAt));
+  const ids = rows.map((r) => r.id);
+  if (!ids.length) return { incidents: [], cases: [], entries: [], people: [], evidence: [] };
+  const inSchool = <T extends { schoolId: typeof incidents.schoolId }>(t: T) =>
+    eq(t.schoolId, schoolId);
+  const [cases, entries, people, evidence] = await Promise.all([
+    db
+      .select()
+      .from(incidentCases)
+      .where(and(inSchool(incidentCases), inArray(incidentCases.incidentId, ids))),
+    db
+      .select()
+      .from(incidentEntries)
+      .where(and(inSchool(incidentEntries), inArray(incidentEntries.incidentId, ids)))
+      .orderBy(asc(incidentEntries.at), asc(incidentEntries.id)),
+    db
+      .select()
+      .from(incidentPeople)
+      .where(and(inSchool(incidentPeople), inArray(incidentPeople.incidentId, ids)))
+      .orderBy(asc(incidentPeople.addedAt)),
+    db
+      .select()
+      .from(incidentEvidence)
+      .where(and(inSchool(incidentEvidence), inArray(incidentEvidence.incidentId, ids)))
+      .orderBy(asc(incidentEvidence.uploadedAt)),
+  ]);
+  return { incidents: rows, cases, entries, people, evidence };
+}
+export type IncidentsAboutPerson = Awaited<ReturnType<typeof incidentsAboutPerson>>;
