@@ -244,4 +244,31 @@ export class IncidentsRepository {
       .orderBy(asc(incidentEntries.at), asc(incidentEntries.id))
       .limit(2000);
   }
+
+  /**
+   * Significant incidents reported since a time (issue 16 item 3, the policy's early review):
+   * a safeguarding concern, an indecent-image referral, or one classified as aggressive or
+   * sexual (002 §7's grid). Counts and the latest time only: no names.
+   */
+  async significantSince(
+    db: Db,
+    schoolId: string,
+    since: Date,
+  ): Promise<{ count: number; latest: Date | null }> {
+    const rows = await db
+      .select({
+        count: sql<number>`count(*)::int`,
+        latest: sql<Date | null>`max(${incidentCases.reportedAt})`,
+      })
+      .from(incidentCases)
+      .where(
+        and(
+          eq(incidentCases.schoolId, schoolId),
+          sql`${incidentCases.reportedAt} >= ${since.toISOString()}::timestamptz`,
+          sql`(${incidentCases.safeguarding} OR ${incidentCases.indecentImage} OR ${incidentCases.risk} IN ('aggressive','sexual'))`,
+        ),
+      );
+    const r = rows[0];
+    return { count: r?.count ?? 0, latest: r?.latest ? new Date(r.latest) : null };
+  }
 }

@@ -401,6 +401,15 @@ export class IncidentsService {
   // ---------------------------------------------------------------------------------------
   // Reads for the case pages
 
+  /**
+   * How many significant incidents (safeguarding, an indecent-image referral, or classified
+   * aggressive or sexual) were reported since a time: the policy's early review asks
+   * (review.reviewAfterIncidents). Counts only.
+   */
+  async significantSince(schoolId: string, since: Date) {
+    return this.deps.repository.significantSince(this.db, schoolId, since);
+  }
+
   /** A page of the cases the viewer may open, newest first (one statement). */
   async listCases(
     viewer: StaffPrincipal,
