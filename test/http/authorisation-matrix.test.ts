@@ -317,6 +317,14 @@ const EXPECTED: Record<string, Who> = {
   'POST /training/sessions/:id/materials': ['headteacher', 'dsl', 'business_manager'],
   'GET /training/materials/:id': EVERY_STAFF,
 
+  // The compliance view (modules/compliance): names for those who run training, counts for
+  // governors (both matrix schools' templates give governors the policy's review), figures per
+  // school for the trust.
+  'GET /compliance': ['headteacher', 'dsl', 'business_manager', 'governor'],
+  'GET /compliance.csv': ['headteacher', 'dsl', 'business_manager', 'governor'],
+  'GET /trust/compliance': ['org_admin'],
+  'GET /trust/compliance.csv': ['org_admin'],
+
   // Channels and the school's accounts.
   'GET /channels': CHANNEL_VIEWERS,
   'GET /api/v1/channels': CHANNEL_VIEWERS,
