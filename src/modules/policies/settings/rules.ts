@@ -90,6 +90,9 @@ export function schoolDecisionCitation(note: string): Citation {
   return { seed: null, section: SCHOOL_DECISION, quote: '', note };
 }
 
+/** How a citation of the school's own policy is introduced ("School policy §4.2"). */
+const SCHOOL_POLICY = 'School policy';
+
 /** The school's own policy: its section and (optionally) its words. */
 export function schoolPolicyCitation(section: string, quote: string, note?: string): Citation {
   const c: Citation = { seed: null, section: section.trim(), quote: quote.trim(), school: true };
@@ -107,7 +110,9 @@ export function isSchoolPolicyCitation(c: Citation): boolean {
  */
 export function formatCitation(c: Citation): string {
   if (c.school)
-    return /^\d/.test(c.section) ? `School policy §${c.section}` : `School policy: ${c.section}`;
+    return /^\d/.test(c.section)
+      ? `${SCHOOL_POLICY} §${c.section}`
+      : `${SCHOOL_POLICY}: ${c.section}`;
   if (c.seed === null) return c.section;
   return /^\d/.test(c.section) ? `${c.seed} §${c.section}` : `${c.seed} ${c.section}`;
 }
