@@ -96,6 +96,15 @@ export const publishingModule = defineModule({
         deps.conductPermissions.holds(schoolId, staffId, 'reminder_post', at),
       // Who may post on an account may be a responsibility (channels.accountRules, issue 15).
       responsibilitiesHeld: (schoolId, staffId) => deps.responsibilities.heldBy(schoolId, staffId),
+      // Training is wired after publishing: looked up when a rule asks for it
+      // (channels.accountRules' postersNeedTraining). Up to date: no kind of training overdue.
+      trainingCurrent: async (schoolId, staffId) => {
+        const training = (deps as Partial<Services>).training;
+        if (!training) return false;
+        const report = await training.status(schoolId, [staffId]);
+        const me = report.people.find((x) => x.staffId === staffId);
+        return me !== undefined && Object.values(me.kinds).every((k) => k?.state !== 'overdue');
+      },
     });
     const publishing = new PublishService({
       database: deps.database,

@@ -115,7 +115,19 @@ export class PostsChecks {
       account: { kind: account.kind, audience: account.audience, comments: account.comments },
     }));
     void labels;
+    // Kinds of account the author may post on by a responsibility they hold
+    // (channels.accountRules' posterResponsibilities), after training where the rule asks for it.
     const held = (await this.deps.responsibilitiesHeld?.(schoolId, post.authorId)) ?? [];
+    const byResponsibility = new Set<string>();
+    let trained: boolean | undefined;
+    for (const rule of settings.channels.accountRules.value) {
+      if (!rule.posterResponsibilities.some((k) => held.includes(k))) continue;
+      if (rule.postersNeedTraining) {
+        trained ??= (await this.deps.trainingCurrent?.(schoolId, post.authorId)) ?? false;
+        if (!trained) continue;
+      }
+      byResponsibility.add(rule.accountKind);
+    }
     const maxUpdated = roll.reduce((m, r) => Math.max(m, r.updatedAt.getTime()), 0);
     const roles = (author?.roles ?? []) as PolicyRole[];
     return {
@@ -140,13 +152,7 @@ export class PostsChecks {
             roles.includes(settings.roles.approverRole.value) ||
             (channels.length > 0 &&
               channels.every(
-                (c) =>
-                  postsTo.has(c.account.id) ||
-                  // A responsibility the profile lets post on this kind of account.
-                  (settings.channels.accountRules.value
-                    .find((r) => r.accountKind === c.account.kind)
-                    ?.posterResponsibilities.some((k) => held.includes(k)) ??
-                    false),
+                (c) => postsTo.has(c.account.id) || byResponsibility.has(c.account.kind),
               )),
           // The author's current permission to post reminders (conduct's permission requests).
           reminderPermissionHeld:
