@@ -1,4 +1,5 @@
 import {
+  bigserial,
   boolean,
   date,
   index,
@@ -80,8 +81,18 @@ export const incidentEntries = pgTable(
     data: jsonb('data')
       .notNull()
       .default(sql`'{}'::jsonb`),
+    /**
+     * The order entries were written in (migration 0049): entries of one case are written one
+     * after the other under the case row's lock, so a case's chronology is ordered by it, never
+     * by `at` alone (two entries of one transaction share the same instant).
+     */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
   },
-  (t) => [index('incident_entries_incident_idx').on(t.incidentId, t.at, t.id)],
+  (t) => [
+    index('incident_entries_case_seq_idx').on(t.incidentId, t.seq),
+    // Significant incidents since a date (the policy's early review, `significantSince`).
+    index('incident_entries_school_kind_idx').on(t.schoolId, t.kind, t.at),
+  ],
 );
 
 /**
