@@ -22,6 +22,7 @@ import { BlazeFaceDetector, type FaceDetector } from './platform/faces/face-dete
 import { serializeError, throttled } from './platform/logger.ts';
 import { Metrics } from './platform/metrics.ts';
 import type { Principal } from './modules/auth/principal.ts';
+import { READ_TTL_MS } from './modules/people/index.ts';
 import type {
   AttentionItem,
   Core,
@@ -286,11 +287,25 @@ export function createServices(
       return target[key as string];
     },
   }) as unknown as Services;
-  built.attention = async (p: Principal) => {
+  const attentionOf = async (p: Principal) => {
     const items: AttentionItem[] = [];
     for (const m of list) if (m.attention) items.push(...(await m.attention(services, p)));
     return items;
   };
+  // The home page's items, kept per person and checked against the school's cache version (ADR
+  // 0018 addendum): every table a module's `attention` reads bumps it (migration 0022 and later),
+  // so a change made anywhere shows on the next home page. The key holds the person's roles and
+  // the clock's minute, so items that depend on the date or time (a step overdue, a filtering
+  // check due) are never more than a minute behind the clock, nor 5 s behind the database.
+  built.attention = (p: Principal) =>
+    p.kind === 'org_admin'
+      ? attentionOf(p)
+      : platform.database.cachedPersonalRead(
+          `attention:${p.schoolId}:${p.kind}:${p.id}:${p.kind === 'staff' ? [...p.roles].sort().join(',') : ''}:${Math.floor(platform.clock.now().getTime() / 60_000)}`,
+          READ_TTL_MS,
+          () => attentionOf(p),
+          p.schoolId,
+        );
   for (const module of list) {
     wiring = module.name;
     const provided = module.wire(services);

@@ -137,7 +137,8 @@ export class DashboardService {
     // reads (see Database.cachedRead): the same for everyone in the school, and never older than
     // the last change committed before this request, through any process (ADRs 0008, 0018). Reading the profile fresh cost a
     // database round trip on every dashboard, which under load set its p99. Rule checks
-    // elsewhere still read it fresh. The second-factor check (headteachers only) is read fresh.
+    // elsewhere still read it fresh. The second-factor check (headteachers only) is a shared read
+    // too: staff and their roles, two-step set-up included, bump the school's version (0022).
     const isHead = seesSchoolSetup(p);
     const needsRoll = seesRoll || seesImports;
     const [policy, [pending, roll], missing] = await Promise.all([
@@ -159,7 +160,14 @@ export class DashboardService {
             p.schoolId,
           )
         : ([[], null] as const),
-      isHead ? this.deps.people.staffWithoutSecondFactor(db, p.schoolId, secondFactorRoles) : [],
+      isHead
+        ? this.deps.database.cachedRead(
+            `dashboard-second-factor:${p.schoolId}`,
+            READ_TTL_MS,
+            () => this.deps.people.staffWithoutSecondFactor(db, p.schoolId, secondFactorRoles),
+            p.schoolId,
+          )
+        : [],
     ]);
     const items: AttentionItem[] = [];
     if (!policy && seesSchoolSetup(p)) {
@@ -224,21 +232,29 @@ export class DashboardService {
     items.push(...(await this.deps.attention(p)));
     const stats: Dashboard['stats'] = [];
     if (seesRoll && roll) {
-      const scope = await this.deps.staffClasses.scopeOf(p);
-      const classes = scope.classFilter;
-      if (!classes) {
+      // A teacher's classes and their pupils: kept per person, checked against the school's
+      // version (staff_classes and pupils bump it: migrations 0022, 0048).
+      const inClasses = await this.deps.database.cachedPersonalRead(
+        `dashboard-classes:${p.schoolId}:${p.id}:${[...p.roles].sort().join(',')}:${today}`,
+        READ_TTL_MS,
+        async () => {
+          const classes = (await this.deps.staffClasses.scopeOf(p)).classFilter;
+          if (!classes) return null;
+          if (!classes.length) return 0;
+          return (
+            await this.deps.people.listPupils(
+              db,
+              p.schoolId,
+              { today, classNames: classes },
+              { limit: 1, offset: 0 },
+            )
+          ).total;
+        },
+        p.schoolId,
+      );
+      if (inClasses === null) {
         stats.push({ label: 'Pupils on roll', value: roll.onRoll, href: '/pupils' });
       } else {
-        const inClasses = classes.length
-          ? (
-              await this.deps.people.listPupils(
-                db,
-                p.schoolId,
-                { today, classNames: classes },
-                { limit: 1, offset: 0 },
-              )
-            ).total
-          : 0;
         stats.push({ label: 'Pupils in your classes', value: inClasses, href: '/pupils' });
       }
     }

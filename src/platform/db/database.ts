@@ -77,6 +77,11 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 
 /** At most this many cached reads are kept (the oldest goes first). */
 const CACHED_READS = 300;
+/**
+ * At most this many per-person reads are kept (the home page's items, one entry a person), in a
+ * map of their own so that a busy school's staff do not push the shared reads out.
+ */
+const PERSONAL_READS = 2_000;
 
 export class Database {
   readonly pool: pg.Pool;
@@ -134,6 +139,10 @@ export class Database {
     string,
     { generation: number; version: number; at: number; value: Promise<unknown> }
   >();
+  private readonly personalReads = new Map<
+    string,
+    { generation: number; version: number; at: number; value: Promise<unknown> }
+  >();
 
   /**
    * A read many requests share (a school's pupil list, its dashboard figures), reused for up to
@@ -151,6 +160,24 @@ export class Database {
   cachedRead<T>(key: string, ttlMs: number, load: () => Promise<T>, scope?: string): Promise<T> {
     if (scope === undefined) return this.cachedReadAt(key, ttlMs, load, 0);
     return this.version(scope).then((v) => this.cachedReadAt(key, ttlMs, load, v));
+  }
+
+  /**
+   * As `cachedRead` with a scope, for a read that belongs to one person of that school (what
+   * the home page shows them): kept in a map of its own (PERSONAL_READS entries) so that many
+   * people's entries never push out the shared reads. The same promise: a change to anything
+   * the read depends on, committed anywhere, shows on the person's next request, provided every
+   * table it reads bumps the school's version (ADR 0018).
+   */
+  cachedPersonalRead<T>(
+    key: string,
+    ttlMs: number,
+    load: () => Promise<T>,
+    scope: string,
+  ): Promise<T> {
+    return this.version(scope).then((v) =>
+      this.cachedReadAt(key, ttlMs, load, v, this.personalReads, PERSONAL_READS),
+    );
   }
 
   /**
@@ -175,9 +202,11 @@ export class Database {
     ttlMs: number,
     load: () => Promise<T>,
     version: number,
+    reads = this.reads,
+    bound = CACHED_READS,
   ): Promise<T> {
     const now = performance.now();
-    const hit = this.reads.get(key);
+    const hit = reads.get(key);
     // An entry read at this version or a later one reflects every change up to the version read
     // after this request arrived.
     if (
@@ -188,13 +217,13 @@ export class Database {
     ) {
       return hit.value as Promise<T>;
     }
-    if (hit) this.reads.delete(key);
+    if (hit) reads.delete(key);
     const value = load();
     const entry = { generation: this.generation, version, at: now, value };
-    if (this.reads.size >= CACHED_READS) this.reads.delete(this.reads.keys().next().value!);
-    this.reads.set(key, entry);
+    if (reads.size >= bound) reads.delete(reads.keys().next().value!);
+    reads.set(key, entry);
     value.catch(() => {
-      if (this.reads.get(key) === entry) this.reads.delete(key);
+      if (reads.get(key) === entry) reads.delete(key);
     });
     return value;
   }
