@@ -44,6 +44,7 @@ import { publishingModule } from './modules/publishing/publishing.module.ts';
 import { incidentsModule } from './modules/incidents/incidents.module.ts';
 import { acknowledgementsModule } from './modules/acknowledgements/acknowledgements.module.ts';
 import { trainingModule } from './modules/training/training.module.ts';
+import { subjectAccessModule } from './modules/subject-access/subject-access.module.ts';
 import { complianceModule } from './modules/compliance/compliance.module.ts';
 
 import type { Jobs } from './modules/registry.ts';
@@ -208,6 +209,7 @@ export const modules = [
   incidentsModule,
   acknowledgementsModule,
   trainingModule,
+  subjectAccessModule,
   complianceModule,
   dashboardModule,
 ] as const satisfies readonly ModuleDefinition[];

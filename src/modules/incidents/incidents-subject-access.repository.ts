@@ -40,27 +40,27 @@ export async function incidentsAboutPerson(
     .orderBy(asc(incidents.reportedAt));
   const ids = rows.map((r) => r.id);
   if (!ids.length) return { incidents: [], cases: [], entries: [], people: [], evidence: [] };
-  const inSchool = <T extends { schoolId: typeof incidents.schoolId }>(t: T) =>
-    eq(t.schoolId, schoolId);
   const [cases, entries, people, evidence] = await Promise.all([
     db
       .select()
       .from(incidentCases)
-      .where(and(inSchool(incidentCases), inArray(incidentCases.incidentId, ids))),
+      .where(and(eq(incidentCases.schoolId, schoolId), inArray(incidentCases.incidentId, ids))),
     db
       .select()
       .from(incidentEntries)
-      .where(and(inSchool(incidentEntries), inArray(incidentEntries.incidentId, ids)))
-      .orderBy(asc(incidentEntries.at), asc(incidentEntries.id)),
+      .where(and(eq(incidentEntries.schoolId, schoolId), inArray(incidentEntries.incidentId, ids)))
+      .orderBy(asc(incidentEntries.at), asc(incidentEntries.seq)),
     db
       .select()
       .from(incidentPeople)
-      .where(and(inSchool(incidentPeople), inArray(incidentPeople.incidentId, ids)))
+      .where(and(eq(incidentPeople.schoolId, schoolId), inArray(incidentPeople.incidentId, ids)))
       .orderBy(asc(incidentPeople.addedAt)),
     db
       .select()
       .from(incidentEvidence)
-      .where(and(inSchool(incidentEvidence), inArray(incidentEvidence.incidentId, ids)))
+      .where(
+        and(eq(incidentEvidence.schoolId, schoolId), inArray(incidentEvidence.incidentId, ids)),
+      )
       .orderBy(asc(incidentEvidence.uploadedAt)),
   ]);
   return { incidents: rows, cases, entries, people, evidence };

@@ -1,0 +1,111 @@
+/**
+ * The bundle as a ZIP (ADR 0030): `index.html` (readable, GOV.UK-styled, CSS inline so it opens
+ * offline), `data.json` (the same records for machines) and the files, each streamed from the
+ * file store or decrypted from the evidence store only when the ZIP reaches it. Nothing is held
+ * whole in memory but the rows of one person.
+ */
+import { PassThrough, type Readable } from 'node:stream';
+import yazl from 'yazl';
+import { formatDateTimeInWords } from '../../web/dates.ts';
+import type { Bundle } from './subject-access.gather.ts';
+
+const esc = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+const CSS = `body{font-family:Arial,sans-serif;color:#0b0c0c;margin:0;line-height:1.4}
+header{background:#0b0c0c;color:#fff;padding:10px 30px;font-weight:bold;font-size:1.2rem}
+main{max-width:1020px;margin:0 auto;padding:20px 30px}
+h1{font-size:2.2rem;margin:20px 0}h2{font-size:1.6rem;margin:40px 0 10px;border-top:2px solid #b1b4b6;padding-top:20px}
+p{font-size:1.1875rem;max-width:40em}.hint{color:#505a5f}
+table{border-collapse:collapse;width:100%;margin:10px 0 20px;font-size:1rem}
+caption{text-align:left;font-weight:bold;padding-bottom:5px}
+th,td{border-bottom:1px solid #b1b4b6;padding:8px 15px 8px 0;text-align:left;vertical-align:top}
+th{font-weight:bold}a{color:#1d70b8}a:focus{outline:3px solid #fd0;background:#fd0;color:#0b0c0c}
+ul.contents li{margin:5px 0}.count{color:#505a5f}`;
+
+/** The readable index: every kind of record, with its count and its rows in words. */
+export function indexHtml(bundle: Bundle, producedAt: Date): string {
+  const parts: string[] = [];
+  parts.push(
+    `<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Information held about ${esc(bundle.subject.name)}</title><style>${CSS}</style></head><body><header>${esc(bundle.schoolName)}</header><main>`,
+    `<h1>Information held about ${esc(bundle.subject.name)}</h1>`,
+    `<p>This is everything ${esc(bundle.schoolName)} holds about ${esc(bundle.subject.name)} in Lanyard, its system for photo consent, publishing, online safety incidents and staff conduct, as of ${esc(formatDateTimeInWords(producedAt))}. It answers a subject access request under UK GDPR Article 15.</p>`,
+    `<p class="hint">Other pupils and parents are not named (“another pupil”, “another parent”). Staff are named with their role. The files are in the folders beside this page; <code>data.json</code> holds the same records for computers.</p>`,
+    '<h2 id="contents">Contents</h2><ul class="contents">',
+  );
+  for (const s of bundle.sections)
+    parts.push(
+      `<li><a href="#${s.key}">${esc(s.title)}</a> <span class="count">(${s.rows.length} ${s.rows.length === 1 ? 'record' : 'records'})</span></li>`,
+    );
+  parts.push(`<li>Files <span class="count">(${bundle.files.length})</span></li></ul>`);
+  for (const s of bundle.sections) {
+    parts.push(`<h2 id="${s.key}">${esc(s.title)}</h2><p>${esc(s.description)}</p>`);
+    if (!s.rows.length) {
+      parts.push('<p class="hint">None held.</p>');
+      continue;
+    }
+    parts.push(`<table><caption>${esc(s.title)}: ${s.rows.length}</caption><thead><tr>`);
+    for (const c of s.columns) parts.push(`<th scope="col">${esc(c)}</th>`);
+    parts.push('</tr></thead><tbody>');
+    for (const r of s.rows) {
+      parts.push('<tr>');
+      r.forEach((cell, n) => {
+        const isFile =
+          /^(consent|media|publications|incidents)\//.test(cell) && !cell.includes(' ');
+        const v = isFile ? `<a href="${esc(cell)}">${esc(cell)}</a>` : esc(cell);
+        parts.push(n === 0 ? `<th scope="row">${v}</th>` : `<td>${v}</td>`);
+      });
+      parts.push('</tr>');
+    }
+    parts.push('</tbody></table>');
+  }
+  parts.push('</main></body></html>');
+  return parts.join('');
+}
+
+/** The machine-readable copy: the same sections, redacted the same way. */
+export function bundleJson(bundle: Bundle, producedAt: Date): string {
+  return JSON.stringify(
+    {
+      subject: { kind: bundle.subject.kind, name: bundle.subject.name },
+      school: bundle.schoolName,
+      producedAt: producedAt.toISOString(),
+      sections: Object.fromEntries(
+        bundle.sections.map((s) => [
+          s.key,
+          { title: s.title, count: s.rows.length, records: s.data },
+        ]),
+      ),
+      files: bundle.files.map((f) => f.path),
+    },
+    null,
+    2,
+  );
+}
+
+/**
+ * Streams the ZIP. Each file is opened only when yazl reaches it (`addReadStreamLazy`), so one
+ * file is open at a time; a file that cannot be read ends the ZIP with that error.
+ */
+export function bundleZip(bundle: Bundle, producedAt: Date): Readable {
+  const zip = new yazl.ZipFile();
+  const mtime = producedAt;
+  zip.addBuffer(Buffer.from(indexHtml(bundle, producedAt), 'utf8'), 'index.html', { mtime });
+  zip.addBuffer(Buffer.from(bundleJson(bundle, producedAt), 'utf8'), 'data.json', { mtime });
+  const out = new PassThrough();
+  for (const f of bundle.files) {
+    zip.addReadStreamLazy(f.path, { mtime, compress: !f.store }, (cb) => {
+      f.open().then(
+        (s) => cb(null, s),
+        (e: unknown) => cb(e, undefined as unknown as Readable),
+      );
+    });
+  }
+  zip.on('error', (e: Error) => out.destroy(e));
+  zip.end();
+  (zip.outputStream as Readable).pipe(out);
+  return out;
+}
