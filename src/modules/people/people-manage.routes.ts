@@ -50,12 +50,17 @@ function pupilValues(p: PupilRow): Record<string, unknown> {
 }
 
 /** Role checkboxes: only the roles this person may give (the Headteacher's roles are theirs). */
-function roleItems(p: StaffPrincipal, chosen: readonly string[]) {
+function roleItems(
+  p: StaffPrincipal,
+  chosen: readonly string[],
+  titles: Partial<Record<string, string>> | null = null,
+) {
   return staffRoles
     .filter((role) => canGrantRole(p, role))
     .map((role) => ({
       value: role,
-      text: roleLabels[role],
+      // The school's own title for the role (people.roleTitles), Lanyard's name otherwise.
+      text: titles?.[role] ?? roleLabels[role],
       checked: chosen.includes(role),
       ...(secondFactorRoles.includes(role)
         ? { hint: { text: 'Must use two-step sign-in. Only the Headteacher can give this role.' } }
@@ -259,7 +264,11 @@ export async function peopleManageRoutes(
       ...view,
       // Whether they have set a password, or where their invitation stands (never the hash).
       invitation: view.member ? await services.auth.invitationState(view.member) : null,
-      roleItems: roleItems(p, listOf(view.values.roles)),
+      roleItems: roleItems(
+        p,
+        listOf(view.values.roles),
+        await services.policyScope.roleTitles(p.schoolId),
+      ),
       givesEveryRole: staffRoles.every((role) => canGrantRole(p, role)),
       isSelf: view.member?.id === p.id,
     });
