@@ -10,6 +10,7 @@ import { seedDemoPublishing } from './publishing-seed.ts';
 import { seedDemoTraining } from './training-seed.ts';
 import { seedDemoConduct } from './conduct-seed.ts';
 import { seedDemoIncidents } from './incidents-seed.ts';
+import { seedDemoSubjectAccess } from './subject-access-seed.ts';
 
 /** The demo school's sign-ins, printed at start and listed in the README. */
 export const DEMO_PASSWORD = 'lanyard-demo-2026';
@@ -276,6 +277,7 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
   await seedDemoTraining(services);
   await seedDemoConduct(services);
   await seedDemoIncidents(services);
+  await seedDemoSubjectAccess(services);
   return true;
 }
 

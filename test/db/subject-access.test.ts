@@ -202,11 +202,22 @@ describe('subject access bundle (real PostgreSQL, demo school)', () => {
     expect(r!.times_produced).toBe(1);
     expect(r!.last_produced_counts.incidents).toBe(json.sections.incidents!.count);
     const audited = await rows<{ action: string }>(sql`
-      SELECT action FROM audit_events WHERE school_id = ${schoolId} AND action LIKE 'subject-access.%'
+      SELECT action FROM audit_events WHERE school_id = ${schoolId} AND entity_id = ${r!.id}
       ORDER BY seq`);
     expect(audited.map((a) => a.action)).toEqual([
       'subject-access.logged',
       'subject-access.bundle-produced',
     ]);
+  });
+
+  it('the demo has one open request from a parent, due in three weeks, on the DPO’s home page', async () => {
+    const open = await rows<{ requester_relationship: string; due_on: string }>(sql`
+      SELECT requester_relationship, due_on::text FROM subject_access_requests
+      WHERE school_id = ${schoolId} AND requester_name <> 'A parent' AND status = 'open'`);
+    expect(open).toHaveLength(1);
+    expect(open[0]!.requester_relationship).toBe('parent');
+    expect(open[0]!.due_on).toBe('2026-12-27');
+    const items = await ctx.services.subjectAccess.attention(dpo);
+    expect(items.some((i) => /Due 27 December 2026 \(21 days left\)/.test(i.detail))).toBe(true);
   });
 });

@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type RegisteredRoute } from '../../src/app.ts';
 import { ukDate } from '../../src/platform/clock.ts';
 import type { FaceDetector } from '../../src/platform/faces/face-detector.ts';
-import { staffRoles, type Principal, type StaffRole } from '../../src/modules/auth/principal.ts';
+import {
+  staffRoles,
+  type Principal,
+  type StaffPrincipal,
+  type StaffRole,
+} from '../../src/modules/auth/principal.ts';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, TEST_PASSWORD, type SchoolFixture } from '../support/factories.ts';
 import { buildTestApp, multipartBody } from '../support/http.ts';
@@ -325,6 +330,13 @@ const EXPECTED: Record<string, Who> = {
   'GET /trust/compliance': ['org_admin'],
   'GET /trust/compliance.csv': ['org_admin'],
 
+  // The governors' monitoring report (modules/reports): the Headteacher, and governors where the
+  // profile's review.governorsMonitoringReport is on (both matrix schools' templates); the trust
+  // sees the same figures per school and in total.
+  'GET /reports/governors': ['headteacher', 'governor'],
+  'GET /reports/governors.pdf': ['headteacher', 'governor'],
+  'GET /trust/reports': ['org_admin'],
+
   // Channels and the school's accounts.
   'GET /channels': CHANNEL_VIEWERS,
   'GET /api/v1/channels': CHANNEL_VIEWERS,
@@ -507,6 +519,16 @@ const EXPECTED: Record<string, Who> = {
   'GET /api/v1/conduct/permissions': EVERY_STAFF,
   'POST /api/v1/conduct/permissions': EVERY_STAFF,
   'POST /api/v1/conduct/permissions/:id/decisions': ['teacher', 'headteacher'],
+  // Subject access (modules/subject-access): the DPO handles requests; the Headteacher sees them.
+  'GET /subject-access': DPO_AND_HEAD,
+  'GET /subject-access/new': ['dpo'],
+  'POST /subject-access': ['dpo'],
+  'GET /subject-access/:id': DPO_AND_HEAD,
+  'POST /subject-access/:id/bundle': ['dpo'],
+  'POST /subject-access/:id/extend': ['dpo'],
+  'POST /subject-access/:id/close': ['dpo'],
+  'GET /api/v1/subject-access': DPO_AND_HEAD,
+  'POST /api/v1/subject-access': ['dpo'],
 };
 
 /**
@@ -808,6 +830,19 @@ describe('authorisation matrix', () => {
   let conductNetworkId: string;
   let conductLogoId: string;
   let conductNamedId: string;
+  /** Subject access: a request of A's DPO about A's first pupil. */
+  let subjectAccessId: string;
+  const subjectAccessRequest = async () =>
+    (
+      await ctx.services.subjectAccess.log(staffPrincipal(A, 'dpo') as StaffPrincipal, {
+        subject: `pupil:${A.pupils[0]!.id}`,
+        requesterName: 'A parent',
+        requesterRelationship: 'parent',
+        receivedOn: ukDate(ctx.services.clock.now()),
+        identityChecked: 'no',
+        identityMethod: '',
+      })
+    ).id;
   const conductTeacher = () => staffPrincipal(A, 'teacher');
   const conductRequest = async (
     type: 'school_network_social_media' | 'logo_use' | 'named_newspaper_photo',
@@ -1222,6 +1257,7 @@ describe('authorisation matrix', () => {
     conductNetworkId = await conductRequest('school_network_social_media');
     conductLogoId = await conductRequest('logo_use');
     conductNamedId = await conductRequest('named_newspaper_photo');
+    subjectAccessId = await subjectAccessRequest();
 
     const signIns: Promise<void>[] = [];
     for (const [label, fx] of [
@@ -1435,6 +1471,7 @@ describe('authorisation matrix', () => {
       else if (route.url === '/conduct/permissions/:id/check-consent') add({ id: conductNamedId });
       else if (/^\/(api\/v1\/)?conduct\/permissions\/:id/.test(route.url))
         add({ id: conductNetworkId });
+      else if (route.url.startsWith('/subject-access/:id')) add({ id: subjectAccessId });
       else add({ token: 'not-a-real-sign-in-token' });
     }
     // Sign-out ends the session: run it last.
@@ -1884,6 +1921,43 @@ describe('authorisation matrix', () => {
       'POST /api/v1/conduct/declarations/:id/review': {
         url: async () => `/api/v1/conduct/declarations/${await conductDeclaration()}/review`,
         json: () => ({ response: 'Thank you.' }),
+      },
+      'POST /subject-access': {
+        from: '/subject-access/new?q=' + encodeURIComponent(pupil0.givenName),
+        action: '/subject-access',
+        url: '/subject-access',
+        fields: {
+          subject: `pupil:${pupil0.id}`,
+          requesterName: 'A parent',
+          requesterRelationship: 'parent',
+          ...todayParts('receivedOn'),
+          identityChecked: 'yes',
+          identityMethod: 'Known parent',
+        },
+      },
+      'POST /subject-access/:id/bundle': {
+        from: `/subject-access/${subjectAccessId}`,
+        url: `/subject-access/${subjectAccessId}/bundle`,
+      },
+      'POST /subject-access/:id/extend': {
+        from: `/subject-access/${subjectAccessId}`,
+        url: async () => `/subject-access/${await subjectAccessRequest()}/extend`,
+        fields: { months: '2', reason: 'Seven years of records and many photos' },
+      },
+      'POST /subject-access/:id/close': {
+        from: `/subject-access/${subjectAccessId}`,
+        url: async () => `/subject-access/${await subjectAccessRequest()}/close`,
+        fields: { note: 'Sent by secure email' },
+      },
+      'POST /api/v1/subject-access': {
+        url: '/api/v1/subject-access',
+        json: () => ({
+          subject: `pupil:${pupil0.id}`,
+          requesterName: 'A parent',
+          requesterRelationship: 'parent',
+          receivedOn: ukDate(ctx.services.clock.now()),
+          identityChecked: 'no',
+        }),
       },
       'POST /api/v1/conduct/permissions': {
         url: '/api/v1/conduct/permissions',
