@@ -47,6 +47,7 @@ import { trainingModule } from './modules/training/training.module.ts';
 import { subjectAccessModule } from './modules/subject-access/subject-access.module.ts';
 import { complianceModule } from './modules/compliance/compliance.module.ts';
 
+import { reportsModule } from './modules/reports/reports.module.ts';
 import type { Jobs } from './modules/registry.ts';
 
 export type { Jobs, Services } from './modules/registry.ts';
@@ -213,6 +214,7 @@ export const modules = [
   complianceModule,
   dashboardModule,
 ] as const satisfies readonly ModuleDefinition[];
+  reportsModule,
 
 const moduleList: readonly ModuleDefinition[] = modules;
 

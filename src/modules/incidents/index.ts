@@ -11,11 +11,33 @@ export type {
   ReportFile,
 } from './incidents.service.ts';
 export type { CaseActionsService } from './cases/case-actions.service.ts';
-export { canReportIncident, canManageIncidents, caseAccess } from './incidents.policy.ts';
-export { incidentPlatforms, platformLabels, incidentTypeLabels } from './incidents.forms.ts';
+export type { SignificantReason } from './incidents-significance.ts';
+export {
+  canReportIncident,
+  canManageIncidents,
+  canSeePupilChronology,
+  caseAccess,
+} from './incidents.policy.ts';
+export {
+  incidentPlatforms,
+  platformLabels,
+  incidentTypeLabels,
+  categoryLabels,
+  riskLabels,
+} from './incidents.forms.ts';
 
 // The incidents a pupil or parent is involved in, unredacted (subject access, issue 16 item 5).
 export {
   incidentsAboutPerson,
   type IncidentsAboutPerson,
 } from './incidents-subject-access.repository.ts';
+// The policy's early review (issue 16 item 3) asks `services.incidents.significantSince(schoolId, since)`:
+// how many cases became significant (every safeguarding concern and the profile's
+// incidents.significantTypes) since a time, counts only.
+
+// Retention and erasure (issue 16 item 6).
+export {
+  closedIncidentsBefore,
+  closedSafeguardingIncidents,
+  deleteIncidents,
+} from './incidents-retention.repository.ts';
