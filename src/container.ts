@@ -44,6 +44,7 @@ import { publishingModule } from './modules/publishing/publishing.module.ts';
 import { incidentsModule } from './modules/incidents/incidents.module.ts';
 import { acknowledgementsModule } from './modules/acknowledgements/acknowledgements.module.ts';
 import { trainingModule } from './modules/training/training.module.ts';
+import { lifecycleModule } from './modules/lifecycle/lifecycle.module.ts';
 import { subjectAccessModule } from './modules/subject-access/subject-access.module.ts';
 import { complianceModule } from './modules/compliance/compliance.module.ts';
 
@@ -210,6 +211,7 @@ export const modules = [
   incidentsModule,
   acknowledgementsModule,
   trainingModule,
+  lifecycleModule,
   subjectAccessModule,
   complianceModule,
   dashboardModule,

@@ -118,7 +118,18 @@ export function configureNunjucks(env: nunjucks.Environment): void {
   }
   env.addFilter('ruleValue', displayValue);
   /** A citation from the school's own profile, as its seed and section, or 'School decision'. */
-  env.addFilter('citation', (c: Citation | null | undefined) => (c ? formatCitation(c) : ''));
+  // Issue 16: a citation of a policy's clause (a seed's, the school's own section, or Lanyard's
+  // default) links to the school's own wording: /policy/cite finds the clause in the school's
+  // current text and opens /policy/text at it. 'School decision' has no clause and is plain text.
+  env.addFilter('citation', (c: Citation | null | undefined) => {
+    if (!c) return '';
+    const words = formatCitation(c);
+    if (c.seed === null && !c.school && c.section !== 'Lanyard default') return words;
+    const href = `/policy/cite?section=${encodeURIComponent(c.section)}`;
+    return new nunjucks.runtime.SafeString(
+      `<a class="govuk-link" href="${nunjucks.lib.escape(href)}">${nunjucks.lib.escape(words)}</a>`,
+    );
+  });
   env.addFilter('ukDate', formatUkDate);
   // Every page's times in UK local time in words ("6 December 2026 at 6:28pm"), see dates.ts.
   env.addFilter('ukDateTime', (v: unknown) => {

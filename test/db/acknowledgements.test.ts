@@ -5,6 +5,7 @@ import { createSchool, type SchoolFixture } from '../support/factories.ts';
 import { AcknowledgementsService } from '../../src/modules/acknowledgements/acknowledgements.service.ts';
 import { AcknowledgementsRepository } from '../../src/modules/acknowledgements/acknowledgements.repository.ts';
 import type { AuditService } from '../../src/modules/audit/index.ts';
+import { VersionKindsRepository } from '../../src/modules/acknowledgements/version-kinds.repository.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -155,6 +156,7 @@ describe('policy acknowledgements (real PostgreSQL)', () => {
       audit,
       clock: ctx.platform.clock,
       policies: ctx.services.policies,
+      kinds: new VersionKindsRepository(),
     });
     const before = version;
     const ack = slow.acknowledge({ kind: 'staff', id: fx.staff.dpo.id, schoolId: fx.school.id });

@@ -7,6 +7,7 @@ import type {
   AcknowledgementsRepository,
   PersonKind,
 } from './acknowledgements.repository.ts';
+import type { VersionKindsRepository } from './version-kinds.repository.ts';
 
 export type { AcknowledgementRow, PersonKind };
 
@@ -33,8 +34,28 @@ export class AcknowledgementsService {
       audit: AuditService;
       clock: Clock;
       policies: Pick<PolicyService, 'currentVersionLocked' | 'currentOrNull'>;
+      /** Substantive and minor versions (issue 16 item 2). */
+      kinds: VersionKindsRepository;
     },
   ) {}
+
+  /**
+   * The version everyone must have acknowledged (issue 16 item 2): the latest substantive one up
+   * to the current version. A minor version asks nobody again; a version not marked is
+   * substantive. Null for a school without a policy profile.
+   */
+  async requiredVersion(schoolId: string): Promise<number | null> {
+    const current = await this.currentVersion(schoolId);
+    if (current === null) return null;
+    const minor = new Set(
+      (await this.deps.kinds.kinds(this.deps.database.db, schoolId))
+        .filter((k) => !k.substantive)
+        .map((k) => k.version),
+    );
+    let v = current;
+    while (v > 1 && minor.has(v)) v--;
+    return v;
+  }
 
   /**
    * Records that this person has read the current version. Acknowledging the same version
@@ -77,11 +98,12 @@ export class AcknowledgementsService {
     return (await this.acknowledgedCurrent(schoolId, [staffId])).has(staffId);
   }
 
-  /** Of these members of staff, those who have acknowledged the current version (one query). */
+  /** Of these members of staff, those whose acknowledgement is current (not asked again). */
   async acknowledgedCurrent(schoolId: string, staffIds: readonly string[]): Promise<Set<string>> {
-    const version = await this.currentVersion(schoolId);
+    const version = await this.requiredVersion(schoolId);
     if (version === null) return new Set();
-    return this.deps.repository.acknowledgedVersion(
+    // A live acknowledgement of the required version or a later (minor) one.
+    return this.deps.kinds.acknowledgedSince(
       this.deps.database.db,
       schoolId,
       'staff',

@@ -15,3 +15,6 @@ export {
   acknowledgementsAboutPerson,
   type AcknowledgementsAboutPerson,
 } from './acknowledgements-subject-access.repository.ts';
+// Rounds of acknowledgement (issue 16 item 2): substantive and minor versions, who is missing.
+export type { AcknowledgementRoundsService, WhoIsMissing } from './rounds.service.ts';
+export { canSeeWhoIsMissing } from './rounds.policy.ts';
