@@ -23,7 +23,10 @@
  * Environment: BENCH_DURATION (s, default 10), BENCH_ROUNDS (default 5), BENCH_CONNECTIONS
  * (default 32), BENCH_PROFILE=1 to count SQL statements per request even when every target is
  * met, BENCH_LOAD_ENV, BENCH_CPU_PROF=<folder> to write a V8 CPU profile of the server under
- * load there.
+ * load there, BENCH_NODE_ARGS (e.g. "--max-semi-space-size=8") for every server this starts.
+ *
+ * Idle memory is measured once nothing has happened for IDLE_SETTLE_MS (12 s: the connection
+ * pool closes a connection idle for 10 s), and 3 s after ready as before (`idle_rss_at_3s_*`).
  */
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -115,8 +118,13 @@ async function stopChecked(proc: LanyardProcess, ownsPostgres = true): Promise<{
   return { stopMs };
 }
 
+/** Node flags for every server this starts (BENCH_NODE_ARGS, split on spaces). */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+/** How long the server has been left alone when idle memory is measured (see the top). */
+const IDLE_SETTLE_MS = 12_000;
+
 async function startReady(options: LanyardOptions, what: string) {
-  const proc = startLanyard(options);
+  const proc = startLanyard({ ...options, nodeArgs: [...NODE_ARGS, ...(options.nodeArgs ?? [])] });
   const ready = await withTimeout(proc.ready, 120_000, what);
   return { proc, ready };
 }
@@ -383,6 +391,11 @@ async function main(): Promise<void> {
 
     // 2. Idle memory
     await sleep(3000);
+    const idleAt3s = memoryOf(proc.pid);
+    say(
+      `memory 3 s after ready: RSS ${idleAt3s.rssMb} MB (node ${idleAt3s.nodeRssMb}, postgres ×${idleAt3s.postgresProcesses} ${idleAt3s.postgresRssMb}, other ${idleAt3s.otherRssMb}); PSS ${idleAt3s.pssMb} MB`,
+    );
+    await sleep(IDLE_SETTLE_MS - 3000);
     const idle = memoryOf(proc.pid);
     say(
       `idle memory: RSS ${idle.rssMb} MB (node ${idle.nodeRssMb}, postgres ×${idle.postgresProcesses} ${idle.postgresRssMb}, other ${idle.otherRssMb}); PSS ${idle.pssMb} MB`,
@@ -516,6 +529,11 @@ async function main(): Promise<void> {
       idle_rss_postgres_mb: idle.postgresRssMb,
       idle_rss_other_mb: idle.otherRssMb,
       idle_pss_mb: idle.pssMb,
+      idle_settle_ms: IDLE_SETTLE_MS,
+      idle_rss_at_3s_mb: idleAt3s.rssMb,
+      idle_rss_at_3s_node_mb: idleAt3s.nodeRssMb,
+      idle_rss_at_3s_postgres_mb: idleAt3s.postgresRssMb,
+      node_args: NODE_ARGS.join(' '),
       loaded_node_rss_mb: loaded.nodeRssMb,
       ...(profile
         ? {
