@@ -17,7 +17,7 @@ export interface DomainEventPayloads {
   };
   /**
    * The Headteacher published a new version of the school's policy profile. Training marks the
-   * staff it affects as due again (`training.refreshAfterIncidentOrChange`, 003 §9.7).
+   * staff it affects as due again (the profile's `training.refreshAfterIncidentOrChange`).
    */
   'policy.version-published': { versionId: string; version: number; changed: string[] };
 }

@@ -45,7 +45,7 @@ export const incidentTypeLabels: Record<IncidentType, string> = {
   consent_breach: 'Consent or data breach',
 };
 
-/** The 4Cs (KCSIE) against the risks of the misuse grid (002 §7). */
+/** The 4Cs (KCSIE) against the risks of the misuse grid (the profile's `incidents.categoriesGrid`). */
 export const categories = ['content', 'contact', 'conduct', 'commerce'] as const;
 export type Category = (typeof categories)[number];
 export const categoryLabels: Record<Category, string> = {

@@ -24,7 +24,7 @@ export const schoolContactsForm = z.object({
     .transform(blankToNull)
     .refine(
       (v) => v === null || (/^[+\d\s()-]+$/.test(v) && v.replace(/\D/g, '').length >= 10),
-      'Enter a phone number, like 01632 960 001',
+      'Enter a phone number, like 01632 960 961',
     ),
   email: z
     .string()

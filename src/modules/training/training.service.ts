@@ -307,7 +307,7 @@ export class TrainingService {
     return this.deps.repository.classLessons(this.deps.database.db, schoolId, termKey);
   }
 
-  // Refresh rules (003 §9.7).
+  // Refresh rules (the profile's `training.refreshAfterIncidentOrChange`).
 
   /**
    * A significant incident or a new policy version makes the training of these members of

@@ -148,7 +148,7 @@ export const trainingBookings = pgTable(
 );
 
 /**
- * "Due again" marks (003 §9.7, `training.refreshAfterIncidentOrChange`): a significant incident
+ * "Due again" marks (the profile's `training.refreshAfterIncidentOrChange`): a significant incident
  * or a new policy version makes a person's training of a kind due again. A mark counts until the
  * person attends a session of that kind on or after the day it was made.
  */

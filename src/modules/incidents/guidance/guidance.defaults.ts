@@ -1,5 +1,5 @@
 /**
- * Platform guidance (issue 14 item 8; seed 002 Appendix A): how to report on each platform, as
+ * Platform guidance (issue 14 item 8): how to report on each platform, as
  * Lanyard ships it. A school may replace any page with its own text (guidance.service.ts); these
  * are the words it starts from, checked against each platform's help centre on `lastChecked`.
  * Platforms change their menus often: the steps say where to look, not which pixel to press.
@@ -48,7 +48,7 @@ export interface GuidanceContent {
 /** When Lanyard's text was last checked against the platforms' own help pages. */
 export const lanyardGuidanceCheckedOn = '2026-11-30';
 
-/** Said on every page before the steps (002 Appendix A: keep a copy before anything is removed). */
+/** Said on every page before the steps (keep a copy before anything is removed, as the profile's `incidents.keepEvidence` asks). */
 const keepCopy =
   'Before you report, take screenshots that show the content, the account name, the date and the web address, and add them to the report in Lanyard. Do not reply to or share the content.';
 

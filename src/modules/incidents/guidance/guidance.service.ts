@@ -36,7 +36,7 @@ export interface GuidanceHistoryItem {
 }
 
 /**
- * Platform guidance pages (issue 14 item 8; seed 002 Appendix A): Lanyard's text for each
+ * Platform guidance pages (issue 14 item 8): Lanyard's text for each
  * platform until the school saves its own; every save is a new version (append-only), with who,
  * when and why, and one audit event.
  */

@@ -14,9 +14,10 @@ export interface ParentPerson {
 }
 
 /**
- * Parents book places at the parents' e-safety meeting through their signed-in link (004 C,
- * SPEC §3.8): places are counted under a lock on the session, so two parents booking the last
- * place at once cannot both have it. Cancelling keeps the booking, marked cancelled.
+ * Parents book places at the parents' e-safety meeting through their signed-in link (the
+ * profile's training rules, SPEC §3.8): places are counted under a lock on the session, so two
+ * parents booking the last place at once cannot both have it. Cancelling keeps the booking,
+ * marked cancelled.
  */
 export class BookingService {
   constructor(
