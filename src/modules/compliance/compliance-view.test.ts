@@ -105,6 +105,7 @@ describe('compliance view', () => {
         columns: buildCompliance(r, {}).columns,
         schools: [f],
         withoutPolicy: [],
+        asOf: new Date(),
       });
     for (const p of r.people) {
       expect(text).not.toContain(p.name);

@@ -1,5 +1,5 @@
 import { defineModule, type Services } from '../registry.ts';
-import { trainingStatus } from '../training/index.ts';
+import { trainingStatus, trainingStatusForSchools } from '../training/index.ts';
 import { ComplianceService } from './compliance.service.ts';
 import { complianceRoutes } from './compliance.routes.ts';
 import {
@@ -26,6 +26,7 @@ export const complianceModule = defineModule({
       policyScope: deps.policyScope,
       people: deps.peopleDirectory,
       trainingStatus: (schoolId) => trainingStatus(deps, schoolId),
+      trainingStatusForSchools: (schoolIds) => trainingStatusForSchools(deps, schoolIds),
     }),
   }),
   routes: [complianceRoutes],

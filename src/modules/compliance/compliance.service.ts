@@ -23,6 +23,10 @@ export interface ComplianceDeps {
   people: Pick<PeopleDirectory, 'listSchoolsInOrganisation' | 'getOrganisation'>;
   /** Training's status report (`trainingStatus` in training's index.ts): reused, not redone. */
   trainingStatus: (schoolId: string) => ReturnType<TrainingService['status']>;
+  /** The same for a trust's schools in a constant number of statements (`trainingStatusForSchools`). */
+  trainingStatusForSchools: (
+    schoolIds: readonly string[],
+  ) => ReturnType<TrainingService['statusForSchools']>;
 }
 
 export interface SchoolCompliance extends ComplianceReport {
@@ -35,7 +39,16 @@ export interface TrustCompliance {
   schools: SchoolFigures[];
   /** Schools without a policy yet (nothing to measure against). */
   withoutPolicy: string[];
+  /** When the figures were worked out (they are kept for TRUST_FIGURES_MS). */
+  asOf: Date;
 }
+
+/**
+ * How long a trust's figures are kept before they are worked out again: 50 schools' rosters,
+ * attendance and acknowledgements are a few hundred milliseconds of database work on a busy
+ * machine, and the trust's view is a report, not a live list. A school's own view is never kept.
+ */
+export const TRUST_FIGURES_MS = 30_000;
 
 /**
  * The compliance view (SPEC §3.8, issue 17 item 5): who is done, due soon and overdue, per kind
@@ -44,6 +57,12 @@ export interface TrustCompliance {
  */
 export class ComplianceService {
   constructor(private readonly deps: ComplianceDeps) {}
+
+  /** Each trust's figures while fresh (one computation at a time per trust, shared). */
+  private readonly trustFigures = new Map<
+    string,
+    { at: number; figures: Promise<TrustCompliance> }
+  >();
 
   /** The school's titles for its staff roles, falling back to Lanyard's names. */
   async roleTitles(schoolId: string): Promise<Record<string, string>> {
@@ -76,23 +95,34 @@ export class ComplianceService {
     return buildCompliance(await this.deps.trainingStatus(schoolId), {}).overduePeople;
   }
 
-  /** The trust's figures per school: counts and percentages, no names (an organisation admin). */
+  /**
+   * The trust's figures per school: counts and percentages, no names (an organisation admin).
+   * Kept for TRUST_FIGURES_MS per trust; requests meanwhile share one computation.
+   */
   async forTrust(p: Principal): Promise<TrustCompliance> {
     if (p.kind !== 'org_admin') throw new NotFoundError();
+    const now = Date.now();
+    const held = this.trustFigures.get(p.organisationId);
+    if (held && now - held.at < TRUST_FIGURES_MS) return held.figures;
+    const figures = this.computeTrust(p.organisationId);
+    if (this.trustFigures.size > 1_000) this.trustFigures.clear();
+    this.trustFigures.set(p.organisationId, { at: now, figures });
+    figures.catch(() => this.trustFigures.delete(p.organisationId));
+    return figures;
+  }
+
+  /** The trust's figures, worked out now: a constant number of statements for the schools. */
+  async computeTrust(organisationId: string): Promise<TrustCompliance> {
     const db = this.deps.database.db;
     const [schools, organisation] = await Promise.all([
-      this.deps.people.listSchoolsInOrganisation(db, p.organisationId),
-      this.deps.people.getOrganisation(db, p.organisationId),
+      this.deps.people.listSchoolsInOrganisation(db, organisationId),
+      this.deps.people.getOrganisation(db, organisationId),
     ]);
-    const results = await Promise.all(
-      schools.map(async (s) => {
-        if (!(await this.deps.policies.currentOrNull(s.id))) return { name: s.name, figures: null };
-        return {
-          name: s.name,
-          figures: schoolFigures(s.name, await this.deps.trainingStatus(s.id)),
-        };
-      }),
-    );
+    const reports = await this.deps.trainingStatusForSchools(schools.map((s) => s.id));
+    const results = schools.map((s) => {
+      const report = reports.get(s.id);
+      return { name: s.name, figures: report ? schoolFigures(s.name, report) : null };
+    });
     return {
       organisationName: organisation?.name ?? '',
       columns: [
@@ -101,6 +131,7 @@ export class ComplianceService {
       ],
       schools: results.flatMap((r) => (r.figures ? [r.figures] : [])),
       withoutPolicy: results.filter((r) => !r.figures).map((r) => r.name),
+      asOf: new Date(),
     };
   }
 }

@@ -217,6 +217,44 @@ export class PeopleDirectoryRepository {
       .orderBy(asc(staff.familyName), asc(staff.givenName), asc(staff.id));
   }
 
+  /**
+   * The same roster for several schools in one statement (a trust's figures), each row with its
+   * school (index staff_school_idx).
+   */
+  async staffRosterForSchools(
+    db: Db,
+    schoolIds: readonly string[],
+  ): Promise<
+    {
+      schoolId: string;
+      id: string;
+      givenName: string;
+      familyName: string;
+      email: string;
+      startDate: string | null;
+      roles: string[];
+    }[]
+  > {
+    if (schoolIds.length === 0) return [];
+    return db
+      .select({
+        schoolId: staff.schoolId,
+        id: staff.id,
+        givenName: staff.givenName,
+        familyName: staff.familyName,
+        email: staff.email,
+        startDate: staff.startDate,
+        roles: sql<
+          string[]
+        >`coalesce(array_agg(${staffRoles.role}) filter (where ${staffRoles.role} is not null), '{}')`,
+      })
+      .from(staff)
+      .leftJoin(staffRoles, eq(staffRoles.staffId, staff.id))
+      .where(and(inArray(staff.schoolId, [...schoolIds]), eq(staff.active, true)))
+      .groupBy(staff.id)
+      .orderBy(asc(staff.familyName), asc(staff.givenName), asc(staff.id));
+  }
+
   async staffWithRole(db: Db, schoolId: string, role: string): Promise<StaffRow[]> {
     return db
       .select({ s: staff })

@@ -125,6 +125,10 @@ export class PeopleDirectory {
   staffRoster(...a: Args<'staffRoster'>) {
     return this.deps.directory.staffRoster(...a);
   }
+  /** The roster of several schools in one statement (a trust's compliance figures). */
+  staffRosterForSchools(...a: Args<'staffRosterForSchools'>) {
+    return this.deps.directory.staffRosterForSchools(...a);
+  }
   staffWithRole(...a: Args<'staffWithRole'>) {
     return this.deps.directory.staffWithRole(...a);
   }

@@ -43,8 +43,23 @@ export function trainingStatus(
   return services.training.status(schoolId);
 }
 
+/**
+ * The same for several schools at once (a trust's compliance figures; no pupils' lessons): a
+ * constant number of statements for the roster, attendance and marks whatever the number of
+ * schools. Schools without a policy are not in the map.
+ */
+export function trainingStatusForSchools(
+  services: Pick<Services, 'training'>,
+  schoolIds: readonly string[],
+): Promise<Map<string, TrainingStatusReport>> {
+  return services.training.statusForSchools(schoolIds);
+}
+
 // A parent's training and bookings, a pupil's class lessons (subject access, issue 16 item 5).
 export {
   trainingAboutPerson,
   type TrainingAboutPerson,
 } from './training-subject-access.repository.ts';
+
+// Retention and erasure (issue 16 item 6).
+export { deleteTrainingBefore } from './training-retention.repository.ts';

@@ -181,6 +181,38 @@ export class TrainingRepository {
       );
   }
 
+  /** The same for several schools in one statement (a trust's compliance figures). */
+  async latestAttendanceForSchools(
+    db: Db,
+    schoolIds: readonly string[],
+    personKind: 'staff' | 'parent',
+  ): Promise<{ schoolId: string; personId: string; kind: string; lastAttended: string }[]> {
+    if (schoolIds.length === 0) return [];
+    return db
+      .select({
+        schoolId: trainingLatest.schoolId,
+        personId: trainingLatest.personId,
+        kind: trainingLatest.kind,
+        lastAttended: trainingLatest.lastAttended,
+      })
+      .from(trainingLatest)
+      .where(
+        and(
+          inArray(trainingLatest.schoolId, [...schoolIds]),
+          eq(trainingLatest.personKind, personKind),
+        ),
+      );
+  }
+
+  /** Due-again marks of several schools in one statement. */
+  async dueAgainForSchools(db: Db, schoolIds: readonly string[]): Promise<DueAgainRow[]> {
+    if (schoolIds.length === 0) return [];
+    return db
+      .select()
+      .from(trainingDueAgain)
+      .where(inArray(trainingDueAgain.schoolId, [...schoolIds]));
+  }
+
   // Due-again marks.
   async insertDueAgain(db: Db, rows: (typeof trainingDueAgain.$inferInsert)[]): Promise<number> {
     if (rows.length === 0) return 0;

@@ -36,7 +36,13 @@ export interface TrainingDeps {
   policies: Pick<PolicyService, 'current' | 'currentOrNull'>;
   people: Pick<
     PeopleDirectory,
-    'staffRoster' | 'classesOnRoll' | 'staffWithRole' | 'getSchool' | 'listSchools' | 'displayNames'
+    | 'staffRoster'
+    | 'staffRosterForSchools'
+    | 'classesOnRoll'
+    | 'staffWithRole'
+    | 'getSchool'
+    | 'listSchools'
+    | 'displayNames'
   >;
   staffClasses: Pick<StaffClassesService, 'classesOf'>;
   acknowledgements: Pick<AcknowledgementsService, 'acknowledgedCurrent'>;
@@ -397,6 +403,28 @@ export class TrainingService {
       schoolId,
       roster.map((s) => s.id),
     );
+    const kinds = staffKinds;
+    const peopleOut = this.peopleTraining(roster, latest, marks, acknowledged, settings, today);
+    const lessonBy = new Map(lessons.map((l) => [l.className, l]));
+    return {
+      today,
+      policyVersion: current.version,
+      kinds: [...kinds],
+      people: peopleOut,
+      classes: classes.map((c) => ({ ...c, lesson: lessonBy.get(c.className) ?? null })),
+      term,
+    };
+  }
+
+  /** Each person's state per staff kind, from the rows `status` reads (the rules: kindStatus). */
+  private peopleTraining(
+    roster: Awaited<ReturnType<TrainingDeps['people']['staffRoster']>>,
+    latest: { personId: string; kind: string; lastAttended: string }[],
+    marks: DueAgainRow[],
+    acknowledged: Set<string>,
+    settings: Awaited<ReturnType<TrainingService['settings']>>,
+    today: string,
+  ): PersonTraining[] {
     const last = new Map(latest.map((l) => [`${l.personId}:${l.kind}`, l.lastAttended]));
     const marksBy = new Map<string, DueAgainRow[]>();
     for (const m of marks) {
@@ -404,7 +432,7 @@ export class TrainingService {
       marksBy.set(key, [...(marksBy.get(key) ?? []), m]);
     }
     const kinds = staffKinds;
-    const peopleOut: PersonTraining[] = roster.map((s) => ({
+    return roster.map((s) => ({
       staffId: s.id,
       name: `${s.givenName} ${s.familyName}`,
       email: s.email,
@@ -428,15 +456,65 @@ export class TrainingService {
         ]),
       ),
     }));
-    const lessonBy = new Map(lessons.map((l) => [l.className, l]));
-    return {
-      today,
-      policyVersion: current.version,
-      kinds: [...kinds],
-      people: peopleOut,
-      classes: classes.map((c) => ({ ...c, lesson: lessonBy.get(c.className) ?? null })),
-      term,
+  }
+
+  /**
+   * `status` for several schools (a trust's compliance figures) without the pupils' lessons:
+   * the roster, latest attendance and due-again marks of every school in one statement each; the
+   * policy and its acknowledgements per school through their own modules (their rules, not
+   * copied). Schools without a policy are left out.
+   */
+  async statusForSchools(schoolIds: readonly string[]): Promise<Map<string, TrainingStatusReport>> {
+    const { database, repository, people, acknowledgements, policies } = this.deps;
+    const db = database.db;
+    const today = this.today();
+    const term = termOf(today);
+    const [currents, roster, latest, marks] = await Promise.all([
+      Promise.all(schoolIds.map((id) => policies.currentOrNull(id))),
+      people.staffRosterForSchools(db, schoolIds),
+      repository.latestAttendanceForSchools(db, schoolIds, 'staff'),
+      repository.dueAgainForSchools(db, schoolIds),
+    ]);
+    const bySchool = <T extends { schoolId: string }>(rows: T[]) => {
+      const m = new Map<string, T[]>();
+      for (const r of rows) {
+        const list = m.get(r.schoolId);
+        if (list) list.push(r);
+        else m.set(r.schoolId, [r]);
+      }
+      return m;
     };
+    const rosters = bySchool(roster);
+    const latests = bySchool(latest);
+    const markRows = bySchool(marks);
+    const out = new Map<string, TrainingStatusReport>();
+    await Promise.all(
+      schoolIds.map(async (schoolId, i) => {
+        const current = currents[i];
+        if (!current) return;
+        const staffRows = rosters.get(schoolId) ?? [];
+        const acknowledged = await acknowledgements.acknowledgedCurrent(
+          schoolId,
+          staffRows.map((s) => s.id),
+        );
+        out.set(schoolId, {
+          today,
+          policyVersion: current.version,
+          kinds: [...staffKinds],
+          people: this.peopleTraining(
+            staffRows,
+            latests.get(schoolId) ?? [],
+            markRows.get(schoolId) ?? [],
+            acknowledged,
+            current.settings.training,
+            today,
+          ),
+          classes: [],
+          term,
+        });
+      }),
+    );
+    return out;
   }
 
   // Reminders (the daily job).
