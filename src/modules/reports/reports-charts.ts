@@ -2,7 +2,7 @@ import type { ReportTable } from './reports-build.ts';
 
 /**
  * A report table's chart as an accessible SVG bar chart, drawn on the server (no browser, no
- * script, no library: ADR 0030 explains why not vega). One horizontal bar per row of the
+ * script, no library: ADR 0032 explains why not vega). One horizontal bar per row of the
  * table's chart column, its label above it and its value after it; a suppressed value has no bar
  * and says "fewer than 5" (or "not shown"). The SVG has role="img", a <title> and a <desc> (the
  * table's summary); the data table beside it carries the same figures. The PDF draws the same
