@@ -45,6 +45,7 @@ export const incidentsModule = defineModule({
       | 'mailer'
       | 'files'
       | 'images'
+      | 'training'
     >,
   ) => {
     const parts: { evidence?: EvidenceService } = {};
@@ -60,6 +61,8 @@ export const incidentsModule = defineModule({
       baseUrl: deps.config.baseUrl,
       // The report form hands its files to the evidence store.
       evidence: () => parts.evidence,
+      // Training is wired after incidents: read when a case becomes significant.
+      training: () => deps.training,
     });
     const evidence = evidenceModulePart.wire(deps, incidents);
     parts.evidence = evidence;

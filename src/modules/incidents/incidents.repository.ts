@@ -95,13 +95,16 @@ export class IncidentsRepository {
   }
 
   async entries(db: Db, schoolId: string, incidentId: string): Promise<EntryRow[]> {
-    return db
-      .select()
-      .from(incidentEntries)
-      .where(
-        and(eq(incidentEntries.schoolId, schoolId), eq(incidentEntries.incidentId, incidentId)),
-      )
-      .orderBy(asc(incidentEntries.at), asc(incidentEntries.id));
+    return (
+      db
+        .select()
+        .from(incidentEntries)
+        .where(
+          and(eq(incidentEntries.schoolId, schoolId), eq(incidentEntries.incidentId, incidentId)),
+        )
+        // The order they were written in (under the case's lock), not the instant.
+        .orderBy(asc(incidentEntries.seq))
+    );
   }
 
   async people(db: Db, schoolId: string, incidentId: string): Promise<PersonRow[]> {
@@ -241,14 +244,24 @@ export class IncidentsRepository {
       .from(incidentEntries)
       .innerJoin(incidentCases, eq(incidentCases.incidentId, incidentEntries.incidentId))
       .where(and(eq(incidentEntries.schoolId, schoolId), inArray(incidentEntries.incidentId, ids)))
-      .orderBy(asc(incidentEntries.at), asc(incidentEntries.id))
+      .orderBy(asc(incidentEntries.at), asc(incidentEntries.seq))
       .limit(2000);
   }
 
+  /** Whether the incident has an entry of this kind (e.g. 'significant'). */
+  async hasEntry(db: Db, incidentId: string, kind: string): Promise<boolean> {
+    const rows = await db
+      .select({ one: sql<number>`1` })
+      .from(incidentEntries)
+      .where(and(eq(incidentEntries.incidentId, incidentId), eq(incidentEntries.kind, kind)))
+      .limit(1);
+    return rows.length > 0;
+  }
+
   /**
-   * Significant incidents reported since a time (issue 16 item 3, the policy's early review):
-   * a safeguarding concern, an indecent-image referral, or one classified as aggressive or
-   * sexual (002 §7's grid). Counts and the latest time only: no names.
+   * Incidents that became significant since a time (issue 16 item 3, the policy's early
+   * review): their `significant` entries (IncidentsService.markIfSignificant, the profile's
+   * rule at the time). Counts and the latest time only: no names.
    */
   async significantSince(
     db: Db,
@@ -257,15 +270,15 @@ export class IncidentsRepository {
   ): Promise<{ count: number; latest: Date | null }> {
     const rows = await db
       .select({
-        count: sql<number>`count(*)::int`,
-        latest: sql<Date | null>`max(${incidentCases.reportedAt})`,
+        count: sql<number>`count(distinct ${incidentEntries.incidentId})::int`,
+        latest: sql<Date | null>`max(${incidentEntries.at})`,
       })
-      .from(incidentCases)
+      .from(incidentEntries)
       .where(
         and(
-          eq(incidentCases.schoolId, schoolId),
-          sql`${incidentCases.reportedAt} >= ${since.toISOString()}::timestamptz`,
-          sql`(${incidentCases.safeguarding} OR ${incidentCases.indecentImage} OR ${incidentCases.risk} IN ('aggressive','sexual'))`,
+          eq(incidentEntries.schoolId, schoolId),
+          eq(incidentEntries.kind, 'significant'),
+          sql`${incidentEntries.at} >= ${since.toISOString()}::timestamptz`,
         ),
       );
     const r = rows[0];

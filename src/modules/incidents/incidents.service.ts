@@ -6,6 +6,7 @@ import type { Principal, StaffPrincipal } from '../auth/index.ts';
 import type { Actor, AuditService } from '../audit/index.ts';
 import type { PolicyService } from '../policies/index.ts';
 import type { PeopleDirectory } from '../people/index.ts';
+import type { TrainingService } from '../training/index.ts';
 import { todayIn } from '../people/index.ts';
 import type { AttentionItem, Jobs } from '../registry.ts';
 import type {
@@ -23,6 +24,7 @@ import {
 } from './incidents.policy.ts';
 import type { ImageReportInput, ReportInput } from './incidents.forms.ts';
 import type { CaseState } from './incidents.projection.ts';
+import { markIfSignificant, SIGNIFICANCE_CHANGES } from './incidents-significance.ts';
 
 export type { CaseRow, IncidentRow, CaseFilters, CaseCursor };
 
@@ -64,6 +66,8 @@ export interface IncidentSummary {
   incidentType: string | null;
   platform: string | null;
   url: string | null;
+  /** The date it happened as the reporter gave it (YYYY-MM-DD), if they did. */
+  occurredOn: string | null;
   safeguarding: boolean;
   indecentImage: boolean;
   access: Exclude<CaseAccess, 'report' | null>;
@@ -96,6 +100,8 @@ export interface IncidentsDeps {
   baseUrl: string;
   /** The evidence store, once wired (looked up when a report has files). */
   evidence: () => EvidenceAttacher | undefined;
+  /** Training (wired after incidents): a significant incident makes staff training due again. */
+  training: () => Pick<TrainingService, 'markDueAgain'> | undefined;
 }
 
 const actorOf = (p: Principal): Actor => ({
@@ -351,6 +357,7 @@ export class IncidentsService {
       incidentType: row.incidentType,
       platform: incident.platform,
       url: incident.url,
+      occurredOn: incident.occurredOn,
       safeguarding: row.safeguarding,
       indecentImage: row.indecentImage,
       access: access as 'manage' | 'work',
@@ -395,16 +402,19 @@ export class IncidentsService {
       kind,
       data,
     });
-    return repository.refreshCase(tx.db, incident);
+    const state = await repository.refreshCase(tx.db, incident);
+    if (!SIGNIFICANCE_CHANGES.has(kind)) return state;
+    return (await markIfSignificant(this.deps, tx, incident, state, actorStaffId)) ?? state;
   }
 
   // ---------------------------------------------------------------------------------------
   // Reads for the case pages
 
   /**
-   * How many significant incidents (safeguarding, an indecent-image referral, or classified
-   * aggressive or sexual) were reported since a time: the policy's early review asks
-   * (review.reviewAfterIncidents). Counts only.
+   * How many incidents became significant since a time (a `significant` entry: every
+   * safeguarding concern, indecent-image referrals included, and the types the profile lists in
+   * incidents.significantTypes), and when the latest did: the policy's early review asks
+   * (review.reviewAfterIncidents). Counts only, no names.
    */
   async significantSince(schoolId: string, since: Date) {
     return this.deps.repository.significantSince(this.db, schoolId, since);

@@ -1,5 +1,6 @@
 import { canAssignClasses } from './staff-classes.policy.ts';
 import { canRecordConsent } from '../consent/index.ts';
+import { canSeePupilChronology } from '../incidents/index.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../registry.ts';
@@ -121,6 +122,8 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
         title: `${record.pupil.givenName} ${record.pupil.familyName}`,
         ...record,
         canManage: canManagePupils(request.principal!),
+        // The pupil's chronology across every incident naming them (incidents' own rule).
+        canSeeIncidents: canSeePupilChronology(request.principal!),
       });
     },
   );

@@ -27,16 +27,7 @@ import {
 } from '../incidents.forms.ts';
 import { incidentTypes } from '../../policies/index.ts';
 
-/** Platforms that have a guidance page (guidance/). */
-const guidancePlatforms = new Set([
-  'facebook',
-  'instagram',
-  'tiktok',
-  'x',
-  'youtube',
-  'snapchat',
-  'whatsapp',
-]);
+import { guidanceFor, guidanceHrefFor, stepNeedsGuidance } from '../guidance/guidance.defaults.ts';
 
 const typeLabel = (t: string | null) =>
   t ? (incidentTypeLabels[t as IncidentType] ?? 'Other') : 'Not classified yet';
@@ -123,6 +114,14 @@ export function describeEntry(
       return { title: 'Closed', detail: str(d.outcome) };
     case 'reopened':
       return { title: 'Reopened', detail: str(d.reason) };
+    case 'significant':
+      return {
+        title: 'A significant incident',
+        detail:
+          d.reason === 'safeguarding'
+            ? 'Every safeguarding concern is significant: staff training is refreshed and the policy reviewed early where the school’s policy says so.'
+            : `${typeLabel(str(d.incidentType))} is significant under the school’s policy (${str(d.citation)}): staff training is refreshed and the policy reviewed early where it says so.`,
+      };
     default:
       return { title: 'Recorded', detail: '' };
   }
@@ -213,6 +212,7 @@ export async function listView(
 export async function caseView(services: Services, who: StaffPrincipal, id: string) {
   const { access, row, incident, entries, people } = await services.incidents.caseFor(who, id);
   const actions = services.incidentCases;
+  const guidancePlatform = guidanceFor(incident.platform) ?? guidanceFor(incident.url);
   // The evidence store's list (evidence/), when it is wired.
   const evidenceService = (
     services as unknown as {
@@ -325,6 +325,8 @@ export async function caseView(services: Services, who: StaffPrincipal, id: stri
             key: s.key,
             label: s.label,
             done: stepsDone.get(s.key) ?? [],
+            // A step that names the platform, the provider or the host links to its guidance.
+            guidance: stepNeedsGuidance(s.key),
           })),
         }
       : null,
@@ -370,10 +372,12 @@ export async function caseView(services: Services, who: StaffPrincipal, id: stri
     evidence: evidence ?? [],
     incidentId: row.incidentId,
     canAddEvidence: !row.indecentImage,
-    guidanceHref:
-      incident.platform && guidancePlatforms.has(incident.platform)
-        ? `/incidents/guidance/${incident.platform}`
-        : null,
+    // The guidance page for the report's platform, or for its web address when the platform
+    // was not given (guidance/, guidanceFor).
+    guidanceHref: guidanceHrefFor(guidancePlatform),
+    guidanceLabel: guidancePlatform
+      ? (platformLabels[guidancePlatform as IncidentPlatform] ?? 'CEOP')
+      : null,
     resolvedDays: row.closedAt
       ? Math.max(0, Math.round((row.closedAt.getTime() - row.reportedAt.getTime()) / 86_400_000))
       : null,

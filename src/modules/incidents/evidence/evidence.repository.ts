@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/database.ts';
 import { incidents } from '../incidents.tables.ts';
 import { incidentEvidence } from './evidence.tables.ts';
@@ -10,6 +10,18 @@ export type NewEvidenceRow = typeof incidentEvidence.$inferInsert;
 export class EvidenceRepository {
   async insert(db: Db, rows: NewEvidenceRow[]): Promise<void> {
     if (rows.length > 0) await db.insert(incidentEvidence).values(rows);
+  }
+
+  /** Which of these store keys a row of the school's evidence names (the orphan sweep). */
+  async storageKeysIn(db: Db, schoolId: string, keys: string[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const rows = await db
+      .select({ key: incidentEvidence.storageKey })
+      .from(incidentEvidence)
+      .where(
+        and(eq(incidentEvidence.schoolId, schoolId), inArray(incidentEvidence.storageKey, keys)),
+      );
+    return rows.map((r) => r.key);
   }
 
   async get(

@@ -131,7 +131,7 @@ export interface EvidenceDeps {
   images: ImageProcessor;
   store: EvidenceStore;
   repository: EvidenceRepository;
-  people: Pick<PeopleDirectory, 'staffRoster'>;
+  people: Pick<PeopleDirectory, 'staffRoster' | 'listSchools'>;
   incidents: () => IncidentsForEvidence;
   uploadMaxBytes: number;
 }
@@ -355,6 +355,34 @@ export class EvidenceService {
       // The plaintext upload leaves the disk as soon as it is encrypted (or refused).
       for (const f of input.files) await files.discard(f.tempName).catch(() => undefined);
     }
+  }
+
+  /**
+   * Removes encrypted evidence files that no row names and that were written before `olderThan`
+   * (the hourly job `incidents.evidence-sweep`, an hour back). A report's files are moved into
+   * place inside the report's transaction, before its rows commit (never a row without its
+   * file); when that transaction then fails, or the process dies in between, the file is left
+   * with no row. Nothing in a transaction takes an hour, so no file of one still running is
+   * touched; a recorded file is never removed. Returns how many files went.
+   */
+  async sweepOrphans(olderThan: Date): Promise<number> {
+    const { files, store, repository, people } = this.deps;
+    let removed = 0;
+    for (const school of await people.listSchools(this.db)) {
+      const old: string[] = [];
+      for await (const f of files.list(`${school.id}/evidence`))
+        if (f.modifiedAt.getTime() < olderThan.getTime()) old.push(f.key);
+      for (let i = 0; i < old.length; i += 500) {
+        const batch = old.slice(i, i + 500);
+        const known = new Set(await repository.storageKeysIn(this.db, school.id, batch));
+        for (const key of batch)
+          if (!known.has(key)) {
+            await store.remove(key);
+            removed++;
+          }
+      }
+    }
+    return removed;
   }
 
   /** Adds files to an incident later (a case page, the reporter's receipt page, the API). */

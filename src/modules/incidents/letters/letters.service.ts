@@ -33,12 +33,12 @@ import { letterPdf } from './letter.pdf.ts';
 
 /**
  * What a letter needs to know about its incident: `services.incidents.findVisible`'s summary
- * (which is null unless the viewer may open the case), and the date it happened if it says.
+ * (which is null unless the viewer may open the case), the date it happened included.
  */
-export type LetterIncident = IncidentSummary & { occurredOn?: string | null };
+export type LetterIncident = IncidentSummary;
 
 /** The part of the incidents service letters use (issue 14 contract). */
-export type IncidentsForLetters = Pick<IncidentsService, 'findVisible' | 'caseFor' | 'recordEntry'>;
+export type IncidentsForLetters = Pick<IncidentsService, 'findVisible' | 'recordEntry'>;
 
 export interface LetterTemplate extends LetterTemplateContent {
   key: LetterTemplateKey;
@@ -184,11 +184,12 @@ export class LettersService {
     return incident;
   }
 
-  /** The case with the report's own facts (the date it happened) for filling a letter; else 404. */
+  /**
+   * The case with the report's own facts for filling a letter (the summary carries the date it
+   * happened, as the reporter gave it); else 404.
+   */
   private async factsFor(viewer: Principal, incidentId: string): Promise<LetterIncident> {
-    const summary = await this.caseFor(viewer, incidentId);
-    const { incident } = await this.deps.incidents().caseFor(viewer, incidentId);
-    return { ...summary, occurredOn: incident.occurredOn };
+    return this.caseFor(viewer, incidentId);
   }
 
   /** The letter filled in with the incident's facts, for the preview (nothing is kept). */

@@ -36,6 +36,16 @@ export const itemNouns: Record<string, string> = {
 
 /** Words for every choice a setting offers (roles are shown by the school's role title). */
 export const optionLabels: Record<string, string> = {
+  // Incident types (incidents.significantTypes).
+  parent_defamation: 'A parent’s defamatory or abusive post',
+  staff_cyberbullying: 'Cyberbullying of a member of staff',
+  pupil_on_pupil: 'Cyberbullying of a pupil by another pupil',
+  staff_breach: 'A member of staff breaking the policy',
+  inappropriate_content: 'Inappropriate content found or accessed',
+  filter_circumvention: 'Getting round the web filter',
+  radicalisation: 'A concern about radicalisation (Prevent)',
+  friend_request: 'A friend or follow request',
+  consent_breach: 'A photo used without consent, or a data breach',
   annual: 'Every year',
   admission: 'Once, at admission',
   image: 'Photos',

@@ -6,6 +6,7 @@
  * the `incidents` part of its template in ../templates/ (docs/policy-rules.md lists them all).
  * The rules here (paths `incidents.…`):
  * reportTo, categoriesGrid, indecentImagesPoliceOnly, victimDecidesPolice, keepEvidence,
+ * significantTypes,
  * playbooks.parent_defamation, playbooks.staff_cyberbullying, playbooks.pupil_on_pupil,
  * playbooks.staff_breach, playbooks.inappropriate_content, playbooks.filter_circumvention,
  * playbooks.radicalisation, playbooks.friend_request, playbooks.consent_breach.
@@ -52,6 +53,13 @@ export const incidentsSettingsSchema = z.object({
   indecentImagesPoliceOnly: r(z.literal(true)),
   victimDecidesPolice: r(z.boolean()),
   keepEvidence: r(z.boolean()),
+  /**
+   * Incident types that are always a significant incident once a case is classified so (every
+   * safeguarding concern is significant whatever this says): staff training is marked due again
+   * (training.refreshAfterIncidentOrChange) and the policy reviewed early
+   * (review.reviewAfterIncidents).
+   */
+  significantTypes: r(uniqueArray(z.enum(incidentTypes))),
   playbooks: z.object({
     parent_defamation: r(playbookSchema),
     staff_cyberbullying: r(playbookSchema),
@@ -74,6 +82,8 @@ export const incidentsLabels = {
     'Suspected indecent images of children go straight to the police',
   'incidents.victimDecidesPolice': 'The person bullied decides whether to go to the police',
   'incidents.keepEvidence': 'Keep copies of messages and screenshots as evidence',
+  'incidents.significantTypes':
+    'Incidents that are significant (training refreshed, policy reviewed early), besides every safeguarding concern',
   'incidents.playbooks.parent_defamation':
     'Steps when a parent posts defamatory or abusive comments',
   'incidents.playbooks.staff_cyberbullying': 'Steps when a member of staff is cyberbullied',
@@ -97,6 +107,10 @@ export const incidentsDefaults: IncidentsSettings = {
     'The school decides whether to involve the police, recording the victim’s wishes.',
   ),
   keepEvidence: dflt(true, 'Keep screenshots and messages, with time and date.'),
+  significantTypes: dflt(
+    ['radicalisation', 'staff_breach', 'consent_breach'],
+    'A Prevent concern, a breach by staff and a personal data breach, with every safeguarding concern.',
+  ),
   playbooks: {
     parent_defamation: dflt(
       [

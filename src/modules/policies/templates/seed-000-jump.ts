@@ -164,6 +164,7 @@ export const jumpTemplate: PolicyTemplate = {
       ),
       victimDecidesPolice: rule(true, 'Cyberbullying', VICTIM_DECIDES),
       keepEvidence: rule(true, 'Cyberbullying', KEEP_RECORDS),
+      significantTypes: d.incidents.significantTypes,
       playbooks: {
         parent_defamation: rule(
           [

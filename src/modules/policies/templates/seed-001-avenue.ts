@@ -106,6 +106,7 @@ export const avenueTemplate: PolicyTemplate = {
         'The school decides.',
       ),
       keepEvidence: d.incidents.keepEvidence,
+      significantTypes: d.incidents.significantTypes,
       playbooks: {
         parent_defamation: rule(
           [

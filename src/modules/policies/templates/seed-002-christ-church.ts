@@ -121,6 +121,22 @@ export const christChurchTemplate: PolicyTemplate = {
         'The school decides, after advice; the victim decides about CEOP.',
       ),
       keepEvidence: rule(true, APPENDIX, KEEP_COPY),
+      significantTypes: rule(
+        [
+          'parent_defamation',
+          'staff_cyberbullying',
+          'pupil_on_pupil',
+          'staff_breach',
+          'inappropriate_content',
+          'filter_circumvention',
+          'radicalisation',
+          'friend_request',
+          'consent_breach',
+        ],
+        '9',
+        REVIEW,
+        'The policy is reviewed in the light of any incident, so every type counts.',
+      ),
       playbooks: {
         parent_defamation: rule(
           [

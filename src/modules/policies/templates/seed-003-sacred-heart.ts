@@ -210,6 +210,7 @@ export const sacredHeartTemplate: PolicyTemplate = {
         'the school will consider whether the police should be contacted.',
       ),
       keepEvidence: rule(true, '8.4', EVIDENCE),
+      significantTypes: d.incidents.significantTypes,
       playbooks: {
         parent_defamation: rule(
           [

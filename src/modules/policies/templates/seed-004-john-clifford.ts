@@ -163,6 +163,7 @@ export const johnCliffordTemplate: PolicyTemplate = {
       indecentImagesPoliceOnly: d.incidents.indecentImagesPoliceOnly,
       victimDecidesPolice: d.incidents.victimDecidesPolice,
       keepEvidence: d.incidents.keepEvidence,
+      significantTypes: d.incidents.significantTypes,
       playbooks: {
         parent_defamation: rule(
           [
