@@ -194,11 +194,12 @@ describe('subject access bundle (real PostgreSQL, demo school)', () => {
 
   it('records the production and audits it', async () => {
     const [r] = await rows<{
+      id: string;
       times_produced: number;
       last_produced_counts: Record<string, number>;
-    }>(
-      sql`SELECT times_produced, last_produced_counts FROM subject_access_requests WHERE pupil_id = ${pupilId}`,
-    );
+    }>(sql`
+      SELECT id, times_produced, last_produced_counts FROM subject_access_requests
+      WHERE pupil_id = ${pupilId} AND requester_name = 'A parent'`);
     expect(r!.times_produced).toBe(1);
     expect(r!.last_produced_counts.incidents).toBe(json.sections.incidents!.count);
     const audited = await rows<{ action: string }>(sql`

@@ -33,3 +33,9 @@ export {
   conductAboutPerson,
   type ConductAboutPerson,
 } from './conduct-subject-access.repository.ts';
+
+// Retention and erasure (issue 16 item 6).
+export {
+  deleteDeclarationsBefore,
+  deletePermissionsBefore,
+} from './conduct-retention.repository.ts';

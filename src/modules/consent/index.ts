@@ -45,3 +45,9 @@ export {
   consentAboutPerson,
   type ConsentAboutPerson,
 } from './register/consent-subject-access.repository.ts';
+
+// Retention and erasure (issue 16 item 6): candidates and sanctioned deletes.
+export {
+  pupilsWithConsentRecords,
+  deleteConsentRecordsOf,
+} from './register/consent-retention.repository.ts';

@@ -4,7 +4,7 @@ declare module '../registry.ts' {
   interface JobRegistry {
     /** Make an uploaded photo upright and metadata-free, preview it, find the faces. */
     'media.ingest': { mediaId: string };
-    /** Daily: archive last year's media and delete what has passed its retention (`media.retention`). */
+    /** Archive last year's media and delete what has passed its retention (`media.retention`); run daily by 'retention.sweep'. */
     'media.retention': { schoolId?: string };
     /** Hourly: remove files and rows a crash left half-done. */
     'media.orphan-sweep': Record<string, never>;
@@ -18,7 +18,8 @@ export const mediaJobs = defineJobs({
     },
   },
   'media.retention': {
-    cron: '30 2 * * *',
+    // No schedule of its own: the daily retention sweep (subject-access.jobs.ts, 'retention.sweep')
+    // runs it first, so photos and every other record type are reported together.
     run: async (services, data) => {
       await services.media.runRetention(data.schoolId);
     },

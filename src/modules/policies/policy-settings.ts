@@ -36,6 +36,11 @@ import { trainingDefaults, trainingLabels, trainingSettingsSchema } from './sett
 import { reviewDefaults, reviewLabels, reviewSettingsSchema } from './settings/review.ts';
 import { peopleDefaults, peopleLabels, peopleSettingsSchema } from './settings/people.ts';
 import { channelsDefaults, channelsLabels, channelsSettingsSchema } from './settings/channels.ts';
+import {
+  retentionDefaults,
+  retentionLabels,
+  retentionSettingsSchema,
+} from './settings/retention.ts';
 
 export {
   seedIds,
@@ -135,6 +140,7 @@ export const policySettingsSchema = z
     // Added after profiles were first stored: a stored profile without them reads the defaults.
     people: peopleSettingsSchema.default(() => structuredClone(peopleDefaults)),
     channels: channelsSettingsSchema.default(() => structuredClone(channelsDefaults)),
+    retention: retentionSettingsSchema.default(() => structuredClone(retentionDefaults)),
   })
   // Rules across sections: a setting in one section that another depends on.
   .superRefine((s, ctx) => {
@@ -179,7 +185,7 @@ export type PolicyTemplate = {
   school: string;
   seedFile: string;
   summary: string;
-  settings: Omit<PolicySettings, 'people' | 'channels'>;
+  settings: Omit<PolicySettings, 'people' | 'channels' | 'retention'>;
 };
 
 /** A built-in starting point: one seed school's policy as a whole profile. */
@@ -217,6 +223,7 @@ export const ruleGroups = {
   review: 'Policy review',
   people: 'Who the policy covers, role titles and responsibilities',
   channels: 'School accounts, naming and photography at events',
+  retention: 'How long records are kept',
 } as const satisfies Record<keyof PolicySettings, string>;
 
 /**
@@ -234,6 +241,7 @@ export const ruleLabels = {
   ...reviewLabels,
   ...peopleLabels,
   ...channelsLabels,
+  ...retentionLabels,
 } as const satisfies Record<RulePath, string>;
 
 /** Every rule path, in display order. */
@@ -326,4 +334,5 @@ export const lanyardDefaults: PolicySettings = {
   review: reviewDefaults,
   people: peopleDefaults,
   channels: channelsDefaults,
+  retention: retentionDefaults,
 };

@@ -85,5 +85,6 @@ export const closeForm = z.object({
 
 /** Carrying out an erasure after its preview. */
 export const eraseForm = z.object({
+  subject: z.string(),
   confirm: z.literal('yes', { error: 'Confirm that you have read what will be erased' }),
 });

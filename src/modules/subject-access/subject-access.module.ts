@@ -4,6 +4,8 @@ import { isStaff } from '../auth/index.ts';
 import { EvidenceStore } from '../../platform/evidence/evidence-store.ts';
 import { SubjectAccessRepository } from './subject-access.repository.ts';
 import { SubjectAccessService } from './subject-access.service.ts';
+import { RetentionService } from './subject-access.retention.ts';
+import { retentionJobs } from './subject-access.jobs.ts';
 import { subjectAccessRoutes } from './subject-access.routes.ts';
 import { subjectAccessApi } from './subject-access.api.ts';
 import { canViewSubjectAccess } from './subject-access.policy.ts';
@@ -12,6 +14,8 @@ declare module '../registry.ts' {
   interface ServiceRegistry {
     /** Subject access requests: logged, due in a month, the bundle streamed (SPEC §3.10). */
     subjectAccess: SubjectAccessService;
+    /** The retention schedule's daily sweep and the DPO's erasure (issue 16 item 6). */
+    retention: RetentionService;
   }
 }
 
@@ -19,7 +23,10 @@ declare module '../registry.ts' {
 export const subjectAccessModule = defineModule({
   name: 'subject-access',
   wire: (
-    deps: Pick<Services, 'database' | 'clock' | 'config' | 'audit' | 'files' | 'peopleDirectory'>,
+    deps: Pick<
+      Services,
+      'database' | 'clock' | 'config' | 'audit' | 'files' | 'peopleDirectory' | 'policies' | 'media'
+    >,
   ) => {
     const repository = new SubjectAccessRepository();
     return {
@@ -32,10 +39,21 @@ export const subjectAccessModule = defineModule({
         evidence: new EvidenceStore(deps.files, deps.config.evidenceKey),
         repository,
       }),
+      retention: new RetentionService({
+        database: deps.database,
+        clock: deps.clock,
+        audit: deps.audit,
+        people: deps.peopleDirectory,
+        policies: deps.policies,
+        media: deps.media,
+        files: deps.files,
+        repository,
+      }),
     };
   },
   routes: [subjectAccessRoutes],
   api: [subjectAccessApi],
+  jobs: retentionJobs,
   navigation: [
     { href: '/subject-access', text: 'Subject access', order: 88, visible: canViewSubjectAccess },
   ],

@@ -9,12 +9,15 @@ import type { StaffPrincipal } from '../auth/index.ts';
 import { canHandleSubjectAccess, canViewSubjectAccess } from './subject-access.policy.ts';
 import {
   closeForm,
+  eraseForm,
   extendForm,
   readLogRequestForm,
   requesterRelationshipLabels,
   requesterRelationships,
 } from './subject-access.forms.ts';
 import type { SubjectAccessView } from './subject-access.service.ts';
+import { recordTypeLabels } from './subject-access.retention.ts';
+import { ruleLabels, formatRuleValue } from '../policies/index.ts';
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -191,5 +194,83 @@ export async function subjectAccessRoutes(
     done: (row) => ({ redirect: `/subject-access/${row.id}`, flash: 'The request is closed.' }),
     render: (reply, { who, params, values, errors }) =>
       renderRequest(reply, who, params.id, values, errors),
+  });
+
+  // Retention: the school's schedule and what each run deleted, by type and count.
+  const retention = services.retention;
+  app.get('/retention', { config: { access: canViewSubjectAccess } }, async (request, reply) => {
+    const who = staffOf(request.principal);
+    const [schedule, runs] = await Promise.all([retention.schedule(who), retention.runs(who)]);
+    const rows = [
+      ...Object.entries(schedule.media).map(([k, rule]) => ({
+        path: `media.retention.${k}`,
+        rule,
+      })),
+      ...Object.entries(schedule.retention).map(([k, rule]) => ({ path: `retention.${k}`, rule })),
+    ].map(({ path, rule }) => ({
+      label: (ruleLabels as Record<string, string>)[path] ?? path,
+      value: formatRuleValue(rule.value),
+      source: rule.citation.note ?? rule.citation.quote ?? '',
+      citation: rule.citation,
+    }));
+    return reply.page('subject-access/views/retention.njk', {
+      title: 'Retention schedule and deletions',
+      rows,
+      runs: runs.map((r) => ({
+        ...r,
+        lines: Object.entries(r.counts)
+          .filter(([, n]) => n > 0)
+          .map(([type, n]) => ({ type: recordTypeLabels[type] ?? type, n })),
+      })),
+    });
+  });
+
+  // Erasure: a preview of what would be erased and what is kept and why, then the DPO confirms.
+  const subjectQuery = z.object({
+    subject: z.string().regex(/^(pupil|parent):[0-9a-f-]{36}$/i),
+  });
+  const subjectOf = (v: string) => {
+    const [kind, id] = v.split(':') as ['pupil' | 'parent', string];
+    return { kind, id };
+  };
+  const renderErasure = async (
+    reply: FastifyReply,
+    who: StaffPrincipal,
+    subject: string,
+    errors?: FieldErrors,
+  ) => {
+    const preview = await retention.erasurePreview(who, subjectOf(subject));
+    return reply.page('subject-access/views/erasure.njk', {
+      title: `Erasure: ${preview.subject.name}`,
+      preview,
+      subject,
+      ...(errors ? { errors } : {}),
+    });
+  };
+  app.get(
+    '/subject-access/erasure',
+    { config: { access: canHandleSubjectAccess } },
+    async (request, reply) => {
+      const q = subjectQuery.safeParse(request.query);
+      if (!q.success) throw new NotFoundError();
+      return renderErasure(reply, staffOf(request.principal), q.data.subject);
+    },
+  );
+  formRoute(app, '/subject-access/erasure', {
+    access: canHandleSubjectAccess,
+    who: staffOf,
+    authorise: async ({ who, request }) => {
+      const q = subjectQuery.safeParse(request.body);
+      if (!q.success) throw new NotFoundError();
+      await retention.erasurePreview(who, subjectOf(q.data.subject));
+      return q.data.subject;
+    },
+    form: eraseForm,
+    act: ({ who, found }) => retention.erase(who, subjectOf(found)),
+    done: (r) => ({
+      redirect: '/retention',
+      flash: `Erased what could be erased about ${r.preview.subject.name}. The rest is kept, with the reasons recorded.`,
+    }),
+    render: (reply, { who, found, errors }) => renderErasure(reply, who, found, errors),
   });
 }

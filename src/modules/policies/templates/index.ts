@@ -29,7 +29,12 @@ function deepFreeze<T>(value: T): T {
 function complete(seed: SeedTemplate): PolicyTemplate {
   const extra = schoolWords[seed.key];
   if (!extra) throw new Error(`No people and channels sections for the ${seed.key} template`);
-  return { ...seed, settings: { ...seed.settings, ...extra } };
+  // Retention (issue 16 item 6): no seed has a rule but 004 D's photographs (media.retention);
+  // every template starts from Lanyard's IRMS-based schedule.
+  return {
+    ...seed,
+    settings: { ...seed.settings, ...extra, retention: structuredClone(lanyardDefaults.retention) },
+  };
 }
 
 const jumpTemplate = complete(jumpSeed);

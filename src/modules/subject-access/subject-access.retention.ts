@@ -1,0 +1,347 @@
+/**
+ * Retention and erasure (issue 16 item 6; docs/subject-access.md). The daily sweep
+ * (`retention.sweep`) first runs the media module's own retention (`media.retention`: photos and
+ * their published copies), then deletes in one transaction per school what the
+ * profile's `retention` section says is due: consent records of pupils who left long enough ago,
+ * closed incidents (safeguarding ones only once every pupil in them has reached the profile's
+ * age), staff declarations, permission requests and training records. It records a
+ * retention_runs row (counts per type and the ids) and one audit entry, then removes the files
+ * (consent scans, incident evidence and letters) once the rows are gone.
+ *
+ * Erasure (Art. 17): the DPO previews what could be erased about one person and what is kept and
+ * why, then carries it out; the same run row and audit entry record it.
+ */
+import { ukDate } from '../../platform/clock.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database, Db } from '../../platform/db/database.ts';
+import type { FileStore } from '../../platform/files/file-store.ts';
+import { NotFoundError } from '../../errors.ts';
+import type { StaffPrincipal } from '../auth/index.ts';
+import { systemActor, type Actor, type AuditService } from '../audit/index.ts';
+import type { PeopleDirectory } from '../people/index.ts';
+import type { PolicyService } from '../policies/index.ts';
+import type { MediaService } from '../media/index.ts';
+import {
+  deleteConsentRecordsOf,
+  pupilsWithConsentRecords,
+  consentAboutPerson,
+} from '../consent/index.ts';
+import {
+  closedIncidentsBefore,
+  closedSafeguardingIncidents,
+  deleteIncidents,
+  incidentsAboutPerson,
+} from '../incidents/index.ts';
+import {
+  conductAboutPerson,
+  deleteDeclarationsBefore,
+  deletePermissionsBefore,
+} from '../conduct/index.ts';
+import { deleteTrainingBefore, trainingAboutPerson } from '../training/index.ts';
+import type { RetentionRunRow, SubjectAccessRepository } from './subject-access.repository.ts';
+import { addCalendarMonths } from './subject-access.dates.ts';
+import { canHandleSubjectAccess, canViewSubjectAccess } from './subject-access.policy.ts';
+
+export interface RetentionDeps {
+  database: Database;
+  repository: SubjectAccessRepository;
+  audit: AuditService;
+  clock: Clock;
+  people: PeopleDirectory;
+  policies: PolicyService;
+  media: MediaService;
+  files: FileStore;
+}
+
+/** The record types a run reports, in words. */
+export const recordTypeLabels: Record<string, string> = {
+  media: 'Photos and videos (with their published copies)',
+  consentRecords: 'Consent records (with their scans)',
+  incidents: 'Incidents (not safeguarding)',
+  safeguardingIncidents: 'Safeguarding incidents',
+  evidenceFiles: 'Incident evidence files',
+  declarations: 'Staff declarations',
+  permissions: 'Permission requests',
+  trainingAttendance: 'Training attendance',
+  trainingBookings: 'Parents’ training bookings',
+};
+
+const yearsBefore = (now: Date, years: number) =>
+  new Date(`${addCalendarMonths(ukDate(now), -12 * years)}T00:00:00Z`);
+
+export interface SweepReport {
+  schoolId: string;
+  runId: string;
+  counts: Record<string, number>;
+  filesDeleted: number;
+}
+
+export interface ErasurePreview {
+  subject: { kind: 'pupil' | 'parent'; id: string; name: string };
+  erase: { type: string; count: number }[];
+  keep: { type: string; count: number; reason: string }[];
+}
+
+export class RetentionService {
+  constructor(private readonly deps: RetentionDeps) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  /** The daily sweep, for one school or every school with a policy. */
+  async sweep(schoolId?: string): Promise<SweepReport[]> {
+    const schools = schoolId
+      ? [schoolId]
+      : (await this.deps.people.listSchools(this.db)).map((s) => s.id);
+    const out: SweepReport[] = [];
+    for (const id of schools) {
+      const current = await this.deps.policies.currentOrNull(id);
+      if (!current) continue;
+      out.push(await this.sweepSchool(id, current.settings));
+    }
+    return out;
+  }
+
+  private async sweepSchool(
+    schoolId: string,
+    settings: Awaited<ReturnType<PolicyService['current']>>['settings'],
+  ): Promise<SweepReport> {
+    const { database, repository, audit, clock, people } = this.deps;
+    const now = clock.now();
+    const today = ukDate(now);
+    const rules = settings.retention;
+    // Photos and their published copies: the media module's own rule and run (`media.retention`).
+    const media = await this.deps.media.runRetention(schoolId);
+    const mediaDeleted = media.reduce((n, r) => n + r.deleted, 0);
+
+    // Who left long enough ago, and the ages of pupils in safeguarding cases (people directory).
+    const consentYears = rules.consentRecordsYearsAfterLeaving.value;
+    let leavers: string[] = [];
+    if (consentYears !== null) {
+      const withRecords = await pupilsWithConsentRecords(this.db, schoolId);
+      const cutoff = addCalendarMonths(today, -12 * consentYears);
+      leavers = (await people.pupilsByIds(this.db, schoolId, withRecords))
+        .filter((p) => p.leavingDate !== null && p.leavingDate <= cutoff)
+        .map((p) => p.id);
+    }
+    const untilAge = rules.safeguardingUntilAge.value;
+    let safeguardingDue: string[] = [];
+    if (untilAge !== null) {
+      const cases = await closedSafeguardingIncidents(this.db, schoolId);
+      const pupilIds = [...new Set(cases.flatMap((c) => c.pupils))];
+      const dob = new Map(
+        (await people.pupilsByIds(this.db, schoolId, pupilIds)).map((p) => [p.id, p.dateOfBirth]),
+      );
+      const oldEnough = (id: string) => {
+        const d = dob.get(id);
+        return !!d && addCalendarMonths(d, 12 * untilAge) <= today;
+      };
+      // A case naming no pupil on the roll is kept: nobody's age says when it may go.
+      safeguardingDue = cases
+        .filter((c) => c.pupils.length > 0 && c.pupils.every(oldEnough))
+        .map((c) => c.id);
+    }
+
+    const result = await database.transaction(async (tx) => {
+      const counts: Record<string, number> = { media: mediaDeleted };
+      const items: Record<string, string[]> = {};
+      const files: string[] = [];
+      const consent = await deleteConsentRecordsOf(tx.db, schoolId, leavers);
+      counts.consentRecords = consent.deleted;
+      items.consentRecords = consent.ids;
+      files.push(...consent.scanKeys);
+      const years = rules.incidentsYearsAfterClosing.value;
+      const plain =
+        years === null ? [] : await closedIncidentsBefore(tx.db, schoolId, yearsBefore(now, years));
+      for (const [type, ids] of [
+        ['incidents', plain],
+        ['safeguardingIncidents', safeguardingDue],
+      ] as const) {
+        const gone = await deleteIncidents(tx.db, schoolId, [...ids]);
+        counts[type] = gone.deleted;
+        items[type] = [...ids];
+        counts.evidenceFiles = (counts.evidenceFiles ?? 0) + gone.evidenceKeys.length;
+        files.push(...gone.evidenceKeys, ...gone.letterKeys);
+      }
+      const dYears = rules.declarationsYears.value;
+      items.declarations =
+        dYears === null
+          ? []
+          : await deleteDeclarationsBefore(tx.db, schoolId, yearsBefore(now, dYears));
+      counts.declarations = items.declarations.length;
+      const pYears = rules.permissionsYears.value;
+      items.permissions =
+        pYears === null
+          ? []
+          : await deletePermissionsBefore(tx.db, schoolId, yearsBefore(now, pYears));
+      counts.permissions = items.permissions.length;
+      const tYears = rules.trainingRecordsYears.value;
+      const training =
+        tYears === null
+          ? { attendance: [], bookings: [] }
+          : await deleteTrainingBefore(tx.db, schoolId, yearsBefore(now, tYears));
+      items.trainingAttendance = training.attendance;
+      items.trainingBookings = training.bookings;
+      counts.trainingAttendance = training.attendance.length;
+      counts.trainingBookings = training.bookings.length;
+      const run = await repository.insertRun(tx.db, {
+        schoolId,
+        ranAt: now,
+        kind: 'sweep',
+        counts,
+        filesDeleted: files.length,
+        items,
+      });
+      await audit.record(tx, {
+        schoolId,
+        actor: systemActor,
+        action: 'retention.swept',
+        entityType: 'retention_run',
+        entityId: run.id,
+        data: { counts, filesDeleted: files.length },
+      });
+      return { runId: run.id, counts, files };
+    });
+    // Files after the rows are gone (a crash leaves an orphan file, never a row without its file).
+    for (const key of result.files) await this.deps.files.delete(key);
+    return {
+      schoolId,
+      runId: result.runId,
+      counts: result.counts,
+      filesDeleted: result.files.length,
+    };
+  }
+
+  async runs(p: StaffPrincipal): Promise<RetentionRunRow[]> {
+    if (!canViewSubjectAccess(p)) throw new NotFoundError();
+    return this.deps.repository.runs(this.db, p.schoolId);
+  }
+
+  /** The school's schedule, from its current profile, for the report page. */
+  async schedule(p: StaffPrincipal) {
+    if (!canViewSubjectAccess(p)) throw new NotFoundError();
+    const current = await this.deps.policies.current(p.schoolId);
+    return { retention: current.settings.retention, media: current.settings.media.retention };
+  }
+
+  private async subjectOf(
+    db: Db,
+    schoolId: string,
+    subject: { kind: 'pupil' | 'parent'; id: string },
+  ) {
+    const row =
+      subject.kind === 'pupil'
+        ? await this.deps.people.getPupil(db, schoolId, subject.id)
+        : await this.deps.people.getParent(db, schoolId, subject.id);
+    if (!row) throw new NotFoundError();
+    return { ...subject, name: `${row.givenName} ${row.familyName}` };
+  }
+
+  /** What an erasure of this person would delete, and what it keeps and why. */
+  async erasurePreview(
+    p: StaffPrincipal,
+    subject: { kind: 'pupil' | 'parent'; id: string },
+  ): Promise<ErasurePreview> {
+    if (!canHandleSubjectAccess(p)) throw new NotFoundError();
+    const who = await this.subjectOf(this.db, p.schoolId, subject);
+    const [consent, incidents, conduct, training] = await Promise.all([
+      consentAboutPerson(this.db, p.schoolId, subject),
+      incidentsAboutPerson(this.db, p.schoolId, subject),
+      conductAboutPerson(this.db, p.schoolId, subject),
+      trainingAboutPerson(
+        this.db,
+        p.schoolId,
+        subject.kind === 'pupil' ? { kind: 'pupil', id: subject.id, className: null } : subject,
+      ),
+    ]);
+    const safeguarding = incidents.cases.filter((c) => c.safeguarding || c.indecentImage).length;
+    return {
+      subject: who,
+      erase: [
+        { type: 'Staff declarations that name them', count: conduct.declarations.length },
+        { type: 'Permission requests that name them', count: conduct.permissions.length },
+        { type: 'Training attendance', count: training.attendance.length },
+        { type: 'Parents’ training bookings', count: training.bookings.length },
+      ],
+      keep: [
+        {
+          type: 'Consent records and scans',
+          count: consent.records.length,
+          reason:
+            'Evidence that photos were used lawfully (UK GDPR Art. 7(1) and 17(3)(e)); deleted by the retention schedule after the pupil leaves.',
+        },
+        {
+          type: 'Safeguarding incidents',
+          count: safeguarding,
+          reason:
+            'Child protection records are kept until the pupil is 25 (Keeping Children Safe in Education; IRMS toolkit); Art. 17(3)(b) and (e).',
+        },
+        {
+          type: 'Other incidents',
+          count: incidents.incidents.length - safeguarding,
+          reason:
+            'Kept for the school’s defence of legal claims until the retention schedule deletes them (Art. 17(3)(e)).',
+        },
+        {
+          type: 'Audit log entries',
+          count: 1,
+          reason:
+            'The tamper-evident log shows what the school did and is never edited (Art. 5(2) accountability); it records this erasure too.',
+        },
+      ],
+    };
+  }
+
+  /** Carries out the erasure the preview showed: one transaction, recorded and audited. */
+  async erase(p: StaffPrincipal, subject: { kind: 'pupil' | 'parent'; id: string }) {
+    const preview = await this.erasurePreview(p, subject);
+    const { database, repository, audit, clock } = this.deps;
+    const now = clock.now();
+    const actor: Actor = { kind: 'staff', id: p.id };
+    return database.transaction(async (tx) => {
+      const far = new Date(now.getTime() + 86_400_000);
+      const declarations = await deleteDeclarationsBefore(tx.db, p.schoolId, far, subject);
+      const permissions =
+        subject.kind === 'pupil'
+          ? await deletePermissionsBefore(tx.db, p.schoolId, far, subject.id)
+          : [];
+      const training =
+        subject.kind === 'parent'
+          ? await deleteTrainingBefore(tx.db, p.schoolId, far, subject.id)
+          : { attendance: [], bookings: [] };
+      const counts = {
+        declarations: declarations.length,
+        permissions: permissions.length,
+        trainingAttendance: training.attendance.length,
+        trainingBookings: training.bookings.length,
+      };
+      const run = await repository.insertRun(tx.db, {
+        schoolId: p.schoolId,
+        ranAt: now,
+        kind: 'erasure',
+        counts,
+        filesDeleted: 0,
+        items: {
+          declarations,
+          permissions,
+          trainingAttendance: training.attendance,
+          trainingBookings: training.bookings,
+        },
+        subjectKind: subject.kind,
+        subjectId: subject.id,
+        kept: preview.keep.map(({ type, count, reason }) => ({ type, count, reason })),
+        ranBy: p.id,
+      });
+      await audit.record(tx, {
+        schoolId: p.schoolId,
+        actor,
+        action: 'retention.erased',
+        entityType: 'retention_run',
+        entityId: run.id,
+        data: { subjectKind: subject.kind, subjectId: subject.id, counts },
+      });
+      return { runId: run.id, counts, preview };
+    });
+  }
+}
