@@ -317,6 +317,8 @@ export class PolicyService {
       note: string;
       expectedVersion: number;
       nextReviewDate?: string | undefined;
+      /** Answers the form could not read (e.g. "lots" for a number), reported with the rest. */
+      formErrors?: FieldErrors;
     },
   ): Promise<{ version: number; changed: string[]; described: string[] }> {
     const { database, repository, audit, clock } = this.deps;
@@ -358,6 +360,7 @@ export class PolicyService {
       }
       if (!input.note.trim())
         errors.note = 'Say why the policy is changing (this goes in the version history)';
+      Object.assign(errors, input.formErrors ?? {});
       if (Object.keys(errors).length > 0) throw new ValidationError(errors);
       if (!result || described.length === 0)
         throw new ValidationError({ note: 'Nothing was changed' });

@@ -138,18 +138,21 @@ export function policyEditorRoutes(app: FastifyInstance, services: Services): vo
       if (action)
         return { ok: true as const, value: { kind: 'action', action, draft, body } as EditValue };
       const form = parseForm(editForm, body);
-      if (!form.ok) Object.assign(errors, form.errors);
+      if (!form.ok)
+        return { ok: false as const, errors: { ...errors, ...form.errors }, values: body };
       const date = readDateInput(body, 'nextReviewDate', 'the next review date');
       if ('error' in date) errors['nextReviewDate-day'] = date.error;
-      if (Object.keys(errors).length > 0) return { ok: false as const, errors, values: body };
+      // Answers that could not be read go to the service with the rest, so the error summary
+      // lists every problem at once (the reason, the review date, the settings).
       return {
         ok: true as const,
         value: {
           kind: 'save',
           values: Object.fromEntries(draft),
           citations: citationsFrom(body),
-          note: form.ok ? form.value.note : '',
-          expectedVersion: form.ok ? form.value.expectedVersion : 0,
+          note: form.value.note,
+          expectedVersion: form.value.expectedVersion,
+          formErrors: errors,
           ...('value' in date && date.value ? { nextReviewDate: date.value } : {}),
         } as EditValue,
       };

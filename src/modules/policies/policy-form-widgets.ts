@@ -147,7 +147,7 @@ function field(
         return;
       }
       // "Never" or a number: the number's input shows under its radio (revealed without JS too).
-      const inputHtml = `<div class="govuk-form-group"><label class="govuk-label" for="${escapeHtml(input.id)}">Number</label><input class="govuk-input govuk-input--width-4${errorMessage ? ' govuk-input--error' : ''}" id="${escapeHtml(input.id)}" name="${escapeHtml(input.name)}" type="text" inputmode="numeric" value="${escapeHtml(input.value)}"></div>`;
+      const inputHtml = `<div class="govuk-form-group"><label class="govuk-label" for="${escapeHtml(input.id)}">The number, if not never<span class="govuk-visually-hidden">: ${escapeHtml(label)}</span></label><input class="govuk-input govuk-input--width-4${errorMessage ? ' govuk-input--error' : ''}" id="${escapeHtml(input.id)}" name="${escapeHtml(input.name)}" type="text" inputmode="numeric" value="${escapeHtml(input.value)}"></div>`;
       ctx.out.push({
         type: 'radios',
         params: {
@@ -159,15 +159,13 @@ function field(
           errorMessage,
           items: [
             { value: 'never', text: 'Never (no limit)', checked: value === null },
-            {
-              value: 'number',
-              text: 'A number',
-              checked: value !== null,
-              conditional: { html: inputHtml },
-            },
+            { value: 'number', text: 'A number', checked: value !== null },
           ],
         },
       });
+      // The number under the radios, always shown (a conditional reveal's aria-expanded on a
+      // radio is not allowed ARIA: axe refuses it once govuk-frontend's script runs).
+      ctx.out.push({ type: 'html', html: inputHtml });
       return;
     }
     case 'text': {
