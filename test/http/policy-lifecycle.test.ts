@@ -251,12 +251,54 @@ describe('policy lifecycle (HTTP)', () => {
         avenue.parent.id,
       ),
     ).toBe(true);
-    // Sacred Heart does not ask parents: the page has no form and posting is a 404.
+    // Sacred Heart does not ask parents: the page says the policy is there to read; the
+    // parent is not counted as missing.
     const other = new Browser(app);
     await signInWithLink(other, ctx, fx.parent.email!);
     const theirs = await other.get('/parent-guidance');
     expect(theirs.statusCode).toBe(200);
-    expect(theirs.body).not.toContain('action="/parent-guidance"');
+    expect(theirs.body).not.toContain('The school asks every parent');
+    expect((await ctx.services.acknowledgementRounds.whoIsMissing(fx.school.id)).parentsAsked).toBe(
+      0,
+    );
+    const avenueMissing = await ctx.services.acknowledgementRounds.whoIsMissing(avenue.school.id);
+    expect(avenueMissing.parentsAsked).toBeGreaterThan(0);
+    expect(avenueMissing.parents.map((p) => p.id)).not.toContain(avenue.parent.id);
+  });
+
+  it('a teacher records their class’s agreement; the missing list counts classes when pupils must acknowledge', async () => {
+    const className = fx.pupils[0]!.className!;
+    await ctx.services.staffClasses.assign(
+      fx.school.id,
+      { kind: 'staff', id: fx.staff.headteacher.id },
+      fx.staff.teacher.id,
+      [className],
+    );
+    const teacher = await signedIn(fx, 'teacher');
+    const page = await teacher.get('/acknowledge-policy/class');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`value="${className}"`);
+    const values = formValues(page.body, '/acknowledge-policy/class');
+    const bad = await teacher.post('/acknowledge-policy/class', {
+      ...values,
+      className: 'Not my class',
+      confirm: 'yes',
+    });
+    expect(bad.statusCode).toBe(400);
+    const ok = await teacher.post('/acknowledge-policy/class', {
+      ...values,
+      className,
+      confirm: 'yes',
+    });
+    expect(ok.statusCode).toBe(303);
+    const rows = await ctx.platform.database.pool.query<{
+      class_name: string;
+      policy_version: number;
+    }>(
+      "SELECT class_name, policy_version FROM policy_acknowledgements WHERE school_id = $1 AND person_kind = 'pupil_class'",
+      [fx.school.id],
+    );
+    expect(rows.rows).toEqual([{ class_name: className, policy_version: 3 }]);
   });
 
   it('reads the text and records an acknowledgement through the API', async () => {

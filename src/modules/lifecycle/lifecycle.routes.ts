@@ -153,10 +153,6 @@ export async function lifecycleRoutes(app: FastifyInstance, { services }: { serv
   formRoute(app, '/parent-guidance', {
     access: isParent,
     who: parentOf,
-    authorise: async ({ who }) => {
-      if (!(await services.acknowledgementRounds.parentsAsked(who.schoolId)))
-        throw new NotFoundError();
-    },
     form: guidanceForm,
     act: ({ who }) =>
       services.acknowledgements.acknowledge({ kind: 'parent', id: who.id, schoolId: who.schoolId }),
