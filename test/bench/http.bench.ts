@@ -25,8 +25,9 @@
  * met, BENCH_LOAD_ENV, BENCH_CPU_PROF=<folder> to write a V8 CPU profile of the server under
  * load there, BENCH_NODE_ARGS (e.g. "--max-semi-space-size=8") for every server this starts.
  *
- * Idle memory is measured once nothing has happened for IDLE_SETTLE_MS (12 s: the connection
- * pool closes a connection idle for 10 s), and 3 s after ready as before (`idle_rss_at_3s_*`).
+ * Idle memory is measured once the server has been left alone for IDLE_SETTLE_MS (20 s: the
+ * connection pool closes a connection idle for 10 s, and the jobs run at start-up have finished),
+ * and 3 s after ready as before (`idle_rss_at_3s_*`).
  */
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -121,7 +122,7 @@ async function stopChecked(proc: LanyardProcess, ownsPostgres = true): Promise<{
 /** Node flags for every server this starts (BENCH_NODE_ARGS, split on spaces). */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 /** How long the server has been left alone when idle memory is measured (see the top). */
-const IDLE_SETTLE_MS = 12_000;
+const IDLE_SETTLE_MS = 20_000;
 
 async function startReady(options: LanyardOptions, what: string) {
   const proc = startLanyard({ ...options, nodeArgs: [...NODE_ARGS, ...(options.nodeArgs ?? [])] });

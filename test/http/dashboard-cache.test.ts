@@ -123,6 +123,23 @@ describe('the home page on a warm cache', () => {
     }
   });
 
+  it('a change that bypasses the triggers goes unseen: the items really are kept', async () => {
+    const b = await signedIn('dsl');
+    const before = (await b.get('/')).body;
+    expect(before).not.toContain('Unseen session');
+    await other.query("SET session_replication_role = 'replica'");
+    try {
+      await other.query(
+        `INSERT INTO training_sessions (school_id, kind, audience, title, starts_at, place, trainer)
+         VALUES ($1, 'staff_regular', 'staff', 'Unseen session', $2, 'Hall', 'The DSL')`,
+        [school.school.id, new Date(clock.now().getTime() + DAY)],
+      );
+    } finally {
+      await other.query("SET session_replication_role = 'origin'");
+    }
+    expect((await b.get('/')).body).not.toContain('Unseen session');
+  });
+
   it("a class given to the teacher in plain SQL changes their 'Pupils in your classes'", async () => {
     const b = await signedIn('teacher');
     const figure = (html: string) =>
