@@ -26,13 +26,21 @@ export async function acknowledgementRoutes(
     const current = await policies.currentOrNull(who.schoolId);
     const version = current ? await policies.version(who.schoolId, current.version) : null;
     const history = await acknowledgements.history(who.schoolId, 'staff', who.id);
-    const done = current ? history.some((h) => h.policyVersion === current.version) : false;
+    // Current when it is of the version asked for or a later one, not superseded (a minor
+    // version asks nobody again; issue 16).
+    const done = current
+      ? await services.acknowledgementRounds.hasAcknowledged(who.schoolId, 'staff', who.id)
+      : false;
+    const superseded = await services.acknowledgementRounds.supersededIds(
+      who.schoolId,
+      history.map((h) => h.id),
+    );
     return reply.page('acknowledgements/views/acknowledge.njk', {
       title: 'Acknowledge the social media policy',
       current,
       versionRow: version?.row ?? null,
       done,
-      history,
+      history: history.map((h) => ({ ...h, superseded: superseded.has(h.id) })),
       values,
       ...(errors ? { errors } : {}),
     });
