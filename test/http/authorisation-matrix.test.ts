@@ -321,6 +321,27 @@ const EXPECTED: Record<string, Who> = {
   'GET /training/sessions/:id/materials/new': ['headteacher', 'dsl', 'business_manager'],
   'POST /training/sessions/:id/materials': ['headteacher', 'dsl', 'business_manager'],
   'GET /training/materials/:id': EVERY_STAFF,
+  // The policy lifecycle (modules/lifecycle, and modules/acknowledgements' rounds; issue 16):
+  // the text for everyone of the school, the public page, the Head's editor, reviews by the
+  // profile's reviewers (school A's template: the Headteacher, ICT Technician and DPO, 003 §10.1).
+  'GET /policy/text': [...EVERY_STAFF, 'parent', 'pupil'],
+  'GET /policy/cite': [...EVERY_STAFF, 'parent', 'pupil'],
+  'GET /policy/text/edit': HEADTEACHER,
+  'POST /policy/text/edit': HEADTEACHER,
+  'GET /policy/text/versions/:version': EVERY_STAFF,
+  'GET /schools/:slug/policy': 'public',
+  'GET /parent-guidance': ['parent'],
+  'POST /parent-guidance': ['parent'],
+  'GET /api/v1/policy-text': EVERY_STAFF,
+  'POST /api/v1/policy-acknowledgements': EVERY_STAFF,
+  'GET /acknowledgements/missing': ['headteacher', 'dsl'],
+  'GET /acknowledge-policy/class': ['teacher'],
+  'POST /acknowledge-policy/class': ['teacher'],
+  'GET /policy/reviews': EVERY_STAFF,
+  'GET /policy/reviews/new': ['headteacher', 'ict_technician', 'dpo'],
+  'POST /policy/reviews/new': ['headteacher', 'ict_technician', 'dpo'],
+  'GET /policy/reviews/:id': EVERY_STAFF,
+  'POST /policy/reviews/:id/approve': ['headteacher', 'ict_technician', 'dpo'],
 
   // The compliance view (modules/compliance): names for those who run training, counts for
   // governors (both matrix schools' templates give governors the policy's review), figures per
@@ -527,6 +548,9 @@ const EXPECTED: Record<string, Who> = {
   'POST /subject-access/:id/bundle': ['dpo'],
   'POST /subject-access/:id/extend': ['dpo'],
   'POST /subject-access/:id/close': ['dpo'],
+  'GET /retention': DPO_AND_HEAD,
+  'GET /subject-access/erasure': ['dpo'],
+  'POST /subject-access/erasure': ['dpo'],
   'GET /api/v1/subject-access': DPO_AND_HEAD,
   'POST /api/v1/subject-access': ['dpo'],
 };
@@ -536,6 +560,12 @@ const EXPECTED: Record<string, Who> = {
  * each of them, with a CSRF token, from every kind of person).
  */
 const NO_VALID_BODY: Record<string, string> = {
+  'POST /policy/reviews/:id/approve':
+    'a review is approved once (a second approval is a 409 by design); ' +
+    'test/http/policy-lifecycle.test.ts approves through the page',
+  'POST /acknowledge-policy/class':
+    'school A’s teacher has no class here (teachers are class-scoped); ' +
+    'test/http/policy-lifecycle.test.ts records a class’s agreement with a valid body',
   'POST /policy/responsibilities/:id/remove':
     'the route takes no fields, so the matrix’s own pass already took the responsibility away with ' +
     'a valid (empty) body; test/http/responsibilities.test.ts gives and takes away',
@@ -729,6 +759,8 @@ describe('authorisation matrix', () => {
   let parentSessionId: string;
   let trainingImportId: string;
   let trainingMaterialId: string;
+  /** School A's policy review (modules/lifecycle). */
+  let policyReviewId: string;
   /** A social media account that only school A has. */
   let channelId: string;
   /**
@@ -957,6 +989,24 @@ describe('authorisation matrix', () => {
       ).rows[0]!.id;
       const soon = new Date(Date.now() + 7 * 86_400_000);
       const base = { place: 'Hall', trainer: 'DSL', className: null, capacity: null };
+      policyReviewId = (
+        await ctx.services.policyReviews.record(
+          {
+            kind: 'staff',
+            id: A.staff.headteacher.id,
+            schoolId: A.school.id,
+            roles: ['headteacher'],
+            name: 'Head',
+          },
+          {
+            reason: 'scheduled',
+            metOn: new Date().toISOString().slice(0, 10),
+            attendees: 'Matrix',
+            decisions: 'Matrix',
+            versions: [],
+          },
+        )
+      ).id;
       trainingSessionId = (
         await ctx.services.training.schedule(head, {
           ...base,
@@ -1417,6 +1467,11 @@ describe('authorisation matrix', () => {
       else if (route.url.startsWith('/parent-training/:id')) add({ id: parentSessionId });
       else if (route.url.startsWith('/training/imports/:id')) add({ id: trainingImportId });
       else if (route.url.startsWith('/training/materials/:id')) add({ id: trainingMaterialId });
+      else if (route.url === '/policy/text/versions/:version')
+        add({ version: '1' }, '', { record: false });
+      else if (route.url.startsWith('/policy/reviews/:id')) add({ id: policyReviewId });
+      else if (route.url === '/schools/:slug/policy')
+        add({ slug: A.school.slug }, '', { record: false });
       else if (/^\/(api\/v1\/)?channels\/:id/.test(route.url)) add({ id: channelId });
       else if (route.url === '/posts/:id/edit') add({ id: draftPostId });
       else if (route.url === '/pupils/:id/publications') add({ id: pupil0.id });
@@ -1935,6 +1990,11 @@ describe('authorisation matrix', () => {
           identityMethod: 'Known parent',
         },
       },
+      'POST /subject-access/erasure': {
+        from: `/subject-access/erasure?subject=parent:${A.parent.id}`,
+        url: '/subject-access/erasure',
+        fields: { subject: `parent:${A.parent.id}`, confirm: 'yes' },
+      },
       'POST /subject-access/:id/bundle': {
         from: `/subject-access/${subjectAccessId}`,
         url: `/subject-access/${subjectAccessId}/bundle`,
@@ -2358,6 +2418,39 @@ describe('authorisation matrix', () => {
         url: `/consent/campaigns/${consentCampaignId}/reminders`,
       },
       // Training and policy acknowledgements (modules/training, modules/acknowledgements).
+      'POST /policy/text/edit': {
+        from: '/policy/text/edit',
+        url: '/policy/text/edit',
+        fields: (n) => ({
+          newSectionHeading: `Matrix section ${n}`,
+          kind: 'minor',
+          note: 'Matrix',
+        }),
+      },
+      'POST /parent-guidance': {
+        from: '/parent-guidance',
+        url: '/parent-guidance',
+        fields: { confirm: 'yes' },
+      },
+      'POST /policy/reviews/new': {
+        from: '/policy/reviews/new',
+        url: '/policy/reviews/new',
+        fields: () => {
+          const [y, m, d] = new Date().toISOString().slice(0, 10).split('-');
+          return {
+            reason: 'scheduled',
+            'metOn-day': String(Number(d)),
+            'metOn-month': String(Number(m)),
+            'metOn-year': y!,
+            attendees: 'Matrix',
+            decisions: 'Matrix',
+          };
+        },
+      },
+      'POST /api/v1/policy-acknowledgements': {
+        url: '/api/v1/policy-acknowledgements',
+        json: () => ({ confirm: true }),
+      },
       'POST /acknowledge-policy': {
         from: '/acknowledge-policy',
         url: '/acknowledge-policy',
