@@ -95,5 +95,5 @@ describe('policy settings editor without JavaScript (browser)', () => {
     } finally {
       await session.close();
     }
-  }, 120_000);
+  }, 240_000);
 });
