@@ -47,19 +47,23 @@ describe("governors' monitoring report (HTTP)", () => {
   };
 
   /** Incidents this term by SQL: `counts` per category (conduct 12, content 7, contact 3). */
-  const seedIncidents = async (schoolId: string, reporterId: string) => {
-    const now = ctx.services.clock.now();
-    const plan: [string, number][] = [
+  const seedIncidents = async (
+    schoolId: string,
+    reporterId: string,
+    plan: [string, number][] = [
       ['conduct', 12],
       ['content', 7],
       ['contact', 3],
-    ];
-    let seq = 0;
+    ],
+    from = 0,
+  ) => {
+    const now = ctx.services.clock.now();
+    let seq = from;
     for (const [category, n] of plan)
       for (let i = 0; i < n; i++) {
         seq++;
         const reportedAt = new Date(now.getTime() - (seq + 1) * 3_600_000);
-        const closed = seq <= 10;
+        const closed = seq <= 10; // the first ten are closed
         await ctx.services.database.pool.query(
           `WITH inc AS (
              INSERT INTO incidents (school_id, seq, reference, reported_at, reporter_kind, reporter_id,
@@ -220,5 +224,16 @@ describe("governors' monitoring report (HTTP)", () => {
       for (const name of await namesOf(school.school.id)) expect(page.body).not.toContain(name);
     const outsider = await createSchool(ctx.services, { pupils: 2 });
     expect((await b.get('/trust/reports')).body).not.toContain(outsider.school.name);
+  });
+
+  it('a new incident shows on the next request (the kept report is checked against the school’s version)', async () => {
+    const b = await signedIn(fx.staff.headteacher.email);
+    expect((await b.get('/reports/governors')).body).toContain('22 incidents were reported');
+    await seedIncidents(fx.school.id, fx.staff.dsl.id, [['commerce', 1]], 100);
+    const after = await b.get('/reports/governors');
+    expect(after.body).toContain('23 incidents were reported');
+    expect(after.body).toMatch(
+      /Commerce[^<]*<\/th>\s*<td class="govuk-table__cell govuk-table__cell--numeric">fewer than 5</,
+    );
   });
 });

@@ -15,7 +15,10 @@ declare module '../registry.ts' {
 export const reportsModule = defineModule({
   name: 'reports',
   wire: (
-    deps: Pick<Services, 'database' | 'clock' | 'policies' | 'peopleDirectory' | 'training'>,
+    deps: Pick<
+      Services,
+      'database' | 'clock' | 'policies' | 'people' | 'peopleDirectory' | 'training'
+    >,
   ) => ({
     reports: new ReportsService({
       database: deps.database,
@@ -23,6 +26,7 @@ export const reportsModule = defineModule({
       repository: new ReportsRepository(),
       policies: deps.policies,
       people: deps.peopleDirectory,
+      schoolName: (schoolId) => deps.people.schoolName(schoolId),
       trainingStatus: (schoolId) => trainingStatus(deps, schoolId),
     }),
   }),

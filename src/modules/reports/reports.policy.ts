@@ -1,7 +1,7 @@
 import { hasRole, type Principal } from '../auth/index.ts';
 
 /**
- * Who sees the governors' monitoring report (issue 16 item 4; seed 002 §9). Pure functions; deny
+ * Who sees the governors' monitoring report (issue 16 item 4; `review.governorsMonitoringReport`). Pure functions; deny
  * by default.
  * - The Headteacher: always (they present it to the governing body).
  * - Governors: only when the school's profile says governors monitor the policy with it

@@ -21,7 +21,9 @@ export interface ReportsDeps {
   clock: Clock;
   repository: ReportsRepository;
   policies: Pick<PolicyService, 'current' | 'currentOrNull'>;
-  people: Pick<PeopleDirectory, 'listSchoolsInOrganisation' | 'getOrganisation' | 'getSchool'>;
+  people: Pick<PeopleDirectory, 'listSchoolsInOrganisation' | 'getOrganisation'>;
+  /** The school's name (the people service's cached read). */
+  schoolName: (schoolId: string) => Promise<string>;
   /** Training's status report (`trainingStatus` in training's index.ts). */
   trainingStatus: (schoolId: string) => ReturnType<TrainingService['status']>;
 }
@@ -47,7 +49,7 @@ export interface SchoolReportPage {
 }
 
 /**
- * The governors' monitoring report (issue 16 item 4; seed 002 §9): anonymised figures for a
+ * The governors' monitoring report (issue 16 item 4; `review.governorsMonitoringReport`): anonymised figures for a
  * school and a period, and the trust's figures per school and in total. Counts only; small
  * numbers suppressed (reports-suppression.ts).
  */
@@ -106,18 +108,28 @@ export class ReportsService {
     const rule = current?.settings.review.governorsMonitoringReport ?? null;
     if (!canSeeGovernorsReport(p, rule?.value ?? false)) throw new NotFoundError();
     const period = this.period(periodKey);
-    const [raw, training, schoolName] = await Promise.all([
-      this.raw([p.schoolId], period),
-      current
-        ? this.training(p.schoolId)
-        : Promise.resolve({ kinds: [], staff: 0, acknowledged: 0 }),
-      this.deps.people.getSchool(this.deps.database.db, p.schoolId).then((s) => s?.name ?? ''),
-    ]);
+    const today = this.today();
+    const schoolId = p.schoolId;
+    // Kept per school, period and day (training's states are as of today), and checked against
+    // the school's cache version (ADR 0018): every table the aggregates read bumps it, so a
+    // change made anywhere shows on the next request.
+    const report = await this.deps.database.cachedRead(
+      `reports:governors:${schoolId}:${period.key}:${today}`,
+      REPORT_TTL_MS,
+      async () => {
+        const [raw, training] = await Promise.all([
+          this.raw([schoolId], period),
+          current ? this.training(schoolId) : Promise.resolve(noTraining()),
+        ]);
+        return buildReport({ ...raw, training }, period, reportLabels);
+      },
+      schoolId,
+    );
     return {
-      schoolName,
+      schoolName: await this.deps.schoolName(schoolId),
       period,
-      periods: periodChoices(this.today()),
-      report: buildReport({ ...raw, training }, period, reportLabels),
+      periods: periodChoices(today),
+      report,
       rule: rule as SchoolReportPage['rule'],
     };
   }
@@ -136,9 +148,7 @@ export class ReportsService {
         const hasPolicy = !!(await this.deps.policies.currentOrNull(s.id));
         const [raw, training] = await Promise.all([
           this.raw([s.id], period),
-          hasPolicy
-            ? this.training(s.id)
-            : Promise.resolve({ kinds: [], staff: 0, acknowledged: 0 }),
+          hasPolicy ? this.training(s.id) : Promise.resolve(noTraining()),
         ]);
         return { name: s.name, raw: { ...raw, training } };
       }),
@@ -160,6 +170,11 @@ export class ReportsService {
     };
   }
 }
+
+/** How long a built report is kept in memory at most (its school's version is checked first). */
+export const REPORT_TTL_MS = 60_000;
+
+const noTraining = (): RawFigures['training'] => ({ kinds: [], staff: 0, acknowledged: 0 });
 
 function sumTraining(list: RawFigures['training'][]): RawFigures['training'] {
   const kinds = new Map<
