@@ -1,5 +1,5 @@
 import { defineModule, type Services } from '../registry.ts';
-import { trainingStatus, trainingStatusForSchools } from '../training/index.ts';
+import { trainingStatusForSchools } from '../training/index.ts';
 import { ComplianceService } from './compliance.service.ts';
 import { complianceRoutes } from './compliance.routes.ts';
 import {
@@ -25,7 +25,6 @@ export const complianceModule = defineModule({
       policies: deps.policies,
       policyScope: deps.policyScope,
       people: deps.peopleDirectory,
-      trainingStatus: (schoolId) => trainingStatus(deps, schoolId),
       trainingStatusForSchools: (schoolIds) => trainingStatusForSchools(deps, schoolIds),
     }),
   }),

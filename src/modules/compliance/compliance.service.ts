@@ -21,9 +21,10 @@ export interface ComplianceDeps {
   policies: Pick<PolicyService, 'current' | 'currentOrNull'>;
   policyScope: Pick<Services['policyScope'], 'roleTitles'>;
   people: Pick<PeopleDirectory, 'listSchoolsInOrganisation' | 'getOrganisation'>;
-  /** Training's status report (`trainingStatus` in training's index.ts): reused, not redone. */
-  trainingStatus: (schoolId: string) => ReturnType<TrainingService['status']>;
-  /** The same for a trust's schools in a constant number of statements (`trainingStatusForSchools`). */
+  /**
+   * Training's status report for schools' staff (`trainingStatusForSchools` in training's
+   * index.ts): reused, not redone; a constant number of statements for a trust.
+   */
   trainingStatusForSchools: (
     schoolIds: readonly string[],
   ) => ReturnType<TrainingService['statusForSchools']>;
@@ -83,7 +84,7 @@ export class ComplianceService {
     const view = policy ? complianceViewFor(p, policy.settings) : null;
     if (!view) throw new NotFoundError();
     const [report, titles] = await Promise.all([
-      this.deps.trainingStatus(p.schoolId),
+      this.staffStatus(p.schoolId),
       this.roleTitles(p.schoolId),
     ]);
     const built = buildCompliance(report, titles, filters);
@@ -92,7 +93,17 @@ export class ComplianceService {
 
   /** People overdue for anything (the Headteacher's home page). */
   async overduePeople(schoolId: string): Promise<number> {
-    return buildCompliance(await this.deps.trainingStatus(schoolId), {}).overduePeople;
+    return buildCompliance(await this.staffStatus(schoolId), {}).overduePeople;
+  }
+
+  /**
+   * Training's status for one school's staff, without the pupils' lessons by class (not part of
+   * this view): six statements rather than eight.
+   */
+  private async staffStatus(schoolId: string) {
+    const report = (await this.deps.trainingStatusForSchools([schoolId])).get(schoolId);
+    if (!report) throw new NotFoundError();
+    return report;
   }
 
   /**
