@@ -252,7 +252,9 @@ export class RetentionService {
       trainingAboutPerson(
         this.db,
         p.schoolId,
-        subject.kind === 'pupil' ? { kind: 'pupil', id: subject.id, className: null } : subject,
+        subject.kind === 'pupil'
+          ? { kind: 'pupil', id: subject.id, className: null }
+          : { kind: 'parent', id: subject.id },
       ),
     ]);
     const safeguarding = incidents.cases.filter((c) => c.safeguarding || c.indecentImage).length;

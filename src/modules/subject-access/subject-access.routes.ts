@@ -251,9 +251,17 @@ export async function subjectAccessRoutes(
     '/subject-access/erasure',
     { config: { access: canHandleSubjectAccess } },
     async (request, reply) => {
+      const who = staffOf(request.principal);
       const q = subjectQuery.safeParse(request.query);
-      if (!q.success) throw new NotFoundError();
-      return renderErasure(reply, staffOf(request.principal), q.data.subject);
+      if (q.success) return renderErasure(reply, who, q.data.subject);
+      // No one chosen yet: find the pupil or parent by name.
+      const search = z.object({ q: z.string().max(100).optional() }).safeParse(request.query);
+      const text = search.success ? (search.data.q ?? '') : '';
+      return reply.page('subject-access/views/erasure-find.njk', {
+        title: 'Erasure: who is it about?',
+        q: text,
+        matches: text ? await sar.findSubjects(who, text) : [],
+      });
     },
   );
   formRoute(app, '/subject-access/erasure', {
