@@ -8,6 +8,7 @@ import { generatePeople } from './generate.ts';
 import { recordDemoWithdrawal, seedDemoConsent } from './consent-seed.ts';
 import { seedDemoPublishing } from './publishing-seed.ts';
 import { seedDemoTraining } from './training-seed.ts';
+import { seedDemoPolicyLifecycle } from './policy-lifecycle-seed.ts';
 import { seedDemoConduct } from './conduct-seed.ts';
 import { seedDemoIncidents } from './incidents-seed.ts';
 import { seedDemoSubjectAccess } from './subject-access-seed.ts';
@@ -275,6 +276,8 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
   await seedDemoPublishing(services, oakfield.withdrawal);
   await recordDemoWithdrawal(services, riverside.withdrawal);
   await seedDemoTraining(services);
+  // The policy's review and a substantive new version, acknowledgements in progress.
+  await seedDemoPolicyLifecycle(services);
   await seedDemoConduct(services);
   await seedDemoIncidents(services);
   await seedDemoSubjectAccess(services);
