@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../registry.ts';
 import { ValidationError } from '../../errors.ts';
-import type { ApiRegistry } from '../../web/api-registry.ts';
+import { RawJson, type ApiRegistry } from '../../web/api-registry.ts';
 import { parseForm } from '../../web/forms.ts';
 import { staffOf } from '../../web/principal.ts';
 import { incidentTypes } from '../policies/index.ts';
@@ -26,6 +26,8 @@ const caseSchema = z.object({
   nextStepDue: z.string().nullable(),
   closedAt: z.string().nullable(),
 });
+
+const listResponse = z.object({ cases: z.array(caseSchema), next: z.string().nullable() });
 
 const toCase = (c: CaseRow): z.input<typeof caseSchema> => ({
   id: c.incidentId,
@@ -128,23 +130,32 @@ export function incidentsApi(app: FastifyInstance, api: ApiRegistry, services: S
         .optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
-    response: z.object({ cases: z.array(caseSchema), next: z.string().nullable() }),
+    response: listResponse,
     handler: async ({ principal, query }) => {
       const who = staffOf(principal);
       const [at, id] = query.after ? query.after.split('_') : [];
-      const page = await services.incidents.listCases(
+      // The page serialised once and kept as the school's shared read (a change to any case
+      // shows on the next request: IncidentsService.listCasesRendered).
+      const json = await services.incidents.listCasesRendered(
         who,
         {
-          ...(query.status ? { status: query.status } : {}),
-          ...(query.type ? { incidentType: query.type } : {}),
+          filters: {
+            ...(query.status ? { status: query.status } : {}),
+            ...(query.type ? { incidentType: query.type } : {}),
+          },
+          after: at && id ? { reportedAt: new Date(at), incidentId: id } : undefined,
+          limit: query.limit,
+          purpose: 'api',
         },
-        at && id ? { reportedAt: new Date(at), incidentId: id } : undefined,
-        query.limit,
+        (page) =>
+          JSON.stringify({
+            cases: page.rows.map(toCase),
+            next: page.next
+              ? `${page.next.reportedAt.toISOString()}_${page.next.incidentId}`
+              : null,
+          } satisfies z.input<typeof listResponse>),
       );
-      return {
-        cases: page.rows.map(toCase),
-        next: page.next ? `${page.next.reportedAt.toISOString()}_${page.next.incidentId}` : null,
-      };
+      return new RawJson(json);
     },
   });
 

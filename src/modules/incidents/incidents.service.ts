@@ -7,7 +7,7 @@ import type { Actor, AuditService } from '../audit/index.ts';
 import type { PolicyService } from '../policies/index.ts';
 import type { PeopleDirectory } from '../people/index.ts';
 import type { TrainingService } from '../training/index.ts';
-import { todayIn } from '../people/index.ts';
+import { READ_TTL_MS, todayIn } from '../people/index.ts';
 import type { AttentionItem, Jobs } from '../registry.ts';
 import type {
   CaseCursor,
@@ -15,6 +15,7 @@ import type {
   CaseRow,
   IncidentRow,
   IncidentsRepository,
+  ListScope,
 } from './incidents.repository.ts';
 import {
   canManageIncidents,
@@ -28,33 +29,9 @@ import { markIfSignificant, SIGNIFICANCE_CHANGES } from './incidents-significanc
 
 export type { CaseRow, IncidentRow, CaseFilters, CaseCursor };
 
-/** A file of a report as the web layer streamed it (web/uploads.ts `UploadedFile`). */
-export interface ReportFile {
-  tempName: string;
-  size: number;
-  sha256: string;
-  filename: string;
-  mimetype: string;
-  truncated: boolean;
-}
+import type { EvidenceAttacher, ReportFile } from './incidents-contracts.ts';
 
-/**
- * The evidence store (`evidence/`, `services.incidentEvidence`) as reporting needs it: attach the
- * report's files inside the report's transaction. Refuses hostile files (ValidationError).
- */
-export interface EvidenceAttacher {
-  attach(
-    tx: Tx | undefined,
-    input: {
-      schoolId: string;
-      incidentId: string;
-      uploader: { kind: 'staff' | 'parent' | 'pupil'; id: string };
-      files: ReportFile[];
-      statedAt: string | null;
-      statedPlace: string | null;
-    },
-  ): Promise<unknown>;
-}
+export type { EvidenceAttacher, ReportFile };
 
 /** What B and C get for a case the viewer may open. */
 export interface IncidentSummary {
@@ -102,6 +79,11 @@ export interface IncidentsDeps {
   evidence: () => EvidenceAttacher | undefined;
   /** Training (wired after incidents): a significant incident makes staff training due again. */
   training: () => Pick<TrainingService, 'markDueAgain'> | undefined;
+  /** Who holds the profile's named responsibilities (`incidents.reportToResponsibilities`). */
+  responsibilities?: {
+    heldBy(schoolId: string, staffId: string): Promise<string[]>;
+    holdersOf(schoolId: string, keys: readonly string[]): Promise<string[]>;
+  };
 }
 
 const actorOf = (p: Principal): Actor => ({
@@ -319,7 +301,8 @@ export class IncidentsService {
   async receipt(viewer: Principal, incidentId: string): Promise<ReportStatus> {
     if (viewer.kind === 'org_admin') throw new NotFoundError();
     const row = await this.deps.repository.getCase(this.db, viewer.schoolId, incidentId);
-    if (!row || !caseAccess(viewer, factsOf(row))) throw new NotFoundError();
+    if (!row || !caseAccess(viewer, factsOf(row), await this.isReportRecipient(viewer)))
+      throw new NotFoundError();
     return statusOf(row);
   }
 
@@ -346,7 +329,7 @@ export class IncidentsService {
       this.deps.repository.getIncident(this.db, viewer.schoolId, incidentId),
     ]);
     if (!row || !incident) return null;
-    const access = caseAccess(viewer, factsOf(row));
+    const access = caseAccess(viewer, factsOf(row), await this.isReportRecipient(viewer));
     if (!mayOpenCase(access)) return null;
     return {
       id: row.incidentId,
@@ -411,10 +394,8 @@ export class IncidentsService {
   // Reads for the case pages
 
   /**
-   * How many incidents became significant since a time (a `significant` entry: every
-   * safeguarding concern, indecent-image referrals included, and the types the profile lists in
-   * incidents.significantTypes), and when the latest did: the policy's early review asks
-   * (review.reviewAfterIncidents). Counts only, no names.
+   * How many cases became significant since a time, and when the latest did (incidents-
+   * significance.ts): the policy's early review (review.reviewAfterIncidents). Counts only.
    */
   async significantSince(schoolId: string, since: Date) {
     return this.deps.repository.significantSince(this.db, schoolId, since);
@@ -427,11 +408,10 @@ export class IncidentsService {
     after?: CaseCursor,
     limit = 50,
   ): Promise<{ rows: CaseRow[]; next: CaseCursor | null }> {
-    const manage = canManageIncidents(viewer);
     const rows = await this.deps.repository.listCases(
       this.db,
       viewer.schoolId,
-      manage ? { kind: 'all' } : { kind: 'worker', staffId: viewer.id },
+      await this.scopeOf(viewer),
       filters,
       after,
       limit + 1,
@@ -447,12 +427,31 @@ export class IncidentsService {
     };
   }
 
+  /**
+   * `listCases` rendered (the API's JSON) and kept as a shared read of the school (ADR 0018):
+   * incident_cases and incident_entries bump its version (migration 0048), so a change through
+   * any process shows on the next request. Managers share one list; others have their own.
+   */
+  async listCasesRendered<T>(
+    viewer: StaffPrincipal,
+    q: { filters: CaseFilters; after?: CaseCursor | undefined; limit: number; purpose: string },
+    render: (page: { rows: CaseRow[]; next: CaseCursor | null }) => T,
+  ): Promise<T> {
+    const scope = await this.scopeOf(viewer);
+    const whose = scope.kind === 'all' ? 'all' : `${scope.kind}:${viewer.id}`;
+    const key = `incidents-list:${viewer.schoolId}:${whose}:${JSON.stringify(q)}`;
+    const load = async () => render(await this.listCases(viewer, q.filters, q.after, q.limit));
+    return this.deps.database.cachedRead(key, READ_TTL_MS, load, viewer.schoolId);
+  }
+
   /** Everything the case page shows, or a 404 for anyone who may not open it. */
   async caseFor(viewer: Principal, incidentId: string) {
     if (viewer.kind === 'org_admin' || !isUuid(incidentId)) throw new NotFoundError();
     const { repository } = this.deps;
     const row = await repository.getCase(this.db, viewer.schoolId, incidentId);
-    const access = row ? caseAccess(viewer, factsOf(row)) : null;
+    const access = row
+      ? caseAccess(viewer, factsOf(row), await this.isReportRecipient(viewer))
+      : null;
     if (!row || !mayOpenCase(access)) throw new NotFoundError();
     const [incident, entries, people] = await Promise.all([
       repository.getIncident(this.db, viewer.schoolId, incidentId),
@@ -468,20 +467,42 @@ export class IncidentsService {
     const pupil = await this.deps.people.getPupil(this.db, viewer.schoolId, pupilId);
     if (!pupil) throw new NotFoundError();
     const rows = await this.deps.repository.pupilChronology(this.db, viewer.schoolId, pupilId);
-    return { pupil, rows: rows.filter((r) => mayOpenCase(caseAccess(viewer, factsOf(r.case)))) };
+    const recipient = await this.isReportRecipient(viewer);
+    return {
+      pupil,
+      rows: rows.filter((r) => mayOpenCase(caseAccess(viewer, factsOf(r.case), recipient))),
+    };
+  }
+
+  /**
+   * Whether this member of staff holds one of the profile's `incidents.reportToResponsibilities`
+   * now (e.g. an E-Safety Co-ordinator): they are told of new reports, see them on their home
+   * page and deal with any case but a safeguarding concern (caseAccess). Both reads are shared
+   * and checked against the school's version (the profile; responsibility_holders, ADR 0018).
+   */
+  async isReportRecipient(p: Principal): Promise<boolean> {
+    if (p.kind !== 'staff' || !this.deps.responsibilities) return false;
+    const keys = (await this.deps.policies.current(p.schoolId)).settings.incidents
+      .reportToResponsibilities.value;
+    if (keys.length === 0) return false;
+    const held = await this.deps.responsibilities.heldBy(p.schoolId, p.id);
+    return keys.some((k) => held.includes(k));
+  }
+
+  /** Which cases a member of staff's lists and counts cover. */
+  private async scopeOf(p: StaffPrincipal): Promise<ListScope> {
+    if (canManageIncidents(p)) return { kind: 'all' };
+    if (await this.isReportRecipient(p)) return { kind: 'recipient', staffId: p.id };
+    return { kind: 'worker', staffId: p.id };
   }
 
   /** The home page's items: new reports, referrals to make, open cases and overdue steps. */
   async attention(p: Principal): Promise<AttentionItem[]> {
     if (p.kind !== 'staff') return [];
-    const manage = canManageIncidents(p);
+    const scope = await this.scopeOf(p);
+    const manage = scope.kind !== 'worker';
     const today = todayIn(this.deps.clock);
-    const c = await this.deps.repository.counts(
-      this.db,
-      p.schoolId,
-      manage ? { kind: 'all' } : { kind: 'worker', staffId: p.id },
-      today,
-    );
+    const c = await this.deps.repository.counts(this.db, p.schoolId, scope, today);
     const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
     const items: AttentionItem[] = [];
     if (c.referrals > 0 && p.roles.includes('dsl'))
@@ -531,6 +552,14 @@ export class IncidentsService {
     const roles = new Set<string>(current.settings.incidents.reportTo.value);
     if (row.safeguarding) roles.add('dsl');
     const recipients = new Map<string, { email: string }>();
+    // The holders of the profile's incidents.reportToResponsibilities, for any report but a
+    // safeguarding concern (caseAccess gives them the case).
+    const keys = current.settings.incidents.reportToResponsibilities.value;
+    if (!row.safeguarding && keys.length > 0 && this.deps.responsibilities) {
+      const holders = new Set(await this.deps.responsibilities.holdersOf(schoolId, keys));
+      for (const s of await people.staffRoster(this.db, schoolId))
+        if (holders.has(s.id)) recipients.set(s.id, { email: s.email });
+    }
     for (const role of roles) {
       for (const s of await people.staffWithRole(this.db, schoolId, role)) {
         const principal: Principal = {
