@@ -131,4 +131,34 @@ describe('incidents: links on the case, pupil and receipt pages', () => {
     expect(imageReceipt.body).not.toContain('Add more evidence');
     expect(imageReceipt.body).not.toContain('/evidence/add');
   });
+
+  it('the API case list is kept between requests yet shows every change on the next one', async () => {
+    const token = async (role: StaffRole) =>
+      `Bearer ${await ctx.services.auth.createApiToken(fx.staff[role].id, fx.school.id, 'test')}`;
+    const [dsl, support] = [await token('dsl'), await token('support_staff')];
+    const list = async (auth: string, qs = '') => {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/incidents${qs}`,
+        headers: { authorization: auth },
+      });
+      expect(res.statusCode).toBe(200);
+      return res.json() as { cases: { id: string; status: string }[]; next: string | null };
+    };
+    const before = await list(dsl);
+    expect(await list(dsl)).toEqual(before); // the kept page
+    const r = await ctx.services.incidents.reportConcern(as('teacher'), input());
+    const after = await list(dsl);
+    expect(after.cases[0]).toMatchObject({ id: r.id, status: 'new' });
+    // Assigned staff see only their cases, and lose them when unassigned.
+    expect((await list(support)).cases.map((c) => c.id)).not.toContain(r.id);
+    await ctx.services.incidentCases.assign(as('headteacher'), r.id, [fx.staff.support_staff.id]);
+    expect((await list(support)).cases.map((c) => c.id)).toContain(r.id);
+    await ctx.services.incidentCases.assign(as('headteacher'), r.id, []);
+    expect((await list(support)).cases.map((c) => c.id)).not.toContain(r.id);
+    expect((await list(dsl, '?status=open')).cases.map((c) => c.id)).toContain(r.id);
+    await ctx.services.incidentCases.close(as('headteacher'), r.id, 'Sorted');
+    expect((await list(dsl, '?status=closed')).cases.map((c) => c.id)).toContain(r.id);
+    expect((await list(dsl, '?status=open')).cases.map((c) => c.id)).not.toContain(r.id);
+  });
 });
