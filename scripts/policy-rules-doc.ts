@@ -28,7 +28,10 @@ import {
 import { policyTemplates, type PolicyTemplate } from '../src/modules/policies/templates/index.ts';
 import { ruleNode, type FieldNode } from '../src/modules/policies/policy-form-schema.ts';
 import { optionWords } from '../src/modules/policies/policy-form.ts';
-import { informationOnly } from '../src/modules/policies/settings/editor-meta.ts';
+import {
+  informationOnly,
+  informationOnlyFields,
+} from '../src/modules/policies/settings/editor-meta.ts';
 import { settingReaders } from './policy-settings-readers.ts';
 
 const COMMAND = 'npm run docs:policy-rules';
@@ -92,13 +95,30 @@ function settingsSection(): string[] {
       : informationOnly[path]
         ? `Information only: ${informationOnly[path]}`
         : 'Not yet enforced (its module is being built)';
+    // Parts of a read setting that no module enforces, with the reason.
+    const parts = Object.entries(informationOnlyFields)
+      .filter(([field]) => field.startsWith(`${path}.`))
+      .map(
+        ([field, why]) =>
+          `; “${fieldWords(path, field.slice(path.length + 1))}” is information only: ${why}`,
+      )
+      .join('');
     const dflt = (getRule(lanyardDefaults, path as RulePath) as { value: unknown }).value;
     lines.push(
-      `| ${cell(ruleLabels[path as RulePath])} | \`${path}\` | ${cell(kindInWords(ruleNode(path)))} | ${cell(enforced)} | ${cell(formatRuleValue(dflt))} |`,
+      `| ${cell(ruleLabels[path as RulePath])} | \`${path}\` | ${cell(kindInWords(ruleNode(path)))} | ${cell(enforced + parts)} | ${cell(formatRuleValue(dflt))} |`,
     );
   }
   lines.push('<!-- prettier-ignore-end -->', '');
   return lines;
+}
+
+/** A field of a setting (or of its list's items) in words: its zod description. */
+function fieldWords(path: string, name: string): string {
+  let node = ruleNode(path);
+  if (node.kind === 'list') node = node.item;
+  const field = node.kind === 'object' ? node.fields.find((f) => f.name === name) : undefined;
+  // The editor's label adds the information-only note; the table gives the reason itself.
+  return field?.label?.replace(/ \(information only: .*\)$/, '') ?? name;
 }
 
 function cell(text: string): string {

@@ -93,6 +93,23 @@ describe('the audit log in words', () => {
     ).toBe(
       'Changed Helen Carter’s account: the family name and job title; gave the role Designated Safeguarding Lead',
     );
+    // In the school's own words (people.roleTitles) when the log is read with them.
+    expect(
+      summaryInWords(
+        row({
+          action: 'people.staff-changed',
+          entityType: 'staff',
+          entityId: STAFF,
+          data: { changed: [], rolesAdded: ['dsl', 'governor'], rolesRemoved: ['teacher'] },
+        }),
+        {
+          ...book,
+          roleTitles: { dsl: 'Child Protection Officer', governor: 'Chair of Governors' },
+        },
+      ),
+    ).toBe(
+      'Changed Helen Carter’s account: gave the role Child Protection Officer, Chair of Governors; took away the role Teacher',
+    );
     expect(
       summaryInWords(
         row({

@@ -15,6 +15,8 @@ export interface NameBook {
   pupils: ReadonlyMap<string, string>;
   /** False: pupils are "a pupil", whatever the names say. */
   showPupils: boolean;
+  /** The school's own titles for the staff roles (`people.roleTitles`); Lanyard's otherwise. */
+  roleTitles?: Readonly<Partial<Record<string, string>>> | null;
 }
 
 export interface PeopleIds {
@@ -71,6 +73,10 @@ class Namer {
   pupil(id: string | null | undefined): string {
     if (!this.book.showPupils) return 'a pupil';
     return (id && this.book.pupils.get(id)) || 'a pupil who is no longer on record';
+  }
+  /** A staff role by the school's own title. */
+  role(r: unknown): string {
+    return this.book.roleTitles?.[String(r)] ?? roleLabels[r as StaffRole] ?? words(String(r));
   }
 }
 
@@ -142,9 +148,9 @@ function fieldsInWords(changed: unknown): string {
   return `the ${list}`;
 }
 
-function rolesInWords(roles: unknown): string {
+function rolesInWords(roles: unknown, n: Namer): string {
   if (!Array.isArray(roles) || roles.length === 0) return '';
-  return roles.map((r) => roleLabels[r as StaffRole] ?? words(String(r))).join(', ');
+  return roles.map((r) => n.role(r)).join(', ');
 }
 
 const pupilsOf = (row: AuditRow, d: Record<string, unknown>, n: Namer): string => {
@@ -195,12 +201,12 @@ const summaries: Record<string, Describe> = {
   'people.import-confirmed': () => 'Confirmed a pupil list import from the MIS',
   'people.imported': () => 'Imported pupils from the MIS',
   'people.staff-added': (row, d, n) =>
-    `Added ${n.staff(row.entityId)} to the staff${rolesInWords(d.roles) ? ` as ${rolesInWords(d.roles)}` : ''}`,
+    `Added ${n.staff(row.entityId)} to the staff${rolesInWords(d.roles, n) ? ` as ${rolesInWords(d.roles, n)}` : ''}`,
   'people.staff-changed': (row, d, n) => {
     const parts = [fieldsInWords(d.changed)];
-    if (rolesInWords(d.rolesAdded)) parts.push(`gave the role ${rolesInWords(d.rolesAdded)}`);
-    if (rolesInWords(d.rolesRemoved))
-      parts.push(`took away the role ${rolesInWords(d.rolesRemoved)}`);
+    if (rolesInWords(d.rolesAdded, n)) parts.push(`gave the role ${rolesInWords(d.rolesAdded, n)}`);
+    if (rolesInWords(d.rolesRemoved, n))
+      parts.push(`took away the role ${rolesInWords(d.rolesRemoved, n)}`);
     const what = parts.filter(Boolean);
     return `Changed ${n.staff(row.entityId)}’s account${what.length ? `: ${what.join('; ')}` : ''}`;
   },

@@ -15,7 +15,9 @@ declare module '../registry.ts' {
 
 export const auditModule = defineModule({
   name: 'audit',
-  wire: (deps: Pick<Services, 'database' | 'clock' | 'files' | 'config' | 'people'>) => ({
+  wire: (
+    deps: Pick<Services, 'database' | 'clock' | 'files' | 'config' | 'people' | 'policyScope'>,
+  ) => ({
     audit: new AuditService({
       database: deps.database,
       repository: new AuditRepository(),
@@ -23,6 +25,8 @@ export const auditModule = defineModule({
       checkpoints: new AuditCheckpoints(deps.files, deps.config.sessionSecret),
       // People are wired after the audit log (they audit their changes): used lazily.
       names: (schoolId, ids) => deps.people.displayNames(schoolId, ids),
+      // The school's role titles (people.roleTitles), a cached read of the policies module.
+      roleTitles: (schoolId) => deps.policyScope.roleTitles(schoolId),
     }),
   }),
   routes: [auditRoutes],

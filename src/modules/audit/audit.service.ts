@@ -115,6 +115,8 @@ export class AuditService {
       checkpoints: AuditCheckpoints;
       /** People's names for the ids entries hold (the people service, bound late: it records audit). */
       names: (schoolId: string, ids: PeopleIds) => Promise<Omit<NameBook, 'showPupils'>>;
+      /** The school's titles for the staff roles (the policies module, bound late). */
+      roleTitles?: (schoolId: string) => Promise<NameBook['roleTitles']>;
     },
   ) {}
 
@@ -315,10 +317,11 @@ export class AuditService {
       this.listForSchool(schoolId, filters, page, pageSize),
       this.lastCheckpointFor(schoolId),
     ]);
-    const book: NameBook = {
-      ...(await this.deps.names(schoolId, peopleIn(rows))),
-      showPupils: options.showPupils,
-    };
+    const [names, roleTitles] = await Promise.all([
+      this.deps.names(schoolId, peopleIn(rows)),
+      this.deps.roleTitles?.(schoolId),
+    ]);
+    const book: NameBook = { ...names, roleTitles, showPupils: options.showPupils };
     const entries = rows.map((row) => ({
       seq: row.seq,
       occurredAt: row.occurredAt,

@@ -46,6 +46,7 @@ export const incidentsModule = defineModule({
       | 'files'
       | 'images'
       | 'training'
+      | 'responsibilities'
     >,
   ) => {
     const parts: { evidence?: EvidenceService } = {};
@@ -63,6 +64,8 @@ export const incidentsModule = defineModule({
       evidence: () => parts.evidence,
       // Training is wired after incidents: read when a case becomes significant.
       training: () => deps.training,
+      // Who holds the named responsibilities reports also go to (incidents.reportToResponsibilities).
+      responsibilities: deps.responsibilities,
     });
     const evidence = evidenceModulePart.wire(deps, incidents);
     parts.evidence = evidence;

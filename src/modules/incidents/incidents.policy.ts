@@ -24,18 +24,26 @@ export interface CaseFacts {
 
 /**
  * What this person may do with this case: `manage` (Headteacher, DSL: classify, assign, close
- * …), `work` (a named deputy of a safeguarding concern, or a member of staff assigned to any
+ * …; and, for any case but a safeguarding concern, a `reportRecipient`: a holder of one of the
+ * profile's `incidents.reportToResponsibilities`), `work` (a named deputy of a safeguarding concern, or a member of staff assigned to any
  * other incident: steps, notes, wishes), `report` (the reporter: the report's status only), or
  * null (404).
  */
 export type CaseAccess = 'manage' | 'work' | 'report' | null;
 
-export function caseAccess(p: Principal | null | undefined, c: CaseFacts): CaseAccess {
+export function caseAccess(
+  p: Principal | null | undefined,
+  c: CaseFacts,
+  reportRecipient = false,
+): CaseAccess {
   if (!p || p.kind === 'org_admin' || p.schoolId !== c.schoolId) return null;
   // (Separate names: each type guard below narrows only its own.)
   const asLead: Principal = p;
   const asWorker: Principal = p;
   if (hasRole(asLead, 'headteacher', 'dsl')) return 'manage';
+  // A holder of one of the profile's incidents.reportToResponsibilities (e.g. an E-Safety
+  // Co-ordinator) deals with every incident but a safeguarding concern.
+  if (reportRecipient && isStaff(p) && !c.safeguarding) return 'manage';
   if (isStaff(asWorker) && !hasRole(p, 'governor', 'volunteer')) {
     if (
       c.safeguarding

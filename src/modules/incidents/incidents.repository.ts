@@ -31,7 +31,8 @@ export interface CaseCursor {
 }
 
 /** Who is asking for a list: everything of the school, or only the cases they work on. */
-export type ListScope = { kind: 'all' } | { kind: 'worker'; staffId: string };
+export type ListScope =
+  { kind: 'all' } | { kind: 'worker'; staffId: string } | { kind: 'recipient'; staffId: string };
 
 /** Queries on incidents; every one is scoped by school. The only importer of the tables. */
 export class IncidentsRepository {
@@ -159,6 +160,12 @@ export class IncidentsRepository {
         sql`(case when ${incidentCases.safeguarding} then ${scope.staffId}::uuid = any(${incidentCases.deputyStaffIds}) else ${scope.staffId}::uuid = any(${incidentCases.assignedStaffIds}) end)`,
       );
     }
+    // A holder of an incidents.reportToResponsibilities: every case but a safeguarding concern
+    // (and the safeguarding concerns they are a deputy of).
+    if (scope.kind === 'recipient')
+      c.push(
+        sql`(not ${incidentCases.safeguarding} or ${scope.staffId}::uuid = any(${incidentCases.deputyStaffIds}))`,
+      );
     if (f.status) c.push(eq(incidentCases.status, f.status));
     if (f.incidentType) c.push(eq(incidentCases.incidentType, f.incidentType));
     if (f.category) c.push(eq(incidentCases.category, f.category));
@@ -199,6 +206,12 @@ export class IncidentsRepository {
     if (scope.kind === 'worker')
       c.push(
         sql`(case when ${incidentCases.safeguarding} then ${scope.staffId}::uuid = any(${incidentCases.deputyStaffIds}) else ${scope.staffId}::uuid = any(${incidentCases.assignedStaffIds}) end)`,
+      );
+    // A holder of an incidents.reportToResponsibilities: every case but a safeguarding concern
+    // (and the safeguarding concerns they are a deputy of).
+    if (scope.kind === 'recipient')
+      c.push(
+        sql`(not ${incidentCases.safeguarding} or ${scope.staffId}::uuid = any(${incidentCases.deputyStaffIds}))`,
       );
     const rows = await db
       .select({

@@ -56,6 +56,8 @@ export interface PeopleDeps {
   clock: Clock;
   policies: PolicyService;
   jobs: StaffInvitationJobs;
+  /** The school's titles for the staff roles (`people.roleTitles`, a cached read); Lanyard's without. */
+  roleTitles?: (schoolId: string) => Promise<Readonly<Partial<Record<string, string>>> | null>;
 }
 
 /** The audit actor for a member of staff making a change. */

@@ -13,15 +13,26 @@ import { actorOf, todayIn, type PeopleDeps } from './people-deps.ts';
 export class StaffManagement {
   constructor(private readonly deps: PeopleDeps) {}
 
-  private roleErrors(principal: StaffPrincipal, roles: Iterable<string>): FieldErrors {
+  /** The school's titles for the staff roles (`people.roleTitles`), for the messages below. */
+  private async titles(schoolId: string): Promise<Record<string, string>> {
+    return { ...roleLabels, ...(await this.deps.roleTitles?.(schoolId)) };
+  }
+
+  private roleErrors(
+    principal: StaffPrincipal,
+    roles: Iterable<string>,
+    t: Record<string, string>,
+  ): FieldErrors {
     for (const role of roles) {
       if (!canGrantRole(principal, role as StaffRole)) {
-        return {
-          roles: `Only the Headteacher can give or take away the ${roleLabels[role as StaffRole]} role`,
-        };
+        return { roles: `Only the ${t.headteacher} can give or take away the ${t[role]} role` };
       }
     }
     return {};
+  }
+
+  private static protectedAccount(t: Record<string, string>): string {
+    return `Only the ${t.headteacher} can change the account of a ${t.headteacher}, ${t.dsl} or ${t.dpo}`;
   }
 
   /**
@@ -31,7 +42,7 @@ export class StaffManagement {
   async addStaff(principal: StaffPrincipal, input: StaffInput) {
     if (!canManageStaff(principal)) throw new NotFoundError();
     const schoolId = principal.schoolId;
-    const errors = this.roleErrors(principal, input.roles);
+    const errors = this.roleErrors(principal, input.roles, await this.titles(schoolId));
     if (Object.keys(errors).length) throw new ValidationError(errors);
     return this.deps.database.transaction(async (tx) => {
       if (await this.deps.repository.getStaffByEmail(tx.db, input.email)) {
@@ -90,27 +101,26 @@ export class StaffManagement {
   async updateStaff(principal: StaffPrincipal, staffId: string, patch: StaffPatch) {
     if (!canManageStaff(principal)) throw new NotFoundError();
     const schoolId = principal.schoolId;
+    const t = await this.titles(schoolId);
     return this.deps.database.transaction(async (tx) => {
       const heads = await this.deps.changes.lockActiveWithRole(tx.db, schoolId, 'headteacher');
       const old = await this.deps.repository.getStaff(tx.db, schoolId, staffId);
       if (!old) throw new NotFoundError();
       if (!canChangeStaffMember(principal, old)) {
-        throw new ForbiddenError(
-          'Only the Headteacher can change the account of a Headteacher, DSL or DPO',
-        );
+        throw new ForbiddenError(StaffManagement.protectedAccount(t));
       }
       const roles = patch.roles ? [...new Set(patch.roles)].sort() : [...old.roles].sort();
       const added = roles.filter((r) => !old.roles.includes(r));
       const removed = old.roles.filter((r) => !roles.includes(r as StaffRole));
       const active = patch.active ?? old.active;
-      const errors = this.roleErrors(principal, [...added, ...removed]);
+      const errors = this.roleErrors(principal, [...added, ...removed], t);
       if (!active && old.active && staffId === principal.id) {
         errors.active = 'You cannot deactivate your own account';
       }
       const stillHead = active && roles.includes('headteacher');
       if (heads.includes(staffId) && !stillHead && heads.length === 1) {
         errors[patch.roles ? 'roles' : 'active'] ??=
-          'The school must keep an active Headteacher: give another member of staff the Headteacher role first';
+          `The school must keep an active ${t.headteacher}: give another member of staff the ${t.headteacher} role first`;
       }
       if (Object.keys(errors).length) throw new ValidationError(errors);
       const details = {
@@ -164,13 +174,12 @@ export class StaffManagement {
   async inviteStaffAgain(principal: StaffPrincipal, staffId: string): Promise<void> {
     if (!canManageStaff(principal)) throw new NotFoundError();
     const schoolId = principal.schoolId;
+    const t = await this.titles(schoolId);
     await this.deps.database.transaction(async (tx) => {
       const member = await this.deps.repository.getStaff(tx.db, schoolId, staffId);
       if (!member) throw new NotFoundError();
       if (!canChangeStaffMember(principal, member)) {
-        throw new ForbiddenError(
-          'Only the Headteacher can change the account of a Headteacher, DSL or DPO',
-        );
+        throw new ForbiddenError(StaffManagement.protectedAccount(t));
       }
       if (!member.active) {
         throw new ValidationError({

@@ -36,7 +36,12 @@ declare module '../registry.ts' {
 
 export const peopleModule = defineModule({
   name: 'people',
-  wire: (deps: Pick<Services, 'database' | 'clock' | 'jobs' | 'files' | 'audit' | 'policies'>) => {
+  wire: (
+    deps: Pick<
+      Services,
+      'database' | 'clock' | 'jobs' | 'files' | 'audit' | 'policies' | 'policyScope'
+    >,
+  ) => {
     const staffClassesRepository = new StaffClassesRepository();
     const repository = new PeopleRepository();
     const importRepository = new ImportRepository();
@@ -57,6 +62,7 @@ export const peopleModule = defineModule({
         clock: deps.clock,
         policies: deps.policies,
         jobs: deps.jobs,
+        roleTitles: (schoolId) => deps.policyScope.roleTitles(schoolId),
       }),
       imports: new ImportService({
         database: deps.database,

@@ -50,7 +50,7 @@ export const policiesModule = defineModule({
     });
     return {
       policies,
-      policyScope: new PolicyScopeService(policies),
+      policyScope: new PolicyScopeService(policies, deps.database),
       responsibilities: new ResponsibilitiesService({
         database: deps.database,
         repository: new ResponsibilitiesRepository(),

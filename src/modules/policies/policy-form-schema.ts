@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import { policySettingsSchema, rulePaths } from './policy-settings.ts';
-import { fieldLabels, itemNouns } from './settings/editor-meta.ts';
+import { fieldLabels, informationOnlyFields, itemNouns } from './settings/editor-meta.ts';
 
 export type FieldNode =
   | { kind: 'boolean' }
@@ -116,11 +116,16 @@ export function describeSchema(schema: z.ZodType, name = '', rulePath = ''): Fie
       const shape = (s as z.ZodObject).shape as Record<string, z.ZodType>;
       return {
         kind: 'object',
-        fields: Object.entries(shape).map(([field, child]) => ({
-          name: field,
-          label: unwrap(child).description ?? fieldLabels[field],
-          node: describeSchema(child, field, rulePath),
-        })),
+        fields: Object.entries(shape).map(([field, child]) => {
+          const words = unwrap(child).description ?? fieldLabels[field];
+          // A part of the setting no module enforces says so (settings/editor-meta.ts).
+          const infoOnly = informationOnlyFields[`${rulePath}.${field}`];
+          return {
+            name: field,
+            label: infoOnly && words ? `${words} (information only: ${infoOnly})` : words,
+            node: describeSchema(child, field, rulePath),
+          };
+        }),
       };
     }
     case 'record': {

@@ -1,3 +1,4 @@
+import type { Database } from '../../platform/db/database.ts';
 import type { PolicyService } from './policies.service.ts';
 import type {
   ConductStatement,
@@ -17,7 +18,10 @@ type Cited<T> = RuleValue<T>;
  * titles for the staff roles and its named responsibilities.
  */
 export class PolicyScopeService {
-  constructor(private readonly policies: Pick<PolicyService, 'currentOrNull'>) {}
+  constructor(
+    private readonly policies: Pick<PolicyService, 'currentOrNull'>,
+    private readonly database: Pick<Database, 'cachedRead'>,
+  ) {}
 
   private async people(schoolId: string) {
     return (await this.policies.currentOrNull(schoolId))?.settings.people ?? null;
@@ -48,20 +52,14 @@ export class PolicyScopeService {
     return (await this.people(schoolId))?.responsibilities ?? null;
   }
 
-  private readonly titles = new Map<string, { at: number; titles: RoleTitles | null }>();
-
   /**
    * The school's titles for the staff roles (`people.roleTitles`), for every page's header and
-   * role names. Kept for 30 seconds per school (pages ask on every request); a changed title
-   * shows within that time.
+   * role names. A shared read kept for up to 30 seconds per school and checked against the
+   * school's cache version (ADR 0018; the profile's tables bump it), so a changed title shows on
+   * the next request in every process.
    */
   async roleTitles(schoolId: string): Promise<RoleTitles | null> {
-    const now = Date.now();
-    const held = this.titles.get(schoolId);
-    if (held && now - held.at < 30_000) return held.titles;
-    const titles = (await this.people(schoolId))?.roleTitles.value ?? null;
-    if (this.titles.size > 5_000) this.titles.clear();
-    this.titles.set(schoolId, { at: now, titles });
-    return titles;
+    const load = async () => (await this.people(schoolId))?.roleTitles.value ?? null;
+    return this.database.cachedRead(`policy-role-titles:${schoolId}`, 30_000, load, schoolId);
   }
 }

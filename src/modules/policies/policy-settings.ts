@@ -171,6 +171,19 @@ export const policySettingsSchema = z
         message: 'Named photos need written permission, so staff must be able to ask for it',
       });
     }
+    // Rules that name a responsibility name one of the school's (people.responsibilities).
+    const responsibilities = new Set(s.people.responsibilities.value.map((x) => x.key));
+    for (const [section, key, keys] of [
+      ['roles', 'approverResponsibilities', s.roles.approverResponsibilities.value],
+      ['incidents', 'reportToResponsibilities', s.incidents.reportToResponsibilities.value],
+    ] as const) {
+      if (keys.some((k) => !responsibilities.has(k)))
+        ctx.addIssue({
+          code: 'custom',
+          path: [section, key, 'value'],
+          message: 'Choose from the school’s named responsibilities',
+        });
+    }
   });
 
 export type PolicySettings = z.infer<typeof policySettingsSchema>;

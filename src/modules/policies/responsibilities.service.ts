@@ -54,9 +54,42 @@ export class ResponsibilitiesService {
     };
   }
 
+  /**
+   * Who holds each responsibility now (member of staff → keys), for the rules asked on every
+   * request (who approves posts, who is told of reports, who may post on an account): a shared
+   * read per school, checked against the school's cache version (ADR 0018; responsibility_holders
+   * bumps it, migration 0051), so a responsibility given or taken away anywhere counts on the
+   * next request.
+   */
+  async holders(schoolId: string): Promise<ReadonlyMap<string, readonly string[]>> {
+    return this.deps.database.cachedRead(
+      `responsibility-holders:${schoolId}`,
+      30_000,
+      async () => {
+        const byStaff = new Map<string, string[]>();
+        for (const h of await this.deps.repository.current(this.deps.database.db, schoolId)) {
+          const keys = byStaff.get(h.staffId) ?? [];
+          keys.push(h.responsibilityKey);
+          byStaff.set(h.staffId, keys);
+        }
+        return byStaff;
+      },
+      schoolId,
+    );
+  }
+
   /** The responsibilities a member of staff holds now (keys of `people.responsibilities`). */
   async heldBy(schoolId: string, staffId: string): Promise<string[]> {
-    return this.deps.repository.heldBy(this.deps.database.db, schoolId, staffId);
+    return [...((await this.holders(schoolId)).get(staffId) ?? [])];
+  }
+
+  /** The members of staff who hold any of these responsibilities now (their ids). */
+  async holdersOf(schoolId: string, keys: readonly string[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const out: string[] = [];
+    for (const [staffId, held] of await this.holders(schoolId))
+      if (held.some((k) => keys.includes(k))) out.push(staffId);
+    return out;
   }
 
   async give(

@@ -7,7 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rulePaths } from './policy-settings.ts';
-import { informationOnly } from './settings/editor-meta.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { informationOnly, informationOnlyFields } from './settings/editor-meta.ts';
+import { ruleNode } from './policy-form-schema.ts';
 import { settingReaders } from '../../../scripts/policy-settings-readers.ts';
 
 /**
@@ -47,5 +50,38 @@ describe('every setting is read by a module', () => {
         (p) => !known.has(p),
       ),
     ).toEqual([]);
+  });
+
+  it('marks parts of a setting information only only where they are real fields no module reads', () => {
+    const srcDir = path.resolve(import.meta.dirname, '../..');
+    const code: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          // The profile's own schema, labels and templates define the fields; they do not act.
+          if (!full.endsWith(path.join('modules', 'policies'))) walk(full);
+        } else if (/\.(ts|njk)$/.test(e.name) && !e.name.endsWith('.test.ts')) {
+          code.push(fs.readFileSync(full, 'utf8'));
+        }
+      }
+    };
+    walk(srcDir);
+    expect(Object.keys(informationOnlyFields).length).toBeGreaterThan(0);
+    for (const key of Object.keys(informationOnlyFields)) {
+      const rule = rulePaths.find((p) => key.startsWith(`${p}.`));
+      expect(rule, key).toBeDefined();
+      const field = key.slice(rule!.length + 1);
+      let node = ruleNode(rule!);
+      if (node.kind === 'list') node = node.item;
+      expect(node.kind === 'object' && node.fields.some((f) => f.name === field), key).toBe(true);
+      // The whole setting is read (else it would be information only as a whole) …
+      expect((readers.get(rule!) ?? []).length, rule).toBeGreaterThan(0);
+      // … but this field by no module.
+      expect(
+        code.filter((text) => new RegExp(`\\b${field}\\b`).test(text)),
+        key,
+      ).toEqual([]);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { defineModule, type Services } from '../registry.ts';
-import type { Principal } from '../auth/index.ts';
+import { hasRole, type Principal } from '../auth/index.ts';
 import { ChannelAdapterRegistry } from './channel-adapter.ts';
 import { ChannelHealthChecks } from './accounts/channel-health.ts';
 import { NewsChannelAdapter } from './news-adapter.ts';
@@ -96,6 +96,8 @@ export const publishingModule = defineModule({
         deps.conductPermissions.holds(schoolId, staffId, 'reminder_post', at),
       // Who may post on an account may be a responsibility (channels.accountRules, issue 15).
       responsibilitiesHeld: (schoolId, staffId) => deps.responsibilities.heldBy(schoolId, staffId),
+      // Who approves may be a responsibility too (roles.approverResponsibilities).
+      responsibilityHolders: (schoolId, keys) => deps.responsibilities.holdersOf(schoolId, keys),
       // Training is wired after publishing: looked up when a rule asks for it
       // (channels.accountRules' postersNeedTraining). Up to date: no kind of training overdue.
       trainingCurrent: async (schoolId, staffId) => {
@@ -163,7 +165,11 @@ async function postsAttention(services: Services, p: Principal) {
       ]),
     p.schoolId,
   );
-  if (!canApprovePosts(p, approverRole)) return [];
+  // The approver's role, or one of the profile's approver responsibilities held now.
+  const approver = hasRole(p, approverRole)
+    ? { role: approverRole, byResponsibility: false }
+    : await services.posts.approverFor(p);
+  if (!canApprovePosts(p, approver)) return [];
   const waiting = all.filter((w) => w.authorId !== p.id);
   return waiting.map((w) => ({
     title: `Post waiting for approval: ${w.title}`,

@@ -87,7 +87,9 @@ export class CaseActionsService {
     const { database, repository } = this.deps;
     await database.transaction(async (tx) => {
       const row = await repository.lockCase(tx.db, who.schoolId, incidentId);
-      const access = row ? caseAccess(who, factsOf(row)) : null;
+      const access = row
+        ? caseAccess(who, factsOf(row), await this.incidents.isReportRecipient(who))
+        : null;
       if (!row || !mayOpenCase(access)) throw new NotFoundError();
       if (need === 'manage' && access !== 'manage') throw new NotFoundError();
       if (need === 'dsl' && !canNameDeputies(who)) throw new NotFoundError();

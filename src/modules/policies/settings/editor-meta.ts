@@ -105,3 +105,16 @@ export const informationOnly: Record<string, string> = {
     'A rule for staff’s conduct in lessons, which Lanyard cannot see.',
   'conduct.pupilPhones': 'A rule for pupils’ phones in school, which Lanyard cannot see.',
 };
+
+/**
+ * Parts of a setting no module enforces (the rest of the setting is read), keyed by rule path
+ * and field ('channels.accountRules.mayFollow'), each with the reason. The settings editor shows
+ * them as information only; docs/policy-rules.md lists them with the setting;
+ * settings-read.test.ts checks that each names a real field and that no module reads it.
+ */
+export const informationOnlyFields: Record<string, string> = {
+  'channels.accountRules.mayFollow':
+    'Whom an account follows is set on the platform, which Lanyard cannot see or act on; whoever keeps the account follows this rule.',
+  'channels.accountRules.mayBlock':
+    'Blocking is done on the platform, which Lanyard cannot see or act on; whoever moderates the account follows this rule.',
+};

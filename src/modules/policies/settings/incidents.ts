@@ -5,7 +5,7 @@
  * uses where a seed policy is silent. Each seed school's value and clause for these rules is
  * the `incidents` part of its template in ../templates/ (docs/policy-rules.md lists them all).
  * The rules here (paths `incidents.…`):
- * reportTo, categoriesGrid, indecentImagesPoliceOnly, victimDecidesPolice, keepEvidence,
+ * reportTo, reportToResponsibilities, categoriesGrid, indecentImagesPoliceOnly, victimDecidesPolice, keepEvidence,
  * significantTypes,
  * playbooks.parent_defamation, playbooks.staff_cyberbullying, playbooks.pupil_on_pupil,
  * playbooks.staff_breach, playbooks.inappropriate_content, playbooks.filter_circumvention,
@@ -48,6 +48,17 @@ const r = ruleSchema;
 /** The `incidents` section of the profile. */
 export const incidentsSettingsSchema = z.object({
   reportTo: r(uniqueArray(policyRoleSchema).min(1)),
+  /**
+   * Named responsibilities (`people.responsibilities`, e.g. an E-Safety Co-ordinator) whose
+   * holders are also told of new reports, see them on their home page and deal with them; a
+   * safeguarding concern stays with the safeguarding lead, the deputies and the Headteacher.
+   */
+  reportToResponsibilities: r(
+    uniqueArray(slug).meta({
+      description: 'Responsibilities whose holders are also told of reports',
+      optionsFrom: 'people.responsibilities',
+    }),
+  ),
   categoriesGrid: r(z.boolean()),
   /** Never configurable: suspected indecent images go to the police only (the law). */
   indecentImagesPoliceOnly: r(z.literal(true)),
@@ -77,6 +88,8 @@ export type IncidentsSettings = z.infer<typeof incidentsSettingsSchema>;
 /** Plain-English label for each `incidents` rule, in display order. */
 export const incidentsLabels = {
   'incidents.reportTo': 'Who incidents are reported to',
+  'incidents.reportToResponsibilities':
+    'Named responsibilities whose holders are also told of reports (not safeguarding concerns)',
   'incidents.categoriesGrid': 'Classify incidents by contact, conduct and content',
   'incidents.indecentImagesPoliceOnly':
     'Suspected indecent images of children go straight to the police',
@@ -100,6 +113,10 @@ export const incidentsLabels = {
 /** Lanyard's own `incidents` values, each citing 'Lanyard default' with the reason. */
 export const incidentsDefaults: IncidentsSettings = {
   reportTo: dflt(['dsl', 'headteacher'], 'The safeguarding lead and the Headteacher.'),
+  reportToResponsibilities: dflt(
+    [],
+    'Reports go to the roles above; a school may also name a responsibility (e.g. an e-safety co-ordinator).',
+  ),
   categoriesGrid: dflt(true, 'The contact / conduct / content grid feeds the governors’ report.'),
   indecentImagesPoliceOnly: dflt(true, 'The law: police only, never investigate or copy.'),
   victimDecidesPolice: dflt(

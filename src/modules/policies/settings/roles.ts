@@ -5,12 +5,13 @@
  * uses where a seed policy is silent. Each seed school's value and clause for these rules is
  * the `roles` part of its template in ../templates/ (docs/policy-rules.md lists them all).
  * The rules here (paths `roles.…`):
- * safeguardingLeadTitle, headteacherIsSafeguardingLead, approverRole, credentialCustodianRole,
+ * safeguardingLeadTitle, headteacherIsSafeguardingLead, approverRole, approverResponsibilities,
+ * credentialCustodianRole,
  * consentRecordKeeperRole, deviceApproverRole, ictSignOffRole.
  */
 import { z } from 'zod';
 import { lanyardDefault as dflt, ruleSchema, type RulePathOf } from './rules.ts';
-import { policyRoleSchema } from './common.ts';
+import { policyRoleSchema, slug, uniqueArray } from './common.ts';
 
 const r = ruleSchema;
 
@@ -19,6 +20,13 @@ export const rolesSettingsSchema = z.object({
   safeguardingLeadTitle: r(z.string().trim().min(1).max(80)),
   headteacherIsSafeguardingLead: r(z.boolean()),
   approverRole: r(policyRoleSchema),
+  // The settings editor offers the school's responsibilities (by name) as the choices.
+  approverResponsibilities: r(
+    uniqueArray(slug).meta({
+      description: 'Responsibilities whose holders also approve posts',
+      optionsFrom: 'people.responsibilities',
+    }),
+  ),
   credentialCustodianRole: r(policyRoleSchema),
   consentRecordKeeperRole: r(policyRoleSchema),
   deviceApproverRole: r(policyRoleSchema),
@@ -31,6 +39,8 @@ export const rolesLabels = {
   'roles.safeguardingLeadTitle': 'What the school calls its safeguarding lead',
   'roles.headteacherIsSafeguardingLead': 'The Headteacher is also the safeguarding lead',
   'roles.approverRole': 'Who checks and approves posts before they go out',
+  'roles.approverResponsibilities':
+    'Named responsibilities whose holders also check and approve posts',
   'roles.credentialCustodianRole': 'Who keeps the passwords for the school’s social media accounts',
   'roles.consentRecordKeeperRole': 'Who keeps the consent record up to date',
   'roles.deviceApproverRole': 'Who approves the school cameras and tablets used for photos',
@@ -45,6 +55,10 @@ export const rolesDefaults: RolesSettings = {
   ),
   headteacherIsSafeguardingLead: dflt(false, 'Most schools name a separate DSL.'),
   approverRole: dflt('headteacher', 'The Headteacher checks posts before they go out.'),
+  approverResponsibilities: dflt(
+    [],
+    'Only the approver’s role approves; a school may also name a responsibility (e.g. a deputy).',
+  ),
   credentialCustodianRole: dflt(
     'business_manager',
     'The Business Manager keeps account passwords.',

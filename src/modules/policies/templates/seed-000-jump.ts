@@ -58,6 +58,7 @@ export const jumpTemplate: PolicyTemplate = {
       ),
       headteacherIsSafeguardingLead: d.roles.headteacherIsSafeguardingLead,
       approverRole: d.roles.approverRole,
+      approverResponsibilities: d.roles.approverResponsibilities,
       credentialCustodianRole: d.roles.credentialCustodianRole,
       consentRecordKeeperRole: d.roles.consentRecordKeeperRole,
       deviceApproverRole: d.roles.deviceApproverRole,
@@ -155,6 +156,12 @@ export const jumpTemplate: PolicyTemplate = {
         'Cyberbullying',
         REPORT_CYBERBULLYING,
         'The safeguarding lead role carries the title “E-Safety Co-ordinator” here.',
+      ),
+      reportToResponsibilities: rule(
+        ['esafety_coordinator'],
+        'Cyberbullying',
+        REPORT_CYBERBULLYING,
+        'The E-Safety Co-ordinator (a responsibility the Headteacher gives to a member of staff) is told of reports and deals with them; safeguarding concerns stay with the safeguarding lead.',
       ),
       categoriesGrid: d.incidents.categoriesGrid,
       indecentImagesPoliceOnly: rule(

@@ -36,6 +36,7 @@ export const avenueTemplate: PolicyTemplate = {
       safeguardingLeadTitle: d.roles.safeguardingLeadTitle,
       headteacherIsSafeguardingLead: d.roles.headteacherIsSafeguardingLead,
       approverRole: d.roles.approverRole,
+      approverResponsibilities: d.roles.approverResponsibilities,
       credentialCustodianRole: d.roles.credentialCustodianRole,
       consentRecordKeeperRole: d.roles.consentRecordKeeperRole,
       deviceApproverRole: d.roles.deviceApproverRole,
@@ -97,6 +98,7 @@ export const avenueTemplate: PolicyTemplate = {
     },
     incidents: {
       reportTo: d.incidents.reportTo,
+      reportToResponsibilities: d.incidents.reportToResponsibilities,
       categoriesGrid: d.incidents.categoriesGrid,
       indecentImagesPoliceOnly: d.incidents.indecentImagesPoliceOnly,
       victimDecidesPolice: rule(

@@ -41,6 +41,7 @@ export const christChurchTemplate: PolicyTemplate = {
       safeguardingLeadTitle: d.roles.safeguardingLeadTitle,
       headteacherIsSafeguardingLead: d.roles.headteacherIsSafeguardingLead,
       approverRole: d.roles.approverRole,
+      approverResponsibilities: d.roles.approverResponsibilities,
       credentialCustodianRole: d.roles.credentialCustodianRole,
       consentRecordKeeperRole: d.roles.consentRecordKeeperRole,
       deviceApproverRole: d.roles.deviceApproverRole,
@@ -107,6 +108,7 @@ export const christChurchTemplate: PolicyTemplate = {
         LEADERSHIP,
         'The policy says “a member of the school’s leadership team”; in Lanyard that is the Headteacher and the safeguarding lead.',
       ),
+      reportToResponsibilities: d.incidents.reportToResponsibilities,
       categoriesGrid: rule(true, '7', 'Misuse of social media can be summarised as follows:'),
       indecentImagesPoliceOnly: rule(
         true,

@@ -49,6 +49,7 @@ export const sacredHeartTemplate: PolicyTemplate = {
         '5.3',
         'Staff will ensure the Headteacher has checked the content before anything is posted on social media.',
       ),
+      approverResponsibilities: d.roles.approverResponsibilities,
       credentialCustodianRole: rule(
         'business_manager',
         '5.1',
@@ -202,6 +203,7 @@ export const sacredHeartTemplate: PolicyTemplate = {
         'Reporting any social media misuse by staff, pupils or parents to the Headteacher immediately.',
         'The Headteacher is also the DSL here (§7.3).',
       ),
+      reportToResponsibilities: d.incidents.reportToResponsibilities,
       categoriesGrid: d.incidents.categoriesGrid,
       indecentImagesPoliceOnly: d.incidents.indecentImagesPoliceOnly,
       victimDecidesPolice: rule(

@@ -41,6 +41,7 @@ export const johnCliffordTemplate: PolicyTemplate = {
       safeguardingLeadTitle: d.roles.safeguardingLeadTitle,
       headteacherIsSafeguardingLead: d.roles.headteacherIsSafeguardingLead,
       approverRole: d.roles.approverRole,
+      approverResponsibilities: d.roles.approverResponsibilities,
       credentialCustodianRole: d.roles.credentialCustodianRole,
       consentRecordKeeperRole: d.roles.consentRecordKeeperRole,
       deviceApproverRole: d.roles.deviceApproverRole,
@@ -159,6 +160,7 @@ export const johnCliffordTemplate: PolicyTemplate = {
     },
     incidents: {
       reportTo: rule(['headteacher'], 'B', REFER),
+      reportToResponsibilities: d.incidents.reportToResponsibilities,
       categoriesGrid: d.incidents.categoriesGrid,
       indecentImagesPoliceOnly: d.incidents.indecentImagesPoliceOnly,
       victimDecidesPolice: d.incidents.victimDecidesPolice,

@@ -106,9 +106,9 @@ export class PostsApproval {
   }
 
   private async lockPending(tx: Tx, p: StaffPrincipal, postId: string): Promise<PostRow> {
-    const approverRole = await this.parts.service.approverRole(p.schoolId);
+    const approver = await this.parts.service.approverFor(p);
     // Only the approver reaches a decision; anyone else gets a 404, as for another school's post.
-    if (!canApprovePosts(p, approverRole)) throw new NotFoundError();
+    if (!canApprovePosts(p, approver)) throw new NotFoundError();
     const post = await this.deps.repository.getForUpdate(tx.db, p.schoolId, postId);
     if (!post) throw new NotFoundError();
     if (post.authorId === p.id)
@@ -134,8 +134,8 @@ export class PostsApproval {
    */
   async approve(p: Principal, postId: string, comment: string | null = null): Promise<PostRow> {
     if (p.kind !== 'staff') throw new NotFoundError();
-    const approverRole = await this.parts.service.approverRole(p.schoolId);
-    if (!canApprovePosts(p, approverRole)) throw new NotFoundError();
+    const approver = await this.parts.service.approverFor(p);
+    if (!canApprovePosts(p, approver)) throw new NotFoundError();
     const first = await this.deps.repository.getById(this.db, p.schoolId, postId);
     if (!first) throw new NotFoundError();
     const refusals = await this.parts.previews.makeRenditions(p.schoolId, postId, staffActor(p));

@@ -147,9 +147,10 @@ export class PostsChecks {
           staffId: post.authorId,
           roles,
           // Named as a person authorised to post on every channel of the post (SPEC §3.3), or
-          // the school's approver.
+          // the school's approver (its role or an approver responsibility the author holds).
           designatedForPublicity:
             roles.includes(settings.roles.approverRole.value) ||
+            settings.roles.approverResponsibilities.value.some((k) => held.includes(k)) ||
             (channels.length > 0 &&
               channels.every(
                 (c) => postsTo.has(c.account.id) || byResponsibility.has(c.account.kind),

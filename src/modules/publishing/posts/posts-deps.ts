@@ -136,6 +136,8 @@ export interface PostsDeps {
   reminderPermission?: (schoolId: string, staffId: string, at: Date) => Promise<boolean>;
   /** The named responsibilities a member of staff holds (`people.responsibilities`). */
   responsibilitiesHeld?: (schoolId: string, staffId: string) => Promise<string[]>;
+  /** The members of staff who hold any of these responsibilities now (ids). */
+  responsibilityHolders?: (schoolId: string, keys: readonly string[]) => Promise<string[]>;
   /** Whether a member of staff's social media training is up to date (nothing overdue). */
   trainingCurrent?: (schoolId: string, staffId: string) => Promise<boolean>;
 }

@@ -25,10 +25,20 @@ export class PostsEmails {
     const link = `${baseUrl}/posts/${postId}`;
     if (kind === 'waiting') {
       if (post.status !== 'pending') return;
-      const role = await this.parts.service.approverRole(schoolId);
-      const approvers = (await people.staffWithRole(this.db, schoolId, role)).filter(
-        (s) => s.id !== post.authorId,
+      const { roles } = await this.parts.service.settings(schoolId);
+      const byRole = await people.staffWithRole(this.db, schoolId, roles.approverRole.value);
+      // And the holders of the profile's approver responsibilities (roles.approverResponsibilities).
+      const holders = new Set(
+        (await this.deps.responsibilityHolders?.(schoolId, roles.approverResponsibilities.value)) ??
+          [],
       );
+      const byResponsibility =
+        holders.size > 0
+          ? (await people.staffRoster(this.db, schoolId)).filter(
+              (s) => holders.has(s.id) && !byRole.some((r) => r.id === s.id),
+            )
+          : [];
+      const approvers = [...byRole, ...byResponsibility].filter((s) => s.id !== post.authorId);
       for (const a of approvers) {
         await mailer.send({
           to: a.email,

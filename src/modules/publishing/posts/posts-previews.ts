@@ -32,19 +32,21 @@ export class PostsPreviews {
     const post = await this.parts.reads.get(p, postId);
     const schoolId = post.schoolId;
     const { repository, people } = this.deps;
-    const [media, channels, checks, publications, labels, approverRole, names] = await Promise.all([
-      repository.media(this.db, schoolId, postId),
-      repository.channels(this.db, schoolId, postId),
-      repository.checks(this.db, schoolId, postId),
-      repository.publicationsOfPost(this.db, schoolId, postId),
-      this.parts.service.purposeLabels(schoolId),
-      this.parts.service.approverRole(schoolId),
-      people.displayNames(this.db, schoolId, {
-        staff: [post.authorId, post.decidedBy].filter((x): x is string => !!x),
-        parents: [],
-        pupils: [],
-      }),
-    ]);
+    const [media, channels, checks, publications, labels, approverRole, approver, names] =
+      await Promise.all([
+        repository.media(this.db, schoolId, postId),
+        repository.channels(this.db, schoolId, postId),
+        repository.checks(this.db, schoolId, postId),
+        repository.publicationsOfPost(this.db, schoolId, postId),
+        this.parts.service.purposeLabels(schoolId),
+        this.parts.service.approverRole(schoolId),
+        this.parts.service.approverFor(p),
+        people.displayNames(this.db, schoolId, {
+          staff: [post.authorId, post.decidedBy].filter((x): x is string => !!x),
+          parents: [],
+          pupils: [],
+        }),
+      ]);
     const items = await repository.mediaItems(
       this.db,
       schoolId,
@@ -73,9 +75,9 @@ export class PostsPreviews {
       approverRole,
       mayEdit: canEditPost(p, post),
       maySubmit: canEditPost(p, post),
-      mayDecide: canDecidePost(p, post, approverRole),
+      mayDecide: canDecidePost(p, post, approver),
       mayPublish:
-        canPublishPost(p, post, approverRole) &&
+        canPublishPost(p, post, approver) &&
         (!post.scheduledAt || post.scheduledAt <= this.deps.clock.now()),
       isAuthor: p.kind === 'staff' && p.id === post.authorId,
     };

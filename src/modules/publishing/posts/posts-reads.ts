@@ -28,7 +28,7 @@ export class PostsReads {
   async get(p: Principal, postId: string): Promise<PostRow> {
     if (p.kind !== 'staff') throw new NotFoundError();
     const post = await this.deps.repository.getById(this.db, p.schoolId, postId);
-    if (!post || !canSeePost(p, post, await this.parts.service.approverRole(p.schoolId)))
+    if (!post || !canSeePost(p, post, await this.parts.service.approverFor(p)))
       throw new NotFoundError();
     return post;
   }
@@ -49,7 +49,7 @@ export class PostsReads {
 
   async lockVisible(tx: Tx, p: StaffPrincipal, postId: string): Promise<PostRow> {
     const post = await this.deps.repository.getForUpdate(tx.db, p.schoolId, postId);
-    if (!post || !canSeePost(p, post, await this.parts.service.approverRole(p.schoolId)))
+    if (!post || !canSeePost(p, post, await this.parts.service.approverFor(p)))
       throw new NotFoundError();
     return post;
   }
@@ -57,7 +57,7 @@ export class PostsReads {
   /** Posts this person may see, by state, with their check summaries. */
   async list(p: Principal, statuses?: PostStatus[]) {
     if (p.kind !== 'staff') throw new NotFoundError();
-    const all = canSeeAllPosts(p, await this.parts.service.approverRole(p.schoolId));
+    const all = canSeeAllPosts(p, await this.parts.service.approverFor(p));
     const rows = await this.deps.repository.list(this.db, p.schoolId, {
       ...(statuses ? { statuses } : {}),
       ...(all ? {} : { authorId: p.id }),

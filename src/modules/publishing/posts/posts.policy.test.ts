@@ -10,7 +10,11 @@ import {
   canSeeAllPosts,
   canSeePost,
   mayReachPostApproval,
+  type PostApprover,
 } from './posts.policy.ts';
+
+const head: PostApprover = { role: 'headteacher', byResponsibility: false };
+const dsl: PostApprover = { role: 'dsl', byResponsibility: false };
 
 const own = { authorId: 'st1', status: 'draft' };
 const othersPending = { authorId: 'someone-else', status: 'pending' };
@@ -35,14 +39,14 @@ const table: [StaffRole, boolean[]][] = [
 const answers = (p: Principal) => [
   canDraftPosts(p),
   mayReachPostApproval(p),
-  canApprovePosts(p, 'headteacher'),
-  canApprovePosts(p, 'dsl'),
-  canSeeAllPosts(p, 'headteacher'),
-  canSeePost(p, othersPending, 'headteacher'),
+  canApprovePosts(p, head),
+  canApprovePosts(p, dsl),
+  canSeeAllPosts(p, head),
+  canSeePost(p, othersPending, head),
   canEditPost(p, own),
-  canDecidePost(p, othersPending, 'headteacher'),
-  canDecidePost(p, ownPending, 'headteacher'),
-  canPublishPost(p, othersApproved, 'headteacher'),
+  canDecidePost(p, othersPending, head),
+  canDecidePost(p, ownPending, head),
+  canPublishPost(p, othersApproved, head),
 ];
 
 describe('posts policy', () => {
@@ -55,7 +59,21 @@ describe('posts policy', () => {
   });
 
   it('lets nobody approve their own post, even the approver', () => {
-    expect(canDecidePost(staff('headteacher'), ownPending, 'headteacher')).toBe(false);
+    expect(canDecidePost(staff('headteacher'), ownPending, head)).toBe(false);
+  });
+
+  it('lets a holder of an approver responsibility (roles.approverResponsibilities) approve', () => {
+    const teacher = staff('teacher');
+    const holder: PostApprover = { role: 'headteacher', byResponsibility: true };
+    expect(canApprovePosts(teacher, holder)).toBe(true);
+    expect(canSeeAllPosts(teacher, holder)).toBe(true);
+    expect(canDecidePost(teacher, othersPending, holder)).toBe(true);
+    expect(canDecidePost(teacher, ownPending, holder)).toBe(false);
+    expect(canPublishPost(teacher, othersApproved, holder)).toBe(true);
+    // Without the responsibility, the same teacher approves nothing.
+    expect(canApprovePosts(teacher, head)).toBe(false);
+    // A responsibility is for staff: nobody else approves by it.
+    for (const p of others) expect(canApprovePosts(p, holder)).toBe(false);
   });
 
   it('lets the author edit only drafts and returned posts', () => {

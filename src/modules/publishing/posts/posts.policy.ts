@@ -3,10 +3,21 @@ import type { PolicyRole } from '../../policies/index.ts';
 
 /**
  * Who may do what with posts (SPEC §3.5). Pure functions; deny by default. The approver is a
- * profile setting (`roles.approverRole`, the Headteacher in every template): the approval routes
+ * profile setting (`roles.approverRole`, the Headteacher in every template), and the holders of
+ * the responsibilities the profile names (`roles.approverResponsibilities`): the approval routes
  * let any member of staff in and the handler asks `canApprovePosts` with the school's current
- * setting; anyone else gets a 404. Nobody approves their own post (`isOwnPost`).
+ * setting and what the person holds; anyone else gets a 404. Nobody approves their own post
+ * (`isOwnPost`).
  */
+
+/**
+ * The approver, for one person: the profile's role, and whether this person holds one of the
+ * profile's approver responsibilities now (PostsService.approverFor looks it up).
+ */
+export interface PostApprover {
+  role: PolicyRole;
+  byResponsibility: boolean;
+}
 
 /** A post's fields the policy needs. */
 export interface PostOwnership {
@@ -31,22 +42,22 @@ export const canDraftPosts = (p: Principal): boolean =>
 /** Route gate for the approver's actions: any member of staff; the handler checks the profile. */
 export const mayReachPostApproval = (p: Principal): boolean => isStaff(p);
 
-/** The profile's approver (`roles.approverRole`). */
-export function canApprovePosts(p: Principal, approverRole: PolicyRole): boolean {
-  return hasRole(p, approverRole);
+/** The profile's approver (`roles.approverRole`, or a holder of `roles.approverResponsibilities`). */
+export function canApprovePosts(p: Principal, approver: PostApprover): boolean {
+  return hasRole(p, approver.role) || (isStaff(p) && approver.byResponsibility);
 }
 
 /** The approver, the Headteacher and the DPO see every post; others see their own. */
-export function canSeeAllPosts(p: Principal, approverRole: PolicyRole): boolean {
-  return hasRole(p, approverRole, 'headteacher', 'dpo');
+export function canSeeAllPosts(p: Principal, approver: PostApprover): boolean {
+  return canApprovePosts(p, approver) || hasRole(p, 'headteacher', 'dpo');
 }
 
 export function isOwnPost(p: Principal, post: PostOwnership): boolean {
   return isStaff(p) && post.authorId === p.id;
 }
 
-export function canSeePost(p: Principal, post: PostOwnership, approverRole: PolicyRole): boolean {
-  return isOwnPost(p, post) || canSeeAllPosts(p, approverRole);
+export function canSeePost(p: Principal, post: PostOwnership, approver: PostApprover): boolean {
+  return isOwnPost(p, post) || canSeeAllPosts(p, approver);
 }
 
 /** Only the author changes a post, and only while it is a draft or returned. */
@@ -55,19 +66,11 @@ export function canEditPost(p: Principal, post: PostOwnership): boolean {
 }
 
 /** The approver decides on someone else's pending post, never their own. */
-export function canDecidePost(
-  p: Principal,
-  post: PostOwnership,
-  approverRole: PolicyRole,
-): boolean {
-  return canApprovePosts(p, approverRole) && !isOwnPost(p, post) && post.status === 'pending';
+export function canDecidePost(p: Principal, post: PostOwnership, approver: PostApprover): boolean {
+  return canApprovePosts(p, approver) && !isOwnPost(p, post) && post.status === 'pending';
 }
 
 /** An approved post can be sent now by its author or the approver. */
-export function canPublishPost(
-  p: Principal,
-  post: PostOwnership,
-  approverRole: PolicyRole,
-): boolean {
-  return post.status === 'approved' && (isOwnPost(p, post) || canApprovePosts(p, approverRole));
+export function canPublishPost(p: Principal, post: PostOwnership, approver: PostApprover): boolean {
+  return post.status === 'approved' && (isOwnPost(p, post) || canApprovePosts(p, approver));
 }

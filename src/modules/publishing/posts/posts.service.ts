@@ -17,7 +17,7 @@ import type { PolicyRole, PolicySettings } from '../../policies/index.ts';
 import type { ChecksInput } from '../checks/index.ts';
 import type { ChannelAccountRow, PostCheckRow, PostRow, PostStatus } from './posts.repository.ts';
 import type { DraftInput } from './posts.forms.ts';
-import { canApprovePosts } from './posts.policy.ts';
+import { canApprovePosts, type PostApprover } from './posts.policy.ts';
 import type { PostEmailKind, PostsDeps, PostsParts, PostView } from './posts-deps.ts';
 import { PostsDrafts } from './posts-drafts.ts';
 import { PostsReads } from './posts-reads.ts';
@@ -78,9 +78,26 @@ export class PostsService {
     return (await this.settings(schoolId)).roles.approverRole.value;
   }
 
+  /**
+   * The approver for this person: the profile's role, and whether they hold one of the
+   * profile's `roles.approverResponsibilities` now (a shared read per school of who holds what).
+   */
+  async approverFor(p: Principal): Promise<PostApprover> {
+    if (p.kind !== 'staff') return { role: 'headteacher', byResponsibility: false };
+    const { roles } = await this.settings(p.schoolId);
+    const keys = roles.approverResponsibilities.value;
+    const held = keys.length
+      ? ((await this.deps.responsibilitiesHeld?.(p.schoolId, p.id)) ?? [])
+      : [];
+    return {
+      role: roles.approverRole.value,
+      byResponsibility: keys.some((k) => held.includes(k)),
+    };
+  }
+
   async isApprover(p: Principal): Promise<boolean> {
     if (p.kind !== 'staff') return false;
-    return canApprovePosts(p, await this.approverRole(p.schoolId));
+    return canApprovePosts(p, await this.approverFor(p));
   }
 
   // ---------------------------------------------------------------------------------------

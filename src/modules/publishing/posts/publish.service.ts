@@ -85,8 +85,8 @@ export class PublishService {
   async publishNow(p: Principal, postId: string): Promise<PublishOutcome> {
     if (p.kind !== 'staff') throw new NotFoundError();
     const post = await this.deps.posts.authorOrApprover(p, postId);
-    const approverRole = await this.deps.posts.approverRole(p.schoolId);
-    if (!canPublishPost(p, post, approverRole))
+    const approver = await this.deps.posts.approverFor(p);
+    if (!canPublishPost(p, post, approver))
       throw new ConflictError(
         post.status === 'published'
           ? 'This post has already been published.'
