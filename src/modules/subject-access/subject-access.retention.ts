@@ -111,6 +111,8 @@ export class RetentionService {
     const now = clock.now();
     const today = ukDate(now);
     const rules = settings.retention;
+    // The schema allows only 'never' for the audit log: it is the record of what was deleted.
+    if (rules.auditLogYears.value !== null) throw new Error('The audit log is never deleted');
     // Photos and their published copies: the media module's own rule and run (`media.retention`).
     const media = await this.deps.media.runRetention(schoolId);
     const mediaDeleted = media.reduce((n, r) => n + r.deleted, 0);
