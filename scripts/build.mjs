@@ -1,4 +1,4 @@
-// Compiles src/ to plain JavaScript in dist/ (ADR 0031), so the server can run without the tsx
+// Compiles src/ to plain JavaScript in dist/ (ADR 0033), so the server can run without the tsx
 // loader: on Node 20 tsx transforms every module in a loader thread of its own, which stays
 // alive holding ~60 MB for as long as the server runs (docs/http-benchmark.md).
 //

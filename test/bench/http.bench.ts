@@ -23,7 +23,8 @@
  * Environment: BENCH_DURATION (s, default 10), BENCH_ROUNDS (default 5), BENCH_CONNECTIONS
  * (default 32), BENCH_PROFILE=1 to count SQL statements per request even when every target is
  * met, BENCH_LOAD_ENV, BENCH_CPU_PROF=<folder> to write a V8 CPU profile of the server under
- * load there, BENCH_NODE_ARGS (e.g. "--max-semi-space-size=8") for every server this starts.
+ * load there, BENCH_NODE_ARGS (e.g. "--max-semi-space-size=8") for every server this starts,
+ * BENCH_BUILT=1 to run the compiled `dist/main.js` (`npm run build` first; ADR 0033).
  *
  * Idle memory is measured once the server has been left alone for IDLE_SETTLE_MS (20 s: the
  * connection pool closes a connection idle for 10 s, and the jobs run at start-up have finished),
@@ -124,8 +125,15 @@ const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolea
 /** How long the server has been left alone when idle memory is measured (see the top). */
 const IDLE_SETTLE_MS = 20_000;
 
+/** BENCH_BUILT=1: every server runs `dist/main.js` (npm run build first; ADR 0033), not tsx. */
+const BUILT = process.env.BENCH_BUILT === '1';
+
 async function startReady(options: LanyardOptions, what: string) {
-  const proc = startLanyard({ ...options, nodeArgs: [...NODE_ARGS, ...(options.nodeArgs ?? [])] });
+  const proc = startLanyard({
+    ...options,
+    nodeArgs: [...NODE_ARGS, ...(options.nodeArgs ?? [])],
+    ...(BUILT ? { entry: ['dist/main.js'] } : {}),
+  });
   const ready = await withTimeout(proc.ready, 120_000, what);
   return { proc, ready };
 }
@@ -535,6 +543,7 @@ async function main(): Promise<void> {
       idle_rss_at_3s_node_mb: idleAt3s.nodeRssMb,
       idle_rss_at_3s_postgres_mb: idleAt3s.postgresRssMb,
       node_args: NODE_ARGS.join(' '),
+      entry: BUILT ? 'dist/main.js' : 'tsx src/main.ts',
       loaded_node_rss_mb: loaded.nodeRssMb,
       ...(profile
         ? {

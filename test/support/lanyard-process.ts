@@ -39,6 +39,8 @@ export interface LanyardOptions {
   args?: string[];
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** What node runs: `src/main.ts` through tsx unless given, e.g. ['dist/main.js'] (ADR 0033). */
+  entry?: string[];
 }
 
 export interface LanyardProcess {
@@ -77,7 +79,11 @@ export function startLanyard(options: LanyardOptions): LanyardProcess {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts', ...(options.args ?? ['all'])],
+    [
+      ...(options.nodeArgs ?? []),
+      ...(options.entry ?? ['--import', 'tsx', 'src/main.ts']),
+      ...(options.args ?? ['all']),
+    ],
     { cwd: repoRoot, env: lanyardEnv(options), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
   let out = '';
