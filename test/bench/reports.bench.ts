@@ -43,6 +43,7 @@ import {
   withTimeout,
 } from '../support/lanyard-process.ts';
 import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
+import { sarPart } from './reports-sar.ts';
 
 export const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -316,7 +317,7 @@ export const reportPart: BenchPart = {
  * The benchmark's parts, in the order they run. Subject access (issue 16 item 5) adds its part
  * here: `sar_ms` and `sar_rss_growth_mb`.
  */
-export const parts: BenchPart[] = [reportPart];
+export const parts: BenchPart[] = [reportPart, sarPart];
 
 async function main(): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
