@@ -10,7 +10,9 @@ import {
   trainingSessionKeys,
   type TrainingRequirement,
   type TrainingSessionKey,
+  type TrainingSettings,
 } from '../policies/index.ts';
+import type { PersonTraining } from './training.service.ts';
 
 export { trainingSessionKeys, type TrainingSessionKey };
 
@@ -112,4 +114,65 @@ export function termOf(isoDate: string): { key: string; label: string } {
   const term = m >= 9 ? 'autumn' : m >= 4 ? 'summer' : 'spring';
   const label = { autumn: 'Autumn', spring: 'Spring', summer: 'Summer' }[term];
   return { key: `${y}-${term}`, label: `${label} term ${y}` };
+}
+
+/** A roster row as training reads it (PeopleDirectory.staffRoster). */
+export interface RosterRow {
+  id: string;
+  givenName: string;
+  familyName: string;
+  email: string;
+  startDate: string | null;
+  roles: string[];
+}
+
+/**
+ * Each member of staff's state per staff kind, from the rows the status reads: their latest
+ * attendance per kind, due-again marks and whether they acknowledged the current policy.
+ */
+export function staffTraining(
+  roster: readonly RosterRow[],
+  latest: readonly { personId: string; kind: string; lastAttended: string }[],
+  marks: readonly {
+    staffId: string;
+    kind: string;
+    reason: string;
+    reference: string;
+    markedOn: string;
+  }[],
+  acknowledged: Set<string>,
+  settings: TrainingSettings,
+  today: string,
+): PersonTraining[] {
+  const last = new Map(latest.map((l) => [`${l.personId}:${l.kind}`, l.lastAttended]));
+  const marksBy = new Map<string, (typeof marks)[number][]>();
+  for (const m of marks) {
+    const key = `${m.staffId}:${m.kind}`;
+    marksBy.set(key, [...(marksBy.get(key) ?? []), m]);
+  }
+  const kinds = staffKinds;
+  return roster.map((s) => ({
+    staffId: s.id,
+    name: `${s.givenName} ${s.familyName}`,
+    email: s.email,
+    roles: s.roles,
+    startDate: s.startDate,
+    acknowledgedCurrent: acknowledged.has(s.id),
+    kinds: Object.fromEntries(
+      kinds.map((k) => [
+        k,
+        kindStatus({
+          requirement: settings.sessions[k].value,
+          lastAttended: last.get(`${s.id}:${k}`) ?? null,
+          dueAgain: (marksBy.get(`${s.id}:${k}`) ?? []).map((m) => ({
+            reason: m.reason,
+            reference: m.reference,
+            markedOn: m.markedOn,
+          })),
+          startDate: s.startDate,
+          today,
+        }),
+      ]),
+    ),
+  }));
 }

@@ -8,19 +8,14 @@ import { formatCitation, type PolicyService } from '../policies/index.ts';
 import type { PeopleDirectory, StaffClassesService } from '../people/index.ts';
 import type { AcknowledgementsService } from '../acknowledgements/index.ts';
 import { formatDateInWords } from '../../web/dates.ts';
-import type {
-  ClassLessonRow,
-  DueAgainRow,
-  SessionRow,
-  TrainingRepository,
-} from './training.repository.ts';
+import type { ClassLessonRow, SessionRow, TrainingRepository } from './training.repository.ts';
 import type { ScheduleSessionInput } from './training.forms.ts';
 import { canMarkAnyClass } from './training.policy.ts';
 import {
   kindAudience,
   kindLabel,
-  kindStatus,
   staffKinds,
+  staffTraining,
   termOf,
   type KindStatus,
   type TrainingSessionKey,
@@ -404,7 +399,7 @@ export class TrainingService {
       roster.map((s) => s.id),
     );
     const kinds = staffKinds;
-    const peopleOut = this.peopleTraining(roster, latest, marks, acknowledged, settings, today);
+    const peopleOut = staffTraining(roster, latest, marks, acknowledged, settings, today);
     const lessonBy = new Map(lessons.map((l) => [l.className, l]));
     return {
       today,
@@ -414,48 +409,6 @@ export class TrainingService {
       classes: classes.map((c) => ({ ...c, lesson: lessonBy.get(c.className) ?? null })),
       term,
     };
-  }
-
-  /** Each person's state per staff kind, from the rows `status` reads (the rules: kindStatus). */
-  private peopleTraining(
-    roster: Awaited<ReturnType<TrainingDeps['people']['staffRoster']>>,
-    latest: { personId: string; kind: string; lastAttended: string }[],
-    marks: DueAgainRow[],
-    acknowledged: Set<string>,
-    settings: Awaited<ReturnType<TrainingService['settings']>>,
-    today: string,
-  ): PersonTraining[] {
-    const last = new Map(latest.map((l) => [`${l.personId}:${l.kind}`, l.lastAttended]));
-    const marksBy = new Map<string, DueAgainRow[]>();
-    for (const m of marks) {
-      const key = `${m.staffId}:${m.kind}`;
-      marksBy.set(key, [...(marksBy.get(key) ?? []), m]);
-    }
-    const kinds = staffKinds;
-    return roster.map((s) => ({
-      staffId: s.id,
-      name: `${s.givenName} ${s.familyName}`,
-      email: s.email,
-      roles: s.roles,
-      startDate: s.startDate,
-      acknowledgedCurrent: acknowledged.has(s.id),
-      kinds: Object.fromEntries(
-        kinds.map((k) => [
-          k,
-          kindStatus({
-            requirement: settings.sessions[k].value,
-            lastAttended: last.get(`${s.id}:${k}`) ?? null,
-            dueAgain: (marksBy.get(`${s.id}:${k}`) ?? []).map((m) => ({
-              reason: m.reason,
-              reference: m.reference,
-              markedOn: m.markedOn,
-            })),
-            startDate: s.startDate,
-            today,
-          }),
-        ]),
-      ),
-    }));
   }
 
   /**
@@ -501,7 +454,7 @@ export class TrainingService {
           today,
           policyVersion: current.version,
           kinds: [...staffKinds],
-          people: this.peopleTraining(
+          people: staffTraining(
             staffRows,
             latests.get(schoolId) ?? [],
             markRows.get(schoolId) ?? [],
