@@ -124,7 +124,7 @@ describe('the home page on a warm cache', () => {
   });
 
   it('a change that bypasses the triggers goes unseen: the items really are kept', async () => {
-    const b = await signedIn('dsl');
+    const b = await signedIn('office');
     const before = (await b.get('/')).body;
     expect(before).not.toContain('Unseen session');
     await other.query("SET session_replication_role = 'replica'");
