@@ -1,3 +1,4 @@
+import { yearGroupLabel } from '../../web/views/format.ts';
 import type { Period } from './reports-periods.ts';
 import { cellOf, percentCell, suppressColumn, type Cell } from './reports-suppression.ts';
 import type {
@@ -118,8 +119,8 @@ const lowerFirst = (s: string) => s;
 export function yearGroupOrder(a: string, b: string): number {
   const rank = (y: string) => {
     const l = y.toLowerCase();
-    if (l.startsWith('nursery')) return -2;
-    if (l.startsWith('reception')) return -1;
+    if (l.startsWith('n')) return -2;
+    if (l === 'r' || l.startsWith('reception')) return -1;
     const m = /(\d+)/.exec(l);
     return m ? Number(m[1]) : 100;
   };
@@ -156,6 +157,11 @@ export function buildReport(raw: RawFigures, period: Period, labels: Labels): Re
     ])
     .sort((a, b) => b[1] - a[1]);
   const statusOf = (s: string) => raw.incidents.find((r) => r.g === 14 && r.status === s)?.n ?? 0;
+  // The same cells as the outcome table (its total is shown, so rule 2 applies to the note too).
+  const [closedCell, openCell] = suppressColumn([statusOf('closed'), statusOf('open')], true) as [
+    Cell,
+    Cell,
+  ];
   const closed = overall?.closed ?? 0;
   const gridTable: ReportTable = {
     id: 'incidents-grid',
@@ -205,7 +211,7 @@ export function buildReport(raw: RawFigures, period: Period, labels: Labels): Re
     rowHeader: 'Year group',
     columns: ['Pupils on roll', 'With a consent form in force', 'Coverage'],
     rows: consentRows.map((r) => ({
-      label: r.year_group,
+      label: yearGroupLabel(r.year_group),
       cells: [cellOf(r.pupils), cellOf(r.with_consent), percentCell(r.with_consent, r.pupils)],
     })),
     total: [cellOf(pupils), cellOf(withConsent), percentCell(withConsent, pupils)],
@@ -347,7 +353,7 @@ export function buildReport(raw: RawFigures, period: Period, labels: Labels): Re
       {
         id: 'incidents',
         title: 'Incidents reported',
-        note: `${capital(cellOf(total).text)} incidents were reported in this period (${cellOf(statusOf('open')).text} still open, ${cellOf(statusOf('closed')).text} closed).`,
+        note: `${capital(cellOf(total).text)} incidents were reported in this period (${openCell.text} still open, ${closedCell.text} closed).`,
         tables: [
           countTable(
             {
@@ -410,5 +416,7 @@ function lowestYear(rows: ConsentAggregateRow[]): string {
     .filter((x) => !x.c.suppressed);
   if (shown.length < 2) return '';
   const low = shown.reduce((a, b) => (b.c.value < a.c.value ? b : a));
-  return ` The lowest is ${low.r.year_group} (${low.c.text}).`;
+  const high = shown.reduce((a, b) => (b.c.value > a.c.value ? b : a));
+  if (high.c.value === low.c.value) return ' Every year group is the same.';
+  return ` The lowest is ${yearGroupLabel(low.r.year_group)} (${low.c.text}).`;
 }

@@ -35,6 +35,8 @@ export function chartGeometry(table: ReportTable): BarGeometry[] | null {
     table.chart.unit === 'percent'
       ? 100
       : Math.max(0, ...cells.filter((c) => !c.suppressed).map((c) => c.value));
+  // No bar to draw (every value hidden or zero): the table and its summary say it all.
+  if (!cells.some((c) => !c.suppressed && c.value > 0)) return null;
   return table.rows.map((r, i) => {
     const c = cells[i]!;
     return {

@@ -21,11 +21,12 @@ function chartsOf(report: Report, prefix: string): Record<string, string> {
 export async function reportRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const reports = services.reports;
 
+  /** Why governors see this: the profile rule's citation, its words or its note. */
   const clauseOf = (rule: { citation?: unknown } | null) => {
-    const c = rule?.citation as { quote?: string } | undefined;
+    const c = rule?.citation as Parameters<typeof formatCitation>[0] | undefined;
     if (!c) return undefined;
-    const cited = formatCitation(c as Parameters<typeof formatCitation>[0]);
-    return c.quote ? `${cited}: “${c.quote}”` : cited;
+    const words = c.quote ? `“${c.quote}”` : (c.note ?? '');
+    return `Governors receive this report under the school’s policy (${formatCitation(c)})${words ? `: ${words}` : '.'}`;
   };
 
   app.get(
