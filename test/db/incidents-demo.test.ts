@@ -86,10 +86,10 @@ describe('demo incidents (real PostgreSQL)', () => {
       await rows(sql`SELECT 1 FROM incident_evidence WHERE incident_id = ${image!.id}`),
     ).toHaveLength(0);
     const kinds = await rows<{ kind: string }>(
-      sql`SELECT kind FROM incident_entries WHERE incident_id = ${image!.id} ORDER BY at, id`,
+      sql`SELECT kind FROM incident_entries WHERE incident_id = ${image!.id} ORDER BY seq`,
     );
-    // Both written in the one transaction of the report.
-    expect(kinds.map((k) => k.kind).sort()).toEqual(['referral', 'report']);
+    // All written in the one transaction of the report; a safeguarding concern is significant.
+    expect(kinds.map((k) => k.kind)).toEqual(['report', 'significant', 'referral']);
     // A teacher who did not report it cannot open it.
     expect(await ctx.services.incidents.findVisible(await staff('office'), image!.id)).toBeNull();
   });

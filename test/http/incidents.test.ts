@@ -323,10 +323,13 @@ describe('incidents over HTTP', () => {
         occurred_where: null,
         reporter_kind: 'parent',
       });
-      const kinds = (
-        await q('SELECT kind FROM incident_entries WHERE incident_id = $1 ORDER BY at, id', [id])
-      ).map((r) => r.kind);
-      expect(kinds).toEqual(['report', 'referral']);
+      const entries = await q(
+        'SELECT kind, data FROM incident_entries WHERE incident_id = $1 ORDER BY seq',
+        [id],
+      );
+      // A safeguarding concern is significant (training refreshed, early review): the reason only.
+      expect(entries.map((r) => r.kind)).toEqual(['report', 'significant', 'referral']);
+      expect(entries[1]!.data).toEqual({ reason: 'safeguarding' });
       const home = await dsl.get('/');
       expect(home.body).toContain('referral to make now');
       // Only the DSL, deputies and the Headteacher: not the teacher.
