@@ -10,7 +10,7 @@ import {
   trainingSessionKeys,
   type TrainingRequirement,
   type TrainingSessionKey,
-  type TrainingSettings,
+  type PolicySettings,
 } from '../policies/index.ts';
 import type { PersonTraining } from './training.service.ts';
 
@@ -141,7 +141,7 @@ export function staffTraining(
     markedOn: string;
   }[],
   acknowledged: Set<string>,
-  settings: TrainingSettings,
+  settings: PolicySettings['training'],
   today: string,
 ): PersonTraining[] {
   const last = new Map(latest.map((l) => [`${l.personId}:${l.kind}`, l.lastAttended]));
