@@ -4,7 +4,7 @@ import nunjucks from 'nunjucks';
 import { roleLabels, type StaffRole } from '../modules/auth/principal.ts';
 import { pupilRowsHtml } from '../modules/people/views/pupil-rows.ts';
 import { formatDateInWords, formatDateTimeInWords } from './dates.ts';
-import { formatUkDate, toDate, yearGroupLabel } from './views/format.ts';
+import { escapeHtml, formatUkDate, toDate, yearGroupLabel } from './views/format.ts';
 import { formatCitation, type Citation } from '../modules/policies/policy-settings.ts';
 
 export { formatUkDate, yearGroupLabel };
@@ -127,7 +127,7 @@ export function configureNunjucks(env: nunjucks.Environment): void {
     if (c.seed === null && !c.school && c.section !== 'Lanyard default') return words;
     const href = `/policy/cite?section=${encodeURIComponent(c.section)}`;
     return new nunjucks.runtime.SafeString(
-      `<a class="govuk-link" href="${nunjucks.lib.escape(href)}">${nunjucks.lib.escape(words)}</a>`,
+      `<a class="govuk-link" href="${escapeHtml(href)}">${escapeHtml(words)}</a>`,
     );
   });
   env.addFilter('ukDate', formatUkDate);

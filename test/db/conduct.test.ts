@@ -206,7 +206,7 @@ describe('conduct: declarations, permissions and filtering records (real Postgre
       [req.id],
     );
     // The hourly job, as the worker runs it.
-    await conductJobs['conduct.expire-permissions'].run(ctx.services, {}, 'test-job');
+    await conductJobs['conduct.expire-permissions'].run(ctx.services);
     const view = await perms.view(office, req.id);
     expect(view.permission.status).toBe('expired');
     expect(view.decisions.at(-1)).toMatchObject({ step: 'expired', staffId: null });
