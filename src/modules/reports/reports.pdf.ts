@@ -58,7 +58,6 @@ export async function reportPdf(input: ReportForPdf): Promise<Buffer> {
 
     text(input.schoolName, 'P', 'Helvetica-Bold', 12, 0.2);
     text(input.title, 'H1', 'Helvetica-Bold', 18, 0.3);
-    text(input.report.period.label, 'P', 'Helvetica', 12, 0.2);
     text(
       `Made on ${input.generatedOn}. Anonymised: no names; a count from 1 to 4 is shown as “fewer than 5”.`,
       'P',
