@@ -8,8 +8,10 @@ import type { FieldNode } from '../../src/modules/policies/policy-form-schema.ts
 import { emptyValue } from '../../src/modules/policies/policy-form.ts';
 import { applyChanges } from '../../src/modules/policies/policy-save.ts';
 import {
+  getRule,
   schoolDecisionCitation,
   type PolicySettings,
+  type RulePath,
 } from '../../src/modules/policies/policy-settings.ts';
 import { formsOf } from './http-principals.ts';
 import type { HttpClient } from './http.ts';
@@ -162,7 +164,16 @@ export function changedValidValue(
   node: FieldNode,
   current: unknown,
 ): { value: unknown } | null {
-  for (const c of candidates(node, current)) {
+  // A set of choices drawn from another setting's items (zod meta optionsFrom, e.g. the school's
+  // responsibilities): the options are that setting's keys in this profile.
+  const from =
+    node.kind === 'choices' && node.from
+      ? (getRule(settings, node.from as RulePath) as { value: { key: string }[] }).value.map(
+          (x) => x.key,
+        )
+      : null;
+  const choices = from && node.kind === 'choices' ? { ...node, options: from } : node;
+  for (const c of candidates(choices, current)) {
     // The editor makes a new item's key from its description: here any key will do.
     let n = 0;
     const keyed = JSON.parse(
