@@ -245,6 +245,15 @@ const summaries: Record<string, Describe> = {
   // Training and policy acknowledgements (modules/training, modules/acknowledgements).
   'acknowledgements.policy-acknowledged': (_row, d) =>
     `Acknowledged the policy${num(d.version) !== null ? ` (version ${num(d.version)})` : ''}`,
+  // The policy lifecycle (issue 16).
+  'acknowledgements.superseded': (_row, d) =>
+    `Asked everyone to acknowledge the policy again (${plural(num(d.superseded) ?? 0, 'earlier acknowledgement', 'earlier acknowledgements')} superseded by version ${num(d.version) ?? ''})`,
+  'acknowledgements.class-agreement-recorded': (_row, d) =>
+    `Recorded a class’s agreement to the policy${num(d.version) !== null ? ` (version ${num(d.version)})` : ''}`,
+  'policy.text-published': (_row, d) =>
+    `Published version ${num(d.version) ?? ''} of the policy text (${d.substantive ? 'a substantive change' : 'a minor change'}; ${plural(num(d.wordsAdded) ?? 0, 'word', 'words')} added, ${plural(num(d.wordsRemoved) ?? 0, 'word', 'words')} removed)`,
+  'policy.review-recorded': () => 'Recorded a review of the policy',
+  'policy.review-approved': () => 'Approved a review of the policy and set the next review date',
   'training.session-scheduled': () => 'Scheduled a training session',
   'training.attendance-recorded': (_row, d) =>
     `Took the register of a training session (${plural(num(d.attended) ?? 0, 'person', 'people')} attended)`,
