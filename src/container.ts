@@ -44,11 +44,11 @@ import { publishingModule } from './modules/publishing/publishing.module.ts';
 import { incidentsModule } from './modules/incidents/incidents.module.ts';
 import { acknowledgementsModule } from './modules/acknowledgements/acknowledgements.module.ts';
 import { trainingModule } from './modules/training/training.module.ts';
-import { lifecycleModule } from './modules/lifecycle/lifecycle.module.ts';
 import { subjectAccessModule } from './modules/subject-access/subject-access.module.ts';
+import { lifecycleModule } from './modules/lifecycle/lifecycle.module.ts';
 import { complianceModule } from './modules/compliance/compliance.module.ts';
-
 import { reportsModule } from './modules/reports/reports.module.ts';
+
 import type { Jobs } from './modules/registry.ts';
 
 export type { Jobs, Services } from './modules/registry.ts';
@@ -211,12 +211,12 @@ export const modules = [
   incidentsModule,
   acknowledgementsModule,
   trainingModule,
-  lifecycleModule,
   subjectAccessModule,
+  lifecycleModule,
   complianceModule,
+  reportsModule,
   dashboardModule,
 ] as const satisfies readonly ModuleDefinition[];
-  reportsModule,
 
 const moduleList: readonly ModuleDefinition[] = modules;
 
