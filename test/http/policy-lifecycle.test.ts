@@ -206,7 +206,8 @@ describe('policy lifecycle (HTTP)', () => {
       'metOn-year': y!,
       attendees: 'The Headteacher and the chair of governors',
       decisions: 'Ask for consent on admission; rename the consent form',
-      versions: ['2', '3'],
+      // Two ticked boxes (this client joins a repeated name with commas; a browser repeats it).
+      versions: '2,3',
     });
 
     expect(rec.statusCode).toBe(303);
