@@ -220,6 +220,9 @@ describe('subject access pages and API', () => {
     expect(
       (await otherDpo.get(`/subject-access/erasure?subject=parent:${A.parent.id}`)).statusCode,
     ).toBe(404);
+    const nobody = await dpo.post('/subject-access/erasure', { confirm: 'yes' });
+    expect(nobody.statusCode).toBe(400);
+    expect(nobody.body).toContain('Find the pupil or parent first');
     const unconfirmed = await dpo.post('/subject-access/erasure', {
       subject: `parent:${A.parent.id}`,
     });

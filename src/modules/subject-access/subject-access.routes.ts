@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../registry.ts';
 import type { FieldErrors } from '../../errors.ts';
-import { NotFoundError } from '../../errors.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
 import { formRoute } from '../../web/form-route.ts';
 import { staffOf } from '../../web/principal.ts';
 import type { StaffPrincipal } from '../auth/index.ts';
@@ -268,17 +268,29 @@ export async function subjectAccessRoutes(
     access: canHandleSubjectAccess,
     who: staffOf,
     authorise: async ({ who, request }) => {
+      // No person named: the search page again with an error; a person of another school: 404.
       const q = subjectQuery.safeParse(request.body);
-      if (!q.success) throw new NotFoundError();
+      if (!q.success) return '';
       await retention.erasurePreview(who, subjectOf(q.data.subject));
       return q.data.subject;
     },
     form: eraseForm,
-    act: ({ who, found }) => retention.erase(who, subjectOf(found)),
+    act: ({ who, found }) => {
+      if (!found) throw new ValidationError({ q: 'Find the pupil or parent first' });
+      return retention.erase(who, subjectOf(found));
+    },
     done: (r) => ({
       redirect: '/retention',
       flash: `Erased what could be erased about ${r.preview.subject.name}. The rest is kept, with the reasons recorded.`,
     }),
-    render: (reply, { who, found, errors }) => renderErasure(reply, who, found, errors),
+    render: (reply, { who, found, errors }) =>
+      found
+        ? renderErasure(reply, who, found, errors)
+        : reply.page('subject-access/views/erasure-find.njk', {
+            title: 'Erasure: who is it about?',
+            q: '',
+            matches: [],
+            errors: { q: errors.q ?? 'Find the pupil or parent first' },
+          }),
   });
 }
