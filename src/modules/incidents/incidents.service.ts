@@ -17,15 +17,11 @@ import type {
   IncidentsRepository,
   ListScope,
 } from './incidents.repository.ts';
-import {
-  canManageIncidents,
-  caseAccess,
-  mayOpenCase,
-  type CaseAccess,
-} from './incidents.policy.ts';
+import { caseAccess, mayOpenCase, type CaseAccess } from './incidents.policy.ts';
 import type { ImageReportInput, ReportInput } from './incidents.forms.ts';
 import type { CaseState } from './incidents.projection.ts';
 import { markIfSignificant, SIGNIFICANCE_CHANGES } from './incidents-significance.ts';
+import { isReportRecipient, scopeOf, type RecipientDeps } from './incidents-recipients.ts';
 
 export type { CaseRow, IncidentRow, CaseFilters, CaseCursor };
 
@@ -80,10 +76,7 @@ export interface IncidentsDeps {
   /** Training (wired after incidents): a significant incident makes staff training due again. */
   training: () => Pick<TrainingService, 'markDueAgain'> | undefined;
   /** Who holds the profile's named responsibilities (`incidents.reportToResponsibilities`). */
-  responsibilities?: {
-    heldBy(schoolId: string, staffId: string): Promise<string[]>;
-    holdersOf(schoolId: string, keys: readonly string[]): Promise<string[]>;
-  };
+  responsibilities?: RecipientDeps['responsibilities'];
 }
 
 const actorOf = (p: Principal): Actor => ({
@@ -474,26 +467,13 @@ export class IncidentsService {
     };
   }
 
-  /**
-   * Whether this member of staff holds one of the profile's `incidents.reportToResponsibilities`
-   * now (e.g. an E-Safety Co-ordinator): they are told of new reports, see them on their home
-   * page and deal with any case but a safeguarding concern (caseAccess). Both reads are shared
-   * and checked against the school's version (the profile; responsibility_holders, ADR 0018).
-   */
-  async isReportRecipient(p: Principal): Promise<boolean> {
-    if (p.kind !== 'staff' || !this.deps.responsibilities) return false;
-    const keys = (await this.deps.policies.current(p.schoolId)).settings.incidents
-      .reportToResponsibilities.value;
-    if (keys.length === 0) return false;
-    const held = await this.deps.responsibilities.heldBy(p.schoolId, p.id);
-    return keys.some((k) => held.includes(k));
+  /** A holder of an incidents.reportToResponsibilities (incidents-recipients.ts). */
+  isReportRecipient(p: Principal): Promise<boolean> {
+    return isReportRecipient(this.deps, p);
   }
 
-  /** Which cases a member of staff's lists and counts cover. */
-  private async scopeOf(p: StaffPrincipal): Promise<ListScope> {
-    if (canManageIncidents(p)) return { kind: 'all' };
-    if (await this.isReportRecipient(p)) return { kind: 'recipient', staffId: p.id };
-    return { kind: 'worker', staffId: p.id };
+  private scopeOf(p: StaffPrincipal): Promise<ListScope> {
+    return scopeOf(this.deps, p);
   }
 
   /** The home page's items: new reports, referrals to make, open cases and overdue steps. */
