@@ -80,7 +80,9 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
         say(`Resumed ${consents.commits + consents.previews} interrupted consent import(s).`);
       const attendance = await services.trainingImports.resumeInterrupted();
       if (attendance.previews + attendance.commits > 0)
-        say(`Resumed ${attendance.commits + attendance.previews} interrupted attendance import(s).`);
+        say(
+          `Resumed ${attendance.commits + attendance.previews} interrupted attendance import(s).`,
+        );
       for (const s of jobSchedules) await platform.jobs.schedule(s.name, s.cron, {});
     }
     if (role !== 'worker') {
