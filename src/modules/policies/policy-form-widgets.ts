@@ -77,7 +77,7 @@ function field(
       ctx.out.push({
         type: 'insetText',
         params: {
-          html: `<p class="govuk-body govuk-!-font-weight-bold">${escapeHtml(label)}</p><p class="govuk-body">${value === true ? 'Yes' : value === false ? 'No' : escapeHtml(shown(value))}. The law sets this; it cannot be changed.</p>`,
+          html: `<p class="govuk-body govuk-!-font-weight-bold">${escapeHtml(label)}</p><p class="govuk-body">${value === true ? 'Yes' : value === false ? 'No' : value === null ? 'Never' : escapeHtml(shown(value))}. The law sets this; it cannot be changed.</p>`,
         },
       });
       return;

@@ -48,7 +48,11 @@ describe('the settings editor’s words', () => {
     const fixed = allRuleNodes()
       .filter((r) => r.node.kind === 'fixed')
       .map((r) => r.path);
-    expect(fixed).toEqual(['consent.withdrawalRetroactive', 'incidents.indecentImagesPoliceOnly']);
+    expect(fixed).toEqual([
+      'consent.withdrawalRetroactive',
+      'incidents.indecentImagesPoliceOnly',
+      'retention.auditLogYears',
+    ]);
   });
 });
 

@@ -7,7 +7,7 @@
  * retention rule except 004 part D on photographs, which is `media.retention` (the media
  * module's sweep, which the retention sweep runs first). The rules here (paths `retention.…`):
  * consentRecordsYearsAfterLeaving, incidentsYearsAfterClosing, safeguardingUntilAge,
- * trainingRecordsYears, declarationsYears, permissionsYears, auditLogYears.
+ * trainingRecordsYears, declarationsYears, permissionsYears, auditLogYears (fixed: never).
  */
 import { z } from 'zod';
 import { lanyardDefault as dflt, ruleSchema, type RulePathOf } from './rules.ts';
@@ -29,13 +29,13 @@ export const retentionSettingsSchema = z.object({
   declarationsYears: r(years),
   /** Permission requests and their decisions: years after the request. */
   permissionsYears: r(years),
-  /** The audit log is hash-chained and verified end to end: never deleted. */
-  auditLogYears: r(
-    years.refine(
-      (v) => v === null,
-      'The audit log is kept: deleting entries would break its chain',
-    ),
-  ),
+  /**
+   * Fixed, never deleted (the editor shows it and cannot change it, like the other fixed rules):
+   * the audit log is the school's record of what it did (UK GDPR Art. 5(2) accountability),
+   * hash-chained and verified end to end, and it records what the retention sweep and erasures
+   * deleted. The sweep reads it (subject-access.retention.ts) and deletes no audit entry.
+   */
+  auditLogYears: r(z.null()),
 });
 export type RetentionSettings = z.infer<typeof retentionSettingsSchema>;
 
@@ -50,7 +50,7 @@ export const retentionLabels = {
   'retention.trainingRecordsYears': 'Years after a training session before its records are deleted',
   'retention.declarationsYears': 'Years after a staff declaration before it is deleted',
   'retention.permissionsYears': 'Years after a permission request before it is deleted',
-  'retention.auditLogYears': 'The audit log is never deleted',
+  'retention.auditLogYears': 'Years before the audit log is deleted',
 } as const satisfies Record<RulePathOf<RetentionSettings, 'retention.'>, string>;
 
 const IRMS = 'IRMS Information Management Toolkit for Schools, retention guidelines';
