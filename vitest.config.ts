@@ -7,6 +7,10 @@ const dbSetup = ['test/setup/global-setup.ts'];
 
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the cores: one worker on a 2-core machine, which
+    // sat mostly idle while its file waited on PostgreSQL, argon2 or a child process (load ~1.5).
+    // Three files at a time keep both cores busy; the e2e tier stays one file at a time.
+    maxWorkers: 3,
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       {
