@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../registry.ts';
-import { NotFoundError, type FieldErrors } from '../../../errors.ts';
+import { NotFoundError, ValidationError, type FieldErrors } from '../../../errors.ts';
 import { formRoute } from '../../../web/form-route.ts';
 import { staffOf } from '../../../web/principal.ts';
 import type { StaffPrincipal } from '../../auth/index.ts';
@@ -57,6 +57,15 @@ export async function permissionRoutes(app: FastifyInstance, { services }: { ser
     });
   });
 
+  // The pupils a person may name: only those their pupil scope shows (a teacher: their classes).
+  const namedPhotoChoicesFor = async (who: StaffPrincipal) => {
+    const [choices, scope] = await Promise.all([
+      permissions.namedPhotoChoices(who.schoolId),
+      services.staffClasses.scopeOf(who),
+    ]);
+    return { ...choices, pupils: choices.pupils.filter((p) => scope.includes(p)) };
+  };
+
   const renderNew = async (
     reply: FastifyReply,
     who: StaffPrincipal,
@@ -65,7 +74,7 @@ export async function permissionRoutes(app: FastifyInstance, { services }: { ser
   ) => {
     const [types, choices] = await Promise.all([
       permissions.typesOffered(who.schoolId),
-      permissions.namedPhotoChoices(who.schoolId),
+      namedPhotoChoicesFor(who),
     ]);
     return reply.page('conduct/views/permission-new.njk', {
       title: 'Ask for permission',
@@ -86,7 +95,14 @@ export async function permissionRoutes(app: FastifyInstance, { services }: { ser
     access: canUseConduct,
     who: staffOf,
     form: requestPermissionForm,
-    act: ({ who, value }) => permissions.request(who, value),
+    act: async ({ who, value }) => {
+      if (value.pupilId) {
+        const { pupils } = await namedPhotoChoicesFor(who);
+        if (!pupils.some((p) => p.id === value.pupilId))
+          throw new ValidationError({ pupilId: 'Select the pupil to be named' });
+      }
+      return permissions.request(who, value);
+    },
     done: (row) => ({
       redirect: `/conduct/permissions/${row.id}`,
       flash:
