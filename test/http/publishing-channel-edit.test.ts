@@ -328,7 +328,7 @@ describe('changing a channel’s details, and the school’s contact details, ov
     );
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('There is a problem');
-    expect(bad.body).toContain('Enter a phone number, like 01632 960 001');
+    expect(bad.body).toContain('Enter a phone number, like 01632 960 961');
     expect(bad.body).toContain('Enter an email address in the correct format');
     expect(bad.body).toContain('Enter a real postcode');
     expect(bad.body).toContain('12 Mill Lane'); // the answers are kept

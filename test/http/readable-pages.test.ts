@@ -119,12 +119,12 @@ describe('readable pages', () => {
       // A role key never appears as a setting on its own.
       expect(res.body).not.toMatch(/>\s*(headteacher|dsl|dpo|ict_technician|office)\s*</);
 
-      // A contents list links to each group, and each group is a summary list.
+      // A contents list links to each group (eleven with people, channels and retention), and each group is a summary list.
       const contents = /<nav class="lanyard-contents"[\s\S]*?<\/nav>/.exec(res.body)![0];
       const targets = [...contents.matchAll(/href="#([\w-]+)"/g)].map((m) => m[1]!);
-      expect(targets.length).toBe(8);
+      expect(targets.length).toBe(11);
       for (const id of targets) expect(res.body).toContain(`id="${id}"`);
-      expect(res.body.match(/class="govuk-summary-list lanyard-settings"/g)?.length).toBe(8);
+      expect(res.body.match(/class="govuk-summary-list lanyard-settings"/g)?.length).toBe(11);
       expect(res.body).not.toContain('lanyard-rules');
       // The school's clause and the policy's own words sit behind a details element.
       const model = current.settings.consent.model.citation;
@@ -151,7 +151,9 @@ describe('readable pages', () => {
       expect(values.nextReviewDate).toBeUndefined();
       // Choices are words: the approver is chosen from role titles, not keys.
       expect(edit.body).toMatch(/<option value="headteacher"[^>]*>Headteacher<\/option>/);
-      expect(edit.body).toMatch(/<option value="annual"[^>]*>Every year<\/option>/);
+      // Frequencies are radios in the settings editor: the choice's value is a key, its label words.
+      expect(edit.body).toMatch(/value="annual"/);
+      expect(edit.body).toContain('Every year');
 
       // A date that does not exist: the error summary links to the day field; nothing changes.
       const bad = await head.post('/policy/edit', {

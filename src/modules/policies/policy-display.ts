@@ -101,6 +101,16 @@ export function displayValue(
   if (path.startsWith('roles.') && path.endsWith('Role') && typeof value === 'string') {
     return { text: roleTitle(value, settings) };
   }
+  if (path === 'people.roleTitles' && typeof value === 'object' && value) {
+    // Each role's standard name, then what this school calls it: words, never role keys.
+    return {
+      items: Object.entries(value as Record<string, string>).map(([role, title]) => {
+        const standard = roleLabels[role as StaffRole] ?? capitalise(role.replace(/_/g, ' '));
+        return title && title !== standard ? `${standard}: ${title}` : standard;
+      }),
+      ordered: false,
+    };
+  }
   if (isRoleList(path) && Array.isArray(value)) {
     return { text: listInWords(value.map((r) => roleTitle(String(r), settings))) };
   }
