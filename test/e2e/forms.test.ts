@@ -195,7 +195,7 @@ describe('forms, small screens and no JavaScript (browser)', () => {
     await edit.save();
     expect(new URL(page.url()).pathname).toBe('/policy');
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toMatch(
-      /Saved as version 2/,
+      /Saved as version \d+ \(\d+ settings? changed\)/,
     );
     // The new review date is shown in words.
     await expect(page.locator('main').textContent()).resolves.toContain('31 January 2099');
