@@ -33,58 +33,152 @@ const DEVICES = 'Devices';
 const OWN_CONSENT = 'Photo consent';
 const CHANNELS = 'Channels';
 const POSTS = 'Posts';
+// The modules added in session 6 (issues 14-17): who sees each tab, written by hand from the SPEC.
+const TRAINING = 'Training';
+const CONDUCT = 'Conduct';
+const COMPLIANCE = 'Compliance';
+const REPORT = 'Report a concern';
+const SAR = 'Subject access';
+const NEVER_PUBLISH = 'Never publish';
+const INCIDENTS = 'Incidents';
+const GOVERNORS_REPORT = 'Governors’ report';
 
 const staff: { email: string; roleLabel: string; totp: boolean; nav: string[] }[] = [
   {
     email: 'head@oakfield.example',
     roleLabel: 'Headteacher',
     totp: true,
-    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, POSTS, CHANNELS, POLICY, AUDIT],
+    nav: [
+      HOME,
+      PUPILS,
+      PARENTS,
+      STAFF,
+      CONSENT,
+      NEVER_PUBLISH,
+      IMPORT,
+      MEDIA,
+      POSTS,
+      INCIDENTS,
+      TRAINING,
+      CONDUCT,
+      CHANNELS,
+      COMPLIANCE,
+      GOVERNORS_REPORT,
+      POLICY,
+      REPORT,
+      SAR,
+      AUDIT,
+    ],
   },
   {
     email: 'dsl@oakfield.example',
     roleLabel: 'Designated Safeguarding Lead',
     totp: true,
-    nav: [HOME, PUPILS, PARENTS, STAFF, MEDIA, POSTS, POLICY],
+    nav: [
+      HOME,
+      PUPILS,
+      PARENTS,
+      STAFF,
+      NEVER_PUBLISH,
+      MEDIA,
+      POSTS,
+      INCIDENTS,
+      TRAINING,
+      CONDUCT,
+      COMPLIANCE,
+      POLICY,
+      REPORT,
+    ],
   },
   {
     email: 'dpo@oakfield.example',
     roleLabel: 'Data Protection Officer',
     totp: true,
-    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, POSTS, POLICY, AUDIT],
+    nav: [
+      HOME,
+      PUPILS,
+      PARENTS,
+      STAFF,
+      CONSENT,
+      IMPORT,
+      MEDIA,
+      POSTS,
+      TRAINING,
+      CONDUCT,
+      POLICY,
+      REPORT,
+      SAR,
+      AUDIT,
+    ],
   },
   {
     email: 'business@oakfield.example',
     roleLabel: 'Business Manager',
     totp: false,
-    nav: [HOME, PUPILS, PARENTS, STAFF, MEDIA, POSTS, CHANNELS, POLICY],
+    nav: [
+      HOME,
+      PUPILS,
+      PARENTS,
+      STAFF,
+      MEDIA,
+      POSTS,
+      TRAINING,
+      CONDUCT,
+      CHANNELS,
+      COMPLIANCE,
+      POLICY,
+      REPORT,
+    ],
   },
   {
     email: 'office@oakfield.example',
     roleLabel: 'Office staff',
     totp: false,
-    nav: [HOME, PUPILS, PARENTS, STAFF, CONSENT, IMPORT, MEDIA, POSTS, POLICY],
+    nav: [
+      HOME,
+      PUPILS,
+      PARENTS,
+      STAFF,
+      CONSENT,
+      IMPORT,
+      MEDIA,
+      POSTS,
+      TRAINING,
+      CONDUCT,
+      POLICY,
+      REPORT,
+    ],
   },
   {
     email: 'ict@oakfield.example',
     roleLabel: 'ICT Technician',
     totp: false,
-    nav: [HOME, DEVICES, POSTS, POLICY],
+    nav: [HOME, DEVICES, POSTS, TRAINING, CONDUCT, POLICY, REPORT],
   },
   {
     email: 'teacher@oakfield.example',
     roleLabel: 'Teacher',
     totp: false,
-    nav: [HOME, PUPILS, CONSENT, MEDIA, POSTS, POLICY],
+    nav: [HOME, PUPILS, CONSENT, MEDIA, POSTS, TRAINING, CONDUCT, POLICY, REPORT],
   },
   {
     email: 'support@oakfield.example',
     roleLabel: 'Support staff',
     totp: false,
-    nav: [HOME, PUPILS, CONSENT, MEDIA, POSTS, POLICY],
+    nav: [HOME, PUPILS, CONSENT, MEDIA, POSTS, TRAINING, CONDUCT, POLICY, REPORT],
   },
-  { email: 'volunteer@oakfield.example', roleLabel: 'Volunteer', totp: false, nav: [HOME, POLICY] },
-  { email: 'governor@oakfield.example', roleLabel: 'Governor', totp: false, nav: [HOME, POLICY] },
+  {
+    email: 'volunteer@oakfield.example',
+    roleLabel: 'Volunteer',
+    totp: false,
+    nav: [HOME, TRAINING, CONDUCT, POLICY, REPORT],
+  },
+  {
+    email: 'governor@oakfield.example',
+    roleLabel: 'Governor',
+    totp: false,
+    nav: [HOME, TRAINING, CONDUCT, COMPLIANCE, GOVERNORS_REPORT, POLICY, REPORT],
+  },
 ];
 
 describe('signing in as each demo role (browser)', () => {
@@ -187,7 +281,7 @@ describe('signing in as each demo role (browser)', () => {
     expect(rows).toHaveLength(2);
     const oakfield = rows.find((r) => r[0]!.startsWith('Oakfield Primary School'))!;
     expect(Number(oakfield[1]!.replace(/,/g, ''))).toBeGreaterThan(250);
-    expect(await dashboard.navItems()).toEqual([HOME]);
+    expect(await dashboard.navItems()).toEqual([HOME, 'Training compliance', 'Governors’ reports']);
     await dashboard.signOut();
   });
 
@@ -202,7 +296,7 @@ describe('signing in as each demo role (browser)', () => {
     ).resolves.toBe(1);
     const children = await dashboard.children();
     expect(children.length).toBeGreaterThan(0);
-    expect(await dashboard.navItems()).toEqual([HOME, OWN_CONSENT]);
+    expect(await dashboard.navItems()).toEqual([HOME, OWN_CONSENT, 'E-safety meetings', REPORT]);
 
     // A child's record opens; it shows no other family's details.
     await navigate(page, () => dashboard.main.getByRole('link', { name: children[0]! }).click());
@@ -236,7 +330,7 @@ describe('signing in as each demo role (browser)', () => {
     const { page } = session;
     const dashboard = await signInWithEmailLink(page, 'pupil@oakfield.example', env.ctx.sink);
     expect(new URL(page.url()).pathname).toBe('/');
-    expect(await dashboard.navItems()).toEqual([HOME, OWN_CONSENT]);
+    expect(await dashboard.navItems()).toEqual([HOME, OWN_CONSENT, REPORT]);
     const own = dashboard.main.getByRole('link', { name: 'See what the school holds about you' });
     await expect(own.count()).resolves.toBe(1);
     await navigate(page, () => own.click());
