@@ -112,9 +112,9 @@ describe('training pages (browser)', () => {
       expect(await scrollWidth(page)).toBeLessThanOrEqual(390);
       const boxes = page.locator('input[name="attended"]');
       expect(await boxes.count()).toBe(10);
-      // The volunteer's row says they have not acknowledged; tick them.
+      // Seven have not acknowledged the demo's new substantive version (the Head, DSL and teacher have); tick one.
       const hinted = page.locator('.govuk-checkboxes__item', { hasText: 'Has not acknowledged' });
-      expect(await hinted.count()).toBe(2);
+      expect(await hinted.count()).toBe(7);
       await hinted.first().locator('input').check();
       await navigate(page, () => page.getByRole('button', { name: 'Save the register' }).click());
       await expect(page.locator('.govuk-error-summary').innerText()).resolves.toContain(
