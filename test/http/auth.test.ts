@@ -290,7 +290,11 @@ describe('sign-in and sessions over HTTP', () => {
       expect(wrong.body).toContain(secret!); // the same secret: the app already scanned stays valid
       expect((await b.get('/')).headers.location).toBe('/account/two-factor/set-up');
 
-      const right = await b.post('/account/two-factor/set-up', { code: totpNow(secret!) });
+      // The set-up code's time step: the replay below sends this exact code, and "the next code"
+      // is the step after it (a test that crosses a 30-second boundary must not change either).
+      const setUpAt = Date.now();
+      const setUpCode = totpNow(secret!, setUpAt);
+      const right = await b.post('/account/two-factor/set-up', { code: setUpCode });
       expect(right.statusCode).toBe(303);
       expect(right.headers.location).toBe('/');
       expect((await b.get('/')).statusCode).toBe(200);
@@ -313,14 +317,14 @@ describe('sign-in and sessions over HTTP', () => {
       // The code used to finish set-up cannot be used again (RFC 6238 §5.2: no replay)…
       const replay = await next.post(
         '/sign-in/two-factor',
-        { code: totpNow(secret!) },
+        { code: setUpCode },
         { csrfFrom: '/sign-in/two-factor' },
       );
       expect(replay.statusCode).toBe(401);
       // …but the next code from the app works.
       const code = await next.post(
         '/sign-in/two-factor',
-        { code: totpNow(secret!, Date.now() + 30_000) },
+        { code: totpNow(secret!, setUpAt + 30_000) },
         { csrfFrom: '/sign-in/two-factor' },
       );
       expect(code.headers.location).toBe('/');
