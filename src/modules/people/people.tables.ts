@@ -1,5 +1,8 @@
+import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   boolean,
+  check,
   date,
   index,
   integer,
@@ -82,12 +85,21 @@ export const staff = pgTable(
     startDate: date('start_date', { mode: 'string' }),
     leaveDate: date('leave_date', { mode: 'string' }),
     active: boolean('active').notNull().default(true),
+    /**
+     * Their line manager: another member of staff of the same school (a trigger refuses one of
+     * another school; migration 0054), or null. Overdue training reminders go to them.
+     */
+    lineManagerId: uuid('line_manager_id').references((): AnyPgColumn => staff.id, {
+      onDelete: 'set null',
+    }),
     createdAt: created(),
     updatedAt: updated(),
   },
   (t) => [
     uniqueIndex('staff_email_key').on(t.email),
     index('staff_school_idx').on(t.schoolId, t.familyName, t.givenName),
+    index('staff_line_manager_idx').on(t.lineManagerId),
+    check('staff_line_manager_not_self', sql`${t.lineManagerId} <> ${t.id}`),
   ],
 );
 
