@@ -24,14 +24,15 @@
  * (default 32), BENCH_PROFILE=1 to count SQL statements per request even when every target is
  * met, BENCH_LOAD_ENV, BENCH_CPU_PROF=<folder> to write a V8 CPU profile of the server under
  * load there, BENCH_NODE_ARGS (e.g. "--max-semi-space-size=8") for every server this starts,
- * BENCH_BUILT=1 to run the compiled `dist/main.js` (`npm run build` first; ADR 0033).
+ * BENCH_TSX=1 to run `src/main.ts` through tsx (`npm run dev`) instead of the compiled
+ * `dist/main.js` that `npm start` runs (ADR 0033; this benchmark builds it first).
  *
  * Idle memory is measured once the server has been left alone for IDLE_SETTLE_MS (20 s: the
  * connection pool closes a connection idle for 10 s, and the jobs run at start-up have finished),
  * and 3 s after ready as before (`idle_rss_at_3s_*`).
  */
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -125,8 +126,12 @@ const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolea
 /** How long the server has been left alone when idle memory is measured (see the top). */
 const IDLE_SETTLE_MS = 20_000;
 
-/** BENCH_BUILT=1: every server runs `dist/main.js` (npm run build first; ADR 0033), not tsx. */
-const BUILT = process.env.BENCH_BUILT === '1';
+/**
+ * Every server runs `dist/main.js`, as `npm start` does (ADR 0033), built at the start of the
+ * run; BENCH_TSX=1 runs `src/main.ts` through tsx instead (`npm run dev`).
+ */
+const BUILT = process.env.BENCH_TSX !== '1';
+if (BUILT) execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 
 async function startReady(options: LanyardOptions, what: string) {
   const proc = startLanyard({
