@@ -20,31 +20,30 @@
  * Environment: BENCH_PG_URL, BENCH_DURATION (s, default 10), BENCH_ROUNDS (default 5),
  * BENCH_CONNECTIONS (default 32), BENCH_RACE_TRIALS (default 1000).
  */
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import fs from 'node:fs';
-import pg from 'pg';
-import { loadConfig } from '../../src/config.ts';
 import { createPlatform, createServices } from '../../src/container.ts';
-import { runMigrations } from '../../src/platform/db/migrate.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
-import { randomToken } from '../../src/platform/crypto.ts';
 import { createSchool, grantConsentForAll } from '../support/factories.ts';
 import { oneFace } from '../support/publishing.ts';
 import { raceWithdrawalAgainstPublish } from '../support/publishing-race.ts';
 import { addChannel, addPost, addPublications } from '../support/publishing-seed.ts';
+import { makeDataDir } from '../support/lanyard-process.ts';
 import {
-  freePort,
-  makeDataDir,
-  startLanyard,
-  stopLanyard,
-  withTimeout,
-} from '../support/lanyard-process.ts';
-import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
+  benchConfig,
+  dropDatabase,
+  expectNoErrors,
+  freshDatabase,
+  loadInRounds,
+  machineLine,
+  printFigures,
+  round,
+  runBench,
+  say,
+  startBenchServer,
+} from './support.ts';
 import { runPublishingChecksBench, TARGET as CHECK_TARGET } from './publishing-checks.bench.ts';
 import { takedownFanoutMs } from './takedown-fanout.ts';
 
-const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'lanyard_bench_publishing';
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -61,60 +60,18 @@ export const TARGET = {
   race_violations: '= 0',
 } as const;
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function freshDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${DB_NAME}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = dbUrl(DB_NAME);
-  await runMigrations(url);
-  return url;
-}
-
-async function dropDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`).catch(() => undefined);
-  await admin.end();
-}
-
 async function main(): Promise<void> {
-  say(
-    `Lanyard publishing benchmark — Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}`,
-  );
+  say(machineLine('publishing'));
 
   say('1. Pre-publication checks');
   const checks = await runPublishingChecksBench((l) => say(`   ${l}`));
 
   say('2. Database');
-  const url = await freshDatabase();
+  const url = await freshDatabase(DB_NAME);
   const dataDir = makeDataDir('lanyard-bench-publishing-');
   const sink = new SmtpSink();
   await sink.start(0);
-  const sessionSecret = randomToken(32);
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    DATABASE_URL: url,
-    DATA_DIR: dataDir,
-    SESSION_SECRET: sessionSecret,
-    EVIDENCE_KEY: randomBytes(32).toString('base64'),
-    SMTP_URL: sink.url,
-    BASE_URL: 'http://127.0.0.1',
-    LOG_LEVEL: 'silent',
-  });
+  const config = benchConfig({ url, dataDir, smtpUrl: sink.url });
   const platform = await createPlatform(config, { supervise: false, faces: oneFace });
   const services = createServices(platform);
   let figures: Record<string, unknown> = {};
@@ -196,68 +153,40 @@ async function main(): Promise<void> {
     await platform.close().catch(() => undefined);
     await sink.stop().catch(() => undefined);
     fs.rmSync(dataDir, { recursive: true, force: true });
-    await dropDatabase();
+    await dropDatabase(DB_NAME);
   }
-  process.stdout.write(`${JSON.stringify(figures)}\n`);
+  printFigures(figures);
 }
 
 /** The real server in its own process: the feed and /healthz taking turns in rounds. */
 async function measureFeed(url: string, dataDir: string, smtpUrl: string, path: string) {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = startLanyard({
-    dataDir,
-    port,
-    pgPort: await freePort(),
-    args: ['web'],
-    env: {
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      SESSION_SECRET: randomToken(32),
-      EVIDENCE_KEY: randomBytes(32).toString('base64'),
-      SMTP_URL: smtpUrl,
-      BASE_URL: base,
-      DEMO_SEED: 'false',
-      LOG_LEVEL: 'warn',
-      API_RATE_LIMIT: '0',
-    },
-  });
+  const server = await startBenchServer({ url, dataDir, smtpUrl });
   try {
-    await withTimeout(server.ready, 120_000, 'server start');
-    const probe = await fetch(`${base}${path}`);
+    const feedUrl = `${server.base}${path}`;
+    const probe = await fetch(feedUrl);
     const text = await probe.text();
     if (probe.status !== 200 || !text.includes('<feed'))
       throw new Error(`GET ${path} → ${probe.status}: ${text.slice(0, 200)}`);
     say(`   the feed is ${text.length} bytes with ${text.split('<entry').length - 1} entries`);
-    const warm = Math.max(1, Math.round(DURATION / ROUNDS));
-    await loadRaw({ url: `${base}/healthz`, connections: CONNECTIONS, duration: warm });
-    await loadRaw({ url: `${base}${path}`, connections: CONNECTIONS, duration: warm });
-    const healthzRuns: RawRun[] = [];
-    const feedRuns: RawRun[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      healthzRuns.push(
-        await loadRaw({ url: `${base}/healthz`, connections: CONNECTIONS, duration: warm }),
-      );
-      feedRuns.push(
-        await loadRaw({ url: `${base}${path}`, connections: CONNECTIONS, duration: warm }),
-      );
-    }
-    const healthz = mergeRuns(`${base}/healthz`, CONNECTIONS, healthzRuns);
-    const feed = mergeRuns(`${base}${path}`, CONNECTIONS, feedRuns);
+    const { healthz, feed } = await loadInRounds({
+      targets: [
+        { name: 'healthz', url: `${server.base}/healthz` },
+        { name: 'feed', url: feedUrl },
+      ],
+      connections: CONNECTIONS,
+      rounds: ROUNDS,
+      slice: Math.max(1, Math.round(DURATION / ROUNDS)),
+    });
     const ratio = round(feed.rps / healthz.rps, 3);
     say(
       `   /healthz ${Math.round(healthz.rps)} req/s (p99 ${healthz.p99} ms); feed ${Math.round(feed.rps)} req/s ` +
         `(p50 ${feed.p50} ms, p99 ${feed.p99} ms, non-2xx ${feed.non2xx}); ratio ${ratio} (target ≥ 0.5)`,
     );
-    if (feed.non2xx > 0 || feed.errors > 0)
-      throw new Error(`the feed answered ${feed.non2xx} non-2xx and ${feed.errors} errors`);
+    expectNoErrors('the feed', feed);
     return { healthz, feed, ratio };
   } finally {
-    await stopLanyard(server, 10_000).catch(() => undefined);
+    await server.stop();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);
