@@ -142,9 +142,13 @@ export class IncidentsRepository {
 
   /**
    * A page of cases, newest first, in ONE statement: the school's index
-   * (`incident_cases_list_idx`, or `_status_idx` with a status) walked from the keyset cursor.
+   * (`incident_cases_list_idx`, or `_status_idx` with a status, `_new_idx` for new reports,
+   * `_image_idx` for referrals) walked from the keyset cursor, stopping after `limit` rows. The
+   * order is spelt `desc nulls last` as the indexes are: plain `desc` means `nulls first`, which
+   * no index gives, and PostgreSQL then read every case of the school and sorted them.
    * A worker (not Headteacher or DSL) sees only the cases they are assigned to, or named a
-   * deputy of when the case is a safeguarding concern.
+   * deputy of when the case is a safeguarding concern (`@>`, so the arrays' GIN indexes find
+   * their few cases instead of a walk through the school's).
    */
   async listCases(
     db: Db,
@@ -155,9 +159,11 @@ export class IncidentsRepository {
     limit: number,
   ): Promise<CaseRow[]> {
     const c: SQL[] = [eq(incidentCases.schoolId, schoolId)];
+    // The same rule as `counts` (and caseAccess) below, written so an index can answer it:
+    // `safeguarding` is never null, nor are the arrays, so the two forms agree row for row.
     if (scope.kind === 'worker') {
       c.push(
-        sql`(case when ${incidentCases.safeguarding} then ${scope.staffId}::uuid = any(${incidentCases.deputyStaffIds}) else ${scope.staffId}::uuid = any(${incidentCases.assignedStaffIds}) end)`,
+        sql`((${incidentCases.safeguarding} and ${incidentCases.deputyStaffIds} @> array[${scope.staffId}::uuid]) or (not ${incidentCases.safeguarding} and ${incidentCases.assignedStaffIds} @> array[${scope.staffId}::uuid]))`,
       );
     }
     // A holder of an incidents.reportToResponsibilities: every case but a safeguarding concern
@@ -181,7 +187,7 @@ export class IncidentsRepository {
       );
     if (f.mineStaffId)
       c.push(
-        sql`(${f.mineStaffId}::uuid = any(${incidentCases.assignedStaffIds}) or ${f.mineStaffId}::uuid = any(${incidentCases.deputyStaffIds}))`,
+        sql`(${incidentCases.assignedStaffIds} @> array[${f.mineStaffId}::uuid] or ${incidentCases.deputyStaffIds} @> array[${f.mineStaffId}::uuid])`,
       );
     if (after)
       c.push(
@@ -191,7 +197,10 @@ export class IncidentsRepository {
       .select()
       .from(incidentCases)
       .where(and(...c))
-      .orderBy(desc(incidentCases.reportedAt), desc(incidentCases.incidentId))
+      .orderBy(
+        sql`${incidentCases.reportedAt} desc nulls last`,
+        sql`${incidentCases.incidentId} desc nulls last`,
+      )
       .limit(limit);
   }
 

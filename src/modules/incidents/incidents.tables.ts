@@ -176,5 +176,16 @@ export const incidentCases = pgTable(
       t.incidentId.desc(),
     ),
     index('incident_cases_reporter_idx').on(t.schoolId, t.reporterKind, t.reporterId),
+    // New reports and indecent-image referrals: few rows each, so the lists of them (and their
+    // counts) read only those instead of walking every open case of the school.
+    index('incident_cases_new_idx')
+      .on(t.schoolId, t.reportedAt.desc(), t.incidentId.desc())
+      .where(sql`${t.classifiedAt} is null`),
+    index('incident_cases_image_idx')
+      .on(t.schoolId, t.reportedAt.desc(), t.incidentId.desc())
+      .where(sql`${t.indecentImage}`),
+    // A member of staff's own cases (a worker's list, "Given to me"): `@>` on these.
+    index('incident_cases_assigned_idx').using('gin', t.assignedStaffIds),
+    index('incident_cases_deputies_idx').using('gin', t.deputyStaffIds),
   ],
 );

@@ -1,0 +1,4 @@
+CREATE INDEX "incident_cases_new_idx" ON "incident_cases" USING btree ("school_id","reported_at" DESC NULLS LAST,"incident_id" DESC NULLS LAST) WHERE "incident_cases"."classified_at" is null;--> statement-breakpoint
+CREATE INDEX "incident_cases_image_idx" ON "incident_cases" USING btree ("school_id","reported_at" DESC NULLS LAST,"incident_id" DESC NULLS LAST) WHERE "incident_cases"."indecent_image";--> statement-breakpoint
+CREATE INDEX "incident_cases_assigned_idx" ON "incident_cases" USING gin ("assigned_staff_ids");--> statement-breakpoint
+CREATE INDEX "incident_cases_deputies_idx" ON "incident_cases" USING gin ("deputy_staff_ids");
