@@ -28,10 +28,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { createPlatform, createServices } from '../../src/container.ts';
-import { runMigrations } from '../../src/platform/db/migrate.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
 import { randomToken } from '../../src/platform/crypto.ts';
 import { createSchool, TEST_PASSWORD } from '../support/factories.ts';
@@ -43,8 +41,8 @@ import {
   withTimeout,
 } from '../support/lanyard-process.ts';
 import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
+import { adminQuery, expectPage, freshDatabase, round, say, signIn } from './support.ts';
 
-const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'lanyard_bench_compliance';
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -56,33 +54,7 @@ const SESSIONS_PER_YEAR = 20;
 
 export const TARGET = { compliance_p99_ms: '< 100', compliance_ratio: '>= 0.2' } as const;
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 const load1 = () => round(os.loadavg()[0]!, 2);
-
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function adminQuery(text: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(text);
-  } finally {
-    await admin.end();
-  }
-}
-
-async function freshDatabase(): Promise<string> {
-  await adminQuery(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-  await adminQuery(`CREATE DATABASE "${DB_NAME}"`);
-  const url = dbUrl(DB_NAME);
-  await runMigrations(url);
-  return url;
-}
 
 /** 1. The trust: schools through the factory, the rest by SQL generate_series. */
 async function seed(url: string, dataDir: string, smtpUrl: string) {
@@ -208,51 +180,6 @@ async function seed(url: string, dataDir: string, smtpUrl: string) {
   }
 }
 
-function cookiePairs(setCookies: string[]): Map<string, string> {
-  const jar = new Map<string, string>();
-  for (const c of setCookies) {
-    const pair = c.split(';')[0] ?? '';
-    const eq = pair.indexOf('=');
-    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
-  return jar;
-}
-const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-
-/** Signs in through the real form (CSRF token and cookie) and returns the Cookie header. */
-async function signIn(base: string, email: string): Promise<string> {
-  const page = await fetch(`${base}/sign-in`);
-  const html = await page.text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
-  if (page.status !== 200 || !csrf) throw new Error(`GET /sign-in → ${page.status}, no _csrf`);
-  const jar = cookiePairs(page.headers.getSetCookie());
-  const res = await fetch(`${base}/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-    body: new URLSearchParams({
-      _csrf: csrf,
-      email,
-      password: TEST_PASSWORD,
-      next: '/',
-    }).toString(),
-  });
-  if (res.status !== 303)
-    throw new Error(`POST /sign-in → ${res.status} ${res.headers.get('location')}`);
-  for (const [k, v] of cookiePairs(res.headers.getSetCookie())) jar.set(k, v);
-  return cookieHeader(jar);
-}
-
-async function expectPage(url: string, cookie: string, must: RegExp, mustNot?: RegExp) {
-  const res = await fetch(url, { headers: { cookie }, redirect: 'manual' });
-  const body = await res.text();
-  if (res.status !== 200 || !must.test(body) || (mustNot && mustNot.test(body)))
-    throw new Error(
-      `GET ${url} → ${res.status}; expected ${must} (and not ${mustNot}) in the page`,
-    );
-  return body;
-}
-
 /** 2. The real server: the school's view, the trust's view and /healthz in rounds. */
 async function measure(
   url: string,
@@ -281,8 +208,8 @@ async function measure(
   });
   try {
     await withTimeout(server.ready, 120_000, 'server start');
-    const bm = await signIn(base, emails.bmEmail);
-    const admin = await signIn(base, emails.adminEmail);
+    const bm = await signIn(base, emails.bmEmail, TEST_PASSWORD);
+    const admin = await signIn(base, emails.adminEmail, TEST_PASSWORD);
     const school = await expectPage(`${base}/compliance`, bm, /Person90 Bench/);
     const rows = (school.match(/<th scope="row" class="govuk-table__header">Person/g) ?? []).length;
     const trust = await expectPage(
@@ -362,7 +289,7 @@ async function main(): Promise<void> {
     say(
       `1. Database: a trust of ${SCHOOLS} schools × ${STAFF_PER_SCHOOL} staff, ${YEARS} years of sessions`,
     );
-    const url = await freshDatabase();
+    const url = await freshDatabase(DB_NAME);
     await sink.start(0);
     const emails = await seed(url, dataDir, sink.url);
     say(
