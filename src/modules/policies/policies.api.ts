@@ -79,11 +79,20 @@ export function policiesApi(app: FastifyInstance, api: ApiRegistry, services: Se
         .regex(/^\d{4}-\d{2}-\d{2}$/)
         .optional()
         .describe('The next review date, yyyy-mm-dd'),
+      substantive: z
+        .boolean()
+        .default(true)
+        .describe(
+          'Does this change what staff, governors or parents must do? true (the default when left out): a substantive change, everyone who must acknowledge the policy is asked again and earlier acknowledgements are marked superseded; false: a minor change, nobody is asked again',
+        ),
     }),
     response: z.object({
       version: z.number().int(),
       changed: z.array(z.string()).describe('The rule paths changed'),
       changes: z.array(z.string()).describe('What changed, in words'),
+      substantive: z
+        .boolean()
+        .describe('Whether the version was recorded as a substantive change (asks everyone again)'),
     }),
     handler: async ({ principal, body }) => {
       const result = await services.policies.saveSettings(
@@ -94,10 +103,16 @@ export function policiesApi(app: FastifyInstance, api: ApiRegistry, services: Se
           citations: body.citations,
           note: body.note,
           expectedVersion: body.expectedVersion,
+          substantive: body.substantive,
           ...(body.nextReviewDate ? { nextReviewDate: body.nextReviewDate } : {}),
         },
       );
-      return { version: result.version, changed: result.changed, changes: result.described };
+      return {
+        version: result.version,
+        changed: result.changed,
+        changes: result.described,
+        substantive: result.substantive,
+      };
     },
   });
 }

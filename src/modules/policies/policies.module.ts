@@ -12,9 +12,12 @@ import { ResponsibilitiesService } from './responsibilities.service.ts';
 import { responsibilitiesRoutes } from './responsibilities.routes.ts';
 import { eventNoticeRoutes } from './event-notice.routes.ts';
 import { policySwitchRoutes } from './policy-switch.routes.ts';
+import { PolicyHistory } from './policies.aggregates.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
+    /** The policy as it stood at a time (the version then current and its rules). */
+    policyHistory: PolicyHistory;
     /** The school's policy profile: every rule, its value and the school's citation. */
     policies: PolicyService;
     /** Switching the profile to another starting point, with a preview in words (issue 15). */
@@ -47,8 +50,17 @@ export const policiesModule = defineModule({
       mailer: deps.mailer,
       baseUrl: deps.config.baseUrl,
       events: deps.events,
+      // Acknowledgements are wired after the policies: used lazily. A version left unmarked
+      // counts as substantive, so only a minor one cannot do without them.
+      markVersion: async (tx, input, actor) => {
+        const rounds = (deps as Partial<Services>).acknowledgementRounds;
+        if (rounds) return rounds.markVersion(tx, input, actor);
+        if (!input.substantive)
+          throw new Error('A minor version needs the acknowledgements module to record it');
+      },
     });
     return {
+      policyHistory: new PolicyHistory({ database: deps.database }),
       policies,
       policyScope: new PolicyScopeService(policies, deps.database),
       responsibilities: new ResponsibilitiesService({

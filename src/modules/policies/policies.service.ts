@@ -63,6 +63,15 @@ export class PolicyService {
       baseUrl: string;
       /** The outbox: a new version is announced in its own transaction. */
       events: Pick<EventsService, 'emit'>;
+      /**
+       * Records a new version as substantive or minor (the acknowledgements module's
+       * `markVersion`, wired after the policies: used lazily), in the publishing transaction.
+       */
+      markVersion?: (
+        tx: Tx,
+        input: { schoolId: string; versionId: string; version: number; substantive: boolean },
+        actor: Actor,
+      ) => Promise<void>;
     },
   ) {}
 
@@ -319,8 +328,19 @@ export class PolicyService {
       nextReviewDate?: string | undefined;
       /** Answers the form could not read (e.g. "lots" for a number), reported with the rest. */
       formErrors?: FieldErrors;
+      /**
+       * Whether the change alters what staff, governors or parents must do: a substantive
+       * version asks everyone to acknowledge it again (and training to refresh); a minor one
+       * asks nobody. Left out: substantive.
+       */
+      substantive?: boolean;
     },
-  ): Promise<{ version: number; changed: string[]; described: string[] }> {
+  ): Promise<{ version: number; changed: string[]; described: string[]; substantive: boolean }> {
+    const substantive = input.substantive ?? true;
+    const markVersion = this.deps.markVersion;
+    // A minor version must be recorded as such, or it would count as substantive.
+    if (!substantive && !markVersion)
+      throw new Error('A minor version needs the acknowledgements module to record it');
     const { database, repository, audit, clock } = this.deps;
     return database.transaction(async (tx) => {
       const profile = await repository.getProfileForUpdate(tx.db, schoolId);
@@ -336,7 +356,12 @@ export class PolicyService {
       let errors: FieldErrors = {};
       let result: ReturnType<typeof applyChanges> | null = null;
       try {
-        result = applyChanges(settings, input, today);
+        result = applyChanges(
+          settings,
+          input,
+          today,
+          getTemplate(profile.templateKey)?.settings as PolicySettings | undefined,
+        );
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         errors = { ...error.fieldErrors };
@@ -384,14 +409,24 @@ export class PolicyService {
         action: 'policy.profile-updated',
         entityType: 'policy_profile',
         entityId: profile.id,
-        data: { version, changed, changes: described.slice(0, 200), nextReviewDate },
+        data: {
+          version,
+          changed,
+          changes: described.slice(0, 200),
+          nextReviewDate,
+          substantive,
+        },
       });
-      await this.deps.events.emit(tx, schoolId, 'policy.version-published', {
-        versionId: created.id,
-        version,
-        changed,
-      });
-      return { version, changed, described };
+      // Marked before it is announced: the announcement supersedes only after a substantive one.
+      await markVersion?.(tx, { schoolId, versionId: created.id, version, substantive }, actor);
+      // A substantive change is announced (the outbox): acknowledgements and training ask again.
+      if (substantive)
+        await this.deps.events.emit(tx, schoolId, 'policy.version-published', {
+          versionId: created.id,
+          version,
+          changed,
+        });
+      return { version, changed, described, substantive };
     });
   }
 

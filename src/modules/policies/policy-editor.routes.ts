@@ -64,6 +64,7 @@ type EditValue =
       note: string;
       expectedVersion: number;
       nextReviewDate?: string;
+      substantive: boolean;
     } & SettingsChanges);
 
 function schoolId(p: Principal | null): string {
@@ -152,6 +153,7 @@ export function policyEditorRoutes(app: FastifyInstance, services: Services): vo
           citations: citationsFrom(body),
           note: form.value.note,
           expectedVersion: form.value.expectedVersion,
+          substantive: form.value.kind === 'substantive',
           formErrors: errors,
           ...('value' in date && date.value ? { nextReviewDate: date.value } : {}),
         } as EditValue,
@@ -175,7 +177,11 @@ export function policyEditorRoutes(app: FastifyInstance, services: Services): vo
         };
       return {
         redirect: '/policy',
-        flash: `Saved as version ${result.version} (${result.changed.length} setting${result.changed.length === 1 ? '' : 's'} changed).`,
+        flash: `Saved as version ${result.version} (${result.changed.length} setting${result.changed.length === 1 ? '' : 's'} changed). ${
+          result.substantive
+            ? 'Everyone who must acknowledge the policy is asked to read it again.'
+            : 'A minor change: nobody is asked to acknowledge it again.'
+        }`,
       };
     },
     render: async (reply, { who, values, errors, found }) => {

@@ -100,10 +100,13 @@ export function applyChanges(
   settings: PolicySettings,
   changes: SettingsChanges,
   today: string,
+  /** The starting template's settings: a cleared school citation goes back to its citation. */
+  template?: PolicySettings,
 ): { next: PolicySettings; changed: string[]; described: string[] } {
   const next = structuredClone(settings);
   const errors: FieldErrors = {};
   const changed = new Set<string>();
+  const cleared = new Set<RulePath>();
   for (const [path, value] of Object.entries(changes.values)) {
     if (!isRulePath(path)) {
       errors[path] = `There is no setting called ${path}`;
@@ -130,6 +133,8 @@ export function applyChanges(
       if (quote)
         errors[`${path}._cite.section`] =
           `Enter the section of your school’s policy that ${ruleLabels[path].charAt(0).toLowerCase()}${ruleLabels[path].slice(1)} comes from`;
+      // The school's own citation emptied: cleared (below, once every value is applied).
+      else if (isSchoolPolicyCitation(rule.citation)) cleared.add(path);
       continue;
     }
     if (section.length > 80) {
@@ -147,7 +152,27 @@ export function applyChanges(
     setRule(next, path, { value: rule.value, citation: cited } as never);
     changed.add(path);
   }
+  // A cleared citation: the template's again where the rule still has the template's value (its
+  // clause says so); otherwise the school's decision, saying what it had cited.
+  for (const path of cleared) {
+    const rule = getRule(next, path) as { value: unknown; citation: Citation };
+    const fromTemplate = template
+      ? (getRule(template, path) as { value: unknown; citation: Citation } | undefined)
+      : undefined;
+    const citation =
+      fromTemplate && same(fromTemplate.value, rule.value)
+        ? structuredClone(fromTemplate.citation)
+        : schoolDecisionCitation(
+            `The school’s own citation (${formatCitation(rule.citation)}) was removed on ${formatDateInWords(today)}.`.slice(
+              0,
+              300,
+            ),
+          );
+    setRule(next, path, { value: rule.value, citation } as never);
+    changed.add(path);
+  }
   for (const path of changed) {
+    if (cleared.has(path as RulePath)) continue;
     const before = getRule(settings, path as RulePath) as { value: unknown; citation: Citation };
     const after = getRule(next, path as RulePath) as { value: unknown; citation: Citation };
     // Cited by the school (now or before): kept. Otherwise: the school's decision, and what was before.
