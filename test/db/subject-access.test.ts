@@ -19,6 +19,8 @@ describe('subject access bundle (real PostgreSQL, demo school)', () => {
   let pupilId: string;
   let pupilName: string;
   let otherPupilName: string;
+  let otherParentName: string;
+  let letterRecipient: string;
   let dpo: StaffPrincipal;
   let entries: Map<string, Buffer>;
   let index: string;
@@ -83,6 +85,24 @@ describe('subject access bundle (real PostgreSQL, demo school)', () => {
       VALUES (${schoolId}, ${teacher.id}, 'named_newspaper_photo', 'The cup final', ${pupilId},
         'awaiting_decision', now())`);
 
+    // A letter about the pupil's incident, to another pupil's parent, naming the other pupil
+    // (made by the letters service, as the Headteacher would).
+    const head = await staff('headteacher');
+    const [incident] = await rows<{ id: string }>(sql`
+      SELECT a.incident_id AS id FROM incident_people a
+      JOIN incident_people b ON b.incident_id = a.incident_id AND b.pupil_id = ${pick!.other_id}
+      WHERE a.pupil_id = ${pupilId} LIMIT 1`);
+    const [otherParent] = await rows<{ name: string; family: string }>(sql`
+      SELECT p.given_name || ' ' || p.family_name AS name, p.family_name AS family FROM parents p
+      JOIN pupil_parents l ON l.parent_id = p.id WHERE l.pupil_id = ${pick!.other_id} LIMIT 1`);
+    otherParentName = otherParent?.name ?? 'Mrs Q Harrow-Lindqvist';
+    letterRecipient = otherParent ? `Mrs ${otherParent.family}` : otherParentName;
+    await ctx.services.incidentLetters.generate(head, incident!.id, 'meeting_invitation', {
+      recipientName: letterRecipient,
+      recipientEmail: undefined,
+      ask: `come in to talk about what ${otherPupilName} posted`,
+    });
+
     const logged = await ctx.services.subjectAccess.log(dpo, {
       subject: `pupil:${pupilId}`,
       requesterName: 'A parent',
@@ -126,6 +146,11 @@ describe('subject access bundle (real PostgreSQL, demo school)', () => {
       takedowns: await count(
         sql`SELECT count(*) AS n FROM takedown_tasks WHERE pupil_id = ${pupilId}`,
       ),
+      letters: await count(sql`
+        SELECT count(*) AS n FROM incident_letters l JOIN incidents i ON i.id = l.incident_id
+        WHERE NOT i.indecent_image AND (i.id IN
+          (SELECT incident_id FROM incident_people WHERE pupil_id = ${pupilId})
+          OR (i.reporter_kind = 'pupil' AND i.reporter_id = ${pupilId}))`),
     };
     for (const [key, n] of Object.entries(expected)) {
       expect(json.sections[key]?.count, key).toBe(n);
@@ -138,6 +163,7 @@ describe('subject access bundle (real PostgreSQL, demo school)', () => {
       'incidents',
       'declarations',
       'permissions',
+      'letters',
       'audit',
     ])
       expect(json.sections[key]!.count, key).toBeGreaterThan(0);
@@ -150,6 +176,7 @@ describe('subject access bundle (real PostgreSQL, demo school)', () => {
       'Incidents',
       'Staff declarations that name them',
       'Permission requests that name them',
+      'Letters about these incidents',
       'Audit log entries',
     ])
       expect(index).toContain(title);
@@ -176,8 +203,27 @@ describe('subject access bundle (real PostgreSQL, demo school)', () => {
     }
   });
 
+  it('holds each incident letter’s words, to “another person”, naming no one else', async () => {
+    const letters = [...entries.keys()].filter((k) =>
+      /^incidents\/[^/]+\/letters\/.+\.html$/.test(k),
+    );
+    expect(letters.length).toBe(json.sections.letters!.count);
+    const made = letters
+      .map((k) => entries.get(k)!.toString('utf8'))
+      .find((h) => h.includes('come in to talk about what another pupil posted'));
+    expect(made).toBeDefined();
+    expect(made).toContain('to another person');
+    expect(made).not.toContain(otherPupilName);
+    expect(made).not.toContain(otherParentName);
+    expect(made).not.toContain(letterRecipient);
+    expect(index).toContain('Letters about these incidents');
+  });
+
   it('redacts other pupils and parents; keeps staff with their role', async () => {
-    const all = index + entries.get('data.json')!.toString('utf8');
+    const all = [...entries.entries()]
+      .filter(([k]) => k.endsWith('.html') || k.endsWith('.json'))
+      .map(([, v]) => v.toString('utf8'))
+      .join('\n');
     expect(all).not.toContain(otherPupilName);
     expect(all).toContain('another pupil');
     const [dsl] = await rows<{ name: string }>(sql`

@@ -2,10 +2,12 @@ import { and, asc, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
 import { incidentCases, incidentEntries, incidentPeople, incidents } from './incidents.tables.ts';
 import { incidentEvidence } from './evidence/evidence.tables.ts';
+import { incidentLetters } from './letters/letters.tables.ts';
 
 /**
  * The incidents a pupil or parent is involved in (named in `incident_people`) or reported, with
- * their case state, chronology, everyone involved and the evidence files' keys, for a subject
+ * their case state, chronology, everyone involved, the evidence files' keys and the letters made
+ * about them (their words as sent; not the PDF's store key), for a subject
  * access request (issue 16 item 5). Unredacted: the subject access module applies the
  * redaction rules (docs/subject-access.md) before anything leaves. School-scoped.
  */
@@ -39,8 +41,9 @@ export async function incidentsAboutPerson(
     )
     .orderBy(asc(incidents.reportedAt));
   const ids = rows.map((r) => r.id);
-  if (!ids.length) return { incidents: [], cases: [], entries: [], people: [], evidence: [] };
-  const [cases, entries, people, evidence] = await Promise.all([
+  if (!ids.length)
+    return { incidents: [], cases: [], entries: [], people: [], evidence: [], letters: [] };
+  const [cases, entries, people, evidence, letters] = await Promise.all([
     db
       .select()
       .from(incidentCases)
@@ -62,7 +65,22 @@ export async function incidentsAboutPerson(
         and(eq(incidentEvidence.schoolId, schoolId), inArray(incidentEvidence.incidentId, ids)),
       )
       .orderBy(asc(incidentEvidence.uploadedAt)),
+    db
+      .select({
+        id: incidentLetters.id,
+        incidentId: incidentLetters.incidentId,
+        templateKey: incidentLetters.templateKey,
+        title: incidentLetters.title,
+        recipientName: incidentLetters.recipientName,
+        subject: incidentLetters.subject,
+        body: incidentLetters.body,
+        createdBy: incidentLetters.createdBy,
+        createdAt: incidentLetters.createdAt,
+      })
+      .from(incidentLetters)
+      .where(and(eq(incidentLetters.schoolId, schoolId), inArray(incidentLetters.incidentId, ids)))
+      .orderBy(asc(incidentLetters.createdAt)),
   ]);
-  return { incidents: rows, cases, entries, people, evidence };
+  return { incidents: rows, cases, entries, people, evidence, letters };
 }
 export type IncidentsAboutPerson = Awaited<ReturnType<typeof incidentsAboutPerson>>;

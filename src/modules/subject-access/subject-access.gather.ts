@@ -3,7 +3,8 @@
  * index (issue 16 item 5), redacted by the rules in subject-access.redaction.ts, as sections of
  * rows in words (the index page and the JSON) and the files to stream into the ZIP.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { ukDate } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { FileStore } from '../../platform/files/file-store.ts';
 import type { EvidenceStore } from '../../platform/evidence/evidence-store.ts';
@@ -25,6 +26,7 @@ import {
   textRedactor,
   type NameBook,
 } from './subject-access.redaction.ts';
+import { letterHtml, redactLetter } from './subject-access.letters.ts';
 
 /** One kind of record in the bundle: its heading, a sentence, and its rows in words. */
 export interface BundleSection {
@@ -317,7 +319,18 @@ export async function gatherBundle(
     });
   }
 
-  await addIncidents(db, deps, schoolId, subject, book, section, files);
+  // Whose names a letter's recipient may keep: the subject, and a pupil's own parents.
+  const own = [
+    person,
+    ...family.flatMap((l) => {
+      const p = subject.kind === 'pupil' ? book.parents.get(l.parentId) : undefined;
+      return p ? [p] : [];
+    }),
+  ];
+  await addIncidents(db, deps, schoolId, subject, book, section, files, {
+    own,
+    schoolName: school.name,
+  });
 
   // Declarations and permissions that name them.
   const conduct = await conductAboutPerson(db, schoolId, subject);
@@ -434,10 +447,13 @@ async function addIncidents(
   book: NameBook,
   section: (s: Omit<BundleSection, 'data'> & { data?: unknown[] }) => void,
   files: BundleFile[],
+  letters: { own: { givenName: string; familyName: string }[]; schoolName: string },
 ) {
   const inc = await incidentsAboutPerson(db, schoolId, subject);
   const rows: string[][] = [];
   const data: unknown[] = [];
+  const letterRows: string[][] = [];
+  const letterData: unknown[] = [];
   for (const i of inc.incidents) {
     const c = inc.cases.find((x) => x.incidentId === i.id);
     if (i.indecentImage) {
@@ -518,6 +534,26 @@ async function addIncidents(
         store: compressed.test(ext(e.originalName, '')),
       }),
     );
+    for (const l of inc.letters.filter((x) => x.incidentId === i.id)) {
+      const letter = redactLetter(book, l, people, letters.own);
+      const path = `incidents/${safe(i.reference)}/letters/${ukDate(l.createdAt)}-${safe(l.title)}-${l.id.slice(0, 8)}.html`;
+      letterRows.push([dt(l.createdAt), i.reference, l.title, letter.to, path]);
+      letterData.push({
+        reference: i.reference,
+        createdAt: l.createdAt.toISOString(),
+        title: l.title,
+        to: letter.to,
+        subject: letter.subject,
+        body: letter.body,
+        sentBy: personLabel(book, 'staff', l.createdBy),
+        file: path,
+      });
+      const html = Buffer.from(
+        letterHtml(letters.schoolName, i.reference, l.createdAt, letter),
+        'utf8',
+      );
+      files.push({ path, open: async () => Readable.from([html]), store: false });
+    }
   }
   section({
     key: 'incidents',
@@ -527,5 +563,14 @@ async function addIncidents(
     columns: ['Reference', 'Reported', 'What happened', 'Who was involved', 'Status'],
     rows,
     data,
+  });
+  section({
+    key: 'letters',
+    title: 'Letters about these incidents',
+    description:
+      'Letters the school wrote about the incidents above (for example to invite a parent to a meeting), with their words as sent. Other pupils, parents and people are not named; the copy of each letter is in the folder “letters” of its incident.',
+    columns: ['Written', 'Incident', 'Letter', 'To', 'Copy'],
+    rows: letterRows,
+    data: letterData,
   });
 }
