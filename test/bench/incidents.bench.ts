@@ -32,10 +32,9 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { createPlatform, createServices } from '../../src/container.ts';
-import { runMigrations } from '../../src/platform/db/migrate.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
 import { randomToken } from '../../src/platform/crypto.ts';
 import { LocalFileStore } from '../../src/platform/files/file-store.ts';
@@ -49,8 +48,8 @@ import {
   withTimeout,
 } from '../support/lanyard-process.ts';
 import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
+import { dropDatabase, freshDatabase, median, round, say } from './support.ts';
 
-const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'lanyard_bench_incidents';
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -67,41 +66,6 @@ export const TARGET = {
   dsl_list_p99_ms: '< 50',
   dsl_list_ratio: '>= 0.25',
 } as const;
-
-const say = (line: string) => process.stdout.write(`${line}\n`);
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function freshDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${DB_NAME}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = dbUrl(DB_NAME);
-  await runMigrations(url);
-  return url;
-}
-
-async function dropDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`).catch(() => undefined);
-  await admin.end();
-}
 
 async function fsyncFile(file: string): Promise<void> {
   const handle = await fsp.open(file, 'r+');
@@ -351,7 +315,7 @@ async function main(): Promise<void> {
       : await benchEvidence(dataDir);
 
     say('2. Database: 2,000 schools, 100,000 incidents');
-    const url = await freshDatabase();
+    const url = await freshDatabase(DB_NAME);
     await sink.start(0);
     const config = loadConfig({
       NODE_ENV: 'production',
@@ -403,7 +367,7 @@ async function main(): Promise<void> {
   } finally {
     await sink.stop().catch(() => undefined);
     fs.rmSync(dataDir, { recursive: true, force: true });
-    if (!process.env.BENCH_KEEP_DB) await dropDatabase().catch(() => undefined);
+    if (!process.env.BENCH_KEEP_DB) await dropDatabase(DB_NAME);
   }
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
