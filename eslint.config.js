@@ -10,7 +10,7 @@ const onlyImagesImportSharp = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'public/', 'data/', 'migrations/', 'coverage/', '.tmp/', 'dist/'] },
+  { ignores: ['node_modules/', 'public/', 'data/', 'migrations/', 'coverage/', '.tmp/', 'dist*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,7 +6,9 @@
 // bundling), relative `.ts` specifiers become `.js`, and every other file under src/ (views,
 // styles, images) is copied beside it. dist/ has the same depth as src/, so paths a module
 // builds from its own URL (../../../models, ../../migrations) resolve to the same folders.
-// Tests are left out. Usage: node scripts/build.mjs (npm run build).
+// Tests are left out. Usage: node scripts/build.mjs (npm run build), or
+// node scripts/build.mjs --out <folder> to write another folder at the top of the repository
+// (the process test builds its own, so it never races `npm start` for dist/).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +16,14 @@ import { transformSync } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = path.join(root, 'src');
-const outDir = path.join(root, 'dist');
+const outArg = process.argv.indexOf('--out');
+const outName = outArg > 0 ? process.argv[outArg + 1] : 'dist';
+// The same depth as src/, so module-relative paths (../../../models) still resolve.
+if (!outName || !/^dist[\w.-]*$/.test(outName)) {
+  console.error('--out takes a folder name at the top of the repository, starting "dist"');
+  process.exit(2);
+}
+const outDir = path.join(root, outName);
 const tsconfig = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf8'));
 const { target, verbatimModuleSyntax } = tsconfig.compilerOptions;
 
@@ -59,5 +68,5 @@ walk(srcDir);
 fs.rmSync(outDir, { recursive: true, force: true });
 fs.renameSync(tmp, outDir);
 console.log(
-  `dist/: ${compiled} modules compiled, ${copied} other files copied in ${Math.round(performance.now() - started)} ms`,
+  `${outName}/: ${compiled} modules compiled, ${copied} other files copied in ${Math.round(performance.now() - started)} ms`,
 );

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Secret, TOTP } from 'otpauth';
@@ -27,6 +28,9 @@ import {
  * server's database and mail sink instead of starting its own (which failed with EADDRINUSE on
  * the sink's port and told the user to set PORT). Then the server's embedded PostgreSQL is
  * killed: Lanyard restarts it and a signed-in person's pages come back within seconds.
+ *
+ * The server is the compiled build `npm start` runs (ADR 0033: scripts/build.mjs, then
+ * `node dist/main.js all`), built into a folder of this test's own; the CLI runs through tsx.
  */
 describe('the CLI beside a running server', () => {
   let options: LanyardOptions;
@@ -55,7 +59,13 @@ describe('the CLI beside a running server', () => {
       env: { SMTP_SINK_PORT: String(await freePort()), DEMO_SEED: 'true', LOG_LEVEL: 'info' },
     };
     base = `http://127.0.0.1:${options.port}`;
-    server = startLanyard(options);
+    const built = `dist-test-${process.pid}`;
+    folders.push(path.join(repoRoot, built));
+    execFileSync(process.execPath, ['scripts/build.mjs', '--out', built], {
+      cwd: repoRoot,
+      stdio: 'pipe',
+    });
+    server = startLanyard({ ...options, entry: [`${built}/main.js`] });
     await withTimeout(server.ready, 150_000, 'the server start with the demo seed');
     const advertised = JSON.parse(
       fs.readFileSync(path.join(dataDir, 'lanyard.server.json'), 'utf8'),
