@@ -28,10 +28,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { createPlatform, createServices } from '../../src/container.ts';
-import { runMigrations } from '../../src/platform/db/migrate.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
 import { randomToken } from '../../src/platform/crypto.ts';
 import { createSchool, TEST_PASSWORD } from '../support/factories.ts';
@@ -44,8 +43,15 @@ import {
 } from '../support/lanyard-process.ts';
 import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
 import { sarPart } from './reports-sar.ts';
+import {
+  dropDatabase,
+  freshDatabase as freshBenchDatabase,
+  median,
+  round,
+  signIn,
+} from './support.ts';
 
-export const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export { ADMIN_URL, signIn } from './support.ts';
 
 /** What every part is given. */
 export interface BenchContext {
@@ -76,71 +82,16 @@ const INCIDENTS = 10_000;
 const REPORT_DB = 'lanyard_bench_reports';
 const PERIOD = '2025-26';
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 const created: string[] = [];
 
+/** A fresh, migrated database (support.ts), dropped at the end. */
 async function freshDatabase(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
   created.push(name);
-  const url = dbUrl(name);
-  await runMigrations(url);
-  return url;
+  return freshBenchDatabase(name);
 }
 
 async function dropDatabases(): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  for (const name of created)
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-  await admin.end();
-}
-
-function cookiePairs(setCookies: string[]): Map<string, string> {
-  const jar = new Map<string, string>();
-  for (const c of setCookies) {
-    const pair = c.split(';')[0] ?? '';
-    const eq = pair.indexOf('=');
-    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
-  return jar;
-}
-const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-
-/** Signs in through the real form (CSRF token and cookie) and returns the Cookie header. */
-export async function signIn(base: string, email: string, password: string): Promise<string> {
-  const page = await fetch(`${base}/sign-in`);
-  const html = await page.text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
-  if (page.status !== 200 || !csrf) throw new Error(`GET /sign-in → ${page.status}, no _csrf`);
-  const jar = cookiePairs(page.headers.getSetCookie());
-  const res = await fetch(`${base}/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-    body: new URLSearchParams({ _csrf: csrf, email, password, next: '/' }).toString(),
-  });
-  if (res.status !== 303) throw new Error(`POST /sign-in → ${res.status}`);
-  for (const [k, v] of cookiePairs(res.headers.getSetCookie())) jar.set(k, v);
-  return cookieHeader(jar);
+  for (const name of created) await dropDatabase(name);
 }
 
 /** 10,000 incidents over the school year 2025-26, with their projection rows; consent; posts. */
