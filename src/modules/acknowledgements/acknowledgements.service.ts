@@ -33,7 +33,7 @@ export class AcknowledgementsService {
       repository: AcknowledgementsRepository;
       audit: AuditService;
       clock: Clock;
-      policies: Pick<PolicyService, 'currentVersionLocked' | 'currentOrNull'>;
+      policies: Pick<PolicyService, 'currentVersionLocked' | 'currentOrNull' | 'currentForSchools'>;
       /** Substantive and minor versions (issue 16 item 2). */
       kinds: VersionKindsRepository;
     },
@@ -47,14 +47,7 @@ export class AcknowledgementsService {
   async requiredVersion(schoolId: string): Promise<number | null> {
     const current = await this.currentVersion(schoolId);
     if (current === null) return null;
-    const minor = new Set(
-      (await this.deps.kinds.kinds(this.deps.database.db, schoolId))
-        .filter((k) => !k.substantive)
-        .map((k) => k.version),
-    );
-    let v = current;
-    while (v > 1 && minor.has(v)) v--;
-    return v;
+    return requiredOf(current, await this.deps.kinds.kinds(this.deps.database.db, schoolId));
   }
 
   /**
@@ -112,6 +105,36 @@ export class AcknowledgementsService {
     );
   }
 
+  /**
+   * `acknowledgedCurrent` for every member of staff of several schools at once (a trust's
+   * compliance figures, a school's compliance view): three statements whatever the number of
+   * schools (the current versions, unless the caller passes them from `currentForSchools`; the
+   * versions marked minor; the live acknowledgements). By school, the ids of the staff whose
+   * acknowledgement is current; a school without a policy, or where nobody has, is not in it.
+   */
+  async acknowledgedCurrentForSchools(
+    schoolIds: readonly string[],
+    currents?: ReadonlyMap<string, { version: number }>,
+  ): Promise<Map<string, Set<string>>> {
+    const { database, kinds, policies } = this.deps;
+    const [versions, marked] = await Promise.all([
+      currents ?? policies.currentForSchools(schoolIds),
+      kinds.kindsForSchools(database.db, schoolIds),
+    ]);
+    const kindsBySchool = new Map<string, { version: number; substantive: boolean }[]>();
+    for (const k of marked) {
+      const list = kindsBySchool.get(k.schoolId);
+      if (list) list.push(k);
+      else kindsBySchool.set(k.schoolId, [k]);
+    }
+    const required = new Map<string, number>();
+    for (const id of schoolIds) {
+      const current = versions.get(id);
+      if (current) required.set(id, requiredOf(current.version, kindsBySchool.get(id) ?? []));
+    }
+    return kinds.acknowledgedSinceForSchools(database.db, 'staff', required);
+  }
+
   /** A person's acknowledgements, newest first. */
   async history(
     schoolId: string,
@@ -125,4 +148,18 @@ export class AcknowledgementsService {
   async latestBySchool(schoolId: string, kind: PersonKind) {
     return this.deps.repository.latestBySchool(this.deps.database.db, schoolId, kind);
   }
+}
+
+/**
+ * The version everyone must have acknowledged, from the current one and the versions marked:
+ * the latest substantive one up to it (a version not marked is substantive).
+ */
+function requiredOf(
+  current: number,
+  marked: readonly { version: number; substantive: boolean }[],
+): number {
+  const minor = new Set(marked.filter((k) => !k.substantive).map((k) => k.version));
+  let v = current;
+  while (v > 1 && minor.has(v)) v--;
+  return v;
 }

@@ -37,6 +37,15 @@ export class VersionKindsRepository {
     return db.select().from(policyVersionKinds).where(eq(policyVersionKinds.schoolId, schoolId));
   }
 
+  /** Several schools' versions marked, in one statement (a trust's compliance figures). */
+  async kindsForSchools(db: Db, schoolIds: readonly string[]): Promise<VersionKindRow[]> {
+    if (schoolIds.length === 0) return [];
+    return db
+      .select()
+      .from(policyVersionKinds)
+      .where(inArray(policyVersionKinds.schoolId, [...new Set(schoolIds)]));
+  }
+
   /**
    * Marks every live acknowledgement of a version before `version` superseded by the version
    * (one statement; an acknowledgement already superseded keeps its first mark). Returns how many.
@@ -86,6 +95,47 @@ export class VersionKindsRepository {
         ),
       );
     return new Set(rows.map((r) => r.personId!).filter(Boolean));
+  }
+
+  /**
+   * `acknowledgedSince` for several schools in one statement, each school with its own
+   * `fromVersion`: every person of that kind with a live acknowledgement of it or later.
+   */
+  async acknowledgedSinceForSchools(
+    db: Db,
+    personKind: PersonKind,
+    fromVersions: ReadonlyMap<string, number>,
+  ): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>();
+    if (fromVersions.size === 0) return out;
+    const lowest = Math.min(...fromVersions.values());
+    const rows = await db
+      .selectDistinct({
+        schoolId: policyAcknowledgements.schoolId,
+        personId: policyAcknowledgements.personId,
+        version: policyAcknowledgements.policyVersion,
+      })
+      .from(policyAcknowledgements)
+      .leftJoin(
+        policyAcknowledgementSupersessions,
+        eq(policyAcknowledgementSupersessions.acknowledgementId, policyAcknowledgements.id),
+      )
+      .where(
+        and(
+          inArray(policyAcknowledgements.schoolId, [...fromVersions.keys()]),
+          eq(policyAcknowledgements.personKind, personKind),
+          gte(policyAcknowledgements.policyVersion, lowest),
+          isNull(policyAcknowledgementSupersessions.acknowledgementId),
+        ),
+      );
+    for (const r of rows) {
+      const from = fromVersions.get(r.schoolId);
+      if (from === undefined || r.version < from || !r.personId) continue;
+      const set = out.get(r.schoolId);
+      if (set) set.add(r.personId);
+      else out.set(r.schoolId, new Set([r.personId]));
+    }
+    return out;
   }
 
   /** Classes whose pupils' agreement is live for `fromVersion` or later. */

@@ -18,10 +18,14 @@ declare module '../registry.ts' {
 export const complianceModule = defineModule({
   name: 'compliance',
   wire: (
-    deps: Pick<Services, 'database' | 'policies' | 'policyScope' | 'peopleDirectory' | 'training'>,
+    deps: Pick<
+      Services,
+      'database' | 'clock' | 'policies' | 'policyScope' | 'peopleDirectory' | 'training'
+    >,
   ) => ({
     compliance: new ComplianceService({
       database: deps.database,
+      clock: deps.clock,
       policies: deps.policies,
       policyScope: deps.policyScope,
       people: deps.peopleDirectory,

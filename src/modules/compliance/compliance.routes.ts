@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../registry.ts';
+import type { SchoolCompliance } from './compliance.service.ts';
 import { canSeeTrustCompliance, mayOpenCompliance } from './compliance.policy.ts';
 import { complianceStates, type ComplianceState, type Filters } from './compliance-view.ts';
 import { peopleCsv, rolesCsv, trustCsv } from './compliance-csv.ts';
@@ -31,6 +32,27 @@ const sendCsv = (reply: FastifyReply, name: string, body: string) =>
     .header('Cache-Control', 'private, no-store')
     .send(body);
 
+/**
+ * The school's page below the layout, rendered once per view the service hands out and reused
+ * while it hands out the same one: the service keeps each view (a school's data at one cache
+ * version, with one set of filters, names or counts) and returns the same object until the
+ * school's data changes, so the key is the view itself and the entry goes with it. The body
+ * holds nothing about the person asking (the layout around it, with their name, menu and CSRF
+ * token, is rendered per request), and every request still passes the route's access check and
+ * the service's `complianceViewFor` first.
+ */
+const pageBodies = new WeakMap<SchoolCompliance, Promise<string>>();
+
+function pageBody(report: SchoolCompliance, render: () => Promise<string>): Promise<string> {
+  let html = pageBodies.get(report);
+  if (!html) {
+    html = render();
+    pageBodies.set(report, html);
+    html.catch(() => pageBodies.delete(report));
+  }
+  return html;
+}
+
 /** The compliance pages: the school's view (names or counts) and the trust's figures. */
 export async function complianceRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const compliance = services.compliance;
@@ -52,37 +74,42 @@ export async function complianceRoutes(app: FastifyInstance, { services }: { ser
 
   app.get('/compliance', { config: { access: mayOpenCompliance } }, async (request, reply) => {
     const { report, filters } = await schoolView(request.principal!, request.query);
-    const qs = new URLSearchParams(filters as Record<string, string>).toString();
+    const bodyHtml = pageBody(report, () => {
+      const qs = new URLSearchParams(filters as Record<string, string>).toString();
+      return app.view('compliance/views/compliance-body.njk', {
+        report,
+        filters,
+        csvHref: `/compliance.csv${qs ? `?${qs}` : ''}`,
+        stateLabels,
+        roleItems: [
+          { value: '', text: 'All roles' },
+          ...report.roles.map((r) => ({
+            value: r.key,
+            text: r.title,
+            selected: filters.role === r.key,
+          })),
+        ],
+        kindItems: [
+          { value: '', text: 'All training and the policy' },
+          ...report.allColumns.map((c) => ({
+            value: c.key,
+            text: c.label,
+            selected: filters.kind === c.key,
+          })),
+        ],
+        statusItems: [
+          { value: '', text: 'Any' },
+          ...complianceStates.map((s) => ({
+            value: s,
+            text: stateLabels[s].text,
+            selected: filters.status === s,
+          })),
+        ],
+      });
+    });
     return reply.page('compliance/views/compliance.njk', {
       title: 'Training and policy compliance',
-      report,
-      filters,
-      csvHref: `/compliance.csv${qs ? `?${qs}` : ''}`,
-      stateLabels,
-      roleItems: [
-        { value: '', text: 'All roles' },
-        ...report.roles.map((r) => ({
-          value: r.key,
-          text: r.title,
-          selected: filters.role === r.key,
-        })),
-      ],
-      kindItems: [
-        { value: '', text: 'All training and the policy' },
-        ...report.allColumns.map((c) => ({
-          value: c.key,
-          text: c.label,
-          selected: filters.kind === c.key,
-        })),
-      ],
-      statusItems: [
-        { value: '', text: 'Any' },
-        ...complianceStates.map((s) => ({
-          value: s,
-          text: stateLabels[s].text,
-          selected: filters.status === s,
-        })),
-      ],
+      bodyHtml: await bodyHtml,
     });
   });
 

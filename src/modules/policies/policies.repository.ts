@@ -1,4 +1,4 @@
-import { and, desc, eq, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import { statement, type Db } from '../../platform/db/database.ts';
 import { policyProfiles, policyProfileVersions, policyReviewReminders } from './policies.tables.ts';
 
@@ -18,6 +18,15 @@ export class PolicyRepository {
     // Read on every page that checks a rule: built and prepared once per connection.
     const rows = await profileBySchool(db, 'one', { schoolId });
     return rows[0];
+  }
+
+  /** Several schools' profile rows in one statement (a trust's compliance figures). */
+  async getProfiles(db: Db, schoolIds: readonly string[]): Promise<ProfileRow[]> {
+    if (schoolIds.length === 0) return [];
+    return db
+      .select()
+      .from(policyProfiles)
+      .where(inArray(policyProfiles.schoolId, [...new Set(schoolIds)]));
   }
 
   /** Locks the profile row so two editors cannot both write version n+1. */
@@ -96,6 +105,27 @@ export class PolicyRepository {
       )
       .limit(1);
     return rows[0];
+  }
+
+  /** Several schools' versions in one statement: each (school, version) pair asked for. */
+  async versionsOf(
+    db: Db,
+    wanted: readonly { schoolId: string; version: number }[],
+  ): Promise<ProfileVersionRow[]> {
+    if (wanted.length === 0) return [];
+    return db
+      .select()
+      .from(policyProfileVersions)
+      .where(
+        or(
+          ...wanted.map((w) =>
+            and(
+              eq(policyProfileVersions.schoolId, w.schoolId),
+              eq(policyProfileVersions.version, w.version),
+            ),
+          ),
+        ),
+      );
   }
 
   async profilesDueForReview(db: Db, onOrBefore: string, schoolId?: string): Promise<ProfileRow[]> {

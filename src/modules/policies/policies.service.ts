@@ -115,6 +115,46 @@ export class PolicyService {
     };
   }
 
+  /**
+   * `currentOrNull` for several schools at once (a trust's compliance figures): one statement
+   * for the profiles, and one more only for versions this process has not parsed yet. Schools
+   * without a profile are not in the map.
+   */
+  async currentForSchools(schoolIds: readonly string[]): Promise<Map<string, CurrentPolicy>> {
+    const { repository, database } = this.deps;
+    const profiles = await repository.getProfiles(database.db, schoolIds);
+    const key = (p: ProfileRow) => `${p.id}:${p.currentVersion}`;
+    const missing = profiles.filter((p) => !this.parsedVersions.has(key(p)));
+    if (missing.length > 0) {
+      const rows = await repository.versionsOf(
+        database.db,
+        missing.map((p) => ({ schoolId: p.schoolId, version: p.currentVersion })),
+      );
+      const bySchool = new Map(rows.map((r) => [`${r.schoolId}:${r.version}`, r]));
+      for (const p of missing) {
+        const row = bySchool.get(`${p.schoolId}:${p.currentVersion}`);
+        if (!row) throw new NotFoundError('The current policy version is missing');
+        if (this.parsedVersions.size > 5_000) this.parsedVersions.clear();
+        this.parsedVersions.set(key(p), policySettingsSchema.parse(row.settings));
+      }
+    }
+    const out = new Map<string, CurrentPolicy>();
+    for (const profile of profiles) {
+      // Parsed just above if it was not already (a clear in between reads it again).
+      const settings =
+        this.parsedVersions.get(key(profile)) ??
+        (await this.settingsOf(profile.id, profile.schoolId, profile.currentVersion));
+      out.set(profile.schoolId, {
+        profile,
+        version: profile.currentVersion,
+        settings,
+        templateKey: profile.templateKey,
+        nextReviewDate: profile.nextReviewDate,
+      });
+    }
+    return out;
+  }
+
   async current(schoolId: string): Promise<CurrentPolicy> {
     const found = await this.currentOrNull(schoolId);
     if (!found) throw new NotFoundError('This school has no policy profile yet');

@@ -28,7 +28,7 @@ export interface TrainingDeps {
   repository: TrainingRepository;
   audit: AuditService;
   clock: Clock;
-  policies: Pick<PolicyService, 'current' | 'currentOrNull'>;
+  policies: Pick<PolicyService, 'current' | 'currentOrNull' | 'currentForSchools'>;
   people: Pick<
     PeopleDirectory,
     | 'staffRoster'
@@ -40,7 +40,10 @@ export interface TrainingDeps {
     | 'displayNames'
   >;
   staffClasses: Pick<StaffClassesService, 'classesOf'>;
-  acknowledgements: Pick<AcknowledgementsService, 'acknowledgedCurrent'>;
+  acknowledgements: Pick<
+    AcknowledgementsService,
+    'acknowledgedCurrent' | 'acknowledgedCurrentForSchools'
+  >;
   mailer: Mailer;
   baseUrl: string;
 }
@@ -412,21 +415,28 @@ export class TrainingService {
   }
 
   /**
-   * `status` for several schools (a trust's compliance figures) without the pupils' lessons:
-   * the roster, latest attendance and due-again marks of every school in one statement each; the
-   * policy and its acknowledgements per school through their own modules (their rules, not
-   * copied). Schools without a policy are left out.
+   * `status` for several schools (a trust's compliance figures, a school's compliance view)
+   * without the pupils' lessons, in a constant number of statements whatever the number of
+   * schools: the current policies (`PolicyService.currentForSchools`), the roster, latest
+   * attendance and due-again marks of every school in one statement each, and the
+   * acknowledgements through their own module (`acknowledgedCurrentForSchools`: its rules on
+   * substantive and minor versions, not copied). Schools without a policy are left out.
    */
   async statusForSchools(schoolIds: readonly string[]): Promise<Map<string, TrainingStatusReport>> {
     const { database, repository, people, acknowledgements, policies } = this.deps;
     const db = database.db;
     const today = this.today();
     const term = termOf(today);
-    const [currents, roster, latest, marks] = await Promise.all([
-      Promise.all(schoolIds.map((id) => policies.currentOrNull(id))),
-      people.staffRosterForSchools(db, schoolIds),
-      repository.latestAttendanceForSchools(db, schoolIds, 'staff'),
-      repository.dueAgainForSchools(db, schoolIds),
+    const out = new Map<string, TrainingStatusReport>();
+    if (schoolIds.length === 0) return out;
+    const currents = await policies.currentForSchools(schoolIds);
+    const withPolicy = schoolIds.filter((id) => currents.has(id));
+    if (withPolicy.length === 0) return out;
+    const [roster, latest, marks, acknowledged] = await Promise.all([
+      people.staffRosterForSchools(db, withPolicy),
+      repository.latestAttendanceForSchools(db, withPolicy, 'staff'),
+      repository.dueAgainForSchools(db, withPolicy),
+      acknowledgements.acknowledgedCurrentForSchools(withPolicy, currents),
     ]);
     const bySchool = <T extends { schoolId: string }>(rows: T[]) => {
       const m = new Map<string, T[]>();
@@ -440,33 +450,24 @@ export class TrainingService {
     const rosters = bySchool(roster);
     const latests = bySchool(latest);
     const markRows = bySchool(marks);
-    const out = new Map<string, TrainingStatusReport>();
-    await Promise.all(
-      schoolIds.map(async (schoolId, i) => {
-        const current = currents[i];
-        if (!current) return;
-        const staffRows = rosters.get(schoolId) ?? [];
-        const acknowledged = await acknowledgements.acknowledgedCurrent(
-          schoolId,
-          staffRows.map((s) => s.id),
-        );
-        out.set(schoolId, {
+    for (const schoolId of withPolicy) {
+      const current = currents.get(schoolId)!;
+      out.set(schoolId, {
+        today,
+        policyVersion: current.version,
+        kinds: [...staffKinds],
+        people: staffTraining(
+          rosters.get(schoolId) ?? [],
+          latests.get(schoolId) ?? [],
+          markRows.get(schoolId) ?? [],
+          acknowledged.get(schoolId) ?? new Set(),
+          current.settings.training,
           today,
-          policyVersion: current.version,
-          kinds: [...staffKinds],
-          people: staffTraining(
-            staffRows,
-            latests.get(schoolId) ?? [],
-            markRows.get(schoolId) ?? [],
-            acknowledged,
-            current.settings.training,
-            today,
-          ),
-          classes: [],
-          term,
-        });
-      }),
-    );
+        ),
+        classes: [],
+        term,
+      });
+    }
     return out;
   }
 
@@ -474,8 +475,9 @@ export class TrainingService {
 
   /**
    * Emails each member of staff whose training of a kind is overdue (once per due date), and
-   * their line manager. Lanyard's people records have no line manager, so the school's
-   * Headteacher(s) stand in: one summary a day listing who is overdue (docs/training.md).
+   * their line manager: one email a day per manager listing every overdue report. Staff with no
+   * line manager recorded (or whose manager has left) go to the holders of the profile's
+   * `training.overdueReminderRole` instead, in the same one email per person (docs/training.md).
    */
   async sendReminders(onlySchoolId?: string): Promise<{ people: number; managers: number }> {
     const { database, people, repository, mailer, clock, baseUrl, policies } = this.deps;
@@ -485,10 +487,10 @@ export class TrainingService {
     let sentPeople = 0;
     let sentManagers = 0;
     for (const school of schools) {
-      if (!(await policies.currentOrNull(school.id))) continue;
+      const current = await policies.currentOrNull(school.id);
+      if (!current) continue;
       const report = await this.status(school.id);
-      const overdue: { person: PersonTraining; kind: TrainingSessionKey; status: KindStatus }[] =
-        [];
+      const overdue: OverdueItem[] = [];
       for (const person of report.people) {
         for (const kind of report.kinds) {
           const s = person.kinds[kind];
@@ -525,29 +527,38 @@ export class TrainingService {
         sentPeople += 1;
       }
       if (overdue.length === 0) continue;
-      const heads = await people.staffWithRole(database.db, school.id, 'headteacher');
-      for (const head of heads) {
+      const fallbackRole = current.settings.training.overdueReminderRole.value;
+      const recipients = await this.managerSummaries(school.id, overdue, fallbackRole);
+      const roleTitle =
+        current.settings.people.roleTitles.value[fallbackRole] ?? kindLabel(overdue[0]!.kind);
+      for (const r of recipients.values()) {
         const claimed = await repository.claimReminder(database.db, {
           schoolId: school.id,
-          staffId: head.id,
+          staffId: r.manager.id,
           kind: 'summary',
           dueOn: report.today,
           recipient: 'manager',
           sentAt: clock.now(),
         });
         if (!claimed) continue;
-        const lines = overdue.map(
-          (o) =>
-            `- ${o.person.name}: ${kindLabel(o.kind)}, due ${formatDateInWords(o.status.dueOn ?? report.today)}`,
-        );
+        const line = (o: OverdueItem) =>
+          `- ${o.person.name}: ${kindLabel(o.kind)}, due ${formatDateInWords(o.status.dueOn ?? report.today)}`;
+        const count = r.reports.length + r.unmanaged.length;
         await mailer.send({
-          to: head.email,
-          subject: `${overdue.length} overdue training ${overdue.length === 1 ? 'item' : 'items'} at ${school.name}`,
+          to: r.manager.email,
+          subject: `${count} overdue training ${count === 1 ? 'item' : 'items'} at ${school.name}`,
           text: [
-            `Dear ${head.givenName},`,
-            '',
-            'These members of staff are overdue for training (you are sent this as their line manager):',
-            ...lines,
+            `Dear ${r.manager.givenName},`,
+            ...(r.reports.length
+              ? ['', 'People you line-manage are overdue for training:', ...r.reports.map(line)]
+              : []),
+            ...(r.unmanaged.length
+              ? [
+                  '',
+                  `These members of staff have no line manager recorded, so the school’s policy asks the ${roleTitle} to be told:`,
+                  ...r.unmanaged.map(line),
+                ]
+              : []),
             '',
             `See everyone’s training: ${baseUrl}/training/status`,
           ].join('\n'),
@@ -557,4 +568,59 @@ export class TrainingService {
     }
     return { people: sentPeople, managers: sentManagers };
   }
+
+  /**
+   * Who is told of these overdue items, one entry per person told: each item goes to the
+   * person's line manager (an active member of staff of the school), or, without one, to every
+   * holder of `fallbackRole` but the person themself. Two statements (roster, role holders).
+   */
+  private async managerSummaries(
+    schoolId: string,
+    overdue: readonly OverdueItem[],
+    fallbackRole: string,
+  ): Promise<Map<string, ManagerSummary>> {
+    const { database, people } = this.deps;
+    const [roster, fallback] = await Promise.all([
+      people.staffRoster(database.db, schoolId),
+      people.staffWithRole(database.db, schoolId, fallbackRole),
+    ]);
+    const byId = new Map(roster.map((s) => [s.id, s]));
+    const out = new Map<string, ManagerSummary>();
+    const entry = (m: { id: string; email: string; givenName: string }) => {
+      let e = out.get(m.id);
+      if (!e) {
+        e = {
+          manager: { id: m.id, email: m.email, givenName: m.givenName },
+          reports: [],
+          unmanaged: [],
+        };
+        out.set(m.id, e);
+      }
+      return e;
+    };
+    for (const o of overdue) {
+      const managerId = byId.get(o.person.staffId)?.lineManagerId ?? null;
+      const manager = managerId ? byId.get(managerId) : undefined;
+      if (manager) {
+        entry(manager).reports.push(o);
+        continue;
+      }
+      for (const f of fallback) if (f.id !== o.person.staffId) entry(f).unmanaged.push(o);
+    }
+    return out;
+  }
+}
+
+interface OverdueItem {
+  person: PersonTraining;
+  kind: TrainingSessionKey;
+  status: KindStatus;
+}
+
+interface ManagerSummary {
+  manager: { id: string; email: string; givenName: string };
+  /** Overdue items of the people they line-manage. */
+  reports: OverdueItem[];
+  /** Overdue items of staff with no line manager (they hold the profile's role). */
+  unmanaged: OverdueItem[];
 }

@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServices, type TestContext } from '../support/db.ts';
+import { createSchool, type SchoolFixture } from '../support/factories.ts';
+import {
+  createPlatform,
+  createServices,
+  type Platform,
+  type Services,
+} from '../../src/container.ts';
+import { fixedClock } from '../../src/platform/clock.ts';
+import type { StaffPrincipal } from '../../src/modules/auth/principal.ts';
+import type { SchoolCompliance } from '../../src/modules/compliance/index.ts';
+
+/**
+ * The compliance view's kept data (docs/training.md, "Compliance"; issue 17's benchmark): a
+ * school's view is read once and kept against the school's cache version, and any change that
+ * alters it, made through the services in this process or another one on the same database, or
+ * in plain SQL, shows on the next request. Two sets of services on one database stand for two
+ * processes (each keeps its own memory).
+ */
+describe('compliance view: kept per school, fresh after every change', () => {
+  const clock = fixedClock(new Date());
+  let ctx: TestContext;
+  let fx: SchoolFixture;
+  let other: { platform: Platform; services: Services };
+  let head: StaffPrincipal;
+
+  /** The cell of a person (by name) and column in the view. */
+  const cell = (view: SchoolCompliance, name: string, column: string) =>
+    view.people.find((p) => p.name === name)?.cells[column]?.state;
+  const view = (services: Services = ctx.services) => services.compliance.forSchool(head);
+
+  beforeAll(async () => {
+    ctx = await createTestServices({ clock });
+    fx = await createSchool(ctx.services, { pupils: 2 });
+    head = {
+      kind: 'staff',
+      id: fx.staff.headteacher.id,
+      schoolId: fx.school.id,
+      roles: ['headteacher'],
+      name: 'Head',
+    };
+    const platform = await createPlatform(ctx.config, {
+      supervise: false,
+      mailSink: ctx.sink,
+      clock,
+    });
+    other = { platform, services: createServices(platform) };
+  });
+  afterAll(async () => {
+    await other?.platform.close();
+    await ctx?.close();
+  });
+
+  it('answers a repeated view from memory: the same view, one version statement', async () => {
+    const first = await view();
+    const versions = ctx.services.database.versions.stats.reads;
+    const again = await view();
+    expect(again).toBe(first);
+    expect(ctx.services.database.versions.stats.reads).toBe(versions + 1);
+    // A filtered view is built once too, and differs from the unfiltered one.
+    const teachers = await ctx.services.compliance.forSchool(head, { role: 'teacher' });
+    expect(await ctx.services.compliance.forSchool(head, { role: 'teacher' })).toBe(teachers);
+    expect(teachers.people.map((p) => p.name)).toEqual(['teacher Tester']);
+  });
+
+  it('attendance recorded in another process shows on the next request here', async () => {
+    expect(cell(await view(), 'dsl Tester', 'staff_regular')).toBe('overdue');
+    expect(cell(await view(other.services), 'dsl Tester', 'staff_regular')).toBe('overdue');
+    const session = await other.services.training.schedule(head, {
+      kind: 'staff_regular',
+      title: 'Regular training',
+      startsAt: new Date(clock.now().getTime() - 86_400_000),
+      place: 'Hall',
+      trainer: 'The DSL',
+      className: null,
+      capacity: null,
+    });
+    await other.services.training.recordAttendance(
+      fx.school.id,
+      { kind: 'staff', id: head.id },
+      session.id,
+      [fx.staff.dsl.id],
+    );
+    expect(cell(await view(), 'dsl Tester', 'staff_regular')).toBe('done');
+    expect(cell(await view(other.services), 'dsl Tester', 'staff_regular')).toBe('done');
+  });
+
+  it('training marked due again after an incident shows at once', async () => {
+    const before = await view();
+    expect(cell(before, 'dsl Tester', 'staff_regular')).toBe('done');
+    const marked = await other.services.training.markDueAgain(
+      fx.school.id,
+      { reason: 'incident', reference: 'compliance-cache-test' },
+      [fx.staff.dsl.id],
+    );
+    expect(marked).toBe(1);
+    const after = await view();
+    expect(after).not.toBe(before);
+    expect(cell(after, 'dsl Tester', 'staff_regular')).toBe('due_soon');
+  });
+
+  it('an acknowledgement, and a new policy version that asks everyone again, show at once', async () => {
+    expect(cell(await view(), 'office Tester', 'acknowledgement')).toBe('overdue');
+    await other.services.acknowledgements.acknowledge({
+      kind: 'staff',
+      id: fx.staff.office.id,
+      schoolId: fx.school.id,
+    });
+    const acknowledged = await view();
+    expect(cell(acknowledged, 'office Tester', 'acknowledgement')).toBe('done');
+    const version = acknowledged.policyVersion;
+    await other.services.policies.updateSettings(
+      fx.school.id,
+      { kind: 'staff', id: head.id },
+      {
+        answers: { 'review.reminderDaysBefore': '21' },
+        note: 'Reminders three weeks ahead',
+        expectedVersion: version,
+      },
+    );
+    const published = await view();
+    expect(published.policyVersion).toBe(version + 1);
+    expect(cell(published, 'office Tester', 'acknowledgement')).toBe('overdue');
+  });
+
+  it('people and roles changed in plain SQL show at once (the staff triggers)', async () => {
+    const pool = ctx.services.database.pool;
+    await view();
+    await pool.query('UPDATE staff SET given_name = $1 WHERE id = $2', [
+      'Renamed',
+      fx.staff.volunteer.id,
+    ]);
+    expect((await view()).people.some((p) => p.name === 'Renamed Tester')).toBe(true);
+    await pool.query('UPDATE staff SET email = $1 WHERE id = $2', [
+      'new-address@example.test',
+      fx.staff.volunteer.id,
+    ]);
+    expect((await view()).people.find((p) => p.name === 'Renamed Tester')?.email).toBe(
+      'new-address@example.test',
+    );
+    // A new starter with no role yet (migration 0056: a staff insert bumps the version).
+    await pool.query(
+      `INSERT INTO staff (school_id, email, given_name, family_name, start_date)
+       VALUES ($1, 'starter@example.test', 'New', 'Starter', $2)`,
+      [fx.school.id, clock.now().toISOString().slice(0, 10)],
+    );
+    const withStarter = await view();
+    expect(cell(withStarter, 'New Starter', 'acknowledgement')).toBe('due_soon');
+    await pool.query(
+      `INSERT INTO staff_roles (school_id, staff_id, role)
+       SELECT school_id, id, 'teacher' FROM staff WHERE email = 'starter@example.test'`,
+    );
+    const teachers = await ctx.services.compliance.forSchool(head, { role: 'teacher' });
+    expect(teachers.people.map((p) => p.name).sort()).toEqual(['New Starter', 'teacher Tester']);
+    // The start date moved back a year: the acknowledgement is overdue, not due soon.
+    await pool.query(
+      `UPDATE staff SET start_date = start_date - 365 WHERE email = 'starter@example.test'`,
+    );
+    expect(cell(await view(), 'New Starter', 'acknowledgement')).toBe('overdue');
+  });
+
+  it('follows the calendar: the next day is worked out afresh', async () => {
+    const today = await view();
+    expect(await view()).toBe(today);
+    clock.set(new Date(clock.now().getTime() + 86_400_000));
+    const tomorrow = await view();
+    expect(tomorrow).not.toBe(today);
+    expect(tomorrow.today > today.today).toBe(true);
+  });
+
+  it('keeps the Headteacher’s home page figure in step', async () => {
+    const n = await ctx.services.compliance.overduePeople(fx.school.id);
+    await ctx.services.database.pool.query('UPDATE staff SET active = false WHERE id = $1', [
+      fx.staff.ict_technician.id,
+    ]);
+    expect(await ctx.services.compliance.overduePeople(fx.school.id)).toBe(n - 1);
+  });
+});
