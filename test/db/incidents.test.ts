@@ -190,6 +190,55 @@ describe('incidents (real PostgreSQL)', () => {
     expect(seen).toEqual(all.map((r) => r.incident_id));
   });
 
+  it('lists the cases given to someone, and a kept first page shows a change at once', async () => {
+    const s = ctx.services;
+    const support = as(fx, 'support_staff');
+    const teacher = as(fx, 'teacher');
+    // "Given to me": assigned, or a named deputy of a safeguarding concern (the rows checked
+    // against the arrays with plain SQL).
+    const mine = async (p: Principal & { kind: 'staff' }) =>
+      (await s.incidents.listCases(as(fx, 'dsl'), { mineStaffId: p.id }, undefined, 500)).rows
+        .map((r) => r.incidentId)
+        .sort();
+    const truth = async (p: Principal & { kind: 'staff' }) =>
+      (
+        await q(
+          `SELECT incident_id FROM incident_cases WHERE school_id = $1
+           AND ($2::uuid = ANY(assigned_staff_ids) OR $2::uuid = ANY(deputy_staff_ids))`,
+          [fx.school.id, p.id],
+        )
+      )
+        .map((r) => r.incident_id)
+        .sort();
+    expect(await mine(support)).toEqual(await truth(support));
+    expect(await mine(teacher)).toEqual(await truth(teacher));
+    expect((await mine(teacher)).length).toBeGreaterThan(0);
+
+    // The API's first page, kept: a new assignment shows on the worker's next request, and a
+    // later page (a cursor) is read each time.
+    const firstPage = () =>
+      s.incidents.listCasesRendered(support, { filters: {}, limit: 50, purpose: 'test' }, (page) =>
+        page.rows.map((r) => r.incidentId),
+      );
+    const before = await firstPage();
+    expect(await firstPage()).toEqual(before);
+    const fresh = await s.incidents.reportConcern(as(fx, 'office'), input());
+    expect(await firstPage()).not.toContain(fresh.id);
+    await s.incidentCases.assign(as(fx, 'headteacher'), fresh.id, [support.id]);
+    expect(await firstPage()).toEqual([fresh.id, ...before]);
+    const second = await s.incidents.listCasesRendered(
+      support,
+      {
+        filters: {},
+        after: { reportedAt: new Date(), incidentId: 'ffffffff-ffff-4fff-bfff-ffffffffffff' },
+        limit: 1,
+        purpose: 'test',
+      },
+      (page) => page.rows.map((r) => r.incidentId),
+    );
+    expect(second).toEqual([fresh.id]);
+  });
+
   it('keeps a pupil’s chronology across cases, for the DSL and the Headteacher', async () => {
     const pupil = fx.pupils[1]!;
     const one = await ctx.services.incidents.reportConcern(

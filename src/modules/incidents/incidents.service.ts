@@ -421,20 +421,21 @@ export class IncidentsService {
   }
 
   /**
-   * `listCases` rendered (the API's JSON) and kept as a shared read of the school (ADR 0018):
-   * incident_cases and incident_entries bump its version (migration 0048), so a change through
-   * any process shows on the next request. Managers share one list; others have their own.
+   * `listCases` as the API's JSON; the first page kept (ADR 0018: managers share it, others a
+   * personal read); later pages read each time (kept, each cursor would push shared reads out).
    */
   async listCasesRendered<T>(
     viewer: StaffPrincipal,
     q: { filters: CaseFilters; after?: CaseCursor | undefined; limit: number; purpose: string },
     render: (page: { rows: CaseRow[]; next: CaseCursor | null }) => T,
   ): Promise<T> {
+    const load = async () => render(await this.listCases(viewer, q.filters, q.after, q.limit));
+    if (q.after) return load();
     const scope = await this.scopeOf(viewer);
     const whose = scope.kind === 'all' ? 'all' : `${scope.kind}:${viewer.id}`;
     const key = `incidents-list:${viewer.schoolId}:${whose}:${JSON.stringify(q)}`;
-    const load = async () => render(await this.listCases(viewer, q.filters, q.after, q.limit));
-    return this.deps.database.cachedRead(key, READ_TTL_MS, load, viewer.schoolId);
+    const read = scope.kind === 'all' ? 'cachedRead' : 'cachedPersonalRead';
+    return this.deps.database[read](key, READ_TTL_MS, load, viewer.schoolId);
   }
 
   /** Everything the case page shows, or a 404 for anyone who may not open it. */

@@ -69,10 +69,16 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
       ...(q.safeguarding ? { safeguarding: q.safeguarding === 'yes' } : {}),
     };
     const [at, id] = q.after ? q.after.split('_') : [];
-    const page = await incidents.listCases(
+    // The first page is kept as the API's is (a change to any case shows on the next request).
+    const page = await incidents.listCasesRendered(
       who,
-      filters,
-      at && id ? { reportedAt: new Date(at), incidentId: id } : undefined,
+      {
+        filters,
+        after: at && id ? { reportedAt: new Date(at), incidentId: id } : undefined,
+        limit: 50,
+        purpose: 'page',
+      },
+      (found) => found,
     );
     return reply.page('incidents/cases/views/list.njk', await listView(services, who, q, page));
   });
