@@ -18,17 +18,15 @@
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { sql } from 'drizzle-orm';
-import { loadConfig } from '../../src/config.ts';
 import { createPlatform, createServices } from '../../src/container.ts';
-import { randomToken } from '../../src/platform/crypto.ts';
 import { EvidenceStore } from '../../src/platform/evidence/evidence-store.ts';
 import type { StaffPrincipal } from '../../src/modules/auth/principal.ts';
 import { createSchool } from '../support/factories.ts';
 import type { BenchPart } from './reports.bench.ts';
+import { benchConfig, samplePeakRss } from './support.ts';
 
 const PHOTOS = 500;
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 export const sarPart: BenchPart = {
   name: 'sar',
@@ -36,16 +34,7 @@ export const sarPart: BenchPart = {
   targets: { sar_ms: '< 30000', sar_rss_growth_mb: '< 300' },
   async run({ say, freshDatabase, dataDir, smtpUrl }) {
     const url = await freshDatabase('lanyard_bench_sar');
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      DATA_DIR: `${dataDir}/sar`,
-      SESSION_SECRET: randomToken(32),
-      EVIDENCE_KEY: randomBytes(32).toString('base64'),
-      SMTP_URL: smtpUrl,
-      BASE_URL: 'http://127.0.0.1',
-      LOG_LEVEL: 'silent',
-    });
+    const config = benchConfig({ url, dataDir: `${dataDir}/sar`, smtpUrl });
     const platform = await createPlatform(config, { supervise: false });
     try {
       const services = createServices(platform);
@@ -185,12 +174,7 @@ export const sarPart: BenchPart = {
         await drain(await evidence.open(e.k, { sha256: e.sha256, size: Number(e.size) }));
       const copyMs = performance.now() - c0;
 
-      gc();
-      const rss0 = process.memoryUsage().rss;
-      let peak = rss0;
-      const timer = setInterval(() => {
-        peak = Math.max(peak, process.memoryUsage().rss);
-      }, 20);
+      const rss = samplePeakRss(20);
       const s0 = performance.now();
       const request = await services.subjectAccess.log(dpo, {
         subject: `pupil:${pupil.id}`,
@@ -203,9 +187,7 @@ export const sarPart: BenchPart = {
       const { stream, counts } = await services.subjectAccess.produce(dpo, request.id);
       const bytes = await drain(stream as AsyncIterable<Buffer>);
       const sarMs = performance.now() - s0;
-      clearInterval(timer);
-      peak = Math.max(peak, process.memoryUsage().rss);
-      const growth = (peak - rss0) / 1024 / 1024;
+      const growth = rss.stop();
       say(
         `   bundle: ${counts.files} files, ${round(bytes / 1024 / 1024)} MB in ${Math.round(sarMs)} ms; plain read of the same files ${Math.round(copyMs)} ms; RSS growth ${round(growth)} MB`,
       );
