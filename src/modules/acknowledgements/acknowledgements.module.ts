@@ -7,9 +7,12 @@ import { VersionKindsRepository } from './version-kinds.repository.ts';
 import { AcknowledgementRoundsService } from './rounds.service.ts';
 import { roundRoutes } from './rounds.routes.ts';
 import { acknowledgementJobs } from './acknowledgements.jobs.ts';
+import { AcknowledgementAggregates } from './acknowledgements.aggregates.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
+    /** Acknowledgements in figures at a time (counts only): the governors’ monitoring report. */
+    acknowledgementAggregates: AcknowledgementAggregates;
     /** Who has acknowledged which version of the school's policy. */
     acknowledgements: AcknowledgementsService;
     /** Substantive and minor versions, class agreements, who is missing, reminders (issue 16). */
@@ -60,7 +63,11 @@ export const acknowledgementsModule = defineModule({
         .onVersionPublished(tx, schoolId, payload.versionId, payload.version)
         .then(() => undefined),
     );
-    return { acknowledgements, acknowledgementRounds };
+    return {
+      acknowledgements,
+      acknowledgementRounds,
+      acknowledgementAggregates: new AcknowledgementAggregates({ database: deps.database }),
+    };
   },
   routes: [acknowledgementRoutes, roundRoutes],
   jobs: acknowledgementJobs,

@@ -18,3 +18,6 @@ export {
 // Rounds of acknowledgement (issue 16 item 2): substantive and minor versions, who is missing.
 export type { AcknowledgementRoundsService, WhoIsMissing } from './rounds.service.ts';
 export { canSeeWhoIsMissing } from './rounds.policy.ts';
+
+// Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
+export type { AcknowledgementAggregates } from './acknowledgements.aggregates.ts';

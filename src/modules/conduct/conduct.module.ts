@@ -13,9 +13,12 @@ import { PermissionsRepository } from './permissions/permissions.repository.ts';
 import { PermissionsService } from './permissions/permissions.service.ts';
 import { FilteringRepository } from './filtering/filtering.repository.ts';
 import { FilteringService } from './filtering/filtering.service.ts';
+import { ConductAggregates } from './conduct.aggregates.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
+    /** Declarations, permissions and filtering checks in figures (counts only): the governors’ report. */
+    conductAggregates: ConductAggregates;
     /** Staff declarations: friend requests, social contact with families, online checks (SPEC §3.7). */
     conductDeclarations: DeclarationsService;
     /** Permission requests with their decision trail; `holds` answers the publishing check. */
@@ -56,6 +59,7 @@ export const conductModule = defineModule({
       consent: deps.consent,
     });
     return {
+      conductAggregates: new ConductAggregates({ database: deps.database }),
       conductDeclarations: new DeclarationsService({
         ...shared,
         repository: new DeclarationsRepository(),

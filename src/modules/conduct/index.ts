@@ -39,3 +39,6 @@ export {
   deleteDeclarationsBefore,
   deletePermissionsBefore,
 } from './conduct-retention.repository.ts';
+
+// Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
+export type { ConductAggregates } from './conduct.aggregates.ts';

@@ -22,9 +22,12 @@ import { hasRole } from '../auth/index.ts';
 import { RestrictionsRepository } from './restrictions/restrictions.repository.ts';
 import { RestrictionsService } from './restrictions/restrictions.service.ts';
 import { restrictionRoutes } from './restrictions/restrictions.routes.ts';
+import { ConsentAggregates } from './consent.aggregates.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
+    /** Consent coverage in figures (counts only): the governors’ monitoring report reads them. */
+    consentAggregates: ConsentAggregates;
     /** The consent register and the consent check (ADR 0006, 0009). */
     consent: ConsentService;
     /** Consent records imported from a spreadsheet or paper forms. */
@@ -98,6 +101,7 @@ export const consentModule = defineModule({
         Promise.resolve([]),
     });
     return {
+      consentAggregates: new ConsentAggregates({ database }),
       consent,
       consentForm,
       consentRestrictions: new RestrictionsService({

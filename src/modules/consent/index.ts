@@ -51,3 +51,6 @@ export {
   pupilsWithConsentRecords,
   deleteConsentRecordsOf,
 } from './register/consent-retention.repository.ts';
+
+// Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
+export type { ConsentAggregates } from './consent.aggregates.ts';

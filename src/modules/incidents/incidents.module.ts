@@ -13,9 +13,12 @@ import { letterRoutes } from './letters/letters.routes.ts';
 import { letterJobs } from './letters/letters.jobs.ts';
 import { wireGuidance } from './guidance/guidance.wire.ts';
 import { guidanceRoutes } from './guidance/guidance.routes.ts';
+import { IncidentAggregates } from './incidents.aggregates.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
+    /** Incidents in figures (counts only): the governors’ monitoring report reads them. */
+    incidentAggregates: IncidentAggregates;
     /** Incidents: reports, who sees what, the chronology (`recordEntry`) and the case lists. */
     incidents: IncidentsService;
     /** What is done with a case: classify, assign, steps of the playbook, close … */
@@ -70,6 +73,7 @@ export const incidentsModule = defineModule({
     const evidence = evidenceModulePart.wire(deps, incidents);
     parts.evidence = evidence;
     return {
+      incidentAggregates: new IncidentAggregates({ database: deps.database }),
       incidents,
       incidentCases: new CaseActionsService(incidents),
       incidentEvidence: evidence,

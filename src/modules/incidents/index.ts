@@ -41,3 +41,6 @@ export {
   closedSafeguardingIncidents,
   deleteIncidents,
 } from './incidents-retention.repository.ts';
+
+// Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
+export type { IncidentAggregates } from './incidents.aggregates.ts';

@@ -18,9 +18,12 @@ import { staffClassesRoutes } from './staff-classes.routes.ts';
 import { peopleApi } from './people.api.ts';
 import { peopleJobs } from './people.jobs.ts';
 import { canImportPupils, canListParents, canListPupils, canListStaff } from './people.policy.ts';
+import { PeopleAggregates } from './people.aggregates.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
+    /** Who was on roll or in post, as ids and year groups (no names): figures such as the governors’ report. */
+    peopleAggregates: PeopleAggregates;
     /** Schools, pupils, parents and staff. */
     people: PeopleService;
     /** How other modules read people's data (and write it in their own transaction). */
@@ -47,6 +50,7 @@ export const peopleModule = defineModule({
     const importRepository = new ImportRepository();
     const changes = new PeopleChangesRepository();
     return {
+      peopleAggregates: new PeopleAggregates({ database: deps.database }),
       peopleDirectory: new PeopleDirectory({
         repository,
         directory: new PeopleDirectoryRepository(),

@@ -30,3 +30,6 @@ export {
   type PolicyText,
   type TextPlace,
 } from './templates/texts/index.ts';
+
+// Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
+export type { PolicyHistory } from './policies.aggregates.ts';

@@ -26,3 +26,6 @@ export {
   publishingAboutPupil,
   type PublishingAboutPupil,
 } from './publishing-subject-access.repository.ts';
+
+// Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
+export type { PublishingAggregates } from './publishing.aggregates.ts';

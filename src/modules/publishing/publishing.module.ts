@@ -22,9 +22,12 @@ import {
   takedownRoutes,
   wireTakedowns,
 } from './takedown/index.ts';
+import { PublishingAggregates } from './publishing.aggregates.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
+    /** Publications and takedowns in figures (counts only): the governors’ monitoring report. */
+    publishingAggregates: PublishingAggregates;
     /** Drafts, checks and approval of posts (SPEC §3.5). */
     posts: PostsService;
     /** Publishing with the consent re-check, and delivery through the outbox. */
@@ -128,6 +131,7 @@ export const publishingModule = defineModule({
       now: () => deps.clock.now(),
     });
     return {
+      publishingAggregates: new PublishingAggregates({ database: deps.database }),
       posts,
       publishing,
       channelAdapters,

@@ -15,9 +15,12 @@ import { trainingJobs } from './training.jobs.ts';
 import { canBookParentSessions, canManageTraining, canViewTraining } from './training.policy.ts';
 import { kindLabel } from './training-status.ts';
 import { formatDateInWords } from '../../web/dates.ts';
+import { TrainingAggregates } from './training.aggregates.ts';
 
 declare module '../registry.ts' {
   interface ServiceRegistry {
+    /** Staff training in figures on a date (counts only): the governors’ monitoring report. */
+    trainingAggregates: TrainingAggregates;
     /** Training sessions, the register, pupils' lessons, refresh marks and training status. */
     training: TrainingService;
     /** Parents' bookings at parents' e-safety meetings. */
@@ -66,6 +69,7 @@ export const trainingModule = defineModule({
       training.onPolicyVersionPublished(tx, schoolId, payload.version).then(() => undefined),
     );
     return {
+      trainingAggregates: new TrainingAggregates({ database: deps.database }),
       training,
       trainingBookings: new BookingService({
         database: deps.database,
