@@ -61,19 +61,20 @@ export interface TrustCompliance {
 export const TRUST_FIGURES_MS = 30_000;
 
 /**
- * A school's compliance data kept in memory, by school and UK date (`SchoolViews`). Used only
- * after the school's cache version (`cache_versions`, ADR 0018) has been read in this request
- * and found no newer than when the data was read: every table the view reads bumps it in the
- * changing transaction (training attendance through `training_latest`, sessions, due-again
- * marks, acknowledgements and their supersessions, versions marked minor, staff and their
- * roles, the policy profile and its versions: migrations 0022, 0048 and 0056), so a change
- * committed through any process shows on the next request. The date in the key makes "due
- * soon" and "overdue" follow the calendar. SCHOOL_VIEW_MAX_AGE_MS is a backstop only.
+ * A school's compliance data kept in memory by school and UK date (`ComplianceService.schools`,
+ * at most SCHOOL_VIEWS, least recently used dropped). Used only after the school's cache
+ * version (`cache_versions`, ADR 0018) has been read in this request and found no newer than
+ * when the data was read: every table the view reads bumps it in the changing transaction
+ * (training attendance through `training_latest`, sessions, due-again marks, acknowledgements
+ * and their supersessions, versions marked minor, staff and their roles, the policy profile and
+ * its versions: migrations 0022, 0048 and 0056), so a change committed through any process
+ * shows on the next request. The date in the key makes "due soon" and "overdue" follow the
+ * calendar. SCHOOL_VIEW_MAX_AGE_MS is a backstop only.
  */
-export const SCHOOL_VIEWS = 500;
+export const SCHOOL_VIEWS = 200;
 export const SCHOOL_VIEW_MAX_AGE_MS = 10 * 60_000;
 /** Filtered views kept per school (filters are only the school's real roles, kinds and states). */
-const VIEWS_PER_SCHOOL = 200;
+const VIEWS_PER_SCHOOL = 50;
 
 /** One school's data for the compliance view, as read at one cache version. */
 class SchoolSnapshot {
