@@ -332,8 +332,11 @@ const EXPECTED: Record<string, Who> = {
   'GET /schools/:slug/policy': 'public',
   'GET /parent-guidance': ['parent'],
   'POST /parent-guidance': ['parent'],
-  // The same text as the page (and the public page): parents and pupils of the school read it
-  // through their signed-in session (API tokens are staff's only).
+  // The current text, which is public anyway (/schools/:slug/policy): every member of staff with
+  // the rules each clause implements; parents and pupils of the school through their signed-in
+  // session (API tokens are staff's only) with no rules, as their page. No role gets a draft, an
+  // earlier version or an editor's name here: those are staff pages (versions: EVERY_STAFF).
+  // A trust admin: 404 (no school). test/http/policy-lifecycle.test.ts checks the content.
   'GET /api/v1/policy-text': [...EVERY_STAFF, 'parent', 'pupil'],
   'POST /api/v1/policy-acknowledgements': EVERY_STAFF,
   'GET /acknowledgements/missing': ['headteacher', 'dsl'],

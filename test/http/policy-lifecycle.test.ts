@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
 import { buildTestApp } from '../support/http.ts';
-import { Browser, formValues, signInWithLink } from '../support/http-principals.ts';
+import { Browser, formValues, setPupilEmail, signInWithLink } from '../support/http-principals.ts';
 import type { StaffRole } from '../../src/modules/auth/principal.ts';
 import { addMonths } from '../../src/modules/policies/index.ts';
 
@@ -325,5 +325,37 @@ describe('policy lifecycle (HTTP)', () => {
     const ack = await api('POST', '/api/v1/policy-acknowledgements', { confirm: true });
     expect(ack.statusCode).toBe(200);
     expect(ack.json()).toEqual({ version: 3, already: false });
+  });
+
+  it('gives a parent and a pupil the current text through the API, without the rules, drafts or history', async () => {
+    const staffText = (await (await signedIn(fx, 'teacher')).get('/api/v1/policy-text')).json() as {
+      version: number;
+      sections: { rules: unknown[]; clauses: { id: string; text: string; rules: unknown[] }[] }[];
+    };
+    const parent = new Browser(app);
+    await signInWithLink(parent, ctx, fx.parent.email!);
+    const pupil = new Browser(app);
+    await setPupilEmail(ctx, fx.pupils[0]!.id, 'pupil.text@school.test');
+    await signInWithLink(pupil, ctx, 'pupil.text@school.test');
+    for (const who of [parent, pupil]) {
+      const res = await who.get('/api/v1/policy-text');
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as typeof staffText;
+      // The current version's words, as the public page shows them …
+      expect(body.version).toBe(staffText.version);
+      expect(body.sections.flatMap((s) => s.clauses.map((c) => c.text))).toEqual(
+        staffText.sections.flatMap((s) => s.clauses.map((c) => c.text)),
+      );
+      // … with no settings (the rules are staff's), and nothing about versions or editors.
+      expect(body.sections.every((s) => s.rules.length === 0)).toBe(true);
+      expect(body.sections.every((s) => s.clauses.every((c) => c.rules.length === 0))).toBe(true);
+      expect(Object.keys(body).sort()).toEqual(['sections', 'title', 'version']);
+      expect(res.body).not.toContain(fx.staff.headteacher.email);
+      expect(res.body).not.toContain('Consent is asked on admission too');
+      // An earlier version's diff and the settings stay staff's.
+      expect((await who.get('/policy/text/versions/2')).statusCode).toBe(404);
+      expect((await who.get('/api/v1/policy-profile')).statusCode).toBe(404);
+    }
+    expect(staffText.sections.some((s) => s.clauses.some((c) => c.rules.length > 0))).toBe(true);
   });
 });

@@ -22,6 +22,7 @@ import { hasRole } from '../auth/index.ts';
 import { RestrictionsRepository } from './restrictions/restrictions.repository.ts';
 import { RestrictionsService } from './restrictions/restrictions.service.ts';
 import { restrictionRoutes } from './restrictions/restrictions.routes.ts';
+import { ConsentKeeperService } from './consent-keeper.ts';
 import { ConsentAggregates } from './consent.aggregates.ts';
 
 declare module '../registry.ts' {
@@ -40,6 +41,8 @@ declare module '../registry.ts' {
     consentOffice: ConsentOfficeService;
     /** Per-pupil "never publish" restrictions, read by the consent check (issue 15). */
     consentRestrictions: RestrictionsService;
+    /** Who keeps the consent record: the profile's role or responsibility (issue 15). */
+    consentKeeper: ConsentKeeperService;
   }
 }
 
@@ -63,6 +66,7 @@ export const consentModule = defineModule({
       | 'peopleDirectory'
       | 'auth'
       | 'staffClasses'
+      | 'responsibilities'
     >,
   ) => {
     const { database, clock, config, audit, policies } = deps;
@@ -104,6 +108,12 @@ export const consentModule = defineModule({
       consentAggregates: new ConsentAggregates({ database }),
       consent,
       consentForm,
+      consentKeeper: new ConsentKeeperService({
+        policies,
+        // The keeper may be a responsibility (roles.consentRecordKeeperResponsibilities).
+        responsibilitiesHeld: (schoolId, staffId) =>
+          deps.responsibilities.heldBy(schoolId, staffId),
+      }),
       consentRestrictions: new RestrictionsService({
         database,
         repository: new RestrictionsRepository(),

@@ -11,6 +11,11 @@ import {
   canRecordConsent,
   canUseOwnConsentForm,
   canViewAllConsent,
+  canManageConsentAs,
+  canRecordConsentAs,
+  canViewAllConsentAs,
+  isConsentRecordKeeper,
+  mayReachConsentKeeping,
 } from './consent.policy.ts';
 
 const parent: Principal = { kind: 'parent', id: 'pa1', schoolId: 's1', name: 'Parent' };
@@ -65,5 +70,42 @@ describe('consent policy', () => {
 
   it('gives an organisation admin nothing', () => {
     expect(fns.map((f) => f(orgAdmin))).toEqual(fns.map(() => false));
+  });
+
+  // The profile's record keeper (roles.consentRecordKeeperRole / …Responsibilities):
+  // reach, keeper (role: office), keeper (role: DPO, holds the keeper's responsibility),
+  // manage as the keeper (role: business_manager), record as keeper (DPO), view all as keeper (DPO)
+  const byRole = { role: 'dpo', byResponsibility: false } as const;
+  const held = { role: 'dpo', byResponsibility: true } as const;
+  const bm = { role: 'business_manager', byResponsibility: false } as const;
+  const keeperTable: [StaffRole, boolean[]][] = [
+    ['headteacher', [true, false, true, true, true, true]],
+    ['dsl', [true, false, true, false, false, false]],
+    ['dpo', [true, false, true, true, true, true]],
+    ['business_manager', [true, false, true, true, false, false]],
+    ['office', [true, true, true, false, true, true]],
+    ['ict_technician', [true, false, true, false, false, false]],
+    ['teacher', [true, false, true, false, false, false]],
+    ['support_staff', [true, false, true, false, false, false]],
+    ['volunteer', [true, false, true, false, false, false]],
+    ['governor', [true, false, true, false, false, false]],
+  ];
+  const keeperAnswers = (p: Principal) => [
+    mayReachConsentKeeping(p),
+    isConsentRecordKeeper(p, { role: 'office', byResponsibility: false }),
+    isConsentRecordKeeper(p, held),
+    canManageConsentAs(p, bm),
+    canRecordConsentAs(p, byRole),
+    canViewAllConsentAs(p, byRole),
+  ];
+  it.each(keeperTable)('answers for a %s as the record keeper rules say', (role, expected) => {
+    expect(keeperAnswers(staff(role))).toEqual(expected);
+  });
+  it('a holder of the keeper’s responsibility keeps the record; parents and pupils never', () => {
+    expect(canViewAllConsentAs(staff('teacher'), held)).toBe(true);
+    expect(canRecordConsentAs(staff('teacher'), held)).toBe(true);
+    expect(canManageConsentAs(staff('teacher'), held)).toBe(true);
+    for (const p of [parent, pupil, orgAdmin])
+      expect(keeperAnswers(p)).toEqual([false, false, false, false, false, false]);
   });
 });

@@ -1,11 +1,16 @@
-import { hasRole, type Principal } from '../auth/index.ts';
+import { hasRole, isStaff, type Principal } from '../auth/index.ts';
+import type { PolicyRole } from '../policies/index.ts';
 
 /**
  * Who may do what with the consent register (issue 3 item 9). Pure functions; deny by default.
  * Refused access to a pupil's record is answered exactly like a missing record (404).
  */
 
-/** The consent record keeper (`roles.consentRecordKeeperRole`, the DPO) and the Headteacher owns the policy: they manage it. */
+/**
+ * The DPO and the Headteacher (who owns the policy) manage the register, whoever the profile
+ * names as record keeper; the keeper it names (a role or a responsibility) manages it too, on the
+ * pages that ask `canManageConsentAs`.
+ */
 export const canManageConsent = (p: Principal): boolean => hasRole(p, 'headteacher', 'dpo');
 
 /** Recording a paper form or a written withdrawal: the managers and the school office. */
@@ -37,6 +42,40 @@ export const canCheckConsent = (p: Principal): boolean =>
  */
 export const canAssignConsentClasses = (p: Principal): boolean =>
   hasRole(p, 'headteacher', 'office');
+
+/**
+ * The consent record keeper the profile names (issue 15): its role (`roles.consentRecordKeeperRole`,
+ * the DPO in every template) and whether this person holds one of its
+ * `roles.consentRecordKeeperResponsibilities` now (ConsentKeeperService.keeperFor looks it up).
+ */
+export interface ConsentKeeper {
+  role: PolicyRole;
+  byResponsibility: boolean;
+}
+
+/** The profile's consent record keeper: its role, or a holder of its responsibility. */
+export function isConsentRecordKeeper(p: Principal, keeper: ConsentKeeper): boolean {
+  return hasRole(p, keeper.role) || (isStaff(p) && keeper.byResponsibility);
+}
+
+/**
+ * Route gate for the record keeper's school-wide pages (changes since a date, the export, the
+ * campaigns): any member of staff reaches the handler, which asks the `…As` functions below with
+ * the school's keeper and answers 404 to everyone else.
+ */
+export const mayReachConsentKeeping = (p: Principal): boolean => isStaff(p);
+
+/** The managers (the Headteacher and the DPO), or the profile's record keeper. */
+export const canManageConsentAs = (p: Principal, keeper: ConsentKeeper): boolean =>
+  canManageConsent(p) || isConsentRecordKeeper(p, keeper);
+
+/** Recording and chasing forms: the managers and the office, or the profile's record keeper. */
+export const canRecordConsentAs = (p: Principal, keeper: ConsentKeeper): boolean =>
+  canRecordConsent(p) || isConsentRecordKeeper(p, keeper);
+
+/** The school-wide register pages: the managers and the office, or the profile's record keeper. */
+export const canViewAllConsentAs = (p: Principal, keeper: ConsentKeeper): boolean =>
+  canViewAllConsent(p) || isConsentRecordKeeper(p, keeper);
 
 /** Spreadsheet import and CSV export hold the whole school's record: managers only. */
 export const canImportConsent = canManageConsent;

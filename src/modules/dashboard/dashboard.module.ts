@@ -22,6 +22,7 @@ export const dashboardModule = defineModule({
       | 'media'
       | 'devices'
       | 'consentCampaigns'
+      | 'consentKeeper'
       | 'staffClasses'
       | 'peopleDirectory'
     >,
@@ -37,6 +38,8 @@ export const dashboardModule = defineModule({
       staffClasses: deps.staffClasses,
       clock: deps.clock,
       attention: deps.attention,
+      // The consent record keeper the profile names (roles.consentRecordKeeper…) sees consent work.
+      isConsentKeeper: (p) => deps.consentKeeper.isKeeper(p),
     }),
   }),
   routes: [dashboardRoutes],

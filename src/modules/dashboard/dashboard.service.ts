@@ -81,6 +81,8 @@ export class DashboardService {
       clock: Clock;
       /** What the other modules put on this person's home page (their definitions' `attention`). */
       attention(p: Principal): Promise<AttentionItem[]>;
+      /** Whether this person is the profile's consent record keeper (a role or a responsibility). */
+      isConsentKeeper?: (p: Principal) => Promise<boolean>;
     },
   ) {}
 
@@ -281,8 +283,12 @@ export class DashboardService {
     today: string,
   ): Promise<AttentionItem[]> {
     const items: AttentionItem[] = [];
-    const keepsConsent = seesConsentWork(p);
-    const approvesDevices = canApproveDevices(p, settings.roles.deviceApproverRole.value);
+    const keepsConsent = seesConsentWork(p) || ((await this.deps.isConsentKeeper?.(p)) ?? false);
+    // The profile's role, or a holder of one of its device approver responsibilities.
+    const approvesDevices =
+      canApproveDevices(p, settings.roles.deviceApproverRole.value) ||
+      (settings.roles.deviceApproverResponsibilities.value.length > 0 &&
+        (await this.deps.devices.isApprover(p)));
     const [consent, media] = await Promise.all([
       keepsConsent
         ? this.deps.database.cachedRead(

@@ -15,8 +15,18 @@ declare module '../registry.ts' {
 /** The device register: one folder, plugged in here (docs/architecture.md, "Adding a module"). */
 export const devicesModule = defineModule({
   name: 'devices',
-  wire: (deps: Pick<Services, 'database' | 'clock' | 'audit' | 'policies'>) => ({
-    devices: new DevicesService({ ...deps, repository: new DevicesRepository() }),
+  wire: (
+    deps: Pick<Services, 'database' | 'clock' | 'audit' | 'policies' | 'responsibilities'>,
+  ) => ({
+    devices: new DevicesService({
+      database: deps.database,
+      clock: deps.clock,
+      audit: deps.audit,
+      policies: deps.policies,
+      repository: new DevicesRepository(),
+      // Who approves devices may be a responsibility too (roles.deviceApproverResponsibilities).
+      responsibilitiesHeld: (schoolId, staffId) => deps.responsibilities.heldBy(schoolId, staffId),
+    }),
   }),
   routes: [deviceRoutes],
   navigation: [

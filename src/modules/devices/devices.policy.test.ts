@@ -8,18 +8,20 @@ import {
   mayReachDeviceApproval,
 } from './devices.policy.ts';
 
-// view, register, reach approval, approve (approver: Headteacher), approve (approver: ICT Technician)
+// view, register, reach approval, approve (approver: Headteacher), approve (approver: ICT
+// Technician), approve (approver: Headteacher, and this person holds one of the profile's
+// roles.deviceApproverResponsibilities)
 const table: [StaffRole, boolean[]][] = [
-  ['headteacher', [true, false, true, true, false]],
-  ['dsl', [true, false, true, false, false]],
-  ['dpo', [true, false, true, false, false]],
-  ['business_manager', [true, false, true, false, false]],
-  ['office', [true, false, true, false, false]],
-  ['ict_technician', [true, true, true, false, true]],
-  ['teacher', [true, false, true, false, false]],
-  ['support_staff', [true, false, true, false, false]],
-  ['volunteer', [false, false, true, false, false]],
-  ['governor', [false, false, true, false, false]],
+  ['headteacher', [true, false, true, true, false, true]],
+  ['dsl', [true, false, true, false, false, true]],
+  ['dpo', [true, false, true, false, false, true]],
+  ['business_manager', [true, false, true, false, false, true]],
+  ['office', [true, false, true, false, false, true]],
+  ['ict_technician', [true, true, true, false, true, true]],
+  ['teacher', [true, false, true, false, false, true]],
+  ['support_staff', [true, false, true, false, false, true]],
+  ['volunteer', [false, false, true, false, false, true]],
+  ['governor', [false, false, true, false, false, true]],
 ];
 const answers = (p: Principal) => [
   canViewDevices(p),
@@ -27,6 +29,7 @@ const answers = (p: Principal) => [
   mayReachDeviceApproval(p),
   canApproveDevices(p, 'headteacher'),
   canApproveDevices(p, 'ict_technician'),
+  canApproveDevices(p, 'headteacher', true),
 ];
 
 describe('devices policy', () => {
@@ -35,6 +38,7 @@ describe('devices policy', () => {
   });
 
   it('gives parents, pupils and organisation admins nothing', () => {
-    for (const p of others) expect(answers(p)).toEqual([false, false, false, false, false]);
+    // Not even with a responsibility: only staff hold them.
+    for (const p of others) expect(answers(p)).toEqual([false, false, false, false, false, false]);
   });
 });

@@ -4,7 +4,7 @@ import type { PolicyRole } from '../policies/index.ts';
 /**
  * Who may do what with the device register (SPEC §3.3). Pure functions; deny by default.
  * The approver is a profile setting (`roles.deviceApproverRole`, the Headteacher in every
- * template), so the approval routes let any member of staff in and the handler asks
+ * template, and the holders of `roles.deviceApproverResponsibilities`), so the approval routes let any member of staff in and the handler asks
  * `canApproveDevices` with the school's current setting; anyone else gets a 404.
  */
 
@@ -28,7 +28,15 @@ export const canRegisterDevices = (p: Principal): boolean => hasRole(p, 'ict_tec
 /** Route gate for approval actions: any member of staff; the handler then checks the profile. */
 export const mayReachDeviceApproval = (p: Principal): boolean => isStaff(p);
 
-/** The profile's device approver (`roles.deviceApproverRole`) approves and withdraws devices. */
-export function canApproveDevices(p: Principal, approverRole: PolicyRole): boolean {
-  return hasRole(p, approverRole);
+/**
+ * The profile's device approver (`roles.deviceApproverRole`) approves and withdraws devices, and
+ * so does a member of staff who holds one of its `roles.deviceApproverResponsibilities` now
+ * (`byResponsibility`, looked up by DevicesService.approverFor).
+ */
+export function canApproveDevices(
+  p: Principal,
+  approverRole: PolicyRole,
+  byResponsibility = false,
+): boolean {
+  return hasRole(p, approverRole) || (isStaff(p) && byResponsibility);
 }

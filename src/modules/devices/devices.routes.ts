@@ -5,12 +5,7 @@ import { NotFoundError, type FieldErrors } from '../../errors.ts';
 import { formRoute } from '../../web/form-route.ts';
 import type { StaffPrincipal } from '../auth/index.ts';
 import { staffOf, staffActor } from '../../web/principal.ts';
-import {
-  canApproveDevices,
-  canRegisterDevices,
-  canViewDevices,
-  mayReachDeviceApproval,
-} from './devices.policy.ts';
+import { canRegisterDevices, canViewDevices, mayReachDeviceApproval } from './devices.policy.ts';
 import {
   deviceTypeLabels,
   deviceTypes,
@@ -35,19 +30,23 @@ export async function deviceRoutes(app: FastifyInstance, { services }: { service
     principal: StaffPrincipal,
     errors?: FieldErrors,
   ): Promise<FastifyReply> => {
-    const [list, approverRole, devicesRule] = await Promise.all([
-      devices.list(principal.schoolId),
-      devices.approverRole(principal.schoolId),
-      devices.schoolDevicesRule(principal.schoolId),
-    ]);
+    const [list, approverRole, devicesRule, canApprove, approverResponsibilities] =
+      await Promise.all([
+        devices.list(principal.schoolId),
+        devices.approverRole(principal.schoolId),
+        devices.schoolDevicesRule(principal.schoolId),
+        devices.isApprover(principal),
+        devices.approverResponsibilityNames(principal.schoolId),
+      ]);
     return reply.page('devices/views/devices.njk', {
       title: 'School devices',
       devices: list,
       typeLabels: deviceTypeLabels,
       statusTags: deviceStatusTags,
       canRegister: canRegisterDevices(principal),
-      canApprove: canApproveDevices(principal, approverRole),
+      canApprove,
       approverRole,
+      approverResponsibilities,
       devicesRule,
       ...(errors ? { errors } : {}),
     });

@@ -36,6 +36,8 @@ export class DevicesService {
       audit: AuditService;
       clock: Clock;
       policies: PolicyService;
+      /** The named responsibilities a member of staff holds now (deviceApproverResponsibilities). */
+      responsibilitiesHeld?: (schoolId: string, staffId: string) => Promise<string[]>;
     },
   ) {}
 
@@ -59,10 +61,35 @@ export class DevicesService {
     return current.settings.media.schoolDevicesOnly;
   }
 
+  /**
+   * The device approver for this person: the profile's role, and whether they hold one of the
+   * profile's `roles.deviceApproverResponsibilities` now (a shared read per school).
+   */
+  async approverFor(p: Principal): Promise<{ role: PolicyRole; byResponsibility: boolean }> {
+    if (p.kind !== 'staff') return { role: 'headteacher', byResponsibility: false };
+    const { roles } = (await this.deps.policies.current(p.schoolId)).settings;
+    const keys = roles.deviceApproverResponsibilities.value;
+    const held = keys.length
+      ? ((await this.deps.responsibilitiesHeld?.(p.schoolId, p.id)) ?? [])
+      : [];
+    return {
+      role: roles.deviceApproverRole.value,
+      byResponsibility: keys.some((k) => held.includes(k)),
+    };
+  }
+
   /** Whether this person is the school's device approver under the current profile. */
   async isApprover(p: Principal): Promise<boolean> {
     if (p.kind !== 'staff') return false;
-    return canApproveDevices(p, await this.approverRole(p.schoolId));
+    const { role, byResponsibility } = await this.approverFor(p);
+    return canApproveDevices(p, role, byResponsibility);
+  }
+
+  /** The names of the responsibilities whose holders also approve devices (the register page). */
+  async approverResponsibilityNames(schoolId: string): Promise<string[]> {
+    const { settings } = await this.deps.policies.current(schoolId);
+    const names = new Map(settings.people.responsibilities.value.map((r) => [r.key, r.label]));
+    return settings.roles.deviceApproverResponsibilities.value.map((k) => names.get(k) ?? k);
   }
 
   async register(schoolId: string, actor: Actor, input: RegisterDeviceInput): Promise<DeviceRow> {

@@ -12,6 +12,9 @@ function schoolOf(p: Principal): string {
 }
 
 const ruleRef = z.object({ path: z.string(), label: z.string() });
+const rulesOf = z
+  .array(ruleRef)
+  .describe('The profile’s rules that implement it: staff only (empty for parents and pupils)');
 
 /**
  * The policy text in the JSON API (issue 16): read the current text with the rules each clause
@@ -22,7 +25,7 @@ export function lifecycleApi(app: FastifyInstance, api: ApiRegistry, services: S
     method: 'GET',
     url: '/api/v1/policy-text',
     summary:
-      'The school’s current policy text: sections and clauses in its own words, each with the rules of the profile that implement it',
+      'The school’s current policy text: sections and clauses in its own words (public anyway: /schools/{slug}/policy), each with the rules of the profile that implement it for staff. Parents and pupils get the same text with no rules (the settings are staff’s); never a draft, an earlier version or who edited it',
     access: canReadPolicyText,
     response: z.object({
       version: z.number().int(),
@@ -32,13 +35,13 @@ export function lifecycleApi(app: FastifyInstance, api: ApiRegistry, services: S
           id: z.string(),
           heading: z.string(),
           anchor: z.string().describe('The fragment on /policy/text, e.g. section-cyberbullying'),
-          rules: z.array(ruleRef),
+          rules: rulesOf,
           clauses: z.array(
             z.object({
               id: z.string().describe('e.g. 4.15'),
               anchor: z.string().describe('e.g. clause-4-15'),
               text: z.string(),
-              rules: z.array(ruleRef),
+              rules: rulesOf,
             }),
           ),
         }),
@@ -48,7 +51,15 @@ export function lifecycleApi(app: FastifyInstance, api: ApiRegistry, services: S
       const schoolId = schoolOf(principal);
       if (!(await services.policies.hasProfile(schoolId))) throw new NotFoundError();
       const doc = await services.policyText.document(schoolId);
-      return { version: doc.version, title: doc.text.title, sections: doc.sections };
+      // The current text only (what the public page shows); the rules for staff, as the page.
+      const sections = isStaff(principal)
+        ? doc.sections
+        : doc.sections.map((s) => ({
+            ...s,
+            rules: [],
+            clauses: s.clauses.map((c) => ({ ...c, rules: [] })),
+          }));
+      return { version: doc.version, title: doc.text.title, sections };
     },
   });
 

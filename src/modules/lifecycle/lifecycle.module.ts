@@ -26,6 +26,7 @@ export const lifecycleModule = defineModule({
       | 'clock'
       | 'audit'
       | 'policies'
+      | 'responsibilities'
       | 'acknowledgementRounds'
       | 'peopleDirectory'
       | 'incidents'
@@ -46,6 +47,8 @@ export const lifecycleModule = defineModule({
         database: deps.database,
         repository,
         policies: deps.policies,
+        responsibilitiesHeld: (schoolId, staffId) =>
+          deps.responsibilities.heldBy(schoolId, staffId),
         incidents: () => deps.incidents,
         audit: deps.audit,
         clock: deps.clock,

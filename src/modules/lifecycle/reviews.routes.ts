@@ -28,12 +28,21 @@ export async function reviewRoutes(app: FastifyInstance, { services }: { service
       policyReviews.isReviewer(who),
     ]);
     const titles = await services.policyScope.roleTitles(who.schoolId);
+    // The reviewer roles, then any named responsibility whose holders review too, in words.
+    const responsibilityNames = new Map(
+      current.settings.people.responsibilities.value.map((r) => [r.key, r.label]),
+    );
     return reply.page('lifecycle/views/reviews.njk', {
       title: 'Policy reviews',
       current,
-      reviewerNames: (current.settings.review.reviewers.value as string[])
-        .map((r) => titles?.[r as keyof typeof titles] ?? roleLabels[r as StaffRole] ?? r)
-        .join(', '),
+      reviewerNames: [
+        ...(current.settings.review.reviewers.value as string[]).map(
+          (r) => titles?.[r as keyof typeof titles] ?? roleLabels[r as StaffRole] ?? r,
+        ),
+        ...current.settings.review.reviewerResponsibilities.value.map(
+          (k) => responsibilityNames.get(k) ?? k,
+        ),
+      ].join(', '),
       reviews,
       early,
       isReviewer,

@@ -35,6 +35,8 @@ export class PolicyReviewService {
       database: Database;
       repository: LifecycleRepository;
       policies: Pick<PolicyService, 'current' | 'setNextReviewDateIn'>;
+      /** The named responsibilities a member of staff holds now (review.reviewerResponsibilities). */
+      responsibilitiesHeld: (schoolId: string, staffId: string) => Promise<string[]>;
       /** Read lazily: incidents are wired after the policies. */
       incidents: () => Pick<IncidentsService, 'significantSince'>;
       audit: AuditService;
@@ -53,11 +55,19 @@ export class PolicyReviewService {
     return row;
   }
 
-  /** Whether a reviewer role of the profile holds one of this person's roles. */
+  /**
+   * Whether this person reviews the policy: one of their roles is a reviewer role of the profile
+   * (review.reviewers), or they hold one of its reviewer responsibilities now
+   * (review.reviewerResponsibilities, e.g. an E-Safety Co-ordinator).
+   */
   async isReviewer(p: StaffPrincipal): Promise<boolean> {
     const { settings } = await this.deps.policies.current(p.schoolId);
     const reviewers = settings.review.reviewers.value as string[];
-    return p.roles.some((r) => reviewers.includes(r));
+    if (p.roles.some((r) => reviewers.includes(r))) return true;
+    const keys = settings.review.reviewerResponsibilities.value;
+    if (keys.length === 0) return false;
+    const held = await this.deps.responsibilitiesHeld(p.schoolId, p.id);
+    return keys.some((k) => held.includes(k));
   }
 
   /**

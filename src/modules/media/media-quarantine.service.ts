@@ -20,15 +20,16 @@ export class MediaQuarantine extends MediaPart {
 
   private async assertApprover(p: Principal): Promise<{ schoolId: string; actor: Actor }> {
     if (p.kind !== 'staff') throw new NotFoundError();
-    const role = await this.deps.devices.approverRole(p.schoolId);
-    if (!canReviewQuarantine(p, role)) throw new NotFoundError();
+    const { role, byResponsibility } = await this.deps.devices.approverFor(p);
+    if (!canReviewQuarantine(p, role, byResponsibility)) throw new NotFoundError();
     return { schoolId: p.schoolId, actor: { kind: 'staff', id: p.id } };
   }
 
   /** Whether this person reviews the quarantine under the current profile. */
   async isQuarantineReviewer(p: Principal): Promise<boolean> {
     if (p.kind !== 'staff') return false;
-    return canReviewQuarantine(p, await this.deps.devices.approverRole(p.schoolId));
+    const { role, byResponsibility } = await this.deps.devices.approverFor(p);
+    return canReviewQuarantine(p, role, byResponsibility);
   }
 
   async listQuarantine(p: Principal, page: number) {

@@ -11,18 +11,19 @@ import {
 } from './media.policy.ts';
 
 // library, upload, tag, reach quarantine, review (approver: Headteacher), review (approver: DPO),
-// retention reports
+// retention reports, review (approver: DPO, and this person holds one of the profile's
+// roles.deviceApproverResponsibilities)
 const table: [StaffRole, boolean[]][] = [
-  ['headteacher', [true, true, true, true, true, false, true]],
-  ['dsl', [true, true, true, true, false, false, false]],
-  ['dpo', [true, true, true, true, false, true, true]],
-  ['business_manager', [true, true, true, true, false, false, false]],
-  ['office', [true, true, true, true, false, false, false]],
-  ['ict_technician', [false, false, false, true, false, false, false]],
-  ['teacher', [true, true, true, true, false, false, false]],
-  ['support_staff', [true, true, true, true, false, false, false]],
-  ['volunteer', [false, false, false, true, false, false, false]],
-  ['governor', [false, false, false, true, false, false, false]],
+  ['headteacher', [true, true, true, true, true, false, true, true]],
+  ['dsl', [true, true, true, true, false, false, false, true]],
+  ['dpo', [true, true, true, true, false, true, true, true]],
+  ['business_manager', [true, true, true, true, false, false, false, true]],
+  ['office', [true, true, true, true, false, false, false, true]],
+  ['ict_technician', [false, false, false, true, false, false, false, true]],
+  ['teacher', [true, true, true, true, false, false, false, true]],
+  ['support_staff', [true, true, true, true, false, false, false, true]],
+  ['volunteer', [false, false, false, true, false, false, false, true]],
+  ['governor', [false, false, false, true, false, false, false, true]],
 ];
 const answers = (p: Principal) => [
   canUseMediaLibrary(p),
@@ -32,6 +33,7 @@ const answers = (p: Principal) => [
   canReviewQuarantine(p, 'headteacher'),
   canReviewQuarantine(p, 'dpo'),
   canViewRetentionReports(p),
+  canReviewQuarantine(p, 'dpo', true),
 ];
 
 describe('media policy', () => {
@@ -41,6 +43,6 @@ describe('media policy', () => {
 
   it('gives parents, pupils and organisation admins nothing', () => {
     for (const p of others)
-      expect(answers(p)).toEqual([false, false, false, false, false, false, false]);
+      expect(answers(p)).toEqual([false, false, false, false, false, false, false, false]);
   });
 });

@@ -20,9 +20,17 @@ export const canTagMedia = canUseMediaLibrary;
  */
 export const mayReachQuarantine = (p: Principal): boolean => isStaff(p);
 
-/** The device approver (the Headteacher by default) reviews quarantined media and deletes items. */
-export function canReviewQuarantine(p: Principal, approverRole: PolicyRole): boolean {
-  return hasRole(p, approverRole);
+/**
+ * The device approver (the Headteacher by default, and the holders of the profile's
+ * `roles.deviceApproverResponsibilities`: `byResponsibility`) reviews quarantined media and
+ * deletes items.
+ */
+export function canReviewQuarantine(
+  p: Principal,
+  approverRole: PolicyRole,
+  byResponsibility = false,
+): boolean {
+  return hasRole(p, approverRole) || (isStaff(p) && byResponsibility);
 }
 
 /** The retention job's reports: the Headteacher and the Data Protection Officer. */

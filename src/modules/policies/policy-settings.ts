@@ -176,6 +176,13 @@ export const policySettingsSchema = z
     for (const [section, key, keys] of [
       ['roles', 'approverResponsibilities', s.roles.approverResponsibilities.value],
       ['incidents', 'reportToResponsibilities', s.incidents.reportToResponsibilities.value],
+      [
+        'roles',
+        'consentRecordKeeperResponsibilities',
+        s.roles.consentRecordKeeperResponsibilities.value,
+      ],
+      ['roles', 'deviceApproverResponsibilities', s.roles.deviceApproverResponsibilities.value],
+      ['review', 'reviewerResponsibilities', s.review.reviewerResponsibilities.value],
     ] as const) {
       if (keys.some((k) => !responsibilities.has(k)))
         ctx.addIssue({

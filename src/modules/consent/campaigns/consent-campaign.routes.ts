@@ -6,7 +6,13 @@ import { formRoute } from '../../../web/form-route.ts';
 import type { Principal } from '../../auth/index.ts';
 import { staffOf, staffActor } from '../../../web/principal.ts';
 import { formatCitation } from '../../policies/index.ts';
-import { canManageConsent, canRecordConsent, canViewAllConsent } from '../consent.policy.ts';
+import {
+  canManageConsentAs,
+  canRecordConsentAs,
+  canViewAllConsentAs,
+  mayReachConsentKeeping,
+  type ConsentKeeper,
+} from '../consent.policy.ts';
 import { campaignParamsSchema, startCampaignSchema } from './consent-campaign.forms.ts';
 import {
   CAMPAIGN_LATE_START_DAYS,
@@ -32,6 +38,19 @@ export async function consentCampaignRoutes(
   app: FastifyInstance,
   { services }: { services: Services },
 ) {
+  /**
+   * The profile's record keeper for this person; anyone who may not do `may` gets a 404 (the
+   * routes let any member of staff in: the keeper may be a role or a responsibility).
+   */
+  const keeperFor = async (
+    p: Principal,
+    may: (p: Principal, keeper: ConsentKeeper) => boolean,
+  ): Promise<ConsentKeeper> => {
+    const keeper = await services.consentKeeper.keeperFor(p);
+    if (!may(p, keeper)) throw new NotFoundError();
+    return keeper;
+  };
+
   const renderList = async (
     reply: FastifyReply,
     schoolId: string,
@@ -39,17 +58,18 @@ export async function consentCampaignRoutes(
     errors?: FieldErrors,
     values: Record<string, unknown> = {},
   ) => {
-    const [campaigns, settings, periods] = await Promise.all([
+    const [campaigns, settings, periods, keeper] = await Promise.all([
       services.consentCampaigns.list(schoolId),
       services.consent.settings(schoolId),
       services.consentCampaigns.startablePeriods(schoolId),
+      services.consentKeeper.keeperFor(principal),
     ]);
     return reply.page('consent/views/campaign-list.njk', {
       title: 'Consent campaigns',
       campaigns,
       periods,
       values,
-      canStart: canManageConsent(principal),
+      canStart: canManageConsentAs(principal, keeper),
       annual: settings.consent.model.value === 'annual',
       modelCitation: formatCitation(settings.consent.model.citation),
       reminderDays: settings.consent.renewalReminderDays.value,
@@ -62,17 +82,21 @@ export async function consentCampaignRoutes(
 
   app.get(
     '/consent/campaigns',
-    { config: { access: canViewAllConsent } },
+    { config: { access: mayReachConsentKeeping } },
     async (request, reply) => {
       const principal = staffOf(request.principal);
+      await keeperFor(principal, canViewAllConsentAs);
       const { schoolId } = principal;
       return renderList(reply, schoolId, principal);
     },
   );
 
   formRoute(app, '/consent/campaigns', {
-    access: canManageConsent,
+    access: mayReachConsentKeeping,
     who: staffOf,
+    authorise: async ({ who }) => {
+      await keeperFor(who, canManageConsentAs);
+    },
     form: startCampaignSchema,
     act: ({ who, value }) =>
       services.consentCampaigns.startNow(who.schoolId, staffActor(who), value.periodKey),
@@ -91,29 +115,36 @@ export async function consentCampaignRoutes(
     id: string,
     errors?: FieldErrors,
   ) => {
-    const chaser = await services.consentCampaigns.chaser(schoolId, id);
+    const [chaser, keeper] = await Promise.all([
+      services.consentCampaigns.chaser(schoolId, id),
+      services.consentKeeper.keeperFor(principal),
+    ]);
     return reply.page('consent/views/campaign-chaser.njk', {
       title: `Consent forms not returned: ${chaser.campaign.periodKey}`,
       ...chaser,
-      canRemind: canRecordConsent(principal) && !chaser.campaign.closedAt,
+      canRemind: canRecordConsentAs(principal, keeper) && !chaser.campaign.closedAt,
       ...(errors ? { errors } : {}),
     });
   };
 
   app.get(
     '/consent/campaigns/:id',
-    { config: { access: canViewAllConsent } },
+    { config: { access: mayReachConsentKeeping } },
     async (request, reply) => {
       const principal = staffOf(request.principal);
+      await keeperFor(principal, canViewAllConsentAs);
       const { schoolId } = principal;
       return renderChaser(reply, schoolId, principal, campaignId(request.params));
     },
   );
 
   formRoute(app, '/consent/campaigns/:id/reminders', {
-    access: canRecordConsent,
+    access: mayReachConsentKeeping,
     who: staffOf,
     params: campaignParamsSchema,
+    authorise: async ({ who }) => {
+      await keeperFor(who, canRecordConsentAs);
+    },
     form: z.object({}),
     act: ({ who, params }) =>
       services.consentCampaigns.remindNow(who.schoolId, staffActor(who), params.id),

@@ -14,12 +14,13 @@ import { formatCitation } from '../../policies/index.ts';
 import {
   canAssignConsentClasses,
   canCheckConsent,
-  canExportConsent,
   canImportConsent,
   canManageConsent,
   canOpenConsent,
   canRecordConsent,
-  canViewAllConsent,
+  canManageConsentAs,
+  canViewAllConsentAs,
+  mayReachConsentKeeping,
 } from '../consent.policy.ts';
 import type { ConsentDecider } from '../register/consent.service.ts';
 import {
@@ -106,12 +107,16 @@ export async function consentOfficeRoutes(
 
   app.get('/consent', { config: { access: canOpenConsent } }, async (request, reply) => {
     const p = staffOf(request.principal);
-    const overview = await office.overview(p);
+    const [overview, keeper] = await Promise.all([
+      office.overview(p),
+      services.consentKeeper.keeperFor(p),
+    ]);
     return reply.page('consent/views/staff-overview.njk', {
       title: 'Consent register',
       overview,
-      all: canViewAllConsent(p),
-      canExport: canExportConsent(p),
+      // The record keeper's school-wide pages (changes, campaigns, export) for the keeper too.
+      all: canViewAllConsentAs(p, keeper),
+      canExport: canManageConsentAs(p, keeper),
       canImport: canImportConsent(p),
       canAssign: canAssignConsentClasses(p),
       canCheck: canCheckConsent(p),
@@ -482,49 +487,59 @@ export async function consentOfficeRoutes(
   );
 
   // ---- Changes since a date, export --------------------------------------------------------
-  app.get('/consent/changes', { config: { access: canViewAllConsent } }, async (request, reply) => {
-    const p = staffOf(request.principal);
-    const raw = (request.query ?? {}) as Record<string, unknown>;
-    const q = changesQuery.safeParse(raw);
-    let since: string | undefined;
-    let errors: FieldErrors | undefined;
-    if ('since-day' in raw || 'since-month' in raw || 'since-year' in raw) {
-      const d = readDate(raw, 'since', 'the date to start from');
-      if ('error' in d) errors = { since: d.error };
-      else since = d.value;
-    } else if (q.success && q.data.since) {
-      const [y, m, d] = q.data.since.split('-');
-      const r = readDate(
-        { 'since-day': d, 'since-month': m, 'since-year': y },
-        'since',
-        'the date to start from',
-      );
-      if ('error' in r) errors = { since: r.error };
-      else since = r.value;
-    } else {
-      since = ukDate(new Date(services.clock.now().getTime() - 7 * 86_400_000));
-    }
-    if (since && since > today())
-      errors = { since: 'The date to start from must be today or in the past' };
-    const result = errors || !since ? null : await office.changesSince(p.schoolId, since);
-    const [y, m, d] = (since ?? '').split('-');
-    return reply
-      .status(errors && reply.statusCode < 400 ? 400 : reply.statusCode)
-      .page('consent/views/staff-changes.njk', {
-        title: 'Consent changes',
-        since,
-        values: errors ? raw : { 'since-day': d, 'since-month': m, 'since-year': y },
-        errors,
-        result,
-        canExport: canExportConsent(p),
-      });
-  });
+  // The record keeper's school-wide pages: any member of staff reaches them; the managers, the
+  // office and the profile's record keeper (a role or a responsibility) see them, others a 404.
+  app.get(
+    '/consent/changes',
+    { config: { access: mayReachConsentKeeping } },
+    async (request, reply) => {
+      const p = staffOf(request.principal);
+      const keeper = await services.consentKeeper.keeperFor(p);
+      if (!canViewAllConsentAs(p, keeper)) throw new NotFoundError();
+      const raw = (request.query ?? {}) as Record<string, unknown>;
+      const q = changesQuery.safeParse(raw);
+      let since: string | undefined;
+      let errors: FieldErrors | undefined;
+      if ('since-day' in raw || 'since-month' in raw || 'since-year' in raw) {
+        const d = readDate(raw, 'since', 'the date to start from');
+        if ('error' in d) errors = { since: d.error };
+        else since = d.value;
+      } else if (q.success && q.data.since) {
+        const [y, m, d] = q.data.since.split('-');
+        const r = readDate(
+          { 'since-day': d, 'since-month': m, 'since-year': y },
+          'since',
+          'the date to start from',
+        );
+        if ('error' in r) errors = { since: r.error };
+        else since = r.value;
+      } else {
+        since = ukDate(new Date(services.clock.now().getTime() - 7 * 86_400_000));
+      }
+      if (since && since > today())
+        errors = { since: 'The date to start from must be today or in the past' };
+      const result = errors || !since ? null : await office.changesSince(p.schoolId, since);
+      const [y, m, d] = (since ?? '').split('-');
+      return reply
+        .status(errors && reply.statusCode < 400 ? 400 : reply.statusCode)
+        .page('consent/views/staff-changes.njk', {
+          title: 'Consent changes',
+          since,
+          values: errors ? raw : { 'since-day': d, 'since-month': m, 'since-year': y },
+          errors,
+          result,
+          canExport: canManageConsentAs(p, keeper),
+        });
+    },
+  );
 
   app.get(
     '/consent/export.csv',
-    { config: { access: canExportConsent } },
+    { config: { access: mayReachConsentKeeping } },
     async (request, reply) => {
       const p = staffOf(request.principal);
+      if (!canManageConsentAs(p, await services.consentKeeper.keeperFor(p)))
+        throw new NotFoundError();
       const csv = await office.exportCsv(p.schoolId);
       return reply
         .header('Content-Type', 'text/csv; charset=utf-8')

@@ -7,13 +7,33 @@
  * The rules here (paths `roles.…`):
  * safeguardingLeadTitle, headteacherIsSafeguardingLead, approverRole, approverResponsibilities,
  * credentialCustodianRole,
- * consentRecordKeeperRole, deviceApproverRole, ictSignOffRole.
+ * consentRecordKeeperRole, consentRecordKeeperResponsibilities, deviceApproverRole,
+ * deviceApproverResponsibilities, ictSignOffRole.
  */
 import { z } from 'zod';
-import { lanyardDefault as dflt, ruleSchema, type RulePathOf } from './rules.ts';
+import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
 import { policyRoleSchema, slug, uniqueArray } from './common.ts';
 
 const r = ruleSchema;
+
+/**
+ * Responsibilities whose holders also act as a role the profile names (the settings editor offers
+ * the school's responsibilities, by name, as the choices).
+ */
+const responsibilityKeys = (description: string) =>
+  uniqueArray(slug).meta({ description, optionsFrom: 'people.responsibilities' });
+
+// Added after profiles were first stored: a stored profile without them reads the default.
+const consentRecordKeeperResponsibilitiesDefault = (): RuleValue<string[]> =>
+  dflt(
+    [],
+    'Only the record keeper’s role keeps the consent record; a school may also name a responsibility (e.g. a data lead).',
+  );
+const deviceApproverResponsibilitiesDefault = (): RuleValue<string[]> =>
+  dflt(
+    [],
+    'Only the device approver’s role approves devices; a school may also name a responsibility (e.g. an E-Safety Co-ordinator).',
+  );
 
 /** The `roles` section of the profile. */
 export const rolesSettingsSchema = z.object({
@@ -29,7 +49,13 @@ export const rolesSettingsSchema = z.object({
   ),
   credentialCustodianRole: r(policyRoleSchema),
   consentRecordKeeperRole: r(policyRoleSchema),
+  consentRecordKeeperResponsibilities: r(
+    responsibilityKeys('Responsibilities whose holders also keep the consent record'),
+  ).default(consentRecordKeeperResponsibilitiesDefault),
   deviceApproverRole: r(policyRoleSchema),
+  deviceApproverResponsibilities: r(
+    responsibilityKeys('Responsibilities whose holders also approve school devices'),
+  ).default(deviceApproverResponsibilitiesDefault),
   ictSignOffRole: r(policyRoleSchema),
 });
 export type RolesSettings = z.infer<typeof rolesSettingsSchema>;
@@ -43,7 +69,11 @@ export const rolesLabels = {
     'Named responsibilities whose holders also check and approve posts',
   'roles.credentialCustodianRole': 'Who keeps the passwords for the school’s social media accounts',
   'roles.consentRecordKeeperRole': 'Who keeps the consent record up to date',
+  'roles.consentRecordKeeperResponsibilities':
+    'Named responsibilities whose holders also keep the consent record up to date',
   'roles.deviceApproverRole': 'Who approves the school cameras and tablets used for photos',
+  'roles.deviceApproverResponsibilities':
+    'Named responsibilities whose holders also approve school cameras and tablets (and review photos from other devices)',
   'roles.ictSignOffRole': 'Who confirms network security before social media is allowed',
 } as const satisfies Record<RulePathOf<RolesSettings, 'roles.'>, string>;
 
@@ -64,6 +94,8 @@ export const rolesDefaults: RolesSettings = {
     'The Business Manager keeps account passwords.',
   ),
   consentRecordKeeperRole: dflt('dpo', 'The DPO keeps the consent record up to date.'),
+  consentRecordKeeperResponsibilities: consentRecordKeeperResponsibilitiesDefault(),
   deviceApproverRole: dflt('headteacher', 'The Headteacher approves school capture devices.'),
+  deviceApproverResponsibilities: deviceApproverResponsibilitiesDefault(),
   ictSignOffRole: dflt('ict_technician', 'The ICT Technician applies network security controls.'),
 };

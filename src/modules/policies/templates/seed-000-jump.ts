@@ -61,7 +61,9 @@ export const jumpTemplate: PolicyTemplate = {
       approverResponsibilities: d.roles.approverResponsibilities,
       credentialCustodianRole: d.roles.credentialCustodianRole,
       consentRecordKeeperRole: d.roles.consentRecordKeeperRole,
+      consentRecordKeeperResponsibilities: d.roles.consentRecordKeeperResponsibilities,
       deviceApproverRole: d.roles.deviceApproverRole,
+      deviceApproverResponsibilities: d.roles.deviceApproverResponsibilities,
       ictSignOffRole: d.roles.ictSignOffRole,
     },
     consent: {
@@ -413,4 +415,5 @@ export const jumpTemplate: PolicyTemplate = {
       governorsMonitoringReport: d.review.governorsMonitoringReport,
     },
   },
+      reviewerResponsibilities: d.review.reviewerResponsibilities,
 };

@@ -39,7 +39,9 @@ export const avenueTemplate: PolicyTemplate = {
       approverResponsibilities: d.roles.approverResponsibilities,
       credentialCustodianRole: d.roles.credentialCustodianRole,
       consentRecordKeeperRole: d.roles.consentRecordKeeperRole,
+      consentRecordKeeperResponsibilities: d.roles.consentRecordKeeperResponsibilities,
       deviceApproverRole: d.roles.deviceApproverRole,
+      deviceApproverResponsibilities: d.roles.deviceApproverResponsibilities,
       ictSignOffRole: d.roles.ictSignOffRole,
     },
     consent: {
@@ -272,4 +274,5 @@ export const avenueTemplate: PolicyTemplate = {
       governorsMonitoringReport: d.review.governorsMonitoringReport,
     },
   },
+      reviewerResponsibilities: d.review.reviewerResponsibilities,
 };

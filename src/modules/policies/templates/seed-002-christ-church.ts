@@ -44,7 +44,9 @@ export const christChurchTemplate: PolicyTemplate = {
       approverResponsibilities: d.roles.approverResponsibilities,
       credentialCustodianRole: d.roles.credentialCustodianRole,
       consentRecordKeeperRole: d.roles.consentRecordKeeperRole,
+      consentRecordKeeperResponsibilities: d.roles.consentRecordKeeperResponsibilities,
       deviceApproverRole: d.roles.deviceApproverRole,
+      deviceApproverResponsibilities: d.roles.deviceApproverResponsibilities,
       ictSignOffRole: d.roles.ictSignOffRole,
     },
     consent: {
@@ -369,4 +371,5 @@ export const christChurchTemplate: PolicyTemplate = {
       ),
     },
   },
+      reviewerResponsibilities: d.review.reviewerResponsibilities,
 };

@@ -60,11 +60,13 @@ export const sacredHeartTemplate: PolicyTemplate = {
         '4.2',
         'The DPO is responsible for ensuring this consent record remains up-to-date.',
       ),
+      consentRecordKeeperResponsibilities: d.roles.consentRecordKeeperResponsibilities,
       deviceApproverRole: rule(
         'headteacher',
         '4.9',
         'Only school-owned devices will be used to take images and videos of the school community, which have been pre-approved by the Headteacher for use.',
       ),
+      deviceApproverResponsibilities: d.roles.deviceApproverResponsibilities,
       ictSignOffRole: rule(
         'ict_technician',
         '5.10',
@@ -529,4 +531,5 @@ export const sacredHeartTemplate: PolicyTemplate = {
       governorsMonitoringReport: d.review.governorsMonitoringReport,
     },
   },
+      reviewerResponsibilities: d.review.reviewerResponsibilities,
 };

@@ -44,7 +44,9 @@ export const johnCliffordTemplate: PolicyTemplate = {
       approverResponsibilities: d.roles.approverResponsibilities,
       credentialCustodianRole: d.roles.credentialCustodianRole,
       consentRecordKeeperRole: d.roles.consentRecordKeeperRole,
+      consentRecordKeeperResponsibilities: d.roles.consentRecordKeeperResponsibilities,
       deviceApproverRole: d.roles.deviceApproverRole,
+      deviceApproverResponsibilities: d.roles.deviceApproverResponsibilities,
       ictSignOffRole: d.roles.ictSignOffRole,
     },
     consent: {
@@ -316,4 +318,5 @@ export const johnCliffordTemplate: PolicyTemplate = {
       governorsMonitoringReport: d.review.governorsMonitoringReport,
     },
   },
+      reviewerResponsibilities: d.review.reviewerResponsibilities,
 };
