@@ -111,7 +111,10 @@ export class PeopleChangesRepository {
     schoolId: string,
     id: string,
     values: Partial<
-      Pick<StaffRow, 'givenName' | 'familyName' | 'jobTitle' | 'active' | 'leaveDate'>
+      Pick<
+        StaffRow,
+        'givenName' | 'familyName' | 'jobTitle' | 'active' | 'leaveDate' | 'lineManagerId'
+      >
     > & {
       updatedAt: Date;
     },

@@ -196,6 +196,7 @@ export class PeopleDirectoryRepository {
       familyName: string;
       email: string;
       startDate: string | null;
+      lineManagerId: string | null;
       roles: string[];
     }[]
   > {
@@ -206,6 +207,7 @@ export class PeopleDirectoryRepository {
         familyName: staff.familyName,
         email: staff.email,
         startDate: staff.startDate,
+        lineManagerId: staff.lineManagerId,
         roles: sql<
           string[]
         >`coalesce(array_agg(${staffRoles.role}) filter (where ${staffRoles.role} is not null), '{}')`,
@@ -232,6 +234,7 @@ export class PeopleDirectoryRepository {
       familyName: string;
       email: string;
       startDate: string | null;
+      lineManagerId: string | null;
       roles: string[];
     }[]
   > {
@@ -244,6 +247,7 @@ export class PeopleDirectoryRepository {
         familyName: staff.familyName,
         email: staff.email,
         startDate: staff.startDate,
+        lineManagerId: staff.lineManagerId,
         roles: sql<
           string[]
         >`coalesce(array_agg(${staffRoles.role}) filter (where ${staffRoles.role} is not null), '{}')`,

@@ -129,6 +129,13 @@ export class PeopleDirectory {
   staffRosterForSchools(...a: Args<'staffRosterForSchools'>) {
     return this.deps.directory.staffRosterForSchools(...a);
   }
+  /**
+   * Every member of staff of the school (active or not) with their line manager's id (null for
+   * none), by name, in one statement.
+   */
+  lineManagerLinks(...a: Args<'lineManagerLinks'>) {
+    return this.deps.repository.lineManagerLinks(...a);
+  }
   staffWithRole(...a: Args<'staffWithRole'>) {
     return this.deps.directory.staffWithRole(...a);
   }

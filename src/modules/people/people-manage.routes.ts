@@ -84,12 +84,14 @@ function storedStaffValues(member: {
   familyName: string;
   jobTitle: string | null;
   roles: string[];
+  lineManagerId: string | null;
 }) {
   return {
     givenName: member.givenName,
     familyName: member.familyName,
     jobTitle: member.jobTitle ?? '',
     roles: member.roles,
+    lineManagerId: member.lineManagerId ?? '',
   };
 }
 
@@ -271,6 +273,23 @@ export async function peopleManageRoutes(
       ),
       givesEveryRole: staffRoles.every((role) => canGrantRole(p, role)),
       isSelf: view.member?.id === p.id,
+      // The line manager list: the school's other current staff, by name ("None" first).
+      lineManagerItems: view.member
+        ? [
+            { value: '', text: 'No line manager' },
+            ...(
+              await services.people.lineManagerChoices(
+                p.schoolId,
+                view.member.id,
+                view.member.lineManagerId,
+              )
+            ).map((c) => ({
+              value: c.id,
+              text: c.active ? c.name : `${c.name} (account deactivated)`,
+              selected: view.values.lineManagerId === c.id,
+            })),
+          ]
+        : null,
     });
 
   app.get('/staff/new', { config: { access: canManageStaff } }, async (request, reply) =>

@@ -122,11 +122,18 @@ export class StaffManagement {
         errors[patch.roles ? 'roles' : 'active'] ??=
           `The school must keep an active ${t.headteacher}: give another member of staff the ${t.headteacher} role first`;
       }
+      const lineManagerId =
+        patch.lineManagerId !== undefined ? patch.lineManagerId : old.lineManagerId;
+      if (lineManagerId !== old.lineManagerId && lineManagerId !== null) {
+        const problem = await this.lineManagerProblem(tx.db, schoolId, staffId, lineManagerId);
+        if (problem) errors.lineManagerId = problem;
+      }
       if (Object.keys(errors).length) throw new ValidationError(errors);
       const details = {
         givenName: patch.givenName ?? old.givenName,
         familyName: patch.familyName ?? old.familyName,
         jobTitle: patch.jobTitle !== undefined ? patch.jobTitle : old.jobTitle,
+        lineManagerId,
       };
       const changed = (Object.keys(details) as (keyof typeof details)[]).filter(
         (k) => details[k] !== old[k],
@@ -165,6 +172,31 @@ export class StaffManagement {
       });
       return (await this.deps.repository.getStaff(tx.db, schoolId, staffId))!;
     });
+  }
+
+  /**
+   * Why this person cannot be `staffId`'s line manager, or null: they must be an active member
+   * of staff of the same school, not the person themself, and not someone who reports (directly
+   * or further down) to them.
+   */
+  private async lineManagerProblem(
+    db: Parameters<PeopleDeps['repository']['lineManagerLinks']>[0],
+    schoolId: string,
+    staffId: string,
+    managerId: string,
+  ): Promise<string | null> {
+    if (managerId === staffId) return 'A member of staff cannot be their own line manager';
+    const links = new Map(
+      (await this.deps.repository.lineManagerLinks(db, schoolId)).map((l) => [l.id, l]),
+    );
+    const manager = links.get(managerId);
+    if (!manager || !manager.active)
+      return 'Select their line manager from the list of current staff';
+    for (let at: string | null = managerId, steps = 0; at && steps <= links.size; steps += 1) {
+      if (at === staffId) return 'Their line manager cannot be someone who reports to them';
+      at = links.get(at)?.lineManagerId ?? null;
+    }
+    return null;
   }
 
   /**

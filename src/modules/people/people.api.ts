@@ -69,6 +69,8 @@ const staffSchema = z.object({
   active: z.boolean(),
   startDate: z.string().nullable(),
   leaveDate: z.string().nullable(),
+  /** Their line manager (another member of staff of the school), or null. */
+  lineManager: z.object({ id: z.uuid(), name: z.string() }).nullable(),
 });
 
 function toStaff(s: {
@@ -81,6 +83,8 @@ function toStaff(s: {
   active: boolean;
   startDate: string | null;
   leaveDate: string | null;
+  lineManagerId: string | null;
+  lineManagerName?: string | null;
 }): z.input<typeof staffSchema> {
   return {
     id: s.id,
@@ -92,6 +96,9 @@ function toStaff(s: {
     active: s.active,
     startDate: s.startDate,
     leaveDate: s.leaveDate,
+    lineManager: s.lineManagerId
+      ? { id: s.lineManagerId, name: s.lineManagerName ?? 'A former member of staff' }
+      : null,
   };
 }
 
@@ -227,7 +234,7 @@ export function peopleApi(app: FastifyInstance, api: ApiRegistry, services: Serv
     method: 'PATCH',
     url: '/api/v1/staff/:id',
     summary:
-      'Change a member of staff: details, roles, or active (false deactivates, true reactivates)',
+      'Change a member of staff: details, roles, active (false deactivates, true reactivates), or line manager (lineManagerId: another member of staff of the school, or null)',
     access: canManageStaff,
     params: idParams,
     body: staffApiPatch,

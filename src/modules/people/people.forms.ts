@@ -203,12 +203,23 @@ const staffFields = {
 export const staffForm = z.object(staffFields);
 export const staffApiBody = z.object(staffFields).strict();
 
+/** A line manager chosen from the list ('' = none). */
+const lineManagerChoice = z
+  .string({ error: 'Select their line manager from the list' })
+  .refine(
+    (v) => v === '' || z.uuid().safeParse(v).success,
+    'Select their line manager from the list',
+  )
+  .optional()
+  .transform((v) => (v ? v : null));
+
 /** The change staff page (email is the sign-in name and stays). */
 export const staffChangeForm = z.object({
   givenName: staffFields.givenName,
   familyName: staffFields.familyName,
   jobTitle: staffFields.jobTitle,
   roles: staffFields.roles,
+  lineManagerId: lineManagerChoice,
 });
 
 /** `PATCH /api/v1/staff/{id}`: details, roles, active. */
@@ -223,6 +234,8 @@ export const staffApiPatch = z
       .max(staffRoles.length)
       .optional(),
     active: z.boolean().optional(),
+    /** Another member of staff of the school, or null for none. */
+    lineManagerId: z.uuid({ error: 'Give a member of staff’s id, or null' }).nullable().optional(),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { and, asc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../platform/db/database.ts';
 import {
   organisationAdmins,
@@ -324,15 +325,59 @@ export class PeopleRepository {
     db: Db,
     schoolId: string,
     id: string,
-  ): Promise<(StaffRow & { roles: string[] }) | undefined> {
+  ): Promise<(StaffRow & { roles: string[]; lineManagerName: string | null }) | undefined> {
+    const manager = alias(staff, 'line_manager');
     const rows = await db
-      .select()
+      .select({
+        s: staff,
+        lineManagerName: sql<
+          string | null
+        >`${manager.givenName} || ' ' || ${manager.familyName}`.as('line_manager_name'),
+      })
       .from(staff)
+      .leftJoin(
+        manager,
+        and(eq(manager.id, staff.lineManagerId), eq(manager.schoolId, staff.schoolId)),
+      )
       .where(and(eq(staff.schoolId, schoolId), eq(staff.id, id)))
       .limit(1);
     const row = rows[0];
     if (!row) return undefined;
-    return { ...row, roles: (await this.rolesFor(db, [row.id])).get(row.id) ?? [] };
+    return {
+      ...row.s,
+      lineManagerName: row.lineManagerName,
+      roles: (await this.rolesFor(db, [row.s.id])).get(row.s.id) ?? [],
+    };
+  }
+
+  /**
+   * Each member of staff of the school, by name, with their line manager's id, active or not:
+   * the line-manager check walks it for a loop, the staff page offers the active ones, the
+   * directory gives it to other modules. One statement.
+   */
+  async lineManagerLinks(
+    db: Db,
+    schoolId: string,
+  ): Promise<
+    {
+      id: string;
+      givenName: string;
+      familyName: string;
+      lineManagerId: string | null;
+      active: boolean;
+    }[]
+  > {
+    return db
+      .select({
+        id: staff.id,
+        givenName: staff.givenName,
+        familyName: staff.familyName,
+        lineManagerId: staff.lineManagerId,
+        active: staff.active,
+      })
+      .from(staff)
+      .where(eq(staff.schoolId, schoolId))
+      .orderBy(asc(staff.familyName), asc(staff.givenName), asc(staff.id));
   }
 
   /**

@@ -263,12 +263,23 @@ export class PeopleService {
     return member;
   }
 
+  /**
+   * Whom `staffId` may have as line manager: the school's other active members of staff, by
+   * name (the staff page's list). Their current manager is kept in the list even if inactive.
+   */
+  async lineManagerChoices(schoolId: string, staffId: string | null, currentId: string | null) {
+    const links = await this.deps.repository.lineManagerLinks(this.db, schoolId);
+    return links
+      .filter((l) => l.id !== staffId && (l.active || l.id === currentId))
+      .map((l) => ({ id: l.id, name: `${l.givenName} ${l.familyName}`, active: l.active }));
+  }
+
   /** Adds a member of staff with their roles; the invitation job is enqueued with the row. */
   addStaff(principal: StaffPrincipal, input: StaffInput) {
     return this.staff.addStaff(principal, input);
   }
 
-  /** Changes a member of staff: details, roles, active. */
+  /** Changes a member of staff: details, roles, active, line manager. */
   updateStaff(principal: StaffPrincipal, staffId: string, patch: StaffPatch) {
     return this.staff.updateStaff(principal, staffId, patch);
   }

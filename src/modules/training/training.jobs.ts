@@ -3,8 +3,9 @@ import { defineJobs } from '../registry.ts';
 declare module '../registry.ts' {
   interface JobRegistry {
     /**
-     * Daily: email staff whose training is overdue, and their line manager (the Headteacher:
-     * Lanyard's people records have no line manager). Safe to run twice.
+     * Daily: email staff whose training is overdue, and each line manager once with their
+     * overdue reports (staff without one: the profile's `training.overdueReminderRole`). Safe
+     * to run twice.
      */
     'training.reminders': { schoolId?: string };
     /** Check an uploaded attendance sheet against the school (ADR 0022). */

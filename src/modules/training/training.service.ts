@@ -529,8 +529,7 @@ export class TrainingService {
       if (overdue.length === 0) continue;
       const fallbackRole = current.settings.training.overdueReminderRole.value;
       const recipients = await this.managerSummaries(school.id, overdue, fallbackRole);
-      const roleTitle =
-        current.settings.people.roleTitles.value[fallbackRole] ?? kindLabel(overdue[0]!.kind);
+      const roleTitle = current.settings.people.roleTitles.value[fallbackRole];
       for (const r of recipients.values()) {
         const claimed = await repository.claimReminder(database.db, {
           schoolId: school.id,

@@ -11,12 +11,12 @@
  * pupilPhones, permissionTypes.logo_use, permissionTypes.school_device_social_media,
  * permissionTypes.school_network_social_media, permissionTypes.phone_accessible,
  * permissionTypes.reminder_post, permissionTypes.named_newspaper_photo, declarationReviewerRole,
- * filteringCheckEveryDays, filteringReviewEveryDays.
+ * filteringCheckEveryDays, filteringReviewEveryDays, selfRequestDeciders.
  */
 import { z } from 'zod';
 import { staffRoles } from '../../auth/index.ts';
 import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
-import { policyRoleSchema, type PolicyRole } from './common.ts';
+import { policyRoleSchema, uniqueArray, type PolicyRole } from './common.ts';
 
 export const exPupilRuleOptions = ['all', 'under_18', 'under_16', 'none'] as const;
 export const parentFriendingOptions = ['never', 'discouraged', 'allowed'] as const;
@@ -68,6 +68,11 @@ const filteringReviewEveryDaysDefault = (): RuleValue<number> =>
     365,
     'The DfE filtering and monitoring standards ask schools to review their filtering and monitoring provision at least once every academic year.',
   );
+const selfRequestDecidersDefault = (): RuleValue<PolicyRole[]> =>
+  dflt(
+    ['headteacher', 'governor'],
+    'Nobody decides their own request: when the person who would decide asks, the Headteacher decides; when the Headteacher asks, the governors do.',
+  );
 
 /** The `conduct` section of the profile. */
 export const conductSettingsSchema = z.object({
@@ -99,6 +104,11 @@ export const conductSettingsSchema = z.object({
   filteringReviewEveryDays: r(z.number().int().min(30).max(731)).default(
     filteringReviewEveryDaysDefault,
   ),
+  /**
+   * Who decides a permission asked for by someone who holds the role that would decide it: the
+   * first of these roles the person asking does not hold (never the person asking).
+   */
+  selfRequestDeciders: r(uniqueArray(policyRoleSchema)).default(selfRequestDecidersDefault),
 });
 export type ConductSettings = z.infer<typeof conductSettingsSchema>;
 
@@ -129,6 +139,8 @@ export const conductLabels = {
   'conduct.filteringCheckEveryDays': 'Days between checks that web filtering and monitoring work',
   'conduct.filteringReviewEveryDays':
     'Days between reviews of the school’s filtering and monitoring provision',
+  'conduct.selfRequestDeciders':
+    'Who decides a permission asked for by the person who would decide it (the first role they do not hold)',
 } as const satisfies Record<RulePathOf<ConductSettings, 'conduct.'>, string>;
 
 /** Lanyard's own `conduct` values, each citing 'Lanyard default' with the reason. */
@@ -172,4 +184,5 @@ export const conductDefaults: ConductSettings = {
   declarationReviewerRole: declarationReviewerRoleDefault(),
   filteringCheckEveryDays: filteringCheckEveryDaysDefault(),
   filteringReviewEveryDays: filteringReviewEveryDaysDefault(),
+  selfRequestDeciders: selfRequestDecidersDefault(),
 };

@@ -7,10 +7,11 @@
  * The rules here (paths `training.…`):
  * sessions.staff_induction, sessions.staff_regular, sessions.at_risk_identification,
  * sessions.pupils_esafety, sessions.parents_esafety, refreshAfterIncidentOrChange,
- * inductionNeedsAcknowledgement, parentsAcknowledgeGuidance.
+ * inductionNeedsAcknowledgement, parentsAcknowledgeGuidance, overdueReminderRole.
  */
 import { z } from 'zod';
-import { lanyardDefault as dflt, ruleSchema, type RulePathOf } from './rules.ts';
+import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
+import { policyRoleSchema, type PolicyRole } from './common.ts';
 
 export const trainingSessionKeys = [
   'staff_induction',
@@ -30,6 +31,13 @@ export type TrainingRequirement = z.infer<typeof trainingRequirementSchema>;
 
 const r = ruleSchema;
 
+// Added after profiles were first stored: a stored profile without it reads the default.
+const overdueReminderRoleDefault = (): RuleValue<PolicyRole> =>
+  dflt(
+    'headteacher',
+    'Overdue training is sent to each person’s line manager; for staff with no line manager recorded, to the Headteacher.',
+  );
+
 /** The `training` section of the profile. */
 export const trainingSettingsSchema = z.object({
   sessions: z.object({
@@ -42,6 +50,8 @@ export const trainingSettingsSchema = z.object({
   refreshAfterIncidentOrChange: r(z.boolean()),
   inductionNeedsAcknowledgement: r(z.boolean()),
   parentsAcknowledgeGuidance: r(z.boolean()),
+  /** Who is told of overdue training for staff with no line manager recorded. */
+  overdueReminderRole: r(policyRoleSchema).default(overdueReminderRoleDefault),
 });
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
 
@@ -55,6 +65,8 @@ export const trainingLabels = {
   'training.refreshAfterIncidentOrChange': 'Refresh training after a serious incident or change',
   'training.inductionNeedsAcknowledgement': 'New staff must acknowledge the policy to be inducted',
   'training.parentsAcknowledgeGuidance': 'Parents acknowledge the parents’ guidance or agreement',
+  'training.overdueReminderRole':
+    'Who is told of overdue training for staff with no line manager recorded',
 } as const satisfies Record<RulePathOf<TrainingSettings, 'training.'>, string>;
 
 /** Lanyard's own `training` values, each citing 'Lanyard default' with the reason. */
@@ -81,4 +93,5 @@ export const trainingDefaults: TrainingSettings = {
     'New staff cannot be marked inducted without acknowledging the policy.',
   ),
   parentsAcknowledgeGuidance: dflt(false, 'Few school policies ask parents to sign an agreement.'),
+  overdueReminderRole: overdueReminderRoleDefault(),
 };

@@ -385,6 +385,7 @@ export const jumpTemplate: PolicyTemplate = {
       ),
       filteringCheckEveryDays: d.conduct.filteringCheckEveryDays,
       filteringReviewEveryDays: d.conduct.filteringReviewEveryDays,
+      selfRequestDeciders: d.conduct.selfRequestDeciders,
     },
     training: {
       sessions: {
@@ -402,6 +403,7 @@ export const jumpTemplate: PolicyTemplate = {
       refreshAfterIncidentOrChange: d.training.refreshAfterIncidentOrChange,
       inductionNeedsAcknowledgement: d.training.inductionNeedsAcknowledgement,
       parentsAcknowledgeGuidance: d.training.parentsAcknowledgeGuidance,
+      overdueReminderRole: d.training.overdueReminderRole,
     },
     review: {
       cycleMonths: rule(
@@ -413,7 +415,7 @@ export const jumpTemplate: PolicyTemplate = {
       reminderDaysBefore: d.review.reminderDaysBefore,
       reviewAfterIncidents: d.review.reviewAfterIncidents,
       governorsMonitoringReport: d.review.governorsMonitoringReport,
+      reviewerResponsibilities: d.review.reviewerResponsibilities,
     },
   },
-      reviewerResponsibilities: d.review.reviewerResponsibilities,
 };

@@ -243,6 +243,7 @@ export const avenueTemplate: PolicyTemplate = {
       declarationReviewerRole: d.conduct.declarationReviewerRole,
       filteringCheckEveryDays: d.conduct.filteringCheckEveryDays,
       filteringReviewEveryDays: d.conduct.filteringReviewEveryDays,
+      selfRequestDeciders: d.conduct.selfRequestDeciders,
     },
     training: {
       sessions: {
@@ -260,6 +261,7 @@ export const avenueTemplate: PolicyTemplate = {
         'to discuss the breaking of the AUP agreement',
         'Parents are held to an Acceptable Use agreement, so Lanyard asks them to acknowledge it.',
       ),
+      overdueReminderRole: d.training.overdueReminderRole,
     },
     review: {
       cycleMonths: rule(
@@ -272,7 +274,7 @@ export const avenueTemplate: PolicyTemplate = {
       reminderDaysBefore: d.review.reminderDaysBefore,
       reviewAfterIncidents: d.review.reviewAfterIncidents,
       governorsMonitoringReport: d.review.governorsMonitoringReport,
+      reviewerResponsibilities: d.review.reviewerResponsibilities,
     },
   },
-      reviewerResponsibilities: d.review.reviewerResponsibilities,
 };

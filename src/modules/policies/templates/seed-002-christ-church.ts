@@ -346,6 +346,7 @@ export const christChurchTemplate: PolicyTemplate = {
       declarationReviewerRole: d.conduct.declarationReviewerRole,
       filteringCheckEveryDays: d.conduct.filteringCheckEveryDays,
       filteringReviewEveryDays: d.conduct.filteringReviewEveryDays,
+      selfRequestDeciders: d.conduct.selfRequestDeciders,
     },
     training: {
       sessions: {
@@ -358,6 +359,7 @@ export const christChurchTemplate: PolicyTemplate = {
       refreshAfterIncidentOrChange: d.training.refreshAfterIncidentOrChange,
       inductionNeedsAcknowledgement: d.training.inductionNeedsAcknowledgement,
       parentsAcknowledgeGuidance: d.training.parentsAcknowledgeGuidance,
+      overdueReminderRole: d.training.overdueReminderRole,
     },
     review: {
       cycleMonths: rule(12, '9', REVIEW),
@@ -369,7 +371,7 @@ export const christChurchTemplate: PolicyTemplate = {
         '9',
         'The school will monitor the impact of this policy using logs of reported incidents',
       ),
+      reviewerResponsibilities: d.review.reviewerResponsibilities,
     },
   },
-      reviewerResponsibilities: d.review.reviewerResponsibilities,
 };

@@ -484,6 +484,7 @@ export const sacredHeartTemplate: PolicyTemplate = {
       ),
       filteringCheckEveryDays: d.conduct.filteringCheckEveryDays,
       filteringReviewEveryDays: d.conduct.filteringReviewEveryDays,
+      selfRequestDeciders: d.conduct.selfRequestDeciders,
     },
     training: {
       sessions: {
@@ -522,6 +523,7 @@ export const sacredHeartTemplate: PolicyTemplate = {
       ),
       inductionNeedsAcknowledgement: d.training.inductionNeedsAcknowledgement,
       parentsAcknowledgeGuidance: d.training.parentsAcknowledgeGuidance,
+      overdueReminderRole: d.training.overdueReminderRole,
     },
     review: {
       cycleMonths: rule(12, '10.1', REVIEW),
@@ -529,7 +531,7 @@ export const sacredHeartTemplate: PolicyTemplate = {
       reminderDaysBefore: d.review.reminderDaysBefore,
       reviewAfterIncidents: d.review.reviewAfterIncidents,
       governorsMonitoringReport: d.review.governorsMonitoringReport,
+      reviewerResponsibilities: d.review.reviewerResponsibilities,
     },
   },
-      reviewerResponsibilities: d.review.reviewerResponsibilities,
 };

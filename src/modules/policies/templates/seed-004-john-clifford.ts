@@ -282,6 +282,7 @@ export const johnCliffordTemplate: PolicyTemplate = {
       declarationReviewerRole: d.conduct.declarationReviewerRole,
       filteringCheckEveryDays: d.conduct.filteringCheckEveryDays,
       filteringReviewEveryDays: d.conduct.filteringReviewEveryDays,
+      selfRequestDeciders: d.conduct.selfRequestDeciders,
     },
     training: {
       sessions: {
@@ -304,6 +305,7 @@ export const johnCliffordTemplate: PolicyTemplate = {
       refreshAfterIncidentOrChange: d.training.refreshAfterIncidentOrChange,
       inductionNeedsAcknowledgement: d.training.inductionNeedsAcknowledgement,
       parentsAcknowledgeGuidance: d.training.parentsAcknowledgeGuidance,
+      overdueReminderRole: d.training.overdueReminderRole,
     },
     review: {
       cycleMonths: rule(
@@ -316,7 +318,7 @@ export const johnCliffordTemplate: PolicyTemplate = {
       reminderDaysBefore: d.review.reminderDaysBefore,
       reviewAfterIncidents: d.review.reviewAfterIncidents,
       governorsMonitoringReport: d.review.governorsMonitoringReport,
+      reviewerResponsibilities: d.review.reviewerResponsibilities,
     },
   },
-      reviewerResponsibilities: d.review.reviewerResponsibilities,
 };
