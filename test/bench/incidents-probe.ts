@@ -97,7 +97,9 @@ async function main() {
     const ms = performance.now() - t0;
     const seen = recording as Seen[];
     recording = null;
-    say(`   ${label}: ${res.statusCode}, ${seen.length} statements, ${ms.toFixed(1)} ms`);
+    say(
+      `   ${label}: ${res.statusCode}, ${seen.length} statements, ${ms.toFixed(1)} ms, ${res.body.length} bytes`,
+    );
     for (const s of seen) say(`      ${s.text.replace(/\s+/g, ' ').slice(0, 160)}`);
     return seen;
   };
