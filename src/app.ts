@@ -14,7 +14,7 @@ import fastifyStatic from '@fastify/static';
 import fastifyView from '@fastify/view';
 import nunjucks from 'nunjucks';
 import type { Config } from './config.ts';
-import type { ModuleDefinition, Services } from './modules/registry.ts';
+import type { ModuleDefinition, NavigationEntry, Services } from './modules/registry.ts';
 import { modules as allModules } from './container.ts';
 import { AppError, ValidationError } from './errors.ts';
 import { loggerOptions } from './platform/logger.ts';
@@ -26,7 +26,7 @@ import { apiRateLimit } from './web/api-rate-limit.ts';
 import { registerOperations } from './web/metrics.routes.ts';
 import type { Access } from './web/access.ts';
 import { configureNunjucks, rootDir, templateDirs } from './web/views.ts';
-import { navigationFor } from './web/navigation.ts';
+import { hiddenByProfile, navigationFor } from './web/navigation.ts';
 import {
   lingerThenClose,
   registerUploads,
@@ -227,6 +227,9 @@ export async function buildApp(
         (request as unknown as { roleTitles?: unknown }).roleTitles =
           await services.policyScope.roleTitles(p.schoolId);
       }
+      // Navigation entries the school's profile decides (NavigationEntry.shownBy).
+      (request as unknown as { hiddenNavigation?: unknown }).hiddenNavigation =
+        await hiddenByProfile(navigation, services, p);
     }
   });
 
@@ -243,7 +246,15 @@ export async function buildApp(
         ...data,
         principal: p,
         secondFactorPending: request.lanyardSession?.secondFactor ?? null,
-        navigation: request.lanyardSession?.secondFactor ? [] : navigationFor(navigation, p, path),
+        navigation: request.lanyardSession?.secondFactor
+          ? []
+          : navigationFor(
+              navigation,
+              p,
+              path,
+              (request as unknown as { hiddenNavigation?: ReadonlySet<NavigationEntry> })
+                .hiddenNavigation,
+            ),
         currentPath: path,
         csrfToken: this.generateCsrf(),
         cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,

@@ -94,6 +94,13 @@ export interface NavigationEntry {
   /** Position in the navigation (lower first); Home is 0. */
   order: number;
   visible(p: Principal): boolean;
+  /**
+   * For an entry the school's profile decides (e.g. the governors' report, shown to governors
+   * only when `review.governorsMonitoringReport` says so): asked before a page is rendered, only
+   * for those `visible` admits; the entry shows if it answers true. Keep it a kept read (checked
+   * against the school's cache version), as every page asks it.
+   */
+  shownBy?(services: Services, p: Principal): Promise<boolean>;
 }
 
 /** Something on a person's home page that needs them. */

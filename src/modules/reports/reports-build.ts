@@ -1,12 +1,45 @@
 import { yearGroupLabel } from '../../web/views/format.ts';
 import type { Period } from './reports-periods.ts';
 import { cellOf, percentCell, suppressColumn, type Cell } from './reports-suppression.ts';
-import type {
-  ConductAggregateRow,
-  ConsentAggregateRow,
-  IncidentAggregateRow,
-  PostsAggregateRow,
-} from './reports.repository.ts';
+import { formatDateInWords } from '../../web/dates.ts';
+
+/**
+ * The rows the report is built from: what the owning modules' aggregates return (counts only),
+ * in the shapes below (reports.service.ts turns them into these).
+ */
+export type IncidentAggregateRow = {
+  category: string | null;
+  risk: string | null;
+  incident_type: string | null;
+  status: string | null;
+  /** Which grouping the row belongs to: 3 category × risk, 13 type, 14 status, 15 all. */
+  g: number;
+  n: number;
+  closed: number;
+  median_s: number | null;
+  longest_s: number | null;
+};
+
+export type ConsentAggregateRow = {
+  year_group: string;
+  pupils: number;
+  with_consent: number;
+};
+
+export type PostsAggregateRow = {
+  published: number;
+  published_posts: number;
+  removed: number;
+  takedowns_done: number;
+  takedowns_open: number;
+};
+
+export type ConductAggregateRow = {
+  what: 'declaration' | 'permission' | 'filtering';
+  key: string;
+  state: string;
+  n: number;
+};
 
 /** What the aggregates return for one school (or a trust's schools together). */
 export interface RawFigures {
@@ -18,6 +51,10 @@ export interface RawFigures {
     kinds: { kind: string; done: number; due_soon: number; overdue: number }[];
     staff: number;
     acknowledged: number;
+    /** The day the figures stand at (ISO date): the period's last day, or today if it is later. */
+    asOf: string;
+    /** Whether that day is today (the period has not ended). */
+    today: boolean;
   };
 }
 
@@ -244,9 +281,10 @@ export function buildReport(raw: RawFigures, period: Period, labels: Labels): Re
   };
 
   const t = raw.training;
+  const asOfWords = formatDateInWords(t.asOf);
   const trainingTable: ReportTable = {
     id: 'training',
-    title: 'Staff training (as it stands today)',
+    title: `Staff training on ${asOfWords}`,
     rowHeader: 'Training',
     columns: ['Done', 'Due soon', 'Overdue', 'Up to date'],
     rows: t.kinds.map((k) => ({
@@ -262,15 +300,15 @@ export function buildReport(raw: RawFigures, period: Period, labels: Labels): Re
     summary:
       t.staff === 0
         ? 'No staff training to report.'
-        : `Of ${cellOf(t.staff).text} staff, for each kind of training required: how many have done it, are due soon or are overdue. Up to date means done or due soon.`,
+        : `Of ${cellOf(t.staff).text} staff in post on ${asOfWords}, for each kind of training required then: how many had done it, were due soon or were overdue. Up to date means done or due soon.`,
   };
   const ackTable: ReportTable = {
     id: 'acknowledgements',
-    title: 'The current policy acknowledged (as it stands today)',
+    title: `The policy acknowledged, on ${asOfWords}`,
     rowHeader: 'Staff',
     columns: ['Number'],
     rows: [
-      { label: 'Acknowledged the current version', cells: [cellOf(t.acknowledged)] },
+      { label: 'Acknowledged the version then required', cells: [cellOf(t.acknowledged)] },
       { label: 'Not yet acknowledged', cells: [cellOf(t.staff - t.acknowledged)] },
     ],
     total: [cellOf(t.staff)],
@@ -278,7 +316,7 @@ export function buildReport(raw: RawFigures, period: Period, labels: Labels): Re
     summary:
       t.staff === 0
         ? 'No staff to report.'
-        : `${capital(percentCell(t.acknowledged, t.staff).text === 'not shown' ? 'A share not shown (a small number)' : percentCell(t.acknowledged, t.staff).text)} of staff have acknowledged the current version of the policy.`,
+        : `${capital(percentCell(t.acknowledged, t.staff).text === 'not shown' ? 'A share not shown (a small number)' : percentCell(t.acknowledged, t.staff).text)} of staff in post on ${asOfWords} had acknowledged the version of the policy then required.`,
   };
   // countTable applies rules 1 and 2 to the acknowledgement figures too.
   const ack = countTable(
@@ -397,7 +435,9 @@ export function buildReport(raw: RawFigures, period: Period, labels: Labels): Re
       {
         id: 'training',
         title: 'Training and acknowledgement',
-        note: 'These figures are as they stand today, whichever period is chosen.',
+        note: t.today
+          ? `This period has not ended: these figures are as they stand today (${asOfWords}).`
+          : `These figures are as they stood at the end of the period, on ${asOfWords}: the staff then in post, the training they had done by then and the policy version then current.`,
         tables: [trainingTable, ack],
       },
       {

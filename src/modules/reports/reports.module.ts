@@ -1,6 +1,4 @@
 import { defineModule, type Services } from '../registry.ts';
-import { trainingStatus } from '../training/index.ts';
-import { ReportsRepository } from './reports.repository.ts';
 import { ReportsService } from './reports.service.ts';
 import { reportRoutes } from './reports.routes.ts';
 import { canSeeTrustReport, mayOpenGovernorsReport } from './reports.policy.ts';
@@ -17,17 +15,37 @@ export const reportsModule = defineModule({
   wire: (
     deps: Pick<
       Services,
-      'database' | 'clock' | 'policies' | 'people' | 'peopleDirectory' | 'training'
+      | 'database'
+      | 'clock'
+      | 'policies'
+      | 'policyHistory'
+      | 'people'
+      | 'peopleDirectory'
+      | 'peopleAggregates'
+      | 'incidentAggregates'
+      | 'consentAggregates'
+      | 'publishingAggregates'
+      | 'conductAggregates'
+      | 'trainingAggregates'
+      | 'acknowledgementAggregates'
     >,
   ) => ({
     reports: new ReportsService({
       database: deps.database,
       clock: deps.clock,
-      repository: new ReportsRepository(),
       policies: deps.policies,
       people: deps.peopleDirectory,
       schoolName: (schoolId) => deps.people.schoolName(schoolId),
-      trainingStatus: (schoolId) => trainingStatus(deps, schoolId),
+      figures: {
+        incidents: deps.incidentAggregates,
+        consent: deps.consentAggregates,
+        publishing: deps.publishingAggregates,
+        conduct: deps.conductAggregates,
+        people: deps.peopleAggregates,
+        training: deps.trainingAggregates,
+        acknowledgements: deps.acknowledgementAggregates,
+        policyHistory: deps.policyHistory,
+      },
     }),
   }),
   routes: [reportRoutes],
@@ -37,6 +55,8 @@ export const reportsModule = defineModule({
       text: 'Governors’ report',
       order: 77,
       visible: mayOpenGovernorsReport,
+      // The profile decides for governors (`review.governorsMonitoringReport`).
+      shownBy: (services, p) => services.reports.mayView(p),
     },
     { href: '/trust/reports', text: 'Governors’ reports', order: 77, visible: canSeeTrustReport },
   ],

@@ -9,12 +9,40 @@ import { reportPdf } from './reports.pdf.ts';
 
 const TITLE = 'Governors’ monitoring report';
 
-/** Each table's chart SVG, keyed by table id (and a prefix, unique on the page). */
+/**
+ * Each table's chart SVG, keyed by table id (and a prefix, unique on the page). Kept with the
+ * report they are drawn from (a kept report is a frozen value, reports.service.ts), so a report
+ * answered from memory is not drawn again; collected with it.
+ */
+const drawn = new WeakMap<Report, Map<string, Record<string, string>>>();
 function chartsOf(report: Report, prefix: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const s of report.sections)
-    for (const t of s.tables) out[t.id] = barChartSvg(t, `${prefix}chart-${t.id}`);
+  let byPrefix = drawn.get(report);
+  if (!byPrefix) drawn.set(report, (byPrefix = new Map()));
+  let out = byPrefix.get(prefix);
+  if (!out) {
+    out = {};
+    for (const s of report.sections)
+      for (const t of s.tables) out[t.id] = barChartSvg(t, `${prefix}chart-${t.id}`);
+    byPrefix.set(prefix, out);
+  }
   return out;
+}
+
+/**
+ * The school report's sections as HTML, rendered once for each kept report and reused while the
+ * service hands out the same one (a kept report is the same object until the school's version
+ * moves, reports.service.ts); the fragment holds nothing about the person asking, and every
+ * request passes the access check and the profile's rule first. Collected with the report.
+ */
+const sectionsHtml = new WeakMap<Report, Promise<string>>();
+function sectionsOf(report: Report, render: () => Promise<string>): Promise<string> {
+  let html = sectionsHtml.get(report);
+  if (!html) {
+    html = render();
+    sectionsHtml.set(report, html);
+    html.catch(() => sectionsHtml.delete(report));
+  }
+  return html;
 }
 
 /** The governors' monitoring report: the school's page and PDF, and the trust's figures. */
@@ -35,6 +63,12 @@ export async function reportRoutes(app: FastifyInstance, { services }: { service
     async (request, reply) => {
       const query = (request.query ?? {}) as Record<string, unknown>;
       const page = await reports.forSchool(request.principal!, query.period);
+      const html = await sectionsOf(page.report, () =>
+        app.view('reports/views/_sections.njk', {
+          report: page.report,
+          charts: chartsOf(page.report, ''),
+        }),
+      );
       return reply
         .header('Cache-Control', 'private, no-store')
         .page('reports/views/governors.njk', {
@@ -42,7 +76,7 @@ export async function reportRoutes(app: FastifyInstance, { services }: { service
           heading: TITLE,
           page,
           clause: clauseOf(page.rule),
-          charts: chartsOf(page.report, ''),
+          sectionsHtml: html,
           pdfHref: `/reports/governors.pdf?period=${page.period.key}`,
         });
     },
