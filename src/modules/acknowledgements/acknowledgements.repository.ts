@@ -1,9 +1,6 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
-import {
-  policyAcknowledgements,
-  policyAcknowledgementSupersessions,
-} from './acknowledgements.tables.ts';
+import { policyAcknowledgements } from './acknowledgements.tables.ts';
 
 export type AcknowledgementRow = typeof policyAcknowledgements.$inferSelect;
 export type PersonKind = 'staff' | 'parent';
@@ -39,34 +36,6 @@ export class AcknowledgementsRepository {
       })
       .returning();
     return rows[0];
-  }
-
-  /** Of these people, those with a live (not superseded) acknowledgement of this version. */
-  async acknowledgedVersion(
-    db: Db,
-    schoolId: string,
-    personKind: PersonKind,
-    personIds: readonly string[],
-    version: number,
-  ): Promise<Set<string>> {
-    if (personIds.length === 0) return new Set();
-    const rows = await db
-      .select({ personId: policyAcknowledgements.personId })
-      .from(policyAcknowledgements)
-      .leftJoin(
-        policyAcknowledgementSupersessions,
-        eq(policyAcknowledgementSupersessions.acknowledgementId, policyAcknowledgements.id),
-      )
-      .where(
-        and(
-          eq(policyAcknowledgements.schoolId, schoolId),
-          eq(policyAcknowledgements.personKind, personKind),
-          inArray(policyAcknowledgements.personId, [...new Set(personIds)]),
-          eq(policyAcknowledgements.policyVersion, version),
-          isNull(policyAcknowledgementSupersessions.acknowledgementId),
-        ),
-      );
-    return new Set(rows.map((r) => r.personId!).filter(Boolean));
   }
 
   /** A person's acknowledgements, newest first. */
