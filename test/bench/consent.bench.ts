@@ -36,18 +36,21 @@
  * (default 32), BENCH_SINGLE (calls, default 3000), BENCH_BATCHES (default 1500), BENCH_CPU_PROF
  * (a folder: write a V8 CPU profile of the server under load there).
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import autocannon from 'autocannon';
-import type { Result } from 'autocannon';
 import pg from 'pg';
-import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
-import { loadConfig } from '../../src/config.ts';
+import {
+  benchConfig,
+  dbUrl,
+  loadInRounds,
+  round,
+  say,
+  startBenchServer,
+  type Merged,
+} from './support.ts';
 import { createPlatform, createServices, type Platform } from '../../src/container.ts';
 import { runMigrations } from '../../src/platform/db/migrate.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
-import { randomToken } from '../../src/platform/crypto.ts';
 import { FACTS_SQL } from '../../src/modules/consent/register/consent.repository.ts';
 import {
   consentKeysFor,
@@ -59,13 +62,7 @@ import {
 } from '../../src/modules/policies/policy-settings.ts';
 import { getTemplate } from '../../src/modules/policies/templates/index.ts';
 import { familyNames, givenNames } from '../../src/demo/names.ts';
-import {
-  freePort,
-  makeDataDir,
-  startLanyard,
-  stopLanyard,
-  withTimeout,
-} from '../support/lanyard-process.ts';
+import { makeDataDir } from '../support/lanyard-process.ts';
 
 declare module 'autocannon' {
   interface Options {
@@ -102,8 +99,6 @@ const TEMPLATE_OTHER = 'sacred-heart-rochdale';
 const DB_PREFIX = 'lanyard_bench_consent_';
 const TARGET = { batchP99Ms: 10, apiRatio: 0.3, p99Growth: 2 };
 
-const say = (m = '') => process.stdout.write(`${m}\n`);
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -111,11 +106,6 @@ function pct(sorted: number[], p: number): number {
 function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
   return { p50: round(pct(s, 50), 3), p99: round(pct(s, 99), 3), max: round(s.at(-1) ?? NaN, 3) };
-}
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 function shuffleTake<T>(xs: readonly T[], n: number): T[] {
   const copy = [...xs];
@@ -417,17 +407,8 @@ interface SizeFigures {
   api_errors: number;
 }
 
-async function load(
-  url: string,
-  extra: Partial<Parameters<typeof autocannon>[0]>,
-  duration: number,
-): Promise<Result> {
-  return autocannon({ url, connections: CONNECTIONS, duration, timeout: 10, ...extra });
-}
-
 /** A target's merged rounds, in the shape the rest of this file reads. */
-function combine(url: string, runs: RawRun[]) {
-  const m = mergeRuns(url, CONNECTIONS, runs);
+function reshape(m: Merged) {
   return {
     requests: { average: m.rps },
     latency: { p50: m.p50, p99: m.p99 },
@@ -460,20 +441,16 @@ async function prepare(pupils: number, name: string): Promise<Prepared> {
   const dataDir = makeDataDir('lanyard-bench-consent-');
   const sink = new SmtpSink();
   await sink.start(0);
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    DATABASE_URL: url,
-    DATA_DIR: dataDir,
-    SESSION_SECRET: randomToken(32),
-    EVIDENCE_KEY: randomBytes(32).toString('base64'),
-    SMTP_URL: sink.url,
-    BASE_URL: 'http://127.0.0.1',
-    LOG_LEVEL: 'silent',
-    // The register's own scaling: every in-process check reads the database (the cache of
-    // ADR 0009 answers repeated checks from memory, which at the small size would otherwise be
-    // compared with database reads at the large one). BENCH_INPROCESS_CACHE=1 keeps the cache on.
-    CONSENT_CACHE_PUPILS: INPROCESS_CACHE ? '20000' : '0',
-  });
+  const config = benchConfig(
+    { url, dataDir, smtpUrl: sink.url },
+    {
+      // The register's own scaling: every in-process check reads the database (the cache of
+      // ADR 0009 answers repeated checks from memory, which at the small size would otherwise be
+      // compared with database reads at the large one). BENCH_INPROCESS_CACHE=1 keeps the cache
+      // on.
+      CONSENT_CACHE_PUPILS: INPROCESS_CACHE ? '20000' : '0',
+    },
+  );
   const platform = await createPlatform(config, { supervise: false });
   const services = createServices(platform);
   const pool = platform.database.pool;
@@ -654,31 +631,15 @@ async function measureApi(p: Prepared) {
   await p.platform!.close();
   p.platform = undefined;
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = startLanyard({
+  // The per-address /api limit is off: the load comes from one address (support.ts).
+  const server = await startBenchServer({
+    url: p.url,
     dataDir: p.dataDir,
-    port,
-    pgPort: await freePort(),
-    args: ['web'],
-    ...(process.env.BENCH_CPU_PROF
-      ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] }
-      : {}),
-    env: {
-      NODE_ENV: 'production',
-      DATABASE_URL: p.url,
-      SESSION_SECRET: randomToken(32),
-      EVIDENCE_KEY: randomBytes(32).toString('base64'),
-      SMTP_URL: p.sink.url,
-      BASE_URL: base,
-      DEMO_SEED: 'false',
-      LOG_LEVEL: 'warn',
-      // The load comes from one address: the per-address /api limit would answer 429 at once.
-      API_RATE_LIMIT: '0',
-    },
+    smtpUrl: p.sink.url,
+    cpuProfile: true,
   });
+  const base = server.base;
   try {
-    await withTimeout(server.ready, 120_000, 'server start');
     // Request bodies are drawn from a pool built beforehand, so that the load generator, which
     // shares the two cores with the server, spends its time sending rather than shuffling.
     const bodies = Array.from({ length: 4096 }, () => {
@@ -714,21 +675,18 @@ async function measureApi(p: Prepared) {
     };
     // Both warm up, then take turns in ROUNDS rounds (as bench:http does), so that other work on
     // a shared machine, which comes and goes, weighs on the baseline and the API alike.
-    await load(`${base}/healthz`, {}, WARMUP);
-    await load(base, apiOptions, WARMUP);
-    const slice = Math.max(1, Math.round(DURATION / ROUNDS));
-    const healthzRuns: RawRun[] = [];
-    const apiRuns: RawRun[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      healthzRuns.push(
-        await loadRaw({ url: `${base}/healthz`, connections: CONNECTIONS, duration: slice }),
-      );
-      apiRuns.push(
-        await loadRaw({ url: base, connections: CONNECTIONS, duration: slice, ...apiOptions }),
-      );
-    }
-    const healthz = combine(`${base}/healthz`, healthzRuns);
-    const api = combine(base, apiRuns);
+    const merged = await loadInRounds({
+      targets: [
+        { name: 'healthz', url: `${base}/healthz` },
+        { name: 'api', url: base, options: apiOptions },
+      ],
+      connections: CONNECTIONS,
+      rounds: ROUNDS,
+      slice: Math.max(1, Math.round(DURATION / ROUNDS)),
+      warmup: WARMUP,
+    });
+    const healthz = reshape(merged.healthz);
+    const api = reshape(merged.api);
     const ratio = round(api.requests.average / healthz.requests.average, 3);
     say(
       `  ${p.pupils}: /healthz ${Math.round(healthz.requests.average)} req/s, p99 ${healthz.latency.p99} ms; ` +
@@ -738,7 +696,7 @@ async function measureApi(p: Prepared) {
     );
     return { healthz, api, ratio };
   } finally {
-    await stopLanyard(server, 10_000).catch(() => undefined);
+    await server.stop();
   }
 }
 

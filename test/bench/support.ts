@@ -219,6 +219,8 @@ export interface LoadTarget<N extends string = string> {
   name: N;
   url: string;
   headers?: Record<string, string>;
+  /** More autocannon options for this target (e.g. `requests` with a body per request). */
+  options?: Record<string, unknown>;
 }
 
 export type Merged = ReturnType<typeof mergeRuns>;
@@ -237,7 +239,13 @@ export async function loadInRounds<N extends string>(options: {
 }): Promise<Record<N, Merged>> {
   const { targets, connections, rounds, slice } = options;
   const load = (t: LoadTarget<N>, duration: number) =>
-    loadRaw({ url: t.url, ...(t.headers ? { headers: t.headers } : {}), connections, duration });
+    loadRaw({
+      url: t.url,
+      ...(t.headers ? { headers: t.headers } : {}),
+      connections,
+      duration,
+      ...t.options,
+    });
   for (const t of targets) await load(t, options.warmup ?? slice);
   const runs = new Map<N, RawRun[]>(targets.map((t) => [t.name, []]));
   for (let r = 0; r < rounds; r++)
