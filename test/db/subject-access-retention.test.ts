@@ -172,6 +172,16 @@ describe('retention sweep and erasure (real PostgreSQL)', () => {
       trainingBookings: 1,
     });
     expect(report!.filesDeleted).toBe(3);
+    // The leaver's own record goes too (nothing kept names them now); their parent, whose
+    // training records are kept, stays, and the run says why.
+    expect(report!.counts.pupils).toBe(1);
+    expect(await count(sql`SELECT count(*) AS n FROM pupils WHERE id = ${ids.leaver}`)).toBe(0);
+    expect(await count(sql`SELECT count(*) AS n FROM parents WHERE id = ${A.parent.id}`)).toBe(1);
+    expect(report!.kept).toContainEqual({
+      type: 'Parents',
+      count: 1,
+      reason: 'Their training attendance or bookings are kept until the schedule deletes them.',
+    });
     // Due: gone, with their files.
     expect(
       await count(sql`SELECT count(*) AS n FROM consent_records WHERE pupil_id = ${ids.leaver}`),

@@ -45,3 +45,11 @@ export { normaliseHeader } from './mis-import/mis-columns.ts';
 
 // Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
 export type { PeopleAggregates } from './people.aggregates.ts';
+
+// Retention (issue 16 item 6): Lanyard's copy of pupils who left and their parents, deleted
+// once no other record names them (the retention sweep, in its transaction).
+export {
+  deletePeopleRecords,
+  pupilsLeftOnOrBefore,
+  type PeopleDeleted,
+} from './people-retention.repository.ts';

@@ -29,3 +29,10 @@ export {
 
 // Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
 export type { PublishingAggregates } from './publishing.aggregates.ts';
+
+// Retention (issue 16 item 6): publications that ended long enough ago, with their files.
+export {
+  deletePublications,
+  livePublicationsBefore,
+  publicationsEndedBefore,
+} from './publishing-retention.repository.ts';

@@ -37,7 +37,18 @@ import {
   deleteDeclarationsBefore,
   deletePermissionsBefore,
 } from '../conduct/index.ts';
-import { deleteTrainingBefore, trainingAboutPerson } from '../training/index.ts';
+import {
+  deleteTrainingBefore,
+  forgetTrainingLatest,
+  parentsWithTrainingRecords,
+  trainingAboutPerson,
+} from '../training/index.ts';
+import {
+  deletePublications,
+  livePublicationsBefore,
+  publicationsEndedBefore,
+} from '../publishing/index.ts';
+import { deletePeopleRecords, pupilsLeftOnOrBefore } from '../people/index.ts';
 import type { RetentionRunRow, SubjectAccessRepository } from './subject-access.repository.ts';
 import { addCalendarMonths } from './subject-access.dates.ts';
 import { canHandleSubjectAccess, canViewSubjectAccess } from './subject-access.policy.ts';
@@ -64,7 +75,31 @@ export const recordTypeLabels: Record<string, string> = {
   permissions: 'Permission requests',
   trainingAttendance: 'Training attendance',
   trainingBookings: 'Parents’ training bookings',
+  publications: 'Publications (with the files that went out)',
+  publicationFiles: 'Files of publications',
+  pupils: 'Pupils who left (their details and family links)',
+  parents: 'Parents with no child left at the school',
 };
+
+/** Why a person the schedule would delete is kept: the records that still name them. */
+const heldByReasons: Record<string, string> = {
+  incident_people:
+    'Named in an incident that is kept: a safeguarding concern until every pupil in it is 25, or an incident not yet due.',
+  pupil_publication_restrictions:
+    'A never-publish record names them: it is a safeguarding note and is kept.',
+  consent_records: 'Their consent records are kept until the schedule deletes them.',
+  consent_requests: 'Consent requests sent to them are kept with the consent records.',
+  media_pupil_tags: 'Tagged in photos the school still keeps.',
+  media_faces: 'Tagged in photos the school still keeps.',
+  publication_pupils: 'Shown in a publication that is kept (still published, or not yet due).',
+  takedown_tasks: 'A takedown for them is kept with its publication.',
+  conduct_declarations: 'Named in a staff declaration that is not yet due.',
+  conduct_permissions: 'Named in a permission request that is not yet due.',
+  subject_access_requests: 'A subject access request about them is kept.',
+  training_attendance:
+    'Their training attendance or bookings are kept until the schedule deletes them.',
+};
+const heldByOther = 'Still named in other records Lanyard keeps.';
 
 const yearsBefore = (now: Date, years: number) =>
   new Date(`${addCalendarMonths(ukDate(now), -12 * years)}T00:00:00Z`);
@@ -74,6 +109,8 @@ export interface SweepReport {
   runId: string;
   counts: Record<string, number>;
   filesDeleted: number;
+  /** What was due by its age but kept, with why (safeguarding, still published, still named). */
+  kept: { type: string; count: number; reason: string }[];
 }
 
 export interface ErasurePreview {
@@ -187,6 +224,70 @@ export class RetentionService {
       items.trainingBookings = training.bookings;
       counts.trainingAttendance = training.attendance.length;
       counts.trainingBookings = training.bookings.length;
+      const kept: { type: string; count: number; reason: string }[] = [];
+      // Publications that ended long enough ago, with the files that went out; live ones stay.
+      const pubYears = rules.publicationsYearsAfterEnding.value;
+      if (pubYears !== null) {
+        const before = yearsBefore(now, pubYears);
+        const gone = await deletePublications(
+          tx.db,
+          schoolId,
+          await publicationsEndedBefore(tx.db, schoolId, before),
+        );
+        items.publications = gone.ids;
+        counts.publications = gone.ids.length;
+        counts.publicationFiles = gone.fileKeys.length;
+        files.push(...gone.fileKeys);
+        kept.push({
+          type: 'Publications still published',
+          count: await livePublicationsBefore(tx.db, schoolId, before),
+          reason: 'Still out there: the school must be able to take them down if consent changes.',
+        });
+      }
+      if (untilAge !== null)
+        kept.push({
+          type: 'Safeguarding incidents',
+          count: (await closedSafeguardingIncidents(tx.db, schoolId)).length,
+          reason: `Child protection records are kept until every pupil in them is ${untilAge} (IRMS toolkit: date of birth + 25 years, then review).`,
+        });
+      // People last: a pupil who left long enough ago, once nothing kept names them.
+      const peopleYears = rules.pupilRecordsYearsAfterLeaving.value;
+      if (peopleYears !== null) {
+        const due = await pupilsLeftOnOrBefore(
+          tx.db,
+          schoolId,
+          addCalendarMonths(today, -12 * peopleYears),
+        );
+        const training = new Map(
+          (await parentsWithTrainingRecords(tx.db, schoolId)).map((id) => [
+            id,
+            'training_attendance',
+          ]),
+        );
+        const people = await deletePeopleRecords(
+          tx.db,
+          schoolId,
+          due,
+          yearsBefore(now, peopleYears),
+          training,
+        );
+        await forgetTrainingLatest(tx.db, schoolId, 'parent', people.parents);
+        items.pupils = people.pupils;
+        items.parents = people.parents;
+        counts.pupils = people.pupils.length;
+        counts.parents = people.parents.length;
+        const byReason = new Map<string, { pupils: number; parents: number }>();
+        for (const k of people.kept) {
+          const reason = heldByReasons[k.heldBy] ?? heldByOther;
+          const n = byReason.get(reason) ?? { pupils: 0, parents: 0 };
+          n[k.kind === 'pupil' ? 'pupils' : 'parents']++;
+          byReason.set(reason, n);
+        }
+        for (const [reason, n] of byReason) {
+          if (n.pupils) kept.push({ type: 'Pupils who left', count: n.pupils, reason });
+          if (n.parents) kept.push({ type: 'Parents', count: n.parents, reason });
+        }
+      }
       const run = await repository.insertRun(tx.db, {
         schoolId,
         ranAt: now,
@@ -194,6 +295,7 @@ export class RetentionService {
         counts,
         filesDeleted: files.length,
         items,
+        kept,
       });
       await audit.record(tx, {
         schoolId,
@@ -201,9 +303,13 @@ export class RetentionService {
         action: 'retention.swept',
         entityType: 'retention_run',
         entityId: run.id,
-        data: { counts, filesDeleted: files.length },
+        data: {
+          counts,
+          filesDeleted: files.length,
+          kept: kept.map(({ type, count }) => ({ type, count })),
+        },
       });
-      return { runId: run.id, counts, files };
+      return { runId: run.id, counts, files, kept };
     });
     // Files after the rows are gone (a crash leaves an orphan file, never a row without its file).
     for (const key of result.files) await this.deps.files.delete(key);
@@ -212,6 +318,7 @@ export class RetentionService {
       runId: result.runId,
       counts: result.counts,
       filesDeleted: result.files.length,
+      kept: result.kept,
     };
   }
 

@@ -62,7 +62,11 @@ export {
 } from './training-subject-access.repository.ts';
 
 // Retention and erasure (issue 16 item 6).
-export { deleteTrainingBefore } from './training-retention.repository.ts';
+export {
+  deleteTrainingBefore,
+  forgetTrainingLatest,
+  parentsWithTrainingRecords,
+} from './training-retention.repository.ts';
 
 // Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
 export type { TrainingAggregates } from './training.aggregates.ts';

@@ -1,6 +1,11 @@
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
-import { trainingAttendance, trainingBookings, trainingSessions } from './training.tables.ts';
+import {
+  trainingAttendance,
+  trainingBookings,
+  trainingLatest,
+  trainingSessions,
+} from './training.tables.ts';
 
 /**
  * Retention of training records (issue 16 item 6; `retention.trainingRecordsYears`): the
@@ -45,4 +50,43 @@ export async function deleteTrainingBefore(
     )
     .returning({ id: trainingBookings.id });
   return { attendance: attendance.map((a) => a.id), bookings: bookings.map((b) => b.id) };
+}
+
+/**
+ * Parents with training attendance or bookings still kept (the retention sweep keeps their own
+ * record while these name them: no foreign key says so). School-scoped; one statement.
+ */
+export async function parentsWithTrainingRecords(db: Db, schoolId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: trainingAttendance.personId })
+    .from(trainingAttendance)
+    .where(
+      and(eq(trainingAttendance.schoolId, schoolId), eq(trainingAttendance.personKind, 'parent')),
+    )
+    .union(
+      db
+        .select({ id: trainingBookings.parentId })
+        .from(trainingBookings)
+        .where(eq(trainingBookings.schoolId, schoolId)),
+    );
+  return rows.map((r) => r.id);
+}
+
+/** Drops the latest-date rows of people whose own record the retention sweep deleted. */
+export async function forgetTrainingLatest(
+  db: Db,
+  schoolId: string,
+  personKind: 'parent' | 'staff',
+  ids: string[],
+): Promise<void> {
+  if (!ids.length) return;
+  await db
+    .delete(trainingLatest)
+    .where(
+      and(
+        eq(trainingLatest.schoolId, schoolId),
+        eq(trainingLatest.personKind, personKind),
+        inArray(trainingLatest.personId, ids),
+      ),
+    );
 }

@@ -7,10 +7,11 @@
  * retention rule except 004 part D on photographs, which is `media.retention` (the media
  * module's sweep, which the retention sweep runs first). The rules here (paths `retention.…`):
  * consentRecordsYearsAfterLeaving, incidentsYearsAfterClosing, safeguardingUntilAge,
- * trainingRecordsYears, declarationsYears, permissionsYears, auditLogYears (fixed: never).
+ * trainingRecordsYears, declarationsYears, permissionsYears, publicationsYearsAfterEnding,
+ * pupilRecordsYearsAfterLeaving, auditLogYears (fixed: never).
  */
 import { z } from 'zod';
-import { lanyardDefault as dflt, ruleSchema, type RulePathOf } from './rules.ts';
+import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
 
 const r = ruleSchema;
 const years = z.number().int().min(0).max(100).nullable();
@@ -29,6 +30,16 @@ export const retentionSettingsSchema = z.object({
   declarationsYears: r(years),
   /** Permission requests and their decisions: years after the request. */
   permissionsYears: r(years),
+  /**
+   * Publications taken down (or that never went out): years after they ended, with the files
+   * that went out. A publication still live is kept. Added later: a stored profile reads the default.
+   */
+  publicationsYearsAfterEnding: r(years).default(() => publicationsYearsAfterEndingDefault()),
+  /**
+   * Lanyard's copy of a pupil who has left (name, class, dates, family links) and of their
+   * parents with no child left: years after the leaving date, once no kept record names them.
+   */
+  pupilRecordsYearsAfterLeaving: r(years).default(() => pupilRecordsYearsAfterLeavingDefault()),
   /**
    * Fixed, never deleted (the editor shows it and cannot change it, like the other fixed rules):
    * the audit log is the school's record of what it did (UK GDPR Art. 5(2) accountability),
@@ -50,34 +61,49 @@ export const retentionLabels = {
   'retention.trainingRecordsYears': 'Years after a training session before its records are deleted',
   'retention.declarationsYears': 'Years after a staff declaration before it is deleted',
   'retention.permissionsYears': 'Years after a permission request before it is deleted',
+  'retention.publicationsYearsAfterEnding':
+    'Years after a publication is taken down before its record and files are deleted',
+  'retention.pupilRecordsYearsAfterLeaving':
+    'Years after a pupil leaves before their details and family links are deleted',
   'retention.auditLogYears': 'Years before the audit log is deleted',
 } as const satisfies Record<RulePathOf<RetentionSettings, 'retention.'>, string>;
 
-const IRMS = 'IRMS Information Management Toolkit for Schools, retention guidelines';
+/** Where each default comes from (docs/subject-access.md, "Retention schedule", has the detail). */
+const IRMS = 'IRMS Information Management Toolkit for Schools (irms.org.uk/page/SchoolsToolkit)';
+const NO_ROW =
+  'School decision; IRMS toolkit: no row found for this record (searched 7 December 2026).';
+const SIX = 'Six years follows the Limitation Act 1980 (claims).';
 
-/** Lanyard's own `retention` values, each citing 'Lanyard default' with its IRMS source. */
+const publicationsYearsAfterEndingDefault = (): RuleValue<number | null> =>
+  dflt(
+    6,
+    `${NO_ROW} ${SIX} Still-published posts are kept: the school must be able to take them down.`,
+  );
+const pupilRecordsYearsAfterLeavingDefault = (): RuleValue<number | null> =>
+  dflt(
+    6,
+    `School decision. ${IRMS}, pupil's educational record (held in the MIS): primary, kept while at the school then transferred; secondary, date of birth + 25 years. Lanyard's copy goes once no kept record names the pupil.`,
+  );
+
+/** Lanyard's own `retention` values, each citing 'Lanyard default' with its source or none. */
 export const retentionDefaults: RetentionSettings = {
   consentRecordsYearsAfterLeaving: dflt(
     6,
-    `${IRMS} (pupil records; consent kept as evidence of lawful processing): the pupil's time at the school + 6 years (Limitation Act 1980).`,
+    `${NO_ROW} ${SIX} Consent is kept as evidence that photos were used lawfully (UK GDPR Art. 7(1)).`,
   ),
   incidentsYearsAfterClosing: dflt(
     6,
-    `${IRMS} (pupil management: behaviour and incident records): closure + 6 years.`,
+    `${NO_ROW} ${SIX} Incidents that are safeguarding concerns follow the safeguarding rule.`,
   ),
   safeguardingUntilAge: dflt(
     25,
-    `${IRMS} (child protection records): date of birth of the pupil + 25 years.`,
+    `${IRMS}, child protection records: date of birth of the child + 25 years, then review (p. 93, as quoted by dataprotection.education).`,
   ),
-  trainingRecordsYears: dflt(
-    6,
-    `${IRMS} (staff training records and parents' events): current year + 6 years.`,
-  ),
-  declarationsYears: dflt(
-    6,
-    `${IRMS} (staff conduct records, not allegations): current year + 6 years.`,
-  ),
-  permissionsYears: dflt(6, `${IRMS} (authorisations and permissions): current year + 6 years.`),
+  trainingRecordsYears: dflt(6, `${NO_ROW} ${SIX}`),
+  declarationsYears: dflt(6, `${NO_ROW} ${SIX} Allegations about staff are not declarations.`),
+  permissionsYears: dflt(6, `${NO_ROW} ${SIX}`),
+  publicationsYearsAfterEnding: publicationsYearsAfterEndingDefault(),
+  pupilRecordsYearsAfterLeaving: pupilRecordsYearsAfterLeavingDefault(),
   auditLogYears: dflt(
     null,
     'Kept: the audit log is hash-chained and verified end to end (ARCHITECTURE, audit); it records what was deleted.',

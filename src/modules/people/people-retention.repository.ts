@@ -1,0 +1,126 @@
+import { and, eq, inArray, isNotNull, lte, notExists, or, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db/database.ts';
+import { parents, pupilParents, pupils } from './people.tables.ts';
+
+/**
+ * Retention of people records (issue 16 item 6; `retention.pupilRecordsYearsAfterLeaving`):
+ * Lanyard's copy of a pupil who left long enough ago (name, date of birth, class, dates, family
+ * links), and of a parent with no child left at the school. A person is deleted only once no
+ * other record names them: the other modules' rows hold a foreign key to them, so each delete
+ * runs under a savepoint and a refusal keeps the person and says which table still names them
+ * (the caller puts that in words). The caller (the retention sweep) runs these in its
+ * transaction, after the other records' own rules have deleted what was due.
+ */
+
+/** Pupils whose leaving date is on or before `leftOnOrBefore` (an ISO date). */
+export async function pupilsLeftOnOrBefore(db: Db, schoolId: string, leftOnOrBefore: string) {
+  const rows = await db
+    .select({ id: pupils.id })
+    .from(pupils)
+    .where(
+      and(
+        eq(pupils.schoolId, schoolId),
+        isNotNull(pupils.leavingDate),
+        lte(pupils.leavingDate, leftOnOrBefore),
+      ),
+    );
+  return rows.map((r) => r.id);
+}
+
+/** The table that still names a row, from PostgreSQL's foreign key refusal (23503). */
+function referencingTable(error: unknown): string | null {
+  for (let e = error as { code?: string; detail?: string; cause?: unknown } | undefined; e;) {
+    if (e.code === '23503') return /from table "([a-z_]+)"/.exec(e.detail ?? '')?.[1] ?? 'unknown';
+    e = e.cause as typeof e;
+  }
+  return null;
+}
+
+async function underSavepoint(db: Db, work: () => Promise<void>): Promise<string | null> {
+  await db.execute(sql`savepoint lanyard_retention_person`);
+  try {
+    await work();
+    await db.execute(sql`release savepoint lanyard_retention_person`);
+    return null;
+  } catch (error) {
+    const table = referencingTable(error);
+    await db.execute(sql`rollback to savepoint lanyard_retention_person`);
+    if (!table) throw error;
+    return table;
+  }
+}
+
+export interface PeopleDeleted {
+  pupils: string[];
+  parents: string[];
+  /** Each person kept, with the table whose rows still name them. */
+  kept: { kind: 'pupil' | 'parent'; id: string; heldBy: string }[];
+}
+
+/**
+ * Deletes these pupils (with their family links), then the parents left with no child: these
+ * pupils' parents, and any other with no child whose record has not changed since
+ * `unchangedSince` (one an earlier run kept). Each unless another record still names them (a
+ * foreign key, or `heldElsewhere`).
+ */
+export async function deletePeopleRecords(
+  db: Db,
+  schoolId: string,
+  pupilIds: string[],
+  unchangedSince: Date,
+  /** Parents named by kept records no foreign key tells of (id → the table), e.g. training. */
+  heldElsewhere: ReadonlyMap<string, string> = new Map(),
+): Promise<PeopleDeleted> {
+  const out: PeopleDeleted = { pupils: [], parents: [], kept: [] };
+  const theirParents = pupilIds.length
+    ? (
+        await db
+          .select({ id: pupilParents.parentId })
+          .from(pupilParents)
+          .where(and(eq(pupilParents.schoolId, schoolId), inArray(pupilParents.pupilId, pupilIds)))
+      ).map((r) => r.id)
+    : [];
+  for (const id of pupilIds) {
+    const heldBy = await underSavepoint(db, async () => {
+      await db
+        .delete(pupilParents)
+        .where(and(eq(pupilParents.schoolId, schoolId), eq(pupilParents.pupilId, id)));
+      const gone = await db
+        .delete(pupils)
+        .where(and(eq(pupils.schoolId, schoolId), eq(pupils.id, id)))
+        .returning({ id: pupils.id });
+      if (gone.length) out.pupils.push(id);
+    });
+    if (heldBy) out.kept.push({ kind: 'pupil', id, heldBy });
+  }
+  const childless = await db
+    .select({ id: parents.id })
+    .from(parents)
+    .where(
+      and(
+        eq(parents.schoolId, schoolId),
+        theirParents.length
+          ? or(inArray(parents.id, theirParents), lte(parents.updatedAt, unchangedSince))
+          : lte(parents.updatedAt, unchangedSince),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(pupilParents)
+            .where(eq(pupilParents.parentId, parents.id)),
+        ),
+      ),
+    );
+  for (const { id } of childless) {
+    const named = heldElsewhere.get(id);
+    if (named) {
+      out.kept.push({ kind: 'parent', id, heldBy: named });
+      continue;
+    }
+    const heldBy = await underSavepoint(db, async () => {
+      await db.delete(parents).where(and(eq(parents.schoolId, schoolId), eq(parents.id, id)));
+    });
+    if (heldBy) out.kept.push({ kind: 'parent', id, heldBy });
+    else out.parents.push(id);
+  }
+  return out;
+}
