@@ -238,4 +238,86 @@ describe("governors' monitoring report (HTTP)", () => {
       /Commerce[^<]*<\/th>\s*<td class="govuk-table__cell govuk-table__cell--numeric">fewer than 5</,
     );
   });
+
+  it('the navigation shows the report to a governor only when the profile gives it to them', async () => {
+    const link = /class="govuk-service-navigation__link" href="\/reports\/governors"/;
+    // The profile says yes: the governor's navigation has the report, on every page.
+    const on = await signedIn(fx.staff.governor.email);
+    const home = await on.get('/');
+    expect(home.statusCode).toBe(200);
+    expect(home.body).toMatch(link);
+    expect((await on.get('/reports/governors')).body).toMatch(link);
+    // The profile says no: no link (the page is a 404), while the Headteacher still has it.
+    const offGovernor = await signedIn(off.staff.governor.email);
+    const offHome = await offGovernor.get('/');
+    expect(offHome.statusCode).toBe(200);
+    expect(offHome.body).not.toMatch(link);
+    expect((await offGovernor.get('/reports/governors')).statusCode).toBe(404);
+    const offHead = await signedIn(off.staff.headteacher.email);
+    expect((await offHead.get('/')).body).toMatch(link);
+    // Turning the rule on shows the link on the governor's next page (the kept rule follows
+    // the school's version), and off again hides it.
+    const setRule = async (answer: 'yes' | 'no') => {
+      const current = await ctx.services.policies.current(off.school.id);
+      await ctx.services.policies.updateSettings(
+        off.school.id,
+        { kind: 'staff', id: off.staff.headteacher.id },
+        {
+          answers: { 'review.governorsMonitoringReport': answer },
+          note: 'The governors’ report, for the navigation test',
+          expectedVersion: current.version,
+        },
+      );
+    };
+    await setRule('yes');
+    expect((await offGovernor.get('/')).body).toMatch(link);
+    expect((await offGovernor.get('/reports/governors')).statusCode).toBe(200);
+    await setRule('no');
+    expect((await offGovernor.get('/')).body).not.toMatch(link);
+    expect((await offGovernor.get('/reports/governors')).statusCode).toBe(404);
+  });
+
+  it('training and acknowledgement figures stand at the end of the chosen period, not today', async () => {
+    const b = await signedIn(fx.staff.headteacher.email);
+    const today = ukDate(ctx.services.clock.now());
+    const start = Number(termKey.slice(0, 4));
+    const lastYear = `${start - 1}-${String(start % 100).padStart(2, '0')}`;
+    // Every member of staff in post acknowledges the current version today.
+    const staffIds = Object.values(fx.staff).map((s) => s.id);
+    for (const id of staffIds)
+      await ctx.services.acknowledgements.acknowledge({
+        kind: 'staff',
+        id,
+        schoolId: fx.school.id,
+      });
+    const { rows } = await ctx.services.database.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM staff WHERE school_id = $1 AND active
+          AND (start_date IS NULL OR start_date <= $2::date)`,
+      [fx.school.id, today],
+    );
+    const inPost = rows[0]!.n;
+    expect(inPost).toBeGreaterThanOrEqual(5);
+    const ackRow = (label: string, value: string) =>
+      new RegExp(
+        `<th scope="row" class="govuk-table__header">${label}</th>\\s*<td class="govuk-table__cell govuk-table__cell--numeric">${value}</td>`,
+      );
+    // This term (not ended): as it stands today, everyone has acknowledged.
+    const now = await b.get(`/reports/governors?period=${termKey}`);
+    expect(now.body).toContain('This period has not ended');
+    expect(now.body).toMatch(ackRow('Acknowledged the version then required', String(inPost)));
+    expect(now.body).toMatch(ackRow('Not yet acknowledged', '0'));
+    // Last school year (ended): on its last day nobody had acknowledged anything yet.
+    const past = await b.get(`/reports/governors?period=${lastYear}`);
+    expect(past.statusCode).toBe(200);
+    expect(past.body).toContain(`as they stood at the end of the period, on 31 August ${start}`);
+    expect(past.body).toMatch(ackRow('Acknowledged the version then required', '0'));
+    expect(past.body).toMatch(ackRow('Not yet acknowledged', String(inPost)));
+    // A member of staff who started after that day is not counted in it.
+    await ctx.services.database.pool.query(`UPDATE staff SET start_date = $2 WHERE id = $1`, [
+      fx.staff.volunteer.id,
+      `${start}-10-01`,
+    ]);
+    const later = await b.get(`/reports/governors?period=${lastYear}`);
+    expect(later.body).toMatch(ackRow('Not yet acknowledged', String(inPost - 1)));
+  });
 });
