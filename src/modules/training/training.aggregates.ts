@@ -32,7 +32,8 @@ export class TrainingAggregates {
     const [latest, marks] = await Promise.all([
       db.execute<{ person_id: string; kind: string; last: string }>(sql`
         SELECT person_id, kind, max(attended_on)::text AS last FROM ${trainingAttendance}
-         WHERE school_id = ${schoolId} AND person_kind = 'staff' AND attended_on <= ${date}::date
+         WHERE school_id = ${schoolId} AND person_kind = 'staff' AND attended
+           AND attended_on <= ${date}::date
          GROUP BY person_id, kind`),
       db.execute<{ staff_id: string; kind: string; marked_on: string }>(sql`
         SELECT staff_id, kind, marked_on::text AS marked_on FROM ${trainingDueAgain}
