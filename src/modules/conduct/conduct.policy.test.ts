@@ -11,7 +11,9 @@ import {
   canSignOffPermission,
   canUseConduct,
   canViewFiltering,
+  decidesOwnKind,
   declarationKindsOffered,
+  deciderRoleFor,
 } from './conduct.policy.ts';
 
 const headDecides = {
@@ -46,11 +48,11 @@ const someoneElse = { staffId: 'another-person' };
 const answers = (p: Principal) => [
   canUseConduct(p),
   canReviewDeclarations(p, 'headteacher'),
-  canDecidePermission(p, headDecides),
-  canDecidePermission(p, parentDecides),
+  canDecidePermission(p, someoneElse, 'headteacher'),
+  canDecidePermission(p, someoneElse, 'parent'),
   canSignOffPermission(p, headDecides, 'ict_technician'),
   canSeeDeclaration(p, someoneElse, 'headteacher'),
-  canSeePermission(p, someoneElse, headDecides, 'ict_technician'),
+  canSeePermission(p, someoneElse, headDecides, 'ict_technician', 'headteacher'),
   canViewFiltering(p, 'ict_technician'),
   canRecordFiltering(p, 'ict_technician'),
 ];
@@ -67,7 +69,9 @@ describe('conduct policy', () => {
   it('lets people see their own declarations and requests, and follows the profile’s roles', () => {
     const teacher = staff('teacher');
     expect(canSeeDeclaration(teacher, { staffId: 'st1' }, 'headteacher')).toBe(true);
-    expect(canSeePermission(teacher, { staffId: 'st1' }, headDecides, 'ict_technician')).toBe(true);
+    expect(
+      canSeePermission(teacher, { staffId: 'st1' }, headDecides, 'ict_technician', 'headteacher'),
+    ).toBe(true);
     // A school whose reviewer is the DSL, or whose ICT role is the Business Manager.
     expect(canReviewDeclarations(staff('dsl'), 'dsl')).toBe(true);
     expect(canReviewDeclarations(staff('headteacher'), 'dsl')).toBe(false);
@@ -97,5 +101,49 @@ describe('conduct policy', () => {
     expect(declarationKindsOffered(none)).toEqual([]);
     none.conduct.regularOnlinePresenceCheck.value = true;
     expect(declarationKindsOffered(none)).toEqual(['online_presence']);
+  });
+
+  describe('nobody decides their own request', () => {
+    const dslDecides = { ...headDecides, grantedBy: 'dsl' as const };
+    const fallbacks = ['headteacher', 'governor'] as const;
+    const withId = (role: StaffRole, id: string): Principal => ({ ...staff(role), id });
+
+    // Who decides a request, by the roles of the person asking: written out by hand.
+    it.each([
+      [headDecides, ['teacher'], 'headteacher'],
+      [headDecides, ['headteacher'], 'governor'],
+      [headDecides, ['headteacher', 'governor'], null],
+      [dslDecides, ['teacher'], 'dsl'],
+      [dslDecides, ['dsl'], 'headteacher'],
+      [dslDecides, ['dsl', 'headteacher'], 'governor'],
+      [parentDecides, ['headteacher'], 'parent'],
+    ] as const)('%o asked by %o is decided by %s', (type, roles, expected) => {
+      expect(deciderRoleFor(type, roles, fallbacks)).toBe(expected);
+    });
+
+    it('follows the profile’s list, and an empty one leaves nobody', () => {
+      expect(deciderRoleFor(dslDecides, ['dsl'], ['dpo'])).toBe('dpo');
+      expect(deciderRoleFor(dslDecides, ['dsl'], [])).toBeNull();
+    });
+
+    it('refuses the person who asked, even holding the deciding role, but lets them see it', () => {
+      const head = withId('headteacher', 'h1');
+      const own = { staffId: 'h1' };
+      expect(canDecidePermission(head, own, 'headteacher')).toBe(false);
+      expect(canDecidePermission(head, { staffId: 'other' }, 'headteacher')).toBe(true);
+      expect(canSeePermission(head, own, headDecides, 'ict_technician', 'governor')).toBe(true);
+      expect(decidesOwnKind(head, own, headDecides)).toBe(true);
+      expect(decidesOwnKind(head, own, dslDecides)).toBe(false);
+      // The governor decides the Headteacher's request; a governor's own is not theirs to decide.
+      expect(canDecidePermission(withId('governor', 'g1'), own, 'governor')).toBe(true);
+      expect(canDecidePermission(withId('governor', 'g1'), { staffId: 'g1' }, 'governor')).toBe(
+        false,
+      );
+      // Another school's Headteacher has no role here to decide with (nothing without a role).
+      expect(canDecidePermission(staff('teacher'), { staffId: 'x' }, 'headteacher')).toBe(false);
+      expect(canDecidePermission(head, { staffId: 'x' }, null)).toBe(false);
+      for (const p of others)
+        expect(canDecidePermission(p, { staffId: 'x' }, 'headteacher')).toBe(false);
+    });
   });
 });

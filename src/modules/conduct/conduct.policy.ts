@@ -4,7 +4,8 @@ import type { PermissionType, PolicyRole, PolicySettings } from '../policies/ind
 /**
  * Who may do what with staff conduct records (SPEC §3.7). Pure functions; deny by default.
  * The reviewer of declarations (`conduct.declarationReviewerRole`), who decides each kind of
- * permission (`conduct.permissionTypes.*.grantedBy`) and who signs off network controls
+ * permission (`conduct.permissionTypes.*.grantedBy`, and `conduct.selfRequestDeciders` when the
+ * person asking holds that role: nobody decides their own request) and who signs off network controls
  * (`roles.ictSignOffRole`) are profile settings, so the routes let any member of staff in and
  * the handlers ask these functions with the school's current settings; anyone else gets a 404.
  */
@@ -40,9 +41,53 @@ export function canSeeDeclaration(
   return declaration.staffId === p.id || canReviewDeclarations(p, reviewerRole);
 }
 
-/** Who decides a kind of permission: its `grantedBy` role (a parent's is the consent register's). */
-export function canDecidePermission(p: Principal, type: PermissionType): boolean {
-  return type.grantedBy !== 'parent' && hasRole(p, type.grantedBy);
+/**
+ * Who decides one request: the kind's `grantedBy` role, unless the person asking holds it, as
+ * nobody decides their own request; then the first role of the profile's
+ * `conduct.selfRequestDeciders` they do not hold (the Headteacher, then the governors, by
+ * default). 'parent' for a named photo (the consent register answers); null when the profile
+ * leaves nobody else.
+ */
+export function deciderRoleFor(
+  type: PermissionType,
+  requesterRoles: readonly string[],
+  selfRequestDeciders: readonly PolicyRole[],
+): PolicyRole | 'parent' | null {
+  if (type.grantedBy === 'parent') return 'parent';
+  for (const role of [type.grantedBy, ...selfRequestDeciders])
+    if (!requesterRoles.includes(role)) return role;
+  return null;
+}
+
+/**
+ * Whether this person decides this request: they hold the request's decider role
+ * (`deciderRoleFor`) and did not ask for it themselves. A parent's decision is the consent
+ * register's.
+ */
+export function canDecidePermission(
+  p: Principal,
+  permission: { staffId: string },
+  deciderRole: PolicyRole | 'parent' | null,
+): boolean {
+  if (!isStaff(p) || deciderRole === null || deciderRole === 'parent') return false;
+  return permission.staffId !== p.id && hasRole(p, deciderRole);
+}
+
+/**
+ * The person who asked holds the role that would normally decide (so someone else must): the
+ * request's page says so.
+ */
+export function decidesOwnKind(
+  p: Principal,
+  permission: { staffId: string },
+  type: PermissionType,
+): boolean {
+  return (
+    isStaff(p) &&
+    permission.staffId === p.id &&
+    type.grantedBy !== 'parent' &&
+    hasRole(p, type.grantedBy)
+  );
 }
 
 /** Who confirms the network controls before such a permission can be decided. */
@@ -54,17 +99,23 @@ export function canSignOffPermission(
   return type.ictSignOff && hasRole(p, ictRole);
 }
 
-/** A permission is seen by the person who asked, whoever decides it and whoever signs it off. */
+/**
+ * A permission is seen by the person who asked, whoever decides it, whoever holds the kind's
+ * `grantedBy` role (they see requests they may not decide, e.g. their own kind asked by
+ * someone who also holds it) and whoever signs it off.
+ */
 export function canSeePermission(
   p: Principal,
   permission: { staffId: string },
   type: PermissionType,
   ictRole: PolicyRole,
+  deciderRole: PolicyRole | 'parent' | null,
 ): boolean {
   if (!isStaff(p)) return false;
   return (
     permission.staffId === p.id ||
-    canDecidePermission(p, type) ||
+    canDecidePermission(p, permission, deciderRole) ||
+    (type.grantedBy !== 'parent' && hasRole(p, type.grantedBy)) ||
     canSignOffPermission(p, type, ictRole)
   );
 }

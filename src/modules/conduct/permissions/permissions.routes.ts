@@ -1,7 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../registry.ts';
-import { NotFoundError, ValidationError, type FieldErrors } from '../../../errors.ts';
+import {
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  type FieldErrors,
+} from '../../../errors.ts';
 import { formRoute } from '../../../web/form-route.ts';
 import { staffOf } from '../../../web/principal.ts';
 import type { StaffPrincipal } from '../../auth/index.ts';
@@ -156,6 +161,11 @@ export async function permissionRoutes(app: FastifyInstance, { services }: { ser
       params: idParams,
       authorise: async ({ who, params }) => {
         const view = await permissions.view(who, params.id);
+        // Their own request, of a kind their role decides: they see it, someone else decides.
+        if (path === 'decide' && view.ownRequest && !view.may.decide)
+          throw new ForbiddenError(
+            'You asked for this permission, so you cannot decide it: someone else must.',
+          );
         if (!may(view.may)) throw new NotFoundError();
       },
       form,

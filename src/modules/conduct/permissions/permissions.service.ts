@@ -1,5 +1,6 @@
 import { ukDate } from '../../../platform/clock.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../errors.ts';
+import type { Db } from '../../../platform/db/database.ts';
 import type { Principal } from '../../auth/index.ts';
 import type { ConsentAnswer, ConsentService } from '../../consent/index.ts';
 import {
@@ -9,7 +10,13 @@ import {
   type PolicyRole,
   type PolicySettings,
 } from '../../policies/index.ts';
-import { canDecidePermission, canSeePermission, canSignOffPermission } from '../conduct.policy.ts';
+import {
+  canDecidePermission,
+  canSeePermission,
+  canSignOffPermission,
+  decidesOwnKind,
+  deciderRoleFor,
+} from '../conduct.policy.ts';
 import {
   actorOf,
   emailPerson,
@@ -51,7 +58,17 @@ export interface PermissionView {
   held: boolean;
   may: { signOff: boolean; decide: boolean; withdraw: boolean; checkConsent: boolean };
   ictRole: PolicyRole;
+  /** Who decides this request ('parent': the consent register; null: nobody the profile names). */
+  deciderRole: PolicyRole | 'parent' | null;
+  /** The school's title for that role (`people.roleTitles`), or null. */
+  deciderTitle: string | null;
+  /** The person looking asked for it and holds the role that would decide it: someone else must. */
+  ownRequest: boolean;
 }
+
+/** Nobody decides their own request (`conduct.selfRequestDeciders`). */
+const ownRequestMessage =
+  'You asked for this permission, so you cannot decide it: someone else must.';
 
 /**
  * Permission requests with their decision trail (SPEC §3.7). The kinds, who decides each
@@ -69,6 +86,21 @@ export class PermissionsService {
 
   private get db() {
     return this.deps.database.db;
+  }
+
+  /** The roles of these members of staff now (none for someone who has left). One statement. */
+  private async rolesOf(db: Db, schoolId: string): Promise<Map<string, string[]>> {
+    const roster = await this.deps.people.staffRoster(db, schoolId);
+    return new Map(roster.map((s) => [s.id, s.roles]));
+  }
+
+  /** Who decides this request: the kind's role, or the profile's next one if the asker holds it. */
+  private deciderOf(
+    settings: PolicySettings,
+    type: PermissionType,
+    requesterRoles: readonly string[],
+  ): PolicyRole | 'parent' | null {
+    return deciderRoleFor(type, requesterRoles, settings.conduct.selfRequestDeciders.value);
   }
 
   async settings(schoolId: string): Promise<PolicySettings> {
@@ -159,16 +191,19 @@ export class PermissionsService {
       // The parent's answer may already be in the consent register.
       await this.checkConsent(who, row.id, { quiet: true });
     } else {
-      await emailRole(
-        this.deps,
-        who.schoolId,
-        status === 'awaiting_sign_off' ? settings.roles.ictSignOffRole.value : type.grantedBy,
-        who.id,
-        status === 'awaiting_sign_off'
-          ? 'A permission request needs your network sign-off'
-          : 'A permission request is waiting for your decision',
-        `/conduct/permissions/${row.id}`,
-      );
+      const decider = this.deciderOf(settings, type, who.roles);
+      const role = status === 'awaiting_sign_off' ? settings.roles.ictSignOffRole.value : decider;
+      if (role && role !== 'parent')
+        await emailRole(
+          this.deps,
+          who.schoolId,
+          role,
+          who.id,
+          status === 'awaiting_sign_off'
+            ? 'A permission request needs your network sign-off'
+            : 'A permission request is waiting for your decision',
+          `/conduct/permissions/${row.id}`,
+        );
     }
     return (await repository.get(this.db, who.schoolId, row.id))!;
   }
@@ -188,14 +223,21 @@ export class PermissionsService {
       const perm = await repository.getForUpdate(tx.db, who.schoolId, id);
       if (!perm) throw new NotFoundError();
       const type = this.typeOf(settings, perm);
-      if (!canSeePermission(who, perm, type, ictRole)) throw new NotFoundError();
+      const roles = await this.rolesOf(tx.db, who.schoolId);
+      const decider = this.deciderOf(settings, type, roles.get(perm.staffId) ?? []);
+      if (!canSeePermission(who, perm, type, ictRole, decider)) throw new NotFoundError();
       const allowed =
         step === 'signed_off' || step === 'sign_off_refused'
           ? canSignOffPermission(who, type, ictRole)
           : step === 'withdrawn'
-            ? perm.staffId === who.id || canDecidePermission(who, type)
-            : canDecidePermission(who, type);
-      if (!allowed) throw new NotFoundError();
+            ? perm.staffId === who.id || canDecidePermission(who, perm, decider)
+            : canDecidePermission(who, perm, decider);
+      if (!allowed) {
+        // Their own request, of a kind their role decides: they see it, someone else decides.
+        if (perm.staffId === who.id && (step === 'granted' || step === 'refused'))
+          throw new ForbiddenError(ownRequestMessage);
+        throw new NotFoundError();
+      }
       const next = nextStatus(perm.status as PermissionStatus, step);
       if (!next)
         throw new ConflictError(this.conflictMessage(perm.status as PermissionStatus, step));
@@ -220,18 +262,19 @@ export class PermissionsService {
         entityId: id,
         data: { type: perm.type, from: perm.status, to: next },
       });
-      return { perm, type, next };
+      return { perm, type, next, decider };
     });
     const path = `/conduct/permissions/${id}`;
-    if (result.next === 'awaiting_decision' && result.type.grantedBy !== 'parent') {
-      await emailRole(
-        this.deps,
-        who.schoolId,
-        result.type.grantedBy,
-        result.perm.staffId,
-        'A permission request is waiting for your decision',
-        path,
-      );
+    if (result.next === 'awaiting_decision') {
+      if (result.decider && result.decider !== 'parent')
+        await emailRole(
+          this.deps,
+          who.schoolId,
+          result.decider,
+          result.perm.staffId,
+          'A permission request is waiting for your decision',
+          path,
+        );
     } else if (result.perm.staffId !== who.id) {
       await emailPerson(
         this.deps,
@@ -273,7 +316,7 @@ export class PermissionsService {
     if (!perm || perm.type !== 'named_newspaper_photo' || !perm.pupilId || !perm.purposeKey)
       throw new NotFoundError();
     const type = this.typeOf(settings, perm);
-    if (!canSeePermission(who, perm, type, settings.roles.ictSignOffRole.value))
+    if (!canSeePermission(who, perm, type, settings.roles.ictSignOffRole.value, 'parent'))
       throw new NotFoundError();
     const answer = await this.consentAnswer(who.schoolId, perm);
     if (!answer.allowed || perm.status !== 'awaiting_parent') return { answer, granted: false };
@@ -332,7 +375,9 @@ export class PermissionsService {
     const permission = await this.deps.repository.get(this.db, who.schoolId, id);
     if (!permission) throw new NotFoundError();
     const type = this.typeOf(settings, permission);
-    if (!canSeePermission(who, permission, type, ictRole)) throw new NotFoundError();
+    const roles = await this.rolesOf(this.db, who.schoolId);
+    const decider = this.deciderOf(settings, type, roles.get(permission.staffId) ?? []);
+    if (!canSeePermission(who, permission, type, ictRole, decider)) throw new NotFoundError();
     const decisions = await this.deps.repository.decisions(this.db, who.schoolId, id);
     const names = await this.deps.people.displayNames(this.db, who.schoolId, {
       staff: [permission.staffId, ...decisions.flatMap((d) => (d.staffId ? [d.staffId] : []))],
@@ -363,13 +408,17 @@ export class PermissionsService {
         (permission.type !== 'named_newspaper_photo' || consent?.allowed === true),
       may: {
         signOff: status === 'awaiting_sign_off' && canSignOffPermission(who, type, ictRole),
-        decide: status === 'awaiting_decision' && canDecidePermission(who, type),
+        decide: status === 'awaiting_decision' && canDecidePermission(who, permission, decider),
         withdraw:
           (isOpen(status) || status === 'granted') &&
-          (permission.staffId === who.id || canDecidePermission(who, type)),
+          (permission.staffId === who.id || canDecidePermission(who, permission, decider)),
         checkConsent: status === 'awaiting_parent',
       },
       ictRole,
+      deciderRole: decider,
+      deciderTitle:
+        decider && decider !== 'parent' ? settings.people.roleTitles.value[decider] : null,
+      ownRequest: decidesOwnKind(who, permission, type),
     };
   }
 
@@ -400,11 +449,34 @@ export class PermissionsService {
     const signOffTypes = types
       .filter((t) => canSignOffPermission(who, t.type, ictRole))
       .map((t) => t.key);
-    const decideTypes = types.filter((t) => canDecidePermission(who, t.type)).map((t) => t.key);
-    const [signOff, decide] = await Promise.all([
+    // Requests a role of theirs may decide: the kind's own role, or (asked by someone who holds
+    // that) one of the profile's self-request deciders; each then checked against who asked.
+    const fallbacks = settings.conduct.selfRequestDeciders.value;
+    const mayDecideSome = types
+      .filter(
+        (t) =>
+          t.type.grantedBy !== 'parent' &&
+          [t.type.grantedBy, ...fallbacks].some((role) => who.roles.includes(role)),
+      )
+      .map((t) => t.key);
+    const [signOff, candidates] = await Promise.all([
       this.deps.repository.listByStatus(this.db, who.schoolId, ['awaiting_sign_off'], signOffTypes),
-      this.deps.repository.listByStatus(this.db, who.schoolId, ['awaiting_decision'], decideTypes),
+      this.deps.repository.listByStatus(
+        this.db,
+        who.schoolId,
+        ['awaiting_decision'],
+        mayDecideSome,
+      ),
     ]);
+    const roles = candidates.length ? await this.rolesOf(this.db, who.schoolId) : new Map();
+    const typeOf = new Map(types.map((t) => [t.key as string, t.type]));
+    const decide = candidates.filter((r) => {
+      const type = typeOf.get(r.type);
+      return (
+        !!type &&
+        canDecidePermission(who, r, this.deciderOf(settings, type, roles.get(r.staffId) ?? []))
+      );
+    });
     if (options.names === false || signOff.length + decide.length === 0)
       return { signOff, decide, names: new Map() };
     const names = await this.deps.people.displayNames(this.db, who.schoolId, {
