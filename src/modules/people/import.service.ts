@@ -3,13 +3,13 @@ import path from 'node:path';
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { FileStore } from '../../platform/files/file-store.ts';
-import {
-  ImportPipeline,
-  type ImportRun,
-  type ImportStatus,
-  type ProgressListener,
+import type {
+  ImportRun,
+  ImportStatus,
+  ProgressListener,
 } from '../../platform/imports/import-pipeline.ts';
 import type { Jobs } from '../registry.ts';
+import { moduleImportPipeline } from '../import-jobs.ts';
 import { systemActor, type Actor, type AuditService } from '../audit/index.ts';
 import type { ImportRepository, PupilImportRecord } from './import.repository.ts';
 import type { ImportPreview, ImportSummary } from './import.plan.ts';
@@ -45,20 +45,7 @@ interface ImportServiceDeps {
 }
 
 function pupilImportPipeline(deps: ImportServiceDeps) {
-  const { jobs } = deps;
-  return new ImportPipeline(pupilImportKind(deps), {
-    database: deps.database,
-    files: deps.files,
-    clock: deps.clock,
-    jobs: {
-      preview: async (importId, tx) => {
-        await jobs.enqueue('people.import-preview', { importId }, tx ? { tx } : {});
-      },
-      apply: async (importId, actorId, tx) => {
-        await jobs.enqueue('people.import-commit', { importId, actorId }, tx ? { tx } : {});
-      },
-    },
-  });
+  return moduleImportPipeline('people', pupilImportKind(deps), deps);
 }
 
 /**

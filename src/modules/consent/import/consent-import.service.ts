@@ -3,9 +3,10 @@ import path from 'node:path';
 import type { Database } from '../../../platform/db/database.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import type { FileStore } from '../../../platform/files/file-store.ts';
-import { ImportPipeline, type ImportRun } from '../../../platform/imports/import-pipeline.ts';
+import type { ImportRun } from '../../../platform/imports/import-pipeline.ts';
 import { ConflictError } from '../../../errors.ts';
 import type { Jobs } from '../../registry.ts';
+import { moduleImportPipeline } from '../../import-jobs.ts';
 import { systemActor, type Actor, type AuditService } from '../../audit/index.ts';
 import type { ConsentService } from '../register/consent.service.ts';
 import type {
@@ -50,20 +51,7 @@ interface ConsentImportDeps {
 }
 
 function consentImportPipeline(deps: ConsentImportDeps) {
-  const { jobs } = deps;
-  return new ImportPipeline(consentImportKind(deps), {
-    database: deps.database,
-    files: deps.files,
-    clock: deps.clock,
-    jobs: {
-      preview: async (importId, tx) => {
-        await jobs.enqueue('consent.import-preview', { importId }, tx ? { tx } : {});
-      },
-      apply: async (importId, actorId, tx) => {
-        await jobs.enqueue('consent.import-commit', { importId, actorId }, tx ? { tx } : {});
-      },
-    },
-  });
+  return moduleImportPipeline('consent', consentImportKind(deps), deps);
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { Database } from '../../../platform/db/database.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import type { FileStore } from '../../../platform/files/file-store.ts';
-import { ImportPipeline, type ImportRun } from '../../../platform/imports/import-pipeline.ts';
+import type { ImportPipeline, ImportRun } from '../../../platform/imports/import-pipeline.ts';
 import { ConflictError } from '../../../errors.ts';
 import type { Jobs } from '../../registry.ts';
+import { moduleImportPipeline } from '../../import-jobs.ts';
 import { systemActor, type Actor } from '../../audit/index.ts';
 import {
   attendanceImportKind,
@@ -47,20 +48,7 @@ export class AttendanceImportService {
       jobs: Pick<Jobs, 'enqueue'>;
     },
   ) {
-    const { jobs } = deps;
-    this.pipeline = new ImportPipeline(attendanceImportKind(deps), {
-      database: deps.database,
-      files: deps.files,
-      clock: deps.clock,
-      jobs: {
-        preview: async (importId, tx) => {
-          await jobs.enqueue('training.import-preview', { importId }, tx ? { tx } : {});
-        },
-        apply: async (importId, actorId, tx) => {
-          await jobs.enqueue('training.import-commit', { importId, actorId }, tx ? { tx } : {});
-        },
-      },
-    });
+    this.pipeline = moduleImportPipeline('training', attendanceImportKind(deps), deps);
   }
 
   upload(
