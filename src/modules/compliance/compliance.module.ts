@@ -49,8 +49,9 @@ export const complianceModule = defineModule({
     if (n === 0) return [];
     return [
       {
-        title: `${n} ${n === 1 ? 'person' : 'people'} overdue`,
-        detail: 'For training or for acknowledging the current policy. See who, by role.',
+        title: `${n} ${n === 1 ? 'person' : 'people'} overdue for training or the policy`,
+        detail:
+          'Training that is overdue, or the current policy not yet acknowledged. See who, by role.',
         href: '/compliance?status=overdue',
         tag: { text: 'Overdue', colour: 'red' },
       },

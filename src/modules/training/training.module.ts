@@ -151,19 +151,8 @@ export const trainingModule = defineModule({
           tag: { text: 'Overdue', colour: 'red' },
         });
     }
-    if (p.roles.includes('headteacher')) {
-      const all = await services.training.status(p.schoolId);
-      const people = all.people.filter((x) =>
-        all.kinds.some((k) => x.kinds[k]?.state === 'overdue'),
-      ).length;
-      if (people > 0)
-        items.push({
-          title: `${people} ${people === 1 ? 'member' : 'members'} of staff overdue for training`,
-          detail: 'See who, and for which training.',
-          href: '/training/status',
-          tag: { text: 'Overdue', colour: 'red' },
-        });
-    }
+    // Who else is overdue is the compliance module's one item ("N people overdue", linking to
+    // the compliance view), not repeated here.
     return items;
   },
 });
