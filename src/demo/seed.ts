@@ -34,6 +34,8 @@ const staffSpec: {
   totp?: string;
   /** The classes they teach: their consent pages show these classes only. */
   classes?: string[];
+  /** Their line manager (earlier in this list); overdue training reminders go to them. */
+  manager?: StaffRole;
 }[] = [
   {
     role: 'headteacher',
@@ -50,6 +52,7 @@ const staffSpec: {
     email: 'dsl@oakfield.example',
     title: 'Designated Safeguarding Lead',
     totp: 'LANYARDDEMODSLAAAAAAAAAAAAAAAAAA',
+    manager: 'headteacher',
   },
   {
     role: 'dpo',
@@ -58,6 +61,7 @@ const staffSpec: {
     email: 'dpo@oakfield.example',
     title: 'Data Protection Officer',
     totp: 'LANYARDDEMODPOAAAAAAAAAAAAAAAAAA',
+    manager: 'headteacher',
   },
   {
     role: 'business_manager',
@@ -65,6 +69,7 @@ const staffSpec: {
     family: 'Moss',
     email: 'business@oakfield.example',
     title: 'Business Manager',
+    manager: 'headteacher',
   },
   {
     role: 'office',
@@ -72,6 +77,7 @@ const staffSpec: {
     family: 'Reed',
     email: 'office@oakfield.example',
     title: 'School Office Manager',
+    manager: 'business_manager',
   },
   {
     role: 'ict_technician',
@@ -79,6 +85,7 @@ const staffSpec: {
     family: 'Tran',
     email: 'ict@oakfield.example',
     title: 'ICT Technician',
+    manager: 'business_manager',
   },
   {
     role: 'teacher',
@@ -87,6 +94,7 @@ const staffSpec: {
     email: 'teacher@oakfield.example',
     title: 'Year 3 Teacher',
     classes: ['3 Ash', '3 Birch'],
+    manager: 'dsl',
   },
   {
     role: 'support_staff',
@@ -95,6 +103,7 @@ const staffSpec: {
     email: 'support@oakfield.example',
     title: 'Teaching Assistant',
     classes: ['3 Ash'],
+    manager: 'teacher',
   },
   {
     role: 'volunteer',
@@ -102,6 +111,7 @@ const staffSpec: {
     family: 'Quinn',
     email: 'volunteer@oakfield.example',
     title: 'Reading volunteer',
+    manager: 'teacher',
   },
   {
     role: 'governor',
@@ -221,6 +231,7 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
         slug: spec.slug,
       });
       const staffList = spec.slug === 'oakfield-primary' ? staffSpec : [riversideHead];
+      const idOfRole = new Map<StaffRole, string>();
       for (const s of staffList) {
         const row = await people.createStaff(
           tx.db,
@@ -234,9 +245,11 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
             totpSecret: s.totp ? services.auth.sealTotpSecret(s.totp) : null,
             totpEnabledAt: s.totp ? today : null,
             startDate: '2019-09-01',
+            lineManagerId: 'manager' in s && s.manager ? (idOfRole.get(s.manager) ?? null) : null,
           },
           [s.role],
         );
+        idOfRole.set(s.role, row.id);
         if ('classes' in s && s.classes) {
           await staffClasses.replaceFor(tx.db, school.id, row.id, s.classes);
         }

@@ -50,4 +50,35 @@ describe('the demo school’s training (real PostgreSQL)', () => {
     });
     expect(items.map((i) => i.title)).toContain('Book a place at the e-safety meeting');
   });
+
+  it('gives the staff believable line managers; the reminder job writes to them', async () => {
+    const links = await ctx.services.peopleDirectory.lineManagerLinks(
+      ctx.services.database.db,
+      schoolId,
+    );
+    const name = new Map(links.map((l) => [l.id, `${l.givenName} ${l.familyName}`]));
+    const managerOf = Object.fromEntries(
+      links.map((l) => [
+        `${l.givenName} ${l.familyName}`,
+        l.lineManagerId ? name.get(l.lineManagerId) : null,
+      ]),
+    );
+    expect(managerOf).toMatchObject({
+      'Helen Carter': null,
+      'Daniel Okoro': 'Helen Carter',
+      'Olivia Reed': 'Brian Moss',
+      'Tara Lowe': 'Daniel Okoro',
+      'Sam Fenwick': 'Tara Lowe',
+      'Gordon Hale': null,
+    });
+    const since = ctx.sink.lastId();
+    const sent = await ctx.services.training.sendReminders(schoolId);
+    expect(sent.managers).toBeGreaterThan(0);
+    const summaries = ctx.sink.messages.filter(
+      (m) => m.id > since && /overdue training/.test(m.subject),
+    );
+    // One email per person told, never two.
+    const to = summaries.flatMap((m) => m.to);
+    expect(new Set(to).size).toBe(to.length);
+  });
 });
