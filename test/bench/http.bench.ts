@@ -40,6 +40,7 @@ import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import pg from 'pg';
 import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
+import { expectPage, median, signIn } from './support.ts';
 import { Database } from '../../src/platform/db/database.ts';
 import {
   lockDataFolder,
@@ -88,11 +89,6 @@ const TARGET = { ratio: 0.25, p99Ms: 50, coldStartMs: 3000, idleRssMb: 250 };
 
 const say = (m = '') => process.stdout.write(`${m}\n`);
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Server lifecycle
@@ -208,50 +204,6 @@ async function createBigSchool(options: LanyardOptions): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 // HTTP
-
-function cookiePairs(setCookies: string[]): Map<string, string> {
-  const jar = new Map<string, string>();
-  for (const c of setCookies) {
-    const pair = c.split(';')[0] ?? '';
-    const eq = pair.indexOf('=');
-    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
-  return jar;
-}
-
-const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-
-/** Signs in through the real form (CSRF token and cookie) and returns the Cookie header. */
-async function signIn(base: string, email: string, password: string): Promise<string> {
-  const page = await fetch(`${base}/sign-in`);
-  const html = await page.text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
-  if (page.status !== 200 || !csrf) throw new Error(`GET /sign-in → ${page.status}, no _csrf`);
-  const jar = cookiePairs(page.headers.getSetCookie());
-  const res = await fetch(`${base}/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      cookie: cookieHeader(jar),
-    },
-    body: new URLSearchParams({ _csrf: csrf, email, password, next: '/' }).toString(),
-  });
-  if (res.status !== 303 || res.headers.get('location') !== '/') {
-    throw new Error(`POST /sign-in → ${res.status} ${res.headers.get('location')}`);
-  }
-  for (const [k, v] of cookiePairs(res.headers.getSetCookie())) jar.set(k, v);
-  if (![...jar.keys()].some((k) => k.includes('session'))) throw new Error('no session cookie');
-  return cookieHeader(jar);
-}
-
-async function expectPage(url: string, cookie: string, mustContain: RegExp): Promise<void> {
-  const res = await fetch(url, { headers: { cookie }, redirect: 'manual' });
-  const body = await res.text();
-  if (res.status !== 200 || !mustContain.test(body)) {
-    throw new Error(`GET ${url} → ${res.status}; expected ${mustContain} in the page`);
-  }
-}
 
 interface Measured {
   name: string;
@@ -452,7 +404,7 @@ async function main(): Promise<void> {
         `production server (DATABASE_URL = the same embedded PostgreSQL) ready in ${Math.round(prod.ready.wallMs)} ms`,
       );
     }
-    const cookie = await signIn(base, OFFICE_EMAIL, OFFICE_PASSWORD);
+    const cookie = await signIn(base, OFFICE_EMAIL, OFFICE_PASSWORD, { strict: true });
     await expectPage(`${base}/`, cookie, /Pupils on roll/);
     await expectPage(`${base}/pupils`, cookie, new RegExp(`Pupils \\(${PUPILS}\\)`));
 

@@ -14,7 +14,7 @@ import {
 import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
 
 /**
- * What the benchmarks share (docs/architecture.md, "Benchmarks"): a fresh migrated database on
+ * What the benchmarks (`npm run bench:*`) share: a fresh migrated database on
  * BENCH_PG_URL, the configuration of in-process services, the real server in its own process,
  * signing in through the real form, load in rounds against /healthz as the baseline, peak resident
  * memory, and the last line of figures. Each benchmark keeps what it measures and its keys.
@@ -178,8 +178,16 @@ export const cookieHeader = (jar: Map<string, string>) =>
 export const csrfOf = (html: string) =>
   /name="_csrf" value="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
 
-/** Signs in through the real form (CSRF token and cookie) and returns the Cookie header. */
-export async function signIn(base: string, email: string, password: string): Promise<string> {
+/**
+ * Signs in through the real form (CSRF token and cookie) and returns the Cookie header. With
+ * `strict`, the answer must also send the person home (`/`) with a session cookie.
+ */
+export async function signIn(
+  base: string,
+  email: string,
+  password: string,
+  options: { strict?: boolean } = {},
+): Promise<string> {
   const page = await fetch(`${base}/sign-in`);
   const csrf = csrfOf(await page.text());
   if (page.status !== 200 || !csrf) throw new Error(`GET /sign-in → ${page.status}, no _csrf`);
@@ -190,9 +198,11 @@ export async function signIn(base: string, email: string, password: string): Pro
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
     body: new URLSearchParams({ _csrf: csrf, email, password, next: '/' }).toString(),
   });
-  if (res.status !== 303)
+  if (res.status !== 303 || (options.strict && res.headers.get('location') !== '/'))
     throw new Error(`POST /sign-in → ${res.status} ${res.headers.get('location')}`);
   cookiePairs(res.headers.getSetCookie(), jar);
+  if (options.strict && ![...jar.keys()].some((k) => k.includes('session')))
+    throw new Error('no session cookie');
   return cookieHeader(jar);
 }
 
