@@ -6,8 +6,12 @@ import {
   ImportPipeline,
   type ImportActor,
   type ImportKind,
+  type ImportRun,
+  type ProgressListener,
 } from '../platform/imports/import-pipeline.ts';
+import { ConflictError } from '../errors.ts';
 import type { JobRegistry, Jobs } from './registry.ts';
+import { systemActor, type Actor } from './audit/index.ts';
 
 /**
  * The modules whose jobs include an import's two: `<module>.import-preview` ({ importId }) and
@@ -36,7 +40,7 @@ export function moduleImportPipeline<
 >(
   module: ImportJobsModule,
   kind: ImportKind<Preview, Summary, Prepared, Options, A>,
-  deps: { database: Database; files: FileStore; clock: Clock; jobs: Pick<Jobs, 'enqueue'> },
+  deps: ModuleImportDeps,
 ): ImportPipeline<Preview, Summary, Prepared, Options, A> {
   // The names are checked by ImportJobsModule; the payloads are the ones those jobs declare.
   const enqueue = deps.jobs.enqueue.bind(deps.jobs) as (
@@ -57,4 +61,111 @@ export function moduleImportPipeline<
       },
     },
   });
+}
+
+/** What a module's import service is built from besides its kind. */
+export interface ModuleImportDeps {
+  database: Database;
+  files: FileStore;
+  clock: Clock;
+  jobs: Pick<Jobs, 'enqueue'>;
+}
+
+/**
+ * What every module's import service does the same way around its pipeline (upload, the preview
+ * and commit jobs, resuming, reading), each answer as the module's view of an import (`toView`).
+ * A module adds its own confirm (the confirmer's answers) and command line.
+ */
+export abstract class ModuleImportService<
+  Preview extends { canCommit: boolean },
+  Summary,
+  Prepared,
+  Options,
+  View extends { status: string; fileError: string | null },
+> {
+  protected readonly pipeline: ImportPipeline<Preview, Summary, Prepared, Options, Actor>;
+
+  constructor(
+    module: ImportJobsModule,
+    kind: ImportKind<Preview, Summary, Prepared, Options, Actor>,
+    deps: ModuleImportDeps,
+    private readonly toView: (run: ImportRun) => View,
+  ) {
+    this.pipeline = moduleImportPipeline(module, kind, deps);
+  }
+
+  /** Where the import's file is kept in the FileStore (until it is applied or rejected). */
+  fileKey(imp: { id: string; schoolId: string }): string {
+    return this.pipeline.fileKey(imp);
+  }
+
+  /**
+   * Records an uploaded file. A file that is clearly not a CSV (binary, wrong encoding, too big)
+   * is recorded as rejected with its message and nothing else happens; otherwise the file is
+   * stored and the preview job is queued in the same transaction as the row. Returns its id.
+   */
+  upload(
+    schoolId: string,
+    actor: Actor,
+    file: { filename: string; data: Buffer },
+    options: { queue?: boolean } = {},
+  ): Promise<string> {
+    return this.pipeline.upload(schoolId, actor, file, options);
+  }
+
+  /** The preview job: checks the stored file against the school and stores the preview. */
+  async preview(
+    importId: string,
+    hooks: { onProgress?: ProgressListener } = {},
+  ): Promise<View | undefined> {
+    const run = await this.pipeline.preview(importId, hooks);
+    return run ? this.toView(run) : undefined;
+  }
+
+  /** The commit job, all in one transaction. Safe to run twice: only `committing` is applied. */
+  async commit(importId: string, actorId: string | null): Promise<View | undefined> {
+    const run = await this.pipeline.commit(
+      importId,
+      actorId ? { kind: 'staff', id: actorId } : systemActor,
+    );
+    return run ? this.toView(run) : undefined;
+  }
+
+  /**
+   * Confirms and applies here and now, without the queue (the command line, tests): the same
+   * steps as the page and the job. Confirming twice is harmless; a file that no longer fits what
+   * is recorded is rejected with the reason (a ConflictError).
+   */
+  protected async confirmNow(
+    schoolId: string,
+    actor: Actor,
+    importId: string,
+    options: Options,
+  ): Promise<View> {
+    await this.pipeline.requestCommit(schoolId, actor, importId, options, false);
+    await this.pipeline.commit(importId, actor);
+    const view = await this.get(schoolId, importId);
+    if (view.status !== 'committed')
+      throw new ConflictError(view.fileError ?? 'The import did not finish. Try again.');
+    return view;
+  }
+
+  /**
+   * Imports a crash left checking or saving get their job again: every one when a worker starts
+   * (the default), only those whose job has stopped showing signs of life from the minutely
+   * resume job. See ImportPipeline.resumeInterrupted.
+   */
+  resumeInterrupted(
+    options: { everything?: boolean } = { everything: true },
+  ): Promise<{ previews: number; commits: number; failed: number }> {
+    return this.pipeline.resumeInterrupted(options);
+  }
+
+  async get(schoolId: string, importId: string): Promise<View> {
+    return this.toView(await this.pipeline.get(schoolId, importId));
+  }
+
+  async listRecent(schoolId: string, limit = 20): Promise<View[]> {
+    return (await this.pipeline.listRecent(schoolId, limit)).map(this.toView);
+  }
 }

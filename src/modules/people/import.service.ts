@@ -1,19 +1,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Database } from '../../platform/db/database.ts';
-import type { Clock } from '../../platform/clock.ts';
-import type { FileStore } from '../../platform/files/file-store.ts';
 import type {
   ImportRun,
   ImportStatus,
   ProgressListener,
 } from '../../platform/imports/import-pipeline.ts';
-import type { Jobs } from '../registry.ts';
-import { moduleImportPipeline } from '../import-jobs.ts';
-import { systemActor, type Actor, type AuditService } from '../audit/index.ts';
+import { ModuleImportService, type ModuleImportDeps } from '../import-jobs.ts';
+import type { Actor, AuditService } from '../audit/index.ts';
 import type { ImportRepository, PupilImportRecord } from './import.repository.ts';
 import type { ImportPreview, ImportSummary } from './import.plan.ts';
-import { pupilImportKind } from './pupil-import.kind.ts';
+import { pupilImportKind, type Parsed, type PupilImportOptions } from './pupil-import.kind.ts';
 
 export type { ImportStatus, ProgressListener };
 export type { ImportPhase } from '../../platform/imports/import-pipeline.ts';
@@ -35,17 +31,9 @@ export function toImportView(run: ImportRun): ImportView {
   };
 }
 
-interface ImportServiceDeps {
-  database: Database;
+interface ImportServiceDeps extends ModuleImportDeps {
   repository: ImportRepository;
   audit: AuditService;
-  clock: Clock;
-  jobs: Pick<Jobs, 'enqueue'>;
-  files: FileStore;
-}
-
-function pupilImportPipeline(deps: ImportServiceDeps) {
-  return moduleImportPipeline('people', pupilImportKind(deps), deps);
 }
 
 /**
@@ -53,41 +41,18 @@ function pupilImportPipeline(deps: ImportServiceDeps) {
  * (platform/imports; the kind is pupil-import.kind.ts): upload (file checked and stored in the
  * FileStore), preview (a job: parse, row errors, what would change), confirm, commit (a job: one
  * transaction, all or nothing, safe to run twice). The CLI goes through the same methods without
- * the queue.
+ * the queue. Upload, preview, commit, resume and reading are ModuleImportService's
+ * (modules/import-jobs.ts).
  */
-export class ImportService {
-  private readonly pipeline: ReturnType<typeof pupilImportPipeline>;
-
+export class ImportService extends ModuleImportService<
+  ImportPreview,
+  ImportSummary,
+  Parsed,
+  PupilImportOptions,
+  ImportView
+> {
   constructor(deps: ImportServiceDeps) {
-    this.pipeline = pupilImportPipeline(deps);
-  }
-
-  /** Where the import's file is kept in the FileStore (until it is applied or rejected). */
-  fileKey(imp: { id: string; schoolId: string }): string {
-    return this.pipeline.fileKey(imp);
-  }
-
-  /**
-   * Records an uploaded file. A file that is clearly not a CSV (binary, wrong encoding, too big)
-   * is recorded as rejected with its message and nothing else happens; otherwise the file is
-   * stored and the preview job is queued in the same transaction as the row.
-   */
-  async upload(
-    schoolId: string,
-    actor: Actor,
-    file: { filename: string; data: Buffer },
-    options: { queue?: boolean } = {},
-  ): Promise<string> {
-    return this.pipeline.upload(schoolId, actor, file, options);
-  }
-
-  /** The preview job (see ImportPipeline.preview). */
-  async preview(
-    importId: string,
-    hooks: { onProgress?: ProgressListener } = {},
-  ): Promise<ImportView | undefined> {
-    const run = await this.pipeline.preview(importId, hooks);
-    return run ? toImportView(run) : undefined;
+    super('people', pupilImportKind(deps), deps, toImportView);
   }
 
   /**
@@ -108,34 +73,6 @@ export class ImportService {
       { wholeRoll: options.wholeRoll },
       options.queue !== false,
     );
-  }
-
-  /** The commit job. Safe to run twice: only an import in `committing` is applied, once. */
-  async commit(importId: string, actorId: string | null): Promise<ImportView | undefined> {
-    const run = await this.pipeline.commit(
-      importId,
-      actorId ? { kind: 'staff', id: actorId } : systemActor,
-    );
-    return run ? toImportView(run) : undefined;
-  }
-
-  /**
-   * Imports a crash left checking or saving get their job again: every one when a worker starts
-   * (the default), only those whose job has stopped showing signs of life from the minutely
-   * resume job. See ImportPipeline.resumeInterrupted.
-   */
-  async resumeInterrupted(
-    options: { everything?: boolean } = { everything: true },
-  ): Promise<{ previews: number; commits: number; failed: number }> {
-    return this.pipeline.resumeInterrupted(options);
-  }
-
-  async get(schoolId: string, importId: string): Promise<ImportView> {
-    return toImportView(await this.pipeline.get(schoolId, importId));
-  }
-
-  async listRecent(schoolId: string, limit = 20): Promise<ImportView[]> {
-    return (await this.pipeline.listRecent(schoolId, limit)).map(toImportView);
   }
 
   /**

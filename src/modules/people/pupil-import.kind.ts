@@ -26,7 +26,7 @@ import {
   type ImportSummary,
 } from './import.plan.ts';
 
-type Parsed = MisParseResult & { ok: true };
+export type Parsed = MisParseResult & { ok: true };
 
 export const FAILED_MESSAGE =
   'Something went wrong while saving the import, so nothing was changed. Try again. If it ' +

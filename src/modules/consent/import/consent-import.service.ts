@@ -1,13 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Database } from '../../../platform/db/database.ts';
-import type { Clock } from '../../../platform/clock.ts';
-import type { FileStore } from '../../../platform/files/file-store.ts';
 import type { ImportRun } from '../../../platform/imports/import-pipeline.ts';
 import { ConflictError } from '../../../errors.ts';
-import type { Jobs } from '../../registry.ts';
-import { moduleImportPipeline } from '../../import-jobs.ts';
-import { systemActor, type Actor, type AuditService } from '../../audit/index.ts';
+import { ModuleImportService, type ModuleImportDeps } from '../../import-jobs.ts';
+import type { Actor, AuditService } from '../../audit/index.ts';
 import type { ConsentService } from '../register/consent.service.ts';
 import type {
   ConsentImportRecord,
@@ -40,18 +36,10 @@ function toView(run: ImportRun): ConsentImportView {
   };
 }
 
-interface ConsentImportDeps {
-  database: Database;
+interface ConsentImportDeps extends ModuleImportDeps {
   repository: ConsentImportRepository;
   consent: ConsentService;
   audit: AuditService;
-  clock: Clock;
-  jobs: Pick<Jobs, 'enqueue'>;
-  files: FileStore;
-}
-
-function consentImportPipeline(deps: ConsentImportDeps) {
-  return moduleImportPipeline('consent', consentImportKind(deps), deps);
 }
 
 /**
@@ -60,37 +48,18 @@ function consentImportPipeline(deps: ConsentImportDeps) {
  * the FileStore and checked by a job into a preview (row errors, or what would be recorded);
  * nothing is recorded until someone confirms, and then a job records everything in ONE
  * transaction through `ConsentService.recordMany`. A row equal to its decider's current statement
- * is skipped, so the same file twice changes nothing.
+ * is skipped, so the same file twice changes nothing. Upload, preview, commit, resume and reading
+ * are ModuleImportService's (modules/import-jobs.ts).
  */
-export class ConsentImportService {
-  private readonly pipeline: ReturnType<typeof consentImportPipeline>;
-
+export class ConsentImportService extends ModuleImportService<
+  ConsentImportPreview,
+  ConsentImportSummary,
+  null,
+  Record<string, never>,
+  ConsentImportView
+> {
   constructor(deps: ConsentImportDeps) {
-    this.pipeline = consentImportPipeline(deps);
-  }
-
-  /** Where the import's file is kept in the FileStore (until it is applied or rejected). */
-  fileKey(imp: { id: string; schoolId: string }): string {
-    return this.pipeline.fileKey(imp);
-  }
-
-  /**
-   * Stores an uploaded file and queues its check (a file that is not a CSV at all is refused at
-   * once). Returns the import's id.
-   */
-  async upload(
-    schoolId: string,
-    actor: Actor,
-    file: { filename: string; data: Buffer },
-    options: { queue?: boolean } = {},
-  ): Promise<string> {
-    return this.pipeline.upload(schoolId, actor, file, options);
-  }
-
-  /** The preview job: checks the stored file against the school and stores the preview. */
-  async preview(importId: string): Promise<ConsentImportView | undefined> {
-    const run = await this.pipeline.preview(importId);
-    return run ? toView(run) : undefined;
+    super('consent', consentImportKind(deps), deps, toView);
   }
 
   /** Confirms a clean preview: status committing and the commit job, in one transaction. */
@@ -104,46 +73,12 @@ export class ConsentImportService {
   }
 
   /**
-   * The commit job: records the new statements of a confirmed preview, all in one transaction
-   * (pupils locked, the comparison with current statements made again inside it). Safe to run
-   * twice.
-   */
-  async commit(importId: string, actorId: string | null): Promise<ConsentImportView | undefined> {
-    const run = await this.pipeline.commit(
-      importId,
-      actorId ? { kind: 'staff', id: actorId } : systemActor,
-    );
-    return run ? toView(run) : undefined;
-  }
-
-  /**
    * Confirms and records at once, here and now (the command line, and tests): the same methods
    * as the page and the job without the queue. Pressing confirm twice is harmless; a file that
    * no longer fits what is recorded is rejected with the reason (a ConflictError).
    */
   async confirm(schoolId: string, actor: Actor, importId: string): Promise<ConsentImportView> {
-    await this.pipeline.requestCommit(schoolId, actor, importId, {}, false);
-    await this.pipeline.commit(importId, actor);
-    const view = await this.get(schoolId, importId);
-    if (view.status !== 'committed') {
-      throw new ConflictError(view.fileError ?? 'The import did not finish. Try again.');
-    }
-    return view;
-  }
-
-  /** See ImportPipeline.resumeInterrupted (everything: when a worker starts). */
-  async resumeInterrupted(
-    options: { everything?: boolean } = { everything: true },
-  ): Promise<{ previews: number; commits: number; failed: number }> {
-    return this.pipeline.resumeInterrupted(options);
-  }
-
-  async get(schoolId: string, importId: string): Promise<ConsentImportView> {
-    return toView(await this.pipeline.get(schoolId, importId));
-  }
-
-  async listRecent(schoolId: string, limit = 20): Promise<ConsentImportView[]> {
-    return (await this.pipeline.listRecent(schoolId, limit)).map(toView);
+    return this.confirmNow(schoolId, actor, importId, {});
   }
 
   /** `lanyard import consents`: check the file, and with `confirm` record it. */
