@@ -54,6 +54,7 @@ import {
 } from '../../src/modules/people/people.repository.ts';
 import { consentKeysFor } from '../../src/modules/consent/index.ts';
 import { multipartBody } from '../support/http.ts';
+import { cookieHeader, cookiePairs, csrfOf } from './support.ts';
 import { samplePhotos } from '../support/sample-photos.ts';
 import {
   freePort,
@@ -180,18 +181,6 @@ async function setUp(url: string, dataDir: string, sink: SmtpSink): Promise<Scho
 
 // ---------------------------------------------------------------------------------------------
 // Signed-in sessions
-
-function cookiePairs(setCookies: string[], jar = new Map<string, string>()) {
-  for (const c of setCookies) {
-    const pair = c.split(';')[0] ?? '';
-    const eq = pair.indexOf('=');
-    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
-  return jar;
-}
-const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-const csrfOf = (html: string) =>
-  /name="_csrf" value="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
 
 /** Signs in through the real form; returns the cookie and a CSRF token for the upload form. */
 async function signIn(base: string, email: string): Promise<{ cookie: string; csrf: string }> {
