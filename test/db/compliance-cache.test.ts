@@ -10,6 +10,8 @@ import {
 import { fixedClock } from '../../src/platform/clock.ts';
 import type { StaffPrincipal } from '../../src/modules/auth/principal.ts';
 import type { SchoolCompliance } from '../../src/modules/compliance/index.ts';
+import { schoolFigures } from '../../src/modules/compliance/compliance-view.ts';
+import { createOrganisationAdmin } from '../support/http-principals.ts';
 
 /**
  * The compliance view's kept data (docs/training.md, "Compliance"; issue 17's benchmark): a
@@ -175,5 +177,58 @@ describe('compliance view: kept per school, fresh after every change', () => {
       fx.staff.ict_technician.id,
     ]);
     expect(await ctx.services.compliance.overduePeople(fx.school.id)).toBe(n - 1);
+  });
+
+  it('the trust’s batched figures equal each school’s own, minor and substantive versions alike', async () => {
+    const second = await createSchool(ctx.services, { pupils: 2 });
+    const third = await createSchool(ctx.services, { pupils: 2 });
+    const trust = await createOrganisationAdmin(ctx, [
+      fx.school.id,
+      second.school.id,
+      third.school.id,
+    ]);
+    const actor = (f: SchoolFixture) => ({ kind: 'staff' as const, id: f.staff.headteacher.id });
+    // The second school: two acknowledge, then a minor version (nobody is asked again). The
+    // third: one acknowledges, then a substantive version (everyone is).
+    for (const f of [second, second, third]) {
+      const who = f === third ? f.staff.dsl.id : f.staff.office.id;
+      await ctx.services.acknowledgements.acknowledge({
+        kind: 'staff',
+        id: who,
+        schoolId: f.school.id,
+      });
+    }
+    await ctx.services.acknowledgements.acknowledge({
+      kind: 'staff',
+      id: second.staff.teacher.id,
+      schoolId: second.school.id,
+    });
+    for (const [f, substantive] of [
+      [second, false],
+      [third, true],
+    ] as const) {
+      const current = await ctx.services.policies.current(f.school.id);
+      await ctx.services.policies.saveSettings(f.school.id, actor(f), {
+        values: { 'review.reminderDaysBefore': 14 },
+        note: 'Reminders two weeks ahead',
+        expectedVersion: current.version,
+        substantive,
+      });
+    }
+    const figures = await ctx.services.compliance.computeTrust(trust.organisationId);
+    expect(figures.schools).toHaveLength(3);
+    for (const f of [fx, second, third]) {
+      // Each school on its own, through the per-school reads (`TrainingService.status`).
+      const own = schoolFigures(
+        `${f.school.slug} School`,
+        await ctx.services.training.status(f.school.id),
+      );
+      expect(figures.schools.find((s) => s.name === own.name)).toEqual(own);
+    }
+    const ack = (f: SchoolFixture) =>
+      figures.schools.find((s) => s.name === `${f.school.slug} School`)!.counts.acknowledgement!
+        .done;
+    expect(ack(second)).toBe(2);
+    expect(ack(third)).toBe(0);
   });
 });
