@@ -9,11 +9,12 @@
  * scan each, 21 incidents (three a year) naming them and another pupil, with five entries and a
  * 200 KB piece of evidence each (encrypted in the evidence store), and 700 audit entries about them.
  *
- * Figures: `sar_ms` (log the request → the last byte of the ZIP read; target < 30,000),
- * `sar_rss_growth_mb` (the process's peak RSS over its RSS before, sampled every 20 ms after a GC;
- * target < 300), `sar_bytes_mb`, `sar_files`, and the baseline measured in the same run:
- * `sar_copy_ms`, reading the same files one after another from the stores (evidence decrypted)
- * without zipping, and `sar_ratio` = sar_ms / sar_copy_ms.
+ * Figures: `sar_ms` (log the request → the last byte of the ZIP read, the median of
+ * BENCH_SAR_ROUNDS rounds, default 3; target < 30,000), `sar_rss_growth_mb` (the process's peak
+ * RSS over all rounds over its RSS before, sampled every 20 ms after a GC; target < 300),
+ * `sar_bytes_mb`, `sar_files`, and the baseline measured in the same rounds, just before each
+ * bundle: `sar_copy_ms`, reading the same files one after another from the stores (evidence
+ * decrypted) without zipping (median), and `sar_ratio` = sar_ms / sar_copy_ms.
  */
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -168,35 +169,50 @@ export const sarPart: BenchPart = {
           [school],
         )
       ).rows;
-      const c0 = performance.now();
-      for (const k of keys) await drain(await files.stream(k));
-      for (const e of ev)
-        await drain(await evidence.open(e.k, { sha256: e.sha256, size: Number(e.size) }));
-      const copyMs = performance.now() - c0;
-
+      // Rounds (BENCH_SAR_ROUNDS, default 3), each the plain read then the bundle, so both see the
+      // same load; the medians are reported (the machine is shared: one sample says little).
+      const rounds = Math.max(1, Number(process.env.BENCH_SAR_ROUNDS ?? 3));
+      const copies: number[] = [];
+      const sars: number[] = [];
+      let bytes = 0;
+      let files_ = 0;
       const rss = samplePeakRss(20);
-      const s0 = performance.now();
-      const request = await services.subjectAccess.log(dpo, {
-        subject: `pupil:${pupil.id}`,
-        requesterName: 'A parent',
-        requesterRelationship: 'parent',
-        receivedOn: '2026-12-01',
-        identityChecked: 'yes',
-        identityMethod: 'Known parent',
-      });
-      const { stream, counts } = await services.subjectAccess.produce(dpo, request.id);
-      const bytes = await drain(stream as AsyncIterable<Buffer>);
-      const sarMs = performance.now() - s0;
+      for (let r = 0; r < rounds; r++) {
+        const c0 = performance.now();
+        for (const k of keys) await drain(await files.stream(k));
+        for (const e of ev)
+          await drain(await evidence.open(e.k, { sha256: e.sha256, size: Number(e.size) }));
+        copies.push(performance.now() - c0);
+        const s0 = performance.now();
+        const request = await services.subjectAccess.log(dpo, {
+          subject: `pupil:${pupil.id}`,
+          requesterName: 'A parent',
+          requesterRelationship: 'parent',
+          receivedOn: '2026-12-01',
+          identityChecked: 'yes',
+          identityMethod: 'Known parent',
+        });
+        const { stream, counts } = await services.subjectAccess.produce(dpo, request.id);
+        bytes = await drain(stream as AsyncIterable<Buffer>);
+        sars.push(performance.now() - s0);
+        files_ = counts.files ?? 0;
+        say(
+          `   round ${r + 1}: bundle ${Math.round(sars[r]!)} ms, plain read ${Math.round(copies[r]!)} ms`,
+        );
+      }
       const growth = rss.stop();
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+      const sarMs = median(sars);
+      const copyMs = median(copies);
       say(
-        `   bundle: ${counts.files} files, ${round(bytes / 1024 / 1024)} MB in ${Math.round(sarMs)} ms; plain read of the same files ${Math.round(copyMs)} ms; RSS growth ${round(growth)} MB`,
+        `   bundle: ${files_} files, ${round(bytes / 1024 / 1024)} MB in ${Math.round(sarMs)} ms (median of ${rounds}); plain read of the same files ${Math.round(copyMs)} ms; RSS growth ${round(growth)} MB`,
       );
       return {
         figures: {
           sar_ms: Math.round(sarMs),
           sar_rss_growth_mb: round(growth),
           sar_bytes_mb: round(bytes / 1024 / 1024),
-          sar_files: counts.files ?? 0,
+          sar_files: files_,
           sar_copy_ms: Math.round(copyMs),
           sar_ratio: round(sarMs / copyMs, 2),
         },

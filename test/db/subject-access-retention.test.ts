@@ -271,6 +271,7 @@ describe('retention sweep and erasure (real PostgreSQL)', () => {
       'Consent records and scans',
       'Safeguarding incidents',
       'Other incidents',
+      'Their details and family links',
       'Audit log entries',
     ]);
     const done = await ctx.services.retention.erase(dpo, subject);

@@ -235,4 +235,138 @@ describe('subject access pages and API', () => {
     expect(done.statusCode).toBe(303);
     expect((await dpo.get('/retention')).body).toContain('an erasure request carried out');
   });
+
+  it('erasure of a pupil end to end: the preview says what goes and what is kept and why; erasing does exactly that, recorded and audited', async () => {
+    const pool = ctx.services.database.pool;
+    const pupil = A.pupils[1]!;
+    const q = (text: string, values: unknown[] = []) => pool.query(text, values);
+    const n = async (text: string, values: unknown[]) =>
+      Number((await pool.query<{ n: string }>(text, values)).rows[0]!.n);
+    // What Lanyard holds about the pupil: a declaration and a permission request that name them,
+    // a safeguarding concern and another incident about them, and a consent statement.
+    await q(
+      `INSERT INTO conduct_declarations (school_id, staff_id, kind, subject_kind, subject_pupil_id,
+         action_taken, details, declared_at, status)
+       VALUES ($1, $2, 'friend_request', 'pupil', $3, 'declined', 'A friend request', now(), 'reviewed')`,
+      [A.school.id, A.staff.teacher.id, pupil.id],
+    );
+    const perm = await q(
+      `INSERT INTO conduct_permissions (school_id, staff_id, type, reason, pupil_id, status, requested_at)
+       VALUES ($1, $2, 'named_newspaper_photo', 'The cup final', $3, 'granted', now()) RETURNING id`,
+      [A.school.id, A.staff.teacher.id, pupil.id],
+    );
+    await q(
+      `INSERT INTO conduct_permission_decisions (school_id, permission_id, step, staff_id, at)
+       VALUES ($1, $2, 'granted', $3, now())`,
+      [A.school.id, (perm.rows[0] as { id: string }).id, A.staff.headteacher.id],
+    );
+    for (const [seq, safeguarding] of [
+      [901, true],
+      [902, false],
+    ] as const) {
+      const ref = `INC-0${seq}`;
+      const inc = await q(
+        `INSERT INTO incidents (school_id, seq, reference, reported_at, reporter_kind, reporter_id,
+           what_happened, reporter_concern, indecent_image)
+         VALUES ($1, $2, $3, now(), 'staff', $4, 'Something happened', $5, false) RETURNING id`,
+        [A.school.id, seq, ref, A.staff.teacher.id, safeguarding],
+      );
+      const id = (inc.rows[0] as { id: string }).id;
+      await q(
+        `INSERT INTO incident_people (school_id, incident_id, person_kind, pupil_id, part, added_at)
+         VALUES ($1, $2, 'pupil', $3, 'victim', now())`,
+        [A.school.id, id, pupil.id],
+      );
+      await q(
+        `INSERT INTO incident_cases (incident_id, school_id, reference, reported_at, reporter_kind,
+           reporter_id, status, safeguarding, indecent_image, assigned_staff_ids, deputy_staff_ids,
+           entry_count, updated_at)
+         VALUES ($1, $2, $3, now(), 'staff', $4, 'open', $5, false, '{}', '{}', 0, now())`,
+        [id, A.school.id, ref, A.staff.teacher.id, safeguarding],
+      );
+    }
+    await q(
+      `INSERT INTO consent_records (school_id, pupil_id, period_key, valid_from, decider_kind,
+         decider_parent_id, decisions, method, kind, decided_on, recorded_at, recorded_by_kind)
+       VALUES ($1, $2, 'admission', '2026-09-01', 'parent', $3, '{"school_website/image":"granted"}'::jsonb,
+         'paper_form', 'form', '2026-09-01', now(), 'system')`,
+      [A.school.id, pupil.id, A.parent.id],
+    );
+
+    // Found by name, then the preview in words: each kind with its number, and why kept.
+    const found = await dpo.get(`/subject-access/erasure?q=${encodeURIComponent(pupil.givenName)}`);
+    expect(found.statusCode).toBe(200);
+    expect(found.body).toContain(`${pupil.givenName} ${pupil.familyName} (pupil)`);
+    const preview = await dpo.get(`/subject-access/erasure?subject=pupil:${pupil.id}`);
+    expect(preview.statusCode).toBe(200);
+    const row = (type: string) => {
+      const m = new RegExp(
+        `<th scope="row" class="govuk-table__header">${type}</th><td class="govuk-table__cell govuk-table__cell--numeric">(\\d+)</td>(?:<td class="govuk-table__cell">([^<]*)</td>)?`,
+      ).exec(preview.body);
+      return m ? { count: Number(m[1]), reason: m[2] ?? '' } : null;
+    };
+    expect(row('Staff declarations that name them')?.count).toBe(1);
+    expect(row('Permission requests that name them')?.count).toBe(1);
+    expect(row('Safeguarding incidents')).toMatchObject({ count: 1 });
+    expect(row('Safeguarding incidents')!.reason).toMatch(/kept until the pupil is 25/);
+    expect(row('Other incidents')?.count).toBe(1);
+    expect(row('Consent records and scans')?.count).toBe(1);
+    expect(row('Audit log entries')!.count).toBeGreaterThanOrEqual(0);
+    expect(row('Their details and family links')?.count).toBe(1);
+
+    const done = await dpo.post('/subject-access/erasure', {
+      subject: `pupil:${pupil.id}`,
+      confirm: 'yes',
+    });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe('/retention');
+    // Erased: the declaration and the permission (with its decision trail).
+    expect(
+      await n('SELECT count(*) AS n FROM conduct_declarations WHERE subject_pupil_id = $1', [
+        pupil.id,
+      ]),
+    ).toBe(0);
+    expect(
+      await n('SELECT count(*) AS n FROM conduct_permissions WHERE pupil_id = $1', [pupil.id]),
+    ).toBe(0);
+    // Kept: both incidents, the consent statement and the pupil's own record.
+    expect(
+      await n('SELECT count(*) AS n FROM incident_people WHERE pupil_id = $1', [pupil.id]),
+    ).toBe(2);
+    expect(
+      await n('SELECT count(*) AS n FROM consent_records WHERE pupil_id = $1', [pupil.id]),
+    ).toBe(1);
+    expect(await n('SELECT count(*) AS n FROM pupils WHERE id = $1', [pupil.id])).toBe(1);
+    // Recorded with what was kept and why, audited, and shown on the retention page.
+    const run = (
+      await pool.query<{
+        counts: Record<string, number>;
+        kept: { type: string; count: number; reason: string }[];
+      }>(
+        `SELECT counts, kept FROM retention_runs WHERE school_id = $1 AND kind = 'erasure'
+         AND subject_id = $2`,
+        [A.school.id, pupil.id],
+      )
+    ).rows;
+    expect(run).toHaveLength(1);
+    expect(run[0]!.counts).toMatchObject({ declarations: 1, permissions: 1 });
+    expect(run[0]!.kept).toContainEqual(
+      expect.objectContaining({ type: 'Safeguarding incidents', count: 1 }),
+    );
+    expect(
+      await n(
+        `SELECT count(*) AS n FROM audit_events WHERE school_id = $1 AND action = 'retention.erased'
+         AND data->>'subjectId' = $2`,
+        [A.school.id, pupil.id],
+      ),
+    ).toBe(1);
+    const page = (await dpo.get('/retention')).body;
+    expect(page).toContain('Kept: Safeguarding incidents (1).');
+    // A second erasure erases nothing more and still says what is kept.
+    const again = await dpo.post('/subject-access/erasure', {
+      subject: `pupil:${pupil.id}`,
+      confirm: 'yes',
+    });
+    expect(again.statusCode).toBe(303);
+  });
 });

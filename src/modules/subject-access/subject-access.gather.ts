@@ -14,7 +14,7 @@ import type { PeopleDirectory } from '../people/index.ts';
 import { consentAboutPerson } from '../consent/index.ts';
 import { mediaAboutPupil } from '../media/index.ts';
 import { publishingAboutPupil } from '../publishing/index.ts';
-import { incidentsAboutPerson } from '../incidents/index.ts';
+import { incidentsAboutPerson, type IncidentsAboutPerson } from '../incidents/index.ts';
 import { conductAboutPerson } from '../conduct/index.ts';
 import { trainingAboutPerson } from '../training/index.ts';
 import { acknowledgementsAboutPerson } from '../acknowledgements/index.ts';
@@ -65,7 +65,8 @@ const ext = (key: string, fallback: string) => {
   const m = /\.([a-z0-9]{2,5})$/i.exec(key);
   return m ? m[1]!.toLowerCase() : fallback;
 };
-const compressed = /^(jpe?g|png|gif|webp|heic|mp4|mov|m4v|webm|pdf|zip|docx|pptx|xlsx)$/i;
+const compressed =
+  /^(jpe?g|png|gif|webp|heic|heif|avif|mp4|mov|m4v|webm|mkv|mp3|m4a|aac|ogg|pdf|zip|gz|docx|pptx|xlsx)$/i;
 const d = (v: Date | string | null | undefined) => (v ? formatDateInWords(v) : '');
 const dt = (v: Date | string | null | undefined) => (v ? formatDateTimeInWords(v) : '');
 const yesNo = (b: boolean) => (b ? 'Yes' : 'No');
@@ -82,18 +83,33 @@ export async function gatherBundle(
   subject: { kind: 'pupil' | 'parent'; id: string },
 ): Promise<Bundle> {
   const { people } = deps;
-  const school = await people.getSchool(db, schoolId);
-  const [pupilRoster, parentRoster, staffRoster, links] = await Promise.all([
+  // Everyone's names (for the redaction) and the person, in one round of parallel reads.
+  const [school, pupilRoster, parentRoster, staffRoster, links, pupil, parent] = await Promise.all([
+    people.getSchool(db, schoolId),
     people.pupilRoster(db, schoolId),
     people.parentRoster(db, schoolId),
     people.staffRoster(db, schoolId),
     people.parentLinks(db, schoolId),
+    subject.kind === 'pupil' ? people.getPupil(db, schoolId, subject.id) : null,
+    subject.kind === 'parent' ? people.getParent(db, schoolId, subject.id) : null,
   ]);
-  const pupil = subject.kind === 'pupil' ? await people.getPupil(db, schoolId, subject.id) : null;
-  const parent =
-    subject.kind === 'parent' ? await people.getParent(db, schoolId, subject.id) : null;
   const person = pupil ?? parent;
   if (!school || !person) throw new NotFoundError();
+  // What each module holds about them: one batch of reads per module, all at once.
+  const tSubject =
+    subject.kind === 'pupil'
+      ? { kind: 'pupil' as const, id: subject.id, className: pupil!.className }
+      : { kind: 'parent' as const, id: subject.id };
+  const [consent, media, pub, inc, conduct, training, acks, audit] = await Promise.all([
+    consentAboutPerson(db, schoolId, subject),
+    subject.kind === 'pupil' ? mediaAboutPupil(db, schoolId, subject.id) : null,
+    subject.kind === 'pupil' ? publishingAboutPupil(db, schoolId, subject.id) : null,
+    incidentsAboutPerson(db, schoolId, subject),
+    conductAboutPerson(db, schoolId, subject),
+    trainingAboutPerson(db, schoolId, tSubject),
+    acknowledgementsAboutPerson(db, schoolId, tSubject),
+    auditAboutPerson(db, schoolId, subject.id),
+  ]);
   const name = `${person.givenName} ${person.familyName}`;
   const book: NameBook = {
     subject: { kind: subject.kind, id: subject.id, name },
@@ -167,7 +183,6 @@ export async function gatherBundle(
   });
 
   // Consent history with scans.
-  const consent = await consentAboutPerson(db, schoolId, subject);
   section({
     key: 'consent',
     title: 'Consent to photographs and videos',
@@ -242,8 +257,7 @@ export async function gatherBundle(
   }
 
   // Media in which the pupil is tagged, and what was published.
-  if (subject.kind === 'pupil') {
-    const media = await mediaAboutPupil(db, schoolId, subject.id);
+  if (media && pub) {
     section({
       key: 'media',
       title: 'Photos and videos the pupil is tagged in',
@@ -280,7 +294,6 @@ export async function gatherBundle(
         r.fileKey,
       );
 
-    const pub = await publishingAboutPupil(db, schoolId, subject.id);
     section({
       key: 'publications',
       title: 'Publications',
@@ -327,13 +340,12 @@ export async function gatherBundle(
       return p ? [p] : [];
     }),
   ];
-  await addIncidents(db, deps, schoolId, subject, book, section, files, {
+  addIncidents(inc, deps, book, section, files, {
     own,
     schoolName: school.name,
   });
 
   // Declarations and permissions that name them.
-  const conduct = await conductAboutPerson(db, schoolId, subject);
   const text = textRedactor(book, []);
   section({
     key: 'declarations',
@@ -370,11 +382,6 @@ export async function gatherBundle(
   });
 
   // Training and acknowledgements.
-  const tSubject =
-    subject.kind === 'pupil'
-      ? { kind: 'pupil' as const, id: subject.id, className: pupil!.className }
-      : { kind: 'parent' as const, id: subject.id };
-  const training = await trainingAboutPerson(db, schoolId, tSubject);
   section({
     key: 'training',
     title: subject.kind === 'pupil' ? 'E-safety lessons for the pupil’s class' : 'Training',
@@ -398,7 +405,6 @@ export async function gatherBundle(
     ],
     data: [...training.lessons, ...training.attendance, ...training.bookings],
   });
-  const acks = await acknowledgementsAboutPerson(db, schoolId, tSubject);
   section({
     key: 'acknowledgements',
     title: 'Policy acknowledgements',
@@ -416,7 +422,6 @@ export async function gatherBundle(
   });
 
   // Audit entries about them.
-  const audit = await auditAboutPerson(db, schoolId, subject.id);
   section({
     key: 'audit',
     title: 'Audit log entries',
@@ -439,17 +444,14 @@ export async function gatherBundle(
 }
 
 /** Incidents where they are involved or reported, redacted; an image referral is the fact only. */
-async function addIncidents(
-  db: Db,
+function addIncidents(
+  inc: IncidentsAboutPerson,
   deps: GatherDeps,
-  schoolId: string,
-  subject: { kind: 'pupil' | 'parent'; id: string },
   book: NameBook,
   section: (s: Omit<BundleSection, 'data'> & { data?: unknown[] }) => void,
   files: BundleFile[],
   letters: { own: { givenName: string; familyName: string }[]; schoolName: string },
 ) {
-  const inc = await incidentsAboutPerson(db, schoolId, subject);
   const rows: string[][] = [];
   const data: unknown[] = [];
   const letterRows: string[][] = [];

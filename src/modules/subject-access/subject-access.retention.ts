@@ -17,10 +17,10 @@ import type { Database, Db } from '../../platform/db/database.ts';
 import type { FileStore } from '../../platform/files/file-store.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { StaffPrincipal } from '../auth/index.ts';
-import { systemActor, type Actor, type AuditService } from '../audit/index.ts';
+import { auditAboutPerson, systemActor, type Actor, type AuditService } from '../audit/index.ts';
 import type { PeopleDirectory } from '../people/index.ts';
 import type { PolicyService } from '../policies/index.ts';
-import type { MediaService } from '../media/index.ts';
+import { mediaAboutPupil, type MediaService } from '../media/index.ts';
 import {
   deleteConsentRecordsOf,
   pupilsWithConsentRecords,
@@ -47,6 +47,7 @@ import {
   deletePublications,
   livePublicationsBefore,
   publicationsEndedBefore,
+  publishingAboutPupil,
 } from '../publishing/index.ts';
 import { deletePeopleRecords, pupilsLeftOnOrBefore } from '../people/index.ts';
 import type { RetentionRunRow, SubjectAccessRepository } from './subject-access.repository.ts';
@@ -354,19 +355,72 @@ export class RetentionService {
   ): Promise<ErasurePreview> {
     if (!canHandleSubjectAccess(p)) throw new NotFoundError();
     const who = await this.subjectOf(this.db, p.schoolId, subject);
-    const [consent, incidents, conduct, training] = await Promise.all([
+    const pupil = subject.kind === 'pupil';
+    const [consent, incidents, conduct, training, media, published, audit] = await Promise.all([
       consentAboutPerson(this.db, p.schoolId, subject),
       incidentsAboutPerson(this.db, p.schoolId, subject),
       conductAboutPerson(this.db, p.schoolId, subject),
       trainingAboutPerson(
         this.db,
         p.schoolId,
-        subject.kind === 'pupil'
+        pupil
           ? { kind: 'pupil', id: subject.id, className: null }
           : { kind: 'parent', id: subject.id },
       ),
+      pupil ? mediaAboutPupil(this.db, p.schoolId, subject.id) : null,
+      pupil ? publishingAboutPupil(this.db, p.schoolId, subject.id) : null,
+      auditAboutPerson(this.db, p.schoolId, subject.id),
     ]);
     const safeguarding = incidents.cases.filter((c) => c.safeguarding || c.indecentImage).length;
+    const keep: ErasurePreview['keep'] = [
+      {
+        type: 'Consent records and scans',
+        count: consent.records.length,
+        reason:
+          'Evidence that photos were used lawfully (UK GDPR Art. 7(1) and 17(3)(e)); deleted by the retention schedule after the pupil leaves.',
+      },
+      {
+        type: 'Safeguarding incidents',
+        count: safeguarding,
+        reason:
+          'Child protection records are kept until the pupil is 25 (Keeping Children Safe in Education; IRMS toolkit); Art. 17(3)(b) and (e).',
+      },
+      {
+        type: 'Other incidents',
+        count: incidents.incidents.length - safeguarding,
+        reason:
+          'Kept for the school’s defence of legal claims until the retention schedule deletes them (Art. 17(3)(e)).',
+      },
+    ];
+    if (media && published)
+      keep.push(
+        {
+          type: 'Photos and videos they are tagged in',
+          count: media.items.length,
+          reason:
+            'Other children may be in them too; they follow the photo retention rule. To stop their use, record a change of consent: published copies are then taken down.',
+        },
+        {
+          type: 'Publications they appear in',
+          count: published.publications.length,
+          reason:
+            'The record of what was published and where, so it can be taken down; deleted by the retention schedule once it has ended.',
+        },
+      );
+    keep.push(
+      {
+        type: 'Their details and family links',
+        count: 1,
+        reason:
+          'A copy of the school’s pupil records, needed while other records name them; deleted by the retention schedule after they leave.',
+      },
+      {
+        type: 'Audit log entries',
+        count: audit.length,
+        reason:
+          'The tamper-evident log shows what the school did and is never edited (Art. 5(2) accountability); it records this erasure too.',
+      },
+    );
     return {
       subject: who,
       erase: [
@@ -375,32 +429,7 @@ export class RetentionService {
         { type: 'Training attendance', count: training.attendance.length },
         { type: 'Parents’ training bookings', count: training.bookings.length },
       ],
-      keep: [
-        {
-          type: 'Consent records and scans',
-          count: consent.records.length,
-          reason:
-            'Evidence that photos were used lawfully (UK GDPR Art. 7(1) and 17(3)(e)); deleted by the retention schedule after the pupil leaves.',
-        },
-        {
-          type: 'Safeguarding incidents',
-          count: safeguarding,
-          reason:
-            'Child protection records are kept until the pupil is 25 (Keeping Children Safe in Education; IRMS toolkit); Art. 17(3)(b) and (e).',
-        },
-        {
-          type: 'Other incidents',
-          count: incidents.incidents.length - safeguarding,
-          reason:
-            'Kept for the school’s defence of legal claims until the retention schedule deletes them (Art. 17(3)(e)).',
-        },
-        {
-          type: 'Audit log entries',
-          count: 1,
-          reason:
-            'The tamper-evident log shows what the school did and is never edited (Art. 5(2) accountability); it records this erasure too.',
-        },
-      ],
+      keep,
     };
   }
 

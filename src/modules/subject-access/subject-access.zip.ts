@@ -1,13 +1,15 @@
 /**
  * The bundle as a ZIP (ADR 0030): `index.html` (readable, GOV.UK-styled, CSS inline so it opens
- * offline), `data.json` (the same records for machines) and the files, each streamed from the
- * file store or decrypted from the evidence store only when the ZIP reaches it. Nothing is held
- * whole in memory but the rows of one person.
+ * offline), `data.json` (the same records for machines) and the files, streamed from the file
+ * store or decrypted from the evidence store a few files ahead of the ZIP (bounded: see
+ * `ReadAhead`). Nothing is held whole in memory but the rows of one person.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import { createRequire } from 'node:module';
+import { PassThrough, Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import yazl from 'yazl';
 import { formatDateTimeInWords } from '../../web/dates.ts';
-import type { Bundle } from './subject-access.gather.ts';
+import type { Bundle, BundleFile } from './subject-access.gather.ts';
 
 const esc = (s: string) =>
   s.replace(
@@ -87,8 +89,108 @@ export function bundleJson(bundle: Bundle, producedAt: Date): string {
 }
 
 /**
- * Streams the ZIP. Each file is opened only when yazl reaches it (`addReadStreamLazy`), so one
- * file is open at a time; a file that cannot be read ends the ZIP with that error.
+ * yazl computes each entry's CRC-32 with buffer-crc32, a byte-at-a-time loop in JavaScript (the
+ * main cost of a bundle over reading its files, ADR 0030 addendum). Node's zlib has the same
+ * CRC-32 natively (`zlib.crc32`, Node 20.15+): the module yazl itself loads is given it, once, so
+ * every entry's checksum is computed in C. Same polynomial, same continuation: unit-tested.
+ */
+function useNativeCrc32(): void {
+  if (typeof zlib.crc32 !== 'function') return;
+  const fromYazl = createRequire(createRequire(import.meta.url).resolve('yazl'));
+  const crc = fromYazl('buffer-crc32') as {
+    unsigned: (buf: Buffer | string, previous?: number | Buffer) => number;
+    __lanyardNative?: true;
+  };
+  if (crc.__lanyardNative) return;
+  const js = crc.unsigned;
+  crc.unsigned = (buf, previous) =>
+    Buffer.isBuffer(buf) && (previous === undefined || typeof previous === 'number')
+      ? zlib.crc32(buf, previous ?? 0)
+      : js(buf, previous);
+  crc.__lanyardNative = true;
+}
+useNativeCrc32();
+
+/** How far the bundle reads ahead of the ZIP: files, and bytes held per file. */
+export const READ_AHEAD_FILES = 6;
+export const READ_AHEAD_BYTES_PER_FILE = 4 * 1024 * 1024;
+
+interface Prefetched {
+  /** What was read so far (all of it when `rest` is null). */
+  chunks: Buffer[];
+  /** The rest of a file larger than the cap, still to be read, in order. */
+  rest: AsyncIterator<Buffer> | null;
+  stream: Readable;
+}
+
+/**
+ * Reads the next files while the ZIP writes the current one: at most `READ_AHEAD_FILES` are
+ * open or held, each up to `READ_AHEAD_BYTES_PER_FILE` in memory (a larger file keeps the rest
+ * in its stream until the ZIP reaches it), so memory stays bounded whatever the bundle holds and
+ * the waits for the disk (or the evidence store's decryption) overlap instead of adding up.
+ */
+class ReadAhead {
+  private readonly started = new Map<number, Promise<Prefetched>>();
+  private closed = false;
+
+  constructor(private readonly files: BundleFile[]) {}
+
+  private start(i: number): void {
+    if (i >= this.files.length || this.started.has(i) || this.closed) return;
+    const p = this.fill(this.files[i]!);
+    p.catch(() => undefined); // an error is reported when the ZIP takes this file
+    this.started.set(i, p);
+  }
+
+  private async fill(file: BundleFile): Promise<Prefetched> {
+    const stream = await file.open();
+    const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const chunks: Buffer[] = [];
+    let held = 0;
+    while (held < READ_AHEAD_BYTES_PER_FILE) {
+      const next = await it.next();
+      if (next.done) return { chunks, rest: null, stream };
+      const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+      chunks.push(chunk);
+      held += chunk.length;
+    }
+    return { chunks, rest: it, stream };
+  }
+
+  /** File i as a stream for the ZIP; starts reading the ones after it. */
+  async take(i: number): Promise<Readable> {
+    this.start(i);
+    for (let j = i + 1; j <= i + READ_AHEAD_FILES; j++) this.start(j);
+    const got = await this.started.get(i)!;
+    this.started.delete(i);
+    if (!got.rest)
+      return Readable.from(got.chunks.length > 1 ? [Buffer.concat(got.chunks)] : got.chunks);
+    const { chunks, rest } = got;
+    return Readable.from(
+      (async function* () {
+        yield* chunks;
+        for (let n = await rest.next(); !n.done; n = await rest.next()) yield n.value;
+      })(),
+    );
+  }
+
+  /** The ZIP ended or was abandoned: close whatever was opened ahead. */
+  close(): void {
+    this.closed = true;
+    for (const p of this.started.values())
+      p.then(
+        (got) => got.stream.destroy(),
+        () => undefined,
+      );
+    this.started.clear();
+  }
+}
+
+/**
+ * Streams the ZIP. yazl writes the entries in order, asking for each file's stream when it
+ * reaches it (`addReadStreamLazy`); `ReadAhead` has usually read it already, with the next few.
+ * Already-compressed files (photos, video, PDF) are stored, the rest deflated. A file that
+ * cannot be read ends the ZIP with that error.
  */
 export function bundleZip(bundle: Bundle, producedAt: Date): Readable {
   const zip = new yazl.ZipFile();
@@ -96,15 +198,25 @@ export function bundleZip(bundle: Bundle, producedAt: Date): Readable {
   zip.addBuffer(Buffer.from(indexHtml(bundle, producedAt), 'utf8'), 'index.html', { mtime });
   zip.addBuffer(Buffer.from(bundleJson(bundle, producedAt), 'utf8'), 'data.json', { mtime });
   const out = new PassThrough();
-  for (const f of bundle.files) {
+  const ahead = new ReadAhead(bundle.files);
+  const fail = (e: Error) => {
+    ahead.close();
+    out.destroy(e);
+  };
+  zip.on('error', fail);
+  bundle.files.forEach((f, i) => {
     zip.addReadStreamLazy(f.path, { mtime, compress: !f.store }, (cb) => {
-      f.open().then(
-        (s) => cb(null, s),
+      ahead.take(i).then(
+        (s) => {
+          // A read that fails part-way (a file gone, evidence failing its check) ends the ZIP.
+          s.on('error', (e: Error) => fail(e));
+          cb(null, s);
+        },
         (e: unknown) => cb(e, undefined as unknown as Readable),
       );
     });
-  }
-  zip.on('error', (e: Error) => out.destroy(e));
+  });
+  out.on('close', () => ahead.close());
   zip.end();
   (zip.outputStream as Readable).pipe(out);
   return out;
