@@ -23,6 +23,8 @@ declare module 'fastify' {
     viaApiToken: boolean;
   }
   interface FastifyReply {
+    /** This response's script nonce for the Content Security Policy (src/app.ts). */
+    cspNonce: string;
     page(template: string, data?: Record<string, unknown>): FastifyReply;
   }
 }

@@ -78,7 +78,6 @@ export async function newsRoutes(app: FastifyInstance, { services }: { services:
       school: state.school,
       newsHome: `/news/${state.school.slug}`,
       notice: state.notice,
-      cspNonce: (reply as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
       ...data,
     });
 
