@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Services } from '../registry.ts';
-import { NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
+import { ValidationError, type FieldErrors } from '../../errors.ts';
 import { formRoute } from '../../web/form-route.ts';
-import { csvUploadForm, uploadLimits } from '../../web/forms.ts';
+import { importStatusTags, importUploadRoutes } from '../../web/import-routes.ts';
 import { staffOf, staffActor } from '../../web/principal.ts';
-import type { ImportStatus, ImportView } from './import.service.ts';
+import type { ImportView } from './import.service.ts';
 import { canImportPupils } from './people.policy.ts';
 import {
   normaliseHeader,
@@ -57,15 +57,7 @@ function headingsOf(spec: {
 const formatNumber = (n: unknown): string =>
   typeof n === 'number' ? n.toLocaleString('en-GB') : String(n ?? '');
 
-const statusTags: Record<ImportStatus, { text: string; classes: string }> = {
-  uploaded: { text: 'Checking', classes: 'govuk-tag--blue' },
-  previewing: { text: 'Checking', classes: 'govuk-tag--blue' },
-  previewed: { text: 'Ready to confirm', classes: 'govuk-tag--orange' },
-  rejected: { text: 'Not imported', classes: 'govuk-tag--red' },
-  committing: { text: 'Importing', classes: 'govuk-tag--blue' },
-  committed: { text: 'Imported', classes: 'govuk-tag--green' },
-  failed: { text: 'Failed', classes: 'govuk-tag--red' },
-};
+const statusTags = importStatusTags;
 
 /** What the import page needs besides the import itself. */
 function importPage(view: ImportView) {
@@ -114,33 +106,16 @@ export async function importRoutes(
     return renderList(reply, schoolId);
   });
 
-  const multipartOptions = uploadLimits(config.uploadMaxBytes);
-
-  formRoute(app, '/imports/pupils', {
+  importUploadRoutes(app, '/imports/pupils', {
     access: canImportPupils,
-    config: { multipartOptions },
-    who: staffOf,
-    form: csvUploadForm(config.uploadMaxBytes, services.files),
-    act: ({ who, value }) =>
-      services.imports.upload(who.schoolId, staffActor(who), {
-        filename: value.filename || 'pupils.csv',
-        data: value.data,
-      }),
-    done: (id) => ({ redirect: `/imports/pupils/${id}` }),
-    render: (reply, { who, errors }) => renderList(reply, who.schoolId, errors),
+    uploadMaxBytes: config.uploadMaxBytes,
+    files: services.files,
+    defaultFilename: 'pupils.csv',
+    imports: services.imports,
+    renderList,
+    renderImport: (reply, _schoolId, view) =>
+      reply.page('people/views/import.njk', importPage(view)),
   });
-
-  app.get(
-    '/imports/pupils/:id',
-    { config: { access: canImportPupils } },
-    async (request, reply) => {
-      const { schoolId } = staffOf(request.principal);
-      const params = idParams.safeParse(request.params);
-      if (!params.success) throw new NotFoundError();
-      const view = await services.imports.get(schoolId, params.data.id);
-      return reply.page('people/views/import.njk', importPage(view));
-    },
-  );
 
   formRoute(app, '/imports/pupils/:id/confirm', {
     access: canImportPupils,

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../../../config.ts';
 import type { Services } from '../../registry.ts';
-import { NotFoundError, type FieldErrors } from '../../../errors.ts';
+import type { FieldErrors } from '../../../errors.ts';
 import { z } from 'zod';
 import { formRoute } from '../../../web/form-route.ts';
-import { csvUploadForm, uploadLimits } from '../../../web/forms.ts';
+import { importStatusTags, importUploadRoutes } from '../../../web/import-routes.ts';
 import { staffOf, staffActor } from '../../../web/principal.ts';
 import { formatCitation, type PolicySettings } from '../../policies/index.ts';
 import { canImportConsent } from '../consent.policy.ts';
@@ -16,18 +16,9 @@ import {
 import { COLUMN_ALIASES } from './consent-import.parse.ts';
 import { consentImportParamsSchema } from './consent-import.forms.ts';
 import { answersText, keyLabel, type ConsentImportView } from './consent-import.service.ts';
-import type { ImportStatus as ConsentImportStatus } from '../../../platform/imports/import-pipeline.ts';
 import { ukDate } from '../../../platform/clock.ts';
 
-const statusTags: Record<ConsentImportStatus, { text: string; classes: string }> = {
-  uploaded: { text: 'Checking', classes: 'govuk-tag--blue' },
-  previewing: { text: 'Checking', classes: 'govuk-tag--blue' },
-  previewed: { text: 'Ready to confirm', classes: 'govuk-tag--orange' },
-  rejected: { text: 'Not imported', classes: 'govuk-tag--red' },
-  committing: { text: 'Importing', classes: 'govuk-tag--blue' },
-  committed: { text: 'Imported', classes: 'govuk-tag--green' },
-  failed: { text: 'Failed', classes: 'govuk-tag--red' },
-};
+const statusTags = importStatusTags;
 
 /** How many new statements the preview lists in full. */
 const PREVIEW_ROWS = 200;
@@ -133,33 +124,15 @@ export async function consentImportRoutes(
     return renderList(reply, schoolId);
   });
 
-  const multipartOptions = uploadLimits(config.uploadMaxBytes);
-
-  formRoute(app, '/consent/imports', {
+  importUploadRoutes(app, '/consent/imports', {
     access: canImportConsent,
-    config: { multipartOptions },
-    who: staffOf,
-    form: csvUploadForm(config.uploadMaxBytes, services.files),
-    act: ({ who, value }) =>
-      services.consentImports.upload(who.schoolId, staffActor(who), {
-        filename: value.filename || 'consents.csv',
-        data: value.data,
-      }),
-    done: (id) => ({ redirect: `/consent/imports/${id}` }),
-    render: (reply, { who, errors }) => renderList(reply, who.schoolId, errors),
+    uploadMaxBytes: config.uploadMaxBytes,
+    files: services.files,
+    defaultFilename: 'consents.csv',
+    imports: services.consentImports,
+    renderList,
+    renderImport: (reply, schoolId, view) => renderImport(reply, schoolId, view),
   });
-
-  app.get(
-    '/consent/imports/:id',
-    { config: { access: canImportConsent } },
-    async (request, reply) => {
-      const { schoolId } = staffOf(request.principal);
-      const params = consentImportParamsSchema.safeParse(request.params);
-      if (!params.success) throw new NotFoundError();
-      const view = await services.consentImports.get(schoolId, params.data.id);
-      return renderImport(reply, schoolId, view);
-    },
-  );
 
   formRoute(app, '/consent/imports/:id/confirm', {
     access: canImportConsent,

@@ -2,25 +2,16 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../../config.ts';
 import type { Services } from '../../registry.ts';
-import { NotFoundError, type FieldErrors } from '../../../errors.ts';
+import type { FieldErrors } from '../../../errors.ts';
 import { formRoute } from '../../../web/form-route.ts';
-import { csvUploadForm, uploadLimits } from '../../../web/forms.ts';
+import { importStatusTags, importUploadRoutes } from '../../../web/import-routes.ts';
 import { staffActor, staffOf } from '../../../web/principal.ts';
-import type { ImportStatus } from '../../../platform/imports/import-pipeline.ts';
 import { canManageTraining } from '../training.policy.ts';
 import { kindLabel, staffKinds } from '../training-status.ts';
 import { COLUMN_ALIASES } from './attendance-import.parse.ts';
 import type { AttendanceImportView } from './attendance-import.service.ts';
 
-const statusTags: Record<ImportStatus, { text: string; classes: string }> = {
-  uploaded: { text: 'Checking', classes: 'govuk-tag--blue' },
-  previewing: { text: 'Checking', classes: 'govuk-tag--blue' },
-  previewed: { text: 'Ready to confirm', classes: 'govuk-tag--orange' },
-  rejected: { text: 'Not imported', classes: 'govuk-tag--red' },
-  committing: { text: 'Importing', classes: 'govuk-tag--blue' },
-  committed: { text: 'Imported', classes: 'govuk-tag--green' },
-  failed: { text: 'Failed', classes: 'govuk-tag--red' },
-};
+const statusTags = importStatusTags;
 
 const params = z.object({ id: z.uuid() });
 
@@ -66,30 +57,15 @@ export async function attendanceImportRoutes(
     renderList(reply, staffOf(request.principal).schoolId),
   );
 
-  formRoute(app, '/training/imports', {
+  importUploadRoutes(app, '/training/imports', {
     access: canManageTraining,
-    config: { multipartOptions: uploadLimits(config.uploadMaxBytes) },
-    who: staffOf,
-    form: csvUploadForm(config.uploadMaxBytes, services.files),
-    act: ({ who, value }) =>
-      imports.upload(who.schoolId, staffActor(who), {
-        filename: value.filename || 'attendance.csv',
-        data: value.data,
-      }),
-    done: (id) => ({ redirect: `/training/imports/${id}` }),
-    render: (reply, { who, errors }) => renderList(reply, who.schoolId, errors),
+    uploadMaxBytes: config.uploadMaxBytes,
+    files: services.files,
+    defaultFilename: 'attendance.csv',
+    imports,
+    renderList,
+    renderImport: (reply, _schoolId, view) => renderImport(reply, view),
   });
-
-  app.get(
-    '/training/imports/:id',
-    { config: { access: canManageTraining } },
-    async (request, reply) => {
-      const { schoolId } = staffOf(request.principal);
-      const p = params.safeParse(request.params);
-      if (!p.success) throw new NotFoundError();
-      return renderImport(reply, await imports.get(schoolId, p.data.id));
-    },
-  );
 
   formRoute(app, '/training/imports/:id/confirm', {
     access: canManageTraining,
