@@ -83,6 +83,18 @@ describe('retention of publications and people records (real PostgreSQL, real fi
       givenName: 'Sasha',
       familyName: 'Shown',
     });
+    // The free parent acknowledged the parents' guidance and was reminded once.
+    const [version] = await rows<{ id: string; version: number }>(sql`
+      SELECT v.id, v.version FROM policy_profile_versions v WHERE v.school_id = ${A.school.id}
+      ORDER BY v.version DESC LIMIT 1`);
+    await db().execute(sql`
+      INSERT INTO policy_acknowledgements (school_id, person_kind, person_id, policy_version_id,
+        policy_version, acknowledged_at)
+      VALUES (${A.school.id}, 'parent', ${ids.freeParent}, ${version!.id}, ${version!.version},
+        '2019-03-01T10:00:00Z')`);
+    await db().execute(sql`
+      INSERT INTO policy_acknowledgement_reminders (school_id, person_kind, person_id, version, sent_at)
+      VALUES (${A.school.id}, 'parent', ${ids.freeParent}, ${version!.version}, '2019-02-01T10:00:00Z')`);
     for (const p of [leaverFree, leaverShown, leaverSafeguarding])
       await db().execute(sql`UPDATE pupils SET leaving_date = '2019-07-20' WHERE id = ${p}`);
     await db().execute(

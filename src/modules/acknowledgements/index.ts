@@ -21,3 +21,6 @@ export { canSeeWhoIsMissing } from './rounds.policy.ts';
 
 // Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
 export type { AcknowledgementAggregates } from './acknowledgements.aggregates.ts';
+
+// Retention (issue 16 item 6): a parent's acknowledgements go with their own record.
+export { forgetParentsAcknowledgements } from './acknowledgements-retention.repository.ts';

@@ -50,6 +50,7 @@ import {
   publishingAboutPupil,
 } from '../publishing/index.ts';
 import { deletePeopleRecords, pupilsLeftOnOrBefore } from '../people/index.ts';
+import { forgetParentsAcknowledgements } from '../acknowledgements/index.ts';
 import type { RetentionRunRow, SubjectAccessRepository } from './subject-access.repository.ts';
 import { addCalendarMonths } from './subject-access.dates.ts';
 import { canHandleSubjectAccess, canViewSubjectAccess } from './subject-access.policy.ts';
@@ -80,6 +81,7 @@ export const recordTypeLabels: Record<string, string> = {
   publicationFiles: 'Files of publications',
   pupils: 'Pupils who left (their details and family links)',
   parents: 'Parents with no child left at the school',
+  parentAcknowledgements: 'Their acknowledgements of the parents’ guidance',
 };
 
 /** Why a person the schedule would delete is kept: the records that still name them. */
@@ -273,6 +275,11 @@ export class RetentionService {
           training,
         );
         await forgetTrainingLatest(tx.db, schoolId, 'parent', people.parents);
+        counts.parentAcknowledgements = await forgetParentsAcknowledgements(
+          tx.db,
+          schoolId,
+          people.parents,
+        );
         items.pupils = people.pupils;
         items.parents = people.parents;
         counts.pupils = people.pupils.length;
