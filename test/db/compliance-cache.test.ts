@@ -10,7 +10,7 @@ import {
 import { fixedClock } from '../../src/platform/clock.ts';
 import type { StaffPrincipal } from '../../src/modules/auth/principal.ts';
 import type { SchoolCompliance } from '../../src/modules/compliance/index.ts';
-import { schoolFigures } from '../../src/modules/compliance/compliance-view.ts';
+import { buildCompliance, schoolFigures } from '../../src/modules/compliance/compliance-view.ts';
 import { createOrganisationAdmin } from '../support/http-principals.ts';
 
 /**
@@ -179,7 +179,7 @@ describe('compliance view: kept per school, fresh after every change', () => {
     expect(await ctx.services.compliance.overduePeople(fx.school.id)).toBe(n - 1);
   });
 
-  it('the trust’s batched figures equal each school’s own, minor and substantive versions alike', async () => {
+  it('the trust’s batched figures equal each school’s own, minor and substantive versions alike; a change works out that school alone', async () => {
     const second = await createSchool(ctx.services, { pupils: 2 });
     const third = await createSchool(ctx.services, { pupils: 2 });
     const trust = await createOrganisationAdmin(ctx, [
@@ -215,20 +215,71 @@ describe('compliance view: kept per school, fresh after every change', () => {
         substantive,
       });
     }
-    const figures = await ctx.services.compliance.computeTrust(trust.organisationId);
-    expect(figures.schools).toHaveLength(3);
-    for (const f of [fx, second, third]) {
-      // Each school on its own, through the per-school reads (`TrainingService.status`).
-      const own = schoolFigures(
-        `${f.school.slug} School`,
-        await ctx.services.training.status(f.school.id),
-      );
-      expect(figures.schools.find((s) => s.name === own.name)).toEqual(own);
-    }
-    const ack = (f: SchoolFixture) =>
-      figures.schools.find((s) => s.name === `${f.school.slug} School`)!.counts.acknowledgement!
-        .done;
-    expect(ack(second)).toBe(2);
-    expect(ack(third)).toBe(0);
+    const compliance = ctx.services.compliance;
+    const name = (f: SchoolFixture) => `${f.school.slug} School`;
+    /** Each school on its own, through the per-school reads (`TrainingService.status`) and its view. */
+    const own = async (f: SchoolFixture) => {
+      const status = await ctx.services.training.status(f.school.id);
+      const view = buildCompliance(status, {});
+      const figures = {
+        name: name(f),
+        staff: status.people.length,
+        overduePeople: view.overduePeople,
+        counts: view.totals.counts,
+      };
+      expect(schoolFigures(name(f), status)).toEqual(figures);
+      return figures;
+    };
+    const trustOf = async () => {
+      const read = { ...compliance.stats };
+      const figures = await compliance.computeTrust(trust.organisationId);
+      expect(figures.schools).toHaveLength(3);
+      for (const f of [fx, second, third])
+        expect(figures.schools.find((s) => s.name === name(f))).toEqual(await own(f));
+      return {
+        figures,
+        reads: compliance.stats.reads - read.reads,
+        schoolsRead: compliance.stats.schoolsRead - read.schoolsRead,
+        of: (f: SchoolFixture) => figures.schools.find((s) => s.name === name(f))!,
+      };
+    };
+    const first = await trustOf();
+    // The two schools changed since the first school's view was kept are read together.
+    expect(first.reads).toBe(1);
+    expect(first.schoolsRead).toBeGreaterThanOrEqual(2);
+    expect(first.of(second).counts.acknowledgement!.done).toBe(2);
+    expect(first.of(third).counts.acknowledgement!.done).toBe(0);
+
+    // Nothing changed: every school's kept data and figures are reused, none worked out again.
+    const again = await trustOf();
+    expect(again).toMatchObject({ reads: 0, schoolsRead: 0 });
+    for (const f of [fx, second, third]) expect(again.of(f).counts).toBe(first.of(f).counts);
+    // The school's own view reuses what the trust's figures read (and the other way round).
+    const secondHead: StaffPrincipal = {
+      ...head,
+      id: second.staff.headteacher.id,
+      schoolId: second.school.id,
+    };
+    const read0 = compliance.stats.schoolsRead;
+    const secondView = await compliance.forSchool(secondHead);
+    expect(compliance.stats.schoolsRead).toBe(read0);
+
+    // One school changes (in another process): only that school is worked out again.
+    await other.services.acknowledgements.acknowledge({
+      kind: 'staff',
+      id: second.staff.headteacher.id,
+      schoolId: second.school.id,
+    });
+    const changed = await trustOf();
+    expect(changed).toMatchObject({ reads: 1, schoolsRead: 1 });
+    expect(changed.of(second).counts.acknowledgement!.done).toBe(3);
+    expect(changed.of(fx).counts).toBe(first.of(fx).counts);
+    expect(changed.of(third).counts).toBe(first.of(third).counts);
+    // … and the school's own view shows it, from what the trust's figures read.
+    const read1 = compliance.stats.schoolsRead;
+    const secondAfter = await compliance.forSchool(secondHead);
+    expect(secondAfter).not.toBe(secondView);
+    expect(cell(secondAfter, 'headteacher Tester', 'acknowledgement')).toBe('done');
+    expect(compliance.stats.schoolsRead).toBe(read1);
   });
 });

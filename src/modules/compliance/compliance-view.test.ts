@@ -113,6 +113,33 @@ describe('compliance view', () => {
     }
   });
 
+  it('the trust’s figures are the school view’s own totals, counted without building rows', () => {
+    // Every state in every column, new starters on both sides of the window, no start date.
+    const states: KindStatus['state'][] = ['done', 'due_soon', 'overdue', 'not_required'];
+    const people: PersonTraining[] = [];
+    for (let i = 0; i < 96; i++) {
+      const p = person(
+        `P${i}`,
+        [i % 3 ? 'teacher' : 'office'],
+        states[i % 4]!,
+        i % 5 === 0,
+        i % 7 === 0 ? null : i % 2 ? '2026-11-20' : `20${10 + (i % 16)}-09-01`,
+      );
+      p.kinds.staff_induction = st(states[(i >> 2) % 4]!);
+      if (i % 11 === 0) delete p.kinds.at_risk_identification;
+      people.push(p);
+    }
+    for (const rep of [r, report(people), report([])]) {
+      const view = buildCompliance(rep, titles);
+      expect(schoolFigures('Oak School', rep)).toEqual({
+        name: 'Oak School',
+        staff: rep.people.length,
+        overduePeople: view.overduePeople,
+        counts: view.totals.counts,
+      });
+    }
+  });
+
   it('CSV: formula-looking cells are prefixed, commas and quotes quoted', () => {
     const hostile = report([
       person('=HYPERLINK("http://x","y")', ['teacher'], 'overdue', true),

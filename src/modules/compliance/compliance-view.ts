@@ -171,14 +171,50 @@ export interface SchoolFigures {
   counts: Record<string, Counts>;
 }
 
+/**
+ * What `buildCompliance(report, {})` says of the school as a whole (its totals and people with
+ * anything overdue), counted straight from the states without building the view's rows: the
+ * trust's figures count every person of 50 schools. `compliance-view.test.ts` checks the two agree.
+ */
 export function schoolFigures(name: string, report: TrainingStatusReport): SchoolFigures {
-  const view = buildCompliance(report, {});
-  return {
-    name,
-    staff: report.people.length,
-    overduePeople: view.overduePeople,
-    counts: view.totals.counts,
-  };
+  const kinds = report.kinds;
+  const tallies = kinds.map(() => ({ done: 0, due_soon: 0, overdue: 0, not_required: 0 }));
+  const ack = { done: 0, due_soon: 0, overdue: 0, not_required: 0 };
+  // A new starter's acknowledgement is due soon until DUE_SOON_DAYS after they started.
+  const dueSoonByStart = new Map<string, boolean>();
+  let overduePeople = 0;
+  for (const p of report.people) {
+    let overdue = false;
+    for (let i = 0; i < kinds.length; i++) {
+      const s = p.kinds[kinds[i]!];
+      if (!s) continue;
+      tallies[i]![s.state] += 1;
+      if (s.state === 'overdue') overdue = true;
+    }
+    if (p.acknowledgedCurrent) ack.done += 1;
+    else {
+      let soon = p.startDate === null ? false : dueSoonByStart.get(p.startDate);
+      if (soon === undefined) {
+        soon = acknowledgementCell(p, report.today).state === 'due_soon';
+        dueSoonByStart.set(p.startDate!, soon);
+      }
+      if (soon) ack.due_soon += 1;
+      else {
+        ack.overdue += 1;
+        overdue = true;
+      }
+    }
+    if (overdue) overduePeople += 1;
+  }
+  const counts: Record<string, Counts> = {};
+  kinds.forEach((k, i) => (counts[k] = withPercent(tallies[i]!)));
+  counts[ACKNOWLEDGEMENT] = withPercent(ack);
+  return { name, staff: report.people.length, overduePeople, counts };
+}
+
+function withPercent(c: Omit<Counts, 'percentDone'>): Counts {
+  const required = c.done + c.due_soon + c.overdue;
+  return { ...c, percentDone: required === 0 ? null : Math.round((100 * c.done) / required) };
 }
 
 export const stateText = (s: TrainingState): string => stateLabels[s].text;

@@ -17,17 +17,10 @@ declare module '../registry.ts' {
 
 export const complianceModule = defineModule({
   name: 'compliance',
-  wire: (
-    deps: Pick<
-      Services,
-      'database' | 'clock' | 'policies' | 'policyScope' | 'peopleDirectory' | 'training'
-    >,
-  ) => ({
+  wire: (deps: Pick<Services, 'database' | 'clock' | 'peopleDirectory' | 'training'>) => ({
     compliance: new ComplianceService({
       database: deps.database,
       clock: deps.clock,
-      policies: deps.policies,
-      policyScope: deps.policyScope,
       people: deps.peopleDirectory,
       trainingStatusForSchools: (schoolIds) => trainingStatusForSchools(deps, schoolIds),
     }),

@@ -3,15 +3,14 @@ import type { Database } from '../../platform/db/database.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import { NotFoundError } from '../../errors.ts';
 import { roleLabels, type Principal, type StaffRole } from '../auth/index.ts';
-import type { PolicySettings, PolicyService } from '../policies/index.ts';
+import type { PolicySettings } from '../policies/index.ts';
 import type { PeopleDirectory } from '../people/index.ts';
 import {
   staffKinds,
   kindLabel,
+  type SchoolTrainingStatus,
   type TrainingService,
-  type TrainingStatusReport,
 } from '../training/index.ts';
-import type { Services } from '../registry.ts';
 import {
   ACKNOWLEDGEMENT,
   buildCompliance,
@@ -26,13 +25,11 @@ import { complianceViewFor, type ComplianceView } from './compliance.policy.ts';
 export interface ComplianceDeps {
   database: Pick<Database, 'db' | 'version'>;
   clock: Clock;
-  policies: Pick<PolicyService, 'current' | 'currentOrNull'>;
-  policyScope: Pick<Services['policyScope'], 'roleTitles'>;
   people: Pick<PeopleDirectory, 'listSchoolsInOrganisation' | 'getOrganisation'>;
   /**
    * Training's status report for schools' staff (`trainingStatusForSchools` in training's
-   * index.ts): reused, not redone; a constant number of statements (eight) for one school or a
-   * whole trust.
+   * index.ts), with each school's current policy settings: reused, not redone; a constant number
+   * of statements (eight) for one school or a whole trust.
    */
   trainingStatusForSchools: (
     schoolIds: readonly string[],
@@ -55,36 +52,49 @@ export interface TrustCompliance {
 
 /**
  * How long a trust's figures are kept before they are worked out again: the trust's view is a
- * report, not a live list (its page says when the figures were worked out). Working them out is
- * eight statements for the whole trust.
+ * report, not a live list (its page says when the figures were worked out). Working them out
+ * reads every school's cache version (one statement) and reuses each school's kept data
+ * (`ComplianceService.schools`) unless its version moved; the schools that changed are read
+ * together (eight statements whatever their number).
  */
 export const TRUST_FIGURES_MS = 30_000;
 
 /**
  * A school's compliance data kept in memory by school and UK date (`ComplianceService.schools`,
- * at most SCHOOL_VIEWS, least recently used dropped). Used only after the school's cache
- * version (`cache_versions`, ADR 0018) has been read in this request and found no newer than
- * when the data was read: every table the view reads bumps it in the changing transaction
- * (training attendance through `training_latest`, sessions, due-again marks, acknowledgements
- * and their supersessions, versions marked minor, staff and their roles, the policy profile and
- * its versions: migrations 0022, 0048 and 0056), so a change committed through any process
- * shows on the next request. The date in the key makes "due soon" and "overdue" follow the
- * calendar. SCHOOL_VIEW_MAX_AGE_MS is a backstop only.
+ * at most SCHOOL_VIEWS, least recently used dropped), for the school's own view and the trust's
+ * figures alike. Used only after the school's cache version (`cache_versions`, ADR 0018) has
+ * been read in this request (or this trust computation) and found no newer than when the data
+ * was read: every table the view reads bumps it in the changing transaction (training
+ * attendance through `training_latest`, sessions, due-again marks, acknowledgements and their
+ * supersessions, versions marked minor, staff and their roles, the policy profile and its
+ * versions: migrations 0022, 0048 and 0056), so a change committed through any process shows on
+ * the next request. The date in the key makes "due soon" and "overdue" follow the calendar.
+ * SCHOOL_VIEW_MAX_AGE_MS is a backstop only.
  */
 export const SCHOOL_VIEWS = 200;
 export const SCHOOL_VIEW_MAX_AGE_MS = 10 * 60_000;
 /** Filtered views kept per school (filters are only the school's real roles, kinds and states). */
 const VIEWS_PER_SCHOOL = 50;
 
+/** The school's titles for its staff roles (`people.roleTitles`), falling back to Lanyard's names. */
+function roleTitlesOf(settings: PolicySettings): Record<string, string> {
+  const own: Partial<Record<StaffRole, string>> = settings.people.roleTitles.value ?? {};
+  return Object.fromEntries(
+    (Object.keys(roleLabels) as StaffRole[]).map((r) => [r, own[r] ?? roleLabels[r]]),
+  );
+}
+
 /** One school's data for the compliance view, as read at one cache version. */
 class SchoolSnapshot {
   private readonly views = new Map<string, SchoolCompliance>();
+  private kept: Omit<SchoolFigures, 'name'> | undefined;
+  readonly settings: PolicySettings;
+  readonly titles: Record<string, string>;
 
-  constructor(
-    readonly settings: PolicySettings,
-    readonly report: TrainingStatusReport,
-    readonly titles: Record<string, string>,
-  ) {}
+  constructor(readonly report: SchoolTrainingStatus) {
+    this.settings = report.settings;
+    this.titles = roleTitlesOf(report.settings);
+  }
 
   /**
    * The view with these filters, built once per snapshot and shared by every request that asks
@@ -107,9 +117,18 @@ class SchoolSnapshot {
     return built;
   }
 
+  /** The school's figures for the trust (no name), worked out once. */
+  get figures(): Omit<SchoolFigures, 'name'> {
+    if (!this.kept) {
+      const f = schoolFigures('', this.report);
+      this.kept = { staff: f.staff, overduePeople: f.overduePeople, counts: f.counts };
+    }
+    return this.kept;
+  }
+
   /** People overdue for anything (the Headteacher's home page), worked out once. */
   get overduePeople(): number {
-    return this.view('counts', {}).overduePeople;
+    return this.figures.overduePeople;
   }
 }
 
@@ -120,6 +139,13 @@ class SchoolSnapshot {
  */
 export class ComplianceService {
   constructor(private readonly deps: ComplianceDeps) {}
+
+  /**
+   * Schools whose data was read and worked out (`schoolsRead`, one per school) and the reads
+   * that did it (`reads`, eight statements each whatever the number of schools): the trust's
+   * figures work out only the schools whose version moved (`compliance-cache.test.ts`).
+   */
+  readonly stats = { reads: 0, schoolsRead: 0 };
 
   /** Each trust's figures while fresh (one computation at a time per trust, shared). */
   private readonly trustFigures = new Map<
@@ -132,15 +158,6 @@ export class ComplianceService {
     string,
     { version: number; at: number; value: Promise<SchoolSnapshot | null> }
   >({ max: SCHOOL_VIEWS });
-
-  /** The school's titles for its staff roles, falling back to Lanyard's names. */
-  async roleTitles(schoolId: string): Promise<Record<string, string>> {
-    const own: Partial<Record<StaffRole, string>> =
-      (await this.deps.policyScope.roleTitles(schoolId)) ?? {};
-    return Object.fromEntries(
-      (Object.keys(roleLabels) as StaffRole[]).map((r) => [r, own[r] ?? roleLabels[r]]),
-    );
-  }
 
   /**
    * The school's view for this person: names or counts as the profile allows
@@ -168,34 +185,49 @@ export class ComplianceService {
    * (concurrent requests share one read). Null for a school without a policy.
    */
   private snapshot(schoolId: string): Promise<SchoolSnapshot | null> {
-    const key = `${schoolId}:${ukDate(this.deps.clock.now())}`;
-    return this.deps.database.version(schoolId).then((version) => {
-      const now = performance.now();
-      const hit = this.schools.get(key);
-      if (hit && hit.version >= version && now - hit.at < SCHOOL_VIEW_MAX_AGE_MS) return hit.value;
-      const value = this.readSnapshot(schoolId);
+    const day = ukDate(this.deps.clock.now());
+    return this.deps.database
+      .version(schoolId)
+      .then((version) => this.snapshots(day, [{ schoolId, version }])[0]!);
+  }
+
+  /**
+   * Each school's snapshot at (or after) the version given, read after the caller asked: kept
+   * ones reused, the rest read together (`trainingStatusForSchools`, eight statements whatever
+   * their number) and kept. In the order given.
+   */
+  private snapshots(
+    day: string,
+    wanted: readonly { schoolId: string; version: number }[],
+  ): Promise<SchoolSnapshot | null>[] {
+    const now = performance.now();
+    const out: Promise<SchoolSnapshot | null>[] = new Array(wanted.length);
+    const stale: number[] = [];
+    wanted.forEach(({ schoolId, version }, i) => {
+      const hit = this.schools.get(`${schoolId}:${day}`);
+      if (hit && hit.version >= version && now - hit.at < SCHOOL_VIEW_MAX_AGE_MS)
+        out[i] = hit.value;
+      else stale.push(i);
+    });
+    if (stale.length === 0) return out;
+    this.stats.reads += 1;
+    this.stats.schoolsRead += stale.length;
+    const read = this.deps.trainingStatusForSchools(stale.map((i) => wanted[i]!.schoolId));
+    for (const i of stale) {
+      const { schoolId, version } = wanted[i]!;
+      const key = `${schoolId}:${day}`;
+      const value = read.then((reports) => {
+        const report = reports.get(schoolId);
+        return report ? new SchoolSnapshot(report) : null;
+      });
       const entry = { version, at: now, value };
       this.schools.set(key, entry);
       value.catch(() => {
         if (this.schools.peek(key) === entry) this.schools.delete(key);
       });
-      return value;
-    });
-  }
-
-  /**
-   * Training's status for one school's staff, without the pupils' lessons (not part of this
-   * view), its policy and role titles: eight statements.
-   */
-  private async readSnapshot(schoolId: string): Promise<SchoolSnapshot | null> {
-    const [policy, reports, titles] = await Promise.all([
-      this.deps.policies.currentOrNull(schoolId),
-      this.deps.trainingStatusForSchools([schoolId]),
-      this.roleTitles(schoolId),
-    ]);
-    const report = reports.get(schoolId);
-    if (!policy || !report) return null;
-    return new SchoolSnapshot(policy.settings, report, titles);
+      out[i] = value;
+    }
+    return out;
   }
 
   /**
@@ -214,17 +246,30 @@ export class ComplianceService {
     return figures;
   }
 
-  /** The trust's figures, worked out now: a constant number of statements for the schools. */
+  /**
+   * The trust's figures, worked out now: the schools and the trust (two statements), every
+   * school's cache version (one), and each school's kept data unless its version moved (those
+   * schools read together: eight statements). Each school's figures are worked out once per
+   * kept snapshot, so a trust whose schools did not change costs three statements and no
+   * counting.
+   */
   async computeTrust(organisationId: string): Promise<TrustCompliance> {
     const db = this.deps.database.db;
+    const day = ukDate(this.deps.clock.now());
     const [schools, organisation] = await Promise.all([
       this.deps.people.listSchoolsInOrganisation(db, organisationId),
       this.deps.people.getOrganisation(db, organisationId),
     ]);
-    const reports = await this.deps.trainingStatusForSchools(schools.map((s) => s.id));
-    const results = schools.map((s) => {
-      const report = reports.get(s.id);
-      return { name: s.name, figures: report ? schoolFigures(s.name, report) : null };
+    const versions = await Promise.all(schools.map((s) => this.deps.database.version(s.id)));
+    const snapshots = await Promise.all(
+      this.snapshots(
+        day,
+        schools.map((s, i) => ({ schoolId: s.id, version: versions[i]! })),
+      ),
+    );
+    const results = schools.map((s, i) => {
+      const snapshot = snapshots[i];
+      return { name: s.name, figures: snapshot ? { name: s.name, ...snapshot.figures } : null };
     });
     return {
       organisationName: organisation?.name ?? '',

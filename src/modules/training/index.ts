@@ -7,11 +7,12 @@
  * - who may (policy functions) and the kinds' labels.
  */
 import type { Services } from '../registry.ts';
-import type { TrainingStatusReport } from './training.service.ts';
+import type { SchoolTrainingStatus, TrainingStatusReport } from './training.service.ts';
 
 export type {
   DueAgainReason,
   PersonTraining,
+  SchoolTrainingStatus,
   TrainingService,
   TrainingStatusReport,
 } from './training.service.ts';
@@ -46,12 +47,13 @@ export function trainingStatus(
 /**
  * The same for several schools at once (a trust's compliance figures; no pupils' lessons): a
  * constant number of statements for the roster, attendance and marks whatever the number of
- * schools. Schools without a policy are not in the map.
+ * schools. Schools without a policy are not in the map; each report carries the school's current
+ * policy settings.
  */
 export function trainingStatusForSchools(
   services: Pick<Services, 'training'>,
   schoolIds: readonly string[],
-): Promise<Map<string, TrainingStatusReport>> {
+): Promise<Map<string, SchoolTrainingStatus>> {
   return services.training.statusForSchools(schoolIds);
 }
 

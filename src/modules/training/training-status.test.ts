@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DUE_SOON_DAYS, kindStatus, termOf } from './training-status.ts';
+import type { PolicySettings } from '../policies/index.ts';
+import {
+  DUE_SOON_DAYS,
+  kindStatus,
+  staffKinds,
+  staffTraining,
+  termOf,
+  type RosterRow,
+} from './training-status.ts';
 
 const annual = { required: true, frequency: 'annual' as const };
 const joining = { required: true, frequency: 'on_joining' as const };
@@ -66,4 +74,113 @@ describe('termOf', () => {
     ['2027-01-10', '2027-spring', 'Spring term 2027'],
     ['2027-05-10', '2027-summer', 'Summer term 2027'],
   ])('%s', (d, key, label) => expect(termOf(d)).toEqual({ key, label }));
+});
+
+describe('staffTraining', () => {
+  /** A small deterministic pseudo-random sequence (the same people every run). */
+  const seq = (seed: number) => () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const dates = [
+    '2021-02-28',
+    '2024-02-29',
+    '2025-08-31',
+    '2025-12-20',
+    '2026-03-01',
+    '2026-11-30',
+  ];
+
+  it('shares each state worked out once per kind and date, and answers as kindStatus does per person', () => {
+    const r = seq(17);
+    const roster: RosterRow[] = Array.from({ length: 300 }, (_, i) => ({
+      id: `s${i}`,
+      givenName: `Given${i}`,
+      familyName: 'Family',
+      email: `s${i}@school.test`,
+      startDate: pick(r, [null, '2019-09-01', '2026-11-25', '2026-12-01', '2026-10-01']),
+      roles: [pick(r, ['teacher', 'office', 'governor'])],
+    }));
+    const latest = roster.flatMap((s) =>
+      staffKinds.flatMap((kind) =>
+        r() < 0.3 ? [] : [{ personId: s.id, kind, lastAttended: pick(r, dates) }],
+      ),
+    );
+    const marks = roster.flatMap((s) =>
+      r() < 0.8
+        ? []
+        : Array.from({ length: 1 + Math.floor(r() * 3) }, (_, n) => ({
+            staffId: s.id,
+            kind: pick(r, [...staffKinds, 'pupils_esafety']),
+            reason: 'incident',
+            reference: `ref${n}`,
+            markedOn: pick(r, [...dates, '2026-12-01', '2026-12-01']),
+          })),
+    );
+    const acknowledged = new Set(roster.filter(() => r() < 0.5).map((s) => s.id));
+    for (const frequencies of [
+      ['on_joining', 'annual', 'biennial'],
+      ['termly', 'on_joining', 'annual'],
+    ] as const) {
+      const settings = {
+        sessions: Object.fromEntries(
+          staffKinds.map((k, i) => [
+            k,
+            {
+              value: {
+                required: i !== 2 || frequencies[0] === 'termly',
+                frequency: frequencies[i],
+              },
+            },
+          ]),
+        ),
+      } as unknown as PolicySettings['training'];
+      for (const today of ['2026-12-07', '2027-03-01']) {
+        const got = staffTraining(roster, latest, marks, acknowledged, settings, today);
+        const expected = roster.map((s) => ({
+          staffId: s.id,
+          name: `${s.givenName} ${s.familyName}`,
+          email: s.email,
+          roles: s.roles,
+          startDate: s.startDate,
+          acknowledgedCurrent: acknowledged.has(s.id),
+          kinds: Object.fromEntries(
+            staffKinds.map((k) => [
+              k,
+              kindStatus({
+                requirement: settings.sessions[k].value,
+                lastAttended:
+                  latest.find((l) => l.personId === s.id && l.kind === k)?.lastAttended ?? null,
+                dueAgain: marks
+                  .filter((m) => m.staffId === s.id && m.kind === k)
+                  .map((m) => ({ reason: m.reason, reference: m.reference, markedOn: m.markedOn })),
+                startDate: s.startDate,
+                today,
+              }),
+            ]),
+          ),
+        }));
+        expect(got).toEqual(expected);
+        // Every state occurs, and states are shared (far fewer objects than people × kinds).
+        const all = got.flatMap((p) => Object.values(p.kinds));
+        expect(new Set(all.map((s) => s.state)).size).toBeGreaterThanOrEqual(3);
+        expect(new Set(all).size).toBeLessThan(all.length / 3);
+        expect(Object.isFrozen(all.find((s) => s.dueAgain === null))).toBe(true);
+      }
+    }
+  });
+
+  it('the earliest open due-again mark counts, the first of equals', () => {
+    const a = { reason: 'incident', reference: 'a', markedOn: '2026-12-01' };
+    const b = { reason: 'policy_version', reference: 'b', markedOn: '2026-12-01' };
+    const c = { reason: 'incident', reference: 'c', markedOn: '2026-11-20' };
+    const old = { reason: 'incident', reference: 'old', markedOn: '2026-09-01' };
+    const s = (dueAgain: (typeof a)[]) =>
+      kindStatus({ ...base, requirement: annual, lastAttended: '2026-10-01', dueAgain }).dueAgain;
+    expect(s([a, b])).toBe(a);
+    expect(s([b, a])).toBe(b);
+    expect(s([a, old, c, b])).toBe(c);
+    expect(s([old])).toBeNull();
+  });
 });

@@ -60,13 +60,20 @@ export const stateLabels: Record<TrainingState, { text: string; colour: string }
   not_required: { text: 'Not required', colour: 'grey' },
 };
 
+/** A "due again" mark as the status reads it. */
+export interface DueAgainMark {
+  reason: string;
+  reference: string;
+  markedOn: string;
+}
+
 export interface KindStatus {
   state: TrainingState;
   /** When it is (or was) due; null when done with nothing due, or not required. */
   dueOn: string | null;
   lastAttended: string | null;
   /** The reason for a "due again" mark that counts, if any. */
-  dueAgain: { reason: string; reference: string; markedOn: string } | null;
+  dueAgain: DueAgainMark | null;
 }
 
 /**
@@ -79,34 +86,67 @@ export interface KindStatus {
 export function kindStatus(input: {
   requirement: TrainingRequirement;
   lastAttended: string | null;
-  dueAgain: { reason: string; reference: string; markedOn: string }[];
+  dueAgain: DueAgainMark[];
   startDate: string | null;
   today: string;
 }): KindStatus {
   const { requirement, lastAttended, today } = input;
   if (!requirement.required)
     return { state: 'not_required', dueOn: null, lastAttended, dueAgain: null };
-  const open = input.dueAgain
-    .filter((m) => lastAttended === null || m.markedOn > lastAttended)
-    .sort((a, b) => a.markedOn.localeCompare(b.markedOn))[0];
+  let open: DueAgainMark | undefined;
+  for (const m of input.dueAgain) {
+    // The earliest mark after the last attendance (the first of equals, as a stable sort would).
+    if (
+      (lastAttended === null || m.markedOn > lastAttended) &&
+      (!open || m.markedOn < open.markedOn)
+    )
+      open = m;
+  }
+  const soon = dueSoonLimit(today);
   const by = (dueOn: string): KindStatus => ({
-    state: today > dueOn ? 'overdue' : addDays(today, DUE_SOON_DAYS) >= dueOn ? 'due_soon' : 'done',
+    state: today > dueOn ? 'overdue' : soon >= dueOn ? 'due_soon' : 'done',
     dueOn,
     lastAttended,
     dueAgain: open ?? null,
   });
   if (open) {
-    const due = by(addDays(open.markedOn, DUE_SOON_DAYS));
+    const due = by(plusDays(open.markedOn, DUE_SOON_DAYS));
     return due.state === 'done' ? { ...due, state: 'due_soon' } : due;
   }
   if (requirement.frequency === 'on_joining') {
     if (lastAttended) return { state: 'done', dueOn: null, lastAttended, dueAgain: null };
-    const due = by(addDays(input.startDate ?? today, DUE_SOON_DAYS));
+    const due = by(plusDays(input.startDate ?? today, DUE_SOON_DAYS));
     return due.state === 'done' ? { ...due, state: 'due_soon' } : due;
   }
   if (!lastAttended) return { ...by(today), state: 'overdue' };
-  return by(addMonths(lastAttended, frequencyMonths[requirement.frequency]));
+  return by(plusMonths(lastAttended, frequencyMonths[requirement.frequency]));
 }
+
+/**
+ * Date arithmetic remembered (`addDays`, `addMonths` build a Date and format it): a school's
+ * dates repeat (every person at a session shares its date), so each (date, step) is worked out
+ * once per process. Bounded: cleared when it holds DATE_MEMO entries.
+ */
+const DATE_MEMO = 20_000;
+const daysMemo = new Map<string, string>();
+const monthsMemo = new Map<string, string>();
+
+function remembered(memo: Map<string, string>, key: string, work: () => string): string {
+  let found = memo.get(key);
+  if (found === undefined) {
+    found = work();
+    if (memo.size >= DATE_MEMO) memo.clear();
+    memo.set(key, found);
+  }
+  return found;
+}
+
+const plusDays = (isoDate: string, days: number) =>
+  remembered(daysMemo, `${isoDate}+${days}`, () => addDays(isoDate, days));
+const plusMonths = (isoDate: string, months: number) =>
+  remembered(monthsMemo, `${isoDate}+${months}`, () => addMonths(isoDate, months));
+/** The last due date that counts as "due soon" today. */
+const dueSoonLimit = (today: string) => plusDays(today, DUE_SOON_DAYS);
 
 /** The school term a date falls in: autumn (September to December), spring, summer. */
 export function termOf(isoDate: string): { key: string; label: string } {
@@ -129,6 +169,13 @@ export interface RosterRow {
 /**
  * Each member of staff's state per staff kind, from the rows the status reads: their latest
  * attendance per kind, due-again marks and whether they acknowledged the current policy.
+ *
+ * A whole trust's staff at once (the compliance figures: ~15,000 states), so without per-person
+ * work beyond the person's own object: the rows are grouped by kind and person once, and a state
+ * that depends only on the kind and the last attendance (everyone without a due-again mark; a
+ * new starter's induction also on their start date) is worked out once per school and shared,
+ * frozen, by everyone with the same dates. The rules are `kindStatus`'s own: a shared state is
+ * what `kindStatus` answered for the first person with those dates.
  */
 export function staffTraining(
   roster: readonly RosterRow[],
@@ -144,35 +191,70 @@ export function staffTraining(
   settings: PolicySettings['training'],
   today: string,
 ): PersonTraining[] {
-  const last = new Map(latest.map((l) => [`${l.personId}:${l.kind}`, l.lastAttended]));
-  const marksBy = new Map<string, (typeof marks)[number][]>();
-  for (const m of marks) {
-    const key = `${m.staffId}:${m.kind}`;
-    marksBy.set(key, [...(marksBy.get(key) ?? []), m]);
-  }
   const kinds = staffKinds;
-  return roster.map((s) => ({
-    staffId: s.id,
-    name: `${s.givenName} ${s.familyName}`,
-    email: s.email,
-    roles: s.roles,
-    startDate: s.startDate,
-    acknowledgedCurrent: acknowledged.has(s.id),
-    kinds: Object.fromEntries(
-      kinds.map((k) => [
-        k,
-        kindStatus({
-          requirement: settings.sessions[k].value,
-          lastAttended: last.get(`${s.id}:${k}`) ?? null,
-          dueAgain: (marksBy.get(`${s.id}:${k}`) ?? []).map((m) => ({
-            reason: m.reason,
-            reference: m.reference,
-            markedOn: m.markedOn,
-          })),
+  const index = new Map<string, number>(kinds.map((k, i) => [k, i]));
+  const lastBy = kinds.map(() => new Map<string, string>());
+  for (const l of latest) {
+    const i = index.get(l.kind);
+    if (i !== undefined) lastBy[i]!.set(l.personId, l.lastAttended);
+  }
+  const marksBy = kinds.map(() => new Map<string, DueAgainMark[]>());
+  for (const m of marks) {
+    const i = index.get(m.kind);
+    if (i === undefined) continue;
+    const mark = { reason: m.reason, reference: m.reference, markedOn: m.markedOn };
+    const list = marksBy[i]!.get(m.staffId);
+    if (list) list.push(mark);
+    else marksBy[i]!.set(m.staffId, [mark]);
+  }
+  const requirements = kinds.map((k) => settings.sessions[k].value);
+  const joining = requirements.map((r) => r.required && r.frequency === 'on_joining');
+  const shared = kinds.map(() => new Map<string, KindStatus>());
+  const out: PersonTraining[] = new Array(roster.length);
+  for (let p = 0; p < roster.length; p++) {
+    const s = roster[p]!;
+    const states: Partial<Record<TrainingSessionKey, KindStatus>> = {};
+    for (let i = 0; i < kinds.length; i++) {
+      const lastAttended = lastBy[i]!.get(s.id) ?? null;
+      const dueAgain = marksBy[i]!.get(s.id);
+      if (dueAgain) {
+        states[kinds[i]!] = kindStatus({
+          requirement: requirements[i]!,
+          lastAttended,
+          dueAgain,
           startDate: s.startDate,
           today,
-        }),
-      ]),
-    ),
-  }));
+        });
+        continue;
+      }
+      // What the state depends on without a mark: the last attendance; with none, for induction
+      // the start date (a new starter's window), otherwise nothing (due now).
+      const key =
+        lastAttended ?? (joining[i] ? `started ${s.startDate ?? 'unknown'}` : 'never attended');
+      let state = shared[i]!.get(key);
+      if (!state) {
+        state = Object.freeze(
+          kindStatus({
+            requirement: requirements[i]!,
+            lastAttended,
+            dueAgain: [],
+            startDate: s.startDate,
+            today,
+          }),
+        );
+        shared[i]!.set(key, state);
+      }
+      states[kinds[i]!] = state;
+    }
+    out[p] = {
+      staffId: s.id,
+      name: `${s.givenName} ${s.familyName}`,
+      email: s.email,
+      roles: s.roles,
+      startDate: s.startDate,
+      acknowledgedCurrent: acknowledged.has(s.id),
+      kinds: states,
+    };
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import type { Mailer } from '../../platform/mail/mailer.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { StaffPrincipal } from '../auth/index.ts';
 import type { Actor, AuditService } from '../audit/index.ts';
-import { formatCitation, type PolicyService } from '../policies/index.ts';
+import { formatCitation, type PolicyService, type PolicySettings } from '../policies/index.ts';
 import type { PeopleDirectory, StaffClassesService } from '../people/index.ts';
 import type { AcknowledgementsService } from '../acknowledgements/index.ts';
 import { formatDateInWords } from '../../web/dates.ts';
@@ -67,6 +67,12 @@ export interface TrainingStatusReport {
   /** Pupils' e-safety by class, this term. */
   classes: { className: string; pupils: number; lesson: ClassLessonRow | null }[];
   term: { key: string; label: string };
+}
+
+/** `statusForSchools`'s report for one school, with the policy settings it followed. */
+export interface SchoolTrainingStatus extends TrainingStatusReport {
+  /** The school's current policy settings (the version `policyVersion`). */
+  settings: PolicySettings;
 }
 
 export interface DueAgainReason {
@@ -420,14 +426,16 @@ export class TrainingService {
    * schools: the current policies (`PolicyService.currentForSchools`), the roster, latest
    * attendance and due-again marks of every school in one statement each, and the
    * acknowledgements through their own module (`acknowledgedCurrentForSchools`: its rules on
-   * substantive and minor versions, not copied). Schools without a policy are left out.
+   * substantive and minor versions, not copied). Schools without a policy are left out. Each
+   * school's report carries the policy settings it followed (the compliance view's access rule
+   * and role titles read them: no further statement).
    */
-  async statusForSchools(schoolIds: readonly string[]): Promise<Map<string, TrainingStatusReport>> {
+  async statusForSchools(schoolIds: readonly string[]): Promise<Map<string, SchoolTrainingStatus>> {
     const { database, repository, people, acknowledgements, policies } = this.deps;
     const db = database.db;
     const today = this.today();
     const term = termOf(today);
-    const out = new Map<string, TrainingStatusReport>();
+    const out = new Map<string, SchoolTrainingStatus>();
     if (schoolIds.length === 0) return out;
     const currents = await policies.currentForSchools(schoolIds);
     const withPolicy = schoolIds.filter((id) => currents.has(id));
@@ -466,6 +474,7 @@ export class TrainingService {
         ),
         classes: [],
         term,
+        settings: current.settings,
       });
     }
     return out;
