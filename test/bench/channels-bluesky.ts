@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { LocalFileStore } from '../../src/platform/files/file-store.ts';
 import { ImageProcessor } from '../../src/platform/images/image-processor.ts';
 import type { ChannelContext, OutgoingPost } from '../../src/modules/publishing/channel-adapter.ts';
 import { BlueskyAdapter } from '../../src/modules/publishing/channels/bluesky-adapter.ts';
 import { startBluesky } from '../channels/bluesky.ts';
 import { samplePhotos } from '../support/sample-photos.ts';
+import { benchPost, timePublishRounds } from './channels-rounds.ts';
 
 export interface BlueskyBenchResult {
   /** Publishing a post with two photos (two blob uploads, the record, the read-back). */
@@ -21,14 +21,6 @@ export interface BlueskyBenchResult {
   rounds: number;
   photo_bytes: number[];
 }
-
-const p50 = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round1 = (x: number) => Math.round(x * 10) / 10;
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
  * Bluesky's figures for `bench:channels` (issue 13), against a real PDS with its PLC directory
@@ -94,47 +86,25 @@ export async function blueskyChannelBench(
       if (!res.ok) throw new Error(`getSession answered ${res.status}`);
       await res.arrayBuffer();
     };
-    const item = (n: number): OutgoingPost => ({
-      publicationId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-      idempotencyKey: `bench-${Date.now()}-${n}`,
-      title: 'Sports day',
-      text: 'Year 3 ran the relay in the sun, and everyone cheered at the finish line.',
-      images: photos.map((_, i) => ({
-        fileKey: `renditions/bench-${i}.jpg`,
-        mime: 'image/jpeg',
-        altText: i === 0 ? 'Children running a relay' : 'The finish line',
-        sha256: String(i),
-      })),
-      newsUrl: null,
-      publishedAt: new Date(),
+    const images: OutgoingPost['images'] = photos.map((_, i) => ({
+      fileKey: `renditions/bench-${i}.jpg`,
+      mime: 'image/jpeg',
+      altText: i === 0 ? 'Children running a relay' : 'The finish line',
+      sha256: String(i),
+    }));
+    const times = await timePublishRounds({
+      warmup,
+      rounds,
+      bareGet,
+      publish: (n) => adapter.publish(benchPost(n, images), ctx),
+      remove: (remoteId) => adapter.remove(remoteId, ctx),
     });
-
-    const gets: number[] = [];
-    const publishes: number[] = [];
-    const takedowns: number[] = [];
-    for (let r = 0; r < warmup + rounds; r++) {
-      let t = performance.now();
-      await bareGet();
-      const get = performance.now() - t;
-      t = performance.now();
-      const ref = await adapter.publish(item(r), ctx);
-      const publish = performance.now() - t;
-      t = performance.now();
-      await adapter.remove(ref.remoteId, ctx);
-      const takedown = performance.now() - t;
-      if (r >= warmup) {
-        gets.push(get);
-        publishes.push(publish);
-        takedowns.push(takedown);
-      }
-    }
-    const get = p50(gets);
     return {
-      bsky_publish_p50_ms: round1(p50(publishes)),
-      takedown_p50_ms: round1(p50(takedowns)),
-      bsky_get_p50_ms: round2(get),
-      bsky_publish_ratio: round1(p50(publishes) / get),
-      takedown_ratio: round1(p50(takedowns) / get),
+      bsky_publish_p50_ms: times.publishP50Ms,
+      takedown_p50_ms: times.takedownP50Ms,
+      bsky_get_p50_ms: times.getP50Ms,
+      bsky_publish_ratio: times.publishRatio,
+      takedown_ratio: times.takedownRatio,
       rounds,
       photo_bytes: photoBytes,
     };

@@ -2,13 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { LocalFileStore } from '../../src/platform/files/file-store.ts';
 import { ImageProcessor } from '../../src/platform/images/image-processor.ts';
 import type { ChannelContext, OutgoingPost } from '../../src/modules/publishing/channel-adapter.ts';
 import { WordPressAdapter } from '../../src/modules/publishing/channels/wordpress-adapter.ts';
 import { startWordPress } from '../channels/wordpress.ts';
 import { samplePhotos } from '../support/sample-photos.ts';
+import { benchPost, timePublishRounds } from './channels-rounds.ts';
 
 export interface WordPressBenchResult {
   /**
@@ -26,14 +26,6 @@ export interface WordPressBenchResult {
   rounds: number;
   photo_bytes: number[];
 }
-
-const p50 = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round1 = (x: number) => Math.round(x * 10) / 10;
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
  * WordPress's figures for `bench:channels` (issue 13), against a real WordPress started here
@@ -99,47 +91,25 @@ export async function wordpressChannelBench(
       if (!res.ok) throw new Error(`users/me answered ${res.status}`);
       await res.arrayBuffer();
     };
-    const item = (n: number): OutgoingPost => ({
-      publicationId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-      idempotencyKey: `bench-${Date.now()}-${n}`,
-      title: 'Sports day',
-      text: 'Year 3 ran the relay in the sun, and everyone cheered at the finish line.',
-      images: renditions.map((r, i) => ({
-        fileKey: r.key,
-        mime: 'image/jpeg',
-        altText: i === 0 ? 'Children running a relay' : 'The finish line',
-        sha256: r.sha256,
-      })),
-      newsUrl: null,
-      publishedAt: new Date(),
+    const images: OutgoingPost['images'] = renditions.map((r, i) => ({
+      fileKey: r.key,
+      mime: 'image/jpeg',
+      altText: i === 0 ? 'Children running a relay' : 'The finish line',
+      sha256: r.sha256,
+    }));
+    const times = await timePublishRounds({
+      warmup,
+      rounds,
+      bareGet,
+      publish: (n) => adapter.publish(benchPost(n, images), ctx),
+      remove: (remoteId) => adapter.remove(remoteId, ctx),
     });
-
-    const gets: number[] = [];
-    const publishes: number[] = [];
-    const takedowns: number[] = [];
-    for (let r = 0; r < warmup + rounds; r++) {
-      let t = performance.now();
-      await bareGet();
-      const get = performance.now() - t;
-      t = performance.now();
-      const ref = await adapter.publish(item(r), ctx);
-      const publish = performance.now() - t;
-      t = performance.now();
-      await adapter.remove(ref.remoteId, ctx);
-      const takedown = performance.now() - t;
-      if (r >= warmup) {
-        gets.push(get);
-        publishes.push(publish);
-        takedowns.push(takedown);
-      }
-    }
-    const get = p50(gets);
     return {
-      wp_publish_p50_ms: round1(p50(publishes)),
-      takedown_p50_ms: round1(p50(takedowns)),
-      wp_get_p50_ms: round2(get),
-      wp_publish_ratio: round1(p50(publishes) / get),
-      takedown_ratio: round1(p50(takedowns) / get),
+      wp_publish_p50_ms: times.publishP50Ms,
+      takedown_p50_ms: times.takedownP50Ms,
+      wp_get_p50_ms: times.getP50Ms,
+      wp_publish_ratio: times.publishRatio,
+      takedown_ratio: times.takedownRatio,
       rounds,
       photo_bytes: renditions.map((r) => r.bytes),
     };
