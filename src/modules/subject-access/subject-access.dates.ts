@@ -1,16 +1,13 @@
+import { addMonths } from '../policies/index.ts';
+
 /**
  * UK GDPR Art. 12(3): a subject access request is answered "within one month of receipt". The
  * ICO reads this as the corresponding calendar date of the next month; where that date does not
- * exist (31 January → February), the last day of that month.
+ * exist (31 January → February), the last day of that month: the policy review dates'
+ * `addMonths` (policies), which counts months the same way.
  */
 export function addCalendarMonths(isoDate: string, months: number): string {
-  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
-  const target = new Date(Date.UTC(y, m - 1 + months, 1));
-  const lastDay = new Date(
-    Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0),
-  ).getUTCDate();
-  target.setUTCDate(Math.min(d, lastDay));
-  return target.toISOString().slice(0, 10);
+  return addMonths(isoDate, months);
 }
 
 /** The date a request is due: one calendar month after it was received. */
