@@ -16,12 +16,15 @@
  *   reused after its version is read), and `trust_one_changed_cpu_ms` after a due-again mark in
  *   one school (that school alone worked out again), with the schools worked out each time.
  *
+ * The statements each sends are counted too (the last run's).
+ *
  * Run with `node --cpu-prof --cpu-prof-dir=DIR --import tsx …` for a profile.
  * Environment: BENCH_PG_URL (the server), BENCH_RUNS.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { createPlatform, createServices } from '../../src/container.ts';
 import { randomToken } from '../../src/platform/crypto.ts';
@@ -30,6 +33,14 @@ import { schoolFigures } from '../../src/modules/compliance/compliance-view.ts';
 import { dbUrl, machineLine, median, printFigures, round, runBench, say } from './support.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+
+/** Statements sent to PostgreSQL (pg's Client.query), counted for the last run of each figure. */
+let statements = 0;
+const original = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return (original as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof original;
 
 async function cpu<T>(fn: () => Promise<T>): Promise<{ cpu: number; wall: number; value: T }> {
   const c0 = process.cpuUsage();
@@ -43,16 +54,19 @@ async function cpu<T>(fn: () => Promise<T>): Promise<{ cpu: number; wall: number
 async function runs(name: string, fn: () => Promise<unknown>, before?: () => Promise<void>) {
   const cpus: number[] = [];
   const walls: number[] = [];
+  let sent = 0;
   for (let i = 0; i < RUNS + 2; i++) {
     if (before) await before();
+    const s0 = statements;
     const r = await cpu(fn);
+    sent = statements - s0;
     if (i < 2) continue;
     cpus.push(r.cpu);
     walls.push(r.wall);
   }
-  const m = { cpu: round(median(cpus), 1), wall: round(median(walls), 1) };
+  const m = { cpu: round(median(cpus), 1), wall: round(median(walls), 1), statements: sent };
   say(
-    `   ${name}: CPU median ${m.cpu} ms (${round(Math.min(...cpus), 1)}–${round(Math.max(...cpus), 1)}), clock median ${m.wall} ms`,
+    `   ${name}: CPU median ${m.cpu} ms (${round(Math.min(...cpus), 1)}–${round(Math.max(...cpus), 1)}), clock median ${m.wall} ms, ${sent} statements`,
   );
   return m;
 }
@@ -131,6 +145,12 @@ async function main() {
       trust_kept_cpu_ms: trustKept.cpu,
       trust_one_changed_cpu_ms: oneChanged.cpu,
       trust_one_changed_ms: oneChanged.wall,
+      statements: {
+        status: status.statements,
+        trust_fresh: trustFresh.statements,
+        trust_kept: trustKept.statements,
+        trust_one_changed: oneChanged.statements,
+      },
       ...(counter
         ? {
             schools_read_kept: keptRead,
