@@ -167,8 +167,8 @@ class EncryptStream extends Transform {
     cipher.setAAD(chunkAad(this.header, this.index, final, this.storeKey));
     const body = cipher.update(this.buffer.subarray(0, length));
     const rest = cipher.final();
-    this.push(rest.length > 0 ? Buffer.concat([body, rest]) : body);
-    this.push(cipher.getAuthTag());
+    // One write per chunk: the ciphertext and its tag together.
+    this.push(Buffer.concat([body, rest, cipher.getAuthTag()]));
     this.index += 1;
   }
 
