@@ -18,11 +18,32 @@ export async function forgetParentsAcknowledgements(
   schoolId: string,
   parentIds: string[],
 ): Promise<number> {
-  if (!parentIds.length) return 0;
+  return forgetAcknowledgementsOf(db, schoolId, 'parent', parentIds);
+}
+
+/**
+ * The same for a former member of staff whose own record the sweep deleted (they left long enough
+ * ago and nothing kept names them): their acknowledgements of the staff policy and reminders.
+ */
+export async function forgetStaffAcknowledgements(
+  db: Db,
+  schoolId: string,
+  staffIds: string[],
+): Promise<number> {
+  return forgetAcknowledgementsOf(db, schoolId, 'staff', staffIds);
+}
+
+async function forgetAcknowledgementsOf(
+  db: Db,
+  schoolId: string,
+  personKind: 'parent' | 'staff',
+  personIds: string[],
+): Promise<number> {
+  if (!personIds.length) return 0;
   const theirs = and(
     eq(policyAcknowledgements.schoolId, schoolId),
-    eq(policyAcknowledgements.personKind, 'parent'),
-    inArray(policyAcknowledgements.personId, parentIds),
+    eq(policyAcknowledgements.personKind, personKind),
+    inArray(policyAcknowledgements.personId, personIds),
   );
   const ids = (
     await db.select({ id: policyAcknowledgements.id }).from(policyAcknowledgements).where(theirs)
@@ -47,8 +68,8 @@ export async function forgetParentsAcknowledgements(
     .where(
       and(
         eq(policyAcknowledgementReminders.schoolId, schoolId),
-        eq(policyAcknowledgementReminders.personKind, 'parent'),
-        inArray(policyAcknowledgementReminders.personId, parentIds),
+        eq(policyAcknowledgementReminders.personKind, personKind),
+        inArray(policyAcknowledgementReminders.personId, personIds),
       ),
     );
   return gone.length;

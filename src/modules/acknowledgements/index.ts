@@ -23,4 +23,7 @@ export { canSeeWhoIsMissing } from './rounds.policy.ts';
 export type { AcknowledgementAggregates } from './acknowledgements.aggregates.ts';
 
 // Retention (issue 16 item 6): a parent's acknowledgements go with their own record.
-export { forgetParentsAcknowledgements } from './acknowledgements-retention.repository.ts';
+export {
+  forgetParentsAcknowledgements,
+  forgetStaffAcknowledgements,
+} from './acknowledgements-retention.repository.ts';

@@ -15,3 +15,7 @@ export {
   type StaffRole,
 } from './principal.ts';
 export type { AuthService } from './auth.service.ts';
+
+// Retention (issue 16 item 6): a former member of staff's sessions, links and tokens, deleted
+// with their record by the retention sweep (in its transaction).
+export { forgetStaffAccess } from './auth-retention.repository.ts';

@@ -48,8 +48,13 @@ export type { PeopleAggregates } from './people.aggregates.ts';
 
 // Retention (issue 16 item 6): Lanyard's copy of pupils who left and their parents, deleted
 // once no other record names them (the retention sweep, in its transaction).
+// Former staff likewise (`retention.staffRecordsYearsAfterLeaving`).
 export {
   deletePeopleRecords,
+  deleteStaffRecords,
+  formerStaffLeftOnOrBefore,
   pupilsLeftOnOrBefore,
+  retentionLeavingDate,
   type PeopleDeleted,
+  type StaffDeleted,
 } from './people-retention.repository.ts';

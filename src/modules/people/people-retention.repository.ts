@@ -1,6 +1,6 @@
-import { and, eq, inArray, isNotNull, lte, notExists, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lte, notExists, or, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
-import { parents, pupilParents, pupils } from './people.tables.ts';
+import { parents, pupilParents, pupils, staff } from './people.tables.ts';
 
 /**
  * Retention of people records (issue 16 item 6; `retention.pupilRecordsYearsAfterLeaving`):
@@ -12,7 +12,11 @@ import { parents, pupilParents, pupils } from './people.tables.ts';
  * transaction, after the other records' own rules have deleted what was due.
  */
 
-/** Pupils whose leaving date is on or before `leftOnOrBefore` (an ISO date). */
+/**
+ * Pupils who left on or before `leftOnOrBefore` (an ISO date): their leaving date, or, when none
+ * was recorded, the day (UK) an MIS import of the whole roll stopped listing them ("possibly
+ * left"; a later import that lists them again clears it). A pupil with neither is on roll.
+ */
 export async function pupilsLeftOnOrBefore(db: Db, schoolId: string, leftOnOrBefore: string) {
   const rows = await db
     .select({ id: pupils.id })
@@ -20,11 +24,25 @@ export async function pupilsLeftOnOrBefore(db: Db, schoolId: string, leftOnOrBef
     .where(
       and(
         eq(pupils.schoolId, schoolId),
-        isNotNull(pupils.leavingDate),
-        lte(pupils.leavingDate, leftOnOrBefore),
+        or(
+          and(isNotNull(pupils.leavingDate), lte(pupils.leavingDate, leftOnOrBefore)),
+          and(
+            isNull(pupils.leavingDate),
+            isNotNull(pupils.possiblyLeftAt),
+            sql`(${pupils.possiblyLeftAt} AT TIME ZONE 'Europe/London')::date <= ${leftOnOrBefore}::date`,
+          ),
+        ),
       ),
     );
   return rows.map((r) => r.id);
+}
+
+/** The date retention counts a pupil's leaving from (see `pupilsLeftOnOrBefore`), or null. */
+export function retentionLeavingDate(
+  p: { leavingDate: string | null; possiblyLeftAt: Date | null },
+  ukDate: (at: Date) => string,
+): string | null {
+  return p.leavingDate ?? (p.possiblyLeftAt ? ukDate(p.possiblyLeftAt) : null);
 }
 
 /** The table that still names a row, from PostgreSQL's foreign key refusal (23503). */
@@ -121,6 +139,65 @@ export async function deletePeopleRecords(
     });
     if (heldBy) out.kept.push({ kind: 'parent', id, heldBy });
     else out.parents.push(id);
+  }
+  return out;
+}
+
+/**
+ * Former staff (`retention.staffRecordsYearsAfterLeaving`): those no longer active whose leave
+ * date is on or before `leftOnOrBefore`, and, apart, those no longer active with no leave date
+ * (the sweep keeps them and says so: no date to count from).
+ */
+export async function formerStaffLeftOnOrBefore(db: Db, schoolId: string, leftOnOrBefore: string) {
+  const rows = await db
+    .select({ id: staff.id, leaveDate: staff.leaveDate })
+    .from(staff)
+    .where(
+      and(
+        eq(staff.schoolId, schoolId),
+        eq(staff.active, false),
+        or(isNull(staff.leaveDate), lte(staff.leaveDate, leftOnOrBefore)),
+      ),
+    );
+  return {
+    due: rows.filter((r) => r.leaveDate !== null).map((r) => r.id),
+    noLeaveDate: rows.filter((r) => r.leaveDate === null).map((r) => r.id),
+  };
+}
+
+export interface StaffDeleted {
+  staff: string[];
+  /** Each member of staff kept, with the table whose rows still name them. */
+  kept: { id: string; heldBy: string }[];
+}
+
+/**
+ * Deletes these former staff (their roles and classes go with them; anyone they line-managed has
+ * no line manager), each under a savepoint: a record that still names them by a foreign key (an
+ * incident, a declaration, a post they approved, ...) or `heldElsewhere` (e.g. training) keeps
+ * them. Only inactive staff are ever deleted, whatever the ids.
+ */
+export async function deleteStaffRecords(
+  db: Db,
+  schoolId: string,
+  staffIds: string[],
+  heldElsewhere: ReadonlyMap<string, string> = new Map(),
+): Promise<StaffDeleted> {
+  const out: StaffDeleted = { staff: [], kept: [] };
+  for (const id of staffIds) {
+    const named = heldElsewhere.get(id);
+    if (named) {
+      out.kept.push({ id, heldBy: named });
+      continue;
+    }
+    const heldBy = await underSavepoint(db, async () => {
+      const gone = await db
+        .delete(staff)
+        .where(and(eq(staff.schoolId, schoolId), eq(staff.id, id), eq(staff.active, false)))
+        .returning({ id: staff.id });
+      if (gone.length) out.staff.push(id);
+    });
+    if (heldBy) out.kept.push({ id, heldBy });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
 import { retentionRuns, subjectAccessRequests } from './subject-access.tables.ts';
 
@@ -68,6 +68,25 @@ export class SubjectAccessRepository {
       .update(subjectAccessRequests)
       .set(values)
       .where(and(eq(subjectAccessRequests.schoolId, schoolId), eq(subjectAccessRequests.id, id)));
+  }
+
+  /**
+   * Retention (`retention.subjectAccessRequestsYearsAfterClosing`): deletes the school's requests
+   * closed before `before`; an open request is never deleted. A bundle is streamed to the DPO,
+   * never stored, so the request row (with the counts of its last bundle) is all there is.
+   */
+  async deleteClosedBefore(db: Db, schoolId: string, before: Date): Promise<string[]> {
+    const rows = await db
+      .delete(subjectAccessRequests)
+      .where(
+        and(
+          eq(subjectAccessRequests.schoolId, schoolId),
+          eq(subjectAccessRequests.status, 'closed'),
+          lt(subjectAccessRequests.closedAt, before),
+        ),
+      )
+      .returning({ id: subjectAccessRequests.id });
+    return rows.map((r) => r.id);
   }
 
   async insertRun(db: Db, values: typeof retentionRuns.$inferInsert): Promise<RetentionRunRow> {

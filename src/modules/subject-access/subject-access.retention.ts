@@ -39,8 +39,10 @@ import {
 } from '../conduct/index.ts';
 import {
   deleteTrainingBefore,
+  forgetStaffTraining,
   forgetTrainingLatest,
   parentsWithTrainingRecords,
+  staffWithTrainingRecords,
   trainingAboutPerson,
 } from '../training/index.ts';
 import {
@@ -49,8 +51,18 @@ import {
   publicationsEndedBefore,
   publishingAboutPupil,
 } from '../publishing/index.ts';
-import { deletePeopleRecords, pupilsLeftOnOrBefore } from '../people/index.ts';
-import { forgetParentsAcknowledgements } from '../acknowledgements/index.ts';
+import {
+  deletePeopleRecords,
+  deleteStaffRecords,
+  formerStaffLeftOnOrBefore,
+  pupilsLeftOnOrBefore,
+  retentionLeavingDate,
+} from '../people/index.ts';
+import {
+  forgetParentsAcknowledgements,
+  forgetStaffAcknowledgements,
+} from '../acknowledgements/index.ts';
+import { forgetStaffAccess } from '../auth/index.ts';
 import type { RetentionRunRow, SubjectAccessRepository } from './subject-access.repository.ts';
 import { addCalendarMonths } from './subject-access.dates.ts';
 import { canHandleSubjectAccess, canViewSubjectAccess } from './subject-access.policy.ts';
@@ -82,6 +94,9 @@ export const recordTypeLabels: Record<string, string> = {
   pupils: 'Pupils who left (their details and family links)',
   parents: 'Parents with no child left at the school',
   parentAcknowledgements: 'Their acknowledgements of the parents’ guidance',
+  staff: 'Former staff (their details, roles and classes)',
+  staffAcknowledgements: 'Their acknowledgements of the staff policy',
+  subjectAccessRequests: 'Closed subject access requests',
 };
 
 /** Why a person the schedule would delete is kept: the records that still name them. */
@@ -103,6 +118,42 @@ const heldByReasons: Record<string, string> = {
     'Their training attendance or bookings are kept until the schedule deletes them.',
 };
 const heldByOther = 'Still named in other records Lanyard keeps.';
+
+/** Why a former member of staff is kept: the records that still name them (by table). */
+const staffHeldByReasons: Record<string, string> = {
+  incident_people:
+    'Named in an incident that is kept (a safeguarding concern, or one not yet due).',
+  incident_entries: 'Recorded steps in an incident that is kept.',
+  incident_letters: 'Wrote a letter about an incident that is kept.',
+  incident_letter_template_versions: 'Edited the school’s incident letters, whose history is kept.',
+  incident_guidance_versions: 'Edited the school’s incident guidance, whose history is kept.',
+  conduct_declarations: 'Made or reviewed a staff declaration that is not yet due.',
+  conduct_permissions: 'Asked for or decided a permission that is not yet due.',
+  conduct_permission_decisions: 'Asked for or decided a permission that is not yet due.',
+  pupil_competence_assessments:
+    'Assessed a pupil’s competence to consent: kept with the consent records.',
+  pupil_publication_restrictions:
+    'Set a never-publish record: it is a safeguarding note and is kept.',
+  posts: 'Wrote or decided a post the school keeps.',
+  post_checks: 'Overrode a check on a post the school keeps.',
+  publications: 'Approved or published a publication that is kept.',
+  takedown_tasks: 'Took down a publication that is kept.',
+  media_items: 'Uploaded or released photos the school still keeps.',
+  media_pupil_tags: 'Tagged photos the school still keeps.',
+  media_renditions: 'Prepared copies of photos the school still keeps.',
+  channel_accounts: 'Named on a school social media account (custodian or credentials).',
+  channel_account_posters: 'Named on a school social media account’s list of posters.',
+  credential_handovers: 'Named in a handover of a school account’s credentials.',
+  capture_devices: 'Registered or decided on a school camera or device still on record.',
+  filtering_checks: 'Recorded a filtering and monitoring check the school keeps.',
+  filtering_exceptions: 'Recorded a filtering exception the school keeps.',
+  filtering_provisions: 'Recorded the school’s filtering provision.',
+  responsibility_holders: 'Held or gave a responsibility under the policy: that record is kept.',
+  subject_access_requests: 'Logged or closed a subject access request that is kept.',
+  retention_runs: 'Carried out an erasure: the record of it is kept.',
+  training_attendance:
+    'Their training attendance is kept until the schedule deletes it (6 years after the session by default).',
+};
 
 const yearsBefore = (now: Date, years: number) =>
   new Date(`${addCalendarMonths(ukDate(now), -12 * years)}T00:00:00Z`);
@@ -164,7 +215,10 @@ export class RetentionService {
       const withRecords = await pupilsWithConsentRecords(this.db, schoolId);
       const cutoff = addCalendarMonths(today, -12 * consentYears);
       leavers = (await people.pupilsByIds(this.db, schoolId, withRecords))
-        .filter((p) => p.leavingDate !== null && p.leavingDate <= cutoff)
+        .filter((p) => {
+          const left = retentionLeavingDate(p, ukDate);
+          return left !== null && left <= cutoff;
+        })
         .map((p) => p.id);
     }
     const untilAge = rules.safeguardingUntilAge.value;
@@ -253,6 +307,13 @@ export class RetentionService {
           count: (await closedSafeguardingIncidents(tx.db, schoolId)).length,
           reason: `Child protection records are kept until every pupil in them is ${untilAge} (IRMS toolkit: date of birth + 25 years, then review).`,
         });
+      // Closed subject access requests (the request row is all there is: bundles are streamed).
+      const sarYears = rules.subjectAccessRequestsYearsAfterClosing.value;
+      items.subjectAccessRequests =
+        sarYears === null
+          ? []
+          : await repository.deleteClosedBefore(tx.db, schoolId, yearsBefore(now, sarYears));
+      counts.subjectAccessRequests = items.subjectAccessRequests.length;
       // People last: a pupil who left long enough ago, once nothing kept names them.
       const peopleYears = rules.pupilRecordsYearsAfterLeaving.value;
       if (peopleYears !== null) {
@@ -295,6 +356,44 @@ export class RetentionService {
           if (n.pupils) kept.push({ type: 'Pupils who left', count: n.pupils, reason });
           if (n.parents) kept.push({ type: 'Parents', count: n.parents, reason });
         }
+      }
+      // Former staff (no longer active) who left long enough ago, once nothing kept names them.
+      const staffYears = rules.staffRecordsYearsAfterLeaving.value;
+      if (staffYears !== null) {
+        const former = await formerStaffLeftOnOrBefore(
+          tx.db,
+          schoolId,
+          addCalendarMonths(today, -12 * staffYears),
+        );
+        const training = new Map(
+          (await staffWithTrainingRecords(tx.db, schoolId)).map((id) => [
+            id,
+            'training_attendance',
+          ]),
+        );
+        const gone = await deleteStaffRecords(tx.db, schoolId, former.due, training);
+        await forgetStaffTraining(tx.db, schoolId, gone.staff);
+        await forgetStaffAccess(tx.db, schoolId, gone.staff);
+        counts.staffAcknowledgements = await forgetStaffAcknowledgements(
+          tx.db,
+          schoolId,
+          gone.staff,
+        );
+        items.staff = gone.staff;
+        counts.staff = gone.staff.length;
+        const byReason = new Map<string, number>();
+        for (const k of gone.kept) {
+          const reason = staffHeldByReasons[k.heldBy] ?? heldByReasons[k.heldBy] ?? heldByOther;
+          byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+        }
+        for (const [reason, count] of byReason) kept.push({ type: 'Former staff', count, reason });
+        if (former.noLeaveDate.length)
+          kept.push({
+            type: 'Former staff',
+            count: former.noLeaveDate.length,
+            reason:
+              'No leave date recorded, so there is no date to count from: they are kept until one is.',
+          });
       }
       const run = await repository.insertRun(tx.db, {
         schoolId,

@@ -66,8 +66,10 @@ export {
 // Retention and erasure (issue 16 item 6).
 export {
   deleteTrainingBefore,
+  forgetStaffTraining,
   forgetTrainingLatest,
   parentsWithTrainingRecords,
+  staffWithTrainingRecords,
 } from './training-retention.repository.ts';
 
 // Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.

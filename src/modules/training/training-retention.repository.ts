@@ -3,7 +3,9 @@ import type { Db } from '../../platform/db/database.ts';
 import {
   trainingAttendance,
   trainingBookings,
+  trainingDueAgain,
   trainingLatest,
+  trainingReminders,
   trainingSessions,
 } from './training.tables.ts';
 
@@ -88,5 +90,43 @@ export async function forgetTrainingLatest(
         eq(trainingLatest.personKind, personKind),
         inArray(trainingLatest.personId, ids),
       ),
+    );
+}
+
+/**
+ * Former staff with training attendance still kept (the retention sweep keeps their own record
+ * while it names them, as for parents: no foreign key says so). School-scoped; one statement.
+ */
+export async function staffWithTrainingRecords(db: Db, schoolId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ id: trainingAttendance.personId })
+    .from(trainingAttendance)
+    .where(
+      and(eq(trainingAttendance.schoolId, schoolId), eq(trainingAttendance.personKind, 'staff')),
+    );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Drops what training keeps about a member of staff whose own record the retention sweep deleted:
+ * their latest dates, "due again" flags and the reminders sent about them (each about that person
+ * only; no foreign key ties them to the record).
+ */
+export async function forgetStaffTraining(
+  db: Db,
+  schoolId: string,
+  staffIds: string[],
+): Promise<void> {
+  if (!staffIds.length) return;
+  await forgetTrainingLatest(db, schoolId, 'staff', staffIds);
+  await db
+    .delete(trainingDueAgain)
+    .where(
+      and(eq(trainingDueAgain.schoolId, schoolId), inArray(trainingDueAgain.staffId, staffIds)),
+    );
+  await db
+    .delete(trainingReminders)
+    .where(
+      and(eq(trainingReminders.schoolId, schoolId), inArray(trainingReminders.staffId, staffIds)),
     );
 }

@@ -8,7 +8,8 @@
  * module's sweep, which the retention sweep runs first). The rules here (paths `retention.…`):
  * consentRecordsYearsAfterLeaving, incidentsYearsAfterClosing, safeguardingUntilAge,
  * trainingRecordsYears, declarationsYears, permissionsYears, publicationsYearsAfterEnding,
- * pupilRecordsYearsAfterLeaving, auditLogYears (fixed: never).
+ * pupilRecordsYearsAfterLeaving, staffRecordsYearsAfterLeaving,
+ * subjectAccessRequestsYearsAfterClosing, auditLogYears (fixed: never).
  */
 import { z } from 'zod';
 import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
@@ -41,6 +42,19 @@ export const retentionSettingsSchema = z.object({
    */
   pupilRecordsYearsAfterLeaving: r(years).default(() => pupilRecordsYearsAfterLeavingDefault()),
   /**
+   * Lanyard's copy of a former member of staff (no longer active; name, email, roles, classes):
+   * years after their leave date, once no kept record names them. Added later: a stored profile
+   * reads the default.
+   */
+  staffRecordsYearsAfterLeaving: r(years).default(() => staffRecordsYearsAfterLeavingDefault()),
+  /**
+   * Subject access requests and the record of each bundle produced: years after the request was
+   * closed. An open request is never deleted. Added later: a stored profile reads the default.
+   */
+  subjectAccessRequestsYearsAfterClosing: r(years).default(() =>
+    subjectAccessRequestsYearsAfterClosingDefault(),
+  ),
+  /**
    * Fixed, never deleted (the editor shows it and cannot change it, like the other fixed rules):
    * the audit log is the school's record of what it did (UK GDPR Art. 5(2) accountability),
    * hash-chained and verified end to end, and it records what the retention sweep and erasures
@@ -65,6 +79,10 @@ export const retentionLabels = {
     'Years after a publication is taken down before its record and files are deleted',
   'retention.pupilRecordsYearsAfterLeaving':
     'Years after a pupil leaves before their details and family links are deleted',
+  'retention.staffRecordsYearsAfterLeaving':
+    'Years after a member of staff leaves before their details and roles are deleted',
+  'retention.subjectAccessRequestsYearsAfterClosing':
+    'Years after a subject access request is closed before its record is deleted',
   'retention.auditLogYears': 'Years before the audit log is deleted',
 } as const satisfies Record<RulePathOf<RetentionSettings, 'retention.'>, string>;
 
@@ -83,6 +101,17 @@ const pupilRecordsYearsAfterLeavingDefault = (): RuleValue<number | null> =>
   dflt(
     6,
     `School decision. ${IRMS}, pupil's educational record (held in the MIS): primary, kept while at the school then transferred; secondary, date of birth + 25 years. Lanyard's copy goes once no kept record names the pupil.`,
+  );
+
+const staffRecordsYearsAfterLeavingDefault = (): RuleValue<number | null> =>
+  dflt(
+    6,
+    `${NO_ROW} ${SIX} Lanyard holds the staff list, not personnel files ("termination + 6 years" is often quoted; no IRMS text found).`,
+  );
+const subjectAccessRequestsYearsAfterClosingDefault = (): RuleValue<number | null> =>
+  dflt(
+    1,
+    `${NO_ROW} "Last action + 1 year" is often quoted for subject access files (no IRMS text found). Open requests are kept.`,
   );
 
 /** Lanyard's own `retention` values, each citing 'Lanyard default' with its source or none. */
@@ -104,6 +133,8 @@ export const retentionDefaults: RetentionSettings = {
   permissionsYears: dflt(6, `${NO_ROW} ${SIX}`),
   publicationsYearsAfterEnding: publicationsYearsAfterEndingDefault(),
   pupilRecordsYearsAfterLeaving: pupilRecordsYearsAfterLeavingDefault(),
+  staffRecordsYearsAfterLeaving: staffRecordsYearsAfterLeavingDefault(),
+  subjectAccessRequestsYearsAfterClosing: subjectAccessRequestsYearsAfterClosingDefault(),
   auditLogYears: dflt(
     null,
     'Kept: the audit log is hash-chained and verified end to end (ARCHITECTURE, audit); it records what was deleted.',
