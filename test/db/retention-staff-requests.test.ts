@@ -96,6 +96,14 @@ describe('retention of former staff, subject access requests and possibly-left p
     ids.training = await formerStaff('Training', '2019-08-31');
     ids.recent = await formerStaff('Recent', '2024-08-31');
     ids.noDate = await formerStaff('Nodate', null);
+    ids.reviewer = await formerStaff('Reviewer', '2019-08-31');
+    // They approved a review of the policy (no key names them; the review is kept).
+    await db().execute(sql`
+      INSERT INTO policy_reviews (school_id, reason, met_on, attendees, decisions, recorded_by,
+        recorded_at, approved_by, approved_at, next_review_date)
+      VALUES (${A.school.id}, 'scheduled', '2018-10-01', 'Governors', 'No change',
+        ${A.staff.headteacher.id}, '2018-10-01T18:00:00Z', ${ids.reviewer},
+        '2018-10-02T09:00:00Z', '2019-10-01')`);
     // An active member of staff with an old leave date (rejoined) is never swept.
     await db().execute(
       sql`UPDATE staff SET leave_date = '2015-08-31' WHERE id = ${A.staff.teacher.id}`,
@@ -214,7 +222,7 @@ describe('retention of former staff, subject access requests and possibly-left p
     expect(managed).toEqual({ line_manager_id: null });
     // Kept: named in a kept safeguarding case; training not yet due; left too recently; no leave
     // date; active staff (one with an old leave date too).
-    for (const id of [ids.safeguarding!, ids.training!, ids.recent!, ids.noDate!])
+    for (const id of [ids.safeguarding!, ids.training!, ids.recent!, ids.noDate!, ids.reviewer!])
       expect(await count(sql`SELECT count(*) AS n FROM staff WHERE id = ${id}`), id).toBe(1);
     expect(
       await count(sql`SELECT count(*) AS n FROM staff WHERE school_id = ${A.school.id} AND active`),
@@ -236,9 +244,14 @@ describe('retention of former staff, subject access requests and possibly-left p
           count: 1,
           reason: expect.stringMatching(/^No leave date recorded/),
         },
+        {
+          type: 'Former staff',
+          count: 1,
+          reason: expect.stringMatching(/^Recorded or approved a review of the policy/),
+        },
       ]),
     );
-    expect(report!.kept.filter((k) => k.type === 'Former staff')).toHaveLength(3);
+    expect(report!.kept.filter((k) => k.type === 'Former staff')).toHaveLength(4);
 
     // Requests: the one closed long enough ago is gone (and so its pupil, who left in 2019);
     // the recent and the open one stay.

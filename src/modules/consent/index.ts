@@ -50,6 +50,7 @@ export {
 export {
   pupilsWithConsentRecords,
   deleteConsentRecordsOf,
+  staffWhoRecordedConsent,
 } from './register/consent-retention.repository.ts';
 
 // Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.

@@ -5,3 +5,6 @@
 export type { PolicyTextService, PolicyDocument } from './policy-text.service.ts';
 export type { PolicyReviewService, EarlyReview } from './reviews.service.ts';
 export { canReadPolicyText, canEditPolicyText, canSeeReviews } from './lifecycle.policy.ts';
+
+// Retention (issue 16 item 6): staff a kept policy review names (the sweep keeps their record).
+export { staffNamedInPolicyReviews } from './lifecycle-retention.repository.ts';

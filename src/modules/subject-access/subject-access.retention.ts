@@ -25,7 +25,9 @@ import {
   deleteConsentRecordsOf,
   pupilsWithConsentRecords,
   consentAboutPerson,
+  staffWhoRecordedConsent,
 } from '../consent/index.ts';
+import { staffNamedInPolicyReviews } from '../lifecycle/index.ts';
 import {
   closedIncidentsBefore,
   closedSafeguardingIncidents,
@@ -153,6 +155,8 @@ const staffHeldByReasons: Record<string, string> = {
   retention_runs: 'Carried out an erasure: the record of it is kept.',
   training_attendance:
     'Their training attendance is kept until the schedule deletes it (6 years after the session by default).',
+  consent_records: 'Recorded consent decisions that are kept: the record says who took them down.',
+  policy_reviews: 'Recorded or approved a review of the policy: the school’s record of it is kept.',
 };
 
 const yearsBefore = (now: Date, years: number) =>
@@ -365,13 +369,15 @@ export class RetentionService {
           schoolId,
           addCalendarMonths(today, -12 * staffYears),
         );
-        const training = new Map(
-          (await staffWithTrainingRecords(tx.db, schoolId)).map((id) => [
-            id,
-            'training_attendance',
-          ]),
-        );
-        const gone = await deleteStaffRecords(tx.db, schoolId, former.due, training);
+        // Kept records that name them with no foreign key (the first reason found is given).
+        const held = new Map<string, string>();
+        for (const [table, named] of [
+          ['training_attendance', await staffWithTrainingRecords(tx.db, schoolId)],
+          ['consent_records', await staffWhoRecordedConsent(tx.db, schoolId)],
+          ['policy_reviews', await staffNamedInPolicyReviews(tx.db, schoolId)],
+        ] as const)
+          for (const id of named) if (!held.has(id)) held.set(id, table);
+        const gone = await deleteStaffRecords(tx.db, schoolId, former.due, held);
         await forgetStaffTraining(tx.db, schoolId, gone.staff);
         await forgetStaffAccess(tx.db, schoolId, gone.staff);
         counts.staffAcknowledgements = await forgetStaffAcknowledgements(

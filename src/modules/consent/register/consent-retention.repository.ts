@@ -59,3 +59,22 @@ export async function deleteConsentRecordsOf(db: Db, schoolId: string, pupilIds:
     scanKeys: gone.flatMap((g) => (g.key ? [g.key] : [])),
   };
 }
+
+/**
+ * Staff named as who recorded a consent record still kept (no foreign key says so): the retention
+ * sweep keeps a former member of staff's own record while these name them, so the consent record
+ * still says who took the decision down. School-scoped; one statement.
+ */
+export async function staffWhoRecordedConsent(db: Db, schoolId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ id: consentRecords.recordedById })
+    .from(consentRecords)
+    .where(
+      and(
+        eq(consentRecords.schoolId, schoolId),
+        eq(consentRecords.recordedByKind, 'staff'),
+        sql`${consentRecords.recordedById} IS NOT NULL`,
+      ),
+    );
+  return rows.flatMap((r) => (r.id ? [r.id] : []));
+}
