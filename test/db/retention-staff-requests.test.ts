@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { addParent, createSchool, type SchoolFixture } from '../support/factories.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
+import { seedDemoSchool } from '../../src/demo/seed.ts';
 
 /**
  * The retention sweep's former staff, closed subject access requests and pupils the MIS stopped
@@ -309,4 +310,37 @@ describe('retention of former staff, subject access requests and possibly-left p
       /IRMS toolkit: no row found/,
     );
   });
+});
+
+describe('the demo school loses no one to the sweep (real PostgreSQL)', () => {
+  let ctx: TestContext;
+  afterAll(async () => ctx?.close());
+
+  it('keeps every pupil, parent, member of staff and request of the demo', async () => {
+    ctx = await createTestServices({ clock: fixedClock('2026-12-06T18:28:00Z') });
+    expect(await seedDemoSchool(ctx.services)).toBe(true);
+    const db = ctx.services.database.db;
+    const [school] = (
+      await db.execute<{ id: string }>(sql`SELECT id FROM schools WHERE slug = 'oakfield-primary'`)
+    ).rows;
+    const people = async () =>
+      (
+        await db.execute<Record<string, string>>(sql`
+          SELECT (SELECT count(*) FROM pupils WHERE school_id = ${school!.id}) AS pupils,
+            (SELECT count(*) FROM parents WHERE school_id = ${school!.id}) AS parents,
+            (SELECT count(*) FROM staff WHERE school_id = ${school!.id}) AS staff,
+            (SELECT count(*) FROM subject_access_requests WHERE school_id = ${school!.id}) AS requests`)
+      ).rows[0]!;
+    const before = await people();
+    expect(Number(before.staff)).toBeGreaterThan(0);
+    expect(Number(before.requests)).toBe(1);
+    const [report] = await ctx.services.retention.sweep(school!.id);
+    expect(report!.counts).toMatchObject({
+      pupils: 0,
+      parents: 0,
+      staff: 0,
+      subjectAccessRequests: 0,
+    });
+    expect(await people()).toEqual(before);
+  }, 180_000);
 });
