@@ -4,7 +4,10 @@
  * their published copies), then deletes in one transaction per school what the
  * profile's `retention` section says is due: consent records of pupils who left long enough ago,
  * closed incidents (safeguarding ones only once every pupil in them has reached the profile's
- * age), staff declarations, permission requests and training records. It records a
+ * age), staff declarations, permission requests, training records, publications that ended,
+ * closed subject access requests, then people: pupils who left (or whom a whole-roll MIS import
+ * stopped listing, with no leaving date), parents with no child left, and former staff, each kept
+ * with the reason in words while a kept record names them. It records a
  * retention_runs row (counts per type and the ids) and one audit entry, then removes the files
  * (consent scans, incident evidence and letters) once the rows are gone.
  *
