@@ -368,7 +368,8 @@ export class EvidenceStore {
     // The input's errors reach the encrypting stream, which the file store's pipeline watches.
     input.once('error', (e) => encrypt.destroy(e));
     encrypt.once('error', () => input.destroy());
-    const temp = await this.files.writeTemp(input.pipe(encrypt));
+    // The plaintext's SHA-256 is taken while encrypting; the ciphertext needs no second hash.
+    const temp = await this.files.writeTempUnhashed(input.pipe(encrypt));
     return {
       key,
       tempName: temp.name,
