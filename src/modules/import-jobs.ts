@@ -43,11 +43,19 @@ export function moduleImportPipeline<
   deps: ModuleImportDeps,
 ): ImportPipeline<Preview, Summary, Prepared, Options, A> {
   // The names are checked by ImportJobsModule; the payloads are the ones those jobs declare.
-  const enqueue = deps.jobs.enqueue.bind(deps.jobs) as (
+  // Looked up when a job is queued, not now: wiring builds objects and never calls the platform.
+  const enqueue = (
     name: string,
     data: { importId: string; actorId?: string | null },
     options: EnqueueOptions,
-  ) => Promise<unknown>;
+  ): Promise<unknown> =>
+    (
+      deps.jobs.enqueue as (
+        name: string,
+        data: { importId: string; actorId?: string | null },
+        options: EnqueueOptions,
+      ) => Promise<unknown>
+    ).call(deps.jobs, name, data, options);
   return new ImportPipeline(kind, {
     database: deps.database,
     files: deps.files,
