@@ -249,10 +249,13 @@ describe('EvidenceStore', () => {
 
   it('streams a large file in and out in bounded memory', async () => {
     const big = new EvidenceStore(files, KEY); // the default 64 KiB chunks
-    const total = 96 * 1024 * 1024;
+    // 256 MB: well over twice the bound below, so a store that held the file (or the ciphertext)
+    // whole could not pass, while the garbage a collector leaves stays inside it (a steady
+    // 65-72 MB on Node 24 whatever the file's size, against 30-60 MB on Node 20 and 22).
+    const total = 256 * 1024 * 1024;
     const block = crypto.randomBytes(1024 * 1024);
     const expectedHash = crypto.createHash('sha256');
-    for (let i = 0; i < 96; i++) expectedHash.update(block);
+    for (let i = 0; i < 256; i++) expectedHash.update(block);
     let sent = 0;
     const source = new Readable({
       read() {
@@ -281,8 +284,8 @@ describe('EvidenceStore', () => {
     } finally {
       clearInterval(timer);
     }
-    // The file never sat whole in memory: growth well under its 96 MB (garbage not yet collected
-    // counts too, so the bound is the benchmark's, not a few chunks).
-    expect((peak - before.rss) / 1024 / 1024).toBeLessThan(64);
+    // The file never sat whole in memory: growth far under its 256 MB (garbage not yet collected
+    // counts too, so the bound is not a few chunks).
+    expect((peak - before.rss) / 1024 / 1024).toBeLessThan(100);
   }, 60_000);
 });
