@@ -88,6 +88,10 @@ describe('retention sweep and erasure (real PostgreSQL)', () => {
     Object.assign(ids, { leaver, current, grownUp, young });
     // A pupil who left in 2019 (more than six years ago); one on roll; one now 26; one young.
     await db().execute(sql`UPDATE pupils SET leaving_date = '2019-07-20' WHERE id = ${leaver}`);
+    // The parent of the leaver has no other child here (the generated families come from the
+    // school's random slug, and some give that parent a sibling on roll, who would keep them).
+    await db().execute(sql`
+      DELETE FROM pupil_parents WHERE parent_id = ${A.parent.id} AND pupil_id <> ${leaver}`);
     await db().execute(sql`UPDATE pupils SET date_of_birth = '2000-05-01' WHERE id = ${grownUp}`);
     await db().execute(sql`UPDATE pupils SET date_of_birth = '2016-05-01' WHERE id = ${young}`);
     keys.leaverScan = await consent(leaver);
