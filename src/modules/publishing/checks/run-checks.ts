@@ -87,7 +87,15 @@ function safely(
     const r = run();
     if (r.key !== key) return couldNotRun(input, key, channel);
     return r;
-  } catch {
+  } catch (e) {
+    // Fails closed, and says why on stderr: the error's class, message and where it was thrown
+    // (never the post's text), so a check that cannot run can be diagnosed.
+    const error = e instanceof Error ? e : new Error(String(e));
+    const where = error.stack?.split('\n')[1]?.trim() ?? '';
+    process.emitWarning(`${error.name}: ${error.message} ${where}`, {
+      type: 'PublishingCheckWarning',
+      code: `CHECK_${key.toUpperCase()}_COULD_NOT_RUN`,
+    });
     return couldNotRun(input, key, channel);
   }
 }
