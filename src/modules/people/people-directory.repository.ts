@@ -65,16 +65,22 @@ export class PeopleDirectoryRepository {
 
   /** Every pupil of the school, leavers included: MIS id, name, last change (imports, name checks). */
   async pupilRoster(db: Db, schoolId: string) {
-    return db
-      .select({
-        id: pupils.id,
-        misId: pupils.misId,
-        givenName: pupils.givenName,
-        familyName: pupils.familyName,
-        updatedAt: pupils.updatedAt,
-      })
-      .from(pupils)
-      .where(eq(pupils.schoolId, schoolId));
+    return (
+      db
+        .select({
+          id: pupils.id,
+          misId: pupils.misId,
+          givenName: pupils.givenName,
+          familyName: pupils.familyName,
+          updatedAt: pupils.updatedAt,
+        })
+        .from(pupils)
+        .where(eq(pupils.schoolId, schoolId))
+        // A stable order: the publishing checks keep an index of the roll by position for as long
+        // as its version stands; rows in another order (after updates, PostgreSQL may return them
+        // so) made the name check fail closed with "the roll changed without a new version".
+        .orderBy(asc(pupils.id))
+    );
   }
 
   /**

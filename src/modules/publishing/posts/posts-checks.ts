@@ -128,13 +128,21 @@ export class PostsChecks {
       }
       byResponsibility.add(rule.accountKind);
     }
-    const maxUpdated = roll.reduce((m, r) => Math.max(m, r.updatedAt.getTime()), 0);
+    // The roll's version: its size, its latest change and a sum over every row's last change
+    // (which moves even when a row's recorded time goes back, as a demo's clock can make it).
+    let maxUpdated = 0;
+    let sumUpdated = 0;
+    for (const r of roll) {
+      const t = r.updatedAt.getTime();
+      if (t > maxUpdated) maxUpdated = t;
+      sumUpdated = (sumUpdated + (t % 1_000_000_000)) % 1_000_000_000_000;
+    }
     const roles = (author?.roles ?? []) as PolicyRole[];
     return {
       settings,
       roll: {
         schoolId,
-        version: `${roll.length}:${maxUpdated}`,
+        version: `${roll.length}:${maxUpdated}:${sumUpdated}`,
         pupils: roll.map((r) => ({ id: r.id, givenName: r.givenName, familyName: r.familyName })),
       },
       post: {
