@@ -10,18 +10,9 @@
  * `node --import tsx test/bench/incidents-probe.ts` (BENCH_PG_URL as for the benchmark).
  */
 import pg from 'pg';
-import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../../src/config.ts';
-import { createPlatform, createServices } from '../../src/container.ts';
-import { buildApp } from '../../src/app.ts';
-import { randomToken } from '../../src/platform/crypto.ts';
-import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
-import { makeDataDir } from '../support/lanyard-process.ts';
 import { HttpClient } from '../support/http.ts';
+import { openInProcess, say } from './support.ts';
 import { TEST_TOTP_SECRET } from '../support/factories.ts';
-
-const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const say = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Seen {
   text: string;
@@ -29,27 +20,7 @@ interface Seen {
 }
 
 async function main() {
-  const u = new URL(ADMIN_URL);
-  u.pathname = '/lanyard_bench_incidents';
-  const url = u.toString();
-  const sink = new SmtpSink();
-  await sink.start(0);
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    SMTP_URL: sink.url,
-    DATABASE_URL: url,
-    DATA_DIR: makeDataDir('lanyard-probe-'),
-    SESSION_SECRET: randomToken(32),
-    EVIDENCE_KEY: randomBytes(32).toString('base64'),
-    BASE_URL: 'http://127.0.0.1',
-    LOG_LEVEL: 'silent',
-    API_RATE_LIMIT: '0',
-  });
-  const platform = await createPlatform(config, { supervise: false });
-  const services = createServices(platform);
-  const app = await buildApp(services, config);
-  await app.ready();
-  const pool = platform.database.pool;
+  const { services, app, pool, close } = await openInProcess('lanyard_bench_incidents');
   const school = (
     await pool.query<{ id: string }>(`SELECT id FROM schools WHERE slug = 'bench-incidents-dsl'`)
   ).rows[0];
@@ -191,9 +162,7 @@ async function main() {
   say(
     `Warm: page ${(await time(page)).toFixed(2)} ms a request, API ${(await time(api)).toFixed(2)} ms a request (in process, sequential)`,
   );
-  await app.close();
-  await platform.close();
-  await sink.stop();
+  await close();
 }
 
 main().catch((error: unknown) => {

@@ -4,8 +4,12 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { runMigrations } from '../../src/platform/db/migrate.ts';
 import { randomToken } from '../../src/platform/crypto.ts';
+import { buildApp } from '../../src/app.ts';
+import { createPlatform, createServices } from '../../src/container.ts';
+import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
 import {
   freePort,
+  makeDataDir,
   startLanyard,
   stopLanyard,
   withTimeout,
@@ -100,6 +104,36 @@ export function benchConfig(
     LOG_LEVEL: 'silent',
     ...extra,
   });
+}
+
+/**
+ * Lanyard in this process on a database a benchmark left behind (BENCH_KEEP_DB=1), for the probe
+ * scripts that count statements and read plans: services and the app built as the server builds
+ * them, a mail sink of its own, and one call to close them all.
+ */
+export async function openInProcess(dbName: string) {
+  const sink = new SmtpSink();
+  await sink.start(0);
+  const config = benchConfig(
+    { url: dbUrl(dbName), dataDir: makeDataDir('lanyard-probe-'), smtpUrl: sink.url },
+    { API_RATE_LIMIT: '0' },
+  );
+  const platform = await createPlatform(config, { supervise: false });
+  const services = createServices(platform);
+  const app = await buildApp(services, config);
+  await app.ready();
+  return {
+    config,
+    platform,
+    services,
+    app,
+    pool: platform.database.pool,
+    async close() {
+      await app.close();
+      await platform.close();
+      await sink.stop();
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
