@@ -25,7 +25,8 @@ declare module 'fastify' {
   interface FastifyReply {
     /** This response's script nonce for the Content Security Policy (src/app.ts). */
     cspNonce: string;
-    page(template: string, data?: Record<string, unknown>): FastifyReply;
+    /** Renders a page in the layout and sends it (as bytes: src/app.ts). */
+    page(template: string, data?: Record<string, unknown>): Promise<FastifyReply>;
   }
 }
 

@@ -158,7 +158,10 @@ export async function registerUploads(
   app: FastifyInstance,
   files: FileStore,
   slots: UploadSlotStore = new InProcessUploadSlots(),
-  tooMany: (request: FastifyRequest, reply: FastifyReply) => FastifyReply = (_q, reply) =>
+  tooMany: (
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) => FastifyReply | Promise<FastifyReply> = (_q, reply) =>
     reply.status(429).send('Too many uploads at once'),
   /**
    * Checks the form's CSRF token (the `_csrf` field, which every upload form sends before its

@@ -133,6 +133,12 @@ describe('view fast paths render exactly what the templates and macros did', () 
     expect(calls).toBe(1);
     expect(memo(macro, { a: 2 })).toBe('<b>{"a":2}</b>');
     expect(calls).toBe(2);
+    // A known key stands for the parameters: kept apart from the JSON keys.
+    expect(memo(macro, { a: 3 }, 'menu:3')).toBe('<b>{"a":3}</b>');
+    expect(memo(macro, { a: 3 }, 'menu:3')).toBe('<b>{"a":3}</b>');
+    expect(calls).toBe(3);
+    expect(memo(macro, { a: 1 }, '{"a":1}')).toBe('<b>{"a":1}</b>');
+    expect(calls).toBe(4);
   });
 
   it('serves govuk/template.njk without its per-render imports and renders the same page', () => {

@@ -167,13 +167,15 @@ const memoised = new WeakMap<Macro, Map<string, unknown>>();
  * page context), so the key is the parameters as JSON and the result is exactly what the macro
  * renders. For calls whose parameters repeat across requests (the header and navigation of a
  * role, a list's filters and pagination); never for calls with a caller block. Each macro keeps
- * at most 500 results (oldest dropped first).
+ * at most 500 results (oldest dropped first). `knownKey`, when the caller has one that names the
+ * parameters exactly (a menu's `memoKey`: navigation.ts), saves serialising them on every page;
+ * such keys cannot meet a JSON key (they start with a NUL character).
  */
-export function memo(macro: Macro, params: unknown): unknown {
+export function memo(macro: Macro, params: unknown, knownKey?: string): unknown {
   if (typeof macro !== 'function') throw new Error('memo() needs a macro as its first argument');
   let cache = memoised.get(macro);
   if (!cache) memoised.set(macro, (cache = new Map()));
-  const key = JSON.stringify(params) ?? '';
+  const key = knownKey === undefined ? (JSON.stringify(params) ?? '') : `\u0000${knownKey}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const html = macro(params);

@@ -10,8 +10,8 @@
  *    member of staff registered at each, 80 % attending: 500,000 attendance rows), each person's
  *    latest attendance (`training_latest`, as the repository keeps it with every write), the
  *    current policy acknowledged by 85 % and "due again" marks after an incident for 5 %.
- * 2. The real server (`src/main.ts web`, NODE_ENV=production, its own process) under autocannon at
- *    BENCH_CONNECTIONS (16): one school's compliance view (GET /compliance, the Business
+ * 2. The real server (`dist/main.js web` as `npm start` runs it, or tsx with BENCH_TSX=1;
+ *    NODE_ENV=production, its own process) under autocannon at BENCH_CONNECTIONS (16): one school's compliance view (GET /compliance, the Business
  *    Manager's session: names, every person and kind) and the trust's view (GET
  *    /trust/compliance, the organisation admin's session: figures for 50 schools) against
  *    /healthz, taking turns in BENCH_ROUNDS (5) rounds of BENCH_DURATION/ROUNDS seconds each.
@@ -37,15 +37,17 @@ import { createPlatform, createServices } from '../../src/container.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
 import { randomToken } from '../../src/platform/crypto.ts';
 import { createSchool, TEST_PASSWORD } from '../support/factories.ts';
-import {
-  freePort,
-  makeDataDir,
-  startLanyard,
-  stopLanyard,
-  withTimeout,
-} from '../support/lanyard-process.ts';
+import { makeDataDir } from '../support/lanyard-process.ts';
 import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
-import { adminQuery, expectPage, freshDatabase, round, say, signIn } from './support.ts';
+import {
+  adminQuery,
+  expectPage,
+  freshDatabase,
+  round,
+  say,
+  signIn,
+  startBenchServer,
+} from './support.ts';
 
 const DB_NAME = 'lanyard_bench_compliance';
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -191,27 +193,9 @@ async function measure(
   smtpUrl: string,
   emails: { bmEmail: string; adminEmail: string },
 ) {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = startLanyard({
-    dataDir,
-    port,
-    pgPort: await freePort(),
-    args: ['web'],
-    env: {
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      SESSION_SECRET: randomToken(32),
-      EVIDENCE_KEY: randomBytes(32).toString('base64'),
-      SMTP_URL: smtpUrl,
-      BASE_URL: base,
-      DEMO_SEED: 'false',
-      LOG_LEVEL: 'warn',
-      API_RATE_LIMIT: '0',
-    },
-  });
+  const server = await startBenchServer({ url, dataDir, smtpUrl, cpuProfile: true });
+  const base = server.base;
   try {
-    await withTimeout(server.ready, 120_000, 'server start');
     const bm = await signIn(base, emails.bmEmail, TEST_PASSWORD);
     const admin = await signIn(base, emails.adminEmail, TEST_PASSWORD);
     const school = await expectPage(`${base}/compliance`, bm, /Person90 Bench/);
@@ -278,7 +262,7 @@ async function measure(
         throw new Error(`${t}: ${merged[t].non2xx} non-2xx and ${merged[t].errors} errors`);
     return { ...merged, single, trustUncached };
   } finally {
-    await stopLanyard(server, 10_000).catch(() => undefined);
+    await server.stop();
   }
 }
 

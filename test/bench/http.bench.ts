@@ -32,7 +32,7 @@
  * and 3 s after ready as before (`idle_rss_at_3s_*`).
  */
 import { randomBytes } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,7 +40,7 @@ import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import pg from 'pg';
 import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
-import { expectPage, median, signIn } from './support.ts';
+import { expectPage, median, serverEntry, signIn } from './support.ts';
 import { Database } from '../../src/platform/db/database.ts';
 import {
   lockDataFolder,
@@ -127,13 +127,13 @@ const IDLE_SETTLE_MS = 20_000;
  * run; BENCH_TSX=1 runs `src/main.ts` through tsx instead (`npm run dev`).
  */
 const BUILT = process.env.BENCH_TSX !== '1';
-if (BUILT) execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+const ENTRY = serverEntry();
 
 async function startReady(options: LanyardOptions, what: string) {
   const proc = startLanyard({
     ...options,
     nodeArgs: [...NODE_ARGS, ...(options.nodeArgs ?? [])],
-    ...(BUILT ? { entry: ['dist/main.js'] } : {}),
+    ...ENTRY,
   });
   const ready = await withTimeout(proc.ready, 120_000, what);
   return { proc, ready };

@@ -14,8 +14,8 @@
  *    postgres://postgres@127.0.0.1:5432/postgres), migrated with the real migrations: 2,000
  *    schools and 100,000 incidents (`incidents` and their `incident_cases` rows, INSERT … SELECT
  *    generate_series), 2,000 of them in the DSL's own school, the rest spread over the others.
- * 3. `dsl_list_p99_ms` and `dsl_list_ratio`: the real server (`src/main.ts web`,
- *    NODE_ENV=production, its own process) under autocannon at BENCH_CONNECTIONS (32)
+ * 3. `dsl_list_p99_ms` and `dsl_list_ratio`: the real server (`dist/main.js web` as `npm start`
+ *    runs it, or tsx with BENCH_TSX=1; NODE_ENV=production, its own process) under autocannon at BENCH_CONNECTIONS (32)
  *    connections: the DSL's case list (GET /api/v1/incidents, the DSL's API token, the first page
  *    of 50) against /healthz, taking turns in BENCH_ROUNDS (5) rounds of BENCH_DURATION/ROUNDS
  *    seconds (targets < 50 ms and ≥ 0.25).
@@ -40,15 +40,9 @@ import { randomToken } from '../../src/platform/crypto.ts';
 import { LocalFileStore } from '../../src/platform/files/file-store.ts';
 import { EvidenceStore } from '../../src/platform/evidence/evidence-store.ts';
 import { createSchool } from '../support/factories.ts';
-import {
-  freePort,
-  makeDataDir,
-  startLanyard,
-  stopLanyard,
-  withTimeout,
-} from '../support/lanyard-process.ts';
+import { makeDataDir } from '../support/lanyard-process.ts';
 import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
-import { dropDatabase, freshDatabase, median, round, say } from './support.ts';
+import { dropDatabase, freshDatabase, median, round, say, startBenchServer } from './support.ts';
 
 const DB_NAME = 'lanyard_bench_incidents';
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -240,32 +234,11 @@ async function seedIncidents(pool: pg.Pool, ownSchoolId: string, reporterId: str
 
 /** 3. The real server: the DSL's case list and /healthz taking turns in rounds. */
 async function measureList(url: string, dataDir: string, smtpUrl: string, token: string) {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = startLanyard({
-    dataDir,
-    port,
-    pgPort: await freePort(),
-    args: ['web'],
-    ...(process.env.BENCH_CPU_PROF
-      ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] }
-      : {}),
-    env: {
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      SESSION_SECRET: randomToken(32),
-      EVIDENCE_KEY: randomBytes(32).toString('base64'),
-      SMTP_URL: smtpUrl,
-      BASE_URL: base,
-      DEMO_SEED: 'false',
-      LOG_LEVEL: 'warn',
-      API_RATE_LIMIT: '0',
-    },
-  });
+  const server = await startBenchServer({ url, dataDir, smtpUrl, cpuProfile: true });
+  const base = server.base;
   const listUrl = `${base}/api/v1/incidents`;
   const headers = { authorization: `Bearer ${token}` };
   try {
-    await withTimeout(server.ready, 120_000, 'server start');
     const probe = await fetch(listUrl, { headers });
     const body = (await probe.json()) as { cases?: unknown[]; next?: string | null };
     if (probe.status !== 200 || body.cases?.length !== 50 || !body.next)
@@ -297,7 +270,7 @@ async function measureList(url: string, dataDir: string, smtpUrl: string, token:
       throw new Error(`the case list answered ${list.non2xx} non-2xx and ${list.errors} errors`);
     return { healthz, list, ratio };
   } finally {
-    await stopLanyard(server, 10_000).catch(() => undefined);
+    await server.stop();
   }
 }
 

@@ -13,8 +13,8 @@
  *   (Christ Church's template: the governors' report is on) with 2,000 pupils, and 10,000
  *   incidents over the school year 2025-26 (`incidents` and `incident_cases`, INSERT … SELECT
  *   generate_series), their consent records and published posts by SQL;
- * - the real server (`src/main.ts web`, NODE_ENV=production, its own process) under autocannon at
- *   BENCH_CONNECTIONS (default 8) connections: the governor's report page for the school year
+ * - the real server (`dist/main.js web` as `npm start` runs it, or tsx with BENCH_TSX=1;
+ *   NODE_ENV=production, its own process) under autocannon at BENCH_CONNECTIONS (default 8) connections: the governor's report page for the school year
  *   (GET /reports/governors?period=2025-26, a real session cookie) against /healthz, taking turns
  *   in BENCH_ROUNDS (5) rounds of BENCH_DURATION/ROUNDS seconds: `report_page_p99_ms` (target
  *   < 200) and `report_page_ratio` (its requests per second over /healthz's);
@@ -34,13 +34,7 @@ import { createPlatform, createServices } from '../../src/container.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
 import { randomToken } from '../../src/platform/crypto.ts';
 import { createSchool, TEST_PASSWORD } from '../support/factories.ts';
-import {
-  freePort,
-  makeDataDir,
-  startLanyard,
-  stopLanyard,
-  withTimeout,
-} from '../support/lanyard-process.ts';
+import { makeDataDir } from '../support/lanyard-process.ts';
 import { loadRaw, mergeRuns, type RawRun } from './rounds.ts';
 import { sarPart } from './reports-sar.ts';
 import {
@@ -49,6 +43,7 @@ import {
   median,
   round,
   signIn,
+  startBenchServer,
 } from './support.ts';
 
 export { ADMIN_URL, signIn } from './support.ts';
@@ -170,27 +165,9 @@ export const reportPart: BenchPart = {
       `   ${PUPILS.toLocaleString('en-GB')} pupils and ${INCIDENTS.toLocaleString('en-GB')} incidents in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
 
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const server = startLanyard({
-      dataDir,
-      port,
-      pgPort: await freePort(),
-      args: ['web'],
-      env: {
-        NODE_ENV: 'production',
-        DATABASE_URL: url,
-        SESSION_SECRET: randomToken(32),
-        EVIDENCE_KEY: randomBytes(32).toString('base64'),
-        SMTP_URL: smtpUrl,
-        BASE_URL: base,
-        DEMO_SEED: 'false',
-        LOG_LEVEL: 'warn',
-        API_RATE_LIMIT: '0',
-      },
-    });
+    const server = await startBenchServer({ url, dataDir, smtpUrl });
+    const base = server.base;
     try {
-      await withTimeout(server.ready, 120_000, 'server start');
       const cookie = await signIn(base, governorEmail, TEST_PASSWORD);
       const pageUrl = `${base}/reports/governors?period=${PERIOD}`;
       const pdfUrl = `${base}/reports/governors.pdf?period=${PERIOD}`;
@@ -259,7 +236,7 @@ export const reportPart: BenchPart = {
         met: page.p99 < 200 && pdf < 3000,
       };
     } finally {
-      await stopLanyard(server, 10_000).catch(() => undefined);
+      await server.stop();
     }
   },
 };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
@@ -147,9 +148,24 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+let built = false;
+
 /**
- * The real server (`src/main.ts web`, NODE_ENV=production, its own process) on a benchmark's
- * database, ready to answer. BENCH_CPU_PROF=<folder> when `cpuProfile` writes a V8 CPU profile
+ * What the benchmarks' servers run: `dist/main.js`, as `npm start` does (ADR 0033), built once
+ * per benchmark run; with BENCH_TSX=1, `src/main.ts` through tsx (`npm run dev`) instead.
+ */
+export function serverEntry(): { entry?: string[] } {
+  if (process.env.BENCH_TSX === '1') return {};
+  if (!built) {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+    built = true;
+  }
+  return { entry: ['dist/main.js'] };
+}
+
+/**
+ * The real server (`dist/main.js web` as `npm start` runs it, or `src/main.ts` through tsx with
+ * BENCH_TSX=1; NODE_ENV=production, its own process) on a benchmark's database, ready to answer. BENCH_CPU_PROF=<folder> when `cpuProfile` writes a V8 CPU profile
  * of it there. The per-address API limit is off: the load comes from one address.
  */
 export async function startBenchServer(options: {
@@ -166,6 +182,7 @@ export async function startBenchServer(options: {
     port,
     pgPort: await freePort(),
     args: ['web'],
+    ...serverEntry(),
     ...(cpuProf ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] } : {}),
     env: {
       NODE_ENV: 'production',
