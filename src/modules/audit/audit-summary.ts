@@ -210,8 +210,10 @@ const summaries: Record<string, Describe> = {
     const what = parts.filter(Boolean);
     return `Changed ${n.staff(row.entityId)}’s account${what.length ? `: ${what.join('; ')}` : ''}`;
   },
-  'people.staff-deactivated': (row, _d, n) =>
-    `Deactivated the account of ${n.staff(row.entityId)} (they can no longer sign in)`,
+  'people.staff-deactivated': (row, d, n) =>
+    d.reason === 'leave-date'
+      ? `Deactivated the account of ${n.staff(row.entityId)}: their leave date${str(d.leaveDate) ? `, ${formatDateInWords(str(d.leaveDate))},` : ''} had come`
+      : `Deactivated the account of ${n.staff(row.entityId)} (they can no longer sign in)${str(d.leaveDate) ? `; leave date ${formatDateInWords(str(d.leaveDate))}` : ''}`,
   'people.staff-reactivated': (row, _d, n) => `Reactivated the account of ${n.staff(row.entityId)}`,
   'people.pupil-added': (row, _d, n) => `Added ${n.pupil(row.entityId)} to the school’s pupils`,
   'people.pupil-changed': (row, d, n) =>

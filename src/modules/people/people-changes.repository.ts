@@ -141,6 +141,18 @@ export class PeopleChangesRepository {
     }
   }
 
+  /**
+   * Active staff of every school whose leave date has come (on or before `today`): the hourly
+   * `people.staff-leavers` job deactivates them. Uses the leave date, so at most a handful a day.
+   */
+  async activeLeavers(db: Db, today: string): Promise<{ id: string; schoolId: string }[]> {
+    return db
+      .select({ id: staff.id, schoolId: staff.schoolId })
+      .from(staff)
+      .where(and(eq(staff.active, true), sql`${staff.leaveDate} <= ${today}`))
+      .orderBy(asc(staff.schoolId), asc(staff.id));
+  }
+
   /** Active staff holding `role`, locked for the change (the last Headteacher check). */
   async lockActiveWithRole(db: Db, schoolId: string, role: string): Promise<string[]> {
     const rows = await db

@@ -11,9 +11,10 @@ import {
   readLeavingForm,
   readPossiblyLeftForm,
   readPupilForm,
-  staffChangeForm,
+  readStaffChangeForm,
   staffForm,
 } from './people.forms.ts';
+import { leaveInWords } from './staff-leave.ts';
 import {
   canChangeStaffMember,
   canGrantRole,
@@ -85,6 +86,7 @@ function storedStaffValues(member: {
   jobTitle: string | null;
   roles: string[];
   lineManagerId: string | null;
+  leaveDate: string | null;
 }) {
   return {
     givenName: member.givenName,
@@ -92,6 +94,7 @@ function storedStaffValues(member: {
     jobTitle: member.jobTitle ?? '',
     roles: member.roles,
     lineManagerId: member.lineManagerId ?? '',
+    ...dateInputValues('leaveDate', member.leaveDate),
   };
 }
 
@@ -273,6 +276,8 @@ export async function peopleManageRoutes(
       ),
       givesEveryRole: staffRoles.every((role) => canGrantRole(p, role)),
       isSelf: view.member?.id === p.id,
+      // "Leaves on 31 August 2027" / "Left on 3 December 2026" (staff-leave.ts).
+      leaveWords: view.member ? leaveInWords(view.member, services.people.today()) : null,
       // The line manager list: the school's other current staff, by name ("None" first).
       lineManagerItems: view.member
         ? [
@@ -336,7 +341,7 @@ export async function peopleManageRoutes(
     who: staffOf,
     params: idParams,
     authorise: staffMember,
-    form: staffChangeForm,
+    form: readStaffChangeForm,
     act: ({ who, found: member, value }) => services.people.updateStaff(who, member.id, value),
     done: () => ({ redirect: '/staff', flash: 'Account saved.' }),
     render: (reply, { who, found: member, values, errors }) =>

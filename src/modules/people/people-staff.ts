@@ -6,9 +6,11 @@
 import { isUniqueViolation } from '../../platform/db/database.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { roleLabels, type StaffPrincipal, type StaffRole } from '../auth/index.ts';
+import { systemActor } from '../audit/index.ts';
 import { canChangeStaffMember, canGrantRole, canManageStaff } from './people.policy.ts';
 import type { StaffInput, StaffPatch } from './people.forms.ts';
 import { actorOf, todayIn, type PeopleDeps } from './people-deps.ts';
+import { resolveLeave } from './staff-leave.ts';
 
 export class StaffManagement {
   constructor(private readonly deps: PeopleDeps) {}
@@ -93,7 +95,8 @@ export class StaffManagement {
   }
 
   /**
-   * Changes a member of staff: details, roles, active. Deactivating ends their access within
+   * Changes a member of staff: details, roles, active, line manager, leave date (today or
+   * earlier deactivates them, a later date keeps them active until then: staff-leave.ts). Deactivating ends their access within
    * seconds (a session or API token is checked against `active` each time it is loaded, and a
    * process keeps a loaded session for up to five seconds); their history stays. The school always
    * keeps an active Headteacher, and nobody deactivates themself.
@@ -112,14 +115,26 @@ export class StaffManagement {
       const roles = patch.roles ? [...new Set(patch.roles)].sort() : [...old.roles].sort();
       const added = roles.filter((r) => !old.roles.includes(r));
       const removed = old.roles.filter((r) => !roles.includes(r as StaffRole));
-      const active = patch.active ?? old.active;
       const errors = this.roleErrors(principal, [...added, ...removed], t);
+      // The leave date and `active` are decided together (staff-leave.ts).
+      const leave = resolveLeave({
+        today: todayIn(this.deps.clock),
+        startDate: old.startDate,
+        old,
+        active: patch.active,
+        leaveDate: patch.leaveDate,
+      });
+      if (!leave.ok) errors[leave.field] ??= leave.message;
+      const active = leave.ok ? leave.active : old.active;
+      const leaveDate = leave.ok ? leave.leaveDate : old.leaveDate;
+      // A refusal caused by a leave date is shown beside the leave date.
+      const activeField = patch.active === undefined && patch.leaveDate ? 'leaveDate' : 'active';
       if (!active && old.active && staffId === principal.id) {
-        errors.active = 'You cannot deactivate your own account';
+        errors[activeField] ??= 'You cannot deactivate your own account';
       }
       const stillHead = active && roles.includes('headteacher');
       if (heads.includes(staffId) && !stillHead && heads.length === 1) {
-        errors[patch.roles ? 'roles' : 'active'] ??=
+        errors[patch.roles ? 'roles' : activeField] ??=
           `The school must keep an active ${t.headteacher}: give another member of staff the ${t.headteacher} role first`;
       }
       const lineManagerId =
@@ -134,6 +149,7 @@ export class StaffManagement {
         familyName: patch.familyName ?? old.familyName,
         jobTitle: patch.jobTitle !== undefined ? patch.jobTitle : old.jobTitle,
         lineManagerId,
+        leaveDate,
       };
       const changed = (Object.keys(details) as (keyof typeof details)[]).filter(
         (k) => details[k] !== old[k],
@@ -150,7 +166,6 @@ export class StaffManagement {
       await this.deps.changes.updateStaff(tx.db, schoolId, staffId, {
         ...details,
         active,
-        ...(active !== old.active ? { leaveDate: active ? null : todayIn(this.deps.clock) } : {}),
         updatedAt: now,
       });
       if (added.length || removed.length) {
@@ -168,10 +183,53 @@ export class StaffManagement {
         action,
         entityType: 'staff',
         entityId: staffId,
-        data: { changed, rolesAdded: added, rolesRemoved: removed },
+        data: {
+          changed,
+          rolesAdded: added,
+          rolesRemoved: removed,
+          ...(changed.includes('leaveDate') ? { leaveDate } : {}),
+        },
       });
       return (await this.deps.repository.getStaff(tx.db, schoolId, staffId))!;
     });
+  }
+
+  /**
+   * The hourly `people.staff-leavers` job: deactivates each active member of staff whose leave
+   * date has come, as the Deactivate button would (one transaction and one
+   * `people.staff-deactivated` event each, by the system). The school's last active Headteacher is
+   * kept active (a school without one could not give the role again) and counted in `keptHeads`.
+   * Safe to run twice: someone already deactivated is skipped.
+   */
+  async deactivateLeavers(): Promise<{ deactivated: number; keptHeads: number }> {
+    const today = todayIn(this.deps.clock);
+    const due = await this.deps.changes.activeLeavers(this.deps.database.db, today);
+    let deactivated = 0;
+    let keptHeads = 0;
+    for (const { id, schoolId } of due) {
+      const outcome = await this.deps.database.transaction(async (tx) => {
+        const heads = await this.deps.changes.lockActiveWithRole(tx.db, schoolId, 'headteacher');
+        const member = await this.deps.repository.getStaff(tx.db, schoolId, id);
+        if (!member?.active || !member.leaveDate || member.leaveDate > today) return 'skipped';
+        if (heads.length === 1 && heads[0] === id) return 'kept';
+        await this.deps.changes.updateStaff(tx.db, schoolId, id, {
+          active: false,
+          updatedAt: this.deps.clock.now(),
+        });
+        await this.deps.audit.record(tx, {
+          schoolId,
+          actor: systemActor,
+          action: 'people.staff-deactivated',
+          entityType: 'staff',
+          entityId: id,
+          data: { changed: ['active'], leaveDate: member.leaveDate, reason: 'leave-date' },
+        });
+        return 'deactivated';
+      });
+      if (outcome === 'deactivated') deactivated += 1;
+      if (outcome === 'kept') keptHeads += 1;
+    }
+    return { deactivated, keptHeads };
   }
 
   /**

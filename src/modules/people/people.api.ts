@@ -234,7 +234,7 @@ export function peopleApi(app: FastifyInstance, api: ApiRegistry, services: Serv
     method: 'PATCH',
     url: '/api/v1/staff/:id',
     summary:
-      'Change a member of staff: details, roles, active (false deactivates, true reactivates), or line manager (lineManagerId: another member of staff of the school, or null)',
+      'Change a member of staff: details, roles, active (false deactivates, true reactivates), line manager (lineManagerId: another member of staff of the school, or null), or leave date (leaveDate: today or earlier deactivates them; a later date keeps them active until that day; null clears a future one)',
     access: canManageStaff,
     params: idParams,
     body: staffApiPatch,

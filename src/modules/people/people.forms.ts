@@ -222,7 +222,34 @@ export const staffChangeForm = z.object({
   lineManagerId: lineManagerChoice,
 });
 
-/** `PATCH /api/v1/staff/{id}`: details, roles, active. */
+/** The change staff page's fields, top to bottom (the error summary's order). */
+const STAFF_CHANGE_ORDER = ['givenName', 'familyName', 'jobTitle', 'roles', 'lineManagerId'];
+
+/**
+ * The change staff page: the fields above and the leave date (a GOV.UK date input; all three
+ * blank clears a leave date in the future, see StaffManagement.updateStaff).
+ */
+export function readStaffChangeForm(
+  body: unknown,
+):
+  | { ok: true; value: z.output<typeof staffChangeForm> & { leaveDate: string | null } }
+  | { ok: false; errors: FieldErrors } {
+  const raw = (body ?? {}) as Record<string, unknown>;
+  const errors: FieldErrors = {};
+  const parsed = staffChangeForm.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
+  }
+  const leave = readDateInput(raw, 'leaveDate', 'the leave date');
+  if ('error' in leave) errors.leaveDate = leave.error;
+  if (!parsed.success || 'error' in leave) {
+    const order = [...STAFF_CHANGE_ORDER, 'leaveDate'].filter((f) => errors[f]);
+    return { ok: false, errors: Object.fromEntries(order.map((f) => [f, errors[f]!])) };
+  }
+  return { ok: true, value: { ...parsed.data, leaveDate: leave.value } };
+}
+
+/** `PATCH /api/v1/staff/{id}`: details, roles, active, line manager, leave date. */
 export const staffApiPatch = z
   .object({
     givenName: staffFields.givenName.optional(),
@@ -236,6 +263,11 @@ export const staffApiPatch = z
     active: z.boolean().optional(),
     /** Another member of staff of the school, or null for none. */
     lineManagerId: z.uuid({ error: 'Give a member of staff’s id, or null' }).nullable().optional(),
+    /**
+     * The day they leave (ISO), or null to clear a leave date in the future. Today or earlier
+     * deactivates the account; a later date keeps it active until then.
+     */
+    leaveDate: isoDate('the leave date').nullable().optional(),
   })
   .strict();
 

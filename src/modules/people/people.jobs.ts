@@ -8,6 +8,8 @@ declare module '../registry.ts' {
     'people.import-commit': { importId: string; actorId: string | null };
     /** Every minute: queue again the pupil imports whose job died with its worker (ADR 0022). */
     'people.import-resume': Record<string, never>;
+    /** Every hour: deactivate the staff whose leave date has come (docs/people.md). */
+    'people.staff-leavers': Record<string, never>;
   }
 }
 
@@ -26,6 +28,12 @@ export const peopleJobs = defineJobs({
     cron: '* * * * *',
     run: async (services) => {
       await services.imports.resumeInterrupted({ everything: false });
+    },
+  },
+  'people.staff-leavers': {
+    cron: '7 * * * *',
+    run: async (services) => {
+      await services.people.deactivateLeavers();
     },
   },
 });

@@ -279,7 +279,7 @@ export class PeopleService {
     return this.staff.addStaff(principal, input);
   }
 
-  /** Changes a member of staff: details, roles, active, line manager. */
+  /** Changes a member of staff: details, roles, active, line manager, leave date. */
   updateStaff(principal: StaffPrincipal, staffId: string, patch: StaffPatch) {
     return this.staff.updateStaff(principal, staffId, patch);
   }
@@ -287,5 +287,10 @@ export class PeopleService {
   /** "Send a new invitation" to an active member of staff who has no password yet. */
   inviteStaffAgain(principal: StaffPrincipal, staffId: string): Promise<void> {
     return this.staff.inviteStaffAgain(principal, staffId);
+  }
+
+  /** The hourly job: staff whose leave date has come are deactivated (people-staff.ts). */
+  deactivateLeavers(): Promise<{ deactivated: number; keptHeads: number }> {
+    return this.staff.deactivateLeavers();
   }
 }
