@@ -41,7 +41,7 @@ describe('compliance view (HTTP)', () => {
     return b;
   };
   /** A person's row in the table by person (the page's header names who is signed in). */
-  const row = (name: string) => `<th scope="row" class="govuk-table__header">${name}</th>`;
+  const row = (name: string) => `<tr><th scope="row">${name}</th>`;
   /** Every staff name and email of a school, as the database holds them. */
   const staffOf = async (schoolId: string) =>
     (
