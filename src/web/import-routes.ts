@@ -5,6 +5,7 @@ import type { ImportStatus } from '../platform/imports/import-pipeline.ts';
 import { NotFoundError, type FieldErrors } from '../errors.ts';
 import type { Actor } from '../modules/audit/index.ts';
 import type { Access } from './access.ts';
+import type { SchoolAccess } from './school-access.ts';
 import { formRoute } from './form-route.ts';
 import { csvUploadForm, uploadLimits } from './forms.ts';
 import { staffActor, staffOf } from './principal.ts';
@@ -33,6 +34,11 @@ export function importUploadRoutes<View>(
   path: string,
   spec: {
     access: Exclude<Access, 'public'>;
+    /**
+     * A check the school's profile decides (e.g. the consent record keeper), asked after `access`
+     * and before the body is read; the module's plugin applies it (`schoolAccessGate`).
+     */
+    schoolAccess?: SchoolAccess;
     uploadMaxBytes: number;
     files: Pick<FileStore, 'readTemp' | 'discard'>;
     /** The file name kept when the upload has none (e.g. 'pupils.csv'). */
@@ -59,7 +65,10 @@ export function importUploadRoutes<View>(
 ): void {
   formRoute(app, path, {
     access: spec.access,
-    config: { multipartOptions: uploadLimits(spec.uploadMaxBytes) },
+    config: {
+      multipartOptions: uploadLimits(spec.uploadMaxBytes),
+      ...(spec.schoolAccess ? { schoolAccess: spec.schoolAccess } : {}),
+    },
     who: staffOf,
     form: csvUploadForm(spec.uploadMaxBytes, spec.files),
     act: ({ who, value }) =>
@@ -71,7 +80,11 @@ export function importUploadRoutes<View>(
     render: (reply, { who, errors }) => spec.renderList(reply, who.schoolId, errors),
   });
 
-  app.get(`${path}/:id`, { config: { access: spec.access } }, async (request, reply) => {
+  const config = {
+    access: spec.access,
+    ...(spec.schoolAccess ? { schoolAccess: spec.schoolAccess } : {}),
+  };
+  app.get(`${path}/:id`, { config }, async (request, reply) => {
     const { schoolId } = staffOf(request.principal);
     const params = idParams.safeParse(request.params);
     if (!params.success) throw new NotFoundError();

@@ -2789,3 +2789,183 @@ describe('authorisation matrix', () => {
     };
   }
 });
+
+/**
+ * The consent record keeper the profile names (issue 15), for a keeper whose role the table
+ * above does not let in: at school K the profile names the Business Manager as the keeper's
+ * role and the E-safety co-ordinator as its responsibility, held by the ICT Technician. Every
+ * consent office route (staff pages, imports, campaigns, receipts) has a hand-written line:
+ * those two now reach it as the roles above do, and everyone else still gets the 404 they got.
+ */
+const KEEPERS: readonly Role[] = ['business_manager', 'ict_technician'];
+/** The office (by role) and the keepers; the teacher (no class here) sees no pupil's record. */
+const OFFICE_OR_KEEPER: readonly Role[] = ['office', ...KEEPERS];
+const KEEPER_EXPECTED: Record<string, readonly Role[]> = {
+  'GET /consent': ['office', 'teacher', ...KEEPERS],
+  // The batch check is not the keeper's: the roles that take or choose pictures, as before.
+  'GET /consent/check': ['business_manager', 'office', 'teacher'],
+  'GET /consent/pupils/:id': OFFICE_OR_KEEPER,
+  'GET /consent/records/:id/evidence': OFFICE_OR_KEEPER,
+  'GET /consent/classes/:className': OFFICE_OR_KEEPER,
+  'GET /consent/classes/:className/card': OFFICE_OR_KEEPER,
+  'GET /consent/classes/:className/card.pdf': OFFICE_OR_KEEPER,
+  'GET /consent/pupils/:id/paper-form': OFFICE_OR_KEEPER,
+  'POST /consent/pupils/:id/paper-form': OFFICE_OR_KEEPER,
+  'GET /consent/pupils/:id/withdrawal': OFFICE_OR_KEEPER,
+  'POST /consent/pupils/:id/withdrawal': OFFICE_OR_KEEPER,
+  'GET /consent/pupils/:id/competence': KEEPERS,
+  'POST /consent/pupils/:id/competence': KEEPERS,
+  'GET /consent/receipts': OFFICE_OR_KEEPER,
+  'POST /consent/parents/:parentId/send-link': OFFICE_OR_KEEPER,
+  'GET /consent/changes': OFFICE_OR_KEEPER,
+  'GET /consent/export.csv': KEEPERS,
+  'GET /consent/imports': KEEPERS,
+  'POST /consent/imports': KEEPERS,
+  'GET /consent/imports/:id': KEEPERS,
+  'POST /consent/imports/:id/confirm': KEEPERS,
+  'GET /consent/campaigns': OFFICE_OR_KEEPER,
+  'POST /consent/campaigns': KEEPERS,
+  'GET /consent/campaigns/:id': OFFICE_OR_KEEPER,
+  'POST /consent/campaigns/:id/reminders': OFFICE_OR_KEEPER,
+};
+
+describe('authorisation matrix: the consent record keeper the profile names', () => {
+  let ctx: TestContext;
+  let app: FastifyInstance;
+  let K: SchoolFixture;
+  const browsers = new Map<Role, Browser>();
+  /** Who signs in: the two keepers, the office (by role), and roles the rules leave out. */
+  const roles: readonly StaffRole[] = [
+    'business_manager',
+    'ict_technician',
+    'office',
+    'teacher',
+    'dsl',
+    'governor',
+    'volunteer',
+  ];
+  const values: Record<string, string> = {};
+
+  beforeAll(async () => {
+    ctx = await createTestServices({ faces: fakeFaces });
+    app = await buildTestApp(ctx);
+    K = await createSchool(ctx.services, { slug: 'matrix-keeper', pupils: 6 });
+    const head = { kind: 'staff' as const, id: K.staff.headteacher.id };
+    await ctx.services.responsibilities.give(K.school.id, head, {
+      staffId: K.staff.ict_technician.id,
+      responsibilityKey: 'esafety_coordinator',
+    });
+    const current = await ctx.services.policies.current(K.school.id);
+    await ctx.services.policies.saveSettings(K.school.id, head, {
+      values: {
+        'roles.consentRecordKeeperRole': 'business_manager',
+        'roles.consentRecordKeeperResponsibilities': ['esafety_coordinator'],
+      },
+      note: 'Matrix: the consent record keeper',
+      expectedVersion: current.version,
+      substantive: false,
+    });
+    const pupil0 = K.pupils[0]!;
+    const dpo = { kind: 'staff' as const, id: K.staff.dpo.id };
+    const periodKey = (await ctx.services.consent.recordablePeriods(K.school.id))[0]!.key;
+    const parentId = K.parent.id;
+    const evidenceId = (
+      await ctx.services.consent.record(
+        {
+          schoolId: K.school.id,
+          pupilId: pupil0.id,
+          kind: 'form',
+          decider: { kind: 'parent', parentId },
+          periodKey,
+          decidedOn: ukDate(ctx.services.clock.now()),
+          method: 'paper_form',
+          decisions: { 'school_social_media/image': 'granted' },
+          evidence: {
+            data: Buffer.from(
+              '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+            ),
+            filename: 'form.pdf',
+          },
+        },
+        dpo,
+      )
+    ).recordId;
+    const importId = await ctx.services.consentImports.upload(K.school.id, dpo, {
+      filename: 'consents.csv',
+      data: Buffer.from('UPN,Class\nA123,3B\n'),
+    });
+    const campaignId = (await ctx.services.consentCampaigns.startNow(K.school.id, dpo, periodKey))
+      .campaignId;
+    Object.assign(values, {
+      id: pupil0.id,
+      className: pupil0.className!,
+      parentId,
+    });
+    values['/consent/records/:id/evidence'] = evidenceId;
+    values['/consent/imports/:id'] = importId;
+    values['/consent/campaigns/:id'] = campaignId;
+    for (const role of roles) {
+      const b = new Browser(app);
+      await b.signIn(K.staff[role].email);
+      browsers.set(role, b);
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await ctx?.close();
+  });
+
+  /** The consent office's routes (not the family's form, not never-publish, not the API). */
+  const keeperRoutes = () =>
+    app.lanyardRoutes.filter(
+      (r) =>
+        r.url.startsWith('/consent') &&
+        !r.url.startsWith('/consent/family') &&
+        !r.url.startsWith('/consent/restrictions'),
+    );
+  const urlOf = (url: string) =>
+    url.replace(/:(\w+)/g, (_, name: string) => {
+      const own = Object.entries(values).find(([prefix]) => url.startsWith(prefix));
+      const v = name === 'id' && own ? own[1] : values[name];
+      if (v === undefined) throw new Error(`no sample value for :${name} in ${url}`);
+      return encodeURIComponent(v);
+    });
+
+  it('has a hand-written line for every consent office route', () => {
+    const keys = keeperRoutes().map((r) => `${r.method} ${r.url}`);
+    expect(keys.filter((k) => !(k in KEEPER_EXPECTED))).toEqual([]);
+    expect(Object.keys(KEEPER_EXPECTED).filter((k) => !keys.includes(k))).toEqual([]);
+  });
+
+  it('lets the keeper, by role or by responsibility, reach what the table says; others get 404', async () => {
+    const pupilName = `${K.pupils[0]!.givenName} ${K.pupils[0]!.familyName}`;
+    const mismatches: string[] = [];
+    for (const route of keeperRoutes()) {
+      const key = `${route.method} ${route.url}`;
+      const url = urlOf(route.url);
+      for (const role of roles) {
+        const b = browsers.get(role)!;
+        const res = route.method === 'GET' ? await b.get(url) : await b.post(url, {});
+        const s = res.statusCode;
+        // A GET the person may reach shows its page (or file); a POST with an empty body is
+        // answered by the handler (its form again, a redirect, or a 409), never a 404 or 403.
+        const got =
+          s === 404
+            ? NOT_FOUND
+            : route.method === 'GET'
+              ? s === 200
+                ? ALLOWED
+                : `${s}`
+              : s < 500 && s !== 403 && s !== 429
+                ? ALLOWED
+                : `${s}`;
+        const want = KEEPER_EXPECTED[key]!.includes(role) ? ALLOWED : NOT_FOUND;
+        if (got !== want) mismatches.push(`${key} | ${role} | expected ${want} | got ${s}`);
+        if (want === NOT_FOUND && res.body.includes(pupilName))
+          mismatches.push(`${key} | ${role} | a refusal named the pupil`);
+      }
+    }
+    expect(mismatches, mismatches.join('\n')).toEqual([]);
+  }, 300_000);
+});

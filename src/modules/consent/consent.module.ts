@@ -17,7 +17,11 @@ import { consentImportRoutes } from './import/consent-import.routes.ts';
 import { consentCampaignRoutes } from './campaigns/consent-campaign.routes.ts';
 import { consentApi } from './consent.api.ts';
 import { consentJobs } from './consent.jobs.ts';
-import { canOpenConsent, canUseOwnConsentForm } from './consent.policy.ts';
+import {
+  canOpenConsent,
+  canUseOwnConsentForm,
+  mayOpenConsentOnlyAsKeeper,
+} from './consent.policy.ts';
 import { hasRole } from '../auth/index.ts';
 import { RestrictionsRepository } from './restrictions/restrictions.repository.ts';
 import { RestrictionsService } from './restrictions/restrictions.service.ts';
@@ -104,16 +108,17 @@ export const consentModule = defineModule({
         (deps as Partial<Services>).takedowns?.removalsFor(schoolId, pupilId, since) ??
         Promise.resolve([]),
     });
+    const consentKeeper = new ConsentKeeperService({
+      database,
+      policies,
+      // The keeper may be a responsibility (roles.consentRecordKeeperResponsibilities).
+      holdersOf: (schoolId, keys) => deps.responsibilities.holdersOf(schoolId, keys),
+    });
     return {
       consentAggregates: new ConsentAggregates({ database }),
       consent,
       consentForm,
-      consentKeeper: new ConsentKeeperService({
-        policies,
-        // The keeper may be a responsibility (roles.consentRecordKeeperResponsibilities).
-        responsibilitiesHeld: (schoolId, staffId) =>
-          deps.responsibilities.heldBy(schoolId, staffId),
-      }),
+      consentKeeper,
       consentRestrictions: new RestrictionsService({
         database,
         repository: new RestrictionsRepository(),
@@ -130,6 +135,7 @@ export const consentModule = defineModule({
         repository: new ConsentOfficeRepository(deps.peopleDirectory),
         consent,
         staffClasses: deps.staffClasses,
+        keeper: consentKeeper,
         clock,
       }),
       consentImports: new ConsentImportService({
@@ -162,6 +168,15 @@ export const consentModule = defineModule({
   jobs: consentJobs,
   navigation: [
     { href: '/consent', text: 'Consent', order: 40, visible: canOpenConsent },
+    // The same entry for the profile's record keeper whose role does not open the consent pages
+    // (e.g. the Business Manager, or a governor holding the keeper's responsibility): a kept read.
+    {
+      href: '/consent',
+      text: 'Consent',
+      order: 40,
+      visible: mayOpenConsentOnlyAsKeeper,
+      shownBy: (services, p) => services.consentKeeper.isKeeper(p),
+    },
     { href: '/consent/family', text: 'Photo consent', order: 50, visible: canUseOwnConsentForm },
     // The roles every template names in people.publicationRestrictionSetters; the pages
     // themselves check the school's own profile.

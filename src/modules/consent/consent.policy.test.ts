@@ -14,8 +14,13 @@ import {
   canManageConsentAs,
   canRecordConsentAs,
   canViewAllConsentAs,
+  canAssessCompetenceAs,
+  canImportConsentAs,
+  canOpenConsentAs,
   isConsentRecordKeeper,
+  mayOpenConsentOnlyAsKeeper,
   mayReachConsentKeeping,
+  seesWholeConsentRegister,
 } from './consent.policy.ts';
 
 const parent: Principal = { kind: 'parent', id: 'pa1', schoolId: 's1', name: 'Parent' };
@@ -107,5 +112,69 @@ describe('consent policy', () => {
     expect(canManageConsentAs(staff('teacher'), held)).toBe(true);
     for (const p of [parent, pupil, orgAdmin])
       expect(keeperAnswers(p)).toEqual([false, false, false, false, false, false]);
+  });
+
+  // The office routes that honour the keeper too (paper form, withdrawal, competence, imports,
+  // the pages that lead to them), with the keeper named by role (the Business Manager) or held
+  // as a responsibility (`held`), or nobody (a school without a profile: role null).
+  // open as keeper (BM), record as keeper (BM), competence as keeper (BM), import as keeper (BM),
+  // whole register as keeper (BM), open with no keeper, import with no keeper, record by holding,
+  // the navigation's keeper-only entry
+  const nobody = { role: null, byResponsibility: false } as const;
+  const keeperRoutesTable: [StaffRole, boolean[]][] = [
+    ['headteacher', [true, true, true, true, false, true, true, true, false]],
+    ['dsl', [false, false, false, false, false, false, false, true, true]],
+    ['dpo', [true, true, true, true, false, true, true, true, false]],
+    ['business_manager', [true, true, true, true, true, false, false, true, true]],
+    ['office', [true, true, false, false, false, true, false, true, false]],
+    ['ict_technician', [false, false, false, false, false, false, false, true, true]],
+    ['teacher', [true, false, false, false, false, true, false, true, false]],
+    ['support_staff', [true, false, false, false, false, true, false, true, false]],
+    ['volunteer', [false, false, false, false, false, false, false, true, true]],
+    ['governor', [false, false, false, false, false, false, false, true, true]],
+  ];
+  const keeperRouteAnswers = (p: Principal) => [
+    canOpenConsentAs(p, bm),
+    canRecordConsentAs(p, bm),
+    canAssessCompetenceAs(p, bm),
+    canImportConsentAs(p, bm),
+    seesWholeConsentRegister(p, bm),
+    canOpenConsentAs(p, nobody),
+    canImportConsentAs(p, nobody),
+    canRecordConsentAs(p, held),
+    mayOpenConsentOnlyAsKeeper(p),
+  ];
+  it.each(keeperRoutesTable)(
+    'answers for a %s on the routes the record keeper uses',
+    (role, expected) => {
+      expect(keeperRouteAnswers(staff(role))).toEqual(expected);
+    },
+  );
+  it('the keeper’s routes: a holder of its responsibility may do all of it; families never', () => {
+    for (const role of ['ict_technician', 'governor', 'teacher'] as const) {
+      const p = staff(role);
+      expect([
+        canOpenConsentAs(p, held),
+        canRecordConsentAs(p, held),
+        canAssessCompetenceAs(p, held),
+        canImportConsentAs(p, held),
+        seesWholeConsentRegister(p, held),
+      ]).toEqual([true, true, true, true, true]);
+      // Without a keeper, a role the rules leave out is refused (deny by default).
+      expect(seesWholeConsentRegister(p, nobody)).toBe(false);
+      expect(canImportConsentAs(p, nobody)).toBe(false);
+    }
+    for (const p of [parent, pupil, orgAdmin])
+      expect(keeperRouteAnswers(p)).toEqual([
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+      ]);
   });
 });

@@ -49,21 +49,45 @@ export const canAssignConsentClasses = (p: Principal): boolean =>
  * `roles.consentRecordKeeperResponsibilities` now (ConsentKeeperService.keeperFor looks it up).
  */
 export interface ConsentKeeper {
-  role: PolicyRole;
+  /** The profile's role; null when the school has no profile yet (then nobody is the keeper). */
+  role: PolicyRole | null;
   byResponsibility: boolean;
 }
 
 /** The profile's consent record keeper: its role, or a holder of its responsibility. */
 export function isConsentRecordKeeper(p: Principal, keeper: ConsentKeeper): boolean {
-  return hasRole(p, keeper.role) || (isStaff(p) && keeper.byResponsibility);
+  return (
+    (keeper.role !== null && hasRole(p, keeper.role)) || (isStaff(p) && keeper.byResponsibility)
+  );
 }
 
 /**
- * Route gate for the record keeper's school-wide pages (changes since a date, the export, the
- * campaigns): any member of staff reaches the handler, which asks the `…As` functions below with
- * the school's keeper and answers 404 to everyone else.
+ * Route gate (`config.access`) for every consent office route the record keeper may use: any
+ * member of staff passes it, then the route's keeper check (`config.schoolAccess`, one of the
+ * `…As` functions below with the school's keeper: consent-keeper.ts `keeperAccess`) answers
+ * before the body is read, and 404 to everyone else (web/school-access.ts).
  */
 export const mayReachConsentKeeping = (p: Principal): boolean => isStaff(p);
+
+/**
+ * The navigation's second Consent entry: staff whose role does not open the consent pages, for
+ * whom the entry shows only if they keep the record (`shownBy`). Those whose role opens them
+ * have the first entry, which needs no read.
+ */
+export const mayOpenConsentOnlyAsKeeper = (p: Principal): boolean =>
+  isStaff(p) && !canOpenConsent(p);
+
+/** The consent pages (overview, a pupil's register, classes, scans): their roles, or the keeper. */
+export const canOpenConsentAs = (p: Principal, keeper: ConsentKeeper): boolean =>
+  canOpenConsent(p) || isConsentRecordKeeper(p, keeper);
+
+/**
+ * Which pupils the consent pages show: the keeper keeps the whole school's record (as the
+ * changes page and the export show it), so they see every pupil of the school there, whatever
+ * their role's pupil scope (people/pupil-scope.ts) says elsewhere.
+ */
+export const seesWholeConsentRegister = (p: Principal, keeper: ConsentKeeper): boolean =>
+  isConsentRecordKeeper(p, keeper);
 
 /** The managers (the Headteacher and the DPO), or the profile's record keeper. */
 export const canManageConsentAs = (p: Principal, keeper: ConsentKeeper): boolean =>
@@ -80,6 +104,12 @@ export const canViewAllConsentAs = (p: Principal, keeper: ConsentKeeper): boolea
 /** Spreadsheet import and CSV export hold the whole school's record: managers only. */
 export const canImportConsent = canManageConsent;
 export const canExportConsent = canManageConsent;
+
+/** The import (upload, preview, confirm): the managers, or the profile's record keeper. */
+export const canImportConsentAs = canManageConsentAs;
+
+/** Recording a pupil's own competence to decide (Gillick): the managers, or the record keeper. */
+export const canAssessCompetenceAs = canManageConsentAs;
 
 /** Parents give, review and change consent for their own children; a competent pupil for themself. */
 export const canUseOwnConsentForm = (p: Principal): boolean =>

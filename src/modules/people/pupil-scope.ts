@@ -12,7 +12,9 @@ import { hasRole, type Principal } from '../auth/index.ts';
  * - Anyone else on the staff (ICT technician, volunteer, governor) sees no pupil.
  *
  * Someone holding a school-wide role and a class role sees the whole school. Parents and pupils
- * are not scoped here: they see their own family through the people policy.
+ * are not scoped here: they see their own family through the people policy. One widening: the
+ * consent record keeper the school's profile names keeps the whole school's record, so the
+ * consent register's pages show them every pupil (consent.policy.ts `seesWholeConsentRegister`).
  */
 export const wholeSchoolRoles = [
   'headteacher',

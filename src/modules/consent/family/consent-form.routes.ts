@@ -6,7 +6,14 @@ import type { Principal } from '../../auth/index.ts';
 import { parseForm } from '../../../web/forms.ts';
 import { formRoute } from '../../../web/form-route.ts';
 import { staffOf } from '../../../web/principal.ts';
-import { canRecordConsent, canUseOwnConsentForm, canViewAllConsent } from '../consent.policy.ts';
+import { schoolAccessGate } from '../../../web/school-access.ts';
+import {
+  canRecordConsentAs,
+  canUseOwnConsentForm,
+  canViewAllConsentAs,
+  mayReachConsentKeeping,
+} from '../consent.policy.ts';
+import { keeperAccess } from '../consent-keeper.ts';
 import { consentReceiptPdf } from './consent-receipt.pdf.ts';
 import { parseReceiptReference } from '../register/receipt-reference.ts';
 import {
@@ -55,6 +62,9 @@ export async function consentFormRoutes(
   { services }: { services: Services },
 ) {
   const forms = services.consentForm;
+  // The staff routes here (finding a receipt, emailing a parent their link) are the record
+  // keeper's too: staff pass `access`, then the keeper rule is asked before the body is read.
+  schoolAccessGate(app, services);
   const childUrl = (pupilId: string, periodKey: string) =>
     `/consent/family/${pupilId}/${encodeURIComponent(periodKey)}`;
 
@@ -209,7 +219,12 @@ export async function consentFormRoutes(
    */
   app.get(
     '/consent/receipts',
-    { config: { access: canViewAllConsent } },
+    {
+      config: {
+        access: mayReachConsentKeeping,
+        schoolAccess: keeperAccess(canViewAllConsentAs),
+      },
+    },
     async (request, reply) => {
       const p = request.principal!;
       if (p.kind !== 'staff') throw new NotFoundError();
@@ -237,7 +252,8 @@ export async function consentFormRoutes(
   );
 
   formRoute(app, '/consent/parents/:parentId/send-link', {
-    access: canRecordConsent,
+    access: mayReachConsentKeeping,
+    config: { schoolAccess: keeperAccess(canRecordConsentAs) },
     who: staffOf,
     params: parentParams,
     // Only where to go back to; anything else there is ignored.

@@ -7,7 +7,9 @@ import { formRoute } from '../../../web/form-route.ts';
 import { importStatusTags, importUploadRoutes } from '../../../web/import-routes.ts';
 import { staffOf, staffActor } from '../../../web/principal.ts';
 import { formatCitation, type PolicySettings } from '../../policies/index.ts';
-import { canImportConsent } from '../consent.policy.ts';
+import { schoolAccessGate } from '../../../web/school-access.ts';
+import { canImportConsentAs, mayReachConsentKeeping } from '../consent.policy.ts';
+import { keeperAccess } from '../consent-keeper.ts';
 import {
   consentKeysFor,
   consentMethodLabels,
@@ -71,6 +73,13 @@ export async function consentImportRoutes(
   { services, config }: { services: Services; config: Config },
 ) {
   const maxMb = Math.round(config.uploadMaxBytes / 1024 / 1024);
+  // The managers, or the profile's record keeper (a role or a responsibility): staff pass
+  // `access`, then the keeper rule is asked before the body (the CSV file) is read.
+  schoolAccessGate(app, services);
+  const imports = {
+    access: mayReachConsentKeeping,
+    schoolAccess: keeperAccess(canImportConsentAs),
+  };
 
   const renderList = async (
     reply: FastifyReply,
@@ -119,13 +128,13 @@ export async function consentImportRoutes(
     });
   };
 
-  app.get('/consent/imports', { config: { access: canImportConsent } }, async (request, reply) => {
+  app.get('/consent/imports', { config: imports }, async (request, reply) => {
     const { schoolId } = staffOf(request.principal);
     return renderList(reply, schoolId);
   });
 
   importUploadRoutes(app, '/consent/imports', {
-    access: canImportConsent,
+    ...imports,
     uploadMaxBytes: config.uploadMaxBytes,
     files: services.files,
     defaultFilename: 'consents.csv',
@@ -135,7 +144,8 @@ export async function consentImportRoutes(
   });
 
   formRoute(app, '/consent/imports/:id/confirm', {
-    access: canImportConsent,
+    access: imports.access,
+    config: { schoolAccess: imports.schoolAccess },
     who: staffOf,
     params: consentImportParamsSchema,
     form: z.object({}),

@@ -11,17 +11,19 @@ import { claimUploads, UploadedFile, uploadRouteLimits } from '../../../web/uplo
 import type { StaffPrincipal } from '../../auth/index.ts';
 import { staffOf } from '../../../web/principal.ts';
 import { formatCitation } from '../../policies/index.ts';
+import { schoolAccessGate } from '../../../web/school-access.ts';
 import {
+  canAssessCompetenceAs,
   canAssignConsentClasses,
   canCheckConsent,
-  canImportConsent,
-  canManageConsent,
-  canOpenConsent,
-  canRecordConsent,
+  canImportConsentAs,
+  canOpenConsentAs,
+  canRecordConsentAs,
   canManageConsentAs,
   canViewAllConsentAs,
   mayReachConsentKeeping,
 } from '../consent.policy.ts';
+import { keeperAccess } from '../consent-keeper.ts';
 import type { ConsentDecider } from '../register/consent.service.ts';
 import {
   consentKeysFor,
@@ -102,10 +104,23 @@ export async function consentOfficeRoutes(
   const office = services.consentOffice;
   const today = () => ukDate(services.clock.now());
 
+  // The profile's record keeper (a role or a responsibility) uses these pages as the roles that
+  // may: `access` lets staff in, then `schoolAccess` asks the keeper rule before the body is read.
+  schoolAccessGate(app, services);
+  const opens = { access: mayReachConsentKeeping, schoolAccess: keeperAccess(canOpenConsentAs) };
+  const records = {
+    access: mayReachConsentKeeping,
+    schoolAccess: keeperAccess(canRecordConsentAs),
+  };
+  const assesses = {
+    access: mayReachConsentKeeping,
+    schoolAccess: keeperAccess(canAssessCompetenceAs),
+  };
+
   // A scan of a paper form arrives with one field per question: allow enough fields.
   const multipartOptions = uploadRouteLimits(config.uploadMaxBytes, 1, 200);
 
-  app.get('/consent', { config: { access: canOpenConsent } }, async (request, reply) => {
+  app.get('/consent', { config: opens }, async (request, reply) => {
     const p = staffOf(request.principal);
     const [overview, keeper] = await Promise.all([
       office.overview(p),
@@ -117,7 +132,7 @@ export async function consentOfficeRoutes(
       // The record keeper's school-wide pages (changes, campaigns, export) for the keeper too.
       all: canViewAllConsentAs(p, keeper),
       canExport: canManageConsentAs(p, keeper),
-      canImport: canImportConsent(p),
+      canImport: canImportConsentAs(p, keeper),
       canAssign: canAssignConsentClasses(p),
       canCheck: canCheckConsent(p),
     });
@@ -179,14 +194,17 @@ export async function consentOfficeRoutes(
       });
   });
 
-  app.get('/consent/pupils/:id', { config: { access: canOpenConsent } }, async (request, reply) => {
+  app.get('/consent/pupils/:id', { config: opens }, async (request, reply) => {
     const p = staffOf(request.principal);
-    const register = await office.register(p, pupilId(request.params));
+    const [register, keeper] = await Promise.all([
+      office.register(p, pupilId(request.params)),
+      services.consentKeeper.keeperFor(p),
+    ]);
     return reply.page('consent/views/staff-pupil.njk', {
       title: `Consent: ${register.pupil.givenName} ${register.pupil.familyName}`,
       r: register,
-      canRecord: canRecordConsent(p),
-      canManage: canManageConsent(p),
+      canRecord: canRecordConsentAs(p, keeper),
+      canManage: canAssessCompetenceAs(p, keeper),
       withdrawalCitation: formatCitation(register.settings.consent.withdrawalRetroactive.citation),
     });
   });
@@ -213,18 +231,14 @@ export async function consentOfficeRoutes(
       });
   };
 
-  app.get(
-    '/consent/pupils/:id/paper-form',
-    { config: { access: canRecordConsent } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      return renderPaperForm(reply, p, pupilId(request.params), { method: 'paper_form' });
-    },
-  );
+  app.get('/consent/pupils/:id/paper-form', { config: records }, async (request, reply) => {
+    const p = staffOf(request.principal);
+    return renderPaperForm(reply, p, pupilId(request.params), { method: 'paper_form' });
+  });
 
   formRoute(app, '/consent/pupils/:id/paper-form', {
-    access: canRecordConsent,
-    config: { multipartOptions },
+    access: records.access,
+    config: { multipartOptions, schoolAccess: records.schoolAccess },
     who: staffOf,
     params: idParams,
     // The questions are the school's consent kinds.
@@ -302,18 +316,14 @@ export async function consentOfficeRoutes(
       });
   };
 
-  app.get(
-    '/consent/pupils/:id/withdrawal',
-    { config: { access: canRecordConsent } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      return renderWithdrawal(reply, p, pupilId(request.params), { method: 'letter' });
-    },
-  );
+  app.get('/consent/pupils/:id/withdrawal', { config: records }, async (request, reply) => {
+    const p = staffOf(request.principal);
+    return renderWithdrawal(reply, p, pupilId(request.params), { method: 'letter' });
+  });
 
   formRoute(app, '/consent/pupils/:id/withdrawal', {
-    access: canRecordConsent,
-    config: { multipartOptions },
+    access: records.access,
+    config: { multipartOptions, schoolAccess: records.schoolAccess },
     who: staffOf,
     params: idParams,
     authorise: async ({ who, params }) => {
@@ -378,22 +388,19 @@ export async function consentOfficeRoutes(
       });
   };
 
-  app.get(
-    '/consent/pupils/:id/competence',
-    { config: { access: canManageConsent } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const [y, m, d] = today().split('-');
-      return renderCompetence(reply, p, pupilId(request.params), {
-        'assessedOn-day': d,
-        'assessedOn-month': m,
-        'assessedOn-year': y,
-      });
-    },
-  );
+  app.get('/consent/pupils/:id/competence', { config: assesses }, async (request, reply) => {
+    const p = staffOf(request.principal);
+    const [y, m, d] = today().split('-');
+    return renderCompetence(reply, p, pupilId(request.params), {
+      'assessedOn-day': d,
+      'assessedOn-month': m,
+      'assessedOn-year': y,
+    });
+  });
 
   formRoute(app, '/consent/pupils/:id/competence', {
-    access: canManageConsent,
+    access: assesses.access,
+    config: { schoolAccess: assesses.schoolAccess },
     who: staffOf,
     params: idParams,
     authorise: async ({ who, params }) => {
@@ -424,67 +431,49 @@ export async function consentOfficeRoutes(
   });
 
   // ---- Evidence download -----------------------------------------------------------------
-  app.get(
-    '/consent/records/:id/evidence',
-    { config: { access: canOpenConsent } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const file = await office.evidence(p, pupilId(request.params));
-      return reply
-        .header('Content-Type', file.contentType)
-        .header('Content-Disposition', contentDisposition(file.filename))
-        .header('Cache-Control', 'private, no-store')
-        .send(file.stream);
-    },
-  );
+  app.get('/consent/records/:id/evidence', { config: opens }, async (request, reply) => {
+    const p = staffOf(request.principal);
+    const file = await office.evidence(p, pupilId(request.params));
+    return reply
+      .header('Content-Type', file.contentType)
+      .header('Content-Disposition', contentDisposition(file.filename))
+      .header('Cache-Control', 'private, no-store')
+      .send(file.stream);
+  });
 
   // ---- Class matrix and cards ------------------------------------------------------------
-  app.get(
-    '/consent/classes/:className',
-    { config: { access: canOpenConsent } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const matrix = await office.classMatrix(p, className(request.params));
-      return reply.page('consent/views/staff-class.njk', {
-        title: `Consent: class ${matrix.className}`,
-        m: matrix,
-        outcomeDisplay,
-      });
-    },
-  );
+  app.get('/consent/classes/:className', { config: opens }, async (request, reply) => {
+    const p = staffOf(request.principal);
+    const matrix = await office.classMatrix(p, className(request.params));
+    return reply.page('consent/views/staff-class.njk', {
+      title: `Consent: class ${matrix.className}`,
+      m: matrix,
+      outcomeDisplay,
+    });
+  });
 
-  app.get(
-    '/consent/classes/:className/card',
-    { config: { access: canOpenConsent } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const card = await office.classCard(p, className(request.params));
-      return reply
-        .header('Cache-Control', 'private, no-store')
-        .page('consent/views/staff-card.njk', {
-          title: `Consent card: ${card.className}`,
-          card,
-        });
-    },
-  );
+  app.get('/consent/classes/:className/card', { config: opens }, async (request, reply) => {
+    const p = staffOf(request.principal);
+    const card = await office.classCard(p, className(request.params));
+    return reply.header('Cache-Control', 'private, no-store').page('consent/views/staff-card.njk', {
+      title: `Consent card: ${card.className}`,
+      card,
+    });
+  });
 
-  app.get(
-    '/consent/classes/:className/card.pdf',
-    { config: { access: canOpenConsent } },
-    async (request, reply) => {
-      const p = staffOf(request.principal);
-      const card = await office.classCard(p, className(request.params));
-      const pdf = await classCardPdf(card, await services.people.schoolName(p.schoolId));
-      return reply
-        .header('Content-Type', 'application/pdf')
-        .header(
-          'Content-Disposition',
-          contentDisposition(`consent-card-${card.className}-${card.schoolDate}.pdf`),
-        )
-        .header('Cache-Control', 'private, no-store')
-        .send(pdf);
-    },
-  );
+  app.get('/consent/classes/:className/card.pdf', { config: opens }, async (request, reply) => {
+    const p = staffOf(request.principal);
+    const card = await office.classCard(p, className(request.params));
+    const pdf = await classCardPdf(card, await services.people.schoolName(p.schoolId));
+    return reply
+      .header('Content-Type', 'application/pdf')
+      .header(
+        'Content-Disposition',
+        contentDisposition(`consent-card-${card.className}-${card.schoolDate}.pdf`),
+      )
+      .header('Cache-Control', 'private, no-store')
+      .send(pdf);
+  });
 
   // ---- Changes since a date, export --------------------------------------------------------
   // The record keeper's school-wide pages: any member of staff reaches them; the managers, the

@@ -5,6 +5,8 @@ import type { StaffPrincipal } from '../../auth/index.ts';
 import type { StaffClassesService } from '../../people/index.ts';
 import { formatCitation, type MediaType, type PolicySettings } from '../../policies/index.ts';
 import type { ConsentService } from '../register/consent.service.ts';
+import type { ConsentKeeperService } from '../consent-keeper.ts';
+import { seesWholeConsentRegister } from '../consent.policy.ts';
 import {
   consentDecisionLabels,
   consentKeysFor,
@@ -100,7 +102,8 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  * register — and write to it for the office: paper forms, withdrawals and competence
  * assessments. Every decision and every write goes through ConsentService (the one place the
  * rules live). Teachers and support staff see only their assigned classes; anything else looks
- * missing (404).
+ * missing (404). The profile's record keeper keeps the whole school's record, so the register's
+ * pages show them every pupil whatever their role (`seesWholeConsentRegister`).
  */
 export class ConsentOfficeService {
   constructor(
@@ -109,6 +112,8 @@ export class ConsentOfficeService {
       repository: ConsentOfficeRepository;
       consent: ConsentService;
       staffClasses: StaffClassesService;
+      /** The profile's record keeper (a kept read per school). */
+      keeper: Pick<ConsentKeeperService, 'keeperFor'>;
       clock: Clock;
     },
   ) {
@@ -135,10 +140,32 @@ export class ConsentOfficeService {
   }
 
   /**
-   * The classes this person may see, by the one pupil scope (pupil-scope.ts): every class for
-   * school-wide staff, the assigned classes for teachers and teaching assistants.
+   * Which classes' pupils the register's pages show this person: the one pupil scope
+   * (pupil-scope.ts), or every class for the profile's record keeper.
+   */
+  private async registerScope(p: StaffPrincipal): Promise<(className: string | null) => boolean> {
+    const [scope, keeper] = await Promise.all([
+      this.deps.staffClasses.scopeOf(p),
+      this.deps.keeper.keeperFor(p),
+    ]);
+    if (seesWholeConsentRegister(p, keeper)) return () => true;
+    return (className) => scope.includesClass(className);
+  }
+
+  /**
+   * The classes this person may see on the register's pages: every class for school-wide staff
+   * and the record keeper, the assigned classes for teachers and teaching assistants.
    */
   async visibleClasses(p: StaffPrincipal): Promise<{ className: string; pupils: number }[]> {
+    const [all, includes] = await Promise.all([
+      this.deps.repository.classes(this.db, p.schoolId, this.today()),
+      this.registerScope(p),
+    ]);
+    return all.filter((c) => includes(c.className));
+  }
+
+  /** The classes the batch check offers: the one pupil scope, as the check API uses it. */
+  async checkableClasses(p: StaffPrincipal): Promise<{ className: string; pupils: number }[]> {
     const [all, scope] = await Promise.all([
       this.deps.repository.classes(this.db, p.schoolId, this.today()),
       this.deps.staffClasses.scopeOf(p),
@@ -146,15 +173,10 @@ export class ConsentOfficeService {
     return all.filter((c) => scope.includesClass(c.className));
   }
 
-  /** The classes the batch check offers: the same scope as every other read of pupils. */
-  async checkableClasses(p: StaffPrincipal): Promise<{ className: string; pupils: number }[]> {
-    return this.visibleClasses(p);
-  }
-
   /** A class this person may see, with its pupils on roll; otherwise NotFound. */
   private async classFor(p: StaffPrincipal, className: string): Promise<OfficePupil[]> {
-    const scope = await this.deps.staffClasses.scopeOf(p);
-    if (!scope.includesClass(className)) throw new NotFoundError('No such class');
+    const includes = await this.registerScope(p);
+    if (!includes(className)) throw new NotFoundError('No such class');
     const pupils = await this.deps.repository.pupilsInClass(
       this.db,
       p.schoolId,
@@ -167,11 +189,11 @@ export class ConsentOfficeService {
 
   /** A pupil this person may see (by the pupil scope); otherwise NotFound, like a missing one. */
   async pupilFor(p: StaffPrincipal, pupilId: string): Promise<OfficePupil> {
-    const [pupil, scope] = await Promise.all([
+    const [pupil, includes] = await Promise.all([
       this.deps.repository.pupil(this.db, p.schoolId, pupilId),
-      this.deps.staffClasses.scopeOf(p),
+      this.registerScope(p),
     ]);
-    if (!pupil || !scope.includesClass(pupil.className)) throw new NotFoundError('No such pupil');
+    if (!pupil || !includes(pupil.className)) throw new NotFoundError('No such pupil');
     return pupil;
   }
 
@@ -186,16 +208,16 @@ export class ConsentOfficeService {
   /** The overview: the current period, per-class returns, refusals per purpose. */
   async overview(p: StaffPrincipal) {
     const settings = await this.deps.consent.settings(p.schoolId);
-    const [periods, classes, scope] = await Promise.all([
+    const [periods, classes, includes] = await Promise.all([
       this.deps.consent.recordablePeriods(p.schoolId),
       this.visibleClasses(p),
-      this.deps.staffClasses.scopeOf(p),
+      this.registerScope(p),
     ]);
     // Every pupil on roll this person may see, with or without a class: the same pupils the
     // dashboard counts (consent.repository withoutStatement).
     const pupils = (
       await this.deps.repository.pupilsOnRoll(this.db, p.schoolId, this.today())
-    ).filter((x) => scope.includesClass(x.className));
+    ).filter((x) => includes(x.className));
     const positions = await this.positionsFor(
       p.schoolId,
       pupils.map((x) => x.id),
