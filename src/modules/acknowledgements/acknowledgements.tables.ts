@@ -39,6 +39,11 @@ export const policyAcknowledgements = pgTable(
     acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }).notNull(),
     /** Who recorded it: the person themselves, or the teacher for a class. */
     recordedBy: uuid('recorded_by'),
+    /**
+     * The name of the teacher who recorded a class’s agreement, in words, written by the retention
+     * sweep when it deletes their own record (docs/subject-access.md, "Staff named with no key").
+     */
+    recordedByName: text('recorded_by_name'),
   },
   (t) => [
     check(

@@ -26,4 +26,6 @@ export type { AcknowledgementAggregates } from './acknowledgements.aggregates.ts
 export {
   forgetParentsAcknowledgements,
   forgetStaffAcknowledgements,
+  keepFormerStaffNamesInAcknowledgements,
+  staffWhoRecordedAcknowledgements,
 } from './acknowledgements-retention.repository.ts';

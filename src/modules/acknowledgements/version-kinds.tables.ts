@@ -29,6 +29,11 @@ export const policyVersionKinds = pgTable(
     version: integer('version').notNull(),
     substantive: boolean('substantive').notNull(),
     decidedBy: uuid('decided_by'),
+    /**
+     * The name of who decided, in words, written by the retention sweep when it deletes their own
+     * record (docs/subject-access.md, "Staff named with no key").
+     */
+    decidedByName: text('decided_by_name'),
     decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
   },
   (t) => [index('policy_version_kinds_school').on(t.schoolId, t.version)],

@@ -168,6 +168,11 @@ export const consentCampaigns = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     /** Null when the rollover job started it. */
     startedBy: uuid('started_by'),
+    /**
+     * The name of who started it, in words, written by the retention sweep when it deletes their
+     * own record (docs/subject-access.md, "Staff named with no key").
+     */
+    startedByName: text('started_by_name'),
     reminderDays: integer('reminder_days').notNull(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
   },
@@ -221,6 +226,12 @@ export const consentImports = pgTable(
     createdBy: uuid('created_by'),
     /** Who confirmed the import (the apply job records as them). */
     confirmedBy: uuid('confirmed_by'),
+    /**
+     * The name of who uploaded or confirmed it, in words, written by the retention sweep when it
+     * deletes their own record (docs/subject-access.md, "Staff named with no key").
+     */
+    createdByName: text('created_by_name'),
+    confirmedByName: text('confirmed_by_name'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     committedAt: timestamp('committed_at', { withTimezone: true }),
     /** The import pipeline's (platform/imports): times a lost job was queued again. */

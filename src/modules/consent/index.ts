@@ -51,6 +51,7 @@ export {
   pupilsWithConsentRecords,
   deleteConsentRecordsOf,
   staffWhoRecordedConsent,
+  keepFormerStaffNamesInConsent,
 } from './register/consent-retention.repository.ts';
 
 // Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.

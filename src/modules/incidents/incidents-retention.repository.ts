@@ -100,3 +100,45 @@ export async function deleteIncidents(db: Db, schoolId: string, ids: string[]) {
     letterKeys: letters.map((l) => l.key),
   };
 }
+
+/**
+ * Staff that kept incidents name with no foreign key (the retention sweep keeps a former member of
+ * staff's own record while these do, so the case still says who): who reported it (a member of
+ * staff reporter), who it was assigned to or restricted to (the case's current lists and every
+ * assignment or restriction in its chronology), and who uploaded evidence. Each list is keyed by
+ * what names them. School-scoped; one statement each. The entries' and reports' own
+ * `actor_staff_id` is a foreign key and needs no asking.
+ */
+export async function staffNamedInIncidents(
+  db: Db,
+  schoolId: string,
+): Promise<{
+  incident_reports: string[];
+  incident_assignments: string[];
+  incident_evidence: string[];
+}> {
+  const reporters = await db
+    .selectDistinct({ id: incidents.reporterId })
+    .from(incidents)
+    .where(and(eq(incidents.schoolId, schoolId), eq(incidents.reporterKind, 'staff')));
+  const assigned = await db.execute<{ id: string }>(sql`
+    SELECT DISTINCT unnest(${incidentCases.assignedStaffIds} || ${incidentCases.deputyStaffIds})::text AS id
+      FROM ${incidentCases} WHERE ${incidentCases.schoolId} = ${schoolId}
+    UNION
+    SELECT DISTINCT jsonb_array_elements_text(${incidentEntries.data} -> 'staffIds') AS id
+      FROM ${incidentEntries}
+     WHERE ${incidentEntries.schoolId} = ${schoolId}
+       AND ${incidentEntries.kind} IN ('assignment', 'restricted')
+       AND jsonb_typeof(${incidentEntries.data} -> 'staffIds') = 'array'`);
+  const uploaders = await db
+    .selectDistinct({ id: incidentEvidence.uploadedById })
+    .from(incidentEvidence)
+    .where(
+      and(eq(incidentEvidence.schoolId, schoolId), eq(incidentEvidence.uploadedByKind, 'staff')),
+    );
+  return {
+    incident_reports: reporters.map((r) => r.id),
+    incident_assignments: assigned.rows.map((r) => r.id),
+    incident_evidence: uploaders.map((r) => r.id),
+  };
+}

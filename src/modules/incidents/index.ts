@@ -40,6 +40,7 @@ export {
   closedIncidentsBefore,
   closedSafeguardingIncidents,
   deleteIncidents,
+  staffNamedInIncidents,
 } from './incidents-retention.repository.ts';
 
 // Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.

@@ -7,4 +7,7 @@ export type { PolicyReviewService, EarlyReview } from './reviews.service.ts';
 export { canReadPolicyText, canEditPolicyText, canSeeReviews } from './lifecycle.policy.ts';
 
 // Retention (issue 16 item 6): staff a kept policy review names (the sweep keeps their record).
-export { staffNamedInPolicyReviews } from './lifecycle-retention.repository.ts';
+export {
+  keepFormerStaffNamesInPolicyTexts,
+  staffNamedInPolicyReviews,
+} from './lifecycle-retention.repository.ts';

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
-import { policyReviews } from './lifecycle.tables.ts';
+import { keepNames } from '../../platform/db/keep-names.ts';
+import { policyReviews, policyTexts } from './lifecycle.tables.ts';
 
 /**
  * Retention (issue 16 item 6): staff who recorded or approved a review of the policy. Reviews are
@@ -16,4 +17,25 @@ export async function staffNamedInPolicyReviews(db: Db, schoolId: string): Promi
   return [
     ...new Set(rows.flatMap((r) => (r.approvedBy ? [r.recordedBy, r.approvedBy] : [r.recordedBy]))),
   ];
+}
+
+/**
+ * The policy's texts (each version's, kept for good: the school's record of what its policy said)
+ * name who wrote them with no foreign key. When the retention sweep deletes a former member of
+ * staff's own record, the text keeps their name in words (`names`: id → name). Returns the rows
+ * written.
+ */
+export async function keepFormerStaffNamesInPolicyTexts(
+  db: Db,
+  schoolId: string,
+  names: ReadonlyMap<string, string>,
+): Promise<number> {
+  const t = policyTexts;
+  return keepNames(
+    db,
+    t,
+    { schoolId: t.schoolId, id: t.createdBy, name: t.createdByName },
+    schoolId,
+    names,
+  );
 }

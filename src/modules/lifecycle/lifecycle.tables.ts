@@ -33,6 +33,11 @@ export const policyTexts = pgTable(
     /** PolicyText: { title, sections: [{ id, heading, clauses: [{ id, text }] }] }. */
     text: jsonb('text').notNull(),
     createdBy: uuid('created_by'),
+    /**
+     * The name of who wrote the text, in words, written by the retention sweep when it deletes
+     * their own record (docs/subject-access.md, "Staff named with no key").
+     */
+    createdByName: text('created_by_name'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [

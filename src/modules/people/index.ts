@@ -53,6 +53,7 @@ export {
   deletePeopleRecords,
   deleteStaffRecords,
   formerStaffLeftOnOrBefore,
+  keepFormerStaffNamesInImports,
   pupilsLeftOnOrBefore,
   retentionLeavingDate,
   type PeopleDeleted,

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull, isNull, lte, notExists, or, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
-import { parents, pupilParents, pupils, staff } from './people.tables.ts';
+import { keepNames } from '../../platform/db/keep-names.ts';
+import { parents, pupilImports, pupilParents, pupils, staff } from './people.tables.ts';
 
 /**
  * Retention of people records (issue 16 item 6; `retention.pupilRecordsYearsAfterLeaving`):
@@ -167,6 +168,8 @@ export async function formerStaffLeftOnOrBefore(db: Db, schoolId: string, leftOn
 
 export interface StaffDeleted {
   staff: string[];
+  /** Each member of staff deleted, with their name in words as it was (for `keepFormerStaffNames`). */
+  names: Map<string, string>;
   /** Each member of staff kept, with the table whose rows still name them. */
   kept: { id: string; heldBy: string }[];
 }
@@ -183,7 +186,7 @@ export async function deleteStaffRecords(
   staffIds: string[],
   heldElsewhere: ReadonlyMap<string, string> = new Map(),
 ): Promise<StaffDeleted> {
-  const out: StaffDeleted = { staff: [], kept: [] };
+  const out: StaffDeleted = { staff: [], names: new Map(), kept: [] };
   for (const id of staffIds) {
     const named = heldElsewhere.get(id);
     if (named) {
@@ -194,10 +197,42 @@ export async function deleteStaffRecords(
       const gone = await db
         .delete(staff)
         .where(and(eq(staff.schoolId, schoolId), eq(staff.id, id), eq(staff.active, false)))
-        .returning({ id: staff.id });
-      if (gone.length) out.staff.push(id);
+        .returning({ id: staff.id, given: staff.givenName, family: staff.familyName });
+      for (const g of gone) {
+        out.staff.push(g.id);
+        out.names.set(g.id, `${g.given} ${g.family}`.trim());
+      }
     });
     if (heldBy) out.kept.push({ id, heldBy });
   }
   return out;
+}
+
+/**
+ * Pupil imports (kept for good: the record of where the roll came from) name who uploaded and who
+ * confirmed them with no foreign key. When the retention sweep deletes a former member of staff's
+ * own record, these keep their name in words (`names`: id → name). Returns the rows written.
+ */
+export async function keepFormerStaffNamesInImports(
+  db: Db,
+  schoolId: string,
+  names: ReadonlyMap<string, string>,
+): Promise<number> {
+  const i = pupilImports;
+  return (
+    (await keepNames(
+      db,
+      i,
+      { schoolId: i.schoolId, id: i.createdBy, name: i.createdByName },
+      schoolId,
+      names,
+    )) +
+    (await keepNames(
+      db,
+      i,
+      { schoolId: i.schoolId, id: i.confirmedBy, name: i.confirmedByName },
+      schoolId,
+      names,
+    ))
+  );
 }

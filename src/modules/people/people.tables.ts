@@ -218,6 +218,12 @@ export const pupilImports = pgTable(
     /** Who confirmed the import (a resumed commit is recorded as theirs). */
     confirmedBy: uuid('confirmed_by'),
     /**
+     * The name of who uploaded or confirmed it, in words, written by the retention sweep when it
+     * deletes their own record (docs/subject-access.md, "Staff named with no key").
+     */
+    createdByName: text('created_by_name'),
+    confirmedByName: text('confirmed_by_name'),
+    /**
      * The confirmer said the file lists every pupil on roll: only then are pupils missing from it
      * marked as possibly left. Null until confirmed; a partial list marks nobody.
      */

@@ -40,6 +40,11 @@ export const policyProfileVersions = pgTable(
     settings: jsonb('settings').notNull(),
     changeNote: text('change_note').notNull(),
     createdBy: uuid('created_by'),
+    /**
+     * The name of who made the version, in words, written by the retention sweep when it deletes
+     * their own record (docs/subject-access.md, "Staff named with no key").
+     */
+    createdByName: text('created_by_name'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('policy_profile_versions_key').on(t.profileId, t.version)],

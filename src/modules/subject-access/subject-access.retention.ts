@@ -28,14 +28,20 @@ import {
   deleteConsentRecordsOf,
   pupilsWithConsentRecords,
   consentAboutPerson,
+  keepFormerStaffNamesInConsent,
   staffWhoRecordedConsent,
 } from '../consent/index.ts';
-import { staffNamedInPolicyReviews } from '../lifecycle/index.ts';
+import {
+  keepFormerStaffNamesInPolicyTexts,
+  staffNamedInPolicyReviews,
+} from '../lifecycle/index.ts';
+import { keepFormerStaffNamesInPolicyVersions } from '../policies/index.ts';
 import {
   closedIncidentsBefore,
   closedSafeguardingIncidents,
   deleteIncidents,
   incidentsAboutPerson,
+  staffNamedInIncidents,
 } from '../incidents/index.ts';
 import {
   conductAboutPerson,
@@ -46,7 +52,9 @@ import {
   deleteTrainingBefore,
   forgetStaffTraining,
   forgetTrainingLatest,
+  keepFormerStaffNamesInTraining,
   parentsWithTrainingRecords,
+  staffWhoRecordedTraining,
   staffWithTrainingRecords,
   trainingAboutPerson,
 } from '../training/index.ts';
@@ -60,12 +68,15 @@ import {
   deletePeopleRecords,
   deleteStaffRecords,
   formerStaffLeftOnOrBefore,
+  keepFormerStaffNamesInImports,
   pupilsLeftOnOrBefore,
   retentionLeavingDate,
 } from '../people/index.ts';
 import {
   forgetParentsAcknowledgements,
   forgetStaffAcknowledgements,
+  keepFormerStaffNamesInAcknowledgements,
+  staffWhoRecordedAcknowledgements,
 } from '../acknowledgements/index.ts';
 import { forgetStaffAccess } from '../auth/index.ts';
 import type { RetentionRunRow, SubjectAccessRepository } from './subject-access.repository.ts';
@@ -160,6 +171,14 @@ const staffHeldByReasons: Record<string, string> = {
     'Their training attendance is kept until the schedule deletes it (6 years after the session by default).',
   consent_records: 'Recorded consent decisions that are kept: the record says who took them down.',
   policy_reviews: 'Recorded or approved a review of the policy: the school’s record of it is kept.',
+  // Kept records that name them with no foreign key (asked through each module's index).
+  incident_reports: 'Reported an incident that is kept: the case says who reported it.',
+  incident_assignments: 'Was assigned to an incident that is kept, or named a deputy on it.',
+  incident_evidence: 'Uploaded evidence to an incident that is kept.',
+  training_attendance_recorders:
+    'Recorded training attendance that is kept until the schedule deletes it.',
+  policy_acknowledgements:
+    'Recorded someone else’s acknowledgement of the policy, kept while that person’s record is.',
 };
 
 const yearsBefore = (now: Date, years: number) =>
@@ -372,12 +391,19 @@ export class RetentionService {
           schoolId,
           addCalendarMonths(today, -12 * staffYears),
         );
-        // Kept records that name them with no foreign key (the first reason found is given).
+        // Kept records that name them with no foreign key and are deleted in their turn (the
+        // first reason found is given). Records kept for good keep their name instead, below.
         const held = new Map<string, string>();
+        const incidents = await staffNamedInIncidents(tx.db, schoolId);
         for (const [table, named] of [
           ['training_attendance', await staffWithTrainingRecords(tx.db, schoolId)],
+          ['training_attendance_recorders', await staffWhoRecordedTraining(tx.db, schoolId)],
           ['consent_records', await staffWhoRecordedConsent(tx.db, schoolId)],
           ['policy_reviews', await staffNamedInPolicyReviews(tx.db, schoolId)],
+          ['incident_reports', incidents.incident_reports],
+          ['incident_assignments', incidents.incident_assignments],
+          ['incident_evidence', incidents.incident_evidence],
+          ['policy_acknowledgements', await staffWhoRecordedAcknowledgements(tx.db, schoolId)],
         ] as const)
           for (const id of named) if (!held.has(id)) held.set(id, table);
         const gone = await deleteStaffRecords(tx.db, schoolId, former.due, held);
@@ -388,6 +414,26 @@ export class RetentionService {
           schoolId,
           gone.staff,
         );
+        // Records the school keeps for good (training sessions, lessons and materials, imports,
+        // consent campaigns, policy versions, texts and decisions, class acknowledgements) keep
+        // the name of who made them, in words, once the person's own record is gone.
+        let named = 0;
+        for (const keep of [
+          keepFormerStaffNamesInTraining,
+          keepFormerStaffNamesInConsent,
+          keepFormerStaffNamesInImports,
+          keepFormerStaffNamesInPolicyVersions,
+          keepFormerStaffNamesInPolicyTexts,
+          keepFormerStaffNamesInAcknowledgements,
+        ])
+          named += await keep(tx.db, schoolId, gone.names);
+        if (named)
+          kept.push({
+            type: 'Names of former staff on the school’s lasting records',
+            count: named,
+            reason:
+              'Training sessions, lessons and materials, imports, consent campaigns and policy versions are kept for good: each keeps, in words, the name of the former member of staff who made it.',
+          });
         items.staff = gone.staff;
         counts.staff = gone.staff.length;
         const byReason = new Map<string, number>();

@@ -68,7 +68,9 @@ export {
   deleteTrainingBefore,
   forgetStaffTraining,
   forgetTrainingLatest,
+  keepFormerStaffNamesInTraining,
   parentsWithTrainingRecords,
+  staffWhoRecordedTraining,
   staffWithTrainingRecords,
 } from './training-retention.repository.ts';
 

@@ -1,10 +1,14 @@
-import { and, eq, inArray, lt } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
+import { keepNames } from '../../platform/db/keep-names.ts';
 import {
   trainingAttendance,
+  trainingAttendanceImports,
   trainingBookings,
+  trainingClassLessons,
   trainingDueAgain,
   trainingLatest,
+  trainingMaterials,
   trainingReminders,
   trainingSessions,
 } from './training.tables.ts';
@@ -129,4 +133,47 @@ export async function forgetStaffTraining(
     .where(
       and(eq(trainingReminders.schoolId, schoolId), inArray(trainingReminders.staffId, staffIds)),
     );
+}
+
+/**
+ * Staff who recorded training attendance still kept (taking a session's register, or importing
+ * it): the retention sweep keeps their own record while the attendance names them, as it does
+ * for the people who attended. School-scoped; one statement.
+ */
+export async function staffWhoRecordedTraining(db: Db, schoolId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ id: trainingAttendance.recordedBy })
+    .from(trainingAttendance)
+    .where(
+      and(eq(trainingAttendance.schoolId, schoolId), isNotNull(trainingAttendance.recordedBy)),
+    );
+  return rows.flatMap((r) => (r.id ? [r.id] : []));
+}
+
+/**
+ * Training's records that the school keeps for good (no rule deletes them) and that name a member
+ * of staff with no foreign key: who created a session, who taught a class's e-safety lesson, who
+ * uploaded a session's materials, who uploaded or confirmed an attendance import. When the
+ * retention sweep deletes a former member of staff's own record, these keep their name in words
+ * (`names`: id → name) beside the id. Returns the rows that took a name.
+ */
+export async function keepFormerStaffNamesInTraining(
+  db: Db,
+  schoolId: string,
+  names: ReadonlyMap<string, string>,
+): Promise<number> {
+  const s = trainingSessions;
+  const l = trainingClassLessons;
+  const m = trainingMaterials;
+  const i = trainingAttendanceImports;
+  let n = 0;
+  for (const [table, id, name] of [
+    [s, s.createdBy, s.createdByName],
+    [l, l.taughtBy, l.taughtByName],
+    [m, m.uploadedBy, m.uploadedByName],
+    [i, i.createdBy, i.createdByName],
+    [i, i.confirmedBy, i.confirmedByName],
+  ] as const)
+    n += await keepNames(db, table, { schoolId: table.schoolId, id, name }, schoolId, names);
+  return n;
 }

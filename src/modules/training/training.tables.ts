@@ -40,6 +40,11 @@ export const trainingSessions = pgTable(
     /** Places parents may book (parents' sessions); null: no booking. */
     capacity: integer('capacity'),
     createdBy: uuid('created_by'),
+    /**
+     * The name of who created it, in words, written by the retention sweep when it deletes their
+     * own record (docs/subject-access.md, "Staff named with no key").
+     */
+    createdByName: text('created_by_name'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
   },
@@ -118,6 +123,11 @@ export const trainingClassLessons = pgTable(
     taughtOn: date('taught_on', { mode: 'string' }).notNull(),
     topic: text('topic').notNull(),
     taughtBy: uuid('taught_by').notNull(),
+    /**
+     * The name of who taught it, in words, written by the retention sweep when it deletes their own
+     * record (docs/subject-access.md, "Staff named with no key").
+     */
+    taughtByName: text('taught_by_name'),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
   },
   (t) => [uniqueIndex('training_class_lessons_term').on(t.schoolId, t.className, t.termKey)],
@@ -190,6 +200,11 @@ export const trainingMaterials = pgTable(
     contentType: text('content_type').notNull(),
     sizeBytes: integer('size_bytes').notNull(),
     uploadedBy: uuid('uploaded_by'),
+    /**
+     * The name of who uploaded it, in words, written by the retention sweep when it deletes their
+     * own record (docs/subject-access.md, "Staff named with no key").
+     */
+    uploadedByName: text('uploaded_by_name'),
     uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull(),
   },
   (t) => [index('training_materials_session').on(t.schoolId, t.sessionId)],
@@ -234,6 +249,12 @@ export const trainingAttendanceImports = pgTable(
     summary: jsonb('summary'),
     createdBy: uuid('created_by'),
     confirmedBy: uuid('confirmed_by'),
+    /**
+     * The name of who uploaded or confirmed it, in words, written by the retention sweep when it
+     * deletes their own record (docs/subject-access.md, "Staff named with no key").
+     */
+    createdByName: text('created_by_name'),
+    confirmedByName: text('confirmed_by_name'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     committedAt: timestamp('committed_at', { withTimezone: true }),
     attempts: integer('attempts').notNull().default(0),

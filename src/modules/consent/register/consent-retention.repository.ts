@@ -1,7 +1,10 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/database.ts';
+import { keepNames } from '../../../platform/db/keep-names.ts';
 import {
+  consentCampaigns,
   consentDrafts,
+  consentImports,
   consentReceiptEmails,
   consentRecords,
   pupilCompetenceAssessments,
@@ -77,4 +80,27 @@ export async function staffWhoRecordedConsent(db: Db, schoolId: string): Promise
       ),
     );
   return rows.flatMap((r) => (r.id ? [r.id] : []));
+}
+
+/**
+ * Consent records the school keeps for good (no rule deletes them) that name a member of staff
+ * with no foreign key: who started a renewal campaign, who uploaded or confirmed an import of
+ * existing consents. When the retention sweep deletes a former member of staff's own record,
+ * these keep their name in words (`names`: id → name) beside the id. Returns the rows written.
+ */
+export async function keepFormerStaffNamesInConsent(
+  db: Db,
+  schoolId: string,
+  names: ReadonlyMap<string, string>,
+): Promise<number> {
+  const c = consentCampaigns;
+  const i = consentImports;
+  let n = 0;
+  for (const [table, id, name] of [
+    [c, c.startedBy, c.startedByName],
+    [i, i.createdBy, i.createdByName],
+    [i, i.confirmedBy, i.confirmedByName],
+  ] as const)
+    n += await keepNames(db, table, { schoolId: table.schoolId, id, name }, schoolId, names);
+  return n;
 }
