@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomNonce } from './platform/crypto.ts';
 import path from 'node:path';
 import Fastify, {
   type FastifyError,
@@ -134,7 +134,7 @@ export async function buildApp(
     (config.cookieSecure ? ';upgrade-insecure-requests' : '');
   app.decorateReply('cspNonce', '');
   app.addHook('onRequest', (request, reply, done) => {
-    reply.cspNonce = randomBytes(16).toString('base64url');
+    reply.cspNonce = randomNonce();
     reply.raw.setHeader('Content-Security-Policy', cspBefore + reply.cspNonce + cspAfter);
     securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
   });

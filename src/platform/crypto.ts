@@ -31,6 +31,27 @@ export function randomToken(bytes = 32): string {
   return crypto.randomBytes(bytes).toString('base64url');
 }
 
+/** Random bytes drawn at once for {@link randomNonce}; each byte is handed out once. */
+const NONCE_POOL_BYTES = 4096;
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+
+/**
+ * 16 random bytes as base64url, for a value made on every request (the Content Security
+ * Policy's script nonce). The bytes come from the same CSPRNG as `randomBytes`, drawn 4 kB at a
+ * time, as Node's own `randomUUID` does: one system call per 256 nonces instead of one each, and
+ * no byte is ever used twice.
+ */
+export function randomNonce(): string {
+  if (nonceOffset + 16 > noncePool.length) {
+    noncePool = crypto.randomBytes(NONCE_POOL_BYTES);
+    nonceOffset = 0;
+  }
+  const nonce = noncePool.toString('base64url', nonceOffset, nonceOffset + 16);
+  nonceOffset += 16;
+  return nonce;
+}
+
 export function sha256(value: string | Buffer): string {
   return crypto.createHash('sha256').update(value).digest('hex');
 }
