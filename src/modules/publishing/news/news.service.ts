@@ -55,8 +55,11 @@ export class RenditionMismatchError extends Error {
  * validator (bounded).
  */
 export class NewsService {
-  /** Rendered feeds by school, format and ETag: 60 entries, least recently used dropped. */
-  private readonly feeds = new LRUCache<string, string>({ max: 60 });
+  /**
+   * Rendered feeds by school, format and ETag: 60 entries, least recently used dropped. Kept as
+   * UTF-8 bytes, so that sending one is a copy (a string is measured and encoded on every send).
+   */
+  private readonly feeds = new LRUCache<string, Buffer>({ max: 60 });
 
   constructor(
     private readonly deps: {
@@ -196,8 +199,8 @@ export class NewsService {
     return `${this.postUrl(slug, publicationId)}/images/${position}.jpg`;
   }
 
-  /** The feed in one format, rendered once per state and kept. */
-  async feed(state: NewsState, format: FeedFormat): Promise<string> {
+  /** The feed in one format (UTF-8), rendered once per state and kept. */
+  async feed(state: NewsState, format: FeedFormat): Promise<Buffer> {
     const key = `${state.school.id}:${format}:${state.etag}`;
     const kept = this.feeds.get(key);
     if (kept !== undefined) return kept;
@@ -238,7 +241,10 @@ export class NewsService {
         ...(first ? { image: this.imageUrl(slug, post.id, first.position) } : {}),
       });
     }
-    const body = format === 'atom' ? feed.atom1() : format === 'rss' ? feed.rss2() : feed.json1();
+    const body = Buffer.from(
+      format === 'atom' ? feed.atom1() : format === 'rss' ? feed.rss2() : feed.json1(),
+      'utf8',
+    );
     this.feeds.set(key, body);
     return body;
   }
