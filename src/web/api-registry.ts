@@ -100,7 +100,10 @@ export class ApiRegistry {
           request,
         });
         if (result instanceof RawJson) {
-          return reply.type('application/json; charset=utf-8').send(result.json);
+          // As bytes, encoded once (a joined string is measured, then encoded again: ADR 0035).
+          return reply
+            .type('application/json; charset=utf-8')
+            .send(Buffer.from(result.json, 'utf8'));
         }
         return reply.send(result);
       },
