@@ -230,7 +230,10 @@ describe('incidents (real PostgreSQL)', () => {
       support,
       {
         filters: {},
-        after: { reportedAt: new Date(), incidentId: 'ffffffff-ffff-4fff-bfff-ffffffffffff' },
+        after: {
+          reportedAt: new Date().toISOString(),
+          incidentId: 'ffffffff-ffff-4fff-bfff-ffffffffffff',
+        },
         limit: 1,
         purpose: 'test',
       },

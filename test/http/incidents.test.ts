@@ -623,4 +623,56 @@ describe('incidents over HTTP', () => {
       ]);
     });
   });
+
+  describe('the case list’s cursor', () => {
+    it('carries the time to the microsecond, on the API and the page, and finds every case once', async () => {
+      // The school's cases a microsecond apart, some at the same instant.
+      await q(
+        `UPDATE incident_cases c SET reported_at = '2026-03-04T10:11:12Z'::timestamptz + (n.k / 2) * interval '1 microsecond'
+         FROM (SELECT incident_id, row_number() OVER (ORDER BY incident_id) AS k FROM incident_cases WHERE school_id = $1) n
+         WHERE c.incident_id = n.incident_id`,
+        [fx.school.id],
+      );
+      const expected = (
+        await q(
+          'SELECT incident_id FROM incident_cases WHERE school_id = $1 ORDER BY reported_at DESC, incident_id DESC',
+          [fx.school.id],
+        )
+      ).map((r) => r.incident_id as string);
+      expect(expected.length).toBeGreaterThan(3);
+      const token = await ctx.services.auth.createApiToken(fx.staff.dsl.id, fx.school.id, 'cursor');
+      const seen: string[] = [];
+      let after: string | null = null;
+      let pageLink = '';
+      for (let i = 0; i <= expected.length; i++) {
+        const res = await app.inject({
+          method: 'GET',
+          url: `/api/v1/incidents?limit=2${after ? `&after=${after}` : ''}`,
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(res.statusCode).toBe(200);
+        const body = res.json() as { cases: { id: string }[]; next: string | null };
+        seen.push(...body.cases.map((c) => c.id));
+        if (!body.next) break;
+        expect(body.next).toMatch(/^2026-03-04T10:11:12\.\d{6}Z_[0-9a-f-]{36}$/);
+        pageLink ||= body.next;
+        after = body.next;
+      }
+      expect(seen).toEqual(expected);
+      // The page takes the same cursor and links on with it.
+      const page = await dsl.get(`/incidents?after=${pageLink}`);
+      expect(page.statusCode).toBe(200);
+      // Not a real time: a 400 on the API, the first page on the page.
+      const id = expected[0]!;
+      const bad = await app.inject({
+        method: 'GET',
+        url: `/api/v1/incidents?after=2026-02-30T10:11:12.000001Z_${id}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(bad.statusCode).toBe(400);
+      expect((await dsl.get(`/incidents?after=2026-02-30T10:11:12.000001Z_${id}`)).statusCode).toBe(
+        200,
+      );
+    });
+  });
 });

@@ -7,7 +7,15 @@ import { parseForm } from '../../web/forms.ts';
 import { staffOf } from '../../web/principal.ts';
 import { incidentTypes } from '../policies/index.ts';
 import { canReportThroughApi, mayReachCases } from './incidents.policy.ts';
-import { apiReportBody, categories, imageReportForm, reportForm } from './incidents.forms.ts';
+import {
+  apiReportBody,
+  caseCursorParam,
+  caseCursorQuery,
+  categories,
+  imageReportForm,
+  parseCaseCursor,
+  reportForm,
+} from './incidents.forms.ts';
 import { describeEntry } from './cases/case-view.ts';
 import type { CaseRow } from './incidents.service.ts';
 
@@ -124,16 +132,12 @@ export function incidentsApi(app: FastifyInstance, api: ApiRegistry, services: S
     query: z.object({
       status: z.enum(['open', 'closed']).optional(),
       type: z.enum(incidentTypes).optional(),
-      after: z
-        .string()
-        .regex(/^\d{4}-\d\d-\d\dT[\d:.]+Z_[0-9a-f-]{36}$/)
-        .optional(),
+      after: caseCursorQuery.optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
     response: listResponse,
     handler: async ({ principal, query }) => {
       const who = staffOf(principal);
-      const [at, id] = query.after ? query.after.split('_') : [];
       // The page serialised once and kept as the school's shared read (a change to any case
       // shows on the next request: IncidentsService.listCasesRendered).
       const json = await services.incidents.listCasesRendered(
@@ -143,16 +147,14 @@ export function incidentsApi(app: FastifyInstance, api: ApiRegistry, services: S
             ...(query.status ? { status: query.status } : {}),
             ...(query.type ? { incidentType: query.type } : {}),
           },
-          after: at && id ? { reportedAt: new Date(at), incidentId: id } : undefined,
+          after: query.after ? parseCaseCursor(query.after) : undefined,
           limit: query.limit,
           purpose: 'api',
         },
         (page) =>
           JSON.stringify({
             cases: page.rows.map(toCase),
-            next: page.next
-              ? `${page.next.reportedAt.toISOString()}_${page.next.incidentId}`
-              : null,
+            next: page.next ? caseCursorParam(page.next) : null,
           } satisfies z.input<typeof listResponse>),
       );
       return new RawJson(json);

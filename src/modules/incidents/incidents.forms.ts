@@ -311,3 +311,50 @@ export const apiReportBody = z.object({
   pupilIds: z.array(z.uuid()).max(10).optional(),
   staffIds: z.array(z.uuid()).max(10).optional(),
 });
+
+/**
+ * The case lists' keyset cursor in a URL (`after`, the page's and `/api/v1/incidents`'s): the
+ * last case's time exactly as PostgreSQL keeps it (UTC, up to six decimals: microseconds), `_`,
+ * its id. A cursor cut to milliseconds (a JavaScript Date) skipped or repeated cases whose times
+ * differ below one; older links with three decimals still read.
+ */
+const CASE_CURSOR =
+  /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?Z_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** The cursor of a `after` value, or undefined when it is not one (or names no real time). */
+export function parseCaseCursor(
+  value: string,
+): { reportedAt: string; incidentId: string } | undefined {
+  const m = CASE_CURSOR.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  // Only a real time (no 30 February, no hour 25): PostgreSQL would refuse it with a 500.
+  if (
+    y < 1000 ||
+    t.getUTCFullYear() !== y ||
+    t.getUTCMonth() !== mo - 1 ||
+    t.getUTCDate() !== d ||
+    t.getUTCHours() !== h ||
+    t.getUTCMinutes() !== mi ||
+    t.getUTCSeconds() !== s
+  )
+    return undefined;
+  return { reportedAt: value.slice(0, value.indexOf('_')), incidentId: m[7]! };
+}
+
+/** The `after` value of a cursor (`parseCaseCursor` reads it back exactly). */
+export const caseCursorParam = (c: { reportedAt: string; incidentId: string }) =>
+  `${c.reportedAt}_${c.incidentId}`;
+
+/** `after` as a query parameter: the shape and a real time (see `parseCaseCursor`). */
+export const caseCursorQuery = z
+  .string()
+  .refine((v) => parseCaseCursor(v) !== undefined, 'Not a cursor from the last page');

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.ts';
 import { incidentCases, incidentEntries, incidentPeople, incidents } from './incidents.tables.ts';
 import { foldCase, type CaseState } from './incidents.projection.ts';
@@ -24,11 +24,19 @@ export interface CaseFilters {
   mineStaffId?: string;
 }
 
-/** Keyset: the last row of the page before (newest first). */
+/**
+ * Keyset: the last row of the page before (newest first). `reportedAt` is the time exactly as
+ * PostgreSQL keeps it (to the microsecond), as UTC text `YYYY-MM-DDTHH:MM:SS.ffffffZ`
+ * (`cursorAt` of a listed row): a JavaScript Date keeps milliseconds only, and a cursor cut to
+ * the millisecond skipped or repeated cases whose times differ below one.
+ */
 export interface CaseCursor {
-  reportedAt: Date;
+  reportedAt: string;
   incidentId: string;
 }
+
+/** A row of a case list, with its exact time for the next page's cursor. */
+export type ListedCase = CaseRow & { cursorAt: string };
 
 /** Who is asking for a list: everything of the school, or only the cases they work on. */
 export type ListScope =
@@ -157,7 +165,7 @@ export class IncidentsRepository {
     f: CaseFilters,
     after: CaseCursor | undefined,
     limit: number,
-  ): Promise<CaseRow[]> {
+  ): Promise<ListedCase[]> {
     const c: SQL[] = [eq(incidentCases.schoolId, schoolId)];
     // The same rule as `counts` (and caseAccess) below, written so an index can answer it:
     // `safeguarding` is never null, nor are the arrays, so the two forms agree row for row.
@@ -189,12 +197,17 @@ export class IncidentsRepository {
       c.push(
         sql`(${incidentCases.assignedStaffIds} @> array[${f.mineStaffId}::uuid] or ${incidentCases.deputyStaffIds} @> array[${f.mineStaffId}::uuid])`,
       );
+    // The cursor's text is read as timestamptz exactly (microseconds, `Z`): a constant, so the
+    // row comparison stays the index's start key (EXPLAIN: Index Cond on reported_at, incident_id).
     if (after)
       c.push(
-        sql`(${incidentCases.reportedAt}, ${incidentCases.incidentId}) < (${after.reportedAt.toISOString()}::timestamptz, ${after.incidentId}::uuid)`,
+        sql`(${incidentCases.reportedAt}, ${incidentCases.incidentId}) < (${after.reportedAt}::timestamptz, ${after.incidentId}::uuid)`,
       );
     return db
-      .select()
+      .select({
+        ...getTableColumns(incidentCases),
+        cursorAt: sql<string>`to_char(${incidentCases.reportedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+      })
       .from(incidentCases)
       .where(and(...c))
       .orderBy(

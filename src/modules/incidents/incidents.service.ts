@@ -415,7 +415,7 @@ export class IncidentsService {
       rows: page,
       next:
         rows.length > limit && last
-          ? { reportedAt: last.reportedAt, incidentId: last.incidentId }
+          ? { reportedAt: last.cursorAt, incidentId: last.incidentId }
           : null,
     };
   }

@@ -4,6 +4,7 @@ import type { IncidentType } from '../../policies/index.ts';
 import { canManageIncidents, canNameDeputies } from '../incidents.policy.ts';
 import type { CaseCursor, CaseRow } from '../incidents.service.ts';
 import {
+  caseCursorParam,
   categories,
   categoryLabels,
   correctableFields,
@@ -201,9 +202,7 @@ export async function listView(
       nextStepDue: c.status === 'open' ? c.nextStepDue : null,
       overdue: c.status === 'open' && !!c.nextStepDue && c.nextStepDue < services.people.today(),
     })),
-    nextHref: page.next
-      ? `/incidents?${qs({ after: `${page.next.reportedAt.toISOString()}_${page.next.incidentId}` })}`
-      : null,
+    nextHref: page.next ? `/incidents?${qs({ after: caseCursorParam(page.next) })}` : null,
     firstHref: `/incidents?${qs({})}`,
   };
 }

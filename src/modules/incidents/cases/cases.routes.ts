@@ -10,6 +10,7 @@ import { canSeePupilChronology, mayReachCases } from '../incidents.policy.ts';
 import type { CaseFilters } from '../incidents.service.ts';
 import {
   assignForm,
+  caseCursorQuery,
   categories,
   categoryLabels,
   classifyForm,
@@ -19,6 +20,7 @@ import {
   dateFromParts,
   incidentTypeLabels,
   noteForm,
+  parseCaseCursor,
   personForm,
   policeForm,
   referralForm,
@@ -39,11 +41,7 @@ const listQuery = z.object({
   category: z.enum(categories).optional().catch(undefined),
   risk: z.enum(risks).optional().catch(undefined),
   safeguarding: z.enum(['yes', 'no']).optional().catch(undefined),
-  after: z
-    .string()
-    .regex(/^\d{4}-\d\d-\d\dT[\d:.]+Z_[0-9a-f-]{36}$/)
-    .optional()
-    .catch(undefined),
+  after: caseCursorQuery.optional().catch(undefined),
 });
 
 /**
@@ -68,13 +66,12 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
       ...(q.category ? { category: q.category } : {}),
       ...(q.safeguarding ? { safeguarding: q.safeguarding === 'yes' } : {}),
     };
-    const [at, id] = q.after ? q.after.split('_') : [];
     // The first page is kept as the API's is (a change to any case shows on the next request).
     const page = await incidents.listCasesRendered(
       who,
       {
         filters,
-        after: at && id ? { reportedAt: new Date(at), incidentId: id } : undefined,
+        after: q.after ? parseCaseCursor(q.after) : undefined,
         limit: 50,
         purpose: 'page',
       },
