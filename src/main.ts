@@ -83,6 +83,9 @@ export async function runServer(role: ProcessRole, config: Config = loadConfig()
         say(
           `Resumed ${attendance.commits + attendance.previews} interrupted attendance import(s).`,
         );
+      const staffLists = await services.staffImports.resumeInterrupted();
+      if (staffLists.previews + staffLists.commits > 0)
+        say(`Resumed ${staffLists.commits + staffLists.previews} interrupted staff import(s).`);
       for (const s of jobSchedules) await platform.jobs.schedule(s.name, s.cron, {});
     }
     if (role !== 'worker') {

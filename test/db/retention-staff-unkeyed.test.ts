@@ -95,6 +95,8 @@ describe('retention of former staff named with no foreign key (real PostgreSQL)'
     { table: 'consent_imports', id: 'confirmed_by', name: 'confirmed_by_name' },
     { table: 'pupil_imports', id: 'created_by', name: 'created_by_name' },
     { table: 'pupil_imports', id: 'confirmed_by', name: 'confirmed_by_name' },
+    { table: 'staff_list_imports', id: 'created_by', name: 'created_by_name' },
+    { table: 'staff_list_imports', id: 'confirmed_by', name: 'confirmed_by_name' },
     { table: 'policy_profile_versions', id: 'created_by', name: 'created_by_name' },
     { table: 'policy_texts', id: 'created_by', name: 'created_by_name' },
     { table: 'policy_version_kinds', id: 'decided_by', name: 'decided_by_name' },
@@ -182,7 +184,12 @@ describe('retention of former staff named with no foreign key (real PostgreSQL)'
         size_bytes, uploaded_by, uploaded_at)
       VALUES (${A.school.id}, ${old}, ${`${A.school.id}/training/${randomUUID()}`}, 'slides.pdf',
         'application/pdf', 100, ${by('training_materials', 'uploaded_by')}, '2018-01-09T10:00:00Z')`);
-    for (const table of ['training_attendance_imports', 'consent_imports', 'pupil_imports'])
+    for (const table of [
+      'training_attendance_imports',
+      'consent_imports',
+      'pupil_imports',
+      'staff_list_imports',
+    ])
       await db().execute(sql`
         INSERT INTO ${sql.identifier(table)} (school_id, filename, sha256, size_bytes, status,
           created_by, confirmed_by)

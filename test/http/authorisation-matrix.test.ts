@@ -209,6 +209,11 @@ const EXPECTED: Record<string, Who> = {
   'POST /staff/:id/invitation': STAFF_MANAGERS,
   'POST /staff/:id/deactivate': STAFF_MANAGERS,
   'POST /staff/:id/reactivate': STAFF_MANAGERS,
+  // The staff import (a CSV staff list, line managers included): those who manage staff.
+  'GET /imports/staff': STAFF_MANAGERS,
+  'POST /imports/staff': STAFF_MANAGERS,
+  'GET /imports/staff/:id': STAFF_MANAGERS,
+  'POST /imports/staff/:id/confirm': STAFF_MANAGERS,
   'GET /staff/classes': ['headteacher', 'office'],
   'GET /staff/:id/classes': ['headteacher', 'office'],
   'POST /staff/:id/classes': ['headteacher', 'office'],
@@ -763,6 +768,8 @@ describe('authorisation matrix', () => {
   let responsibilityHolderId: string;
   let parentSessionId: string;
   let trainingImportId: string;
+  /** A staff list import that only school A has (people/staff-import.kind.ts). */
+  let staffImportId: string;
   let trainingMaterialId: string;
   /** School A's policy review (modules/lifecycle). */
   let policyReviewId: string;
@@ -1038,6 +1045,16 @@ describe('authorisation matrix', () => {
         { queue: false },
       );
       await ctx.services.trainingImports.preview(trainingImportId);
+      staffImportId = await ctx.services.staffImports.upload(
+        A.school.id,
+        { kind: 'staff', id: A.staff.headteacher.id },
+        {
+          filename: 'staff.csv',
+          data: Buffer.from('Given name,Family name,Email,Roles\nMatrix,Only,x@y.test,Teacher\n'),
+        },
+        { queue: false },
+      );
+      await ctx.services.staffImports.preview(staffImportId);
       {
         const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
         const temp = await ctx.platform.files.writeTemp(pdf);
@@ -1491,6 +1508,7 @@ describe('authorisation matrix', () => {
         add({ id: postId, mediaId, purpose: 'school_social_media', checkId: postCheckId });
       else if (route.url.startsWith('/parents/:id')) add({ id: A.parent.id });
       else if (route.url.startsWith('/imports/pupils/:id')) add({ id: importId });
+      else if (route.url.startsWith('/imports/staff/:id')) add({ id: staffImportId });
       else if (route.url.startsWith('/policy/versions/:version')) add({ version: '2' });
       else if (route.url.startsWith('/consent/family/receipts/:recordId'))
         add({ recordId: consentReceiptId }, 'A parent’s receipt');
@@ -1609,6 +1627,7 @@ describe('authorisation matrix', () => {
       ['B headteacher', `/pupils/${A.pupils[0]!.id}`, `/pupils/${crypto.randomUUID()}`],
       ['B headteacher', `/parents/${A.parent.id}`, `/parents/${crypto.randomUUID()}`],
       ['B headteacher', `/imports/pupils/${importId}`, `/imports/pupils/${crypto.randomUUID()}`],
+      ['B headteacher', `/imports/staff/${staffImportId}`, `/imports/staff/${crypto.randomUUID()}`],
       ['B headteacher', '/policy/versions/2', '/policy/versions/999'],
       ['B headteacher', `/media/${mediaId}`, `/media/${crypto.randomUUID()}`],
       ['A teacher', `/parents/${A.parent.id}`, `/parents/${crypto.randomUUID()}`],
@@ -2333,6 +2352,34 @@ describe('authorisation matrix', () => {
             'UPN,Forename,Surname,Date of birth,Year\nV1,Valid,Import,2018-01-01,2\n',
           ),
         }),
+      },
+      'POST /imports/staff': {
+        from: '/imports/staff',
+        url: '/imports/staff',
+        file: () => ({
+          filename: 'staff.csv',
+          content: Buffer.from(
+            'Given name,Family name,Email,Roles\nValid,Upload,v.upload@matrix-a.test,Teacher\n',
+          ),
+        }),
+      },
+      'POST /imports/staff/:id/confirm': {
+        from: '/imports/staff',
+        url: async (n) => {
+          const id = await ctx.services.staffImports.upload(
+            A.school.id,
+            { kind: 'staff', id: A.staff.headteacher.id },
+            {
+              filename: 'staff.csv',
+              data: Buffer.from(
+                `Given name,Family name,Email,Roles\nValid,Import${n},valid.import${n}@matrix-a.test,Volunteer\n`,
+              ),
+            },
+            { queue: false },
+          );
+          await ctx.services.staffImports.preview(id);
+          return `/imports/staff/${id}/confirm`;
+        },
       },
       'POST /policy/adopt': {
         from: '/policy',

@@ -200,6 +200,9 @@ const summaries: Record<string, Describe> = {
   'people.import-uploaded': () => 'Uploaded a pupil list from the school’s MIS to check',
   'people.import-confirmed': () => 'Confirmed a pupil list import from the MIS',
   'people.imported': () => 'Imported pupils from the MIS',
+  'people.staff-import-uploaded': () => 'Uploaded a staff list to check before importing',
+  'people.staff-imported': (_row, d) =>
+    `Imported a staff list: ${plural(num(d.added) ?? 0, 'member')} of staff added, ${num(d.changed) ?? 0} changed`,
   'people.staff-added': (row, d, n) =>
     `Added ${n.staff(row.entityId)} to the staff${rolesInWords(d.roles, n) ? ` as ${rolesInWords(d.roles, n)}` : ''}`,
   'people.staff-changed': (row, d, n) => {

@@ -2,6 +2,7 @@ import { and, eq, inArray, isNotNull, isNull, lte, notExists, or, sql } from 'dr
 import type { Db } from '../../platform/db/database.ts';
 import { keepNames } from '../../platform/db/keep-names.ts';
 import { parents, pupilImports, pupilParents, pupils, staff } from './people.tables.ts';
+import { staffListImports } from './staff-import.tables.ts';
 
 /**
  * Retention of people records (issue 16 item 6; `retention.pupilRecordsYearsAfterLeaving`):
@@ -209,8 +210,8 @@ export async function deleteStaffRecords(
 }
 
 /**
- * Pupil imports (kept for good: the record of where the roll came from) name who uploaded and who
- * confirmed them with no foreign key. When the retention sweep deletes a former member of staff's
+ * Pupil imports and staff list imports (kept for good: the record of where the roll and the staff
+ * list came from) name who uploaded and who confirmed them with no foreign key. When the retention sweep deletes a former member of staff's
  * own record, these keep their name in words (`names`: id → name). Returns the rows written.
  */
 export async function keepFormerStaffNamesInImports(
@@ -218,21 +219,22 @@ export async function keepFormerStaffNamesInImports(
   schoolId: string,
   names: ReadonlyMap<string, string>,
 ): Promise<number> {
-  const i = pupilImports;
-  return (
-    (await keepNames(
+  let written = 0;
+  for (const i of [pupilImports, staffListImports]) {
+    written += await keepNames(
       db,
       i,
       { schoolId: i.schoolId, id: i.createdBy, name: i.createdByName },
       schoolId,
       names,
-    )) +
-    (await keepNames(
+    );
+    written += await keepNames(
       db,
       i,
       { schoolId: i.schoolId, id: i.confirmedBy, name: i.confirmedByName },
       schoolId,
       names,
-    ))
-  );
+    );
+  }
+  return written;
 }

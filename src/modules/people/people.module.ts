@@ -5,6 +5,9 @@ import { PeopleChangesRepository } from './people-changes.repository.ts';
 import { PeopleService } from './people.service.ts';
 import { ImportRepository } from './import.repository.ts';
 import { ImportService } from './import.service.ts';
+import { StaffImportRepository } from './staff-import.repository.ts';
+import { StaffImportService } from './staff-import.service.ts';
+import { staffImportRoutes } from './staff-import.routes.ts';
 import { StaffClassesRepository } from './staff-classes.repository.ts';
 import { StaffClassesService } from './staff-classes.service.ts';
 import { PeopleDirectory } from './people-directory.ts';
@@ -30,6 +33,8 @@ declare module '../registry.ts' {
     peopleDirectory: PeopleDirectory;
     /** Pupil imports from the school's MIS (upload, preview, confirm). */
     imports: ImportService;
+    /** Staff lists imported from a CSV (upload, preview, confirm), line managers included. */
+    staffImports: StaffImportService;
     /** Which classes a member of staff teaches: the one pupil scope. */
     staffClasses: StaffClassesService;
     /** The school's own published contact details (the publishing checks allow them). */
@@ -76,6 +81,15 @@ export const peopleModule = defineModule({
         jobs: deps.jobs,
         files: deps.files,
       }),
+      staffImports: new StaffImportService({
+        database: deps.database,
+        repository: new StaffImportRepository(),
+        audit: deps.audit,
+        clock: deps.clock,
+        jobs: deps.jobs,
+        files: deps.files,
+        roleTitles: (schoolId) => deps.policyScope.roleTitles(schoolId),
+      }),
       schoolDetails: new SchoolDetailsService({
         database: deps.database,
         repository: new SchoolDetailsRepository(),
@@ -89,7 +103,14 @@ export const peopleModule = defineModule({
       }),
     };
   },
-  routes: [peopleRoutes, peopleManageRoutes, importRoutes, staffClassesRoutes, schoolDetailsRoutes],
+  routes: [
+    peopleRoutes,
+    peopleManageRoutes,
+    importRoutes,
+    staffImportRoutes,
+    staffClassesRoutes,
+    schoolDetailsRoutes,
+  ],
   api: [peopleApi],
   jobs: peopleJobs,
   navigation: [

@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../../config.ts';
+import type { Services } from '../registry.ts';
+import type { FieldErrors } from '../../errors.ts';
+import { formRoute } from '../../web/form-route.ts';
+import { importStatusTags, importUploadRoutes } from '../../web/import-routes.ts';
+import { staffActor, staffOf } from '../../web/principal.ts';
+import { roleLabels, staffRoles } from '../auth/index.ts';
+import { canManageStaff } from './people.policy.ts';
+import { STAFF_IMPORT_COLUMNS } from './staff-import.parse.ts';
+import type { StaffImportView } from './staff-import.service.ts';
+
+const statusTags = importStatusTags;
+
+const params = z.object({ id: z.uuid() });
+
+/**
+ * The staff import (docs/people.md, "Importing staff"): a CSV staff list is uploaded, checked by
+ * a job into a preview (who is added, who changes and how, every row's problems), confirmed, and
+ * applied by a job. The Headteacher and the Business Manager (the roles that manage staff; a
+ * Business Manager's file may not give or take away the Headteacher, DSL or DPO roles).
+ */
+export async function staffImportRoutes(
+  app: FastifyInstance,
+  { services, config }: { services: Services; config: Config },
+) {
+  const imports = services.staffImports;
+  const maxMb = Math.round(config.uploadMaxBytes / 1024 / 1024);
+
+  const renderList = async (reply: FastifyReply, schoolId: string, errors?: FieldErrors) => {
+    const titles = { ...roleLabels, ...(await services.policyScope.roleTitles(schoolId)) };
+    return reply.page('people/views/staff-import-list.njk', {
+      title: 'Import staff',
+      recent: await imports.listRecent(schoolId),
+      statusTags,
+      columns: Object.values(STAFF_IMPORT_COLUMNS).map((c) => ({
+        label: c.label,
+        required: c.required,
+        headings: c.headings.join(', '),
+      })),
+      roleNames: staffRoles.map((r) => titles[r]).join(', '),
+      maxMb,
+      ...(errors ? { errors } : {}),
+    });
+  };
+
+  const renderImport = (reply: FastifyReply, view: StaffImportView, errors?: FieldErrors) =>
+    reply.page('people/views/staff-import.njk', {
+      title: `Staff import: ${view.filename}`,
+      imp: view,
+      tag: statusTags[view.status],
+      inProgress: ['uploaded', 'previewing', 'committing'].includes(view.status),
+      ...(errors ? { errors } : {}),
+    });
+
+  app.get('/imports/staff', { config: { access: canManageStaff } }, async (request, reply) =>
+    renderList(reply, staffOf(request.principal).schoolId),
+  );
+
+  importUploadRoutes(app, '/imports/staff', {
+    access: canManageStaff,
+    uploadMaxBytes: config.uploadMaxBytes,
+    files: services.files,
+    defaultFilename: 'staff.csv',
+    imports,
+    renderList,
+    renderImport: (reply, _schoolId, view) => renderImport(reply, view),
+  });
+
+  formRoute(app, '/imports/staff/:id/confirm', {
+    access: canManageStaff,
+    who: staffOf,
+    params,
+    authorise: async ({ who, params: p }) => {
+      await imports.get(who.schoolId, p.id);
+    },
+    form: z.object({}),
+    act: ({ who, params: p }) => imports.requestCommit(who.schoolId, staffActor(who), p.id),
+    done: (_, { params: p }) => ({
+      redirect: `/imports/staff/${p.id}`,
+      flash: 'Import confirmed. Lanyard is updating the staff list.',
+    }),
+    render: async (reply, { who, params: p, errors }) =>
+      renderImport(reply, await imports.get(who.schoolId, p.id), {
+        confirm: Object.values(errors).join(' '),
+      }),
+  });
+}
