@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
@@ -35,5 +36,12 @@ export const auditEvents = pgTable(
     uniqueIndex('audit_events_chain_seq_key').on(t.chain, t.seq),
     index('audit_events_school_idx').on(t.schoolId, t.id),
     index('audit_events_entity_idx').on(t.schoolId, t.entityType, t.entityId),
+    // Every person an entry names (its subject, its actor, any id in its data): a subject access
+    // request's lookup (audit-subject-access.repository.ts). An expression index over the
+    // function of migration 0059, so nothing is added to the rows or to what is hashed.
+    index('audit_events_people_idx').using(
+      'gin',
+      sql`audit_event_ids(${t.entityId}, ${t.actorId}, ${t.data})`,
+    ),
   ],
 );
