@@ -189,6 +189,10 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
     throw new Error('The demo school cannot be seeded when NODE_ENV=production.');
   const people = new PeopleRepository();
   if (await people.getSchoolBySlug(services.database.db, 'oakfield-primary')) return false;
+  // The demo's photos go through face detection: a missing model stops the start here, before
+  // anything is written, rather than half-way through the demo (which a restart would then take
+  // for a finished one).
+  await services.faces.load?.();
   const bulk = new PeopleBulkRepository();
   const staffClasses = new StaffClassesRepository();
   const passwordHash = await hashPassword(DEMO_PASSWORD);

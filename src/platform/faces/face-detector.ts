@@ -29,6 +29,8 @@ export interface DetectorImage {
 /** Finds faces. One adapter (ARCHITECTURE rule 8) so services can be tested with a fake. */
 export interface FaceDetector {
   detect(image: DetectorImage): Promise<FaceBox[]>;
+  /** Loads the model now (where there is one), throwing what `detect` would if it cannot. */
+  load?(): Promise<void>;
 }
 
 /** Scales 8-bit RGB pixels to exactly `width` × `height`. */
