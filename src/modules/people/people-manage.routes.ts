@@ -276,8 +276,13 @@ export async function peopleManageRoutes(
       ),
       givesEveryRole: staffRoles.every((role) => canGrantRole(p, role)),
       isSelf: view.member?.id === p.id,
-      // "Leaves on 31 August 2027" / "Left on 3 December 2026" (staff-leave.ts).
-      leaveWords: view.member ? leaveInWords(view.member, services.people.today()) : null,
+      // "Leaves on 31 August 2027" for an active account whose leave date is still to come.
+      leaveWords:
+        view.member?.active &&
+        view.member.leaveDate &&
+        view.member.leaveDate > services.people.today()
+          ? leaveInWords(view.member, services.people.today())
+          : null,
       // The line manager list: the school's other current staff, by name ("None" first).
       lineManagerItems: view.member
         ? [
