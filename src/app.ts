@@ -27,6 +27,7 @@ import { postgresRateLimitStore } from './web/rate-limit-store.ts';
 import { apiRateLimit } from './web/api-rate-limit.ts';
 import { registerOperations } from './web/metrics.routes.ts';
 import type { Access } from './web/access.ts';
+import type { SchoolAccess } from './web/school-access.ts';
 import { configureNunjucks, rootDir, templateDirs } from './web/views.ts';
 import { hiddenByProfile, navigationFor } from './web/navigation.ts';
 import {
@@ -103,13 +104,18 @@ export async function buildApp(
   const routes: RegisteredRoute[] = [];
   app.decorate('lanyardRoutes', routes);
   app.addHook('onRoute', (route) => {
-    const config = (route.config ?? {}) as { access?: Access };
+    const config = (route.config ?? {}) as { access?: Access; schoolAccess?: SchoolAccess };
     if (route.url.startsWith('/assets')) {
       route.config = { ...config, access: 'public' };
       return;
     }
     if (!config.access)
       throw new Error(`Route ${String(route.method)} ${route.url} declares no access policy`);
+    // The school's check is asked only after a role check has let someone in (below).
+    if (config.schoolAccess && typeof config.access !== 'function')
+      throw new Error(
+        `Route ${String(route.method)} ${route.url} has a school access check without a role check`,
+      );
     for (const method of [route.method].flat()) {
       if (method !== 'HEAD') routes.push({ method, url: route.url, access: config.access });
     }
@@ -337,7 +343,15 @@ export async function buildApp(
         303,
       );
     }
-    if (!access(principal)) {
+    // A route whose rule the school's profile decides (e.g. the consent record keeper) also has
+    // `schoolAccess`, answered from kept per-school reads (web/school-access.ts); never public,
+    // never for a trust's admin.
+    const schoolAccess = request.routeOptions.config.schoolAccess;
+    if (
+      !access(principal) ||
+      (schoolAccess &&
+        (principal.kind === 'org_admin' || !(await schoolAccess(services, principal))))
+    ) {
       if (isApi(request)) return problem(refuse(), 404, 'Not found');
       if (principal.kind !== 'org_admin')
         (request as unknown as { schoolName: string }).schoolName =

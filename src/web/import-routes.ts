@@ -36,7 +36,7 @@ export function importUploadRoutes<View>(
     access: Exclude<Access, 'public'>;
     /**
      * A check the school's profile decides (e.g. the consent record keeper), asked after `access`
-     * and before the body is read; the module's plugin applies it (`schoolAccessGate`).
+     * and before the body is read (app.ts checks it with `config.access`).
      */
     schoolAccess?: SchoolAccess;
     uploadMaxBytes: number;

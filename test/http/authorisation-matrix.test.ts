@@ -1613,6 +1613,22 @@ describe('authorisation matrix', () => {
     await ok.ready();
     expect(ok.lanyardRoutes.some((r) => r.url === '/with-policy')).toBe(true);
     await ok.close();
+    // A school's check (config.schoolAccess) is asked only after a role check: a route that has
+    // one without a role check would let anyone signed in past it, so it does not build.
+    const loose = await buildApp(ctx.services, ctx.config);
+    let looseError: unknown;
+    try {
+      loose.get(
+        '/school-check-only',
+        { config: { access: 'signed-in', schoolAccess: () => Promise.resolve(false) } },
+        async () => 'should never be served',
+      );
+      await loose.ready();
+    } catch (e) {
+      looseError = e;
+    }
+    expect(String(looseError)).toMatch(/school access check without a role check/);
+    await loose.close().catch(() => undefined);
   });
 
   it('serves the static assets to anyone', async () => {

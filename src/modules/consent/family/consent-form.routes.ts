@@ -6,7 +6,6 @@ import type { Principal } from '../../auth/index.ts';
 import { parseForm } from '../../../web/forms.ts';
 import { formRoute } from '../../../web/form-route.ts';
 import { staffOf } from '../../../web/principal.ts';
-import { schoolAccessGate } from '../../../web/school-access.ts';
 import {
   canRecordConsentAs,
   canUseOwnConsentForm,
@@ -64,7 +63,6 @@ export async function consentFormRoutes(
   const forms = services.consentForm;
   // The staff routes here (finding a receipt, emailing a parent their link) are the record
   // keeper's too: staff pass `access`, then the keeper rule is asked before the body is read.
-  schoolAccessGate(app, services);
   const childUrl = (pupilId: string, periodKey: string) =>
     `/consent/family/${pupilId}/${encodeURIComponent(periodKey)}`;
 

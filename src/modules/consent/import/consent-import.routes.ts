@@ -7,7 +7,6 @@ import { formRoute } from '../../../web/form-route.ts';
 import { importStatusTags, importUploadRoutes } from '../../../web/import-routes.ts';
 import { staffOf, staffActor } from '../../../web/principal.ts';
 import { formatCitation, type PolicySettings } from '../../policies/index.ts';
-import { schoolAccessGate } from '../../../web/school-access.ts';
 import { canImportConsentAs, mayReachConsentKeeping } from '../consent.policy.ts';
 import { keeperAccess } from '../consent-keeper.ts';
 import {
@@ -75,7 +74,6 @@ export async function consentImportRoutes(
   const maxMb = Math.round(config.uploadMaxBytes / 1024 / 1024);
   // The managers, or the profile's record keeper (a role or a responsibility): staff pass
   // `access`, then the keeper rule is asked before the body (the CSV file) is read.
-  schoolAccessGate(app, services);
   const imports = {
     access: mayReachConsentKeeping,
     schoolAccess: keeperAccess(canImportConsentAs),

@@ -11,7 +11,6 @@ import { claimUploads, UploadedFile, uploadRouteLimits } from '../../../web/uplo
 import type { StaffPrincipal } from '../../auth/index.ts';
 import { staffOf } from '../../../web/principal.ts';
 import { formatCitation } from '../../policies/index.ts';
-import { schoolAccessGate } from '../../../web/school-access.ts';
 import {
   canAssessCompetenceAs,
   canAssignConsentClasses,
@@ -106,7 +105,6 @@ export async function consentOfficeRoutes(
 
   // The profile's record keeper (a role or a responsibility) uses these pages as the roles that
   // may: `access` lets staff in, then `schoolAccess` asks the keeper rule before the body is read.
-  schoolAccessGate(app, services);
   const opens = { access: mayReachConsentKeeping, schoolAccess: keeperAccess(canOpenConsentAs) };
   const records = {
     access: mayReachConsentKeeping,
