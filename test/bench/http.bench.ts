@@ -500,7 +500,7 @@ async function main(): Promise<void> {
       idle_rss_at_3s_node_mb: idleAt3s.nodeRssMb,
       idle_rss_at_3s_postgres_mb: idleAt3s.postgresRssMb,
       node_args: NODE_ARGS.join(' '),
-      entry: BUILT ? 'dist/main.js' : 'tsx src/main.ts',
+      entry: BUILT ? (ENTRY.entry ?? []).join(' ') : 'tsx src/main.ts',
       loaded_node_rss_mb: loaded.nodeRssMb,
       ...(profile
         ? {

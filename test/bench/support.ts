@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -151,8 +152,25 @@ export interface BenchServer {
 let built = false;
 
 /**
- * What the benchmarks' servers run: `dist/main.js`, as `npm start` does (ADR 0033), built once
- * per benchmark run; with BENCH_TSX=1, `src/main.ts` through tsx (`npm run dev`) instead.
+ * The node flags `npm start` gives the server (package.json's start script, e.g. the young
+ * generation's size: ADR 0036), so that a benchmark runs exactly what a school runs.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(
+    fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as {
+    scripts: { start: string };
+  };
+  const m = /node ((?:--\S+ )*)dist\/main\.js/.exec(pkg.scripts.start);
+  if (!m)
+    throw new Error(`package.json's start script does not run dist/main.js: ${pkg.scripts.start}`);
+  return m[1]!.split(' ').filter(Boolean);
+}
+
+/**
+ * What the benchmarks' servers run: `dist/main.js` with `npm start`'s node flags, as `npm start`
+ * does (ADR 0033), built once per benchmark run; with BENCH_TSX=1, `src/main.ts` through tsx
+ * (`npm run dev`) instead.
  */
 export function serverEntry(): { entry?: string[] } {
   if (process.env.BENCH_TSX === '1') return {};
@@ -160,12 +178,13 @@ export function serverEntry(): { entry?: string[] } {
     execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
     built = true;
   }
-  return { entry: ['dist/main.js'] };
+  return { entry: [...startFlags(), 'dist/main.js'] };
 }
 
 /**
  * The real server (`dist/main.js web` as `npm start` runs it, or `src/main.ts` through tsx with
- * BENCH_TSX=1; NODE_ENV=production, its own process) on a benchmark's database, ready to answer. BENCH_CPU_PROF=<folder> when `cpuProfile` writes a V8 CPU profile
+ * BENCH_TSX=1; NODE_ENV=production, its own process) on a benchmark's database, ready to answer;
+ * BENCH_NODE_ARGS adds node flags (split on spaces). BENCH_CPU_PROF=<folder> when `cpuProfile` writes a V8 CPU profile
  * of it there. The per-address API limit is off: the load comes from one address.
  */
 export async function startBenchServer(options: {
@@ -183,7 +202,10 @@ export async function startBenchServer(options: {
     pgPort: await freePort(),
     args: ['web'],
     ...serverEntry(),
-    ...(cpuProf ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] } : {}),
+    nodeArgs: [
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+      ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []),
+    ],
     env: {
       NODE_ENV: 'production',
       DATABASE_URL: options.url,
