@@ -177,3 +177,57 @@ export abstract class ModuleImportService<
     return (await this.pipeline.listRecent(schoolId, limit)).map(this.toView);
   }
 }
+
+/** An import as a module's pages read it: the run, with its preview and summary typed. */
+export type ImportView<Preview, Summary> = Omit<ImportRun, 'preview' | 'summary'> & {
+  preview: Preview | null;
+  summary: Summary | null;
+};
+
+const asImportView = <Preview, Summary>(run: ImportRun): ImportView<Preview, Summary> => ({
+  ...run,
+  preview: (run.preview as Preview | null) ?? null,
+  summary: (run.summary as Summary | null) ?? null,
+});
+
+/**
+ * An import whose confirm takes no answers beyond "yes" (the staff list, training attendance):
+ * the file is the whole of it. Confirming queues the commit job; `confirm` applies here and now
+ * (tests, a command line).
+ */
+export abstract class PlainImportService<
+  Preview extends { canCommit: boolean },
+  Summary,
+> extends ModuleImportService<
+  Preview,
+  Summary,
+  Buffer,
+  Record<string, never>,
+  ImportView<Preview, Summary>
+> {
+  constructor(
+    module: ImportJobsModule,
+    kind: ImportKind<Preview, Summary, Buffer, Record<string, never>, Actor>,
+    deps: ModuleImportDeps,
+  ) {
+    super(module, kind, deps, asImportView);
+  }
+
+  async requestCommit(
+    schoolId: string,
+    actor: Actor,
+    importId: string,
+    queue = true,
+  ): Promise<void> {
+    await this.pipeline.requestCommit(schoolId, actor, importId, {}, queue);
+  }
+
+  /** Confirms and applies here and now, without the queue. */
+  async confirm(
+    schoolId: string,
+    actor: Actor,
+    importId: string,
+  ): Promise<ImportView<Preview, Summary>> {
+    return this.confirmNow(schoolId, actor, importId, {});
+  }
+}

@@ -91,3 +91,44 @@ export function importUploadRoutes<View>(
     return spec.renderImport(reply, schoolId, await spec.imports.get(schoolId, params.data.id));
   });
 }
+
+/**
+ * POST `path/:id/confirm` for an import whose confirm takes no answers (PlainImportService: the
+ * staff list, training attendance): the import must be the person's school's (else 404), the
+ * commit job is queued, and the import's page follows with `flash`; a refusal (e.g. the preview
+ * found problems) shows the import's page again with the message.
+ */
+export function importConfirmRoute<View>(
+  app: FastifyInstance,
+  path: string,
+  spec: {
+    access: Exclude<Access, 'public'>;
+    imports: {
+      get(schoolId: string, importId: string): Promise<View>;
+      requestCommit(schoolId: string, actor: Actor, importId: string): Promise<void>;
+    };
+    /** What the import's page says once confirmed (e.g. 'Lanyard is updating the staff list.'). */
+    flash: string;
+    renderImport(
+      reply: FastifyReply,
+      view: View,
+      errors: FieldErrors,
+    ): FastifyReply | Promise<FastifyReply>;
+  },
+): void {
+  formRoute(app, `${path}/:id/confirm`, {
+    access: spec.access,
+    who: staffOf,
+    params: idParams,
+    authorise: async ({ who, params: p }) => {
+      await spec.imports.get(who.schoolId, p.id);
+    },
+    form: z.object({}),
+    act: ({ who, params: p }) => spec.imports.requestCommit(who.schoolId, staffActor(who), p.id),
+    done: (_, { params: p }) => ({ redirect: `${path}/${p.id}`, flash: spec.flash }),
+    render: async (reply, { who, params: p, errors }) =>
+      spec.renderImport(reply, await spec.imports.get(who.schoolId, p.id), {
+        confirm: Object.values(errors).join(' '),
+      }),
+  });
+}

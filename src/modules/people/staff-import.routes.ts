@@ -1,19 +1,19 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Services } from '../registry.ts';
 import type { FieldErrors } from '../../errors.ts';
-import { formRoute } from '../../web/form-route.ts';
-import { importStatusTags, importUploadRoutes } from '../../web/import-routes.ts';
-import { staffActor, staffOf } from '../../web/principal.ts';
+import {
+  importConfirmRoute,
+  importStatusTags,
+  importUploadRoutes,
+} from '../../web/import-routes.ts';
+import { staffOf } from '../../web/principal.ts';
 import { roleLabels, staffRoles } from '../auth/index.ts';
 import { canManageStaff } from './people.policy.ts';
 import { STAFF_IMPORT_COLUMNS } from './staff-import.parse.ts';
 import type { StaffImportView } from './staff-import.service.ts';
 
 const statusTags = importStatusTags;
-
-const params = z.object({ id: z.uuid() });
 
 /**
  * The staff import (docs/people.md, "Importing staff"): a CSV staff list is uploaded, checked by
@@ -68,22 +68,10 @@ export async function staffImportRoutes(
     renderImport: (reply, _schoolId, view) => renderImport(reply, view),
   });
 
-  formRoute(app, '/imports/staff/:id/confirm', {
+  importConfirmRoute(app, '/imports/staff', {
     access: canManageStaff,
-    who: staffOf,
-    params,
-    authorise: async ({ who, params: p }) => {
-      await imports.get(who.schoolId, p.id);
-    },
-    form: z.object({}),
-    act: ({ who, params: p }) => imports.requestCommit(who.schoolId, staffActor(who), p.id),
-    done: (_, { params: p }) => ({
-      redirect: `/imports/staff/${p.id}`,
-      flash: 'Import confirmed. Lanyard is updating the staff list.',
-    }),
-    render: async (reply, { who, params: p, errors }) =>
-      renderImport(reply, await imports.get(who.schoolId, p.id), {
-        confirm: Object.values(errors).join(' '),
-      }),
+    imports,
+    flash: 'Import confirmed. Lanyard is updating the staff list.',
+    renderImport: (reply, view, errors) => renderImport(reply, view, errors),
   });
 }

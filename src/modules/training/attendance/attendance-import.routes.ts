@@ -1,19 +1,19 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { z } from 'zod';
 import type { Config } from '../../../config.ts';
 import type { Services } from '../../registry.ts';
 import type { FieldErrors } from '../../../errors.ts';
-import { formRoute } from '../../../web/form-route.ts';
-import { importStatusTags, importUploadRoutes } from '../../../web/import-routes.ts';
-import { staffActor, staffOf } from '../../../web/principal.ts';
+import {
+  importConfirmRoute,
+  importStatusTags,
+  importUploadRoutes,
+} from '../../../web/import-routes.ts';
+import { staffOf } from '../../../web/principal.ts';
 import { canManageTraining } from '../training.policy.ts';
 import { kindLabel, staffKinds } from '../training-status.ts';
 import { COLUMN_ALIASES } from './attendance-import.parse.ts';
 import type { AttendanceImportView } from './attendance-import.service.ts';
 
 const statusTags = importStatusTags;
-
-const params = z.object({ id: z.uuid() });
 
 /** Attendance from a CSV sign-in sheet: upload, preview with row errors, confirm. */
 export async function attendanceImportRoutes(
@@ -67,22 +67,10 @@ export async function attendanceImportRoutes(
     renderImport: (reply, _schoolId, view) => renderImport(reply, view),
   });
 
-  formRoute(app, '/training/imports/:id/confirm', {
+  importConfirmRoute(app, '/training/imports', {
     access: canManageTraining,
-    who: staffOf,
-    params,
-    authorise: async ({ who, params: p }) => {
-      await imports.get(who.schoolId, p.id);
-    },
-    form: z.object({}),
-    act: ({ who, params: p }) => imports.requestCommit(who.schoolId, staffActor(who), p.id),
-    done: (_, { params: p }) => ({
-      redirect: `/training/imports/${p.id}`,
-      flash: 'Import confirmed. Lanyard is recording the attendance.',
-    }),
-    render: async (reply, { who, params: p, errors }) =>
-      renderImport(reply, await imports.get(who.schoolId, p.id), {
-        confirm: Object.values(errors).join(' '),
-      }),
+    imports,
+    flash: 'Import confirmed. Lanyard is recording the attendance.',
+    renderImport: (reply, view, errors) => renderImport(reply, view, errors),
   });
 }
