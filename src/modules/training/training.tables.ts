@@ -4,7 +4,6 @@ import {
   date,
   index,
   integer,
-  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -12,6 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { importRunColumns } from '../../platform/imports/import-tables.ts';
 import { schools } from '../people/people.tables.ts';
 
 /**
@@ -238,27 +238,7 @@ export const trainingAttendanceImports = pgTable(
     schoolId: uuid('school_id')
       .notNull()
       .references(() => schools.id),
-    filename: text('filename').notNull(),
-    sha256: text('sha256').notNull(),
-    sizeBytes: integer('size_bytes').notNull(),
-    status: text('status').notNull(),
-    progressDone: integer('progress_done').notNull().default(0),
-    progressTotal: integer('progress_total').notNull().default(0),
-    fileError: text('file_error'),
-    preview: jsonb('preview'),
-    summary: jsonb('summary'),
-    createdBy: uuid('created_by'),
-    confirmedBy: uuid('confirmed_by'),
-    /**
-     * The name of who uploaded or confirmed it, in words, written by the retention sweep when it
-     * deletes their own record (docs/subject-access.md, "Staff named with no key").
-     */
-    createdByName: text('created_by_name'),
-    confirmedByName: text('confirmed_by_name'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    committedAt: timestamp('committed_at', { withTimezone: true }),
-    attempts: integer('attempts').notNull().default(0),
-    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
+    ...importRunColumns(),
   },
   (t) => [index('training_attendance_imports_school_idx').on(t.schoolId, t.createdAt)],
 );
