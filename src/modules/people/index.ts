@@ -42,6 +42,7 @@ export {
   type TextEncodingName,
 } from './mis-import/mis-parse.ts';
 export { normaliseHeader } from './mis-import/mis-columns.ts';
+export { readCsvSheet, type CsvSheet } from './mis-import/csv-sheet.ts';
 
 // Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
 export type { PeopleAggregates } from './people.aggregates.ts';

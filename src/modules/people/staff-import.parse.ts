@@ -6,16 +6,9 @@
  */
 import { z } from 'zod';
 import { staffRoles, roleLabels, type StaffRole } from '../auth/index.ts';
-import {
-  decode,
-  MAX_FILE_BYTES,
-  parseCsv,
-  parseUkDate,
-  SNIFF_BYTES,
-  sniffDelimiter,
-  sniffFile,
-} from './mis-import/mis-parse.ts';
+import { MAX_FILE_BYTES, parseUkDate, SNIFF_BYTES, sniffFile } from './mis-import/mis-parse.ts';
 import { normaliseHeader } from './mis-import/mis-columns.ts';
+import { readCsvSheet } from './mis-import/csv-sheet.ts';
 
 /** The columns, the headings each may have (compared without case, spaces or punctuation). */
 export const STAFF_IMPORT_COLUMNS = {
@@ -169,17 +162,9 @@ export function splitRoles(cell: string): string[] {
  * problem is left out of `lines` and listed in `errors` (every problem of the row, in words).
  */
 export function parseStaffFile(data: Buffer): ParsedStaffFile {
-  const sniff = sniffFile(data.subarray(0, SNIFF_BYTES));
-  if (!sniff.ok) return { ok: false, fileError: sniff.fileError.message };
-  const decoded = decode(data, sniff.encoding);
-  if (!decoded.ok) return { ok: false, fileError: decoded.fileError.message };
-  const text = decoded.text;
-  if (text.trim() === '') return { ok: false, fileError: 'The file is empty.' };
-  const parsed = parseCsv(text, sniffDelimiter(text));
-  if (!parsed.ok) return { ok: false, fileError: parsed.fileError.message };
-  const [header, ...records] = parsed.records;
-  if (!header) return { ok: false, fileError: 'The file is empty.' };
-  const heads = header.cells.map(normaliseHeader);
+  const sheet = readCsvSheet(data);
+  if (!sheet.ok) return sheet;
+  const { records, heads } = sheet;
   const col = {} as Record<StaffImportColumn, number>;
   for (const [name, spec] of Object.entries(STAFF_IMPORT_COLUMNS) as [
     StaffImportColumn,

@@ -1,11 +1,9 @@
 import {
-  decode,
   MAX_FILE_BYTES,
   normaliseHeader,
-  parseCsv,
   parseUkDate,
+  readCsvSheet,
   SNIFF_BYTES,
-  sniffDelimiter,
   sniffFile,
 } from '../../people/index.ts';
 import { kindLabel, staffKinds, type TrainingSessionKey } from '../training-status.ts';
@@ -57,17 +55,9 @@ export function readKind(cell: string): TrainingSessionKey | null {
 
 /** Reads a sign-in sheet: one row per person per session (email, date, kind of training). */
 export function parseAttendanceFile(data: Buffer): ParsedAttendance {
-  const sniff = sniffFile(data.subarray(0, SNIFF_BYTES));
-  if (!sniff.ok) return { ok: false, fileError: sniff.fileError.message };
-  const decoded = decode(data, sniff.encoding);
-  if (!decoded.ok) return { ok: false, fileError: decoded.fileError.message };
-  const text = decoded.text;
-  if (text.trim() === '') return { ok: false, fileError: 'The file is empty.' };
-  const parsed = parseCsv(text, sniffDelimiter(text));
-  if (!parsed.ok) return { ok: false, fileError: parsed.fileError.message };
-  const [header, ...records] = parsed.records;
-  if (!header) return { ok: false, fileError: 'The file is empty.' };
-  const heads = header.cells.map(normaliseHeader);
+  const sheet = readCsvSheet(data);
+  if (!sheet.ok) return sheet;
+  const { records, heads } = sheet;
   const find = (aliases: readonly string[]) =>
     heads.findIndex((h) => aliases.some((a) => normaliseHeader(a) === h));
   const col = {
