@@ -6,7 +6,6 @@ import {
   date,
   index,
   integer,
-  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -14,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { importRunColumns } from '../../platform/imports/import-tables.ts';
 
 const created = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updated = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -204,36 +204,12 @@ export const pupilImports = pgTable(
     schoolId: uuid('school_id')
       .notNull()
       .references(() => schools.id),
-    filename: text('filename').notNull(),
-    sha256: text('sha256').notNull(),
-    sizeBytes: integer('size_bytes').notNull(),
-    /** uploaded → previewing → previewed | rejected → committing → committed | failed */
-    status: text('status').notNull(),
-    progressDone: integer('progress_done').notNull().default(0),
-    progressTotal: integer('progress_total').notNull().default(0),
-    fileError: text('file_error'),
-    preview: jsonb('preview'),
-    summary: jsonb('summary'),
-    createdBy: uuid('created_by'),
-    /** Who confirmed the import (a resumed commit is recorded as theirs). */
-    confirmedBy: uuid('confirmed_by'),
-    /**
-     * The name of who uploaded or confirmed it, in words, written by the retention sweep when it
-     * deletes their own record (docs/subject-access.md, "Staff named with no key").
-     */
-    createdByName: text('created_by_name'),
-    confirmedByName: text('confirmed_by_name'),
+    ...importRunColumns(),
     /**
      * The confirmer said the file lists every pupil on roll: only then are pupils missing from it
      * marked as possibly left. Null until confirmed; a partial list marks nobody.
      */
     wholeRoll: boolean('whole_roll'),
-    createdAt: created(),
-    committedAt: timestamp('committed_at', { withTimezone: true }),
-    /** The import pipeline's (platform/imports): times a lost job was queued again. */
-    attempts: integer('attempts').notNull().default(0),
-    /** The import pipeline's: the working job's last sign of life (null until one starts). */
-    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
   },
   (t) => [index('pupil_imports_school_idx').on(t.schoolId, t.createdAt)],
 );
