@@ -14,7 +14,8 @@
  * 4. `race_trials` / `race_violations` (test/support/publishing-race.ts): a withdrawal raced
  *    against a publish BENCH_RACE_TRIALS times (default 1,000); violations must be 0.
  * 5. `feed_ratio`: 1,000 live posts on another school's news page, the real server
- *    (`src/main.ts web`, NODE_ENV=production, its own process) under autocannon at 32
+ *    (`dist/main.js web` as `npm start` runs it, or tsx with BENCH_TSX=1; NODE_ENV=production,
+ *    its own process) under autocannon at 32
  *    connections: the Atom feed against /healthz, taking turns in 5 rounds (target ≥ 0.5).
  *
  * Environment: BENCH_PG_URL, BENCH_DURATION (s, default 10), BENCH_ROUNDS (default 5),
