@@ -75,11 +75,17 @@ describe('the worker logs a failing job by name, id and request id', () => {
     const metrics = await worker.metrics.text();
     expect(metrics).toMatch(/^lanyard_jobs_total\{name="media\.ingest",outcome="failed"\} 1$/m);
     // Another process (here the test's own, with no workers) sees it in the shared queue.
-    const elsewhere = await ctx.platform.metrics.text();
+    // The worker logs the failure before pg-boss records it, so the job may still read as active
+    // for a moment: wait (up to 15 s) for the queue's own state to move on.
+    const failedInQueue =
+      /^lanyard_jobs_in_queue\{name="media\.ingest",state="(retry|failed)"\} [1-9]\d*$/m;
+    let elsewhere = await ctx.platform.metrics.text();
+    for (let i = 0; i < 150 && !failedInQueue.test(elsewhere); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      elsewhere = await ctx.platform.metrics.text();
+    }
     expect(elsewhere).not.toMatch(/^lanyard_jobs_total\{/m);
-    expect(elsewhere).toMatch(
-      /^lanyard_jobs_in_queue\{name="media\.ingest",state="(retry|failed)"\} [1-9]\d*$/m,
-    );
+    expect(elsewhere).toMatch(failedInQueue);
   });
 
   it('a job enqueued outside any request (a schedule, the CLI) has no request id, and its handler sees only its own data', async () => {
