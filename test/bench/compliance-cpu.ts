@@ -30,6 +30,7 @@ import { createPlatform, createServices } from '../../src/container.ts';
 import { randomToken } from '../../src/platform/crypto.ts';
 import { ComplianceService } from '../../src/modules/compliance/compliance.service.ts';
 import { schoolFigures } from '../../src/modules/compliance/compliance-view.ts';
+import { acknowledgementRequiredSince } from '../../src/modules/compliance/compliance.module.ts';
 import { dbUrl, machineLine, median, printFigures, round, runBench, say } from './support.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -100,6 +101,7 @@ async function main() {
         clock: services.clock,
         people: services.peopleDirectory,
         trainingStatusForSchools: (schoolIds) => services.training.statusForSchools(schoolIds),
+        acknowledgementRequiredSince: acknowledgementRequiredSince(services),
       });
     say(`   ${ids.length} schools; ${RUNS} runs each after 2 warm-up runs`);
 

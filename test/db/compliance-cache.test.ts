@@ -11,6 +11,8 @@ import { fixedClock } from '../../src/platform/clock.ts';
 import type { StaffPrincipal } from '../../src/modules/auth/principal.ts';
 import type { SchoolCompliance } from '../../src/modules/compliance/index.ts';
 import { buildCompliance, schoolFigures } from '../../src/modules/compliance/compliance-view.ts';
+import { acknowledgementRequiredSince } from '../../src/modules/compliance/compliance.module.ts';
+import { addDays } from '../../src/modules/policies/index.ts';
 import { createOrganisationAdmin } from '../support/http-principals.ts';
 
 /**
@@ -30,11 +32,19 @@ describe('compliance view: kept per school, fresh after every change', () => {
   /** The cell of a person (by name) and column in the view. */
   const cell = (view: SchoolCompliance, name: string, column: string) =>
     view.people.find((p) => p.name === name)?.cells[column]?.state;
+  const dueOn = (view: SchoolCompliance, name: string, column: string) =>
+    view.people.find((p) => p.name === name)?.cells[column]?.dueOn;
   const view = (services: Services = ctx.services) => services.compliance.forSchool(head);
 
   beforeAll(async () => {
     ctx = await createTestServices({ clock });
     fx = await createSchool(ctx.services, { pupils: 2 });
+    // The school's policy has been in place for over a year (its staff long overdue to read it).
+    await ctx.services.database.pool.query(
+      `UPDATE policy_profile_versions SET created_at = created_at - interval '400 days'
+        WHERE school_id = $1`,
+      [fx.school.id],
+    );
     head = {
       kind: 'staff',
       id: fx.staff.headteacher.id,
@@ -123,7 +133,10 @@ describe('compliance view: kept per school, fresh after every change', () => {
     );
     const published = await view();
     expect(published.policyVersion).toBe(version + 1);
-    expect(cell(published, 'office Tester', 'acknowledgement')).toBe('overdue');
+    // Asked again, due DUE_SOON_DAYS after the new version's publication (today), not overdue
+    // from their start years ago.
+    expect(cell(published, 'office Tester', 'acknowledgement')).toBe('due_soon');
+    expect(dueOn(published, 'office Tester', 'acknowledgement')).toBe(addDays(published.today, 30));
   });
 
   it('people and roles changed in plain SQL show at once (the staff triggers)', async () => {
@@ -155,11 +168,12 @@ describe('compliance view: kept per school, fresh after every change', () => {
     );
     const teachers = await ctx.services.compliance.forSchool(head, { role: 'teacher' });
     expect(teachers.people.map((p) => p.name).sort()).toEqual(['New Starter', 'teacher Tester']);
-    // The start date moved back a year: the acknowledgement is overdue, not due soon.
+    // The start date moved on ten days (after the version's publication today): due ten days later.
+    const before = dueOn(await view(), 'New Starter', 'acknowledgement')!;
     await pool.query(
-      `UPDATE staff SET start_date = start_date - 365 WHERE email = 'starter@example.test'`,
+      `UPDATE staff SET start_date = start_date + 10 WHERE email = 'starter@example.test'`,
     );
-    expect(cell(await view(), 'New Starter', 'acknowledgement')).toBe('overdue');
+    expect(dueOn(await view(), 'New Starter', 'acknowledgement')).toBe(addDays(before, 10));
   });
 
   it('follows the calendar: the next day is worked out afresh', async () => {
@@ -219,15 +233,19 @@ describe('compliance view: kept per school, fresh after every change', () => {
     const name = (f: SchoolFixture) => `${f.school.slug} School`;
     /** Each school on its own, through the per-school reads (`TrainingService.status`) and its view. */
     const own = async (f: SchoolFixture) => {
-      const status = await ctx.services.training.status(f.school.id);
-      const view = buildCompliance(status, {});
+      const [status, since] = await Promise.all([
+        ctx.services.training.status(f.school.id),
+        acknowledgementRequiredSince(ctx.services)([f.school.id]),
+      ]);
+      const input = { ...status, requiredSince: since.get(f.school.id) ?? null };
+      const view = buildCompliance(input, {});
       const figures = {
         name: name(f),
         staff: status.people.length,
         overduePeople: view.overduePeople,
         counts: view.totals.counts,
       };
-      expect(schoolFigures(name(f), status)).toEqual(figures);
+      expect(schoolFigures(name(f), input)).toEqual(figures);
       return figures;
     };
     const trustOf = async () => {

@@ -116,6 +116,19 @@ export class AcknowledgementsService {
     schoolIds: readonly string[],
     currents?: ReadonlyMap<string, { version: number }>,
   ): Promise<Map<string, Set<string>>> {
+    const required = await this.requiredVersionsForSchools(schoolIds, currents);
+    return this.deps.kinds.acknowledgedSinceForSchools(this.deps.database.db, 'staff', required);
+  }
+
+  /**
+   * `requiredVersion` for several schools at once (two statements, one when the caller passes
+   * the current versions): by school, the version everyone must have acknowledged. A school
+   * without a policy is not in it.
+   */
+  async requiredVersionsForSchools(
+    schoolIds: readonly string[],
+    currents?: ReadonlyMap<string, { version: number }>,
+  ): Promise<Map<string, number>> {
     const { database, kinds, policies } = this.deps;
     const [versions, marked] = await Promise.all([
       currents ?? policies.currentForSchools(schoolIds),
@@ -132,7 +145,7 @@ export class AcknowledgementsService {
       const current = versions.get(id);
       if (current) required.set(id, requiredOf(current.version, kindsBySchool.get(id) ?? []));
     }
-    return kinds.acknowledgedSinceForSchools(database.db, 'staff', required);
+    return required;
   }
 
   /** A person's acknowledgements, newest first. */

@@ -59,6 +59,44 @@ describe('compliance view', () => {
     });
   });
 
+  it('acknowledgement: due from the later of the start and the required version’s publication', () => {
+    // Started in 2020, the version published a fortnight ago: due 30 days after publication,
+    // not 30 days after they started (the date a Headteacher would not believe).
+    expect(acknowledgementCell(r.people[2]!, today, '2026-11-23')).toEqual({
+      state: 'due_soon',
+      dueOn: '2026-12-23',
+    });
+    // Published long ago: 30 days after, overdue.
+    expect(acknowledgementCell(r.people[2]!, today, '2026-09-01')).toEqual({
+      state: 'overdue',
+      dueOn: '2026-10-01',
+    });
+    // A new starter after the publication: from their start.
+    expect(acknowledgementCell(r.people[3]!, today, '2026-09-01')).toEqual({
+      state: 'due_soon',
+      dueOn: '2026-12-31',
+    });
+    // No start date recorded: from the publication; neither: overdue with no date.
+    const noStart = { ...r.people[2]!, startDate: null };
+    expect(acknowledgementCell(noStart, today, '2026-11-23')).toEqual({
+      state: 'due_soon',
+      dueOn: '2026-12-23',
+    });
+    expect(acknowledgementCell(noStart, today)).toEqual({ state: 'overdue', dueOn: null });
+    expect(acknowledgementCell(r.people[0]!, today, '2026-11-23').state).toBe('done');
+    // The view and the trust's figures follow the same rule.
+    const since = { ...r, requiredSince: '2026-11-23' };
+    expect(buildCompliance(since, titles).people[2]!.cells.acknowledgement).toEqual({
+      state: 'due_soon',
+      dueOn: '2026-12-23',
+    });
+    expect(schoolFigures('S', since).counts.acknowledgement).toMatchObject({
+      done: 2,
+      due_soon: 2,
+      overdue: 0,
+    });
+  });
+
   it('by role in the school’s words, with counts and percentages; overdue people', () => {
     const v = buildCompliance(r, titles);
     expect(v.roles.map((x) => x.title)).toEqual(['Class teacher', 'Governor', 'Head of School']);

@@ -73,10 +73,31 @@ export interface ComplianceReport {
   overduePeople: number;
 }
 
-/** The acknowledgement of the current version: done; a new starter's first weeks: due soon. */
-export function acknowledgementCell(p: PersonTraining, today: string): Cell {
+/**
+ * Training's status report with, for the acknowledgement column, the day the version everyone
+ * must acknowledge was published (`requiredSince`, a UK date; null or left out when not known).
+ */
+export type ComplianceInput = TrainingStatusReport & { requiredSince?: string | null };
+
+/**
+ * The acknowledgement of the version everyone must have acknowledged: done; otherwise due
+ * DUE_SOON_DAYS after the later of the person's start and that version's publication (nobody
+ * can acknowledge a version before it exists, and a new starter has their first weeks), due
+ * soon until then and overdue after. Without either date: overdue, with no date.
+ */
+export function acknowledgementCell(
+  p: PersonTraining,
+  today: string,
+  requiredSince: string | null = null,
+): Cell {
   if (p.acknowledgedCurrent) return { state: 'done', dueOn: null };
-  const dueOn = p.startDate ? addDays(p.startDate, DUE_SOON_DAYS) : null;
+  const from =
+    p.startDate && requiredSince
+      ? p.startDate > requiredSince
+        ? p.startDate
+        : requiredSince
+      : (p.startDate ?? requiredSince);
+  const dueOn = from ? addDays(from, DUE_SOON_DAYS) : null;
   if (dueOn && dueOn >= today) return { state: 'due_soon', dueOn };
   return { state: 'overdue', dueOn };
 }
@@ -88,13 +109,13 @@ export function columnsOf(report: Pick<TrainingStatusReport, 'kinds' | 'policyVe
   ];
 }
 
-function cellsOf(p: PersonTraining, report: TrainingStatusReport): Record<string, Cell> {
+function cellsOf(p: PersonTraining, report: ComplianceInput): Record<string, Cell> {
   const cells: Record<string, Cell> = {};
   for (const k of report.kinds) {
     const s = p.kinds[k];
     if (s) cells[k] = { state: s.state, dueOn: s.state === 'done' ? null : s.dueOn };
   }
-  cells[ACKNOWLEDGEMENT] = acknowledgementCell(p, report.today);
+  cells[ACKNOWLEDGEMENT] = acknowledgementCell(p, report.today, report.requiredSince);
   return cells;
 }
 
@@ -114,7 +135,7 @@ const countsBy = (rows: PersonRow[], columns: Column[]) =>
  * role); status narrows the list of people to those with a shown column in that state.
  */
 export function buildCompliance(
-  report: TrainingStatusReport,
+  report: ComplianceInput,
   titles: Record<string, string>,
   filters: Filters = {},
 ): ComplianceReport {
@@ -176,11 +197,12 @@ export interface SchoolFigures {
  * anything overdue), counted straight from the states without building the view's rows: the
  * trust's figures count every person of 50 schools. `compliance-view.test.ts` checks the two agree.
  */
-export function schoolFigures(name: string, report: TrainingStatusReport): SchoolFigures {
+export function schoolFigures(name: string, report: ComplianceInput): SchoolFigures {
   const kinds = report.kinds;
   const tallies = kinds.map(() => ({ done: 0, due_soon: 0, overdue: 0, not_required: 0 }));
   const ack = { done: 0, due_soon: 0, overdue: 0, not_required: 0 };
-  // A new starter's acknowledgement is due soon until DUE_SOON_DAYS after they started.
+  // Due soon until DUE_SOON_DAYS after the later of their start and the version's publication
+  // (the same for everyone in the school): kept by start date.
   const dueSoonByStart = new Map<string, boolean>();
   let overduePeople = 0;
   for (const p of report.people) {
@@ -193,10 +215,10 @@ export function schoolFigures(name: string, report: TrainingStatusReport): Schoo
     }
     if (p.acknowledgedCurrent) ack.done += 1;
     else {
-      let soon = p.startDate === null ? false : dueSoonByStart.get(p.startDate);
+      let soon = dueSoonByStart.get(p.startDate ?? '');
       if (soon === undefined) {
-        soon = acknowledgementCell(p, report.today).state === 'due_soon';
-        dueSoonByStart.set(p.startDate!, soon);
+        soon = acknowledgementCell(p, report.today, report.requiredSince).state === 'due_soon';
+        dueSoonByStart.set(p.startDate ?? '', soon);
       }
       if (soon) ack.due_soon += 1;
       else {

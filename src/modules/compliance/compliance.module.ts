@@ -1,4 +1,5 @@
 import { defineModule, type Services } from '../registry.ts';
+import { ukDate } from '../../platform/clock.ts';
 import { trainingStatusForSchools } from '../training/index.ts';
 import { ComplianceService } from './compliance.service.ts';
 import { complianceRoutes } from './compliance.routes.ts';
@@ -15,14 +16,35 @@ declare module '../registry.ts' {
   }
 }
 
+/**
+ * By school, the UK date the version everyone must acknowledge was published: the version from
+ * the acknowledgements module's rule (substantive and minor), its date from the policy's history.
+ * Three statements whatever the number of schools.
+ */
+export function acknowledgementRequiredSince(
+  deps: Pick<Services, 'acknowledgements' | 'policyHistory'>,
+): (schoolIds: readonly string[]) => Promise<Map<string, string>> {
+  return async (schoolIds) => {
+    const required = await deps.acknowledgements.requiredVersionsForSchools(schoolIds);
+    const made = await deps.policyHistory.madeAt(required);
+    return new Map([...made].map(([id, at]) => [id, ukDate(at)]));
+  };
+}
+
 export const complianceModule = defineModule({
   name: 'compliance',
-  wire: (deps: Pick<Services, 'database' | 'clock' | 'peopleDirectory' | 'training'>) => ({
+  wire: (
+    deps: Pick<
+      Services,
+      'database' | 'clock' | 'peopleDirectory' | 'training' | 'acknowledgements' | 'policyHistory'
+    >,
+  ) => ({
     compliance: new ComplianceService({
       database: deps.database,
       clock: deps.clock,
       people: deps.peopleDirectory,
       trainingStatusForSchools: (schoolIds) => trainingStatusForSchools(deps, schoolIds),
+      acknowledgementRequiredSince: acknowledgementRequiredSince(deps),
     }),
   }),
   routes: [complianceRoutes],

@@ -16,6 +16,7 @@ import {
   buildCompliance,
   schoolFigures,
   type Column,
+  type ComplianceInput,
   type ComplianceReport,
   type Filters,
   type SchoolFigures,
@@ -34,6 +35,11 @@ export interface ComplianceDeps {
   trainingStatusForSchools: (
     schoolIds: readonly string[],
   ) => ReturnType<TrainingService['statusForSchools']>;
+  /**
+   * By school, the day (UK date) the version everyone must acknowledge was published: the
+   * acknowledgement falls due from the later of that and a person's start (compliance-view.ts).
+   */
+  acknowledgementRequiredSince: (schoolIds: readonly string[]) => Promise<Map<string, string>>;
 }
 
 export interface SchoolCompliance extends ComplianceReport {
@@ -90,8 +96,10 @@ class SchoolSnapshot {
   private kept: Omit<SchoolFigures, 'name'> | undefined;
   readonly settings: PolicySettings;
   readonly titles: Record<string, string>;
+  readonly report: SchoolTrainingStatus & ComplianceInput;
 
-  constructor(readonly report: SchoolTrainingStatus) {
+  constructor(report: SchoolTrainingStatus, requiredSince: string | null) {
+    this.report = { ...report, requiredSince };
     this.settings = report.settings;
     this.titles = roleTitlesOf(report.settings);
   }
@@ -212,13 +220,17 @@ export class ComplianceService {
     if (stale.length === 0) return out;
     this.stats.reads += 1;
     this.stats.schoolsRead += stale.length;
-    const read = this.deps.trainingStatusForSchools(stale.map((i) => wanted[i]!.schoolId));
+    const ids = stale.map((i) => wanted[i]!.schoolId);
+    const read = Promise.all([
+      this.deps.trainingStatusForSchools(ids),
+      this.deps.acknowledgementRequiredSince(ids),
+    ]);
     for (const i of stale) {
       const { schoolId, version } = wanted[i]!;
       const key = `${schoolId}:${day}`;
-      const value = read.then((reports) => {
+      const value = read.then(([reports, since]) => {
         const report = reports.get(schoolId);
-        return report ? new SchoolSnapshot(report) : null;
+        return report ? new SchoolSnapshot(report, since.get(schoolId) ?? null) : null;
       });
       const entry = { version, at: now, value };
       this.schools.set(key, entry);

@@ -54,4 +54,25 @@ export class PolicyHistory {
     }
     return out;
   }
+
+  /**
+   * When each school's given version was published (made), in one statement: the compliance
+   * view counts a policy acknowledgement due from the later of a person's start and the
+   * publication of the version they must acknowledge. A version not found is left out.
+   */
+  async madeAt(versions: ReadonlyMap<string, number>): Promise<Map<string, Date>> {
+    const out = new Map<string, Date>();
+    if (versions.size === 0) return out;
+    const ids = sql`${`{${[...versions.keys()].join(',')}}`}::uuid[]`;
+    const numbers = sql`${`{${[...versions.values()].join(',')}}`}::int[]`;
+    const rows = await this.deps.database.db.execute<{
+      school_id: string;
+      created_at: unknown;
+    }>(sql`
+      SELECT v.school_id, v.created_at FROM ${policyProfileVersions} v
+        JOIN unnest(${ids}, ${numbers}) AS w(school_id, version)
+          ON w.school_id = v.school_id AND w.version = v.version`);
+    for (const r of rows.rows) out.set(r.school_id, new Date(r.created_at as string | Date));
+    return out;
+  }
 }
