@@ -6,6 +6,7 @@ import { hashPassword } from '../platform/crypto.ts';
 import { staffRoles, type StaffRole } from '../modules/auth/index.ts';
 import { importPupilsCommand } from './import-pupils.ts';
 import { importConsentsCommand } from './import-consents.ts';
+import { importStaffCommand } from './import-staff.ts';
 import { backup, BackupError, restore } from '../platform/db/backup.ts';
 import { formatDateTimeInWords } from '../web/dates.ts';
 
@@ -20,6 +21,9 @@ const usage = `Usage: lanyard <command>
                                          pupils missing from it are marked as possibly left
   import consents FILE.csv --school SLUG [--yes]
                                          preview (and with --yes record) a consent spreadsheet
+  import staff FILE.csv --school SLUG [--yes]
+                                         preview (and with --yes apply) a staff list: who is
+                                         added, what changes, every problem by row number
   create-school --name NAME --slug SLUG --template KEY
                                          set up a school from a policy template
                                          (keys: jump-primary, the-avenue-primary, christ-church-hampstead,
@@ -109,6 +113,15 @@ async function run(argv: string[]): Promise<number> {
       if (args[0] === 'consents' && args[1]) {
         return withServices((services) =>
           importConsentsCommand(services, {
+            file: args[1]!,
+            school: flag(args, 'school') ?? '',
+            yes: args.includes('--yes'),
+          }),
+        );
+      }
+      if (args[0] === 'staff' && args[1]) {
+        return withServices((services) =>
+          importStaffCommand(services, {
             file: args[1]!,
             school: flag(args, 'school') ?? '',
             yes: args.includes('--yes'),

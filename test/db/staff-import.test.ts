@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
 import { ConflictError } from '../../src/errors.ts';
+import { importStaffCommand } from '../../src/cli/import-staff.ts';
 
 /**
  * The staff import applied through the pipeline (real PostgreSQL): new staff added with their
@@ -186,5 +189,51 @@ describe('staff import through the pipeline (real PostgreSQL)', () => {
     expect(done.status).toBe('rejected');
     expect(done.fileError).toMatch(/Something changed since the file was checked/);
     expect(await staffByEmail('late@a.test')).toBeUndefined();
+  });
+
+  it('runs from the command line through the same service: problems by row, then --yes applies', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = {
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: (t: string) => err.push(t), isTTY: false },
+    };
+    const run = (file: string, yes: boolean, school = fx.school.slug) =>
+      importStaffCommand(ctx.services, { file, school, yes }, io);
+    const bad = path.join(ctx.dataDir, 'cli-staff-bad.csv');
+    fs.writeFileSync(
+      bad,
+      [header, 'Cli,One,cli1@a.test,Caretaker,,,', 'Cli,Two,,Teacher,,,'].join('\n'),
+    );
+    expect(await run(bad, true)).toBe(1);
+    expect(err.join('')).toContain('The file has 2 problems (2 of 2 rows). Nothing was changed.');
+    expect(err.join('')).toContain('row 2: “Caretaker” is not a role in Lanyard');
+    expect(err.join('')).toContain('row 3: Email is blank');
+    expect(await staffByEmail('cli1@a.test')).toBeUndefined();
+
+    const good = path.join(ctx.dataDir, 'cli-staff.csv');
+    // The command line acts as the system: it may give the DSL role.
+    fs.writeFileSync(
+      good,
+      [header, 'Cli,One,cli1@a.test,Designated Safeguarding Lead,,,'].join('\n'),
+    );
+    expect(await run(good, false)).toBe(0);
+    expect(out.join('')).toMatch(/Staff to add: +1\n/);
+    expect(out.join('')).toContain('Run again with --yes to apply.');
+    expect(await staffByEmail('cli1@a.test')).toBeUndefined();
+    expect(await run(good, true)).toBe(0);
+    expect(out.join('')).toMatch(/Imported cli-staff\.csv:\n +Staff added: +1\n/);
+    expect(await staffByEmail('cli1@a.test')).toMatchObject({ active: true, roles: ['dsl'] });
+    const audit = await ctx.platform.database.pool.query<{ action: string; actor_kind: string }>(
+      `SELECT action, actor_kind FROM audit_events
+        WHERE school_id = $1 AND action IN ('people.staff-import-uploaded', 'people.staff-imported')
+        ORDER BY id DESC LIMIT 2`,
+      [fx.school.id],
+    );
+    expect(audit.rows).toEqual([
+      { action: 'people.staff-imported', actor_kind: 'cli' },
+      { action: 'people.staff-import-uploaded', actor_kind: 'cli' },
+    ]);
+    expect(await run(good, true, 'no-such-school')).toBe(2);
   });
 });

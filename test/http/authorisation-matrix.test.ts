@@ -213,6 +213,7 @@ const EXPECTED: Record<string, Who> = {
   'GET /imports/staff': STAFF_MANAGERS,
   'POST /imports/staff': STAFF_MANAGERS,
   'GET /imports/staff/:id': STAFF_MANAGERS,
+  'GET /imports/staff/:id/problems.csv': STAFF_MANAGERS,
   'POST /imports/staff/:id/confirm': STAFF_MANAGERS,
   'GET /staff/classes': ['headteacher', 'office'],
   'GET /staff/:id/classes': ['headteacher', 'office'],

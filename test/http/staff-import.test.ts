@@ -153,6 +153,28 @@ describe('importing a staff list through the pages', () => {
     expect(page.body).not.toContain('Confirm and import');
     const refused = await bm.post(`${url}/confirm`, {}, { csrfFrom: url });
     expect(refused.statusCode).toBe(409);
+
+    // The same problems as a spreadsheet, linked from the page: a row per problem, quoted
+    // where a cell has a comma or a quote.
+    expect(page.body).toContain(`href="${url}/problems.csv"`);
+    const csv = await bm.get(`${url}/problems.csv`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toMatch(
+      /^attachment; filename="staff-import-problems-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
+    expect(csv.headers['cache-control']).toBe('private, no-store');
+    const lines = csv.body.split('\r\n');
+    expect(lines[0]).toBe('Row,Problem');
+    expect(lines[1]).toMatch(/^2,"“Caretaker” is not a role in Lanyard\. Use: Headteacher, /);
+    expect(lines).toContain(
+      '3,Only the Headteacher can give or take away the Designated Safeguarding Lead role',
+    );
+    expect(lines).toContain('4,"Email must be an email address, like name@example.com"');
+    expect(lines).toHaveLength(6); // heading, four problems, the final line end
+    // Another school's Headteacher and a teacher of the school: as if there were no import.
+    expect((await bHead.get(`${url}/problems.csv`)).statusCode).toBe(404);
+    expect((await teacher.get(`${url}/problems.csv`)).statusCode).toBe(404);
   });
 
   it('refuses a file that is not a CSV on the upload page', async () => {

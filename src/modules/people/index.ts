@@ -21,6 +21,7 @@ export type {
   ProgressListener,
 } from './import.service.ts';
 export type { StaffClassesService } from './staff-classes.service.ts';
+export type { StaffImportService, StaffImportView } from './staff-import.service.ts';
 export type { SchoolContacts, SchoolDetailsService } from './school-details.service.ts';
 export type { PupilScope } from './pupil-scope.ts';
 

@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { csvRows } from '../../platform/csv.ts';
+import { ukDate } from '../../platform/clock.ts';
 import type { Config } from '../../config.ts';
 import type { Services } from '../registry.ts';
-import type { FieldErrors } from '../../errors.ts';
+import { NotFoundError, type FieldErrors } from '../../errors.ts';
 import {
   importConfirmRoute,
   importStatusTags,
@@ -14,6 +17,19 @@ import { STAFF_IMPORT_COLUMNS } from './staff-import.parse.ts';
 import type { StaffImportView } from './staff-import.service.ts';
 
 const statusTags = importStatusTags;
+
+const idParams = z.object({ id: z.uuid() });
+
+/**
+ * The preview's problems as a spreadsheet: a row per problem, the file's row number and the
+ * problem in words, as the page lists them. Every cell is formula-injection safe (platform/csv.ts).
+ */
+export function staffImportProblemsCsv(view: StaffImportView): string {
+  return csvRows([
+    ['Row', 'Problem'],
+    ...(view.preview?.errors ?? []).map((e) => [e.line, e.message]),
+  ]);
+}
 
 /**
  * The staff import (docs/people.md, "Importing staff"): a CSV staff list is uploaded, checked by
@@ -67,6 +83,27 @@ export async function staffImportRoutes(
     renderList,
     renderImport: (reply, _schoolId, view) => renderImport(reply, view),
   });
+
+  // The problems of a checked file as CSV (404 until it is checked, and for another school's).
+  app.get(
+    '/imports/staff/:id/problems.csv',
+    { config: { access: canManageStaff } },
+    async (request, reply) => {
+      const { schoolId } = staffOf(request.principal);
+      const params = idParams.safeParse(request.params);
+      if (!params.success) throw new NotFoundError();
+      const view = await imports.get(schoolId, params.data.id);
+      if (!view.preview) throw new NotFoundError();
+      return reply
+        .header('Content-Type', 'text/csv; charset=utf-8')
+        .header(
+          'Content-Disposition',
+          `attachment; filename="staff-import-problems-${ukDate(view.createdAt)}.csv"`,
+        )
+        .header('Cache-Control', 'private, no-store')
+        .send(staffImportProblemsCsv(view));
+    },
+  );
 
   importConfirmRoute(app, '/imports/staff', {
     access: canManageStaff,

@@ -1,16 +1,9 @@
-import { stripHostileCharacters } from '../../platform/hostile-text.ts';
+import { csvCell } from '../../platform/csv.ts';
 import type { TrainingStatusReport } from './training.service.ts';
 import { kindLabel, stateLabels } from './training-status.ts';
 
-/**
- * A CSV cell: one a spreadsheet would run as a formula (=, +, -, @, tab, carriage return) gets
- * a leading apostrophe (OWASP "CSV injection"); quotes, commas and line breaks are quoted.
- */
-export function csvCell(value: unknown): string {
-  let s = value === null || value === undefined ? '' : stripHostileCharacters(String(value));
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** A formula-injection-safe CSV cell (platform/csv.ts), kept under this name for its users. */
+export { csvCell };
 
 /** Everyone's training as CSV: a row per person, a column pair per kind (state, due date). */
 export function statusCsv(report: TrainingStatusReport): string {

@@ -18,7 +18,7 @@ import {
   type ConsentMethod,
 } from '../register/consent-rules.ts';
 import type { ConsentOfficeRepository, OfficePupil } from './consent-office.repository.ts';
-import { stripHostileCharacters } from '../../../platform/hostile-text.ts';
+import { csvCell } from '../../../platform/csv.ts';
 import { namingApplies, namingNotApplicable, outcomeDisplay } from './consent-office-display.ts';
 import { OfficePupilRecords } from './consent-office-pupil.ts';
 
@@ -71,13 +71,8 @@ export interface ChangeRow {
   changes: string[];
 }
 
-/** CSV cells that a spreadsheet would run as a formula get a leading apostrophe (OWASP). */
-export function csvCell(value: unknown): string {
-  // Controls and bidi overrides stored before the edge check existed never reach a spreadsheet.
-  let s = value === null || value === undefined ? '' : stripHostileCharacters(String(value));
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** CSV cells that a spreadsheet would run as a formula get a leading apostrophe (platform/csv.ts). */
+export { csvCell };
 
 /** The instant a UK calendar day starts (midnight in Europe/London). */
 export function startOfUkDay(date: string): Date {
