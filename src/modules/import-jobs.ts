@@ -5,6 +5,7 @@ import type { EnqueueOptions } from '../platform/jobs/queue.ts';
 import {
   ImportPipeline,
   type ImportActor,
+  type ImportKeptNames,
   type ImportKind,
   type ImportRun,
   type ProgressListener,
@@ -175,6 +176,14 @@ export abstract class ModuleImportService<
 
   async listRecent(schoolId: string, limit = 20): Promise<View[]> {
     return (await this.pipeline.listRecent(schoolId, limit)).map(this.toView);
+  }
+
+  /**
+   * Of these imports, those that keep the name of a former member of staff who uploaded or
+   * confirmed them (the audit log names them on its entries about the import).
+   */
+  keptNames(schoolId: string, importIds: readonly string[]): Promise<ImportKeptNames[]> {
+    return this.pipeline.keptNames(schoolId, importIds);
   }
 }
 

@@ -1,6 +1,7 @@
 import { formatDateInWords } from '../../web/dates.ts';
 import { roleLabels, type StaffRole } from '../auth/index.ts';
 import type { AuditRow } from './audit.repository.ts';
+import { keptNameKey } from './audit-kept-names.ts';
 
 /**
  * The audit log in words (issue 9 item 6): who did it and what changed, for people, not
@@ -17,6 +18,11 @@ export interface NameBook {
   showPupils: boolean;
   /** The school's own titles for the staff roles (`people.roleTitles`); Lanyard's otherwise. */
   roleTitles?: Readonly<Partial<Record<string, string>>> | null;
+  /**
+   * Names of former staff kept on the record an entry is about (by `keptNameKey`: the entry's
+   * record and its actor), for actors no longer on record (audit-kept-names.ts).
+   */
+  kept?: ReadonlyMap<string, string>;
 }
 
 export interface PeopleIds {
@@ -84,8 +90,16 @@ class Namer {
 export function actorInWords(row: AuditRow, book: NameBook): string {
   const n = new Namer(book);
   switch (row.actorKind) {
-    case 'staff':
-      return n.staff(row.actorId);
+    case 'staff': {
+      const id = row.actorId;
+      if (id && !book.staff.get(id) && row.entityId) {
+        const kept = book.kept?.get(
+          keptNameKey({ entityType: row.entityType, entityId: row.entityId, staffId: id }),
+        );
+        if (kept) return `${kept} (a former member of staff)`;
+      }
+      return n.staff(id);
+    }
     case 'parent':
       return n.parent(row.actorId);
     case 'pupil':

@@ -9,6 +9,7 @@ import {
   type NameBook,
   type PeopleIds,
 } from './audit-summary.ts';
+import type { KeptNameRef } from './audit-kept-names.ts';
 import {
   CHECKPOINT_LOCK,
   type AuditCheckpoints,
@@ -117,6 +118,14 @@ export class AuditService {
       names: (schoolId: string, ids: PeopleIds) => Promise<Omit<NameBook, 'showPupils'>>;
       /** The school's titles for the staff roles (the policies module, bound late). */
       roleTitles?: (schoolId: string) => Promise<NameBook['roleTitles']>;
+      /**
+       * Names of former staff kept on the records entries are about (audit-kept-names.ts), by
+       * `keptNameKey`; asked only for actors no longer on record.
+       */
+      keptNames?: (
+        schoolId: string,
+        refs: readonly KeptNameRef[],
+      ) => Promise<ReadonlyMap<string, string>>;
     },
   ) {}
 
@@ -321,7 +330,20 @@ export class AuditService {
       this.deps.names(schoolId, peopleIn(rows)),
       this.deps.roleTitles?.(schoolId),
     ]);
-    const book: NameBook = { ...names, roleTitles, showPupils: options.showPupils };
+    // Actors no longer on record: the name the entry's own record kept, if it kept one.
+    const gone: KeptNameRef[] = rows.flatMap((r) =>
+      r.actorKind === 'staff' && r.actorId && r.entityId && !names.staff.get(r.actorId)
+        ? [{ entityType: r.entityType, entityId: r.entityId, staffId: r.actorId }]
+        : [],
+    );
+    const kept =
+      gone.length && this.deps.keptNames ? await this.deps.keptNames(schoolId, gone) : undefined;
+    const book: NameBook = {
+      ...names,
+      roleTitles,
+      showPupils: options.showPupils,
+      ...(kept ? { kept } : {}),
+    };
     const entries = rows.map((row) => ({
       seq: row.seq,
       occurredAt: row.occurredAt,

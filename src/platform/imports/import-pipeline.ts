@@ -7,11 +7,12 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import {
   FILE_NEEDED,
   ImportRunRepository,
+  type ImportKeptNames,
   type ImportRun,
   type ImportStatus,
 } from './import-runs.repository.ts';
 
-export type { ImportRun, ImportStatus };
+export type { ImportKeptNames, ImportRun, ImportStatus };
 
 /**
  * One upload → preview → confirm → apply flow for every kind of import (pupils from the MIS,
@@ -402,6 +403,11 @@ export class ImportPipeline<
 
   async listRecent(schoolId: string, limit = 20): Promise<ImportRun[]> {
     return this.runs.listRecent(this.db, schoolId, limit);
+  }
+
+  /** Names kept on these imports for former staff (see ImportRunRepository.keptNames). */
+  keptNames(schoolId: string, ids: readonly string[]): Promise<ImportKeptNames[]> {
+    return this.runs.keptNames(this.db, schoolId, ids);
   }
 
   /**

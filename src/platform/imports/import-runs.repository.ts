@@ -44,6 +44,15 @@ export interface ImportRun {
   heartbeatAt: Date | null;
 }
 
+/** Who uploaded and confirmed an import, with the names kept after their records were deleted. */
+export interface ImportKeptNames {
+  id: string;
+  createdBy: string | null;
+  createdByName: string | null;
+  confirmedBy: string | null;
+  confirmedByName: string | null;
+}
+
 export interface ImportRunCreate {
   id: string;
   schoolId: string;
@@ -151,6 +160,33 @@ export class ImportRunRepository {
       sql`SELECT * FROM ${this.t} WHERE id = ${id} LIMIT 1`,
     );
     return result.rows[0] ? toRun(result.rows[0]) : undefined;
+  }
+
+  /**
+   * Of these imports of the school, those that keep the name of a former member of staff who
+   * uploaded or confirmed them (written by the retention sweep when it deleted their record).
+   */
+  async keptNames(db: Db, schoolId: string, ids: readonly string[]): Promise<ImportKeptNames[]> {
+    if (!ids.length) return [];
+    const result = await db.execute<{
+      id: string;
+      created_by: string | null;
+      created_by_name: string | null;
+      confirmed_by: string | null;
+      confirmed_by_name: string | null;
+    }>(
+      sql`SELECT id, created_by, created_by_name, confirmed_by, confirmed_by_name FROM ${this.t}
+          WHERE school_id = ${schoolId}
+            AND id::text IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))
+            AND (created_by_name IS NOT NULL OR confirmed_by_name IS NOT NULL)`,
+    );
+    return result.rows.map((r) => ({
+      id: r.id,
+      createdBy: r.created_by,
+      createdByName: r.created_by_name,
+      confirmedBy: r.confirmed_by,
+      confirmedByName: r.confirmed_by_name,
+    }));
   }
 
   async listRecent(db: Db, schoolId: string, limit: number): Promise<ImportRun[]> {
