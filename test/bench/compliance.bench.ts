@@ -16,7 +16,11 @@
  *    /trust/compliance, the organisation admin's session: figures for 50 schools) against
  *    /healthz, taking turns in BENCH_ROUNDS (5) rounds of BENCH_DURATION/ROUNDS seconds each.
  *    `compliance_p99_ms` and `compliance_ratio` (req/s against /healthz's) are the school's view
- *    (targets < 100 ms and ≥ 0.2); `trust_p99_ms` and `trust_ratio` the trust's. The same
+ *    (targets < 100 ms and ≥ 0.2); `trust_p99_ms` and `trust_ratio` the trust's (the same
+ *    targets: its figures and page are kept per trust and checked against the cache versions of
+ *    the trust and its 50 schools, one statement a request). `trust_first_ms` is the trust's
+ *    first page (every school read), `trust_one_changed_ms` its page after one school's version
+ *    moved (that school read again, the other 49 reused). The same
  *    person's home page (`/`, the dashboard: kept per school and checked against the school's
  *    cache version, as the compliance view is) takes its turn too, as a reference: both pay
  *    the same one statement per request (the version), so on a loaded machine where that
@@ -32,6 +36,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { createPlatform, createServices } from '../../src/container.ts';
 import { SmtpSink } from '../../src/platform/mail/smtp-sink.ts';
@@ -58,7 +63,12 @@ const STAFF_PER_SCHOOL = 100;
 const YEARS = 5;
 const SESSIONS_PER_YEAR = 20;
 
-export const TARGET = { compliance_p99_ms: '< 100', compliance_ratio: '>= 0.2' } as const;
+export const TARGET = {
+  compliance_p99_ms: '< 100',
+  compliance_ratio: '>= 0.2',
+  trust_p99_ms: '< 100',
+  trust_ratio: '>= 0.2',
+} as const;
 
 const load1 = () => round(os.loadavg()[0]!, 2);
 
@@ -200,22 +210,34 @@ async function measure(
     const admin = await signIn(base, emails.adminEmail, TEST_PASSWORD);
     const school = await expectPage(`${base}/compliance`, bm, /Person90 Bench/);
     const rows = (school.match(/<th scope="row">Person/g) ?? []).length;
+    const tFirst = performance.now();
     const trust = await expectPage(
       `${base}/trust/compliance`,
       admin,
       /bench-compliance-50 School/,
       /Person\d+ Bench|@bench-compliance/,
     );
+    const trustFirst = performance.now() - tFirst;
     const trustRows = (trust.match(/bench-compliance-\d+ School/g) ?? []).length;
     say(
       `   the school's view names ${rows + 10} people; the trust's view has ${trustRows} schools and no name`,
     );
-    // The trust's figures are kept 30 s (compliance.service.ts, TRUST_FIGURES_MS): the first
-    // request works them out (after the checks above, a few seconds later, so it is warm).
-    await new Promise((r) => setTimeout(r, 31_000));
+    // The trust's page after one school's cache version moved (as any change there does): that
+    // school is read again, the other 49 reused, the page rendered again.
+    const bump = new pg.Client({ connectionString: url });
+    await bump.connect();
+    try {
+      await bump.query(
+        `INSERT INTO cache_versions AS v (scope, version)
+           SELECT id, 1 FROM schools WHERE slug = 'bench-compliance-7'
+         ON CONFLICT (scope) DO UPDATE SET version = v.version + 1`,
+      );
+    } finally {
+      await bump.end();
+    }
     const t0 = performance.now();
     await (await fetch(`${base}/trust/compliance`, { headers: { cookie: admin } })).text();
-    const trustUncached = performance.now() - t0;
+    const trustOneChanged = performance.now() - t0;
     // One request at a time first: what a single view costs with the server otherwise idle.
     const single: Record<string, number> = {};
     for (const [name, path, cookie] of [
@@ -232,7 +254,7 @@ async function measure(
       single[name] = Math.min(...times);
     }
     say(
-      `   one request at a time (best of 5): school ${single.school!.toFixed(1)} ms, trust ${single.trust!.toFixed(1)} ms (figures kept; worked out afresh: ${trustUncached.toFixed(1)} ms)`,
+      `   one request at a time (best of 5): school ${single.school!.toFixed(1)} ms, trust ${single.trust!.toFixed(1)} ms (kept; the first page ${trustFirst.toFixed(1)} ms, after one school changed ${trustOneChanged.toFixed(1)} ms)`,
     );
     const targets = [
       { name: 'healthz', url: `${base}/healthz`, headers: {} as Record<string, string> },
@@ -260,7 +282,7 @@ async function measure(
     for (const t of ['school', 'trust', 'dashboard'] as const)
       if (merged[t].non2xx > 0 || merged[t].errors > 0)
         throw new Error(`${t}: ${merged[t].non2xx} non-2xx and ${merged[t].errors} errors`);
-    return { ...merged, single, trustUncached };
+    return { ...merged, single, trustFirst, trustOneChanged };
   } finally {
     await server.stop();
   }
@@ -307,7 +329,8 @@ async function main(): Promise<void> {
       dashboard_rps: round(m.dashboard.rps, 0),
       compliance_single_ms: round(m.single.school!, 1),
       trust_single_ms: round(m.single.trust!, 1),
-      trust_uncached_ms: round(m.trustUncached, 1),
+      trust_first_ms: round(m.trustFirst, 1),
+      trust_one_changed_ms: round(m.trustOneChanged, 1),
       healthz_p99_ms: m.healthz.p99,
       schools: SCHOOLS,
       staff_per_school: STAFF_PER_SCHOOL,
@@ -316,7 +339,7 @@ async function main(): Promise<void> {
       load_average: [loadStart, loadEnd],
       cpus: os.cpus().length,
       targets: TARGET,
-      targets_met: m.school.p99 < 100 && ratio >= 0.2,
+      targets_met: m.school.p99 < 100 && ratio >= 0.2 && m.trust.p99 < 100 && trustRatio >= 0.2,
     };
   } finally {
     await sink.stop().catch(() => undefined);

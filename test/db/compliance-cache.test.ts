@@ -299,5 +299,37 @@ describe('compliance view: kept per school, fresh after every change', () => {
     expect(secondAfter).not.toBe(secondView);
     expect(cell(secondAfter, 'headteacher Tester', 'acknowledgement')).toBe('done');
     expect(compliance.stats.schoolsRead).toBe(read1);
+
+    // The trust's page keeps its figures (`forTrust`): the same object while nothing changed,
+    // new ones after a change in one school (made in another process), the next day, or a
+    // school joining the trust (migration 0061). Every answer equals working them out afresh.
+    const admin = { kind: 'org_admin' as const, ...trust };
+    const kept = async () => {
+      const figures = await compliance.forTrust(admin);
+      expect(figures.schools).toEqual(
+        (await compliance.computeTrust(trust.organisationId)).schools,
+      );
+      return figures;
+    };
+    const k1 = await kept();
+    expect(await kept()).toBe(k1);
+    await other.services.training.markDueAgain(
+      third.school.id,
+      { reason: 'incident', reference: 'trust-kept' },
+      [third.staff.teacher.id],
+    );
+    const k2 = await kept();
+    expect(k2).not.toBe(k1);
+    expect(await kept()).toBe(k2);
+    clock.set(new Date(clock.now().getTime() + 86_400_000));
+    const k3 = await kept();
+    expect(k3).not.toBe(k2);
+    const fourth = await createSchool(ctx.services, { pupils: 2 });
+    await ctx.services.database.pool.query(
+      'UPDATE schools SET organisation_id = $1 WHERE id = $2',
+      [trust.organisationId, fourth.school.id],
+    );
+    const k4 = await kept();
+    expect(k4.schools.map((s) => s.name)).toContain(name(fourth));
   });
 });

@@ -195,6 +195,60 @@ describe('compliance view (HTTP)', () => {
     expect((await b.get('/trust/compliance')).body).not.toContain(outsider.school.name);
   });
 
+  it('the trust’s page is kept, and a change in one school shows on the next request', async () => {
+    const b = await signedIn(admin.email);
+    const page = async () => (await b.get('/trust/compliance')).body;
+    /** A school's row: its name, then staff, staff overdue and each column's figures. */
+    const rowOf = (html: string, name: string) =>
+      html
+        .split(`>${name}</th>`)[1]!
+        .split('</tr>')[0]!
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+    const first = await page();
+    const before = rowOf(first, other.school.name);
+    expect(rowOf(await page(), other.school.name)).toBe(before);
+    // Training attended in the other school: its row changes, the first school's does not.
+    const head = as(other, 'headteacher');
+    const session = await ctx.services.training.schedule(head, {
+      kind: 'staff_regular',
+      title: 'Regular training',
+      startsAt: new Date(Date.now() - 86_400_000),
+      place: 'Hall',
+      trainer: 'The DSL',
+      className: null,
+      capacity: null,
+    });
+    await ctx.services.training.recordAttendance(
+      other.school.id,
+      { kind: 'staff', id: head.id },
+      session.id,
+      [other.staff.dsl.id, other.staff.teacher.id],
+    );
+    const attended = await page();
+    expect(rowOf(attended, other.school.name)).not.toBe(before);
+    expect(rowOf(attended, other.school.name)).toContain('20% done 2 done, 0 due soon, 8 overdue');
+    expect(rowOf(attended, fx.school.name)).toBe(rowOf(first, fx.school.name));
+    // Someone leaves, in plain SQL (another process): 9 staff on the next request.
+    expect(rowOf(attended, other.school.name)).toMatch(/^10 /);
+    await ctx.services.database.pool.query('UPDATE staff SET active = false WHERE id = $1', [
+      other.staff.volunteer.id,
+    ]);
+    expect(rowOf(await page(), other.school.name)).toMatch(/^9 /);
+    // The school renamed (migration 0061: the trust's own version): the new name at once.
+    await ctx.services.database.pool.query('UPDATE schools SET name = $1 WHERE id = $2', [
+      'Renamed Academy',
+      other.school.id,
+    ]);
+    const renamed = await page();
+    expect(renamed).toContain('>Renamed Academy</th>');
+    expect(renamed).not.toContain(`>${other.school.name}</th>`);
+    // Figures still, never a name.
+    for (const s of await staffOf(other.school.id))
+      expect(renamed).not.toContain(`${s.given_name} ${s.family_name}`);
+  });
+
   it('the Headteacher’s home page says how many people are overdue', async () => {
     const b = await signedIn(fx.staff.headteacher.email);
     const home = await b.get('/');

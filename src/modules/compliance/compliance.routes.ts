@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../registry.ts';
-import type { SchoolCompliance } from './compliance.service.ts';
+import type { SchoolCompliance, TrustCompliance } from './compliance.service.ts';
 import { canSeeTrustCompliance, mayOpenCompliance } from './compliance.policy.ts';
 import { complianceStates, type ComplianceState, type Filters } from './compliance-view.ts';
 import { peopleCsv, rolesCsv, trustCsv } from './compliance-csv.ts';
@@ -33,22 +33,26 @@ const sendCsv = (reply: FastifyReply, name: string, body: string) =>
     .send(body);
 
 /**
- * The school's page below the layout, rendered once per view the service hands out and reused
- * while it hands out the same one: the service keeps each view (a school's data at one cache
- * version, with one set of filters, names or counts) and returns the same object until the
- * school's data changes, so the key is the view itself and the entry goes with it. The body
- * holds nothing about the person asking (the layout around it, with their name, menu and CSRF
- * token, is rendered per request), and every request still passes the route's access check and
- * the service's `complianceViewFor` first.
+ * The page below the layout, rendered once per view the service hands out and reused while it
+ * hands out the same one: the service keeps each school's view (a school's data at one cache
+ * version, with one set of filters, names or counts) and each trust's figures (its schools at
+ * one set of cache versions, on one day), and returns the same object until something they show
+ * changes, so the key is the view itself and the entry goes with it. The body holds nothing
+ * about the person asking (the layout around it, with their name, menu and CSRF token, is
+ * rendered per request), and every request still passes the route's access check and the
+ * service's own checks first.
  */
-const pageBodies = new WeakMap<SchoolCompliance, Promise<string>>();
+const pageBodies = new WeakMap<SchoolCompliance | TrustCompliance, Promise<string>>();
 
-function pageBody(report: SchoolCompliance, render: () => Promise<string>): Promise<string> {
-  let html = pageBodies.get(report);
+function pageBody(
+  view: SchoolCompliance | TrustCompliance,
+  render: () => Promise<string>,
+): Promise<string> {
+  let html = pageBodies.get(view);
   if (!html) {
     html = render();
-    pageBodies.set(report, html);
-    html.catch(() => pageBodies.delete(report));
+    pageBodies.set(view, html);
+    html.catch(() => pageBodies.delete(view));
   }
   return html;
 }
@@ -125,9 +129,12 @@ export async function complianceRoutes(app: FastifyInstance, { services }: { ser
     { config: { access: canSeeTrustCompliance } },
     async (request, reply) => {
       const trust = await compliance.forTrust(request.principal!);
-      return reply.page('compliance/views/trust.njk', {
+      const bodyHtml = pageBody(trust, () =>
+        app.view('compliance/views/trust-body.njk', { trust }),
+      );
+      return reply.page('compliance/views/compliance.njk', {
         title: 'Training and policy compliance by school',
-        trust,
+        bodyHtml: await bodyHtml,
       });
     },
   );

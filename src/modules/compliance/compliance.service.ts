@@ -52,18 +52,28 @@ export interface TrustCompliance {
   schools: SchoolFigures[];
   /** Schools without a policy yet (nothing to measure against). */
   withoutPolicy: string[];
-  /** When the figures were worked out (they are kept for TRUST_FIGURES_MS). */
+  /** When the figures were worked out (kept until something they show changes: `forTrust`). */
   asOf: Date;
 }
 
 /**
- * How long a trust's figures are kept before they are worked out again: the trust's view is a
- * report, not a live list (its page says when the figures were worked out). Working them out
- * reads every school's cache version (one statement) and reuses each school's kept data
- * (`ComplianceService.schools`) unless its version moved; the schools that changed are read
- * together (eight statements whatever their number).
+ * Trusts whose figures are kept (`ComplianceService.trusts`, least recently used dropped). Each
+ * entry holds the figures, the UK date they were worked out for and the cache versions (ADR
+ * 0018) they were worked out at: the trust's own (its schools and names, migration 0061) and
+ * each school's. Every request reads those versions again (one shared statement, as a school's
+ * view does) and the kept figures, the same object, are used only if none has moved and the date
+ * is the same; otherwise they are worked out again, reusing each unchanged school's kept data.
  */
-export const TRUST_FIGURES_MS = 30_000;
+export const TRUST_VIEWS = 100;
+
+/** What a trust's kept figures were worked out from. */
+interface TrustBasis {
+  day: string;
+  trustVersion: number;
+  schoolIds: string[];
+  versions: number[];
+  figures: TrustCompliance;
+}
 
 /**
  * A school's compliance data kept in memory by school and UK date (`ComplianceService.schools`,
@@ -155,11 +165,8 @@ export class ComplianceService {
    */
   readonly stats = { reads: 0, schoolsRead: 0 };
 
-  /** Each trust's figures while fresh (one computation at a time per trust, shared). */
-  private readonly trustFigures = new Map<
-    string,
-    { at: number; figures: Promise<TrustCompliance> }
-  >();
+  /** Each trust's figures with what they were worked out from (requests meanwhile share one). */
+  private readonly trusts = new LRUCache<string, Promise<TrustBasis>>({ max: TRUST_VIEWS });
 
   /** Each school's snapshot by school and date, with the cache version it was read at. */
   private readonly schools = new LRUCache<
@@ -244,18 +251,57 @@ export class ComplianceService {
 
   /**
    * The trust's figures per school: counts and percentages, no names (an organisation admin).
-   * Kept for TRUST_FIGURES_MS per trust; requests meanwhile share one computation.
+   * Kept per trust and used while the trust's version and every school's are where they were
+   * when the figures were worked out, on the same UK date (checked on every request: one shared
+   * statement); the same object is returned then, so the route keeps its rendered page with it.
+   * The result is shared: read it, never change it.
    */
   async forTrust(p: Principal): Promise<TrustCompliance> {
     if (p.kind !== 'org_admin') throw new NotFoundError();
-    const now = Date.now();
-    const held = this.trustFigures.get(p.organisationId);
-    if (held && now - held.at < TRUST_FIGURES_MS) return held.figures;
-    const figures = this.computeTrust(p.organisationId);
-    if (this.trustFigures.size > 1_000) this.trustFigures.clear();
-    this.trustFigures.set(p.organisationId, { at: now, figures });
-    figures.catch(() => this.trustFigures.delete(p.organisationId));
-    return figures;
+    const organisationId = p.organisationId;
+    const day = ukDate(this.deps.clock.now());
+    const held = this.trusts.get(organisationId);
+    const kept = held && (await held.catch(() => undefined));
+    if (kept && kept.day === day && (await this.stillCurrent(organisationId, kept)))
+      return kept.figures;
+    // Another request may have started working them out meanwhile: shared if current for this one.
+    const meanwhile = this.trusts.get(organisationId);
+    if (meanwhile && meanwhile !== held) {
+      const other = await meanwhile.catch(() => undefined);
+      if (other && other.day === day && (await this.stillCurrent(organisationId, other)))
+        return other.figures;
+    }
+    const basis = this.workOutTrust(organisationId, day);
+    this.trusts.set(organisationId, basis);
+    basis.catch(() => {
+      if (this.trusts.peek(organisationId) === basis) this.trusts.delete(organisationId);
+    });
+    return (await basis).figures;
+  }
+
+  /** Whether kept figures are still current at the versions read in this request. */
+  private async stillCurrent(organisationId: string, kept: TrustBasis): Promise<boolean> {
+    const version = (id: string) => this.deps.database.version(id);
+    const [trustVersion, ...versions] = await Promise.all([
+      version(organisationId),
+      ...kept.schoolIds.map(version),
+    ]);
+    return trustVersion! <= kept.trustVersion && versions.every((v, i) => v <= kept.versions[i]!);
+  }
+
+  /** The trust's figures (as `computeTrust`) with the versions they were worked out at. */
+  private async workOutTrust(organisationId: string, day: string): Promise<TrustBasis> {
+    // The trust's version before its schools and name are read (ADR 0018: version first).
+    const trustVersion = await this.deps.database.version(organisationId);
+    const { figures, schoolIds, versions } = await this.trustAt(organisationId, day);
+    return { day, trustVersion, schoolIds, versions, figures };
+  }
+
+  /**
+   * The trust's figures, worked out now (not kept: `forTrust` keeps them). See `trustAt`.
+   */
+  async computeTrust(organisationId: string): Promise<TrustCompliance> {
+    return (await this.trustAt(organisationId, ukDate(this.deps.clock.now()))).figures;
   }
 
   /**
@@ -265,9 +311,11 @@ export class ComplianceService {
    * kept snapshot, so a trust whose schools did not change costs three statements and no
    * counting.
    */
-  async computeTrust(organisationId: string): Promise<TrustCompliance> {
+  private async trustAt(
+    organisationId: string,
+    day: string,
+  ): Promise<{ figures: TrustCompliance; schoolIds: string[]; versions: number[] }> {
     const db = this.deps.database.db;
-    const day = ukDate(this.deps.clock.now());
     const [schools, organisation] = await Promise.all([
       this.deps.people.listSchoolsInOrganisation(db, organisationId),
       this.deps.people.getOrganisation(db, organisationId),
@@ -283,7 +331,7 @@ export class ComplianceService {
       const snapshot = snapshots[i];
       return { name: s.name, figures: snapshot ? { name: s.name, ...snapshot.figures } : null };
     });
-    return {
+    const figures: TrustCompliance = {
       organisationName: organisation?.name ?? '',
       columns: [
         ...staffKinds.map((k) => ({ key: k as string, label: kindLabel(k) })),
@@ -293,5 +341,6 @@ export class ComplianceService {
       withoutPolicy: results.filter((r) => !r.figures).map((r) => r.name),
       asOf: new Date(),
     };
+    return { figures, schoolIds: schools.map((s) => s.id), versions };
   }
 }
