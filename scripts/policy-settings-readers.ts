@@ -45,12 +45,13 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** For each rule path, the modules whose source reads it (sorted; empty when none does). */
 /**
- * The policies module's own files that act on settings: the service and jobs (the review rules),
+ * The policies module's own files that act on settings: the service (with its parts, the
+ * policies-*.service.ts files) and jobs (the review rules),
  * and issue 15's parts that other modules call or staff use (whom the policy covers and the
  * conduct statements, responsibilities, role titles, the event photography notice).
  */
 const POLICIES_ENFORCING =
-  /^policies\/(policies\.(service|jobs)|policy-scope|responsibilities\.service|event-notice\.routes)\.ts$/;
+  /^policies\/(policies\.(service|jobs)|policies-(versions|save|review)\.service|policy-scope|responsibilities\.service|event-notice\.routes)\.ts$/;
 
 export function settingReaders(paths: readonly string[]): Map<string, string[]> {
   const modulesDir = join(ROOT, 'src', 'modules');
