@@ -180,19 +180,52 @@ export function printDemoCredentials(say: (m: string) => void, creds: DemoCreden
   }
 }
 
+/** The steps of the demo after its people (each through the real services), in order. */
+export const demoSteps = [
+  'people',
+  'consent',
+  'devices',
+  'publishing',
+  'training',
+  'policy-lifecycle',
+  'conduct',
+  'incidents',
+  'subject-access',
+] as const;
+export type DemoStep = (typeof demoSteps)[number];
+
+export interface SeedDemoOptions {
+  /** Called after each step (tests throw here to stand for a process that dies part-way). */
+  afterStep?: (step: DemoStep) => void | Promise<void>;
+}
+
 /**
  * Seeds the demo trust (two schools, ~300 + 60 pupils). Returns false if it is already there.
  * Refused when NODE_ENV=production.
+ *
+ * Restartable: the demo is finished only when its last step has run and the completion mark (a
+ * `demo.seeded` audit entry with `completed: true`, written last) is there. A demo trust without
+ * the mark is one a process left half-way (it died, or a step failed): it is set aside (its
+ * schools, trust and sign-ins renamed and switched off: `setAsideIncompleteDemo`; nothing is
+ * deleted, the audit log and append-only records stay) and the whole demo is seeded again, so a
+ * restart after a crash at any point gives the full demo (`test/db/demo-seed.test.ts`).
  */
-export async function seedDemoSchool(services: Services): Promise<boolean> {
+export async function seedDemoSchool(
+  services: Services,
+  options: SeedDemoOptions = {},
+): Promise<boolean> {
   if (services.config.env === 'production')
     throw new Error('The demo school cannot be seeded when NODE_ENV=production.');
   const people = new PeopleRepository();
-  if (await people.getSchoolBySlug(services.database.db, 'oakfield-primary')) return false;
+  const existing = await people.getSchoolBySlug(services.database.db, 'oakfield-primary');
+  if (existing && (await demoFinished(services, existing.id))) return false;
   // The demo's photos go through face detection: a missing model stops the start here, before
-  // anything is written, rather than half-way through the demo (which a restart would then take
-  // for a finished one).
+  // anything is written.
   await services.faces.load?.();
+  if (existing) await setAsideIncompleteDemo(services);
+  const after = async (step: DemoStep) => {
+    await options.afterStep?.(step);
+  };
   const bulk = new PeopleBulkRepository();
   const staffClasses = new StaffClassesRepository();
   const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -285,20 +318,107 @@ export async function seedDemoSchool(services: Services): Promise<boolean> {
       });
     }
   });
+  await after('people');
   const oakfield = await seedDemoConsent(services, 'oakfield-primary', 2026);
   const riverside = await seedDemoConsent(services, 'riverside-primary', 1917);
   await assignDemoParent(services);
+  await after('consent');
   await seedDemoDevices(services);
+  await after('devices');
   // Oakfield's week of posts; the weekend's withdrawal is recorded in it, before today's posts.
   await seedDemoPublishing(services, oakfield.withdrawal);
   await recordDemoWithdrawal(services, riverside.withdrawal);
+  await after('publishing');
   await seedDemoTraining(services);
+  await after('training');
   // The policy's review and a substantive new version, acknowledgements in progress.
   await seedDemoPolicyLifecycle(services);
+  await after('policy-lifecycle');
   await seedDemoConduct(services);
+  await after('conduct');
   await seedDemoIncidents(services);
+  await after('incidents');
   await seedDemoSubjectAccess(services);
+  await after('subject-access');
+  await markDemoFinished(services);
   return true;
+}
+
+/**
+ * Whether Oakfield's demo was finished: the completion mark, or (a demo seeded before the mark
+ * existed) its last step's entry, the subject access request logged.
+ */
+async function demoFinished(services: Services, oakfieldId: string): Promise<boolean> {
+  const { rows } = await services.database.db.execute(sql`
+    SELECT 1 FROM audit_events
+     WHERE school_id = ${oakfieldId}
+       AND ((action = 'demo.seeded' AND data->>'completed' = 'true')
+            OR action = 'subject-access.logged')
+     LIMIT 1`);
+  return rows.length > 0;
+}
+
+/** The mark that the whole demo is there, written after its last step. */
+async function markDemoFinished(services: Services): Promise<void> {
+  const school = await new PeopleRepository().getSchoolBySlug(
+    services.database.db,
+    'oakfield-primary',
+  );
+  if (!school) return;
+  await services.database.transaction((tx) =>
+    services.audit.record(tx, {
+      schoolId: school.id,
+      actor: { kind: 'system', id: null },
+      action: 'demo.seeded',
+      entityType: 'school',
+      entityId: school.id,
+      data: { completed: true, steps: demoSteps.length },
+    }),
+  );
+}
+
+/**
+ * A demo trust a process left half-way, set aside in one transaction so the demo can be seeded
+ * again under its own names: its schools' slugs and names, the trust's name and its admin's
+ * sign-in, and its staff's sign-ins (switched off) get a "set aside" mark; its parents' and
+ * pupils' email addresses are cleared, so nothing is sent to them and the demo parent's address
+ * is free. Nothing is deleted (the audit log and the append-only records cannot be).
+ */
+export async function setAsideIncompleteDemo(services: Services): Promise<void> {
+  const tag = `set-aside-${services.clock.now().getTime()}`;
+  await services.database.transaction(async (tx) => {
+    const { rows } = await tx.db.execute<{ id: string; organisation_id: string | null }>(sql`
+      SELECT id, organisation_id FROM schools
+       WHERE slug IN ('oakfield-primary', 'riverside-primary')`);
+    const ids = rows.map((r) => r.id);
+    if (ids.length === 0) return;
+    const list = sql`${`{${ids.join(',')}}`}::uuid[]`;
+    const orgs = [...new Set(rows.map((r) => r.organisation_id).filter((o) => o !== null))];
+    await tx.db.execute(sql`
+      UPDATE schools SET slug = slug || '-' || ${tag}, name = name || ' (incomplete demo, set aside)'
+       WHERE id = ANY(${list})`);
+    await tx.db.execute(sql`
+      UPDATE staff SET email = ${tag} || '.' || email, active = false WHERE school_id = ANY(${list})`);
+    await tx.db.execute(sql`UPDATE parents SET email = NULL WHERE school_id = ANY(${list})`);
+    await tx.db.execute(sql`UPDATE pupils SET email = NULL WHERE school_id = ANY(${list})`);
+    if (orgs.length > 0) {
+      const orgList = sql`${`{${orgs.join(',')}}`}::uuid[]`;
+      await tx.db.execute(sql`
+        UPDATE organisations SET name = name || ' (incomplete demo, set aside)'
+         WHERE id = ANY(${orgList})`);
+      await tx.db.execute(sql`
+        UPDATE organisation_admins SET email = ${tag} || '.' || email
+         WHERE organisation_id = ANY(${orgList})`);
+    }
+    await services.audit.record(tx, {
+      schoolId: null,
+      actor: { kind: 'system', id: null },
+      action: 'demo.seeded',
+      entityType: 'school',
+      entityId: null,
+      data: { setAside: ids.length, tag },
+    });
+  });
 }
 
 /**

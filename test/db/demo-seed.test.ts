@@ -16,10 +16,25 @@ describe('demo data (real PostgreSQL)', () => {
   let ctx: TestContext;
   const clock = fixedClock('2026-12-06T18:28:00Z');
 
+  /** What the first, interrupted start left (see the test on restarting). */
+  let half: DemoContents;
+
   beforeAll(async () => {
     ctx = await createTestServices({ clock });
+    // The first start dies part-way through the seed (after consent and devices, before the
+    // posts, training, conduct, incidents and subject access); the next start must not take the
+    // half demo for a finished one. Every test here then checks the demo the restart made.
+    const crash = new Error('process died');
+    await expect(
+      seedDemoSchool(ctx.services, {
+        afterStep: (step) => {
+          if (step === 'devices') throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
+    half = await contents('oakfield-primary');
     expect(await seedDemoSchool(ctx.services)).toBe(true);
-  });
+  }, 150_000);
 
   afterAll(async () => {
     await ctx?.close();
@@ -27,6 +42,65 @@ describe('demo data (real PostgreSQL)', () => {
 
   const rows = async <T extends Record<string, unknown>>(q: ReturnType<typeof sql>) =>
     (await ctx.services.database.db.execute<T>(q)).rows;
+
+  interface DemoContents {
+    posts: number;
+    incidents: number;
+    trainingSessions: number;
+    subjectAccessRequests: number;
+    activeStaff: number;
+  }
+  /** What the full demo has in the school with this slug. */
+  const contents = async (slug: string): Promise<DemoContents> => {
+    const count = async (table: string, where = 'true') =>
+      (
+        await rows<{ n: number }>(
+          sql.raw(`SELECT count(*)::int AS n FROM ${table} t JOIN schools s ON s.id = t.school_id
+                    WHERE s.slug = '${slug.replace(/'/g, "''")}' AND ${where}`),
+        )
+      )[0]!.n;
+    return {
+      posts: await count('posts'),
+      incidents: await count('incidents'),
+      trainingSessions: await count('training_sessions'),
+      subjectAccessRequests: await count('subject_access_requests'),
+      activeStaff: await count('staff', 't.active'),
+    };
+  };
+
+  it('restarts cleanly after a start that died part-way: the half demo set aside, the whole demo seeded', async () => {
+    expect(half).toMatchObject({ posts: 0, incidents: 0, trainingSessions: 0 });
+    expect(half.activeStaff).toBe(10);
+    const full = await contents('oakfield-primary');
+    expect(full.posts).toBeGreaterThan(5);
+    expect(full.incidents).toBeGreaterThan(0);
+    expect(full.trainingSessions).toBeGreaterThan(0);
+    expect(full.subjectAccessRequests).toBe(1);
+    expect(full.activeStaff).toBe(10);
+    // The demo's sign-ins and the demo parent belong to the new demo, once each.
+    const heads = await rows<{ slug: string }>(sql`
+      SELECT s.slug FROM staff t JOIN schools s ON s.id = t.school_id
+       WHERE t.email = 'head@oakfield.example'`);
+    expect(heads.map((r) => r.slug)).toEqual(['oakfield-primary']);
+    const demoParents = await rows(
+      sql`SELECT 1 FROM parents WHERE email = 'parent@oakfield.example'`,
+    );
+    expect(demoParents).toHaveLength(1);
+    const admins = await rows(
+      sql`SELECT 1 FROM organisation_admins WHERE email = 'trust@northway.example'`,
+    );
+    expect(admins).toHaveLength(1);
+    // The half demo is set aside, named so, its sign-ins switched off.
+    const aside = await rows<{ slug: string; name: string }>(sql`
+      SELECT slug, name FROM schools WHERE slug LIKE 'oakfield-primary-set-aside-%'`);
+    expect(aside.map((a) => a.name)).toEqual([
+      'Oakfield Primary School (incomplete demo, set aside)',
+    ]);
+    expect((await contents(aside[0]!.slug)).activeStaff).toBe(0);
+    // Finished now: a further start leaves it as it is.
+    expect(await seedDemoSchool(ctx.services)).toBe(false);
+    expect(await contents('oakfield-primary')).toEqual(full);
+  });
 
   const dpoOf = async (slug: string): Promise<StaffPrincipal> => {
     const [row] = await rows<{ id: string; school_id: string }>(sql`
