@@ -30,6 +30,7 @@ import type { Access } from './web/access.ts';
 import type { SchoolAccess } from './web/school-access.ts';
 import { configureNunjucks, rootDir, templateDirs } from './web/views.ts';
 import { hiddenByProfile, navigationFor } from './web/navigation.ts';
+import { sectionRoutes } from './web/navigation.routes.ts';
 import {
   lingerThenClose,
   registerUploads,
@@ -451,6 +452,8 @@ export async function buildApp(
   await app.register(healthRoutes, { services });
   for (const module of modules)
     for (const routes of module.routes ?? []) await app.register(routes, { services, config });
+  // The sections of the service navigation: a page each listing its entries (web/navigation.ts).
+  await app.register(sectionRoutes(navigation));
   await app.register(apiRoutes, { services, config, modules });
   if (config.env === 'development' && services.mailSink)
     await app.register(devRoutes, { services });

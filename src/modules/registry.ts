@@ -87,11 +87,31 @@ export interface JobDefinition<N extends keyof JobRegistry> {
 
 export type JobDefinitions = { [N in keyof JobRegistry]?: JobDefinition<N> };
 
-/** An entry of the service navigation, shown to whoever `visible` admits. */
+/**
+ * The sections of the service navigation, in the order the top bar shows them (after Home). Their
+ * names and words are in `src/web/navigation.ts` (`navigationSections`).
+ */
+export type NavigationSection =
+  | 'pupils-and-families'
+  | 'consent'
+  | 'posts-and-photos'
+  | 'safeguarding'
+  | 'staff'
+  | 'policy-and-reports';
+
+/**
+ * An entry of the service navigation, shown to whoever `visible` admits. The top bar shows its
+ * section; a section with one entry this person can open links straight to the entry, one with
+ * several to the section's page, which lists them with their descriptions.
+ */
 export interface NavigationEntry {
   href: string;
   text: string;
-  /** Position in the navigation (lower first); Home is 0. */
+  /** Which section of the top bar it belongs to. */
+  section: NavigationSection;
+  /** One sentence, plain English: what is there (shown under the link on the section's page). */
+  description: string;
+  /** Position within its section (lower first). */
   order: number;
   visible(p: Principal): boolean;
   /**

@@ -173,6 +173,22 @@ const EXPECTED: Record<string, Who> = {
   'GET /': EVERYONE_SIGNED_IN,
   'GET /api/v1/me': EVERYONE_SIGNED_IN,
 
+  // The service navigation's section pages: whoever can open at least one of the section's
+  // entries (written from each entry's own line in this table); anyone else gets a 404.
+  // Pupils, Parents and carers, Import.
+  'GET /section/pupils-and-families': PUPIL_STAFF,
+  // Consent (class staff and the whole-school roles), Never publish (the DSL and the Head), the
+  // family's own form.
+  'GET /section/consent': [...CONSENT_PAGES, 'dsl', 'parent', 'pupil'],
+  // Photos and videos, Devices (the ICT Technician), Posts, Channels: not volunteers or governors.
+  'GET /section/posts-and-photos': EVERY_STAFF.filter((r) => r !== 'volunteer' && r !== 'governor'),
+  // Incidents, Report a concern (every member of staff, parents and pupils), E-safety meetings.
+  'GET /section/safeguarding': [...EVERY_STAFF, 'parent', 'pupil'],
+  // Staff, Training, Compliance, Conduct; the trust's Training compliance.
+  'GET /section/staff': [...EVERY_STAFF, 'org_admin'],
+  // Policy, Governors' report, Subject access, Audit log; the trust's Governors' reports.
+  'GET /section/policy-and-reports': [...EVERY_STAFF, 'org_admin'],
+
   // People.
   'GET /pupils': PUPIL_STAFF,
   'GET /api/v1/pupils': PUPIL_STAFF,

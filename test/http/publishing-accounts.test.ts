@@ -82,9 +82,13 @@ describe('the school’s channels over HTTP', () => {
     const t = await get(teacher, '/channels');
     expect(t.statusCode).toBe(200);
     expect(t.body).not.toContain('href="/channels/new"');
-    // The tab is the Headteacher's and the Business Manager's; others come from the posts pages.
-    expect(res.body).toMatch(/govuk-service-navigation__link" href="\/channels"/);
-    expect(t.body).not.toMatch(/govuk-service-navigation__link" href="\/channels"/);
+    // The menu's entry is the Headteacher's and the Business Manager's (on the "Posts and
+    // photos" section's page); others come from the posts pages.
+    const channelsLink = /<a class="govuk-link" href="\/channels">Channels<\/a>/;
+    expect((await get(bm, '/section/posts-and-photos')).body).toMatch(channelsLink);
+    const teacherSection = await get(teacher, '/section/posts-and-photos');
+    expect(teacherSection.statusCode).toBe(200);
+    expect(teacherSection.body).not.toMatch(channelsLink);
   });
 
   it('adds a social account through the two-step form, refuses bad input with the error summary', async () => {

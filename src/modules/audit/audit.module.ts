@@ -57,5 +57,14 @@ export const auditModule = defineModule({
   }),
   routes: [auditRoutes],
   jobs: auditJobs,
-  navigation: [{ href: '/audit', text: 'Audit log', order: 90, visible: canViewAudit }],
+  navigation: [
+    {
+      href: '/audit',
+      text: 'Audit log',
+      section: 'policy-and-reports',
+      description: 'A record of who did what in Lanyard, and when.',
+      order: 90,
+      visible: canViewAudit,
+    },
+  ],
 });

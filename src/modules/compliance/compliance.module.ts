@@ -49,10 +49,19 @@ export const complianceModule = defineModule({
   }),
   routes: [complianceRoutes],
   navigation: [
-    { href: '/compliance', text: 'Compliance', order: 76, visible: mayOpenCompliance },
+    {
+      href: '/compliance',
+      text: 'Compliance',
+      section: 'staff',
+      description: 'Which staff have done their training and read the policy, and who is overdue.',
+      order: 76,
+      visible: mayOpenCompliance,
+    },
     {
       href: '/trust/compliance',
       text: 'Training compliance',
+      section: 'staff',
+      description: 'How staff at each school in the trust are keeping up with training and policy.',
       order: 76,
       visible: canSeeTrustCompliance,
     },

@@ -80,7 +80,17 @@ export const conductModule = defineModule({
   routes: [conductRoutes],
   api: [conductApi],
   jobs: conductJobs,
-  navigation: [{ href: '/conduct', text: 'Conduct', order: 76, visible: canUseConduct }],
+  navigation: [
+    {
+      href: '/conduct',
+      text: 'Conduct',
+      section: 'staff',
+      description:
+        'Declare contact with pupils and families online, ask permission, and check web filtering.',
+      order: 77,
+      visible: canUseConduct,
+    },
+  ],
   attention: conductAttention,
 });
 

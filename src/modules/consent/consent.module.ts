@@ -50,6 +50,10 @@ declare module '../registry.ts' {
   }
 }
 
+/** The consent register's entry, for staff and for the profile's record keeper alike. */
+const consentDescription =
+  'What each family has agreed to for photos and videos, and the requests waiting for an answer.';
+
 export const consentModule = defineModule({
   name: 'consent',
   wire: (
@@ -167,22 +171,40 @@ export const consentModule = defineModule({
   api: [consentApi],
   jobs: consentJobs,
   navigation: [
-    { href: '/consent', text: 'Consent', order: 40, visible: canOpenConsent },
+    {
+      href: '/consent',
+      text: 'Consent',
+      section: 'consent',
+      description: consentDescription,
+      order: 40,
+      visible: canOpenConsent,
+    },
     // The same entry for the profile's record keeper whose role does not open the consent pages
     // (e.g. the Business Manager, or a governor holding the keeper's responsibility): a kept read.
     {
       href: '/consent',
       text: 'Consent',
+      section: 'consent',
+      description: consentDescription,
       order: 40,
       visible: mayOpenConsentOnlyAsKeeper,
       shownBy: (services, p) => services.consentKeeper.isKeeper(p),
     },
-    { href: '/consent/family', text: 'Photo consent', order: 50, visible: canUseOwnConsentForm },
+    {
+      href: '/consent/family',
+      text: 'Photo consent',
+      section: 'consent',
+      description: 'Tell the school how photos and videos of your child may be used.',
+      order: 50,
+      visible: canUseOwnConsentForm,
+    },
     // The roles every template names in people.publicationRestrictionSetters; the pages
     // themselves check the school's own profile.
     {
       href: '/consent/restrictions',
       text: 'Never publish',
+      section: 'consent',
+      description: 'Pupils whose photos must never be published, whatever their consent says.',
       order: 45,
       visible: (p) => hasRole(p, 'dsl', 'headteacher'),
     },

@@ -33,6 +33,8 @@ export const devicesModule = defineModule({
     {
       href: '/devices',
       text: 'Devices',
+      section: 'posts-and-photos',
+      description: 'The cameras, tablets and phones approved for taking photos of pupils.',
       order: 71,
       // The media library links to the register; only those without the library get a tab.
       visible: (p) => canViewDevices(p) && !canUseMediaLibrary(p),

@@ -86,8 +86,24 @@ export const incidentsModule = defineModule({
   api: [incidentsApi, ...evidenceModulePart.api],
   jobs: { ...incidentsJobs, ...letterJobs },
   navigation: [
-    { href: '/incidents', text: 'Incidents', order: 74, visible: canManageIncidents },
-    { href: '/report', text: 'Report a concern', order: 85, visible: canReportIncident },
+    {
+      href: '/incidents',
+      text: 'Incidents',
+      section: 'safeguarding',
+      description:
+        'Concerns and incidents reported to the school, and what is being done about each.',
+      order: 74,
+      visible: canManageIncidents,
+    },
+    {
+      href: '/report',
+      text: 'Report a concern',
+      section: 'safeguarding',
+      description:
+        'Tell the school about online bullying, an upsetting post or anything else that worries you.',
+      order: 85,
+      visible: canReportIncident,
+    },
   ],
   attention: (services, p) => services.incidents.attention(p),
 });

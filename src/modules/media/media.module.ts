@@ -60,6 +60,13 @@ export const mediaModule = defineModule({
   api: [mediaApi],
   jobs: mediaJobs,
   navigation: [
-    { href: '/media', text: 'Photos and videos', order: 70, visible: canUseMediaLibrary },
+    {
+      href: '/media',
+      text: 'Photos and videos',
+      section: 'posts-and-photos',
+      description: 'Upload photos and videos, tag the pupils in them and check their consent.',
+      order: 70,
+      visible: canUseMediaLibrary,
+    },
   ],
 });

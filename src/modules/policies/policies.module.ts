@@ -83,5 +83,15 @@ export const policiesModule = defineModule({
   routes: [policyRoutes, policySwitchRoutes, responsibilitiesRoutes, eventNoticeRoutes],
   api: [policiesApi],
   jobs: policiesJobs,
-  navigation: [{ href: '/policy', text: 'Policy', order: 80, visible: canViewPolicy }],
+  navigation: [
+    {
+      href: '/policy',
+      text: 'Policy',
+      section: 'policy-and-reports',
+      description:
+        'The school’s social media policy: what it says and who is responsible for what.',
+      order: 80,
+      visible: canViewPolicy,
+    },
+  ],
 });

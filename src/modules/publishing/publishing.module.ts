@@ -145,7 +145,14 @@ export const publishingModule = defineModule({
   api: [postsApi, accountsApi],
   jobs: { ...publishingJobs, ...takedownJobs },
   navigation: [
-    { href: '/posts', text: 'Posts', order: 72, visible: canDraftPosts },
+    {
+      href: '/posts',
+      text: 'Posts',
+      section: 'posts-and-photos',
+      description: 'Write posts for the school’s website and social media, and approve them.',
+      order: 72,
+      visible: canDraftPosts,
+    },
     accountsNavigation,
   ],
   attention: async (services, p) => [

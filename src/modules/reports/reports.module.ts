@@ -53,11 +53,20 @@ export const reportsModule = defineModule({
     {
       href: '/reports/governors',
       text: 'Governors’ report',
-      order: 77,
+      section: 'policy-and-reports',
+      description: 'Figures for governors on consent, photos, posts, incidents and training.',
+      order: 82,
       visible: mayOpenGovernorsReport,
       // The profile decides for governors (`review.governorsMonitoringReport`).
       shownBy: (services, p) => services.reports.mayView(p),
     },
-    { href: '/trust/reports', text: 'Governors’ reports', order: 77, visible: canSeeTrustReport },
+    {
+      href: '/trust/reports',
+      text: 'Governors’ reports',
+      section: 'policy-and-reports',
+      description: 'The governors’ report for each school in the trust.',
+      order: 82,
+      visible: canSeeTrustReport,
+    },
   ],
 });

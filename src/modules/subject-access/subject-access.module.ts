@@ -55,7 +55,15 @@ export const subjectAccessModule = defineModule({
   api: [subjectAccessApi],
   jobs: retentionJobs,
   navigation: [
-    { href: '/subject-access', text: 'Subject access', order: 88, visible: canViewSubjectAccess },
+    {
+      href: '/subject-access',
+      text: 'Subject access',
+      section: 'policy-and-reports',
+      description:
+        'Requests for a copy of what the school holds about someone, erasure and how long records are kept.',
+      order: 88,
+      visible: canViewSubjectAccess,
+    },
   ],
   attention: async (services, p: Principal) =>
     isStaff(p) ? services.subjectAccess.attention(p) : [],

@@ -103,10 +103,19 @@ export const trainingModule = defineModule({
   api: [trainingApi],
   jobs: trainingJobs,
   navigation: [
-    { href: '/training', text: 'Training', order: 75, visible: canViewTraining },
+    {
+      href: '/training',
+      text: 'Training',
+      section: 'staff',
+      description: 'Training you and your colleagues need to do, and sessions to book.',
+      order: 75,
+      visible: canViewTraining,
+    },
     {
       href: '/parent-training',
       text: 'E-safety meetings',
+      section: 'safeguarding',
+      description: 'Book a place at a meeting about keeping children safe online.',
       order: 75,
       visible: canBookParentSessions,
     },

@@ -64,6 +64,8 @@ function staffDirectory(people: Services['people']): StaffDirectory {
 export const accountsNavigation: NavigationEntry = {
   href: '/channels',
   text: 'Channels',
+  section: 'posts-and-photos',
+  description: 'The school’s website and social media accounts that posts go to.',
   order: 76,
   visible: showsChannelsTab,
 };
