@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Services } from '../container.ts';
 import { ukDate } from '../platform/clock.ts';
 import { TrainingRepository } from '../modules/training/training.repository.ts';
@@ -6,6 +7,8 @@ import { AcknowledgementsRepository } from '../modules/acknowledgements/acknowle
 import { termOf } from '../modules/training/training-status.ts';
 
 const DAY = 86_400_000;
+/** How long ago Oakfield's first policy version was published (before last year's training). */
+const POLICY_AGE_DAYS = 400;
 
 /** A UK afternoon (about 3:45pm) `days` from now. */
 function afternoon(now: Date, days: number): Date {
@@ -38,6 +41,16 @@ export async function seedDemoTraining(services: Services): Promise<void> {
 
   await services.database.transaction(async (tx) => {
     const current = await services.policies.currentVersionLocked(tx, school.id);
+    // Oakfield has had its policy since before last year's training: its first version was
+    // published over a year ago, not on the day the demo is seeded (acknowledgements of it, and
+    // the induction that needs them, come after it).
+    const adopted = new Date(now.getTime() - POLICY_AGE_DAYS * DAY);
+    await tx.db.execute(sql`
+      UPDATE policy_profile_versions SET created_at = ${adopted.toISOString()}::timestamptz
+       WHERE school_id = ${school.id} AND version = ${current.version}`);
+    await tx.db.execute(sql`
+      UPDATE policy_profiles SET created_at = ${adopted.toISOString()}::timestamptz
+       WHERE school_id = ${school.id}`);
     await acknowledgements.insertMany(
       tx.db,
       roster
@@ -49,7 +62,8 @@ export async function seedDemoTraining(services: Services): Promise<void> {
           className: null,
           policyVersionId: current.versionId,
           policyVersion: current.version,
-          acknowledgedAt: new Date(now.getTime() - (20 + i) * DAY),
+          // Read before their induction (300 days ago), as the induction rule asks.
+          acknowledgedAt: new Date(now.getTime() - (310 + i) * DAY),
           recordedBy: s.id,
         })),
     );

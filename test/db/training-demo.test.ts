@@ -51,6 +51,48 @@ describe('the demo school’s training (real PostgreSQL)', () => {
     expect(items.map((i) => i.title)).toContain('Book a place at the e-safety meeting');
   });
 
+  it('dates the policy believably: version 1 before its acknowledgements, they before the induction; none due before the version asked for', async () => {
+    const { rows } = await ctx.services.database.pool.query<{
+      published: Date;
+      first_ack: Date;
+      last_ack: Date;
+      induction: Date;
+    }>(
+      `SELECT v.created_at AS published,
+              (SELECT min(acknowledged_at) FROM policy_acknowledgements a
+                WHERE a.school_id = v.school_id AND a.policy_version = 1) AS first_ack,
+              (SELECT max(acknowledged_at) FROM policy_acknowledgements a
+                WHERE a.school_id = v.school_id AND a.policy_version = 1) AS last_ack,
+              (SELECT min(starts_at) FROM training_sessions t
+                WHERE t.school_id = v.school_id AND t.kind = 'staff_induction') AS induction
+         FROM policy_profile_versions v WHERE v.school_id = $1 AND v.version = 1`,
+      [schoolId],
+    );
+    const r = rows[0]!;
+    expect(r.published.getTime()).toBeLessThan(r.first_ack.getTime());
+    expect(r.last_ack.getTime()).toBeLessThan(r.induction.getTime());
+    // The compliance view: everyone still to acknowledge the new version (published today) is
+    // due soon, a month from now; no due date years back (their start in 2019).
+    const head = (
+      await ctx.services.peopleDirectory.staffRoster(ctx.services.database.db, schoolId)
+    ).find((s) => s.roles.includes('headteacher'))!;
+    const view = await ctx.services.compliance.forSchool({
+      kind: 'staff',
+      id: head.id,
+      schoolId,
+      roles: ['headteacher'],
+      name: 'Head',
+    });
+    const cells = view.people.map((p) => p.cells.acknowledgement!);
+    expect(cells.filter((c) => c.state === 'done')).toHaveLength(3);
+    const waiting = cells.filter((c) => c.state !== 'done');
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const c of waiting) {
+      expect(c.state).toBe('due_soon');
+      expect(c.dueOn! > view.today).toBe(true);
+    }
+  });
+
   it('gives the staff believable line managers; the reminder job writes to them', async () => {
     const links = await ctx.services.peopleDirectory.lineManagerLinks(
       ctx.services.database.db,
