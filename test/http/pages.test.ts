@@ -135,7 +135,12 @@ describe('pages for each role', () => {
       expect(home.statusCode).toBe(200);
       expect(home.body).toContain('Pupils on roll');
       expect(home.body).toMatch(/<a class="govuk-link" href="\/pupils">120<\/a>/);
-      expect(home.body).toMatch(/href="\/pupils"[^>]*>\s*Pupils/); // in the navigation
+      // In the navigation: "Pupils and families", whose page lists Pupils.
+      expect(home.body).toMatch(
+        /href="\/section\/pupils-and-families"[^>]*>\s*Pupils and families/,
+      );
+      const section = await office.get('/section/pupils-and-families');
+      expect(section.body).toMatch(/<a class="govuk-link" href="\/pupils">Pupils<\/a>/);
       const list = await office.get('/pupils');
       expect(list.statusCode).toBe(200);
       expect(list.body).toContain('Pupils (120)');
@@ -149,6 +154,8 @@ describe('pages for each role', () => {
       expect(home.statusCode).toBe(200);
       expect(home.body).not.toContain('Pupils on roll');
       expect(home.body).not.toContain('href="/pupils"');
+      expect(home.body).not.toContain('href="/section/pupils-and-families"');
+      expect((await governor.get('/section/pupils-and-families')).statusCode).toBe(404);
       const pupils = await governor.get('/pupils');
       expect(pupils.statusCode).toBe(404);
       expect(pupils.body).toContain('Page not found');
