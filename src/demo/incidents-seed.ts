@@ -4,6 +4,7 @@ import type { Principal, StaffPrincipal, StaffRole } from '../modules/auth/index
 import type { ReportInput } from '../modules/incidents/incidents.forms.ts';
 
 const HOUR = 3_600_000;
+const WEEK = 7 * 24 * HOUR;
 
 /**
  * A term of incidents at Oakfield (issue 14 item 11; docs/incidents.md), made through the
@@ -11,7 +12,8 @@ const HOUR = 3_600_000;
  * chronologies, case rows, audit log and letters are what the app itself writes. The services'
  * clock is moved back to each moment of the autumn term 2026 and restored afterwards (as the
  * publishing demo does); if the demo is seeded before a moment has come, the whole term is
- * shifted back so every time is in the past and the order is kept.
+ * shifted back so every time is in the past and the order is kept; if it is seeded a week or more
+ * after the term's last moment, the term is moved on by whole weeks to end in the past week.
  *
  * - INC-0001 a parent's defamatory Facebook post, worked up the school's ladder: evidence kept,
  *   a meeting invitation, the meeting with the teacher, removal asked, reported to Facebook, a
@@ -29,6 +31,21 @@ const HOUR = 3_600_000;
  *
  * The school's own guidance page for Facebook (the Headteacher's wording) is saved too.
  */
+/** The replayed term's last moment (a parent's report, the evening of Thursday 3 December). */
+export const TERM_LAST_MOMENT = new Date('2026-12-03T20:15:00Z');
+
+/**
+ * How far back (milliseconds; negative: on) the replayed term is moved for a demo seeded `now`.
+ * Seeded before its last moment (within the hour): back, so that it has all happened. Seeded a
+ * week or more after it: on by whole weeks (weekdays and times of day kept) so that its last
+ * moment falls in the past week, and a demo seeded months later shows this term's incidents, not
+ * ones months old with their steps months overdue.
+ */
+export function termShift(now: Date, lastMoment: Date = TERM_LAST_MOMENT): number {
+  const behind = now.getTime() - HOUR - lastMoment.getTime();
+  return behind < 0 ? -behind : -(Math.floor(behind / WEEK) * WEEK) || 0;
+}
+
 export async function seedDemoIncidents(services: Services): Promise<void> {
   const db = services.database.db;
   const directory = services.peopleDirectory;
@@ -60,8 +77,7 @@ export async function seedDemoIncidents(services: Services): Promise<void> {
   // The replayed term: every service reads this clock; moved back, then restored.
   const clock = services.clock as { now: () => Date };
   const realNow = clock.now;
-  const lastMoment = new Date('2026-12-03T20:15:00Z');
-  const shift = Math.max(0, lastMoment.getTime() - (realNow().getTime() - HOUR));
+  const shift = termShift(realNow(), TERM_LAST_MOMENT);
   /** A moment of the term (UK times in winter are UTC; September and October are UTC+1). */
   const at = (iso: string) => new Date(new Date(iso).getTime() - shift);
   const day = (iso: string) => ukDate(at(`${iso}T12:00:00Z`));
@@ -369,7 +385,7 @@ export async function seedDemoIncidents(services: Services): Promise<void> {
         parent,
         report({
           whatHappened:
-            'A TikTok video of the Christmas play rehearsal is going round, posted by another parent. You can see my daughter’s face and her name is in the caption. We did not agree to this.',
+            'A TikTok video of the school play rehearsal is going round, posted by another parent. You can see my daughter’s face and her name is in the caption. We did not agree to this.',
           platform: 'tiktok',
           url: 'https://www.tiktok.com/@oakfieldmum/video/7443',
           occurredOn: day('2026-12-02'),
