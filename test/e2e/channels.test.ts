@@ -38,7 +38,15 @@ describe('the school’s channels (browser)', () => {
     const click = (name: string) =>
       navigate(page, () => page.getByRole('button', { name, exact: true }).click());
 
-    await navigate(page, () => page.getByRole('link', { name: 'Channels', exact: true }).click());
+    // The menu's "Posts and photos" lists the channels with what they are, without JavaScript.
+    await view.openNav('Posts and photos');
+    await expect(view.heading.textContent()).resolves.toBe('Posts and photos');
+    await expect(view.main.textContent()).resolves.toContain(
+      'The school’s website and social media accounts that posts go to.',
+    );
+    await navigate(page, () =>
+      view.main.getByRole('link', { name: 'Channels', exact: true }).click(),
+    );
     await view.check('Channels');
     await expect(view.heading.textContent()).resolves.toBe('The school’s channels');
     await expect(view.main.textContent()).resolves.toContain('School news page');

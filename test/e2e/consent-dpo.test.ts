@@ -191,11 +191,15 @@ describe('the DPO records a written withdrawal (browser)', () => {
     const { page } = session;
     await signInStaff(page, 'head@oakfield.example');
     await checkA11y(page, 'Home');
-    await visit(page, 'Consent register (Headteacher)', () =>
+    // The Headteacher's "Consent" is a section (the register and the never-publish list).
+    await visit(page, 'Consent section (Headteacher)', () =>
       page
         .locator('.govuk-service-navigation__item')
         .getByRole('link', { name: 'Consent', exact: true })
         .click(),
+    );
+    await visit(page, 'Consent register (Headteacher)', () =>
+      page.locator('main').getByRole('link', { name: 'Consent', exact: true }).click(),
     );
     await visit(page, 'Check consent', () =>
       page.getByRole('link', { name: 'Check consent for several pupils' }).click(),

@@ -228,7 +228,10 @@ describe('forms, small screens and no JavaScript (browser)', () => {
     await expect(menu.isVisible()).resolves.toBe(true);
     await menu.click();
     await expect(
-      page.locator('.govuk-service-navigation').getByRole('link', { name: 'Pupils' }).isVisible(),
+      page
+        .locator('.govuk-service-navigation')
+        .getByRole('link', { name: 'Pupils and families', exact: true })
+        .isVisible(),
     ).resolves.toBe(true);
     await dashboard.check(`Dashboard at ${MOBILE_WIDTH} px, menu open`);
     expect(await scrollWidth(page)).toBeLessThanOrEqual(MOBILE_WIDTH);
@@ -254,7 +257,7 @@ describe('forms, small screens and no JavaScript (browser)', () => {
       dashboard.main.getByRole('heading', { name: 'Needs your attention' }).count(),
     ).resolves.toBe(1);
 
-    await dashboard.openNav('Pupils');
+    await dashboard.openSection('Pupils and families', 'Pupils');
     expect(new URL(page.url()).pathname).toBe('/pupils');
     const pupils = new LanyardPage(page);
     await expect(pupils.heading.textContent()).resolves.toBe('Pupils');

@@ -54,7 +54,7 @@ describe('pupil import through the page (browser)', () => {
 
   async function openImport(): Promise<ImportPage> {
     const dashboard = new DashboardPage(session.page);
-    await dashboard.openNav('Import');
+    await dashboard.openSection('Pupils and families', 'Import');
     const importPage = new ImportPage(session.page);
     await expect(importPage.heading.textContent()).resolves.toBe('Import pupils');
     return importPage;
@@ -137,7 +137,7 @@ describe('pupil import through the page (browser)', () => {
     );
 
     // The new pupils are in the list.
-    await status.openNav('Pupils');
+    await status.openSection('Pupils and families', 'Pupils');
     await page.locator('#q').fill('Ashworth');
     await navigate(page, () => page.getByRole('button', { name: 'Search', exact: true }).click());
     const list = new LanyardPage(page);

@@ -38,7 +38,7 @@ describe('media library (browser)', () => {
     const { page } = session;
     await signInStaff(page, 'teacher@oakfield.example');
     const dashboard = new DashboardPage(page);
-    await dashboard.openNav('Photos and videos');
+    await dashboard.openSection('Posts and photos', 'Photos and videos');
     const library = new LanyardPage(page);
     await expect(library.heading.textContent()).resolves.toBe('Photos and videos');
     await navigate(page, () =>

@@ -33,7 +33,7 @@ describe('managing pupils and staff through the pages (browser)', () => {
   it('adds a pupil, then records that they left; the record is kept', async () => {
     const { page } = session;
     const pupils = new LanyardPage(page);
-    await pupils.openNav('Pupils');
+    await pupils.openSection('Pupils and families', 'Pupils');
     await navigate(page, () => page.getByRole('button', { name: 'Add a pupil' }).click());
     const form = new LanyardPage(page);
     await form.check('Add a pupil');
@@ -109,7 +109,7 @@ describe('managing pupils and staff through the pages (browser)', () => {
     const bm = session.page;
     await signInStaff(bm, 'business@oakfield.example');
     const staff = new LanyardPage(bm);
-    await staff.openNav('Staff');
+    await staff.openSection('Staff', 'Staff');
     // Headteacher accounts are not theirs to change.
     const headRow = staff.main.locator('tr', { hasText: 'head@oakfield.example' });
     await expect(headRow.getByRole('link', { name: /Change/ }).count()).resolves.toBe(0);

@@ -33,8 +33,25 @@ describe("governors' monitoring report (browser)", () => {
     try {
       const { page } = session;
       await signInStaff(page, 'governor@oakfield.example');
-      await navigate(page, () => page.getByRole('link', { name: 'Governors’ report' }).click());
+      // The menu's "Policy and reports" leads to the section's page, which lists the report.
+      await navigate(page, () =>
+        page
+          .locator('.govuk-service-navigation')
+          .getByRole('link', { name: 'Policy and reports', exact: true })
+          .click(),
+      );
+      await checkA11y(page, 'Policy and reports');
+      await navigate(page, () =>
+        page.locator('main').getByRole('link', { name: 'Governors’ report' }).click(),
+      );
       await checkA11y(page, 'Governors’ report, this term');
+      // The menu marks the section the report is in.
+      await expect(
+        page
+          .locator('.govuk-service-navigation')
+          .getByRole('link', { name: 'Policy and reports' })
+          .getAttribute('aria-current'),
+      ).resolves.toBe('true');
       const main = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
       expect(main).toContain('Governors’ monitoring report');
       expect(main).toMatch(/Autumn term|Spring term|Summer term/);

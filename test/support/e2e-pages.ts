@@ -67,6 +67,18 @@ export class LanyardPage {
     await this.check(`${text} (navigation)`);
   }
 
+  /**
+   * Follows a section of the service navigation to the section's page, then one of the links it
+   * lists (e.g. "Pupils and families", then "Pupils").
+   */
+  async openSection(section: string, entry: string): Promise<void> {
+    await this.openNav(section);
+    await navigate(this.page, () =>
+      this.page.locator('main').getByRole('link', { name: entry, exact: true }).click(),
+    );
+    await this.check(`${entry} (from ${section})`);
+  }
+
   async signOut(): Promise<SignedOutPage> {
     await navigate(this.page, () =>
       this.page.getByRole('button', { name: 'Sign out', exact: true }).click(),
