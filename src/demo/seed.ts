@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Services } from '../container.ts';
 import { hashPassword } from '../platform/crypto.ts';
+import { ukDate } from '../platform/clock.ts';
 import { PeopleBulkRepository, PeopleRepository } from '../modules/people/people.repository.ts';
 import { StaffClassesRepository } from '../modules/people/staff-classes.repository.ts';
 import type { StaffRole } from '../modules/auth/index.ts';
@@ -36,6 +37,11 @@ const staffSpec: {
   classes?: string[];
   /** Their line manager (earlier in this list); overdue training reminders go to them. */
   manager?: StaffRole;
+  /**
+   * When they started: a date, or days before the demo's today (the reading volunteer joined
+   * this term, the chair of governors was elected at the autumn term's first meeting).
+   */
+  started: string | number;
 }[] = [
   {
     role: 'headteacher',
@@ -44,6 +50,7 @@ const staffSpec: {
     email: 'head@oakfield.example',
     title: 'Headteacher',
     totp: 'LANYARDDEMOHEADTEACHERAAAAAAAAAA',
+    started: '2015-09-01',
   },
   {
     role: 'dsl',
@@ -53,6 +60,7 @@ const staffSpec: {
     title: 'Designated Safeguarding Lead',
     totp: 'LANYARDDEMODSLAAAAAAAAAAAAAAAAAA',
     manager: 'headteacher',
+    started: '2017-09-01',
   },
   {
     role: 'dpo',
@@ -62,6 +70,7 @@ const staffSpec: {
     title: 'Data Protection Officer',
     totp: 'LANYARDDEMODPOAAAAAAAAAAAAAAAAAA',
     manager: 'headteacher',
+    started: '2018-01-08',
   },
   {
     role: 'business_manager',
@@ -70,6 +79,7 @@ const staffSpec: {
     email: 'business@oakfield.example',
     title: 'Business Manager',
     manager: 'headteacher',
+    started: '2016-04-18',
   },
   {
     role: 'office',
@@ -78,6 +88,7 @@ const staffSpec: {
     email: 'office@oakfield.example',
     title: 'School Office Manager',
     manager: 'business_manager',
+    started: '2012-09-03',
   },
   {
     role: 'ict_technician',
@@ -86,6 +97,7 @@ const staffSpec: {
     email: 'ict@oakfield.example',
     title: 'ICT Technician',
     manager: 'business_manager',
+    started: '2021-02-22',
   },
   {
     role: 'teacher',
@@ -95,6 +107,7 @@ const staffSpec: {
     title: 'Year 3 Teacher',
     classes: ['3 Ash', '3 Birch'],
     manager: 'dsl',
+    started: '2020-09-01',
   },
   {
     role: 'support_staff',
@@ -104,6 +117,7 @@ const staffSpec: {
     title: 'Teaching Assistant',
     classes: ['3 Ash'],
     manager: 'teacher',
+    started: '2023-09-04',
   },
   {
     role: 'volunteer',
@@ -112,6 +126,7 @@ const staffSpec: {
     email: 'volunteer@oakfield.example',
     title: 'Reading volunteer',
     manager: 'teacher',
+    started: 20,
   },
   {
     role: 'governor',
@@ -119,12 +134,14 @@ const staffSpec: {
     family: 'Hale',
     email: 'governor@oakfield.example',
     title: 'Chair of Governors',
+    started: 95,
   },
 ];
 
 /** The second school's only staff account. */
 const riversideHead = {
   role: 'headteacher' as const,
+  started: '2018-09-01',
   given: 'Rita',
   family: 'Adeyemi',
   email: 'head@riverside.example',
@@ -281,7 +298,10 @@ export async function seedDemoSchool(
             passwordHash,
             totpSecret: s.totp ? services.auth.sealTotpSecret(s.totp) : null,
             totpEnabledAt: s.totp ? today : null,
-            startDate: '2019-09-01',
+            startDate:
+              typeof s.started === 'number'
+                ? ukDate(new Date(today.getTime() - s.started * 86_400_000))
+                : s.started,
             lineManagerId: 'manager' in s && s.manager ? (idOfRole.get(s.manager) ?? null) : null,
           },
           [s.role],

@@ -140,21 +140,24 @@ export async function seedDemoTraining(services: Services): Promise<void> {
         60,
       ),
     ]);
+    // A session's register lists only the staff who had started by then.
     const attendance = (s: typeof induction, attended: (id: string) => boolean) =>
       repo.upsertAttendance(
         tx.db,
-        roster.map((p) => ({
-          schoolId: school.id,
-          sessionId: s!.id,
-          kind: s!.kind,
-          personKind: 'staff',
-          personId: p.id,
-          attended: attended(p.id),
-          attendedOn: ukDate(s!.startsAt),
-          source: 'room',
-          recordedBy: dsl,
-          recordedAt: s!.startsAt,
-        })),
+        roster
+          .filter((p) => p.startDate === null || p.startDate <= ukDate(s!.startsAt))
+          .map((p) => ({
+            schoolId: school.id,
+            sessionId: s!.id,
+            kind: s!.kind,
+            personKind: 'staff',
+            personId: p.id,
+            attended: attended(p.id),
+            attendedOn: ukDate(s!.startsAt),
+            source: 'room',
+            recordedBy: dsl,
+            recordedAt: s!.startsAt,
+          })),
       );
     // Everyone inducted (after acknowledging); three missed last year's regular training.
     const missedRegular = new Set([
