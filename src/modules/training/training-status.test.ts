@@ -38,6 +38,13 @@ describe('kindStatus', () => {
     ).toBe('overdue');
   });
 
+  it('a new starter who has never attended regular training has the same window, then is overdue', () => {
+    const joined = (startDate: string) =>
+      kindStatus({ ...base, requirement: annual, lastAttended: null, startDate });
+    expect(joined('2026-11-30')).toMatchObject({ state: 'due_soon', dueOn: '2026-12-30' });
+    expect(joined('2026-10-01')).toMatchObject({ state: 'overdue', dueOn: today });
+  });
+
   it('not required by the profile', () => {
     expect(
       kindStatus({ ...base, requirement: { ...annual, required: false }, lastAttended: null })

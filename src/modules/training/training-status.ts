@@ -81,7 +81,8 @@ export interface KindStatus {
  * - Not required by the profile: not required.
  * - A "due again" mark made after their last attendance: due within DUE_SOON_DAYS of the mark.
  * - On joining: done once attended; otherwise due DUE_SOON_DAYS after they started.
- * - Termly, annual, biennial: due that long after the last attendance; never attended: due now.
+ * - Termly, annual, biennial: due that long after the last attendance; never attended: due
+ *   DUE_SOON_DAYS after they started while that is still ahead (a new starter), otherwise now.
  */
 export function kindStatus(input: {
   requirement: TrainingRequirement;
@@ -118,7 +119,12 @@ export function kindStatus(input: {
     const due = by(plusDays(input.startDate ?? today, DUE_SOON_DAYS));
     return due.state === 'done' ? { ...due, state: 'due_soon' } : due;
   }
-  if (!lastAttended) return { ...by(today), state: 'overdue' };
+  if (!lastAttended) {
+    // A new starter gets the same first weeks as for induction; anyone else is overdue now.
+    const joinedDue = input.startDate ? plusDays(input.startDate, DUE_SOON_DAYS) : null;
+    if (joinedDue && joinedDue >= today) return { ...by(joinedDue), state: 'due_soon' };
+    return { ...by(today), state: 'overdue' };
+  }
   return by(plusMonths(lastAttended, frequencyMonths[requirement.frequency]));
 }
 
@@ -229,8 +235,7 @@ export function staffTraining(
       }
       // What the state depends on without a mark: the last attendance; with none, for induction
       // the start date (a new starter's window), otherwise nothing (due now).
-      const key =
-        lastAttended ?? (joining[i] ? `started ${s.startDate ?? 'unknown'}` : 'never attended');
+      const key = lastAttended ?? `started ${s.startDate ?? 'unknown'}`;
       let state = shared[i]!.get(key);
       if (!state) {
         state = Object.freeze(
