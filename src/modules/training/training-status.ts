@@ -178,8 +178,8 @@ export interface RosterRow {
  *
  * A whole trust's staff at once (the compliance figures: ~15,000 states), so without per-person
  * work beyond the person's own object: the rows are grouped by kind and person once, and a state
- * that depends only on the kind and the last attendance (everyone without a due-again mark; a
- * new starter's induction also on their start date) is worked out once per school and shared,
+ * that depends only on the kind and the last attendance (everyone without a due-again mark;
+ * never attended: on their start date instead) is worked out once per school and shared,
  * frozen, by everyone with the same dates. The rules are `kindStatus`'s own: a shared state is
  * what `kindStatus` answered for the first person with those dates.
  */
@@ -214,7 +214,6 @@ export function staffTraining(
     else marksBy[i]!.set(m.staffId, [mark]);
   }
   const requirements = kinds.map((k) => settings.sessions[k].value);
-  const joining = requirements.map((r) => r.required && r.frequency === 'on_joining');
   const shared = kinds.map(() => new Map<string, KindStatus>());
   const out: PersonTraining[] = new Array(roster.length);
   for (let p = 0; p < roster.length; p++) {
