@@ -1,8 +1,7 @@
-import fs from 'node:fs/promises';
 import type { Services } from '../container.ts';
 import { ValidationError } from '../errors.ts';
 import type { ConsentImportView } from '../modules/consent/index.ts';
-import type { CliIo } from './import-pupils.ts';
+import { importTarget, type CliIo } from './import-pupils.ts';
 
 const ERRORS_SHOWN = 50;
 
@@ -56,18 +55,8 @@ export async function importConsentsCommand(
   args: { file: string; school: string; yes: boolean },
   io: CliIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
-  const school = await services.peopleDirectory.getSchoolBySlug(services.database.db, args.school);
-  if (!school) {
-    io.stderr.write(`No school has the slug "${args.school}".\n`);
-    return 2;
-  }
-  try {
-    const stat = await fs.stat(args.file);
-    if (!stat.isFile()) throw new Error('not a file');
-  } catch {
-    io.stderr.write(`Cannot read the file ${args.file}.\n`);
-    return 2;
-  }
+  const school = await importTarget(services, args, io);
+  if (!school) return 2;
   let result: Awaited<ReturnType<Services['consentImports']['runFromCli']>>;
   try {
     result = await services.consentImports.runFromCli(school.id, args.file, {

@@ -14,6 +14,30 @@ export interface CliIo {
   stderr: { write(text: string): unknown; isTTY?: boolean };
 }
 
+/**
+ * The school named by `--school` and the file to import, checked before anything is read: the
+ * school, or null once the reason is written (the command then exits 2, bad usage).
+ */
+export async function importTarget(
+  services: Services,
+  args: { file: string; school: string },
+  io: CliIo,
+): Promise<{ id: string } | null> {
+  const school = await services.peopleDirectory.getSchoolBySlug(services.database.db, args.school);
+  if (!school) {
+    io.stderr.write(`No school has the slug "${args.school}".\n`);
+    return null;
+  }
+  try {
+    const stat = await fs.stat(args.file);
+    if (!stat.isFile()) throw new Error('not a file');
+  } catch {
+    io.stderr.write(`Cannot read the file ${args.file}.\n`);
+    return null;
+  }
+  return school;
+}
+
 const ERRORS_SHOWN = 50;
 const n = (value: number) => value.toLocaleString('en-GB');
 
@@ -147,18 +171,8 @@ export async function importPupilsCommand(
   args: { file: string; school: string; yes: boolean; wholeRoll?: boolean },
   io: CliIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
-  const school = await services.peopleDirectory.getSchoolBySlug(services.database.db, args.school);
-  if (!school) {
-    io.stderr.write(`No school has the slug "${args.school}".\n`);
-    return 2;
-  }
-  try {
-    const stat = await fs.stat(args.file);
-    if (!stat.isFile()) throw new Error('not a file');
-  } catch {
-    io.stderr.write(`Cannot read the file ${args.file}.\n`);
-    return 2;
-  }
+  const school = await importTarget(services, args, io);
+  if (!school) return 2;
   const bar = progressBar(io.stderr);
   let result: Awaited<ReturnType<Services['imports']['runFromCli']>>;
   try {

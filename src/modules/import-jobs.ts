@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Database } from '../platform/db/database.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { FileStore } from '../platform/files/file-store.ts';
@@ -157,6 +159,40 @@ export abstract class ModuleImportService<
     if (view.status !== 'committed')
       throw new ConflictError(view.fileError ?? 'The import did not finish. Try again.');
     return view;
+  }
+
+  /**
+   * A command line's import (`lanyard import staff`, `lanyard import consents`): upload → preview
+   * → (with `confirm`, the module's own) apply, through the same methods as the pages and the
+   * jobs but here and now instead of on the queue. The command line acts as the system (actor
+   * `cli`), as the server's operator. `error`: why a confirmed file was not applied (e.g. the
+   * school's records changed since the check).
+   */
+  protected async runFileNow(
+    schoolId: string,
+    filePath: string,
+    confirm: ((actor: Actor, importId: string) => Promise<View>) | null,
+  ): Promise<{ import: View; error: string | null }> {
+    const actor: Actor = { kind: 'cli', id: null };
+    const data = await fs.readFile(filePath);
+    const id = await this.upload(
+      schoolId,
+      actor,
+      { filename: path.basename(filePath), data },
+      { queue: false },
+    );
+    let view = (await this.preview(id)) ?? (await this.get(schoolId, id));
+    let error: string | null = null;
+    if (view.status === 'previewed' && confirm) {
+      try {
+        view = await confirm(actor, id);
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+        error = e.message;
+        view = await this.get(schoolId, id);
+      }
+    }
+    return { import: view, error };
   }
 
   /**

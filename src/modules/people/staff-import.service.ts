@@ -1,8 +1,4 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { ConflictError } from '../../errors.ts';
 import { PlainImportService, type ImportView, type ModuleImportDeps } from '../import-jobs.ts';
-import type { Actor } from '../audit/index.ts';
 import { staffImportKind, type StaffImportDeps } from './staff-import.kind.ts';
 import type { StaffImportPreview, StaffImportSummary } from './staff-import.plan.ts';
 
@@ -22,36 +18,16 @@ export class StaffImportService extends PlainImportService<StaffImportPreview, S
     super('people.staff', staffImportKind(deps), deps);
   }
 
-  /**
-   * `lanyard import staff`: upload → preview → (with confirm) apply, through the same methods as
-   * the pages and the jobs but run here and now instead of on the queue. The command line acts
-   * as the system (actor `cli`): it may give and take away every role, as the server's operator.
-   * `error`: why a confirmed file was not applied (e.g. the staff changed since the check).
-   */
-  async runFromCli(
+  /** `lanyard import staff`: check the file, and with `confirm` apply it (runFileNow). */
+  runFromCli(
     schoolId: string,
     filePath: string,
     options: { confirm: boolean },
   ): Promise<{ import: StaffImportView; error: string | null }> {
-    const actor: Actor = { kind: 'cli', id: null };
-    const data = await fs.readFile(filePath);
-    const id = await this.upload(
+    return this.runFileNow(
       schoolId,
-      actor,
-      { filename: path.basename(filePath), data },
-      { queue: false },
+      filePath,
+      options.confirm ? (actor, id) => this.confirm(schoolId, actor, id) : null,
     );
-    let view = (await this.preview(id)) ?? (await this.get(schoolId, id));
-    let error: string | null = null;
-    if (view.status === 'previewed' && options.confirm) {
-      try {
-        view = await this.confirm(schoolId, actor, id);
-      } catch (e) {
-        if (!(e instanceof ConflictError)) throw e;
-        error = e.message;
-        view = await this.get(schoolId, id);
-      }
-    }
-    return { import: view, error };
   }
 }

@@ -1,7 +1,4 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { ImportRun } from '../../../platform/imports/import-pipeline.ts';
-import { ConflictError } from '../../../errors.ts';
 import { ModuleImportService, type ModuleImportDeps } from '../../import-jobs.ts';
 import type { Actor, AuditService } from '../../audit/index.ts';
 import type { ConsentService } from '../register/consent.service.ts';
@@ -81,31 +78,16 @@ export class ConsentImportService extends ModuleImportService<
     return this.confirmNow(schoolId, actor, importId, {});
   }
 
-  /** `lanyard import consents`: check the file, and with `confirm` record it. */
-  async runFromCli(
+  /** `lanyard import consents`: check the file, and with `confirm` record it (runFileNow). */
+  runFromCli(
     schoolId: string,
     filePath: string,
     options: { confirm: boolean },
   ): Promise<{ import: ConsentImportView; error: string | null }> {
-    const actor: Actor = { kind: 'cli', id: null };
-    const data = await fs.readFile(filePath);
-    const id = await this.upload(
+    return this.runFileNow(
       schoolId,
-      actor,
-      { filename: path.basename(filePath), data },
-      { queue: false },
+      filePath,
+      options.confirm ? (actor, id) => this.confirm(schoolId, actor, id) : null,
     );
-    let view = (await this.preview(id)) ?? (await this.get(schoolId, id));
-    let error: string | null = null;
-    if (view.status === 'previewed' && options.confirm) {
-      try {
-        view = await this.confirm(schoolId, actor, id);
-      } catch (e) {
-        if (!(e instanceof ConflictError)) throw e;
-        error = e.message;
-        view = await this.get(schoolId, id);
-      }
-    }
-    return { import: view, error };
   }
 }
