@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     // Vitest's default is one worker fewer than the cores: one worker on a 2-core machine, which
     // sat mostly idle while its file waited on PostgreSQL, argon2 or a child process (load ~1.5).
-    // Three files at a time keep both cores busy; the e2e tier stays one file at a time.
+    // Three files at a time keep both cores busy; the e2e tier runs two at a time.
     maxWorkers: 3,
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
@@ -38,7 +38,10 @@ export default defineConfig({
           globalSetup: dbSetup,
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          // Two files at a time: each is its own app, database and chromium, and much of a
+          // file's time is the browser waiting on the app; one at a time left a core idle for the
+          // last third of `npm test` on a 2-core machine.
+          maxWorkers: 2,
         },
       },
     ],

@@ -21,10 +21,13 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database for one test file, cloned from the migrated template. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh database for one test file, cloned from the migrated template (or, with `demo`, from
+ * the e2e tier's template with the demo trust seeded: test/setup/global-setup.ts).
+ */
+export async function createTestDatabase(options: { demo?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = inject('dbAdminUrl');
-  const template = inject('dbTemplate');
+  const template = options.demo ? inject('dbDemoTemplate') : inject('dbTemplate');
   const name = `lanyard_t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -57,6 +60,25 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
+/** The tests' settings: the same secret (and so the same evidence key) in every file. */
+export function testConfig(o: {
+  url: string;
+  dataDir: string;
+  smtpUrl: string;
+  env?: Record<string, string> | undefined;
+}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: o.url,
+    DATA_DIR: o.dataDir,
+    SESSION_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+    SMTP_URL: o.smtpUrl,
+    BASE_URL: 'http://lanyard.test',
+    LOG_LEVEL: 'silent',
+    ...o.env,
+  });
+}
+
 /** Real services on a fresh database, a real SMTP sink, and a temporary data folder. */
 export async function createTestServices(
   options: {
@@ -64,22 +86,17 @@ export async function createTestServices(
     env?: Record<string, string>;
     /** A fake face detector (the adapter's test double) for tests that are not about faces. */
     faces?: FaceDetector;
+    /** Start with the demo trust (the e2e tier only: cloned from its seeded template). */
+    demo?: boolean;
   } = {},
 ): Promise<TestContext> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ demo: options.demo === true });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lanyard-test-data-'));
+  // The demo's files (its photos and their renditions) beside its database.
+  if (options.demo) fs.cpSync(inject('demoDataDir'), dataDir, { recursive: true });
   const sink = new SmtpSink();
   await sink.start(0);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    DATA_DIR: dataDir,
-    SESSION_SECRET: 'test-secret-test-secret-test-secret-0123456789',
-    SMTP_URL: sink.url,
-    BASE_URL: 'http://lanyard.test',
-    LOG_LEVEL: 'silent',
-    ...options.env,
-  });
+  const config = testConfig({ url: database.url, dataDir, smtpUrl: sink.url, env: options.env });
   const platform = await createPlatform(config, {
     supervise: false,
     mailSink: sink,

@@ -13,7 +13,6 @@ import {
 } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { buildApp } from '../../src/app.ts';
-import { seedDemoSchool } from '../../src/demo/seed.ts';
 import { jobHandlers } from '../../src/container.ts';
 import { createTestServices, type TestContext } from './db.ts';
 
@@ -65,12 +64,15 @@ export interface E2eOptions {
  */
 export async function startE2e(options: E2eOptions = {}): Promise<E2eEnvironment> {
   // Every sign-in in a file comes from 127.0.0.1: lift the per-IP limit so it never trips.
-  const ctx = await createTestServices({ env: { LOGIN_RATE_LIMIT: '10000', ...options.env } });
+  // The demo trust, seeded once for the tier (test/setup/global-setup.ts) and cloned here.
+  const ctx = await createTestServices({
+    env: { LOGIN_RATE_LIMIT: '10000', ...options.env },
+    demo: true,
+  });
   let app: FastifyInstance | undefined;
   let browser: Browser | undefined;
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lanyard-e2e-chromium-'));
   try {
-    await seedDemoSchool(ctx.services);
     if (options.workers) await ctx.platform.jobs.work(jobHandlers(ctx.services));
     app = await buildApp(ctx.services, ctx.config);
     await app.listen({ host: '127.0.0.1', port: 0 });
