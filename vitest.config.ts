@@ -9,7 +9,8 @@ export default defineConfig({
   test: {
     // Vitest's default is one worker fewer than the cores: one worker on a 2-core machine, which
     // sat mostly idle while its file waited on PostgreSQL, argon2 or a child process (load ~1.5).
-    // Three files at a time keep both cores busy; the e2e tier runs two at a time.
+    // Three files at a time keep both cores busy; the e2e tier runs after the others, two at a
+    // time.
     maxWorkers: 3,
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
@@ -38,9 +39,10 @@ export default defineConfig({
           globalSetup: dbSetup,
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // Two files at a time: each is its own app, database and chromium, and much of a
-          // file's time is the browser waiting on the app; one at a time left a core idle for the
-          // last third of `npm test` on a 2-core machine.
+          // After the other tiers (a group of its own: Vitest runs groups in order), two files at
+          // a time: each is its own app, database and chromium, and one at a time (as it was)
+          // left a core idle for the last third of `npm test` on a 2-core machine.
+          sequence: { groupOrder: 1 },
           maxWorkers: 2,
         },
       },
