@@ -9,6 +9,7 @@ import {
 } from '../channel-adapter.ts';
 import { parseWebhookSecret, signedHeaders } from './standard-webhooks.ts';
 import { endpointProblem } from './endpoint-url.ts';
+import { deadlineSignal } from '../../../platform/deadline.ts';
 
 export type WebhookEvent = 'publication.published' | 'publication.removed';
 
@@ -185,8 +186,7 @@ export class WebhookAdapter implements ChannelAdapter {
       'user-agent': 'Lanyard-Webhooks/1',
       ...signedHeaders(ctx.credential!, webhookId, at, body),
     };
-    const signals = [AbortSignal.timeout(this.timeoutMs)];
-    if (ctx.signal) signals.push(ctx.signal);
+    const signal = deadlineSignal(this.timeoutMs, [ctx.signal]);
     let res: Response;
     let answer = '';
     try {
@@ -195,7 +195,7 @@ export class WebhookAdapter implements ChannelAdapter {
         headers,
         body,
         redirect: 'manual',
-        signal: AbortSignal.any(signals),
+        signal,
       });
       answer = await readSome(res);
     } catch (e) {

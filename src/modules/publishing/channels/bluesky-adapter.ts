@@ -22,6 +22,7 @@ import {
 import { graphemeCount } from '../checks/text.ts';
 import { retryAfterSeconds } from '../accounts/webhook-adapter.ts';
 import { BLUESKY_DEFAULT_SERVICE } from './bluesky-account.ts';
+import { deadlineSignal } from '../../../platform/deadline.ts';
 
 /** Bluesky's own limits (the `app.bsky.feed.post` and `app.bsky.embed.images` lexicons). */
 export const BLUESKY_MAX_GRAPHEMES = 300;
@@ -264,12 +265,8 @@ export class BlueskyAdapter implements ChannelAdapter {
       .digest('hex');
     const timeoutMs = this.timeoutMs;
     const outer = ctx.signal;
-    const timedFetch: typeof fetch = (input, init) => {
-      const signals = [AbortSignal.timeout(timeoutMs)];
-      if (outer) signals.push(outer);
-      if (init?.signal) signals.push(init.signal);
-      return fetch(input, { ...init, signal: AbortSignal.any(signals) });
-    };
+    const timedFetch: typeof fetch = (input, init) =>
+      fetch(input, { ...init, signal: deadlineSignal(timeoutMs, [outer, init?.signal]) });
 
     const api = await loadAtproto();
     for (let attempt = 0; ; attempt++) {

@@ -10,6 +10,7 @@ import {
 } from '../channel-adapter.ts';
 import { endpointProblem } from '../accounts/endpoint-url.ts';
 import { retryAfterSeconds } from '../accounts/webhook-adapter.ts';
+import { deadlineSignal } from '../../../platform/deadline.ts';
 
 /**
  * The WordPress channel (issue 13): a school's own WordPress site, through its REST API with an
@@ -548,8 +549,7 @@ export class WordPressAdapter implements ChannelAdapter {
     init: { method: string; headers?: Record<string, string>; body?: string | FormData },
     authorised: boolean,
   ): Promise<Response> {
-    const signals = [AbortSignal.timeout(this.timeoutMs)];
-    if (ctx.signal) signals.push(ctx.signal);
+    const signal = deadlineSignal(this.timeoutMs, [ctx.signal]);
     // The password only ever goes to the site's own address (a photo may be on another host).
     const headers = authorised ? init.headers : { 'user-agent': 'Lanyard-WordPress/1' };
     try {
@@ -557,7 +557,7 @@ export class WordPressAdapter implements ChannelAdapter {
         ...init,
         headers,
         redirect: 'manual',
-        signal: AbortSignal.any(signals),
+        signal,
       });
     } catch (e) {
       const timedOut = (e as Error)?.name === 'TimeoutError';
