@@ -13,7 +13,15 @@ export default defineConfig({
     // time.
     maxWorkers: 3,
     projects: [
-      { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts'],
+          // CI runs this tier beside the database tier's second pass on two cores: a test that
+          // takes 1 s alone can take several there. A hang still fails.
+          testTimeout: 15_000,
+        },
+      },
       {
         test: {
           name: 'db',
