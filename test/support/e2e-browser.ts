@@ -142,6 +142,8 @@ export async function launchBrowser(userDataDir: string): Promise<Browser> {
 interface Visit {
   url: string;
   checked: boolean;
+  /** Milliseconds since the session opened, for the failure report. */
+  at: number;
 }
 
 const sessionsByPage = new WeakMap<Page, BrowserSession>();
@@ -154,6 +156,9 @@ const sessionsByPage = new WeakMap<Page, BrowserSession>();
 export class BrowserSession {
   readonly visits: Visit[] = [];
   readonly problems: string[] = [];
+  /** What happened to this page, in order (navigations, loads, checks), for a failure report. */
+  readonly events: string[] = [];
+  private readonly opened = Date.now();
 
   private mirror: Page | undefined;
   private mirrorHtml = '';
@@ -171,7 +176,14 @@ export class BrowserSession {
     const page = await context.newPage();
     const session = new BrowserSession(context, page, javaScriptEnabled);
     sessionsByPage.set(page, session);
-    page.on('domcontentloaded', () => session.visits.push({ url: page.url(), checked: false }));
+    page.on('domcontentloaded', () => {
+      session.visits.push({ url: page.url(), checked: false, at: session.elapsed() });
+      session.note(`domcontentloaded ${page.url()}`);
+    });
+    page.on('request', (request) => {
+      if (request.isNavigationRequest() && request.frame() === page.mainFrame())
+        session.note(`navigation request ${request.method()} ${request.url()}`);
+    });
     page.on('response', (response) => {
       const request = response.request();
       if (request.isNavigationRequest() && response.status() >= 500) {
@@ -225,10 +237,29 @@ export class BrowserSession {
     return this.mirror;
   }
 
-  /** Called by checkA11y: the current document has been checked. */
-  markChecked(): void {
-    const last = this.visits.at(-1);
-    if (last) last.checked = true;
+  elapsed(): number {
+    return Date.now() - this.opened;
+  }
+
+  note(event: string): void {
+    this.events.push(`${this.elapsed()} ms: ${event}`);
+  }
+
+  /**
+   * Called by checkA11y: the current document has been checked, and so have any unchecked visits
+   * to the same address since the last check (what a person sees there is this document). Once,
+   * in CI under load, a post's page was reported unchecked although the publishing test checks
+   * after every action, and it did not happen again in runs here; the page's events are now kept
+   * so that such a report shows its cause.
+   */
+  markChecked(label: string): void {
+    const url = this.page.url();
+    for (let i = this.visits.length - 1; i >= 0; i--) {
+      const visit = this.visits[i]!;
+      if (visit.checked) break;
+      if (visit.url === url) visit.checked = true;
+    }
+    this.note(`axe checked (${label}) ${url}`);
   }
 
   /** Closes the context; throws if a page was visited without an axe check, or errors happened. */
@@ -238,10 +269,13 @@ export class BrowserSession {
       .close()
       .catch(() => undefined);
     await this.context.close().catch(() => undefined);
-    const unchecked = this.visits.filter((v) => !v.checked).map((v) => `  - ${v.url}`);
+    const unchecked = this.visits.filter((v) => !v.checked).map((v) => `  - ${v.url} (${v.at} ms)`);
     const report: string[] = [];
     if (unchecked.length)
-      report.push(`Pages visited without an axe check:\n${unchecked.join('\n')}`);
+      report.push(
+        `Pages visited without an axe check:\n${unchecked.join('\n')}\n` +
+          `What happened in this page:\n  ${this.events.join('\n  ')}`,
+      );
     if (this.problems.length)
       report.push(`Problems in the browser:\n  - ${this.problems.join('\n  - ')}`);
     if (report.length) throw new Error(report.join('\n'));
@@ -288,7 +322,7 @@ export async function checkA11y(page: Page, label: string): Promise<void> {
   const session = sessionsByPage.get(page);
   const key = await pageKey(page);
   if (cleanPages.has(key)) {
-    session?.markChecked();
+    session?.markChecked(label);
     return;
   }
   const target = session && !session.javaScriptEnabled ? await session.mirrorOf(page) : page;
@@ -300,7 +334,7 @@ export async function checkA11y(page: Page, label: string): Promise<void> {
     .withTags(AXE_TAGS)
     .setLegacyMode(true)
     .analyze();
-  session?.markChecked();
+  session?.markChecked(label);
   if (results.violations.length === 0) {
     cleanPages.add(key);
     return;
