@@ -10,7 +10,7 @@
  * replaces the old one.
  */
 import { LRUCache } from 'lru-cache';
-import { isTitle, nameParts, tokenise, type Token } from './text.ts';
+import { isTitle, nameParts, startsLine, tokenise, type Token } from './text.ts';
 import type { Roll, RollPupil } from './types.ts';
 
 export type NameForm = 'full' | 'initial' | 'joined' | 'first';
@@ -237,22 +237,61 @@ export function scanNames(
         !t.capital &&
         !next.capital &&
         (AMBIGUOUS_AT_SENTENCE_START.has(a) || AMBIGUOUS_AT_SENTENCE_START.has(b));
+      // Next to each other, or a full name wrapped onto the next line ('Tom\nSmith').
+      const adjacent =
+        next.gapBefore === 'space' || next.gapBefore === 'none' || next.gapBefore === 'line';
       if (plainWords) {
         // not a name
-      } else if (next.gapBefore === 'space' || next.gapBefore === 'none') {
+      } else if (adjacent) {
         found = get2(index.pairs, a, b);
         if (found === undefined) {
           found = get2(index.reversed, a, b);
           map = 'reversed';
+        }
+        // Three words: a surname prefix written apart ('Sean O Neill' for O'Neill, 'Ruth Mc
+        // Donald'), or a middle initial ('Tom A. Smith').
+        const after = tokens[i + 2];
+        if (
+          found === undefined &&
+          b.length <= 3 &&
+          after !== undefined &&
+          (after.gapBefore === 'space' || after.gapBefore === 'none')
+        ) {
+          let key2 = b + after.norm;
+          let three = get2(index.pairs, a, key2);
+          if (three === undefined && next.initialDot && next.capital && t.capital) {
+            key2 = after.norm;
+            three = get2(index.pairs, a, key2);
+          }
+          if (three !== undefined) {
+            hits.push({
+              start: t.start,
+              end: after.end,
+              form: 'full',
+              map: 'pairs',
+              key: a,
+              key2,
+              pupils: three,
+            });
+            i += 2;
+            continue;
+          }
         }
       } else if (next.gapBefore === 'comma' && t.capital && next.capital) {
         // 'Smith, Tom' — surname first — but not a list of two names.
         found = get2(index.pairs, a, b) !== undefined ? undefined : get2(index.reversed, a, b);
         map = 'reversed';
       }
-      if (found === undefined && (next.gapBefore === 'space' || next.gapBefore === 'none')) {
-        // 'Tom S.' — a capital initial with its full stop.
-        if (next.norm.length === 1 && next.capital && next.initialDot && t.norm.length > 1) {
+      if (found === undefined && adjacent) {
+        // 'Tom S.', 'Tom S's', 'Tom S': a first name with a capital, then a capital initial (the
+        // words 'I' and 'A' only with a full stop or a possessive).
+        if (
+          next.norm.length === 1 &&
+          next.capital &&
+          t.capital &&
+          t.norm.length > 1 &&
+          (next.initialDot || next.possessive || (b !== 'i' && b !== 'a'))
+        ) {
           found = get2(index.initials, a, b);
         }
         // 'T. Smith' or 'T Smith' — a capital initial, not the words 'I' or 'A'.
@@ -292,8 +331,8 @@ export function scanNames(
     if (firstNamesOf !== null && t.capital) {
       const pupils = firstNamesOf.get(t.norm);
       if (pupils === undefined) continue;
-      if (isTitle(tokens[i - 1]) && t.gapBefore !== 'stop') continue; // 'Mrs Rose' is staff
-      if (t.gapBefore === 'stop' && AMBIGUOUS_AT_SENTENCE_START.has(t.norm)) continue;
+      if (isTitle(tokens[i - 1]) && !startsLine(t)) continue; // 'Mrs Rose' is staff
+      if (startsLine(t) && AMBIGUOUS_AT_SENTENCE_START.has(t.norm)) continue;
       const last = hits[hits.length - 1];
       if (last !== undefined && last.form === 'first' && last.end >= t.start - 1) {
         // 'Mary-Jane': one name, two words.

@@ -85,10 +85,18 @@ describe('full names of any pupil on the roll fail, in any form', () => {
     ['initial after', 'A great goal from Tom S. in the final.'],
     ['initial before', 'A great goal from T. Smith in the final.'],
     ['initial before, no dot', 'Goal: T Smith'],
+    ['initial after, no dot', 'Star of the week: Tom S'],
+    ['initial after, no dot, mid-sentence', 'Well done Tom S for the goal'],
+    ['initial after, possessive', "Tom S's painting won."],
+    ['initial after, dot and possessive', "Tom S.'s painting won."],
+    ['middle initial', 'Tom A. Smith scored'],
     ['diacritics in text', 'Congratulations Zoë Ó Súilleabháin'],
     ['diacritics dropped', 'Congratulations Zoe O Suilleabhain'],
     ['apostrophe name', "Aoife O'Brien read a poem"],
     ['apostrophe dropped', 'Aoife OBrien read a poem'],
+    ['apostrophe written as a space', 'Aoife O Brien read a poem'],
+    ['curly apostrophe and possessive', 'Aoife O’Brien’s poem'],
+    ['diacritics as combining marks', 'Congratulations Zoe\u0308 O\u0301 Su\u0301illeabha\u0301in'],
     ['hyphenated first name', 'Mary-Jane Watson sang'],
     ['hyphenated first name, space', 'Mary Jane Watson sang'],
     ['part of hyphenated first name', 'Jane Watson sang'],
@@ -97,11 +105,17 @@ describe('full names of any pupil on the roll fail, in any form', () => {
     ['double-barrelled', 'Henry Bonham Carter ran'],
     ['double-barrelled, one part', 'Henry Carter ran'],
     ['double-barrelled, hyphen added', 'Henry Bonham-Carter ran'],
+    ['double-barrelled, possessive', 'Henry Bonham Carter’s race'],
+    ['double-barrelled, initials', 'Henry B.C. ran'],
+    ['hyphenated surname, possessive', "Ella Smith-Jones's medal"],
+    ['hyphenated first name, initial', 'Mary-Jane W. sang'],
     ['preferred name', 'Sasha Novak scored'],
     ['hashtag', 'Well done #TomSmith'],
     ['handle-like', 'thanks tom_smith'],
     ['leaver (still on the roll)', 'Former pupil Grace Okafor visited'],
     ['across a line break of spaces', 'Tom   Smith'],
+    ['wrapped onto the next line', 'Well done to Tom\nSmith for his painting'],
+    ['wrapped onto the next line (Windows)', 'Well done to Tom\r\nSmith'],
     ['quoted', '“Tom Smith” won'],
     ['common-word name with a capital', 'Will Turner sailed'],
   ];
@@ -144,6 +158,11 @@ describe('texts that must pass', () => {
     ['a partial match of a longer word', 'Tomsmithery is not a word.'],
     ['an email handle, not a name', 'thanks to the smithjones family'],
     ['common words in lower case that make a name', 'the leaves will turner brown'],
+    ['the words I and A after a first name', 'Tom I think won; Tom A lot'],
+    ['a capital letter that is not the pupil’s initial', 'Tom B and Ella C are on the team'],
+    ['a class letter', 'Year 6 Class B and Plan B'],
+    ['a first name, then a surname after a blank line', 'Thanks Tom\n\nSmith Road is closed.'],
+    ['a list of first names, one a line', 'Tom\nElla\nHenry'],
   ];
   for (const [name, text] of mustPass) {
     it(`passes: ${name}`, () => {
@@ -187,6 +206,10 @@ describe('first names alone', () => {
   it('do not count a common word at the start of a sentence', () => {
     expect(check('Will you join us? It was great.', { tagged: ['will'] }).outcome).toBe('pass');
     expect(check('Thank you, Will, for helping.', { tagged: ['will'] }).outcome).toBe('fail');
+  });
+
+  it('do not count a common word at the start of a line', () => {
+    expect(check('Sports day\nWill you join us?', { tagged: ['will'] }).outcome).toBe('pass');
   });
 
   it('do not count a title and surname (staff)', () => {

@@ -27,8 +27,11 @@ export function fieldsOf(post: PostForChecks): TextField[] {
   return fields;
 }
 
-/** What separates a token from the one before it. */
-export type Gap = 'none' | 'space' | 'comma' | 'stop';
+/**
+ * What separates a token from the one before it. 'line' is a single line break and nothing else
+ * (text wrapped by hand): a full name may run across it, but a word after it starts a line.
+ */
+export type Gap = 'none' | 'space' | 'line' | 'comma' | 'stop';
 
 export interface Token {
   /** Lower case, no diacritics, no apostrophes, no possessive ending. */
@@ -39,6 +42,8 @@ export interface Token {
   capital: boolean;
   /** The token is a single letter followed directly by a full stop ('S.'). */
   initialDot: boolean;
+  /** The word as written ended with a possessive ("Smith's", "Jones'", "S's"). */
+  possessive: boolean;
   /** What lies between this token and the one before (the first token: 'stop'). */
   gapBefore: Gap;
 }
@@ -88,6 +93,8 @@ function classifyGap(gap: string, previous: Token | undefined): Gap {
   }
   // 'tom.smith' (no space after the dot) reads as one handle, not two sentences.
   if (/^[._]$/.test(g)) return 'space';
+  // One line break between two words, nothing else: a name wrapped onto the next line.
+  if (/^[^\S\n]*\r?\n[^\S\n]*$/.test(g)) return 'line';
   if (/[.!?;:\n()[\]{}|/\\•–—]/.test(g)) return 'stop';
   if (/[,&+]/.test(g)) return 'comma';
   return 'space';
@@ -120,7 +127,8 @@ function tokenize(text: string): Token[] {
     const raw = m[0];
     const start = m.index;
     // The possessive ending is not part of the name: "Tom Smith's" is found as 'Tom Smith'.
-    const end = start + raw.replace(/['’]s$/, '').replace(/['’]+$/, '').length;
+    const bare = raw.replace(/['’]s$/, '').replace(/['’]+$/, '');
+    const end = start + bare.length;
     const norm = normaliseWord(raw);
     if (norm === '') continue;
     const previous = tokens[tokens.length - 1];
@@ -131,11 +139,17 @@ function tokenize(text: string): Token[] {
       end,
       capital: first !== first.toLowerCase(),
       initialDot: norm.length === 1 && text.charAt(end) === '.',
+      possessive: bare.length < raw.length,
       gapBefore: classifyGap(text.slice(lastEnd, start), previous),
     });
     lastEnd = start + raw.length;
   }
   return tokens;
+}
+
+/** True when the token starts a sentence or a line (a capital there says less). */
+export function startsLine(token: Token): boolean {
+  return token.gapBefore === 'stop' || token.gapBefore === 'line';
 }
 
 /** True when the token is a title ('Mrs', 'Dr') so the next word is someone's surname. */
