@@ -92,6 +92,41 @@ describe('conduct: declarations, permissions and filtering records (real Postgre
     expect(mailTo(fx.staff.teacher.email).at(-1)?.subject).toBe('Your declaration has a response');
   });
 
+  it('opens one incident from a declaration, even when the reviewer presses twice at once', async () => {
+    const d = ctx.services.conductDeclarations;
+    const row = await d.declare(as(fx, 'support_staff'), {
+      kind: 'social_contact',
+      value: { pupilId: fx.pupils[1]!.id, details: 'Our children play football together.' },
+    });
+    const incidents = async () =>
+      Number(
+        (
+          await ctx.services.database.pool.query(
+            'SELECT count(*)::int AS n FROM incidents WHERE school_id = $1',
+            [fx.school.id],
+          )
+        ).rows[0].n,
+      );
+    const before = await incidents();
+    // Only the reviewer can; another member of staff learns nothing.
+    await expect(d.openIncident(as(fx, 'teacher'), row.id)).rejects.toBeInstanceOf(NotFoundError);
+    const results = await Promise.allSettled([
+      d.openIncident(as(fx, 'headteacher'), row.id),
+      d.openIncident(as(fx, 'headteacher'), row.id),
+    ]);
+    const opened = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(opened).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    expect(await incidents()).toBe(before + 1);
+    const view = await d.view(as(fx, 'headteacher'), row.id);
+    expect(view.declaration.incidentId).toBe(
+      (opened[0] as PromiseFulfilledResult<{ incidentId: string }>).value.incidentId,
+    );
+    expect(await audits('conduct.declaration-incident-opened')).toBeGreaterThanOrEqual(1);
+  });
+
   it('takes declarations from volunteers and governors too', async () => {
     for (const role of ['volunteer', 'governor'] as const) {
       const row = await ctx.services.conductDeclarations.declare(as(fx, role), {

@@ -262,31 +262,36 @@ export class DeclarationsService {
     return this.deps.incidents?.() !== undefined;
   }
 
-  /** The reviewer opens an incident from a declaration in one step; the two are linked. */
+  /**
+   * The reviewer opens an incident from a declaration in one step; the two are linked. The
+   * declaration's row is held FOR UPDATE while the incident is reported (in the incidents
+   * module's own transaction) and linked, so a second press, or a second reviewer at the same
+   * moment, waits and then finds the link: one declaration opens one incident.
+   */
   async openIncident(p: Principal, id: string): Promise<{ incidentId: string }> {
     const who = staffOnly(p);
     const port = this.deps.incidents?.();
     if (!port || !(await this.isReviewer(who))) throw new NotFoundError();
-    const d = await this.deps.repository.get(this.db, who.schoolId, id);
-    if (!d) throw new NotFoundError();
-    if (d.incidentId)
-      throw new ConflictError('An incident has already been opened from this declaration.');
     const view = await this.view(who, id);
-    const parts = [
-      `${view.declarantName} declared: ${declarationKindShort[d.kind as DeclarationKind].toLowerCase()}` +
-        (view.subjectName ? ` (${view.subjectName})` : '') +
-        (d.platform ? ` on ${d.platform}` : '') +
-        '.',
-      d.details,
-      d.response ? `Response: ${d.response}` : '',
-    ];
-    const incident = await port.fromDeclaration(who, {
-      whatHappened: parts.filter(Boolean).join('\n\n').slice(0, 5000),
-      platform: d.platform,
-      pupilIds: d.subjectPupilId ? [d.subjectPupilId] : [],
-      staffIds: [d.staffId],
-    });
-    await this.deps.database.transaction(async (tx) => {
+    return this.deps.database.transaction(async (tx) => {
+      const d = await this.deps.repository.getForUpdate(tx.db, who.schoolId, id);
+      if (!d) throw new NotFoundError();
+      if (d.incidentId)
+        throw new ConflictError('An incident has already been opened from this declaration.');
+      const parts = [
+        `${view.declarantName} declared: ${declarationKindShort[d.kind as DeclarationKind].toLowerCase()}` +
+          (view.subjectName ? ` (${view.subjectName})` : '') +
+          (d.platform ? ` on ${d.platform}` : '') +
+          '.',
+        d.details,
+        d.response ? `Response: ${d.response}` : '',
+      ];
+      const incident = await port.fromDeclaration(who, {
+        whatHappened: parts.filter(Boolean).join('\n\n').slice(0, 5000),
+        platform: d.platform,
+        pupilIds: d.subjectPupilId ? [d.subjectPupilId] : [],
+        staffIds: [d.staffId],
+      });
       await this.deps.repository.linkIncident(tx.db, who.schoolId, id, incident.id);
       await this.deps.audit.record(tx, {
         schoolId: who.schoolId,
@@ -296,7 +301,7 @@ export class DeclarationsService {
         entityId: id,
         data: { incidentId: incident.id },
       });
+      return { incidentId: incident.id };
     });
-    return { incidentId: incident.id };
   }
 }
