@@ -434,6 +434,9 @@ const EXPECTED: Record<string, Who> = {
   'GET /posts/takedowns': TAKEDOWN_HANDLERS,
   'GET /posts/takedowns/:id': TAKEDOWN_HANDLERS,
   'POST /posts/takedowns/:id/done': TAKEDOWN_HANDLERS,
+  'GET /api/v1/takedowns': TAKEDOWN_HANDLERS,
+  'GET /api/v1/takedowns/:id': TAKEDOWN_HANDLERS,
+  'POST /api/v1/takedowns/:id/done': TAKEDOWN_HANDLERS,
   // The school's news page: public, the same for everyone.
   'GET /news/:slug': 'public',
   'GET /news/:slug/feed.atom': 'public',
@@ -1515,7 +1518,7 @@ describe('authorisation matrix', () => {
       else if (/^\/(api\/v1\/)?channels\/:id/.test(route.url)) add({ id: channelId });
       else if (route.url === '/posts/:id/edit') add({ id: draftPostId });
       else if (route.url === '/pupils/:id/publications') add({ id: pupil0.id });
-      else if (route.url.startsWith('/posts/takedowns/:id')) add({ id: takedownTaskId });
+      else if (/^\/(api\/v1\/|posts\/)takedowns\/:id/.test(route.url)) add({ id: takedownTaskId });
       // Public: the school is named by its slug; the item and its photo are A's.
       else if (route.url.startsWith('/news/:slug'))
         add({ slug: A.school.slug, publicationId: newsPublicationId, file: '0.jpg' }, '', {
@@ -2784,6 +2787,10 @@ describe('authorisation matrix', () => {
         from: '/posts/takedowns',
         url: async () => `/posts/takedowns/${await newTakedownTask()}/done`,
         fields: { note: 'Deleted from the Facebook page.' },
+      },
+      'POST /api/v1/takedowns/:id/done': {
+        url: async () => `/api/v1/takedowns/${await newTakedownTask()}/done`,
+        json: () => ({ note: 'Deleted from the Facebook page.' }),
       },
       'POST /posts/:id/return': {
         from: '/posts',

@@ -17,6 +17,7 @@ import { READ_TTL_MS } from '../people/index.ts';
 import { newsRoutes, wireNews } from './news/index.ts';
 import { accountsApi, accountsNavigation, accountsRoutes, wireAccounts } from './accounts/index.ts';
 import {
+  takedownApi,
   takedownAttention,
   takedownJobs,
   takedownRoutes,
@@ -142,7 +143,7 @@ export const publishingModule = defineModule({
     };
   },
   routes: [postsRoutes, newsRoutes, takedownRoutes, accountsRoutes],
-  api: [postsApi, accountsApi],
+  api: [postsApi, accountsApi, takedownApi],
   jobs: { ...publishingJobs, ...takedownJobs },
   navigation: [
     {

@@ -6,6 +6,7 @@ import { READ_TTL_MS } from '../../people/index.ts';
 import type { Principal } from '../../auth/index.ts';
 
 export { takedownRoutes } from './takedown.routes.ts';
+export { takedownApi } from './takedown.api.ts';
 export { takedownJobs } from './takedown.jobs.ts';
 export { TakedownService } from './takedown.service.ts';
 

@@ -39,7 +39,8 @@ export function statusOf(t: Pick<TakedownListRow, 'state' | 'automatic'>): {
     : { text: 'To do', classes: 'govuk-tag--orange' };
 }
 
-const outcomeWords: Record<string, string> = {
+/** How a takedown came down, in words (the pages and the JSON API). */
+export const outcomeWords: Record<string, string> = {
   removed: 'Taken down',
   republished_blurred: 'Published again with the pupil blurred',
   already_gone: 'Already taken down',
