@@ -570,6 +570,10 @@ const EXPECTED: Record<string, Who> = {
   'GET /api/v1/conduct/permissions': EVERY_STAFF,
   'POST /api/v1/conduct/permissions': EVERY_STAFF,
   'POST /api/v1/conduct/permissions/:id/decisions': ['teacher', 'headteacher'],
+  'GET /api/v1/conduct/filtering': ['headteacher', 'dsl', 'ict_technician'],
+  'POST /api/v1/conduct/filtering/provision': ['ict_technician'],
+  'POST /api/v1/conduct/filtering/exceptions': ['ict_technician'],
+  'POST /api/v1/conduct/filtering/checks': ['ict_technician'],
   // Subject access (modules/subject-access): the DPO handles requests; the Headteacher sees them.
   'GET /subject-access': DPO_AND_HEAD,
   'GET /subject-access/new': ['dpo'],
@@ -2052,6 +2056,31 @@ describe('authorisation matrix', () => {
       'POST /api/v1/conduct/declarations/:id/review': {
         url: async () => `/api/v1/conduct/declarations/${await conductDeclaration()}/review`,
         json: () => ({ response: 'Thank you.' }),
+      },
+      'POST /api/v1/conduct/filtering/provision': {
+        url: '/api/v1/conduct/filtering/provision',
+        json: () => ({
+          filteringProvider: 'LGfL WebScreen',
+          monitoringProvider: 'Senso',
+          blockedCategories: ['Pornography'],
+          alertRecipients: 'The DSL',
+        }),
+      },
+      'POST /api/v1/conduct/filtering/exceptions': {
+        url: '/api/v1/conduct/filtering/exceptions',
+        json: () => ({
+          description: 'The class blog for Year 6',
+          startsOn: ukDate(ctx.services.clock.now()),
+        }),
+      },
+      'POST /api/v1/conduct/filtering/checks': {
+        url: '/api/v1/conduct/filtering/checks',
+        json: () => ({
+          kind: 'check',
+          checkedOn: ukDate(ctx.services.clock.now()),
+          outcome: 'working',
+          findings: 'Test pages stayed blocked',
+        }),
       },
       'POST /subject-access': {
         from: '/subject-access/new?q=' + encodeURIComponent(pupil0.givenName),

@@ -4,6 +4,7 @@
  * person sees only their own declarations and permissions (pages and API, checked by the data
  * returned); bad answers re-render with the error summary and change nothing.
  */
+import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
@@ -302,6 +303,10 @@ describe('conduct pages and API', () => {
         '/conduct/declarations/{id}/review',
         '/conduct/permissions',
         '/conduct/permissions/{id}/decisions',
+        '/conduct/filtering',
+        '/conduct/filtering/provision',
+        '/conduct/filtering/exceptions',
+        '/conduct/filtering/checks',
       ]),
     );
   });
@@ -337,5 +342,122 @@ describe('conduct pages and API', () => {
     const read = await head.get('/conduct/filtering');
     expect(read.body).toContain('Test pages blocked from a pupil login');
     expect(read.body).not.toContain('Record a check or review');
+  });
+
+  it('keeps the filtering records through the API by the same rules: the ICT Technician records, the Headteacher reads', async () => {
+    const token = async (role: 'teacher' | 'headteacher' | 'ict_technician') =>
+      ctx.services.auth.createApiToken(fx.staff[role].id, fx.school.id, `filtering ${role}`);
+    const [teacherToken, headToken, ictToken] = await Promise.all([
+      token('teacher'),
+      token('headteacher'),
+      token('ict_technician'),
+    ]);
+    const api = (t: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+      app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${t}` },
+        ...(payload ? { payload: payload as Record<string, unknown> } : {}),
+      });
+    const today = new Date().toISOString().slice(0, 10);
+
+    // A teacher reads nothing and records nothing: 404 before the body is looked at.
+    const before = await count('filtering_checks');
+    for (const [method, url] of [
+      ['GET', '/api/v1/conduct/filtering'],
+      ['POST', '/api/v1/conduct/filtering/checks'],
+      ['POST', '/api/v1/conduct/filtering/provision'],
+      ['POST', '/api/v1/conduct/filtering/exceptions'],
+    ] as const) {
+      const res = await api(teacherToken, method, url, method === 'POST' ? {} : undefined);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+    // The Headteacher reads but does not record.
+    const headCheck = await api(headToken, 'POST', '/api/v1/conduct/filtering/checks', {
+      kind: 'check',
+      checkedOn: today,
+      outcome: 'working',
+      findings: 'By the Head',
+    });
+    expect(headCheck.statusCode).toBe(404);
+    expect(await count('filtering_checks')).toBe(before);
+
+    // The ICT Technician: bad input is problem JSON naming the API's own fields.
+    const bad = await api(ictToken, 'POST', '/api/v1/conduct/filtering/checks', {
+      kind: 'check',
+      checkedOn: '2026-02-31',
+      outcome: 'working',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(Object.keys((bad.json() as { errors: Record<string, string> }).errors).sort()).toEqual([
+      'checkedOn',
+      'findings',
+    ]);
+    const future = await api(ictToken, 'POST', '/api/v1/conduct/filtering/checks', {
+      kind: 'check',
+      checkedOn: '2999-01-01',
+      outcome: 'working',
+      findings: 'Not yet',
+    });
+    expect(future.statusCode).toBe(400);
+    expect(future.json()).toMatchObject({
+      errors: { checkedOn: 'The date of the check must be today or in the past' },
+    });
+    expect(await count('filtering_checks')).toBe(before);
+
+    const provision = await api(ictToken, 'POST', '/api/v1/conduct/filtering/provision', {
+      filteringProvider: 'LGfL WebScreen',
+      monitoringProvider: 'Senso',
+      blockedCategories: ['Pornography', 'Gambling'],
+      alertRecipients: 'The DSL and the Headteacher',
+    });
+    expect(provision.statusCode).toBe(200);
+    expect(provision.json()).toMatchObject({ blockedCategories: ['Pornography', 'Gambling'] });
+    const review = await api(ictToken, 'POST', '/api/v1/conduct/filtering/checks', {
+      kind: 'review',
+      checkedOn: today,
+      outcome: 'problems_found',
+      findings: 'A proxy site got through in the ICT suite',
+      actions: 'Blocked; the provider told',
+    });
+    expect(review.statusCode).toBe(200);
+    expect(review.json()).toMatchObject({ kind: 'review', outcome: 'problems_found' });
+    const exception = await api(ictToken, 'POST', '/api/v1/conduct/filtering/exceptions', {
+      description: 'The school’s own channel for Year 6',
+      startsOn: today,
+    });
+    expect(exception.statusCode).toBe(200);
+    expect(exception.json()).toMatchObject({ permissionId: null, endsOn: null });
+    const notGranted = await api(ictToken, 'POST', '/api/v1/conduct/filtering/exceptions', {
+      description: 'On a permission nobody granted',
+      startsOn: today,
+      permissionId: crypto.randomUUID(),
+    });
+    expect(notGranted.statusCode).toBe(400);
+
+    // The Headteacher reads what was recorded, and the review made the schedule current.
+    const read = await api(headToken, 'GET', '/api/v1/conduct/filtering');
+    expect(read.statusCode).toBe(200);
+    const body = read.json() as {
+      provision: { filteringProvider: string } | null;
+      exceptions: { description: string }[];
+      checks: { kind: string; findings: string }[];
+      schedule: { checkOverdue: boolean; reviewOverdue: boolean; lastReviewOn: string | null };
+    };
+    expect(body.provision?.filteringProvider).toBe('LGfL WebScreen');
+    expect(body.exceptions.map((e) => e.description)).toContain(
+      'The school’s own channel for Year 6',
+    );
+    expect(body.checks.map((c) => c.findings)).toContain(
+      'A proxy site got through in the ICT suite',
+    );
+    expect(body.schedule).toMatchObject({
+      checkOverdue: false,
+      reviewOverdue: false,
+      lastReviewOn: today,
+    });
+    expect(JSON.stringify(body)).not.toContain(fx.staff.ict_technician.id);
   });
 });

@@ -16,6 +16,13 @@ import type { DeclarationRow } from './declarations/declarations.service.ts';
 import { requestPermissionForm } from './permissions/permissions.forms.ts';
 import type { PermissionRow } from './permissions/permissions.service.ts';
 import { permissionStatuses } from './permissions/permission-states.ts';
+import { checkForm, exceptionForm, provisionForm } from './filtering/filtering.forms.ts';
+import type {
+  CheckRow,
+  ExceptionRow,
+  FilteringSchedule,
+  ProvisionRow,
+} from './filtering/filtering.service.ts';
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -74,6 +81,70 @@ const permissionOut = (p: PermissionRow) => ({
   grantedAt: p.grantedAt?.toISOString() ?? null,
   expiresAt: p.expiresAt?.toISOString() ?? null,
 });
+
+const provisionSchema = z.object({
+  id: z.string(),
+  filteringProvider: z.string(),
+  monitoringProvider: z.string(),
+  blockedCategories: z.array(z.string()),
+  alertRecipients: z.string(),
+  notes: z.string(),
+  recordedAt: z.string(),
+});
+const provisionOut = (r: ProvisionRow) => ({
+  id: r.id,
+  filteringProvider: r.filteringProvider,
+  monitoringProvider: r.monitoringProvider,
+  blockedCategories: r.blockedCategories,
+  alertRecipients: r.alertRecipients,
+  notes: r.notes,
+  recordedAt: r.recordedAt.toISOString(),
+});
+const exceptionSchema = z.object({
+  id: z.string(),
+  description: z.string(),
+  permissionId: z.string().nullable(),
+  startsOn: z.string(),
+  endsOn: z.string().nullable(),
+  recordedAt: z.string(),
+});
+const exceptionOut = (r: ExceptionRow) => ({
+  id: r.id,
+  description: r.description,
+  permissionId: r.permissionId,
+  startsOn: r.startsOn,
+  endsOn: r.endsOn,
+  recordedAt: r.recordedAt.toISOString(),
+});
+const checkSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['check', 'review']),
+  checkedOn: z.string(),
+  outcome: z.enum(['working', 'problems_found']),
+  findings: z.string(),
+  actions: z.string(),
+  recordedAt: z.string(),
+});
+const checkOut = (r: CheckRow) => ({
+  id: r.id,
+  kind: r.kind as 'check' | 'review',
+  checkedOn: r.checkedOn,
+  outcome: r.outcome as 'working' | 'problems_found',
+  findings: r.findings,
+  actions: r.actions,
+  recordedAt: r.recordedAt.toISOString(),
+});
+const scheduleSchema = z.object({
+  lastCheckOn: z.string().nullable(),
+  lastReviewOn: z.string().nullable(),
+  nextCheckDue: z.string(),
+  nextReviewDue: z.string(),
+  checkOverdue: z.boolean(),
+  reviewOverdue: z.boolean(),
+  checkEveryDays: z.number(),
+  reviewEveryDays: z.number(),
+});
+const scheduleOut = (s: FilteringSchedule) => ({ ...s });
 
 const declarationBody = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('friend_request'), value: friendRequestForm }),
@@ -182,6 +253,105 @@ export function conductApi(app: FastifyInstance, api: ApiRegistry, services: Ser
       return permissionOut(await permissions.decide(principal, params.id, decision, reason));
     },
   });
+
+  // Filtering and monitoring records (the profile's ICT role records; the Headteacher and the
+  // DSL read). The same service calls as the pages: anyone else gets a 404 before a 400.
+  const filtering = services.conductFiltering;
+  const recorderOnly = async (principal: Parameters<typeof filtering.mayRecord>[0]) => {
+    if (!(await filtering.mayRecord(principal))) throw new NotFoundError();
+  };
+
+  api.add(app, {
+    method: 'GET',
+    url: '/api/v1/conduct/filtering',
+    summary:
+      'The school’s filtering and monitoring records: the provision, exceptions, checks and reviews, and when the next are due',
+    access: canUseConduct,
+    response: z.object({
+      provision: provisionSchema.nullable(),
+      exceptions: z.array(exceptionSchema),
+      checks: z.array(checkSchema),
+      schedule: scheduleSchema,
+    }),
+    handler: async ({ principal }) => {
+      const o = await filtering.overview(principal);
+      return {
+        provision: o.provision ? provisionOut(o.provision) : null,
+        exceptions: o.exceptions.map(exceptionOut),
+        checks: o.checks.map(checkOut),
+        schedule: scheduleOut(o.schedule),
+      };
+    },
+  });
+
+  api.add(app, {
+    method: 'POST',
+    url: '/api/v1/conduct/filtering/provision',
+    summary: 'Record the filtering and monitoring provision (a new row; the newest is current)',
+    access: canUseConduct,
+    body: provisionForm.partial(),
+    response: provisionSchema,
+    handler: async ({ principal, body }) => {
+      await recorderOnly(principal);
+      return provisionOut(await filtering.recordProvision(principal, strict(provisionForm, body)));
+    },
+  });
+
+  api.add(app, {
+    method: 'POST',
+    url: '/api/v1/conduct/filtering/exceptions',
+    summary: 'Record an exception to the filtering, on the granted permission that allowed it',
+    access: canUseConduct,
+    body: z.object({
+      description: z.string().optional(),
+      permissionId: z.string().optional(),
+      startsOn: z.string().optional(),
+      endsOn: z.string().optional(),
+    }),
+    response: exceptionSchema,
+    handler: async ({ principal, body }) => {
+      await recorderOnly(principal);
+      return exceptionOut(
+        await apiFields(() => filtering.addException(principal, strict(exceptionForm, body))),
+      );
+    },
+  });
+
+  api.add(app, {
+    method: 'POST',
+    url: '/api/v1/conduct/filtering/checks',
+    summary: 'Record a check that filtering and monitoring work, or the annual review',
+    access: canUseConduct,
+    body: z.object({
+      kind: z.string().optional(),
+      checkedOn: z.string().optional(),
+      outcome: z.string().optional(),
+      findings: z.string().optional(),
+      actions: z.string().optional(),
+    }),
+    response: checkSchema,
+    handler: async ({ principal, body }) => {
+      await recorderOnly(principal);
+      return checkOut(
+        await apiFields(() => filtering.addCheck(principal, strict(checkForm, body))),
+      );
+    },
+  });
+}
+
+/**
+ * The filtering service names a date's error by the page's first date field (`checkedOn-day`);
+ * the API's body has one field (`checkedOn`), so its problem JSON names that.
+ */
+async function apiFields<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const errors: Record<string, string> = {};
+    for (const [k, v] of Object.entries(error.fieldErrors)) errors[k.replace(/-day$/, '')] = v;
+    throw new ValidationError(errors, error.message);
+  }
 }
 
 /** The full rules for a body read loosely: a ValidationError (problem JSON, 400) if not met. */
