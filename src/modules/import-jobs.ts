@@ -162,16 +162,18 @@ export abstract class ModuleImportService<
   }
 
   /**
-   * A command line's import (`lanyard import staff`, `lanyard import consents`): upload → preview
-   * → (with `confirm`, the module's own) apply, through the same methods as the pages and the
-   * jobs but here and now instead of on the queue. The command line acts as the system (actor
-   * `cli`), as the server's operator. `error`: why a confirmed file was not applied (e.g. the
-   * school's records changed since the check).
+   * A command line's import (`lanyard import pupils|staff|consents`): upload → preview → (with
+   * `apply`, the module's own confirm: confirmNowStep or commitNowStep) apply, through the same
+   * methods as the pages and the jobs but here and now instead of on the queue. The command line
+   * acts as the system (actor `cli`), as the server's operator. `hooks.onProgress` hears the
+   * check (and the apply, when `apply` passes it on). `error`: why a confirmed file was not
+   * applied (e.g. the school's records changed since the check), as `apply` answers it.
    */
   protected async runFileNow(
     schoolId: string,
     filePath: string,
-    confirm: ((actor: Actor, importId: string) => Promise<View>) | null,
+    apply: ((actor: Actor, importId: string) => Promise<string | null>) | null,
+    hooks: { onProgress?: ProgressListener } = {},
   ): Promise<{ import: View; error: string | null }> {
     const actor: Actor = { kind: 'cli', id: null };
     const data = await fs.readFile(filePath);
@@ -181,18 +183,52 @@ export abstract class ModuleImportService<
       { filename: path.basename(filePath), data },
       { queue: false },
     );
-    let view = (await this.preview(id)) ?? (await this.get(schoolId, id));
-    let error: string | null = null;
-    if (view.status === 'previewed' && confirm) {
+    const view = (await this.preview(id, hooks)) ?? (await this.get(schoolId, id));
+    if (view.status !== 'previewed' || !apply) return { import: view, error: null };
+    const error = await apply(actor, id);
+    return { import: await this.get(schoolId, id), error };
+  }
+
+  /**
+   * runFileNow's apply step through confirmNow (staff, consents): a refusal (a ConflictError: the
+   * file was overtaken, or did not apply) is the reason it was not applied; anything else is
+   * thrown.
+   */
+  protected confirmNowStep(
+    schoolId: string,
+    options: Options,
+  ): (actor: Actor, importId: string) => Promise<string | null> {
+    return async (actor, importId) => {
       try {
-        view = await confirm(actor, id);
+        await this.confirmNow(schoolId, actor, importId, options);
+        return null;
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;
-        error = e.message;
-        view = await this.get(schoolId, id);
+        return e.message;
       }
-    }
-    return { import: view, error };
+    };
+  }
+
+  /**
+   * runFileNow's apply step with the confirmer's answers (`options`, e.g. the pupil import's
+   * whole roll) and the apply's progress to `hooks` (the pupils' command line): a refusal to
+   * confirm is thrown; an apply that failed says so on the import (its status and reason), and an
+   * unexpected error's message is the reason.
+   */
+  protected commitNowStep(
+    schoolId: string,
+    options: Options,
+    hooks: { onProgress?: ProgressListener } = {},
+  ): (actor: Actor, importId: string) => Promise<string | null> {
+    return async (actor, importId) => {
+      await this.pipeline.requestCommit(schoolId, actor, importId, options, false);
+      try {
+        await this.pipeline.commit(importId, actor, hooks);
+        return null;
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    };
   }
 
   /**

@@ -489,6 +489,8 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     );
     expect(applied).toBe(0);
     expect(out.join('')).toMatch(/Imported cli-sims\.csv/);
+    // The apply's progress reaches the bar too.
+    expect(err.join('')).toMatch(/\[#+-*\] +\d+% saving changes/);
     expect((await snapshot(fx.school.id)).pupils).toHaveLength(21);
     // Without --whole-roll the file is a partial list: the pupil not in it is not flagged.
     expect(out.join('')).toMatch(/A partial list: nobody was marked as possibly left/);

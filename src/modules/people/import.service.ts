@@ -1,5 +1,3 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type {
   ImportRun,
   ImportStatus,
@@ -76,33 +74,22 @@ export class ImportService extends ModuleImportService<
   }
 
   /**
-   * `lanyard import pupils`: upload → preview → (with confirm) commit, through the same methods as
-   * the web and the jobs but run here and now instead of on the queue.
+   * `lanyard import pupils`: check the file, and with `confirm` apply it, as the whole roll or
+   * not (runFileNow); the check's and the apply's progress to `onProgress`.
    */
-  async runFromCli(
+  runFromCli(
     schoolId: string,
     filePath: string,
     options: { onProgress?: ProgressListener; confirm: boolean; wholeRoll: boolean },
   ): Promise<{ import: ImportView; error: string | null }> {
-    const actor: Actor = { kind: 'cli', id: null };
-    const data = await fs.readFile(filePath);
-    const id = await this.upload(
-      schoolId,
-      actor,
-      { filename: path.basename(filePath), data },
-      { queue: false },
-    );
     const hooks = options.onProgress ? { onProgress: options.onProgress } : {};
-    const previewed = await this.pipeline.preview(id, hooks);
-    let error: string | null = null;
-    if (previewed?.status === 'previewed' && options.confirm) {
-      await this.requestCommit(schoolId, actor, id, { queue: false, wholeRoll: options.wholeRoll });
-      try {
-        await this.pipeline.commit(id, actor, hooks);
-      } catch (e) {
-        error = e instanceof Error ? e.message : String(e);
-      }
-    }
-    return { import: await this.get(schoolId, id), error };
+    return this.runFileNow(
+      schoolId,
+      filePath,
+      options.confirm
+        ? this.commitNowStep(schoolId, { wholeRoll: options.wholeRoll }, hooks)
+        : null,
+      hooks,
+    );
   }
 }

@@ -27,7 +27,7 @@ export class StaffImportService extends PlainImportService<StaffImportPreview, S
     return this.runFileNow(
       schoolId,
       filePath,
-      options.confirm ? (actor, id) => this.confirm(schoolId, actor, id) : null,
+      options.confirm ? this.confirmNowStep(schoolId, {}) : null,
     );
   }
 }

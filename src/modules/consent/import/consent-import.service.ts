@@ -87,7 +87,7 @@ export class ConsentImportService extends ModuleImportService<
     return this.runFileNow(
       schoolId,
       filePath,
-      options.confirm ? (actor, id) => this.confirm(schoolId, actor, id) : null,
+      options.confirm ? this.confirmNowStep(schoolId, {}) : null,
     );
   }
 }
