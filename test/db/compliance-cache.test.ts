@@ -133,8 +133,8 @@ describe('compliance view: kept per school, fresh after every change', () => {
     );
     const published = await view();
     expect(published.policyVersion).toBe(version + 1);
-    // Asked again, due DUE_SOON_DAYS after the new version's publication (today), not overdue
-    // from their start years ago.
+    // Asked again, due the profile's `training.acknowledgeWithinDays` (30 by default) after the
+    // new version's publication (today), not overdue from their start years ago.
     expect(cell(published, 'office Tester', 'acknowledgement')).toBe('due_soon');
     expect(dueOn(published, 'office Tester', 'acknowledgement')).toBe(addDays(published.today, 30));
   });

@@ -36,6 +36,8 @@ const report = (people: PersonTraining[]): TrainingStatusReport => ({
   people,
   classes: [],
   term: { key: '2026-autumn', label: 'Autumn term 2026' },
+  windows: { newStarterDays: 30, dueSoonDays: 30, dueAgainDays: 30 },
+  acknowledgeWithinDays: 30,
 });
 const titles = { headteacher: 'Head of School', teacher: 'Class teacher', governor: 'Governor' };
 
@@ -48,12 +50,12 @@ describe('compliance view', () => {
   ]);
 
   it('acknowledgement: done, due soon for a new starter, otherwise overdue', () => {
-    expect(acknowledgementCell(r.people[0]!, today).state).toBe('done');
-    expect(acknowledgementCell(r.people[2]!, today)).toEqual({
+    expect(acknowledgementCell(r.people[0]!, today, 30).state).toBe('done');
+    expect(acknowledgementCell(r.people[2]!, today, 30)).toEqual({
       state: 'overdue',
       dueOn: '2020-10-01',
     });
-    expect(acknowledgementCell(r.people[3]!, today)).toEqual({
+    expect(acknowledgementCell(r.people[3]!, today, 30)).toEqual({
       state: 'due_soon',
       dueOn: '2026-12-31',
     });
@@ -62,28 +64,28 @@ describe('compliance view', () => {
   it('acknowledgement: due from the later of the start and the required version’s publication', () => {
     // Started in 2020, the version published a fortnight ago: due 30 days after publication,
     // not 30 days after they started (the date a Headteacher would not believe).
-    expect(acknowledgementCell(r.people[2]!, today, '2026-11-23')).toEqual({
+    expect(acknowledgementCell(r.people[2]!, today, 30, '2026-11-23')).toEqual({
       state: 'due_soon',
       dueOn: '2026-12-23',
     });
     // Published long ago: 30 days after, overdue.
-    expect(acknowledgementCell(r.people[2]!, today, '2026-09-01')).toEqual({
+    expect(acknowledgementCell(r.people[2]!, today, 30, '2026-09-01')).toEqual({
       state: 'overdue',
       dueOn: '2026-10-01',
     });
     // A new starter after the publication: from their start.
-    expect(acknowledgementCell(r.people[3]!, today, '2026-09-01')).toEqual({
+    expect(acknowledgementCell(r.people[3]!, today, 30, '2026-09-01')).toEqual({
       state: 'due_soon',
       dueOn: '2026-12-31',
     });
     // No start date recorded: from the publication; neither: overdue with no date.
     const noStart = { ...r.people[2]!, startDate: null };
-    expect(acknowledgementCell(noStart, today, '2026-11-23')).toEqual({
+    expect(acknowledgementCell(noStart, today, 30, '2026-11-23')).toEqual({
       state: 'due_soon',
       dueOn: '2026-12-23',
     });
-    expect(acknowledgementCell(noStart, today)).toEqual({ state: 'overdue', dueOn: null });
-    expect(acknowledgementCell(r.people[0]!, today, '2026-11-23').state).toBe('done');
+    expect(acknowledgementCell(noStart, today, 30)).toEqual({ state: 'overdue', dueOn: null });
+    expect(acknowledgementCell(r.people[0]!, today, 30, '2026-11-23').state).toBe('done');
     // The view and the trust's figures follow the same rule.
     const since = { ...r, requiredSince: '2026-11-23' };
     expect(buildCompliance(since, titles).people[2]!.cells.acknowledgement).toEqual({
@@ -95,6 +97,29 @@ describe('compliance view', () => {
       due_soon: 2,
       overdue: 0,
     });
+  });
+
+  it('acknowledgement: the school’s own window (`training.acknowledgeWithinDays`)', () => {
+    // Published a fortnight ago: within 30 days still due soon, within 10 days overdue.
+    expect(acknowledgementCell(r.people[2]!, today, 10, '2026-11-23')).toEqual({
+      state: 'overdue',
+      dueOn: '2026-12-03',
+    });
+    const own = { ...r, requiredSince: '2026-11-23', acknowledgeWithinDays: 10 };
+    expect(buildCompliance(own, titles).people[2]!.cells.acknowledgement).toEqual({
+      state: 'overdue',
+      dueOn: '2026-12-03',
+    });
+    expect(schoolFigures('S', own).counts.acknowledgement).toMatchObject({
+      done: 2,
+      due_soon: 1,
+      overdue: 1,
+    });
+    // The page says how many days "due soon" means, from the profile.
+    expect(buildCompliance(r, titles).dueSoonDays).toBe(30);
+    expect(
+      buildCompliance({ ...r, windows: { ...r.windows, dueSoonDays: 7 } }, titles).dueSoonDays,
+    ).toBe(7);
   });
 
   it('by role in the school’s words, with counts and percentages; overdue people', () => {

@@ -6,7 +6,6 @@
  */
 import { addDays } from '../policies/index.ts';
 import {
-  DUE_SOON_DAYS,
   kindLabel,
   stateLabels,
   type PersonTraining,
@@ -61,6 +60,8 @@ export interface Filters {
 export interface ComplianceReport {
   today: string;
   policyVersion: number;
+  /** Days before its due date that training shows as due soon (`training.dueSoonDays`). */
+  dueSoonDays: number;
   /** Every column the school's view could show (for the filter), and those shown. */
   allColumns: Column[];
   columns: Column[];
@@ -81,13 +82,15 @@ export type ComplianceInput = TrainingStatusReport & { requiredSince?: string | 
 
 /**
  * The acknowledgement of the version everyone must have acknowledged: done; otherwise due
- * DUE_SOON_DAYS after the later of the person's start and that version's publication (nobody
- * can acknowledge a version before it exists, and a new starter has their first weeks), due
- * soon until then and overdue after. Without either date: overdue, with no date.
+ * `withinDays` (the profile's `training.acknowledgeWithinDays`) after the later of the person's
+ * start and that version's publication (nobody can acknowledge a version before it exists, and a
+ * new starter has their first weeks), due soon until then and overdue after. Without either
+ * date: overdue, with no date.
  */
 export function acknowledgementCell(
   p: PersonTraining,
   today: string,
+  withinDays: number,
   requiredSince: string | null = null,
 ): Cell {
   if (p.acknowledgedCurrent) return { state: 'done', dueOn: null };
@@ -97,7 +100,7 @@ export function acknowledgementCell(
         ? p.startDate
         : requiredSince
       : (p.startDate ?? requiredSince);
-  const dueOn = from ? addDays(from, DUE_SOON_DAYS) : null;
+  const dueOn = from ? addDays(from, withinDays) : null;
   if (dueOn && dueOn >= today) return { state: 'due_soon', dueOn };
   return { state: 'overdue', dueOn };
 }
@@ -115,7 +118,12 @@ function cellsOf(p: PersonTraining, report: ComplianceInput): Record<string, Cel
     const s = p.kinds[k];
     if (s) cells[k] = { state: s.state, dueOn: s.state === 'done' ? null : s.dueOn };
   }
-  cells[ACKNOWLEDGEMENT] = acknowledgementCell(p, report.today, report.requiredSince);
+  cells[ACKNOWLEDGEMENT] = acknowledgementCell(
+    p,
+    report.today,
+    report.acknowledgeWithinDays,
+    report.requiredSince,
+  );
   return cells;
 }
 
@@ -174,6 +182,7 @@ export function buildCompliance(
   return {
     today: report.today,
     policyVersion: report.policyVersion,
+    dueSoonDays: report.windows.dueSoonDays,
     allColumns,
     columns,
     roles: roleKeys.map((r) => ({ key: r, title: title(r) })),
@@ -201,8 +210,8 @@ export function schoolFigures(name: string, report: ComplianceInput): SchoolFigu
   const kinds = report.kinds;
   const tallies = kinds.map(() => ({ done: 0, due_soon: 0, overdue: 0, not_required: 0 }));
   const ack = { done: 0, due_soon: 0, overdue: 0, not_required: 0 };
-  // Due soon until DUE_SOON_DAYS after the later of their start and the version's publication
-  // (the same for everyone in the school): kept by start date.
+  // Due soon until `acknowledgeWithinDays` after the later of their start and the version's
+  // publication (the same for everyone in the school): kept by start date.
   const dueSoonByStart = new Map<string, boolean>();
   let overduePeople = 0;
   for (const p of report.people) {
@@ -217,7 +226,9 @@ export function schoolFigures(name: string, report: ComplianceInput): SchoolFigu
     else {
       let soon = dueSoonByStart.get(p.startDate ?? '');
       if (soon === undefined) {
-        soon = acknowledgementCell(p, report.today, report.requiredSince).state === 'due_soon';
+        soon =
+          acknowledgementCell(p, report.today, report.acknowledgeWithinDays, report.requiredSince)
+            .state === 'due_soon';
         dueSoonByStart.set(p.startDate ?? '', soon);
       }
       if (soon) ack.due_soon += 1;

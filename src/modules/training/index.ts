@@ -18,14 +18,15 @@ export type {
 } from './training.service.ts';
 export type { BookingService } from './booking/booking.service.ts';
 export {
-  DUE_SOON_DAYS,
   kindLabel,
   kindStatus,
   stateLabels,
   staffKinds,
   termOf,
+  trainingWindows,
   type KindStatus,
   type TrainingState,
+  type TrainingWindows,
 } from './training-status.ts';
 /** A formula-injection-safe CSV cell (the compliance view's CSV uses it too). */
 export { csvCell } from './training-csv.ts';

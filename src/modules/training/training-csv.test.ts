@@ -18,6 +18,8 @@ describe('training CSV', () => {
       policyVersion: 3,
       kinds: ['staff_regular'],
       term: { key: '2026-autumn', label: 'Autumn term 2026' },
+      windows: { newStarterDays: 30, dueSoonDays: 30, dueAgainDays: 30 },
+      acknowledgeWithinDays: 30,
       classes: [],
       people: [
         {

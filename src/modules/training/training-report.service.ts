@@ -3,7 +3,7 @@
  * latest attendance in `training_latest` and the due-again marks), with the policy
  * acknowledgement, for one school (with pupils' lessons by class this term) or several at once.
  */
-import { staffKinds, staffTraining, termOf } from './training-status.ts';
+import { staffKinds, staffTraining, termOf, trainingWindows } from './training-status.ts';
 import {
   TrainingPart,
   type SchoolTrainingStatus,
@@ -46,6 +46,8 @@ export class TrainingReports extends TrainingPart {
       people: peopleOut,
       classes: classes.map((c) => ({ ...c, lesson: lessonBy.get(c.className) ?? null })),
       term,
+      windows: trainingWindows(settings),
+      acknowledgeWithinDays: settings.acknowledgeWithinDays.value,
     };
   }
 
@@ -103,6 +105,8 @@ export class TrainingReports extends TrainingPart {
         ),
         classes: [],
         term,
+        windows: trainingWindows(current.settings.training),
+        acknowledgeWithinDays: current.settings.training.acknowledgeWithinDays.value,
         settings: current.settings,
       });
     }

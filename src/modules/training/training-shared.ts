@@ -12,7 +12,7 @@ import type { PolicyService, PolicySettings } from '../policies/index.ts';
 import type { PeopleDirectory, StaffClassesService } from '../people/index.ts';
 import type { AcknowledgementsService } from '../acknowledgements/index.ts';
 import type { ClassLessonRow, TrainingRepository } from './training.repository.ts';
-import type { KindStatus, TrainingSessionKey } from './training-status.ts';
+import type { KindStatus, TrainingSessionKey, TrainingWindows } from './training-status.ts';
 
 export interface TrainingDeps {
   database: Database;
@@ -58,6 +58,13 @@ export interface TrainingStatusReport {
   /** Pupils' e-safety by class, this term. */
   classes: { className: string; pupils: number; lesson: ClassLessonRow | null }[];
   term: { key: string; label: string };
+  /** The profile's training windows the states followed (`training.dueSoonDays` …), in days. */
+  windows: TrainingWindows;
+  /**
+   * Days to acknowledge the policy after the later of a person's start and the required
+   * version's publication (`training.acknowledgeWithinDays`; the compliance view applies it).
+   */
+  acknowledgeWithinDays: number;
 }
 
 /** `statusForSchools`'s report for one school, with the policy settings it followed. */

@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicySettings } from '../policies/index.ts';
+import { lanyardDefaults, type PolicySettings } from '../policies/index.ts';
 import {
-  DUE_SOON_DAYS,
   kindStatus,
   staffKinds,
   staffTraining,
   termOf,
+  trainingWindows,
   type RosterRow,
 } from './training-status.ts';
 
 const annual = { required: true, frequency: 'annual' as const };
 const joining = { required: true, frequency: 'on_joining' as const };
 const today = '2026-12-07';
-const base = { dueAgain: [], startDate: '2020-09-01', today };
+/** Lanyard's default windows (30 days each), as a school's profile gives them. */
+const windows = trainingWindows(lanyardDefaults.training);
+const base = { dueAgain: [], startDate: '2020-09-01', today, windows };
 
 describe('kindStatus', () => {
   it.each([
@@ -71,7 +73,40 @@ describe('kindStatus', () => {
       kindStatus({ ...base, requirement: annual, lastAttended: '2026-12-05', dueAgain: [mark] })
         .state,
     ).toBe('done');
-    expect(DUE_SOON_DAYS).toBeGreaterThan(0);
+  });
+
+  it('reads the windows it is given: defaults of 30 days', () => {
+    expect(windows).toEqual({ newStarterDays: 30, dueSoonDays: 30, dueAgainDays: 30 });
+  });
+
+  it('a school’s own windows change the state and the due date', () => {
+    const own = { newStarterDays: 14, dueSoonDays: 7, dueAgainDays: 10 };
+    // Due soon: 13 days ahead is due soon within 30 days, done within 7.
+    const lastAttended = '2025-12-20';
+    expect(kindStatus({ ...base, requirement: annual, lastAttended }).state).toBe('due_soon');
+    expect(kindStatus({ ...base, requirement: annual, lastAttended, windows: own })).toMatchObject({
+      state: 'done',
+      dueOn: '2026-12-20',
+    });
+    // A new starter who started on 20 November: due 14 days later (overdue now), not 30.
+    const starter = { ...base, requirement: joining, lastAttended: null, startDate: '2026-11-20' };
+    expect(kindStatus(starter)).toMatchObject({ state: 'due_soon', dueOn: '2026-12-20' });
+    expect(kindStatus({ ...starter, windows: own })).toMatchObject({
+      state: 'overdue',
+      dueOn: '2026-12-04',
+    });
+    // Never attended regular training: the same new starter's window.
+    expect(
+      kindStatus({ ...starter, requirement: annual, startDate: '2026-12-01', windows: own }),
+    ).toMatchObject({ state: 'due_soon', dueOn: '2026-12-15' });
+    // A due-again mark: due 10 days after it, not 30.
+    const mark = { reason: 'incident', reference: 'x', markedOn: '2026-11-25' };
+    const marked = { ...base, requirement: annual, lastAttended: '2026-10-01', dueAgain: [mark] };
+    expect(kindStatus(marked)).toMatchObject({ state: 'due_soon', dueOn: '2026-12-25' });
+    expect(kindStatus({ ...marked, windows: own })).toMatchObject({
+      state: 'overdue',
+      dueOn: '2026-12-05',
+    });
   });
 });
 
@@ -126,11 +161,21 @@ describe('staffTraining', () => {
           })),
     );
     const acknowledged = new Set(roster.filter(() => r() < 0.5).map((s) => s.id));
-    for (const frequencies of [
-      ['on_joining', 'annual', 'biennial'],
-      ['termly', 'on_joining', 'annual'],
+    // The second profile sets its own windows: staffTraining follows the profile's.
+    const own = { newStarterDays: 14, dueSoonDays: 7, dueAgainDays: 10 };
+    const days = (value: number) => ({
+      value,
+      citation: lanyardDefaults.training.dueSoonDays.citation,
+    });
+    for (const [frequencies, w] of [
+      [['on_joining', 'annual', 'biennial'], windows],
+      [['termly', 'on_joining', 'annual'], own],
     ] as const) {
       const settings = {
+        ...lanyardDefaults.training,
+        newStarterDays: days(w.newStarterDays),
+        dueSoonDays: days(w.dueSoonDays),
+        dueAgainDays: days(w.dueAgainDays),
         sessions: Object.fromEntries(
           staffKinds.map((k, i) => [
             k,
@@ -164,6 +209,7 @@ describe('staffTraining', () => {
                   .map((m) => ({ reason: m.reason, reference: m.reference, markedOn: m.markedOn })),
                 startDate: s.startDate,
                 today,
+                windows: w,
               }),
             ]),
           ),

@@ -45,11 +45,24 @@ export const audienceLabels: Record<Audience, string> = {
 const frequencyMonths = { termly: 4, annual: 12, biennial: 24 } as const;
 
 /**
- * Lanyard's own window (not a school rule): training falls "due soon" this many days before its
- * due date, a new starter has this long to be inducted, and a "due again" mark this long to be
- * acted on. Documented in docs/training.md.
+ * The school's windows, in days, from its profile (`training.newStarterDays`, `dueSoonDays`,
+ * `dueAgainDays`): how long a new starter has for induction and training not yet done, how long
+ * before its due date training shows as due soon, and how long a "due again" mark gives.
  */
-export const DUE_SOON_DAYS = 30;
+export interface TrainingWindows {
+  newStarterDays: number;
+  dueSoonDays: number;
+  dueAgainDays: number;
+}
+
+/** The windows a profile's `training` section sets. */
+export function trainingWindows(training: PolicySettings['training']): TrainingWindows {
+  return {
+    newStarterDays: training.newStarterDays.value,
+    dueSoonDays: training.dueSoonDays.value,
+    dueAgainDays: training.dueAgainDays.value,
+  };
+}
 
 export type TrainingState = 'done' | 'due_soon' | 'overdue' | 'not_required';
 
@@ -79,10 +92,11 @@ export interface KindStatus {
 /**
  * One person's state for one kind of training.
  * - Not required by the profile: not required.
- * - A "due again" mark made after their last attendance: due within DUE_SOON_DAYS of the mark.
- * - On joining: done once attended; otherwise due DUE_SOON_DAYS after they started.
+ * - A "due again" mark made after their last attendance: due `dueAgainDays` after the mark.
+ * - On joining: done once attended; otherwise due `newStarterDays` after they started.
  * - Termly, annual, biennial: due that long after the last attendance; never attended: due
- *   DUE_SOON_DAYS after they started while that is still ahead (a new starter), otherwise now.
+ *   `newStarterDays` after they started while that is still ahead (a new starter), otherwise now.
+ * - Due soon from `dueSoonDays` before the due date (a mark or a new starter: until then).
  */
 export function kindStatus(input: {
   requirement: TrainingRequirement;
@@ -90,8 +104,9 @@ export function kindStatus(input: {
   dueAgain: DueAgainMark[];
   startDate: string | null;
   today: string;
+  windows: TrainingWindows;
 }): KindStatus {
-  const { requirement, lastAttended, today } = input;
+  const { requirement, lastAttended, today, windows } = input;
   if (!requirement.required)
     return { state: 'not_required', dueOn: null, lastAttended, dueAgain: null };
   let open: DueAgainMark | undefined;
@@ -103,7 +118,7 @@ export function kindStatus(input: {
     )
       open = m;
   }
-  const soon = dueSoonLimit(today);
+  const soon = plusDays(today, windows.dueSoonDays);
   const by = (dueOn: string): KindStatus => ({
     state: today > dueOn ? 'overdue' : soon >= dueOn ? 'due_soon' : 'done',
     dueOn,
@@ -111,17 +126,17 @@ export function kindStatus(input: {
     dueAgain: open ?? null,
   });
   if (open) {
-    const due = by(plusDays(open.markedOn, DUE_SOON_DAYS));
+    const due = by(plusDays(open.markedOn, windows.dueAgainDays));
     return due.state === 'done' ? { ...due, state: 'due_soon' } : due;
   }
   if (requirement.frequency === 'on_joining') {
     if (lastAttended) return { state: 'done', dueOn: null, lastAttended, dueAgain: null };
-    const due = by(plusDays(input.startDate ?? today, DUE_SOON_DAYS));
+    const due = by(plusDays(input.startDate ?? today, windows.newStarterDays));
     return due.state === 'done' ? { ...due, state: 'due_soon' } : due;
   }
   if (!lastAttended) {
     // A new starter gets the same first weeks as for induction; anyone else is overdue now.
-    const joinedDue = input.startDate ? plusDays(input.startDate, DUE_SOON_DAYS) : null;
+    const joinedDue = input.startDate ? plusDays(input.startDate, windows.newStarterDays) : null;
     if (joinedDue && joinedDue >= today) return { ...by(joinedDue), state: 'due_soon' };
     return { ...by(today), state: 'overdue' };
   }
@@ -151,8 +166,6 @@ const plusDays = (isoDate: string, days: number) =>
   remembered(daysMemo, `${isoDate}+${days}`, () => addDays(isoDate, days));
 const plusMonths = (isoDate: string, months: number) =>
   remembered(monthsMemo, `${isoDate}+${months}`, () => addMonths(isoDate, months));
-/** The last due date that counts as "due soon" today. */
-const dueSoonLimit = (today: string) => plusDays(today, DUE_SOON_DAYS);
 
 /** The school term a date falls in: autumn (September to December), spring, summer. */
 export function termOf(isoDate: string): { key: string; label: string } {
@@ -214,6 +227,7 @@ export function staffTraining(
     else marksBy[i]!.set(m.staffId, [mark]);
   }
   const requirements = kinds.map((k) => settings.sessions[k].value);
+  const windows = trainingWindows(settings);
   const shared = kinds.map(() => new Map<string, KindStatus>());
   const out: PersonTraining[] = new Array(roster.length);
   for (let p = 0; p < roster.length; p++) {
@@ -229,6 +243,7 @@ export function staffTraining(
           dueAgain,
           startDate: s.startDate,
           today,
+          windows,
         });
         continue;
       }
@@ -244,6 +259,7 @@ export function staffTraining(
             dueAgain: [],
             startDate: s.startDate,
             today,
+            windows,
           }),
         );
         shared[i]!.set(key, state);

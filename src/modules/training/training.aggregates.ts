@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/database.ts';
 import type { PolicySettings } from '../policies/index.ts';
 import { trainingAttendance, trainingDueAgain } from './training.tables.ts';
-import { kindStatus, staffKinds } from './training-status.ts';
+import { kindStatus, staffKinds, trainingWindows } from './training-status.ts';
 
 /** One kind of staff training on a date: how many were done, due soon and overdue. */
 export interface TrainingKindCount {
@@ -45,6 +45,7 @@ export class TrainingAggregates {
       const key = `${m.staff_id}:${m.kind}`;
       marksBy.set(key, [...(marksBy.get(key) ?? []), m.marked_on]);
     }
+    const windows = trainingWindows(rules);
     return staffKinds.map((kind) => {
       const counts: TrainingKindCount = { kind, done: 0, due_soon: 0, overdue: 0 };
       for (const s of staff) {
@@ -58,6 +59,7 @@ export class TrainingAggregates {
           })),
           startDate: s.startDate,
           today: date,
+          windows,
         });
         if (state === 'done' || state === 'due_soon' || state === 'overdue') counts[state]++;
       }

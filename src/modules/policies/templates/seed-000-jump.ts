@@ -404,6 +404,10 @@ export const jumpTemplate: PolicyTemplate = {
       inductionNeedsAcknowledgement: d.training.inductionNeedsAcknowledgement,
       parentsAcknowledgeGuidance: d.training.parentsAcknowledgeGuidance,
       overdueReminderRole: d.training.overdueReminderRole,
+      newStarterDays: d.training.newStarterDays,
+      dueSoonDays: d.training.dueSoonDays,
+      dueAgainDays: d.training.dueAgainDays,
+      acknowledgeWithinDays: d.training.acknowledgeWithinDays,
     },
     review: {
       cycleMonths: rule(

@@ -262,6 +262,10 @@ export const avenueTemplate: PolicyTemplate = {
         'Parents are held to an Acceptable Use agreement, so Lanyard asks them to acknowledge it.',
       ),
       overdueReminderRole: d.training.overdueReminderRole,
+      newStarterDays: d.training.newStarterDays,
+      dueSoonDays: d.training.dueSoonDays,
+      dueAgainDays: d.training.dueAgainDays,
+      acknowledgeWithinDays: d.training.acknowledgeWithinDays,
     },
     review: {
       cycleMonths: rule(

@@ -524,6 +524,10 @@ export const sacredHeartTemplate: PolicyTemplate = {
       inductionNeedsAcknowledgement: d.training.inductionNeedsAcknowledgement,
       parentsAcknowledgeGuidance: d.training.parentsAcknowledgeGuidance,
       overdueReminderRole: d.training.overdueReminderRole,
+      newStarterDays: d.training.newStarterDays,
+      dueSoonDays: d.training.dueSoonDays,
+      dueAgainDays: d.training.dueAgainDays,
+      acknowledgeWithinDays: d.training.acknowledgeWithinDays,
     },
     review: {
       cycleMonths: rule(12, '10.1', REVIEW),
