@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
-import { buildTestApp } from '../support/http.ts';
+import { buildTestApp, HttpClient } from '../support/http.ts';
 import { createSchool, grantConsentForAll, type SchoolFixture } from '../support/factories.ts';
 import { consentKeysFor } from '../../src/modules/consent/index.ts';
 import { addChannel, addPost, addPublications, recordConsent } from '../support/publishing-seed.ts';
@@ -10,7 +10,7 @@ import { addChannel, addPost, addPublications, recordConsent } from '../support/
  * Takedown tasks in the JSON API (issue 12 item 11): the custodian lists them in words, reads
  * one, and marks one done by hand with a note (audited; a missing note is problem JSON and changes
  * nothing); automatic takedowns stay Lanyard's; anyone else gets a 404; the routes are in the
- * OpenAPI document.
+ * OpenAPI document; the channels page links to the takedowns page for those who handle them.
  */
 describe('takedown tasks in the JSON API', () => {
   let ctx: TestContext;
@@ -186,6 +186,17 @@ describe('takedown tasks in the JSON API', () => {
       note: 'Removed.',
     });
     expect(automatic.statusCode).toBe(409);
+  });
+
+  it('the channels page links to the takedowns page for those who handle takedowns only', async () => {
+    const bm = new HttpClient(app);
+    await bm.signIn(fx.staff.business_manager.email);
+    expect((await bm.get('/channels')).body).toContain('href="/posts/takedowns"');
+    const teacher = new HttpClient(app);
+    await teacher.signIn(fx.staff.teacher.email);
+    const page = await teacher.get('/channels');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('href="/posts/takedowns"');
   });
 
   it('is in the OpenAPI document', async () => {

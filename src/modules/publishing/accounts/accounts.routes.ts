@@ -62,14 +62,21 @@ export async function accountsRoutes(app: FastifyInstance, { services }: { servi
 
   app.get('/channels', { config: { access: canViewChannels } }, async (request, reply) => {
     const principal = staffOf(request.principal);
-    const [{ channels, canManage }, custodian] = await Promise.all([
+    const [{ channels, canManage }, custodian, handlesTakedowns] = await Promise.all([
       accounts.list(principal),
       accounts.custodianRule(principal.schoolId),
+      // The takedowns page, for whoever handles takedowns (the Headteacher, the custodian role,
+      // anyone who keeps an account): reachable when nothing is due, too.
+      services.takedowns.viewer(principal).then(
+        () => true,
+        () => false,
+      ),
     ]);
     return reply.page('publishing/accounts/views/list.njk', {
       title: 'The school’s channels',
       channels,
       canManage,
+      handlesTakedowns,
       canEditSchoolDetails: canEditSchoolDetails(principal),
       custodian,
       labels,
