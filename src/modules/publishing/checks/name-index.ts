@@ -307,8 +307,35 @@ export function scanNames(
         form = 'initial';
         map = 'initials';
       }
+      // 'Smith T.' or 'Smith, T.' — surname first, then the first name's initial with its full
+      // stop: the 'T. Smith' entry, looked up the other way round.
+      let swapped = false;
+      if (
+        found === undefined &&
+        (adjacent || next.gapBefore === 'comma') &&
+        t.capital &&
+        t.norm.length > 1 &&
+        next.capital &&
+        next.norm.length === 1 &&
+        next.initialDot
+      ) {
+        found = get2(index.initials, b, a);
+        if (found !== undefined) {
+          form = 'initial';
+          map = 'initials';
+          swapped = true;
+        }
+      }
       if (found !== undefined) {
-        hits.push({ start: t.start, end: next.end, form, map, key: a, key2: b, pupils: found });
+        hits.push({
+          start: t.start,
+          end: next.end,
+          form,
+          map,
+          key: swapped ? b : a,
+          key2: swapped ? a : b,
+          pupils: found,
+        });
         i++;
         continue;
       }

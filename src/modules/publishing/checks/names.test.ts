@@ -86,6 +86,8 @@ describe('full names of any pupil on the roll fail, in any form', () => {
     ['initial before', 'A great goal from T. Smith in the final.'],
     ['initial before, no dot', 'Goal: T Smith'],
     ['initial after, no dot', 'Star of the week: Tom S'],
+    ['surname first, initial', 'Winner: Smith T. (Year 4)'],
+    ['surname first, comma, initial', 'Winner: Smith, T.'],
     ['initial after, no dot, mid-sentence', 'Well done Tom S for the goal'],
     ['initial after, possessive', "Tom S's painting won."],
     ['initial after, dot and possessive', "Tom S.'s painting won."],
@@ -161,6 +163,7 @@ describe('texts that must pass', () => {
     ['the words I and A after a first name', 'Tom I think won; Tom A lot'],
     ['a capital letter that is not the pupil’s initial', 'Tom B and Ella C are on the team'],
     ['a class letter', 'Year 6 Class B and Plan B'],
+    ['a surname and another initial', 'Smith J. led the assembly; Smith, A. helped.'],
     ['a first name, then a surname after a blank line', 'Thanks Tom\n\nSmith Road is closed.'],
     ['a list of first names, one a line', 'Tom\nElla\nHenry'],
   ];
