@@ -45,6 +45,10 @@ describe('personal details that must be found', () => {
     ['His birthday is 12 June', 'date_of_birth'],
     ['birthday on June 12th', 'date_of_birth'],
     ['3 May 2019 (date of birth)', 'date_of_birth'],
+    ['date of birth: 03-May-2019', 'date_of_birth'],
+    ['DOB 3/may/19', 'date_of_birth'],
+    ['born 2019/05/03', 'date_of_birth'],
+    ['03-May-2019 (DOB)', 'date_of_birth'],
   ];
   for (const [text, kind] of mustFail) {
     it(`finds ${kind} in “${text}”`, () => {
@@ -66,6 +70,7 @@ describe('texts that must pass', () => {
     'Our postcode is OA1 1AA; we are at 1 School Lane.',
     'Happy birthday to the school, 150 years old!',
     'The trip was on 3 May 2019.',
+    'The trip was on 03-May-2019 and 2019/05/10.',
     'Room 12 Main Hall was busy.',
   ];
   for (const text of mustPass) {

@@ -70,7 +70,7 @@ const ADDRESS = new RegExp(
 
 const MONTHS =
   'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
-const DATE = `(?:\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${MONTHS})\\.?(?:,?\\s+\\d{2,4})?|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?(?:,?\\s+\\d{2,4})?|\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2,4}|\\d{4}-\\d{2}-\\d{2})`;
+const DATE = `(?:\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${MONTHS})\\.?(?:,?\\s+\\d{2,4})?|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?(?:,?\\s+\\d{2,4})?|\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2,4}|\\d{1,2}[/.-](?:${MONTHS})[/.-]\\d{2,4}|\\d{4}[/.-]\\d{1,2}[/.-]\\d{1,2})`;
 /** 'born on 3 May 2019', 'DOB: 03/05/2019', 'date of birth 3rd May', 'birthday is 12 June'. */
 const DATE_OF_BIRTH = new RegExp(
   `\\b(?:d\\.?o\\.?b\\.?|date\\s+of\\s+birth|born(?:\\s+(?:on|in))?|birth\\s*da(?:y|te)(?:\\s+(?:is|was|on|falls\\s+on))?)\\s*[:=-]?\\s*(?:the\\s+)?${DATE}`,
