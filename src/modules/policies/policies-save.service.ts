@@ -11,7 +11,6 @@ import type { Actor } from '../audit/index.ts';
 import { formatDateInWords } from '../../web/dates.ts';
 import {
   formatCitation,
-  formatRuleValue,
   policySettingsSchema,
   ruleList,
   schoolDecisionCitation,
@@ -19,6 +18,7 @@ import {
   type PolicySettings,
   type RulePath,
 } from './policy-settings.ts';
+import { valueInWords } from './policy-display.ts';
 import { getTemplate } from './templates/index.ts';
 import { editableRule } from './policy-editing.ts';
 import { applyChanges, type SettingsChanges } from './policy-save.ts';
@@ -77,7 +77,7 @@ export class PolicySaves extends PolicyPart {
           {
             value: parsed.value,
             citation: schoolDecisionCitation(
-              `Changed on ${formatDateInWords(today)}; previously “${formatRuleValue(rule.value)}” (${formatCitation(rule.citation)})`,
+              `Changed on ${formatDateInWords(today)}; previously “${valueInWords(rule.path, rule.value, settings)}” (${formatCitation(rule.citation)})`,
             ),
           } as never,
         );

@@ -4,10 +4,14 @@
  * Role titles are the school's own where it has one (its name for the safeguarding lead).
  * Pure functions: the policy pages and the version pages use them through the routes.
  */
-import { roleLabels, type StaffRole } from '../auth/index.ts';
+import { roleLabels, staffRoles, type StaffRole } from '../auth/index.ts';
 import { formatDateInWords } from '../../web/dates.ts';
 import { groupTitles } from './policy-groups.ts';
+import { ruleNode, type FieldNode } from './policy-form-schema.ts';
+import { optionLabels } from './settings/editor-meta.ts';
 import {
+  channelsOptionLabels,
+  peopleOptionLabels,
   formatCitation,
   formatRuleValue,
   getRule,
@@ -25,6 +29,12 @@ import { LANYARD_DEFAULTS_KEY, policyTemplates } from './templates/index.ts';
 
 /** A setting in words: one line, or a list (numbered for steps in order). */
 export type DisplayValue = { text: string } | { items: string[]; ordered: boolean };
+
+/** A rule's value in words on one line (a citation's "previously …" note). */
+export function valueInWords(path: string, value: unknown, settings?: PolicySettings): string {
+  const v = displayValue(path, value, settings);
+  return 'text' in v ? v.text : v.items.join('; ');
+}
 
 /** Where a rule comes from, in words. */
 export interface DisplaySource {
@@ -91,6 +101,146 @@ export function roleTitle(role: string, settings?: PolicySettings): string {
 }
 
 const isRoleList = (path: string) => path === 'incidents.reportTo' || path === 'review.reviewers';
+
+/** A choice in words: a role by the school's title for it, anything else by editor-meta. */
+export function optionWords(option: string, settings?: PolicySettings): string | undefined {
+  if ((staffRoles as readonly string[]).includes(option) || option === 'parent')
+    return roleTitle(option, settings);
+  return peopleOptionLabels[option] ?? channelsOptionLabels[option] ?? optionLabels[option];
+}
+
+/** The items of a list setting as options: each item's key and its description. */
+export function itemsOf(settings: PolicySettings, path: string): { key: string; label: string }[] {
+  let node: unknown = settings;
+  for (const part of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+  const list = (node as { value?: unknown } | undefined)?.value;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((i: unknown) => {
+    const item = i as Record<string, unknown>;
+    return typeof item.key === 'string'
+      ? [{ key: item.key, label: String(item.label ?? item.text ?? item.key) }]
+      : [];
+  });
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The fields of an object node a person reads (not an item's key or its own citation). */
+const readableFields = (node: Extract<FieldNode, { kind: 'object' }>) =>
+  node.fields.filter((f) => f.node.kind !== 'key' && f.node.kind !== 'kept');
+
+/** A field's name in words, without the editor's "(information only: …)" note. */
+const fieldWords = (label: string | undefined, name: string, settings?: PolicySettings) =>
+  (label ?? optionWords(name, settings) ?? name).replace(/ \(information only: .*\)$/, '');
+
+/**
+ * A value in words from its schema node (issue 15): choices by their labels, a responsibility
+ * by the school's name for it, sub-settings as "label: value", never keys or field names.
+ */
+function nodeWords(node: FieldNode, value: unknown, settings?: PolicySettings): string {
+  switch (node.kind) {
+    case 'boolean':
+      return value ? 'Yes' : 'No';
+    case 'choice':
+      return value === null ? 'None' : (optionWords(String(value), settings) ?? String(value));
+    case 'number':
+      return value === null ? 'Never' : String(value);
+    case 'text':
+      return typeof value === 'string' && value.trim() !== '' ? value : 'None';
+    case 'choices': {
+      const list = Array.isArray(value) ? value.map(String) : [];
+      if (list.length === 0) return 'None';
+      const from = node.from && settings ? itemsOf(settings, node.from) : [];
+      const words = list.map((v) =>
+        node.from
+          ? (from.find((i) => i.key === v)?.label ?? 'a responsibility the school no longer has')
+          : (optionWords(v, settings) ?? v),
+      );
+      return capitalise(listInWords(words));
+    }
+    case 'lines': {
+      const list = Array.isArray(value) ? value.map(String) : [];
+      return list.length === 0 ? 'None' : list.join(', ');
+    }
+    case 'object': {
+      if (!isRecord(value)) return 'None';
+      return readableFields(node)
+        .map(
+          (f) =>
+            `${fieldWords(f.label, f.name, settings)}: ${nodeWords(f.node, value[f.name], settings)}`,
+        )
+        .join('; ');
+    }
+    case 'list': {
+      const list = Array.isArray(value) ? value : [];
+      if (list.length === 0) return 'None';
+      return list.map((item) => itemWords(node.item, item, settings)).join(' · ');
+    }
+    case 'fixed':
+    case 'key':
+    case 'kept':
+      return formatRuleValue(value);
+  }
+}
+
+/** One item of a list in words: its description first, then its other parts. */
+function itemWords(node: FieldNode, item: unknown, settings?: PolicySettings): string {
+  if (node.kind !== 'object' || !isRecord(item)) return nodeWords(node, item, settings);
+  const fields = readableFields(node);
+  // Named by its description (label, text) or else by its first choice (a kind of account).
+  const name =
+    fields.find((f) => ['label', 'text', 'name', 'title'].includes(f.name)) ??
+    fields.find((f) => f.node.kind === 'choice');
+  const head = name ? nodeWords(name.node, item[name.name], settings) : '';
+  const rest = fields
+    .filter((f) => f !== name)
+    .map(
+      (f) =>
+        `${fieldWords(f.label, f.name, settings)}: ${nodeWords(f.node, item[f.name], settings)}`,
+    );
+  if (!head) return rest.join('; ');
+  return rest.length ? `${head} (${rest.join('; ')})` : head;
+}
+
+/**
+ * A setting no special case below covers, in words from its schema: a list as one line per item,
+ * sub-settings as "label: value", choices by their labels (issue 15's lists and structured rules).
+ */
+function schemaDisplay(
+  path: string,
+  value: unknown,
+  settings?: PolicySettings,
+): DisplayValue | null {
+  const node = ruleNode(path);
+  if (node.kind === 'list') {
+    const list = Array.isArray(value) ? value : [];
+    if (list.length === 0) return { text: 'None' };
+    return { items: list.map((item) => itemWords(node.item, item, settings)), ordered: false };
+  }
+  if (node.kind === 'choices') return { text: nodeWords(node, value, settings) };
+  if (node.kind === 'choice' && typeof value === 'string') {
+    const general = formatRuleValue(value);
+    return { text: general !== value ? general : nodeWords(node, value, settings) };
+  }
+  if (node.kind === 'object' && isRecord(value)) {
+    // The shapes formatRuleValue already words (a date, a notice, a training, a permission).
+    const worded =
+      ('month' in value && 'day' in value) ||
+      ('show' in value && 'text' in value) ||
+      ('required' in value && 'frequency' in value) ||
+      ('enabled' in value && 'grantedBy' in value);
+    if (worded) return null;
+    return {
+      items: readableFields(node).map(
+        (f) =>
+          `${fieldWords(f.label, f.name, settings)}: ${nodeWords(f.node, value[f.name], settings)}`,
+      ),
+      ordered: false,
+    };
+  }
+  return null;
+}
 
 /** A rule's value in words, for the policy pages. */
 export function displayValue(
@@ -166,7 +316,7 @@ export function displayValue(
   ) {
     return { text: `${value} ${value === 1 ? 'day' : 'days'}` };
   }
-  return { text: formatRuleValue(value) };
+  return schemaDisplay(path, value, settings) ?? { text: formatRuleValue(value) };
 }
 
 /** Where a rule comes from: the clause and its words, or why Lanyard or the school chose it. */

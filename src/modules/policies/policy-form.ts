@@ -8,17 +8,10 @@
  * A list also posts `<name>._list` (so an emptied list or set of checkboxes reads as empty, not
  * as "not on the form") and each item `<name>.<i>._item`.
  */
-import {
-  channelsOptionLabels,
-  peopleOptionLabels,
-  type Citation,
-  type PolicySettings,
-} from './policy-settings.ts';
+import { type Citation } from './policy-settings.ts';
 import { type FieldNode, ruleNode, rulePathOf } from './policy-form-schema.ts';
 import { ruleLabels } from './policy-settings.ts';
-import { roleTitle } from './policy-display.ts';
-import { optionLabels } from './settings/editor-meta.ts';
-import { staffRoles } from '../auth/index.ts';
+import { optionWords } from './policy-display.ts';
 
 export type Body = Record<string, unknown>;
 export type FieldErrors = Record<string, string>;
@@ -40,26 +33,8 @@ function all(v: unknown): string[] {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A choice in words: a role by the school's title for it, anything else by editor-meta. */
-export function optionWords(option: string, settings?: PolicySettings): string | undefined {
-  if ((staffRoles as readonly string[]).includes(option) || option === 'parent')
-    return roleTitle(option, settings);
-  return peopleOptionLabels[option] ?? channelsOptionLabels[option] ?? optionLabels[option];
-}
-
-/** The items of a list setting as options: each item's key and its description. */
-export function itemsOf(settings: PolicySettings, path: string): { key: string; label: string }[] {
-  let node: unknown = settings;
-  for (const part of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
-  const list = (node as { value?: unknown } | undefined)?.value;
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((i: unknown) => {
-    const item = i as Record<string, unknown>;
-    return typeof item.key === 'string'
-      ? [{ key: item.key, label: String(item.label ?? item.text ?? item.key) }]
-      : [];
-  });
-}
+// A choice in words and a list's items as options live with the policy in words.
+export { itemsOf, optionWords } from './policy-display.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Words for a field (error messages, diffs)

@@ -9,9 +9,9 @@ import { formatDateInWords } from '../../web/dates.ts';
 import { ruleNode, rulePathOf } from './policy-form-schema.ts';
 import { fieldParts, fieldWords } from './policy-form.ts';
 import { describeChanges } from './policy-diff.ts';
+import { valueInWords } from './policy-display.ts';
 import {
   formatCitation,
-  formatRuleValue,
   getRule,
   policySettingsSchema,
   ruleLabels,
@@ -183,7 +183,7 @@ export function applyChanges(
       {
         value: after.value,
         citation: schoolDecisionCitation(
-          `Changed on ${formatDateInWords(today)}; previously “${formatRuleValue(before.value).slice(0, 150)}” (${formatCitation(before.citation)})`.slice(
+          `Changed on ${formatDateInWords(today)}; previously “${valueInWords(path, before.value, settings).slice(0, 150)}” (${formatCitation(before.citation)})`.slice(
             0,
             300,
           ),
