@@ -47,11 +47,12 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /**
  * The policies module's own files that act on settings: the service (with its parts, the
  * policies-*.service.ts files) and jobs (the review rules),
- * and issue 15's parts that other modules call or staff use (whom the policy covers and the
- * conduct statements, responsibilities, role titles, the event photography notice).
+ * and issue 15's parts staff use (responsibilities, the event photography notice). Not the
+ * scope service (policy-scope.ts): its accessors only hand settings to other modules, so a
+ * setting counts as read where a module uses it, not where an accessor could return it.
  */
 const POLICIES_ENFORCING =
-  /^policies\/(policies\.(service|jobs)|policies-(versions|save|review)\.service|policy-scope|responsibilities\.service|event-notice\.routes)\.ts$/;
+  /^policies\/(policies\.(service|jobs)|policies-(versions|save|review)\.service|responsibilities\.service|event-notice\.routes)\.ts$/;
 
 export function settingReaders(paths: readonly string[]): Map<string, string[]> {
   const modulesDir = join(ROOT, 'src', 'modules');

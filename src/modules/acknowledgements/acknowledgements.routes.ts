@@ -6,6 +6,7 @@ import type { StaffPrincipal } from '../auth/index.ts';
 import { staffOf } from '../../web/principal.ts';
 import { canAcknowledgePolicy } from './acknowledgements.policy.ts';
 import { acknowledgeForm } from './acknowledgements.forms.ts';
+import { valueInWords } from '../policies/index.ts';
 
 /**
  * Staff read a summary of the school's current policy version (the policies module's page shows
@@ -35,9 +36,19 @@ export async function acknowledgementRoutes(
       who.schoolId,
       history.map((h) => h.id),
     );
+    // Whom the policy covers and the personal conduct statements staff confirm with it, in
+    // the school's words (`people.appliesTo`, `people.conductStatements`; issue 15).
+    const people = current?.settings.people;
     return reply.page('acknowledgements/views/acknowledge.njk', {
       title: 'Acknowledge the social media policy',
       current,
+      appliesTo: people
+        ? valueInWords('people.appliesTo', people.appliesTo.value, current.settings)
+        : '',
+      mustAcknowledge: people
+        ? valueInWords('people.mustAcknowledge', people.mustAcknowledge.value, current.settings)
+        : '',
+      conductStatements: people ? people.conductStatements.value.map((c) => c.text) : [],
       versionRow: version?.row ?? null,
       done,
       history: history.map((h) => ({ ...h, superseded: superseded.has(h.id) })),

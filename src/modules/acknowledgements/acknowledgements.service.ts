@@ -74,7 +74,19 @@ export class AcknowledgementsService {
           action: 'acknowledgements.policy-acknowledged',
           entityType: 'policy_acknowledgement',
           entityId: row.id,
-          data: { version: current.version, personKind: person.kind },
+          // The personal conduct statements the person confirmed with this version, in the
+          // school's words (`people.conductStatements`, issue 15): the acknowledgement record.
+          data: {
+            version: current.version,
+            personKind: person.kind,
+            ...(person.kind === 'staff'
+              ? {
+                  conductStatements: current.settings.people.conductStatements.value.map(
+                    (c) => c.text,
+                  ),
+                }
+              : {}),
+          },
         });
       }
       return { version: current.version, already: !row };

@@ -34,5 +34,8 @@ export {
 // Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
 export type { PolicyHistory } from './policies.aggregates.ts';
 
+// A rule's value in words (issue 15): for pages outside the policy pages.
+export { valueInWords } from './policy-display.ts';
+
 // Retention (issue 16 item 6): a former member of staff's name kept on the versions they made.
 export { keepFormerStaffNamesInPolicyVersions } from './policies-retention.repository.ts';

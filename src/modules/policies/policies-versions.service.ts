@@ -108,18 +108,20 @@ export class PolicyVersions extends PolicyPart {
   /**
    * The current version's id and number inside the caller's transaction, with the profile row
    * held FOR SHARE until it ends: a version published at the same moment waits for it (or, if it
-   * committed first, is the one read). Acknowledgements record the version this returns.
+   * committed first, is the one read). Acknowledgements record the version this returns, and
+   * the personal conduct statements of its settings (`people.conductStatements`).
    */
   async currentVersionLocked(
     tx: Tx,
     schoolId: string,
-  ): Promise<{ versionId: string; version: number }> {
+  ): Promise<{ versionId: string; version: number; settings: PolicySettings }> {
     const { repository } = this.deps;
     const profile = await repository.getProfileForShare(tx.db, schoolId);
     if (!profile) throw new NotFoundError('This school has no policy profile yet');
     const row = await repository.version(tx.db, schoolId, profile.currentVersion);
     if (!row) throw new NotFoundError('The current policy version is missing');
-    return { versionId: row.id, version: row.version };
+    const settings = await this.settingsOf(profile.id, schoolId, row.version);
+    return { versionId: row.id, version: row.version, settings };
   }
 
   async hasProfile(schoolId: string): Promise<boolean> {
