@@ -377,6 +377,8 @@ const EXPECTED: Record<string, Who> = {
   'GET /compliance.csv': ['headteacher', 'dsl', 'business_manager', 'governor'],
   'GET /trust/compliance': ['org_admin'],
   'GET /trust/compliance.csv': ['org_admin'],
+  'GET /api/v1/compliance': ['headteacher', 'dsl', 'business_manager', 'governor'],
+  'GET /api/v1/trust/compliance': ['org_admin'],
 
   // The governors' monitoring report (modules/reports): the Headteacher, and governors where the
   // profile's review.governorsMonitoringReport is on (both matrix schools' templates); the trust

@@ -195,6 +195,73 @@ describe('compliance view (HTTP)', () => {
     expect((await b.get('/trust/compliance')).body).not.toContain(outsider.school.name);
   });
 
+  it('answers the same in the JSON API: names for the Headteacher, counts for a governor, schools for the trust, 404 for others', async () => {
+    type Api = {
+      view: string;
+      columns: { key: string; label: string }[];
+      people: { name: string; email: string; cells: Record<string, { state: string }> }[];
+      byRole: { role: string; title: string; counts: Record<string, { done: number }> }[];
+      totals: { people: number };
+    };
+    const head = await signedIn(fx.staff.headteacher.email);
+    const res = await head.get('/api/v1/compliance');
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as Api;
+    expect(body.view).toBe('names');
+    expect(body.columns.map((c) => c.label)).toContain('Regular social media training for staff');
+    expect(body.byRole.map((r) => r.title)).toContain('Chair of Governors');
+    const dsl = body.people.find((p) => p.email === fx.staff.dsl.email)!;
+    expect(dsl.cells.staff_regular!.state).toBe('done');
+    expect(
+      body.people.find((p) => p.email === fx.staff.office.email)!.cells.staff_regular!.state,
+    ).toBe('overdue');
+    // The page's filters; an unknown value is ignored.
+    const done = (
+      await head.get('/api/v1/compliance?kind=staff_regular&status=done')
+    ).json() as Api;
+    expect(done.people.map((p) => p.email)).toEqual([fx.staff.dsl.email]);
+    const odd = await head.get('/api/v1/compliance?status=nonsense');
+    expect((odd.json() as Api).totals.people).toBe(body.totals.people);
+    for (const s of await staffOf(other.school.id)) expect(res.body).not.toContain(s.email);
+
+    // A governor: by role only, no name or email.
+    const governor = await signedIn(fx.staff.governor.email);
+    const counts = await governor.get('/api/v1/compliance');
+    expect(counts.statusCode).toBe(200);
+    expect((counts.json() as Api).view).toBe('counts');
+    expect((counts.json() as Api).people).toEqual([]);
+    for (const s of await staffOf(fx.school.id)) {
+      expect(counts.body).not.toContain(s.email);
+      expect(counts.body).not.toContain(`${s.given_name} ${s.family_name}`);
+    }
+
+    // Everyone else: 404 problem JSON, as on the page.
+    for (const role of ['teacher', 'office', 'ict_technician', 'volunteer'] as const) {
+      const b = await signedIn(fx.staff[role].email);
+      const refused = await b.get('/api/v1/compliance');
+      expect(refused.statusCode, role).toBe(404);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect((await b.get('/api/v1/trust/compliance')).statusCode).toBe(404);
+    }
+
+    // The trust: per school, never a name or an email; not the school's view.
+    const trust = await signedIn(admin.email);
+    expect((await trust.get('/api/v1/compliance')).statusCode).toBe(404);
+    const figures = await trust.get('/api/v1/trust/compliance');
+    expect(figures.statusCode).toBe(200);
+    const t = figures.json() as {
+      schools: { name: string; staff: number; counts: Record<string, { done: number }> }[];
+    };
+    const fxFigures = t.schools.find((x) => x.name === fx.school.name)!;
+    expect(fxFigures.staff).toBe(10);
+    expect(fxFigures.counts.staff_regular!.done).toBe(1);
+    for (const school of [fx, other])
+      for (const s of await staffOf(school.school.id)) {
+        expect(figures.body).not.toContain(s.email);
+        expect(figures.body).not.toContain(s.family_name);
+      }
+  });
+
   it('the trust’s page is kept, and a change in one school shows on the next request', async () => {
     const b = await signedIn(admin.email);
     const page = async () => (await b.get('/trust/compliance')).body;

@@ -3,6 +3,7 @@ import { ukDate } from '../../platform/clock.ts';
 import { trainingStatusForSchools } from '../training/index.ts';
 import { ComplianceService } from './compliance.service.ts';
 import { complianceRoutes } from './compliance.routes.ts';
+import { complianceApi } from './compliance.api.ts';
 import {
   canSeeTrustCompliance,
   mayOpenCompliance,
@@ -48,6 +49,7 @@ export const complianceModule = defineModule({
     }),
   }),
   routes: [complianceRoutes],
+  api: [complianceApi],
   navigation: [
     {
       href: '/compliance',
