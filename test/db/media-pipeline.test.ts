@@ -352,6 +352,35 @@ describe('media pipeline with sharp, BlazeFace and the file store (real PostgreS
       expect(f.similarity).toBeLessThan(0.2);
     }
 
+    // A "never publish" restriction (issue 15) outweighs the parent's consent: the consented
+    // face is blurred too, and the rendition's basis does not say why.
+    const reason = 'Court order: placement must not be traced';
+    await ctx.services.consentRestrictions.set(
+      { kind: 'staff', id: fx.staff.dsl.id, schoolId: fx.school.id, roles: ['dsl'], name: 'DSL' },
+      pupil.id,
+      { restricted: true, reason },
+    );
+    const restricted = await measure('school_website');
+    expect(restricted.r.facesBlurred).toBe(faces.length);
+    const basis = restricted.r.basis as { seq: number; blurred: boolean; reason: string }[];
+    expect(basis.find((b) => b.seq === consented.seq)).toMatchObject({ blurred: true });
+    expect(JSON.stringify(basis)).not.toContain('Court order');
+    for (const f of restricted.faces.filter((x) => real.has(x.seq))) {
+      expect(f.similarity, `face ${f.seq} similarity`).toBeLessThan(0.2);
+    }
+    await ctx.services.consentRestrictions.set(
+      {
+        kind: 'staff',
+        id: fx.staff.headteacher.id,
+        schoolId: fx.school.id,
+        roles: ['headteacher'],
+        name: 'Head',
+      },
+      pupil.id,
+      { restricted: false, reason: 'The order has ended' },
+    );
+    expect((await measure('school_website')).r.facesBlurred).toBe(faces.length - 1);
+
     // The profile option blurs every face whatever the consent.
     const current = await ctx.services.policies.current(fx.school.id);
     await ctx.services.policies.updateSettings(

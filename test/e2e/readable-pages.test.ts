@@ -107,11 +107,27 @@ describe('pages fit the screen (browser)', () => {
       expect(main).toContain('1 September');
       expect(main).toContain('Photos and videos');
       expect(main).not.toMatch(/month: |image; video|business_manager/);
+      // No setting shows a key (publicity_poster, photo_opportunity_only), a field's name
+      // (posterResponsibilities) or a raw object (issue 15's lists and structured rules).
+      expect(main).not.toMatch(/\b[a-z]+(_[a-z0-9]+)+\b|\bkey: |[{}]/);
+      expect(main).not.toMatch(/\b(accountKind|mayBlock|mayFollow|posterResponsibilities)\b/);
+      expect(main).toContain('Whom the account may follow: Official accounts only');
       // The contents list moves focus to its group.
       await policy.getByRole('link', { name: 'Policy review', exact: true }).click();
       expect(new URL(policy.url()).hash).toBe('#group-review');
       await visit(session, '/policy/edit', `Policy settings at ${width}`);
       await visit(session, '/policy/versions/1', `Policy version 1 at ${width}`);
+      // Start and switch (issue 15 item 3): the starting points and what a switch would change.
+      await visit(session, '/policy/switch', `Policy starting points at ${width}`);
+      const preview = await visit(
+        session,
+        '/policy/switch/preview?templateKey=sacred-heart-rochdale',
+        `Policy switch preview at ${width}`,
+      );
+      expect((await preview.locator('main').textContent()) ?? '').not.toMatch(
+        /\b[a-z]+(_[a-z0-9]+)+\b|[{}]/,
+      );
+      await visit(session, '/policy/responsibilities', `Responsibilities at ${width}`);
     });
   }
 
