@@ -130,6 +130,10 @@ export const pupils = pgTable(
     misId: text('mis_id').notNull(),
     givenName: text('given_name').notNull(),
     familyName: text('family_name').notNull(),
+    /** The first name the pupil is known by (MIS "Preferred Forename"); null when the legal one. */
+    preferredGivenName: text('preferred_given_name'),
+    /** The surname the pupil is known by (MIS "Preferred Surname"); null when the legal one. */
+    preferredFamilyName: text('preferred_family_name'),
     dateOfBirth: date('date_of_birth', { mode: 'string' }).notNull(),
     yearGroup: text('year_group').notNull(),
     className: text('class_name'),
