@@ -41,6 +41,16 @@ export const schools = pgTable(
     /** Street address lines, one per line, without the postcode. */
     address: text('address'),
     postcode: text('postcode'),
+    /**
+     * The public news page's appearance (publishing, News page appearance): the header band's
+     * colour (`#rrggbb`, dark enough for white text) and the logo, a PNG re-encoded by Lanyard and
+     * kept in the file store under `news_logo_key` (its SHA-256 is the logo's ETag).
+     */
+    newsColour: text('news_colour'),
+    newsLogoKey: text('news_logo_key'),
+    newsLogoSha256: text('news_logo_sha256'),
+    newsLogoWidth: integer('news_logo_width'),
+    newsLogoHeight: integer('news_logo_height'),
     createdAt: created(),
   },
   (t) => [uniqueIndex('schools_slug_key').on(t.slug)],
