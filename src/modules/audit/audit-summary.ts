@@ -328,6 +328,8 @@ const summaries: Record<string, Describe> = {
     `Applied the retention rules: ${plural(num(d.archived) ?? 0, 'item')} archived, ${plural(Array.isArray(d.deleted) ? d.deleted.length : 0, 'item')} deleted`,
   'media.incomplete-upload-removed': () => 'Removed an upload that did not finish',
   'publishing.channel-added': () => 'Added a channel to the school’s channels',
+  'publishing.news-appearance-changed': (_row, d) =>
+    `Changed how the school’s news page looks${fieldsInWords(d.changed) ? `: ${fieldsInWords(d.changed)}` : ''}`,
   'publishing.channel-changed': (_row, d) =>
     `Changed a channel’s details${fieldsInWords(d.changed) ? `: ${fieldsInWords(d.changed)}` : ''}`,
   'publishing.channel-credential-set': (_row, d) =>

@@ -6,7 +6,7 @@
 
 // Services (reached through `Services`) and what they return.
 export type { PeopleDirectory } from './people-directory.ts';
-export type { OrganisationAdminRow, PupilRow } from './people.repository.ts';
+export type { OrganisationAdminRow, PupilRow, SchoolNewsAppearance } from './people.repository.ts';
 export {
   READ_TTL_MS,
   todayIn,

@@ -34,6 +34,13 @@ export class PeopleDirectory {
   listSchools(...a: Args<'listSchools'>) {
     return this.deps.repository.listSchools(...a);
   }
+  /** The news page's colour and logo (publishing's News page appearance, in its transaction). */
+  lockNewsAppearance(...a: Args<'lockNewsAppearance'>) {
+    return this.deps.repository.lockNewsAppearance(...a);
+  }
+  setNewsAppearance(...a: Args<'setNewsAppearance'>) {
+    return this.deps.repository.setNewsAppearance(...a);
+  }
   listSchoolsInOrganisation(...a: Args<'listSchoolsInOrganisation'>) {
     return this.deps.repository.listSchoolsInOrganisation(...a);
   }

@@ -26,6 +26,12 @@ export type ParentRow = typeof parents.$inferSelect;
 export type StaffRow = typeof staff.$inferSelect;
 export type OrganisationAdminRow = typeof organisationAdmins.$inferSelect;
 
+/** The school record's news page appearance (written by publishing, in its own transaction). */
+export type SchoolNewsAppearance = Pick<
+  SchoolRow,
+  'newsColour' | 'newsLogoKey' | 'newsLogoSha256' | 'newsLogoWidth' | 'newsLogoHeight'
+>;
+
 export interface PageQuery {
   limit: number;
   offset: number;
@@ -56,6 +62,27 @@ export class PeopleRepository {
 
   async listSchools(db: Db): Promise<SchoolRow[]> {
     return db.select().from(schools).orderBy(asc(schools.name));
+  }
+
+  /** The school's news page appearance, the row locked until the caller's transaction ends. */
+  async lockNewsAppearance(db: Db, schoolId: string): Promise<SchoolNewsAppearance | undefined> {
+    const rows = await db
+      .select({
+        newsColour: schools.newsColour,
+        newsLogoKey: schools.newsLogoKey,
+        newsLogoSha256: schools.newsLogoSha256,
+        newsLogoWidth: schools.newsLogoWidth,
+        newsLogoHeight: schools.newsLogoHeight,
+      })
+      .from(schools)
+      .where(eq(schools.id, schoolId))
+      .for('update')
+      .limit(1);
+    return rows[0];
+  }
+
+  async setNewsAppearance(db: Db, schoolId: string, values: SchoolNewsAppearance): Promise<void> {
+    await db.update(schools).set(values).where(eq(schools.id, schoolId));
   }
 
   async listSchoolsInOrganisation(db: Db, organisationId: string): Promise<SchoolRow[]> {

@@ -12,9 +12,9 @@ import { PostsService } from './posts/posts.service.ts';
 import { PublishService } from './posts/publish.service.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { postsApi } from './posts/posts.api.ts';
-import { canApprovePosts, canDraftPosts } from './posts/posts.policy.ts';
+import { canApprovePosts, mayReachPosts } from './posts/posts.policy.ts';
 import { READ_TTL_MS } from '../people/index.ts';
-import { newsRoutes, wireNews } from './news/index.ts';
+import { newsAppearanceRoutes, newsRoutes, wireNews } from './news/index.ts';
 import { accountsApi, accountsNavigation, accountsRoutes, wireAccounts } from './accounts/index.ts';
 import {
   takedownApi,
@@ -52,6 +52,7 @@ export const publishingModule = defineModule({
       | 'mailer'
       | 'jobs'
       | 'files'
+      | 'images'
       | 'secretBox'
       | 'audit'
       | 'policies'
@@ -142,7 +143,7 @@ export const publishingModule = defineModule({
       ...wireTakedowns({ ...deps, channelAdapters }),
     };
   },
-  routes: [postsRoutes, newsRoutes, takedownRoutes, accountsRoutes],
+  routes: [postsRoutes, newsRoutes, newsAppearanceRoutes, takedownRoutes, accountsRoutes],
   api: [postsApi, accountsApi, takedownApi],
   jobs: { ...publishingJobs, ...takedownJobs },
   navigation: [
@@ -152,7 +153,9 @@ export const publishingModule = defineModule({
       section: 'posts-and-photos',
       description: 'Write posts for the school’s website and social media, and approve them.',
       order: 72,
-      visible: canDraftPosts,
+      visible: mayReachPosts,
+      // Those the profile lets draft (`publishing.draftingRoles`), and those who see every post.
+      shownBy: (services, p) => services.posts.mayOpenPosts(p),
     },
     accountsNavigation,
   ],

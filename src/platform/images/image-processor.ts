@@ -316,6 +316,40 @@ export class ImageProcessor {
     return { data, format };
   }
 
+  /**
+   * A logo for a public page: a PNG or JPEG upload (anything else is refused), decoded in full,
+   * upright, sRGB, scaled to fit `maxWidth` × `maxHeight` (never enlarged) and encoded afresh as
+   * a PNG (transparency kept) with no metadata at all.
+   */
+  async logo(
+    buf: Buffer,
+    fit: { maxWidth: number; maxHeight: number },
+  ): Promise<EncodedImage & { format: 'png' }> {
+    assertPositiveInt(fit.maxWidth, 'maxWidth');
+    assertPositiveInt(fit.maxHeight, 'maxHeight');
+    const format = sniffFormat(buf);
+    if (format !== 'jpeg' && format !== 'png') throw rejected('unsupported_format');
+    await this.readHeader(buf, format);
+    const image = await this.open(buf);
+    const { data, info } = await this.run(() =>
+      image
+        .resize(fit.maxWidth, fit.maxHeight, { fit: 'inside', withoutEnlargement: true })
+        .toColourspace('srgb')
+        .png({ compressionLevel: 9 })
+        .toBuffer({ resolveWithObject: true }),
+    );
+    return { data, width: info.width, height: info.height, format: 'png' };
+  }
+
+  /**
+   * A PNG drawn from SVG that Lanyard wrote itself (e.g. the demo school's logo). Never for an
+   * upload: uploads go through {@link sniffFormat}, which refuses SVG.
+   */
+  async renderOwnSvg(svg: string): Promise<Buffer> {
+    const sharp = await this.sharp();
+    return sharp(Buffer.from(svg, 'utf8')).png({ compressionLevel: 9 }).toBuffer();
+  }
+
   /** Whether an image still carries metadata (EXIF, XMP, IPTC, ICC or text comments). */
   async hasMetadata(buf: Buffer): Promise<boolean> {
     const sharp = await this.sharp();

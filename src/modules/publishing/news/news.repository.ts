@@ -6,6 +6,10 @@ export interface NewsSchool {
   id: string;
   slug: string;
   name: string;
+  /** The header band's colour (`#rrggbb`), or null for the usual black band. */
+  colour: string | null;
+  /** The school's logo (a PNG Lanyard made), or null. */
+  logo: { key: string; sha256: string; width: number; height: number } | null;
 }
 
 /** One live item of the news page: only what the public may see (no ids of people or media). */

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../registry.ts';
@@ -73,13 +74,72 @@ export async function newsRoutes(app: FastifyInstance, { services }: { services:
     return news.state(school);
   };
 
+  /** The school's styling on its pages: a stylesheet of its own and its logo, when it has them. */
+  const brandOf = (school: NewsState['school']) => {
+    const css = news.brandCss(school);
+    const logo = school.logo;
+    // Shown at most 60 px high in the header (the file is up to 120: sharp on a phone's screen).
+    const height = logo ? Math.min(60, logo.height) : 0;
+    return {
+      css: css ? `/news/${school.slug}/brand.css?v=${cssVersion(css)}` : null,
+      logo: logo
+        ? {
+            src: news.logoPath(school),
+            alt: `${school.name} logo`,
+            height,
+            width: Math.max(1, Math.round((logo.width * height) / logo.height)),
+          }
+        : null,
+    };
+  };
+
   const view = (reply: FastifyReply, template: string, state: NewsState, data: object) =>
     reply.type('text/html; charset=utf-8').view(template, {
       school: state.school,
       newsHome: `/news/${state.school.slug}`,
       notice: state.notice,
+      brand: brandOf(state.school),
       ...data,
     });
+
+  /** A small public file revalidated by its ETag (the logo, the stylesheet). */
+  const sendTagged = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    etag: string,
+    type: string,
+    body: Buffer | string,
+  ) => {
+    reply.header('etag', etag).header('cache-control', 'public, no-cache');
+    const inm = request.headers['if-none-match'];
+    if (
+      typeof inm === 'string' &&
+      inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)
+    )
+      return reply.code(304).send();
+    return reply.type(type).send(body);
+  };
+
+  // The school's logo: the PNG Lanyard made from the upload (no metadata), checked by SHA-256.
+  app.get('/news/:slug/logo.png', { config }, async (request, reply) => {
+    const { slug } = parsed(schoolParams, request.params);
+    const school = await news.school(slug);
+    if (!school) throw new NotFoundError();
+    const logo = await news.logo(school);
+    if (!logo) throw new NotFoundError();
+    return sendTagged(request, reply, `"${logo.sha256}"`, 'image/png', logo.bytes);
+  });
+
+  // The school's colours: a stylesheet, because the page's CSP allows no inline style (and a
+  // nonce would not survive the page's revalidation by ETag).
+  app.get('/news/:slug/brand.css', { config }, async (request, reply) => {
+    const { slug } = parsed(schoolParams, request.params);
+    const school = await news.school(slug);
+    if (!school) throw new NotFoundError();
+    const css = news.brandCss(school);
+    if (!css) throw new NotFoundError();
+    return sendTagged(request, reply, `"${cssVersion(css)}"`, 'text/css; charset=utf-8', css);
+  });
 
   app.get('/news/:slug', { config }, async (request, reply) => {
     const state = await stateOf(request.params);
@@ -172,6 +232,10 @@ export async function newsRoutes(app: FastifyInstance, { services }: { services:
       return reply.code(304).send();
     return reply.type(image.contentType).send(image.bytes);
   });
+}
+
+function cssVersion(css: string): string {
+  return crypto.createHash('sha256').update(css).digest('base64url').slice(0, 16);
 }
 
 function summaryOf(text: string): string {

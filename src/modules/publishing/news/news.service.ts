@@ -86,9 +86,26 @@ export class NewsService {
     if (this.schools && now - this.schools.at < 5_000) return this.schools.bySlug;
     this.schoolsLoading ??= this.deps.people
       .listSchools(this.db)
-      .then((rows: { id: string; slug: string; name: string }[]) => {
+      .then((rows) => {
         const bySlug = new Map<string, NewsSchool>(
-          rows.map((r) => [r.slug, { id: r.id, slug: r.slug, name: r.name }]),
+          rows.map((r) => [
+            r.slug,
+            {
+              id: r.id,
+              slug: r.slug,
+              name: r.name,
+              colour: r.newsColour,
+              logo:
+                r.newsLogoKey && r.newsLogoSha256
+                  ? {
+                      key: r.newsLogoKey,
+                      sha256: r.newsLogoSha256,
+                      width: r.newsLogoWidth ?? 120,
+                      height: r.newsLogoHeight ?? 120,
+                    }
+                  : null,
+            },
+          ]),
         );
         this.schools = { at: now, bySlug };
         return bySlug;
@@ -97,6 +114,14 @@ export class NewsService {
         this.schoolsLoading = undefined;
       });
     return this.schoolsLoading;
+  }
+
+  /**
+   * Reads the schools again on the next request (a school's news page appearance changed in this
+   * process; other processes see it within 5 seconds).
+   */
+  forgetSchools(): void {
+    this.schools = undefined;
   }
 
   private get db() {
@@ -133,6 +158,8 @@ export class NewsService {
           school.id,
           school.slug,
           school.name,
+          school.colour ?? '',
+          school.logo?.sha256 ?? '',
           version.live,
           changedAt.getTime(),
           policy.version,
@@ -187,6 +214,40 @@ export class NewsService {
     return { bytes, sha256, contentType: row.contentType };
   }
 
+  /**
+   * The school's logo, only when its bytes are the PNG whose SHA-256 was recorded when it was
+   * saved (fail closed: anything else looks missing).
+   */
+  async logo(school: NewsSchool): Promise<{ bytes: Buffer; sha256: string } | undefined> {
+    if (!school.logo) return undefined;
+    const bytes = await this.deps.files.read(school.logo.key).catch(() => undefined);
+    if (!bytes) return undefined;
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    return sha256 === school.logo.sha256 ? { bytes, sha256 } : undefined;
+  }
+
+  /** The logo's public address; the query changes with the logo so a new one shows at once. */
+  logoPath(school: NewsSchool): string | null {
+    return school.logo
+      ? `/news/${school.slug}/logo.png?v=${school.logo.sha256.slice(0, 16)}`
+      : null;
+  }
+
+  /** The school's colours as a stylesheet (the page's CSP allows no inline style), or null. */
+  brandCss(school: NewsSchool): string | null {
+    const rules: string[] = [];
+    if (school.colour && /^#[0-9a-f]{6}$/.test(school.colour))
+      rules.push(
+        `.lanyard-news-brand .govuk-generic-header{background:${school.colour};--govuk-text-colour:#ffffff;color:#ffffff}`,
+      );
+    if (school.logo)
+      rules.push(
+        '.lanyard-news-logo{display:inline-block;margin-right:10px;vertical-align:middle}',
+        '.lanyard-news-brand .govuk-generic-header__homepage-link>*{vertical-align:middle}',
+      );
+    return rules.length ? `${rules.join('\n')}\n` : null;
+  }
+
   newsUrl(slug: string): string {
     return `${this.deps.baseUrl}/news/${slug}`;
   }
@@ -219,6 +280,10 @@ export class NewsService {
       updated: posts[0]?.publishedAt ?? state.lastModified,
       generator: 'Lanyard',
       copyright: `${name}`,
+      // The school's logo: Atom's <logo>, RSS's <image>, JSON Feed's icon.
+      ...(state.school.logo
+        ? { image: `${this.deps.baseUrl}${this.logoPath(state.school)!}` }
+        : {}),
       feedLinks: {
         atom: `${home}/feed.atom`,
         rss: `${home}/feed.rss`,
