@@ -162,4 +162,48 @@ describe('never-publish restriction (real PostgreSQL)', () => {
     ]);
     expect(past).toMatchObject({ allowed: false, neverPublish: true });
   });
+
+  it('a responsibility the policy names may set it too (a deputy DSL), with the reasons', async () => {
+    const pupil = A.pupils[3]!.id;
+    const head = { kind: 'staff' as const, id: A.staff.headteacher.id };
+    const deputy = as(A, 'teacher');
+    await ctx.services.responsibilities.give(A.school.id, head, {
+      staffId: deputy.id,
+      responsibilityKey: 'deputy_dsl',
+    });
+    // Holding it is not enough while the policy does not name it.
+    await expect(
+      ctx.services.consentRestrictions.set(deputy, pupil, { restricted: true, reason: 'x' }),
+    ).rejects.toThrow(NotFoundError);
+    const current = await ctx.services.policies.current(A.school.id);
+    await ctx.services.policies.saveSettings(A.school.id, head, {
+      values: { 'people.publicationRestrictionSetterResponsibilities': ['deputy_dsl'] },
+      note: 'The deputy DSL may stop a pupil being published',
+      expectedVersion: current.version,
+    });
+    await ctx.services.consentRestrictions.set(deputy, pupil, { restricted: true, reason: REASON });
+    const view = await ctx.services.consentRestrictions.view(deputy, pupil);
+    expect(view).toMatchObject({ restricted: true, mayManage: true });
+    expect(view.history?.[0]?.reason).toBe(REASON);
+    // Another teacher without it still sees only that the pupil is restricted.
+    const other = { ...as(A, 'teacher'), id: A.staff.support_staff.id };
+    expect(await ctx.services.consentRestrictions.view(other, pupil)).toMatchObject({
+      restricted: true,
+      mayManage: false,
+      history: null,
+    });
+    // Naming a responsibility the school does not have is refused.
+    const now = await ctx.services.policies.current(A.school.id);
+    await expect(
+      ctx.services.policies.saveSettings(A.school.id, head, {
+        values: { 'people.publicationRestrictionSetterResponsibilities': ['no_such_thing'] },
+        note: 'x',
+        expectedVersion: now.version,
+      }),
+    ).rejects.toThrow(ValidationError);
+    await ctx.services.consentRestrictions.set(as(A, 'dsl'), pupil, {
+      restricted: false,
+      reason: 'The order has ended',
+    });
+  });
 });

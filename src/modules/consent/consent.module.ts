@@ -133,6 +133,9 @@ export const consentModule = defineModule({
         audit,
         events: deps.events,
         clock,
+        // Who may set it may be a responsibility too (a deputy DSL; issue 15).
+        responsibilitiesHeld: (schoolId, staffId) =>
+          deps.responsibilities.heldBy(schoolId, staffId),
       }),
       consentOffice: new ConsentOfficeService({
         database,

@@ -183,6 +183,11 @@ export const policySettingsSchema = z
       ],
       ['roles', 'deviceApproverResponsibilities', s.roles.deviceApproverResponsibilities.value],
       ['review', 'reviewerResponsibilities', s.review.reviewerResponsibilities.value],
+      [
+        'people',
+        'publicationRestrictionSetterResponsibilities',
+        s.people.publicationRestrictionSetterResponsibilities.value,
+      ],
     ] as const) {
       if (keys.some((k) => !responsibilities.has(k)))
         ctx.addIssue({

@@ -22,6 +22,8 @@ export interface RestrictionsDeps {
   audit: AuditService;
   events: EventsService;
   clock: Clock;
+  /** The named responsibilities a member of staff holds now (the setters' responsibilities). */
+  responsibilitiesHeld: (schoolId: string, staffId: string) => Promise<string[]>;
 }
 
 /** What a member of staff sees of a pupil's restriction. */
@@ -45,10 +47,18 @@ export interface RestrictionView {
 export class RestrictionsService {
   constructor(private readonly deps: RestrictionsDeps) {}
 
-  /** Whether this person holds a role the school's policy lets set restrictions. */
-  mayManage(p: StaffPrincipal, settings: PolicySettings): boolean {
+  /**
+   * Whether this person holds a role the school's policy lets set restrictions, or one of the
+   * named responsibilities it lets set them (`people.publicationRestrictionSetterResponsibilities`,
+   * e.g. a deputy DSL).
+   */
+  async mayManage(p: StaffPrincipal, settings: PolicySettings): Promise<boolean> {
     const setters = settings.people.publicationRestrictionSetters.value;
-    return p.roles.some((r) => setters.includes(r));
+    if (p.roles.some((r) => setters.includes(r))) return true;
+    const keys = settings.people.publicationRestrictionSetterResponsibilities.value;
+    if (keys.length === 0) return false;
+    const held = await this.deps.responsibilitiesHeld(p.schoolId, p.id);
+    return held.some((k) => keys.includes(k));
   }
 
   private async settings(schoolId: string): Promise<PolicySettings> {
@@ -58,7 +68,7 @@ export class RestrictionsService {
   /** Whether this person may use the restriction pages at all (404 otherwise). */
   async assertManager(p: StaffPrincipal): Promise<PolicySettings> {
     const settings = await this.settings(p.schoolId);
-    if (!this.mayManage(p, settings)) throw new NotFoundError();
+    if (!(await this.mayManage(p, settings))) throw new NotFoundError();
     return settings;
   }
 
@@ -86,7 +96,7 @@ export class RestrictionsService {
     const settings = await this.settings(p.schoolId);
     const history = await this.deps.repository.history(db, p.schoolId, pupilId);
     const latest = history[0];
-    const mayManage = this.mayManage(p, settings);
+    const mayManage = await this.mayManage(p, settings);
     return {
       pupil: { id: pupil.id, givenName: pupil.givenName, familyName: pupil.familyName },
       restricted: latest?.restricted ?? false,

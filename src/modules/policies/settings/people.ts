@@ -9,11 +9,11 @@
  * the `people` part of its template in ../templates/ (docs/policy-rules.md lists them all).
  * The rules here (paths `people.…`):
  * appliesTo, mustAcknowledge, roleTitles, responsibilities, publicationRestrictionSetters,
- * conductStatements.
+ * publicationRestrictionSetterResponsibilities, conductStatements.
  */
 import { z } from 'zod';
 import { roleLabels, staffRoles } from '../../auth/index.ts';
-import { lanyardDefault as dflt, ruleSchema, type RulePathOf } from './rules.ts';
+import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
 import { label, policyRoleSchema, slug, unique, uniqueArray } from './common.ts';
 
 /** The groups of people a policy may cover and ask to acknowledge it. */
@@ -65,6 +65,13 @@ export type ConductStatement = z.infer<typeof conductStatementSchema>;
 
 const r = ruleSchema;
 
+// Added after profiles were first stored: a stored profile without it reads the default.
+const publicationRestrictionSetterResponsibilitiesDefault = (): RuleValue<string[]> =>
+  dflt(
+    [],
+    'Only the roles named above stop a pupil being published; a school may also name a responsibility (e.g. a deputy DSL).',
+  );
+
 /** The `people` section of the profile. */
 export const peopleSettingsSchema = z.object({
   appliesTo: r(uniqueArray(policyAudienceSchema).min(1, 'The policy must cover someone')),
@@ -79,6 +86,13 @@ export const peopleSettingsSchema = z.object({
   publicationRestrictionSetters: r(
     uniqueArray(policyRoleSchema).min(1, 'Someone must be able to stop a pupil being published'),
   ),
+  // The settings editor offers the school's responsibilities (by name) as the choices.
+  publicationRestrictionSetterResponsibilities: r(
+    uniqueArray(slug).meta({
+      description: 'Responsibilities whose holders may also stop a pupil being published',
+      optionsFrom: 'people.responsibilities',
+    }),
+  ).default(publicationRestrictionSetterResponsibilitiesDefault),
   conductStatements: r(
     z
       .array(conductStatementSchema)
@@ -96,6 +110,8 @@ export const peopleLabels = {
   'people.responsibilities': 'Named responsibilities the school gives to people',
   'people.publicationRestrictionSetters':
     'Who may stop a pupil ever being published (whatever the consent)',
+  'people.publicationRestrictionSetterResponsibilities':
+    'Named responsibilities whose holders may also stop a pupil being published (and see why)',
   'people.conductStatements': 'Personal conduct statements staff acknowledge',
 } as const satisfies Record<RulePathOf<PeopleSettings, 'people.'>, string>;
 
@@ -122,6 +138,8 @@ export const peopleDefaults: PeopleSettings = {
     ['dsl', 'headteacher'],
     'Safeguarding and legal reasons (a looked-after or adopted child, a court order) are known to the safeguarding lead and the Headteacher.',
   ),
+  publicationRestrictionSetterResponsibilities:
+    publicationRestrictionSetterResponsibilitiesDefault(),
   conductStatements: dflt(
     [
       {

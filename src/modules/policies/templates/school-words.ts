@@ -39,6 +39,8 @@ const jump = (() => {
         'Staff are encouraged to report all incidents of cyberbullying to the E-Safety Co-ordinator or the Headteacher.',
       ),
       publicationRestrictionSetters: d.people.publicationRestrictionSetters,
+      publicationRestrictionSetterResponsibilities:
+        d.people.publicationRestrictionSetterResponsibilities,
       conductStatements: rule(
         [
           {
@@ -97,6 +99,8 @@ const avenue = (() => {
         'except by a designated person for agreed publicity use.',
       ),
       publicationRestrictionSetters: d.people.publicationRestrictionSetters,
+      publicationRestrictionSetterResponsibilities:
+        d.people.publicationRestrictionSetterResponsibilities,
       conductStatements: rule(
         [
           {
@@ -146,6 +150,8 @@ const christChurch = (() => {
       roleTitles: d.people.roleTitles,
       responsibilities: d.people.responsibilities,
       publicationRestrictionSetters: d.people.publicationRestrictionSetters,
+      publicationRestrictionSetterResponsibilities:
+        d.people.publicationRestrictionSetterResponsibilities,
       conductStatements: rule(
         [
           {
@@ -188,6 +194,8 @@ const sacredHeart = (() => {
       roleTitles: d.people.roleTitles,
       responsibilities: d.people.responsibilities,
       publicationRestrictionSetters: d.people.publicationRestrictionSetters,
+      publicationRestrictionSetterResponsibilities:
+        d.people.publicationRestrictionSetterResponsibilities,
       conductStatements: rule(
         [
           {
@@ -224,6 +232,8 @@ const johnClifford = (() => {
       roleTitles: d.people.roleTitles,
       responsibilities: d.people.responsibilities,
       publicationRestrictionSetters: d.people.publicationRestrictionSetters,
+      publicationRestrictionSetterResponsibilities:
+        d.people.publicationRestrictionSetterResponsibilities,
       conductStatements: rule(
         [
           {
