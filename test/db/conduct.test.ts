@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
 import { createSchool, type SchoolFixture } from '../support/factories.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import type { Principal, StaffRole } from '../../src/modules/auth/principal.ts';
 import { ukDate } from '../../src/platform/clock.ts';
 import { conductJobs } from '../../src/modules/conduct/conduct.jobs.ts';
@@ -125,6 +125,51 @@ describe('conduct: declarations, permissions and filtering records (real Postgre
       (opened[0] as PromiseFulfilledResult<{ incidentId: string }>).value.incidentId,
     );
     expect(await audits('conduct.declaration-incident-opened')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sends the Headteacher’s own declaration to the governors: nobody responds to their own', async () => {
+    const d = ctx.services.conductDeclarations;
+    const settings = (await ctx.services.policies.current(fx.school.id)).settings;
+    expect(settings.conduct.declarationReviewerRole.value).toBe('headteacher');
+    expect(settings.conduct.selfRequestDeciders.value).toEqual(['headteacher', 'governor']);
+    const before = mailTo(fx.staff.governor.email).length;
+    const headMail = mailTo(fx.staff.headteacher.email).length;
+    const row = await d.declare(as(fx, 'headteacher'), {
+      kind: 'social_contact',
+      value: { pupilId: fx.pupils[2]!.id, details: 'Our families go on holiday together.' },
+    });
+    // The governor is told, not the Headteacher (who made it).
+    expect(mailTo(fx.staff.governor.email).length).toBe(before + 1);
+    expect(mailTo(fx.staff.headteacher.email).length).toBe(headMail);
+
+    // The Headteacher sees it, is told who reads it, and cannot respond or open an incident.
+    const own = await d.view(as(fx, 'headteacher'), row.id);
+    expect(own.isReviewer).toBe(false);
+    expect(own.readInsteadBy).toEqual({ title: settings.people.roleTitles.value.governor });
+    await expect(d.review(as(fx, 'headteacher'), row.id, 'Fine by me')).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await expect(d.openIncident(as(fx, 'headteacher'), row.id)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    // Another member of staff learns nothing; the governor reads and responds.
+    await expect(d.view(as(fx, 'teacher'), row.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(d.review(as(fx, 'dsl'), row.id, 'Noted')).rejects.toBeInstanceOf(NotFoundError);
+    const theirs = await d.view(as(fx, 'governor'), row.id);
+    expect(theirs.isReviewer).toBe(true);
+    expect(theirs.declarantName).toContain('headteacher');
+    await d.review(as(fx, 'governor'), row.id, 'Thank you. Keep school matters out of it.');
+    expect((await d.view(as(fx, 'headteacher'), row.id)).declaration).toMatchObject({
+      status: 'reviewed',
+      reviewedBy: fx.staff.governor.id,
+    });
+    // The governor reads only what is passed to them: a teacher's declaration stays the Head's.
+    const teachers = await d.declare(as(fx, 'teacher'), {
+      kind: 'online_presence',
+      value: { outcome: 'nothing_found', details: '' },
+    });
+    await expect(d.view(as(fx, 'governor'), teachers.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect((await d.view(as(fx, 'headteacher'), teachers.id)).isReviewer).toBe(true);
   });
 
   it('takes declarations from volunteers and governors too', async () => {

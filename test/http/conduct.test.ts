@@ -293,6 +293,56 @@ describe('conduct pages and API', () => {
     expect(granted.json()).toMatchObject({ status: 'granted', type: 'phone_accessible' });
   });
 
+  it('passes the Headteacher’s own declaration to the governors, and refuses the Headteacher’s response (403)', async () => {
+    const made = await head.post(
+      '/conduct/declarations/new/social_contact',
+      { pupilId: fx.pupils[3]!.id, details: 'We coach the same under-11s team.' },
+      { csrfFrom: '/conduct/declarations/new/social_contact' },
+    );
+    expect(made.statusCode).toBe(303);
+    const id = idFrom(made.headers.location);
+    const title = (await ctx.services.policies.current(fx.school.id)).settings.people.roleTitles
+      .value.governor;
+    const page = await head.get(`/conduct/declarations/${id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`It has been sent to the ${title} to read.`);
+    expect(page.body).not.toContain('Record response');
+    expect(page.body).not.toContain('Open an incident from this declaration');
+    const refused = await head.post(
+      `/conduct/declarations/${id}/review`,
+      { response: 'Mine' },
+      { csrfFrom: `/conduct/declarations/${id}` },
+    );
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('someone else must read it');
+    const api = await app.inject({
+      method: 'POST',
+      url: `/api/v1/conduct/declarations/${id}/review`,
+      headers: {
+        authorization: `Bearer ${await ctx.services.auth.createApiToken(fx.staff.headteacher.id, fx.school.id, 'own')}`,
+      },
+      payload: { response: 'Mine' },
+    });
+    expect(api.statusCode).toBe(403);
+    expect(api.headers['content-type']).toContain('application/problem+json');
+    // The governor reads it and responds; a teacher gets a 404.
+    expect((await teacher.get(`/conduct/declarations/${id}`)).statusCode).toBe(404);
+    const governor = new Browser(app);
+    await governor.signIn(fx.staff.governor.email);
+    const theirs = await governor.get(`/conduct/declarations/${id}`);
+    expect(theirs.statusCode).toBe(200);
+    expect(theirs.body).toContain('Record response');
+    const done = await governor.post(
+      `/conduct/declarations/${id}/review`,
+      { response: 'Thank you for telling us.' },
+      { csrfFrom: `/conduct/declarations/${id}` },
+    );
+    expect(done.statusCode).toBe(303);
+    expect((await head.get(`/conduct/declarations/${id}`)).body).toContain(
+      'Thank you for telling us.',
+    );
+  });
+
   it('describes its API in the OpenAPI document', async () => {
     const res = await teacher.get('/api/v1/openapi.json');
     expect(res.statusCode).toBe(200);

@@ -198,8 +198,7 @@ export function conductApi(app: FastifyInstance, api: ApiRegistry, services: Ser
     body: reviewForm.partial(),
     response: declarationSchema,
     handler: async ({ principal, params, body }) => {
-      if (!(await declarations.isReviewer(principal))) throw new NotFoundError();
-      await declarations.view(principal, params.id);
+      await declarations.responder(principal, params.id);
       const { response } = strict(reviewForm, body);
       await declarations.review(principal, params.id, response);
       return declarationOut((await declarations.view(principal, params.id)).declaration);

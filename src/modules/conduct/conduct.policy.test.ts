@@ -9,10 +9,12 @@ import {
   canSeeDeclaration,
   canSeePermission,
   canSignOffPermission,
+  canRespondToDeclaration,
   canUseConduct,
   canViewFiltering,
   decidesOwnKind,
   declarationKindsOffered,
+  declarationReviewerFor,
   deciderRoleFor,
 } from './conduct.policy.ts';
 
@@ -144,6 +146,49 @@ describe('conduct policy', () => {
       expect(canDecidePermission(head, { staffId: 'x' }, null)).toBe(false);
       for (const p of others)
         expect(canDecidePermission(p, { staffId: 'x' }, 'headteacher')).toBe(false);
+    });
+  });
+
+  describe('nobody reads their own declaration', () => {
+    const fallbacks = ['headteacher', 'governor'] as const;
+    const withId = (role: StaffRole, id: string): Principal => ({ ...staff(role), id });
+
+    // Who reads a declaration, by the roles of the person who made it: written out by hand.
+    it.each([
+      [['teacher'], 'headteacher', 'headteacher'],
+      [['headteacher'], 'headteacher', 'governor'],
+      [['headteacher', 'governor'], 'headteacher', null],
+      [['teacher'], 'dsl', 'dsl'],
+      [['dsl'], 'dsl', 'headteacher'],
+      [['dsl', 'headteacher'], 'dsl', 'governor'],
+    ] as const)('made by %o with reviewer %s is read by %s', (roles, reviewer, expected) => {
+      expect(declarationReviewerFor(roles, reviewer, fallbacks)).toBe(expected);
+    });
+
+    it('follows the profile’s list, and an empty one leaves nobody', () => {
+      expect(declarationReviewerFor(['dsl'], 'dsl', ['dpo'])).toBe('dpo');
+      expect(declarationReviewerFor(['dsl'], 'dsl', [])).toBeNull();
+    });
+
+    it('lets the reader respond, never the person who made it, and lets the reader see it', () => {
+      const head = withId('headteacher', 'h1');
+      const governor = withId('governor', 'g1');
+      const headsOwn = { staffId: 'h1' };
+      expect(canRespondToDeclaration(head, headsOwn, 'governor')).toBe(false);
+      expect(canRespondToDeclaration(head, headsOwn, 'headteacher')).toBe(false);
+      expect(canRespondToDeclaration(governor, headsOwn, 'governor')).toBe(true);
+      expect(canSeeDeclaration(governor, headsOwn, 'headteacher', 'governor')).toBe(true);
+      expect(canSeeDeclaration(head, headsOwn, 'headteacher', 'governor')).toBe(true);
+      // A governor reads only the declarations passed to them, not a teacher's.
+      expect(canSeeDeclaration(governor, { staffId: 't1' }, 'headteacher', 'headteacher')).toBe(
+        false,
+      );
+      expect(canRespondToDeclaration(head, { staffId: 't1' }, 'headteacher')).toBe(true);
+      expect(canRespondToDeclaration(head, { staffId: 't1' }, null)).toBe(false);
+      for (const p of others) {
+        expect(canRespondToDeclaration(p, { staffId: 'x' }, 'headteacher')).toBe(false);
+        expect(canSeeDeclaration(p, { staffId: 'x' }, 'headteacher', 'governor')).toBe(false);
+      }
     });
   });
 });

@@ -31,14 +31,49 @@ export function canReviewDeclarations(p: Principal, reviewerRole: PolicyRole): b
   return hasRole(p, reviewerRole);
 }
 
-/** A declaration is seen by the person who made it and by the reviewer. */
+/**
+ * Who reads one declaration: the profile's reviewer, unless the person who declared holds that
+ * role (nobody reads their own declaration); then the first role of the profile's
+ * `conduct.selfRequestDeciders` they do not hold (the rule that also decides a permission the
+ * decider asked for: the Headteacher, then the governors, by default). Null when the profile
+ * leaves nobody else.
+ */
+export function declarationReviewerFor(
+  declarantRoles: readonly string[],
+  reviewerRole: PolicyRole,
+  selfRequestDeciders: readonly PolicyRole[],
+): PolicyRole | null {
+  for (const role of [reviewerRole, ...selfRequestDeciders])
+    if (!declarantRoles.includes(role)) return role;
+  return null;
+}
+
+/** Whether this person responds to this declaration: its reviewer, and not the one who made it. */
+export function canRespondToDeclaration(
+  p: Principal,
+  declaration: { staffId: string },
+  reviewerForIt: PolicyRole | null,
+): boolean {
+  if (!isStaff(p) || reviewerForIt === null) return false;
+  return declaration.staffId !== p.id && hasRole(p, reviewerForIt);
+}
+
+/**
+ * A declaration is seen by the person who made it, by the profile's reviewer, and by whoever
+ * reads it in the reviewer's place (`declarationReviewerFor`) when the reviewer made it.
+ */
 export function canSeeDeclaration(
   p: Principal,
   declaration: { staffId: string },
   reviewerRole: PolicyRole,
+  reviewerForIt: PolicyRole | null = reviewerRole,
 ): boolean {
   if (!isStaff(p)) return false;
-  return declaration.staffId === p.id || canReviewDeclarations(p, reviewerRole);
+  return (
+    declaration.staffId === p.id ||
+    canReviewDeclarations(p, reviewerRole) ||
+    canRespondToDeclaration(p, declaration, reviewerForIt)
+  );
 }
 
 /**

@@ -175,8 +175,7 @@ export async function declarationRoutes(
     who: staffOf,
     params: idParams,
     authorise: async ({ who, params }) => {
-      if (!(await declarations.isReviewer(who))) throw new NotFoundError();
-      await declarations.view(who, params.id);
+      await declarations.responder(who, params.id);
     },
     form: reviewForm,
     act: ({ who, params, value }) => declarations.review(who, params.id, value.response),
@@ -194,8 +193,7 @@ export async function declarationRoutes(
       who: staffOf,
       params: idParams,
       authorise: async ({ who, params }) => {
-        if (!(await declarations.isReviewer(who))) throw new NotFoundError();
-        await declarations.view(who, params.id);
+        await declarations.responder(who, params.id);
       },
       form: z.object({}),
       act: ({ who, params }) => declarations.openIncident(who, params.id),

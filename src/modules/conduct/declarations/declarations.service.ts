@@ -1,11 +1,13 @@
 import { ukDate } from '../../../platform/clock.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../errors.ts';
 import type { Principal, StaffPrincipal } from '../../auth/index.ts';
-import type { PolicyRole } from '../../policies/index.ts';
+import type { PolicyRole, PolicySettings } from '../../policies/index.ts';
 import {
+  canRespondToDeclaration,
   canReviewDeclarations,
   canSeeDeclaration,
   declarationKindsOffered,
+  declarationReviewerFor,
   type DeclarationKind,
 } from '../conduct.policy.ts';
 import {
@@ -39,9 +41,19 @@ export interface DeclarationView {
   declarantName: string;
   subjectName: string | null;
   reviewerName: string | null;
+  /** This person may respond to it (its reviewer, and not the person who made it). */
   isReviewer: boolean;
   isOwn: boolean;
+  /**
+   * The person who made it holds the profile's reviewer role, so someone else reads it: the
+   * school's title for that role (`people.roleTitles`), or null when the profile names nobody.
+   */
+  readInsteadBy: { title: string | null } | null;
 }
+
+/** Nobody responds to their own declaration (`conduct.selfRequestDeciders`). */
+const ownDeclarationMessage =
+  'You made this declaration, so you cannot respond to it: someone else must read it.';
 
 /**
  * Staff declarations (SPEC §3.7): friend or follow requests, social contact with a pupil's
@@ -63,6 +75,21 @@ export class DeclarationsService {
 
   async reviewerRole(schoolId: string): Promise<PolicyRole> {
     return (await settingsOf(this.deps, schoolId)).conduct.declarationReviewerRole.value;
+  }
+
+  /** Who reads a declaration by someone with these roles (`declarationReviewerFor`). */
+  private reviewerFor(settings: PolicySettings, declarantRoles: readonly string[]) {
+    return declarationReviewerFor(
+      declarantRoles,
+      settings.conduct.declarationReviewerRole.value,
+      settings.conduct.selfRequestDeciders.value,
+    );
+  }
+
+  /** The roles the person who made a declaration holds now (none once they have left). */
+  private async declarantRoles(schoolId: string, staffId: string): Promise<string[]> {
+    const roster = await this.deps.people.staffRoster(this.db, schoolId);
+    return roster.find((s) => s.id === staffId)?.roles ?? [];
   }
 
   async isReviewer(p: Principal): Promise<boolean> {
@@ -163,7 +190,7 @@ export class DeclarationsService {
     await emailRole(
       this.deps,
       who.schoolId,
-      settings.conduct.declarationReviewerRole.value,
+      this.reviewerFor(settings, who.roles) ?? settings.conduct.declarationReviewerRole.value,
       who.id,
       'A staff declaration is waiting for you to read',
       `/conduct/declarations/${row.id}`,
@@ -198,8 +225,15 @@ export class DeclarationsService {
   async view(p: Principal, id: string): Promise<DeclarationView> {
     const who = staffOnly(p);
     const declaration = await this.deps.repository.get(this.db, who.schoolId, id);
-    const reviewerRole = await this.reviewerRole(who.schoolId);
-    if (!declaration || !canSeeDeclaration(who, declaration, reviewerRole))
+    if (!declaration) throw new NotFoundError();
+    const settings = await settingsOf(this.deps, who.schoolId);
+    const reviewerRole = settings.conduct.declarationReviewerRole.value;
+    const declarantRoles =
+      declaration.staffId === who.id
+        ? who.roles
+        : await this.declarantRoles(who.schoolId, declaration.staffId);
+    const reviewerForIt = this.reviewerFor(settings, declarantRoles);
+    if (!canSeeDeclaration(who, declaration, reviewerRole, reviewerForIt))
       throw new NotFoundError();
     const names = await this.deps.people.displayNames(this.db, who.schoolId, {
       staff: [declaration.staffId, ...(declaration.reviewedBy ? [declaration.reviewedBy] : [])],
@@ -218,15 +252,32 @@ export class DeclarationsService {
       reviewerName: declaration.reviewedBy
         ? (names.staff.get(declaration.reviewedBy) ?? null)
         : null,
-      isReviewer: canReviewDeclarations(who, reviewerRole),
+      isReviewer: canRespondToDeclaration(who, declaration, reviewerForIt),
       isOwn: declaration.staffId === who.id,
+      readInsteadBy: declarantRoles.includes(reviewerRole)
+        ? {
+            title: reviewerForIt === null ? null : settings.people.roleTitles.value[reviewerForIt],
+          }
+        : null,
     };
+  }
+
+  /**
+   * The declaration's page for the person who may respond to it; anyone else gets a 404, except
+   * the one who made it while holding the reviewer role, who sees it and is told someone else
+   * must respond (403).
+   */
+  async responder(p: Principal, id: string): Promise<DeclarationView> {
+    const view = await this.view(p, id);
+    if (view.isReviewer) return view;
+    if (view.isOwn && view.readInsteadBy) throw new ForbiddenError(ownDeclarationMessage);
+    throw new NotFoundError();
   }
 
   /** The reviewer's response; a declaration is reviewed once (a further note is an incident). */
   async review(p: Principal, id: string, response: string): Promise<DeclarationRow> {
     const who = staffOnly(p);
-    if (!(await this.isReviewer(who))) throw new NotFoundError();
+    await this.responder(who, id);
     const { database, repository, audit, clock } = this.deps;
     const row = await database.transaction(async (tx) => {
       const d = await repository.getForUpdate(tx.db, who.schoolId, id);
@@ -271,8 +322,8 @@ export class DeclarationsService {
   async openIncident(p: Principal, id: string): Promise<{ incidentId: string }> {
     const who = staffOnly(p);
     const port = this.deps.incidents?.();
-    if (!port || !(await this.isReviewer(who))) throw new NotFoundError();
-    const view = await this.view(who, id);
+    if (!port) throw new NotFoundError();
+    const view = await this.responder(who, id);
     return this.deps.database.transaction(async (tx) => {
       const d = await this.deps.repository.getForUpdate(tx.db, who.schoolId, id);
       if (!d) throw new NotFoundError();
