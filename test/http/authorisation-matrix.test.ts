@@ -407,6 +407,9 @@ const EXPECTED: Record<string, Who> = {
   'PATCH /api/v1/channels/:id': CHANNEL_MANAGERS,
   'GET /school': HEADTEACHER,
   'POST /school': HEADTEACHER,
+  // The news page's colour and logo: those who manage the channels.
+  'GET /channels/news-appearance': CHANNEL_MANAGERS,
+  'POST /channels/news-appearance': CHANNEL_MANAGERS,
 
   // Posts: draft, checks, approval, publishing.
   'GET /posts': POSTERS,
@@ -446,6 +449,9 @@ const EXPECTED: Record<string, Who> = {
   'GET /news/:slug/feed.json': 'public',
   'GET /news/:slug/:publicationId': 'public',
   'GET /news/:slug/:publicationId/images/:file': 'public',
+  // School A's logo and colours (set in the setup).
+  'GET /news/:slug/logo.png': 'public',
+  'GET /news/:slug/brand.css': 'public',
   // Where pupil 0 appears in posts: staff who may see pupil 0 (the teacher teaches their class).
   'GET /pupils/:id/publications': [...WHOLE_SCHOOL, 'teacher'],
 
@@ -811,6 +817,8 @@ describe('authorisation matrix', () => {
   let newsChannelId: string;
   /** A live item on school A's news page (with its photo), and a takedown task of A's. */
   let newsPublicationId: string;
+  /** A small PNG logo (school A's news page has one; the appearance form is sent another). */
+  let newsLogoPng: Buffer;
   let takedownTaskId: string;
   /** The policy's current version when the API edit is sent (its expectedVersion). */
   let policyVersionNow = 1;
@@ -1268,6 +1276,19 @@ describe('authorisation matrix', () => {
         altText: 'Children in the hall',
       });
       takedownTaskId = await newTakedownTask();
+      // School A's news page has a colour and a logo (its logo and stylesheet are public).
+      newsLogoPng = await ctx.platform.images.renderOwnSvg(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><rect width="40" height="40" fill="#1d5c3a"/></svg>',
+      );
+      await ctx.services.newsAppearance.set(
+        A.school.id,
+        { kind: 'staff', id: A.staff.business_manager.id },
+        {
+          colour: '#1d5c3a',
+          logo: { tempName: (await ctx.platform.files.writeTemp(newsLogoPng)).name },
+          removeLogo: false,
+        },
+      );
     }
     consentPeriodKey = (await ctx.services.consent.recordablePeriods(A.school.id))[0]!.key;
     consentReceiptId = (
@@ -2736,6 +2757,17 @@ describe('authorisation matrix', () => {
       'PATCH /api/v1/channels/:id': {
         url: `/api/v1/channels/${channelId}`,
         json: (n) => ({ name: `Api channel ${n}` }),
+      },
+      'POST /channels/news-appearance': {
+        from: '/channels/news-appearance',
+        url: '/channels/news-appearance',
+        fields: (n) => ({ colour: n % 2 ? '#1d5c3a' : '#0b3d91' }),
+        file: () => ({
+          filename: 'logo.png',
+          type: 'image/png',
+          content: newsLogoPng,
+          field: 'logo',
+        }),
       },
       'POST /school': {
         from: '/school',
