@@ -12,7 +12,7 @@ import { PostsService } from './posts/posts.service.ts';
 import { PublishService } from './posts/publish.service.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { postsApi } from './posts/posts.api.ts';
-import { canApprovePosts, canDraftPosts } from './posts/posts.policy.ts';
+import { canApprovePosts, mayReachPosts } from './posts/posts.policy.ts';
 import { READ_TTL_MS } from '../people/index.ts';
 import { newsAppearanceRoutes, newsRoutes, wireNews } from './news/index.ts';
 import { accountsApi, accountsNavigation, accountsRoutes, wireAccounts } from './accounts/index.ts';
@@ -153,7 +153,9 @@ export const publishingModule = defineModule({
       section: 'posts-and-photos',
       description: 'Write posts for the school’s website and social media, and approve them.',
       order: 72,
-      visible: canDraftPosts,
+      visible: mayReachPosts,
+      // Those the profile lets draft (`publishing.draftingRoles`), and those who see every post.
+      shownBy: (services, p) => services.posts.mayOpenPosts(p),
     },
     accountsNavigation,
   ],

@@ -9,11 +9,11 @@
  * namesWithImages, personalDetailsForbidden, reminderPostsNeedPermission, positiveToneCheck,
  * groupImagesWithGeneralLabels, blurFaces, overridableChecks, commentsNotMonitoredNotice,
  * toneFlaggedWords, toneNegativeScoreLimit, pendingExpiryDays, deleteOnTakedown, takedownDueDays,
- * republishBlurredOnWithdrawal.
+ * republishBlurredOnWithdrawal, draftingRoles.
  */
 import { z } from 'zod';
 import { lanyardDefault as dflt, ruleSchema, type RulePathOf, type RuleValue } from './rules.ts';
-import { uniqueArray } from './common.ts';
+import { policyRoleSchema, uniqueArray, type PolicyRole } from './common.ts';
 
 /** Pre-publication checks (SPEC §3.5). */
 export const publicationCheckKeys = [
@@ -109,6 +109,20 @@ const republishBlurredOnWithdrawalDefault = (): RuleValue<boolean> =>
     false,
     'A post on the news page or a webhook showing a pupil whose consent is withdrawn is taken down, not published again with that pupil blurred.',
   );
+const draftingRolesDefault = (): RuleValue<PolicyRole[]> =>
+  dflt(
+    [
+      'headteacher',
+      'dsl',
+      'dpo',
+      'business_manager',
+      'office',
+      'ict_technician',
+      'teacher',
+      'support_staff',
+    ],
+    'Any member of the school’s staff may write a post; volunteers and governors do not post for the school. Every post is still checked, and approved where the policy says so.',
+  );
 const pendingExpiryDaysDefault = (): RuleValue<number> =>
   dflt(
     14,
@@ -144,6 +158,10 @@ export const publishingSettingsSchema = z.object({
   deleteOnTakedown: r(z.boolean()).default(deleteOnTakedownDefault),
   takedownDueDays: r(z.number().int().min(1).max(30)).default(takedownDueDaysDefault),
   republishBlurredOnWithdrawal: r(z.boolean()).default(republishBlurredOnWithdrawalDefault),
+  /** Staff roles that may write (draft) posts; anyone else is refused the drafting pages. */
+  draftingRoles: r(
+    uniqueArray(policyRoleSchema).min(1, 'Someone must be able to write posts'),
+  ).default(draftingRolesDefault),
 });
 export type PublishingSettings = z.infer<typeof publishingSettingsSchema>;
 
@@ -174,6 +192,7 @@ export const publishingLabels = {
     'Days the person who keeps an account has to take a post down after consent is withdrawn',
   'publishing.republishBlurredOnWithdrawal':
     'After a withdrawal, a post Lanyard takes down itself goes out again with that pupil blurred',
+  'publishing.draftingRoles': 'Who may write posts for the school’s website and social media',
 } as const satisfies Record<RulePathOf<PublishingSettings, 'publishing.'>, string>;
 
 /** Lanyard's own `publishing` values, each citing 'Lanyard default' with the reason. */
@@ -213,4 +232,5 @@ export const publishingDefaults: PublishingSettings = {
   deleteOnTakedown: deleteOnTakedownDefault(),
   takedownDueDays: takedownDueDaysDefault(),
   republishBlurredOnWithdrawal: republishBlurredOnWithdrawalDefault(),
+  draftingRoles: draftingRolesDefault(),
 };

@@ -131,6 +131,7 @@ export const jumpTemplate: PolicyTemplate = {
       deleteOnTakedown: d.publishing.deleteOnTakedown,
       takedownDueDays: d.publishing.takedownDueDays,
       republishBlurredOnWithdrawal: d.publishing.republishBlurredOnWithdrawal,
+      draftingRoles: d.publishing.draftingRoles,
     },
     media: {
       schoolDevicesOnly: rule(

@@ -85,6 +85,7 @@ export const avenueTemplate: PolicyTemplate = {
       deleteOnTakedown: d.publishing.deleteOnTakedown,
       takedownDueDays: d.publishing.takedownDueDays,
       republishBlurredOnWithdrawal: d.publishing.republishBlurredOnWithdrawal,
+      draftingRoles: d.publishing.draftingRoles,
     },
     media: {
       schoolDevicesOnly: d.media.schoolDevicesOnly,

@@ -90,6 +90,7 @@ export const christChurchTemplate: PolicyTemplate = {
       deleteOnTakedown: d.publishing.deleteOnTakedown,
       takedownDueDays: d.publishing.takedownDueDays,
       republishBlurredOnWithdrawal: d.publishing.republishBlurredOnWithdrawal,
+      draftingRoles: d.publishing.draftingRoles,
     },
     media: {
       schoolDevicesOnly: d.media.schoolDevicesOnly,

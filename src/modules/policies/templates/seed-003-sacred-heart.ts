@@ -177,6 +177,12 @@ export const sacredHeartTemplate: PolicyTemplate = {
       deleteOnTakedown: d.publishing.deleteOnTakedown,
       takedownDueDays: d.publishing.takedownDueDays,
       republishBlurredOnWithdrawal: d.publishing.republishBlurredOnWithdrawal,
+      draftingRoles: rule(
+        [...d.publishing.draftingRoles.value],
+        '5.3',
+        'Staff will ensure the Headteacher has checked the content before anything is posted on social media.',
+        'The school’s staff write the posts and the Headteacher checks them; volunteers and governors do not post for the school.',
+      ),
     },
     media: {
       schoolDevicesOnly: rule(

@@ -125,6 +125,7 @@ export const johnCliffordTemplate: PolicyTemplate = {
       deleteOnTakedown: d.publishing.deleteOnTakedown,
       takedownDueDays: d.publishing.takedownDueDays,
       republishBlurredOnWithdrawal: d.publishing.republishBlurredOnWithdrawal,
+      draftingRoles: d.publishing.draftingRoles,
     },
     media: {
       schoolDevicesOnly: rule(

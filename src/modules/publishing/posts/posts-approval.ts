@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../../errors.t
 import type { Principal, StaffPrincipal } from '../../auth/index.ts';
 import { mayPublish } from '../checks/index.ts';
 import type { PostRow } from './posts.repository.ts';
-import { canApprovePosts, canEditPost } from './posts.policy.ts';
+import { canApprovePosts, canDraftPosts, canEditPost } from './posts.policy.ts';
 import {
   DAY_MS,
   staffActor,
@@ -38,7 +38,10 @@ export class PostsApproval {
   async submit(p: Principal, postId: string): Promise<PostRow> {
     if (p.kind !== 'staff') throw new NotFoundError();
     const first = await this.parts.reads.ownPost(p, postId);
-    if (!canEditPost(p, first))
+    // An author whose role the profile no longer lets draft sends nothing: a 404.
+    const draftingRoles = await this.parts.service.draftingRoles(p.schoolId);
+    if (!canDraftPosts(p, draftingRoles)) throw new NotFoundError();
+    if (!canEditPost(p, first, draftingRoles))
       throw new ConflictError('Only the author can send a draft or a returned post for approval.');
     const refusals = await this.parts.previews.makeRenditions(p.schoolId, postId, staffActor(p));
     const results = await this.parts.checks.evaluate(p.schoolId, first, refusals);
@@ -48,7 +51,7 @@ export class PostsApproval {
     const { database, repository, audit, jobs } = this.deps;
     return database.transaction(async (tx) => {
       const post = await this.parts.reads.lockVisible(tx, p, postId);
-      if (!canEditPost(p, post) || post.lockVersion !== first.lockVersion)
+      if (!canEditPost(p, post, draftingRoles) || post.lockVersion !== first.lockVersion)
         throw new ConflictError('The post changed while it was being checked. Try again.');
       const media = await repository.media(tx.db, p.schoolId, postId);
       const channels = await repository.channels(tx.db, p.schoolId, postId);

@@ -42,7 +42,8 @@ export class PostsDrafts {
   }
 
   async createDraft(p: Principal, input: DraftInput): Promise<PostRow> {
-    if (!canDraftPosts(p) || p.kind !== 'staff') throw new NotFoundError();
+    // Only a role the profile lets draft (`publishing.draftingRoles`); anyone else, a 404.
+    if (p.kind !== 'staff' || !(await this.parts.service.mayDraft(p))) throw new NotFoundError();
     const channels = await this.validateDraft(p.schoolId, input);
     const { database, repository, audit } = this.deps;
     return database.transaction(async (tx) => {
@@ -76,11 +77,14 @@ export class PostsDrafts {
   async updateDraft(p: Principal, postId: string, input: DraftInput): Promise<PostRow> {
     if (p.kind !== 'staff') throw new NotFoundError();
     await this.parts.reads.ownPost(p, postId);
+    const draftingRoles = await this.parts.service.draftingRoles(p.schoolId);
+    // An author whose role the profile no longer lets draft changes nothing: a 404.
+    if (!canDraftPosts(p, draftingRoles)) throw new NotFoundError();
     const channels = await this.validateDraft(p.schoolId, input);
     const { database, repository, audit } = this.deps;
     return database.transaction(async (tx) => {
       const post = await this.parts.reads.lockVisible(tx, p, postId);
-      if (!canEditPost(p, post))
+      if (!canEditPost(p, post, draftingRoles))
         throw new ConflictError('Only the author can change a draft or a returned post.');
       await repository.update(tx.db, p.schoolId, postId, {
         updatedAt: this.deps.clock.now(),

@@ -32,21 +32,31 @@ export class PostsPreviews {
     const post = await this.parts.reads.get(p, postId);
     const schoolId = post.schoolId;
     const { repository, people } = this.deps;
-    const [media, channels, checks, publications, labels, approverRole, approver, names] =
-      await Promise.all([
-        repository.media(this.db, schoolId, postId),
-        repository.channels(this.db, schoolId, postId),
-        repository.checks(this.db, schoolId, postId),
-        repository.publicationsOfPost(this.db, schoolId, postId),
-        this.parts.service.purposeLabels(schoolId),
-        this.parts.service.approverRole(schoolId),
-        this.parts.service.approverFor(p),
-        people.displayNames(this.db, schoolId, {
-          staff: [post.authorId, post.decidedBy].filter((x): x is string => !!x),
-          parents: [],
-          pupils: [],
-        }),
-      ]);
+    const [
+      media,
+      channels,
+      checks,
+      publications,
+      labels,
+      approverRole,
+      approver,
+      names,
+      draftingRoles,
+    ] = await Promise.all([
+      repository.media(this.db, schoolId, postId),
+      repository.channels(this.db, schoolId, postId),
+      repository.checks(this.db, schoolId, postId),
+      repository.publicationsOfPost(this.db, schoolId, postId),
+      this.parts.service.purposeLabels(schoolId),
+      this.parts.service.approverRole(schoolId),
+      this.parts.service.approverFor(p),
+      people.displayNames(this.db, schoolId, {
+        staff: [post.authorId, post.decidedBy].filter((x): x is string => !!x),
+        parents: [],
+        pupils: [],
+      }),
+      this.parts.service.draftingRoles(schoolId),
+    ]);
     const items = await repository.mediaItems(
       this.db,
       schoolId,
@@ -73,8 +83,8 @@ export class PostsPreviews {
       previews,
       publications,
       approverRole,
-      mayEdit: canEditPost(p, post),
-      maySubmit: canEditPost(p, post),
+      mayEdit: canEditPost(p, post, draftingRoles),
+      maySubmit: canEditPost(p, post, draftingRoles),
       mayDecide: canDecidePost(p, post, approver),
       mayPublish:
         canPublishPost(p, post, approver) &&

@@ -5,7 +5,7 @@ import type { ApiRegistry } from '../../../web/api-registry.ts';
 import { NotFoundError } from '../../../errors.ts';
 import type { Principal } from '../../auth/index.ts';
 import { draftApiBody, type DraftInput } from './posts.forms.ts';
-import { canDraftPosts, mayReachPostApproval } from './posts.policy.ts';
+import { mayReachPostApproval, mayReachPosts } from './posts.policy.ts';
 import type { PostRow } from './posts.service.ts';
 
 const statuses = [
@@ -125,7 +125,11 @@ export function postsApi(app: FastifyInstance, api: ApiRegistry, services: Servi
     method: 'GET',
     url: '/api/v1/posts',
     summary: 'Posts this person may see (their own; every post for the approver), newest first',
-    access: canDraftPosts,
+    access: mayReachPosts,
+    // Those the profile lets draft, and those who see every post; a 404 for anyone else.
+    authorise: async ({ principal }) => {
+      if (!(await posts.mayOpenPosts(principal))) throw new NotFoundError();
+    },
     query: z.object({ status: z.enum(statuses).optional() }),
     response: z.object({ posts: z.array(postSchema) }),
     handler: async ({ principal, query }) => {
@@ -138,7 +142,11 @@ export function postsApi(app: FastifyInstance, api: ApiRegistry, services: Servi
     method: 'POST',
     url: '/api/v1/posts',
     summary: 'Draft a post: text, photos from the library with alt text, channels, a time',
-    access: canDraftPosts,
+    access: mayReachPosts,
+    // Only a role the profile lets draft (`publishing.draftingRoles`), before the body is read.
+    authorise: async ({ principal }) => {
+      await posts.drafter(principal);
+    },
     body: draftApiBody,
     response: detailSchema,
     handler: async ({ principal, body }) => {
@@ -151,7 +159,7 @@ export function postsApi(app: FastifyInstance, api: ApiRegistry, services: Servi
     method: 'GET',
     url: '/api/v1/posts/:id',
     summary: 'One post with its checks (sentence and the school’s clause) and publications',
-    access: canDraftPosts,
+    access: mayReachPosts,
     params: idParams,
     response: detailSchema,
     handler: async ({ principal, params }) => detail(principal, params.id),
@@ -162,12 +170,15 @@ export function postsApi(app: FastifyInstance, api: ApiRegistry, services: Servi
     url: '/api/v1/posts/:id',
     summary:
       'Change a draft or a returned post (its author only): the fields sent replace the stored ones; the checks are cleared',
-    access: canDraftPosts,
+    access: mayReachPosts,
     params: idParams,
+    authorise: async ({ principal, params }) => {
+      await posts.drafter(principal);
+      await posts.ownPost(principal, params.id);
+    },
     body: draftApiBody.partial(),
     response: detailSchema,
     handler: async ({ principal, params, body }) => {
-      await posts.ownPost(principal, params.id);
       const v = await posts.view(principal, params.id);
       const given = Object.fromEntries(
         Object.entries(body).filter(([, value]) => value !== undefined),
@@ -190,7 +201,7 @@ export function postsApi(app: FastifyInstance, api: ApiRegistry, services: Servi
     method: 'POST',
     url: '/api/v1/posts/:id/submit',
     summary: 'Send a draft for approval: the checks run and the approver is emailed',
-    access: canDraftPosts,
+    access: mayReachPosts,
     params: idParams,
     response: detailSchema,
     handler: async ({ principal, params }) => {
@@ -269,7 +280,7 @@ export function postsApi(app: FastifyInstance, api: ApiRegistry, services: Servi
     url: '/api/v1/posts/:id/publish',
     summary:
       'Publish an approved post now (its author or the approver), re-checking consent in the same transaction',
-    access: canDraftPosts,
+    access: mayReachPosts,
     params: idParams,
     response: detailSchema.extend({ published: z.boolean(), reason: z.string().nullable() }),
     handler: async ({ principal, params }) => {

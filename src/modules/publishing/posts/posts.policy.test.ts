@@ -1,19 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal, StaffRole } from '../../auth/index.ts';
+import { lanyardDefaults, type PolicyRole } from '../../policies/index.ts';
 import { others, staff } from '../../../../test/support/policy-principals.ts';
 import {
   canApprovePosts,
   canDecidePost,
   canDraftPosts,
   canEditPost,
+  canOpenPosts,
   canPublishPost,
   canSeeAllPosts,
   canSeePost,
   mayReachPostApproval,
+  mayReachPosts,
   type PostApprover,
 } from './posts.policy.ts';
 
 const head: PostApprover = { role: 'headteacher', byResponsibility: false };
+/** Lanyard's default `publishing.draftingRoles` (every template but one takes it). */
+const drafters = lanyardDefaults.publishing.draftingRoles.value;
 const dsl: PostApprover = { role: 'dsl', byResponsibility: false };
 
 const own = { authorId: 'st1', status: 'draft' };
@@ -37,13 +42,13 @@ const table: [StaffRole, boolean[]][] = [
   ['governor', [false, true, false, false, false, false, false, false, false, false]],
 ];
 const answers = (p: Principal) => [
-  canDraftPosts(p),
+  canDraftPosts(p, drafters),
   mayReachPostApproval(p),
   canApprovePosts(p, head),
   canApprovePosts(p, dsl),
   canSeeAllPosts(p, head),
   canSeePost(p, othersPending, head),
-  canEditPost(p, own),
+  canEditPost(p, own, drafters),
   canDecidePost(p, othersPending, head),
   canDecidePost(p, ownPending, head),
   canPublishPost(p, othersApproved, head),
@@ -78,8 +83,55 @@ describe('posts policy', () => {
 
   it('lets the author edit only drafts and returned posts', () => {
     const t = staff('teacher');
-    expect(canEditPost(t, { authorId: 'st1', status: 'returned' })).toBe(true);
+    expect(canEditPost(t, { authorId: 'st1', status: 'returned' }, drafters)).toBe(true);
     for (const status of ['pending', 'approved', 'published', 'expired'])
-      expect(canEditPost(t, { authorId: 'st1', status })).toBe(false);
+      expect(canEditPost(t, { authorId: 'st1', status }, drafters)).toBe(false);
+  });
+
+  it('drafts by default with the roles that drafted before the rule was a setting', () => {
+    // Spelled out: the default keeps what every school had (volunteers and governors left out).
+    expect([...drafters].sort()).toEqual(
+      [
+        'business_manager',
+        'dpo',
+        'dsl',
+        'headteacher',
+        'ict_technician',
+        'office',
+        'support_staff',
+        'teacher',
+      ].sort(),
+    );
+  });
+
+  it('lets a role draft only while the profile lists it (publishing.draftingRoles)', () => {
+    const teacher = staff('teacher');
+    const onlyHead: PolicyRole[] = ['headteacher'];
+    expect(canDraftPosts(teacher, drafters)).toBe(true);
+    expect(canDraftPosts(teacher, onlyHead)).toBe(false);
+    expect(canDraftPosts(staff('headteacher'), onlyHead)).toBe(true);
+    // The teacher's own draft is no longer theirs to change, and the list is not theirs to open.
+    expect(canEditPost(teacher, own, onlyHead)).toBe(false);
+    expect(canOpenPosts(teacher, onlyHead, head)).toBe(false);
+    expect(canOpenPosts(teacher, drafters, head)).toBe(true);
+    // The approver still opens the list to approve, though the profile does not let them draft.
+    expect(canOpenPosts(staff('dsl'), onlyHead, dsl)).toBe(true);
+    expect(canDraftPosts(staff('dsl'), onlyHead)).toBe(false);
+    // A role Lanyard leaves out by default drafts where the school's profile lists it.
+    expect(canDraftPosts(staff('volunteer'), drafters)).toBe(false);
+    expect(canDraftPosts(staff('volunteer'), [...drafters, 'volunteer'])).toBe(true);
+    // An empty list (the schema refuses one) would let nobody draft.
+    expect(canDraftPosts(staff('headteacher'), [])).toBe(false);
+    // Nobody but staff, whatever the list.
+    const every = [...drafters, 'volunteer', 'governor'] as PolicyRole[];
+    for (const p of others) {
+      expect(canDraftPosts(p, every)).toBe(false);
+      expect(canOpenPosts(p, every, head)).toBe(false);
+    }
+  });
+
+  it('lets every member of staff reach the posts routes, and nobody else', () => {
+    for (const [role] of table) expect(mayReachPosts(staff(role))).toBe(true);
+    for (const p of others) expect(mayReachPosts(p)).toBe(false);
   });
 });

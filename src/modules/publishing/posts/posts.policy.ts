@@ -8,6 +8,10 @@ import type { PolicyRole } from '../../policies/index.ts';
  * let any member of staff in and the handler asks `canApprovePosts` with the school's current
  * setting and what the person holds; anyone else gets a 404. Nobody approves their own post
  * (`isOwnPost`).
+ *
+ * Who drafts is a profile setting too (`publishing.draftingRoles`): the posts routes let any
+ * member of staff in (`mayReachPosts`) and ask the school's list (`config.schoolAccess`, or the
+ * service before it acts); a member of staff whose role the list leaves out gets a 404.
  */
 
 /**
@@ -25,19 +29,13 @@ export interface PostOwnership {
   status: string;
 }
 
-/** Staff who draft posts (volunteers and governors do not publish for the school). */
-export const canDraftPosts = (p: Principal): boolean =>
-  hasRole(
-    p,
-    'headteacher',
-    'dsl',
-    'dpo',
-    'business_manager',
-    'office',
-    'ict_technician',
-    'teacher',
-    'support_staff',
-  );
+/** Route gate for the posts pages: any member of staff; the handler checks the profile. */
+export const mayReachPosts = (p: Principal): boolean => isStaff(p);
+
+/** Staff whose role the profile lets draft posts (`publishing.draftingRoles`). */
+export function canDraftPosts(p: Principal, draftingRoles: readonly PolicyRole[]): boolean {
+  return hasRole(p, ...draftingRoles);
+}
 
 /** Route gate for the approver's actions: any member of staff; the handler checks the profile. */
 export const mayReachPostApproval = (p: Principal): boolean => isStaff(p);
@@ -52,6 +50,15 @@ export function canSeeAllPosts(p: Principal, approver: PostApprover): boolean {
   return canApprovePosts(p, approver) || hasRole(p, 'headteacher', 'dpo');
 }
 
+/** The posts list (and its menu entry): those who may draft, and those who see every post. */
+export function canOpenPosts(
+  p: Principal,
+  draftingRoles: readonly PolicyRole[],
+  approver: PostApprover,
+): boolean {
+  return canDraftPosts(p, draftingRoles) || canSeeAllPosts(p, approver);
+}
+
 export function isOwnPost(p: Principal, post: PostOwnership): boolean {
   return isStaff(p) && post.authorId === p.id;
 }
@@ -60,9 +67,20 @@ export function canSeePost(p: Principal, post: PostOwnership, approver: PostAppr
   return isOwnPost(p, post) || canSeeAllPosts(p, approver);
 }
 
-/** Only the author changes a post, and only while it is a draft or returned. */
-export function canEditPost(p: Principal, post: PostOwnership): boolean {
-  return canDraftPosts(p) && isOwnPost(p, post) && ['draft', 'returned'].includes(post.status);
+/**
+ * Only the author changes a post, only while it is a draft or returned, and only while the
+ * profile still lets their role draft.
+ */
+export function canEditPost(
+  p: Principal,
+  post: PostOwnership,
+  draftingRoles: readonly PolicyRole[],
+): boolean {
+  return (
+    canDraftPosts(p, draftingRoles) &&
+    isOwnPost(p, post) &&
+    ['draft', 'returned'].includes(post.status)
+  );
 }
 
 /** The approver decides on someone else's pending post, never their own. */

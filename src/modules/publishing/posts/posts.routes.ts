@@ -11,7 +11,7 @@ import { formRoute } from '../../../web/form-route.ts';
 import { dateInputValues } from '../../../web/date-input.ts';
 import { staffOf } from '../../../web/principal.ts';
 import { canListPupils } from '../../people/index.ts';
-import type { StaffPrincipal } from '../../auth/index.ts';
+import type { Principal, StaffPrincipal } from '../../auth/index.ts';
 import { checkLabels } from '../checks/index.ts';
 import {
   approveForm,
@@ -21,7 +21,7 @@ import {
   postKinds,
   returnForm,
 } from './posts.forms.ts';
-import { canDraftPosts, mayReachPostApproval } from './posts.policy.ts';
+import { mayReachPostApproval, mayReachPosts } from './posts.policy.ts';
 import { postStatusLabels, type PostStatus } from './posts.service.ts';
 
 const idParams = z.object({ id: z.uuid() });
@@ -69,24 +69,34 @@ const listGroups: PostStatus[] = [
 /** Staff pages for posts: list by state, draft, the post with preview and checks, decisions. */
 export async function postsRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const posts = services.posts;
+  // Any member of staff reaches the posts routes; the school's profile decides who drafts
+  // (`publishing.draftingRoles`): asked before the body is read (`schoolAccess`) where the
+  // route is for drafters only, else by the service. Anyone it leaves out gets a 404.
+  const mayOpenList = (s: Services, p: Principal) => s.posts.mayOpenPosts(p);
+  const mayDraft = (s: Services, p: Principal) => s.posts.mayDraft(p);
 
-  app.get('/posts', { config: { access: canDraftPosts } }, async (request, reply) => {
-    const principal = staffOf(request.principal);
-    const rows = await posts.list(principal);
-    const groups = listGroups
-      .map((status) => ({
-        status,
-        label: postStatusLabels[status],
-        rows: rows.filter((r) => r.post.status === status),
-      }))
-      .filter((g) => g.rows.length > 0);
-    return reply.page('publishing/posts/views/list.njk', {
-      title: 'Posts',
-      groups,
-      statusTags: postStatusTags,
-      isApprover: await posts.isApprover(principal),
-    });
-  });
+  app.get(
+    '/posts',
+    { config: { access: mayReachPosts, schoolAccess: mayOpenList } },
+    async (request, reply) => {
+      const principal = staffOf(request.principal);
+      const rows = await posts.list(principal);
+      const groups = listGroups
+        .map((status) => ({
+          status,
+          label: postStatusLabels[status],
+          rows: rows.filter((r) => r.post.status === status),
+        }))
+        .filter((g) => g.rows.length > 0);
+      return reply.page('publishing/posts/views/list.njk', {
+        title: 'Posts',
+        groups,
+        statusTags: postStatusTags,
+        isApprover: await posts.isApprover(principal),
+        mayDraft: await posts.mayDraft(principal),
+      });
+    },
+  );
 
   const renderForm = async (
     reply: FastifyReply,
@@ -133,14 +143,17 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
     });
   };
 
-  app.get('/posts/new', { config: { access: canDraftPosts } }, async (request, reply) =>
-    renderForm(reply, staffOf(request.principal), { kind: 'standard' }),
+  app.get(
+    '/posts/new',
+    { config: { access: mayReachPosts, schoolAccess: mayDraft } },
+    async (request, reply) => renderForm(reply, staffOf(request.principal), { kind: 'standard' }),
   );
 
   const readDraft = (body: unknown) => parseDraftForm((body ?? {}) as Record<string, unknown>);
 
   formRoute(app, '/posts', {
-    access: canDraftPosts,
+    access: mayReachPosts,
+    config: { schoolAccess: mayDraft },
     who: staffOf,
     form: readDraft,
     act: ({ who, value }) => posts.createDraft(who, value),
@@ -184,12 +197,12 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
     });
   };
 
-  app.get('/posts/:id', { config: { access: canDraftPosts } }, async (request, reply) => {
+  app.get('/posts/:id', { config: { access: mayReachPosts } }, async (request, reply) => {
     const principal = staffOf(request.principal);
     return renderPost(reply, principal, postId(request.params));
   });
 
-  app.get('/posts/:id/edit', { config: { access: canDraftPosts } }, async (request, reply) => {
+  app.get('/posts/:id/edit', { config: { access: mayReachPosts } }, async (request, reply) => {
     const principal = staffOf(request.principal);
     const id = postId(request.params);
     const view = await posts.view(principal, id);
@@ -209,10 +222,11 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
   });
 
   formRoute(app, '/posts/:id', {
-    access: canDraftPosts,
+    access: mayReachPosts,
     who: staffOf,
     params: idParams,
     authorise: async ({ who, params }) => {
+      await posts.drafter(who);
       await posts.ownPost(who, params.id);
     },
     form: readDraft,
@@ -247,7 +261,7 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
   };
 
   formRoute(app, '/posts/:id/previews', {
-    access: canDraftPosts,
+    access: mayReachPosts,
     who: staffOf,
     params: idParams,
     form: z.object({}),
@@ -263,7 +277,7 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
 
   app.get(
     '/posts/:id/preview/:mediaId/:purpose',
-    { config: { access: canDraftPosts } },
+    { config: { access: mayReachPosts } },
     async (request, reply) => {
       const principal = staffOf(request.principal);
       const params = previewParams.safeParse(request.params);
@@ -279,7 +293,7 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
   );
 
   formRoute(app, '/posts/:id/submit', {
-    access: canDraftPosts,
+    access: mayReachPosts,
     who: staffOf,
     params: idParams,
     form: z.object({}),
@@ -295,7 +309,7 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
   });
 
   formRoute(app, '/posts/:id/checks', {
-    access: canDraftPosts,
+    access: mayReachPosts,
     who: staffOf,
     params: idParams,
     form: z.object({}),
@@ -392,7 +406,7 @@ export async function postsRoutes(app: FastifyInstance, { services }: { services
   });
 
   formRoute(app, '/posts/:id/publish', {
-    access: canDraftPosts,
+    access: mayReachPosts,
     who: staffOf,
     params: idParams,
     form: z.object({}),

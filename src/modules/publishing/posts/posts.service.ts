@@ -10,14 +10,15 @@
  * - posts-emails.ts: the emails about a post
  * - posts-deps.ts: what every part is given and the types they share
  */
-import { ConflictError } from '../../../errors.ts';
-import { hasRole, type Principal } from '../../auth/index.ts';
+import { ConflictError, NotFoundError } from '../../../errors.ts';
+import { hasRole, type Principal, type StaffPrincipal } from '../../auth/index.ts';
 import type { Actor } from '../../audit/index.ts';
 import type { PolicyRole, PolicySettings } from '../../policies/index.ts';
 import type { ChecksInput } from '../checks/index.ts';
 import type { ChannelAccountRow, PostCheckRow, PostRow, PostStatus } from './posts.repository.ts';
 import type { DraftInput } from './posts.forms.ts';
-import { canApprovePosts, type PostApprover } from './posts.policy.ts';
+import { READ_TTL_MS } from '../../people/index.ts';
+import { canApprovePosts, canDraftPosts, canOpenPosts, type PostApprover } from './posts.policy.ts';
 import type { PostEmailKind, PostsDeps, PostsParts, PostView } from './posts-deps.ts';
 import { PostsDrafts } from './posts-drafts.ts';
 import { PostsReads } from './posts-reads.ts';
@@ -98,6 +99,58 @@ export class PostsService {
   async isApprover(p: Principal): Promise<boolean> {
     if (p.kind !== 'staff') return false;
     return canApprovePosts(p, await this.approverFor(p));
+  }
+
+  /**
+   * The profile's rules for who drafts and who sees the posts list (`publishing.draftingRoles`,
+   * `roles.approverRole`, `roles.approverResponsibilities`): a kept per-school read, checked
+   * against the school's cache version, as every page asks it for the menu.
+   */
+  private postRules(schoolId: string) {
+    return this.deps.database.cachedRead(
+      `post-rules:${schoolId}`,
+      READ_TTL_MS,
+      async () => {
+        const { publishing, roles } = await this.settings(schoolId);
+        return {
+          draftingRoles: publishing.draftingRoles.value,
+          approverRole: roles.approverRole.value,
+          approverKeys: roles.approverResponsibilities.value,
+        };
+      },
+      schoolId,
+    );
+  }
+
+  /** The staff roles the profile lets draft posts (`publishing.draftingRoles`). */
+  async draftingRoles(schoolId: string): Promise<readonly PolicyRole[]> {
+    return (await this.postRules(schoolId)).draftingRoles;
+  }
+
+  /** Whether the school's profile lets this person draft posts. */
+  async mayDraft(p: Principal): Promise<boolean> {
+    if (p.kind !== 'staff') return false;
+    return canDraftPosts(p, await this.draftingRoles(p.schoolId));
+  }
+
+  /** The drafter, or a 404 for anyone whose role the profile does not let draft. */
+  async drafter(p: Principal): Promise<StaffPrincipal> {
+    if (p.kind !== 'staff' || !(await this.mayDraft(p))) throw new NotFoundError();
+    return p;
+  }
+
+  /** Whether this person opens the posts list (and sees its menu entry): `canOpenPosts`. */
+  async mayOpenPosts(p: Principal): Promise<boolean> {
+    if (p.kind !== 'staff') return false;
+    const rules = await this.postRules(p.schoolId);
+    if (canDraftPosts(p, rules.draftingRoles)) return true;
+    const held = rules.approverKeys.length
+      ? ((await this.deps.responsibilitiesHeld?.(p.schoolId, p.id)) ?? [])
+      : [];
+    return canOpenPosts(p, rules.draftingRoles, {
+      role: rules.approverRole,
+      byResponsibility: rules.approverKeys.some((k) => held.includes(k)),
+    });
   }
 
   // ---------------------------------------------------------------------------------------
