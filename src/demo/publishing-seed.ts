@@ -25,6 +25,27 @@ export interface DemoPublishing {
   >;
 }
 
+/**
+ * The demo school's crest: a shield in the school's green with a gold rim, an acorn and the
+ * school's initials (Oakfield Primary: OP), as SVG that Lanyard draws into a PNG.
+ */
+export function demoCrest(schoolName: string): string {
+  const initials = schoolName
+    .split(/\s+/)
+    .filter((w) => /^[A-Z]/.test(w))
+    .slice(0, 2)
+    .map((w) => w[0])
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="240" viewBox="0 0 200 240">
+  <path d="M10 10 H190 V120 C190 180 140 215 100 232 C60 215 10 180 10 120 Z" fill="#f2c14e"/>
+  <path d="M24 24 H176 V120 C176 172 133 202 100 217 C67 202 24 172 24 120 Z" fill="#1d5c3a"/>
+  <ellipse cx="100" cy="74" rx="18" ry="22" fill="#c8893a"/>
+  <path d="M78 62 C80 44 120 44 122 62 Z" fill="#7a4a1c"/>
+  <rect x="97" y="36" width="6" height="10" fill="#7a4a1c"/>
+  <text x="100" y="170" font-family="DejaVu Sans, Arial, sans-serif" font-size="60" font-weight="bold" fill="#ffffff" text-anchor="middle">${initials}</text>
+</svg>`;
+}
+
 interface Person {
   principal: StaffPrincipal;
 }
@@ -166,6 +187,18 @@ export async function seedDemoPublishing(
     });
     for (const id of [teacher.id, support.id])
       await services.channelAccounts.addPoster(business, channels.news!, id);
+    // The news page in the school's colours, as the Business Manager set them: a dark green band
+    // and the school's crest (drawn here, no file downloaded).
+    const crest = await services.images.renderOwnSvg(demoCrest(school.name));
+    await services.newsAppearance.set(
+      school.id,
+      { kind: 'staff', id: business.id },
+      {
+        colour: '#1d5c3a',
+        logo: { tempName: (await services.files.writeTemp(crest)).name },
+        removeLogo: false,
+      },
+    );
     const purpose = (await services.channelAccounts.purposes(school.id))[0]!.key;
     const base = {
       custodianId: null,

@@ -145,6 +145,52 @@ describe('the school’s channels (browser)', () => {
     );
   });
 
+  it('a custodian gives the news page the school’s colour and logo, with JavaScript off', async () => {
+    const session = await env.newSession({ javaScriptEnabled: false });
+    sessions.push(session);
+    const { page } = session;
+    await signInStaff(page, 'business@oakfield.example');
+    const view = new LanyardPage(page);
+    await view.goto('/channels', 'Channels, with the news page appearance link');
+    await navigate(page, () =>
+      view.main.getByRole('link', { name: 'News page appearance', exact: true }).click(),
+    );
+    await view.check('News page appearance');
+    await expect(view.heading.textContent()).resolves.toBe('News page appearance');
+    // The demo's crest is there already, with its alt text.
+    await expect(view.main.getByAltText('Oakfield Primary School logo').count()).resolves.toBe(1);
+
+    // Too light for white writing: the error summary, linked to the field.
+    await page.getByLabel('Colour', { exact: true }).fill('#ffdd00');
+    await navigate(page, () =>
+      page.getByRole('button', { name: 'Save the news page appearance' }).click(),
+    );
+    await view.check('News page appearance with errors');
+    const links = await view.errorLinks();
+    expect(links).toHaveLength(1);
+    expect(links[0]!.href).toBe('#colour');
+    expect(links[0]!.text).toContain('too light for the white writing on it');
+
+    await page.getByLabel('Colour', { exact: true }).fill('#0b3d91');
+    await navigate(page, () =>
+      page.getByRole('button', { name: 'Save the news page appearance' }).click(),
+    );
+    await view.check('News page appearance saved');
+    await expect(view.main.textContent()).resolves.toContain('#0b3d91');
+
+    // The public news page in that colour, the logo beside the name; axe passes on it too.
+    await view.goto('/news/oakfield-primary', 'News page in the school’s colour');
+    const band = await page
+      .locator('.govuk-generic-header')
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(band).toBe('rgb(11, 61, 145)');
+    const logo = page.locator('header img.lanyard-news-logo');
+    await expect(logo.getAttribute('alt')).resolves.toBe('Oakfield Primary School logo');
+    expect(
+      await logo.evaluate((img) => (img as HTMLImageElement).naturalHeight),
+    ).toBeLessThanOrEqual(120);
+  });
+
   it('fits a phone', async () => {
     const session = await env.newSession({ viewport: { width: 390, height: 844 } });
     sessions.push(session);
