@@ -216,6 +216,13 @@ export interface SeedDemoOptions {
   afterStep?: (step: DemoStep) => void | Promise<void>;
 }
 
+/** Legal first name → the name the first pupil with it is known by (demo only). */
+const DEMO_PREFERRED_NAMES: readonly (readonly [string, string])[] = [
+  ['Thomas', 'Tom'],
+  ['Tobias', 'Toby'],
+  ['Matilda', 'Tilly'],
+];
+
 /**
  * Seeds the demo trust (two schools, ~300 + 60 pupils). Returns false if it is already there.
  * Refused when NODE_ENV=production.
@@ -322,6 +329,12 @@ export async function seedDemoSchool(
       });
       if (spec.slug === 'oakfield-primary') {
         generated.pupils[generated.pupils.length - 1]!.email = 'pupil@oakfield.example';
+      }
+      // A few pupils known by another name, as the MIS's "Preferred Forename" records it (the
+      // name check looks for 'Tom Smith' as well as 'Thomas Smith'). Names no member of staff has.
+      for (const [legal, preferred] of DEMO_PREFERRED_NAMES) {
+        const pupil = generated.pupils.find((p) => p.givenName === legal);
+        if (pupil) pupil.preferredGivenName = preferred;
       }
       const { pupils, parents } = await bulk.insertFamilies(tx.db, school.id, generated);
       await services.policies.adoptTemplate(tx, school.id, spec.template, {

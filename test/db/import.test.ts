@@ -69,7 +69,8 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
       ctx.services.database.pool.query(text, [schoolId]).then((r) => r.rows);
     return {
       pupils: await q(
-        `SELECT id, mis_id, given_name, family_name, date_of_birth::text, year_group, class_name,
+        `SELECT id, mis_id, given_name, family_name, preferred_given_name, preferred_family_name,
+           date_of_birth::text, year_group, class_name,
            admission_date::text, leaving_date::text, email, possibly_left_at, search_text, updated_at
          FROM pupils WHERE school_id = $1 ORDER BY mis_id`,
       ),
@@ -128,13 +129,28 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
       family_name: 'Ashworth',
       date_of_birth: '2020-09-14',
       class_name: 'Nursery',
+      preferred_given_name: null,
+      preferred_family_name: null,
       possibly_left_at: null,
     });
+    // The Preferred Forename is kept beside the legal one, and found by a search.
+    expect(snap.pupils.find((p) => p.given_name === 'Siobhán')).toMatchObject({
+      preferred_given_name: 'Shiv',
+      preferred_family_name: null,
+    });
+    expect(snap.pupils.filter((p) => p.preferred_given_name !== null)).toHaveLength(4);
     for (const p of snap.pupils) {
       expect(p.search_text).toBe(
-        pupilSearchText({ givenName: p.given_name, familyName: p.family_name, misId: p.mis_id }),
+        pupilSearchText({
+          givenName: p.given_name,
+          familyName: p.family_name,
+          misId: p.mis_id,
+          preferredGivenName: p.preferred_given_name,
+          preferredFamilyName: p.preferred_family_name,
+        }),
       );
     }
+    expect(snap.pupils.find((p) => p.given_name === 'Siobhán')!.search_text).toContain('shiv');
     const elsieParents = snap.links.filter((l) => l.pupil_id === elsie.id);
     expect(elsieParents).toHaveLength(2);
     expect(elsieParents.every((l) => l.parental_responsibility)).toBe(true);
@@ -260,6 +276,33 @@ describe('pupil import from an MIS export (real PostgreSQL)', () => {
     }
     expect(after.parents).toEqual(before.parents);
     expect(after.links).toEqual(before.links);
+  });
+
+  it('shows a changed, added or removed preferred name as a change, and stores it', async () => {
+    const fx = await newSchool();
+    await runImport(fx, sims);
+    // Oliver is known as Olly; Elsie gets a preferred name; Barnaby's is taken away.
+    let changed = editLine(sims, 'Olly', ',Olly,', ',Ollie,');
+    changed = editLine(changed, 'J823401224100', ',Elsie,,', ',Elsie,Elsa,');
+    changed = editLine(changed, 'Barney', ',Barney,', ',,');
+    const { view } = await runImport(fx, changed);
+    expect(view.preview?.counts).toMatchObject({ updatedPupils: 3, unchangedPupils: 17 });
+    const changes = Object.fromEntries(
+      (view.preview?.samples.updatedPupils ?? []).map((u) => [u.name, u.changes]),
+    );
+    expect(changes).toMatchObject({
+      'Oliver Pemberton': [{ field: 'Preferred first name', from: 'Olly', to: 'Ollie' }],
+      'Elsie Ashworth': [{ field: 'Preferred first name', from: null, to: 'Elsa' }],
+      'Barnaby Thistlewood': [{ field: 'Preferred first name', from: 'Barney', to: null }],
+    });
+    const after = await snapshot(fx.school.id);
+    const known = (given: string) => after.pupils.find((p) => p.given_name === given);
+    expect(known('Oliver')?.preferred_given_name).toBe('Ollie');
+    expect(known('Elsie')?.preferred_given_name).toBe('Elsa');
+    expect(known('Barnaby')?.preferred_given_name).toBeNull();
+    // The same file again changes nothing.
+    const again = await runImport(fx, changed);
+    expect(again.view.preview?.counts).toMatchObject({ updatedPupils: 0, unchangedPupils: 20 });
   });
 
   it('flags a pupil missing from the file as possibly left, never deletes, and clears it on return', async () => {

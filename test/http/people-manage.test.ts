@@ -428,6 +428,30 @@ describe('managing people in the app (pages and API)', () => {
     await q(`UPDATE pupils SET possibly_left_at = NULL WHERE id = $1`, [child.id]);
   });
 
+  it('shows the names a pupil is known by on their page and in the API', async () => {
+    const pupil = A.pupils[9]!;
+    await q(`UPDATE pupils SET preferred_given_name = 'Alfie' WHERE id = $1`, [pupil.id]);
+    const page = await browsers.get('office')!.get(`/pupils/${pupil.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`${pupil.givenName} (Alfie) ${pupil.familyName}</h1>`);
+    expect(page.body).toMatch(
+      new RegExp(`Known as\\s*</dt>\\s*<dd[^>]*>\\s*Alfie ${pupil.familyName}`),
+    );
+    const one = await api('office', 'GET', `/api/v1/pupils/${pupil.id}`);
+    expect(one.json()).toMatchObject({ preferredGivenName: 'Alfie', preferredFamilyName: null });
+    const list = await api('office', 'GET', '/api/v1/pupils?includeLeavers=true');
+    const listed = list.json<{ pupils: { id: string; preferredGivenName: string | null }[] }>();
+    expect(listed.pupils.find((p) => p.id === pupil.id)?.preferredGivenName).toBe('Alfie');
+    expect(listed.pupils.find((p) => p.id !== pupil.id)).toMatchObject({
+      preferredGivenName: null,
+      preferredFamilyName: null,
+    });
+    // Without a preferred name the page shows the legal name alone, with no 'Known as'.
+    const other = await browsers.get('office')!.get(`/pupils/${A.pupils[10]!.id}`);
+    expect(other.body).not.toContain('Known as');
+    await q(`UPDATE pupils SET preferred_given_name = NULL WHERE id = $1`, [pupil.id]);
+  });
+
   it('adds staff and changes roles within what each manager may give; deactivation ends sign-in', async () => {
     const bm = browsers.get('business_manager')!;
     const refused = await postForm(

@@ -98,6 +98,8 @@ export interface ImportSummary {
 
 /** Columns present in the file. An optional column that is absent leaves the stored value alone. */
 export interface ManagedColumns {
+  preferredGivenName: boolean;
+  preferredFamilyName: boolean;
   className: boolean;
   admissionDate: boolean;
   leavingDate: boolean;
@@ -118,6 +120,8 @@ export function managedColumns(
   const anySlot = (field: string) =>
     contactSlots.some((slot) => has(`parent_${slot}_${field}` as keyof HeaderMapping));
   return {
+    preferredGivenName: has('preferred_given_name'),
+    preferredFamilyName: has('preferred_family_name'),
     className: has('class'),
     admissionDate: has('admission_date'),
     leavingDate: has('leaving_date'),
@@ -152,6 +156,8 @@ export interface ImportPlan {
 const PUPIL_FIELDS = [
   ['givenName', 'First name'],
   ['familyName', 'Surname'],
+  ['preferredGivenName', 'Preferred first name'],
+  ['preferredFamilyName', 'Preferred surname'],
   ['dateOfBirth', 'Date of birth'],
   ['yearGroup', 'Year group'],
   ['className', 'Class'],
@@ -237,6 +243,12 @@ export function planImport(input: {
       misId: row.misId,
       givenName: row.givenName,
       familyName: row.familyName,
+      preferredGivenName: managed.preferredGivenName
+        ? row.preferredGivenName
+        : (old?.preferredGivenName ?? null),
+      preferredFamilyName: managed.preferredFamilyName
+        ? row.preferredFamilyName
+        : (old?.preferredFamilyName ?? null),
       dateOfBirth: row.dateOfBirth,
       yearGroup: row.yearGroup,
       className: managed.className ? row.className : (old?.className ?? null),

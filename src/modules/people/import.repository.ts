@@ -26,6 +26,8 @@ export interface ExistingPupil {
   misId: string;
   givenName: string;
   familyName: string;
+  preferredGivenName: string | null;
+  preferredFamilyName: string | null;
   dateOfBirth: string;
   yearGroup: string;
   className: string | null;
@@ -110,6 +112,8 @@ export class ImportRepository {
         misId: pupils.misId,
         givenName: pupils.givenName,
         familyName: pupils.familyName,
+        preferredGivenName: pupils.preferredGivenName,
+        preferredFamilyName: pupils.preferredFamilyName,
         dateOfBirth: pupils.dateOfBirth,
         yearGroup: pupils.yearGroup,
         className: pupils.className,
@@ -170,6 +174,8 @@ export class ImportRepository {
       mis_id: r.misId,
       given_name: r.givenName,
       family_name: r.familyName,
+      preferred_given_name: r.preferredGivenName,
+      preferred_family_name: r.preferredFamilyName,
       date_of_birth: r.dateOfBirth,
       year_group: r.yearGroup,
       class_name: r.className,
@@ -179,18 +185,22 @@ export class ImportRepository {
       search_text: pupilSearchText(r),
     }));
     const result = await db.execute<{ inserted: boolean }>(sql`
-      INSERT INTO pupils AS p (id, school_id, mis_id, given_name, family_name, date_of_birth,
-        year_group, class_name, admission_date, leaving_date, email, search_text, created_at,
-        updated_at)
-      SELECT r.id, ${schoolId}::uuid, r.mis_id, r.given_name, r.family_name, r.date_of_birth,
-        r.year_group, r.class_name, r.admission_date, r.leaving_date, r.email, r.search_text,
+      INSERT INTO pupils AS p (id, school_id, mis_id, given_name, family_name,
+        preferred_given_name, preferred_family_name, date_of_birth, year_group, class_name,
+        admission_date, leaving_date, email, search_text, created_at, updated_at)
+      SELECT r.id, ${schoolId}::uuid, r.mis_id, r.given_name, r.family_name,
+        r.preferred_given_name, r.preferred_family_name, r.date_of_birth, r.year_group,
+        r.class_name, r.admission_date, r.leaving_date, r.email, r.search_text,
         ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
       FROM jsonb_to_recordset(${jsonParam(payload)}) AS r(id uuid, mis_id text, given_name text,
-        family_name text, date_of_birth date, year_group text, class_name text,
-        admission_date date, leaving_date date, email text, search_text text)
+        family_name text, preferred_given_name text, preferred_family_name text,
+        date_of_birth date, year_group text, class_name text, admission_date date,
+        leaving_date date, email text, search_text text)
       ON CONFLICT (school_id, mis_id) DO UPDATE SET
         given_name = excluded.given_name,
         family_name = excluded.family_name,
+        preferred_given_name = excluded.preferred_given_name,
+        preferred_family_name = excluded.preferred_family_name,
         date_of_birth = excluded.date_of_birth,
         year_group = excluded.year_group,
         class_name = excluded.class_name,
@@ -200,9 +210,11 @@ export class ImportRepository {
         search_text = excluded.search_text,
         possibly_left_at = NULL,
         updated_at = excluded.updated_at
-      WHERE (p.given_name, p.family_name, p.date_of_birth, p.year_group, p.class_name,
-          p.admission_date, p.leaving_date, p.email, p.search_text)
-        IS DISTINCT FROM (excluded.given_name, excluded.family_name, excluded.date_of_birth,
+      WHERE (p.given_name, p.family_name, p.preferred_given_name, p.preferred_family_name,
+          p.date_of_birth, p.year_group, p.class_name, p.admission_date, p.leaving_date, p.email,
+          p.search_text)
+        IS DISTINCT FROM (excluded.given_name, excluded.family_name,
+          excluded.preferred_given_name, excluded.preferred_family_name, excluded.date_of_birth,
           excluded.year_group, excluded.class_name, excluded.admission_date,
           excluded.leaving_date, excluded.email, excluded.search_text)
         OR p.possibly_left_at IS NOT NULL

@@ -63,7 +63,10 @@ export class PeopleDirectoryRepository {
       .orderBy(asc(pupils.familyName), asc(pupils.givenName), asc(pupils.id));
   }
 
-  /** Every pupil of the school, leavers included: MIS id, name, last change (imports, name checks). */
+  /**
+   * Every pupil of the school, leavers included: MIS id, name and the names the pupil is known
+   * by, last change (imports, name checks).
+   */
   async pupilRoster(db: Db, schoolId: string) {
     return (
       db
@@ -72,6 +75,8 @@ export class PeopleDirectoryRepository {
           misId: pupils.misId,
           givenName: pupils.givenName,
           familyName: pupils.familyName,
+          preferredGivenName: pupils.preferredGivenName,
+          preferredFamilyName: pupils.preferredFamilyName,
           updatedAt: pupils.updatedAt,
         })
         .from(pupils)

@@ -114,7 +114,11 @@ export class PupilChanges {
       const row = await this.deps.changes.updatePupil(tx.db, schoolId, pupilId, {
         ...next,
         ...(changed.includes('leavingDate') && next.leavingDate ? { possiblyLeftAt: null } : {}),
-        searchText: pupilSearchText(next),
+        searchText: pupilSearchText({
+          ...next,
+          preferredGivenName: old.preferredGivenName,
+          preferredFamilyName: old.preferredFamilyName,
+        }),
         updatedAt: now,
       });
       await this.deps.audit.record(tx, {

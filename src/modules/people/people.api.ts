@@ -18,6 +18,9 @@ export const pupilSchema = z.object({
   misId: z.string().nullable(),
   givenName: z.string(),
   familyName: z.string(),
+  /** The names the pupil is known by, from the MIS; null when the legal one. */
+  preferredGivenName: z.string().nullable(),
+  preferredFamilyName: z.string().nullable(),
   dateOfBirth: z.string(),
   yearGroup: z.string(),
   className: z.string().nullable(),
@@ -32,6 +35,8 @@ export function toPupil(
     | 'id'
     | 'givenName'
     | 'familyName'
+    | 'preferredGivenName'
+    | 'preferredFamilyName'
     | 'dateOfBirth'
     | 'yearGroup'
     | 'className'
@@ -45,6 +50,8 @@ export function toPupil(
     misId: p.misId,
     givenName: p.givenName,
     familyName: p.familyName,
+    preferredGivenName: p.preferredGivenName,
+    preferredFamilyName: p.preferredFamilyName,
     dateOfBirth: p.dateOfBirth,
     yearGroup: p.yearGroup,
     className: p.className,

@@ -118,8 +118,12 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
       const parsed = idParams.safeParse(request.params);
       if (!parsed.success) throw new NotFoundError();
       const record = await services.people.pupilRecord(request.principal!, parsed.data.id);
+      const p = record.pupil;
+      // The legal name, with the names the pupil is known by in brackets: 'Alfred (Alfie) Smith'.
+      const known = (legal: string, preferred: string | null) =>
+        preferred ? `${legal} (${preferred})` : legal;
       return reply.page('people/views/pupil.njk', {
-        title: `${record.pupil.givenName} ${record.pupil.familyName}`,
+        title: `${known(p.givenName, p.preferredGivenName)} ${known(p.familyName, p.preferredFamilyName)}`,
         ...record,
         canManage: canManagePupils(request.principal!),
         // The pupil's chronology across every incident naming them (incidents' own rule).

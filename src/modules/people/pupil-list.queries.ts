@@ -30,8 +30,12 @@ export function pupilSearchText(p: {
   givenName: string;
   familyName: string;
   misId: string;
+  /** The names the pupil is known by, so a search for 'Alfie' finds Alfred. */
+  preferredGivenName?: string | null;
+  preferredFamilyName?: string | null;
 }): string {
-  return `${p.givenName} ${p.familyName} ${p.misId}`.toLowerCase();
+  const known = [p.preferredGivenName, p.preferredFamilyName].filter((n) => n);
+  return [p.givenName, p.familyName, p.misId, ...known].join(' ').toLowerCase();
 }
 
 /** Which optional filters a pupil query has: each combination is one prepared statement. */

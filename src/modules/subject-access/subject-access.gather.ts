@@ -151,6 +151,8 @@ export async function gatherBundle(
   const details: string[][] = pupil
     ? [
         ['Name', name],
+        ['Preferred first name', pupil.preferredGivenName ?? ''],
+        ['Preferred surname', pupil.preferredFamilyName ?? ''],
         ['Date of birth', d(pupil.dateOfBirth)],
         ['Year group', pupil.yearGroup],
         ['Class', pupil.className ?? ''],

@@ -48,6 +48,33 @@ describe('subject access redaction', () => {
     expect(redact('Olivers')).toBe('Olivers');
   });
 
+  it('replaces the names another pupil is known by (their preferred names)', () => {
+    const ALFIE = '00000000-0000-4000-8000-000000000005';
+    const withPreferred: NameBook = {
+      ...book,
+      pupils: new Map([
+        ...book.pupils,
+        [
+          ALFIE,
+          {
+            givenName: 'Alfred',
+            familyName: 'Pemberton',
+            preferredGivenName: 'Alfie',
+            preferredFamilyName: 'Gray',
+          },
+        ],
+      ]),
+    };
+    // On the roll only: full names, whichever of the names they are written with.
+    expect(textRedactor(withPreferred, [])('Alfie Gray and Alfie Pemberton met Alfred Gray')).toBe(
+      'another pupil and another pupil met another pupil',
+    );
+    // Named in the incident: the preferred first name alone too.
+    expect(textRedactor(withPreferred, [{ kind: 'pupil', id: ALFIE }])('Alfie said so')).toBe(
+      'another pupil said so',
+    );
+  });
+
   it('replaces people’s ids in structured data', () => {
     const redact = textRedactor(book, []);
     expect(

@@ -13,9 +13,24 @@
  * Pure functions; unit-tested in subject-access.redaction.test.ts.
  */
 
+/** A pupil's legal names and the names they are known by (null when the legal one). */
+export interface PupilNames {
+  givenName: string;
+  familyName: string;
+  preferredGivenName?: string | null;
+  preferredFamilyName?: string | null;
+}
+
+/** Every full name a pupil may be written as: legal and preferred first names and surnames. */
+export function fullNamesOf(p: PupilNames): string[] {
+  const firsts = [p.givenName, p.preferredGivenName ?? ''].filter((n) => n !== '');
+  const lasts = [p.familyName, p.preferredFamilyName ?? ''].filter((n) => n !== '');
+  return firsts.flatMap((f) => lasts.map((l) => `${f} ${l}`));
+}
+
 export interface NameBook {
   subject: { kind: 'pupil' | 'parent'; id: string; name: string };
-  pupils: ReadonlyMap<string, { givenName: string; familyName: string }>;
+  pupils: ReadonlyMap<string, PupilNames>;
   parents: ReadonlyMap<string, { givenName: string; familyName: string }>;
   staff: ReadonlyMap<string, { name: string; role: string }>;
 }
@@ -56,7 +71,7 @@ export function textRedactor(
     replacements.push({ pattern: n, by });
   };
   for (const [id, p] of book.pupils)
-    if (id !== book.subject.id) add(`${p.givenName} ${p.familyName}`, ANOTHER_PUPIL);
+    if (id !== book.subject.id) for (const full of fullNamesOf(p)) add(full, ANOTHER_PUPIL);
   for (const [id, p] of book.parents)
     if (id !== book.subject.id) add(`${p.givenName} ${p.familyName}`, ANOTHER_PARENT);
   // People named in this incident: also their given and family names on their own.
@@ -66,7 +81,15 @@ export function textRedactor(
     const by = personLabel(book, n.kind, null);
     if (n.kind === 'staff') continue;
     const row = n.id && (n.kind === 'pupil' ? book.pupils.get(n.id) : book.parents.get(n.id ?? ''));
-    const parts = row ? [row.givenName, row.familyName] : (n.name ?? '').split(/\s+/);
+    const pupil = n.kind === 'pupil' && n.id ? book.pupils.get(n.id) : undefined;
+    const parts = row
+      ? [
+          row.givenName,
+          row.familyName,
+          pupil?.preferredGivenName ?? '',
+          pupil?.preferredFamilyName ?? '',
+        ]
+      : (n.name ?? '').split(/\s+/);
     if (!row && n.name) add(n.name, by);
     for (const part of parts)
       if (part.length >= 3 && !subjectParts.has(part.toLowerCase())) add(part, by);

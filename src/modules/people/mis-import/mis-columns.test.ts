@@ -87,13 +87,12 @@ describe('matchHeaders', () => {
     expect(match.missing).toEqual([]);
     expect(match.pupilIdColumn).toEqual({ index: 0, header: 'UPN', kind: 'upn', label: 'UPN' });
     expect(match.unknown).toEqual(['Gender']);
-    // Legal names come before the everyday/preferred ones whatever the column order.
-    expect(headersOf(match, 'given_name')).toEqual([
-      'Legal Forename',
-      'Forename',
-      'Preferred Forename',
-    ]);
+    // Legal names come before the everyday ones whatever the column order; the preferred name is
+    // a column of its own.
+    expect(headersOf(match, 'given_name')).toEqual(['Legal Forename', 'Forename']);
+    expect(headersOf(match, 'preferred_given_name')).toEqual(['Preferred Forename']);
     expect(headersOf(match, 'family_name')).toEqual(['Legal Surname', 'Surname']);
+    expect(headersOf(match, 'preferred_family_name')).toEqual([]);
     expect(headersOf(match, 'date_of_birth')).toEqual(['DOB']);
     expect(headersOf(match, 'year_group')).toEqual(['NC Year Actual', 'Year']);
     expect(headersOf(match, 'class')).toEqual(['Class', 'Reg Group', 'Reg']);
@@ -205,6 +204,28 @@ describe('matchHeaders', () => {
       kind: 'student_id',
     });
     expect(matchHeaders(['Pupil ID', ...rest]).pupilIdColumn).toMatchObject({ kind: 'pupil_id' });
+  });
+
+  it('maps the preferred names of SIMS, Arbor and the canonical layout', () => {
+    const sims = matchHeaders(['UPN', 'Preferred Forename', 'PREFERRED SURNAME', 'DOB', 'Year']);
+    // A file with only the preferred names uses them as the names: nothing is missing.
+    expect(sims.missing).toEqual([]);
+    expect(headersOf(sims, 'preferred_given_name')).toEqual(['Preferred Forename']);
+    expect(headersOf(sims, 'preferred_family_name')).toEqual(['PREFERRED SURNAME']);
+    const arbor = matchHeaders(['Legal First Name', 'Preferred First Name', 'Preferred Last Name']);
+    expect(headersOf(arbor, 'given_name')).toEqual(['Legal First Name']);
+    expect(headersOf(arbor, 'preferred_given_name')).toEqual(['Preferred First Name']);
+    expect(headersOf(arbor, 'preferred_family_name')).toEqual(['Preferred Last Name']);
+    // The preferred surname stands in for the missing legal one; a pupil id never has a stand-in.
+    expect(arbor.missing).toEqual(['pupil_id', 'date_of_birth', 'year_group']);
+    expect(matchHeaders(['UPN', 'Preferred Forename']).missing).toEqual([
+      'family_name',
+      'date_of_birth',
+      'year_group',
+    ]);
+    const canonical = matchHeaders(['preferred_given_name', 'preferred_family_name']);
+    expect(canonical.unknown).toEqual([]);
+    expect(headersOf(canonical, 'preferred_family_name')).toEqual(['preferred_family_name']);
   });
 
   it('lists the missing required columns and the unknown ones, ignoring blank headings', () => {

@@ -7,8 +7,10 @@
  * "DATE-OF-BIRTH" and "D.O.B." (via the "dob" alias) are all the same heading.
  *
  * When more than one heading in a file maps to the same field (e.g. SIMS "Legal Forename" and
- * "Preferred Forename"), all are kept in priority order (the order of the aliases below) and
- * the parser takes, row by row, the first one that is not blank. The pupil id is different: one
+ * "Forename"), all are kept in priority order (the order of the aliases below) and the parser
+ * takes, row by row, the first one that is not blank. The preferred names ("Preferred Forename",
+ * "Preferred Surname") are fields of their own, and stand in for the legal name in a row (or a
+ * file) that has none. The pupil id is different: one
  * column is chosen for the whole file (UPN, else Adno, else Student ID, else pupil_id) so that the
  * ids stay stable between imports.
  */
@@ -17,6 +19,8 @@
 export type PupilField =
   | 'given_name'
   | 'family_name'
+  | 'preferred_given_name'
+  | 'preferred_family_name'
   | 'date_of_birth'
   | 'year_group'
   | 'class'
@@ -115,19 +119,37 @@ export const PUPIL_COLUMNS: Readonly<Record<PupilField, ColumnSpec>> = {
     label: 'First name',
     required: true,
     canonical: 'given_name',
-    sims: ['Legal Forename', 'Forename', 'Preferred Forename'],
-    arbor: ['Legal First Name', 'First Name', 'Preferred First Name'],
-    other: ['Given Name', 'Preferred Name'],
-    format: 'text, kept exactly as written',
+    sims: ['Legal Forename', 'Forename'],
+    arbor: ['Legal First Name', 'First Name'],
+    other: ['Given Name'],
+    format: 'text, kept exactly as written; the preferred first name when blank',
   },
   family_name: {
     label: 'Surname',
     required: true,
     canonical: 'family_name',
-    sims: ['Legal Surname', 'Surname', 'Preferred Surname'],
-    arbor: ['Legal Last Name', 'Last Name', 'Preferred Last Name'],
+    sims: ['Legal Surname', 'Surname'],
+    arbor: ['Legal Last Name', 'Last Name'],
     other: ['Family Name'],
-    format: 'text, kept exactly as written',
+    format: 'text, kept exactly as written; the preferred surname when blank',
+  },
+  preferred_given_name: {
+    label: 'Preferred first name',
+    required: false,
+    canonical: 'preferred_given_name',
+    sims: ['Preferred Forename'],
+    arbor: ['Preferred First Name'],
+    other: ['Preferred Name', 'Preferred Given Name'],
+    format: 'text; kept only when it differs from the legal first name',
+  },
+  preferred_family_name: {
+    label: 'Preferred surname',
+    required: false,
+    canonical: 'preferred_family_name',
+    sims: ['Preferred Surname'],
+    arbor: ['Preferred Last Name'],
+    other: ['Preferred Family Name'],
+    format: 'text; kept only when it differs from the legal surname',
   },
   date_of_birth: {
     label: 'Date of birth',
@@ -189,6 +211,8 @@ export const PUPIL_COLUMNS: Readonly<Record<PupilField, ColumnSpec>> = {
 export const PUPIL_FIELD_ORDER: readonly PupilField[] = [
   'given_name',
   'family_name',
+  'preferred_given_name',
+  'preferred_family_name',
   'date_of_birth',
   'year_group',
   'class',
@@ -421,6 +445,12 @@ export function describeRequiredColumn(column: string): string {
   return `${spec.label.toLowerCase()} (e.g. ${examples.map((e) => `"${e}"`).join(', ')} or ${spec.canonical})`;
 }
 
+/** The preferred name that stands in for a legal name a row (or a file) does not have. */
+export const PREFERRED_STAND_IN: Partial<Record<PupilField, PupilField>> = {
+  given_name: 'preferred_given_name',
+  family_name: 'preferred_family_name',
+};
+
 export function matchHeaders(headers: string[]): HeaderMatch {
   const found = new Map<CanonicalColumn, Array<ColumnRef & { priority: number }>>();
   const unknown: string[] = [];
@@ -456,7 +486,11 @@ export function matchHeaders(headers: string[]): HeaderMatch {
   const missing: string[] = [];
   if (!pupilIdColumn) missing.push('pupil_id');
   for (const field of PUPIL_FIELD_ORDER) {
-    if (PUPIL_COLUMNS[field].required && !mapping[field]?.length) missing.push(field);
+    if (!PUPIL_COLUMNS[field].required || mapping[field]?.length) continue;
+    // A file with only the preferred name uses it as the name.
+    const standIn = PREFERRED_STAND_IN[field];
+    if (standIn && mapping[standIn]?.length) continue;
+    missing.push(field);
   }
 
   return { mapping, pupilIdColumn, missing, unknown };

@@ -116,6 +116,8 @@ describe('parseMisFile: real-looking exports', () => {
       misId: 'J823401224100',
       givenName: 'Elsie',
       familyName: 'Ashworth',
+      preferredGivenName: null,
+      preferredFamilyName: null,
       dateOfBirth: '2020-09-14',
       yearGroup: 'N2',
       className: 'Nursery',
@@ -145,8 +147,13 @@ describe('parseMisFile: real-looking exports', () => {
     });
     // One contact only: the empty Contact 2 columns make no contact.
     expect(byLine(result.rows, 3).contacts).toHaveLength(1);
-    // Accents and legal names kept as written; Legal Forename wins over Preferred Forename.
-    expect(byLine(result.rows, 4)).toMatchObject({ givenName: 'Siobhán', yearGroup: 'R' });
+    // Accents and legal names kept as written; the Preferred Forename is kept beside it.
+    expect(byLine(result.rows, 4)).toMatchObject({
+      givenName: 'Siobhán',
+      preferredGivenName: 'Shiv',
+      preferredFamilyName: null,
+      yearGroup: 'R',
+    });
     expect(byLine(result.rows, 5).givenName).toBe('Zoë');
     expect(byLine(result.rows, 5).contacts[1]).toMatchObject({
       relationship: 'Stepfather',
@@ -835,7 +842,102 @@ describe('parseMisFile: whitespace, blank rows and line numbers', () => {
       ),
     );
     expect(result.rows.map((r) => r.givenName)).toEqual(['Barnaby', 'Rosie']);
+    // The preferred name is kept beside the legal one, and stands in when that is blank.
+    expect(result.rows.map((r) => r.preferredGivenName)).toEqual(['Barney', null]);
     expect(result.rows.map((r) => r.contacts[0]?.phone)).toEqual(['07700 900001', '01632 960002']);
+  });
+
+  it('reads preferred first names and surnames; one equal to the legal name is not kept', () => {
+    const result = ok(
+      parse(
+        csv([
+          'UPN,Legal Forename,Preferred Forename,Legal Surname,Preferred Surname,DOB,Year',
+          `${upn(1)},Alfred,Alfie,Smith,,01/06/2018,2`,
+          `${upn(2)},Maria,maria,García López,García,15/10/2016,3`,
+          `${upn(3)},Kwame,Kwame,Mensah, MENSAH ,15/10/2016,3`,
+          `${upn(4)},Jo,,Bloggs,,15/10/2016,3`,
+        ]),
+      ),
+    );
+    expect(result.errors).toEqual([]);
+    expect(
+      result.rows.map((r) => [
+        r.givenName,
+        r.preferredGivenName,
+        r.familyName,
+        r.preferredFamilyName,
+      ]),
+    ).toEqual([
+      ['Alfred', 'Alfie', 'Smith', null],
+      ['Maria', null, 'García López', 'García'],
+      ['Kwame', null, 'Mensah', null],
+      ['Jo', null, 'Bloggs', null],
+    ]);
+  });
+
+  it('reads Arbor and canonical preferred-name columns', () => {
+    const arbor = ok(
+      parse(
+        csv([
+          'Student ID,Legal First Name,Legal Last Name,Preferred First Name,Preferred Last Name,Date Of Birth,Year Group',
+          `S1,Alexander,Novak,Sasha,,01/06/2018,Year 2`,
+          `S2,Beatrix,Hart-Jones,,Hart,01/06/2018,Year 2`,
+        ]),
+      ),
+    );
+    expect(arbor.rows.map((r) => [r.preferredGivenName, r.preferredFamilyName])).toEqual([
+      ['Sasha', null],
+      [null, 'Hart'],
+    ]);
+    const canonical = ok(
+      parse(
+        csv([
+          'pupil_id,given_name,family_name,preferred_given_name,preferred_family_name,date_of_birth,year_group',
+          `P1,Elizabeth,Okoro,Libby,,2018-06-01,2`,
+        ]),
+      ),
+    );
+    expect(canonical.rows[0]).toMatchObject({
+      givenName: 'Elizabeth',
+      preferredGivenName: 'Libby',
+    });
+  });
+
+  it('uses the preferred names when a file has no legal ones, and checks their length', () => {
+    const onlyPreferred = ok(
+      parse(
+        csv([
+          'UPN,Preferred Forename,Preferred Surname,DOB,Year',
+          `${upn(1)},Alfie,Smith,01/06/2018,2`,
+          `${upn(2)},,Smith,01/06/2018,2`,
+        ]),
+      ),
+    );
+    expect(onlyPreferred.rows).toHaveLength(1);
+    expect(onlyPreferred.rows[0]).toMatchObject({
+      givenName: 'Alfie',
+      familyName: 'Smith',
+      preferredGivenName: null,
+      preferredFamilyName: null,
+    });
+    expect(onlyPreferred.errors).toEqual([
+      { line: 3, column: 'Preferred Forename', message: 'The first name is missing.' },
+    ]);
+    const long = ok(
+      parse(
+        csv([
+          'UPN,Legal Forename,Preferred Forename,Surname,DOB,Year',
+          `${upn(1)},Alfred,${'A'.repeat(101)},Smith,01/06/2018,2`,
+        ]),
+      ),
+    );
+    expect(long.errors).toEqual([
+      {
+        line: 2,
+        column: 'Preferred Forename',
+        message: 'The preferred first name is too long (over 100 characters).',
+      },
+    ]);
   });
 });
 

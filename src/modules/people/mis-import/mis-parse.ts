@@ -94,6 +94,21 @@ export {
   splitFullName,
 } from './mis-values.ts';
 
+/** The legal name's cell, or the preferred name's when the legal one is blank or absent. */
+function orElse(legal: Cell, preferred: Cell): Cell {
+  if (legal.value !== '') return legal;
+  if (preferred.value !== '') return preferred;
+  return { value: '', ref: legal.ref ?? preferred.ref };
+}
+
+const sameName = (a: string) => a.normalize('NFC').replace(/\s+/g, ' ').toLocaleLowerCase('en-GB');
+
+/** A preferred name worth keeping: not blank, and not the legal name (ignoring case and spaces). */
+function preferredName(preferred: string, legal: string): string | null {
+  if (preferred === '' || sameName(preferred) === sameName(legal)) return null;
+  return preferred;
+}
+
 export function parseMisFile(file: Buffer, options: MisParseOptions = {}): MisParseResult {
   const maxErrors = Math.max(1, options.maxErrors ?? DEFAULT_MAX_ERRORS);
 
@@ -283,9 +298,19 @@ export function parseMisFile(file: Buffer, options: MisParseOptions = {}): MisPa
       }
     }
 
-    // Names
-    const given = cellOf(cells, mapping.given_name);
-    const family = cellOf(cells, mapping.family_name);
+    // Names: the legal name, else the preferred one; the preferred one is kept when it differs.
+    const preferredGiven = cellOf(cells, mapping.preferred_given_name);
+    const preferredFamily = cellOf(cells, mapping.preferred_family_name);
+    const given = orElse(cellOf(cells, mapping.given_name), preferredGiven);
+    const family = orElse(cellOf(cells, mapping.family_name), preferredFamily);
+    for (const [cell, what] of [
+      [preferredGiven, 'preferred first name'],
+      [preferredFamily, 'preferred surname'],
+    ] as const) {
+      if (cell.value.length > MAX_NAME_LENGTH) {
+        addError(line, cell.ref, `The ${what} is too long (over ${MAX_NAME_LENGTH} characters).`);
+      }
+    }
     if (given.value === '') addError(line, given.ref, 'The first name is missing.');
     else if (given.value.length > MAX_NAME_LENGTH) {
       addError(line, given.ref, `The first name is too long (over ${MAX_NAME_LENGTH} characters).`);
@@ -446,6 +471,8 @@ export function parseMisFile(file: Buffer, options: MisParseOptions = {}): MisPa
         misId,
         givenName: given.value,
         familyName: family.value,
+        preferredGivenName: preferredName(preferredGiven.value, given.value),
+        preferredFamilyName: preferredName(preferredFamily.value, family.value),
         dateOfBirth,
         yearGroup,
         className: classCell.value === '' ? null : classCell.value,

@@ -42,6 +42,10 @@ export interface PupilImportRow {
   misId: string;
   givenName: string;
   familyName: string;
+  /** The first name the pupil is known by; null when blank or the same as the legal one. */
+  preferredGivenName: string | null;
+  /** The surname the pupil is known by; null when blank or the same as the legal one. */
+  preferredFamilyName: string | null;
   /** yyyy-mm-dd */
   dateOfBirth: string;
   yearGroup: YearGroup;

@@ -204,7 +204,12 @@ function taggingFindings(
   if (!rule.pupils && !rule.parents) return { failing, warning };
   let squashed: string[] | null = null;
   const fullNames = () =>
-    (squashed ??= input.roll.pupils.map((p) => squashName(`${p.givenName}${p.familyName}`)));
+    (squashed ??= input.roll.pupils.flatMap((p) => {
+      // Legal and preferred first names, each with the legal and preferred surnames.
+      const firsts = [p.givenName, p.preferredName ?? ''].filter((n) => n !== '');
+      const lasts = [p.familyName, p.preferredFamilyName ?? ''].filter((n) => n !== '');
+      return firsts.flatMap((f) => lasts.map((l) => squashName(`${f}${l}`)));
+    }));
   const official = new Set(
     input.post.channels.map((c) => squashName(c.label.split('@')[1] ?? '')).filter((h) => h),
   );

@@ -3,7 +3,8 @@
  *
  * The roll is indexed once per school and roll version: every pair of normalised words that
  * makes a full name ('tom smith', 'smith tom', each part of a hyphenated or double-barrelled name
- * with each part of the other), every initial form ('tom s', 't smith'), every run-together form
+ * with each part of the other; the legal and preferred first names each with the legal and
+ * preferred surnames, so 'alfie smith' for Alfred Smith known as Alfie), every initial form ('tom s', 't smith'), every run-together form
  * ('tomsmith', as in a hashtag) and every first name. A scan then looks each word and each pair of
  * neighbouring words up in hash maps (word, then next word: no key strings are built), so its cost
  * grows with the words of the post, not the names on the roll. Indexes are kept in a bounded LRU cache keyed by school; a new roll version
@@ -83,7 +84,9 @@ export function buildNameIndex(roll: Roll): NameIndex {
     const given = parts(p.givenName);
     const preferred = p.preferredName ? parts(p.preferredName) : [];
     const firsts = [...new Set([...given, ...preferred])];
-    const surnames = parts(p.familyName);
+    const legalSurname = parts(p.familyName);
+    const preferredSurname = p.preferredFamilyName ? parts(p.preferredFamilyName) : [];
+    const surnames = [...new Set([...legalSurname, ...preferredSurname])];
     firstParts.push(firsts);
     for (const f of firsts) {
       add(firstNames, f, i);
@@ -91,16 +94,17 @@ export function buildNameIndex(roll: Roll): NameIndex {
         add2(pairs, f, s, i);
         add2(reversed, s, f, i);
       }
-      const s0 = surnames[0];
-      if (s0 !== undefined) add2(initials, f, intern(s0.charAt(0)), i);
+      for (const s0 of new Set([legalSurname[0], preferredSurname[0]])) {
+        if (s0 !== undefined) add2(initials, f, intern(s0.charAt(0)), i);
+      }
     }
     for (const s of surnames) {
       for (const f of firsts) add2(initials, intern(f.charAt(0)), s, i);
     }
     // Run together, as in a hashtag or handle: 'TomSmith', 'tom_smithjones'.
     const fullFirst = [given, preferred].filter((x) => x.length > 0).map((x) => x.join(''));
-    const fullSurname = surnames.join('');
-    if (fullSurname !== '') {
+    for (const fullSurname of new Set([legalSurname, preferredSurname].map((x) => x.join('')))) {
+      if (fullSurname === '') continue;
       for (const f of new Set([...fullFirst, ...firsts])) add(joined, `${f}${fullSurname}`, i);
     }
   });

@@ -94,6 +94,8 @@ export interface RollPupil {
   familyName: string;
   /** The name the pupil is known by, if different from the given name. */
   preferredName?: string | null;
+  /** The surname the pupil is known by, if different from the family name. */
+  preferredFamilyName?: string | null;
 }
 
 /** The whole roll of one school, with a version that changes whenever a name does. */

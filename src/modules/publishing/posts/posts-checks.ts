@@ -143,7 +143,13 @@ export class PostsChecks {
       roll: {
         schoolId,
         version: `${roll.length}:${maxUpdated}:${sumUpdated}`,
-        pupils: roll.map((r) => ({ id: r.id, givenName: r.givenName, familyName: r.familyName })),
+        pupils: roll.map((r) => ({
+          id: r.id,
+          givenName: r.givenName,
+          familyName: r.familyName,
+          preferredName: r.preferredGivenName,
+          preferredFamilyName: r.preferredFamilyName,
+        })),
       },
       post: {
         kind: post.kind === 'reminder_to_parents' ? 'reminder_to_parents' : 'standard',
