@@ -39,7 +39,7 @@ export interface SchoolFixture {
  */
 export async function createSchool(
   services: Services,
-  options: { slug?: string; pupils?: number; template?: string } = {},
+  options: { slug?: string; pupils?: number; template?: string | null } = {},
 ): Promise<SchoolFixture> {
   const slug = options.slug ?? `school-${crypto.randomBytes(4).toString('hex')}`;
   const people = new PeopleRepository();
@@ -77,12 +77,14 @@ export async function createSchool(
       misPrefix: `${crypto.createHash('sha256').update(slug).digest('hex').slice(0, 8)}-`,
     });
     const { pupils, parents } = await bulk.insertFamilies(tx.db, school.id, generated);
-    await services.policies.adoptTemplate(
-      tx,
-      school.id,
-      options.template ?? 'sacred-heart-rochdale',
-      { kind: 'system', id: null },
-    );
+    // `template: null`: a school that has not chosen its starting point yet.
+    if (options.template !== null)
+      await services.policies.adoptTemplate(
+        tx,
+        school.id,
+        options.template ?? 'sacred-heart-rochdale',
+        { kind: 'system', id: null },
+      );
     const firstLink = generated.links.find((l) => l.pupil === 0 && l.parentalResponsibility)!;
     return { school, staff, pupils, parents, parent: parents[firstLink.parent]! };
   });
