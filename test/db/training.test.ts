@@ -176,6 +176,41 @@ describe('training (real PostgreSQL)', () => {
     expect(others.rows).toHaveLength(0);
   });
 
+  it('a new version is judged by its own rules: turning the refresh rule off marks nobody, on again marks everyone', async () => {
+    const third = await createSchool(ctx.services, { pupils: 2 });
+    const marked = async () =>
+      (
+        await ctx.platform.database.pool.query<{ reference: string }>(
+          `SELECT reference FROM training_due_again WHERE school_id = $1 AND reason = 'policy_version'`,
+          [third.school.id],
+        )
+      ).rows.map((r) => r.reference);
+    const before = await marked();
+    const current = await ctx.services.policies.current(third.school.id);
+    const off = await ctx.services.policies.updateSettings(
+      third.school.id,
+      { kind: 'staff', id: third.staff.headteacher.id },
+      {
+        answers: { 'training.refreshAfterIncidentOrChange': 'no' },
+        note: 'No refresher for policy changes',
+        expectedVersion: current.version,
+      },
+    );
+    expect(await marked()).toEqual(before);
+    const on = await ctx.services.policies.updateSettings(
+      third.school.id,
+      { kind: 'staff', id: third.staff.headteacher.id },
+      {
+        answers: { 'training.refreshAfterIncidentOrChange': 'yes' },
+        note: 'Refresher after every change again',
+        expectedVersion: off.version,
+      },
+    );
+    const after = await marked();
+    expect(after.filter((r) => r === String(on.version))).toHaveLength(10);
+    expect(after).not.toContain(String(off.version));
+  });
+
   it('after a significant incident the affected staff are due again (once per incident)', async () => {
     const affected = [other.staff.teacher.id, other.staff.support_staff.id];
     const n = await ctx.services.training.markDueAgain(

@@ -34,11 +34,12 @@ export class PolicyVersions extends PolicyPart {
     profileId: string,
     schoolId: string,
     version: number,
+    db: Tx['db'] = this.deps.database.db,
   ): Promise<PolicySettings> {
     const key = `${profileId}:${version}`;
     const cached = this.parsedVersions.get(key);
     if (cached) return cached;
-    const row = await this.deps.repository.version(this.deps.database.db, schoolId, version);
+    const row = await this.deps.repository.version(db, schoolId, version);
     if (!row) throw new NotFoundError('The current policy version is missing');
     const settings = policySettingsSchema.parse(row.settings);
     if (this.parsedVersions.size > 5_000) this.parsedVersions.clear();
@@ -120,8 +121,19 @@ export class PolicyVersions extends PolicyPart {
     if (!profile) throw new NotFoundError('This school has no policy profile yet');
     const row = await repository.version(tx.db, schoolId, profile.currentVersion);
     if (!row) throw new NotFoundError('The current policy version is missing');
-    const settings = await this.settingsOf(profile.id, schoolId, row.version);
+    const settings = await this.settingsOf(profile.id, schoolId, row.version, tx.db);
     return { versionId: row.id, version: row.version, settings };
+  }
+
+  /**
+   * The rules of one version, read inside the caller's transaction: a listener of
+   * `policy.version-published` sees the version being published (not yet committed, so not
+   * visible to `current`).
+   */
+  async versionSettings(tx: Tx, schoolId: string, version: number): Promise<PolicySettings> {
+    const profile = await this.deps.repository.getProfile(tx.db, schoolId);
+    if (!profile) throw new NotFoundError('This school has no policy profile yet');
+    return this.settingsOf(profile.id, schoolId, version, tx.db);
   }
 
   async hasProfile(schoolId: string): Promise<boolean> {

@@ -46,6 +46,10 @@ export class PolicyService {
   currentVersionLocked(...a: Parameters<PolicyVersions['currentVersionLocked']>) {
     return this.versionsPart.currentVersionLocked(...a);
   }
+
+  versionSettings(...a: Parameters<PolicyVersions['versionSettings']>) {
+    return this.versionsPart.versionSettings(...a);
+  }
   hasProfile(...a: Parameters<PolicyVersions['hasProfile']>) {
     return this.versionsPart.hasProfile(...a);
   }

@@ -8,7 +8,7 @@ import type { Tx } from '../../platform/db/database.ts';
 import { ukDate } from '../../platform/clock.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { Actor } from '../audit/index.ts';
-import { formatCitation } from '../policies/index.ts';
+import { formatCitation, type PolicySettings } from '../policies/index.ts';
 import type { SessionRow } from './training.repository.ts';
 import { kindAudience, type TrainingSessionKey } from './training-status.ts';
 import { TrainingPart, type DueAgainReason, type TrainingDeps } from './training-shared.ts';
@@ -132,9 +132,15 @@ export class TrainingAttendance extends TrainingPart {
     schoolId: string,
     reason: DueAgainReason,
     staffIds: readonly string[],
-    options: { tx?: Tx; kinds?: TrainingSessionKey[]; actor?: Actor } = {},
+    options: {
+      tx?: Tx;
+      kinds?: TrainingSessionKey[];
+      actor?: Actor;
+      /** The rules to apply, when not the current version's (a version being published). */
+      training?: PolicySettings['training'];
+    } = {},
   ): Promise<number> {
-    const training = await this.settings(schoolId);
+    const training = options.training ?? (await this.settings(schoolId));
     if (!training.refreshAfterIncidentOrChange.value || staffIds.length === 0) return 0;
     const kinds = (options.kinds ?? ['staff_regular']).filter(
       (k) => kindAudience[k] === 'staff' && training.sessions[k].value.required,
@@ -171,14 +177,19 @@ export class TrainingAttendance extends TrainingPart {
     return options.tx ? work(options.tx) : this.deps.database.transaction(work);
   }
 
-  /** The outbox listener: a new policy version makes every active member of staff due again. */
+  /**
+   * The outbox listener: a new policy version makes every active member of staff due again, by
+   * the rules of that version (read in the publishing transaction: a version that turns the
+   * refresh rule off marks nobody, one that turns it on marks everyone).
+   */
   async onPolicyVersionPublished(tx: Tx, schoolId: string, version: number): Promise<number> {
+    const settings = await this.deps.policies.versionSettings(tx, schoolId, version);
     const roster = await this.deps.people.staffRoster(tx.db, schoolId);
     return this.markDueAgain(
       schoolId,
       { reason: 'policy_version', reference: String(version) },
       roster.map((s) => s.id),
-      { tx },
+      { tx, training: settings.training },
     );
   }
 }

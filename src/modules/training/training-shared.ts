@@ -19,7 +19,10 @@ export interface TrainingDeps {
   repository: TrainingRepository;
   audit: AuditService;
   clock: Clock;
-  policies: Pick<PolicyService, 'current' | 'currentOrNull' | 'currentForSchools'>;
+  policies: Pick<
+    PolicyService,
+    'current' | 'currentOrNull' | 'currentForSchools' | 'versionSettings'
+  >;
   people: Pick<
     PeopleDirectory,
     | 'staffRoster'

@@ -75,6 +75,40 @@ describe('kindStatus', () => {
     ).toBe('done');
   });
 
+  it('a due-again mark never turns overdue into due soon: the sooner date counts, with the mark’s reason', () => {
+    const mark = { reason: 'incident', reference: 'x', markedOn: '2026-12-07' };
+    // Annual training lapsed on 1 November: overdue before the mark, and still after it.
+    const lapsed = kindStatus({
+      ...base,
+      requirement: annual,
+      lastAttended: '2025-11-01',
+      dueAgain: [mark],
+    });
+    expect(lapsed).toMatchObject({ state: 'overdue', dueOn: '2026-11-01', dueAgain: mark });
+    // Never attended (not a new starter): overdue now, mark or not.
+    expect(
+      kindStatus({ ...base, requirement: annual, lastAttended: null, dueAgain: [mark] }),
+    ).toMatchObject({ state: 'overdue', dueAgain: mark });
+    // Due on 20 December anyway, before the mark's 6 January: the earlier date stands.
+    expect(
+      kindStatus({ ...base, requirement: annual, lastAttended: '2025-12-20', dueAgain: [mark] }),
+    ).toMatchObject({ state: 'due_soon', dueOn: '2026-12-20', dueAgain: mark });
+    // Due next autumn: the mark brings it forward to 30 days after the mark.
+    expect(
+      kindStatus({ ...base, requirement: annual, lastAttended: '2026-10-01', dueAgain: [mark] }),
+    ).toMatchObject({ state: 'due_soon', dueOn: '2027-01-06', dueAgain: mark });
+    // An induction never done, its window over: overdue, not due soon again.
+    expect(
+      kindStatus({
+        ...base,
+        requirement: joining,
+        lastAttended: null,
+        startDate: '2026-09-01',
+        dueAgain: [mark],
+      }),
+    ).toMatchObject({ state: 'overdue', dueOn: '2026-10-01', dueAgain: mark });
+  });
+
   it('reads the windows it is given: defaults of 30 days', () => {
     expect(windows).toEqual({ newStarterDays: 30, dueSoonDays: 30, dueAgainDays: 30 });
   });

@@ -92,7 +92,8 @@ export interface KindStatus {
 /**
  * One person's state for one kind of training.
  * - Not required by the profile: not required.
- * - A "due again" mark made after their last attendance: due `dueAgainDays` after the mark.
+ * - A "due again" mark made after their last attendance: due `dueAgainDays` after the mark, or
+ *   when it was due anyway if that is sooner (a mark never turns overdue into due soon).
  * - On joining: done once attended; otherwise due `newStarterDays` after they started.
  * - Termly, annual, biennial: due that long after the last attendance; never attended: due
  *   `newStarterDays` after they started while that is still ahead (a new starter), otherwise now.
@@ -125,22 +126,29 @@ export function kindStatus(input: {
     lastAttended,
     dueAgain: open ?? null,
   });
-  if (open) {
-    const due = by(plusDays(open.markedOn, windows.dueAgainDays));
-    return due.state === 'done' ? { ...due, state: 'due_soon' } : due;
+  const regular = ((): KindStatus => {
+    if (requirement.frequency === 'on_joining') {
+      if (lastAttended) return { state: 'done', dueOn: null, lastAttended, dueAgain: null };
+      const due = by(plusDays(input.startDate ?? today, windows.newStarterDays));
+      return due.state === 'done' ? { ...due, state: 'due_soon' } : due;
+    }
+    if (!lastAttended) {
+      // A new starter gets the same first weeks as for induction; anyone else is overdue now.
+      const joinedDue = input.startDate ? plusDays(input.startDate, windows.newStarterDays) : null;
+      if (joinedDue && joinedDue >= today) return { ...by(joinedDue), state: 'due_soon' };
+      return { ...by(today), state: 'overdue' };
+    }
+    return by(plusMonths(lastAttended, frequencyMonths[requirement.frequency]));
+  })();
+  if (!open) return regular;
+  // A mark brings the due date forward, never back: someone already overdue (or due sooner
+  // anyway) stays so, and only the mark's reason is added.
+  if (regular.state !== 'done' && regular.dueOn !== null) {
+    const markDue = plusDays(open.markedOn, windows.dueAgainDays);
+    if (regular.dueOn <= markDue) return { ...regular, dueAgain: open };
   }
-  if (requirement.frequency === 'on_joining') {
-    if (lastAttended) return { state: 'done', dueOn: null, lastAttended, dueAgain: null };
-    const due = by(plusDays(input.startDate ?? today, windows.newStarterDays));
-    return due.state === 'done' ? { ...due, state: 'due_soon' } : due;
-  }
-  if (!lastAttended) {
-    // A new starter gets the same first weeks as for induction; anyone else is overdue now.
-    const joinedDue = input.startDate ? plusDays(input.startDate, windows.newStarterDays) : null;
-    if (joinedDue && joinedDue >= today) return { ...by(joinedDue), state: 'due_soon' };
-    return { ...by(today), state: 'overdue' };
-  }
-  return by(plusMonths(lastAttended, frequencyMonths[requirement.frequency]));
+  const due = by(plusDays(open.markedOn, windows.dueAgainDays));
+  return due.state === 'done' ? { ...due, state: 'due_soon' } : due;
 }
 
 /**
