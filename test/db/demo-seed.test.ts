@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestContext } from '../support/db.ts';
@@ -308,6 +309,16 @@ describe('demo data (real PostgreSQL)', () => {
       JOIN channel_accounts a ON a.id = p.account_id WHERE p.state = 'live' AND a.kind = 'news'`);
     expect(items).toHaveLength(2);
     for (const i of items) expect(i.key).toContain('/publications/');
+    // The news page in the school's colours: a dark green band and its crest, drawn at seeding.
+    const [look] = await rows<{ colour: string; key: string; sha: string; height: number }>(sql`
+      SELECT news_colour AS colour, news_logo_key AS key, news_logo_sha256 AS sha,
+             news_logo_height AS height
+      FROM schools WHERE slug = 'oakfield-primary'`);
+    expect(look!.colour).toBe('#1d5c3a');
+    expect(look!.height).toBeLessThanOrEqual(120);
+    const crest = await ctx.platform.files.read(look!.key);
+    expect(crest.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(crypto.createHash('sha256').update(crest).digest('hex')).toBe(look!.sha);
   });
 
   it('takes down the post showing the pupil withdrawn at the weekend, and the Headteacher sees what waits', async () => {
