@@ -255,6 +255,38 @@ describe('what the seeds say', () => {
     expect(sacredHeart.publishing.namesWithImages.value).toBe('never_full_names');
   });
 
+  it('asks for the ICT sign-off on a permission exactly where the seed’s clause names the ICT Technician', () => {
+    // Issue 17 item 2: 003 §5.10 (the WiFi network) names the ICT Technician; 002 §4 (school
+    // devices: the leadership team) and 003 §5.8 (school-owned devices: the Headteacher) do not,
+    // so those stay the Headteacher's alone. Where a template's seed is silent it keeps
+    // Lanyard's default.
+    for (const template of policyTemplates) {
+      const seed = template.seedFile.slice(0, 3) as SeedId;
+      const clauses = readFileSync(`${seedsDir}${seedFiles[seed]}`, 'utf8')
+        .split('\n')
+        .map(normalise);
+      for (const [key, rule] of Object.entries(template.settings.conduct.permissionTypes)) {
+        if (rule.citation.seed === null) continue;
+        const clause = clauses.find((c) => c.includes(normalise(rule.citation.quote)));
+        expect(clause, `${template.key} ${key}`).toBeDefined();
+        const namesIct = /\bict technician\b|\bnetwork manager\b/.test(clause!);
+        expect(rule.value.ictSignOff, `${template.key} ${key}: ${clause}`).toBe(namesIct);
+      }
+    }
+    expect(christChurch.conduct.permissionTypes.school_device_social_media).toMatchObject({
+      value: { ictSignOff: false },
+      citation: { seed: '002', section: '4' },
+    });
+    expect(sacredHeart.conduct.permissionTypes.school_device_social_media).toMatchObject({
+      value: { ictSignOff: false },
+      citation: { seed: '003', section: '5.8' },
+    });
+    expect(sacredHeart.conduct.permissionTypes.school_network_social_media).toMatchObject({
+      value: { grantedBy: 'headteacher', ictSignOff: true },
+      citation: { seed: '003', section: '5.10' },
+    });
+  });
+
   it('all five review every 12 months', () => {
     for (const t of policyTemplates) expect(t.settings.review.cycleMonths.value).toBe(12);
   });
