@@ -104,14 +104,23 @@ export class PostsService {
   /**
    * The profile's rules for who drafts and who sees the posts list (`publishing.draftingRoles`,
    * `roles.approverRole`, `roles.approverResponsibilities`): a kept per-school read, checked
-   * against the school's cache version, as every page asks it for the menu.
+   * against the school's cache version, as every page asks it for the menu. A school that has
+   * not chosen its policy yet has no rules: nobody drafts or opens posts until it has (and its
+   * pages, the sign-in ones included, still render).
    */
   private postRules(schoolId: string) {
     return this.deps.database.cachedRead(
       `post-rules:${schoolId}`,
       READ_TTL_MS,
       async () => {
-        const { publishing, roles } = await this.settings(schoolId);
+        const current = await this.deps.policies.currentOrNull(schoolId);
+        if (!current)
+          return {
+            draftingRoles: [] as PolicyRole[],
+            approverRole: null,
+            approverKeys: [] as string[],
+          };
+        const { publishing, roles } = current.settings;
         return {
           draftingRoles: publishing.draftingRoles.value,
           approverRole: roles.approverRole.value,
@@ -143,6 +152,7 @@ export class PostsService {
   async mayOpenPosts(p: Principal): Promise<boolean> {
     if (p.kind !== 'staff') return false;
     const rules = await this.postRules(p.schoolId);
+    if (rules.approverRole === null) return false;
     if (canDraftPosts(p, rules.draftingRoles)) return true;
     const held = rules.approverKeys.length
       ? ((await this.deps.responsibilitiesHeld?.(p.schoolId, p.id)) ?? [])
