@@ -4,13 +4,42 @@ import { addDays } from '../modules/policies/index.ts';
 import type { StaffPrincipal, StaffRole } from '../modules/auth/index.ts';
 
 /**
+ * Oakfield's own rule for requests to use its name or logo, a school decision on top of its
+ * template (which, like its seed 003, asks only the Headteacher): the ICT Technician checks the
+ * website or social media account the logo will appear on before the Headteacher decides. Saved
+ * by the Headteacher as a minor version (it changes who checks a request, not what staff must do,
+ * so nobody is asked to acknowledge it), before the policy review's new version
+ * (src/demo/policy-lifecycle-seed.ts), whose version stays the current one.
+ */
+export async function seedDemoConductRules(services: Services): Promise<void> {
+  const db = services.database.db;
+  const school = await services.peopleDirectory.getSchoolBySlug(db, 'oakfield-primary');
+  if (!school || !(await services.policies.hasProfile(school.id))) return;
+  const roster = await services.peopleDirectory.staffRoster(db, school.id);
+  const head = roster.find((s) => s.roles.includes('headteacher'));
+  if (!head) return;
+  const current = await services.policies.current(school.id);
+  const logo = current.settings.conduct.permissionTypes.logo_use.value;
+  if (logo.ictSignOff) return;
+  await services.policies.saveSettings(
+    school.id,
+    { kind: 'staff', id: head.id },
+    {
+      values: { 'conduct.permissionTypes.logo_use': { ...logo, ictSignOff: true } },
+      note: 'Requests to use the school’s name or logo are now mostly for websites and social media pages: the ICT Technician checks the page or account is secure and run by the school before the Headteacher decides.',
+      expectedVersion: current.version,
+      substantive: false,
+    },
+  );
+}
+
+/**
  * Oakfield's conduct records (docs/conduct.md), made through the services as staff would: two
  * declarations (a parent's friend request the Headteacher has answered, and a teaching
- * assistant's social contact with a family waiting to be read); a network social media request
- * waiting for the ICT Technician's sign-off and a logo request waiting for the Headteacher (the
- * demo school's template does not ask for an ICT sign-off on the logo, so the logo request waits
- * for the Headteacher and the network request for the ICT Technician); a granted permission to post
- * reminders for parents; and filtering records whose termly check is now due.
+ * assistant's social contact with a family waiting to be read); a logo request waiting for the
+ * ICT Technician's sign-off (Oakfield's own rule, `seedDemoConductRules`) and a network social
+ * media request the ICT Technician has signed off, waiting for the Headteacher; a granted
+ * permission to post reminders for parents; and filtering records whose termly check is now due.
  */
 export async function seedDemoConduct(services: Services): Promise<void> {
   const db = services.database.db;
@@ -59,15 +88,23 @@ export async function seedDemoConduct(services: Services): Promise<void> {
     });
   }
 
-  // Permissions: network social media waits for the ICT Technician; the logo for the Head.
+  // Permissions: the logo waits for the ICT Technician; network social media, signed off by the
+  // ICT Technician, for the Head.
   const permissions = services.conductPermissions;
-  await permissions.request(teacher, {
+  const network = await permissions.request(teacher, {
     type: 'school_network_social_media',
     reason: 'To show Year 4 our class Bluesky account on the classroom laptop.',
   });
+  await permissions.decide(
+    ict,
+    network.id,
+    'signed_off',
+    'The classroom laptop’s filtering profile allows Bluesky for staff logins only; monitoring stays on.',
+  );
   await permissions.request(as('business_manager'), {
     type: 'logo_use',
-    reason: 'The school logo on the summer fair posters and tickets.',
+    reason:
+      'The school logo on the summer fair page of the PTA’s website and its online ticket shop.',
   });
   const reminder = await permissions.request(teacher, {
     type: 'reminder_post',

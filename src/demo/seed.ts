@@ -10,7 +10,7 @@ import { recordDemoWithdrawal, seedDemoConsent } from './consent-seed.ts';
 import { seedDemoPublishing } from './publishing-seed.ts';
 import { seedDemoTraining } from './training-seed.ts';
 import { seedDemoPolicyLifecycle } from './policy-lifecycle-seed.ts';
-import { seedDemoConduct } from './conduct-seed.ts';
+import { seedDemoConduct, seedDemoConductRules } from './conduct-seed.ts';
 import { seedDemoIncidents } from './incidents-seed.ts';
 import { seedDemoSubjectAccess } from './subject-access-seed.ts';
 
@@ -364,7 +364,9 @@ export async function seedDemoSchool(
   await after('publishing');
   await seedDemoTraining(services);
   await after('training');
-  // The policy's review and a substantive new version, acknowledgements in progress.
+  // Oakfield's own rule for logo requests (a minor version), then the policy's review and a
+  // substantive new version, acknowledgements in progress.
+  await seedDemoConductRules(services);
   await seedDemoPolicyLifecycle(services);
   await after('policy-lifecycle');
   await seedDemoConduct(services);

@@ -5,9 +5,10 @@ import { fixedClock } from '../../src/platform/clock.ts';
 import type { StaffPrincipal, StaffRole } from '../../src/modules/auth/principal.ts';
 
 /**
- * The demo's conduct records (src/demo/conduct-seed.ts) as the people who sign in see them: the
- * Headteacher has a declaration to read and a logo request to decide, the ICT Technician a network
- * request to sign off and a filtering check due, and the demo teacher holds a reminder permission.
+ * The demo's conduct records (src/demo/conduct-seed.ts) as the people who sign in see them (issue
+ * 17 item 8): the Headteacher has a declaration to read and a network request the ICT Technician
+ * has signed off to decide; the ICT Technician a logo request to sign off (Oakfield's own rule)
+ * and a filtering check due; and the demo teacher holds a reminder permission.
  */
 describe('demo conduct records (real PostgreSQL)', () => {
   let ctx: TestContext;
@@ -29,7 +30,7 @@ describe('demo conduct records (real PostgreSQL)', () => {
   }, 120_000);
   afterAll(async () => ctx?.close());
 
-  it('gives the Headteacher one of two declarations to read and the logo request to decide', async () => {
+  it('gives the Headteacher one of two declarations to read and the signed-off network request to decide', async () => {
     const head = as('headteacher');
     const { rows } = await ctx.services.conductDeclarations.listForReview(head);
     expect(rows.map((r) => [r.kind, r.status]).sort()).toEqual([
@@ -37,7 +38,9 @@ describe('demo conduct records (real PostgreSQL)', () => {
       ['social_contact', 'awaiting_review'],
     ]);
     const waiting = await ctx.services.conductPermissions.waitingFor(head);
-    expect(waiting.decide.map((p) => p.type)).toEqual(['logo_use']);
+    expect(waiting.decide.map((p) => [p.type, p.status])).toEqual([
+      ['school_network_social_media', 'awaiting_decision'],
+    ]);
     const titles = (await ctx.services.attention(head)).map((a) => a.title);
     expect(titles).toEqual(
       expect.arrayContaining([
@@ -48,10 +51,23 @@ describe('demo conduct records (real PostgreSQL)', () => {
     );
   });
 
-  it('gives the ICT Technician the network request and the filtering check due', async () => {
+  it('asks the ICT Technician to sign off logo requests: Oakfield’s own rule, a minor version before the review’s', async () => {
+    const current = await ctx.services.policies.current(as('headteacher').schoolId);
+    const logo = current.settings.conduct.permissionTypes.logo_use;
+    expect(logo.value).toMatchObject({ grantedBy: 'headteacher', ictSignOff: true });
+    expect(logo.citation).toMatchObject({ seed: null, section: 'School decision' });
+    const versions = await ctx.services.policies.versions(current.profile.schoolId);
+    const rule = versions.find((v) => v.changeNote.startsWith('Requests to use the school’s name'));
+    expect(rule).toBeDefined();
+    expect(rule!.version).toBeLessThan(current.version);
+  });
+
+  it('gives the ICT Technician the logo request to sign off and the filtering check due', async () => {
     const ict = as('ict_technician');
     const waiting = await ctx.services.conductPermissions.waitingFor(ict);
-    expect(waiting.signOff.map((p) => p.type)).toEqual(['school_network_social_media']);
+    expect(waiting.signOff.map((p) => [p.type, p.status])).toEqual([
+      ['logo_use', 'awaiting_sign_off'],
+    ]);
     const schedule = await ctx.services.conductFiltering.schedule(ict.schoolId);
     expect(schedule).toMatchObject({ checkOverdue: true, reviewOverdue: false });
     const titles = (await ctx.services.attention(ict)).map((a) => a.title);
