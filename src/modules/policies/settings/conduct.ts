@@ -71,7 +71,7 @@ const filteringReviewEveryDaysDefault = (): RuleValue<number> =>
 const selfRequestDecidersDefault = (): RuleValue<PolicyRole[]> =>
   dflt(
     ['headteacher', 'governor'],
-    'Nobody decides their own request: when the person who would decide asks, the Headteacher decides; when the Headteacher asks, the governors do.',
+    'Nobody decides their own permission request or reads their own declaration: when the person who would decide or read it asks or declares, the Headteacher does; when the Headteacher does, the governors do.',
   );
 
 /** The `conduct` section of the profile. */
@@ -105,8 +105,9 @@ export const conductSettingsSchema = z.object({
     filteringReviewEveryDaysDefault,
   ),
   /**
-   * Who decides a permission asked for by someone who holds the role that would decide it: the
-   * first of these roles the person asking does not hold (never the person asking).
+   * Who decides a permission asked for, or reads a declaration made, by someone who holds the role
+   * that would decide or read it: the first of these roles that person does not hold (never the
+   * person asking or declaring).
    */
   selfRequestDeciders: r(uniqueArray(policyRoleSchema)).default(selfRequestDecidersDefault),
 });
@@ -140,7 +141,7 @@ export const conductLabels = {
   'conduct.filteringReviewEveryDays':
     'Days between reviews of the school’s filtering and monitoring provision',
   'conduct.selfRequestDeciders':
-    'Who decides a permission asked for by the person who would decide it (the first role they do not hold)',
+    'Who decides a permission or reads a declaration from the person who would normally do so (the first role they do not hold)',
 } as const satisfies Record<RulePathOf<ConductSettings, 'conduct.'>, string>;
 
 /** Lanyard's own `conduct` values, each citing 'Lanyard default' with the reason. */
