@@ -148,4 +148,29 @@ describe('never-publish restriction pages', () => {
     ]);
     expect(answer!.allowed).toBe(true);
   });
+
+  it('the menu entry follows the profile: a teacher given a responsibility the policy names sees it', async () => {
+    // Where a member of staff finds the entry: the home page's menu, or its section's page.
+    const menu = async (b: Browser) =>
+      (await b.get('/')).body + (await b.get('/section/consent')).body;
+    expect(await menu(dsl)).toContain('href="/consent/restrictions"');
+    expect(await menu(teacher)).not.toContain('href="/consent/restrictions"');
+    const headActor = { kind: 'staff' as const, id: A.staff.headteacher.id };
+    await ctx.services.responsibilities.give(A.school.id, headActor, {
+      staffId: A.staff.teacher.id,
+      responsibilityKey: 'deputy_dsl',
+    });
+    // Holding it is not enough while the policy does not name it.
+    expect(await menu(teacher)).not.toContain('href="/consent/restrictions"');
+    const current = await ctx.services.policies.current(A.school.id);
+    await ctx.services.policies.saveSettings(A.school.id, headActor, {
+      values: { 'people.publicationRestrictionSetterResponsibilities': ['deputy_dsl'] },
+      note: 'The deputy DSL may stop a pupil being published',
+      expectedVersion: current.version,
+    });
+    expect(await menu(teacher)).toContain('href="/consent/restrictions"');
+    expect((await teacher.get('/consent/restrictions')).statusCode).toBe(200);
+    // The office, with no such responsibility, still does not.
+    expect(await menu(office)).not.toContain('href="/consent/restrictions"');
+  });
 });

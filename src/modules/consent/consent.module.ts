@@ -22,7 +22,6 @@ import {
   canUseOwnConsentForm,
   mayOpenConsentOnlyAsKeeper,
 } from './consent.policy.ts';
-import { hasRole } from '../auth/index.ts';
 import { RestrictionsRepository } from './restrictions/restrictions.repository.ts';
 import { RestrictionsService } from './restrictions/restrictions.service.ts';
 import { restrictionRoutes } from './restrictions/restrictions.routes.ts';
@@ -201,15 +200,16 @@ export const consentModule = defineModule({
       order: 50,
       visible: canUseOwnConsentForm,
     },
-    // The roles every template names in people.publicationRestrictionSetters; the pages
-    // themselves check the school's own profile.
+    // Shown to whoever the school's profile lets set restrictions, by role or by a named
+    // responsibility (people.publicationRestrictionSetters and …SetterResponsibilities).
     {
       href: '/consent/restrictions',
       text: 'Never publish',
       section: 'consent',
       description: 'Pupils whose photos must never be published, whatever their consent says.',
       order: 45,
-      visible: (p) => hasRole(p, 'dsl', 'headteacher'),
+      visible: (p) => p.kind === 'staff',
+      shownBy: (services, p) => services.consentRestrictions.mayOpen(p),
     },
   ],
 });

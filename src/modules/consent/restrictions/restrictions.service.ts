@@ -3,10 +3,10 @@ import { ukDate } from '../../../platform/clock.ts';
 import type { Database } from '../../../platform/db/database.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { stripHostileCharacters } from '../../../platform/hostile-text.ts';
-import type { StaffPrincipal } from '../../auth/index.ts';
+import type { Principal, StaffPrincipal } from '../../auth/index.ts';
 import type { AuditService } from '../../audit/index.ts';
 import type { EventsService } from '../../events/index.ts';
-import type { PeopleDirectory } from '../../people/index.ts';
+import { READ_TTL_MS, type PeopleDirectory } from '../../people/index.ts';
 import type { PolicyService, PolicySettings } from '../../policies/index.ts';
 import type { ConsentRepository } from '../register/consent.repository.ts';
 import type { ConsentService } from '../register/consent.service.ts';
@@ -18,7 +18,7 @@ export interface RestrictionsDeps {
   consentRepository: Pick<ConsentRepository, 'lockPupil'>;
   consent: Pick<ConsentService, 'positions'>;
   people: Pick<PeopleDirectory, 'pupilsByIds' | 'pupilsOnRoll'>;
-  policies: Pick<PolicyService, 'current'>;
+  policies: Pick<PolicyService, 'current' | 'currentOrNull'>;
   audit: AuditService;
   events: EventsService;
   clock: Clock;
@@ -59,6 +59,34 @@ export class RestrictionsService {
     if (keys.length === 0) return false;
     const held = await this.deps.responsibilitiesHeld(p.schoolId, p.id);
     return held.some((k) => keys.includes(k));
+  }
+
+  /**
+   * Whether the "Never publish" menu entry shows for this person: the same rule as the pages,
+   * with the school's setters kept per school (checked against its cache version), as every
+   * page asks it. A school without a policy yet has no setters.
+   */
+  async mayOpen(p: Principal): Promise<boolean> {
+    if (p.kind !== 'staff') return false;
+    const setters = await this.deps.database.cachedRead(
+      `restriction-setters:${p.schoolId}`,
+      READ_TTL_MS,
+      async () => {
+        const current = await this.deps.policies.currentOrNull(p.schoolId);
+        if (!current) return null;
+        return {
+          roles: current.settings.people.publicationRestrictionSetters.value,
+          responsibilities:
+            current.settings.people.publicationRestrictionSetterResponsibilities.value,
+        };
+      },
+      p.schoolId,
+    );
+    if (!setters) return false;
+    if (p.roles.some((r) => setters.roles.includes(r))) return true;
+    if (setters.responsibilities.length === 0) return false;
+    const held = await this.deps.responsibilitiesHeld(p.schoolId, p.id);
+    return held.some((k) => setters.responsibilities.includes(k));
   }
 
   private async settings(schoolId: string): Promise<PolicySettings> {
