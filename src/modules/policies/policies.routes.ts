@@ -40,6 +40,7 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
       return reply.page('policies/views/choose-template.njk', {
         title: 'Choose a policy template',
         templates: policies.templates(),
+        canChoose: canEditPolicy(request.principal!),
       });
     }
     const current = await policies.current(sid);
@@ -60,6 +61,7 @@ export async function policyRoutes(app: FastifyInstance, { services }: { service
     reply.page('policies/views/choose-template.njk', {
       title: 'Choose a policy template',
       templates: policies.templates(),
+      canChoose: true,
       errors,
     });
 
