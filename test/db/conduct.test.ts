@@ -4,6 +4,7 @@ import { createSchool, type SchoolFixture } from '../support/factories.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import type { Principal, StaffRole } from '../../src/modules/auth/principal.ts';
 import { ukDate } from '../../src/platform/clock.ts';
+import { addDays } from '../../src/modules/policies/index.ts';
 import { conductJobs } from '../../src/modules/conduct/conduct.jobs.ts';
 
 describe('conduct: declarations, permissions and filtering records (real PostgreSQL)', () => {
@@ -411,9 +412,13 @@ describe('conduct: declarations, permissions and filtering records (real Postgre
     expect(governors).toMatchObject({
       checksInLastYear: 1,
       exceptionsInForce: 1,
-      lastReview: { findings: 'Reviewed with the DSL' },
+      lastReview: { findings: 'Reviewed with the DSL', recordedBy: 'ict technician Tester' },
     });
-    expect(JSON.stringify(governors)).not.toContain('Tester');
+    // For a period (the governors' report's): the latest review in it, or none.
+    const inPeriod = (from: string, until: string) =>
+      f.reviewForGovernors(fx.school.id, { from, until }).then((g) => g.lastReview);
+    expect(await inPeriod(today, addDays(today, 1))).toMatchObject({ checkedOn: today });
+    expect(await inPeriod(addDays(today, -30), today)).toBeNull();
     // The DSL reads; another school's ICT Technician sees nothing of it.
     expect((await f.overview(as(fx, 'dsl'))).provision?.filteringProvider).toBe('LGfL WebScreen');
     expect((await f.overview(as(other, 'ict_technician'))).provision).toBeUndefined();

@@ -11,6 +11,7 @@ import {
 import { pdfText } from '../support/pdf-text.ts';
 import { ukDate } from '../../src/platform/clock.ts';
 import { currentTerm } from '../../src/modules/reports/reports-periods.ts';
+import { formatDateInWords } from '../../src/web/dates.ts';
 
 /**
  * The governors' monitoring report over HTTP (issue 16 item 4): who sees it (the profile decides
@@ -329,5 +330,86 @@ describe("governors' monitoring report (HTTP)", () => {
     ]);
     const later = await b.get(`/reports/governors?period=${lastYear}`);
     expect(later.body).toMatch(ackRow('Not yet acknowledged', String(inPost - 1)));
+  });
+  it('shows the period’s latest annual filtering and monitoring review as recorded: its date, who recorded it and their words; the trust sees none of it (issue 17 item 7)', async () => {
+    const filtering = ctx.services.conductFiltering;
+    const ict = {
+      kind: 'staff' as const,
+      id: fx.staff.ict_technician.id,
+      schoolId: fx.school.id,
+      roles: ['ict_technician' as const],
+      name: 'ICT Technician',
+    };
+    const today = ukDate(ctx.services.clock.now());
+    const start = Number(termKey.slice(0, 4));
+    const lastYear = `${start - 1}-${String(start % 100).padStart(2, '0')}`;
+    const b = await signedIn(fx.staff.governor.email);
+    expect((await b.get(`/reports/governors?period=${termKey}`)).body).toContain(
+      'No annual review of filtering and monitoring was recorded in this period.',
+    );
+    // Last school year's review, this term's check (not a review), then this term's review.
+    await filtering.addCheck(ict, {
+      kind: 'review',
+      checkedOn: `${start - 1}-11-15`,
+      outcome: 'working',
+      findings: 'Last year: the provision met the standards.',
+      actions: '',
+    });
+    await filtering.addCheck(ict, {
+      kind: 'check',
+      checkedOn: today,
+      outcome: 'working',
+      findings: 'A termly check of the test pages.',
+      actions: '',
+    });
+    await filtering.addCheck(ict, {
+      kind: 'review',
+      checkedOn: today,
+      outcome: 'problems_found',
+      findings:
+        'Reviewed with the DSL & a governor: <alerts> reached the DSL a day late.\nThe Year 6 tablets were not in monitoring.',
+      actions: 'Enrol the tablets; send alerts to the DSL’s phone.',
+    });
+    const name = 'ict technician Tester';
+    const page = (await b.get(`/reports/governors?period=${termKey}`)).body;
+    expect(page).toContain('The latest annual review of filtering and monitoring');
+    const item = (label: string, value: string) =>
+      new RegExp(
+        `<dt class="govuk-summary-list__key">${label}</dt>\\s*<dd class="govuk-summary-list__value">${value}</dd>`,
+      );
+    expect(page).toMatch(item('Date', formatDateInWords(today)));
+    expect(page).toMatch(item('Recorded by', name));
+    expect(page).toMatch(item('Outcome', 'Problems found'));
+    // The reviewer's words, escaped, their line breaks kept.
+    expect(page).toMatch(
+      item(
+        'Findings',
+        'Reviewed with the DSL &amp; a governor: &lt;alerts&gt; reached the DSL a day late.<br />\\nThe Year 6 tablets were not in monitoring.',
+      ),
+    );
+    expect(page).toMatch(item('Actions', 'Enrol the tablets; send alerts to the DSL’s phone.'));
+    expect(page).not.toContain('<alerts>');
+    expect(page).not.toContain('A termly check of the test pages.');
+    expect(page).not.toContain('Last year: the provision met the standards.');
+    // Last school year's report has last year's review.
+    const past = (await b.get(`/reports/governors?period=${lastYear}`)).body;
+    expect(past).toMatch(item('Findings', 'Last year: the provision met the standards.'));
+    expect(past).toMatch(item('Outcome', 'Working as expected'));
+    expect(past).not.toContain('Year 6 tablets');
+    // The PDF says the same.
+    const pdf = await b.get(`/reports/governors.pdf?period=${termKey}`);
+    expect(pdf.statusCode).toBe(200);
+    const text = pdfText(pdf.rawPayload);
+    expect(text).toContain('The latest annual review of filtering and monitoring');
+    expect(text).toContain(name);
+    expect(text).toContain('The Year 6 tablets were not in monitoring.');
+    expect(text).toContain('Problems found');
+    expect(pdf.rawPayload.toString('latin1')).toMatch(/\/S \/LBody/);
+    // The trust sees figures only: not the review's words, nor who recorded it.
+    const trust = (await (await signedIn(admin.email)).get('/trust/reports')).body;
+    expect(trust).toContain(fx.school.name);
+    expect(trust).not.toContain(name);
+    expect(trust).not.toContain('Year 6 tablets');
+    expect(trust).not.toContain('The latest annual review of filtering and monitoring');
   });
 });

@@ -5,14 +5,16 @@
  *
  * - `conductPermissions.holds(schoolId, staffId, type)`: whether someone holds a current
  *   permission (the publishing check for reminder posts reads it).
- * - `conductFiltering.reviewForGovernors(schoolId)`: the filtering and monitoring part of the
- *   governors' report (no names).
+ * - `conductFiltering.reviewForGovernors(schoolId, period?)`: the filtering and monitoring part of
+ *   the governors' report (the latest annual review in the period, in the reviewer's words, with
+ *   who recorded it).
  *
  * Inside, the sub-folders are by job: `declarations/`, `permissions/`, `filtering/`.
  */
 export type { DeclarationsService, IncidentsPort } from './declarations/declarations.service.ts';
 export type { PermissionsService } from './permissions/permissions.service.ts';
 export type {
+  FilteringReviewRecord,
   FilteringReviewSummary,
   FilteringSchedule,
   FilteringService,

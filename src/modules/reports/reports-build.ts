@@ -76,11 +76,33 @@ export interface ReportTable {
   chart: { column: number; unit: 'count' | 'percent' } | null;
 }
 
+/**
+ * A record shown as it was kept (not a figure): label and value pairs, the values in the words of
+ * whoever recorded it. Only in a school's own report.
+ */
+export interface ReportRecord {
+  id: string;
+  title: string;
+  items: { label: string; value: string }[];
+}
+
 export interface ReportSection {
   id: string;
   title: string;
   note?: string;
+  /** Records shown before the tables (the latest filtering and monitoring review). */
+  records?: ReportRecord[];
   tables: ReportTable[];
+}
+
+/** The latest annual filtering and monitoring review in the period, as recorded. */
+export interface FilteringReviewForReport {
+  checkedOn: string;
+  outcome: 'working' | 'problems_found';
+  findings: string;
+  actions: string;
+  /** Who recorded it, by the name the school keeps (null when it no longer holds it). */
+  recordedBy: string | null;
 }
 
 export interface Report {
@@ -169,8 +191,47 @@ const days = (seconds: number | null) =>
     ? 'none'
     : `${(seconds / 86400).toLocaleString('en-GB', { maximumFractionDigits: 1 })} days`;
 
-/** The report's sections from the raw aggregates, with every small number suppressed. */
-export function buildReport(raw: RawFigures, period: Period, labels: Labels): Report {
+/** The filtering section's words and record for the period's latest review (a school's report). */
+function filteringReviewPart(
+  review: FilteringReviewForReport | null | undefined,
+): Pick<ReportSection, 'note' | 'records'> {
+  // Undefined: a report that does not show records (the trust's view: figures only).
+  if (review === undefined) return {};
+  if (review === null)
+    return { note: 'No annual review of filtering and monitoring was recorded in this period.' };
+  const on = formatDateInWords(review.checkedOn);
+  return {
+    note: `The annual review of filtering and monitoring on ${on}, as it was recorded.`,
+    records: [
+      {
+        id: 'filtering-review',
+        title: 'The latest annual review of filtering and monitoring',
+        items: [
+          { label: 'Date', value: on },
+          { label: 'Recorded by', value: review.recordedBy ?? 'A former member of staff' },
+          {
+            label: 'Outcome',
+            value: review.outcome === 'problems_found' ? 'Problems found' : 'Working as expected',
+          },
+          { label: 'Findings', value: review.findings },
+          ...(review.actions.trim() ? [{ label: 'Actions', value: review.actions }] : []),
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * The report's sections from the raw aggregates, with every small number suppressed. A school's
+ * own report passes `filteringReview` (the period's latest review, or null for none); the
+ * trust's view leaves it out.
+ */
+export function buildReport(
+  raw: RawFigures,
+  period: Period,
+  labels: Labels,
+  extra: { filteringReview?: FilteringReviewForReport | null } = {},
+): Report {
   const overall = raw.incidents.find((r) => r.g === 15);
   const total = overall?.n ?? 0;
   const byCategory = new Map<string | null, number>();
@@ -445,7 +506,12 @@ export function buildReport(raw: RawFigures, period: Period, labels: Labels): Re
         title: 'Declarations and permissions',
         tables: [declarations, permissions, permissionStates],
       },
-      { id: 'filtering', title: 'Filtering and monitoring', tables: [filtering] },
+      {
+        id: 'filtering',
+        title: 'Filtering and monitoring',
+        ...filteringReviewPart(extra.filteringReview),
+        tables: [filtering],
+      },
     ],
   };
 }

@@ -26,6 +26,7 @@ export const reportsModule = defineModule({
       | 'consentAggregates'
       | 'publishingAggregates'
       | 'conductAggregates'
+      | 'conductFiltering'
       | 'trainingAggregates'
       | 'acknowledgementAggregates'
     >,
@@ -36,6 +37,7 @@ export const reportsModule = defineModule({
       policies: deps.policies,
       people: deps.peopleDirectory,
       schoolName: (schoolId) => deps.people.schoolName(schoolId),
+      filtering: deps.conductFiltering,
       figures: {
         incidents: deps.incidentAggregates,
         consent: deps.consentAggregates,

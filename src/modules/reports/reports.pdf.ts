@@ -1,4 +1,4 @@
-import type { Report, ReportTable } from './reports-build.ts';
+import type { Report, ReportRecord, ReportTable } from './reports-build.ts';
 import { CHART, chartGeometry } from './reports-charts.ts';
 
 export interface ReportForPdf {
@@ -59,7 +59,7 @@ export async function reportPdf(input: ReportForPdf): Promise<Buffer> {
     text(input.schoolName, 'P', 'Helvetica-Bold', 12, 0.2);
     text(input.title, 'H1', 'Helvetica-Bold', 18, 0.3);
     text(
-      `Made on ${input.generatedOn}. Anonymised: no names; a count from 1 to 4 is shown as “fewer than 5”.`,
+      `Made on ${input.generatedOn}. The figures are anonymised: no names in them; a count from 1 to 4 is shown as “fewer than 5”. The filtering and monitoring review is shown as it was recorded, with who recorded it.`,
       'P',
       'Helvetica',
       10,
@@ -71,6 +71,8 @@ export async function reportPdf(input: ReportForPdf): Promise<Buffer> {
       ensure(80);
       text(section.title, 'H2', 'Helvetica-Bold', 15, 0.3);
       if (section.note) text(section.note, 'P', 'Helvetica', 10.5, 0.5);
+      for (const record of section.records ?? [])
+        drawRecord(doc, root, record, left, width, ensure);
       for (const table of section.tables) {
         ensure(120);
         text(table.title, 'H3', 'Helvetica-Bold', 12, 0.2);
@@ -83,6 +85,63 @@ export async function reportPdf(input: ReportForPdf): Promise<Buffer> {
     root.end();
     doc.end();
   });
+}
+
+/**
+ * A record as it was kept (reports-build.ts `ReportRecord`): its title (H3), then each label
+ * (bold) and value in the recorder's words, as a definition list of tagged label and body pairs.
+ */
+function drawRecord(
+  doc: Doc,
+  root: Struct,
+  record: ReportRecord,
+  left: number,
+  width: number,
+  ensure: (h: number) => void,
+) {
+  ensure(80);
+  doc.font('Helvetica-Bold').fontSize(12);
+  root.add(
+    doc.struct('H3', {}, () => {
+      doc
+        .font('Helvetica-Bold')
+        .fontSize(12)
+        .fillColor(CHART.text)
+        .text(record.title, left, doc.y, { width });
+    }),
+  );
+  doc.moveDown(0.3);
+  const list = doc.struct('L');
+  root.add(list);
+  for (const item of record.items) {
+    doc.font('Helvetica').fontSize(10);
+    ensure(doc.heightOfString(item.value, { width }) + 20);
+    const li = doc.struct('LI');
+    list.add(li);
+    li.add(
+      doc.struct('Lbl', {}, () => {
+        doc
+          .font('Helvetica-Bold')
+          .fontSize(10)
+          .fillColor(CHART.text)
+          .text(item.label, left, doc.y, { width });
+      }),
+    );
+    li.add(
+      doc.struct('LBody', {}, () => {
+        doc
+          .font('Helvetica')
+          .fontSize(10)
+          .fillColor(CHART.text)
+          .text(item.value, left, doc.y, { width });
+      }),
+    );
+    li.end();
+    doc.moveDown(0.4);
+  }
+  list.end();
+  doc.x = left;
+  doc.moveDown(0.4);
 }
 
 function drawChart(

@@ -16,6 +16,7 @@ import {
   permissionStatusLabels,
   permissionTypeLabels,
   type ConductAggregates,
+  type FilteringService,
 } from '../conduct/index.ts';
 import { kindLabel, type TrainingAggregates } from '../training/index.ts';
 import type { ConsentAggregates } from '../consent/index.ts';
@@ -37,6 +38,11 @@ export interface ReportsDeps {
   people: Pick<PeopleDirectory, 'listSchoolsInOrganisation' | 'getOrganisation'>;
   /** The school's name (the people service's cached read). */
   schoolName: (schoolId: string) => Promise<string>;
+  /**
+   * The latest annual filtering and monitoring review in the period, as recorded (issue 17 item
+   * 7): shown in the school's own report only, never the trust's.
+   */
+  filtering: Pick<FilteringService, 'reviewForGovernors'>;
   /** The owning modules' aggregates (counts only; docs/policy-lifecycle.md). */
   figures: {
     incidents: Pick<IncidentAggregates, 'reportedBetween'>;
@@ -87,7 +93,9 @@ export const CLOSED_PERIOD_TTL_MS = 60 * 60_000;
  * anonymised figures for a school and a period, and the trust's figures per school and in total.
  * Counts only, from each owning module's aggregates; small numbers suppressed
  * (reports-suppression.ts). Training and acknowledgements stand at the end of the period (or
- * today, for a period not yet ended).
+ * today, for a period not yet ended). The school's own report also shows the period's latest
+ * annual filtering and monitoring review as it was recorded (its date, who recorded it, the
+ * findings in their words).
  *
  * Kept: a school's built report per period and day, under the school's cache version (ADR
  * 0018): every table the aggregates read bumps it in the writing transaction, so the version
@@ -249,7 +257,13 @@ export class ReportsService {
     const report = await this.keep(
       `report:${schoolId}:${period.key}:${when.date}:${version}`,
       when.today ? OPEN_PERIOD_TTL_MS : CLOSED_PERIOD_TTL_MS,
-      async () => buildReport(await this.schoolRaw(schoolId, period), period, reportLabels),
+      async () => {
+        const [raw, filtering] = await Promise.all([
+          this.schoolRaw(schoolId, period),
+          this.deps.filtering.reviewForGovernors(schoolId, period),
+        ]);
+        return buildReport(raw, period, reportLabels, { filteringReview: filtering.lastReview });
+      },
     );
     return {
       schoolName: await this.deps.schoolName(schoolId),

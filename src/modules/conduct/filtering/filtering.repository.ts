@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, gte, lt } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/database.ts';
 import { filteringChecks, filteringExceptions, filteringProvisions } from '../conduct.tables.ts';
 
@@ -56,6 +56,29 @@ export class FilteringRepository {
       .from(filteringChecks)
       .where(and(eq(filteringChecks.schoolId, schoolId), eq(filteringChecks.kind, kind)))
       .orderBy(desc(filteringChecks.checkedOn))
+      .limit(1);
+    return rows[0];
+  }
+
+  /** The latest review done in [from, until) (ISO dates; `until` not included). */
+  async latestReviewBetween(
+    db: Db,
+    schoolId: string,
+    from: string,
+    until: string,
+  ): Promise<CheckRow | undefined> {
+    const rows = await db
+      .select()
+      .from(filteringChecks)
+      .where(
+        and(
+          eq(filteringChecks.schoolId, schoolId),
+          eq(filteringChecks.kind, 'review'),
+          gte(filteringChecks.checkedOn, from),
+          lt(filteringChecks.checkedOn, until),
+        ),
+      )
+      .orderBy(desc(filteringChecks.checkedOn), desc(filteringChecks.recordedAt))
       .limit(1);
     return rows[0];
   }

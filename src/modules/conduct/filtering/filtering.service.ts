@@ -27,7 +27,23 @@ export interface FilteringSchedule {
   reviewEveryDays: number;
 }
 
-/** The latest annual review, for the governors' report: no names, just the record. */
+/**
+ * An annual review of the filtering and monitoring provision as recorded: the day, the outcome,
+ * the findings and actions in the words of whoever recorded it, and their name as the school
+ * keeps it (null when the school no longer holds it).
+ */
+export interface FilteringReviewRecord {
+  checkedOn: string;
+  outcome: 'working' | 'problems_found';
+  findings: string;
+  actions: string;
+  recordedBy: string | null;
+}
+
+/**
+ * The filtering and monitoring part of the governors' report: the provision, the latest annual
+ * review (with who recorded it), the year's checks and the schedule.
+ */
 export interface FilteringReviewSummary {
   provision: {
     filteringProvider: string;
@@ -35,7 +51,7 @@ export interface FilteringReviewSummary {
     blockedCategories: string[];
     recordedOn: string;
   } | null;
-  lastReview: { checkedOn: string; outcome: string; findings: string; actions: string } | null;
+  lastReview: FilteringReviewRecord | null;
   checksInLastYear: number;
   checksWithProblemsInLastYear: number;
   exceptionsInForce: number;
@@ -244,20 +260,36 @@ export class FilteringService {
   }
 
   /**
-   * The filtering and monitoring part of the governors' report (SPEC §3.9): the provision, the
-   * latest annual review with its findings, the year's checks and the schedule. No names.
+   * The filtering and monitoring part of the governors' report (SPEC §3.9; issue 17 item 7: the
+   * review feeds the report): the provision, the latest annual review (in `period`, when given:
+   * ISO dates, `until` not included) with its findings and who recorded it, the year's checks and
+   * the schedule. The findings are the reviewer's own words, for the school's governors; the
+   * trust's view of the report does not show them.
    */
-  async reviewForGovernors(schoolId: string): Promise<FilteringReviewSummary> {
+  async reviewForGovernors(
+    schoolId: string,
+    period?: { from: string; until: string },
+  ): Promise<FilteringReviewSummary> {
+    const repo = this.deps.repository;
     const [provision, review, checks, exceptions, schedule] = await Promise.all([
-      this.deps.repository.currentProvision(this.db, schoolId),
-      this.deps.repository.latest(this.db, schoolId, 'review'),
-      this.deps.repository.checks(this.db, schoolId, 500),
-      this.deps.repository.exceptions(this.db, schoolId),
+      repo.currentProvision(this.db, schoolId),
+      period
+        ? repo.latestReviewBetween(this.db, schoolId, period.from, period.until)
+        : repo.latest(this.db, schoolId, 'review'),
+      repo.checks(this.db, schoolId, 500),
+      repo.exceptions(this.db, schoolId),
       this.schedule(schoolId),
     ]);
     const today = ukDate(this.deps.clock.now());
     const yearAgo = addDays(today, -365);
     const lastYear = checks.filter((c) => c.checkedOn > yearAgo);
+    const names = review
+      ? await this.deps.people.displayNames(this.db, schoolId, {
+          staff: [review.recordedBy],
+          parents: [],
+          pupils: [],
+        })
+      : null;
     return {
       provision: provision
         ? {
@@ -270,9 +302,10 @@ export class FilteringService {
       lastReview: review
         ? {
             checkedOn: review.checkedOn,
-            outcome: review.outcome,
+            outcome: review.outcome === 'problems_found' ? 'problems_found' : 'working',
             findings: review.findings,
             actions: review.actions,
+            recordedBy: names?.staff.get(review.recordedBy) ?? null,
           }
         : null,
       checksInLastYear: lastYear.length,
