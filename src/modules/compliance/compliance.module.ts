@@ -1,6 +1,6 @@
 import { defineModule, type Services } from '../registry.ts';
 import { ukDate } from '../../platform/clock.ts';
-import { trainingStatusForSchools } from '../training/index.ts';
+import { pupilsAndParentsForSchools, trainingStatusForSchools } from '../training/index.ts';
 import { ComplianceService } from './compliance.service.ts';
 import { complianceRoutes } from './compliance.routes.ts';
 import { complianceApi } from './compliance.api.ts';
@@ -46,6 +46,8 @@ export const complianceModule = defineModule({
       people: deps.peopleDirectory,
       trainingStatusForSchools: (schoolIds) => trainingStatusForSchools(deps, schoolIds),
       acknowledgementRequiredSince: acknowledgementRequiredSince(deps),
+      pupilsAndParentsForSchools: (schoolIds, query) =>
+        pupilsAndParentsForSchools(deps, schoolIds, query),
     }),
   }),
   routes: [complianceRoutes],

@@ -5,6 +5,7 @@ import { canSeeTrustCompliance, mayOpenCompliance } from './compliance.policy.ts
 import { complianceStates, type ComplianceState, type Filters } from './compliance-view.ts';
 import { peopleCsv, rolesCsv, trustCsv } from './compliance-csv.ts';
 import { stateLabels } from '../training/index.ts';
+import { classLessonStates } from './pupils-parents-view.ts';
 
 /**
  * The filters from the query string: a role, a kind (or the acknowledgement) and a state. An
@@ -85,6 +86,7 @@ export async function complianceRoutes(app: FastifyInstance, { services }: { ser
         filters,
         csvHref: `/compliance.csv${qs ? `?${qs}` : ''}`,
         stateLabels,
+        classLessonStates,
         roleItems: [
           { value: '', text: 'All roles' },
           ...report.roles.map((r) => ({

@@ -8,6 +8,8 @@ import type { PeopleDirectory } from '../people/index.ts';
 import {
   staffKinds,
   kindLabel,
+  termOf,
+  type PupilsAndParentsRows,
   type SchoolTrainingStatus,
   type TrainingService,
 } from '../training/index.ts';
@@ -22,6 +24,14 @@ import {
   type SchoolFigures,
 } from './compliance-view.ts';
 import { complianceViewFor, type ComplianceView } from './compliance.policy.ts';
+import {
+  buildPupilsAndParents,
+  previousTerm,
+  pupilsParentsFigures,
+  schoolYear,
+  type PupilsAndParents,
+  type PupilsParentsFigures,
+} from './pupils-parents-view.ts';
 
 export interface ComplianceDeps {
   database: Pick<Database, 'db' | 'version'>;
@@ -40,16 +50,33 @@ export interface ComplianceDeps {
    * acknowledgement falls due from the later of that and a person's start (compliance-view.ts).
    */
   acknowledgementRequiredSince: (schoolIds: readonly string[]) => Promise<Map<string, string>>;
+  /**
+   * Pupils' e-safety by class and the parents' meeting (`pupilsAndParentsForSchools` in
+   * training's index.ts): classes on roll, class lessons of this term and the term before, the
+   * parents' sessions this school year with counts. Left out (the benchmarks), the section is not
+   * shown.
+   */
+  pupilsAndParentsForSchools?: (
+    schoolIds: readonly string[],
+    query: { today: string; termKeys: readonly string[]; from: string; before: string },
+  ) => Promise<Map<string, PupilsAndParentsRows>>;
 }
 
 export interface SchoolCompliance extends ComplianceReport {
   view: ComplianceView;
+  /** Pupils' lessons by class and the parents' meeting (null: not read, or neither required). */
+  pupilsAndParents: PupilsAndParents | null;
 }
 
 export interface TrustCompliance {
   organisationName: string;
   columns: Column[];
   schools: SchoolFigures[];
+  /**
+   * For each of `schools`, in the same order: its pupils' lessons by class and parents' meeting
+   * in counts (no class, pupil or parent named), or null where its profile asks for neither.
+   */
+  pupilsAndParents?: (PupilsParentsFigures | null)[];
   /** Schools without a policy yet (nothing to measure against). */
   withoutPolicy: string[];
   /** When the figures were worked out (kept until something they show changes: `forTrust`). */
@@ -83,7 +110,8 @@ interface TrustBasis {
  * was read: every table the view reads bumps it in the changing transaction (training
  * attendance through `training_latest`, sessions, due-again marks, acknowledgements and their
  * supersessions, versions marked minor, staff and their roles, the policy profile and its
- * versions: migrations 0022, 0048 and 0056), so a change committed through any process shows on
+ * versions; for pupils and parents, pupils' classes, class lessons, parents' sessions, bookings
+ * and attendance: migrations 0022, 0048, 0056 and 0057), so a change committed through any process shows on
  * the next request. The date in the key makes "due soon" and "overdue" follow the calendar.
  * SCHOOL_VIEW_MAX_AGE_MS is a backstop only.
  */
@@ -107,11 +135,22 @@ class SchoolSnapshot {
   readonly settings: PolicySettings;
   readonly titles: Record<string, string>;
   readonly report: SchoolTrainingStatus & ComplianceInput;
+  /** Pupils' lessons by class and the parents' meeting, as the profile requires them. */
+  readonly pupilsAndParents: PupilsAndParents | null;
 
-  constructor(report: SchoolTrainingStatus, requiredSince: string | null) {
+  constructor(
+    report: SchoolTrainingStatus,
+    requiredSince: string | null,
+    outreach: PupilsAndParentsRows | null = null,
+    now: Date = new Date(),
+  ) {
     this.report = { ...report, requiredSince };
     this.settings = report.settings;
     this.titles = roleTitlesOf(report.settings);
+    const built = outreach
+      ? buildPupilsAndParents(outreach, report.settings.training.sessions, report.today, now)
+      : null;
+    this.pupilsAndParents = built && (built.pupils || built.parents) ? built : null;
   }
 
   /**
@@ -128,7 +167,11 @@ class SchoolSnapshot {
     let built = this.views.get(key);
     if (!built) {
       const all = buildCompliance(this.report, this.titles, filters);
-      built = view === 'names' ? { ...all, view } : { ...all, view, people: [] };
+      const pupilsAndParents = this.pupilsAndParents;
+      built =
+        view === 'names'
+          ? { ...all, view, pupilsAndParents }
+          : { ...all, view, people: [], pupilsAndParents };
       if (this.views.size >= VIEWS_PER_SCHOOL) this.views.clear();
       this.views.set(key, built);
     }
@@ -139,9 +182,18 @@ class SchoolSnapshot {
   get figures(): Omit<SchoolFigures, 'name'> {
     if (!this.kept) {
       const f = schoolFigures('', this.report);
-      this.kept = { staff: f.staff, overduePeople: f.overduePeople, counts: f.counts };
+      this.kept = {
+        staff: f.staff,
+        overduePeople: f.overduePeople,
+        counts: f.counts,
+      };
     }
     return this.kept;
+  }
+
+  /** Pupils' lessons and the parents' meeting in counts for the trust (null: not shown). */
+  get pupilsParentsFigures(): PupilsParentsFigures | null {
+    return this.pupilsAndParents ? pupilsParentsFigures(this.pupilsAndParents) : null;
   }
 
   /** People overdue for anything (the Headteacher's home page), worked out once. */
@@ -228,16 +280,30 @@ export class ComplianceService {
     this.stats.reads += 1;
     this.stats.schoolsRead += stale.length;
     const ids = stale.map((i) => wanted[i]!.schoolId);
+    const year = schoolYear(day);
     const read = Promise.all([
       this.deps.trainingStatusForSchools(ids),
       this.deps.acknowledgementRequiredSince(ids),
+      this.deps.pupilsAndParentsForSchools?.(ids, {
+        today: day,
+        termKeys: [termOf(day).key, previousTerm(day).key],
+        from: year.from,
+        before: year.before,
+      }),
     ]);
     for (const i of stale) {
       const { schoolId, version } = wanted[i]!;
       const key = `${schoolId}:${day}`;
-      const value = read.then(([reports, since]) => {
+      const value = read.then(([reports, since, outreach]) => {
         const report = reports.get(schoolId);
-        return report ? new SchoolSnapshot(report, since.get(schoolId) ?? null) : null;
+        return report
+          ? new SchoolSnapshot(
+              report,
+              since.get(schoolId) ?? null,
+              outreach?.get(schoolId) ?? null,
+              this.deps.clock.now(),
+            )
+          : null;
       });
       const entry = { version, at: now, value };
       this.schools.set(key, entry);
@@ -329,7 +395,11 @@ export class ComplianceService {
     );
     const results = schools.map((s, i) => {
       const snapshot = snapshots[i];
-      return { name: s.name, figures: snapshot ? { name: s.name, ...snapshot.figures } : null };
+      return {
+        name: s.name,
+        figures: snapshot ? { name: s.name, ...snapshot.figures } : null,
+        pupilsAndParents: snapshot?.pupilsParentsFigures ?? null,
+      };
     });
     const figures: TrustCompliance = {
       organisationName: organisation?.name ?? '',
@@ -338,6 +408,7 @@ export class ComplianceService {
         { key: ACKNOWLEDGEMENT, label: 'Policy acknowledged (current version)' },
       ],
       schools: results.flatMap((r) => (r.figures ? [r.figures] : [])),
+      pupilsAndParents: results.flatMap((r) => (r.figures ? [r.pupilsAndParents] : [])),
       withoutPolicy: results.filter((r) => !r.figures).map((r) => r.name),
       asOf: new Date(),
     };

@@ -8,6 +8,7 @@
  */
 import type { Services } from '../registry.ts';
 import type { SchoolTrainingStatus, TrainingStatusReport } from './training.service.ts';
+import { outreachForSchools, type OutreachRows } from './training-outreach.repository.ts';
 
 export type {
   DueAgainReason,
@@ -77,3 +78,36 @@ export {
 
 // Figures for the governors' monitoring report (issue 16 item 4): counts only, no names.
 export type { TrainingAggregates } from './training.aggregates.ts';
+
+// Pupils' e-safety by class and the parents' meeting, for the compliance view (counts, no names).
+export type { OutreachRows };
+
+/**
+ * For each school: its classes on roll today, the class lessons recorded for the given terms, and
+ * the parents' e-safety sessions (not cancelled) from `from` to before `before` (UK dates) with
+ * their bookings and attendance counted. Two statements for the lessons and meetings whatever the
+ * number of schools, and one per school for its classes.
+ */
+export async function pupilsAndParentsForSchools(
+  services: Pick<Services, 'database' | 'peopleDirectory'>,
+  schoolIds: readonly string[],
+  query: { today: string; termKeys: readonly string[]; from: string; before: string },
+): Promise<Map<string, PupilsAndParentsRows>> {
+  const db = services.database.db;
+  const [rows, classes] = await Promise.all([
+    outreachForSchools(db, schoolIds, query.termKeys, query.from, query.before),
+    Promise.all(schoolIds.map((id) => services.peopleDirectory.classesOnRoll(db, id, query.today))),
+  ]);
+  const out = new Map<string, PupilsAndParentsRows>(
+    schoolIds.map((id, i) => [id, { classes: classes[i]!, lessons: [], meetings: [] }]),
+  );
+  for (const l of rows.lessons) out.get(l.schoolId)?.lessons.push(l);
+  for (const m of rows.meetings) out.get(m.schoolId)?.meetings.push(m);
+  return out;
+}
+
+export interface PupilsAndParentsRows {
+  classes: { className: string; pupils: number }[];
+  lessons: OutreachRows['lessons'];
+  meetings: OutreachRows['meetings'];
+}
