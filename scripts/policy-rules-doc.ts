@@ -59,7 +59,7 @@ function kindInWords(node: FieldNode): string {
     case 'object':
       return `Sub-settings: ${node.fields
         .filter((f) => f.node.kind !== 'key' && f.node.kind !== 'kept')
-        .map((f) => (f.label ?? optionWords(f.name) ?? f.name).toLowerCase())
+        .map((f) => lowerFirst(f.label ?? optionWords(f.name) ?? f.name))
         .join('; ')}`;
     case 'fixed':
       return 'Fixed by law';
@@ -203,4 +203,9 @@ if (invokedDirectly) {
   if (process.argv.includes('--write'))
     writeFileSync(fileURLToPath(new URL('../docs/policy-rules.md', import.meta.url)), doc);
   else process.stdout.write(doc);
+}
+
+/** A label in the middle of a sentence: its first word in lower case, names kept ("the ICT Technician"). */
+function lowerFirst(label: string): string {
+  return /^[A-Z][a-z]/.test(label) ? label[0]!.toLowerCase() + label.slice(1) : label;
 }

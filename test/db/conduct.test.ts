@@ -218,11 +218,11 @@ describe('conduct: declarations, permissions and filtering records (real Postgre
     });
     expect(req.status).toBe('awaiting_sign_off');
     expect(mailTo(fx.staff.ict_technician.email).at(-1)?.subject).toBe(
-      'A permission request needs your network sign-off',
+      'A permission request needs your sign-off',
     );
     // The Headteacher cannot decide before the sign-off; the teacher cannot sign off.
     await expect(perms.decide(as(fx, 'headteacher'), req.id, 'granted', '')).rejects.toThrow(
-      'The network controls must be signed off before this can be decided.',
+      'It must be signed off by ICT before it can be decided.',
     );
     await expect(perms.decide(teacher, req.id, 'signed_off', '')).rejects.toBeInstanceOf(
       NotFoundError,

@@ -82,7 +82,8 @@ describe('conduct pages (browser)', () => {
       await page.getByLabel('Use the school’s name or logo').check();
       await page.getByLabel('Why do you need it?').fill('The logo on our class charity poster.');
       await navigate(page, () => page.getByRole('button', { name: 'Send request' }).click());
-      expect(await visible(page)).toContain('Waiting for a decision');
+      // Oakfield's own rule: the ICT Technician signs off logo requests before the Headteacher.
+      expect(await visible(page)).toContain('Waiting for ICT sign-off');
       await checkA11y(page, 'Permission request');
       expect(await scrollWidth(page)).toBeLessThanOrEqual(390);
     } finally {
@@ -117,17 +118,14 @@ describe('conduct pages (browser)', () => {
       await navigate(ict.page, () => ict.page.goto('/conduct/permissions'));
       await checkA11y(ict.page, 'ICT permissions');
       await navigate(ict.page, () =>
-        ict.page
-          .getByRole('link', { name: 'Use social media on the school network' })
-          .first()
-          .click(),
+        ict.page.getByRole('link', { name: 'Use the school’s name or logo' }).first().click(),
       );
-      await checkA11y(ict.page, 'Network request');
+      await checkA11y(ict.page, 'Logo request');
       await ict.page.getByLabel('Yes, sign it off').check();
       await navigate(ict.page, () =>
         ict.page.getByRole('button', { name: 'Record sign-off' }).click(),
       );
-      expect(await visible(ict.page)).toContain('Network controls signed off');
+      expect(await visible(ict.page)).toContain('Signed off by ICT');
       await checkA11y(ict.page, 'Signed off');
       const requestUrl = ict.page.url();
 
@@ -163,7 +161,7 @@ describe('conduct pages (browser)', () => {
       );
       const trail = await visible(head.page);
       expect(trail).toContain('The permission is granted.');
-      expect(trail).toMatch(/Asked for.*Network controls signed off.*Granted/);
+      expect(trail).toMatch(/Asked for.*Signed off by ICT.*Granted/);
       noKeys(trail);
       await checkA11y(head.page, 'Granted request');
       await navigate(head.page, () => head.page.goto('/conduct/filtering'));

@@ -52,7 +52,7 @@ describe('a decider’s own permission request', () => {
 
   it('lets the Headteacher see their own request but not decide it; the governors decide', async () => {
     const { settings } = await ctx.services.policies.current(fx.school.id);
-    // A kind the Headteacher decides with no network sign-off, from the school's profile.
+    // A kind the Headteacher decides with no ICT sign-off, from the school's profile.
     const type = permissionTypeKeys.find((k) => {
       const t = settings.conduct.permissionTypes[k].value;
       return t.enabled && t.grantedBy === 'headteacher' && !t.ictSignOff;

@@ -159,7 +159,7 @@ describe('conduct pages and API', () => {
     // The Headteacher sees it, but cannot decide before the sign-off: no decision form, and a
     // posted decision is a 404 like any step that is not theirs now.
     const early = await head.get(`/conduct/permissions/${id}`);
-    expect(early.body).toContain('Waiting for network sign-off');
+    expect(early.body).toContain('Waiting for ICT sign-off');
     expect(early.body).not.toContain('Do you grant this permission?');
     expect(
       (await head.post(`/conduct/permissions/${id}/decide`, { decision: 'granted' })).statusCode,
@@ -198,7 +198,7 @@ describe('conduct pages and API', () => {
     expect(held).toContain('Use social media on the school network');
     const trail = await teacher.get(`/conduct/permissions/${id}`);
     const steps = [...trail.body.matchAll(/<strong>([^<]+)<\/strong>, /g)].map((m) => m[1]);
-    expect(steps).toEqual(['Asked for', 'Network controls signed off', 'Granted']);
+    expect(steps).toEqual(['Asked for', 'Signed off by ICT', 'Granted']);
   });
 
   it('shows each teacher only their own declarations and permissions (pages and API)', async () => {

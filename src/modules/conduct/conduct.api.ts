@@ -235,7 +235,7 @@ export function conductApi(app: FastifyInstance, api: ApiRegistry, services: Ser
   api.add(app, {
     method: 'POST',
     url: '/api/v1/conduct/permissions/:id/decisions',
-    summary: 'A step in a permission’s trail: network sign-off, grant, refuse or withdraw',
+    summary: 'A step in a permission’s trail: ICT sign-off, grant, refuse or withdraw',
     access: canUseConduct,
     params: idParams,
     // Read loosely, checked once the person is known to see the request (404 before any 400).

@@ -144,7 +144,7 @@ async function conductAttention(services: Services, p: Principal): Promise<Atten
   if (waiting.signOff.length)
     items.push({
       title: 'Permission requests to sign off',
-      detail: `${plural(waiting.signOff.length, 'request needs', 'requests need')} your network sign-off.`,
+      detail: `${plural(waiting.signOff.length, 'request needs', 'requests need')} your sign-off.`,
       href: '/conduct/permissions',
       tag: { text: 'To sign off', colour: 'orange' },
     });

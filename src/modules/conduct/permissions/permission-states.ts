@@ -31,7 +31,7 @@ export const decisionSteps = [
 export type DecisionStep = (typeof decisionSteps)[number];
 
 export const permissionStatusLabels: Record<PermissionStatus, string> = {
-  awaiting_sign_off: 'Waiting for network sign-off',
+  awaiting_sign_off: 'Waiting for ICT sign-off',
   awaiting_decision: 'Waiting for a decision',
   awaiting_parent: 'Waiting for the parent’s permission',
   granted: 'Granted',
@@ -42,7 +42,7 @@ export const permissionStatusLabels: Record<PermissionStatus, string> = {
 
 export const decisionStepLabels: Record<DecisionStep, string> = {
   requested: 'Asked for',
-  signed_off: 'Network controls signed off',
+  signed_off: 'Signed off by ICT',
   sign_off_refused: 'Network sign-off refused',
   granted: 'Granted',
   refused: 'Refused',

@@ -186,7 +186,7 @@ export async function permissionRoutes(app: FastifyInstance, { services }: { ser
     (v) => v.decision,
     (v) =>
       v.decision === 'signed_off'
-        ? 'The network controls are signed off. The request now goes for a decision.'
+        ? 'Signed off. The request now goes for a decision.'
         : 'The sign-off is refused, so the request is refused.',
   );
   step(

@@ -200,7 +200,7 @@ export class PermissionsService {
           role,
           who.id,
           status === 'awaiting_sign_off'
-            ? 'A permission request needs your network sign-off'
+            ? 'A permission request needs your sign-off'
             : 'A permission request is waiting for your decision',
           `/conduct/permissions/${row.id}`,
         );
@@ -288,7 +288,7 @@ export class PermissionsService {
 
   private conflictMessage(status: PermissionStatus, step: DecisionStep): string {
     if (status === 'awaiting_sign_off' && (step === 'granted' || step === 'refused'))
-      return 'The network controls must be signed off before this can be decided.';
+      return 'It must be signed off by ICT before it can be decided.';
     if (!isOpen(status) && status !== 'granted') return 'This request has already been decided.';
     return 'This request has changed since you opened it. Look at it again.';
   }
@@ -430,7 +430,7 @@ export class PermissionsService {
     return rows.map((r) => ({ ...r, held: isHeld(r, now) }));
   }
 
-  /** Requests waiting for this person: their network sign-off, or their decision. */
+  /** Requests waiting for this person: their ICT sign-off, or their decision. */
   async waitingFor(
     p: Principal,
     options: { names?: boolean } = {},

@@ -43,7 +43,7 @@ export const permissionTypeSchema = z.object({
   enabled: z.boolean(),
   /** Who decides: a staff role, or the pupil's parent (named photos). */
   grantedBy: z.enum([...staffRoles, 'parent']),
-  /** The ICT Technician must confirm network controls before it takes effect. */
+  /** The ICT Technician signs it off (the network, device or account controls) before it is decided. */
   ictSignOff: z.boolean(),
   /** Days a granted permission lasts; null = until withdrawn. */
   expiresAfterDays: z.number().int().min(1).max(3650).nullable(),

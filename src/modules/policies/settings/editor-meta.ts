@@ -18,7 +18,7 @@ export const fieldLabels: Record<string, string> = {
   external: 'Seen outside the school (website, social media, press)',
   enabled: 'Staff may ask for this permission',
   grantedBy: 'Who gives the permission',
-  ictSignOff: 'The ICT Technician must confirm the network controls first',
+  ictSignOff: 'The ICT Technician must sign it off first',
   expiresAfterDays: 'How long a permission lasts',
   required: 'Required',
   frequency: 'How often',
