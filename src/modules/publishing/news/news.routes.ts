@@ -221,16 +221,8 @@ export async function newsRoutes(app: FastifyInstance, { services }: { services:
       throw e;
     });
     if (!image) throw new NotFoundError();
-    const etag = `"${image.sha256}"`;
     // An image changes only by coming down: revalidate so a removed one is gone at once.
-    reply.header('etag', etag).header('cache-control', 'public, no-cache');
-    const inm = request.headers['if-none-match'];
-    if (
-      typeof inm === 'string' &&
-      inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)
-    )
-      return reply.code(304).send();
-    return reply.type(image.contentType).send(image.bytes);
+    return sendTagged(request, reply, `"${image.sha256}"`, image.contentType, image.bytes);
   });
 }
 
