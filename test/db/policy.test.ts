@@ -42,7 +42,7 @@ describe('policy profiles (real PostgreSQL)', () => {
     expect(current.settings.review.reminderDaysBefore.citation.seed).toBeNull();
     // What it was before, in words (no JSON, no ISO date) with the clause it came from.
     expect(current.settings.review.reminderDaysBefore.citation.note).toMatch(
-      /^Changed on \d{1,2} [A-Z][a-z]+ \d{4}; previously “\d+” \(/,
+      /^Changed on \d{1,2} [A-Z][a-z]+ \d{4}; previously “\d+ days” \(/,
     );
     const v1 = await ctx.services.policies.version(fx.school.id, 1);
     expect(v1.settings.review.reminderDaysBefore.value).not.toBe(45);

@@ -111,6 +111,24 @@ describe('training windows from the policy profile (real PostgreSQL)', () => {
   });
 
   it('training marked due again is due the profile’s number of days after the mark', async () => {
+    // Trained yesterday, so not due for a year: only the mark makes it due.
+    for (const f of [own, usual]) {
+      const s = await ctx.services.training.schedule(head(f), {
+        kind: 'staff_regular',
+        title: 'Annual safeguarding and online safety update',
+        startsAt: new Date(clock.now().getTime() - 24 * 3600_000),
+        place: 'Hall',
+        trainer: 'DSL',
+        className: null,
+        capacity: null,
+      });
+      await ctx.services.training.recordAttendance(
+        f.school.id,
+        { kind: 'staff', id: f.staff.headteacher.id },
+        s.id,
+        [f.staff.office.id],
+      );
+    }
     const reason = { reason: 'incident' as const, reference: crypto.randomUUID() };
     await ctx.services.training.markDueAgain(own.school.id, reason, [own.staff.office.id]);
     await ctx.services.training.markDueAgain(usual.school.id, reason, [usual.staff.office.id]);

@@ -12,11 +12,11 @@ import { buildTestApp, multipartBody, totpNow } from '../support/http.ts';
 import {
   Browser,
   formsOf,
-  formValues,
   requestLink,
   signInWithLink,
   stateSnapshot,
 } from '../support/http-principals.ts';
+import { formEntries } from '../support/policy-editor.ts';
 
 type Variant = 'no token' | 'forged token' | 'token from another browser' | 'no CSRF cookie';
 const variants: Variant[] = [
@@ -36,19 +36,28 @@ interface Case {
   /** The page a person would post from (sets the CSRF cookie and token). */
   from: string;
   url: string;
-  fields: () => Promise<Record<string, string>> | Record<string, string>;
+  /** A form's fields; a list for a name sent several times (checkboxes, as a browser sends them). */
+  fields: () => Promise<Fields> | Fields;
   file?: Upload;
   /** Extra proof, after the refused posts, that nothing happened. */
   unchanged?: () => Promise<void>;
 }
 
-const multipart = (fields: Record<string, string>, file?: Upload & { field?: string }) =>
-  multipartBody(fields, file);
+type Fields = Record<string, string | string[]>;
+
+const multipart = (fields: Fields, file?: Upload & { field?: string }) =>
+  multipartBody(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])), file);
+
+/** The fields as a browser sends them: a name once per value. */
+const urlEncoded = (fields: Fields) =>
+  new URLSearchParams(
+    Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, x])),
+  ).toString();
 
 async function send(
   who: Browser,
   url: string,
-  fields: Record<string, string>,
+  fields: Fields,
   options: { file?: Upload; cookie?: string },
 ): Promise<LightMyRequestResponse> {
   const cookie = options.cookie ?? who.cookieString();
@@ -64,7 +73,7 @@ async function send(
   return who.request({
     method: 'POST',
     url,
-    payload: new URLSearchParams(fields).toString(),
+    payload: urlEncoded(fields),
     headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
   });
 }
@@ -286,8 +295,13 @@ describe('CSRF protection', () => {
         from: '/policy/edit',
         url: '/policy/edit',
         fields: async () => {
+          // Every field as the page has it (a checkbox list's every ticked box), one changed.
           const page = await head.get('/policy/edit');
-          const values = formValues(page.body, '/policy/edit');
+          const values: Fields = {};
+          for (const [name, value] of formEntries(page.body, '/policy/edit')) {
+            const had = values[name];
+            values[name] = had === undefined ? value : [...[had].flat(), value];
+          }
           delete values._csrf;
           return { ...values, 'review.reminderDaysBefore': '17', note: 'Forged change' };
         },

@@ -5,7 +5,10 @@ import type { Principal, StaffRole } from '../auth/index.ts';
 import type { Services } from '../registry.ts';
 import { consentModule } from './consent.module.ts';
 
-/** Services whose only part the navigation asks: who keeps the record (and how often it asked). */
+/**
+ * Services with the only parts the navigation asks: who keeps the record (and how often it was
+ * asked), and who may set "never publish" (nobody here: its own tests are over HTTP).
+ */
 const services = (keeper: boolean) => {
   const asked: Principal[] = [];
   const fake = {
@@ -15,6 +18,7 @@ const services = (keeper: boolean) => {
         return Promise.resolve(keeper);
       },
     },
+    consentRestrictions: { mayOpen: () => Promise.resolve(false) },
   } as unknown as Services;
   return { fake, asked };
 };
